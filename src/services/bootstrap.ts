@@ -1,0 +1,122 @@
+/**
+ * Makes a fresh clone runnable: installs dependencies and (re)builds the C library when they are
+ * missing or stale. It runs before anything else (test preload, `bun run start`, bench), so it uses
+ * only Bun built-ins: no dependency may be imported here.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/** Project root: two levels above this file. */
+export const ROOT = resolve(import.meta.dir, "../..");
+const LIB_EXT = process.platform === "darwin" ? "dylib" : "so";
+/** Where the C library lands; src/book/ffi.ts loads the same path (HFT_LIB_PATH overrides both). */
+export const LIB_PATH = process.env.HFT_LIB_PATH ?? join(ROOT, "zig-out", "lib", `libhftcore.${LIB_EXT}`);
+const ZIG = join(ROOT, "node_modules", "@ryoppippi", "zig-linux-x64", "zig");
+const DEPS_STAMP = join(ROOT, "node_modules", ".hft-deps-stamp");
+
+function log(quiet: boolean, msg: string): void {
+  if (!quiet) process.stderr.write(`[bootstrap] ${msg}\n`);
+}
+
+function run(cmd: string[], what: string): void {
+  const r = Bun.spawnSync(cmd, { cwd: ROOT, stdout: "inherit", stderr: "inherit", env: process.env });
+  if (r.exitCode !== 0) throw new Error(`${what} failed (exit ${r.exitCode}): ${cmd.join(" ")}`);
+}
+
+function depsFingerprint(): string {
+  const h = createHash("sha256");
+  for (const f of ["package.json", "bun.lock"]) {
+    const p = join(ROOT, f);
+    if (existsSync(p)) h.update(readFileSync(p));
+  }
+  return h.digest("hex");
+}
+
+/** Installs dependencies from the lockfile when node_modules is absent or older than the lock. */
+export function ensureDeps(quiet = false): void {
+  const want = depsFingerprint();
+  if (existsSync(DEPS_STAMP) && readFileSync(DEPS_STAMP, "utf8") === want) return;
+  log(quiet, "installing dependencies (bun install)");
+  const frozen = existsSync(join(ROOT, "bun.lock")) ? ["--frozen-lockfile"] : [];
+  run([process.execPath, "install", ...frozen], "bun install");
+  writeFileSync(DEPS_STAMP, want);
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    const m = entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs;
+    if (m > newest) newest = m;
+  }
+  return newest;
+}
+
+/** True when the library is missing or older than any C source or the build script. */
+export function libIsStale(): boolean {
+  if (!existsSync(LIB_PATH)) return true;
+  const built = statSync(LIB_PATH).mtimeMs;
+  const sources = Math.max(newestMtime(join(ROOT, "csrc")), statSync(join(ROOT, "build.zig")).mtimeMs);
+  return sources > built;
+}
+
+function zigWorks(): boolean {
+  if (!existsSync(ZIG)) return false;
+  const r = Bun.spawnSync([ZIG, "version"], { stdout: "pipe", stderr: "pipe", env: process.env });
+  return r.exitCode === 0;
+}
+
+/** Sources of the shipped library (not tests or fuzzers), shared with the cc fallback. */
+function librarySources(): string[] {
+  const dir = join(ROOT, "csrc", "src");
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".c"))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/**
+ * Builds into a private folder, then renames into place, so concurrent runs (two test processes)
+ * never load a half-written library.
+ */
+export function buildLib(quiet = false): void {
+  const tmp = join(ROOT, ".tmp", `build-${process.pid}-${Date.now()}`);
+  mkdirSync(tmp, { recursive: true });
+  try {
+    const out = join(tmp, "lib", `libhftcore.${LIB_EXT}`);
+    if (zigWorks()) {
+      log(quiet, "building C library with zig (ReleaseFast, baseline CPU)");
+      run([ZIG, "build", "-Doptimize=ReleaseFast", "-Dcpu=baseline", "--prefix", tmp], "zig build");
+    } else {
+      log(quiet, "zig unavailable on this platform; building C library with the system cc");
+      mkdirSync(join(tmp, "lib"), { recursive: true });
+      const cc = process.env.CC ?? "cc";
+      run(
+        [cc, "-std=c11", "-O3", "-fPIC", "-shared", "-DNDEBUG", "-Icsrc/include", "-o", out, ...librarySources()],
+        "cc build",
+      );
+    }
+    mkdirSync(join(LIB_PATH, ".."), { recursive: true });
+    renameSync(out, LIB_PATH);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Everything a command needs before it imports dependencies or loads the C library. */
+export function ensureReady(opts: { quiet?: boolean; forceBuild?: boolean } = {}): void {
+  const quiet = opts.quiet ?? false;
+  ensureDeps(quiet);
+  if (opts.forceBuild || libIsStale()) buildLib(quiet);
+}
+
+if (import.meta.main) {
+  try {
+    ensureReady({ forceBuild: process.argv.includes("--force-build") });
+  } catch (err) {
+    process.stderr.write(`[bootstrap] ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
