@@ -109,6 +109,7 @@ export function buildLib(quiet = false): void {
 export function ensureReady(opts: { quiet?: boolean; forceBuild?: boolean } = {}): void {
   const quiet = opts.quiet ?? false;
   ensureDeps(quiet);
+  if (!existsSync(join(ROOT, "build.zig"))) return; // no C library in this tree yet
   if (opts.forceBuild || libIsStale()) buildLib(quiet);
 }
 
