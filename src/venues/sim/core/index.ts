@@ -1,0 +1,35 @@
+/**
+ * Public face of the simulator core: a deterministic, venue-neutral exchange (matching, balances,
+ * living market, events) that the simulator's protocol layers wrap.
+ */
+export { DEFAULT_FEES, SimCore } from "./exchange.ts";
+export { DEFAULT_SYMBOLS } from "./symbols.ts";
+export type {
+  BalanceView,
+  BookTop,
+  CancelledOrder,
+  CancelResult,
+  CoreListener,
+  CoreRejectReason,
+  DepthSnapshot,
+  ExecType,
+  ExecutionReport,
+  FeeSpec,
+  Fill,
+  FilterName,
+  OrderRef,
+  OrderSide,
+  OrderStatus,
+  OrderType,
+  OrderView,
+  PlaceOrderRequest,
+  PlaceResult,
+  SimCoreOptions,
+  SimSymbol,
+  StpMode,
+  SymbolSpec,
+  SymbolStatus,
+  TimeInForce,
+  TradeView,
+  ValidateResult,
+} from "./types.ts";
