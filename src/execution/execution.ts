@@ -1,0 +1,299 @@
+/**
+ * The execution desk: one object the engine's single writer owns, wiring the risk gate, the order
+ * manager, positions, balances and quote reconciliation together, and routing venue events to
+ * them. Strategies' intents come in as desired quotes or single orders; everything that leaves
+ * goes through the risk gate first.
+ */
+import type { Clock } from "../services/clock.ts";
+import type { Rng } from "../services/rng.ts";
+import type { Side } from "../types.ts";
+import type {
+  Balance,
+  BookHealth,
+  InstrumentInfo,
+  OrderType,
+  TimeInForce,
+  VenueAdapter,
+  VenueEvent,
+} from "../venues/types.ts";
+import { Balances } from "./balances.ts";
+import { ClientIdGenerator } from "./client-id.ts";
+import type { Money } from "./money.ts";
+import {
+  type FillEvent,
+  OrderManager,
+  type OrderManagerOptions,
+  type OrphanReport,
+  type ReconcileReport,
+} from "./order-manager.ts";
+import { IllegalTransitionError, type ManagedOrder, type OrderState } from "./order-state.ts";
+import { Positions } from "./positions.ts";
+import { type DesiredQuotes, planQuotes, type QuoteMatchOptions, type QuotePlace, type QuotePlan } from "./quotes.ts";
+import { Registry } from "./registry.ts";
+import { KillSwitch, RiskGate, type RiskLimits, type RiskReason } from "./risk.ts";
+
+/** Construction options; timeouts of the order manager may be overridden. */
+export interface ExecutionOptions {
+  readonly clock: Clock;
+  readonly rng: Rng;
+  /** Client id prefix naming this engine (1–8 letters or digits), e.g. "hft1". */
+  readonly clientIdPrefix: string;
+  readonly limits: RiskLimits;
+  readonly orders?: Partial<
+    Pick<
+      OrderManagerOptions,
+      "submitTimeoutMs" | "cancelTimeoutMs" | "statusRetryMs" | "maxCancelAttempts" | "retainTerminal" | "deliver"
+    >
+  >;
+  readonly quoteMatch?: QuoteMatchOptions;
+  /** How often start() re-evaluates the daily loss at the current marks (default 1000 ms). */
+  readonly riskEvalMs?: number;
+  /** Told on every fill (after positions moved) and state change: strategies, logs. */
+  readonly onFill?: (fill: FillEvent) => void;
+  readonly onOrderState?: (order: ManagedOrder, from: OrderState) => void;
+  /** Told when the kill switch trips: the engine halts its strategies here. */
+  readonly onHalt?: (reason: string) => void;
+  /** Told about errors that were contained (an illegal transition trips the kill switch too). */
+  readonly onError?: (error: Error) => void;
+}
+
+/** What quote() did. */
+export interface QuoteResult {
+  readonly plan: QuotePlan;
+  readonly placed: ManagedOrder[];
+  readonly refused: { readonly place: QuotePlace; readonly reason: RiskReason }[];
+  /** Cancels the gate deferred (cancel rate); the next quote() retries them. */
+  readonly cancelsDeferred: number;
+}
+
+/** Counters of the desk itself (the parts have their own). */
+export interface ExecutionStats {
+  illegalTransitions: number;
+  eventErrors: number;
+  reconciles: number;
+}
+
+/** The execution desk (one per engine). */
+export class Execution {
+  readonly registry = new Registry();
+  readonly ids: ClientIdGenerator;
+  readonly kill: KillSwitch;
+  readonly risk: RiskGate;
+  readonly oms: OrderManager;
+  readonly positions: Positions;
+  readonly balances = new Balances();
+  readonly stats: ExecutionStats = { illegalTransitions: 0, eventErrors: 0, reconciles: 0 };
+  /** The last balances each venue pushed, for comparison with ours. */
+  readonly reportedBalances = new Map<string, readonly Balance[]>();
+  private readonly clock: Clock;
+  private readonly opts: ExecutionOptions;
+  private timer = 0;
+  private readonly disconnected = new Set<string>();
+
+  constructor(opts: ExecutionOptions) {
+    this.opts = opts;
+    this.clock = opts.clock;
+    this.ids = new ClientIdGenerator(opts.clientIdPrefix, opts.clock, opts.rng.fork("client-ids"));
+    this.kill = new KillSwitch(opts.clock);
+    this.risk = new RiskGate(this.registry, opts.clock, this.kill, opts.limits);
+    this.positions = new Positions(this.registry);
+    this.oms = new OrderManager({
+      ...opts.orders,
+      clock: opts.clock,
+      ids: this.ids,
+      registry: this.registry,
+      listener: {
+        onFill: (f) => this.onFill(f),
+        onState: (o, from) => this.opts.onOrderState?.(o, from),
+      },
+    });
+    this.kill.onTrip((reason) => {
+      this.oms.cancelAll();
+      this.opts.onHalt?.(reason);
+    });
+  }
+
+  /** Registers a connected venue and every instrument it reports. */
+  addVenue(adapter: VenueAdapter): void {
+    this.registry.addVenue(adapter.name, adapter);
+    for (const info of adapter.instruments().values()) this.registry.addInstrument(adapter.name, info);
+  }
+
+  /** Registers one instrument (tests, or venues that learn instruments late). */
+  addInstrument(venue: string, info: InstrumentInfo): void {
+    this.registry.addInstrument(venue, info);
+  }
+
+  /**
+   * Start-up: cancels what an earlier run of this engine left open on the venue and, once none is
+   * left, allows orders there. Call after connect and before the strategy starts quoting.
+   */
+  async startVenue(venue: string): Promise<OrphanReport> {
+    const report = await this.oms.cancelOrphans(venue);
+    const v = this.registry.venues.get(venue);
+    if (v !== undefined) v.ready = report.remaining === 0;
+    return report;
+  }
+
+  /** Whether new orders may go to the venue (start-up cleanup done). */
+  isReady(venue: string): boolean {
+    return this.registry.venues.get(venue)?.ready === true;
+  }
+
+  /** Starts the periodic daily-loss evaluation. */
+  start(): void {
+    if (this.timer !== 0) return;
+    this.timer = this.clock.setRepeating(this.opts.riskEvalMs ?? 1000, () => this.evaluateRisk());
+  }
+
+  /** Stops the periodic work (orders are the engine's to cancel on shutdown). */
+  stop(): void {
+    if (this.timer !== 0) this.clock.clearTimer(this.timer);
+    this.timer = 0;
+  }
+
+  /** Routes one venue event; errors are contained and counted so one bad event never stops the engine. */
+  onVenueEvent(ev: VenueEvent): void {
+    try {
+      switch (ev.type) {
+        case "order":
+          this.oms.onUpdate(ev.update);
+          break;
+        case "bbo":
+          this.setTopOfBook(ev.venue, ev.symbol, ev.bidTicks, ev.askTicks);
+          break;
+        case "book_health":
+          this.setBookHealth(ev.venue, ev.symbol, ev.health);
+          break;
+        case "balances":
+          this.reportedBalances.set(ev.venue, ev.balances);
+          break;
+        case "connection":
+          this.onConnection(ev.venue, ev.stream, ev.state);
+          break;
+        default:
+          break; // book and trade events are for strategies; the engine marks from its books
+      }
+    } catch (e) {
+      this.contain(e);
+    }
+  }
+
+  /** Marks an instrument to its top of book (reference mid for risk and unrealized PnL). */
+  setTopOfBook(venue: string, symbol: string, bidTicks: number, askTicks: number): void {
+    this.positions.mark(venue, symbol, bidTicks, askTicks);
+  }
+
+  /** Records book health: only a live book lets orders through. */
+  setBookHealth(venue: string, symbol: string, health: BookHealth): void {
+    const inst = this.registry.get(venue, symbol);
+    if (inst !== undefined) inst.health = health;
+  }
+
+  /** Sends one order through the risk gate; the order, or the reason it was refused. */
+  submit(
+    venue: string,
+    symbol: string,
+    side: Side,
+    priceTicks: number,
+    lots: number,
+    type: OrderType = "limit",
+    tif: TimeInForce = "GTC",
+  ): ManagedOrder | RiskReason {
+    const reason = this.risk.checkOrder(venue, symbol, side, priceTicks, lots);
+    if (reason !== undefined) return reason;
+    return this.oms.submit(venue, symbol, side, priceTicks, lots, type, tif);
+  }
+
+  /** Cancels one order through the cancel-rate check; true when sent (or already on its way). */
+  cancel(clientId: string): boolean | RiskReason {
+    const o = this.oms.get(clientId);
+    if (o === undefined) return false;
+    if (o.state === "new" || o.state === "partially_filled") {
+      const reason = this.risk.checkCancel(o.venue);
+      if (reason !== undefined) return reason;
+    }
+    return this.oms.cancel(clientId);
+  }
+
+  /** Cancels everything (shutdown, operator); emergency: no rate check. Returns orders asked. */
+  cancelAll(venue?: string): number {
+    return this.oms.cancelAll(venue);
+  }
+
+  /**
+   * Moves one symbol's resting orders on a venue to the desired quotes with the fewest actions:
+   * cancels first (rate-checked), then places (risk-checked, type limit_maker / GTC unless given).
+   */
+  quote(venue: string, desired: DesiredQuotes, type: OrderType = "limit_maker"): QuoteResult {
+    const plan = planQuotes(
+      desired,
+      this.oms.liveOrders(venue, desired.symbol, 0),
+      this.oms.liveOrders(venue, desired.symbol, 1),
+      this.opts.quoteMatch,
+    );
+    let cancelsDeferred = 0;
+    for (const id of plan.cancels) {
+      const r = this.cancel(id);
+      if (r === "cancel_rate") cancelsDeferred++;
+    }
+    const placed: ManagedOrder[] = [];
+    const refused: { place: QuotePlace; reason: RiskReason }[] = [];
+    for (const p of plan.places) {
+      const r = this.submit(venue, desired.symbol, p.side, p.priceTicks, p.lots, type, "GTC");
+      if (typeof r === "string") refused.push({ place: p, reason: r });
+      else placed.push(r);
+    }
+    return { plan, placed, refused, cancelsDeferred };
+  }
+
+  /** Re-evaluates the daily loss at current marks (also done on every fill and by start()). */
+  evaluateRisk(): Money {
+    return this.risk.evaluateDailyLoss(this.positions.totalNet());
+  }
+
+  /** Trips the kill switch: cancels every order, halts strategies, refuses orders until resumed. */
+  halt(reason: string): boolean {
+    return this.kill.trip(reason);
+  }
+
+  /** Lifts the kill switch (explicit operator command only). */
+  resume(): void {
+    this.kill.resume();
+  }
+
+  /** Compares the venue's open orders with ours and fixes divergences (also run after reconnects). */
+  async reconcile(venue: string): Promise<ReconcileReport> {
+    this.stats.reconciles++;
+    return this.oms.reconcile(venue);
+  }
+
+  private onFill(f: FillEvent): void {
+    const inst = this.positions.applyFill(f);
+    if (inst !== undefined) this.balances.applyFill(inst, f);
+    this.evaluateRisk();
+    this.opts.onFill?.(f);
+  }
+
+  private onConnection(venue: string, stream: string, state: string): void {
+    if (stream === "market") return;
+    const key = `${venue}/${stream}`;
+    if (state === "disconnected" || state === "reconnecting") this.disconnected.add(key);
+    else if (state === "connected" && this.disconnected.delete(key)) {
+      // events may have been missed while the order stream was down
+      this.reconcile(venue).catch((e: unknown) => this.contain(e));
+    }
+  }
+
+  private contain(e: unknown): void {
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (err instanceof IllegalTransitionError) {
+      this.stats.illegalTransitions++;
+      // local order state can no longer be trusted: stop trading until an operator looks
+      this.kill.trip(`illegal_transition: ${err.order.clientId}`);
+    } else {
+      this.stats.eventErrors++;
+    }
+    this.opts.onError?.(err);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Public face of execution: the order manager (state machine, client ids, in-flight tracking,
+ * start-up and reconnect reconciliation), quote reconciliation, positions/PnL/balances with exact
+ * money maths, and the pre-trade risk gate with its kill switch. The engine normally needs only
+ * `Execution`; the parts are exported for tests, metrics and tools.
+ */
+export { type BalanceDiff, Balances } from "./balances.ts";
+export { ClientIdGenerator, isOwnClientId, isValidPrefix, MAX_CLIENT_ID_LENGTH } from "./client-id.ts";
+export {
+  Execution,
+  type ExecutionOptions,
+  type ExecutionStats,
+  type QuoteResult,
+} from "./execution.ts";
+export {
+  formatMoney,
+  InstrumentMath,
+  MONEY_DECIMALS,
+  type Money,
+  moneyOrThrow,
+  moneyToNumber,
+  parseMoney,
+} from "./money.ts";
+export {
+  type FillEvent,
+  type OrderListener,
+  OrderManager,
+  type OrderManagerOptions,
+  type OrderManagerStats,
+  type OrphanReport,
+  type ReconcileReport,
+} from "./order-manager.ts";
+export {
+  IllegalTransitionError,
+  isLegalTransition,
+  isLive,
+  isTerminal,
+  type ManagedOrder,
+  ORDER_STATES,
+  type OrderState,
+} from "./order-state.ts";
+export { type PnlView, type PositionStats, Positions, type PositionView } from "./positions.ts";
+export {
+  type DesiredQuotes,
+  emptyPlan,
+  planQuotes,
+  planSide,
+  type QuoteLevel,
+  type QuoteMatchOptions,
+  type QuotePlace,
+  type QuotePlan,
+  type RestingOrder,
+} from "./quotes.ts";
+export { InstrumentState, PositionState, Registry, VenueState } from "./registry.ts";
+export {
+  type DecimalInput,
+  KillSwitch,
+  RISK_REASONS,
+  RiskGate,
+  type RiskLimits,
+  type RiskReason,
+  type RiskStats,
+  SlidingWindow,
+  type SymbolLimits,
+} from "./risk.ts";

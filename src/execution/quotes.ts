@@ -1,0 +1,124 @@
+/**
+ * Quote reconciliation: turns a strategy's desired quote set into the fewest cancels and places
+ * against the orders already live, so resting orders keep their queue position and nothing is
+ * stacked while a request is in flight. Pure: it reads orders and returns a plan; the caller
+ * executes it through the risk gate and the order manager.
+ */
+import { Side } from "../types.ts";
+import type { OrderState } from "./order-state.ts";
+
+/** One desired price level (integer ticks and lots of the instrument's grids). */
+export interface QuoteLevel {
+  readonly priceTicks: number;
+  readonly lots: number;
+}
+
+/** What a strategy wants resting for one symbol: bids best first, asks best first. */
+export interface DesiredQuotes {
+  readonly symbol: string;
+  readonly bids: readonly QuoteLevel[];
+  readonly asks: readonly QuoteLevel[];
+}
+
+/** The fields of a live order that reconciliation reads (ManagedOrder satisfies it). */
+export interface RestingOrder {
+  readonly clientId: string;
+  readonly priceTicks: number;
+  readonly lots: number;
+  readonly cumLots: number;
+  readonly state: OrderState;
+  readonly cancelWanted: boolean;
+}
+
+/** One order to place. */
+export interface QuotePlace {
+  readonly side: Side;
+  readonly priceTicks: number;
+  readonly lots: number;
+}
+
+/** The actions that take live orders to the desired set: cancels first, then places. */
+export interface QuotePlan {
+  readonly cancels: string[];
+  readonly places: QuotePlace[];
+  /** Live orders left alone because they already match a desired level. */
+  kept: number;
+}
+
+/** How closely a live order must match a level to be kept. */
+export interface QuoteMatchOptions {
+  /**
+   * A partly filled order at the right price is kept while its remaining quantity is at most this
+   * many lots below the desired size (default 0: replace once it no longer equals the level).
+   */
+  readonly remainingSlackLots?: number;
+}
+
+/** An empty plan to fill. */
+export function emptyPlan(): QuotePlan {
+  return { cancels: [], places: [], kept: 0 };
+}
+
+/**
+ * Plans one side. Rules: a pending_new order at a desired price occupies that level whatever its
+ * size (never stack a second order while the first is in flight; a later pass resizes it); a live
+ * order is kept when its price matches and its remaining lots are within the slack of the desired
+ * lots; pending_cancel orders are already leaving and match nothing; every other live order is
+ * cancelled; every unmatched level is placed.
+ */
+export function planSide(
+  side: Side,
+  desired: readonly QuoteLevel[],
+  resting: Iterable<RestingOrder>,
+  plan: QuotePlan,
+  opts: QuoteMatchOptions = {},
+): void {
+  const slack = opts.remainingSlackLots ?? 0;
+  const n = desired.length;
+  let used = 0; // bitmask for the usual few levels; falls back to an array beyond 31
+  const usedArr: boolean[] | undefined = n > 31 ? new Array<boolean>(n).fill(false) : undefined;
+  const isUsed = (i: number): boolean => (usedArr !== undefined ? usedArr[i] === true : (used & (1 << i)) !== 0);
+  const setUsed = (i: number): void => {
+    if (usedArr !== undefined) usedArr[i] = true;
+    else used |= 1 << i;
+  };
+  for (const o of resting) {
+    if (o.state === "pending_cancel" || o.cancelWanted) continue;
+    const pending = o.state === "pending_new";
+    const remaining = o.lots - o.cumLots;
+    let match = -1;
+    for (let i = 0; i < n; i++) {
+      if (isUsed(i)) continue;
+      const d = desired[i] as QuoteLevel;
+      if (d.priceTicks !== o.priceTicks) continue;
+      if (pending || (remaining <= d.lots && remaining >= d.lots - slack)) {
+        match = i;
+        break;
+      }
+    }
+    if (match >= 0) {
+      setUsed(match);
+      plan.kept++;
+    } else {
+      plan.cancels.push(o.clientId);
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    if (isUsed(i)) continue;
+    const d = desired[i] as QuoteLevel;
+    if (d.lots > 0) plan.places.push({ side, priceTicks: d.priceTicks, lots: d.lots });
+  }
+}
+
+/** Plans both sides of one symbol. */
+export function planQuotes(
+  desired: DesiredQuotes,
+  restingBids: Iterable<RestingOrder>,
+  restingAsks: Iterable<RestingOrder>,
+  opts: QuoteMatchOptions = {},
+): QuotePlan {
+  const plan = emptyPlan();
+  planSide(Side.Buy, desired.bids, restingBids, plan, opts);
+  planSide(Side.Sell, desired.asks, restingAsks, plan, opts);
+  return plan;
+}

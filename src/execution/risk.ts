@@ -1,0 +1,423 @@
+/**
+ * The pre-trade risk gate and the kill switch. Every new order passes `checkOrder` before the order
+ * manager sends it, and every cancel passes `checkCancel`; each rejection is counted by reason.
+ * Position limits count the worst case: the position plus every live order on the same side, as if
+ * all of them filled. Quantities are compared in lots or in exact 10^-18 units (money.ts), never
+ * in floats, so an order exactly at a limit passes and one lot more is rejected.
+ */
+import type { Clock } from "../services/clock.ts";
+import { Side } from "../types.ts";
+import { type Money, moneyOrThrow } from "./money.ts";
+import type { InstrumentState, Registry, VenueState } from "./registry.ts";
+
+/** Why the gate refused an order or a cancel. */
+export type RiskReason =
+  | "halted"
+  | "venue_not_ready"
+  | "unknown_instrument"
+  | "bad_order"
+  | "book_not_live"
+  | "no_reference_price"
+  | "max_order_lots"
+  | "max_order_notional"
+  | "price_band"
+  | "max_open_orders"
+  | "order_rate"
+  | "cancel_rate"
+  | "max_position_base"
+  | "max_position_notional"
+  | "max_total_notional";
+
+/** Every reason, for metrics that pre-create their series. */
+export const RISK_REASONS: readonly RiskReason[] = [
+  "halted",
+  "venue_not_ready",
+  "unknown_instrument",
+  "bad_order",
+  "book_not_live",
+  "no_reference_price",
+  "max_order_lots",
+  "max_order_notional",
+  "price_band",
+  "max_open_orders",
+  "order_rate",
+  "cancel_rate",
+  "max_position_base",
+  "max_position_notional",
+  "max_total_notional",
+];
+
+/** A decimal amount from config: a string ("0.5") or a plain number (0.5). */
+export type DecimalInput = string | number;
+
+/** Limits of one symbol (over all venues), in base and quote asset amounts. */
+export interface SymbolLimits {
+  /** Largest absolute position, base asset (e.g. "1.0" BTC), counting live orders as filled. */
+  readonly maxPositionBase: DecimalInput;
+  /** Largest absolute position value at the mid, quote asset. */
+  readonly maxPositionNotional: DecimalInput;
+  /** Largest single order, base asset. */
+  readonly maxOrderBase: DecimalInput;
+  /** Largest single order value at its limit price, quote asset. */
+  readonly maxOrderNotional: DecimalInput;
+}
+
+/** All pre-trade limits. Per-venue limits apply to each venue separately. */
+export interface RiskLimits {
+  /** Limits of every symbol not listed in perSymbol. */
+  readonly defaults: SymbolLimits;
+  readonly perSymbol?: Readonly<Record<string, Partial<SymbolLimits>>>;
+  /** Largest sum of absolute position values over all symbols (quote assets added at par). */
+  readonly maxTotalNotional: DecimalInput;
+  /** Largest distance of a limit price from the reference mid, in basis points (integer). */
+  readonly priceBandBps: number;
+  /** New orders per venue in any sliding 1000 ms window. */
+  readonly maxOrdersPerSecond: number;
+  /** Cancels per venue in any sliding 1000 ms window. */
+  readonly maxCancelsPerSecond: number;
+  /** Live orders per venue. */
+  readonly maxOpenOrders: number;
+  /** Largest loss since UTC midnight (realized + unrealized − fees), quote asset; trips the kill switch. */
+  readonly dailyLossLimit: DecimalInput;
+}
+
+/** Counters read by metrics. */
+export interface RiskStats {
+  ordersPassed: number;
+  cancelsPassed: number;
+  /** Rejections by reason (every reason present, starting at 0). */
+  readonly rejections: Record<RiskReason, number>;
+}
+
+const ONE = 10n ** 18n;
+const DAY_MS = 86_400_000;
+
+interface CompiledSymbol {
+  readonly maxPositionBase: Money;
+  /** The notional limit × 2 × 10^18, so it compares with base × mid2 × tickUnits directly. */
+  readonly maxPositionNotional2: Money;
+  readonly maxOrderBase: Money;
+  readonly maxOrderNotional: Money;
+}
+
+interface CompiledInstrument {
+  readonly symbol: CompiledSymbol;
+  /** Largest order in lots (floor of the base limit over the step). */
+  readonly maxOrderLots: number;
+  /** Largest order in lots × ticks (floor of the notional limit over tick × step). */
+  readonly maxOrderTickLots: number;
+}
+
+function positiveInt(v: number, what: string): number {
+  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${what}: expected a positive integer, got ${v}`);
+  return v;
+}
+
+function nonNegative(v: DecimalInput, what: string): Money {
+  const m = moneyOrThrow(v, what);
+  if (m < 0n) throw new Error(`${what}: expected a non-negative amount, got ${v}`);
+  return m;
+}
+
+/** Counts events in a sliding window with a ring of timestamps (no allocation per event). */
+export class SlidingWindow {
+  private readonly times: Float64Array;
+  private head = 0;
+  private count = 0;
+
+  constructor(
+    readonly capacity: number,
+    readonly windowMs: number,
+  ) {
+    this.times = new Float64Array(Math.max(1, capacity));
+  }
+
+  /** Events inside (nowMs − windowMs, nowMs]. */
+  inWindow(nowMs: number): number {
+    const cutoff = nowMs - this.windowMs;
+    while (this.count > 0 && (this.times[this.head] as number) <= cutoff) {
+      this.head = (this.head + 1) % this.times.length;
+      this.count--;
+    }
+    return this.count;
+  }
+
+  /** Records an event if the window has room; false when full. */
+  tryAdd(nowMs: number): boolean {
+    if (this.inWindow(nowMs) >= this.capacity) return false;
+    this.times[(this.head + this.count) % this.times.length] = nowMs;
+    this.count++;
+    return true;
+  }
+}
+
+/** Halts all trading: every new order is refused until someone explicitly resumes. */
+export class KillSwitch {
+  private halted_ = false;
+  private reason_ = "";
+  private trippedAtMs_ = 0;
+  /** Times it went from running to halted. */
+  trips = 0;
+  private readonly listeners: ((reason: string) => void)[] = [];
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Halts (idempotent: a second trip while halted only keeps the first reason). Returns true if it tripped now. */
+  trip(reason: string): boolean {
+    if (this.halted_) return false;
+    this.halted_ = true;
+    this.reason_ = reason;
+    this.trippedAtMs_ = this.clock.nowMs();
+    this.trips++;
+    for (const l of this.listeners) l(reason);
+    return true;
+  }
+
+  /** Lifts the halt; only an explicit command may call this. */
+  resume(): void {
+    this.halted_ = false;
+    this.reason_ = "";
+  }
+
+  isHalted(): boolean {
+    return this.halted_;
+  }
+
+  /** Why it is halted ("" when running). */
+  reason(): string {
+    return this.reason_;
+  }
+
+  trippedAtMs(): number {
+    return this.trippedAtMs_;
+  }
+
+  /** Called on every trip: cancel everything, halt strategies. */
+  onTrip(listener: (reason: string) => void): void {
+    this.listeners.push(listener);
+  }
+}
+
+/** The gate itself; reads exposure from the registry shared with the order manager and positions. */
+export class RiskGate {
+  readonly stats: RiskStats;
+  private limits!: RiskLimits;
+  private maxTotalNotional2: Money = 0n;
+  private dailyLossLimit: Money = 0n;
+  private readonly compiled = new Map<InstrumentState, CompiledInstrument>();
+  private readonly orderWindows = new Map<VenueState, SlidingWindow>();
+  private readonly cancelWindows = new Map<VenueState, SlidingWindow>();
+  private day = -1;
+  private dayStartPnl: Money = 0n;
+  private dailyPnl_: Money = 0n;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly clock: Clock,
+    readonly kill: KillSwitch,
+    limits: RiskLimits,
+  ) {
+    const rejections = {} as Record<RiskReason, number>;
+    for (const r of RISK_REASONS) rejections[r] = 0;
+    this.stats = { ordersPassed: 0, cancelsPassed: 0, rejections };
+    this.setLimits(limits);
+  }
+
+  /** Validates and installs limits (at start or when changed at run time); throws naming the field. */
+  setLimits(limits: RiskLimits): void {
+    positiveInt(limits.priceBandBps, "risk.priceBandBps");
+    positiveInt(limits.maxOrdersPerSecond, "risk.maxOrdersPerSecond");
+    positiveInt(limits.maxCancelsPerSecond, "risk.maxCancelsPerSecond");
+    positiveInt(limits.maxOpenOrders, "risk.maxOpenOrders");
+    const total = nonNegative(limits.maxTotalNotional, "risk.maxTotalNotional");
+    const loss = nonNegative(limits.dailyLossLimit, "risk.dailyLossLimit");
+    this.compileSymbol(limits.defaults, undefined, "risk.defaults");
+    for (const [sym, over] of Object.entries(limits.perSymbol ?? {})) {
+      this.compileSymbol(limits.defaults, over, `risk.perSymbol.${sym}`);
+    }
+    this.limits = limits;
+    this.maxTotalNotional2 = total * 2n * ONE;
+    this.dailyLossLimit = loss;
+    this.compiled.clear();
+    this.orderWindows.clear();
+    this.cancelWindows.clear();
+  }
+
+  /** The limits in force. */
+  current(): RiskLimits {
+    return this.limits;
+  }
+
+  /**
+   * Checks one new order; undefined = pass (and the order uses one slot of the venue's order rate),
+   * otherwise the reason, already counted.
+   */
+  checkOrder(venue: string, symbol: string, side: Side, priceTicks: number, lots: number): RiskReason | undefined {
+    const reason = this.evaluate(venue, symbol, side, priceTicks, lots);
+    if (reason !== undefined) {
+      this.stats.rejections[reason]++;
+      return reason;
+    }
+    this.stats.ordersPassed++;
+    return undefined;
+  }
+
+  /** Checks one cancel against the venue's cancel rate; emergency cancels (kill switch, shutdown) always pass. */
+  checkCancel(venue: string, emergency = false): RiskReason | undefined {
+    const v = this.registry.venues.get(venue);
+    if (v !== undefined && !emergency && !this.window(this.cancelWindows, v).tryAdd(this.clock.nowMs())) {
+      this.stats.rejections.cancel_rate++;
+      return "cancel_rate";
+    }
+    this.stats.cancelsPassed++;
+    return undefined;
+  }
+
+  /**
+   * Feeds the current total net PnL (Positions.totalNet) and trips the kill switch when the loss
+   * since the last UTC midnight exceeds the limit. The day's baseline resets at UTC midnight; a
+   * tripped switch stays tripped across it. Returns the day's PnL.
+   */
+  evaluateDailyLoss(totalNetPnl: Money): Money {
+    const day = Math.floor(this.clock.nowMs() / DAY_MS);
+    if (day !== this.day) {
+      this.day = day;
+      this.dayStartPnl = totalNetPnl;
+    }
+    this.dailyPnl_ = totalNetPnl - this.dayStartPnl;
+    if (-this.dailyPnl_ > this.dailyLossLimit) {
+      this.kill.trip(
+        `daily_loss: lost ${-this.dailyPnl_} units > limit ${this.dailyLossLimit} units since UTC midnight`,
+      );
+    }
+    return this.dailyPnl_;
+  }
+
+  /** PnL since the last UTC midnight as of the last evaluation, in quote units of 10^-18. */
+  dailyPnl(): Money {
+    return this.dailyPnl_;
+  }
+
+  private evaluate(
+    venue: string,
+    symbol: string,
+    side: Side,
+    priceTicks: number,
+    lots: number,
+  ): RiskReason | undefined {
+    if (this.kill.isHalted()) return "halted";
+    const v = this.registry.venues.get(venue);
+    const inst = v?.instruments.get(symbol);
+    if (v === undefined || inst === undefined) return "unknown_instrument";
+    if (!v.ready) return "venue_not_ready";
+    if (
+      !Number.isSafeInteger(lots) ||
+      lots <= 0 ||
+      !Number.isSafeInteger(priceTicks) ||
+      priceTicks <= 0 ||
+      (side !== Side.Buy && side !== Side.Sell)
+    ) {
+      return "bad_order";
+    }
+    if (inst.health !== "live") return "book_not_live";
+    const mid2 = inst.mid2();
+    if (mid2 === 0) return "no_reference_price";
+    const c = this.compiledOf(inst);
+    if (lots > c.maxOrderLots) return "max_order_lots";
+    const tickLots = lots * priceTicks;
+    if (!Number.isSafeInteger(tickLots) || tickLots > c.maxOrderTickLots) return "max_order_notional";
+    // |price − mid| ≤ mid × bps / 10000, doubled to stay in integers for half-tick mids
+    if (Math.abs(2 * priceTicks - mid2) * 10_000 > mid2 * this.limits.priceBandBps) return "price_band";
+    if (v.openOrders >= this.limits.maxOpenOrders) return "max_open_orders";
+    const posReason = this.checkPosition(inst, c.symbol, side, lots, mid2);
+    if (posReason !== undefined) return posReason;
+    // last, so a rejected order does not use up a rate slot
+    if (!this.window(this.orderWindows, v).tryAdd(this.clock.nowMs())) return "order_rate";
+    return undefined;
+  }
+
+  /** Worst-case position of the symbol over all venues, in base units, value at the mid, and the total. */
+  private checkPosition(
+    inst: InstrumentState,
+    lim: CompiledSymbol,
+    side: Side,
+    lots: number,
+    mid2: number,
+  ): RiskReason | undefined {
+    const list = this.registry.bySymbol.get(inst.info.symbol) ?? [inst];
+    let worst = side === Side.Buy ? inst.math.base(lots) : -inst.math.base(lots);
+    for (const i of list) {
+      worst += i.math.base(i.position.lots);
+      worst += side === Side.Buy ? i.math.base(i.openLots[Side.Buy]) : -i.math.base(i.openLots[Side.Sell]);
+    }
+    // only exposure in the order's direction is limited: orders that reduce a position always pass
+    const directional = side === Side.Buy ? worst : -worst;
+    if (directional > lim.maxPositionBase) return "max_position_base";
+    const value2 = directional > 0n ? directional * BigInt(mid2) * inst.math.tickUnits : 0n;
+    if (value2 > lim.maxPositionNotional2) return "max_position_notional";
+    if (value2 === 0n) return undefined;
+    let total2 = value2;
+    for (const [sym, insts] of this.registry.bySymbol) {
+      if (sym === inst.info.symbol) continue;
+      total2 += symbolValue2(insts);
+    }
+    if (total2 > this.maxTotalNotional2) return "max_total_notional";
+    return undefined;
+  }
+
+  private compiledOf(inst: InstrumentState): CompiledInstrument {
+    let c = this.compiled.get(inst);
+    if (c === undefined) {
+      const sym = this.compileSymbol(
+        this.limits.defaults,
+        this.limits.perSymbol?.[inst.info.symbol],
+        `risk.perSymbol.${inst.info.symbol}`,
+      );
+      const tickLotUnits = inst.math.tickLotUnits;
+      const maxOrderLots = sym.maxOrderBase / inst.math.lotUnits;
+      const maxOrderTickLots = sym.maxOrderNotional / tickLotUnits;
+      const cap = BigInt(Number.MAX_SAFE_INTEGER);
+      c = {
+        symbol: sym,
+        maxOrderLots: Number(maxOrderLots > cap ? cap : maxOrderLots),
+        maxOrderTickLots: Number(maxOrderTickLots > cap ? cap : maxOrderTickLots),
+      };
+      this.compiled.set(inst, c);
+    }
+    return c;
+  }
+
+  private compileSymbol(defaults: SymbolLimits, over: Partial<SymbolLimits> | undefined, path: string): CompiledSymbol {
+    const pick = (k: keyof SymbolLimits): DecimalInput => over?.[k] ?? defaults[k];
+    const at = (k: keyof SymbolLimits): string => (over?.[k] !== undefined ? `${path}.${k}` : `risk.defaults.${k}`);
+    return {
+      maxPositionBase: nonNegative(pick("maxPositionBase"), at("maxPositionBase")),
+      maxPositionNotional2: nonNegative(pick("maxPositionNotional"), at("maxPositionNotional")) * 2n * ONE,
+      maxOrderBase: nonNegative(pick("maxOrderBase"), at("maxOrderBase")),
+      maxOrderNotional: nonNegative(pick("maxOrderNotional"), at("maxOrderNotional")),
+    };
+  }
+
+  private window(map: Map<VenueState, SlidingWindow>, v: VenueState): SlidingWindow {
+    let w = map.get(v);
+    if (w === undefined) {
+      const cap = map === this.orderWindows ? this.limits.maxOrdersPerSecond : this.limits.maxCancelsPerSecond;
+      w = new SlidingWindow(cap, 1000);
+      map.set(v, w);
+    }
+    return w;
+  }
+}
+
+/** |net position| of a symbol × 2 × mid × 10^18, marked at the first instrument with a mid. */
+function symbolValue2(insts: readonly InstrumentState[]): Money {
+  let base = 0n;
+  let mark: InstrumentState | undefined;
+  for (const i of insts) {
+    base += i.math.base(i.position.lots);
+    if (mark === undefined && i.mid2() > 0) mark = i;
+  }
+  if (base === 0n || mark === undefined) return 0n;
+  const abs = base < 0n ? -base : base;
+  return abs * BigInt(mark.mid2()) * mark.math.tickUnits;
+}
