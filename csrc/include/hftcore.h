@@ -1,0 +1,184 @@
+/*
+ * hftcore.h - the one public header of the engine's C core (L2 order books; later the router).
+ *
+ * Why a C core: the books are the hottest data structure of the engine; keeping them in flat,
+ * preallocated C memory behind one FFI call per venue frame beats JS objects and keeps the GC
+ * out of the data path. The TypeScript face lives in src/book/ (ffi.ts is its only bun:ffi user).
+ *
+ * Conventions (TigerBeetle tb_client style):
+ *   - handle based: hft_book_create(&params, &handle) ... hft_book_destroy(handle);
+ *   - every call returns an hft_status (0 = HFT_OK) unless it is a documented "_f64" fast
+ *     accessor, which returns a double (NaN on any bad argument) or a count (negative status);
+ *   - POD structs only; every allocation happens in create (one malloc), none afterwards;
+ *   - limits (levels per side, price range, batch size) are fixed at create and checked on every
+ *     call; a rejected call leaves the book exactly as it was (batches are atomic);
+ *   - prices are integer ticks in [min_price, max_price] (min_price >= 0), quantities integer lots
+ *     in [0, HFT_MAX_QTY] (2^53-1, so every value survives a trip through a JS double).
+ *
+ * Data structure: per side, one array of {key, qty} levels sorted ascending by key with the BEST
+ * level at the TAIL (key = price for bids, -price for asks, so one code path serves both sides).
+ *   - best bid/ask: O(1), and also mirrored into a summary record of doubles after every change,
+ *     which TypeScript reads straight from C memory (no FFI call at all);
+ *   - update of a level at distance d from the touch: a backwards linear scan of <= 8 levels, then
+ *     binary search, then a memmove of d levels for inserts/deletes (modify in place is O(1));
+ *   - top-N / depth to N levels / depth to a price: walk backwards from the tail, no gaps to skip;
+ *   - price jumps, deep levels and very sparse books cost nothing special (no window to re-centre);
+ *   - snapshot: written into a spare pair of arrays (so a rejected snapshot leaves the book intact),
+ *     sorted (already-sorted and reversed inputs are O(n), anything else heapsort), then swapped in;
+ *   - batches: validated fully first; only when a batch could overflow max_levels is an undo log
+ *     kept, so that a batch failing with HFT_E_BOOK_FULL is rolled back.
+ * A price-indexed ladder was considered: it makes a touch update O(1) but needs a re-centring
+ * window, gap skipping for top-N on sparse books and separate handling of levels outside the window;
+ * with near-touch updates the memmove here is a few dozen bytes, so sorted arrays win on simplicity.
+ *
+ * Measured cost (bench/book.bench.ts, AMD EPYC 2 cores shared with other jobs, see bench/RESULTS.md):
+ *   ~1000 levels/side Binance-like stream, batches of 20 level updates, through bun:ffi including
+ *   TypeScript staging: ~13 ns per level update; best bid/ask read ~1 ns (summary record);
+ *   top-10 read ~25 ns per call. The sorted-array TypeScript book: ~200+ ns per level update.
+ */
+#ifndef HFTCORE_H
+#define HFTCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define HFT_API __declspec(dllexport)
+#else
+#define HFT_API __attribute__((visibility("default")))
+#endif
+
+/* Status codes: stable numbers, mirrored by BookStatus in src/book/layout.ts (a test checks). */
+typedef int32_t hft_status;
+enum {
+  HFT_OK = 0,
+  HFT_E_NULL_HANDLE = 1,        /* handle is NULL (or not a live handle of this kind) */
+  HFT_E_NULL_POINTER = 2,       /* a required pointer argument is NULL */
+  HFT_E_BAD_PARAMS = 3,         /* create: limits out of their allowed ranges */
+  HFT_E_NO_MEMORY = 4,          /* create: allocation failed */
+  HFT_E_BAD_SIDE = 5,           /* side is not HFT_SIDE_BID (0) or HFT_SIDE_ASK (1) */
+  HFT_E_NOT_INTEGER = 6,        /* a double argument is not an exact integer of magnitude < 2^53 */
+  HFT_E_PRICE_OUT_OF_RANGE = 7, /* price outside [min_price, max_price] */
+  HFT_E_NEGATIVE_QTY = 8,       /* quantity < 0 */
+  HFT_E_QTY_TOO_LARGE = 9,      /* quantity > HFT_MAX_QTY */
+  HFT_E_BOOK_FULL = 10,         /* a side would hold more than max_levels levels */
+  HFT_E_BATCH_TOO_LARGE = 11,   /* batch has more than max_batch updates */
+  HFT_E_BAD_COUNT = 12,         /* a count or level number is negative */
+  HFT_E_DUPLICATE_LEVEL = 13,   /* a snapshot names the same price twice on one side */
+  HFT_E_EMPTY_SIDE = 14,        /* the question needs a level the side does not have */
+  HFT_E_OVERFLOW = 15,          /* an int64 result would overflow */
+  HFT_E_CORRUPT = 16,           /* integrity check failed: an invariant is broken */
+  HFT_STATUS_COUNT = 17
+};
+
+enum { HFT_SIDE_BID = 0, HFT_SIDE_ASK = 1 };
+
+/* Largest quantity or price a book accepts: 2^53 - 1, exact in a double. */
+#define HFT_MAX_QTY INT64_C(9007199254740991)
+#define HFT_MAX_PRICE INT64_C(9007199254740991)
+/* Bounds on the create-time limits (keep one allocation sane). */
+#define HFT_MAX_LEVELS_LIMIT (1 << 20)
+#define HFT_MAX_BATCH_LIMIT (1 << 22)
+
+/* Limits of one book, fixed at create. */
+typedef struct hft_book_params {
+  int64_t min_price;  /* lowest accepted price in ticks, >= 0 */
+  int64_t max_price;  /* highest accepted price in ticks, <= HFT_MAX_PRICE */
+  int32_t max_levels; /* levels per side, 1 .. HFT_MAX_LEVELS_LIMIT */
+  int32_t max_batch;  /* updates per batch call, 1 .. HFT_MAX_BATCH_LIMIT */
+} hft_book_params;
+
+/* One level update: absolute quantity at a price; qty 0 deletes the level. */
+typedef struct hft_level_update {
+  int64_t price;
+  int64_t qty;
+  int32_t side;
+  int32_t reserved; /* set to 0 */
+} hft_level_update;
+
+/* Staging record of the _f64 batch/snapshot calls: HFT_F64_STRIDE doubles per level. */
+#define HFT_F64_STRIDE 3
+enum { HFT_F64_SIDE = 0, HFT_F64_PRICE = 1, HFT_F64_QTY = 2 };
+
+/* The summary record: doubles kept current after every successful change (see hft_book_summary). */
+enum {
+  HFT_SUM_BID_PRICE = 0,  /* best bid price, -1 when empty */
+  HFT_SUM_BID_QTY = 1,    /* best bid qty, 0 when empty */
+  HFT_SUM_ASK_PRICE = 2,  /* best ask price, -1 when empty */
+  HFT_SUM_ASK_QTY = 3,    /* best ask qty, 0 when empty */
+  HFT_SUM_UPDATES = 4,    /* update counter */
+  HFT_SUM_BID_LEVELS = 5, /* number of bid levels */
+  HFT_SUM_ASK_LEVELS = 6, /* number of ask levels */
+  HFT_SUM_CROSSED = 7,    /* 1 when both sides exist and best bid >= best ask */
+  HFT_SUM_LEN = 8
+};
+
+typedef struct hft_book hft_book;
+
+/* Name of a status ("HFT_E_BOOK_FULL"), "HFT_E_UNKNOWN" for unknown codes; never NULL. */
+HFT_API const char* hft_status_name(hft_status status);
+
+/* Fills out[0..cap) with the layout table (sizes, offsets, constants) that the TypeScript layout
+ * test compares with its own constants; returns the table length (call with cap 0 to size it). */
+HFT_API int32_t hft_layout(int32_t* out, int32_t cap);
+
+/* Lifecycle. create allocates everything the book will ever use; destroy(NULL) is a no-op error. */
+HFT_API hft_status hft_book_create(const hft_book_params* params, hft_book** out);
+HFT_API hft_status hft_book_destroy(hft_book* book);
+/* Empties both sides (counts as a change). */
+HFT_API hft_status hft_book_clear(hft_book* book);
+
+/* Applies count updates in order, atomically: all or (with the status of the first problem) none.
+ * Duplicates in one batch: the last one wins. Deleting an absent level is a no-op. */
+HFT_API hft_status hft_book_apply_batch(hft_book* book, const hft_level_update* updates, int32_t count);
+/* Replaces both sides with the given levels (qty 0 entries are skipped; order is free; a price may
+ * appear once per side). Checks: entries in order, then HFT_E_BOOK_FULL, then duplicates. */
+HFT_API hft_status hft_book_apply_snapshot(hft_book* book, const hft_level_update* levels, int32_t count);
+/* Same as above from count records of HFT_F64_STRIDE doubles {side, price, qty}, each an exact
+ * integer (checked: HFT_E_NOT_INTEGER). This is the form TypeScript stages in a Float64Array. */
+HFT_API hft_status hft_book_apply_batch_f64(hft_book* book, const double* records, int32_t count);
+HFT_API hft_status hft_book_apply_snapshot_f64(hft_book* book, const double* records, int32_t count);
+
+/* Best level of a side; HFT_E_EMPTY_SIDE when the side has none (outputs untouched). */
+HFT_API hft_status hft_book_best(const hft_book* book, int32_t side, int64_t* price, int64_t* qty);
+/* Copies up to n best levels (best first) into prices/qtys; *filled = number copied. */
+HFT_API hft_status hft_book_top(const hft_book* book, int32_t side, int32_t n, int64_t* prices, int64_t* qtys,
+                                int32_t* filled);
+/* Cumulative qty and notional (sum price*qty) over the best n levels / over levels priced as good as
+ * limit or better (bids >= limit, asks <= limit). HFT_E_OVERFLOW if a sum leaves int64. */
+HFT_API hft_status hft_book_depth_levels(const hft_book* book, int32_t side, int32_t n, int64_t* qty,
+                                         int64_t* notional);
+HFT_API hft_status hft_book_depth_to_price(const hft_book* book, int32_t side, int64_t limit, int64_t* qty,
+                                           int64_t* notional);
+/* (best bid + best ask) / 2 and the size-weighted microprice, in ticks; HFT_E_EMPTY_SIDE if a side
+ * is empty. imbalance = (bid depth - ask depth) / (bid depth + ask depth) over the best n levels. */
+HFT_API hft_status hft_book_mid(const hft_book* book, double* out);
+HFT_API hft_status hft_book_microprice(const hft_book* book, double* out);
+HFT_API hft_status hft_book_imbalance(const hft_book* book, int32_t n, double* out);
+HFT_API hft_status hft_book_level_count(const hft_book* book, int32_t side, int32_t* out);
+/* +1 on every successful mutating call (batch, snapshot, clear), so readers can skip unchanged books. */
+HFT_API hft_status hft_book_update_count(const hft_book* book, uint64_t* out);
+HFT_API hft_status hft_book_is_crossed(const hft_book* book, int32_t* out);
+/* Walks the whole book and checks every invariant; HFT_OK or HFT_E_CORRUPT. */
+HFT_API hft_status hft_book_check_integrity(const hft_book* book);
+
+/* ---- Fast accessors for bun:ffi (no 64-bit integers cross the boundary) ---- */
+/* The book's summary record (HFT_SUM_LEN doubles), valid until destroy; NULL for a NULL handle. */
+HFT_API const double* hft_book_summary(const hft_book* book);
+/* Copies up to n best levels into doubles; returns the count, or -status on a bad argument. The
+ * caller guarantees both arrays hold n doubles. */
+HFT_API int32_t hft_book_top_f64(const hft_book* book, int32_t side, int32_t n, double* prices, double* qtys);
+/* Sums as doubles (exact while < 2^53; larger sums are rounded once); NaN on a bad argument. */
+HFT_API double hft_book_depth_levels_f64(const hft_book* book, int32_t side, int32_t n);
+HFT_API double hft_book_depth_to_price_f64(const hft_book* book, int32_t side, double limit);
+HFT_API double hft_book_notional_to_price_f64(const hft_book* book, int32_t side, double limit);
+HFT_API double hft_book_imbalance_f64(const hft_book* book, int32_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

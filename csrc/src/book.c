@@ -1,0 +1,710 @@
+/*
+ * L2 price-level order book: sorted arrays per side with the best level at the tail.
+ * Why this layout and what it costs: see the header comment of include/hftcore.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hft_assert.h"
+#include "hftcore.h"
+
+#define BOOK_MAGIC UINT64_C(0x6866742d626f6f6b) /* "hft-book" */
+#define LINEAR_PROBE 8                          /* levels scanned from the touch before bisecting */
+
+/* One level as stored: key = price for bids, -price for asks, so "better" is always "larger". */
+typedef struct level {
+  int64_t key;
+  int64_t qty;
+} level;
+
+/* Old state of one level touched by a batch, to roll the batch back on HFT_E_BOOK_FULL. */
+typedef struct undo_entry {
+  int64_t key;
+  int64_t qty;
+  int32_t side;
+  int32_t reserved;
+} undo_entry;
+
+struct hft_book {
+  uint64_t magic;
+  hft_book_params params;
+  level* side[2];  /* live levels, ascending key, best at [count-1] */
+  level* spare[2]; /* snapshot target, swapped with side[] on success */
+  int32_t count[2];
+  uint64_t updates;
+  hft_level_update* staging; /* max_batch converted f64 updates */
+  undo_entry* undo;          /* max_batch */
+  double summary[HFT_SUM_LEN];
+};
+
+void hft_assert_fail(const char* expr, const char* file, int line) {
+  fprintf(stderr, "hftcore assertion failed: %s at %s:%d\n", expr, file, line);
+  fflush(stderr);
+  abort();
+}
+
+static int valid_book(const hft_book* b) { return b != NULL && b->magic == BOOK_MAGIC; }
+
+static inline int64_t to_key(int32_t side, int64_t price) { return side == HFT_SIDE_BID ? price : -price; }
+static inline int64_t to_price(int32_t side, int64_t key) { return side == HFT_SIDE_BID ? key : -key; }
+
+/* Keeps the summary record in step with the levels; called after every successful change. */
+static void refresh_summary(hft_book* b) {
+  double* s = b->summary;
+  int32_t nb = b->count[HFT_SIDE_BID];
+  int32_t na = b->count[HFT_SIDE_ASK];
+  int64_t bid = 0;
+  int64_t ask = 0;
+  if (nb > 0) {
+    const level* top = &b->side[HFT_SIDE_BID][nb - 1];
+    bid = top->key;
+    s[HFT_SUM_BID_PRICE] = (double)bid;
+    s[HFT_SUM_BID_QTY] = (double)top->qty;
+  } else {
+    s[HFT_SUM_BID_PRICE] = -1.0;
+    s[HFT_SUM_BID_QTY] = 0.0;
+  }
+  if (na > 0) {
+    const level* top = &b->side[HFT_SIDE_ASK][na - 1];
+    ask = -top->key;
+    s[HFT_SUM_ASK_PRICE] = (double)ask;
+    s[HFT_SUM_ASK_QTY] = (double)top->qty;
+  } else {
+    s[HFT_SUM_ASK_PRICE] = -1.0;
+    s[HFT_SUM_ASK_QTY] = 0.0;
+  }
+  s[HFT_SUM_UPDATES] = (double)b->updates;
+  s[HFT_SUM_BID_LEVELS] = (double)nb;
+  s[HFT_SUM_ASK_LEVELS] = (double)na;
+  s[HFT_SUM_CROSSED] = (nb > 0 && na > 0 && bid >= ask) ? 1.0 : 0.0;
+}
+
+const char* hft_status_name(hft_status status) {
+  static const char* const names[HFT_STATUS_COUNT] = {
+      "HFT_OK",
+      "HFT_E_NULL_HANDLE",
+      "HFT_E_NULL_POINTER",
+      "HFT_E_BAD_PARAMS",
+      "HFT_E_NO_MEMORY",
+      "HFT_E_BAD_SIDE",
+      "HFT_E_NOT_INTEGER",
+      "HFT_E_PRICE_OUT_OF_RANGE",
+      "HFT_E_NEGATIVE_QTY",
+      "HFT_E_QTY_TOO_LARGE",
+      "HFT_E_BOOK_FULL",
+      "HFT_E_BATCH_TOO_LARGE",
+      "HFT_E_BAD_COUNT",
+      "HFT_E_DUPLICATE_LEVEL",
+      "HFT_E_EMPTY_SIDE",
+      "HFT_E_OVERFLOW",
+      "HFT_E_CORRUPT",
+  };
+  if (status < 0 || status >= HFT_STATUS_COUNT) return "HFT_E_UNKNOWN";
+  return names[status];
+}
+
+int32_t hft_layout(int32_t* out, int32_t cap) {
+  const int32_t table[] = {
+      (int32_t)sizeof(hft_book_params),
+      (int32_t)offsetof(hft_book_params, min_price),
+      (int32_t)offsetof(hft_book_params, max_price),
+      (int32_t)offsetof(hft_book_params, max_levels),
+      (int32_t)offsetof(hft_book_params, max_batch),
+      (int32_t)sizeof(hft_level_update),
+      (int32_t)offsetof(hft_level_update, price),
+      (int32_t)offsetof(hft_level_update, qty),
+      (int32_t)offsetof(hft_level_update, side),
+      (int32_t)offsetof(hft_level_update, reserved),
+      HFT_F64_STRIDE,
+      HFT_F64_SIDE,
+      HFT_F64_PRICE,
+      HFT_F64_QTY,
+      HFT_SUM_LEN,
+      HFT_SUM_BID_PRICE,
+      HFT_SUM_BID_QTY,
+      HFT_SUM_ASK_PRICE,
+      HFT_SUM_ASK_QTY,
+      HFT_SUM_UPDATES,
+      HFT_SUM_BID_LEVELS,
+      HFT_SUM_ASK_LEVELS,
+      HFT_SUM_CROSSED,
+      HFT_STATUS_COUNT,
+      HFT_SIDE_BID,
+      HFT_SIDE_ASK,
+      HFT_MAX_LEVELS_LIMIT,
+      HFT_MAX_BATCH_LIMIT,
+  };
+  const int32_t n = (int32_t)(sizeof(table) / sizeof(table[0]));
+  if (out != NULL) {
+    for (int32_t i = 0; i < n && i < cap; i++) out[i] = table[i];
+  }
+  return n;
+}
+
+/* ---- lifecycle ---- */
+
+hft_status hft_book_create(const hft_book_params* params, hft_book** out) {
+  if (params == NULL || out == NULL) return HFT_E_NULL_POINTER;
+  const hft_book_params p = *params;
+  if (p.min_price < 0 || p.max_price > HFT_MAX_PRICE || p.min_price > p.max_price) return HFT_E_BAD_PARAMS;
+  if (p.max_levels < 1 || p.max_levels > HFT_MAX_LEVELS_LIMIT) return HFT_E_BAD_PARAMS;
+  if (p.max_batch < 1 || p.max_batch > HFT_MAX_BATCH_LIMIT) return HFT_E_BAD_PARAMS;
+
+  /* One block: header, 4 level arrays, staging, undo. All members are 8-byte aligned. */
+  const size_t levels_bytes = (size_t)p.max_levels * sizeof(level);
+  const size_t staging_bytes = (size_t)p.max_batch * sizeof(hft_level_update);
+  const size_t undo_bytes = (size_t)p.max_batch * sizeof(undo_entry);
+  const size_t total = sizeof(hft_book) + 4 * levels_bytes + staging_bytes + undo_bytes;
+  unsigned char* mem = (unsigned char*)calloc(1, total);
+  if (mem == NULL) return HFT_E_NO_MEMORY;
+
+  hft_book* b = (hft_book*)mem;
+  unsigned char* cursor = mem + sizeof(hft_book);
+  b->magic = BOOK_MAGIC;
+  b->params = p;
+  for (int s = 0; s < 2; s++) {
+    b->side[s] = (level*)cursor;
+    cursor += levels_bytes;
+    b->spare[s] = (level*)cursor;
+    cursor += levels_bytes;
+    b->count[s] = 0;
+  }
+  b->staging = (hft_level_update*)cursor;
+  cursor += staging_bytes;
+  b->undo = (undo_entry*)cursor;
+  b->updates = 0;
+  refresh_summary(b);
+  *out = b;
+  return HFT_OK;
+}
+
+hft_status hft_book_destroy(hft_book* book) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  book->magic = 0; /* a stale handle passed again is caught while the memory is not reused */
+  free(book);
+  return HFT_OK;
+}
+
+hft_status hft_book_clear(hft_book* book) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  book->count[0] = 0;
+  book->count[1] = 0;
+  book->updates++;
+  refresh_summary(book);
+  return HFT_OK;
+}
+
+/* ---- level maintenance ---- */
+
+/* Index of the last level with key <= k, or -1. Scans from the touch first: most updates are there. */
+static inline int32_t last_le(const level* a, int32_t n, int64_t k) {
+  int32_t i = n - 1;
+  const int32_t stop = n > LINEAR_PROBE ? n - LINEAR_PROBE : 0;
+  while (i >= stop && a[i].key > k) i--;
+  if (i < stop && stop > 0) {
+    /* a[stop].key > k: bisect [0, stop) for the last key <= k */
+    int32_t lo = 0;
+    int32_t hi = stop; /* answer in [lo-1, hi-1] */
+    while (lo < hi) {
+      const int32_t mid = lo + ((hi - lo) >> 1);
+      if (a[mid].key <= k) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    i = lo - 1;
+  }
+  return i;
+}
+
+/* Sets the qty at key (0 deletes). *old gets the previous qty (0 if absent). Fails only when a new
+ * level would not fit. */
+static inline hft_status set_level(hft_book* b, int32_t s, int64_t key, int64_t qty, int64_t* old) {
+  level* a = b->side[s];
+  const int32_t n = b->count[s];
+  const int32_t i = last_le(a, n, key);
+  if (i >= 0 && a[i].key == key) {
+    *old = a[i].qty;
+    if (qty > 0) {
+      a[i].qty = qty;
+    } else {
+      memmove(&a[i], &a[i + 1], (size_t)(n - i - 1) * sizeof(level));
+      b->count[s] = n - 1;
+    }
+    return HFT_OK;
+  }
+  *old = 0;
+  if (qty == 0) return HFT_OK;
+  if (n >= b->params.max_levels) return HFT_E_BOOK_FULL;
+  memmove(&a[i + 2], &a[i + 1], (size_t)(n - i - 1) * sizeof(level));
+  a[i + 1].key = key;
+  a[i + 1].qty = qty;
+  b->count[s] = n + 1;
+  HFT_ASSERT(i + 1 == 0 || a[i].key < key);
+  HFT_ASSERT(i + 2 >= n + 1 || a[i + 2].key > key);
+  return HFT_OK;
+}
+
+/* Checks one int64 update in the documented order; HFT_OK when acceptable. */
+static inline hft_status check_update(const hft_book* b, int32_t side, int64_t price, int64_t qty) {
+  if (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) return HFT_E_BAD_SIDE;
+  if (price < b->params.min_price || price > b->params.max_price) return HFT_E_PRICE_OUT_OF_RANGE;
+  if (qty < 0) return HFT_E_NEGATIVE_QTY;
+  if (qty > HFT_MAX_QTY) return HFT_E_QTY_TOO_LARGE;
+  return HFT_OK;
+}
+
+/* An exact integer of magnitude < 2^53 as int64, or 0 (NaN and infinities fail the range test). */
+static inline int f64_to_i64(double v, int64_t* out) {
+  if (!(v >= -9007199254740991.0 && v <= 9007199254740991.0)) return 0;
+  const int64_t i = (int64_t)v;
+  if ((double)i != v) return 0;
+  *out = i;
+  return 1;
+}
+
+/* Converts and checks one f64 record in the documented order (side, price, range, qty). */
+static inline hft_status convert_record(const hft_book* b, const double* r, hft_level_update* u) {
+  const double sd = r[HFT_F64_SIDE];
+  if (sd == 0.0) {
+    u->side = HFT_SIDE_BID;
+  } else if (sd == 1.0) {
+    u->side = HFT_SIDE_ASK;
+  } else {
+    return HFT_E_BAD_SIDE;
+  }
+  if (!f64_to_i64(r[HFT_F64_PRICE], &u->price)) return HFT_E_NOT_INTEGER;
+  if (u->price < b->params.min_price || u->price > b->params.max_price) return HFT_E_PRICE_OUT_OF_RANGE;
+  if (!f64_to_i64(r[HFT_F64_QTY], &u->qty)) return HFT_E_NOT_INTEGER;
+  if (u->qty < 0) return HFT_E_NEGATIVE_QTY;
+  u->reserved = 0;
+  return HFT_OK; /* |qty| < 2^53 already, so HFT_E_QTY_TOO_LARGE cannot happen here */
+}
+
+/* Applies already-checked updates; rolls back and fails if a side overflows. */
+static hft_status apply_checked(hft_book* b, const hft_level_update* ups, int32_t count, int32_t inserts_bid,
+                                int32_t inserts_ask) {
+  const int32_t max = b->params.max_levels;
+  const int may_overflow = b->count[0] + inserts_bid > max || b->count[1] + inserts_ask > max;
+  if (!may_overflow) {
+    for (int32_t i = 0; i < count; i++) {
+      int64_t old;
+      const hft_status st = set_level(b, ups[i].side, to_key(ups[i].side, ups[i].price), ups[i].qty, &old);
+      HFT_ASSERT(st == HFT_OK);
+      (void)st;
+    }
+  } else {
+    for (int32_t i = 0; i < count; i++) {
+      const int32_t s = ups[i].side;
+      const int64_t key = to_key(s, ups[i].price);
+      int64_t old;
+      const hft_status st = set_level(b, s, key, ups[i].qty, &old);
+      if (st != HFT_OK) {
+        for (int32_t j = i - 1; j >= 0; j--) {
+          int64_t ignored;
+          const hft_status back = set_level(b, b->undo[j].side, b->undo[j].key, b->undo[j].qty, &ignored);
+          HFT_ASSERT(back == HFT_OK);
+          (void)back;
+        }
+        return st;
+      }
+      b->undo[i].key = key;
+      b->undo[i].qty = old;
+      b->undo[i].side = s;
+    }
+  }
+  b->updates++;
+  refresh_summary(b);
+  return HFT_OK;
+}
+
+hft_status hft_book_apply_batch(hft_book* book, const hft_level_update* updates, int32_t count) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  if (count < 0) return HFT_E_BAD_COUNT;
+  if (count > book->params.max_batch) return HFT_E_BATCH_TOO_LARGE;
+  if (updates == NULL && count > 0) return HFT_E_NULL_POINTER;
+  int32_t inserts[2] = {0, 0};
+  for (int32_t i = 0; i < count; i++) {
+    const hft_status st = check_update(book, updates[i].side, updates[i].price, updates[i].qty);
+    if (st != HFT_OK) return st;
+    inserts[updates[i].side] += updates[i].qty > 0;
+  }
+  return apply_checked(book, updates, count, inserts[0], inserts[1]);
+}
+
+hft_status hft_book_apply_batch_f64(hft_book* book, const double* records, int32_t count) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  if (count < 0) return HFT_E_BAD_COUNT;
+  if (count > book->params.max_batch) return HFT_E_BATCH_TOO_LARGE;
+  if (records == NULL && count > 0) return HFT_E_NULL_POINTER;
+  int32_t inserts[2] = {0, 0};
+  hft_level_update* ups = book->staging;
+  for (int32_t i = 0; i < count; i++) {
+    const hft_status st = convert_record(book, records + (size_t)i * HFT_F64_STRIDE, &ups[i]);
+    if (st != HFT_OK) return st;
+    inserts[ups[i].side] += ups[i].qty > 0;
+  }
+  return apply_checked(book, ups, count, inserts[0], inserts[1]);
+}
+
+/* ---- snapshots ---- */
+
+static void sift_down(level* a, int32_t root, int32_t n) {
+  for (;;) {
+    int32_t child = 2 * root + 1;
+    if (child >= n) return;
+    if (child + 1 < n && a[child + 1].key > a[child].key) child++;
+    if (a[root].key >= a[child].key) return;
+    const level t = a[root];
+    a[root] = a[child];
+    a[child] = t;
+    root = child;
+  }
+}
+
+/* Sorts ascending by key without allocating: O(n) for sorted or reversed input, else heapsort. */
+static void sort_levels(level* a, int32_t n) {
+  int ascending = 1;
+  int descending = 1;
+  for (int32_t i = 1; i < n && (ascending || descending); i++) {
+    if (a[i - 1].key > a[i].key) ascending = 0;
+    if (a[i - 1].key < a[i].key) descending = 0;
+  }
+  if (ascending) return;
+  if (descending) {
+    for (int32_t i = 0, j = n - 1; i < j; i++, j--) {
+      const level t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return;
+  }
+  for (int32_t i = n / 2 - 1; i >= 0; i--) sift_down(a, i, n);
+  for (int32_t end = n - 1; end > 0; end--) {
+    const level t = a[0];
+    a[0] = a[end];
+    a[end] = t;
+    sift_down(a, 0, end);
+  }
+}
+
+/* Sorts the spare arrays, rejects duplicates, and swaps them in. */
+static hft_status finish_snapshot(hft_book* b, const int32_t* n, int overflow) {
+  if (overflow) return HFT_E_BOOK_FULL;
+  for (int s = 0; s < 2; s++) {
+    sort_levels(b->spare[s], n[s]);
+    for (int32_t i = 1; i < n[s]; i++) {
+      if (b->spare[s][i - 1].key == b->spare[s][i].key) return HFT_E_DUPLICATE_LEVEL;
+    }
+  }
+  for (int s = 0; s < 2; s++) {
+    level* t = b->side[s];
+    b->side[s] = b->spare[s];
+    b->spare[s] = t;
+    b->count[s] = n[s];
+  }
+  b->updates++;
+  refresh_summary(b);
+  return HFT_OK;
+}
+
+/* Appends a checked level to the spare side, or flags overflow (checking goes on regardless). */
+static inline void stage_snapshot_level(hft_book* b, int32_t s, int64_t price, int64_t qty, int32_t* n,
+                                        int* overflow) {
+  if (qty == 0) return;
+  if (n[s] >= b->params.max_levels) {
+    *overflow = 1;
+    return;
+  }
+  b->spare[s][n[s]].key = to_key(s, price);
+  b->spare[s][n[s]].qty = qty;
+  n[s]++;
+}
+
+hft_status hft_book_apply_snapshot(hft_book* book, const hft_level_update* levels, int32_t count) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  if (count < 0) return HFT_E_BAD_COUNT;
+  if (levels == NULL && count > 0) return HFT_E_NULL_POINTER;
+  int32_t n[2] = {0, 0};
+  int overflow = 0;
+  for (int32_t i = 0; i < count; i++) {
+    const hft_status st = check_update(book, levels[i].side, levels[i].price, levels[i].qty);
+    if (st != HFT_OK) return st;
+    stage_snapshot_level(book, levels[i].side, levels[i].price, levels[i].qty, n, &overflow);
+  }
+  return finish_snapshot(book, n, overflow);
+}
+
+hft_status hft_book_apply_snapshot_f64(hft_book* book, const double* records, int32_t count) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  if (count < 0) return HFT_E_BAD_COUNT;
+  if (records == NULL && count > 0) return HFT_E_NULL_POINTER;
+  int32_t n[2] = {0, 0};
+  int overflow = 0;
+  for (int32_t i = 0; i < count; i++) {
+    hft_level_update u;
+    const hft_status st = convert_record(book, records + (size_t)i * HFT_F64_STRIDE, &u);
+    if (st != HFT_OK) return st;
+    stage_snapshot_level(book, u.side, u.price, u.qty, n, &overflow);
+  }
+  return finish_snapshot(book, n, overflow);
+}
+
+/* ---- reads ---- */
+
+hft_status hft_book_best(const hft_book* book, int32_t side, int64_t* price, int64_t* qty) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  if (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) return HFT_E_BAD_SIDE;
+  if (price == NULL || qty == NULL) return HFT_E_NULL_POINTER;
+  const int32_t n = book->count[side];
+  if (n == 0) return HFT_E_EMPTY_SIDE;
+  *price = to_price(side, book->side[side][n - 1].key);
+  *qty = book->side[side][n - 1].qty;
+  return HFT_OK;
+}
+
+hft_status hft_book_top(const hft_book* book, int32_t side, int32_t n, int64_t* prices, int64_t* qtys,
+                        int32_t* filled) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  if (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) return HFT_E_BAD_SIDE;
+  if (n < 0) return HFT_E_BAD_COUNT;
+  if (filled == NULL || ((prices == NULL || qtys == NULL) && n > 0)) return HFT_E_NULL_POINTER;
+  const int32_t have = book->count[side];
+  const int32_t k = n < have ? n : have;
+  const level* a = book->side[side];
+  for (int32_t i = 0; i < k; i++) {
+    prices[i] = to_price(side, a[have - 1 - i].key);
+    qtys[i] = a[have - 1 - i].qty;
+  }
+  *filled = k;
+  return HFT_OK;
+}
+
+/* Sums over the best `levels` levels, or (levels < 0) over those with key >= limit_key. */
+static void sum_levels(const hft_book* b, int32_t side, int32_t levels, int64_t limit_key, __int128* qty,
+                       __int128* notional) {
+  const level* a = b->side[side];
+  const int32_t have = b->count[side];
+  __int128 q = 0;
+  __int128 v = 0;
+  if (levels >= 0) {
+    const int32_t stop = levels < have ? have - levels : 0;
+    for (int32_t i = have - 1; i >= stop; i--) {
+      q += a[i].qty;
+      v += (__int128)to_price(side, a[i].key) * a[i].qty;
+    }
+  } else {
+    for (int32_t i = have - 1; i >= 0 && a[i].key >= limit_key; i--) {
+      q += a[i].qty;
+      v += (__int128)to_price(side, a[i].key) * a[i].qty;
+    }
+  }
+  *qty = q;
+  *notional = v;
+}
+
+static hft_status store_sums(__int128 q, __int128 v, int64_t* qty, int64_t* notional) {
+  if (q > INT64_MAX || v > INT64_MAX) return HFT_E_OVERFLOW;
+  *qty = (int64_t)q;
+  *notional = (int64_t)v;
+  return HFT_OK;
+}
+
+hft_status hft_book_depth_levels(const hft_book* book, int32_t side, int32_t n, int64_t* qty, int64_t* notional) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  if (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) return HFT_E_BAD_SIDE;
+  if (n < 0) return HFT_E_BAD_COUNT;
+  if (qty == NULL || notional == NULL) return HFT_E_NULL_POINTER;
+  __int128 q;
+  __int128 v;
+  sum_levels(book, side, n, 0, &q, &v);
+  return store_sums(q, v, qty, notional);
+}
+
+hft_status hft_book_depth_to_price(const hft_book* book, int32_t side, int64_t limit, int64_t* qty,
+                                   int64_t* notional) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  if (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) return HFT_E_BAD_SIDE;
+  if (qty == NULL || notional == NULL) return HFT_E_NULL_POINTER;
+  if (side == HFT_SIDE_ASK && limit == INT64_MIN) {
+    *qty = 0; /* nothing is priced at or below INT64_MIN; avoids negating it */
+    *notional = 0;
+    return HFT_OK;
+  }
+  __int128 q;
+  __int128 v;
+  sum_levels(book, side, -1, to_key(side, limit), &q, &v);
+  return store_sums(q, v, qty, notional);
+}
+
+static double mid_of(const hft_book* b) {
+  const double bid = b->summary[HFT_SUM_BID_PRICE];
+  const double ask = b->summary[HFT_SUM_ASK_PRICE];
+  return (bid + ask) / 2.0;
+}
+
+static double microprice_of(const hft_book* b) {
+  const double* s = b->summary;
+  return (s[HFT_SUM_BID_PRICE] * s[HFT_SUM_ASK_QTY] + s[HFT_SUM_ASK_PRICE] * s[HFT_SUM_BID_QTY]) /
+         (s[HFT_SUM_BID_QTY] + s[HFT_SUM_ASK_QTY]);
+}
+
+static double imbalance_of(const hft_book* b, int32_t n) {
+  __int128 bq;
+  __int128 aq;
+  __int128 ignored;
+  sum_levels(b, HFT_SIDE_BID, n, 0, &bq, &ignored);
+  sum_levels(b, HFT_SIDE_ASK, n, 0, &aq, &ignored);
+  const double bd = (double)bq;
+  const double ad = (double)aq;
+  return (bd - ad) / (bd + ad);
+}
+
+hft_status hft_book_mid(const hft_book* book, double* out) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  if (out == NULL) return HFT_E_NULL_POINTER;
+  if (book->count[0] == 0 || book->count[1] == 0) return HFT_E_EMPTY_SIDE;
+  *out = mid_of(book);
+  return HFT_OK;
+}
+
+hft_status hft_book_microprice(const hft_book* book, double* out) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  if (out == NULL) return HFT_E_NULL_POINTER;
+  if (book->count[0] == 0 || book->count[1] == 0) return HFT_E_EMPTY_SIDE;
+  *out = microprice_of(book);
+  return HFT_OK;
+}
+
+hft_status hft_book_imbalance(const hft_book* book, int32_t n, double* out) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  if (n < 0) return HFT_E_BAD_COUNT;
+  if (out == NULL) return HFT_E_NULL_POINTER;
+  if (book->count[0] == 0 || book->count[1] == 0 || n == 0) return HFT_E_EMPTY_SIDE;
+  *out = imbalance_of(book, n);
+  return HFT_OK;
+}
+
+hft_status hft_book_level_count(const hft_book* book, int32_t side, int32_t* out) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  if (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) return HFT_E_BAD_SIDE;
+  if (out == NULL) return HFT_E_NULL_POINTER;
+  *out = book->count[side];
+  return HFT_OK;
+}
+
+hft_status hft_book_update_count(const hft_book* book, uint64_t* out) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  if (out == NULL) return HFT_E_NULL_POINTER;
+  *out = book->updates;
+  return HFT_OK;
+}
+
+hft_status hft_book_is_crossed(const hft_book* book, int32_t* out) {
+  if (!valid_book(book)) return HFT_E_NULL_HANDLE;
+  if (out == NULL) return HFT_E_NULL_POINTER;
+  const int32_t nb = book->count[0];
+  const int32_t na = book->count[1];
+  *out = nb > 0 && na > 0 && book->side[0][nb - 1].key >= -book->side[1][na - 1].key;
+  return HFT_OK;
+}
+
+hft_status hft_book_check_integrity(const hft_book* book) {
+  if (book == NULL) return HFT_E_NULL_HANDLE;
+  if (book->magic != BOOK_MAGIC) return HFT_E_CORRUPT;
+  const hft_book_params* p = &book->params;
+  if (p->min_price < 0 || p->min_price > p->max_price || p->max_price > HFT_MAX_PRICE) return HFT_E_CORRUPT;
+  for (int32_t s = 0; s < 2; s++) {
+    const int32_t n = book->count[s];
+    if (n < 0 || n > p->max_levels) return HFT_E_CORRUPT;
+    const level* a = book->side[s];
+    for (int32_t i = 0; i < n; i++) {
+      const int64_t price = to_price(s, a[i].key);
+      if (price < p->min_price || price > p->max_price) return HFT_E_CORRUPT;
+      if (a[i].qty <= 0 || a[i].qty > HFT_MAX_QTY) return HFT_E_CORRUPT;
+      if (i > 0 && a[i - 1].key >= a[i].key) return HFT_E_CORRUPT;
+    }
+  }
+  /* The summary must say what the levels say. */
+  double expect[HFT_SUM_LEN];
+  hft_book copy_summary_source = *book; /* refresh a copy so the book itself stays const */
+  refresh_summary(&copy_summary_source);
+  memcpy(expect, copy_summary_source.summary, sizeof(expect));
+  if (memcmp(expect, book->summary, sizeof(expect)) != 0) return HFT_E_CORRUPT;
+  return HFT_OK;
+}
+
+/* ---- fast accessors for bun:ffi ---- */
+
+const double* hft_book_summary(const hft_book* book) { return valid_book(book) ? book->summary : NULL; }
+
+int32_t hft_book_top_f64(const hft_book* book, int32_t side, int32_t n, double* prices, double* qtys) {
+  if (!valid_book(book)) return -HFT_E_NULL_HANDLE;
+  if (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) return -HFT_E_BAD_SIDE;
+  if (n < 0) return -HFT_E_BAD_COUNT;
+  if ((prices == NULL || qtys == NULL) && n > 0) return -HFT_E_NULL_POINTER;
+  const int32_t have = book->count[side];
+  const int32_t k = n < have ? n : have;
+  const level* a = book->side[side] + have - 1;
+  if (side == HFT_SIDE_BID) {
+    for (int32_t i = 0; i < k; i++) {
+      prices[i] = (double)a[-i].key;
+      qtys[i] = (double)a[-i].qty;
+    }
+  } else {
+    for (int32_t i = 0; i < k; i++) {
+      prices[i] = (double)-a[-i].key;
+      qtys[i] = (double)a[-i].qty;
+    }
+  }
+  return k;
+}
+
+double hft_book_depth_levels_f64(const hft_book* book, int32_t side, int32_t n) {
+  if (!valid_book(book) || (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) || n < 0) return __builtin_nan("");
+  __int128 q;
+  __int128 v;
+  sum_levels(book, side, n, 0, &q, &v);
+  return (double)q;
+}
+
+/* Key threshold for a double limit: levels with key >= it are as good as the limit or better. */
+static int limit_key_f64(int32_t side, double limit, int64_t* key) {
+  if (limit != limit) return 0;
+  const double k = side == HFT_SIDE_BID ? __builtin_ceil(limit) : -__builtin_floor(limit);
+  if (k > 9.2e18) {
+    *key = INT64_MAX;
+  } else if (k < -9.2e18) {
+    *key = -INT64_MAX;
+  } else {
+    *key = (int64_t)k;
+  }
+  return 1;
+}
+
+double hft_book_depth_to_price_f64(const hft_book* book, int32_t side, double limit) {
+  int64_t key;
+  if (!valid_book(book) || (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) || !limit_key_f64(side, limit, &key))
+    return __builtin_nan("");
+  __int128 q;
+  __int128 v;
+  sum_levels(book, side, -1, key, &q, &v);
+  return (double)q;
+}
+
+double hft_book_notional_to_price_f64(const hft_book* book, int32_t side, double limit) {
+  int64_t key;
+  if (!valid_book(book) || (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) || !limit_key_f64(side, limit, &key))
+    return __builtin_nan("");
+  __int128 q;
+  __int128 v;
+  sum_levels(book, side, -1, key, &q, &v);
+  return (double)v;
+}
+
+double hft_book_imbalance_f64(const hft_book* book, int32_t n) {
+  if (!valid_book(book) || n <= 0 || book->count[0] == 0 || book->count[1] == 0) return __builtin_nan("");
+  return imbalance_of(book, n);
+}
