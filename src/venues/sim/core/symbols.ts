@@ -88,9 +88,16 @@ function pad(s: string, from: number, to: number): string {
   return from === 0 ? `${s}.${zeros}` : s + zeros;
 }
 
-/** Grid of an asset's smallest unit ("0.00000001" for 8 decimals). */
+const unitGrids: DecimalGrid[] = [];
+
+/** Grid of an asset's smallest unit ("0.00000001" for 8 decimals), cached per precision. */
 export function unitGrid(decimals: number): DecimalGrid {
-  return new DecimalGrid(decimals === 0 ? "1" : `0.${"0".repeat(decimals - 1)}1`);
+  let g = unitGrids[decimals];
+  if (g === undefined) {
+    g = new DecimalGrid(decimals === 0 ? "1" : `0.${"0".repeat(decimals - 1)}1`);
+    unitGrids[decimals] = g;
+  }
+  return g;
 }
 
 /** Parses a filter bound that may be "0" (disabled) on a grid, naming the field on error. */
