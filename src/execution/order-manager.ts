@@ -134,6 +134,8 @@ class Order implements ManagedOrder {
   tradeIds: Set<number> | undefined = undefined;
   /** Highest cumulative quantity seen on a fill without a trade id (dedupe fallback). */
   fillCumSeen = 0;
+  /** Given up locally (e.g. lost) but found live at the venue: being cancelled there. */
+  resurrected = false;
   countedRemaining = 0;
   countedLive = false;
 
@@ -674,6 +676,12 @@ export class OrderManager {
   ): void {
     const now = this.clock.nowMs();
     const venueLive = status === "new" || status === "partially_filled";
+    if (o.resurrected) {
+      // we already gave this order up and are cancelling it at the venue: only its money matters now
+      if (cumLots > o.cumLots) o.cumLots = cumLots;
+      note(o, now, `${cause}: ${status} cum=${cumLots} for a resurrected order`);
+      return;
+    }
     if (isTerminal(o.state)) {
       if (venueLive && cumLots <= o.cumLots && o.rejectReason !== "lost" && o.state !== "rejected") {
         this.stats.staleUpdates++;
@@ -681,6 +689,7 @@ export class OrderManager {
       }
       if (venueLive) {
         this.stats.resurrectedOrders++;
+        o.resurrected = true;
         note(o, now, `${cause}: venue shows ${status} for a ${o.state} order; cancelling it at the venue`);
         if (cumLots > o.cumLots) o.cumLots = cumLots;
         this.cancelOrphan(o.venue, o.symbol, o.clientId);
