@@ -1,0 +1,176 @@
+import { describe, expect, test } from "bun:test";
+import { Rng } from "../services/rng.ts";
+import { Side } from "../types.ts";
+import { flush, makeDesk } from "./fake-venue.ts";
+import type { OrderState } from "./order-state.ts";
+import { planQuotes, type QuoteLevel, type RestingOrder } from "./quotes.ts";
+
+let n = 0;
+function resting(priceTicks: number, lots: number, state: OrderState = "new", cumLots = 0): RestingOrder {
+  return { clientId: `o${++n}`, priceTicks, lots, cumLots, state, cancelWanted: false };
+}
+
+describe("quote reconciliation (pure)", () => {
+  test("nothing live: every level is placed", () => {
+    const plan = planQuotes(
+      { symbol: "X", bids: [{ priceTicks: 99, lots: 1 }], asks: [{ priceTicks: 101, lots: 2 }] },
+      [],
+      [],
+    );
+    expect(plan.cancels).toEqual([]);
+    expect(plan.places).toEqual([
+      { side: Side.Buy, priceTicks: 99, lots: 1 },
+      { side: Side.Sell, priceTicks: 101, lots: 2 },
+    ]);
+  });
+
+  test("orders that already match are kept: no action", () => {
+    const bids = [resting(99, 1), resting(98, 2)];
+    const plan = planQuotes(
+      {
+        symbol: "X",
+        bids: [
+          { priceTicks: 99, lots: 1 },
+          { priceTicks: 98, lots: 2 },
+        ],
+        asks: [],
+      },
+      bids,
+      [],
+    );
+    expect(plan).toEqual({ cancels: [], places: [], kept: 2 });
+  });
+
+  test("a level that moved is replaced; the unchanged one stays", () => {
+    const a = resting(99, 1);
+    const b = resting(98, 2);
+    const plan = planQuotes(
+      {
+        symbol: "X",
+        bids: [
+          { priceTicks: 99, lots: 1 },
+          { priceTicks: 97, lots: 2 },
+        ],
+        asks: [],
+      },
+      [a, b],
+      [],
+    );
+    expect(plan.cancels).toEqual([b.clientId]);
+    expect(plan.places).toEqual([{ side: Side.Buy, priceTicks: 97, lots: 2 }]);
+    expect(plan.kept).toBe(1);
+  });
+
+  test("a size change at the same price is a replace", () => {
+    const a = resting(99, 1);
+    const plan = planQuotes({ symbol: "X", bids: [{ priceTicks: 99, lots: 3 }], asks: [] }, [a], []);
+    expect(plan.cancels).toEqual([a.clientId]);
+    expect(plan.places).toEqual([{ side: Side.Buy, priceTicks: 99, lots: 3 }]);
+  });
+
+  test("a pending_new order occupies its level whatever its size: never stacked", () => {
+    const p = resting(99, 1, "pending_new");
+    const plan = planQuotes({ symbol: "X", bids: [{ priceTicks: 99, lots: 3 }], asks: [] }, [p], []);
+    expect(plan).toEqual({ cancels: [], places: [], kept: 1 });
+  });
+
+  test("a pending_new order no longer wanted is cancelled (deferred by the manager); pending_cancel is ignored", () => {
+    const p = resting(99, 1, "pending_new");
+    const c = resting(98, 1, "pending_cancel");
+    const plan = planQuotes({ symbol: "X", bids: [{ priceTicks: 98, lots: 1 }], asks: [] }, [p, c], []);
+    expect(plan.cancels).toEqual([p.clientId]);
+    expect(plan.places).toEqual([{ side: Side.Buy, priceTicks: 98, lots: 1 }]);
+  });
+
+  test("partial fills are kept within the slack, replaced beyond it", () => {
+    const part = resting(99, 10, "partially_filled", 3); // 7 remaining
+    const keep = planQuotes({ symbol: "X", bids: [{ priceTicks: 99, lots: 10 }], asks: [] }, [part], [], {
+      remainingSlackLots: 3,
+    });
+    expect(keep).toEqual({ cancels: [], places: [], kept: 1 });
+    const replace = planQuotes({ symbol: "X", bids: [{ priceTicks: 99, lots: 10 }], asks: [] }, [part], [], {
+      remainingSlackLots: 2,
+    });
+    expect(replace.cancels).toEqual([part.clientId]);
+    expect(replace.places.length).toBe(1);
+  });
+
+  test("duplicates at one price: one kept, the extra cancelled", () => {
+    const a = resting(99, 1);
+    const b = resting(99, 1);
+    const plan = planQuotes({ symbol: "X", bids: [{ priceTicks: 99, lots: 1 }], asks: [] }, [a, b], []);
+    expect(plan.cancels).toEqual([b.clientId]);
+    expect(plan.places).toEqual([]);
+  });
+
+  test("property: after the plan, live orders equal the desired set, with no needless action", () => {
+    for (let s = 0; s < 300; s++) {
+      const seed = `quotes-${s}`;
+      const rng = new Rng(seed);
+      const levels = (): QuoteLevel[] => {
+        const out: QuoteLevel[] = [];
+        const used = new Set<number>();
+        for (let i = rng.int(5); i > 0; i--) {
+          const p = 90 + rng.int(10);
+          if (used.has(p)) continue;
+          used.add(p);
+          out.push({ priceTicks: p, lots: 1 + rng.int(3) });
+        }
+        return out;
+      };
+      const desired = levels();
+      const live = levels().map((l) => resting(l.priceTicks, l.lots));
+      const plan = planQuotes({ symbol: "X", bids: desired, asks: [] }, live, []);
+      const cancelled = new Set(plan.cancels);
+      const after = [
+        ...live.filter((o) => !cancelled.has(o.clientId)).map((o) => `${o.priceTicks}x${o.lots}`),
+        ...plan.places.map((p) => `${p.priceTicks}x${p.lots}`),
+      ].sort();
+      const want = desired.map((d) => `${d.priceTicks}x${d.lots}`).sort();
+      expect(`${seed}: ${after.join(",")}`).toBe(`${seed}: ${want.join(",")}`);
+      // minimal: every kept order matched exactly, and no cancel + place of the same level
+      const placedKeys = new Set(plan.places.map((p) => `${p.priceTicks}x${p.lots}`));
+      for (const o of live) {
+        if (cancelled.has(o.clientId)) {
+          expect(`${seed}: ${placedKeys.has(`${o.priceTicks}x${o.lots}`)}`).toBe(`${seed}: false`);
+        }
+      }
+      expect(plan.kept + plan.cancels.length).toBe(live.length);
+    }
+  });
+});
+
+describe("quote reconciliation through the desk", () => {
+  test("the same desired quotes twice: the second pass does nothing; a move replaces one order", async () => {
+    const { desk, venue } = makeDesk();
+    const desired = {
+      symbol: "BTC-USDT",
+      bids: [
+        { priceTicks: 4_999_000, lots: 5 },
+        { priceTicks: 4_998_000, lots: 5 },
+      ],
+      asks: [{ priceTicks: 5_001_000, lots: 5 }],
+    };
+    const first = desk.quote("fake", desired);
+    expect(first.placed.length).toBe(3);
+    const again = desk.quote("fake", desired); // still pending_new: nothing stacked
+    expect(again.plan.places).toEqual([]);
+    expect(again.plan.cancels).toEqual([]);
+    await flush();
+    const moved = desk.quote("fake", { ...desired, asks: [{ priceTicks: 5_002_000, lots: 5 }] });
+    expect(moved.plan.cancels.length).toBe(1);
+    expect(moved.placed.length).toBe(1);
+    expect(moved.placed[0]?.type).toBe("limit_maker");
+    await flush();
+    expect(venue.submits.length).toBe(4);
+    expect(desk.oms.liveOrders("fake", "BTC-USDT", Side.Sell).size).toBe(1);
+    expect(desk.oms.liveOrders("fake", "BTC-USDT", Side.Buy).size).toBe(2);
+  });
+
+  test("places the gate refuses are reported with the reason", () => {
+    const { desk } = makeDesk();
+    const r = desk.quote("fake", { symbol: "BTC-USDT", bids: [{ priceTicks: 1_000_000, lots: 1 }], asks: [] });
+    expect(r.refused).toEqual([{ place: { side: Side.Buy, priceTicks: 1_000_000, lots: 1 }, reason: "price_band" }]);
+    expect(desk.risk.stats.rejections.price_band).toBe(1);
+  });
+});
