@@ -333,7 +333,7 @@ export function makeDesk(
   over: Partial<ExecutionOptions> = {},
   venue = new FakeVenue(),
 ): { desk: Execution; venue: FakeVenue; clock: VirtualClock } {
-  const clock = new VirtualClock(1_700_000_000_000);
+  const clock = over.clock instanceof VirtualClock ? over.clock : new VirtualClock(1_700_000_000_000);
   const desk = new Execution({
     clock,
     rng: new Rng("desk"),

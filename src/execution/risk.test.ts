@@ -1,0 +1,248 @@
+import { describe, expect, test } from "bun:test";
+import { VirtualClock } from "../services/clock.ts";
+import { Side } from "../types.ts";
+import { FakeVenue, flush, looseLimits, makeDesk, testInstrument } from "./fake-venue.ts";
+import type { ManagedOrder } from "./order-state.ts";
+import { KillSwitch, type RiskLimits, SlidingWindow } from "./risk.ts";
+
+// BTC-USDT: tick 0.01, step 0.00001; the desk's mid is 50000.00 (bid 49999.90, ask 50000.10).
+const MID = 5_000_000;
+
+function deskWith(limits: Partial<RiskLimits>, venue?: FakeVenue) {
+  return makeDesk({ limits: looseLimits(limits) }, venue);
+}
+
+function order(r: ManagedOrder | string): ManagedOrder {
+  if (typeof r === "string") throw new Error(`refused: ${r}`);
+  return r;
+}
+
+describe("risk gate: each check rejects with its reason and passes just inside", () => {
+  test("max order size in base", () => {
+    const { desk } = deskWith({ defaults: { ...looseLimits().defaults, maxOrderBase: "0.001" } });
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 100)).toBeUndefined();
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 101)).toBe("max_order_lots");
+    expect(desk.risk.stats.rejections.max_order_lots).toBe(1);
+  });
+
+  test("max order notional at the limit price", () => {
+    const { desk } = deskWith({ defaults: { ...looseLimits().defaults, maxOrderNotional: "50" } });
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 100)).toBeUndefined(); // exactly 50
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID + 1, 100)).toBe("max_order_notional");
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Sell, MID, 101)).toBe("max_order_notional");
+    expect(desk.risk.stats.rejections.max_order_notional).toBe(2);
+  });
+
+  test("per-symbol overrides apply to their symbol only", () => {
+    const eth = testInstrument("ETH-USDT", "0.01", "0.0001");
+    const venue = new FakeVenue("fake", [testInstrument(), eth]);
+    const { desk } = deskWith(
+      {
+        perSymbol: { "ETH-USDT": { maxOrderBase: "0.5" } },
+        defaults: { ...looseLimits().defaults, maxOrderBase: "2" },
+      },
+      venue,
+    );
+    desk.setTopOfBook("fake", "ETH-USDT", 300_000, 300_002);
+    expect(desk.risk.checkOrder("fake", "ETH-USDT", Side.Buy, 300_000, 5000)).toBeUndefined();
+    expect(desk.risk.checkOrder("fake", "ETH-USDT", Side.Buy, 300_000, 5001)).toBe("max_order_lots");
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 200_000)).toBeUndefined();
+  });
+
+  test("price band around the mid", () => {
+    const { desk } = deskWith({ priceBandBps: 100 }); // ±1% of 50000.00 = ±500.00
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, 4_950_000, 1)).toBeUndefined();
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, 4_949_999, 1)).toBe("price_band");
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Sell, 5_050_000, 1)).toBeUndefined();
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Sell, 5_050_001, 1)).toBe("price_band");
+    expect(desk.risk.stats.rejections.price_band).toBe(2);
+  });
+
+  test("max open orders per venue; room again once one ends", async () => {
+    const { desk } = deskWith({ maxOpenOrders: 3 });
+    const first = order(desk.submit("fake", "BTC-USDT", Side.Buy, MID - 100, 1));
+    order(desk.submit("fake", "BTC-USDT", Side.Buy, MID - 200, 1));
+    order(desk.submit("fake", "BTC-USDT", Side.Sell, MID + 100, 1));
+    expect(desk.submit("fake", "BTC-USDT", Side.Sell, MID + 200, 1)).toBe("max_open_orders");
+    await flush();
+    desk.cancel(first.clientId);
+    await flush();
+    expect(first.state).toBe("canceled");
+    expect(typeof desk.submit("fake", "BTC-USDT", Side.Sell, MID + 200, 1)).toBe("object");
+  });
+
+  test("orders per second per venue: a sliding window on the clock", () => {
+    const { desk, clock } = deskWith({ maxOrdersPerSecond: 5 });
+    for (let i = 0; i < 5; i++) expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 1)).toBeUndefined();
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 1)).toBe("order_rate");
+    clock.advance(999);
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 1)).toBe("order_rate");
+    clock.advance(1);
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 1)).toBeUndefined();
+    expect(desk.risk.stats.rejections.order_rate).toBe(2);
+  });
+
+  test("cancels per second per venue; emergency cancels always pass", async () => {
+    const { desk, venue } = deskWith({ maxCancelsPerSecond: 2 });
+    const orders = [1, 2, 3].map((i) => order(desk.submit("fake", "BTC-USDT", Side.Buy, MID - i, 1)));
+    await flush();
+    expect(desk.cancel(orders[0]?.clientId ?? "")).toBe(true);
+    expect(desk.cancel(orders[1]?.clientId ?? "")).toBe(true);
+    expect(desk.cancel(orders[2]?.clientId ?? "")).toBe("cancel_rate");
+    expect(desk.risk.stats.rejections.cancel_rate).toBe(1);
+    expect(desk.cancelAll()).toBe(1); // shutdown / kill path: no rate check
+    await flush();
+    expect(venue.cancels.length).toBe(3);
+  });
+
+  test("max position in base counts live orders on the same side as filled", async () => {
+    const { desk, venue } = deskWith({ defaults: { ...looseLimits().defaults, maxPositionBase: "0.001" } }); // 100 lots
+    const filled = order(desk.submit("fake", "BTC-USDT", Side.Buy, MID, 30));
+    await flush();
+    venue.fill(filled.clientId, 30);
+    order(desk.submit("fake", "BTC-USDT", Side.Buy, MID - 10, 60));
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 10)).toBeUndefined(); // 30 + 60 + 10 = 100
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 11)).toBe("max_position_base");
+    // selling reduces the long first: 30 − 130 = −100 is the worst case allowed
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Sell, MID, 130)).toBeUndefined();
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Sell, MID, 131)).toBe("max_position_base");
+  });
+
+  test("max position notional at the mid", () => {
+    const { desk } = deskWith({ defaults: { ...looseLimits().defaults, maxPositionNotional: "50" } });
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 100)).toBeUndefined(); // 0.001 × 50000
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 101)).toBe("max_position_notional");
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Sell, MID, 101)).toBe("max_position_notional");
+  });
+
+  test("max total notional over all symbols", async () => {
+    const eth = testInstrument("ETH-USDT", "0.01", "0.0001");
+    const venue = new FakeVenue("fake", [testInstrument(), eth]);
+    const { desk } = deskWith({ maxTotalNotional: "3050" }, venue);
+    desk.setTopOfBook("fake", "ETH-USDT", 299_999, 300_001); // mid 3000.00
+    const e = order(desk.submit("fake", "ETH-USDT", Side.Sell, 300_000, 10_000)); // 1 ETH short
+    await flush();
+    venue.fill(e.clientId, 10_000);
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 100)).toBeUndefined(); // 3000 + 50
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 101)).toBe("max_total_notional");
+  });
+
+  test("book must be live and have a mid; malformed and unknown orders are refused", () => {
+    const { desk } = deskWith({});
+    desk.setBookHealth("fake", "BTC-USDT", "stale");
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 1)).toBe("book_not_live");
+    desk.setBookHealth("fake", "BTC-USDT", "live");
+    desk.setTopOfBook("fake", "BTC-USDT", 0, MID);
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 1)).toBe("no_reference_price");
+    desk.setTopOfBook("fake", "BTC-USDT", MID - 1, MID + 1);
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 0)).toBe("bad_order");
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 1.5)).toBe("bad_order");
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, -5, 1)).toBe("bad_order");
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", 7 as Side, MID, 1)).toBe("bad_order");
+    expect(desk.risk.checkOrder("fake", "DOGE-USDT", Side.Buy, MID, 1)).toBe("unknown_instrument");
+    expect(desk.risk.checkOrder("nope", "BTC-USDT", Side.Buy, MID, 1)).toBe("unknown_instrument");
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 1)).toBeUndefined();
+    const r = desk.risk.stats.rejections;
+    expect([r.book_not_live, r.no_reference_price, r.bad_order, r.unknown_instrument]).toEqual([1, 1, 4, 2]);
+    expect(desk.risk.stats.ordersPassed).toBe(1);
+  });
+
+  test("invalid limits are refused naming the field", () => {
+    const { desk } = deskWith({});
+    expect(() => desk.risk.setLimits(looseLimits({ priceBandBps: 0 }))).toThrow("risk.priceBandBps");
+    expect(() => desk.risk.setLimits(looseLimits({ dailyLossLimit: "ten" }))).toThrow("risk.dailyLossLimit");
+    expect(() => desk.risk.setLimits(looseLimits({ perSymbol: { "BTC-USDT": { maxPositionBase: "-1" } } }))).toThrow(
+      "risk.perSymbol.BTC-USDT.maxPositionBase",
+    );
+  });
+});
+
+describe("kill switch and daily loss", () => {
+  test("halted: every new order refused with reason halted, cancels still allowed, until resumed", async () => {
+    const halts: string[] = [];
+    const { desk, venue } = makeDesk({ onHalt: (r) => halts.push(r) });
+    const o = order(desk.submit("fake", "BTC-USDT", Side.Buy, MID, 1));
+    await flush();
+    expect(desk.halt("operator")).toBe(true);
+    expect(desk.halt("again")).toBe(false);
+    expect(halts).toEqual(["operator"]);
+    expect(venue.cancels).toEqual([o.clientId]); // cancel all
+    expect(desk.submit("fake", "BTC-USDT", Side.Buy, MID, 1)).toBe("halted");
+    expect(desk.risk.stats.rejections.halted).toBe(1);
+    await flush();
+    expect(o.state).toBe("canceled");
+    desk.resume();
+    expect(typeof desk.submit("fake", "BTC-USDT", Side.Buy, MID, 1)).toBe("object");
+  });
+
+  test("a loss beyond the daily limit trips the switch; it stays tripped across midnight until resumed", async () => {
+    const halts: string[] = [];
+    const { desk, venue, clock } = makeDesk({
+      limits: looseLimits({ dailyLossLimit: "100" }),
+      onHalt: (r) => halts.push(r),
+    });
+    desk.start();
+    const buy = order(desk.submit("fake", "BTC-USDT", Side.Buy, MID, 100_000)); // 1 BTC at 50000.00
+    const resting = order(desk.submit("fake", "BTC-USDT", Side.Sell, MID + 1000, 1));
+    await flush();
+    venue.fill(buy.clientId, 100_000);
+    desk.setTopOfBook("fake", "BTC-USDT", 4_989_999, 4_990_001); // mid 49900.00: loss exactly 100
+    clock.advance(1000);
+    expect(desk.kill.isHalted()).toBe(false);
+    desk.setTopOfBook("fake", "BTC-USDT", 4_989_998, 4_990_000); // mid 49899.99: loss 100.01
+    clock.advance(1000);
+    expect(desk.kill.isHalted()).toBe(true);
+    expect(desk.kill.reason()).toContain("daily_loss");
+    expect(halts.length).toBe(1);
+    expect(venue.cancels).toEqual([resting.clientId]);
+    clock.advance(86_400_000); // past UTC midnight
+    expect(desk.kill.isHalted()).toBe(true);
+    expect(desk.submit("fake", "BTC-USDT", Side.Buy, 4_990_000, 1)).toBe("halted");
+    desk.resume();
+    clock.advance(1000);
+    expect(desk.kill.isHalted()).toBe(false); // new day, new baseline
+    expect(typeof desk.submit("fake", "BTC-USDT", Side.Buy, 4_990_000, 1)).toBe("object");
+    desk.stop();
+  });
+
+  test("the daily baseline resets at UTC midnight", async () => {
+    const start = Date.UTC(2026, 0, 1, 23, 0, 0);
+    const venue = new FakeVenue();
+    const { desk, clock } = makeDesk(
+      { clock: new VirtualClock(start), limits: looseLimits({ dailyLossLimit: "100" }) },
+      venue,
+    );
+    const buy = order(desk.submit("fake", "BTC-USDT", Side.Buy, MID, 100_000));
+    await flush();
+    venue.fill(buy.clientId, 100_000);
+    desk.setTopOfBook("fake", "BTC-USDT", 4_993_999, 4_994_001); // −60
+    expect(desk.evaluateRisk()).toBe(-60n * 10n ** 18n);
+    clock.advanceTo(Date.UTC(2026, 0, 2, 0, 0, 0));
+    expect(desk.evaluateRisk()).toBe(0n);
+    desk.setTopOfBook("fake", "BTC-USDT", 4_987_999, 4_988_001); // another −60: −120 since the fill, −60 today
+    expect(desk.evaluateRisk()).toBe(-60n * 10n ** 18n);
+    expect(desk.kill.isHalted()).toBe(false);
+  });
+
+  test("KillSwitch and SlidingWindow on their own", () => {
+    const clock = new VirtualClock(0);
+    const k = new KillSwitch(clock);
+    const seen: string[] = [];
+    k.onTrip((r) => seen.push(r));
+    clock.advance(5);
+    expect(k.trip("x")).toBe(true);
+    expect([k.isHalted(), k.reason(), k.trippedAtMs(), k.trips]).toEqual([true, "x", 5, 1]);
+    k.resume();
+    expect([k.isHalted(), k.reason()]).toEqual([false, ""]);
+    expect(k.trip("y")).toBe(true);
+    expect(seen).toEqual(["x", "y"]);
+    const w = new SlidingWindow(2, 1000);
+    expect([w.tryAdd(0), w.tryAdd(500), w.tryAdd(999), w.tryAdd(1000), w.inWindow(1500)]).toEqual([
+      true,
+      true,
+      false,
+      true,
+      1,
+    ]);
+  });
+});
