@@ -332,6 +332,7 @@ export function looseLimits(over: Partial<RiskLimits> = {}): RiskLimits {
 export function makeDesk(
   over: Partial<ExecutionOptions> = {},
   venue = new FakeVenue(),
+  wire = true,
 ): { desk: Execution; venue: FakeVenue; clock: VirtualClock } {
   const clock = over.clock instanceof VirtualClock ? over.clock : new VirtualClock(1_700_000_000_000);
   const desk = new Execution({
@@ -346,7 +347,7 @@ export function makeDesk(
     ...over,
   });
   desk.addVenue(venue);
-  venue.onEvent((ev) => desk.onVenueEvent(ev));
+  if (wire) venue.onEvent((ev) => desk.onVenueEvent(ev));
   const v = desk.registry.venues.get(venue.name);
   if (v !== undefined) v.ready = true;
   for (const symbol of venue.instruments().keys()) {
