@@ -1,0 +1,375 @@
+/**
+ * Every metric the engine exposes, on one private prom-client registry (never the global one, so
+ * tests and several engines in one process cannot collide). Hot-path code keeps pre-resolved
+ * handles (`forVenue`, `forInstrument`) and bumps plain fields; state that is costly to keep
+ * current (positions, PnL, book health, risk) is read from a MetricsSource at scrape time.
+ */
+import { Registry } from "prom-client";
+import type { Clock } from "../services/clock.ts";
+import type { BookHealth } from "../venues/types.ts";
+import { EventLoopLagMonitor } from "./event-loop.ts";
+import { HotCounterFamily, HotHistogramFamily, type Labels, SampledGauge } from "./families.ts";
+import {
+  ACK_LATENCY_BUCKETS,
+  type HotCounter,
+  type HotHistogram,
+  LOOP_LAG_BUCKETS,
+  TICK_TO_TRADE_BUCKETS,
+} from "./hot.ts";
+import { registerProcessMetrics } from "./process.ts";
+
+/** Book health of one instrument, as the engine sees it at scrape time. */
+export interface BookSample {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly health: BookHealth;
+}
+
+/** Connection and rate-limit state of one venue at scrape time. */
+export interface VenueSample {
+  readonly venue: string;
+  /** One entry per stream (e.g. "market", "orders", "user"). */
+  readonly streams: readonly { readonly stream: string; readonly connected: boolean }[];
+  /** Remaining fraction (0..1) of each venue rate limit, e.g. { limit: "orders_10s", headroomRatio: 0.8 }. */
+  readonly rateLimits: readonly { readonly limit: string; readonly headroomRatio: number }[];
+}
+
+/** Position and PnL of one instrument, as doubles for display only (never for order maths). */
+export interface PositionSample {
+  readonly venue: string;
+  readonly symbol: string;
+  /** Quote currency the money figures are in, e.g. "USDT". */
+  readonly currency: string;
+  /** Signed position in base-asset units. */
+  readonly positionBase: number;
+  /** Absolute notional of the position at the reference price, in the quote currency. */
+  readonly notionalExposure: number;
+  readonly realizedPnl: number;
+  readonly unrealizedPnl: number;
+}
+
+/** Risk state at scrape time. */
+export interface RiskSample {
+  /** Trading halted (by a risk limit or the kill switch); only an operator resume clears it. */
+  readonly halted: boolean;
+  readonly killSwitchEngaged: boolean;
+}
+
+export type StrategyState = "running" | "paused" | "halted";
+
+/** State of one configured strategy at scrape time. */
+export interface StrategySample {
+  readonly name: string;
+  readonly state: StrategyState;
+}
+
+/** What the engine implements so the scrape can read its state (called on the engine's thread). */
+export interface MetricsSource {
+  books(): readonly BookSample[];
+  venues(): readonly VenueSample[];
+  positions(): readonly PositionSample[];
+  risk(): RiskSample;
+  strategies(): readonly StrategySample[];
+}
+
+/** Hot-path handles for one instrument (venue + symbol); resolve once, bump forever. */
+export interface InstrumentMetrics {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly bookUpdates: HotCounter;
+  readonly bookGaps: HotCounter;
+  readonly bookResyncs: HotCounter;
+  readonly ordersSent: HotCounter;
+  readonly ordersCancelled: HotCounter;
+  readonly fills: HotCounter;
+  /** Counter of orders the venue (or our own checks) rejected, by reason; cached per reason. */
+  rejected(reason: string): HotCounter;
+}
+
+/** Hot-path handles for one venue. */
+export interface VenueMetrics {
+  readonly venue: string;
+  /** Frames received from the venue (all streams). */
+  readonly messages: HotCounter;
+  readonly reconnects: HotCounter;
+  /** Frame arrival (recvNs) to order handed to the venue socket; observeNs(sentNs - recvNs). */
+  readonly tickToTrade: HotHistogram;
+  /** Order sent to the venue's acknowledgement. */
+  readonly ackLatency: HotHistogram;
+  /** Frames that could not be decoded, by reason (e.g. "json", "schema", "unknown_symbol"). */
+  malformed(reason: string): HotCounter;
+  /** Frames or events dropped on purpose, by reason (e.g. "stale", "queue_full"). */
+  dropped(reason: string): HotCounter;
+  forSymbol(symbol: string): InstrumentMetrics;
+}
+
+/** Risk-gate counters. */
+export interface RiskMetrics {
+  readonly killSwitchTrips: HotCounter;
+  /** Intents the risk gate refused, by reason (e.g. "max_position", "max_notional", "halted"). */
+  rejected(reason: string): HotCounter;
+}
+
+/** Counters of the HTTP server (src/command). */
+export interface HttpMetrics {
+  /** Requests served, by matched route template and status code. */
+  request(route: string, code: number): HotCounter;
+  /** Requests refused before reaching a handler's logic, by reason (malformed_json, too_large, auth_missing, ...). */
+  rejected(reason: string): HotCounter;
+  /** Commands accepted into the engine's queue, by kind. */
+  commandAccepted(kind: string): HotCounter;
+}
+
+/** Options for createEngineMetrics. */
+export interface EngineMetricsOptions {
+  /** Register the cheap process_* metrics (default true). */
+  readonly processMetrics?: boolean;
+}
+
+const STATES: readonly BookHealth[] = ["syncing", "live", "stale", "resyncing"];
+const STRATEGY_STATES: readonly StrategyState[] = ["running", "paused", "halted"];
+
+/** Caches a child per key so the lookup happens once, off the hot path. */
+function memo<T>(make: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    let v = cache.get(key);
+    if (v === undefined) {
+      v = make(key);
+      cache.set(key, v);
+    }
+    return v;
+  };
+}
+
+/** The engine's metrics: definitions, hot-path handles and the scrape. */
+export class EngineMetrics {
+  readonly registry = new Registry();
+  readonly contentType: string = Registry.PROMETHEUS_CONTENT_TYPE;
+  readonly risk: RiskMetrics;
+  readonly http: HttpMetrics;
+  readonly eventLoopLag: HotHistogram;
+
+  private source: MetricsSource | undefined;
+  private queueDepth: (() => number) | undefined;
+  private readonly venues = new Map<string, VenueMetrics>();
+  private readonly f;
+
+  constructor(opts: EngineMetricsOptions = {}) {
+    const registry = this.registry;
+    const counter = (name: string, help: string, labelNames: readonly string[]) =>
+      new HotCounterFamily({ name, help, labelNames, registry });
+    const histogram = (name: string, help: string, labelNames: readonly string[], buckets: readonly number[]) =>
+      new HotHistogramFamily({ name, help, labelNames, registry }, buckets);
+    const V = ["venue"];
+    const VS = ["venue", "symbol"];
+    this.f = {
+      tickToTrade: histogram(
+        "hft_tick_to_trade_seconds",
+        "Market-data frame arrival to order sent, in seconds.",
+        V,
+        TICK_TO_TRADE_BUCKETS,
+      ),
+      ackLatency: histogram(
+        "hft_order_ack_latency_seconds",
+        "Order sent to venue acknowledgement, in seconds.",
+        V,
+        ACK_LATENCY_BUCKETS,
+      ),
+      messages: counter("hft_venue_messages_total", "Frames received from the venue.", V),
+      malformed: counter("hft_venue_messages_malformed_total", "Venue frames that could not be decoded.", [
+        "venue",
+        "reason",
+      ]),
+      dropped: counter("hft_venue_messages_dropped_total", "Venue frames or events dropped on purpose.", [
+        "venue",
+        "reason",
+      ]),
+      reconnects: counter("hft_venue_reconnects_total", "Venue connections re-established after a loss.", V),
+      bookUpdates: counter("hft_book_updates_total", "Order book updates applied.", VS),
+      bookGaps: counter("hft_book_gaps_total", "Sequence gaps detected in the book stream.", VS),
+      bookResyncs: counter("hft_book_resyncs_total", "Book resynchronisations from a snapshot.", VS),
+      ordersSent: counter("hft_orders_sent_total", "Orders sent to the venue.", VS),
+      ordersCancelled: counter("hft_orders_cancelled_total", "Orders cancelled (confirmed by the venue).", VS),
+      ordersRejected: counter("hft_orders_rejected_total", "Orders rejected, by reason.", [...VS, "reason"]),
+      fills: counter("hft_fills_total", "Fills received.", VS),
+      killSwitchTrips: counter("hft_risk_kill_switch_trips_total", "Times the kill switch was engaged.", []),
+      riskRejected: counter("hft_risk_rejections_total", "Order intents refused by the risk gate, by reason.", [
+        "reason",
+      ]),
+      httpRequests: counter("hft_http_requests_total", "HTTP requests served, by route and status code.", [
+        "route",
+        "code",
+      ]),
+      httpRejected: counter("hft_http_rejected_requests_total", "HTTP requests refused, by reason.", ["reason"]),
+      commands: counter("hft_commands_total", "Control commands accepted into the engine queue, by kind.", ["kind"]),
+      loopLag: histogram("hft_event_loop_lag_seconds", "Delay of a repeating timer, in seconds.", [], LOOP_LAG_BUCKETS),
+    };
+    this.registerSampled();
+    if (opts.processMetrics !== false) registerProcessMetrics(registry);
+
+    const f = this.f;
+    const riskRejected = memo((reason) => f.riskRejected.child(reason));
+    this.risk = { killSwitchTrips: f.killSwitchTrips.child(), rejected: riskRejected };
+    const httpRejected = memo((reason) => f.httpRejected.child(reason));
+    const commandAccepted = memo((kind) => f.commands.child(kind));
+    const httpRequest = memo((key) => {
+      const [route = "", code = ""] = key.split(" ");
+      return f.httpRequests.child(route, code);
+    });
+    this.http = {
+      request: (route, code) => httpRequest(`${route} ${code}`),
+      rejected: httpRejected,
+      commandAccepted,
+    };
+    this.eventLoopLag = f.loopLag.child();
+  }
+
+  /** Plugs in (or removes) the engine state read at scrape time. */
+  setSource(source: MetricsSource | undefined): void {
+    this.source = source;
+  }
+
+  /** Plugs in the command queue's depth, read at scrape time. */
+  setCommandQueueDepth(read: (() => number) | undefined): void {
+    this.queueDepth = read;
+  }
+
+  /** Hot-path handles for a venue, created once and cached. */
+  forVenue(venue: string): VenueMetrics {
+    const found = this.venues.get(venue);
+    if (found !== undefined) return found;
+    const f = this.f;
+    const instruments = memo((symbol) => this.makeInstrument(venue, symbol));
+    const handle: VenueMetrics = {
+      venue,
+      messages: f.messages.child(venue),
+      reconnects: f.reconnects.child(venue),
+      tickToTrade: f.tickToTrade.child(venue),
+      ackLatency: f.ackLatency.child(venue),
+      malformed: memo((reason) => f.malformed.child(venue, reason)),
+      dropped: memo((reason) => f.dropped.child(venue, reason)),
+      forSymbol: instruments,
+    };
+    this.venues.set(venue, handle);
+    return handle;
+  }
+
+  /** Hot-path handles for one instrument, created once and cached. */
+  forInstrument(venue: string, symbol: string): InstrumentMetrics {
+    return this.forVenue(venue).forSymbol(symbol);
+  }
+
+  /** Starts sampling event-loop lag on this clock; returns the function that stops it. */
+  startEventLoopMonitor(clock: Clock, periodMs = 100): () => void {
+    const monitor = new EventLoopLagMonitor(clock, this.eventLoopLag, periodMs);
+    monitor.start();
+    return () => monitor.stop();
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** Every metric family name with its type, for checks (dashboard queries, promtool). */
+  families(): { name: string; type: string }[] {
+    return this.registry.getMetricsAsArray().map((m) => ({ name: m.name, type: String(m.type) }));
+  }
+
+  private makeInstrument(venue: string, symbol: string): InstrumentMetrics {
+    const f = this.f;
+    return {
+      venue,
+      symbol,
+      bookUpdates: f.bookUpdates.child(venue, symbol),
+      bookGaps: f.bookGaps.child(venue, symbol),
+      bookResyncs: f.bookResyncs.child(venue, symbol),
+      ordersSent: f.ordersSent.child(venue, symbol),
+      ordersCancelled: f.ordersCancelled.child(venue, symbol),
+      fills: f.fills.child(venue, symbol),
+      rejected: memo((reason) => f.ordersRejected.child(venue, symbol, reason)),
+    };
+  }
+
+  private registerSampled(): void {
+    const registry = this.registry;
+    const gauge = (
+      name: string,
+      help: string,
+      labelNames: readonly string[],
+      sample: (src: MetricsSource, emit: (l: Labels, v: number) => void) => void,
+    ) =>
+      new SampledGauge({ name, help, labelNames, registry }, (emit) => {
+        const src = this.source;
+        if (src !== undefined) sample(src, emit);
+      });
+    gauge(
+      "hft_book_health",
+      "1 for the book's current health state, 0 for the others.",
+      ["venue", "symbol", "state"],
+      (s, emit) => {
+        for (const b of s.books()) {
+          for (const st of STATES) emit({ venue: b.venue, symbol: b.symbol, state: st }, b.health === st ? 1 : 0);
+        }
+      },
+    );
+    gauge("hft_venue_connected", "1 when the venue stream is connected.", ["venue", "stream"], (s, emit) => {
+      for (const v of s.venues())
+        for (const st of v.streams) emit({ venue: v.venue, stream: st.stream }, st.connected ? 1 : 0);
+    });
+    gauge(
+      "hft_rate_limit_headroom_ratio",
+      "Remaining fraction (0..1) of a venue rate limit.",
+      ["venue", "limit"],
+      (s, emit) => {
+        for (const v of s.venues())
+          for (const r of v.rateLimits) emit({ venue: v.venue, limit: r.limit }, r.headroomRatio);
+      },
+    );
+    gauge("hft_position", "Signed position, in base-asset units.", ["venue", "symbol"], (s, emit) => {
+      for (const p of s.positions()) emit({ venue: p.venue, symbol: p.symbol }, p.positionBase);
+    });
+    const money = (name: string, help: string, pick: (p: PositionSample) => number) =>
+      gauge(name, help, ["venue", "symbol", "currency"], (s, emit) => {
+        for (const p of s.positions()) emit({ venue: p.venue, symbol: p.symbol, currency: p.currency }, pick(p));
+      });
+    money(
+      "hft_notional_exposure",
+      "Absolute notional of the position, in the quote currency.",
+      (p) => p.notionalExposure,
+    );
+    money("hft_pnl_realized", "Realized PnL, in the quote currency.", (p) => p.realizedPnl);
+    money(
+      "hft_pnl_unrealized",
+      "Unrealized PnL at the reference price, in the quote currency.",
+      (p) => p.unrealizedPnl,
+    );
+    gauge("hft_risk_halted", "1 while trading is halted.", [], (s, emit) => emit({}, s.risk().halted ? 1 : 0));
+    gauge("hft_risk_kill_switch_engaged", "1 while the kill switch is engaged.", [], (s, emit) =>
+      emit({}, s.risk().killSwitchEngaged ? 1 : 0),
+    );
+    gauge(
+      "hft_strategy_state",
+      "1 for the strategy's current state, 0 for the others.",
+      ["strategy", "state"],
+      (s, emit) => {
+        for (const st of s.strategies()) {
+          for (const state of STRATEGY_STATES) emit({ strategy: st.name, state }, st.state === state ? 1 : 0);
+        }
+      },
+    );
+    new SampledGauge(
+      { name: "hft_command_queue_depth", help: "Control commands waiting for the engine.", labelNames: [], registry },
+      (emit) => {
+        const read = this.queueDepth;
+        if (read !== undefined) emit({}, read());
+      },
+    );
+  }
+}
+
+/** Creates the engine's metrics on a fresh private registry. */
+export function createEngineMetrics(opts: EngineMetricsOptions = {}): EngineMetrics {
+  return new EngineMetrics(opts);
+}

@@ -1,0 +1,26 @@
+/** Public face of the metrics module: definitions, hot-path handles and the scrape. */
+export {
+  type BookSample,
+  createEngineMetrics,
+  EngineMetrics,
+  type EngineMetricsOptions,
+  type HttpMetrics,
+  type InstrumentMetrics,
+  type MetricsSource,
+  type PositionSample,
+  type RiskMetrics,
+  type RiskSample,
+  type StrategySample,
+  type StrategyState,
+  type VenueMetrics,
+  type VenueSample,
+} from "./engine-metrics.ts";
+export { EventLoopLagMonitor } from "./event-loop.ts";
+export {
+  ACK_LATENCY_BUCKETS,
+  HotCounter,
+  HotGauge,
+  HotHistogram,
+  LOOP_LAG_BUCKETS,
+  TICK_TO_TRADE_BUCKETS,
+} from "./hot.ts";
