@@ -1,0 +1,269 @@
+/**
+ * The fault-injection control API: one object tests call in-process, and the same functions over a
+ * separate admin port guarded by a token, so trading keys can never reach them (reference §F).
+ */
+import type { Server } from "bun";
+import type { SymbolStatus } from "../core/index.ts";
+import type { ConnKind, SimCounters } from "./faults.ts";
+import type { RateLimitConfig } from "./ratelimit.ts";
+import type { SimServer } from "./server.ts";
+import type { UserData } from "./userdata.ts";
+import type { BinanceVenue } from "./venue.ts";
+
+const KINDS: readonly ConnKind[] = ["market", "wsapi", "user"];
+
+/** Counters plus open connections per kind. */
+export type AdminCounters = SimCounters & {
+  connections: Record<ConnKind, number>;
+  rateLimit429: number;
+  rateLimit418: number;
+  coreEvents: number;
+};
+
+/** Fault knobs and inspection of one running simulator. */
+export class SimAdmin {
+  constructor(
+    private readonly venue: BinanceVenue,
+    private readonly server: SimServer,
+    private readonly userData: UserData,
+  ) {}
+
+  /** Drops the n-th (1-based) upcoming diff-depth event of symbol (every depth stream of it). */
+  dropDepthEvent(symbol: string, n = 1): void {
+    this.venue.faults.armDepth(this.depthStreams(symbol), "drop", n);
+  }
+
+  /** Sends the n-th upcoming diff-depth event of symbol twice. */
+  duplicateDepthEvent(symbol: string, n = 1): void {
+    this.venue.faults.armDepth(this.depthStreams(symbol), "duplicate", n);
+  }
+
+  /** Swaps the n-th upcoming diff-depth event of symbol with the one after it. */
+  reorderDepthEvent(symbol: string, n = 1): void {
+    this.venue.faults.armDepth(this.depthStreams(symbol), "reorder", n);
+  }
+
+  /** Captures symbol's snapshot now and serves it to the next `count` /depth requests (any limit). */
+  serveStaleSnapshot(symbol: string, count = 1, limit = 1000): void {
+    const sym = this.venue.core.symbol(symbol);
+    if (sym === undefined) throw new Error(`serveStaleSnapshot: unknown symbol ${symbol}`);
+    this.venue.faults.staleSnapshots.set(sym.name, { body: this.venue.liveDepthBody(sym, limit), remaining: count });
+  }
+
+  /** Closes connections of a kind (or all): a clean close frame or an abrupt TCP drop. Returns how many. */
+  closeConnections(kind: ConnKind | "all" = "all", mode: "clean" | "abrupt" = "clean"): number {
+    return this.server.closeConnections(kind, mode);
+  }
+
+  /**
+   * Stops answering the WS API `ping` method. (Ping frames are always answered by the socket layer;
+   * use silence() for a connection that goes quiet.)
+   */
+  ignorePings(on = true): void {
+    if (on) this.venue.faults.ignorePings.add("wsapi");
+    else this.venue.faults.ignorePings.delete("wsapi");
+  }
+
+  /** Connections of these kinds stop sending anything (data, replies, pings) while on. */
+  silence(kinds: readonly ConnKind[] | "all" = "all", on = true): void {
+    this.server.silence(kinds === "all" ? KINDS : kinds, on);
+  }
+
+  /** The server stops (or resumes) its keepalive pings. */
+  stopPings(on = true): void {
+    this.venue.faults.stopPings = on;
+  }
+
+  /** Delays the next `count` responses (-1 = all until cleared with ms 0) of REST and/or the WS API. */
+  delayResponses(ms: number, opts: { kinds?: ReadonlyArray<"rest" | "wsapi">; count?: number } = {}): void {
+    const f = this.venue.faults;
+    f.delayMs = Math.max(0, ms);
+    f.delayRemaining = opts.count ?? -1;
+    f.delayKinds = new Set(opts.kinds ?? ["rest", "wsapi"]);
+  }
+
+  /** Refuses the next `count` new orders with this Binance code (and message). */
+  rejectNextOrder(code: number, msg?: string, count = 1): void {
+    for (let i = 0; i < count; i++) this.venue.faults.rejectQueue.push(msg === undefined ? { code } : { code, msg });
+  }
+
+  /** Places the next `count` orders, then answers them with this 5xx status (outcome unknown to the client). */
+  failAfterPlace(status = 503, count = 1): void {
+    for (let i = 0; i < count; i++) this.venue.faults.failAfterPlace.push(status);
+  }
+
+  /** Shifts the venue's clock by ms for everything it reports (/time, event E) and checks (recvWindow). */
+  skewClock(ms: number): void {
+    this.venue.faults.clockSkewMs = ms;
+  }
+
+  /** Pauses (or resumes) the background market agents. */
+  pauseMarket(paused = true): void {
+    this.venue.core.pauseMarket(paused);
+  }
+
+  /** Changes a symbol's status (orders get -2010 "Market is closed." unless TRADING). */
+  setSymbolStatus(symbol: string, status: SymbolStatus): boolean {
+    return this.venue.core.setSymbolStatus(symbol, status);
+  }
+
+  /** Replaces some rate limits (and clears counters and bans). */
+  setRateLimits(limits: Partial<RateLimitConfig>): void {
+    this.venue.limiter.config = { ...this.venue.limiter.config, ...limits };
+    this.venue.limiter.reset();
+  }
+
+  /** Clears rate-limit counters and IP bans. */
+  resetRateLimits(): void {
+    this.venue.limiter.reset();
+  }
+
+  /** Expires a listenKey now (its streams get listenKeyExpired). */
+  expireListenKey(listenKey: string): boolean {
+    return this.userData.expireNow(listenKey);
+  }
+
+  /** Clears every armed fault. */
+  clearFaults(): void {
+    this.venue.faults.reset();
+    this.server.silence(KINDS, false);
+  }
+
+  /** Bad-input, fault and traffic counters, and open connections per kind. */
+  counters(): AdminCounters {
+    const connections: Record<ConnKind, number> = { market: 0, wsapi: 0, user: 0 };
+    for (const ws of this.server.connections()) connections[ws.data.kind]++;
+    return {
+      ...this.venue.counters,
+      connections,
+      rateLimit429: this.venue.limiter.rejected429,
+      rateLimit418: this.venue.limiter.rejected418,
+      coreEvents: this.venue.core.eventCount(),
+    };
+  }
+
+  private depthStreams(symbol: string): string[] {
+    if (this.venue.core.symbol(symbol) === undefined) throw new Error(`unknown symbol ${symbol}`);
+    return this.server.hub.depthStreams(symbol);
+  }
+}
+
+/** Reads a typed field of an admin request body (throws naming the field). */
+function field<T>(
+  body: Record<string, unknown>,
+  name: string,
+  type: "string" | "number" | "boolean" | "object",
+  dflt?: T,
+): T {
+  const v = body[name];
+  if (v === undefined) {
+    if (dflt !== undefined) return dflt;
+    throw new Error(`field '${name}' is required`);
+  }
+  if (typeof v !== type || v === null) throw new Error(`field '${name}' must be a ${type}`);
+  return v as T;
+}
+
+/** Dispatches one admin HTTP call to the SimAdmin method of that name. */
+function dispatch(admin: SimAdmin, name: string, b: Record<string, unknown>): unknown {
+  const kind = (d: string): ConnKind | "all" => {
+    const k = field<string>(b, "kind", "string", d);
+    if (k !== "all" && !KINDS.includes(k as ConnKind))
+      throw new Error("field 'kind' must be market, wsapi, user or all");
+    return k as ConnKind | "all";
+  };
+  switch (name) {
+    case "dropDepthEvent":
+      return admin.dropDepthEvent(field(b, "symbol", "string"), field(b, "n", "number", 1));
+    case "duplicateDepthEvent":
+      return admin.duplicateDepthEvent(field(b, "symbol", "string"), field(b, "n", "number", 1));
+    case "reorderDepthEvent":
+      return admin.reorderDepthEvent(field(b, "symbol", "string"), field(b, "n", "number", 1));
+    case "serveStaleSnapshot":
+      return admin.serveStaleSnapshot(
+        field(b, "symbol", "string"),
+        field(b, "count", "number", 1),
+        field(b, "limit", "number", 1000),
+      );
+    case "closeConnections": {
+      const mode = field<string>(b, "mode", "string", "clean");
+      if (mode !== "clean" && mode !== "abrupt") throw new Error("field 'mode' must be clean or abrupt");
+      return { closed: admin.closeConnections(kind("all"), mode) };
+    }
+    case "ignorePings":
+      return admin.ignorePings(field(b, "on", "boolean", true));
+    case "silence": {
+      const k = kind("all");
+      return admin.silence(k === "all" ? "all" : [k], field(b, "on", "boolean", true));
+    }
+    case "stopPings":
+      return admin.stopPings(field(b, "on", "boolean", true));
+    case "delayResponses":
+      return admin.delayResponses(field(b, "ms", "number"), { count: field(b, "count", "number", -1) });
+    case "rejectNextOrder": {
+      const msg = b["msg"];
+      return admin.rejectNextOrder(
+        field(b, "code", "number"),
+        typeof msg === "string" ? msg : undefined,
+        field(b, "count", "number", 1),
+      );
+    }
+    case "failAfterPlace":
+      return admin.failAfterPlace(field(b, "status", "number", 503), field(b, "count", "number", 1));
+    case "skewClock":
+      return admin.skewClock(field(b, "ms", "number"));
+    case "pauseMarket":
+      return admin.pauseMarket(field(b, "paused", "boolean", true));
+    case "setSymbolStatus":
+      return admin.setSymbolStatus(field(b, "symbol", "string"), field(b, "status", "string") as SymbolStatus);
+    case "setRateLimits":
+      return admin.setRateLimits(field(b, "limits", "object"));
+    case "resetRateLimits":
+      return admin.resetRateLimits();
+    case "expireListenKey":
+      return admin.expireListenKey(field(b, "listenKey", "string"));
+    case "clearFaults":
+      return admin.clearFaults();
+    case "counters":
+      return admin.counters();
+    default:
+      throw new Error(`unknown admin function '${name}'`);
+  }
+}
+
+/** Starts the admin HTTP server (127.0.0.1, its own port, `Authorization: Bearer <token>`). */
+export function startAdminServer(admin: SimAdmin, port: number, token: string): Server<undefined> {
+  return Bun.serve({
+    hostname: "127.0.0.1",
+    port,
+    maxRequestBodySize: 1 << 20,
+    fetch: async (req) => {
+      const auth = req.headers.get("authorization");
+      if (auth !== `Bearer ${token}`) return Response.json({ error: "admin token required" }, { status: 401 });
+      const url = new URL(req.url);
+      const m = /^\/admin\/([A-Za-z]+)$/.exec(url.pathname);
+      if (m === null) return Response.json({ error: "not found: use POST /admin/<function>" }, { status: 404 });
+      let body: Record<string, unknown> = {};
+      if (req.method === "POST") {
+        const text = await req.text();
+        if (text.length > 0) {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            return Response.json({ error: "body must be a JSON object" }, { status: 400 });
+          }
+          if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+            return Response.json({ error: "body must be a JSON object" }, { status: 400 });
+          body = parsed as Record<string, unknown>;
+        }
+      }
+      try {
+        const result = dispatch(admin, m[1] as string, body);
+        return Response.json({ ok: true, result: result ?? null });
+      } catch (e) {
+        return Response.json({ error: e instanceof Error ? e.message : String(e) }, { status: 400 });
+      }
+    },
+  });
+}
