@@ -1,0 +1,60 @@
+/**
+ * The only file in the project that imports bun:ffi: loads libhftcore and declares each C function
+ * once, with 32-bit ints, doubles and pointers only (64-bit integers would come back as BigInt).
+ * Everything else reaches C through the typed wrappers in this folder.
+ */
+import { dlopen, FFIType, type Pointer, toArrayBuffer } from "bun:ffi";
+import { LIB_PATH } from "../services/bootstrap.ts";
+
+const { i32, f64, ptr, cstring } = FFIType;
+
+const lib = dlopen(LIB_PATH, {
+  hft_status_name: { args: [i32], returns: cstring },
+  hft_layout: { args: [ptr, i32], returns: i32 },
+  hft_book_create: { args: [ptr, ptr], returns: i32 },
+  hft_book_destroy: { args: [ptr], returns: i32 },
+  hft_book_clear: { args: [ptr], returns: i32 },
+  hft_book_apply_batch_f64: { args: [ptr, ptr, i32], returns: i32 },
+  hft_book_apply_snapshot_f64: { args: [ptr, ptr, i32], returns: i32 },
+  hft_book_check_integrity: { args: [ptr], returns: i32 },
+  hft_book_summary: { args: [ptr], returns: ptr },
+  hft_book_top_f64: { args: [ptr, i32, i32, ptr, ptr], returns: i32 },
+  hft_book_depth_levels_f64: { args: [ptr, i32, i32], returns: f64 },
+  hft_book_depth_to_price_f64: { args: [ptr, i32, f64], returns: f64 },
+  hft_book_notional_to_price_f64: { args: [ptr, i32, f64], returns: f64 },
+  hft_book_imbalance_f64: { args: [ptr, i32], returns: f64 },
+});
+
+/** The raw C functions; callers must pass live handles and correctly sized arrays. */
+export const native = lib.symbols;
+
+export type { Pointer };
+
+/** Reads a pointer that C wrote into an 8-byte out-parameter (create's handle). */
+export function pointerFrom(out: BigUint64Array): Pointer | null {
+  const raw = out[0] ?? 0n;
+  return raw === 0n ? null : (Number(raw) as Pointer);
+}
+
+/**
+ * A Float64Array over a book's summary record in C memory. It stays valid exactly until the book is
+ * destroyed, so its owner must drop it before destroying; null for a bad handle.
+ */
+export function bookSummary(handle: Pointer, count: number): Float64Array | null {
+  const p = native.hft_book_summary(handle);
+  if (p === null || p === 0 || p === 0n) return null;
+  return new Float64Array(toArrayBuffer(p, 0, count * 8));
+}
+
+/** The C name of a status code (HFT_E_...), for the layout test. */
+export function cStatusName(code: number): string {
+  return String(native.hft_status_name(code));
+}
+
+/** The layout table hft_layout() reports, compared with layout.ts by a test. */
+export function cLayout(): Int32Array {
+  const n = native.hft_layout(null, 0);
+  const out = new Int32Array(n);
+  native.hft_layout(out, n);
+  return out;
+}

@@ -1,0 +1,27 @@
+/** Proves the TypeScript view of the C structs, records and status codes matches the compiled library. */
+import { describe, expect, test } from "bun:test";
+import { cLayout, cStatusName } from "./ffi.ts";
+import { BookStatus, bookStatusName, C_STATUS_NAMES, EXPECTED_LAYOUT } from "./layout.ts";
+
+describe("C/TS layout", () => {
+  test("every size, offset and constant hft_layout reports equals the TypeScript constant", () => {
+    const c = cLayout();
+    expect(c.length).toBe(EXPECTED_LAYOUT.length);
+    const mismatches = EXPECTED_LAYOUT.filter(([, want], i) => c[i] !== want).map(
+      ([name, want]) => `${name}: C ${c[EXPECTED_LAYOUT.findIndex(([n]) => n === name)]} vs TS ${want}`,
+    );
+    expect(mismatches).toEqual([]);
+  });
+
+  test("status codes and names agree with hft_status_name", () => {
+    const tsCodes = Object.values(BookStatus);
+    expect(tsCodes).toEqual(C_STATUS_NAMES.map((_, i) => i));
+    for (let code = 0; code < C_STATUS_NAMES.length; code++) {
+      expect(cStatusName(code)).toBe(C_STATUS_NAMES[code] as string);
+    }
+    expect(cStatusName(C_STATUS_NAMES.length)).toBe("HFT_E_UNKNOWN");
+    expect(cStatusName(-1)).toBe("HFT_E_UNKNOWN");
+    expect(bookStatusName(BookStatus.BookFull)).toBe("BookFull");
+    expect(bookStatusName(99)).toBe("Unknown(99)");
+  });
+});

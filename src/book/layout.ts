@@ -1,0 +1,116 @@
+/**
+ * The TypeScript side of the C book's binary contract (csrc/include/hftcore.h): status codes,
+ * struct sizes and offsets, the f64 staging record and the summary record. Kept free of bun:ffi
+ * so that pure-TS code (the reference book, fakes) can share it; layout.test.ts checks every
+ * number here against what the compiled library reports.
+ */
+
+/** Status codes returned by every book call (0 = ok); same numbers as HFT_* in hftcore.h. */
+export const BookStatus = {
+  Ok: 0,
+  NullHandle: 1,
+  NullPointer: 2,
+  BadParams: 3,
+  NoMemory: 4,
+  BadSide: 5,
+  NotInteger: 6,
+  PriceOutOfRange: 7,
+  NegativeQty: 8,
+  QtyTooLarge: 9,
+  BookFull: 10,
+  BatchTooLarge: 11,
+  BadCount: 12,
+  DuplicateLevel: 13,
+  EmptySide: 14,
+  Overflow: 15,
+  Corrupt: 16,
+} as const;
+export type BookStatusCode = (typeof BookStatus)[keyof typeof BookStatus];
+
+/** C names of the statuses by code, as hft_status_name returns them (checked by a test). */
+export const C_STATUS_NAMES: readonly string[] = [
+  "HFT_OK",
+  "HFT_E_NULL_HANDLE",
+  "HFT_E_NULL_POINTER",
+  "HFT_E_BAD_PARAMS",
+  "HFT_E_NO_MEMORY",
+  "HFT_E_BAD_SIDE",
+  "HFT_E_NOT_INTEGER",
+  "HFT_E_PRICE_OUT_OF_RANGE",
+  "HFT_E_NEGATIVE_QTY",
+  "HFT_E_QTY_TOO_LARGE",
+  "HFT_E_BOOK_FULL",
+  "HFT_E_BATCH_TOO_LARGE",
+  "HFT_E_BAD_COUNT",
+  "HFT_E_DUPLICATE_LEVEL",
+  "HFT_E_EMPTY_SIDE",
+  "HFT_E_OVERFLOW",
+  "HFT_E_CORRUPT",
+];
+
+const NAMES_BY_CODE: readonly string[] = Object.keys(BookStatus);
+
+/** Readable name of a status code ("BookFull"), for errors and logs. */
+export function bookStatusName(code: number): string {
+  return NAMES_BY_CODE[code] ?? `Unknown(${code})`;
+}
+
+/** Largest price/qty the book accepts: 2^53 - 1, so every value is exact in a double. */
+export const MAX_BOOK_VALUE = Number.MAX_SAFE_INTEGER;
+/** Create-time limits enforced by C (HFT_MAX_LEVELS_LIMIT, HFT_MAX_BATCH_LIMIT). */
+export const MAX_LEVELS_LIMIT = 1 << 20;
+export const MAX_BATCH_LIMIT = 1 << 22;
+
+/** hft_book_params: {int64 min_price, int64 max_price, int32 max_levels, int32 max_batch}. */
+export const PARAMS = { size: 24, minPrice: 0, maxPrice: 8, maxLevels: 16, maxBatch: 20 } as const;
+/** hft_level_update: {int64 price, int64 qty, int32 side, int32 reserved} (C callers' batch record). */
+export const LEVEL_UPDATE = { size: 24, price: 0, qty: 8, side: 16, reserved: 20 } as const;
+/** The staging record TypeScript writes: 3 doubles {side, ticks, lots} per level. */
+export const F64_RECORD = { stride: 3, side: 0, price: 1, qty: 2 } as const;
+/** Indices into the summary record (doubles) that C refreshes after every change. */
+export const SUMMARY = {
+  length: 8,
+  bidPrice: 0,
+  bidQty: 1,
+  askPrice: 2,
+  askQty: 3,
+  updates: 4,
+  bidLevels: 5,
+  askLevels: 6,
+  crossed: 7,
+} as const;
+
+/**
+ * The table hft_layout() fills, in its order, with the value TypeScript assumes for each entry.
+ * Adding a field in C means adding it here too, or the layout test fails.
+ */
+export const EXPECTED_LAYOUT: readonly (readonly [string, number])[] = [
+  ["sizeof(hft_book_params)", PARAMS.size],
+  ["offsetof(hft_book_params, min_price)", PARAMS.minPrice],
+  ["offsetof(hft_book_params, max_price)", PARAMS.maxPrice],
+  ["offsetof(hft_book_params, max_levels)", PARAMS.maxLevels],
+  ["offsetof(hft_book_params, max_batch)", PARAMS.maxBatch],
+  ["sizeof(hft_level_update)", LEVEL_UPDATE.size],
+  ["offsetof(hft_level_update, price)", LEVEL_UPDATE.price],
+  ["offsetof(hft_level_update, qty)", LEVEL_UPDATE.qty],
+  ["offsetof(hft_level_update, side)", LEVEL_UPDATE.side],
+  ["offsetof(hft_level_update, reserved)", LEVEL_UPDATE.reserved],
+  ["HFT_F64_STRIDE", F64_RECORD.stride],
+  ["HFT_F64_SIDE", F64_RECORD.side],
+  ["HFT_F64_PRICE", F64_RECORD.price],
+  ["HFT_F64_QTY", F64_RECORD.qty],
+  ["HFT_SUM_LEN", SUMMARY.length],
+  ["HFT_SUM_BID_PRICE", SUMMARY.bidPrice],
+  ["HFT_SUM_BID_QTY", SUMMARY.bidQty],
+  ["HFT_SUM_ASK_PRICE", SUMMARY.askPrice],
+  ["HFT_SUM_ASK_QTY", SUMMARY.askQty],
+  ["HFT_SUM_UPDATES", SUMMARY.updates],
+  ["HFT_SUM_BID_LEVELS", SUMMARY.bidLevels],
+  ["HFT_SUM_ASK_LEVELS", SUMMARY.askLevels],
+  ["HFT_SUM_CROSSED", SUMMARY.crossed],
+  ["HFT_STATUS_COUNT", C_STATUS_NAMES.length],
+  ["HFT_SIDE_BID", 0],
+  ["HFT_SIDE_ASK", 1],
+  ["HFT_MAX_LEVELS_LIMIT", MAX_LEVELS_LIMIT],
+  ["HFT_MAX_BATCH_LIMIT", MAX_BATCH_LIMIT],
+];
