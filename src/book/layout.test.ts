@@ -14,7 +14,7 @@ describe("C/TS layout", () => {
   });
 
   test("status codes and names agree with hft_status_name", () => {
-    const tsCodes = Object.values(BookStatus);
+    const tsCodes: number[] = Object.values(BookStatus);
     expect(tsCodes).toEqual(C_STATUS_NAMES.map((_, i) => i));
     for (let code = 0; code < C_STATUS_NAMES.length; code++) {
       expect(cStatusName(code)).toBe(C_STATUS_NAMES[code] as string);
