@@ -289,7 +289,9 @@ export class SimCore {
     if ("ok" in p) return p;
     const v = this.check(p);
     if (v !== null) return v;
-    return this.execute(p);
+    const fills: Fill[] = [];
+    const o = this.execute(p, fills);
+    return { ok: true, order: this.view(o), fills, transactTimeMs: o.timeMs };
   }
 
   /** Runs every check placeOrder would (filters, balance, duplicates) without touching the book. */
@@ -703,14 +705,11 @@ export class SimCore {
   /** Agents' entry: the same checks (balance skipped for internal accounts) and the same matcher. */
   private submitInternal(p: IntOrder): Order | null {
     if (this.check(p) !== null) return null;
-    const r = this.execute(p);
-    return r.ok ? this.lastOrder : null;
+    return this.execute(p, null);
   }
 
-  private lastOrder: Order | null = null;
-
   /** Accepts a checked order: lock, NEW, match, rest or expire, then report. */
-  private execute(p: IntOrder): PlaceResult {
+  private execute(p: IntOrder, fills: Fill[] | null): Order {
     const book = p.book;
     const sym = book.sym;
     const acct = p.account;
@@ -734,16 +733,13 @@ export class SimCore {
       acct.balance(sym.base),
       acct.balance(sym.quote),
     );
-    this.lastOrder = o;
     const lock = this.lockFor(p);
     const lb = p.side === Side.Buy ? o.quoteBal : o.baseBal;
     lb.free -= lock;
     lb.locked += lock;
     o.lockedUnits = lock;
     this.touchBalance(acct, lb);
-    const client = !acct.internal;
-    const fills: Fill[] | null = client ? [] : null;
-    if (client) this.report(o, "NEW", "", 0, 0, 0, 0, -1, false, o.type !== "MARKET" && o.tif === "GTC");
+    if (!acct.internal) this.report(o, "NEW", "", 0, 0, 0, 0, -1, false, o.type !== "MARKET" && o.tif === "GTC");
     // FOK: all or nothing, decided on the same walk the matcher will make.
     if (p.tif === "FOK" && p.type === "LIMIT" && this.dryRun(p).lots < p.lots) {
       this.finish(o, "EXPIRED");
@@ -752,7 +748,7 @@ export class SimCore {
       this.settle(o, book, stopped);
     }
     this.end();
-    return { ok: true, order: this.view(o), fills: fills ?? [], transactTimeMs: now };
+    return o;
   }
 
   /**
