@@ -1,0 +1,369 @@
+/** Conformance of the simulator's Binance Spot REST surface, with a plain fetch client. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { hmacSha256Hex, type RunningSim, startSim } from "../src/venues/sim/index.ts";
+import { rest, restingBuyPrice } from "./sim-helpers.ts";
+
+const SEED = "rest-conformance";
+let sim: RunningSim;
+
+beforeAll(async () => {
+  sim = await startSim({ seed: SEED, symbols: ["BTCUSDT", "ETHUSDT"] });
+  await Bun.sleep(200);
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+describe("market data", () => {
+  test("ping, time, unknown path", async () => {
+    const p = await rest(sim, "GET", "/api/v3/ping");
+    expect(p.status).toBe(200);
+    expect(p.body).toEqual({});
+    expect(Number(p.headers.get("x-mbx-used-weight-1m"))).toBeGreaterThan(0);
+    const t = await rest(sim, "GET", "/api/v3/time");
+    expect(Math.abs(Number(t.obj["serverTime"]) - Date.now())).toBeLessThan(5000);
+    const n = await rest(sim, "GET", "/api/v3/nope");
+    expect(n.status).toBe(404);
+  });
+
+  test("exchangeInfo lists symbols with filters and rateLimits", async () => {
+    const r = await rest(sim, "GET", "/api/v3/exchangeInfo");
+    expect(r.status).toBe(200);
+    const syms = r.obj["symbols"] as Array<Record<string, unknown>>;
+    expect(syms.map((s) => s["symbol"])).toEqual(["BTCUSDT", "ETHUSDT"]);
+    const filters = syms[0]?.["filters"] as Array<Record<string, unknown>>;
+    expect(filters.find((f) => f["filterType"] === "PRICE_FILTER")).toEqual({
+      filterType: "PRICE_FILTER",
+      minPrice: "0.01000000",
+      maxPrice: "1000000.00000000",
+      tickSize: "0.01000000",
+    });
+    expect(filters.find((f) => f["filterType"] === "LOT_SIZE")?.["stepSize"]).toBe("0.00001000");
+    expect(filters.some((f) => f["filterType"] === "NOTIONAL")).toBe(true);
+    const limits = r.obj["rateLimits"] as Array<Record<string, unknown>>;
+    expect(limits).toContainEqual({ rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: 6000 });
+    const one = await rest(sim, "GET", "/api/v3/exchangeInfo", { symbol: "ETHUSDT" });
+    expect((one.obj["symbols"] as unknown[]).length).toBe(1);
+    const bad = await rest(sim, "GET", "/api/v3/exchangeInfo", { symbol: "NOPEUSDT" });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ code: -1121, msg: "Invalid symbol." });
+    const chars = await rest(sim, "GET", "/api/v3/exchangeInfo", { symbol: "btc-usdt!" });
+    expect(chars.obj["code"]).toBe(-1100);
+  });
+
+  test("depth: shape, limit, weights by limit, errors", async () => {
+    const w0 = Number((await rest(sim, "GET", "/api/v3/ping")).headers.get("x-mbx-used-weight-1m"));
+    const r = await rest(sim, "GET", "/api/v3/depth", { symbol: "BTCUSDT", limit: 5 });
+    expect(r.status).toBe(200);
+    expect(Number(r.headers.get("x-mbx-used-weight-1m")) - w0).toBe(5);
+    const bids = r.obj["bids"] as string[][];
+    const asks = r.obj["asks"] as string[][];
+    expect(typeof r.obj["lastUpdateId"]).toBe("number");
+    expect(bids.length).toBe(5);
+    expect(asks.length).toBe(5);
+    expect(bids[0]?.[0]).toMatch(/^\d+\.\d{8}$/);
+    expect(Number(bids[0]?.[0])).toBeLessThan(Number(asks[0]?.[0]));
+    expect(Number(bids[0]?.[0])).toBeGreaterThan(Number(bids[1]?.[0]));
+    const big = await rest(sim, "GET", "/api/v3/depth", { symbol: "BTCUSDT", limit: 5000 });
+    const w1 = Number(big.headers.get("x-mbx-used-weight-1m"));
+    const mid = await rest(sim, "GET", "/api/v3/depth", { symbol: "BTCUSDT", limit: 500 });
+    expect(Number(mid.headers.get("x-mbx-used-weight-1m")) - w1).toBe(25);
+    expect((big.obj["bids"] as unknown[]).length).toBeGreaterThan(100);
+    expect((await rest(sim, "GET", "/api/v3/depth", {})).obj["code"]).toBe(-1102);
+    expect((await rest(sim, "GET", "/api/v3/depth", { symbol: "XXXUSDT" })).obj["code"]).toBe(-1121);
+    expect((await rest(sim, "GET", "/api/v3/depth", { symbol: "BTCUSDT", limit: "abc" })).obj["code"]).toBe(-1100);
+  });
+
+  test("bookTicker and trades", async () => {
+    const one = await rest(sim, "GET", "/api/v3/ticker/bookTicker", { symbol: "BTCUSDT" });
+    expect(Object.keys(one.obj)).toEqual(["symbol", "bidPrice", "bidQty", "askPrice", "askQty"]);
+    expect(Number(one.obj["bidPrice"])).toBeLessThan(Number(one.obj["askPrice"]));
+    const all = await rest(sim, "GET", "/api/v3/ticker/bookTicker");
+    expect((all.body as unknown[]).length).toBe(2);
+    // A market order makes at least one trade.
+    const m = await rest(
+      sim,
+      "POST",
+      "/api/v3/order",
+      { symbol: "BTCUSDT", side: "BUY", type: "MARKET", quantity: "0.001" },
+      { signed: true },
+    );
+    expect(m.status).toBe(200);
+    const tr = await rest(sim, "GET", "/api/v3/trades", { symbol: "BTCUSDT", limit: 5 });
+    const trades = tr.body as Array<Record<string, unknown>>;
+    expect(trades.length).toBeGreaterThan(0);
+    expect(Object.keys(trades[0] ?? {})).toEqual([
+      "id",
+      "price",
+      "qty",
+      "quoteQty",
+      "time",
+      "isBuyerMaker",
+      "isBestMatch",
+    ]);
+  });
+});
+
+describe("orders", () => {
+  test("LIMIT lifecycle: place, query, open orders, cancel, unknown order codes", async () => {
+    const price = restingBuyPrice(sim, "BTCUSDT");
+    const p = await rest(
+      sim,
+      "POST",
+      "/api/v3/order",
+      {
+        symbol: "BTCUSDT",
+        side: "BUY",
+        type: "LIMIT",
+        timeInForce: "GTC",
+        quantity: "0.01",
+        price,
+        newClientOrderId: "life-1",
+      },
+      { signed: true },
+    );
+    expect(p.status).toBe(200);
+    expect(p.obj["status"]).toBe("NEW");
+    expect(p.obj["clientOrderId"]).toBe("life-1");
+    expect(p.obj["fills"]).toEqual([]);
+    expect(p.headers.get("x-mbx-order-count-10s")).toBe(String(Number(p.headers.get("x-mbx-order-count-10s"))));
+    expect(Number(p.headers.get("x-mbx-order-count-10s"))).toBeGreaterThan(0);
+    const orderId = p.obj["orderId"] as number;
+    const q = await rest(sim, "GET", "/api/v3/order", { symbol: "BTCUSDT", orderId }, { signed: true });
+    expect(q.obj["status"]).toBe("NEW");
+    expect(q.obj["isWorking"]).toBe(true);
+    for (const k of ["time", "updateTime", "stopPrice", "icebergQty", "workingTime", "origQuoteOrderQty"])
+      expect(q.obj).toHaveProperty(k);
+    const open = await rest(sim, "GET", "/api/v3/openOrders", { symbol: "BTCUSDT" }, { signed: true });
+    expect((open.body as Array<Record<string, unknown>>).map((o) => o["orderId"])).toContain(orderId);
+    const c = await rest(
+      sim,
+      "DELETE",
+      "/api/v3/order",
+      { symbol: "BTCUSDT", origClientOrderId: "life-1" },
+      { signed: true },
+    );
+    expect(c.status).toBe(200);
+    expect(c.obj["status"]).toBe("CANCELED");
+    expect(c.obj["origClientOrderId"]).toBe("life-1");
+    const again = await rest(sim, "DELETE", "/api/v3/order", { symbol: "BTCUSDT", orderId }, { signed: true });
+    expect(again.body).toEqual({ code: -2011, msg: "Unknown order sent." });
+    const none = await rest(sim, "GET", "/api/v3/order", { symbol: "BTCUSDT", orderId: 99999999 }, { signed: true });
+    expect(none.body).toEqual({ code: -2013, msg: "Order does not exist." });
+    const either = await rest(sim, "DELETE", "/api/v3/order", { symbol: "BTCUSDT" }, { signed: true });
+    expect(either.obj["code"]).toBe(-1102);
+  });
+
+  test("MARKET FULL response with fills; ACK and RESULT shapes", async () => {
+    const m = await rest(
+      sim,
+      "POST",
+      "/api/v3/order",
+      { symbol: "ETHUSDT", side: "SELL", type: "MARKET", quantity: "0.01" },
+      { signed: true },
+    );
+    expect(m.obj["status"]).toBe("FILLED");
+    const fills = m.obj["fills"] as Array<Record<string, unknown>>;
+    expect(fills.length).toBeGreaterThan(0);
+    expect(Object.keys(fills[0] ?? {})).toEqual(["price", "qty", "commission", "commissionAsset", "tradeId"]);
+    expect(fills[0]?.["commissionAsset"]).toBe("USDT");
+    const ack = await rest(
+      sim,
+      "POST",
+      "/api/v3/order",
+      { symbol: "ETHUSDT", side: "BUY", type: "MARKET", quoteOrderQty: "20", newOrderRespType: "ACK" },
+      { signed: true },
+    );
+    expect(Object.keys(ack.obj)).toEqual(["symbol", "orderId", "orderListId", "clientOrderId", "transactTime"]);
+    const res = await rest(
+      sim,
+      "POST",
+      "/api/v3/order",
+      { symbol: "ETHUSDT", side: "BUY", type: "MARKET", quantity: "0.01", newOrderRespType: "RESULT" },
+      { signed: true },
+    );
+    expect(res.obj).not.toHaveProperty("fills");
+    expect(res.obj["executedQty"]).toBe("0.01000000");
+  });
+
+  test("order/test, parameters sent in the body, DELETE openOrders", async () => {
+    const t = await rest(
+      sim,
+      "POST",
+      "/api/v3/order/test",
+      { symbol: "BTCUSDT", side: "BUY", type: "MARKET", quantity: "0.001" },
+      { signed: true },
+    );
+    expect(t.status).toBe(200);
+    expect(t.body).toEqual({});
+    const price = restingBuyPrice(sim, "ETHUSDT");
+    for (let i = 0; i < 2; i++) {
+      const b = await rest(
+        sim,
+        "POST",
+        "/api/v3/order",
+        { symbol: "ETHUSDT", side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: "0.01", price },
+        { signed: true, body: true },
+      );
+      expect(b.status).toBe(200);
+    }
+    const all = await rest(sim, "DELETE", "/api/v3/openOrders", { symbol: "ETHUSDT" }, { signed: true });
+    expect((all.body as Array<Record<string, unknown>>).length).toBe(2);
+    expect((all.body as Array<Record<string, unknown>>).every((o) => o["status"] === "CANCELED")).toBe(true);
+    const empty = await rest(sim, "DELETE", "/api/v3/openOrders", { symbol: "ETHUSDT" }, { signed: true });
+    expect(empty.obj["code"]).toBe(-2011);
+  });
+
+  test("rejections: filters, precision, balance, LIMIT_MAKER, duplicate, missing and bad params", async () => {
+    const base = { symbol: "BTCUSDT", side: "BUY", type: "LIMIT", timeInForce: "GTC" };
+    const price = restingBuyPrice(sim, "BTCUSDT");
+    const place = (p: Record<string, string | number>) => rest(sim, "POST", "/api/v3/order", p, { signed: true });
+    expect((await place({ ...base, quantity: "0.01", price: "50000.001" })).body).toEqual({
+      code: -1013,
+      msg: "Filter failure: PRICE_FILTER",
+    });
+    expect((await place({ ...base, quantity: "0.000001", price })).obj["code"]).toBeOneOf([-1013, -1111]);
+    expect((await place({ ...base, quantity: "0.00001", price })).body).toEqual({
+      code: -1013,
+      msg: "Filter failure: NOTIONAL",
+    });
+    expect((await place({ ...base, quantity: "0.01", price: "50000.000000001" })).obj["code"]).toBe(-1111);
+    expect((await place({ ...base, quantity: "5", price })).body).toEqual({
+      code: -2010,
+      msg: "Account has insufficient balance for requested action.",
+    });
+    const ask = sim.exchange.bookTop("BTCUSDT")?.askTicks ?? 0;
+    const crossing = sim.exchange.symbol("BTCUSDT")?.priceGrid.format(ask + 1000) ?? "";
+    expect(
+      (await place({ symbol: "BTCUSDT", side: "BUY", type: "LIMIT_MAKER", quantity: "0.001", price: crossing })).body,
+    ).toEqual({
+      code: -2010,
+      msg: "Order would immediately match and take.",
+    });
+    expect((await place({ ...base, quantity: "0.01", price, newClientOrderId: "dup-1" })).status).toBe(200);
+    expect((await place({ ...base, quantity: "0.01", price, newClientOrderId: "dup-1" })).body).toEqual({
+      code: -2010,
+      msg: "Duplicate order sent.",
+    });
+    expect((await place({ symbol: "BTCUSDT", side: "BUY", type: "LIMIT", quantity: "0.01", price })).body).toEqual({
+      code: -1102,
+      msg: "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.",
+    });
+    expect((await place({ ...base, symbol: "NOPEUSDT", quantity: "0.01", price })).obj["code"]).toBe(-1121);
+    expect((await place({ ...base, quantity: "abc", price })).obj["code"]).toBe(-1100);
+    expect((await place({ ...base, side: "UP", quantity: "0.01", price })).obj["code"]).toBe(-1117);
+    expect((await place({ ...base, type: "WHATEVER", quantity: "0.01", price })).obj["code"]).toBe(-1116);
+  });
+});
+
+describe("authentication", () => {
+  const params = { symbol: "BTCUSDT" };
+  test("key errors: missing/malformed → -2014, unknown → -2015", async () => {
+    const missing = await rest(sim, "GET", "/api/v3/openOrders", params, { signed: true, key: null });
+    expect(missing.status).toBe(401);
+    expect(missing.body).toEqual({ code: -2014, msg: "API-key format invalid." });
+    expect((await rest(sim, "GET", "/api/v3/openOrders", params, { signed: true, key: "short" })).obj["code"]).toBe(
+      -2014,
+    );
+    const unknown = await rest(sim, "GET", "/api/v3/openOrders", params, { signed: true, key: "A".repeat(64) });
+    expect(unknown.body).toEqual({ code: -2015, msg: "Invalid API-key, IP, or permissions for action." });
+  });
+
+  test("signature and timestamp", async () => {
+    const bad = await rest(sim, "GET", "/api/v3/openOrders", params, { signed: true, secret: "wrong" });
+    expect(bad.body).toEqual({ code: -1022, msg: "Signature for this request is not valid." });
+    const old = await rest(sim, "GET", "/api/v3/openOrders", params, {
+      signed: true,
+      timestamp: sim.clock.nowMs() - 10_000,
+    });
+    expect(old.body).toEqual({ code: -1021, msg: "Timestamp for this request is outside of the recvWindow." });
+    const ahead = await rest(sim, "GET", "/api/v3/openOrders", params, {
+      signed: true,
+      timestamp: sim.clock.nowMs() + 5_000,
+    });
+    expect(ahead.obj["code"]).toBe(-1021);
+    const wide = await rest(sim, "GET", "/api/v3/openOrders", { ...params, recvWindow: 70000 }, { signed: true });
+    expect(wide.obj["code"]).toBe(-1131);
+    const noTs = await fetch(`${sim.restUrl}/api/v3/account?signature=00`, { headers: { "X-MBX-APIKEY": sim.apiKey } });
+    expect(((await noTs.json()) as Record<string, unknown>)["code"]).toBe(-1102);
+    // Query and body signed together, in the order sent (no separator).
+    const q = "symbol=BTCUSDT";
+    const b = `timestamp=${sim.clock.nowMs()}`;
+    const sig = hmacSha256Hex(sim.apiSecret, q + b);
+    const mixed = await fetch(`${sim.restUrl}/api/v3/openOrders?${q}`, {
+      method: "DELETE",
+      headers: { "X-MBX-APIKEY": sim.apiKey, "Content-Type": "application/x-www-form-urlencoded" },
+      body: `${b}&signature=${sig}`,
+    });
+    expect(((await mixed.json()) as Record<string, unknown>)["code"]).not.toBe(-1022);
+  });
+
+  test("account and listenKey lifecycle", async () => {
+    const a = await rest(sim, "GET", "/api/v3/account", {}, { signed: true });
+    expect(a.status).toBe(200);
+    const bal = a.obj["balances"] as Array<Record<string, string>>;
+    expect(bal.find((b) => b["asset"] === "USDT")).toBeDefined();
+    expect(a.obj["accountType"]).toBe("SPOT");
+    const c = await rest(sim, "POST", "/api/v3/userDataStream");
+    const key = c.obj["listenKey"] as string;
+    expect(key).toMatch(/^[A-Za-z0-9]{60}$/);
+    expect((await rest(sim, "PUT", "/api/v3/userDataStream", { listenKey: key })).body).toEqual({});
+    expect((await rest(sim, "DELETE", "/api/v3/userDataStream", { listenKey: key })).body).toEqual({});
+    const gone = await rest(sim, "PUT", "/api/v3/userDataStream", { listenKey: key });
+    expect(gone.body).toEqual({ code: -1125, msg: "This listenKey does not exist." });
+    expect((await rest(sim, "POST", "/api/v3/userDataStream", {}, { key: null })).obj["code"]).toBe(-2014);
+  });
+});
+
+describe("rate limits", () => {
+  test("REQUEST_WEIGHT: 429 with Retry-After, then 418 ban", async () => {
+    const s = await startSim({
+      seed: SEED,
+      symbols: ["BTCUSDT"],
+      agents: false,
+      rateLimits: { requestWeightPerMinute: 10 },
+    });
+    try {
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 14; i++) {
+        const r = await rest(s, "GET", "/api/v3/ping");
+        statuses.push(r.status);
+        if (r.status === 429) {
+          retryAfter = r.headers.get("retry-after");
+          expect(r.obj["code"]).toBe(-1003);
+        }
+        if (r.status === 418) expect(String(r.obj["msg"])).toContain("IP banned until");
+      }
+      expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
+      expect(statuses[10]).toBe(429);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+      expect(statuses.slice(11)).toEqual([418, 418, 418]);
+      expect(s.admin.counters().rateLimit418).toBeGreaterThan(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("ORDERS per 10 s: -1015 with the order-count header", async () => {
+    const s = await startSim({ seed: SEED, symbols: ["BTCUSDT"], rateLimits: { ordersPer10s: 2 } });
+    try {
+      await Bun.sleep(100);
+      const price = restingBuyPrice(s, "BTCUSDT");
+      const p = { symbol: "BTCUSDT", side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: "0.01", price };
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(await rest(s, "POST", "/api/v3/order", p, { signed: true }));
+      const codes = results.map((r) => r.status);
+      // A window boundary may fall between the requests; at most one reset can happen in 3 quick calls.
+      if (codes[2] === 429) {
+        expect(results[2]?.obj["code"]).toBe(-1015);
+        expect(results[2]?.headers.get("x-mbx-order-count-10s")).toBe("2");
+        expect(results[2]?.headers.get("retry-after")).not.toBeNull();
+      } else {
+        expect(codes).toContain(200);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+});
