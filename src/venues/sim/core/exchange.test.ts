@@ -120,9 +120,19 @@ describe("limit orders", () => {
     const makerView = h.core.getOrder("bob", "BTCUSDT", { orderId: maker.order.orderId });
     expect(makerView?.status).toBe("FILLED");
     const trades = h.reports.filter((r) => r.execType === "TRADE");
-    expect(trades.map((r) => [r.accountId, r.isMaker, r.commissionUnits, r.commissionAsset, r.tradeId])).toEqual([
-      ["alice", false, 6000, "BTC", 1],
-      ["bob", true, 1.5 * USDT, "USDT", 1],
+    expect(
+      trades.map((r) => [
+        r.accountId,
+        r.isMaker,
+        r.commissionUnits,
+        r.commissionAsset,
+        r.tradeId,
+        r.isWorking,
+        r.status,
+      ]),
+    ).toEqual([
+      ["bob", true, 1.5 * USDT, "USDT", 1, false, "FILLED"],
+      ["alice", false, 6000, "BTC", 1, true, "PARTIALLY_FILLED"],
     ]);
     // The action removed the ask level and added the bid level under one update id.
     expect(h.levels.slice(1)).toEqual([
@@ -251,6 +261,15 @@ describe("market orders", () => {
     expect(r.order.executedLots).toBe(1499);
     expect(r.order.cumQuoteUnits).toBeLessThanOrEqual(750 * USDT);
     expect(bal(h.core, "alice", "USDT")).toEqual({ free: 1000000 * USDT - r.order.cumQuoteUnits, locked: 0 });
+    // The last report of the order carries its final status and size.
+    const mine = h.reports.filter((x) => x.accountId === "alice");
+    expect(mine.map((x) => [x.execType, x.status])).toEqual([
+      ["NEW", "NEW"],
+      ["TRADE", "PARTIALLY_FILLED"],
+      ["TRADE", "FILLED"],
+    ]);
+    expect(mine.at(-1)?.origLots).toBe(1499);
+    expect(mine.at(-1)?.cumLots).toBe(1499);
   });
 
   test("sell by quote quantity that outruns the book ends EXPIRED", () => {
@@ -402,8 +421,8 @@ describe("self-trade prevention", () => {
     expect(r.order.status).toBe("FILLED");
     const mine = h.reports.filter((x) => x.execType === "TRADE").map((x) => [x.accountId, x.isMaker]);
     expect(mine).toEqual([
-      ["alice", false],
       ["alice", true],
+      ["alice", false],
     ]);
   });
 });

@@ -132,6 +132,13 @@ export class SimCore {
   private h1 = 0x811c9dc5;
   private h2 = 0x2545f491;
   private events = 0;
+  private pendOrder: Order | null = null;
+  private pendLots = 0;
+  private pendPrice = 0;
+  private pendQuote = 0;
+  private pendFee = 0;
+  private pendTradeId = 0;
+  private pendAsset = "";
   private readonly seenCount = new Map<number, number>();
   private readonly fnLevel: NonNullable<CoreListener["onBookLevel"]>[] = [];
   private readonly fnLevelEnd: NonNullable<CoreListener["onBookUpdateEnd"]>[] = [];
@@ -786,6 +793,7 @@ export class SimCore {
 
   /** Applies the taker's STP mode against its own resting order; true when the taker is done. */
   private preventSelfTrade(o: Order, m: Order, book: SymbolBook): boolean {
+    this.flushTaker(false);
     const id = book.nextPreventedMatchId++;
     const expireMaker = o.stp === "EXPIRE_MAKER" || o.stp === "EXPIRE_BOTH";
     const expireTaker = o.stp === "EXPIRE_TAKER" || o.stp === "EXPIRE_BOTH";
@@ -803,6 +811,7 @@ export class SimCore {
 
   /** One fill between taker o and maker m at the maker's level: balances, fees, trade, reports. */
   private fill(book: SymbolBook, o: Order, m: Order, l: Level, lots: number, fills: Fill[] | null): void {
+    this.flushTaker(false);
     const sym = book.sym;
     const price = l.ticks;
     const quote = lots * price * sym.quoteUnitsPerTickLot;
@@ -862,8 +871,16 @@ export class SimCore {
         isMaker: false,
       });
     }
-    if (!o.account.internal)
-      this.report(o, "TRADE", "", lots, price, quote, takerFee, tradeId, false, false, takerAsset);
+    if (!o.account.internal) {
+      // Deferred until the next fill or the end of matching, so the last one carries the final status.
+      this.pendOrder = o;
+      this.pendLots = lots;
+      this.pendPrice = price;
+      this.pendQuote = quote;
+      this.pendFee = takerFee;
+      this.pendTradeId = tradeId;
+      this.pendAsset = takerAsset;
+    }
     if (!m.account.internal) {
       this.report(m, "TRADE", "", lots, price, quote, makerFee, tradeId, true, m.isWorking, makerAsset);
     }
@@ -871,15 +888,17 @@ export class SimCore {
 
   /** After matching: rest a GTC remainder, or end the order; release any lock it no longer needs. */
   private settle(o: Order, book: SymbolBook, stoppedByLiquidity: boolean): void {
-    const done = o.status === "EXPIRED_IN_MATCH" || o.status === "FILLED";
+    if (o.origQuoteUnits > 0) {
+      // A quote order whose rest cannot buy one more lot is complete; report its size as executed.
+      if (o.status === "PARTIALLY_FILLED" && !stoppedByLiquidity) o.status = "FILLED";
+      o.origLots = o.executedLots;
+    }
+    let done = o.status === "EXPIRED_IN_MATCH" || o.status === "FILLED";
+    this.flushTaker(!done && o.type !== "MARKET" && o.tif === "GTC");
+    done = o.status === "EXPIRED_IN_MATCH" || o.status === "FILLED";
     if (!done) {
       if (o.type === "MARKET") {
-        if (o.origQuoteUnits > 0) {
-          o.origLots = o.executedLots;
-          this.finish(o, stoppedByLiquidity || o.executedLots === 0 ? "EXPIRED" : "FILLED");
-        } else {
-          this.finish(o, "EXPIRED");
-        }
+        this.finish(o, "EXPIRED");
       } else if (o.tif !== "GTC") {
         this.finish(o, "EXPIRED");
       } else {
@@ -894,10 +913,29 @@ export class SimCore {
         return;
       }
     } else {
-      if (o.type === "MARKET" && o.origQuoteUnits > 0) o.origLots = o.executedLots;
       this.closeOrder(o);
     }
     this.release(o, o.lockedUnits);
+  }
+
+  /** Emits the taker's deferred TRADE report, if any. */
+  private flushTaker(isWorking: boolean): void {
+    const o = this.pendOrder;
+    if (o === null) return;
+    this.pendOrder = null;
+    this.report(
+      o,
+      "TRADE",
+      "",
+      this.pendLots,
+      this.pendPrice,
+      this.pendQuote,
+      this.pendFee,
+      this.pendTradeId,
+      false,
+      isWorking,
+      this.pendAsset,
+    );
   }
 
   /** Ends a non-resting order with a final status and reports it. */
@@ -1028,6 +1066,7 @@ export class SimCore {
   private end(): void {
     const s = this.scratch;
     try {
+      this.flushTaker(false);
       const book = s.book;
       if (book !== null && s.n > 0) this.emitBook(book);
       for (const a of s.accounts) this.emitAccount(a);

@@ -123,6 +123,17 @@ function runSeed(seed: string, actions: number): void {
       expect(r.commissionAsset, msg(i, "fee asset")).toBe(r.side === "BUY" ? "BTC" : "USDT");
       expect(r.lastQuoteUnits, msg(i, "quote")).toBe(r.lastLots * r.lastPriceTicks * sym.quoteUnitsPerTickLot);
     }
+    // Each order's last report of the action states its current status and cumulative fill.
+    const lastReport = new Map<number, ExecutionReport>();
+    for (const r of reports) lastReport.set(r.orderId, r);
+    for (const r of lastReport.values()) {
+      const o = core.getOrder(r.accountId, "BTCUSDT", { orderId: r.orderId });
+      expect([r.status, r.cumLots, r.cumQuoteUnits], msg(i, `last report of order ${r.orderId}`)).toEqual([
+        o?.status,
+        o?.executedLots,
+        o?.cumQuoteUnits,
+      ]);
+    }
     // The book rebuilt from level events equals the snapshot.
     const snap = core.depthSnapshot("BTCUSDT", 5000);
     expect(snap?.lastUpdateId, msg(i, "lastUpdateId")).toBe(lastU);
