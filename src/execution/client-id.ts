@@ -2,7 +2,7 @@
  * Client order ids: the key that makes every submit idempotent and lets a restarted engine find the
  * orders an earlier run left behind. Format `<prefix>-<run>-<seq>`: the prefix names the engine, the
  * run part (start epoch ms + a random salt, base 36) differs across restarts, the sequence across
- * orders, so an id never repeats. At most 36 characters of [A-Za-z0-9-_] (Binance's rule and the
+ * orders (decimal), so an id never repeats. At most 36 characters of [A-Za-z0-9-_] (Binance's rule and the
  * strictest of the venues we target).
  */
 import type { Clock } from "../services/clock.ts";
@@ -42,14 +42,14 @@ export class ClientIdGenerator {
     this.prefix = prefix;
     this.runId = Math.floor(clock.nowMs()).toString(36) + salt;
     this.head = `${prefix}-${this.runId}-`;
-    // 8 + 1 + 11 + 1 leaves ≥ 15 base-36 digits of sequence: more than 2^53.
-    if (this.head.length + 11 > MAX_CLIENT_ID_LENGTH) throw new Error(`client id head ${this.head} is too long`);
+    // 8 + 1 + 10 + 1 leaves 16 decimal digits of sequence: more than 2^53.
+    if (this.head.length + 16 > MAX_CLIENT_ID_LENGTH) throw new Error(`client id head ${this.head} is too long`);
   }
 
   /** The next id of this run. */
   next(): string {
     this.seq++;
-    return this.head + this.seq.toString(36);
+    return this.head + this.seq;
   }
 
   /** Whether an id belongs to this engine (its prefix), from this or an earlier run. */

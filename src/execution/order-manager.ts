@@ -18,7 +18,7 @@ import {
   VenueRejectError,
 } from "../venues/types.ts";
 import type { ClientIdGenerator } from "./client-id.ts";
-import { isLive, isTerminal, type ManagedOrder, note, type OrderState, transition } from "./order-state.ts";
+import { isLive, isTerminal, type ManagedOrder, note, OrderLog, type OrderState, transition } from "./order-state.ts";
 import type { InstrumentState, Registry, VenueState } from "./registry.ts";
 
 /** One fill, applied exactly once; `order` is undefined for fills of orders this run does not track. */
@@ -125,10 +125,11 @@ class Order implements ManagedOrder {
   cancelWanted = false;
   rejectReason: ManagedOrder["rejectReason"] = undefined;
   updatedMs: number;
-  readonly history: string[] = [];
+  readonly log = new OrderLog();
   // bookkeeping
   inflight: InFlight = "none";
-  timer: TimerId = 0;
+  /** When the in-flight request counts as unanswered (valid while inflight is not "none"). */
+  deadlineMs = 0;
   cancelAttempts = 0;
   statusAttempts = 0;
   tradeIds: Set<number> | undefined = undefined;
@@ -151,7 +152,11 @@ class Order implements ManagedOrder {
     readonly createdMs: number,
   ) {
     this.updatedMs = createdMs;
-    this.history.push(`${createdMs} created pending_new side=${side} price=${priceTicks} lots=${lots} ${type}/${tif}`);
+    this.log.add(createdMs, "", "", 0, "created pending_new");
+  }
+
+  get history(): readonly string[] {
+    return this.log.lines();
   }
 
   get venue(): string {
@@ -214,6 +219,10 @@ export class OrderManager {
   private retiredHead = 0;
   private readonly orphanTradeKeys = new Set<string>();
   private readonly orphanCancelsSent = new Set<string>();
+  /** Orders with a request in flight, each with a deadline. */
+  private readonly deadlines = new Set<Order>();
+  private wakeTimer: TimerId = 0;
+  private wakeAtMs = Number.POSITIVE_INFINITY;
 
   constructor(opts: OrderManagerOptions) {
     this.clock = opts.clock;
@@ -500,23 +509,45 @@ export class OrderManager {
     }
   }
 
+  /**
+   * Gives an order a deadline. One shared wake-up timer serves every deadline (a timer per order
+   * would cost a real setTimeout on each submit), armed for the earliest one.
+   */
   private arm(o: Order, kind: InFlight, delayMs: number): void {
-    if (o.timer !== 0) this.clock.clearTimer(o.timer);
     o.inflight = kind;
-    o.timer = this.clock.setTimer(delayMs, () => {
-      o.timer = 0;
-      this.onTimer(o, kind);
-    });
+    o.deadlineMs = this.clock.nowMs() + delayMs;
+    this.deadlines.add(o);
+    if (o.deadlineMs < this.wakeAtMs) this.scheduleWake(o.deadlineMs);
   }
 
   private disarm(o: Order): void {
-    if (o.timer !== 0) this.clock.clearTimer(o.timer);
-    o.timer = 0;
     o.inflight = "none";
+    this.deadlines.delete(o);
+  }
+
+  private scheduleWake(atMs: number): void {
+    if (this.wakeTimer !== 0) this.clock.clearTimer(this.wakeTimer);
+    this.wakeAtMs = atMs;
+    this.wakeTimer = this.clock.setTimer(Math.max(0, atMs - this.clock.nowMs()), () => this.onWake());
+  }
+
+  private onWake(): void {
+    this.wakeTimer = 0;
+    this.wakeAtMs = Number.POSITIVE_INFINITY;
+    const now = this.clock.nowMs();
+    const due: Order[] = [];
+    for (const o of this.deadlines) if (o.deadlineMs <= now) due.push(o);
+    for (const o of due) {
+      const kind = o.inflight;
+      this.disarm(o);
+      this.onTimer(o, kind);
+    }
+    let next = Number.POSITIVE_INFINITY;
+    for (const o of this.deadlines) if (o.deadlineMs < next) next = o.deadlineMs;
+    if (next < this.wakeAtMs) this.scheduleWake(next);
   }
 
   private onTimer(o: Order, kind: InFlight): void {
-    o.inflight = "none";
     if (kind === "submit" && o.state === "pending_new") {
       this.stats.submitTimeouts++;
       this.stats.unknownOutcomes++;
@@ -721,7 +752,7 @@ export class OrderManager {
     }
     if (target === "rejected" && rejectReason !== undefined) o.rejectReason = rejectReason;
     if (target !== o.state || (grew && (target === "partially_filled" || target === "pending_cancel"))) {
-      this.move(o, target, `${cause}: ${status} cum=${cumLots}`);
+      this.move(o, target, cause);
     } else if (grew) {
       this.refresh(o);
     } else if (!freshFill) {

@@ -5,11 +5,15 @@ import {
   isLegalTransition,
   type ManagedOrder,
   ORDER_STATES,
+  OrderLog,
   type OrderState,
   transition,
 } from "./order-state.ts";
 
 function order(state: OrderState): ManagedOrder {
+  const log = new OrderLog();
+  log.add(0, "", "", 0, "created pending_new");
+  log.add(1, "", "", 0, `marker-for-${state}`);
   return {
     clientId: "hft1-run-1",
     venue: "fake",
@@ -27,7 +31,10 @@ function order(state: OrderState): ManagedOrder {
     rejectReason: undefined,
     createdMs: 0,
     updatedMs: 0,
-    history: ["0 created pending_new", `1 marker-for-${state}`],
+    log,
+    get history() {
+      return log.lines();
+    },
   };
 }
 

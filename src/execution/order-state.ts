@@ -50,6 +50,31 @@ export function isLive(s: OrderState): boolean {
   return !isTerminal(s);
 }
 
+/**
+ * An order's history, kept as flat primitives and formatted only when read (an error, a log, a
+ * test), so the hot path does not build strings.
+ */
+export class OrderLog {
+  private readonly entries: (string | number)[] = [];
+
+  /** A transition (from → to) or, with from = "", a note. */
+  add(nowMs: number, from: OrderState | "", to: OrderState | "", cumLots: number, text: string): void {
+    this.entries.push(nowMs, from, to, cumLots, text);
+  }
+
+  /** Formatted lines, oldest first. */
+  lines(): string[] {
+    const out: string[] = [];
+    const e = this.entries;
+    for (let i = 0; i + 4 < e.length; i += 5) {
+      out.push(
+        e[i + 1] === "" ? `${e[i]} ${e[i + 4]}` : `${e[i]} ${e[i + 1]} -> ${e[i + 2]} cum=${e[i + 3]} (${e[i + 4]})`,
+      );
+    }
+    return out;
+  }
+}
+
 /** One order as the engine tracks it. Mutable only by the order manager (the single writer). */
 export interface ManagedOrder {
   readonly clientId: string;
@@ -72,8 +97,10 @@ export interface ManagedOrder {
   rejectReason: RejectReason | "lost" | undefined;
   readonly createdMs: number;
   updatedMs: number;
-  /** Human-readable log of every transition and notable event, oldest first. */
-  readonly history: string[];
+  /** Every transition and notable event, oldest first (formatted on each read). */
+  readonly history: readonly string[];
+  /** Where transitions and notes are recorded. */
+  readonly log: OrderLog;
 }
 
 /** Thrown on an illegal transition; the message carries the order's whole history. */
@@ -94,7 +121,7 @@ export class IllegalTransitionError extends Error {
 
 /** Records a note in the order's history without changing state. */
 export function note(order: ManagedOrder, nowMs: number, text: string): void {
-  order.history.push(`${nowMs} ${order.state}: ${text}`);
+  order.log.add(nowMs, "", "", order.cumLots, text);
 }
 
 /** Moves an order to `to`, or throws IllegalTransitionError; returns the previous state. */
@@ -103,6 +130,6 @@ export function transition(order: ManagedOrder, to: OrderState, nowMs: number, c
   if (!isLegalTransition(from, to)) throw new IllegalTransitionError(order, to, cause);
   order.state = to;
   order.updatedMs = nowMs;
-  order.history.push(`${nowMs} ${from} -> ${to} cum=${order.cumLots} (${cause})`);
+  order.log.add(nowMs, from, to, order.cumLots, cause);
   return from;
 }

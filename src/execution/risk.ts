@@ -108,8 +108,13 @@ interface CompiledInstrument {
   readonly maxOrderTickLots: number;
 }
 
+/** Upper bound of every count limit: the sliding windows preallocate one slot per allowed event. */
+const MAX_COUNT_LIMIT = 1_000_000;
+
 function positiveInt(v: number, what: string): number {
-  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${what}: expected a positive integer, got ${v}`);
+  if (!Number.isSafeInteger(v) || v <= 0 || v > MAX_COUNT_LIMIT) {
+    throw new Error(`${what}: expected an integer from 1 to ${MAX_COUNT_LIMIT}, got ${v}`);
+  }
   return v;
 }
 
