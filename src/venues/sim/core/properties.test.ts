@@ -128,11 +128,8 @@ function runSeed(seed: string, actions: number): void {
     for (const r of reports) lastReport.set(r.orderId, r);
     for (const r of lastReport.values()) {
       const o = core.getOrder(r.accountId, "BTCUSDT", { orderId: r.orderId });
-      expect([r.status, r.cumLots, r.cumQuoteUnits], msg(i, `last report of order ${r.orderId}`)).toEqual([
-        o?.status,
-        o?.executedLots,
-        o?.cumQuoteUnits,
-      ]);
+      const want: unknown[] = [o?.status, o?.executedLots, o?.cumQuoteUnits];
+      expect([r.status, r.cumLots, r.cumQuoteUnits] as unknown[], msg(i, `last report of ${r.orderId}`)).toEqual(want);
     }
     // The book rebuilt from level events equals the snapshot.
     const snap = core.depthSnapshot("BTCUSDT", 5000);
