@@ -1,0 +1,130 @@
+/** Conformance of the simulator's WebSocket API (`/ws-api/v3`) with a plain WebSocket client. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type RunningSim, startSim } from "../src/venues/sim/index.ts";
+import { restingBuyPrice, WsClient, wsApi } from "./sim-helpers.ts";
+
+const SEED = "wsapi-conformance";
+let sim: RunningSim;
+let c: WsClient;
+
+beforeAll(async () => {
+  sim = await startSim({ seed: SEED, symbols: ["BTCUSDT", "ETHUSDT"] });
+  await Bun.sleep(100);
+  c = await WsClient.open(sim.wsApiUrl);
+});
+afterAll(async () => {
+  c.close();
+  await sim.close();
+});
+
+describe("WS API", () => {
+  test("ping and time, with rateLimits", async () => {
+    const p = await wsApi(c, sim, "ping");
+    expect(p["status"]).toBe(200);
+    expect(p["result"]).toEqual({});
+    const limits = p["rateLimits"] as Array<Record<string, unknown>>;
+    expect(limits[0]).toMatchObject({
+      rateLimitType: "REQUEST_WEIGHT",
+      interval: "MINUTE",
+      intervalNum: 1,
+      limit: 6000,
+    });
+    const t = await wsApi(c, sim, "time");
+    expect(Math.abs(((t["result"] as Record<string, number>)["serverTime"] ?? 0) - Date.now())).toBeLessThan(5000);
+    const hidden = await wsApi(c, sim, "time", { returnRateLimits: false });
+    expect(hidden).not.toHaveProperty("rateLimits");
+    const quiet = await WsClient.open(`${sim.wsApiUrl}?returnRateLimits=false`);
+    expect(await wsApi(quiet, sim, "ping")).not.toHaveProperty("rateLimits");
+    quiet.close();
+  });
+
+  test("order.place / order.status / openOrders.status / order.cancel / openOrders.cancelAll", async () => {
+    const price = restingBuyPrice(sim, "BTCUSDT");
+    const base = { symbol: "BTCUSDT", side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: "0.01", price };
+    const placed = await wsApi(c, sim, "order.place", { ...base, newClientOrderId: "ws-1" }, { signed: true });
+    expect(placed["status"]).toBe(200);
+    const r = placed["result"] as Record<string, unknown>;
+    expect(r["status"]).toBe("NEW");
+    expect(r["clientOrderId"]).toBe("ws-1");
+    const kinds = (placed["rateLimits"] as Array<Record<string, unknown>>).map(
+      (l) => `${l["rateLimitType"]}/${l["interval"]}`,
+    );
+    expect(kinds).toEqual(["ORDERS/SECOND", "ORDERS/DAY", "REQUEST_WEIGHT/MINUTE"]);
+    const st = await wsApi(c, sim, "order.status", { symbol: "BTCUSDT", orderId: r["orderId"] }, { signed: true });
+    expect((st["result"] as Record<string, unknown>)["isWorking"]).toBe(true);
+    const open = await wsApi(c, sim, "openOrders.status", { symbol: "BTCUSDT" }, { signed: true });
+    expect((open["result"] as unknown[]).length).toBe(1);
+    const cx = await wsApi(c, sim, "order.cancel", { symbol: "BTCUSDT", origClientOrderId: "ws-1" }, { signed: true });
+    expect((cx["result"] as Record<string, unknown>)["status"]).toBe("CANCELED");
+    await wsApi(c, sim, "order.place", base, { signed: true });
+    await wsApi(c, sim, "order.place", base, { signed: true });
+    const all = await wsApi(c, sim, "openOrders.cancelAll", { symbol: "BTCUSDT" }, { signed: true });
+    expect((all["result"] as unknown[]).length).toBe(2);
+    const unknown = await wsApi(c, sim, "order.status", { symbol: "BTCUSDT", orderId: 987654321 }, { signed: true });
+    expect(unknown["status"]).toBe(400);
+    expect(unknown["error"]).toEqual({ code: -2013, msg: "Order does not exist." });
+  });
+
+  test("errors: bad signature, insufficient balance, missing param, unknown method, malformed JSON, wrong types", async () => {
+    const price = restingBuyPrice(sim, "BTCUSDT");
+    const base = { symbol: "BTCUSDT", side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: "0.01", price };
+    const bad = await wsApi(c, sim, "order.place", base, { signed: true, secret: "nope" });
+    expect(bad["error"]).toEqual({ code: -1022, msg: "Signature for this request is not valid." });
+    expect(bad["status"]).toBe(400);
+    const poor = await wsApi(c, sim, "order.place", { ...base, quantity: "50" }, { signed: true });
+    expect(poor["error"]).toEqual({ code: -2010, msg: "Account has insufficient balance for requested action." });
+    const { quantity: _q, ...noQty } = base;
+    const missing = await wsApi(c, sim, "order.place", noQty, { signed: true });
+    expect((missing["error"] as Record<string, unknown>)["code"]).toBe(-1102);
+    const um = await wsApi(c, sim, "order.explode", {});
+    expect(um["status"]).toBe(400);
+    expect((um["error"] as Record<string, unknown>)["code"]).toBe(-1020);
+    const from = c.messages.length;
+    c.send("{oops");
+    const mj = await c.waitFor((m) => m["id"] === null && m["status"] === 400, "malformed JSON reply", { from });
+    expect((mj["error"] as Record<string, unknown>)["code"]).toBe(-1000);
+    const wt = await wsApi(c, sim, "order.place", { ...base, quantity: { x: 1 } }, { signed: true });
+    expect((wt["error"] as Record<string, unknown>)["code"]).toBe(-1102);
+    const oldTs = await wsApi(c, sim, "order.place", { ...base, timestamp: Date.now() - 60_000 }, { signed: true });
+    expect((oldTs["error"] as Record<string, unknown>)["code"]).toBe(-1021);
+    expect(sim.admin.counters().malformedJson).toBeGreaterThan(0);
+  });
+
+  test("userDataStream.subscribe.signature delivers wrapped events; unsubscribe ends them", async () => {
+    const u = await WsClient.open(sim.wsApiUrl);
+    const sub = await wsApi(u, sim, "userDataStream.subscribe.signature", {}, { signed: true });
+    expect(sub["status"]).toBe(200);
+    const subId = (sub["result"] as Record<string, number>)["subscriptionId"];
+    expect(typeof subId).toBe("number");
+    const m = await wsApi(
+      u,
+      sim,
+      "order.place",
+      { symbol: "ETHUSDT", side: "BUY", type: "MARKET", quantity: "0.01" },
+      { signed: true },
+    );
+    expect((m["result"] as Record<string, unknown>)["status"]).toBe("FILLED");
+    const trade = await u.waitFor(
+      (x) => x["subscriptionId"] === subId && (x["event"] as Record<string, unknown>)["x"] === "TRADE",
+      "TRADE executionReport",
+    );
+    const ev = trade["event"] as Record<string, unknown>;
+    expect(ev["e"]).toBe("executionReport");
+    expect(ev["m"]).toBe(false);
+    expect(Number(ev["l"])).toBeGreaterThan(0);
+    expect(ev["N"]).toBe("ETH");
+    await u.waitFor(
+      (x) => (x["event"] as Record<string, unknown> | undefined)?.["e"] === "outboundAccountPosition",
+      "position",
+    );
+    const noLogon = await wsApi(u, sim, "userDataStream.subscribe");
+    expect(noLogon["status"]).toBe(400);
+    const un = await wsApi(u, sim, "userDataStream.unsubscribe", { subscriptionId: subId });
+    expect(un["status"]).toBe(200);
+    await u.waitFor(
+      (x) => (x["event"] as Record<string, unknown> | undefined)?.["e"] === "eventStreamTerminated",
+      "terminated",
+    );
+    u.close();
+  });
+});
