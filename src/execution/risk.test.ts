@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { VirtualClock } from "../services/clock.ts";
+import { Rng } from "../services/rng.ts";
 import { Side } from "../types.ts";
 import { FakeVenue, flush, looseLimits, makeDesk, testInstrument } from "./fake-venue.ts";
 import type { ManagedOrder } from "./order-state.ts";
@@ -154,6 +155,84 @@ describe("risk gate: each check rejects with its reason and passes just inside",
     expect(() => desk.risk.setLimits(looseLimits({ perSymbol: { "BTC-USDT": { maxPositionBase: "-1" } } }))).toThrow(
       "risk.perSymbol.BTC-USDT.maxPositionBase",
     );
+  });
+});
+
+describe("risk gate: position limits against a decimal reference", () => {
+  /** Decimal string → units of 10^-18, independent of money.ts. */
+  const d18 = (x: string): bigint => {
+    const [i = "0", f = ""] = x.split(".");
+    return BigInt(i) * 10n ** 18n + BigInt((f + "0".repeat(18)).slice(0, 18));
+  };
+
+  test("one venue (integer fast path) and two venues (BigInt path) agree with the reference", () => {
+    const outcomes = new Map<string, number>();
+    for (let s = 0; s < 400; s++) {
+      const seed = `pos-${s}`;
+      const rng = new Rng(seed);
+      const maxBase = `0.${String(rng.int(200_000)).padStart(7, "0")}`; // finer than the 0.00001 step
+      const maxNotional = `${rng.int(1000)}.${String(rng.int(100)).padStart(2, "0")}`;
+      const maxTotal = `${rng.int(1000)}.${String(rng.int(1000)).padStart(3, "0")}`;
+      const limits = {
+        defaults: { ...looseLimits().defaults, maxPositionBase: maxBase, maxPositionNotional: maxNotional },
+        maxTotalNotional: maxTotal,
+      };
+      const position = rng.int(2001) - 1000;
+      const openBuy = rng.int(500);
+      const openSell = rng.int(500);
+      const side = rng.chance(0.5) ? Side.Buy : Side.Sell;
+      const lots = 1 + rng.int(800);
+      const bid = 4_999_000 + rng.int(2000);
+      const ask = bid + 1 + rng.int(2);
+      const price = side === Side.Buy ? bid : ask;
+      // reference: worst case in the order's direction, valued at the mid, decimals throughout
+      const directional = (side === Side.Buy ? position : -position) + (side === Side.Buy ? openBuy : openSell) + lots;
+      const base18 = BigInt(directional) * d18("0.00001");
+      const value36x2 = base18 * BigInt(bid + ask) * d18("0.01"); // 2 × value × 10^36
+      let want: string | undefined;
+      if (base18 > d18(maxBase)) want = "max_position_base";
+      else if (directional > 0 && value36x2 > d18(maxNotional) * 2n * 10n ** 18n) want = "max_position_notional";
+      else if (directional > 0 && value36x2 > d18(maxTotal) * 2n * 10n ** 18n) want = "max_total_notional";
+      outcomes.set(String(want), (outcomes.get(String(want)) ?? 0) + 1);
+      for (const venues of [1, 2]) {
+        const instruments = [testInstrument()];
+        const a = new FakeVenue("fake", instruments);
+        const { desk } = deskWith(limits, a);
+        if (venues === 2) {
+          const b = new FakeVenue("other", instruments);
+          desk.addVenue(b);
+        }
+        desk.setTopOfBook("fake", "BTC-USDT", bid, ask);
+        const inst = desk.registry.get("fake", "BTC-USDT");
+        if (inst === undefined) throw new Error("no instrument");
+        inst.position.lots = position;
+        inst.openLots[Side.Buy] = openBuy;
+        inst.openLots[Side.Sell] = openSell;
+        const got = desk.risk.checkOrder("fake", "BTC-USDT", side, price, lots);
+        expect(`${seed} venues=${venues}: ${got}`).toBe(`${seed} venues=${venues}: ${want}`);
+      }
+    }
+    // the random cases cover every outcome, not just one
+    for (const k of ["undefined", "max_position_base", "max_position_notional", "max_total_notional"]) {
+      expect(`${k}: ${(outcomes.get(k) ?? 0) >= 20}`).toBe(`${k}: true`);
+    }
+  });
+
+  test("a symbol's position on two venues adds up", async () => {
+    const venueA = new FakeVenue("a");
+    const { desk } = deskWith({ defaults: { ...looseLimits().defaults, maxPositionBase: "0.001" } }, venueA);
+    const venueB = new FakeVenue("b");
+    desk.addVenue(venueB);
+    venueB.onEvent((ev) => desk.onVenueEvent(ev));
+    const vb = desk.registry.venues.get("b");
+    if (vb !== undefined) vb.ready = true;
+    desk.setBookHealth("b", "BTC-USDT", "live");
+    desk.setTopOfBook("b", "BTC-USDT", MID - 10, MID + 10);
+    const o = order(desk.submit("b", "BTC-USDT", Side.Buy, MID, 70));
+    await flush();
+    venueB.fill(o.clientId, 70);
+    expect(desk.risk.checkOrder("a", "BTC-USDT", Side.Buy, MID, 30)).toBeUndefined();
+    expect(desk.risk.checkOrder("a", "BTC-USDT", Side.Buy, MID, 31)).toBe("max_position_base");
   });
 });
 

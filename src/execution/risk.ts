@@ -106,6 +106,11 @@ interface CompiledInstrument {
   readonly maxOrderLots: number;
   /** Largest order in lots × ticks (floor of the notional limit over tick × step). */
   readonly maxOrderTickLots: number;
+  /** Fast-path forms of the position limits for a symbol traded on this one venue only:
+   * lots, and lots × mid2 (floor of 2 × notional over tick × step); capped at 2^53. */
+  readonly maxPositionLots: number;
+  readonly maxPositionTickLots2: number;
+  readonly maxTotalTickLots2: number;
 }
 
 /** Upper bound of every count limit: the sliding windows preallocate one slot per allowed event. */
@@ -334,28 +339,55 @@ export class RiskGate {
     // |price − mid| ≤ mid × bps / 10000, doubled to stay in integers for half-tick mids
     if (Math.abs(2 * priceTicks - mid2) * 10_000 > mid2 * this.limits.priceBandBps) return "price_band";
     if (v.openOrders >= this.limits.maxOpenOrders) return "max_open_orders";
-    const posReason = this.checkPosition(inst, c.symbol, side, lots, mid2);
+    const posReason = this.checkPosition(inst, c, side, lots, mid2);
     if (posReason !== undefined) return posReason;
     // last, so a rejected order does not use up a rate slot
     if (!this.window(this.orderWindows, v).tryAdd(this.clock.nowMs())) return "order_rate";
     return undefined;
   }
 
-  /** Worst-case position of the symbol over all venues, in base units, value at the mid, and the total. */
+  /**
+   * Worst-case position of the symbol over all venues (position plus every live order on the
+   * order's side, plus the order), in base, in value at the mid, and in total over all symbols.
+   * Only exposure in the order's direction is limited: an order that reduces a position passes.
+   * A symbol on one venue is checked in lots with plain integers (exact below 2^53); otherwise,
+   * or when a product would pass 2^53, in BigInt units.
+   */
   private checkPosition(
     inst: InstrumentState,
-    lim: CompiledSymbol,
+    c: CompiledInstrument,
     side: Side,
     lots: number,
     mid2: number,
   ): RiskReason | undefined {
     const list = this.registry.bySymbol.get(inst.info.symbol) ?? [inst];
+    if (list.length === 1) {
+      const pos = inst.position.lots;
+      const directional = (side === Side.Buy ? pos : -pos) + inst.openLots[side] + lots;
+      if (directional > c.maxPositionLots) return "max_position_base";
+      if (directional <= 0) return undefined;
+      const value2 = directional * mid2;
+      if (Number.isSafeInteger(value2)) {
+        if (value2 > c.maxPositionTickLots2) return "max_position_notional";
+        if (this.registry.bySymbol.size === 1) return value2 > c.maxTotalTickLots2 ? "max_total_notional" : undefined;
+      }
+    }
+    return this.checkPositionExact(inst, c.symbol, list, side, lots, mid2);
+  }
+
+  private checkPositionExact(
+    inst: InstrumentState,
+    lim: CompiledSymbol,
+    list: readonly InstrumentState[],
+    side: Side,
+    lots: number,
+    mid2: number,
+  ): RiskReason | undefined {
     let worst = side === Side.Buy ? inst.math.base(lots) : -inst.math.base(lots);
     for (const i of list) {
       worst += i.math.base(i.position.lots);
       worst += side === Side.Buy ? i.math.base(i.openLots[Side.Buy]) : -i.math.base(i.openLots[Side.Sell]);
     }
-    // only exposure in the order's direction is limited: orders that reduce a position always pass
     const directional = side === Side.Buy ? worst : -worst;
     if (directional > lim.maxPositionBase) return "max_position_base";
     const value2 = directional > 0n ? directional * BigInt(mid2) * inst.math.tickUnits : 0n;
@@ -382,10 +414,16 @@ export class RiskGate {
       const maxOrderLots = sym.maxOrderBase / inst.math.lotUnits;
       const maxOrderTickLots = sym.maxOrderNotional / tickLotUnits;
       const cap = BigInt(Number.MAX_SAFE_INTEGER);
+      const num = (x: bigint): number => Number(x > cap ? cap : x);
+      // value2 = lots × mid2 × tickLot × 10^18 against limit × 2 × 10^18
+      const perTickLot2 = tickLotUnits * ONE;
       c = {
         symbol: sym,
-        maxOrderLots: Number(maxOrderLots > cap ? cap : maxOrderLots),
-        maxOrderTickLots: Number(maxOrderTickLots > cap ? cap : maxOrderTickLots),
+        maxOrderLots: num(maxOrderLots),
+        maxOrderTickLots: num(maxOrderTickLots),
+        maxPositionLots: num(sym.maxPositionBase / inst.math.lotUnits),
+        maxPositionTickLots2: num(sym.maxPositionNotional2 / perTickLot2),
+        maxTotalTickLots2: num(this.maxTotalNotional2 / perTickLot2),
       };
       this.compiled.set(inst, c);
     }
