@@ -132,6 +132,32 @@ describe("living market", () => {
     expect(core.eventCount(), "seed pause: stop() stops the agents").toBe(after);
   });
 
+  test("drift moves the fair value in its direction; the book follows", () => {
+    const clock = new VirtualClock();
+    const base = { symbol: "BTCUSDT", base: "BTC", quote: "USDT", tickSize: "0.01", stepSize: "0.00001" } as const;
+    const spec = {
+      ...base,
+      minPrice: "0.01",
+      maxPrice: "1000000",
+      minQty: "0.00001",
+      maxQty: "9000",
+      minNotional: "5",
+      maxNotional: "9000000",
+      initialMid: "60000.00",
+      volatility: 0,
+      drift: 5,
+      jumpsPerHour: 0,
+    };
+    const core = new SimCore({ clock, seed: "drift", symbols: [spec], speed: 10 });
+    core.start();
+    clock.advance(60_000);
+    // +500 %/year for 600 s of market time: about +0.0095 %, i.e. ~570 ticks.
+    const fv = core.fairValueTicks("BTCUSDT") ?? 0;
+    expect(fv, "seed drift: fair value rose").toBeGreaterThan(6_000_000 + 450);
+    const top = core.bookTop("BTCUSDT");
+    expect(Math.abs((top?.bidTicks ?? 0) - fv), "seed drift: book follows").toBeLessThan(20);
+  });
+
   test("speed scales agent activity", () => {
     const count = (speed: number): number => {
       const clock = new VirtualClock();

@@ -21,9 +21,6 @@ export interface AgentVenue {
 const MS_PER_YEAR = 365 * 24 * 3600 * 1000;
 /** Average noise-taker arrivals per second per symbol at speed 1. */
 const TAKER_RATE_PER_S = 3;
-/** Average jumps per second of market time, and their size (log-return standard deviation). */
-const JUMP_RATE_PER_S = 1 / 300;
-const JUMP_SIZE = 0.002;
 
 /** One price slot of a maker's ladder: the order resting there, or null when it must be re-placed. */
 interface Slot {
@@ -50,6 +47,9 @@ class SymbolAgents {
   fv: number;
   readonly makers: Maker[];
   readonly volPerSqrtMs: number;
+  readonly driftPerMs: number;
+  readonly jumpsPerMs: number;
+  readonly jumpSize: number;
   readonly minLots: number;
 
   constructor(
@@ -61,6 +61,9 @@ class SymbolAgents {
     const sym = book.sym;
     this.fv = sym.initialMidTicks;
     this.volPerSqrtMs = (sym.spec.volatility ?? 0.3) / Math.sqrt(MS_PER_YEAR);
+    this.driftPerMs = (sym.spec.drift ?? 0) / MS_PER_YEAR;
+    this.jumpsPerMs = (sym.spec.jumpsPerHour ?? 12) / 3_600_000;
+    this.jumpSize = sym.spec.jumpSize ?? 0.002;
     const notionalLots = Math.ceil((sym.minNotionalUnits * 1.2) / Math.max(1, sym.notionalOf(sym.initialMidTicks, 1)));
     this.minLots = Math.max(sym.minQtyLots, notionalLots);
     const size = Math.max(sym.makerSizeLots, this.minLots);
@@ -103,10 +106,10 @@ export class MarketAgents {
     }
   }
 
-  /** Geometric random walk with drift 0, the symbol's volatility, and rare jumps. */
+  /** Geometric random walk with the symbol's drift and volatility, plus rare jumps. */
   private moveFairValue(s: SymbolAgents, dt: number): void {
-    let r = s.volPerSqrtMs * Math.sqrt(dt) * s.rng.normal();
-    if (s.rng.chance((JUMP_RATE_PER_S * dt) / 1000)) r += JUMP_SIZE * s.rng.normal();
+    let r = s.driftPerMs * dt + s.volPerSqrtMs * Math.sqrt(dt) * s.rng.normal();
+    if (s.rng.chance(s.jumpsPerMs * dt)) r += s.jumpSize * s.rng.normal();
     const sym = s.book.sym;
     const hi = sym.maxPriceTicks > 0 ? sym.maxPriceTicks * 0.9 : Number.POSITIVE_INFINITY;
     s.fv = Math.min(hi, Math.max(sym.minPriceTicks * 1000, s.fv * Math.exp(r)));

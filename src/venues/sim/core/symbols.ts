@@ -170,12 +170,22 @@ export class CompiledSymbol implements SimSymbol {
     if (!Number.isInteger(this.maxNumOrders) || this.maxNumOrders < 1) throw new Error(at("maxNumOrders must be ≥ 1"));
     this.initialMidTicks = this.priceGrid.parseOrThrow(spec.initialMid, at("initialMid"));
     if (this.initialMidTicks < 10) throw new Error(at("initialMid must be at least 10 ticks"));
-    const defaultSize = Math.max(this.minQtyLots * 10, Math.ceil(this.minNotionalUnits / this.notionalOf(1, 1)) * 4);
+    const defaultSize = Math.max(
+      this.minQtyLots * 10,
+      Math.ceil(this.minNotionalUnits / this.notionalOf(this.initialMidTicks, 1)) * 4,
+    );
     this.makerSizeLots = spec.makerSize ? this.qtyGrid.parseOrThrow(spec.makerSize, at("makerSize")) : defaultSize;
     if (!(this.makerSizeLots > 0)) throw new Error(at("makerSize must be > 0"));
     if (spec.volatility !== undefined && !(spec.volatility >= 0 && spec.volatility < 10)) {
       throw new Error(at("volatility must be in [0, 10)"));
     }
+    if (spec.jumpsPerHour !== undefined && !(spec.jumpsPerHour >= 0 && spec.jumpsPerHour <= 3600)) {
+      throw new Error(at("jumpsPerHour must be in [0, 3600]"));
+    }
+    if (spec.jumpSize !== undefined && !(spec.jumpSize >= 0 && spec.jumpSize < 0.5))
+      throw new Error(at("jumpSize must be in [0, 0.5)"));
+    if (spec.drift !== undefined && !(spec.drift > -10 && spec.drift < 10))
+      throw new Error(at("drift must be in (-10, 10)"));
   }
 
   /** Notional of ticks × lots in quote units (exact while below 2^53; callers bound the inputs). */

@@ -32,6 +32,11 @@ export interface SymbolSpec {
   readonly initialMid: string;
   /** Annualised volatility of the fair-value process (default 0.3). */
   readonly volatility?: number;
+  /** Annualised drift of the fair-value process, e.g. 0.5 = +50 %/year (default 0). */
+  readonly drift?: number;
+  /** Fair-value jumps per hour of market time (default 12) and their size as a log-return sd (default 0.002). */
+  readonly jumpsPerHour?: number;
+  readonly jumpSize?: number;
   /** Base quote size of the market makers at the touch, decimal string (default: about 10× minQty worth). */
   readonly makerSize?: string;
 }
