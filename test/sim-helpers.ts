@@ -3,6 +3,7 @@
  * requests by hand, exactly as the Binance docs describe, so the tests check the wire protocol and
  * not our own adapter.
  */
+import { connect, type Socket } from "node:net";
 import { hmacSha256Hex, type RunningSim, wsApiSignedPayload } from "../src/venues/sim/index.ts";
 
 /** A decoded REST answer. */
@@ -189,4 +190,52 @@ export function restingBuyPrice(sim: RunningSim, symbol: string): string {
   const top = sim.exchange.bookTop(symbol);
   if (sym === undefined || top === undefined) throw new Error(`no symbol ${symbol}`);
   return sym.priceGrid.format(Math.floor(top.bidTicks * 0.9));
+}
+
+/** A WebSocket client that never answers pings: a raw TCP handshake and a frame-type counter. */
+export async function rawWebSocket(
+  port: number,
+  path: string,
+): Promise<{ socket: Socket; pings: number; closeFrame: boolean }> {
+  const state = { socket: connect(port, "127.0.0.1"), pings: 0, closeFrame: false };
+  let buf = Buffer.alloc(0);
+  let upgraded = false;
+  await new Promise<void>((resolve, reject) => {
+    state.socket.on("error", reject);
+    state.socket.on("connect", () => {
+      state.socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+    });
+    state.socket.on("data", (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (!upgraded) {
+        const end = buf.indexOf("\r\n\r\n");
+        if (end < 0) return;
+        upgraded = true;
+        buf = buf.subarray(end + 4);
+        resolve();
+      }
+      for (;;) {
+        if (buf.length < 2) return;
+        const op = (buf[0] ?? 0) & 0x0f;
+        let len = (buf[1] ?? 0) & 0x7f;
+        let off = 2;
+        if (len === 126) {
+          if (buf.length < 4) return;
+          len = buf.readUInt16BE(2);
+          off = 4;
+        } else if (len === 127) {
+          if (buf.length < 10) return;
+          len = Number(buf.readBigUInt64BE(2));
+          off = 10;
+        }
+        if (buf.length < off + len) return;
+        if (op === 0x9) state.pings++;
+        if (op === 0x8) state.closeFrame = true;
+        buf = buf.subarray(off + len);
+      }
+    });
+  });
+  return state;
 }

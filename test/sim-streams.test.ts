@@ -1,9 +1,8 @@
 /** Conformance of the simulator's market and user-data streams with a plain WebSocket client. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connect, type Socket } from "node:net";
 import { VirtualClock } from "../src/services/clock.ts";
 import { type RunningSim, startSim } from "../src/venues/sim/index.ts";
-import { rest, restingBuyPrice, WsClient } from "./sim-helpers.ts";
+import { rawWebSocket, rest, restingBuyPrice, WsClient } from "./sim-helpers.ts";
 
 const SEED = "streams-conformance";
 
@@ -204,51 +203,3 @@ describe("virtual clock", () => {
     }
   });
 });
-
-/** A WebSocket client that never answers pings: a raw TCP handshake and a frame-type counter. */
-export async function rawWebSocket(
-  port: number,
-  path: string,
-): Promise<{ socket: Socket; pings: number; closeFrame: boolean }> {
-  const state = { socket: connect(port, "127.0.0.1"), pings: 0, closeFrame: false };
-  let buf = Buffer.alloc(0);
-  let upgraded = false;
-  await new Promise<void>((resolve, reject) => {
-    state.socket.on("error", reject);
-    state.socket.on("connect", () => {
-      state.socket.write(
-        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-      );
-    });
-    state.socket.on("data", (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      if (!upgraded) {
-        const end = buf.indexOf("\r\n\r\n");
-        if (end < 0) return;
-        upgraded = true;
-        buf = buf.subarray(end + 4);
-        resolve();
-      }
-      for (;;) {
-        if (buf.length < 2) return;
-        const op = (buf[0] ?? 0) & 0x0f;
-        let len = (buf[1] ?? 0) & 0x7f;
-        let off = 2;
-        if (len === 126) {
-          if (buf.length < 4) return;
-          len = buf.readUInt16BE(2);
-          off = 4;
-        } else if (len === 127) {
-          if (buf.length < 10) return;
-          len = Number(buf.readBigUInt64BE(2));
-          off = 10;
-        }
-        if (buf.length < off + len) return;
-        if (op === 0x9) state.pings++;
-        if (op === 0x8) state.closeFrame = true;
-        buf = buf.subarray(off + len);
-      }
-    });
-  });
-  return state;
-}
