@@ -1,0 +1,71 @@
+/**
+ * Bearer-token check for the control routes. The token comes from an environment variable (or a
+ * file named by <VAR>_FILE, for Docker secrets); without one the control routes are disabled, never
+ * open. Tokens are compared as SHA-256 digests with timingSafeEqual, so neither the length nor the
+ * content leaks through timing.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+/** Default name of the environment variable holding the control token. */
+export const DEFAULT_TOKEN_ENV = "HFT_CONTROL_TOKEN";
+/** Shorter tokens are refused at start-up: they can be guessed. */
+export const MIN_TOKEN_LENGTH = 16;
+
+export type AuthOutcome = "ok" | "disabled" | "missing" | "invalid";
+
+function digest(s: string): Buffer {
+  return createHash("sha256").update(s, "utf8").digest();
+}
+
+/** Reads the token from env[name] or from the file named by env[`${name}_FILE`]; undefined if neither is set. */
+export function readControlToken(env: Readonly<Record<string, string | undefined>>, name = DEFAULT_TOKEN_ENV) {
+  const direct = env[name];
+  const file = env[`${name}_FILE`];
+  if (direct !== undefined && direct !== "" && file !== undefined && file !== "") {
+    throw new Error(`${name} and ${name}_FILE are both set; set only one`);
+  }
+  if (direct !== undefined && direct !== "") return direct.trim();
+  if (file !== undefined && file !== "") {
+    try {
+      return readFileSync(file, "utf8").trim();
+    } catch (err) {
+      throw new Error(`${name}_FILE: cannot read ${file}: ${(err as Error).message}`);
+    }
+  }
+  return undefined;
+}
+
+/** Checks Authorization headers against the configured token. */
+export class ControlAuth {
+  private readonly expected: Buffer | undefined;
+
+  /** `token` undefined disables the control routes; a short token is a configuration error. */
+  constructor(
+    token: string | undefined,
+    readonly envName = DEFAULT_TOKEN_ENV,
+  ) {
+    if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
+      throw new Error(`${envName}: the control token must be at least ${MIN_TOKEN_LENGTH} characters`);
+    }
+    this.expected = token === undefined ? undefined : digest(token);
+  }
+
+  /** Builds the check from the environment (NAME or NAME_FILE). */
+  static fromEnv(env: Readonly<Record<string, string | undefined>>, name = DEFAULT_TOKEN_ENV): ControlAuth {
+    return new ControlAuth(readControlToken(env, name), name);
+  }
+
+  get enabled(): boolean {
+    return this.expected !== undefined;
+  }
+
+  /** Verdict for one request's Authorization header. */
+  check(authorization: string | null): AuthOutcome {
+    if (this.expected === undefined) return "disabled";
+    if (authorization === null) return "missing";
+    const m = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(authorization);
+    if (m === null) return "missing";
+    return timingSafeEqual(digest(m[1] ?? ""), this.expected) ? "ok" : "invalid";
+  }
+}

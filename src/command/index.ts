@@ -1,0 +1,50 @@
+/** Public face of the command module: the HTTP server, the control commands and their queue. */
+export { ControlAuth, DEFAULT_TOKEN_ENV, MIN_TOKEN_LENGTH, readControlToken } from "./auth.ts";
+export { BodyError, DEFAULT_MAX_BODY_BYTES, readJsonBody } from "./body.ts";
+export {
+  type Command,
+  type CommandBody,
+  type CommandHandler,
+  type CommandKind,
+  CommandQueue,
+  type CommandQueueOptions,
+  type CommandResult,
+  type CommandSink,
+  type SubmitResult,
+} from "./commands.ts";
+export { openApiDocument } from "./openapi.ts";
+export {
+  createHttpApp,
+  type HttpApp,
+  type HttpAppDeps,
+  type HttpServerOptions,
+  httpOptionsFromEnv,
+  type RunningHttpServer,
+  startHttpServer,
+} from "./server.ts";
+export {
+  type BookStatus,
+  type EngineStatus,
+  type OpenOrderStatus,
+  type PnlStatus,
+  type PositionStatus,
+  type Readiness,
+  type RiskStatus,
+  readinessOf,
+  redactSecrets,
+  type StatusSource,
+  type StrategyStatus,
+  type VenueStatus,
+} from "./status.ts";
+export {
+  CancelAllBody,
+  type FieldIssue,
+  isJsonObject,
+  issuesOf,
+  paramsValidatorFromSchema,
+  ReasonBody,
+  type StrategyCatalog,
+  type StrategyParamsValidator,
+  type Validation,
+  validate,
+} from "./validation.ts";

@@ -1,0 +1,163 @@
+/**
+ * The OpenAPI 3.1 description of the HTTP API, written by hand: the routes are few and stable, and
+ * a generator plugin would be a new dependency for one JSON document. A test checks it lists
+ * exactly the routes the server registers.
+ */
+
+const json = (schema: object) => ({ "application/json": { schema } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const error = (description: string) => ({ description, content: json(ref("Error")) });
+
+const controlResponses = {
+  "200": { description: "Done within ?wait and succeeded", content: json(ref("Completed")) },
+  "202": { description: "Accepted into the engine's command queue", content: json(ref("Accepted")) },
+  "400": error("Malformed JSON, or a field failed validation (named in `field`)"),
+  "401": error("Missing or wrong bearer token"),
+  "403": error("Control API disabled: no token configured"),
+  "409": error("Done within ?wait but the engine refused it"),
+  "413": error("Body larger than the limit"),
+  "415": error("Body is not application/json"),
+  "503": error("Command queue full"),
+};
+
+const waitParam = {
+  name: "wait",
+  in: "query",
+  required: false,
+  description: "Milliseconds to wait for the engine's result (0 = return at once; capped by the server).",
+  schema: { type: "integer", minimum: 0 },
+};
+const strategyParam = { name: "name", in: "path", required: true, schema: { type: "string" } };
+
+function control(summary: string, opts: { body?: object; strategy?: boolean; notFound?: boolean }) {
+  return {
+    summary,
+    security: [{ bearer: [] }],
+    parameters: opts.strategy ? [strategyParam, waitParam] : [waitParam],
+    ...(opts.body === undefined ? {} : { requestBody: { required: false, content: json(opts.body) } }),
+    responses: opts.strategy ? { ...controlResponses, "404": error("No strategy with this name") } : controlResponses,
+  };
+}
+
+/** Builds the document; `maxBodyBytes` and `maxWaitMs` are the server's actual limits. */
+export function openApiDocument(limits: { maxBodyBytes: number; maxWaitMs: number }): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "hft-engine control and monitoring API",
+      version: "1.0.0",
+      description:
+        "Monitoring (health, readiness, metrics, status) is open; control routes need `Authorization: Bearer <token>` " +
+        "(token from HFT_CONTROL_TOKEN or HFT_CONTROL_TOKEN_FILE) and are disabled when no token is configured. " +
+        `Control routes only enqueue a command for the engine. Bodies are capped at ${limits.maxBodyBytes} bytes; ` +
+        `?wait is capped at ${limits.maxWaitMs} ms.`,
+    },
+    paths: {
+      "/health": {
+        get: { summary: "Liveness: the process answers", responses: { "200": { description: "Alive" } } },
+      },
+      "/ready": {
+        get: {
+          summary: "Readiness: venues connected and books live",
+          responses: {
+            "200": { description: "Ready", content: json(ref("Readiness")) },
+            "503": { description: "Not ready; `reasons` says why", content: json(ref("Readiness")) },
+          },
+        },
+      },
+      "/metrics": {
+        get: {
+          summary: "Prometheus metrics",
+          responses: { "200": { description: "Text exposition format 0.0.4", content: { "text/plain": {} } } },
+        },
+      },
+      "/api/status": {
+        get: {
+          summary: "Venues, book health, positions, open orders, PnL, risk state and strategy parameters (no secrets)",
+          responses: { "200": { description: "Engine status", content: json({ type: "object" }) } },
+        },
+      },
+      "/openapi.json": {
+        get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1 document" } } },
+      },
+      "/api/strategies/{name}/pause": { post: control("Pause a strategy (cancels its quotes)", { strategy: true }) },
+      "/api/strategies/{name}/resume": { post: control("Resume a paused strategy", { strategy: true }) },
+      "/api/strategies/{name}/params": {
+        patch: control("Change some of a strategy's parameters (validated by the strategy's schema)", {
+          strategy: true,
+          body: { type: "object", additionalProperties: true },
+        }),
+      },
+      "/api/orders/cancel-all": {
+        post: control("Cancel open orders: on one venue, one symbol, both, or everywhere (empty body)", {
+          body: ref("CancelAllBody"),
+        }),
+      },
+      "/api/risk/kill-switch": {
+        post: control("Engage the kill switch: cancel everything and halt trading", { body: ref("ReasonBody") }),
+      },
+      "/api/risk/resume": {
+        post: control("Resume trading after a halt (kill switch or risk limit)", { body: ref("ReasonBody") }),
+      },
+    },
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      schemas: {
+        Accepted: {
+          type: "object",
+          required: ["status", "commandId", "kind"],
+          properties: {
+            status: { const: "accepted" },
+            commandId: { type: "string" },
+            kind: { type: "string" },
+            pending: { type: "boolean", description: "true when ?wait ran out before the engine finished" },
+          },
+        },
+        Completed: {
+          type: "object",
+          required: ["status", "commandId", "kind", "result"],
+          properties: {
+            status: { enum: ["completed", "failed"] },
+            commandId: { type: "string" },
+            kind: { type: "string" },
+            result: {
+              type: "object",
+              required: ["ok", "message"],
+              properties: { ok: { type: "boolean" }, message: { type: "string" }, details: { type: "object" } },
+            },
+          },
+        },
+        Error: {
+          type: "object",
+          required: ["error"],
+          properties: {
+            error: { type: "string" },
+            field: { type: "string", description: "The first offending field, for validation errors" },
+            issues: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: { field: { type: "string" }, message: { type: "string" } },
+              },
+            },
+          },
+        },
+        Readiness: {
+          type: "object",
+          required: ["ready", "reasons"],
+          properties: { ready: { type: "boolean" }, reasons: { type: "array", items: { type: "string" } } },
+        },
+        CancelAllBody: {
+          type: "object",
+          additionalProperties: false,
+          properties: { venue: { type: "string" }, symbol: { type: "string" } },
+        },
+        ReasonBody: {
+          type: "object",
+          additionalProperties: false,
+          properties: { reason: { type: "string", maxLength: 200 } },
+        },
+      },
+    },
+  };
+}

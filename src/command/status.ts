@@ -1,0 +1,138 @@
+/**
+ * What the engine shows on /api/status and /ready. The engine implements StatusSource; the HTTP
+ * layer only reads it. Money and quantities are decimal strings (exact, display only).
+ */
+import type { BookHealth, ConnectionState, OrderStatus } from "../venues/types.ts";
+
+export interface VenueStatus {
+  readonly name: string;
+  readonly kind: string;
+  /** One entry per stream the venue uses ("market", "orders", "user"). */
+  readonly streams: readonly { readonly stream: string; readonly state: ConnectionState }[];
+  /** Usage of each venue rate limit in its current window. */
+  readonly rateLimits: readonly { readonly limit: string; readonly used: number; readonly max: number }[];
+}
+
+export interface BookStatus {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly health: BookHealth;
+  readonly bestBid: string | null;
+  readonly bestAsk: string | null;
+  /** Clock.nowMs() of the last applied update, null before the first. */
+  readonly lastUpdateMs: number | null;
+}
+
+export interface PositionStatus {
+  readonly venue: string;
+  readonly symbol: string;
+  /** Signed position in the base asset. */
+  readonly position: string;
+  /** Quote currency of the money fields. */
+  readonly currency: string;
+  readonly notional: string;
+  readonly realizedPnl: string;
+  readonly unrealizedPnl: string;
+  readonly fees: string;
+}
+
+export interface OpenOrderStatus {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly clientId: string;
+  readonly side: "buy" | "sell";
+  readonly price: string;
+  readonly qty: string;
+  readonly filled: string;
+  readonly status: OrderStatus | "pending_new" | "pending_cancel";
+  readonly strategy: string | null;
+}
+
+/** Totals per quote currency. */
+export interface PnlStatus {
+  readonly currency: string;
+  readonly realized: string;
+  readonly unrealized: string;
+  readonly fees: string;
+}
+
+export interface RiskStatus {
+  readonly halted: boolean;
+  readonly haltReason: string | null;
+  readonly killSwitchEngaged: boolean;
+  readonly killSwitchTrips: number;
+  /** Configured limits, for display (e.g. max_position_lots). */
+  readonly limits: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface StrategyStatus {
+  readonly name: string;
+  readonly kind: string;
+  readonly state: "running" | "paused" | "halted";
+  readonly venue: string;
+  readonly symbols: readonly string[];
+  /** Current parameters; never credentials (they are redacted again on the way out regardless). */
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+/** Everything /api/status returns. */
+export interface EngineStatus {
+  readonly nowMs: number;
+  readonly startedAtMs: number;
+  readonly venues: readonly VenueStatus[];
+  readonly books: readonly BookStatus[];
+  readonly positions: readonly PositionStatus[];
+  readonly openOrders: readonly OpenOrderStatus[];
+  readonly pnl: readonly PnlStatus[];
+  readonly risk: RiskStatus;
+  readonly strategies: readonly StrategyStatus[];
+}
+
+/** Whether the engine can trade, and if not, why. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly reasons: readonly string[];
+}
+
+/** Implemented by the engine; called from HTTP handlers on the engine's event loop. */
+export interface StatusSource {
+  status(): EngineStatus;
+  /** Optional cheaper readiness check; when absent it is derived from status() by readinessOf. */
+  readiness?(): Readiness;
+}
+
+/** Ready means: at least one venue, every venue stream connected, every book live. */
+export function readinessOf(status: EngineStatus): Readiness {
+  const reasons: string[] = [];
+  if (status.venues.length === 0) reasons.push("no venue configured");
+  for (const v of status.venues) {
+    for (const s of v.streams) {
+      if (s.state !== "connected") reasons.push(`venue ${v.name}: ${s.stream} stream ${s.state}`);
+    }
+  }
+  if (status.books.length === 0) reasons.push("no order book subscribed");
+  for (const b of status.books) {
+    if (b.health !== "live") reasons.push(`book ${b.venue} ${b.symbol}: ${b.health}`);
+  }
+  return { ready: reasons.length === 0, reasons };
+}
+
+const SECRET_KEY = /secret|password|passphrase|token|api_?key|private_?key|credential|signature/i;
+
+/**
+ * Deep copy with every value under a secret-looking key replaced, a last line of defence so a
+ * credential that slipped into strategy params or venue info never leaves the process.
+ */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (depth > 32) return "[too deep]";
+  if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SECRET_KEY.test(k) ? "[redacted]" : redactSecrets(v, depth + 1);
+    }
+    return out;
+  }
+  if (typeof value === "bigint") return value.toString();
+  return value;
+}
