@@ -56,11 +56,20 @@ function runSeed(seed: string, actions: number): void {
       else local[side]?.set(ticks, lots);
     },
     onExecution: (r) => reports.push(r),
+    onBookTop: (_s, u, bt, bl, at, al) => {
+      lastTop = [u, bt, bl, at, al];
+    },
+    onTrade: (_s, _id, _p, lots) => {
+      tradedLots += lots;
+    },
   });
+  let lastTop: number[] = [0, 0, 0, 0, 0];
+  let tradedLots = 0;
   const msg = (i: number, what: string): string => `seed ${seed} action ${i}: ${what}`;
 
   for (let i = 0; i < actions; i++) {
     clock.advance(rng.int(5));
+    tradedLots = 0;
     const before = ACCOUNTS.flatMap(([id]) => core.openOrders(id));
     reports = [];
     const acct = (ACCOUNTS[rng.int(ACCOUNTS.length)] as [string, unknown])[0];
@@ -122,6 +131,15 @@ function runSeed(seed: string, actions: number): void {
       expect(r.commissionUnits, msg(i, "fee")).toBe(Number((received * rate) / 100000000n));
       expect(r.commissionAsset, msg(i, "fee asset")).toBe(r.side === "BUY" ? "BTC" : "USDT");
       expect(r.lastQuoteUnits, msg(i, "quote")).toBe(r.lastLots * r.lastPriceTicks * sym.quoteUnitsPerTickLot);
+    }
+    // Quantity is conserved: maker fills = taker fills = traded quantity.
+    const sumLots = (maker: boolean) =>
+      reports.filter((r) => r.execType === "TRADE" && r.isMaker === maker).reduce((a, r) => a + r.lastLots, 0);
+    expect([sumLots(true), sumLots(false)], msg(i, "fill quantities")).toEqual([tradedLots, tradedLots]);
+    // The last best bid/ask event matches the book's top.
+    const t = core.bookTop("BTCUSDT");
+    if (t !== undefined && t.updateId > 0 && lastTop[0] !== 0) {
+      expect(lastTop.slice(1), msg(i, "bookTop event")).toEqual([t.bidTicks, t.bidLots, t.askTicks, t.askLots]);
     }
     // Each order's last report of the action states its current status and cumulative fill.
     const lastReport = new Map<number, ExecutionReport>();
