@@ -80,7 +80,7 @@ export class SimServer implements StreamPublisher {
         backpressureLimit: 64 * 1024 * 1024,
         open: (ws) => this.onOpen(ws),
         message: (ws, msg) => this.onMessage(ws, typeof msg === "string" ? msg : msg.toString()),
-        close: (ws, code) => this.onClose(ws, code),
+        close: (ws, code, reason) => this.onClose(ws, code, reason),
         ping: (ws) => {
           this.countIncoming(ws);
         },
@@ -279,13 +279,13 @@ export class SimServer implements StreamPublisher {
     ws.close(1000, "connection lifetime ended");
   }
 
-  private onClose(ws: SimSocket, code: number): void {
+  private onClose(ws: SimSocket, code: number, reason: string): void {
     const d = ws.data;
     d.closed = true;
     this.conns.delete(ws);
     if (d.lifetimeTimer !== undefined) this.o.clock.clearTimer(d.lifetimeTimer);
     this.o.userData.detach(ws);
-    if (code === 1009) this.o.venue.counters.oversized++;
+    if (code === 1009 || reason.includes("too big")) this.o.venue.counters.oversized++;
   }
 
   /** Counts an incoming frame; over the per-second limit the stream connection is dropped. */
