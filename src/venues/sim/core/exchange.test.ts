@@ -493,6 +493,20 @@ describe("rejections", () => {
     expect(limit(h.core, "bob", "BUY", "100.00", "0.1")).toEqual({ ok: false, reason: "market_closed" });
   });
 
+  test("fields of the wrong type are typed rejections, not crashes", () => {
+    const h = harness();
+    const bad = JSON.parse(
+      '{"accountId":"alice","symbol":"BTCUSDT","side":"BUY","type":"LIMIT","timeInForce":"GTC","price":null,"quantity":1}',
+    );
+    expect(h.core.placeOrder(bad)).toEqual({ ok: false, reason: { invalidParam: "price", message: "Invalid price." } });
+    const side = JSON.parse(
+      '{"accountId":"alice","symbol":"BTCUSDT","side":"HOLD","type":"LIMIT","price":"1","quantity":"1"}',
+    );
+    expect(h.core.placeOrder(side)).toEqual({ ok: false, reason: { invalidParam: "side", message: "Invalid side." } });
+    const ref = JSON.parse('{"orderId":"1","clientOrderId":7}');
+    expect(h.core.cancelOrder("alice", "BTCUSDT", ref)).toEqual({ ok: false, reason: "unknown_order" });
+  });
+
   test("bad config is refused with the field named", () => {
     const clock = new VirtualClock();
     const core = new SimCore({ clock, seed: 1, agents: false });

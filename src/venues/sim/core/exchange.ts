@@ -541,6 +541,12 @@ export class SimCore {
     const account = this.accounts.get(req.accountId);
     if (account === undefined) return { ok: false, reason: "unknown_account" };
     const bad = (invalidParam: string, message: string): Reject => ({ ok: false, reason: { invalidParam, message } });
+    // Callers decode JSON: a field of the wrong type is a typed rejection, never a throw.
+    for (const f of ["price", "quantity", "quoteOrderQty", "clientOrderId"] as const) {
+      const v: unknown = req[f];
+      if (v !== undefined && typeof v !== "string")
+        return bad(f === "clientOrderId" ? "newClientOrderId" : f, `Invalid ${f}.`);
+    }
     if (req.side !== "BUY" && req.side !== "SELL") return bad("side", "Invalid side.");
     if (req.type !== "LIMIT" && req.type !== "MARKET" && req.type !== "LIMIT_MAKER") {
       return bad("type", "Invalid orderType.");
