@@ -16,9 +16,9 @@ import type {
   VenueAdapter,
   VenueEvent,
 } from "../venues/types.ts";
-import { Balances } from "./balances.ts";
+import { type BalanceDiff, Balances } from "./balances.ts";
 import { ClientIdGenerator } from "./client-id.ts";
-import type { Money } from "./money.ts";
+import { type Money, moneyToNumber } from "./money.ts";
 import {
   type FillEvent,
   OrderManager,
@@ -27,10 +27,12 @@ import {
   type ReconcileReport,
 } from "./order-manager.ts";
 import { IllegalTransitionError, type ManagedOrder, type OrderState } from "./order-state.ts";
-import { Positions } from "./positions.ts";
+import { Positions, type PositionView } from "./positions.ts";
 import { type DesiredQuotes, planQuotes, type QuoteMatchOptions, type QuotePlace, type QuotePlan } from "./quotes.ts";
 import { Registry } from "./registry.ts";
 import { KillSwitch, RiskGate, type RiskLimits, type RiskReason } from "./risk.ts";
+
+const ONE = 10n ** 18n;
 
 /** Construction options; timeouts of the order manager may be overridden. */
 export interface ExecutionOptions {
@@ -55,6 +57,23 @@ export interface ExecutionOptions {
   readonly onHalt?: (reason: string) => void;
   /** Told about errors that were contained (an illegal transition trips the kill switch too). */
   readonly onError?: (error: Error) => void;
+  /** Told about every risk refusal (metrics bump their hot counters here). */
+  readonly onRiskReject?: (venue: string, symbol: string, reason: RiskReason) => void;
+}
+
+/** Position and PnL of one instrument as doubles, for metrics and status (never for order maths). */
+export interface PositionSample {
+  readonly venue: string;
+  readonly symbol: string;
+  /** Quote currency of the money figures. */
+  readonly currency: string;
+  /** Signed position in base-asset units. */
+  readonly positionBase: number;
+  /** |position| valued at the mid, in the quote currency (0 without a mid). */
+  readonly notionalExposure: number;
+  readonly realizedPnl: number;
+  readonly unrealizedPnl: number;
+  readonly fees: number;
 }
 
 /** What quote() did. */
@@ -201,7 +220,10 @@ export class Execution {
     tif: TimeInForce = "GTC",
   ): ManagedOrder | RiskReason {
     const reason = this.risk.checkOrder(venue, symbol, side, priceTicks, lots);
-    if (reason !== undefined) return reason;
+    if (reason !== undefined) {
+      this.opts.onRiskReject?.(venue, symbol, reason);
+      return reason;
+    }
     return this.oms.submit(venue, symbol, side, priceTicks, lots, type, tif);
   }
 
@@ -211,7 +233,10 @@ export class Execution {
     if (o === undefined) return false;
     if (o.state === "new" || o.state === "partially_filled") {
       const reason = this.risk.checkCancel(o.venue);
-      if (reason !== undefined) return reason;
+      if (reason !== undefined) {
+        this.opts.onRiskReject?.(o.venue, o.symbol, reason);
+        return reason;
+      }
     }
     return this.oms.cancel(clientId);
   }
@@ -262,10 +287,49 @@ export class Execution {
     this.kill.resume();
   }
 
+  /** Positions and PnL of every instrument as doubles (display and metrics only). */
+  positionSamples(): PositionSample[] {
+    const out: PositionSample[] = [];
+    for (const v of this.positions.views()) {
+      const abs = v.baseUnits < 0n ? -v.baseUnits : v.baseUnits;
+      out.push({
+        venue: v.venue,
+        symbol: v.symbol,
+        currency: v.quote,
+        positionBase: moneyToNumber(v.baseUnits),
+        // |base| × mid: units 10^-18 base × (mid2 × tick units) / 2 / 10^18
+        notionalExposure:
+          v.markMid2Ticks === 0 ? 0 : moneyToNumber((abs * BigInt(v.markMid2Ticks) * this.tickUnits(v)) / (2n * ONE)),
+        realizedPnl: moneyToNumber(v.realized),
+        unrealizedPnl: moneyToNumber(v.unrealized),
+        fees: moneyToNumber(v.fees),
+      });
+    }
+    return out;
+  }
+
+  /** Seeds local balances from the venue (start of run); later fills move them. */
+  async syncBalances(venue: string): Promise<void> {
+    const adapter = this.registry.venues.get(venue)?.adapter;
+    if (adapter === undefined) throw new Error(`venue ${venue} has no adapter`);
+    this.balances.set(venue, await adapter.balances());
+  }
+
+  /** Every asset where our balances and the venue's differ now (empty = in agreement). */
+  async compareBalances(venue: string): Promise<BalanceDiff[]> {
+    const adapter = this.registry.venues.get(venue)?.adapter;
+    if (adapter === undefined) throw new Error(`venue ${venue} has no adapter`);
+    return this.balances.compare(venue, await adapter.balances());
+  }
+
   /** Compares the venue's open orders with ours and fixes divergences (also run after reconnects). */
   async reconcile(venue: string): Promise<ReconcileReport> {
     this.stats.reconciles++;
     return this.oms.reconcile(venue);
+  }
+
+  private tickUnits(v: PositionView): bigint {
+    return this.registry.get(v.venue, v.symbol)?.math.tickUnits ?? 0n;
   }
 
   private onFill(f: FillEvent): void {

@@ -95,8 +95,11 @@ export class FakeVenue implements VenueAdapter {
   bookHealth(): "live" {
     return "live";
   }
+  /** What balances() reports (a test sets it). */
+  venueBalances: Balance[] = [];
+
   async balances(): Promise<Balance[]> {
-    return [];
+    return this.venueBalances.map((b) => ({ ...b }));
   }
 
   onEvent(listener: VenueListener): () => void {

@@ -10,6 +10,7 @@ export {
   Execution,
   type ExecutionOptions,
   type ExecutionStats,
+  type PositionSample,
   type QuoteResult,
 } from "./execution.ts";
 export {

@@ -1,0 +1,68 @@
+import { describe, expect, test } from "bun:test";
+import { Side } from "../types.ts";
+import { flush, makeDesk } from "./fake-venue.ts";
+import type { ManagedOrder } from "./order-state.ts";
+import type { RiskReason } from "./risk.ts";
+
+function placed(r: ManagedOrder | string): ManagedOrder {
+  if (typeof r === "string") throw new Error(`refused: ${r}`);
+  return r;
+}
+
+describe("execution desk", () => {
+  test("fills move positions and balances, which then agree with the venue's accounts", async () => {
+    const { desk, venue } = makeDesk();
+    venue.venueBalances = [
+      { asset: "BTC", free: "1", locked: "0" },
+      { asset: "USDT", free: "100000", locked: "0" },
+    ];
+    await desk.syncBalances("fake");
+    const o = placed(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 2_000)); // 0.02 BTC at 50000.00
+    await flush();
+    venue.fill(o.clientId, 2_000, 5_000_000, true, "0.00002", "BTC");
+    // the venue's own figures after that fill: +0.02 − 0.00002 BTC, −1000 USDT
+    venue.venueBalances = [
+      { asset: "BTC", free: "1.01998", locked: "0" },
+      { asset: "USDT", free: "99000", locked: "0" },
+    ];
+    expect(await desk.compareBalances("fake")).toEqual([]);
+    const [s] = desk.positionSamples();
+    expect(s).toEqual({
+      venue: "fake",
+      symbol: "BTC-USDT",
+      currency: "USDT",
+      positionBase: 0.02,
+      notionalExposure: 1000,
+      realizedPnl: 0,
+      unrealizedPnl: 0,
+      fees: 1, // 0.00002 BTC at 50000.00
+    });
+  });
+
+  test("every risk refusal is reported to the hook with venue and symbol", () => {
+    const seen: [string, string, RiskReason][] = [];
+    const { desk } = makeDesk({ onRiskReject: (v, s, r) => seen.push([v, s, r]) });
+    desk.halt("test");
+    expect(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 1)).toBe("halted");
+    expect(seen).toEqual([["fake", "BTC-USDT", "halted"]]);
+  });
+
+  test("book health and bbo events drive the gate", () => {
+    const { desk, venue } = makeDesk();
+    venue.emit({ type: "book_health", venue: "fake", symbol: "BTC-USDT", health: "resyncing", reason: "gap" });
+    expect(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 1)).toBe("book_not_live");
+    venue.emit({ type: "book_health", venue: "fake", symbol: "BTC-USDT", health: "live", reason: "" });
+    venue.emit({
+      type: "bbo",
+      venue: "fake",
+      symbol: "BTC-USDT",
+      bidTicks: 6_000_000,
+      bidLots: 1,
+      askTicks: 6_000_002,
+      askLots: 1,
+      recvNs: 0,
+    });
+    expect(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 1)).toBe("price_band");
+    expect(typeof desk.submit("fake", "BTC-USDT", Side.Buy, 6_000_000, 1)).toBe("object");
+  });
+});
