@@ -1,0 +1,17 @@
+/**
+ * Public face of the gateways: venue-neutral pieces every adapter reuses for market data (depth
+ * sync, level parsing, backoff, message pacing) and order entry (client ids, rate budgets,
+ * unknown-outcome resolution).
+ */
+export { Backoff, type BackoffConfig, DEFAULT_BACKOFF } from "./backoff.ts";
+export {
+  ClientIdSequence,
+  isOwnClientId,
+  isValidClientId,
+  isValidClientIdPrefix,
+  MAX_CLIENT_ID_LENGTH,
+} from "./client-id.ts";
+export { DiffDepthSync, type SnapshotVerdict, SyncAction, type SyncState } from "./depth-sync.ts";
+export { type LevelBounds, LevelError, stageLevels } from "./levels.ts";
+export { type BudgetVerdict, intervalMs, PacedSender, SlidingWindow, VenueBudget } from "./rate-limit.ts";
+export { type Resolution, resolveUnknownOutcome, type StatusProbe } from "./unknown-outcome.ts";
