@@ -1,0 +1,81 @@
+/**
+ * An unmodified third-party Binance client (the `binance` npm package, v3.6.5) against the
+ * simulator: if it trades and streams here, the simulator speaks Binance closely enough.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { MainClient, WebsocketAPIClient, WebsocketClient } from "binance";
+import { type RunningSim, startSim } from "../src/venues/sim/index.ts";
+import { restingBuyPrice } from "./sim-helpers.ts";
+
+const SEED = "third-party";
+let sim: RunningSim;
+const silent = { trace: () => {}, info: () => {}, error: () => {} };
+
+beforeAll(async () => {
+  sim = await startSim({ seed: SEED, symbols: ["BTCUSDT", "ETHUSDT"] });
+  await Bun.sleep(200);
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+test("MainClient (REST): depth, place, query, cancel", async () => {
+  const client = new MainClient({ api_key: sim.apiKey, api_secret: sim.apiSecret, baseUrl: sim.restUrl });
+  expect(await client.testConnectivity()).toEqual({});
+  const book = await client.getOrderBook({ symbol: "BTCUSDT", limit: 10 });
+  expect(book.bids.length).toBe(10);
+  expect(Number(book.bids[0]?.[0])).toBeLessThan(Number(book.asks[0]?.[0]));
+  const price = restingBuyPrice(sim, "BTCUSDT");
+  const placed = await client.submitNewOrder({
+    symbol: "BTCUSDT",
+    side: "BUY",
+    type: "LIMIT",
+    timeInForce: "GTC",
+    quantity: 0.01,
+    price: Number(price),
+  });
+  expect(placed.clientOrderId.length).toBeGreaterThan(0);
+  const q = await client.getOrder({ symbol: "BTCUSDT", orderId: placed.orderId });
+  expect(q.status).toBe("NEW");
+  const c = await client.cancelOrder({ symbol: "BTCUSDT", orderId: placed.orderId });
+  expect(c.status).toBe("CANCELED");
+  const acct = await client.getAccountInformation();
+  expect(acct.balances.some((b) => b.asset === "USDT")).toBe(true);
+  // Errors come back as the client's parsed Binance error.
+  const err = await client.getOrder({ symbol: "BTCUSDT", orderId: 123456789 }).catch((e: unknown) => e);
+  expect(JSON.stringify(err)).toContain("-2013");
+});
+
+test("WebsocketClient: consumes a diff-depth stream via SUBSCRIBE on /stream", async () => {
+  const ws = new WebsocketClient({ wsUrl: sim.streamUrl }, silent);
+  const events: Array<Record<string, unknown>> = [];
+  ws.on("message", (m: unknown) => {
+    events.push(m as Record<string, unknown>);
+  });
+  await ws.subscribe(["btcusdt@depth@100ms"], "main");
+  const deadline = Date.now() + 15_000;
+  while (events.filter((e) => JSON.stringify(e).includes("depthUpdate")).length < 3 && Date.now() < deadline)
+    await Bun.sleep(50);
+  const depth = events.filter((e) => JSON.stringify(e).includes("depthUpdate"));
+  expect(depth.length, `seed ${SEED}`).toBeGreaterThanOrEqual(3);
+  ws.closeAll(true);
+});
+
+test("WebsocketAPIClient: places and cancels over /ws-api/v3 with its own signing", async () => {
+  const api = new WebsocketAPIClient({ api_key: sim.apiKey, api_secret: sim.apiSecret, wsUrl: sim.streamUrl }, silent);
+  const price = restingBuyPrice(sim, "ETHUSDT");
+  const placed = await api.submitNewSpotOrder({
+    symbol: "ETHUSDT",
+    side: "BUY",
+    type: "LIMIT",
+    timeInForce: "GTC",
+    quantity: "0.1",
+    price,
+    timestamp: Date.now(),
+  });
+  const r = placed.result as { orderId: number; status: string };
+  expect(r.status).toBe("NEW");
+  const cancelled = await api.cancelSpotOrder({ symbol: "ETHUSDT", orderId: r.orderId, timestamp: Date.now() });
+  expect((cancelled.result as { status: string }).status).toBe("CANCELED");
+  api.getWSClient().closeAll(true);
+});
