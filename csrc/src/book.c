@@ -10,7 +10,7 @@
 #include "hftcore.h"
 
 #define BOOK_MAGIC UINT64_C(0x6866742d626f6f6b) /* "hft-book" */
-#define LINEAR_PROBE 8                          /* levels scanned from the touch before bisecting */
+#define LINEAR_PROBE 16                         /* levels scanned from the touch before bisecting */
 
 /* One level as stored: key = price for bids, -price for asks, so "better" is always "larger". */
 typedef struct level {
@@ -197,26 +197,47 @@ hft_status hft_book_clear(hft_book* book) {
 
 /* ---- level maintenance ---- */
 
-/* Index of the last level with key <= k, or -1. Scans from the touch first: most updates are there. */
+/* Index of the last level with key <= k, or -1. Most updates land within a few levels of the touch
+ * (the tail), so: a short linear scan from the tail, then galloping (1, 2, 4, ... levels away), then a
+ * branch-free bisection of the last gallop step; O(log d) for a level d away from the touch. */
 static inline int32_t last_le(const level* a, int32_t n, int64_t k) {
-  int32_t i = n - 1;
-  const int32_t stop = n > LINEAR_PROBE ? n - LINEAR_PROBE : 0;
-  while (i >= stop && a[i].key > k) i--;
-  if (i < stop && stop > 0) {
-    /* a[stop].key > k: bisect [0, stop) for the last key <= k */
-    int32_t lo = 0;
-    int32_t hi = stop; /* answer in [lo-1, hi-1] */
-    while (lo < hi) {
-      const int32_t mid = lo + ((hi - lo) >> 1);
-      if (a[mid].key <= k) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    i = lo - 1;
+  if (n < LINEAR_PROBE) {
+    int32_t i = n - 1;
+    while (i >= 0 && a[i].key > k) i--;
+    return i;
   }
-  return i;
+  /* keys are sorted, so the number of the last LINEAR_PROBE keys above k is the distance from the
+   * tail: counted without branches, which beats a mispredicted loop exit */
+  const level* t = a + n - LINEAR_PROBE;
+  int32_t above = 0;
+  for (int32_t j = 0; j < LINEAR_PROBE; j++) above += t[j].key > k;
+  if (above < LINEAR_PROBE) return n - 1 - above;
+  const int32_t stop = n - LINEAR_PROBE;
+  if (stop == 0) return -1;
+  /* a[stop].key > k: gallop towards the head for a level with key <= k */
+  int32_t hi = stop; /* a[hi].key > k */
+  int32_t step = LINEAR_PROBE;
+  int32_t lo;         /* -1 or a[lo].key <= k */
+  for (;;) {
+    lo = hi - step;
+    if (lo < 0) {
+      lo = -1;
+      break;
+    }
+    if (a[lo].key <= k) break;
+    hi = lo;
+    step <<= 1;
+  }
+  /* answer in [lo, hi - 1]: bisect without data-dependent branches */
+  int32_t len = hi - lo; /* candidates lo+1 .. hi, answer = last with key <= k, or lo */
+  int32_t base = lo + 1;
+  while (len > 1) {
+    const int32_t half = len >> 1;
+    base = a[base + half - 1].key <= k ? base + half : base;
+    len -= half;
+  }
+  /* base is the first index in [lo+1, hi] whose key > k, or hi */
+  return a[base].key <= k ? base : base - 1;
 }
 
 /* Sets the qty at key (0 deletes). *old gets the previous qty (0 if absent). Fails only when a new
@@ -334,6 +355,26 @@ hft_status hft_book_apply_batch(hft_book* book, const hft_level_update* updates,
   return apply_checked(book, updates, count, inserts[0], inserts[1]);
 }
 
+/* One record converted without data-dependent branches; *ok is cleared when anything is wrong.
+ * The exact status of a bad batch comes from convert_record afterwards (errors are the rare path). */
+static inline void convert_fast(const hft_book* b, const double* r, hft_level_update* u, int* ok) {
+  const double lim = 9007199254740991.0;
+  const double sd = r[HFT_F64_SIDE];
+  const double pd = r[HFT_F64_PRICE];
+  const double qd = r[HFT_F64_QTY];
+  const int p_in = pd >= -lim && pd <= lim;
+  const int q_in = qd >= -lim && qd <= lim;
+  const int64_t p = (int64_t)(p_in ? pd : 0.0);
+  const int64_t q = (int64_t)(q_in ? qd : 0.0);
+  const int good = (sd == 0.0 || sd == 1.0) & p_in & q_in & ((double)p == pd) & ((double)q == qd) &
+                   (p >= b->params.min_price) & (p <= b->params.max_price) & (q >= 0);
+  *ok &= good;
+  u->side = sd == 1.0;
+  u->price = p;
+  u->qty = q;
+  u->reserved = 0;
+}
+
 hft_status hft_book_apply_batch_f64(hft_book* book, const double* records, int32_t count) {
   if (!valid_book(book)) return HFT_E_NULL_HANDLE;
   if (count < 0) return HFT_E_BAD_COUNT;
@@ -341,10 +382,17 @@ hft_status hft_book_apply_batch_f64(hft_book* book, const double* records, int32
   if (records == NULL && count > 0) return HFT_E_NULL_POINTER;
   int32_t inserts[2] = {0, 0};
   hft_level_update* ups = book->staging;
+  int ok = 1;
   for (int32_t i = 0; i < count; i++) {
-    const hft_status st = convert_record(book, records + (size_t)i * HFT_F64_STRIDE, &ups[i]);
-    if (st != HFT_OK) return st;
+    convert_fast(book, records + (size_t)i * HFT_F64_STRIDE, &ups[i], &ok);
     inserts[ups[i].side] += ups[i].qty > 0;
+  }
+  if (!ok) {
+    for (int32_t i = 0; i < count; i++) {
+      const hft_status st = convert_record(book, records + (size_t)i * HFT_F64_STRIDE, &ups[i]);
+      if (st != HFT_OK) return st;
+    }
+    HFT_ASSERT(0 && "convert_fast rejected a batch convert_record accepts");
   }
   return apply_checked(book, ups, count, inserts[0], inserts[1]);
 }
