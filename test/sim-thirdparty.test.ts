@@ -71,11 +71,10 @@ test("WebsocketAPIClient: places and cancels over /ws-api/v3 with its own signin
     timeInForce: "GTC",
     quantity: "0.1",
     price,
-    timestamp: Date.now(),
   });
   const r = placed.result as { orderId: number; status: string };
   expect(r.status).toBe("NEW");
-  const cancelled = await api.cancelSpotOrder({ symbol: "ETHUSDT", orderId: r.orderId, timestamp: Date.now() });
+  const cancelled = await api.cancelSpotOrder({ symbol: "ETHUSDT", orderId: r.orderId });
   expect((cancelled.result as { status: string }).status).toBe("CANCELED");
   api.getWSClient().closeAll(true);
 });
