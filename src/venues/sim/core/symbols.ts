@@ -81,11 +81,11 @@ export const DEFAULT_SYMBOLS: readonly SymbolSpec[] = [
   },
 ];
 
-/** Adds zeros so a decimal string printed with `from` fraction digits shows `to` (Binance pads to 8). */
-function pad(s: string, from: number, to: number): string {
-  if (to <= from) return s;
+/** The zeros that widen a decimal printed with `from` fraction digits to `to` digits (Binance pads to 8). */
+function padding(from: number, to: number): string {
+  if (to <= from) return "";
   const zeros = "0".repeat(to - from);
-  return from === 0 ? `${s}.${zeros}` : s + zeros;
+  return from === 0 ? `.${zeros}` : zeros;
 }
 
 const unitGrids: DecimalGrid[] = [];
@@ -134,6 +134,8 @@ export class CompiledSymbol implements SimSymbol {
   status: SymbolStatus = "TRADING";
   private readonly baseUnits: DecimalGrid;
   private readonly quoteUnits: DecimalGrid;
+  private readonly pricePad: string;
+  private readonly qtyPad: string;
 
   /** Compiles and validates a spec; throws an error naming the bad field. */
   constructor(spec: SymbolSpec, index: number, basePrecision: number, quotePrecision: number) {
@@ -156,6 +158,8 @@ export class CompiledSymbol implements SimSymbol {
     }
     this.baseUnitsPerLot = this.qtyGrid.unit * 10 ** (basePrecision - qd);
     this.quoteUnitsPerTickLot = this.priceGrid.unit * this.qtyGrid.unit * 10 ** (quotePrecision - pd - qd);
+    this.pricePad = padding(pd, quotePrecision);
+    this.qtyPad = padding(qd, basePrecision);
     this.baseUnits = unitGrid(basePrecision);
     this.quoteUnits = unitGrid(quotePrecision);
     this.minPriceTicks = Math.max(1, bound(this.priceGrid, spec.minPrice, at("minPrice"), 1));
@@ -194,11 +198,11 @@ export class CompiledSymbol implements SimSymbol {
   }
 
   formatPrice(ticks: number): string {
-    return pad(this.priceGrid.format(ticks), this.priceGrid.decimals, this.quotePrecision);
+    return this.priceGrid.format(ticks) + this.pricePad;
   }
 
   formatQty(lots: number): string {
-    return pad(this.qtyGrid.format(lots), this.qtyGrid.decimals, this.basePrecision);
+    return this.qtyGrid.format(lots) + this.qtyPad;
   }
 
   formatQuote(units: number): string {
