@@ -64,17 +64,20 @@ test("WebsocketClient: consumes a diff-depth stream via SUBSCRIBE on /stream", a
 test("WebsocketAPIClient: places and cancels over /ws-api/v3 with its own signing", async () => {
   const api = new WebsocketAPIClient({ api_key: sim.apiKey, api_secret: sim.apiSecret, wsUrl: sim.streamUrl }, silent);
   const price = restingBuyPrice(sim, "ETHUSDT");
-  const placed = await api.submitNewSpotOrder({
+  // The client's request type omits timestamp, but Binance requires it on signed requests.
+  const order = {
     symbol: "ETHUSDT",
     side: "BUY",
     type: "LIMIT",
     timeInForce: "GTC",
     quantity: "0.1",
     price,
-  });
+    timestamp: Date.now(),
+  } as const;
+  const placed = await api.submitNewSpotOrder(order);
   const r = placed.result as { orderId: number; status: string };
   expect(r.status).toBe("NEW");
-  const cancelled = await api.cancelSpotOrder({ symbol: "ETHUSDT", orderId: r.orderId });
+  const cancelled = await api.cancelSpotOrder({ symbol: "ETHUSDT", orderId: r.orderId, timestamp: Date.now() });
   expect((cancelled.result as { status: string }).status).toBe("CANCELED");
   api.getWSClient().closeAll(true);
 });
