@@ -103,6 +103,15 @@ describe("quote reconciliation (pure)", () => {
     expect(plan.places).toEqual([]);
   });
 
+  test("many levels (beyond the preallocated scratch) still match one to one", () => {
+    const levels = Array.from({ length: 100 }, (_, i) => ({ priceTicks: 1000 - i, lots: 1 + (i % 3) }));
+    const live = levels.slice(0, 70).map((l) => resting(l.priceTicks, l.lots));
+    const plan = planQuotes({ symbol: "X", bids: levels, asks: [] }, live, []);
+    expect(plan.kept).toBe(70);
+    expect(plan.cancels).toEqual([]);
+    expect(plan.places.map((p) => p.priceTicks)).toEqual(levels.slice(70).map((l) => l.priceTicks));
+  });
+
   test("property: after the plan, live orders equal the desired set, with no needless action", () => {
     for (let s = 0; s < 300; s++) {
       const seed = `quotes-${s}`;

@@ -75,20 +75,16 @@ export function planSide(
 ): void {
   const slack = opts.remainingSlackLots ?? 0;
   const n = desired.length;
-  let used = 0; // bitmask for the usual few levels; falls back to an array beyond 31
-  const usedArr: boolean[] | undefined = n > 31 ? new Array<boolean>(n).fill(false) : undefined;
-  const isUsed = (i: number): boolean => (usedArr !== undefined ? usedArr[i] === true : (used & (1 << i)) !== 0);
-  const setUsed = (i: number): void => {
-    if (usedArr !== undefined) usedArr[i] = true;
-    else used |= 1 << i;
-  };
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+  const used = scratch; // reused between calls: the single writer never plans two sides at once
+  used.fill(0, 0, n);
   for (const o of resting) {
     if (o.state === "pending_cancel" || o.cancelWanted) continue;
     const pending = o.state === "pending_new";
     const remaining = o.lots - o.cumLots;
     let match = -1;
     for (let i = 0; i < n; i++) {
-      if (isUsed(i)) continue;
+      if (used[i] === 1) continue;
       const d = desired[i] as QuoteLevel;
       if (d.priceTicks !== o.priceTicks) continue;
       if (pending || (remaining <= d.lots && remaining >= d.lots - slack)) {
@@ -97,18 +93,20 @@ export function planSide(
       }
     }
     if (match >= 0) {
-      setUsed(match);
+      used[match] = 1;
       plan.kept++;
     } else {
       plan.cancels.push(o.clientId);
     }
   }
   for (let i = 0; i < n; i++) {
-    if (isUsed(i)) continue;
+    if (used[i] === 1) continue;
     const d = desired[i] as QuoteLevel;
     if (d.lots > 0) plan.places.push({ side, priceTicks: d.priceTicks, lots: d.lots });
   }
 }
+
+let scratch = new Uint8Array(32);
 
 /** Plans both sides of one symbol. */
 export function planQuotes(
