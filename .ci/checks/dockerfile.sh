@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Lints the Dockerfile (dockerfilelint from npm, pinned; hadolint too when installed) and asserts the
+# properties the image must keep: pinned base images, a non-root user, a health check, the lockfile
+# installs, the baseline-CPU C build, the dependency stamp bootstrap.ts expects.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+echo "== dockerfilelint"
+npx --yes dockerfilelint@1.8.0 Dockerfile
+if command -v hadolint >/dev/null 2>&1; then
+  echo "== hadolint"
+  hadolint Dockerfile
+fi
+fail=0
+# The Dockerfile with backslash continuations joined, so each instruction is one line.
+joined=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' Dockerfile)
+need() {
+  if ! grep -Eq -- "$1" <<<"$joined"; then
+    echo "Dockerfile: missing $2"
+    fail=1
+  fi
+}
+need '^FROM oven/bun:[0-9]+\.[0-9]+\.[0-9]+(-[a-z]+)? AS build' "a pinned Bun build stage"
+need '^FROM oven/bun:[0-9]+\.[0-9]+\.[0-9]+-slim AS runtime' "a pinned slim Bun runtime stage"
+need '^USER bun$' "a non-root USER"
+need '^HEALTHCHECK .*/health' "a HEALTHCHECK on /health"
+need '^EXPOSE 8080$' "EXPOSE 8080"
+need '^ENTRYPOINT \["bun", "src/main.ts"\]$' "the entrypoint bun src/main.ts"
+need 'bun install --frozen-lockfile --production' "a production install from the lockfile"
+need 'zig build .*-Dcpu=baseline' "a baseline-CPU zig build"
+need 'hft-deps-stamp' "the dependency stamp"
+if grep -Eq '^FROM [^ ]+:latest|^FROM [^: ]+( |$)' Dockerfile; then
+  echo "Dockerfile: unpinned base image"
+  fail=1
+fi
+# The stamp recipe in the Dockerfile must match what bootstrap.ts computes, or the engine would try to
+# reinstall dependencies in the image at start-up.
+grep -q 'h.update(readFileSync(p))' src/services/bootstrap.ts && grep -q '"package.json", "bun.lock"' src/services/bootstrap.ts \
+  || { echo "bootstrap.ts changed its dependency fingerprint; update the Dockerfile stamp"; fail=1; }
+[ "$fail" -eq 0 ] && echo "dockerfile: ok"
+exit "$fail"

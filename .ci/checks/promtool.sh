@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# promtool on what we ship: the Prometheus config used by docker-compose, and the metrics text the
+# engine's registry produces (every metric registered and populated by the synthetic driver).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source .ci/checks/apt-install.bash
+ensure_apt promtool prometheus
+echo "== promtool check config grafana/prometheus/prometheus.yml"
+promtool check config grafana/prometheus/prometheus.yml
+echo "== promtool check metrics (engine registry, synthetic values)"
+out=$(mktemp)
+bun test/support/print-synthetic-metrics.ts >"$out"
+echo "$(grep -c '^hft_\|^process_' "$out") samples"
+promtool check metrics <"$out"
+rm -f "$out"
+echo "promtool: ok"
