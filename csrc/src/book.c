@@ -1,5 +1,6 @@
 /*
- * L2 price-level order book: sorted arrays per side with the best level at the tail.
+ * L2 price-level order book: per side, a price-indexed ladder over a window at the touch plus a
+ * sorted array for the levels deeper than the window.
  * Why this layout and what it costs: see the header comment of include/hftcore.h.
  */
 #include <stdio.h>
@@ -10,7 +11,7 @@
 #include "hftcore.h"
 
 #define BOOK_MAGIC UINT64_C(0x6866742d626f6f6b) /* "hft-book" */
-#define LINEAR_PROBE 16                         /* levels scanned from the touch before bisecting */
+#define LINEAR_PROBE 16 /* deep levels scanned from the window edge before galloping */
 
 /* One level as stored: key = price for bids, -price for asks, so "better" is always "larger". */
 typedef struct level {
@@ -26,12 +27,29 @@ typedef struct undo_entry {
   int32_t reserved;
 } undo_entry;
 
+/*
+ * One side. Keys in [base, base + slots) live in the ladder (qty by key - base, 0 = no level); keys
+ * below base live in `out`, sorted ascending. No level is ever above the window: an update there
+ * moves the window up first. So the best level is the ladder's `best` slot, or the tail of `out` when
+ * the ladder is empty, and walking best-first means ladder downwards, then `out` from its tail.
+ */
+typedef struct side_book {
+  int64_t* qty;      /* ladder, `slots` entries */
+  int64_t base;      /* key of ladder slot 0 */
+  int32_t best;      /* highest non-empty ladder slot, -1 when the ladder is empty */
+  int32_t lad_count; /* non-empty ladder slots */
+  level* out;        /* levels with key < base, ascending key */
+  int32_t out_count;
+  int32_t reserved;
+} side_book;
+
 struct hft_book {
   uint64_t magic;
   hft_book_params params;
-  level* side[2];  /* live levels, ascending key, best at [count-1] */
-  level* spare[2]; /* snapshot target, swapped with side[] on success */
-  int32_t count[2];
+  side_book sd[2];
+  level* spare[2]; /* snapshot staging, max_levels each */
+  int32_t slots;   /* ladder width in ticks */
+  int32_t head;    /* slots kept free above the best level when the window is placed */
   uint64_t updates;
   hft_level_update* staging; /* max_batch converted f64 updates */
   undo_entry* undo;          /* max_batch */
@@ -49,35 +67,68 @@ static int valid_book(const hft_book* b) { return b != NULL && b->magic == BOOK_
 static inline int64_t to_key(int32_t side, int64_t price) { return side == HFT_SIDE_BID ? price : -price; }
 static inline int64_t to_price(int32_t side, int64_t key) { return side == HFT_SIDE_BID ? key : -key; }
 
+static inline int32_t side_count(const side_book* sb) { return sb->lad_count + sb->out_count; }
+
+/* Best level of a side as key/qty; 0 when the side is empty. */
+static inline int side_best(const side_book* sb, int64_t* key, int64_t* qty) {
+  if (sb->best >= 0) {
+    *key = sb->base + sb->best;
+    *qty = sb->qty[sb->best];
+    return 1;
+  }
+  if (sb->out_count > 0) {
+    *key = sb->out[sb->out_count - 1].key;
+    *qty = sb->out[sb->out_count - 1].qty;
+    return 1;
+  }
+  return 0;
+}
+
+/* Walks a side best-first: ladder slots downwards, then `out` from its tail. */
+typedef struct walker {
+  const side_book* sb;
+  int32_t slot;
+  int32_t out;
+} walker;
+
+static inline walker walk_start(const side_book* sb) {
+  walker w = {sb, sb->best, sb->out_count - 1};
+  return w;
+}
+
+static inline int walk_next(walker* w, int64_t* key, int64_t* qty) {
+  const side_book* sb = w->sb;
+  while (w->slot >= 0) {
+    const int32_t i = w->slot--;
+    if (sb->qty[i] != 0) {
+      *key = sb->base + i;
+      *qty = sb->qty[i];
+      return 1;
+    }
+  }
+  if (w->out >= 0) {
+    *key = sb->out[w->out].key;
+    *qty = sb->out[w->out].qty;
+    w->out--;
+    return 1;
+  }
+  return 0;
+}
+
 /* Keeps the summary record in step with the levels; called after every successful change. */
 static void refresh_summary(hft_book* b) {
   double* s = b->summary;
-  int32_t nb = b->count[HFT_SIDE_BID];
-  int32_t na = b->count[HFT_SIDE_ASK];
-  int64_t bid = 0;
-  int64_t ask = 0;
-  if (nb > 0) {
-    const level* top = &b->side[HFT_SIDE_BID][nb - 1];
-    bid = top->key;
-    s[HFT_SUM_BID_PRICE] = (double)bid;
-    s[HFT_SUM_BID_QTY] = (double)top->qty;
-  } else {
-    s[HFT_SUM_BID_PRICE] = -1.0;
-    s[HFT_SUM_BID_QTY] = 0.0;
-  }
-  if (na > 0) {
-    const level* top = &b->side[HFT_SIDE_ASK][na - 1];
-    ask = -top->key;
-    s[HFT_SUM_ASK_PRICE] = (double)ask;
-    s[HFT_SUM_ASK_QTY] = (double)top->qty;
-  } else {
-    s[HFT_SUM_ASK_PRICE] = -1.0;
-    s[HFT_SUM_ASK_QTY] = 0.0;
-  }
+  int64_t bk = 0, bq = 0, ak = 0, aq = 0;
+  const int has_bid = side_best(&b->sd[HFT_SIDE_BID], &bk, &bq);
+  const int has_ask = side_best(&b->sd[HFT_SIDE_ASK], &ak, &aq);
+  s[HFT_SUM_BID_PRICE] = has_bid ? (double)bk : -1.0;
+  s[HFT_SUM_BID_QTY] = has_bid ? (double)bq : 0.0;
+  s[HFT_SUM_ASK_PRICE] = has_ask ? (double)-ak : -1.0;
+  s[HFT_SUM_ASK_QTY] = has_ask ? (double)aq : 0.0;
   s[HFT_SUM_UPDATES] = (double)b->updates;
-  s[HFT_SUM_BID_LEVELS] = (double)nb;
-  s[HFT_SUM_ASK_LEVELS] = (double)na;
-  s[HFT_SUM_CROSSED] = (nb > 0 && na > 0 && bid >= ask) ? 1.0 : 0.0;
+  s[HFT_SUM_BID_LEVELS] = (double)side_count(&b->sd[HFT_SIDE_BID]);
+  s[HFT_SUM_ASK_LEVELS] = (double)side_count(&b->sd[HFT_SIDE_ASK]);
+  s[HFT_SUM_CROSSED] = (has_bid && has_ask && bk >= -ak) ? 1.0 : 0.0;
 }
 
 const char* hft_status_name(hft_status status) {
@@ -151,11 +202,16 @@ hft_status hft_book_create(const hft_book_params* params, hft_book** out) {
   if (p.max_levels < 1 || p.max_levels > HFT_MAX_LEVELS_LIMIT) return HFT_E_BAD_PARAMS;
   if (p.max_batch < 1 || p.max_batch > HFT_MAX_BATCH_LIMIT) return HFT_E_BAD_PARAMS;
 
-  /* One block: header, 4 level arrays, staging, undo. All members are 8-byte aligned. */
+  /* Ladder width: 4 ticks per level, a power of two in [256, 65536]. */
+  int64_t slots = 256;
+  while (slots < 4 * (int64_t)p.max_levels && slots < 65536) slots <<= 1;
+
+  /* One block: header, 2 ladders, 4 level arrays (out + spare per side), staging, undo. */
+  const size_t ladder_bytes = (size_t)slots * sizeof(int64_t);
   const size_t levels_bytes = (size_t)p.max_levels * sizeof(level);
   const size_t staging_bytes = (size_t)p.max_batch * sizeof(hft_level_update);
   const size_t undo_bytes = (size_t)p.max_batch * sizeof(undo_entry);
-  const size_t total = sizeof(hft_book) + 4 * levels_bytes + staging_bytes + undo_bytes;
+  const size_t total = sizeof(hft_book) + 2 * ladder_bytes + 4 * levels_bytes + staging_bytes + undo_bytes;
   unsigned char* mem = (unsigned char*)calloc(1, total);
   if (mem == NULL) return HFT_E_NO_MEMORY;
 
@@ -163,12 +219,20 @@ hft_status hft_book_create(const hft_book_params* params, hft_book** out) {
   unsigned char* cursor = mem + sizeof(hft_book);
   b->magic = BOOK_MAGIC;
   b->params = p;
+  b->slots = (int32_t)slots;
+  b->head = (int32_t)(slots / 4);
   for (int s = 0; s < 2; s++) {
-    b->side[s] = (level*)cursor;
+    side_book* sb = &b->sd[s];
+    sb->qty = (int64_t*)cursor;
+    cursor += ladder_bytes;
+    sb->out = (level*)cursor;
     cursor += levels_bytes;
+    sb->base = 0;
+    sb->best = -1;
+    sb->lad_count = 0;
+    sb->out_count = 0;
     b->spare[s] = (level*)cursor;
     cursor += levels_bytes;
-    b->count[s] = 0;
   }
   b->staging = (hft_level_update*)cursor;
   cursor += staging_bytes;
@@ -186,10 +250,19 @@ hft_status hft_book_destroy(hft_book* book) {
   return HFT_OK;
 }
 
+/* Empties a side (the ladder is zeroed only where levels were). */
+static void clear_side(hft_book* b, side_book* sb) {
+  if (sb->lad_count > 0) memset(sb->qty, 0, (size_t)(sb->best + 1) * sizeof(int64_t));
+  (void)b;
+  sb->best = -1;
+  sb->lad_count = 0;
+  sb->out_count = 0;
+}
+
 hft_status hft_book_clear(hft_book* book) {
   if (!valid_book(book)) return HFT_E_NULL_HANDLE;
-  book->count[0] = 0;
-  book->count[1] = 0;
+  clear_side(book, &book->sd[0]);
+  clear_side(book, &book->sd[1]);
   book->updates++;
   refresh_summary(book);
   return HFT_OK;
@@ -240,11 +313,10 @@ static inline int32_t last_le(const level* a, int32_t n, int64_t k) {
   return a[base].key <= k ? base : base - 1;
 }
 
-/* Sets the qty at key (0 deletes). *old gets the previous qty (0 if absent). Fails only when a new
- * level would not fit. */
-static inline hft_status set_level(hft_book* b, int32_t s, int64_t key, int64_t qty, int64_t* old) {
-  level* a = b->side[s];
-  const int32_t n = b->count[s];
+/* Sets qty at key in the sorted `out` array (0 deletes). */
+static inline hft_status set_out(hft_book* b, side_book* sb, int64_t key, int64_t qty, int64_t* old) {
+  level* a = sb->out;
+  const int32_t n = sb->out_count;
   const int32_t i = last_le(a, n, key);
   if (i >= 0 && a[i].key == key) {
     *old = a[i].qty;
@@ -252,20 +324,151 @@ static inline hft_status set_level(hft_book* b, int32_t s, int64_t key, int64_t 
       a[i].qty = qty;
     } else {
       memmove(&a[i], &a[i + 1], (size_t)(n - i - 1) * sizeof(level));
-      b->count[s] = n - 1;
+      sb->out_count = n - 1;
     }
     return HFT_OK;
   }
   *old = 0;
   if (qty == 0) return HFT_OK;
-  if (n >= b->params.max_levels) return HFT_E_BOOK_FULL;
+  if (side_count(sb) >= b->params.max_levels) return HFT_E_BOOK_FULL;
   memmove(&a[i + 2], &a[i + 1], (size_t)(n - i - 1) * sizeof(level));
   a[i + 1].key = key;
   a[i + 1].qty = qty;
-  b->count[s] = n + 1;
-  HFT_ASSERT(i + 1 == 0 || a[i].key < key);
-  HFT_ASSERT(i + 2 >= n + 1 || a[i + 2].key > key);
+  sb->out_count = n + 1;
   return HFT_OK;
+}
+
+/* Moves the window up so that `key` lands `head` slots below its top; ladder levels that fall
+ * below the new base go to the tail of `out` (they are above everything already there). */
+static void shift_up(hft_book* b, side_book* sb, int64_t key) {
+  const int32_t slots = b->slots;
+  const int64_t new_base = key - (slots - b->head - 1);
+  const int64_t shift64 = new_base - sb->base;
+  HFT_ASSERT(shift64 > 0);
+  const int32_t shift = shift64 < slots ? (int32_t)shift64 : slots;
+  if (sb->lad_count > 0) {
+    for (int32_t i = 0; i < shift && i <= sb->best; i++) {
+      if (sb->qty[i] != 0) {
+        sb->out[sb->out_count].key = sb->base + i;
+        sb->out[sb->out_count].qty = sb->qty[i];
+        sb->out_count++;
+        sb->lad_count--;
+      }
+    }
+    if (shift < slots) {
+      memmove(sb->qty, sb->qty + shift, (size_t)(slots - shift) * sizeof(int64_t));
+      memset(sb->qty + (slots - shift), 0, (size_t)shift * sizeof(int64_t));
+    } else {
+      memset(sb->qty, 0, (size_t)slots * sizeof(int64_t));
+    }
+    sb->best = sb->best >= shift ? sb->best - shift : -1;
+  }
+  sb->base = new_base;
+  HFT_ASSERT(sb->lad_count >= 0 && (sb->lad_count == 0) == (sb->best < 0));
+}
+
+/* Moves the window down so that the best level sits `head` slots below its top again, pulling the
+ * tail of `out` into the ladder. Called after a batch when the best has drifted low in (or out of)
+ * the window, so falling prices keep hitting the ladder. */
+static void shift_down(hft_book* b, side_book* sb) {
+  const int32_t slots = b->slots;
+  int64_t bk, bq;
+  if (!side_best(sb, &bk, &bq)) return;
+  const int64_t new_base = bk - (slots - b->head - 1);
+  const int64_t shift64 = sb->base - new_base;
+  if (shift64 <= 0) return;
+  if (sb->lad_count > 0) {
+    HFT_ASSERT(shift64 < slots); /* the best is in the ladder and lands inside the window */
+    const int32_t shift = (int32_t)shift64;
+    memmove(sb->qty + shift, sb->qty, (size_t)(slots - shift) * sizeof(int64_t));
+    memset(sb->qty, 0, (size_t)shift * sizeof(int64_t));
+  }
+  sb->base = new_base;
+  while (sb->out_count > 0 && sb->out[sb->out_count - 1].key >= new_base) {
+    const level* l = &sb->out[sb->out_count - 1];
+    sb->qty[l->key - new_base] = l->qty;
+    sb->out_count--;
+    sb->lad_count++;
+  }
+  sb->best = (int32_t)(bk - new_base);
+  HFT_ASSERT(sb->qty[sb->best] == bq);
+}
+
+/* Finds the new best ladder slot after the best one was emptied (near the touch levels are dense). */
+static inline void rescan_best(side_book* sb) {
+  int32_t j = sb->best - 1;
+  while (j >= 0 && sb->qty[j] == 0) j--;
+  sb->best = j;
+}
+
+/* set_level for everything but a key inside the window: empty sides, window moves, deep levels. */
+static __attribute__((noinline)) hft_status set_level_slow(hft_book* b, int32_t s, int64_t key, int64_t qty,
+                                                            int64_t* old) {
+  side_book* sb = &b->sd[s];
+  if (side_count(sb) == 0) {
+    if (qty == 0) {
+      *old = 0;
+      return HFT_OK;
+    }
+    sb->base = key - (b->slots - b->head - 1); /* empty side: place the window freely */
+  }
+  int64_t off = key - sb->base;
+  if (off >= b->slots) {
+    *old = 0;
+    if (qty == 0) return HFT_OK; /* nothing lives above the window */
+    if (side_count(sb) >= b->params.max_levels) return HFT_E_BOOK_FULL;
+    shift_up(b, sb, key);
+    off = key - sb->base;
+  }
+  if (off < 0) return set_out(b, sb, key, qty, old);
+  const int32_t i = (int32_t)off;
+  const int64_t o = sb->qty[i];
+  *old = o;
+  if (qty > 0) {
+    if (o == 0) {
+      if (side_count(sb) >= b->params.max_levels) return HFT_E_BOOK_FULL;
+      sb->lad_count++;
+      if (i > sb->best) sb->best = i;
+    }
+    sb->qty[i] = qty;
+  } else if (o != 0) {
+    sb->qty[i] = 0;
+    sb->lad_count--;
+    if (i == sb->best) rescan_best(sb);
+  }
+  return HFT_OK;
+}
+
+/* Sets the qty at key (0 deletes). *old gets the previous qty (0 if absent). Fails only when a new
+ * level would not fit. The common case, a key inside the window, is a few instructions inline. */
+static inline hft_status set_level(hft_book* b, int32_t s, int64_t key, int64_t qty, int64_t* old) {
+  side_book* sb = &b->sd[s];
+  const uint64_t off = (uint64_t)(key - sb->base); /* keys are within +-2^53: no overflow */
+  if (off >= (uint64_t)b->slots) return set_level_slow(b, s, key, qty, old);
+  const int32_t i = (int32_t)off;
+  const int64_t o = sb->qty[i];
+  *old = o;
+  if (qty > 0) {
+    if (o == 0) {
+      if (side_count(sb) >= b->params.max_levels) return HFT_E_BOOK_FULL;
+      sb->lad_count++;
+      if (i > sb->best) sb->best = i;
+    }
+    sb->qty[i] = qty;
+  } else if (o != 0) {
+    sb->qty[i] = 0;
+    sb->lad_count--;
+    if (i == sb->best) rescan_best(sb);
+  }
+  return HFT_OK;
+}
+
+/* After a batch: re-place a window whose best level drifted into its lowest quarter (or out). */
+static inline void maybe_shift_down(hft_book* b) {
+  for (int s = 0; s < 2; s++) {
+    side_book* sb = &b->sd[s];
+    if (sb->best < b->slots / 4 && side_count(sb) > 0) shift_down(b, sb);
+  }
 }
 
 /* Checks one int64 update in the documented order; HFT_OK when acceptable. */
@@ -308,7 +511,8 @@ static inline hft_status convert_record(const hft_book* b, const double* r, hft_
 static hft_status apply_checked(hft_book* b, const hft_level_update* ups, int32_t count, int32_t inserts_bid,
                                 int32_t inserts_ask) {
   const int32_t max = b->params.max_levels;
-  const int may_overflow = b->count[0] + inserts_bid > max || b->count[1] + inserts_ask > max;
+  const int may_overflow =
+      side_count(&b->sd[0]) + inserts_bid > max || side_count(&b->sd[1]) + inserts_ask > max;
   if (!may_overflow) {
     for (int32_t i = 0; i < count; i++) {
       int64_t old;
@@ -329,6 +533,7 @@ static hft_status apply_checked(hft_book* b, const hft_level_update* ups, int32_
           HFT_ASSERT(back == HFT_OK);
           (void)back;
         }
+        maybe_shift_down(b);
         return st;
       }
       b->undo[i].key = key;
@@ -336,6 +541,7 @@ static hft_status apply_checked(hft_book* b, const hft_level_update* ups, int32_
       b->undo[i].side = s;
     }
   }
+  maybe_shift_down(b);
   b->updates++;
   refresh_summary(b);
   return HFT_OK;
@@ -448,10 +654,18 @@ static hft_status finish_snapshot(hft_book* b, const int32_t* n, int overflow) {
     }
   }
   for (int s = 0; s < 2; s++) {
-    level* t = b->side[s];
-    b->side[s] = b->spare[s];
-    b->spare[s] = t;
-    b->count[s] = n[s];
+    side_book* sb = &b->sd[s];
+    const level* src = b->spare[s];
+    clear_side(b, sb);
+    if (n[s] == 0) continue;
+    sb->base = src[n[s] - 1].key - (b->slots - b->head - 1);
+    int32_t split = 0; /* first level inside the window */
+    while (split < n[s] && src[split].key < sb->base) split++;
+    memcpy(sb->out, src, (size_t)split * sizeof(level));
+    sb->out_count = split;
+    for (int32_t i = split; i < n[s]; i++) sb->qty[src[i].key - sb->base] = src[i].qty;
+    sb->lad_count = n[s] - split;
+    sb->best = (int32_t)(src[n[s] - 1].key - sb->base);
   }
   b->updates++;
   refresh_summary(b);
@@ -506,10 +720,10 @@ hft_status hft_book_best(const hft_book* book, int32_t side, int64_t* price, int
   if (!valid_book(book)) return HFT_E_NULL_HANDLE;
   if (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) return HFT_E_BAD_SIDE;
   if (price == NULL || qty == NULL) return HFT_E_NULL_POINTER;
-  const int32_t n = book->count[side];
-  if (n == 0) return HFT_E_EMPTY_SIDE;
-  *price = to_price(side, book->side[side][n - 1].key);
-  *qty = book->side[side][n - 1].qty;
+  int64_t k, q;
+  if (!side_best(&book->sd[side], &k, &q)) return HFT_E_EMPTY_SIDE;
+  *price = to_price(side, k);
+  *qty = q;
   return HFT_OK;
 }
 
@@ -519,12 +733,13 @@ hft_status hft_book_top(const hft_book* book, int32_t side, int32_t n, int64_t* 
   if (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) return HFT_E_BAD_SIDE;
   if (n < 0) return HFT_E_BAD_COUNT;
   if (filled == NULL || ((prices == NULL || qtys == NULL) && n > 0)) return HFT_E_NULL_POINTER;
-  const int32_t have = book->count[side];
-  const int32_t k = n < have ? n : have;
-  const level* a = book->side[side];
-  for (int32_t i = 0; i < k; i++) {
-    prices[i] = to_price(side, a[have - 1 - i].key);
-    qtys[i] = a[have - 1 - i].qty;
+  walker w = walk_start(&book->sd[side]);
+  int32_t k = 0;
+  int64_t key, q;
+  while (k < n && walk_next(&w, &key, &q)) {
+    prices[k] = to_price(side, key);
+    qtys[k] = q;
+    k++;
   }
   *filled = k;
   return HFT_OK;
@@ -533,20 +748,19 @@ hft_status hft_book_top(const hft_book* book, int32_t side, int32_t n, int64_t* 
 /* Sums over the best `levels` levels, or (levels < 0) over those with key >= limit_key. */
 static void sum_levels(const hft_book* b, int32_t side, int32_t levels, int64_t limit_key, __int128* qty,
                        __int128* notional) {
-  const level* a = b->side[side];
-  const int32_t have = b->count[side];
+  walker w = walk_start(&b->sd[side]);
   __int128 q = 0;
   __int128 v = 0;
+  int64_t key, lq;
   if (levels >= 0) {
-    const int32_t stop = levels < have ? have - levels : 0;
-    for (int32_t i = have - 1; i >= stop; i--) {
-      q += a[i].qty;
-      v += (__int128)to_price(side, a[i].key) * a[i].qty;
+    for (int32_t i = 0; i < levels && walk_next(&w, &key, &lq); i++) {
+      q += lq;
+      v += (__int128)to_price(side, key) * lq;
     }
   } else {
-    for (int32_t i = have - 1; i >= 0 && a[i].key >= limit_key; i--) {
-      q += a[i].qty;
-      v += (__int128)to_price(side, a[i].key) * a[i].qty;
+    while (walk_next(&w, &key, &lq) && key >= limit_key) {
+      q += lq;
+      v += (__int128)to_price(side, key) * lq;
     }
   }
   *qty = q;
@@ -613,7 +827,7 @@ static double imbalance_of(const hft_book* b, int32_t n) {
 hft_status hft_book_mid(const hft_book* book, double* out) {
   if (!valid_book(book)) return HFT_E_NULL_HANDLE;
   if (out == NULL) return HFT_E_NULL_POINTER;
-  if (book->count[0] == 0 || book->count[1] == 0) return HFT_E_EMPTY_SIDE;
+  if (side_count(&book->sd[0]) == 0 || side_count(&book->sd[1]) == 0) return HFT_E_EMPTY_SIDE;
   *out = mid_of(book);
   return HFT_OK;
 }
@@ -621,7 +835,7 @@ hft_status hft_book_mid(const hft_book* book, double* out) {
 hft_status hft_book_microprice(const hft_book* book, double* out) {
   if (!valid_book(book)) return HFT_E_NULL_HANDLE;
   if (out == NULL) return HFT_E_NULL_POINTER;
-  if (book->count[0] == 0 || book->count[1] == 0) return HFT_E_EMPTY_SIDE;
+  if (side_count(&book->sd[0]) == 0 || side_count(&book->sd[1]) == 0) return HFT_E_EMPTY_SIDE;
   *out = microprice_of(book);
   return HFT_OK;
 }
@@ -630,7 +844,7 @@ hft_status hft_book_imbalance(const hft_book* book, int32_t n, double* out) {
   if (!valid_book(book)) return HFT_E_NULL_HANDLE;
   if (n < 0) return HFT_E_BAD_COUNT;
   if (out == NULL) return HFT_E_NULL_POINTER;
-  if (book->count[0] == 0 || book->count[1] == 0 || n == 0) return HFT_E_EMPTY_SIDE;
+  if (side_count(&book->sd[0]) == 0 || side_count(&book->sd[1]) == 0 || n == 0) return HFT_E_EMPTY_SIDE;
   *out = imbalance_of(book, n);
   return HFT_OK;
 }
@@ -639,7 +853,7 @@ hft_status hft_book_level_count(const hft_book* book, int32_t side, int32_t* out
   if (!valid_book(book)) return HFT_E_NULL_HANDLE;
   if (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) return HFT_E_BAD_SIDE;
   if (out == NULL) return HFT_E_NULL_POINTER;
-  *out = book->count[side];
+  *out = side_count(&book->sd[side]);
   return HFT_OK;
 }
 
@@ -653,10 +867,16 @@ hft_status hft_book_update_count(const hft_book* book, uint64_t* out) {
 hft_status hft_book_is_crossed(const hft_book* book, int32_t* out) {
   if (!valid_book(book)) return HFT_E_NULL_HANDLE;
   if (out == NULL) return HFT_E_NULL_POINTER;
-  const int32_t nb = book->count[0];
-  const int32_t na = book->count[1];
-  *out = nb > 0 && na > 0 && book->side[0][nb - 1].key >= -book->side[1][na - 1].key;
+  int64_t bk, bq, ak, aq;
+  const int has_bid = side_best(&book->sd[0], &bk, &bq);
+  const int has_ask = side_best(&book->sd[1], &ak, &aq);
+  *out = has_bid && has_ask && bk >= -ak;
   return HFT_OK;
+}
+
+static int valid_level(const hft_book_params* p, int32_t s, int64_t key, int64_t qty) {
+  const int64_t price = to_price(s, key);
+  return price >= p->min_price && price <= p->max_price && qty > 0 && qty <= HFT_MAX_QTY;
 }
 
 hft_status hft_book_check_integrity(const hft_book* book) {
@@ -664,23 +884,29 @@ hft_status hft_book_check_integrity(const hft_book* book) {
   if (book->magic != BOOK_MAGIC) return HFT_E_CORRUPT;
   const hft_book_params* p = &book->params;
   if (p->min_price < 0 || p->min_price > p->max_price || p->max_price > HFT_MAX_PRICE) return HFT_E_CORRUPT;
+  if (book->slots < 256 || book->head <= 0 || book->head >= book->slots) return HFT_E_CORRUPT;
   for (int32_t s = 0; s < 2; s++) {
-    const int32_t n = book->count[s];
-    if (n < 0 || n > p->max_levels) return HFT_E_CORRUPT;
-    const level* a = book->side[s];
-    for (int32_t i = 0; i < n; i++) {
-      const int64_t price = to_price(s, a[i].key);
-      if (price < p->min_price || price > p->max_price) return HFT_E_CORRUPT;
-      if (a[i].qty <= 0 || a[i].qty > HFT_MAX_QTY) return HFT_E_CORRUPT;
-      if (i > 0 && a[i - 1].key >= a[i].key) return HFT_E_CORRUPT;
+    const side_book* sb = &book->sd[s];
+    if (sb->lad_count < 0 || sb->out_count < 0 || side_count(sb) > p->max_levels) return HFT_E_CORRUPT;
+    int32_t seen = 0;
+    int32_t top = -1;
+    for (int32_t i = 0; i < book->slots; i++) {
+      if (sb->qty[i] == 0) continue;
+      if (!valid_level(p, s, sb->base + i, sb->qty[i])) return HFT_E_CORRUPT;
+      seen++;
+      top = i;
+    }
+    if (seen != sb->lad_count || top != sb->best) return HFT_E_CORRUPT;
+    for (int32_t i = 0; i < sb->out_count; i++) {
+      if (!valid_level(p, s, sb->out[i].key, sb->out[i].qty)) return HFT_E_CORRUPT;
+      if (sb->out[i].key >= sb->base) return HFT_E_CORRUPT;
+      if (i > 0 && sb->out[i - 1].key >= sb->out[i].key) return HFT_E_CORRUPT;
     }
   }
   /* The summary must say what the levels say. */
-  double expect[HFT_SUM_LEN];
-  hft_book copy_summary_source = *book; /* refresh a copy so the book itself stays const */
-  refresh_summary(&copy_summary_source);
-  memcpy(expect, copy_summary_source.summary, sizeof(expect));
-  if (memcmp(expect, book->summary, sizeof(expect)) != 0) return HFT_E_CORRUPT;
+  hft_book copy = *book; /* refresh a copy so the book itself stays const */
+  refresh_summary(&copy);
+  if (memcmp(copy.summary, book->summary, sizeof(copy.summary)) != 0) return HFT_E_CORRUPT;
   return HFT_OK;
 }
 
@@ -693,19 +919,14 @@ int32_t hft_book_top_f64(const hft_book* book, int32_t side, int32_t n, double* 
   if (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) return -HFT_E_BAD_SIDE;
   if (n < 0) return -HFT_E_BAD_COUNT;
   if ((prices == NULL || qtys == NULL) && n > 0) return -HFT_E_NULL_POINTER;
-  const int32_t have = book->count[side];
-  const int32_t k = n < have ? n : have;
-  const level* a = book->side[side] + have - 1;
-  if (side == HFT_SIDE_BID) {
-    for (int32_t i = 0; i < k; i++) {
-      prices[i] = (double)a[-i].key;
-      qtys[i] = (double)a[-i].qty;
-    }
-  } else {
-    for (int32_t i = 0; i < k; i++) {
-      prices[i] = (double)-a[-i].key;
-      qtys[i] = (double)a[-i].qty;
-    }
+  walker w = walk_start(&book->sd[side]);
+  const double sign = side == HFT_SIDE_BID ? 1.0 : -1.0;
+  int32_t k = 0;
+  int64_t key, q;
+  while (k < n && walk_next(&w, &key, &q)) {
+    prices[k] = sign * (double)key;
+    qtys[k] = (double)q;
+    k++;
   }
   return k;
 }
@@ -753,6 +974,7 @@ double hft_book_notional_to_price_f64(const hft_book* book, int32_t side, double
 }
 
 double hft_book_imbalance_f64(const hft_book* book, int32_t n) {
-  if (!valid_book(book) || n <= 0 || book->count[0] == 0 || book->count[1] == 0) return __builtin_nan("");
+  if (!valid_book(book) || n <= 0 || side_count(&book->sd[0]) == 0 || side_count(&book->sd[1]) == 0)
+    return __builtin_nan("");
   return imbalance_of(book, n);
 }

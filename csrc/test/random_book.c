@@ -14,7 +14,7 @@
 #include "check.h"
 #include "hftcore.h"
 
-#define RANGE 512 /* reference prices live in [0, RANGE); the book accepts [LO, HI] */
+#define RANGE 2048 /* reference prices live in [0, RANGE); the book accepts [LO, HI] */
 #define LO 8
 #define HI (RANGE - 9)
 #define MAX_BATCH 64
