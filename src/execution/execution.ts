@@ -121,6 +121,7 @@ export class Execution {
       clock: opts.clock,
       ids: this.ids,
       registry: this.registry,
+      onError: (e) => this.contain(e),
       listener: {
         onFill: (f) => this.onFill(f),
         onState: (o, from) => this.opts.onOrderState?.(o, from),

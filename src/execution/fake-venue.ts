@@ -208,7 +208,7 @@ export class FakeVenue implements VenueAdapter {
   }
 
   /** Ends an order on the venue (cancel by the venue, expiry) and returns the update. */
-  finish(clientId: string, status: "canceled" | "expired", emit = true): OrderUpdate {
+  finish(clientId: string, status: "canceled" | "expired" | "rejected", emit = true): OrderUpdate {
     const o = this.orders.get(clientId);
     if (o === undefined) throw new Error(`fake: no order ${clientId}`);
     o.status = status;

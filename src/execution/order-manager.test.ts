@@ -337,6 +337,22 @@ describe("order manager: reconciliation", () => {
     expect(desk.oms.stats.foreignUpdates).toBe(1);
   });
 
+  test("a contradiction in an async status answer is contained too (no unhandled rejection)", async () => {
+    const errors: Error[] = [];
+    const { desk, venue } = makeDesk({ onError: (e) => errors.push(e) });
+    const o = placed(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 5));
+    await flush();
+    venue.finish(o.clientId, "rejected", false); // nonsense: an acked order "rejected" later
+    venue.cancelMode = "unknown_order";
+    desk.cancel(o.clientId);
+    await flush();
+    expect(venue.statusQueries).toEqual([o.clientId]);
+    expect(errors.map((e) => e.message.split(";")[0])).toEqual([
+      `illegal order transition pending_cancel -> rejected for ${o.clientId} (status query)`,
+    ]);
+    expect(desk.kill.isHalted()).toBe(true);
+  });
+
   test("a contradiction from the venue is an illegal transition: contained, kill switch tripped", async () => {
     const errors: Error[] = [];
     const { desk, venue } = makeDesk({ onError: (e) => errors.push(e) });

@@ -87,6 +87,8 @@ export interface OrderManagerOptions {
   readonly retainTerminal?: number;
   /** How async venue results re-enter the single writer; default runs them inline. */
   readonly deliver?: (task: () => void) => void;
+  /** Errors thrown while applying an async result or a deadline (e.g. an illegal transition). */
+  readonly onError?: (error: unknown) => void;
   readonly listener?: OrderListener;
 }
 
@@ -213,6 +215,7 @@ export class OrderManager {
   private readonly maxCancelAttempts: number;
   private readonly retainTerminal: number;
   private readonly deliver: (task: () => void) => void;
+  private readonly onError: (error: unknown) => void;
   private listener: OrderListener;
   private readonly orders = new Map<string, Order>();
   private readonly retired: string[] = [];
@@ -234,6 +237,11 @@ export class OrderManager {
     this.maxCancelAttempts = opts.maxCancelAttempts ?? 3;
     this.retainTerminal = opts.retainTerminal ?? 10_000;
     this.deliver = opts.deliver ?? ((task) => task());
+    this.onError =
+      opts.onError ??
+      ((e) => {
+        throw e;
+      });
     this.listener = opts.listener ?? {};
   }
 
@@ -311,8 +319,8 @@ export class OrderManager {
       p = Promise.reject(e);
     }
     p.then(
-      (id) => this.deliver(() => this.onSubmitOk(o, id)),
-      (e: unknown) => this.deliver(() => this.onSubmitError(o, e)),
+      (id) => this.run(() => this.onSubmitOk(o, id)),
+      (e: unknown) => this.run(() => this.onSubmitError(o, e)),
     );
     return o;
   }
@@ -358,7 +366,12 @@ export class OrderManager {
     }
     if (u.venueOrderId !== "" && o.venueOrderId === "") o.venueOrderId = u.venueOrderId;
     const freshFill = u.exec === "fill" && u.lastLots > 0 ? this.applyFill(o, u) : false;
-    this.applyStatus(o, u.status, u.cumLots, `${u.exec} event`, freshFill, u.rejectReason);
+    try {
+      this.applyStatus(o, u.status, u.cumLots, `${u.exec} event`, freshFill, u.rejectReason);
+    } finally {
+      // listeners run once the order is consistent, and the money moves even if the state part threw
+      if (freshFill) this.emitFill(o, u);
+    }
   }
 
   /**
@@ -453,6 +466,17 @@ export class OrderManager {
 
   // ---- internals -------------------------------------------------------------------------------
 
+  /** Re-enters the single writer with an async result; its errors go to onError, never unhandled. */
+  private run(task: () => void): void {
+    this.deliver(() => {
+      try {
+        task();
+      } catch (e) {
+        this.onError(e);
+      }
+    });
+  }
+
   private adapterOf(venue: string): VenueAdapter {
     const a = this.registry.venues.get(venue)?.adapter;
     if (a === undefined) throw new Error(`venue ${venue} has no adapter`);
@@ -540,7 +564,11 @@ export class OrderManager {
     for (const o of due) {
       const kind = o.inflight;
       this.disarm(o);
-      this.onTimer(o, kind);
+      try {
+        this.onTimer(o, kind);
+      } catch (e) {
+        this.onError(e);
+      }
     }
     let next = Number.POSITIVE_INFINITY;
     for (const o of this.deadlines) if (o.deadlineMs < next) next = o.deadlineMs;
@@ -607,8 +635,8 @@ export class OrderManager {
       p = Promise.reject(e);
     }
     p.then(
-      () => this.deliver(() => this.onCancelOk(o)),
-      (e: unknown) => this.deliver(() => this.onCancelError(o, e)),
+      () => this.run(() => this.onCancelOk(o)),
+      (e: unknown) => this.run(() => this.onCancelError(o, e)),
     );
   }
 
@@ -649,8 +677,8 @@ export class OrderManager {
       p = Promise.reject(e);
     }
     p.then(
-      (s) => this.deliver(() => this.onStatus(o, s)),
-      (e: unknown) => this.deliver(() => this.onStatusError(o, e)),
+      (s) => this.run(() => this.onStatus(o, s)),
+      (e: unknown) => this.run(() => this.onStatusError(o, e)),
     );
   }
 
@@ -776,6 +804,10 @@ export class OrderManager {
     if (u.cumLots > o.fillCumSeen) o.fillCumSeen = u.cumLots;
     o.appliedLots += u.lastLots;
     this.stats.fills++;
+    return true;
+  }
+
+  private emitFill(o: Order, u: OrderUpdate): void {
     this.listener.onFill?.({
       venue: o.venue,
       symbol: o.symbol,
@@ -789,7 +821,6 @@ export class OrderManager {
       tradeId: u.tradeId,
       order: o,
     });
-    return true;
   }
 
   /** Events for orders this run does not track: ours (earlier run or forgotten) or foreign. */
