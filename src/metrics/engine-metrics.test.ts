@@ -1,7 +1,24 @@
 import { describe, expect, test } from "bun:test";
 import { register as globalRegistry } from "prom-client";
+import { populateSynthetic } from "../../test/support/synthetic-metrics.ts";
 import { VirtualClock } from "../services/clock.ts";
 import { createEngineMetrics, type MetricsSource } from "./index.ts";
+
+/** Samples (series -> value) and metadata lines of an exposition, order-insensitive. */
+function parseExposition(text: string): { samples: Map<string, number>; meta: string[] } {
+  const samples = new Map<string, number>();
+  const meta: string[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    if (line.startsWith("#")) {
+      meta.push(line);
+      continue;
+    }
+    const at = line.lastIndexOf(" ");
+    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return { samples, meta: meta.sort() };
+}
 
 /** Value of one exposition line selected by its exact series text, or undefined. */
 function sample(text: string, series: string): number | undefined {
@@ -161,6 +178,18 @@ describe("EngineMetrics", () => {
     const text = await m.scrape();
     expect(sample(text, "hft_event_loop_lag_seconds_count")).toBe(10);
     expect(sample(text, 'hft_event_loop_lag_seconds_bucket{le="0.0001"}')).toBe(10);
+  });
+
+  test("the fast scrape says exactly what prom-client's own formatter says", async () => {
+    const seed = 7;
+    const m = createEngineMetrics({ processMetrics: false });
+    populateSynthetic(m, seed);
+    m.forVenue('odd "venue"\\x').messages.inc();
+    const fast = parseExposition(await m.scrape());
+    const reference = parseExposition(await m.registry.metrics());
+    expect(fast.samples.size, `seed ${seed}`).toBeGreaterThan(400);
+    expect(fast.meta, `seed ${seed}`).toEqual(reference.meta);
+    expect([...fast.samples.entries()].sort(), `seed ${seed}`).toEqual([...reference.samples.entries()].sort());
   });
 
   test("families lists every metric with its type", () => {

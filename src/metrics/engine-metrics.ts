@@ -8,7 +8,7 @@ import { Registry } from "prom-client";
 import type { Clock } from "../services/clock.ts";
 import type { BookHealth } from "../venues/types.ts";
 import { EventLoopLagMonitor } from "./event-loop.ts";
-import { HotCounterFamily, HotHistogramFamily, type Labels, SampledGauge } from "./families.ts";
+import { HotCounterFamily, HotHistogramFamily, isFastExposition, type Labels, SampledGauge } from "./families.ts";
 import {
   ACK_LATENCY_BUCKETS,
   type HotCounter,
@@ -267,9 +267,17 @@ export class EngineMetrics {
     return () => monitor.stop();
   }
 
-  /** The Prometheus text exposition of every metric. */
-  scrape(): Promise<string> {
-    return this.registry.metrics();
+  /**
+   * The Prometheus text exposition of every metric. Our families write their own text from cached
+   * label strings; should a foreign metric ever be registered, prom-client formats everything.
+   */
+  async scrape(): Promise<string> {
+    const out: string[] = [];
+    for (const m of this.registry.getMetricsAsArray()) {
+      if (!isFastExposition(m)) return this.registry.metrics();
+      m.expose(out);
+    }
+    return out.join("");
   }
 
   /** Every metric family name with its type, for checks (dashboard queries, promtool). */

@@ -31,9 +31,15 @@ export class SyntheticState implements MetricsSource {
 
   constructor(private readonly rng: Rng) {}
 
+  /** Remaining rate-limit fractions, redrawn on each tick (reads must not consume randomness). */
+  private headroom = [1, 1, 1, 1];
+
   /** Moves the fake state on by one tick (positions drift, one book flips health now and then). */
   advance(): void {
     this.step++;
+    this.headroom = this.headroom.map(
+      (_, i) => (i % 2 === 0 ? 0.5 : 0.7) + this.rng.next() * (i % 2 === 0 ? 0.5 : 0.3),
+    );
   }
 
   books() {
@@ -47,15 +53,15 @@ export class SyntheticState implements MetricsSource {
   }
 
   venues() {
-    return SYNTHETIC_VENUES.map((venue) => ({
+    return SYNTHETIC_VENUES.map((venue, v) => ({
       venue,
       streams: [
         { stream: "market", connected: true },
         { stream: "user", connected: true },
       ],
       rateLimits: [
-        { limit: "orders_10s", headroomRatio: 0.5 + this.rng.next() * 0.5 },
-        { limit: "request_weight_1m", headroomRatio: 0.7 + this.rng.next() * 0.3 },
+        { limit: "orders_10s", headroomRatio: this.headroom[2 * v] ?? 1 },
+        { limit: "request_weight_1m", headroomRatio: this.headroom[2 * v + 1] ?? 1 },
       ],
     }));
   }
