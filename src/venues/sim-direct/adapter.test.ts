@@ -1,0 +1,138 @@
+import { describe, expect, test } from "bun:test";
+import { VirtualClock } from "../../services/clock.ts";
+import { type Lots, Side, type Ticks } from "../../types.ts";
+import { DEFAULT_SYMBOLS, SimCore } from "../sim/index.ts";
+import { type OrderUpdate, type VenueEvent, VenueRejectError } from "../types.ts";
+import { SimDirectAdapter } from "./index.ts";
+
+function setup(seed: string, latency = 0) {
+  const clock = new VirtualClock(Date.UTC(2026, 0, 5, 12));
+  const core = new SimCore({ clock, seed, symbols: DEFAULT_SYMBOLS.filter((s) => s.symbol === "BTCUSDT") });
+  const adapter = new SimDirectAdapter({
+    name: "simd",
+    core,
+    clock,
+    accountId: "eng",
+    balances: { USDT: "100000", BTC: "2" },
+    clientIdPrefix: "t1",
+    marketDataMs: latency,
+    orderEntryMs: latency,
+  });
+  const events: VenueEvent[] = [];
+  const updates: OrderUpdate[] = [];
+  adapter.onEvent((ev) => {
+    if (ev.type === "order") updates.push(ev.update);
+    else if (ev.type !== "book") events.push(ev);
+  });
+  return { clock, core, adapter, events, updates };
+}
+
+async function run(clock: VirtualClock, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 10) {
+    clock.advance(10);
+    for (let i = 0; i < 4; i++) await Promise.resolve();
+  }
+}
+
+describe("sim-direct adapter", () => {
+  for (const latency of [0, 3]) {
+    test(`its C book equals the core's book after every delivered update (latency ${latency} ms)`, async () => {
+      const seed = `book-${latency}`;
+      const { clock, core, adapter } = setup(seed, latency);
+      core.start();
+      await adapter.connect();
+      await adapter.subscribeQuotes(["BTC-USDT"]);
+      let checked = 0;
+      let mismatches = 0;
+      adapter.onEvent((ev) => {
+        if (ev.type !== "book") return;
+        // compare only when no newer core update is still in flight to the adapter
+        if (latency !== 0) return;
+        const snap = core.depthSnapshot("BTCUSDT", 5000);
+        if (snap === undefined || snap.lastUpdateId !== ev.seq) return;
+        checked++;
+        const top = snap.bids[0];
+        const bottom = snap.asks[0];
+        if (ev.book.bestBidTicks() !== (top?.[0] ?? -1) || ev.book.bestAskTicks() !== (bottom?.[0] ?? -1)) mismatches++;
+        if (ev.book.levelCount(Side.Buy) !== snap.bids.length) mismatches++;
+      });
+      await run(clock, 20_000);
+      core.stop();
+      await run(clock, 100);
+      const snap = core.depthSnapshot("BTCUSDT", 5000);
+      const book = adapter.book("BTC-USDT");
+      expect(`${seed}: ${adapter.bookHealth("BTC-USDT")}`).toBe(`${seed}: live`);
+      expect(book?.levelCount(Side.Buy)).toBe(snap?.bids.length ?? -1);
+      expect(book?.levelCount(Side.Sell)).toBe(snap?.asks.length ?? -1);
+      const ticks = new Float64Array(5000);
+      const lots = new Float64Array(5000);
+      const n = book?.topLevels(Side.Sell, 5000, ticks, lots) ?? 0;
+      expect(Array.from(ticks.subarray(0, n))).toEqual(snap?.asks.map((l) => l[0]) ?? []);
+      expect(Array.from(lots.subarray(0, n))).toEqual(snap?.asks.map((l) => l[1]) ?? []);
+      if (latency === 0) expect(checked).toBeGreaterThan(10);
+      expect(`${seed}: mismatches ${mismatches}`).toBe(`${seed}: mismatches 0`);
+      await adapter.close();
+    });
+  }
+
+  test("orders: ack and cancel events; typed refusals; prefix-scoped cancelAll and openOrders", async () => {
+    const { clock, core, adapter, updates } = setup("orders", 2);
+    await adapter.connect();
+    core.start();
+    await adapter.subscribeQuotes(["BTC-USDT"]);
+    await run(clock, 100);
+    const top = core.bookTop("BTCUSDT");
+    if (top === undefined) throw new Error("no top of book");
+    const p = adapter.submitOrder({
+      clientId: "t1-a-1",
+      symbol: "BTC-USDT",
+      side: Side.Buy,
+      type: "limit",
+      tif: "GTC",
+      priceTicks: (top.bidTicks - 100) as Ticks,
+      lots: 100 as Lots,
+    });
+    await run(clock, 10);
+    expect(typeof (await p)).toBe("string");
+    const foreign = core.placeOrder({
+      accountId: "eng",
+      symbol: "BTCUSDT",
+      side: "BUY",
+      type: "LIMIT",
+      timeInForce: "GTC",
+      price: core.symbol("BTCUSDT")?.formatPrice(top.bidTicks - 200) ?? "",
+      quantity: "0.001",
+      clientOrderId: "other-1",
+    });
+    expect(foreign.ok).toBe(true);
+    await run(clock, 10);
+    expect((await Promise.all([adapter.openOrders(), run(clock, 10)]))[0].map((o) => o.clientId)).toEqual(["t1-a-1"]);
+    const allP = adapter.openOrders(undefined, true);
+    await run(clock, 10);
+    expect((await allP).length).toBe(2);
+    const taker = adapter.submitOrder({
+      clientId: "t1-a-2",
+      symbol: "BTC-USDT",
+      side: Side.Buy,
+      type: "limit_maker",
+      tif: "GTC",
+      priceTicks: (top.askTicks + 10) as Ticks,
+      lots: 100 as Lots,
+    });
+    await run(clock, 10);
+    const err = await taker.catch((e: unknown) => e);
+    expect(err instanceof VenueRejectError && err.reason === "would_take").toBe(true);
+    const cancelled = adapter.cancelAll("BTC-USDT");
+    await run(clock, 10);
+    expect(await cancelled).toBe(1);
+    const unknown = adapter.cancelOrder("BTC-USDT", "t1-a-1");
+    await run(clock, 10);
+    const cerr = await unknown.catch((e: unknown) => e);
+    expect(cerr instanceof VenueRejectError && cerr.reason === "unknown_order").toBe(true);
+    expect(updates.filter((u) => u.clientId === "t1-a-1").map((u) => u.exec)).toEqual(["ack", "canceled"]);
+    const st = adapter.orderStatus("BTC-USDT", "t1-a-1");
+    await run(clock, 10);
+    expect((await st)?.status).toBe("canceled");
+    await adapter.close();
+  });
+});

@@ -1,0 +1,526 @@
+/**
+ * An in-process VenueAdapter on top of the simulator's matching core: no sockets, no JSON, every
+ * delay taken on the Clock. On a VirtualClock the whole engine plus exchange runs deterministically
+ * and faster than real time (the role NautilusTrader's backtest venue plays), which is what the
+ * seeded simulation tests need. Its books are real C OrderBooks fed one applyUpdate per core update.
+ */
+import { OrderBook } from "../../book/index.ts";
+import type { Clock, TimerId } from "../../services/clock.ts";
+import type { Rng } from "../../services/rng.ts";
+import { type Lots, Side, type Ticks } from "../../types.ts";
+import type {
+  CoreRejectReason,
+  ExecutionReport,
+  FeeSpec,
+  OrderView,
+  SimCore,
+  OrderStatus as SimOrderStatus,
+  SimSymbol,
+} from "../sim/core/index.ts";
+import {
+  type Balance,
+  type BookHealth,
+  type InstrumentInfo,
+  type OpenOrder,
+  type OrderRequest,
+  type OrderStatus,
+  type OrderUpdate,
+  type RejectReason,
+  type VenueAdapter,
+  type VenueEvent,
+  type VenueListener,
+  VenueRejectError,
+} from "../types.ts";
+
+/** Construction options. Latencies are one-way, in clock milliseconds. */
+export interface SimDirectOptions {
+  /** Venue name in the engine, e.g. "sim". */
+  readonly name: string;
+  readonly core: SimCore;
+  /** Usually the core's own clock; delays are scheduled on it. */
+  readonly clock: Clock;
+  /** The core account this adapter trades; created with `balances` when it does not exist. */
+  readonly accountId: string;
+  readonly balances?: Readonly<Record<string, string>>;
+  readonly fees?: FeeSpec;
+  /** Client-id prefix of this engine: cancelAll and openOrders touch only ids `<prefix>-...`. */
+  readonly clientIdPrefix: string;
+  /** Exchange → engine delay of market data (default 0). */
+  readonly marketDataMs?: number;
+  /** Engine → exchange and exchange → engine delay of order entry and order events (default 0). */
+  readonly orderEntryMs?: number;
+  /** Adds up to this many ms of seeded random delay per message (order is always preserved). */
+  readonly jitterMs?: number;
+  readonly rng?: Rng;
+  /** Levels per side of each adapter book (default 5000). */
+  readonly maxBookLevels?: number;
+}
+
+const SIM_STATUS: Record<SimOrderStatus, OrderStatus> = {
+  NEW: "new",
+  PARTIALLY_FILLED: "partially_filled",
+  FILLED: "filled",
+  CANCELED: "canceled",
+  REJECTED: "rejected",
+  EXPIRED: "expired",
+  EXPIRED_IN_MATCH: "expired",
+};
+const SIM_EXEC: Record<ExecutionReport["execType"], OrderUpdate["exec"]> = {
+  NEW: "ack",
+  TRADE: "fill",
+  CANCELED: "canceled",
+  REJECTED: "rejected",
+  EXPIRED: "expired",
+  TRADE_PREVENTION: "expired",
+};
+
+/** The core's typed refusal as the adapter contract's reason. */
+function rejectReasonOf(r: CoreRejectReason): RejectReason {
+  if (typeof r !== "string") return "filter" in r ? "filter" : "invalid_request";
+  switch (r) {
+    case "unknown_symbol":
+      return "bad_symbol";
+    case "unknown_account":
+      return "auth";
+    default:
+      return r;
+  }
+}
+
+/**
+ * One ordered delivery lane (market data, or order events): messages leave in the order they were
+ * queued, each no earlier than its due time, with a single armed timer.
+ */
+class Lane {
+  private readonly due: number[] = [];
+  private readonly tasks: (() => void)[] = [];
+  private head = 0;
+  private timer: TimerId = 0;
+  private lastDue = 0;
+  private closed = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly delayMs: number,
+    private readonly jitterMs: number,
+    private readonly rng: Rng | undefined,
+  ) {}
+
+  push(task: () => void): void {
+    if (this.closed) return;
+    const jitter = this.jitterMs > 0 && this.rng !== undefined ? this.rng.next() * this.jitterMs : 0;
+    const at = Math.max(this.clock.nowMs() + this.delayMs + jitter, this.lastDue);
+    this.lastDue = at;
+    this.due.push(at);
+    this.tasks.push(task);
+    if (this.timer === 0) this.arm();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer !== 0) this.clock.clearTimer(this.timer);
+    this.timer = 0;
+    this.due.length = 0;
+    this.tasks.length = 0;
+    this.head = 0;
+  }
+
+  private arm(): void {
+    const at = this.due[this.head];
+    if (at === undefined) return;
+    this.timer = this.clock.setTimer(Math.max(0, at - this.clock.nowMs()), () => this.fire());
+  }
+
+  private fire(): void {
+    this.timer = 0;
+    const now = this.clock.nowMs();
+    while (this.head < this.tasks.length && (this.due[this.head] as number) <= now) {
+      const task = this.tasks[this.head] as () => void;
+      this.head++;
+      task();
+      if (this.closed) return;
+    }
+    if (this.head === this.tasks.length) {
+      this.due.length = 0;
+      this.tasks.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024) {
+      this.due.splice(0, this.head);
+      this.tasks.splice(0, this.head);
+      this.head = 0;
+    }
+    if (this.timer === 0) this.arm();
+  }
+}
+
+/** Per-symbol state: the adapter's own C book and the reusable book event. */
+interface SymbolState {
+  readonly info: InstrumentInfo;
+  readonly sym: SimSymbol;
+  readonly book: OrderBook;
+  health: BookHealth;
+  subscribed: boolean;
+  /** Updates up to this id are already in the snapshot the book was built from. */
+  snapshotId: number;
+  readonly event: Extract<VenueEvent, { type: "book" }>;
+  /** Levels of the core update being reported: side, ticks, lots triples. */
+  readonly pending: number[];
+}
+
+/** The in-process simulator venue (one per engine venue of this kind). */
+export class SimDirectAdapter implements VenueAdapter {
+  readonly name: string;
+  readonly kind = "sim-direct";
+  private readonly core: SimCore;
+  private readonly clock: Clock;
+  private readonly account: string;
+  private readonly ownPrefix: string;
+  private readonly market: Lane;
+  private readonly orders: Lane;
+  private readonly orderEntryMs: number;
+  private readonly infos = new Map<string, InstrumentInfo>();
+  private readonly byVenueSymbol = new Map<string, SymbolState>();
+  private readonly byUnified = new Map<string, SymbolState>();
+  private readonly listeners: VenueListener[] = [];
+  private unlisten: (() => void) | undefined;
+  private connected = false;
+  private isClosed = false;
+
+  constructor(opts: SimDirectOptions) {
+    this.name = opts.name;
+    this.core = opts.core;
+    this.clock = opts.clock;
+    this.account = opts.accountId;
+    this.ownPrefix = `${opts.clientIdPrefix}-`;
+    this.orderEntryMs = opts.orderEntryMs ?? 0;
+    const jitter = opts.jitterMs ?? 0;
+    this.market = new Lane(opts.clock, opts.marketDataMs ?? 0, jitter, opts.rng?.fork(`${opts.name}/md`));
+    this.orders = new Lane(opts.clock, this.orderEntryMs, jitter, opts.rng?.fork(`${opts.name}/oe`));
+    if (!opts.core.hasAccount(opts.accountId)) {
+      opts.core.createAccount(opts.accountId, opts.balances ?? {}, opts.fees);
+    } else if (opts.fees !== undefined) {
+      opts.core.setFees(opts.accountId, opts.fees);
+    }
+    const maxLevels = opts.maxBookLevels ?? 5000;
+    for (const sym of opts.core.symbols()) {
+      const info: InstrumentInfo = {
+        symbol: `${sym.base}-${sym.quote}`,
+        venueSymbol: sym.name,
+        base: sym.base,
+        quote: sym.quote,
+        price: sym.priceGrid,
+        qty: sym.qtyGrid,
+        minQtyLots: sym.minQtyLots as Lots,
+        maxQtyLots: sym.maxQtyLots as Lots,
+        minNotional: sym.spec.minNotional,
+        maxNotional: sym.spec.maxNotional,
+        trading: sym.status === "TRADING",
+      };
+      this.infos.set(info.symbol, info);
+      const book = new OrderBook({ maxLevels });
+      const st: SymbolState = {
+        info,
+        sym,
+        book,
+        health: "syncing",
+        subscribed: false,
+        snapshotId: 0,
+        event: { type: "book", venue: this.name, symbol: info.symbol, book, seq: 0, snapshot: false, recvNs: 0 },
+        pending: [],
+      };
+      this.byVenueSymbol.set(sym.name, st);
+      this.byUnified.set(info.symbol, st);
+    }
+  }
+
+  async connect(): Promise<void> {
+    if (this.isClosed) throw new Error(`${this.name}: adapter is closed`);
+    if (this.connected) return;
+    this.connected = true;
+    this.unlisten = this.core.addListener({
+      onBookLevel: (sym, _u, side, ticks, lots) => {
+        const st = this.byVenueSymbol.get(sym.name);
+        if (st?.subscribed) st.pending.push(side, ticks, lots);
+      },
+      onBookUpdateEnd: (sym, updateId) => this.onCoreUpdateEnd(sym, updateId),
+      onTrade: (sym, tradeId, priceTicks, lots, buyerIsMaker, timeMs) => {
+        const st = this.byVenueSymbol.get(sym.name);
+        if (st?.subscribed !== true) return;
+        this.market.push(() =>
+          this.emit({
+            type: "trade",
+            venue: this.name,
+            symbol: st.info.symbol,
+            priceTicks,
+            lots,
+            aggressor: buyerIsMaker ? Side.Sell : Side.Buy,
+            tradeId,
+            venueTimeMs: timeMs,
+            recvNs: this.clock.monoNs(),
+          }),
+        );
+      },
+      onExecution: (r) => {
+        if (r.accountId !== this.account) return;
+        const update = this.updateOf(r);
+        this.orders.push(() => this.emit({ type: "order", update, recvNs: this.clock.monoNs() }));
+      },
+      onAccountUpdate: (acct, _t, balances) => {
+        if (acct !== this.account) return;
+        const list: Balance[] = balances.map((b) => ({
+          asset: b.asset,
+          free: this.core.formatAsset(b.asset, b.freeUnits),
+          locked: this.core.formatAsset(b.asset, b.lockedUnits),
+        }));
+        this.orders.push(() => this.emit({ type: "balances", venue: this.name, balances: list }));
+      },
+    });
+    for (const stream of ["market", "orders"] as const) {
+      this.market.push(() =>
+        this.emit({ type: "connection", venue: this.name, stream, state: "connected", reason: "in-process" }),
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.unlisten?.();
+    this.market.close();
+    this.orders.close();
+    for (const st of this.byUnified.values()) st.book.close();
+  }
+
+  instruments(): ReadonlyMap<string, InstrumentInfo> {
+    return this.infos;
+  }
+
+  /** Snapshots each book now; the snapshot and every later core update reach the book in order. */
+  async subscribeQuotes(symbols: readonly string[]): Promise<void> {
+    for (const s of symbols) {
+      const st = this.state(s);
+      if (st.subscribed) continue;
+      st.subscribed = true;
+      const snap = this.core.depthSnapshot(st.sym.name, 5000);
+      if (snap === undefined) throw new VenueRejectError("bad_symbol", -1121, `unknown symbol ${s}`);
+      st.snapshotId = snap.lastUpdateId;
+      this.market.push(() => {
+        const b = st.book;
+        b.beginUpdate();
+        for (const [t, l] of snap.bids) b.stage(Side.Buy, t, l);
+        for (const [t, l] of snap.asks) b.stage(Side.Sell, t, l);
+        const status = b.applySnapshot();
+        if (status !== 0) {
+          this.setHealth(st, "resyncing", `snapshot failed with status ${status}`);
+          return;
+        }
+        this.setHealth(st, "live", "snapshot applied");
+        this.emitBook(st, snap.lastUpdateId, true);
+      });
+    }
+  }
+
+  book(symbol: string): OrderBook | undefined {
+    return this.byUnified.get(symbol)?.book;
+  }
+
+  bookHealth(symbol: string): BookHealth | undefined {
+    return this.byUnified.get(symbol)?.health;
+  }
+
+  submitOrder(o: OrderRequest): Promise<string> {
+    if (this.orderEntryMs === 0) return this.now(() => this.place(o));
+    return new Promise((resolve, reject) => {
+      this.orders.push(() => {
+        try {
+          const id = this.place(o);
+          this.orders.push(() => resolve(id));
+        } catch (e) {
+          this.orders.push(() => reject(e));
+        }
+      });
+    });
+  }
+
+  cancelOrder(symbol: string, clientId: string): Promise<void> {
+    return this.request(() => {
+      const r = this.core.cancelOrder(this.account, this.state(symbol).sym.name, { clientOrderId: clientId });
+      if (!r.ok) throw new VenueRejectError(rejectReasonOf(r.reason), -2011, "Unknown order sent.");
+    });
+  }
+
+  cancelAll(symbol: string): Promise<number> {
+    return this.request(() => {
+      const st = this.state(symbol);
+      let n = 0;
+      for (const v of this.core.openOrders(this.account, st.sym.name)) {
+        if (!v.clientOrderId.startsWith(this.ownPrefix)) continue;
+        if (this.core.cancelOrder(this.account, st.sym.name, { orderId: v.orderId }).ok) n++;
+      }
+      return n;
+    });
+  }
+
+  openOrders(symbol?: string, all = false): Promise<OpenOrder[]> {
+    return this.request(() => {
+      const venueSymbol = symbol === undefined ? undefined : this.state(symbol).sym.name;
+      return this.core
+        .openOrders(this.account, venueSymbol)
+        .filter((v) => all || v.clientOrderId.startsWith(this.ownPrefix))
+        .map((v) => this.openOf(v));
+    });
+  }
+
+  orderStatus(symbol: string, clientId: string): Promise<OpenOrder | undefined> {
+    return this.request(() => {
+      const v = this.core.getOrder(this.account, this.state(symbol).sym.name, { clientOrderId: clientId });
+      return v === undefined ? undefined : this.openOf(v);
+    });
+  }
+
+  balances(): Promise<Balance[]> {
+    return this.request(() =>
+      (this.core.balances(this.account) ?? []).map((b) => ({
+        asset: b.asset,
+        free: this.core.formatAsset(b.asset, b.freeUnits),
+        locked: this.core.formatAsset(b.asset, b.lockedUnits),
+      })),
+    );
+  }
+
+  onEvent(listener: VenueListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Places one order on the core now (the "socket write" of this adapter); throws typed refusals. */
+  private place(o: OrderRequest): string {
+    if (this.isClosed) throw new Error(`${this.name}: adapter is closed`);
+    const st = this.state(o.symbol);
+    const r = this.core.placeOrder({
+      accountId: this.account,
+      symbol: st.sym.name,
+      side: o.side === Side.Buy ? "BUY" : "SELL",
+      type: o.type === "limit_maker" ? "LIMIT_MAKER" : o.type === "market" ? "MARKET" : "LIMIT",
+      ...(o.type === "limit" ? { timeInForce: o.tif } : {}),
+      ...(o.type === "market" ? {} : { price: st.info.price.format(o.priceTicks) }),
+      quantity: st.info.qty.format(o.lots),
+      clientOrderId: o.clientId,
+    });
+    if (!r.ok) throw new VenueRejectError(rejectReasonOf(r.reason), -2010, JSON.stringify(r.reason));
+    return String(r.order.orderId);
+  }
+
+  /** Runs a request on the core after the order-entry delay and answers after it again. */
+  private request<T>(fn: () => T): Promise<T> {
+    if (this.isClosed) return Promise.reject(new Error(`${this.name}: adapter is closed`));
+    if (this.orderEntryMs === 0) return this.now(fn);
+    return new Promise((resolve, reject) => {
+      this.orders.push(() => {
+        try {
+          const v = fn();
+          this.orders.push(() => resolve(v));
+        } catch (e) {
+          this.orders.push(() => reject(e));
+        }
+      });
+    });
+  }
+
+  /** Without a delay the request reaches the core at once (like a socket write); the answer is a promise. */
+  private now<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  private state(symbol: string): SymbolState {
+    const st = this.byUnified.get(symbol);
+    if (st === undefined) throw new VenueRejectError("bad_symbol", -1121, `Invalid symbol ${symbol}`);
+    return st;
+  }
+
+  private onCoreUpdateEnd(sym: SimSymbol, updateId: number): void {
+    const st = this.byVenueSymbol.get(sym.name);
+    if (st === undefined || !st.subscribed || st.pending.length === 0) return;
+    const levels = st.pending.slice();
+    st.pending.length = 0;
+    if (updateId <= st.snapshotId) return;
+    this.market.push(() => {
+      if (st.health !== "live") return;
+      const b = st.book;
+      b.beginUpdate();
+      for (let i = 0; i < levels.length; i += 3) {
+        b.stage(levels[i] as Side, levels[i + 1] as number, levels[i + 2] as number);
+      }
+      const status = b.applyUpdate();
+      if (status !== 0) {
+        // cannot happen unless the core and the C book disagree: resync from a fresh snapshot
+        this.setHealth(st, "resyncing", `update ${updateId} failed with status ${status}`);
+        st.subscribed = false;
+        this.subscribeQuotes([st.info.symbol]).catch(() => {});
+        return;
+      }
+      this.emitBook(st, updateId, false);
+    });
+  }
+
+  private emitBook(st: SymbolState, seq: number, snapshot: boolean): void {
+    const ev = st.event;
+    ev.seq = seq;
+    ev.snapshot = snapshot;
+    ev.recvNs = this.clock.monoNs();
+    this.emit(ev);
+  }
+
+  private setHealth(st: SymbolState, health: BookHealth, reason: string): void {
+    if (st.health === health) return;
+    st.health = health;
+    this.emit({ type: "book_health", venue: this.name, symbol: st.info.symbol, health, reason });
+  }
+
+  private emit(ev: VenueEvent): void {
+    for (let i = 0; i < this.listeners.length; i++) (this.listeners[i] as VenueListener)(ev);
+  }
+
+  private updateOf(r: ExecutionReport): OrderUpdate {
+    return {
+      venue: this.name,
+      symbol: `${r.symbol.base}-${r.symbol.quote}`,
+      clientId: r.execType === "CANCELED" && r.origClientOrderId !== "" ? r.origClientOrderId : r.clientOrderId,
+      venueOrderId: String(r.orderId),
+      side: r.side === "BUY" ? Side.Buy : Side.Sell,
+      status: SIM_STATUS[r.status],
+      exec: SIM_EXEC[r.execType],
+      priceTicks: r.priceTicks as Ticks,
+      origLots: r.origLots as Lots,
+      cumLots: r.cumLots as Lots,
+      lastLots: r.lastLots as Lots,
+      lastPriceTicks: r.lastPriceTicks as Ticks,
+      fee: r.commissionAsset === null ? "0" : this.core.formatAsset(r.commissionAsset, r.commissionUnits),
+      feeAsset: r.commissionAsset ?? "",
+      isMaker: r.isMaker,
+      tradeId: r.tradeId,
+      ...(r.execType === "REJECTED" ? { rejectReason: "unknown" as const } : {}),
+      venueTimeMs: r.eventTimeMs,
+    };
+  }
+
+  private openOf(v: OrderView): OpenOrder {
+    return {
+      symbol: `${v.symbol.base}-${v.symbol.quote}`,
+      clientId: v.clientOrderId,
+      venueOrderId: String(v.orderId),
+      side: v.side === "BUY" ? Side.Buy : Side.Sell,
+      priceTicks: v.priceTicks as Ticks,
+      origLots: v.origLots as Lots,
+      cumLots: v.executedLots as Lots,
+      status: SIM_STATUS[v.status],
+    };
+  }
+}
