@@ -12,6 +12,7 @@ import {
   createHttpApp,
   type EngineStatus,
   type HttpAppDeps,
+  httpOptionsFromEnv,
   paramsValidatorFromSchema,
   readControlToken,
   startHttpServer,
@@ -484,5 +485,17 @@ describe("the real server", () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe("listen options", () => {
+  test("HFT_HTTP_HOST / HFT_HTTP_PORT override the configured values; bad ports are refused", () => {
+    expect(httpOptionsFromEnv({}, { host: "127.0.0.1", port: 8080 })).toEqual({ host: "127.0.0.1", port: 8080 });
+    expect(httpOptionsFromEnv({ HFT_HTTP_HOST: "0.0.0.0", HFT_HTTP_PORT: "9100" }, { port: 8080 })).toEqual({
+      host: "0.0.0.0",
+      port: 9100,
+    });
+    expect(() => httpOptionsFromEnv({ HFT_HTTP_PORT: "80a" })).toThrow("HFT_HTTP_PORT");
+    expect(() => httpOptionsFromEnv({ HFT_HTTP_PORT: "70000" })).toThrow("HFT_HTTP_PORT");
   });
 });
