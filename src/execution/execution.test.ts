@@ -39,6 +39,46 @@ describe("execution desk", () => {
     });
   });
 
+  test("status snapshots for the control API: exact decimal strings", async () => {
+    const { desk, venue } = makeDesk();
+    const o = placed(desk.submit("fake", "BTC-USDT", Side.Sell, 5_000_100, 300, "limit", "GTC", "mm1"));
+    await flush();
+    venue.fill(o.clientId, 100, 5_000_100, true, "0.05", "USDT");
+    expect(desk.openOrderStatus()).toEqual([
+      {
+        venue: "fake",
+        symbol: "BTC-USDT",
+        clientId: o.clientId,
+        side: "sell",
+        price: "50001.00",
+        qty: "0.00300",
+        filled: "0.00100",
+        status: "partially_filled",
+        strategy: "mm1",
+      },
+    ]);
+    // short 0.001 BTC from 50001.00, marked at 50000.00
+    expect(desk.positionStatus()).toEqual([
+      {
+        venue: "fake",
+        symbol: "BTC-USDT",
+        position: "-0.001",
+        currency: "USDT",
+        notional: "50",
+        realizedPnl: "0",
+        unrealizedPnl: "0.001",
+        fees: "0.05",
+      },
+    ]);
+    expect(desk.pnlStatus()).toEqual([{ currency: "USDT", realized: "0", unrealized: "0.001", fees: "0.05" }]);
+    const risk = desk.riskStatus();
+    expect([risk.halted, risk.haltReason, risk.killSwitchTrips, risk.dailyPnl]).toEqual([false, null, 0, "-0.049"]);
+    expect(risk.limits["defaults.maxPositionBase"]).toBe("1000");
+    expect(risk.limits.priceBandBps).toBe(1000);
+    desk.halt("operator");
+    expect(desk.riskStatus().haltReason).toBe("operator");
+  });
+
   test("every risk refusal is reported to the hook with venue and symbol", () => {
     const seen: [string, string, RiskReason][] = [];
     const { desk } = makeDesk({ onRiskReject: (v, s, r) => seen.push([v, s, r]) });

@@ -18,7 +18,7 @@ import type {
 } from "../venues/types.ts";
 import { type BalanceDiff, Balances } from "./balances.ts";
 import { ClientIdGenerator } from "./client-id.ts";
-import { type Money, moneyToNumber } from "./money.ts";
+import { formatMoney, type Money, moneyToNumber } from "./money.ts";
 import {
   type FillEvent,
   OrderManager,
@@ -74,6 +74,51 @@ export interface PositionSample {
   readonly realizedPnl: number;
   readonly unrealizedPnl: number;
   readonly fees: number;
+}
+
+/** One instrument's position for the control API (decimal strings, exact). */
+export interface PositionStatus {
+  readonly venue: string;
+  readonly symbol: string;
+  /** Signed position in the base asset. */
+  readonly position: string;
+  readonly currency: string;
+  readonly notional: string;
+  readonly realizedPnl: string;
+  readonly unrealizedPnl: string;
+  readonly fees: string;
+}
+
+/** One live order for the control API. */
+export interface OpenOrderStatus {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly clientId: string;
+  readonly side: "buy" | "sell";
+  readonly price: string;
+  readonly qty: string;
+  readonly filled: string;
+  readonly status: OrderState;
+  readonly strategy: string | null;
+}
+
+/** PnL totals of one quote currency. */
+export interface PnlStatus {
+  readonly currency: string;
+  readonly realized: string;
+  readonly unrealized: string;
+  readonly fees: string;
+}
+
+/** Halt state and limits for the control API. */
+export interface RiskStatus {
+  readonly halted: boolean;
+  readonly haltReason: string | null;
+  readonly killSwitchEngaged: boolean;
+  readonly killSwitchTrips: number;
+  /** PnL since the last UTC midnight (what the daily loss limit watches), quote decimal. */
+  readonly dailyPnl: string;
+  readonly limits: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** What quote() did. */
@@ -219,13 +264,14 @@ export class Execution {
     lots: number,
     type: OrderType = "limit",
     tif: TimeInForce = "GTC",
+    strategy: string | null = null,
   ): ManagedOrder | RiskReason {
     const reason = this.risk.checkOrder(venue, symbol, side, priceTicks, lots);
     if (reason !== undefined) {
       this.opts.onRiskReject?.(venue, symbol, reason);
       return reason;
     }
-    return this.oms.submit(venue, symbol, side, priceTicks, lots, type, tif);
+    return this.oms.submit(venue, symbol, side, priceTicks, lots, type, tif, strategy);
   }
 
   /** Cancels one order through the cancel-rate check; true when sent (or already on its way). */
@@ -251,7 +297,12 @@ export class Execution {
    * Moves one symbol's resting orders on a venue to the desired quotes with the fewest actions:
    * cancels first (rate-checked), then places (risk-checked, type limit_maker / GTC unless given).
    */
-  quote(venue: string, desired: DesiredQuotes, type: OrderType = "limit_maker"): QuoteResult {
+  quote(
+    venue: string,
+    desired: DesiredQuotes,
+    type: OrderType = "limit_maker",
+    strategy: string | null = null,
+  ): QuoteResult {
     const plan = planQuotes(
       desired,
       this.oms.liveOrders(venue, desired.symbol, 0),
@@ -266,7 +317,7 @@ export class Execution {
     const placed: ManagedOrder[] = [];
     const refused: { place: QuotePlace; reason: RiskReason }[] = [];
     for (const p of plan.places) {
-      const r = this.submit(venue, desired.symbol, p.side, p.priceTicks, p.lots, type, "GTC");
+      const r = this.submit(venue, desired.symbol, p.side, p.priceTicks, p.lots, type, "GTC", strategy);
       if (typeof r === "string") refused.push({ place: p, reason: r });
       else placed.push(r);
     }
@@ -292,21 +343,85 @@ export class Execution {
   positionSamples(): PositionSample[] {
     const out: PositionSample[] = [];
     for (const v of this.positions.views()) {
-      const abs = v.baseUnits < 0n ? -v.baseUnits : v.baseUnits;
       out.push({
         venue: v.venue,
         symbol: v.symbol,
         currency: v.quote,
         positionBase: moneyToNumber(v.baseUnits),
         // |base| × mid: units 10^-18 base × (mid2 × tick units) / 2 / 10^18
-        notionalExposure:
-          v.markMid2Ticks === 0 ? 0 : moneyToNumber((abs * BigInt(v.markMid2Ticks) * this.tickUnits(v)) / (2n * ONE)),
+        notionalExposure: moneyToNumber(this.exposure(v)),
         realizedPnl: moneyToNumber(v.realized),
         unrealizedPnl: moneyToNumber(v.unrealized),
         fees: moneyToNumber(v.fees),
       });
     }
     return out;
+  }
+
+  /** Positions as exact decimal strings, for the control API's status. */
+  positionStatus(): PositionStatus[] {
+    return this.positions.views().map((v) => ({
+      venue: v.venue,
+      symbol: v.symbol,
+      position: formatMoney(v.baseUnits),
+      currency: v.quote,
+      notional: formatMoney(this.exposure(v)),
+      realizedPnl: formatMoney(v.realized),
+      unrealizedPnl: formatMoney(v.unrealized),
+      fees: formatMoney(v.fees),
+    }));
+  }
+
+  /** Live orders as decimal strings, for the control API's status. */
+  openOrderStatus(): OpenOrderStatus[] {
+    const out: OpenOrderStatus[] = [];
+    for (const o of this.oms.allLive()) {
+      const info = this.registry.get(o.venue, o.symbol)?.info;
+      if (info === undefined) continue;
+      out.push({
+        venue: o.venue,
+        symbol: o.symbol,
+        clientId: o.clientId,
+        side: o.side === 0 ? "buy" : "sell",
+        price: info.price.format(o.priceTicks),
+        qty: info.qty.format(o.lots),
+        filled: info.qty.format(o.cumLots),
+        status: o.state,
+        strategy: o.strategy,
+      });
+    }
+    return out;
+  }
+
+  /** PnL totals per quote currency, as decimal strings. */
+  pnlStatus(): PnlStatus[] {
+    return [...this.positions.totalsByQuote()].map(([currency, p]) => ({
+      currency,
+      realized: formatMoney(p.realized),
+      unrealized: formatMoney(p.unrealized),
+      fees: formatMoney(p.fees),
+    }));
+  }
+
+  /** Halt state and the limits in force, flattened for display. */
+  riskStatus(): RiskStatus {
+    const limits: Record<string, string | number | boolean> = {};
+    const flatten = (prefix: string, obj: object): void => {
+      for (const [k, v] of Object.entries(obj)) {
+        if (v !== null && typeof v === "object") flatten(`${prefix}${k}.`, v);
+        else if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") limits[`${prefix}${k}`] = v;
+      }
+    };
+    flatten("", this.risk.current());
+    const halted = this.kill.isHalted();
+    return {
+      halted,
+      haltReason: halted ? this.kill.reason() : null,
+      killSwitchEngaged: halted,
+      killSwitchTrips: this.kill.trips,
+      dailyPnl: formatMoney(this.risk.dailyPnl()),
+      limits,
+    };
   }
 
   /** Seeds local balances from the venue (start of run); later fills move them. */
@@ -329,8 +444,12 @@ export class Execution {
     return this.oms.reconcile(venue);
   }
 
-  private tickUnits(v: PositionView): bigint {
-    return this.registry.get(v.venue, v.symbol)?.math.tickUnits ?? 0n;
+  /** |position| × mid in quote units (0 without a mid). */
+  private exposure(v: PositionView): Money {
+    const tickUnits = this.registry.get(v.venue, v.symbol)?.math.tickUnits ?? 0n;
+    const abs = v.baseUnits < 0n ? -v.baseUnits : v.baseUnits;
+    // 10^-18 base × (mid2 × 10^-18 quote per base) / 2 / 10^18 → 10^-18 quote
+    return (abs * BigInt(v.markMid2Ticks) * tickUnits) / (2n * ONE);
   }
 
   private onFill(f: FillEvent): void {

@@ -10,8 +10,12 @@ export {
   Execution,
   type ExecutionOptions,
   type ExecutionStats,
+  type OpenOrderStatus,
+  type PnlStatus,
   type PositionSample,
+  type PositionStatus,
   type QuoteResult,
+  type RiskStatus,
 } from "./execution.ts";
 export {
   formatMoney,

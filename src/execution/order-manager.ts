@@ -152,6 +152,7 @@ class Order implements ManagedOrder {
     readonly priceTicks: number,
     readonly lots: number,
     readonly createdMs: number,
+    readonly strategy: string | null,
   ) {
     this.updatedMs = createdMs;
     this.log.add(createdMs, "", "", 0, "created pending_new");
@@ -291,6 +292,7 @@ export class OrderManager {
     lots: number,
     type: OrderType = "limit",
     tif: TimeInForce = "GTC",
+    strategy: string | null = null,
   ): ManagedOrder {
     const v = this.registry.venues.get(venue);
     const inst = v?.instruments.get(symbol);
@@ -298,7 +300,7 @@ export class OrderManager {
     if (v === undefined || inst === undefined || adapter === undefined) {
       throw new Error(`submit: venue ${venue} symbol ${symbol} is not registered with an adapter`);
     }
-    const o = new Order(this.ids.next(), inst, v, side, type, tif, priceTicks, lots, this.clock.nowMs());
+    const o = new Order(this.ids.next(), inst, v, side, type, tif, priceTicks, lots, this.clock.nowMs(), strategy);
     this.orders.set(o.clientId, o);
     this.refresh(o);
     this.stats.submitted++;

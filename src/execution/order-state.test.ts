@@ -23,6 +23,7 @@ function order(state: OrderState): ManagedOrder {
     tif: "GTC",
     priceTicks: 100,
     lots: 5,
+    strategy: null,
     state,
     venueOrderId: "",
     cumLots: 0,

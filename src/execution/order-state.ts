@@ -86,6 +86,8 @@ export interface ManagedOrder {
   readonly priceTicks: number;
   /** Ordered quantity. */
   readonly lots: number;
+  /** The strategy that asked for it (null for operator or tool orders). */
+  readonly strategy: string | null;
   state: OrderState;
   venueOrderId: string;
   /** Filled quantity as the venue last reported it (its cumulative figure is the truth). */

@@ -231,6 +231,8 @@ export class RiskGate {
     for (const r of RISK_REASONS) rejections[r] = 0;
     this.stats = { ordersPassed: 0, cancelsPassed: 0, rejections };
     this.setLimits(limits);
+    // the engine starts flat: today's baseline is zero, not whatever the first evaluation sees
+    this.day = Math.floor(clock.nowMs() / DAY_MS);
   }
 
   /** Validates and installs limits (at start or when changed at run time); throws naming the field. */
@@ -285,8 +287,9 @@ export class RiskGate {
 
   /**
    * Feeds the current total net PnL (Positions.totalNet) and trips the kill switch when the loss
-   * since the last UTC midnight exceeds the limit. The day's baseline resets at UTC midnight; a
-   * tripped switch stays tripped across it. Returns the day's PnL.
+   * since the last UTC midnight (or since start, on the first day) exceeds the limit. The day's
+   * baseline is the PnL at the first evaluation after midnight; a tripped switch stays tripped
+   * across it. Returns the day's PnL.
    */
   evaluateDailyLoss(totalNetPnl: Money): Money {
     const day = Math.floor(this.clock.nowMs() / DAY_MS);
