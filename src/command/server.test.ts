@@ -163,6 +163,28 @@ describe("monitoring routes", () => {
     expect(((await res.json()) as { reasons: string[] }).reasons).toContain("no venue configured");
   });
 
+  test("an engine whose status throws is not ready (503), and /api/status fails without leaking details", async () => {
+    const metrics = createEngineMetrics({ processMetrics: false });
+    const app = createHttpApp({
+      metrics,
+      status: {
+        status: () => {
+          throw new Error("books not built yet");
+        },
+      },
+      strategies: { paramsValidator: () => undefined },
+      commands: new CommandQueue({ clock: new VirtualClock() }),
+      auth: new ControlAuth(undefined),
+    });
+    const ready = await app.handle(new Request("http://localhost/ready"));
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ ready: false, reasons: ["engine status unavailable: books not built yet"] });
+    const status = await app.handle(new Request("http://localhost/api/status"));
+    expect(status.status).toBe(500);
+    expect(await status.json()).toEqual({ error: "internal error" });
+    expect(await metrics.scrape()).toContain('hft_http_rejected_requests_total{reason="internal_error"} 1');
+  });
+
   test("/api/status returns the engine status with secrets redacted", async () => {
     const h = harness();
     const res = await h.call("GET", "/api/status", { token: null });

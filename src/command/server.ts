@@ -10,7 +10,7 @@ import type { ControlAuth } from "./auth.ts";
 import { BodyError, DEFAULT_MAX_BODY_BYTES, readJsonBody } from "./body.ts";
 import type { CommandBody, CommandSink } from "./commands.ts";
 import { openApiDocument } from "./openapi.ts";
-import { readinessOf, redactSecrets, type StatusSource } from "./status.ts";
+import { type Readiness, readinessOf, redactSecrets, type StatusSource } from "./status.ts";
 import {
   CancelAllBody,
   type FieldIssue,
@@ -171,7 +171,13 @@ export function createHttpApp(deps: HttpAppDeps) {
     })
     .get("/health", () => done("/health", json(200, { status: "ok" })))
     .get("/ready", () => {
-      const r = deps.status.readiness?.() ?? readinessOf(deps.status.status());
+      let r: Readiness;
+      try {
+        r = deps.status.readiness?.() ?? readinessOf(deps.status.status());
+      } catch (err) {
+        // An engine that cannot report its state is not ready; say so rather than failing the probe with a 500.
+        r = { ready: false, reasons: [`engine status unavailable: ${(err as Error).message}`] };
+      }
       return done("/ready", json(r.ready ? 200 : 503, { ready: r.ready, reasons: r.reasons }));
     })
     .get("/metrics", async () =>

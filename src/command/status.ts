@@ -4,6 +4,7 @@
  */
 import type { BookHealth, ConnectionState, OrderStatus } from "../venues/types.ts";
 
+/** Connection and rate-limit state of one venue, so an operator sees why it may be slow or refusing. */
 export interface VenueStatus {
   readonly name: string;
   readonly kind: string;
@@ -13,6 +14,7 @@ export interface VenueStatus {
   readonly rateLimits: readonly { readonly limit: string; readonly used: number; readonly max: number }[];
 }
 
+/** One order book's health and top of book: only live books may be traded on. */
 export interface BookStatus {
   readonly venue: string;
   readonly symbol: string;
@@ -23,6 +25,7 @@ export interface BookStatus {
   readonly lastUpdateMs: number | null;
 }
 
+/** Position and PnL of one instrument, exact decimal strings for display. */
 export interface PositionStatus {
   readonly venue: string;
   readonly symbol: string;
@@ -36,6 +39,7 @@ export interface PositionStatus {
   readonly fees: string;
 }
 
+/** One live order of this engine, so an operator can see what is resting where. */
 export interface OpenOrderStatus {
   readonly venue: string;
   readonly symbol: string;
@@ -56,6 +60,7 @@ export interface PnlStatus {
   readonly fees: string;
 }
 
+/** Whether trading is halted and why, and the limits in force. */
 export interface RiskStatus {
   readonly halted: boolean;
   readonly haltReason: string | null;
@@ -65,6 +70,7 @@ export interface RiskStatus {
   readonly limits: Readonly<Record<string, string | number | boolean>>;
 }
 
+/** One configured strategy: its state and current parameters. */
 export interface StrategyStatus {
   readonly name: string;
   readonly kind: string;
