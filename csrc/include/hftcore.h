@@ -15,26 +15,37 @@
  *   - prices are integer ticks in [min_price, max_price] (min_price >= 0), quantities integer lots
  *     in [0, HFT_MAX_QTY] (2^53-1, so every value survives a trip through a JS double).
  *
- * Data structure: per side, one array of {key, qty} levels sorted ascending by key with the BEST
- * level at the TAIL (key = price for bids, -price for asks, so one code path serves both sides).
- *   - best bid/ask: O(1), and also mirrored into a summary record of doubles after every change,
- *     which TypeScript reads straight from C memory (no FFI call at all);
- *   - update of a level at distance d from the touch: a backwards linear scan of <= 8 levels, then
- *     binary search, then a memmove of d levels for inserts/deletes (modify in place is O(1));
- *   - top-N / depth to N levels / depth to a price: walk backwards from the tail, no gaps to skip;
- *   - price jumps, deep levels and very sparse books cost nothing special (no window to re-centre);
- *   - snapshot: written into a spare pair of arrays (so a rejected snapshot leaves the book intact),
- *     sorted (already-sorted and reversed inputs are O(n), anything else heapsort), then swapped in;
- *   - batches: validated fully first; only when a batch could overflow max_levels is an undo log
- *     kept, so that a batch failing with HFT_E_BOOK_FULL is rolled back.
- * A price-indexed ladder was considered: it makes a touch update O(1) but needs a re-centring
- * window, gap skipping for top-N on sparse books and separate handling of levels outside the window;
- * with near-touch updates the memmove here is a few dozen bytes, so sorted arrays win on simplicity.
+ * Data structure (chosen for speed near the touch; measured, see below): per side, a price-indexed
+ * LADDER over a window of `slots` ticks (4 ticks per allowed level, a power of two in [256, 65536])
+ * plus a SORTED ARRAY for the levels deeper than the window. Keys are price for bids and -price
+ * for asks, so "better" is always "larger" and one code path serves both sides.
+ *   - an update inside the window (nearly all of them) is O(1): slot = key - base, store the qty;
+ *     the best slot is tracked, and only deleting the best level scans down to the next one (levels
+ *     near the touch are dense, so the scan is short);
+ *   - an update above the window (the price rose past it) moves the window up first, so that key
+ *     sits a quarter window below its top; ladder levels falling out of the bottom go to the sorted
+ *     array. After a batch, a side whose best level drifted into the lowest quarter of its window
+ *     (the price fell) gets its window moved down, pulling levels back from the sorted array. Both
+ *     moves are O(window + levels moved) and rare (hysteresis of half a window);
+ *   - deep levels (below the window) live in the sorted array: branch-free count of the last 16
+ *     levels, then galloping search and memmove, O(log d + d) for a level d away from the window;
+ *   - best bid/ask: O(1), and mirrored into a summary record of doubles after every change, which
+ *     TypeScript reads straight from C memory (no FFI call at all);
+ *   - top-N / depth: walk the ladder downwards skipping empty slots, then the sorted array;
+ *   - snapshot: sorted in a spare array (sorted and reversed inputs are O(n), else heapsort), checked
+ *     for duplicates and limits, and only then written into the live book, so a rejected snapshot
+ *     leaves it intact;
+ *   - batches: validated fully first (branch-free, then an exact pass only when something is wrong);
+ *     only when a batch could overflow max_levels is an undo log kept, so that a batch failing with
+ *     HFT_E_BOOK_FULL is rolled back.
+ * The first version was sorted arrays alone (best at the tail): on the benchmark stream it cost
+ * ~30-45 ns per level update in C (binary searches mispredict); the ladder brought that to ~12-16 ns.
  *
- * Measured cost (bench/book.bench.ts, AMD EPYC 2 cores shared with other jobs, see bench/RESULTS.md):
- *   ~1000 levels/side Binance-like stream, batches of 20 level updates, through bun:ffi including
- *   TypeScript staging: ~13 ns per level update; best bid/ask read ~1 ns (summary record);
- *   top-10 read ~25 ns per call. The sorted-array TypeScript book: ~200+ ns per level update.
+ * Measured cost (bench/book.bench.ts: ~1000 levels/side Binance-like stream, batches of 20 level
+ * updates; AMD EPYC, 2 vCPUs shared with ~7 other jobs, so figures are upper bounds; see
+ * bench/RESULTS.md): through bun:ffi including TypeScript staging ~15-21 ns per level update (C
+ * alone, native loop: ~12-16 ns); best bid/ask read ~1-5 ns (summary record, no FFI call); top-10
+ * read ~30-60 ns per call (one FFI call). The sorted-array TypeScript book: ~105-215 ns per level.
  */
 #ifndef HFTCORE_H
 #define HFTCORE_H

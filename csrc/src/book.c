@@ -88,23 +88,24 @@ static inline int side_best(const side_book* sb, int64_t* key, int64_t* qty) {
 typedef struct walker {
   const side_book* sb;
   int32_t slot;
+  int32_t ladder_left; /* ladder levels not yet returned: stops the slot scan early on sparse books */
   int32_t out;
 } walker;
 
 static inline walker walk_start(const side_book* sb) {
-  walker w = {sb, sb->best, sb->out_count - 1};
+  walker w = {sb, sb->best, sb->lad_count, sb->out_count - 1};
   return w;
 }
 
 static inline int walk_next(walker* w, int64_t* key, int64_t* qty) {
   const side_book* sb = w->sb;
-  while (w->slot >= 0) {
+  if (w->ladder_left > 0) {
+    while (sb->qty[w->slot] == 0) w->slot--;
     const int32_t i = w->slot--;
-    if (sb->qty[i] != 0) {
-      *key = sb->base + i;
-      *qty = sb->qty[i];
-      return 1;
-    }
+    w->ladder_left--;
+    *key = sb->base + i;
+    *qty = sb->qty[i];
+    return 1;
   }
   if (w->out >= 0) {
     *key = sb->out[w->out].key;
@@ -396,6 +397,10 @@ static void shift_down(hft_book* b, side_book* sb) {
 
 /* Finds the new best ladder slot after the best one was emptied (near the touch levels are dense). */
 static inline void rescan_best(side_book* sb) {
+  if (sb->lad_count == 0) { /* sparse books: do not scan an empty window */
+    sb->best = -1;
+    return;
+  }
   int32_t j = sb->best - 1;
   while (j >= 0 && sb->qty[j] == 0) j--;
   sb->best = j;

@@ -317,6 +317,40 @@ static void test_deep_book_and_jumps(void) {
   hft_book_destroy(b);
 }
 
+static void test_sparse_book_and_window_moves(void) {
+  /* levels 1000 ticks apart: most live below the ladder window; deleting the best walks down */
+  hft_book* b = make_book(0, HFT_MAX_PRICE, 64, 64);
+  hft_level_update lv[40];
+  for (int i = 0; i < 20; i++) {
+    lv[2 * i] = up(0, 1000000 - 1000 * i, i + 1);
+    lv[2 * i + 1] = up(1, 1000001 + 1000 * i, i + 1);
+  }
+  CHECK_EQ_STATUS(hft_book_apply_batch(b, lv, 40), HFT_OK);
+  CHECK_EQ_STATUS(hft_book_check_integrity(b), HFT_OK);
+  for (int i = 0; i < 19; i++) {
+    hft_level_update del[] = {up(0, 1000000 - 1000 * i, 0), up(1, 1000001 + 1000 * i, 0)};
+    CHECK_EQ_STATUS(hft_book_apply_batch(b, del, 2), HFT_OK);
+    CHECK_EQ_STATUS(hft_book_check_integrity(b), HFT_OK);
+    CHECK(best_price(b, 0) == 1000000 - 1000 * (i + 1));
+    CHECK(best_price(b, 1) == 1000001 + 1000 * (i + 1));
+  }
+  /* price rises far above the window, then falls far below it */
+  hft_level_update rise[] = {up(0, 50000000, 5), up(1, 50000010, 5)};
+  CHECK_EQ_STATUS(hft_book_apply_batch(b, rise, 2), HFT_OK);
+  CHECK(best_price(b, 0) == 50000000 && best_price(b, 1) == 1019001);
+  hft_level_update fall[] = {up(0, 50000000, 0), up(0, 10, 3), up(1, 1019001, 0), up(1, 11, 3)};
+  CHECK_EQ_STATUS(hft_book_apply_batch(b, fall, 4), HFT_OK);
+  CHECK(best_price(b, 0) == 981000 && best_price(b, 1) == 11);
+  int64_t prices[4], qtys[4];
+  int32_t n;
+  CHECK_EQ_STATUS(hft_book_top(b, 0, 4, prices, qtys, &n), HFT_OK);
+  CHECK(n == 2 && prices[0] == 981000 && prices[1] == 10);
+  CHECK_EQ_STATUS(hft_book_top(b, 1, 4, prices, qtys, &n), HFT_OK);
+  CHECK(n == 2 && prices[0] == 11 && prices[1] == 50000010);
+  CHECK_EQ_STATUS(hft_book_check_integrity(b), HFT_OK);
+  hft_book_destroy(b);
+}
+
 static void test_names_and_layout(void) {
   CHECK(strcmp(hft_status_name(HFT_OK), "HFT_OK") == 0);
   CHECK(strcmp(hft_status_name(HFT_E_CORRUPT), "HFT_E_CORRUPT") == 0);
@@ -336,6 +370,7 @@ int main(void) {
   test_errors_leave_book_intact();
   test_snapshot();
   test_deep_book_and_jumps();
+  test_sparse_book_and_window_moves();
   test_names_and_layout();
   printf("test_book: %d checks, %d failed\n", check_count, check_failures);
   return check_failures == 0 ? 0 : 1;
