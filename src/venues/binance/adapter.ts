@@ -1,0 +1,375 @@
+/**
+ * The Binance Spot VenueAdapter: wires market data (C books synced per §A.3), order entry over the
+ * WebSocket API with REST as fallback, the user-data stream, server-time tracking, rate-limit
+ * budget and reconciliation after reconnects, behind the venue-neutral contract in ../types.ts.
+ */
+
+import type { OrderBook } from "../../book/index.ts";
+import { isOwnClientId, isValidClientId, resolveUnknownOutcome, VenueBudget } from "../../gateways/index.ts";
+import type { TimerId } from "../../services/clock.ts";
+import { Side } from "../../types.ts";
+import {
+  type Balance,
+  type BookHealth,
+  type InstrumentInfo,
+  type OpenOrder,
+  type OrderRequest,
+  type VenueAdapter,
+  type VenueEvent,
+  type VenueListener,
+  VenueRejectError,
+} from "../types.ts";
+import { type BinanceConfig, type ResolvedBinanceConfig, resolveBinanceConfig } from "./config.ts";
+import { UnknownOutcomeError } from "./errors.ts";
+import { parseInstruments } from "./instruments.ts";
+import { BinanceMarketData, sleep } from "./market-data.ts";
+import { FillLedger, openOrderOf, orderUpdateOf } from "./orders.ts";
+import { BinanceRest, ServerTime } from "./rest.ts";
+import { BinanceWsApi } from "./ws-api.ts";
+
+type Obj = Record<string, unknown>;
+type Params = Record<string, string | number>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Binance Spot behind the VenueAdapter contract. */
+export class BinanceAdapter implements VenueAdapter {
+  readonly kind = "binance";
+  readonly name: string;
+  readonly cfg: ResolvedBinanceConfig;
+  private readonly budget: VenueBudget;
+  private readonly rest: BinanceRest;
+  private readonly ws: BinanceWsApi;
+  private readonly md: BinanceMarketData;
+  private readonly ledger = new FillLedger();
+  private readonly listeners: VenueListener[] = [];
+  private readonly byVenueSymbol = new Map<string, InstrumentInfo>();
+  private instrumentMap = new Map<string, InstrumentInfo>();
+  private timeSyncTimer: TimerId | undefined;
+  private connected = false;
+  private closed = false;
+  readonly counters = { badUserEvents: 0, unknownOutcomesResolved: 0, reconciledUpdates: 0, listenerErrors: 0 };
+
+  constructor(config: BinanceConfig) {
+    this.cfg = resolveBinanceConfig(config);
+    this.name = this.cfg.name;
+    const clock = this.cfg.clock;
+    this.budget = new VenueBudget(() => clock.nowMs(), this.cfg.rateLimitHeadroom);
+    const time = new ServerTime(() => clock.nowMs());
+    const nap = (ms: number): Promise<void> => sleep(this.cfg, ms);
+    this.rest = new BinanceRest(this.cfg, this.budget, time, nap);
+    this.ws = new BinanceWsApi(
+      this.cfg,
+      this.budget,
+      time,
+      {
+        onUserEvent: (e, recvNs) => this.onUserEvent(e, recvNs),
+        onReady: (reconnect) => {
+          if (reconnect) void this.reconcile();
+        },
+        onState: (state, reason) =>
+          this.emit({ type: "connection", venue: this.name, stream: "orders", state, reason }),
+      },
+      nap,
+    );
+    this.md = new BinanceMarketData(this.cfg, this.rest, (e) => this.emit(e));
+  }
+
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    await this.rest.syncTime();
+    this.instrumentMap = parseInstruments(this.name, await this.rest.exchangeInfo(), this.cfg.symbols);
+    for (const i of this.instrumentMap.values()) this.byVenueSymbol.set(i.venueSymbol, i);
+    this.timeSyncTimer = this.cfg.clock.setRepeating(this.cfg.timeouts.timeSyncMs, () => {
+      this.rest.syncTime().catch(() => {});
+    });
+    if (this.cfg.marketDataOnly !== true) {
+      if (this.cfg.orderEntry === "wsapi") {
+        await this.ws.connect();
+      } else {
+        await this.rest.call("GET", "/api/v3/account", {}, { signed: true, weight: 20 }).catch((e: unknown) => {
+          if (e instanceof VenueRejectError && e.reason === "auth")
+            throw new Error(`binance venue "${this.name}": API key or secret rejected (${e.message})`);
+          throw e;
+        });
+      }
+    }
+    this.connected = true;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timeSyncTimer !== undefined) this.cfg.clock.clearTimer(this.timeSyncTimer);
+    this.md.close();
+    await this.ws.close();
+  }
+
+  instruments(): ReadonlyMap<string, InstrumentInfo> {
+    return this.instrumentMap;
+  }
+
+  async subscribeQuotes(symbols: readonly string[]): Promise<void> {
+    const infos = symbols.map((s) => this.instrument(s));
+    await this.md.subscribe(infos);
+  }
+
+  book(symbol: string): OrderBook | undefined {
+    return this.md.book(symbol);
+  }
+
+  bookHealth(symbol: string): BookHealth | undefined {
+    return this.md.health(symbol);
+  }
+
+  /** Market-data, REST, WS API and order counters (bad frames, resyncs, throttles...). */
+  stats(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const add = (prefix: string, o: object): void => {
+      for (const [k, v] of Object.entries(o)) if (typeof v === "number") out[`${prefix}${k}`] = v;
+    };
+    add("md_", this.md.counters);
+    add("rest_", this.rest.counters);
+    add("wsapi_", this.ws.counters);
+    add("", this.counters);
+    out["budget_throttled"] = this.budget.throttled;
+    out["budget_bans"] = this.budget.bans;
+    out["fills_duplicates_dropped"] = this.ledger.duplicatesDropped;
+    return out;
+  }
+
+  /** The market-data component (tests and benches drive frames and rotations through it). */
+  marketData(): BinanceMarketData {
+    return this.md;
+  }
+
+  async submitOrder(order: OrderRequest): Promise<string> {
+    this.requireTrading();
+    const info = this.instrument(order.symbol);
+    if (!isValidClientId(order.clientId) || !isOwnClientId(order.clientId, this.cfg.clientIdPrefix)) {
+      throw new VenueRejectError(
+        "invalid_request",
+        "client_id",
+        `${this.name}: client id ${JSON.stringify(order.clientId)} must be "${this.cfg.clientIdPrefix}-…", ≤36 of [A-Za-z0-9_-]`,
+      );
+    }
+    if (!(Number.isSafeInteger(order.lots) && order.lots > 0))
+      throw new VenueRejectError("filter", "lots", `${this.name}: lots must be a positive integer`);
+    const params: Params = {
+      symbol: info.venueSymbol,
+      side: order.side === Side.Sell ? "SELL" : "BUY",
+      type: order.type === "limit" ? "LIMIT" : order.type === "limit_maker" ? "LIMIT_MAKER" : "MARKET",
+    };
+    if (order.type === "limit") params["timeInForce"] = order.tif;
+    params["quantity"] = info.qty.format(order.lots);
+    if (order.type !== "market") {
+      if (!(Number.isSafeInteger(order.priceTicks) && order.priceTicks > 0))
+        throw new VenueRejectError("filter", "price", `${this.name}: priceTicks must be a positive integer`);
+      params["price"] = info.price.format(order.priceTicks);
+    }
+    params["newClientOrderId"] = order.clientId;
+    params["newOrderRespType"] = "ACK";
+    let result: unknown;
+    try {
+      result = await this.send("order.place", "POST", "/api/v3/order", params, 1, true);
+    } catch (e) {
+      if (!(e instanceof UnknownOutcomeError)) throw e;
+      return this.resolvePlacement(order, info, e);
+    }
+    const id = isObj(result) ? result["orderId"] : undefined;
+    if (typeof id !== "number" && typeof id !== "string") throw new Error(`${this.name}: order.place gave no orderId`);
+    this.ledger.placed(order.clientId, order.symbol, order.side, order.priceTicks, order.lots, String(id));
+    return String(id);
+  }
+
+  /** Timeout/5xx/lost socket after sending: ask the venue about the client id, never resend. */
+  private async resolvePlacement(order: OrderRequest, info: InstrumentInfo, cause: Error): Promise<string> {
+    const r = await resolveUnknownOutcome<OpenOrder>(
+      async () => {
+        const o = await this.orderStatus(order.symbol, order.clientId);
+        return o === undefined ? { found: false as const } : { found: true as const, value: o };
+      },
+      (ms) => sleep(this.cfg, ms),
+      5,
+      Math.min(500, this.cfg.timeouts.requestMs / 4),
+    );
+    this.counters.unknownOutcomesResolved++;
+    if (!r.placed) {
+      throw new VenueRejectError(
+        "unknown",
+        "unknown_outcome",
+        `${this.name}: ${cause.message}; the venue has no order ${order.clientId} (${r.attempts} queries), so it was not placed`,
+      );
+    }
+    const o = r.value;
+    this.ledger.placed(order.clientId, info.symbol, o.side, o.priceTicks, o.origLots, o.venueOrderId);
+    return o.venueOrderId;
+  }
+
+  async cancelOrder(symbol: string, clientId: string): Promise<void> {
+    this.requireTrading();
+    const info = this.instrument(symbol);
+    const params: Params = { symbol: info.venueSymbol, origClientOrderId: clientId };
+    try {
+      await this.send("order.cancel", "DELETE", "/api/v3/order", params, 1, false);
+    } catch (e) {
+      if (!(e instanceof UnknownOutcomeError)) throw e;
+      const o = await this.orderStatus(symbol, clientId);
+      if (o === undefined)
+        throw new VenueRejectError("unknown_order", -2011, `${this.name}: unknown order ${clientId}`);
+      if (o.status === "new" || o.status === "partially_filled") {
+        await this.send("order.cancel", "DELETE", "/api/v3/order", params, 1, false); // cancel is safe to repeat
+      }
+    }
+  }
+
+  async cancelAll(symbol: string): Promise<number> {
+    this.requireTrading();
+    const own = await this.openOrders(symbol, false);
+    const results = await Promise.allSettled(own.map((o) => this.cancelOrder(symbol, o.clientId)));
+    return results.filter((r) => r.status === "fulfilled").length;
+  }
+
+  async openOrders(symbol?: string, all = false): Promise<OpenOrder[]> {
+    this.requireTrading();
+    const params: Params = {};
+    if (symbol !== undefined) params["symbol"] = this.instrument(symbol).venueSymbol;
+    const weight = symbol === undefined ? 80 : 6;
+    const body = await this.send("openOrders.status", "GET", "/api/v3/openOrders", params, weight, false);
+    if (!Array.isArray(body)) throw new Error(`${this.name}: openOrders answer is not a list`);
+    const out: OpenOrder[] = [];
+    for (const o of body) {
+      if (!isObj(o) || typeof o["symbol"] !== "string") continue;
+      const info = this.byVenueSymbol.get(o["symbol"]);
+      if (info === undefined) continue;
+      const oo = openOrderOf(o, info);
+      if (oo !== undefined && (all || isOwnClientId(oo.clientId, this.cfg.clientIdPrefix))) out.push(oo);
+    }
+    return out;
+  }
+
+  async orderStatus(symbol: string, clientId: string): Promise<OpenOrder | undefined> {
+    this.requireTrading();
+    const info = this.instrument(symbol);
+    try {
+      const body = await this.send(
+        "order.status",
+        "GET",
+        "/api/v3/order",
+        { symbol: info.venueSymbol, origClientOrderId: clientId },
+        4,
+        false,
+      );
+      return isObj(body) ? openOrderOf(body, info) : undefined;
+    } catch (e) {
+      if (e instanceof VenueRejectError && e.reason === "unknown_order") return undefined;
+      throw e;
+    }
+  }
+
+  async balances(): Promise<Balance[]> {
+    this.requireTrading();
+    const body = await this.rest.call("GET", "/api/v3/account", {}, { signed: true, weight: 20 });
+    const list = isObj(body) && Array.isArray(body["balances"]) ? body["balances"] : [];
+    return list
+      .filter(isObj)
+      .filter((b) => typeof b["asset"] === "string" && typeof b["free"] === "string" && typeof b["locked"] === "string")
+      .map((b) => ({ asset: b["asset"] as string, free: b["free"] as string, locked: b["locked"] as string }));
+  }
+
+  onEvent(listener: VenueListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** Sends over the WS API when it is up, else over REST. */
+  private async send(
+    wsMethod: string,
+    httpMethod: string,
+    path: string,
+    params: Params,
+    weight: number,
+    isOrder: boolean,
+  ): Promise<unknown> {
+    if (this.cfg.orderEntry === "wsapi" && this.ws.isOpen()) {
+      return this.ws.request(wsMethod, params, weight, true, isOrder);
+    }
+    return this.rest.call(httpMethod, path, params, { signed: true, weight, isOrder });
+  }
+
+  private onUserEvent(e: Obj, recvNs: number): void {
+    const type = e["e"];
+    if (type === "executionReport") {
+      const info = typeof e["s"] === "string" ? this.byVenueSymbol.get(e["s"]) : undefined;
+      if (info === undefined) return; // a symbol this adapter does not trade
+      const u = orderUpdateOf(this.name, e, info);
+      if (u === undefined) {
+        this.counters.badUserEvents++;
+        return;
+      }
+      if (this.ledger.accept(u)) this.emit({ type: "order", update: u, recvNs });
+    } else if (type === "outboundAccountPosition") {
+      const B = e["B"];
+      if (!Array.isArray(B)) {
+        this.counters.badUserEvents++;
+        return;
+      }
+      const balances: Balance[] = B.filter(isObj)
+        .filter((b) => typeof b["a"] === "string" && typeof b["f"] === "string" && typeof b["l"] === "string")
+        .map((b) => ({ asset: b["a"] as string, free: b["f"] as string, locked: b["l"] as string }));
+      this.emit({ type: "balances", venue: this.name, balances });
+    }
+  }
+
+  /** After the order connection came back: query every order we believe open and apply what we missed. */
+  private async reconcile(): Promise<void> {
+    for (const { clientId, symbol } of this.ledger.openOrders()) {
+      try {
+        const o = await this.orderStatus(symbol, clientId);
+        if (o === undefined) continue;
+        for (const u of this.ledger.reconcile(this.name, o, this.cfg.clock.nowMs())) {
+          this.counters.reconciledUpdates++;
+          this.emit({ type: "order", update: u, recvNs: this.cfg.clock.monoNs() });
+        }
+      } catch {
+        // the next reconnect or the engine's own reconciliation retries
+      }
+    }
+  }
+
+  private emit(e: VenueEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        this.counters.listenerErrors++;
+      }
+    }
+  }
+
+  private instrument(symbol: string): InstrumentInfo {
+    const i = this.instrumentMap.get(symbol);
+    if (i === undefined) {
+      throw new VenueRejectError(
+        "bad_symbol",
+        "symbol",
+        `${this.name}: ${symbol} is not configured (or connect() not called)`,
+      );
+    }
+    return i;
+  }
+
+  private requireTrading(): void {
+    if (this.cfg.marketDataOnly === true)
+      throw new VenueRejectError("auth", "market_data_only", `${this.name}: configured for market data only`);
+  }
+}
+
+/** Creates a Binance adapter; throws a clear error naming the venue when the config is wrong. */
+export function createBinanceAdapter(config: BinanceConfig): BinanceAdapter {
+  return new BinanceAdapter(config);
+}

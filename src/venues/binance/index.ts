@@ -1,0 +1,12 @@
+/** Public face of the Binance Spot adapter. */
+export { BinanceAdapter, createBinanceAdapter } from "./adapter.ts";
+export {
+  BINANCE_PRESETS,
+  type BinanceConfig,
+  type BinanceTimeouts,
+  type BinanceUrls,
+  DEFAULT_TIMEOUTS,
+  resolveBinanceConfig,
+} from "./config.ts";
+export { rejectReason } from "./errors.ts";
+export { hmacHex, restQuery, wsApiPayload } from "./signing.ts";

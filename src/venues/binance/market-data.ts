@@ -1,0 +1,817 @@
+/**
+ * Binance market data: one combined-stream connection carrying diff depth, bookTicker and trades for
+ * every subscribed symbol, a C book per symbol kept in sync with the REST snapshot exactly per §A.3,
+ * and the connection discipline Binance demands — paced outgoing messages (≤ 5/s), idle probing,
+ * reconnect with jittered backoff, and make-before-break replacement ahead of the 24 h limit or on
+ * serverShutdown. Hot path per depth frame: JSON.parse → sync decision → parse levels into the
+ * book's staging buffer → one FFI call; events reuse preallocated objects.
+ */
+import { MAX_BOOK_VALUE, OrderBook } from "../../book/index.ts";
+import {
+  Backoff,
+  DiffDepthSync,
+  type LevelBounds,
+  PacedSender,
+  SlidingWindow,
+  SyncAction,
+  stageLevels,
+} from "../../gateways/index.ts";
+import type { TimerId } from "../../services/clock.ts";
+import { Side } from "../../types.ts";
+import type { BookHealth, ConnectionState, InstrumentInfo, VenueEvent } from "../types.ts";
+import type { ResolvedBinanceConfig } from "./config.ts";
+import type { BinanceRest } from "./rest.ts";
+
+type Obj = Record<string, unknown>;
+type BookEvent = Extract<VenueEvent, { type: "book" }>;
+type BboEvent = Extract<VenueEvent, { type: "bbo" }>;
+type TradeEvent = Extract<VenueEvent, { type: "trade" }>;
+
+const BOUNDS: LevelBounds = { maxTicks: MAX_BOOK_VALUE, maxLots: MAX_BOOK_VALUE };
+const MAX_STANDBY_BUFFER = 2_000;
+
+/** Per-symbol state: its book, sync machine, health and the reused event objects. */
+interface SymbolState {
+  readonly info: InstrumentInfo;
+  readonly lower: string;
+  readonly book: OrderBook;
+  readonly sync: DiffDepthSync<Obj>;
+  health: BookHealth;
+  everLive: boolean;
+  /** Bumped on every resync so a late snapshot of an older attempt is discarded. */
+  generation: number;
+  snapshotRequested: boolean;
+  firstEventTimer: TimerId | undefined;
+  lastTradeId: number;
+  lastBboId: number;
+  /** Handover: the standby connection's stream reached this book's position. */
+  joined: boolean;
+  standbyBuf: Obj[];
+  readonly bookEv: BookEvent;
+  readonly bboEv: BboEvent;
+  readonly tradeEv: TradeEvent;
+  liveWaiters: (() => void)[];
+}
+
+/** One stream socket. */
+interface Conn {
+  readonly id: number;
+  readonly ws: WebSocket;
+  readonly sender: PacedSender;
+  readonly openedMs: number;
+  lastMsgMs: number;
+  probeSent: boolean;
+  open: boolean;
+  ageTimer: TimerId | undefined;
+}
+
+/** Market-data counters (bad input is dropped and counted, never a crash). */
+export interface MarketDataCounters {
+  frames: number;
+  depthApplied: number;
+  badFrames: number;
+  badLevels: number;
+  unknownStreams: number;
+  gaps: number;
+  resyncs: number;
+  snapshotRefetches: number;
+  snapshotErrors: number;
+  crossedRejected: number;
+  bookErrors: number;
+  reconnects: number;
+  handovers: number;
+  idleTimeouts: number;
+  controlReplies: number;
+  controlErrors: number;
+  messagesSent: number;
+}
+
+/** Market data of one Binance adapter; see the module comment. */
+export class BinanceMarketData {
+  private readonly symbols = new Map<string, SymbolState>();
+  /** Stream name → symbol and kind (0 depth, 1 bookTicker, 2 trade). */
+  private readonly streams = new Map<string, { st: SymbolState; kind: 0 | 1 | 2 }>();
+  private primary: Conn | undefined;
+  private standby: Conn | undefined;
+  private handoverTimer: TimerId | undefined;
+  private reconnectTimer: TimerId | undefined;
+  private watchdog: TimerId | undefined;
+  private connSeq = 0;
+  private controlSeq = 0;
+  private closing = false;
+  private readonly backoff: Backoff;
+  readonly counters: MarketDataCounters = {
+    frames: 0,
+    depthApplied: 0,
+    badFrames: 0,
+    badLevels: 0,
+    unknownStreams: 0,
+    gaps: 0,
+    resyncs: 0,
+    snapshotRefetches: 0,
+    snapshotErrors: 0,
+    crossedRejected: 0,
+    bookErrors: 0,
+    reconnects: 0,
+    handovers: 0,
+    idleTimeouts: 0,
+    controlReplies: 0,
+    controlErrors: 0,
+    messagesSent: 0,
+  };
+
+  constructor(
+    private readonly cfg: ResolvedBinanceConfig,
+    private readonly rest: BinanceRest,
+    private readonly emit: (e: VenueEvent) => void,
+  ) {
+    this.backoff = new Backoff(cfg.rng.fork("market-backoff"), cfg.backoff);
+  }
+
+  book(symbol: string): OrderBook | undefined {
+    return this.symbols.get(symbol)?.book;
+  }
+
+  health(symbol: string): BookHealth | undefined {
+    return this.symbols.get(symbol)?.health;
+  }
+
+  /** Adds symbols to the stream and resolves once every one of their books is live. */
+  async subscribe(infos: readonly InstrumentInfo[]): Promise<void> {
+    const added: SymbolState[] = [];
+    for (const info of infos) {
+      if (this.symbols.has(info.symbol)) continue;
+      const st = this.newState(info);
+      this.symbols.set(info.symbol, st);
+      this.streams.set(`${st.lower}@depth${this.cfg.depthSpeed === "100ms" ? "@100ms" : ""}`, { st, kind: 0 });
+      this.streams.set(`${st.lower}@bookTicker`, { st, kind: 1 });
+      this.streams.set(`${st.lower}@trade`, { st, kind: 2 });
+      added.push(st);
+    }
+    const wanted = infos.map((i) => this.symbols.get(i.symbol)).filter((s): s is SymbolState => s !== undefined);
+    if (added.length > 0) {
+      if (this.primary?.open === true) {
+        this.sendControl(
+          this.primary,
+          "SUBSCRIBE",
+          added.flatMap((st) => this.streamNames(st)),
+        );
+        for (const st of added) this.resync(st, "subscribed");
+      } else if (this.primary === undefined && this.reconnectTimer === undefined) {
+        this.connectPrimary();
+      }
+    }
+    this.startWatchdog();
+    await this.whenLive(wanted);
+  }
+
+  /** Closes sockets and timers, frees the books. Idempotent. */
+  close(): void {
+    this.closing = true;
+    const clock = this.cfg.clock;
+    for (const t of [this.handoverTimer, this.reconnectTimer, this.watchdog]) if (t !== undefined) clock.clearTimer(t);
+    this.handoverTimer = this.reconnectTimer = this.watchdog = undefined;
+    for (const c of [this.primary, this.standby]) if (c !== undefined) this.dropConn(c);
+    this.primary = this.standby = undefined;
+    for (const st of this.symbols.values()) {
+      if (st.firstEventTimer !== undefined) clock.clearTimer(st.firstEventTimer);
+      st.sync.invalidate();
+      st.book.close();
+    }
+  }
+
+  /** Feeds one raw frame as if it came from the primary connection (benchmarks, tests). */
+  ingest(text: string): void {
+    const c = this.primary;
+    if (c !== undefined) this.onFrame(c, text);
+  }
+
+  /** Starts a make-before-break connection replacement (as on serverShutdown); for tests and ops. */
+  rotateConnection(reason: string): void {
+    this.startHandover(reason);
+  }
+
+  // ---------------------------------------------------------------- frames (hot path)
+
+  private onFrame(conn: Conn, text: string): void {
+    const now = this.cfg.clock.nowMs();
+    conn.lastMsgMs = now;
+    conn.probeSent = false;
+    this.counters.frames++;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      this.counters.badFrames++;
+      return;
+    }
+    if (typeof msg !== "object" || msg === null) {
+      this.counters.badFrames++;
+      return;
+    }
+    const m = msg as Obj;
+    const stream = m["stream"];
+    const data = m["data"];
+    if (typeof stream !== "string" || typeof data !== "object" || data === null) {
+      this.onControl(conn, m);
+      return;
+    }
+    const route = this.streams.get(stream);
+    if (route === undefined) {
+      if (stream === "!serverShutdown" || (data as Obj)["e"] === "serverShutdown") this.onServerShutdown(conn);
+      else this.counters.unknownStreams++;
+      return;
+    }
+    const d = data as Obj;
+    const st = route.st;
+    if (st.health === "stale" && st.sync.state === "live" && conn === this.primary)
+      this.setHealth(st, "live", "data resumed");
+    if (route.kind === 0) this.onDepth(conn, st, d);
+    else if (route.kind === 1) this.onBookTicker(st, d);
+    else this.onTrade(st, d);
+  }
+
+  private onDepth(conn: Conn, st: SymbolState, d: Obj): void {
+    const U = d["U"];
+    const u = d["u"];
+    if (typeof U !== "number" || typeof u !== "number" || !(U <= u) || !Number.isSafeInteger(u)) {
+      this.counters.badFrames++;
+      if (st.sync.state === "live" && conn === this.primary) this.resync(st, "malformed depth event");
+      return;
+    }
+    if (conn !== this.primary) {
+      this.onStandbyDepth(st, U, u, d);
+      return;
+    }
+    const act = st.sync.onEvent(U, u, d);
+    if (act === SyncAction.Apply) {
+      if (this.applyDiff(st, d)) {
+        this.emitBook(st, false);
+        if (st.standbyBuf.length > 0) this.drainStandby(st);
+      }
+    } else if (act === SyncAction.Gap) {
+      this.counters.gaps++;
+      this.resync(st, `gap: U=${U} after ${st.sync.localId}`);
+    } else if (act === SyncAction.Buffered && st.sync.buffered() === 1) {
+      this.requestSnapshot(st);
+    }
+  }
+
+  /** Stages both sides and applies them in one FFI call; false (and a resync) on any bad input. */
+  private applyDiff(st: SymbolState, d: Obj): boolean {
+    const book = st.book;
+    book.beginUpdate();
+    const nb = stageLevels(book, Side.Buy, d["b"], st.info.price, st.info.qty, BOUNDS);
+    const na = nb < 0 ? nb : stageLevels(book, Side.Sell, d["a"], st.info.price, st.info.qty, BOUNDS);
+    if (na < 0) {
+      this.counters.badFrames++;
+      this.counters.badLevels++;
+      this.resync(st, "bad levels in a depth event");
+      return false;
+    }
+    const status = book.applyUpdate();
+    if (status !== 0) {
+      this.counters.bookErrors++;
+      this.resync(st, `book refused an update (status ${status})`);
+      return false;
+    }
+    if (book.isCrossed()) {
+      this.counters.crossedRejected++;
+      this.resync(st, "book crossed after an update");
+      return false;
+    }
+    this.counters.depthApplied++;
+    return true;
+  }
+
+  private emitBook(st: SymbolState, snapshot: boolean): void {
+    if (st.health !== "live") return; // a book that is not live is never offered
+    const ev = st.bookEv;
+    ev.seq = st.sync.localId;
+    ev.snapshot = snapshot;
+    ev.recvNs = this.cfg.clock.monoNs();
+    this.emit(ev);
+  }
+
+  private onBookTicker(st: SymbolState, d: Obj): void {
+    const u = d["u"];
+    const b = d["b"];
+    const bq = d["B"];
+    const a = d["a"];
+    const aq = d["A"];
+    if (typeof u !== "number" || typeof b !== "string" || typeof bq !== "string") {
+      this.bad();
+      return;
+    }
+    if (typeof a !== "string" || typeof aq !== "string") {
+      this.bad();
+      return;
+    }
+    if (u <= st.lastBboId) return; // duplicate from the other connection during a handover
+    const p = st.info.price;
+    const q = st.info.qty;
+    const bidTicks = p.parse(b);
+    const bidLots = q.parse(bq);
+    const askTicks = p.parse(a);
+    const askLots = q.parse(aq);
+    if (Number.isNaN(bidTicks) || Number.isNaN(bidLots) || Number.isNaN(askTicks) || Number.isNaN(askLots)) {
+      this.bad();
+      return;
+    }
+    if (bidTicks > 0 && askTicks > 0 && bidTicks >= askTicks) {
+      this.bad();
+      return;
+    } // crossed bbo is never emitted
+    st.lastBboId = u;
+    const ev = st.bboEv;
+    ev.bidTicks = bidTicks;
+    ev.bidLots = bidLots;
+    ev.askTicks = askTicks;
+    ev.askLots = askLots;
+    ev.recvNs = this.cfg.clock.monoNs();
+    this.emit(ev);
+  }
+
+  private onTrade(st: SymbolState, d: Obj): void {
+    const t = d["t"];
+    const p = d["p"];
+    const q = d["q"];
+    const T = d["T"];
+    if (typeof t !== "number" || typeof p !== "string" || typeof q !== "string" || typeof T !== "number") {
+      this.bad();
+      return;
+    }
+    if (t <= st.lastTradeId) return;
+    const ticks = st.info.price.parse(p);
+    const lots = st.info.qty.parse(q);
+    if (Number.isNaN(ticks) || Number.isNaN(lots) || lots <= 0) {
+      this.bad();
+      return;
+    }
+    st.lastTradeId = t;
+    const ev = st.tradeEv;
+    ev.priceTicks = ticks;
+    ev.lots = lots;
+    ev.aggressor = d["m"] === true ? Side.Sell : Side.Buy; // m: buyer is the maker → seller aggressed
+    ev.tradeId = t;
+    ev.venueTimeMs = T;
+    ev.recvNs = this.cfg.clock.monoNs();
+    this.emit(ev);
+  }
+
+  private bad(): void {
+    this.counters.badFrames++;
+  }
+
+  private onControl(conn: Conn, m: Obj): void {
+    if (m["e"] === "serverShutdown") {
+      this.onServerShutdown(conn);
+      return;
+    }
+    if ("result" in m && "id" in m) {
+      this.counters.controlReplies++;
+      return;
+    }
+    if (typeof m["code"] === "number") {
+      this.counters.controlErrors++;
+      return;
+    }
+    this.counters.badFrames++;
+  }
+
+  // ---------------------------------------------------------------- sync and snapshots
+
+  private resync(st: SymbolState, reason: string): void {
+    if (this.closing) return;
+    this.counters.resyncs++;
+    st.generation++;
+    st.sync.start();
+    st.snapshotRequested = false;
+    st.standbyBuf = [];
+    this.setHealth(st, st.everLive ? "resyncing" : "syncing", reason);
+    if (st.firstEventTimer !== undefined) this.cfg.clock.clearTimer(st.firstEventTimer);
+    const gen = st.generation;
+    st.firstEventTimer = this.cfg.clock.setTimer(this.cfg.timeouts.firstEventWaitMs, () => {
+      st.firstEventTimer = undefined;
+      if (st.generation === gen) this.requestSnapshot(st);
+    });
+  }
+
+  private requestSnapshot(st: SymbolState): void {
+    if (st.snapshotRequested || st.sync.state !== "buffering" || this.closing) return;
+    st.snapshotRequested = true;
+    if (st.firstEventTimer !== undefined) this.cfg.clock.clearTimer(st.firstEventTimer);
+    st.firstEventTimer = undefined;
+    const gen = st.generation;
+    this.loadSnapshot(st, gen).catch((e: unknown) => {
+      this.counters.snapshotErrors++;
+      if (st.generation !== gen || this.closing) return;
+      this.setHealth(st, st.everLive ? "resyncing" : "syncing", `snapshot failed: ${(e as Error).message}`);
+      this.cfg.clock.setTimer(this.backoff.next(), () => {
+        if (st.generation === gen) this.resync(st, "retrying snapshot");
+      });
+    });
+  }
+
+  private async loadSnapshot(st: SymbolState, gen: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const body = await this.rest.call(
+        "GET",
+        "/api/v3/depth",
+        { symbol: st.info.venueSymbol, limit: this.cfg.snapshotLimit },
+        { weight: depthWeight(this.cfg.snapshotLimit) },
+      );
+      if (st.generation !== gen || this.closing) return;
+      const b = (typeof body === "object" && body !== null ? body : {}) as Obj;
+      const last = b["lastUpdateId"];
+      if (typeof last !== "number" || !Number.isSafeInteger(last)) throw new Error("snapshot without lastUpdateId");
+      if (st.sync.onSnapshot(last) === "refetch") {
+        this.counters.snapshotRefetches++;
+        if (attempt >= 20) throw new Error("snapshot keeps lagging the stream");
+        await sleep(this.cfg, Math.min(50 * 2 ** attempt, 1000));
+        if (st.generation !== gen) return;
+        continue;
+      }
+      const book = st.book;
+      book.beginUpdate();
+      const nb = stageLevels(book, Side.Buy, b["bids"], st.info.price, st.info.qty, BOUNDS);
+      const na = nb < 0 ? nb : stageLevels(book, Side.Sell, b["asks"], st.info.price, st.info.qty, BOUNDS);
+      if (na < 0) throw new Error(`snapshot has bad levels (${na})`);
+      const status = book.applySnapshot();
+      if (status !== 0) throw new Error(`book refused the snapshot (status ${status})`);
+      for (const d of st.sync.takeBuffered()) {
+        const act = st.sync.onEvent(d["U"] as number, d["u"] as number, d);
+        if (act === SyncAction.Apply && !this.applyDiff(st, d)) return; // applyDiff resynced
+        if (act === SyncAction.Gap) {
+          this.counters.gaps++;
+          this.resync(st, "buffered events do not follow the snapshot");
+          return;
+        }
+      }
+      if (book.isCrossed()) {
+        this.counters.crossedRejected++;
+        this.resync(st, "snapshot crossed");
+        return;
+      }
+      st.everLive = true;
+      this.setHealth(st, "live", "synced");
+      this.emitBook(st, true);
+      return;
+    }
+  }
+
+  private setHealth(st: SymbolState, health: BookHealth, reason: string): void {
+    if (st.health === health) return;
+    st.health = health;
+    this.emit({ type: "book_health", venue: this.cfg.name, symbol: st.info.symbol, health, reason });
+    if (health === "live" && st.liveWaiters.length > 0) {
+      const w = st.liveWaiters;
+      st.liveWaiters = [];
+      for (const f of w) f();
+    }
+  }
+
+  private whenLive(states: readonly SymbolState[]): Promise<void> {
+    const pending = states.filter((s) => s.health !== "live");
+    if (pending.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      let left = pending.length;
+      const timer = this.cfg.clock.setTimer(this.cfg.timeouts.subscribeMs, () => {
+        const names = pending.filter((s) => s.health !== "live").map((s) => `${s.info.symbol} (${s.health})`);
+        reject(
+          new Error(`${this.cfg.name}: books not live after ${this.cfg.timeouts.subscribeMs} ms: ${names.join(", ")}`),
+        );
+      });
+      for (const s of pending) {
+        s.liveWaiters.push(() => {
+          if (--left === 0) {
+            this.cfg.clock.clearTimer(timer);
+            resolve();
+          }
+        });
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  private streamNames(st: SymbolState): string[] {
+    return [
+      `${st.lower}@depth${this.cfg.depthSpeed === "100ms" ? "@100ms" : ""}`,
+      `${st.lower}@bookTicker`,
+      `${st.lower}@trade`,
+    ];
+  }
+
+  private url(): string {
+    const names = [...this.symbols.values()].flatMap((st) => this.streamNames(st));
+    return `${this.cfg.streamUrl}/stream?streams=${names.join("/")}`;
+  }
+
+  private openConn(onOpen: (c: Conn) => void, onFail: (why: string) => void): Conn {
+    const ws = new WebSocket(this.url());
+    const window = new SlidingWindow(this.cfg.maxOutgoingPerSec, 1000);
+    const sender = new PacedSender(this.cfg.clock, window, (msg) => {
+      this.counters.messagesSent++;
+      if (ws.readyState === WebSocket.OPEN) ws.send(msg);
+    });
+    const now = this.cfg.clock.nowMs();
+    const conn: Conn = {
+      id: ++this.connSeq,
+      ws,
+      sender,
+      openedMs: now,
+      lastMsgMs: now,
+      probeSent: false,
+      open: false,
+      ageTimer: undefined,
+    };
+    const connectTimer = this.cfg.clock.setTimer(this.cfg.timeouts.connectMs, () => {
+      if (!conn.open) {
+        ws.close();
+        onFail("connect timeout");
+      }
+    });
+    ws.onopen = () => {
+      this.cfg.clock.clearTimer(connectTimer);
+      conn.open = true;
+      conn.lastMsgMs = this.cfg.clock.nowMs();
+      conn.ageTimer = this.cfg.clock.setTimer(this.cfg.timeouts.maxConnectionAgeMs, () =>
+        this.startHandover("connection age limit"),
+      );
+      onOpen(conn);
+    };
+    ws.onmessage = (ev) => this.onFrame(conn, typeof ev.data === "string" ? ev.data : String(ev.data));
+    ws.onclose = (ev) => {
+      this.cfg.clock.clearTimer(connectTimer);
+      const wasOpen = conn.open;
+      conn.open = false;
+      this.cleanupConn(conn);
+      if (!wasOpen) onFail(`closed before open (${ev.code})`);
+      else this.onConnClosed(conn, `closed (${ev.code}${ev.reason ? ` ${ev.reason}` : ""})`);
+    };
+    ws.onerror = () => {
+      // onclose follows and handles it
+    };
+    return conn;
+  }
+
+  private connectPrimary(): void {
+    if (this.closing) return;
+    this.connState("connecting", "opening market stream");
+    const conn = this.openConn(
+      (c) => {
+        if (this.closing) {
+          this.dropConn(c);
+          return;
+        }
+        this.primary = c;
+        this.backoff.reset();
+        this.connState("connected", "market stream open");
+        for (const st of this.symbols.values()) this.resync(st, "connected");
+      },
+      (why) => {
+        if (this.primary === conn) this.primary = undefined;
+        this.scheduleReconnect(why);
+      },
+    );
+    this.primary = conn;
+  }
+
+  private scheduleReconnect(why: string): void {
+    if (this.closing || this.reconnectTimer !== undefined) return;
+    this.connState("reconnecting", why);
+    this.reconnectTimer = this.cfg.clock.setTimer(this.backoff.next(), () => {
+      this.reconnectTimer = undefined;
+      this.counters.reconnects++;
+      this.connectPrimary();
+    });
+  }
+
+  private onConnClosed(conn: Conn, why: string): void {
+    if (this.closing) return;
+    if (conn === this.standby) {
+      this.abortHandover(`standby ${why}`);
+      return;
+    }
+    if (conn !== this.primary) return;
+    if (this.standby?.open === true) {
+      this.promote(`primary ${why}`);
+      return;
+    }
+    this.primary = undefined;
+    for (const st of this.symbols.values()) {
+      st.generation++;
+      st.sync.invalidate();
+      this.setHealth(st, "stale", `market stream ${why}`);
+    }
+    this.scheduleReconnect(why);
+  }
+
+  private onServerShutdown(conn: Conn): void {
+    if (conn === this.primary) this.startHandover("serverShutdown");
+  }
+
+  /** Make-before-break: open a second connection; switch once it has caught up with every live book. */
+  private startHandover(reason: string): void {
+    if (this.closing || this.standby !== undefined || this.primary?.open !== true) return;
+    this.counters.handovers++;
+    const conn = this.openConn(
+      (c) => {
+        if (this.standby !== c) {
+          this.dropConn(c);
+          return;
+        }
+        for (const st of this.symbols.values()) {
+          st.joined = st.sync.state !== "live"; // non-live books resync on the new connection anyway
+          st.standbyBuf = [];
+        }
+        this.handoverTimer = this.cfg.clock.setTimer(this.cfg.timeouts.handoverMs, () => {
+          this.handoverTimer = undefined;
+          this.promote("handover deadline");
+        });
+        this.checkJoined();
+      },
+      (why) => {
+        if (this.standby === conn) this.abortHandover(why);
+      },
+    );
+    this.standby = conn;
+    this.connState("reconnecting", `replacing market stream: ${reason}`);
+  }
+
+  private onStandbyDepth(st: SymbolState, U: number, u: number, d: Obj): void {
+    if (st.joined && st.sync.state !== "live") return;
+    const local = st.sync.localId;
+    if (u <= local) {
+      st.joined = true;
+    } else if (U <= local + 1) {
+      st.joined = true;
+      if (st.sync.onEvent(U, u, d) === SyncAction.Apply && this.applyDiff(st, d)) this.emitBook(st, false);
+    } else if (st.standbyBuf.length < MAX_STANDBY_BUFFER) {
+      st.standbyBuf.push(d);
+    }
+    this.checkJoined();
+  }
+
+  /** After the primary advanced a book, standby events that now follow it can be used. */
+  private drainStandby(st: SymbolState): void {
+    const buf = st.standbyBuf;
+    let i = 0;
+    for (; i < buf.length; i++) {
+      const d = buf[i] as Obj;
+      const U = d["U"] as number;
+      const u = d["u"] as number;
+      if (u <= st.sync.localId) {
+        st.joined = true;
+        continue;
+      }
+      if (U > st.sync.localId + 1) break;
+      st.joined = true;
+      if (st.sync.onEvent(U, u, d) === SyncAction.Apply && this.applyDiff(st, d)) this.emitBook(st, false);
+    }
+    st.standbyBuf = i >= buf.length ? [] : buf.slice(i);
+    this.checkJoined();
+  }
+
+  private checkJoined(): void {
+    if (this.standby?.open !== true) return;
+    for (const st of this.symbols.values()) if (!st.joined) return;
+    this.promote("standby caught up");
+  }
+
+  private promote(reason: string): void {
+    const next = this.standby;
+    if (this.handoverTimer !== undefined) this.cfg.clock.clearTimer(this.handoverTimer);
+    this.handoverTimer = undefined;
+    if (next === undefined || !next.open) {
+      this.abortHandover(reason);
+      return;
+    }
+    const old = this.primary;
+    this.primary = next;
+    this.standby = undefined;
+    for (const st of this.symbols.values()) {
+      const ok = st.joined && st.sync.state === "live";
+      st.joined = false;
+      st.standbyBuf = [];
+      if (!ok) this.resync(st, `handover: ${reason}`);
+    }
+    if (old !== undefined) this.dropConn(old);
+    this.connState("connected", `market stream replaced (${reason})`);
+  }
+
+  private abortHandover(why: string): void {
+    if (this.handoverTimer !== undefined) this.cfg.clock.clearTimer(this.handoverTimer);
+    this.handoverTimer = undefined;
+    const s = this.standby;
+    this.standby = undefined;
+    if (s !== undefined) this.dropConn(s);
+    for (const st of this.symbols.values()) {
+      st.joined = false;
+      st.standbyBuf = [];
+    }
+    if (this.primary?.open === true) {
+      this.connState("connected", `handover aborted: ${why}`);
+      this.cfg.clock.setTimer(this.backoff.next(), () => this.startHandover(`retry after ${why}`));
+    }
+  }
+
+  private dropConn(c: Conn): void {
+    this.cleanupConn(c);
+    const wasOpen = c.open;
+    c.open = false;
+    c.ws.onclose = null;
+    c.ws.onmessage = null;
+    if (wasOpen || c.ws.readyState === WebSocket.CONNECTING) c.ws.close();
+  }
+
+  private cleanupConn(c: Conn): void {
+    c.sender.close();
+    if (c.ageTimer !== undefined) this.cfg.clock.clearTimer(c.ageTimer);
+    c.ageTimer = undefined;
+  }
+
+  private sendControl(c: Conn, method: string, params: unknown[] | undefined): void {
+    const id = ++this.controlSeq;
+    c.sender.send(JSON.stringify(params === undefined ? { method, id } : { method, params, id }));
+  }
+
+  /** Probes quiet connections and replaces dead ones (covers a server that stopped pinging us). */
+  private startWatchdog(): void {
+    if (this.watchdog !== undefined) return;
+    const t = this.cfg.timeouts;
+    const period = Math.max(20, Math.min(1000, Math.floor(t.idleProbeMs / 3)));
+    this.watchdog = this.cfg.clock.setRepeating(period, () => {
+      const now = this.cfg.clock.nowMs();
+      for (const c of [this.primary, this.standby]) {
+        if (c === undefined || !c.open) continue;
+        const silent = now - c.lastMsgMs;
+        if (silent >= t.idleTimeoutMs) {
+          this.counters.idleTimeouts++;
+          c.ws.close();
+          c.open = false;
+          this.cleanupConn(c);
+          c.ws.onclose = null;
+          c.ws.onmessage = null;
+          this.onConnClosed(c, `silent for ${silent} ms`);
+        } else if (silent >= t.idleProbeMs && !c.probeSent) {
+          c.probeSent = true;
+          this.sendControl(c, "LIST_SUBSCRIPTIONS", undefined);
+        }
+      }
+    });
+  }
+
+  private connState(state: ConnectionState, reason: string): void {
+    this.emit({ type: "connection", venue: this.cfg.name, stream: "market", state, reason });
+  }
+
+  private newState(info: InstrumentInfo): SymbolState {
+    const book = new OrderBook({ maxLevels: this.cfg.maxLevels });
+    const venue = this.cfg.name;
+    const symbol = info.symbol;
+    return {
+      info,
+      lower: info.venueSymbol.toLowerCase(),
+      book,
+      sync: new DiffDepthSync<Obj>(),
+      health: "syncing",
+      everLive: false,
+      generation: 0,
+      snapshotRequested: false,
+      firstEventTimer: undefined,
+      lastTradeId: -1,
+      lastBboId: -1,
+      joined: false,
+      standbyBuf: [],
+      bookEv: { type: "book", venue, symbol, book, seq: 0, snapshot: false, recvNs: 0 },
+      bboEv: { type: "bbo", venue, symbol, bidTicks: 0, bidLots: 0, askTicks: 0, askLots: 0, recvNs: 0 },
+      tradeEv: {
+        type: "trade",
+        venue,
+        symbol,
+        priceTicks: 0,
+        lots: 0,
+        aggressor: Side.Buy,
+        tradeId: 0,
+        venueTimeMs: 0,
+        recvNs: 0,
+      },
+      liveWaiters: [],
+    };
+  }
+}
+
+/** REST weight of a depth snapshot by limit (§A.3). */
+export function depthWeight(limit: number): number {
+  if (limit <= 100) return 5;
+  if (limit <= 500) return 25;
+  if (limit <= 1000) return 50;
+  return 250;
+}
+
+/** A clock-driven sleep (virtual time in tests). */
+export function sleep(cfg: ResolvedBinanceConfig, ms: number): Promise<void> {
+  return new Promise((resolve) => cfg.clock.setTimer(ms, resolve));
+}

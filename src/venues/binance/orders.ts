@@ -1,0 +1,222 @@
+/**
+ * Binance order objects and executionReports → the engine's normalised OrderUpdate / OpenOrder,
+ * plus the ledger that makes each fill count exactly once: a fill is applied when its trade id is
+ * new AND it advances the order's cumulative quantity, so replays, duplicates and fills recovered
+ * by REST reconciliation never double-count.
+ */
+import { type Lots, Side, type Ticks } from "../../types.ts";
+import type { InstrumentInfo, OpenOrder, OrderStatus, OrderUpdate } from "../types.ts";
+
+type Obj = Record<string, unknown>;
+
+const STATUS: Readonly<Record<string, OrderStatus>> = {
+  NEW: "new",
+  PENDING_NEW: "new",
+  PARTIALLY_FILLED: "partially_filled",
+  FILLED: "filled",
+  CANCELED: "canceled",
+  PENDING_CANCEL: "canceled",
+  REJECTED: "rejected",
+  EXPIRED: "expired",
+  EXPIRED_IN_MATCH: "expired",
+};
+
+const EXEC: Readonly<Record<string, OrderUpdate["exec"]>> = {
+  NEW: "ack",
+  REPLACED: "ack",
+  TRADE: "fill",
+  CANCELED: "canceled",
+  REJECTED: "rejected",
+  EXPIRED: "expired",
+  TRADE_PREVENTION: "expired",
+};
+
+/** Maps a Binance status string, or undefined when unknown. */
+export function orderStatusOf(s: unknown): OrderStatus | undefined {
+  return typeof s === "string" ? STATUS[s] : undefined;
+}
+
+/** An order object (REST/WS API order, openOrders entry) → OpenOrder; undefined when malformed. */
+export function openOrderOf(o: Obj, info: InstrumentInfo): OpenOrder | undefined {
+  const status = orderStatusOf(o["status"]);
+  const price = typeof o["price"] === "string" ? info.price.parse(o["price"]) : Number.NaN;
+  const orig = typeof o["origQty"] === "string" ? info.qty.parse(o["origQty"]) : Number.NaN;
+  const cum = typeof o["executedQty"] === "string" ? info.qty.parse(o["executedQty"]) : Number.NaN;
+  const cid = o["clientOrderId"] ?? o["origClientOrderId"];
+  if (status === undefined || Number.isNaN(price) || Number.isNaN(orig) || Number.isNaN(cum)) return undefined;
+  if (typeof cid !== "string" || (typeof o["orderId"] !== "number" && typeof o["orderId"] !== "string"))
+    return undefined;
+  return {
+    symbol: info.symbol,
+    clientId: cid,
+    venueOrderId: String(o["orderId"]),
+    side: o["side"] === "SELL" ? Side.Sell : Side.Buy,
+    priceTicks: price as Ticks,
+    origLots: orig as Lots,
+    cumLots: cum as Lots,
+    status,
+  };
+}
+
+/** An executionReport → OrderUpdate; undefined when a field is missing or malformed. */
+export function orderUpdateOf(venue: string, e: Obj, info: InstrumentInfo): OrderUpdate | undefined {
+  const x = typeof e["x"] === "string" ? EXEC[e["x"]] : undefined;
+  const status = orderStatusOf(e["X"]);
+  if (x === undefined || status === undefined) return undefined;
+  const num = (k: string, grid: "price" | "qty"): number =>
+    typeof e[k] === "string" ? info[grid].parse(e[k] as string) : Number.NaN;
+  const price = num("p", "price");
+  const orig = num("q", "qty");
+  const cum = num("z", "qty");
+  const last = num("l", "qty");
+  const lastPx = num("L", "price");
+  if ([price, orig, cum, last, lastPx].some(Number.isNaN)) return undefined;
+  // On a cancel, `c` is the cancel request's id and `C` the order's own.
+  const C = e["C"];
+  const clientId = x === "canceled" && typeof C === "string" && C !== "" ? C : e["c"];
+  if (typeof clientId !== "string" || typeof e["i"] !== "number") return undefined;
+  const r = e["r"];
+  return {
+    venue,
+    symbol: info.symbol,
+    clientId,
+    venueOrderId: String(e["i"]),
+    side: e["S"] === "SELL" ? Side.Sell : Side.Buy,
+    status,
+    exec: x,
+    priceTicks: price as Ticks,
+    origLots: orig as Lots,
+    cumLots: cum as Lots,
+    lastLots: (x === "fill" ? last : 0) as Lots,
+    lastPriceTicks: (x === "fill" ? lastPx : 0) as Ticks,
+    fee: typeof e["n"] === "string" ? e["n"] : "0",
+    feeAsset: typeof e["N"] === "string" ? e["N"] : "",
+    isMaker: e["m"] === true,
+    tradeId: typeof e["t"] === "number" ? e["t"] : -1,
+    ...(typeof r === "string" && r !== "NONE" ? { text: r } : {}),
+    venueTimeMs: typeof e["T"] === "number" ? e["T"] : 0,
+  };
+}
+
+/** Per-order fill progress, to apply every fill exactly once. */
+interface Tracked {
+  symbol: string;
+  cumLots: number;
+  status: OrderStatus;
+  priceTicks: number;
+  origLots: number;
+  side: Side;
+  venueOrderId: string;
+}
+
+const FINAL: ReadonlySet<OrderStatus> = new Set(["filled", "canceled", "rejected", "expired"]);
+
+/** Known orders of this engine and the fills already applied. */
+export class FillLedger {
+  private readonly orders = new Map<string, Tracked>();
+  private readonly seenTrades = new Set<string>();
+  private readonly tradeOrder: string[] = [];
+  duplicatesDropped = 0;
+
+  constructor(private readonly maxTrades = 100_000) {}
+
+  /** Whether an update should be emitted; records its effect. Fills that add nothing are dropped. */
+  accept(u: OrderUpdate): boolean {
+    const t = this.orders.get(u.clientId);
+    if (u.exec === "fill") {
+      const key = `${u.symbol}:${u.tradeId}`;
+      if ((u.tradeId >= 0 && this.seenTrades.has(key)) || (t !== undefined && u.cumLots <= t.cumLots)) {
+        this.duplicatesDropped++;
+        return false;
+      }
+      if (u.tradeId >= 0) this.remember(key);
+    } else if (t !== undefined && FINAL.has(t.status) && t.status === u.status) {
+      this.duplicatesDropped++;
+      return false;
+    }
+    this.track(u.clientId, {
+      symbol: u.symbol,
+      cumLots: Math.max(u.cumLots, t?.cumLots ?? 0),
+      status: u.status,
+      priceTicks: u.priceTicks,
+      origLots: u.origLots,
+      side: u.side,
+      venueOrderId: u.venueOrderId,
+    });
+    return true;
+  }
+
+  /** Registers an order we placed (so reconciliation knows to check it). */
+  placed(
+    clientId: string,
+    symbol: string,
+    side: Side,
+    priceTicks: number,
+    origLots: number,
+    venueOrderId: string,
+  ): void {
+    if (this.orders.has(clientId)) return;
+    this.track(clientId, { symbol, cumLots: 0, status: "new", priceTicks, origLots, side, venueOrderId });
+  }
+
+  /** Orders not yet final, for reconciliation after a reconnect. */
+  openOrders(): { clientId: string; symbol: string }[] {
+    const out: { clientId: string; symbol: string }[] = [];
+    for (const [clientId, t] of this.orders) if (!FINAL.has(t.status)) out.push({ clientId, symbol: t.symbol });
+    return out;
+  }
+
+  /**
+   * Compares the venue's view of an order with ours and returns the updates that were missed: one
+   * aggregated fill for any quantity we never saw, then the final state if it changed.
+   */
+  reconcile(venue: string, o: OpenOrder, nowMs: number): OrderUpdate[] {
+    const t = this.orders.get(o.clientId);
+    const known = t?.cumLots ?? 0;
+    const out: OrderUpdate[] = [];
+    const base = {
+      venue,
+      symbol: o.symbol,
+      clientId: o.clientId,
+      venueOrderId: o.venueOrderId,
+      side: o.side,
+      priceTicks: o.priceTicks,
+      origLots: o.origLots,
+      cumLots: o.cumLots,
+      fee: "0",
+      feeAsset: "",
+      isMaker: true,
+      tradeId: -1,
+      venueTimeMs: nowMs,
+    };
+    if (o.cumLots > known) {
+      const status: OrderStatus = o.cumLots >= o.origLots ? "filled" : "partially_filled";
+      out.push({
+        ...base,
+        status: FINAL.has(o.status) && o.status !== "filled" ? status : o.status,
+        exec: "fill",
+        lastLots: (o.cumLots - known) as Lots,
+        lastPriceTicks: o.priceTicks,
+        text: "recovered by reconciliation (fee unknown)",
+      });
+    }
+    if (FINAL.has(o.status) && o.status !== "filled" && t?.status !== o.status) {
+      const exec = o.status === "canceled" ? "canceled" : o.status === "rejected" ? "rejected" : "expired";
+      out.push({ ...base, status: o.status, exec, lastLots: 0 as Lots, lastPriceTicks: 0 as Ticks });
+    }
+    return out.filter((u) => this.accept(u));
+  }
+
+  private remember(key: string): void {
+    this.seenTrades.add(key);
+    this.tradeOrder.push(key);
+    if (this.tradeOrder.length > this.maxTrades) {
+      const old = this.tradeOrder.splice(0, this.tradeOrder.length - this.maxTrades);
+      for (const k of old) this.seenTrades.delete(k);
+    }
+  }
+
+  private track(clientId: string, t: Tracked): void {
+    this.orders.set(clientId, t);
+  }
+}

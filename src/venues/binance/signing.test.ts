@@ -1,0 +1,66 @@
+import { describe, expect, test } from "bun:test";
+import { rejectReason } from "./errors.ts";
+import { hmacHex, restQuery, signWsApiParams, wsApiPayload } from "./signing.ts";
+
+const SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+
+describe("Binance signing (§G vectors)", () => {
+  test("REST HMAC over the params in the order sent", () => {
+    const q = restQuery({
+      symbol: "LTCBTC",
+      side: "BUY",
+      type: "LIMIT",
+      timeInForce: "GTC",
+      quantity: "1",
+      price: "0.1",
+      recvWindow: 5000,
+      timestamp: 1499827319559,
+    });
+    expect(q).toBe(
+      "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559",
+    );
+    expect(hmacHex(SECRET, q)).toBe("c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71");
+  });
+
+  test("WS API HMAC over params sorted by name", () => {
+    const params = {
+      symbol: "BTCUSDT",
+      side: "SELL",
+      type: "LIMIT",
+      timeInForce: "GTC",
+      quantity: "0.01000000",
+      price: "52000.00",
+      recvWindow: 100,
+      timestamp: 1645423376532,
+      apiKey: "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
+    };
+    expect(wsApiPayload(params)).toBe(
+      "apiKey=vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A&price=52000.00&quantity=0.01000000&recvWindow=100&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1645423376532&type=LIMIT",
+    );
+    expect(signWsApiParams(SECRET, params).signature).toBe(
+      "aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24",
+    );
+  });
+});
+
+describe("error mapping (§A.8)", () => {
+  test("codes and -2010 messages map to typed reasons", () => {
+    expect(rejectReason(-2010, "Account has insufficient balance for requested action.")).toBe("insufficient_balance");
+    expect(rejectReason(-2010, "Order would immediately match and take.")).toBe("would_take");
+    expect(rejectReason(-2010, "Duplicate order sent.")).toBe("duplicate_client_id");
+    expect(rejectReason(-2010, "Market is closed.")).toBe("market_closed");
+    expect(rejectReason(-1013, "Filter failure: LOT_SIZE")).toBe("filter");
+    expect(rejectReason(-1111, "Precision is over the maximum defined for this asset.")).toBe("filter");
+    expect(rejectReason(-1121, "Invalid symbol.")).toBe("bad_symbol");
+    expect(rejectReason(-2011, "Unknown order sent.")).toBe("unknown_order");
+    expect(rejectReason(-2013, "Order does not exist.")).toBe("unknown_order");
+    expect(rejectReason(-1021, "Timestamp for this request is outside of the recvWindow.")).toBe("timestamp");
+    expect(rejectReason(-1022, "Signature for this request is not valid.")).toBe("auth");
+    expect(rejectReason(-2015, "Invalid API-key, IP, or permissions for action.")).toBe("auth");
+    expect(rejectReason(-1015, "Too many new orders")).toBe("rate_limited");
+    expect(rejectReason(-1003, "Way too much request weight used; IP banned until 1.")).toBe("banned");
+    expect(rejectReason(-1003, "x", 418)).toBe("banned");
+    expect(rejectReason(-1102, "Mandatory parameter 'price' was not sent")).toBe("invalid_request");
+    expect(rejectReason(-9999, "?")).toBe("unknown");
+  });
+});

@@ -1,0 +1,292 @@
+/**
+ * Binance WebSocket API client (§A.7): one persistent socket for order entry (lower latency than
+ * REST), requests matched to replies by id, HMAC signatures over sorted params, `rateLimits` fed to
+ * the budget, user data via userDataStream.subscribe.signature, a liveness ping, and reconnect with
+ * jittered backoff. Requests in flight when the socket dies fail with UnknownOutcomeError.
+ */
+import { Backoff, type VenueBudget } from "../../gateways/index.ts";
+import type { TimerId } from "../../services/clock.ts";
+import { VenueRejectError } from "../types.ts";
+import { costs, feedRateLimits } from "./budget-feed.ts";
+import type { ResolvedBinanceConfig } from "./config.ts";
+import { rejectError, UnknownOutcomeError } from "./errors.ts";
+import type { ServerTime } from "./rest.ts";
+import { signWsApiParams } from "./signing.ts";
+
+type Params = Record<string, string | number | boolean>;
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: TimerId;
+  method: string;
+}
+
+/** Callbacks of the WS API client towards the adapter. */
+export interface WsApiHooks {
+  /** A user-data event (`executionReport`, `outboundAccountPosition`, ...). */
+  onUserEvent(event: Record<string, unknown>, recvNs: number): void;
+  /** The socket (re)opened and the user stream is subscribed again (reconnect → reconcile). */
+  onReady(reconnect: boolean): void;
+  onState(state: "connecting" | "connected" | "disconnected" | "reconnecting", reason: string): void;
+}
+
+/** The WS API connection of one adapter. */
+export class BinanceWsApi {
+  private ws: WebSocket | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private seq = 0;
+  private closing = false;
+  private everReady = false;
+  private readonly backoff: Backoff;
+  private pingTimer: TimerId | undefined;
+  private reconnectTimer: TimerId | undefined;
+  /** Current user-data subscription id (-1 = none). */
+  subscriptionId = -1;
+  readonly counters = { requests: 0, badFrames: 0, reconnects: 0, unknownOutcomes: 0, userEvents: 0 };
+
+  constructor(
+    private readonly cfg: ResolvedBinanceConfig,
+    private readonly budget: VenueBudget,
+    private readonly time: ServerTime,
+    private readonly hooks: WsApiHooks,
+    private readonly sleep: (ms: number) => Promise<void>,
+  ) {
+    this.backoff = new Backoff(cfg.rng.fork("wsapi-backoff"), cfg.backoff);
+  }
+
+  isOpen(): boolean {
+    return this.ws !== undefined && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Opens the socket and subscribes to user data; rejects on failure (bad keys name the venue). */
+  async connect(): Promise<void> {
+    this.closing = false;
+    await this.open();
+    await this.subscribeUserData();
+    this.everReady = true;
+    this.hooks.onReady(false);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.pingTimer !== undefined) this.cfg.clock.clearTimer(this.pingTimer);
+    if (this.reconnectTimer !== undefined) this.cfg.clock.clearTimer(this.reconnectTimer);
+    this.pingTimer = undefined;
+    this.reconnectTimer = undefined;
+    this.failPending("connection closed by the engine");
+    this.ws?.close();
+    this.ws = undefined;
+  }
+
+  /**
+   * One request. signed adds apiKey/timestamp/recvWindow/signature. Resolves to `result`; throws
+   * VenueRejectError for a venue error, UnknownOutcomeError for timeout/5xx/lost socket.
+   */
+  async request(method: string, params: Params, weight: number, signed: boolean, isOrder = false): Promise<unknown> {
+    await this.waitForBudget(weight, isOrder);
+    const ws = this.ws;
+    if (ws === undefined || ws.readyState !== WebSocket.OPEN) {
+      throw new UnknownOutcomeError(`${this.cfg.name}: WS API not connected`); // nothing sent: caller may fall back
+    }
+    const id = `${this.cfg.clientIdPrefix}${(++this.seq).toString(36)}`;
+    const p = signed
+      ? signWsApiParams(this.cfg.apiSecret, {
+          ...params,
+          apiKey: this.cfg.apiKey,
+          recvWindow: this.cfg.recvWindowMs,
+          timestamp: this.time.now(),
+        })
+      : params;
+    const c = costs(weight, isOrder);
+    for (const k in c) this.budget.spend(k, c[k] ?? 0);
+    this.counters.requests++;
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = this.cfg.clock.setTimer(this.cfg.timeouts.requestMs, () => {
+        this.pending.delete(id);
+        this.counters.unknownOutcomes++;
+        reject(
+          new UnknownOutcomeError(`${this.cfg.name}: ${method} timed out after ${this.cfg.timeouts.requestMs} ms`),
+        );
+      });
+      this.pending.set(id, { resolve, reject, timer, method });
+      ws.send(JSON.stringify({ id, method, params: p }));
+    });
+  }
+
+  private async waitForBudget(weight: number, isOrder: boolean): Promise<void> {
+    const deadline = this.cfg.clock.nowMs() + this.cfg.timeouts.maxThrottleWaitMs;
+    for (;;) {
+      const v = this.budget.check(costs(weight, isOrder));
+      if (v.ok) return;
+      if (v.banned) throw new VenueRejectError("banned", 418, `${this.cfg.name}: ${v.why}; no request sent`);
+      if (this.cfg.clock.nowMs() + v.waitMs > deadline)
+        throw new VenueRejectError("rate_limited", 429, `${this.cfg.name}: ${v.why}; would wait ${v.waitMs} ms`);
+      await this.sleep(v.waitMs);
+    }
+  }
+
+  private async subscribeUserData(): Promise<void> {
+    try {
+      const r = (await this.request("userDataStream.subscribe.signature", {}, 2, true)) as Record<string, unknown>;
+      this.subscriptionId = typeof r["subscriptionId"] === "number" ? r["subscriptionId"] : -1;
+    } catch (e) {
+      if (e instanceof VenueRejectError && e.reason === "auth") {
+        throw new Error(`binance venue "${this.cfg.name}": API key or secret rejected (${e.message})`);
+      }
+      throw e;
+    }
+  }
+
+  private open(): Promise<void> {
+    this.hooks.onState("connecting", "opening WS API");
+    return new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(this.cfg.wsApiUrl);
+      let opened = false;
+      const timer = this.cfg.clock.setTimer(this.cfg.timeouts.connectMs, () => {
+        if (!opened) {
+          ws.close();
+          reject(new Error(`${this.cfg.name}: WS API connect timeout (${this.cfg.wsApiUrl})`));
+        }
+      });
+      ws.onopen = () => {
+        opened = true;
+        this.cfg.clock.clearTimer(timer);
+        this.ws = ws;
+        this.startPing();
+        this.hooks.onState("connected", "WS API open");
+        resolve();
+      };
+      ws.onmessage = (ev) => this.onMessage(typeof ev.data === "string" ? ev.data : String(ev.data));
+      ws.onerror = () => {
+        if (!opened) {
+          this.cfg.clock.clearTimer(timer);
+          reject(new Error(`${this.cfg.name}: cannot connect to WS API ${this.cfg.wsApiUrl}`));
+        }
+      };
+      ws.onclose = (ev) => {
+        if (!opened) return;
+        if (this.ws === ws) this.onClosed(`closed (${ev.code})`);
+      };
+    });
+  }
+
+  private onClosed(reason: string): void {
+    this.ws = undefined;
+    if (this.pingTimer !== undefined) this.cfg.clock.clearTimer(this.pingTimer);
+    this.pingTimer = undefined;
+    this.failPending(`WS API ${reason}`);
+    if (this.closing) {
+      this.hooks.onState("disconnected", reason);
+      return;
+    }
+    this.hooks.onState("reconnecting", reason);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closing || this.reconnectTimer !== undefined) return;
+    const delay = this.backoff.next();
+    this.reconnectTimer = this.cfg.clock.setTimer(delay, () => {
+      this.reconnectTimer = undefined;
+      this.counters.reconnects++;
+      this.open()
+        .then(() => this.subscribeUserData())
+        .then(() => {
+          this.backoff.reset();
+          this.hooks.onReady(this.everReady);
+          this.everReady = true;
+        })
+        .catch(() => {
+          this.ws?.close();
+          this.ws = undefined;
+          this.scheduleReconnect();
+        });
+    });
+  }
+
+  private startPing(): void {
+    if (this.pingTimer !== undefined) this.cfg.clock.clearTimer(this.pingTimer);
+    this.pingTimer = this.cfg.clock.setRepeating(this.cfg.timeouts.wsApiPingMs, () => {
+      const ws = this.ws;
+      this.request("ping", {}, 1, false).catch(() => {
+        if (this.ws === ws && ws !== undefined) {
+          ws.close();
+          this.onClosed("ping unanswered");
+        }
+      });
+    });
+  }
+
+  private failPending(why: string): void {
+    for (const [id, p] of this.pending) {
+      this.cfg.clock.clearTimer(p.timer);
+      this.pending.delete(id);
+      this.counters.unknownOutcomes++;
+      p.reject(new UnknownOutcomeError(`${this.cfg.name}: ${p.method}: ${why}`));
+    }
+  }
+
+  private onMessage(text: string): void {
+    const recvNs = this.cfg.clock.monoNs();
+    let m: unknown;
+    try {
+      m = JSON.parse(text);
+    } catch {
+      this.counters.badFrames++;
+      return;
+    }
+    if (typeof m !== "object" || m === null) {
+      this.counters.badFrames++;
+      return;
+    }
+    const o = m as Record<string, unknown>;
+    const ev = o["event"];
+    if (typeof o["subscriptionId"] === "number" && typeof ev === "object" && ev !== null) {
+      this.counters.userEvents++;
+      if ((ev as Record<string, unknown>)["e"] === "eventStreamTerminated" && !this.closing) {
+        this.subscriptionId = -1;
+        this.subscribeUserData().then(
+          () => this.hooks.onReady(true),
+          () => this.ws?.close(),
+        );
+        return;
+      }
+      this.hooks.onUserEvent(ev as Record<string, unknown>, recvNs);
+      return;
+    }
+    const id = o["id"];
+    if (typeof id !== "string") {
+      this.counters.badFrames++;
+      return;
+    }
+    const p = this.pending.get(id);
+    if (p === undefined) return; // late reply after a timeout: already resolved by querying
+    this.pending.delete(id);
+    this.cfg.clock.clearTimer(p.timer);
+    feedRateLimits(this.budget, o["rateLimits"]);
+    const status = typeof o["status"] === "number" ? o["status"] : 0;
+    if (status === 200) {
+      p.resolve(o["result"]);
+      return;
+    }
+    p.reject(this.errorOf(p.method, status, o["error"]));
+  }
+
+  private errorOf(method: string, status: number, err: unknown): Error {
+    const e = (typeof err === "object" && err !== null ? err : {}) as Record<string, unknown>;
+    const code = typeof e["code"] === "number" ? e["code"] : 0;
+    const msg = typeof e["msg"] === "string" ? e["msg"] : `status ${status}`;
+    const data = (typeof e["data"] === "object" && e["data"] !== null ? e["data"] : {}) as Record<string, unknown>;
+    const retryAt = typeof data["retryAfter"] === "number" ? data["retryAfter"] : 0;
+    const now = this.time.now();
+    if (status === 418)
+      this.budget.ban(retryAt > now ? this.cfg.clock.nowMs() + (retryAt - now) : this.cfg.clock.nowMs() + 120_000);
+    if (status === 429) this.budget.blockUntil(this.cfg.clock.nowMs() + Math.max(1000, retryAt - now));
+    if (status >= 500 || code === -1007 || code === -1006) {
+      this.counters.unknownOutcomes++;
+      return new UnknownOutcomeError(`${this.cfg.name}: ${method}: status ${status} ${msg}`);
+    }
+    return rejectError(this.cfg.name, code, msg, status);
+  }
+}
