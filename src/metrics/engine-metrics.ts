@@ -63,7 +63,11 @@ export interface StrategySample {
   readonly state: StrategyState;
 }
 
-/** What the engine implements so the scrape can read its state (called on the engine's thread). */
+/**
+ * What the engine implements so the scrape can read its state. Called on the engine's event loop,
+ * possibly several times per scrape (once per family that needs it): keep each method a cheap read,
+ * no I/O. A method that throws only drops its own series from that scrape.
+ */
 export interface MetricsSource {
   books(): readonly BookSample[];
   venues(): readonly VenueSample[];
