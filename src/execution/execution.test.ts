@@ -79,6 +79,28 @@ describe("execution desk", () => {
     expect(desk.riskStatus().haltReason).toBe("operator");
   });
 
+  test("a strategy's sink: quotes and orders go through the gate tagged with its name", async () => {
+    const { desk } = makeDesk();
+    const sink = desk.sinkFor("mm");
+    sink.quotes({ venue: "fake", symbol: "BTC-USDT", bids: [{ priceTicks: 4_999_000, lots: 2 }], asks: [] });
+    sink.order({
+      venue: "fake",
+      symbol: "BTC-USDT",
+      side: Side.Sell,
+      type: "limit",
+      tif: "IOC",
+      priceTicks: 4_999_990,
+      lots: 1,
+    });
+    await flush();
+    const live = desk.openOrderStatus();
+    expect(live.map((o) => `${o.side}:${o.price}:${o.strategy}`).sort()).toEqual([
+      "buy:49990.00:mm",
+      "sell:49999.90:mm",
+    ]);
+    expect([...desk.oms.allLive()].map((o) => `${o.type}/${o.tif}`).sort()).toEqual(["limit/IOC", "limit_maker/GTC"]);
+  });
+
   test("every risk refusal is reported to the hook with venue and symbol", () => {
     const seen: [string, string, RiskReason][] = [];
     const { desk } = makeDesk({ onRiskReject: (v, s, r) => seen.push([v, s, r]) });

@@ -121,6 +121,28 @@ export interface RiskStatus {
   readonly limits: Readonly<Record<string, string | number | boolean>>;
 }
 
+/** Desired quotes for one symbol on a named venue (the strategy's QuoteIntent). */
+export interface VenueQuotes extends DesiredQuotes {
+  readonly venue: string;
+}
+
+/** A one-off order (the strategy's OrderIntent). */
+export interface OrderIntentLike {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly tif: TimeInForce;
+  readonly priceTicks: number;
+  readonly lots: number;
+}
+
+/** Where one strategy's intents go (the strategy's IntentSink); refusals are counted, not returned. */
+export interface StrategySink {
+  quotes(intent: VenueQuotes): void;
+  order(intent: OrderIntentLike): void;
+}
+
 /** What quote() did. */
 export interface QuoteResult {
   readonly plan: QuotePlan;
@@ -322,6 +344,18 @@ export class Execution {
       else placed.push(r);
     }
     return { plan, placed, refused, cancelsDeferred };
+  }
+
+  /** An intent sink for one strategy: its quotes and orders go through the gate tagged with its name. */
+  sinkFor(strategy: string): StrategySink {
+    return {
+      quotes: (q) => {
+        this.quote(q.venue, q, "limit_maker", strategy);
+      },
+      order: (o) => {
+        this.submit(o.venue, o.symbol, o.side, o.priceTicks, o.lots, o.type, o.tif, strategy);
+      },
+    };
   }
 
   /** Re-evaluates the daily loss at current marks (also done on every fill and by start()). */

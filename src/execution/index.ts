@@ -11,11 +11,14 @@ export {
   type ExecutionOptions,
   type ExecutionStats,
   type OpenOrderStatus,
+  type OrderIntentLike,
   type PnlStatus,
   type PositionSample,
   type PositionStatus,
   type QuoteResult,
   type RiskStatus,
+  type StrategySink,
+  type VenueQuotes,
 } from "./execution.ts";
 export {
   formatMoney,
