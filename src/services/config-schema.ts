@@ -1,0 +1,166 @@
+/**
+ * The one place the engine's configuration shape and its defaults are written down. Every object
+ * is strict (an unknown key is a typo, and a typo in a risk limit must not pass silently); every
+ * default appears exactly once, here. Units are natural: fractions (0.002), base units (1.0 BTC),
+ * quote units (100000 USDT), milliseconds; ticks and lots come later, when instruments are known.
+ */
+import * as v from "valibot";
+
+/** Unified symbol: BASE-QUOTE in capitals, e.g. BTC-USDT. */
+export const SYMBOL_RE = /^[A-Z0-9]{2,15}-[A-Z0-9]{2,15}$/;
+const NAME_RE = /^[A-Za-z][\w.-]{0,31}$/;
+
+const name = v.pipe(v.string(), v.regex(NAME_RE, "a name of 1-32 letters, digits, _ . - starting with a letter"));
+const symbol = v.pipe(v.string(), v.regex(SYMBOL_RE, "a unified symbol like BTC-USDT"));
+const symbols = v.pipe(v.array(symbol), v.minLength(1, "at least one symbol"));
+const positive = v.pipe(v.number(), v.finite(), v.gtValue(0, "a number > 0"));
+const int = (min: number, max: number) =>
+  v.pipe(v.number(), v.integer("an integer"), v.minValue(min, `an integer >= ${min}`), v.maxValue(max, `<= ${max}`));
+const port = int(0, 65535);
+const url = v.pipe(v.string(), v.regex(/^(https?|wss?):\/\/[^\s]+$/, "an http(s):// or ws(s):// URL"));
+
+/** Trading fees as fractions of notional (0.001 = 0.1 %); negative maker fee = rebate. */
+export const FeesSchema = v.strictObject({
+  maker: v.pipe(v.number(), v.finite(), v.minValue(-0.01), v.maxValue(0.01)),
+  taker: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(0.01)),
+});
+
+/** Binance's VIP 0 spot rates, used for binance venues that give no fees of their own. */
+export const BINANCE_DEFAULT_FEES = { maker: 0.001, taker: 0.001 } as const;
+
+/** Endpoint overrides; each absent one comes from the venue type (and its testnet flag). */
+export const UrlsSchema = v.strictObject({
+  rest: v.optional(url),
+  stream: v.optional(url),
+  ws_api: v.optional(url),
+});
+
+/** One venue connection. `type: sim` = the Binance adapter pointed at a simulator the engine starts. */
+export const VenueSchema = v.strictObject({
+  name,
+  type: v.picklist(["binance", "sim"], 'one of "binance", "sim"'),
+  /** Required for binance (from ${ENV}); sim venues use the simulator's test account. */
+  api_key: v.optional(v.string()),
+  api_secret: v.optional(v.string()),
+  symbols,
+  testnet: v.optional(v.boolean(), false),
+  urls: v.optional(UrlsSchema),
+  /** Absent: simulator.fees for sim venues, BINANCE_DEFAULT_FEES for binance. */
+  fees: v.optional(FeesSchema),
+});
+
+/** Engine-wide behaviour. */
+export const EngineSchema = v.strictObject({
+  /** Client-order-id prefix naming this engine (orders it finds with it on start-up are its orphans). */
+  client_id_prefix: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{1,8}$/, "1-8 letters or digits")), "hft1"),
+  /** How often the console shows venues, books, quotes, fills and PnL. */
+  status_interval_ms: v.optional(int(100, 3_600_000), 5000),
+  log_format: v.optional(v.picklist(["text", "json"], 'one of "text", "json"'), "text"),
+  log_level: v.optional(
+    v.picklist(["debug", "info", "warn", "error"], 'one of "debug", "info", "warn", "error"'),
+    "info",
+  ),
+  /** Bounded wait for cancel acks on shutdown. */
+  shutdown_timeout_ms: v.optional(int(100, 60_000), 5000),
+});
+
+/** Limits of one symbol; absent fields in an override come from the risk block's own values. */
+const SymbolRiskEntries = {
+  /** Largest absolute position in base units, counting live orders as filled. */
+  max_position_base: positive,
+  /** Largest absolute position value at the mid, quote units. */
+  max_position_notional: positive,
+  /** Largest single order in base units. */
+  max_order_base: positive,
+  /** Largest single order value at its limit price, quote units. */
+  max_order_notional: positive,
+};
+export const SymbolRiskSchema = v.strictObject({
+  max_position_base: v.optional(SymbolRiskEntries.max_position_base),
+  max_position_notional: v.optional(SymbolRiskEntries.max_position_notional),
+  max_order_base: v.optional(SymbolRiskEntries.max_order_base),
+  max_order_notional: v.optional(SymbolRiskEntries.max_order_notional),
+});
+
+/** Pre-trade limits; per-venue counts apply to each venue separately. */
+export const RiskSchema = v.strictObject({
+  max_position_base: v.optional(SymbolRiskEntries.max_position_base, 1),
+  max_position_notional: v.optional(SymbolRiskEntries.max_position_notional, 100_000),
+  max_order_base: v.optional(SymbolRiskEntries.max_order_base, 0.1),
+  max_order_notional: v.optional(SymbolRiskEntries.max_order_notional, 10_000),
+  /** Sum of absolute position values over every symbol, quote units. */
+  max_total_notional: v.optional(positive, 250_000),
+  /** Largest distance of a limit price from the reference mid, basis points. */
+  price_band_bps: v.optional(int(1, 10_000), 100),
+  max_orders_per_second: v.optional(int(1, 100_000), 20),
+  max_cancels_per_second: v.optional(int(1, 100_000), 40),
+  max_open_orders: v.optional(int(1, 100_000), 50),
+  /** Loss since UTC midnight (realized + unrealized - fees), quote units; trips the kill switch. */
+  daily_loss_limit: v.optional(positive, 1000),
+  /** Per-symbol overrides, keyed by unified symbol. */
+  symbols: v.optional(v.record(symbol, SymbolRiskSchema), {}),
+});
+
+/** HTTP server for metrics and the control API. */
+export const HttpSchema = v.strictObject({
+  enabled: v.optional(v.boolean(), true),
+  host: v.optional(v.pipe(v.string(), v.minLength(1)), "127.0.0.1"),
+  port: v.optional(port, 8080),
+  /** Name of the environment variable holding the control API's bearer token (the token itself never sits in a file). */
+  control_token_env: v.optional(
+    v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")),
+    "HFT_CONTROL_TOKEN",
+  ),
+});
+
+/** The simulator the engine starts as a child process for venues of type sim. */
+export const SimulatorSchema = v.strictObject({
+  seed: v.optional(v.pipe(v.string(), v.minLength(1)), "sim"),
+  /** Market-agent activity multiplier. */
+  speed: v.optional(v.pipe(positive, v.maxValue(1000)), 1),
+  /** 0 = OS-assigned. */
+  port: v.optional(port, 0),
+  /** Symbols the simulator lists; empty = every symbol of every sim venue. */
+  symbols: v.optional(v.array(symbol), []),
+  /** One-way delays added by the simulator. */
+  latency_ms: v.optional(
+    v.strictObject({
+      market_data: v.optional(int(0, 10_000), 0),
+      order_entry: v.optional(int(0, 10_000), 0),
+    }),
+    {},
+  ),
+  /** Fee rates of the simulator's test account (the simulator's own defaults: Binance VIP 0). */
+  fees: v.optional(FeesSchema, { maker: 0.001, taker: 0.001 }),
+});
+
+/** Which strategy runs, where, with which parameters (validated by the strategy's own schema). */
+export const StrategySchema = v.strictObject({
+  type: v.pipe(v.string(), v.minLength(1)),
+  /** Name used by the control API (default: the type). */
+  name: v.optional(name),
+  /** Venues it trades (default: every configured venue). */
+  venues: v.optional(v.array(name)),
+  /** Symbols it trades (default: every symbol of its venues). */
+  symbols: v.optional(v.array(symbol)),
+  parameters: v.optional(v.record(v.string(), v.unknown()), {}),
+});
+
+/** The whole file. */
+export const ConfigSchema = v.strictObject({
+  engine: v.optional(EngineSchema, {}),
+  venues: v.pipe(v.array(VenueSchema), v.minLength(1, "at least one venue")),
+  strategy: StrategySchema,
+  risk: v.optional(RiskSchema, {}),
+  http: v.optional(HttpSchema, {}),
+  simulator: v.optional(SimulatorSchema, {}),
+});
+
+export type Config = v.InferOutput<typeof ConfigSchema>;
+export type VenueConfig = v.InferOutput<typeof VenueSchema>;
+export type EngineConfig = v.InferOutput<typeof EngineSchema>;
+export type RiskConfig = v.InferOutput<typeof RiskSchema>;
+export type HttpConfig = v.InferOutput<typeof HttpSchema>;
+export type SimulatorConfig = v.InferOutput<typeof SimulatorSchema>;
+export type StrategyConfig = v.InferOutput<typeof StrategySchema>;
+export type Fees = v.InferOutput<typeof FeesSchema>;

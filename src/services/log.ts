@@ -1,0 +1,155 @@
+/**
+ * A small structured logger: an operator watching the console reads one plain line per event,
+ * a log shipper gets one JSON object per line, and neither ever sees a credential (secret-looking
+ * field names and every registered secret value are redacted before anything is written).
+ */
+import type { Clock } from "./clock.ts";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type LogFormat = "text" | "json";
+/** Structured context of one line; values are printed, never interpreted. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Field names whose values are credentials wherever they appear. */
+export const SECRET_KEY_RE = /secret|password|passphrase|token|api_?key|private_?key|credential|signature/i;
+export const REDACTED = "[redacted]";
+
+/** The logging face the engine and its modules depend on. */
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** A logger that adds these fields (e.g. { component: "engine" }) to every line. */
+  child(fields: LogFields): Logger;
+  /** Whether a level would be written (skip building expensive fields otherwise). */
+  enabled(level: LogLevel): boolean;
+}
+
+export interface LoggerOptions {
+  readonly format?: LogFormat;
+  readonly level?: LogLevel;
+  /** Time source for timestamps (wall time of the Clock). */
+  readonly clock?: Pick<Clock, "nowMs">;
+  /** Where finished lines go (default: stdout for debug/info, stderr for warn/error). */
+  readonly write?: (line: string, level: LogLevel) => void;
+  /** Secret values (API keys, tokens) to mask wherever they appear in messages or fields. */
+  readonly secrets?: Iterable<string>;
+}
+
+/** Shortest secret worth masking by value: shorter strings would redact ordinary words. */
+const MIN_SECRET_LENGTH = 6;
+
+/** Replaces every registered secret value inside a string. */
+function scrub(s: string, secrets: readonly string[]): string {
+  let out = s;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+/**
+ * Deep copy with secret-looking keys and registered secret values replaced, so a credential can
+ * never reach a log line, the status API or an error message by accident.
+ */
+export function redactValue(value: unknown, secrets: readonly string[] = [], depth = 0): unknown {
+  if (depth > 32) return "[too deep]";
+  if (typeof value === "string") return scrub(value, secrets);
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Error) return scrub(value.message, secrets);
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1));
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] =
+        SECRET_KEY_RE.test(k) && v !== undefined && v !== null && v !== ""
+          ? REDACTED
+          : redactValue(v, secrets, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** One field value as text: plain when it has no spaces, quoted otherwise. */
+function textValue(v: unknown): string {
+  const s = typeof v === "string" ? v : v === undefined ? "undefined" : JSON.stringify(v);
+  return /^[^\s"=]*$/.test(s) && s.length > 0 ? s : JSON.stringify(s);
+}
+
+class StructuredLogger implements Logger {
+  constructor(
+    private readonly format: LogFormat,
+    private readonly minRank: number,
+    private readonly clock: Pick<Clock, "nowMs">,
+    private readonly sink: (line: string, level: LogLevel) => void,
+    private readonly secrets: readonly string[],
+    private readonly base: LogFields,
+  ) {}
+
+  debug(msg: string, fields?: LogFields): void {
+    this.log("debug", msg, fields);
+  }
+  info(msg: string, fields?: LogFields): void {
+    this.log("info", msg, fields);
+  }
+  warn(msg: string, fields?: LogFields): void {
+    this.log("warn", msg, fields);
+  }
+  error(msg: string, fields?: LogFields): void {
+    this.log("error", msg, fields);
+  }
+
+  child(fields: LogFields): Logger {
+    return new StructuredLogger(this.format, this.minRank, this.clock, this.sink, this.secrets, {
+      ...this.base,
+      ...fields,
+    });
+  }
+
+  enabled(level: LogLevel): boolean {
+    return LEVEL_RANK[level] >= this.minRank;
+  }
+
+  private log(level: LogLevel, msg: string, fields: LogFields | undefined): void {
+    if (LEVEL_RANK[level] < this.minRank) return;
+    const all = redactValue(fields === undefined ? this.base : { ...this.base, ...fields }, this.secrets) as Record<
+      string,
+      unknown
+    >;
+    const time = new Date(this.clock.nowMs()).toISOString();
+    const message = scrub(msg, this.secrets);
+    if (this.format === "json") {
+      this.sink(JSON.stringify({ time, level, msg: message, ...all }), level);
+      return;
+    }
+    const component = typeof all.component === "string" ? all.component : "";
+    let line = `${time} ${level.toUpperCase().padEnd(5)} ${component === "" ? "" : `[${component}] `}${message}`;
+    for (const [k, v] of Object.entries(all)) if (k !== "component") line += ` ${k}=${textValue(v)}`;
+    this.sink(line, level);
+  }
+}
+
+function defaultWrite(line: string, level: LogLevel): void {
+  if (level === "warn" || level === "error") process.stderr.write(`${line}\n`);
+  else process.stdout.write(`${line}\n`);
+}
+
+/** Builds a logger; text lines by default, JSON lines when format is "json". */
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const secrets = [...(opts.secrets ?? [])].filter((s) => s.length >= MIN_SECRET_LENGTH);
+  // Longest first so a secret containing another is masked whole.
+  secrets.sort((a, b) => b.length - a.length);
+  return new StructuredLogger(
+    opts.format ?? "text",
+    LEVEL_RANK[opts.level ?? "info"],
+    opts.clock ?? { nowMs: () => Date.now() },
+    opts.write ?? defaultWrite,
+    secrets,
+    {},
+  );
+}
+
+/** A logger that drops everything, for tests and tools that must stay quiet. */
+export const silentLogger: Logger = createLogger({ level: "error", write: () => {} });

@@ -1,0 +1,137 @@
+/**
+ * The contract between the engine and its strategies. A strategy only reads (books through a
+ * read-only BookView, positions, order updates, time from a Clock) and emits intents; the
+ * execution layer turns intents into orders through the risk gate, so a strategy can never place,
+ * cancel or mutate anything itself.
+ */
+import type { BookView } from "../book/index.ts";
+import type { Clock } from "../services/index.ts";
+import type { Side } from "../types.ts";
+import type { BookHealth, InstrumentInfo, OrderType, OrderUpdate, TimeInForce } from "../venues/types.ts";
+
+/** One desired resting order: integer ticks and lots of the instrument's grids. */
+export interface QuoteLevel {
+  readonly priceTicks: number;
+  readonly lots: number;
+}
+
+/**
+ * Everything a strategy wants resting on one symbol of one venue: bids best first (descending),
+ * asks best first (ascending). Empty sides mean "nothing resting". Structurally the execution
+ * module's DesiredQuotes plus the venue. An unchanged quote is re-emitted as the same object.
+ */
+export interface QuoteIntent {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly bids: readonly QuoteLevel[];
+  readonly asks: readonly QuoteLevel[];
+}
+
+/** A one-off order (e.g. an IOC hedge or a market order) for strategies that take liquidity. */
+export interface OrderIntent {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly tif: TimeInForce;
+  /** Limit price; ignored for market orders. */
+  readonly priceTicks: number;
+  readonly lots: number;
+}
+
+/** Where a strategy's intents go: the engine implements it (execution.quote / execution.submit). */
+export interface IntentSink {
+  quotes(intent: QuoteIntent): void;
+  order(intent: OrderIntent): void;
+}
+
+/** One instrument a strategy trades, with the fee rates it must beat (fractions, 0.001 = 0.1 %). */
+export interface StrategyInstrument {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly info: InstrumentInfo;
+  readonly fees: { readonly maker: number; readonly taker: number };
+}
+
+/** What a strategy is given at construction. */
+export interface StrategyContext {
+  readonly clock: Clock;
+  readonly sink: IntentSink;
+  readonly instruments: readonly StrategyInstrument[];
+}
+
+/**
+ * A book changed. The object may be reused by the caller; the BookView itself stays valid
+ * (it is the venue adapter's live book), so strategies may keep it to re-quote on timers.
+ */
+export interface BookUpdate {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly book: BookView;
+  readonly health: BookHealth;
+  /** Monotonic ns when the frame arrived (tick-to-trade start). */
+  readonly recvNs: number;
+}
+
+/** A public trade on a venue. */
+export interface TradeTick {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly priceTicks: number;
+  readonly lots: number;
+  readonly aggressor: Side;
+  readonly venueTimeMs: number;
+}
+
+/** This engine's position on one instrument after a fill, in whole lots (negative = short). */
+export interface PositionUpdate {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly positionLots: number;
+}
+
+/** A parameter problem: the field and what was expected. */
+export interface ParamIssue {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Result of validating a parameter update (same shape as the control API's Validation). */
+export type ParamsValidation =
+  | { readonly ok: true; readonly value: Readonly<Record<string, unknown>> }
+  | { readonly ok: false; readonly issues: readonly ParamIssue[] };
+
+/** Lifecycle state shown in status. */
+export type StrategyState = "running" | "stopped";
+
+/**
+ * A strategy: fed events by the engine (the single writer, so calls never overlap), emits
+ * intents into its sink. Every handler must be cheap and must not throw on odd input.
+ */
+export interface Strategy {
+  /** Configured name (control API, logs). */
+  readonly name: string;
+  /** Strategy type, e.g. "market_making". */
+  readonly kind: string;
+  /** How often the engine should call onTimer (ms; 0 = never). */
+  readonly timerIntervalMs: number;
+  /** Current parameters (natural units, as configured). */
+  params(): Readonly<Record<string, unknown>>;
+  /** Validates a partial update without applying it (the control API calls this before enqueuing). */
+  validateParams(partial: unknown): ParamsValidation;
+  /** Applies a partial update; throws StrategyParamsError naming the field; re-quotes at once. */
+  updateParams(partial: unknown): Readonly<Record<string, unknown>>;
+  /** Starts quoting (quotes follow on the next book event or timer). */
+  start(): void;
+  /** Stops quoting: emits empty quotes for every instrument it quoted, then stays silent. */
+  stop(): void;
+  state(): StrategyState;
+  onBook(update: BookUpdate): void;
+  onBookHealth(venue: string, symbol: string, health: BookHealth): void;
+  onTrade(trade: TradeTick): void;
+  onOrder(update: OrderUpdate): void;
+  onPosition(update: PositionUpdate): void;
+  onTimer(nowMs: number): void;
+  /** The last quote emitted per instrument (status, tests). */
+  currentQuotes(): readonly QuoteIntent[];
+}
