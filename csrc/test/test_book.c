@@ -351,6 +351,20 @@ static void test_sparse_book_and_window_moves(void) {
   hft_book_destroy(b);
 }
 
+static void test_integrity_detects_corruption(void) {
+  hft_book* b = make_book(0, 1000, 8, 8);
+  hft_level_update ups[] = {up(0, 100, 5), up(1, 101, 5)};
+  CHECK_EQ_STATUS(hft_book_apply_batch(b, ups, 2), HFT_OK);
+  CHECK_EQ_STATUS(hft_book_check_integrity(b), HFT_OK);
+  /* the summary is part of the checked state: poke it through the (const) pointer */
+  double* s = (double*)hft_book_summary(b);
+  s[HFT_SUM_BID_QTY] = 6.0;
+  CHECK_EQ_STATUS(hft_book_check_integrity(b), HFT_E_CORRUPT);
+  s[HFT_SUM_BID_QTY] = 5.0;
+  CHECK_EQ_STATUS(hft_book_check_integrity(b), HFT_OK);
+  hft_book_destroy(b);
+}
+
 static void test_names_and_layout(void) {
   CHECK(strcmp(hft_status_name(HFT_OK), "HFT_OK") == 0);
   CHECK(strcmp(hft_status_name(HFT_E_CORRUPT), "HFT_E_CORRUPT") == 0);
@@ -371,6 +385,7 @@ int main(void) {
   test_snapshot();
   test_deep_book_and_jumps();
   test_sparse_book_and_window_moves();
+  test_integrity_detects_corruption();
   test_names_and_layout();
   printf("test_book: %d checks, %d failed\n", check_count, check_failures);
   return check_failures == 0 ? 0 : 1;
