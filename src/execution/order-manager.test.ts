@@ -306,13 +306,20 @@ describe("order manager: reconciliation", () => {
     const stray = `${desk.ids.prefix}-zzz-9`;
     venue.seed("BTC-USDT", stray, Side.Buy, 4_000_000, 1);
     venue.seed("BTC-USDT", "other-1", Side.Buy, 4_000_000, 1);
+    // finished here, still open there (the venue lost our cancel's effect)
+    const c = placed(desk.submit("fake", "BTC-USDT", Side.Sell, 5_002_000, 5));
+    await flush();
+    venue.deliver({ ...venue.ackUpdate(c.clientId), status: "canceled", exec: "canceled" });
+    expect(c.state).toBe("canceled");
+    expect(venue.venueOrder(c.clientId)?.status).toBe("new");
     const report = await desk.reconcile("fake");
     await flush();
-    expect(report).toEqual({ venue: "fake", updated: 1, orphans: 1, queried: 1, foreign: 1 });
+    expect(report).toEqual({ venue: "fake", updated: 1, orphans: 2, queried: 1, foreign: 1 });
     expect(a.state).toBe("canceled");
     expect(b.state).toBe("partially_filled");
     expect(b.cumLots).toBe(2);
-    expect(venue.cancels).toEqual([stray]);
+    expect(venue.cancels.sort()).toEqual([stray, c.clientId].sort());
+    expect(venue.venueOrder(c.clientId)?.status).toBe("canceled");
   });
 
   test("a reconnect event triggers reconciliation", async () => {

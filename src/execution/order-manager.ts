@@ -447,7 +447,9 @@ export class OrderManager {
       }
       listed.add(s.clientId);
       const o = this.orders.get(s.clientId);
-      if (o === undefined || o.venue !== venue) {
+      // untracked, or finished here but open there: either way it must not rest on the venue
+      // (if the listing merely predates our final event, the cancel is refused harmlessly)
+      if (o === undefined || o.venue !== venue || isTerminal(o.state)) {
         orphans++;
         this.cancelOrphan(venue, s.symbol, s.clientId);
         continue;
