@@ -45,6 +45,7 @@ export {
   isTerminal,
   type ManagedOrder,
   ORDER_STATES,
+  OrderLog,
   type OrderState,
 } from "./order-state.ts";
 export { type PnlView, type PositionStats, Positions, type PositionView } from "./positions.ts";
