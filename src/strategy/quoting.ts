@@ -24,6 +24,9 @@ import type {
   TradeTick,
 } from "./types.ts";
 
+/** Float noise in raw prices (fractional ticks) that must not move a quote by a whole tick. */
+const GRID_EPS = 1e-6;
+
 const NO_LEVELS: readonly QuoteLevel[] = Object.freeze([]);
 
 /** Grid facts of one instrument, computed once. */
@@ -88,7 +91,7 @@ export function safeBids(
   let prev = bestAskTicks; // every bid must be below the best ask and below the previous level
   for (const px of raw.bids) {
     if (room <= 0) break;
-    let p = Math.floor(px);
+    let p = Math.floor(px + GRID_EPS);
     if (p >= prev) p = prev - 1;
     if (!(p > 0)) break;
     if ((raw.fairTicks - p) / raw.fairTicks - grid.makerFee < limits.minProfit) continue;
@@ -114,7 +117,7 @@ export function safeAsks(
   let prev = bestBidTicks;
   for (const px of raw.asks) {
     if (room <= 0) break;
-    let p = Math.ceil(px);
+    let p = Math.ceil(px - GRID_EPS);
     if (p <= prev) p = prev + 1;
     if (!Number.isSafeInteger(p)) break;
     if ((p - raw.fairTicks) / raw.fairTicks - grid.makerFee < limits.minProfit) continue;
@@ -152,6 +155,13 @@ export function withinTolerance(
     if (a.lots !== b.lots || Math.abs(a.priceTicks - b.priceTicks) > tolTicks || !stillSafe(a)) return false;
   }
   return true;
+}
+
+/** Whether our best bid would meet our best ask. */
+function crosses(bids: readonly QuoteLevel[], asks: readonly QuoteLevel[]): boolean {
+  const b = bids[0];
+  const a = asks[0];
+  return b !== undefined && a !== undefined && b.priceTicks >= a.priceTicks;
 }
 
 /** Per-instrument state a quoting strategy keeps. */
@@ -353,11 +363,22 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
       (l) => l.priceTicks > bestBid && (l.priceTicks - fair) / fair - fee >= limits.minProfit,
     );
     if (!(keepBids && keepAsks)) {
+      let b: readonly QuoteLevel[] = keepBids ? prev.bids : bids;
+      let a: readonly QuoteLevel[] = keepAsks ? prev.asks : asks;
+      // A kept side must not cross the fresh other side (our own quotes would trade with each other).
+      if (crosses(b, a)) {
+        b = bids;
+        a = asks;
+        if (crosses(b, a)) {
+          b = NO_LEVELS;
+          a = NO_LEVELS;
+        }
+      }
       s.last = {
         venue: s.inst.venue,
         symbol: s.inst.symbol,
-        bids: keepBids ? prev.bids : bids.length === 0 ? NO_LEVELS : bids,
-        asks: keepAsks ? prev.asks : asks.length === 0 ? NO_LEVELS : asks,
+        bids: b.length === 0 ? NO_LEVELS : b,
+        asks: a.length === 0 ? NO_LEVELS : a,
       };
     }
     this.ctx.sink.quotes(s.last);
