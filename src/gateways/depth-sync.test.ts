@@ -10,7 +10,8 @@ describe("DiffDepthSync (§A.3)", () => {
     expect(s.onEvent(101, 105, 1)).toBe(SyncAction.Buffered);
     expect(s.onEvent(106, 110, 2)).toBe(SyncAction.Buffered);
     expect(s.onEvent(111, 112, 3)).toBe(SyncAction.Buffered);
-    expect(s.onSnapshot(99)).toBe("refetch"); // lastUpdateId < firstU
+    expect(s.onSnapshot(99)).toBe("refetch"); // lastUpdateId + 1 < firstU
+    expect(s.state).toBe("buffering");
     expect(s.state).toBe("buffering");
     expect(s.onSnapshot(107)).toBe("apply");
     const replay = s.takeBuffered();
@@ -31,6 +32,15 @@ describe("DiffDepthSync (§A.3)", () => {
     expect(s.state).toBe("idle");
     expect(s.gaps).toBe(1);
     expect(s.onEvent(13, 14, 0)).toBe(SyncAction.Ignore); // idle until restarted
+  });
+
+  test("a snapshot one behind the first event is contiguous with it", () => {
+    const s = new DiffDepthSync<number>();
+    s.start();
+    s.onEvent(101, 101, 0);
+    expect(s.onSnapshot(100)).toBe("apply");
+    expect(s.takeBuffered().length).toBe(1);
+    expect(s.onEvent(101, 101, 0)).toBe(SyncAction.Apply);
   });
 
   test("empty buffer: a stale snapshot is caught by the first event", () => {

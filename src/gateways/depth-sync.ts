@@ -65,9 +65,14 @@ export class DiffDepthSync<T> {
     return SyncAction.Ignore; // idle: nobody wants this book
   }
 
-  /** Steps 2–4: judges a snapshot; on "apply" the machine is live at lastUpdateId. */
+  /**
+   * Steps 2–4: judges a snapshot; on "apply" the machine is live at lastUpdateId. The doc's test is
+   * `lastUpdateId < firstU`; we refetch only when `lastUpdateId + 1 < firstU`, because a snapshot
+   * exactly one behind the first event is already contiguous with it (step 3: U <= lastUpdateId+1),
+   * and on a quiet symbol the stricter test would refetch forever.
+   */
   onSnapshot(lastUpdateId: number): SnapshotVerdict {
-    if (this.firstU >= 0 && lastUpdateId < this.firstU) return "refetch";
+    if (this.firstU >= 0 && lastUpdateId + 1 < this.firstU) return "refetch";
     this.localId = lastUpdateId;
     this.state = "live";
     return "apply";

@@ -177,6 +177,13 @@ export class VenueBudget {
     return OK;
   }
 
+  /** check() and, when it passes, spend() every cost in the same step (no race between callers). */
+  take(costs: Readonly<Record<string, number>>): BudgetVerdict {
+    const v = this.check(costs);
+    if (v.ok) for (const key in costs) this.spend(key, costs[key] ?? 0);
+    return v;
+  }
+
   /** Obeys a 429: nothing is sent before untilMs. */
   blockUntil(untilMs: number): void {
     this.blockedUntilMs = Math.max(this.blockedUntilMs, untilMs);

@@ -203,4 +203,9 @@ export interface VenueAdapter {
   balances(): Promise<Balance[]>;
   /** Registers a listener for the event stream; returns an unsubscribe function. */
   onEvent(listener: VenueListener): () => void;
+  /**
+   * Optional counters for metrics and tests (bad frames dropped, resyncs, gaps, throttled requests,
+   * duplicate fills dropped, ...); names are adapter-specific, values are monotonic counts.
+   */
+  stats?(): Readonly<Record<string, number>>;
 }

@@ -53,8 +53,9 @@ export class BinanceAdapter implements VenueAdapter {
     this.cfg = resolveBinanceConfig(config);
     this.name = this.cfg.name;
     const clock = this.cfg.clock;
-    this.budget = new VenueBudget(() => clock.nowMs(), this.cfg.rateLimitHeadroom);
     const time = new ServerTime(() => clock.nowMs());
+    // Venue windows are fixed on the venue's clock, so the budget runs on server time.
+    this.budget = new VenueBudget(() => time.now(), this.cfg.rateLimitHeadroom);
     const nap = (ms: number): Promise<void> => sleep(this.cfg, ms);
     this.rest = new BinanceRest(this.cfg, this.budget, time, nap);
     this.ws = new BinanceWsApi(

@@ -600,6 +600,17 @@ export class BinanceMarketData {
       return;
     }
     this.primary = undefined;
+    if (this.standby !== undefined) {
+      // Closed before the replacement opened (serverShutdown with no notice): it becomes the primary.
+      if (this.handoverTimer !== undefined) this.cfg.clock.clearTimer(this.handoverTimer);
+      this.handoverTimer = undefined;
+      for (const st of this.symbols.values()) {
+        st.generation++;
+        st.sync.invalidate();
+        this.setHealth(st, "stale", `market stream ${why}`);
+      }
+      return;
+    }
     for (const st of this.symbols.values()) {
       st.generation++;
       st.sync.invalidate();
@@ -622,6 +633,13 @@ export class BinanceMarketData {
           this.dropConn(c);
           return;
         }
+        if (this.primary === undefined) {
+          this.standby = undefined;
+          this.primary = c;
+          this.connState("connected", "market stream replaced after the old one closed");
+          for (const st of this.symbols.values()) this.resync(st, "replacement connection");
+          return;
+        }
         for (const st of this.symbols.values()) {
           st.joined = st.sync.state !== "live"; // non-live books resync on the new connection anyway
           st.standbyBuf = [];
@@ -633,7 +651,11 @@ export class BinanceMarketData {
         this.checkJoined();
       },
       (why) => {
-        if (this.standby === conn) this.abortHandover(why);
+        if (this.standby !== conn) return;
+        if (this.primary === undefined) {
+          this.standby = undefined;
+          this.scheduleReconnect(why);
+        } else this.abortHandover(why);
       },
     );
     this.standby = conn;

@@ -76,8 +76,6 @@ export class BinanceRest {
     const headers: Record<string, string> = {};
     if (opts.signed === true || opts.keyOnly === true) headers["X-MBX-APIKEY"] = this.cfg.apiKey;
     const url = `${this.cfg.restUrl}${path}${query.length > 0 ? `?${query}` : ""}`;
-    const c = costs(opts.weight, opts.isOrder === true);
-    for (const k in c) this.budget.spend(k, c[k] ?? 0);
     this.counters.requests++;
     let res: Response;
     let text: string;
@@ -109,7 +107,7 @@ export class BinanceRest {
     body: unknown,
     retried: boolean,
   ): Promise<unknown> {
-    const now = this.cfg.clock.nowMs();
+    const now = this.time.now();
     const retryAfterS = Number(res.headers.get("Retry-After") ?? "");
     const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
     const code = typeof b["code"] === "number" ? b["code"] : 0;
@@ -137,7 +135,7 @@ export class BinanceRest {
   private async waitForBudget(weight: number, isOrder: boolean): Promise<void> {
     const deadline = this.cfg.clock.nowMs() + this.cfg.timeouts.maxThrottleWaitMs;
     for (;;) {
-      const v = this.budget.check(costs(weight, isOrder));
+      const v = this.budget.take(costs(weight, isOrder));
       if (v.ok) return;
       if (v.banned) throw new VenueRejectError("banned", 418, `${this.cfg.name}: ${v.why}; no request sent`);
       if (this.cfg.clock.nowMs() + v.waitMs > deadline)

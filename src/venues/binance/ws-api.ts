@@ -98,8 +98,6 @@ export class BinanceWsApi {
           timestamp: this.time.now(),
         })
       : params;
-    const c = costs(weight, isOrder);
-    for (const k in c) this.budget.spend(k, c[k] ?? 0);
     this.counters.requests++;
     return new Promise<unknown>((resolve, reject) => {
       const timer = this.cfg.clock.setTimer(this.cfg.timeouts.requestMs, () => {
@@ -117,7 +115,7 @@ export class BinanceWsApi {
   private async waitForBudget(weight: number, isOrder: boolean): Promise<void> {
     const deadline = this.cfg.clock.nowMs() + this.cfg.timeouts.maxThrottleWaitMs;
     for (;;) {
-      const v = this.budget.check(costs(weight, isOrder));
+      const v = this.budget.take(costs(weight, isOrder));
       if (v.ok) return;
       if (v.banned) throw new VenueRejectError("banned", 418, `${this.cfg.name}: ${v.why}; no request sent`);
       if (this.cfg.clock.nowMs() + v.waitMs > deadline)
@@ -280,9 +278,8 @@ export class BinanceWsApi {
     const data = (typeof e["data"] === "object" && e["data"] !== null ? e["data"] : {}) as Record<string, unknown>;
     const retryAt = typeof data["retryAfter"] === "number" ? data["retryAfter"] : 0;
     const now = this.time.now();
-    if (status === 418)
-      this.budget.ban(retryAt > now ? this.cfg.clock.nowMs() + (retryAt - now) : this.cfg.clock.nowMs() + 120_000);
-    if (status === 429) this.budget.blockUntil(this.cfg.clock.nowMs() + Math.max(1000, retryAt - now));
+    if (status === 418) this.budget.ban(retryAt > now ? retryAt : now + 120_000);
+    if (status === 429) this.budget.blockUntil(Math.max(now + 1000, retryAt));
     if (status >= 500 || code === -1007 || code === -1006) {
       this.counters.unknownOutcomes++;
       return new UnknownOutcomeError(`${this.cfg.name}: ${method}: status ${status} ${msg}`);

@@ -1,0 +1,29 @@
+/**
+ * Public face of the venues module: the VenueAdapter contract and its normalised events, the
+ * adapters, and one factory by venue kind so configuration code never imports a venue directly.
+ */
+import { type BinanceConfig, createBinanceAdapter } from "./binance/index.ts";
+import type { VenueAdapter } from "./types.ts";
+
+export { BINANCE_PRESETS, BinanceAdapter, type BinanceConfig, createBinanceAdapter } from "./binance/index.ts";
+export * from "./types.ts";
+
+/** Venue configs by kind; OKX and others add their members here. */
+export type VenueAdapterConfig = { readonly kind: "binance" } & BinanceConfig;
+
+/** Venue kinds this build can create. */
+export const VENUE_KINDS: readonly string[] = ["binance"];
+
+/** Creates the adapter for a config's kind; an unknown kind is an error naming it and the venue. */
+export function createVenueAdapter(config: VenueAdapterConfig): VenueAdapter {
+  switch (config.kind) {
+    case "binance":
+      return createBinanceAdapter(config);
+    default: {
+      const c = config as { kind?: unknown; name?: unknown };
+      throw new Error(
+        `venue ${String(c.name)}: unknown kind ${JSON.stringify(c.kind)} (known: ${VENUE_KINDS.join(", ")})`,
+      );
+    }
+  }
+}

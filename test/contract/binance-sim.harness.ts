@@ -1,0 +1,109 @@
+/**
+ * The contract harness for the Binance adapter against the in-process simulator: fast keepalive and
+ * short adapter timeouts so disconnect tests finish in seconds, fault knobs mapped to SimAdmin.
+ */
+
+import { SystemClock } from "../../src/services/clock.ts";
+import { Rng } from "../../src/services/rng.ts";
+import { BinanceAdapter } from "../../src/venues/binance/adapter.ts";
+import { createBinanceAdapter } from "../../src/venues/binance/index.ts";
+import { type RunningSim, startSim } from "../../src/venues/sim/index.ts";
+import type { VenueAdapter } from "../../src/venues/types.ts";
+import type { AdapterOptions, ContractHarness, HarnessFactory } from "./harness.ts";
+
+const SEED = "contract-binance";
+
+/** Options of the simulator used by the Binance contract run. */
+export interface BinanceSimHarnessOptions {
+  readonly seed?: string;
+}
+
+/** A factory of Binance-on-simulator harnesses. */
+export function binanceSimHarness(opts: BinanceSimHarnessOptions = {}): HarnessFactory {
+  return async () => {
+    const seed = opts.seed ?? SEED;
+    const sim = await startSim({
+      seed,
+      symbols: ["BTCUSDT", "ETHUSDT"],
+      speed: 4,
+      pingIntervalMs: 1000,
+      pongTimeoutMs: 3000,
+    });
+    const adapters: VenueAdapter[] = [];
+    let n = 0;
+    const harness: ContractHarness = {
+      kind: "binance",
+      symbol: "BTC-USDT",
+      recoveryBoundMs: 8000,
+      async createAdapter(o: AdapterOptions = {}) {
+        const a = createBinanceAdapter({
+          name: `binance_contract_${++n}`,
+          apiKey: sim.apiKey,
+          apiSecret: sim.apiSecret,
+          restUrl: sim.restUrl,
+          streamUrl: sim.streamUrl,
+          wsApiUrl: sim.wsApiUrl,
+          symbols: ["BTC-USDT", "ETH-USDT"],
+          clientIdPrefix: `ct${n}`,
+          clock: new SystemClock(),
+          rng: new Rng(`${seed}-${n}`),
+          backoff: { baseMs: 50, maxMs: 1000, factor: 2 },
+          timeouts: {
+            requestMs: 2000,
+            idleProbeMs: 600,
+            idleTimeoutMs: 1500,
+            firstEventWaitMs: 300,
+            handoverMs: 3000,
+            subscribeMs: 10_000,
+            maxThrottleWaitMs: 3000,
+            ...(o.connectionAgeMs !== undefined ? { maxConnectionAgeMs: o.connectionAgeMs } : {}),
+          },
+        });
+        adapters.push(a);
+        await a.connect();
+        return a;
+      },
+      venueBook(symbol, levels) {
+        const s = sim.exchange.depthSnapshot(symbol.replace("-", ""), levels);
+        if (s === undefined) throw new Error(`simulator has no ${symbol}`);
+        return s;
+      },
+      pauseMarket: (p) => sim.admin.pauseMarket(p),
+      faults: {
+        dropDepth: (s) => sim.admin.dropDepthEvent(s.replace("-", "")),
+        duplicateDepth: (s) => sim.admin.duplicateDepthEvent(s.replace("-", "")),
+        reorderDepth: (s) => sim.admin.reorderDepthEvent(s.replace("-", "")),
+        staleSnapshot: (s) => sim.admin.serveStaleSnapshot(s.replace("-", ""), 1),
+        closeMarket: (mode) => {
+          sim.admin.closeConnections("market", mode);
+        },
+        silenceMarket: (on) => sim.admin.silence(["market"], on),
+        failAfterPlace: () => sim.admin.failAfterPlace(503, 1),
+        limitOrders: (per10s) => sim.admin.setRateLimits({ ordersPer10s: per10s }),
+        rateLimitHits: () => {
+          const c = sim.admin.counters();
+          return { tooMany: c.rateLimit429, banned: c.rateLimit418 };
+        },
+        injectMarketFrame: (a, raw) => {
+          if (!(a instanceof BinanceAdapter)) throw new Error("not a Binance adapter");
+          a.marketData().ingest(raw);
+        },
+        depthFrame: (symbol, seq, bids, asks) => {
+          const vs = symbol.replace("-", "");
+          return JSON.stringify({
+            stream: `${vs.toLowerCase()}@depth@100ms`,
+            data: { e: "depthUpdate", E: 0, s: vs, U: seq, u: seq, b: bids, a: asks },
+          });
+        },
+        clear: () => sim.admin.clearFaults(),
+      },
+      async close() {
+        for (const a of adapters) await a.close();
+        await sim.close();
+      },
+    };
+    return harness;
+  };
+}
+
+export type { RunningSim };

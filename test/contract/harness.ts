@@ -1,0 +1,61 @@
+/**
+ * What the venue-adapter contract suite needs from a venue besides the adapter itself: a way to
+ * create connected adapters, the venue's own book (the truth to converge to), and fault knobs. One
+ * harness per venue (simulator or mock); the suite is written once against this interface.
+ */
+import type { VenueAdapter } from "../../src/venues/types.ts";
+
+/** Per-test adapter tweaks a harness maps onto its adapter's config. */
+export interface AdapterOptions {
+  /** Replace the market connection this often (make-before-break rotation). */
+  readonly connectionAgeMs?: number;
+}
+
+/** The venue's own book: [ticks, lots] best first. */
+export interface VenueBook {
+  readonly bids: ReadonlyArray<readonly [number, number]>;
+  readonly asks: ReadonlyArray<readonly [number, number]>;
+}
+
+/** Fault knobs every venue harness provides (reference §F). */
+export interface VenueFaults {
+  dropDepth(symbol: string): void;
+  duplicateDepth(symbol: string): void;
+  reorderDepth(symbol: string): void;
+  /** The next snapshot request(s) get the book as it is now (stale by the time it is used). */
+  staleSnapshot(symbol: string): void;
+  closeMarket(mode: "clean" | "abrupt"): void;
+  /** Market connections go silent (no data, no pings, no replies) while on. */
+  silenceMarket(on: boolean): void;
+  /** The next placement is executed but answered with a 5xx. */
+  failAfterPlace(): void;
+  /** Lowers the venue's order-rate limit (call before creating the adapter). */
+  limitOrders(perTenSeconds: number): void;
+  /** Rate-limit refusals the venue has handed out so far. */
+  rateLimitHits(): { tooMany: number; banned: number };
+  /** Feeds a raw frame into an adapter's market-data path as if the venue had sent it. */
+  injectMarketFrame(adapter: VenueAdapter, raw: string): void;
+  /** A raw depth frame for symbol carrying update id `seq` and these levels, in the venue's wire format. */
+  depthFrame(symbol: string, seq: number, bids: unknown, asks: unknown): string;
+  clear(): void;
+}
+
+/** One venue's harness for the contract suite. */
+export interface ContractHarness {
+  /** Adapter kind under test, e.g. "binance". */
+  readonly kind: string;
+  /** A liquid unified symbol to test with, e.g. "BTC-USDT". */
+  readonly symbol: string;
+  /** Detect + reconnect + resync must finish within this (ms); the suite asserts it. */
+  readonly recoveryBoundMs: number;
+  /** Creates and connects an adapter (not yet subscribed). */
+  createAdapter(opts?: AdapterOptions): Promise<VenueAdapter>;
+  venueBook(symbol: string, levels: number): VenueBook;
+  /** Stops or resumes the venue's background market activity. */
+  pauseMarket(paused: boolean): void;
+  readonly faults: VenueFaults;
+  close(): Promise<void>;
+}
+
+/** Makes a fresh harness (a fresh venue) for one group of tests. */
+export type HarnessFactory = () => Promise<ContractHarness>;

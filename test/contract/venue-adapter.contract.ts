@@ -1,0 +1,491 @@
+/**
+ * The VenueAdapter contract suite: written once, run against every adapter through its harness
+ * (test/contract/<venue>.contract.test.ts). It checks what the engine relies on — a live book equal
+ * to the venue's, recovery from lost/duplicated/reordered data, stale snapshots and disconnects
+ * within a stated bound with no crossed book ever emitted, the order lifecycle events, reconciliation
+ * of unknown outcomes, rate-limit discipline and bad-frame robustness.
+ */
+import { afterAll, beforeAll, test as bunTest, describe, expect } from "bun:test";
+import { type Lots, Side, type Ticks } from "../../src/types.ts";
+import {
+  type BookHealth,
+  type InstrumentInfo,
+  type OrderUpdate,
+  type VenueAdapter,
+  type VenueEvent,
+  VenueRejectError,
+} from "../../src/venues/types.ts";
+import type { ContractHarness, HarnessFactory } from "./harness.ts";
+
+const LEVELS = 20;
+/** Per-test ceiling: generous for a loaded machine; success paths finish in well under a second or two. */
+const TEST_TIMEOUT_MS = 30_000;
+
+/** bun:test's test with the suite's timeout. */
+function test(name: string, fn: () => void | Promise<void>): void {
+  bunTest(name, fn, TEST_TIMEOUT_MS);
+}
+
+/** Records what an adapter emitted, and every contract violation seen while recording. */
+class Recorder {
+  readonly violations: string[] = [];
+  readonly health: { symbol: string; health: BookHealth; atMs: number }[] = [];
+  readonly orders: OrderUpdate[] = [];
+  bookEvents = 0;
+  lastSeq = new Map<string, number>();
+  private readonly off: () => void;
+
+  constructor(private readonly adapter: VenueAdapter) {
+    this.off = adapter.onEvent((e) => this.on(e));
+  }
+
+  private on(e: VenueEvent): void {
+    if (e.type === "book") {
+      this.bookEvents++;
+      this.lastSeq.set(e.symbol, e.seq);
+      const bid = e.book.bestBidTicks();
+      const ask = e.book.bestAskTicks();
+      if (bid >= 0 && ask >= 0 && bid >= ask) this.violations.push(`crossed book emitted: ${e.symbol} ${bid}/${ask}`);
+      if (this.adapter.bookHealth(e.symbol) !== "live") this.violations.push(`book event while not live: ${e.symbol}`);
+    } else if (e.type === "bbo") {
+      if (e.bidTicks > 0 && e.askTicks > 0 && e.bidTicks >= e.askTicks)
+        this.violations.push(`crossed bbo emitted: ${e.bidTicks}/${e.askTicks}`);
+    } else if (e.type === "book_health") {
+      this.health.push({ symbol: e.symbol, health: e.health, atMs: Date.now() });
+    } else if (e.type === "order") {
+      this.orders.push(e.update);
+    }
+  }
+
+  ordersOf(clientId: string): OrderUpdate[] {
+    return this.orders.filter((o) => o.clientId === clientId);
+  }
+
+  stop(): void {
+    this.off();
+  }
+}
+
+/** Polls cond every 20 ms until it holds or timeoutMs passes; returns whether it held. */
+async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await Bun.sleep(20);
+  }
+  return cond();
+}
+
+/** Top levels of the adapter's book as [ticks, lots] lists. */
+function adapterTop(a: VenueAdapter, symbol: string, n: number): { bids: number[][]; asks: number[][] } {
+  const book = a.book(symbol);
+  if (book === undefined) return { bids: [], asks: [] };
+  const t = new Float64Array(n);
+  const l = new Float64Array(n);
+  const side = (s: Side): number[][] => {
+    const k = book.topLevels(s, n, t, l);
+    return Array.from({ length: k }, (_, i) => [t[i] ?? 0, l[i] ?? 0]);
+  };
+  return { bids: side(Side.Buy), asks: side(Side.Sell) };
+}
+
+/** With the market paused, waits until the adapter's top levels equal the venue's; returns the diff if not. */
+async function converges(h: ContractHarness, a: VenueAdapter, symbol: string, timeoutMs: number): Promise<string> {
+  let diff = "";
+  const ok = await waitFor(() => {
+    if (a.bookHealth(symbol) !== "live") {
+      diff = `health ${a.bookHealth(symbol)}`;
+      return false;
+    }
+    const v = h.venueBook(symbol, LEVELS);
+    const mine = adapterTop(a, symbol, LEVELS);
+    const want = JSON.stringify({ bids: v.bids.map((x) => [...x]), asks: v.asks.map((x) => [...x]) });
+    const got = JSON.stringify(mine);
+    diff = want === got ? "" : `venue ${want.slice(0, 200)}\nadapter ${got.slice(0, 200)}`;
+    return diff === "";
+  }, timeoutMs);
+  return ok ? "" : diff;
+}
+
+/** Lots for an order of about `notionalMultiple` × the instrument's min notional at priceTicks. */
+function lotsFor(info: InstrumentInfo, priceTicks: number, notionalMultiple = 2): Lots {
+  const px = info.price.toNumber(priceTicks);
+  const lotValue = info.qty.toNumber(1);
+  const minNotional = Math.max(Number(info.minNotional), 1);
+  const lots = Math.ceil((minNotional * notionalMultiple) / (px * lotValue));
+  return Math.max(lots, info.minQtyLots) as Lots;
+}
+
+/** Runs the whole contract against one venue's harness factory. */
+export function runVenueAdapterContract(name: string, makeHarness: HarnessFactory): void {
+  describe(`VenueAdapter contract: ${name}`, () => {
+    let h: ContractHarness;
+    let a: VenueAdapter;
+    let rec: Recorder;
+    let sym: string;
+    let seq = 0;
+    const cid = (): string => `${(a as { cfg?: { clientIdPrefix?: string } }).cfg?.clientIdPrefix ?? "x"}-c-${++seq}`;
+
+    beforeAll(async () => {
+      h = await makeHarness();
+      sym = h.symbol;
+      a = await h.createAdapter();
+      rec = new Recorder(a);
+    });
+    afterAll(async () => {
+      rec?.stop();
+      await h?.close();
+    });
+
+    /** Resumes the market, runs body, then pauses and checks convergence and no violations. */
+    async function recoverAndConverge(label: string, body: () => Promise<void>): Promise<void> {
+      h.pauseMarket(false);
+      await body();
+      h.pauseMarket(true);
+      await Bun.sleep(150); // in-flight events land
+      const diff = await converges(h, a, sym, h.recoveryBoundMs);
+      expect(diff, `${label}: book differs from the venue`).toBe("");
+      expect(rec.violations, label).toEqual([]);
+    }
+
+    test("instrument metadata is loaded with grids and limits", () => {
+      const info = a.instruments().get(sym);
+      expect(info?.symbol).toBe(sym);
+      expect(info !== undefined && info.minQtyLots > 0).toBe(true);
+      expect(info?.trading).toBe(true);
+    });
+
+    test("subscribing gives a live book equal to the venue's", async () => {
+      await a.subscribeQuotes([sym]);
+      expect(a.bookHealth(sym)).toBe("live");
+      await recoverAndConverge("subscribe", async () => {
+        await waitFor(() => rec.bookEvents > 3, 5000);
+      });
+      expect(rec.bookEvents).toBeGreaterThan(0);
+    });
+
+    for (const fault of ["dropDepth", "reorderDepth"] as const) {
+      test(`${fault}: the gap is detected, the book resyncs and converges`, async () => {
+        await recoverAndConverge(fault, async () => {
+          const before = rec.health.length;
+          h.faults[fault](sym);
+          const resynced = await waitFor(
+            () => rec.health.slice(before).some((x) => x.health === "resyncing") && a.bookHealth(sym) === "live",
+            h.recoveryBoundMs,
+          );
+          expect(resynced, `${fault}: expected resyncing → live within ${h.recoveryBoundMs} ms`).toBe(true);
+        });
+      });
+    }
+
+    test("duplicated event: ignored, book stays live and converges", async () => {
+      await recoverAndConverge("duplicate", async () => {
+        h.faults.duplicateDepth(sym);
+        await Bun.sleep(800);
+      });
+    });
+
+    test("stale snapshot during a resync is detected and the book converges", async () => {
+      await recoverAndConverge("stale snapshot", async () => {
+        h.faults.staleSnapshot(sym);
+        await Bun.sleep(500); // the venue moves past the captured snapshot
+        const before = rec.health.length;
+        h.faults.dropDepth(sym); // forces a resync that fetches the stale snapshot
+        const ok = await waitFor(
+          () => rec.health.slice(before).some((x) => x.health === "resyncing") && a.bookHealth(sym) === "live",
+          h.recoveryBoundMs,
+        );
+        expect(ok, "resync after stale snapshot").toBe(true);
+      });
+    });
+
+    for (const mode of ["clean", "abrupt"] as const) {
+      test(`${mode} disconnect: reconnects and resyncs within the bound`, async () => {
+        await recoverAndConverge(`${mode} close`, async () => {
+          const before = rec.health.length;
+          const t0 = Date.now();
+          h.faults.closeMarket(mode);
+          const left = await waitFor(() => rec.health.slice(before).some((x) => x.health !== "live"), 3000);
+          expect(left, "health left live after the disconnect").toBe(true);
+          const back = await waitFor(() => a.bookHealth(sym) === "live", h.recoveryBoundMs);
+          expect(back, `live again within ${h.recoveryBoundMs} ms (took ${Date.now() - t0})`).toBe(true);
+        });
+      });
+    }
+
+    test("silent connection (ping timeout): marked stale, replaced, resynced", async () => {
+      await recoverAndConverge("silence", async () => {
+        const before = rec.health.length;
+        h.faults.silenceMarket(true);
+        const stale = await waitFor(
+          () => rec.health.slice(before).some((x) => x.health === "stale"),
+          h.recoveryBoundMs,
+        );
+        h.faults.silenceMarket(false);
+        expect(stale, "silence detected as stale").toBe(true);
+        const back = await waitFor(() => a.bookHealth(sym) === "live", h.recoveryBoundMs);
+        expect(back, "live again after the silence").toBe(true);
+      });
+    });
+
+    test("bad frames are dropped and counted, never a crash or a corrupted book", async () => {
+      h.pauseMarket(true);
+      await Bun.sleep(150);
+      expect(await converges(h, a, sym, h.recoveryBoundMs)).toBe("");
+      const bad0 = a.stats?.()["md_badFrames"] ?? 0;
+      const next = (rec.lastSeq.get(sym) ?? 0) + 1;
+      const frames = [
+        "not json",
+        "{}",
+        "[1,2,3]",
+        JSON.stringify({ stream: "nosuch@depth", data: {} }),
+        h.faults.depthFrame(sym, next, [["abc", "1"]], []),
+        h.faults.depthFrame(sym, next, [["1.00", "-5"]], []),
+        h.faults.depthFrame(sym, next, [["1.00", "1e400"]], []),
+        h.faults.depthFrame(sym, next, "levels", []),
+        h.faults.depthFrame(sym, next, [["99999999999999999999999", "1"]], []),
+      ];
+      for (const f of frames) h.faults.injectMarketFrame(a, f);
+      if (a.stats !== undefined) expect(a.stats()["md_badFrames"] ?? 0).toBeGreaterThan(bad0);
+      const diff = await converges(h, a, sym, h.recoveryBoundMs);
+      expect(diff, "book after bad frames").toBe("");
+      expect(rec.violations).toEqual([]);
+    });
+
+    test("make-before-break rotation keeps the book live", async () => {
+      const b = await h.createAdapter({ connectionAgeMs: 1500 });
+      const r = new Recorder(b);
+      try {
+        await b.subscribeQuotes([sym]);
+        h.pauseMarket(false);
+        await Bun.sleep(4000); // at least two rotations
+        h.pauseMarket(true);
+        await Bun.sleep(150);
+        expect(await converges(h, b, sym, h.recoveryBoundMs)).toBe("");
+        const notLive = r.health.filter((x) => x.symbol === sym && x.health !== "live");
+        expect(notLive, "health never left live during rotations").toEqual([]);
+        expect(r.violations).toEqual([]);
+      } finally {
+        r.stop();
+        await b.close();
+      }
+    });
+
+    // ---------------------------------------------------------------- orders
+
+    test("place and cancel: ack and canceled events, open orders agree", async () => {
+      h.pauseMarket(true);
+      const info = a.instruments().get(sym) as InstrumentInfo;
+      const book = a.book(sym);
+      const price = ((book?.bestBidTicks() ?? 0) - 200) as Ticks;
+      const id = cid();
+      const venueId = await a.submitOrder({
+        clientId: id,
+        symbol: sym,
+        side: Side.Buy,
+        type: "limit",
+        tif: "GTC",
+        priceTicks: price,
+        lots: lotsFor(info, price),
+      });
+      expect(venueId.length).toBeGreaterThan(0);
+      expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "ack"), 5000)).toBe(true);
+      expect((await a.openOrders(sym)).filter((o) => o.clientId === id).length).toBe(1);
+      const st = await a.orderStatus(sym, id);
+      expect(st?.status).toBe("new");
+      await a.cancelOrder(sym, id);
+      expect(
+        await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "canceled" && u.status === "canceled"), 5000),
+      ).toBe(true);
+      expect((await a.openOrders(sym)).filter((o) => o.clientId === id).length).toBe(0);
+    });
+
+    test("partial fill then cancel: fill events with fees, cumulative quantities add up", async () => {
+      h.pauseMarket(true);
+      await Bun.sleep(100);
+      const info = a.instruments().get(sym) as InstrumentInfo;
+      const top = h.venueBook(sym, 1).asks[0];
+      expect(top !== undefined).toBe(true);
+      const [askTicks, askLots] = top as [number, number];
+      const id = cid();
+      const lots = (askLots + lotsFor(info, askTicks)) as Lots;
+      await a.submitOrder({
+        clientId: id,
+        symbol: sym,
+        side: Side.Buy,
+        type: "limit",
+        tif: "GTC",
+        priceTicks: askTicks as Ticks,
+        lots,
+      });
+      expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "fill"), 5000)).toBe(true);
+      await Bun.sleep(200);
+      const fills = rec.ordersOf(id).filter((u) => u.exec === "fill");
+      const total = fills.reduce((s: number, u) => s + u.lastLots, 0);
+      expect(total).toBe(askLots);
+      expect(Number(fills.at(-1)?.cumLots)).toBe(askLots);
+      expect(fills.at(-1)?.status).toBe("partially_filled");
+      expect(new Set(fills.map((f) => f.tradeId)).size).toBe(fills.length);
+      for (const f of fills) expect(f.feeAsset.length > 0 && f.fee.length > 0).toBe(true);
+      await a.cancelOrder(sym, id);
+      expect(
+        await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "canceled" && u.cumLots === askLots), 5000),
+      ).toBe(true);
+    });
+
+    test("reject: a post-only order that would take is refused with a typed reason", async () => {
+      h.pauseMarket(true);
+      const info = a.instruments().get(sym) as InstrumentInfo;
+      const ask = h.venueBook(sym, 1).asks[0]?.[0] ?? 0;
+      const err = await a
+        .submitOrder({
+          clientId: cid(),
+          symbol: sym,
+          side: Side.Buy,
+          type: "limit_maker",
+          tif: "GTC",
+          priceTicks: ask as Ticks,
+          lots: lotsFor(info, ask),
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(err instanceof VenueRejectError && err.reason === "would_take", String(err)).toBe(true);
+      const err2 = await a
+        .submitOrder({
+          clientId: cid(),
+          symbol: sym,
+          side: Side.Buy,
+          type: "limit",
+          tif: "GTC",
+          priceTicks: ask as Ticks,
+          lots: 0 as Lots,
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(err2 instanceof VenueRejectError, String(err2)).toBe(true);
+    });
+
+    test("expire: an IOC that cannot fill ends expired", async () => {
+      h.pauseMarket(true);
+      const info = a.instruments().get(sym) as InstrumentInfo;
+      const bid = h.venueBook(sym, 1).bids[0]?.[0] ?? 0;
+      const price = (bid - 100) as Ticks;
+      const id = cid();
+      await a.submitOrder({
+        clientId: id,
+        symbol: sym,
+        side: Side.Buy,
+        type: "limit",
+        tif: "IOC",
+        priceTicks: price,
+        lots: lotsFor(info, price),
+      });
+      expect(
+        await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "expired" && u.status === "expired"), 5000),
+      ).toBe(true);
+    });
+
+    test("a 5xx after placement reconciles to exactly one order", async () => {
+      h.pauseMarket(true);
+      const info = a.instruments().get(sym) as InstrumentInfo;
+      const price = ((h.venueBook(sym, 1).bids[0]?.[0] ?? 0) - 300) as Ticks;
+      const id = cid();
+      h.faults.failAfterPlace();
+      const venueId = await a.submitOrder({
+        clientId: id,
+        symbol: sym,
+        side: Side.Buy,
+        type: "limit",
+        tif: "GTC",
+        priceTicks: price,
+        lots: lotsFor(info, price),
+      });
+      expect(venueId.length).toBeGreaterThan(0);
+      const mine = (await a.openOrders(sym)).filter((o) => o.clientId === id);
+      expect(mine.length).toBe(1);
+      expect(mine[0]?.venueOrderId).toBe(venueId);
+      expect(await a.cancelAll(sym)).toBeGreaterThanOrEqual(1);
+      expect((await a.openOrders(sym)).length).toBe(0);
+    });
+
+    test("cancelAll touches only this engine's orders", async () => {
+      h.pauseMarket(true);
+      const other = await h.createAdapter();
+      try {
+        const info = a.instruments().get(sym) as InstrumentInfo;
+        const price = ((h.venueBook(sym, 1).bids[0]?.[0] ?? 0) - 400) as Ticks;
+        const lots = lotsFor(info, price);
+        const theirs = `${(other as { cfg?: { clientIdPrefix?: string } }).cfg?.clientIdPrefix ?? "y"}-o-1`;
+        await other.submitOrder({
+          clientId: theirs,
+          symbol: sym,
+          side: Side.Buy,
+          type: "limit",
+          tif: "GTC",
+          priceTicks: price,
+          lots,
+        });
+        await a.submitOrder({
+          clientId: cid(),
+          symbol: sym,
+          side: Side.Buy,
+          type: "limit",
+          tif: "GTC",
+          priceTicks: price,
+          lots,
+        });
+        expect(await a.cancelAll(sym)).toBe(1);
+        const left = await a.openOrders(sym, true);
+        expect(left.map((o) => o.clientId)).toEqual([theirs]);
+        expect(await other.cancelAll(sym)).toBe(1);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
+  describe(`VenueAdapter contract: ${name} rate limits`, () => {
+    let h: ContractHarness;
+    beforeAll(async () => {
+      h = await makeHarness();
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+
+    test("under order-rate pressure the adapter throttles itself and never draws a 429 or 418", async () => {
+      h.faults.limitOrders(10);
+      h.pauseMarket(true);
+      const a = await h.createAdapter();
+      const info = a.instruments().get(h.symbol) as InstrumentInfo;
+      const price = ((h.venueBook(h.symbol, 1).bids[0]?.[0] ?? 0) - 500) as Ticks;
+      const prefix = (a as { cfg?: { clientIdPrefix?: string } }).cfg?.clientIdPrefix ?? "z";
+      const results = await Promise.allSettled(
+        Array.from({ length: 14 }, (_, i) =>
+          a.submitOrder({
+            clientId: `${prefix}-r-${i}`,
+            symbol: h.symbol,
+            side: Side.Buy,
+            type: "limit",
+            tif: "GTC",
+            priceTicks: price,
+            lots: lotsFor(info, price),
+          }),
+        ),
+      );
+      const placed = results.filter((r) => r.status === "fulfilled").length;
+      const refused = results.filter(
+        (r) => r.status === "rejected" && r.reason instanceof VenueRejectError && r.reason.reason === "rate_limited",
+      ).length;
+      expect(placed + refused, JSON.stringify(results.map((r) => r.status))).toBe(14);
+      expect(placed).toBeGreaterThan(0);
+      const hits = h.faults.rateLimitHits();
+      expect(hits, "the venue never had to refuse us").toEqual({ tooMany: 0, banned: 0 });
+      expect(await a.cancelAll(h.symbol)).toBe(placed);
+    });
+  });
+}
