@@ -72,10 +72,10 @@ export function redactValue(value: unknown, secrets: readonly string[] = [], dep
   return value;
 }
 
-/** One field value as text: plain when it has no spaces, quoted otherwise. */
+/** One field value as text: strings plain unless they need quotes, everything else as JSON. */
 function textValue(v: unknown): string {
-  const s = typeof v === "string" ? v : v === undefined ? "undefined" : JSON.stringify(v);
-  return /^[^\s"=]*$/.test(s) && s.length > 0 ? s : JSON.stringify(s);
+  if (typeof v !== "string") return v === undefined ? "undefined" : JSON.stringify(v);
+  return /^[^\s"=]+$/.test(v) ? v : JSON.stringify(v);
 }
 
 class StructuredLogger implements Logger {
