@@ -1,0 +1,838 @@
+/**
+ * The engine: the single writer that owns books, orders, positions and risk. Venue events, timers
+ * and HTTP commands are only handed to it, and it handles each synchronously in arrival order on
+ * the one JS thread, so no trading state is ever touched from two places. It wires the pieces
+ * (venue adapters, execution desk, strategy, metrics, control API) and runs their lifecycle:
+ * connect, clean up orphans, sync books, quote, and shut down without leaving an order behind.
+ */
+import type { BookView } from "../book/index.ts";
+import {
+  CommandQueue,
+  type CommandResult,
+  type Command as EngineCommand,
+  type EngineStatus,
+  type Readiness,
+  readinessOf,
+  type StatusSource,
+} from "../command/index.ts";
+import {
+  Execution,
+  type ExecutionOptions,
+  type FillEvent,
+  formatMoney,
+  isTerminal,
+  type ManagedOrder,
+  type RiskReason,
+} from "../execution/index.ts";
+import type { EngineMetrics, MetricsSource, VenueMetrics } from "../metrics/index.ts";
+import { createStrategy, type Strategy, type StrategyContext, type StrategyInstrument } from "../strategy/index.ts";
+import { Side } from "../types.ts";
+import type {
+  BookHealth,
+  ConnectionState,
+  InstrumentInfo,
+  OrderRequest,
+  OrderUpdate,
+  VenueAdapter,
+  VenueEvent,
+} from "../venues/types.ts";
+import type { Clock, TimerId } from "./clock.ts";
+import { riskLimits, strategyTargets, venueFees } from "./config.ts";
+import type { Config, StrategyConfig } from "./config-schema.ts";
+import { LatencySamples } from "./engine-latency.ts";
+import { type Logger, silentLogger } from "./log.ts";
+import type { Rng } from "./rng.ts";
+
+/** Builds the configured strategy (the strategy module's factory; injectable for tests). */
+export type StrategyFactory = (config: StrategyConfig, ctx: StrategyContext) => Strategy;
+
+/** Builds the configured strategy through the strategy module's catalogue. */
+export const defaultStrategyFactory: StrategyFactory = (cfg, ctx) =>
+  createStrategy({
+    type: cfg.type,
+    ...(cfg.name !== undefined ? { name: cfg.name } : {}),
+    params: cfg.parameters,
+    ctx,
+  });
+
+/** Construction options: everything the engine does not build itself. */
+export interface EngineOptions {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  /** Connected or unconnected adapters, one per configured venue (names must match the config). */
+  readonly adapters: readonly VenueAdapter[];
+  /** Default: the strategy module's createStrategy with the config's type, name and parameters. */
+  readonly strategyFactory?: StrategyFactory;
+  readonly log?: Logger;
+  readonly metrics?: EngineMetrics;
+  /** Order manager timeouts (simulations shorten them). */
+  readonly orders?: ExecutionOptions["orders"];
+  /** How long start() waits for every book to become live (default 30 s of clock time). */
+  readonly bookWaitMs?: number;
+  /** Told on every fill after positions moved (tests record fills here). */
+  readonly onFill?: (fill: FillEvent) => void;
+  /** Told on every risk refusal (tests check that no order broke a limit). */
+  readonly onRiskReject?: (venue: string, symbol: string, reason: RiskReason) => void;
+  /** Told on every order request handed to an adapter (tests audit every order against the limits). */
+  readonly onOrderSent?: (venue: string, req: OrderRequest) => void;
+  /** Ring size of the raw tick-to-trade and ack samples (default 65536). */
+  readonly sampleCapacity?: number;
+}
+
+/** What shutdown achieved. */
+export interface ShutdownReport {
+  readonly reason: string;
+  /** Orders still live locally when the bounded wait ended (0 = clean). */
+  readonly openOrders: number;
+  readonly inFlight: number;
+  /** Orders of this engine's prefix still open on the venues after the final sweep. */
+  readonly venueOpenOrders: number;
+  readonly durationMs: number;
+}
+
+/** Per-venue state the engine keeps for status and routing. */
+interface VenueEntry {
+  readonly adapter: VenueAdapter;
+  readonly metrics: VenueMetrics | undefined;
+  readonly symbols: readonly string[];
+  readonly streams: Map<string, ConnectionState>;
+  unlisten: (() => void) | undefined;
+}
+
+/** Per-instrument state: health and the last book update time. */
+interface BookEntry {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly info: InstrumentInfo;
+  health: BookHealth;
+  lastUpdateMs: number | null;
+  book: BookView | undefined;
+  updates: number;
+}
+
+type Phase = "created" | "starting" | "running" | "stopping" | "stopped";
+
+/**
+ * The adapter the execution desk talks to: the real one, plus the moment each order is handed to
+ * it, which closes the tick-to-trade measurement (recvNs of the frame being handled → now).
+ */
+class TimedAdapter implements VenueAdapter {
+  constructor(
+    private readonly inner: VenueAdapter,
+    private readonly engine: Engine,
+  ) {}
+  get name(): string {
+    return this.inner.name;
+  }
+  get kind(): string {
+    return this.inner.kind;
+  }
+  connect(): Promise<void> {
+    return this.inner.connect();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+  instruments(): ReadonlyMap<string, InstrumentInfo> {
+    return this.inner.instruments();
+  }
+  subscribeQuotes(symbols: readonly string[]): Promise<void> {
+    return this.inner.subscribeQuotes(symbols);
+  }
+  book(symbol: string) {
+    return this.inner.book(symbol);
+  }
+  bookHealth(symbol: string): BookHealth | undefined {
+    return this.inner.bookHealth(symbol);
+  }
+  submitOrder(order: OrderRequest): Promise<string> {
+    const p = this.inner.submitOrder(order);
+    this.engine.orderSent(this.inner.name, order);
+    return p;
+  }
+  cancelOrder(symbol: string, clientId: string): Promise<void> {
+    return this.inner.cancelOrder(symbol, clientId);
+  }
+  cancelAll(symbol: string): Promise<number> {
+    return this.inner.cancelAll(symbol);
+  }
+  openOrders(symbol?: string, all?: boolean) {
+    return this.inner.openOrders(symbol, all);
+  }
+  orderStatus(symbol: string, clientId: string) {
+    return this.inner.orderStatus(symbol, clientId);
+  }
+  balances() {
+    return this.inner.balances();
+  }
+  onEvent(listener: Parameters<VenueAdapter["onEvent"]>[0]): () => void {
+    return this.inner.onEvent(listener);
+  }
+}
+
+const SIDE_NAME = ["buy", "sell"] as const;
+
+/** The trading engine (one per process in production; several per process in tests). */
+export class Engine implements StatusSource, MetricsSource {
+  readonly desk: Execution;
+  readonly commands: CommandQueue;
+  /** Frame arrival → order handed to the adapter, ns (exact percentiles for bench and status). */
+  readonly tickToTrade: LatencySamples;
+  /** Order handed to the adapter → venue ack, ns. */
+  readonly ackLatency: LatencySamples;
+  readonly config: Config;
+  strategy: Strategy | undefined;
+  private readonly opts: EngineOptions;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly venueMap = new Map<string, VenueEntry>();
+  private readonly bookMap = new Map<string, BookEntry>();
+  private phase: Phase = "created";
+  private startedAtMs = 0;
+  /** recvNs of the frame being handled right now (0 outside a market-data handler). */
+  private tickRecvNs = 0;
+  private tickVenue: VenueMetrics | undefined;
+  private readonly sentNs = new Map<string, number>();
+  private readonly timers: TimerId[] = [];
+  private paused = false;
+  private drainScheduled = false;
+  private lastHaltReason: string | null = null;
+  readonly counters = { fills: 0, ordersSent: 0, riskRejects: 0, bookEvents: 0, commands: 0, eventErrors: 0 };
+
+  constructor(opts: EngineOptions) {
+    this.opts = opts;
+    this.config = opts.config;
+    this.clock = opts.clock;
+    this.log = (opts.log ?? silentLogger).child({ component: "engine" });
+    this.tickToTrade = new LatencySamples(opts.sampleCapacity);
+    this.ackLatency = new LatencySamples(opts.sampleCapacity);
+    this.commands = new CommandQueue({ clock: opts.clock });
+    this.commands.setWakeup(() => this.scheduleDrain());
+    this.desk = new Execution({
+      clock: opts.clock,
+      rng: opts.rng.fork("execution"),
+      clientIdPrefix: opts.config.engine.client_id_prefix,
+      limits: riskLimits(opts.config.risk),
+      ...(opts.orders !== undefined ? { orders: opts.orders } : {}),
+      onFill: (f) => this.onFill(f),
+      onHalt: (reason) => this.onHalt(reason),
+      onError: (e) => {
+        this.counters.eventErrors++;
+        this.log.error("execution error contained", { error: e.message });
+      },
+      onRiskReject: (venue, symbol, reason) => {
+        this.counters.riskRejects++;
+        this.opts.metrics?.risk.rejected(reason).inc();
+        this.opts.onRiskReject?.(venue, symbol, reason);
+      },
+    });
+    for (const adapter of opts.adapters) {
+      const vc = opts.config.venues.find((v) => v.name === adapter.name);
+      if (vc === undefined) throw new Error(`adapter ${adapter.name} has no venue of that name in the config`);
+      this.venueMap.set(adapter.name, {
+        adapter,
+        metrics: opts.metrics?.forVenue(adapter.name),
+        symbols: vc.symbols,
+        streams: new Map(),
+        unlisten: undefined,
+      });
+    }
+    for (const vc of opts.config.venues) {
+      if (!this.venueMap.has(vc.name)) throw new Error(`venue ${vc.name}: no adapter was created for it`);
+    }
+    opts.metrics?.setSource(this);
+    opts.metrics?.setCommandQueueDepth(() => this.commands.size);
+  }
+
+  /** The phase of the lifecycle (status, tests). */
+  get state(): Phase {
+    return this.phase;
+  }
+
+  /**
+   * Connects every venue, cancels orphans of earlier runs, seeds balances, subscribes books,
+   * waits for them to be live, then starts the strategy. Throws with the venue's name on failure.
+   */
+  async start(): Promise<void> {
+    if (this.phase !== "created") throw new Error(`engine already ${this.phase}`);
+    this.phase = "starting";
+    this.startedAtMs = this.clock.nowMs();
+    for (const [name, v] of this.venueMap) {
+      const adapter = v.adapter;
+      v.unlisten = adapter.onEvent((ev) => this.onVenueEvent(ev));
+      try {
+        await adapter.connect();
+      } catch (e) {
+        throw new Error(`venue ${name} (${adapter.kind}): connect failed: ${(e as Error).message}`);
+      }
+      for (const s of v.symbols) {
+        const info = adapter.instruments().get(s);
+        if (info === undefined) throw new Error(`venue ${name}: symbol ${s} is not listed by the venue`);
+        this.bookMap.set(`${name}/${s}`, {
+          venue: name,
+          symbol: s,
+          info,
+          health: "syncing",
+          lastUpdateMs: null,
+          book: undefined,
+          updates: 0,
+        });
+      }
+      this.desk.addVenue(new TimedAdapter(adapter, this));
+      this.log.info(`venue ${name} connected`, { kind: adapter.kind, symbols: v.symbols.join(",") });
+      const orphans = await this.desk.startVenue(name);
+      if (orphans.found > 0 || orphans.remaining > 0) {
+        this.log.warn(`venue ${name}: cancelled orders an earlier run left open`, { ...orphans });
+      }
+      if (orphans.remaining > 0)
+        throw new Error(`venue ${name}: ${orphans.remaining} orphan orders could not be cancelled`);
+      await this.desk.syncBalances(name);
+      await adapter.subscribeQuotes(v.symbols);
+    }
+    await this.waitForBooks(this.opts.bookWaitMs ?? 30_000);
+    this.desk.start();
+    this.strategy = (this.opts.strategyFactory ?? defaultStrategyFactory)(this.config.strategy, this.strategyContext());
+    const st = this.strategy;
+    // books may have gone live before the strategy existed: give it what it has missed
+    for (const b of this.bookMap.values()) st.onBookHealth(b.venue, b.symbol, b.health);
+    st.start();
+    if (st.timerIntervalMs > 0) {
+      this.timers.push(
+        this.clock.setRepeating(st.timerIntervalMs, () => this.guard(() => st.onTimer(this.clock.nowMs()))),
+      );
+    }
+    const every = this.config.engine.status_interval_ms;
+    this.timers.push(this.clock.setRepeating(every, () => this.logProgress()));
+    this.phase = "running";
+    this.log.info(`quoting started`, { strategy: st.name, kind: st.kind });
+    for (const b of this.bookMap.values()) {
+      if (b.book !== undefined && b.health === "live") this.feedBook(b, b.book, 0);
+    }
+  }
+
+  /**
+   * Graceful shutdown: stops quoting, cancels this engine's orders on every venue, waits (bounded)
+   * for the venues to confirm, sweeps each venue for anything of ours still open, and closes.
+   */
+  async stop(reason = "shutdown"): Promise<ShutdownReport> {
+    const t0 = this.clock.nowMs();
+    if (this.phase === "stopped" || this.phase === "stopping") {
+      return { reason, openOrders: 0, inFlight: 0, venueOpenOrders: 0, durationMs: 0 };
+    }
+    const wasRunning = this.phase === "running";
+    this.phase = "stopping";
+    this.log.info(`shutting down (${reason}): stop quoting, cancel every order`);
+    for (const t of this.timers) this.clock.clearTimer(t);
+    this.timers.length = 0;
+    if (wasRunning) this.guard(() => this.strategy?.stop());
+    this.desk.cancelAll();
+    const deadline = this.clock.nowMs() + this.config.engine.shutdown_timeout_ms;
+    while (this.clock.nowMs() < deadline && (this.desk.oms.openOrderCount() > 0 || this.desk.oms.inFlight() > 0)) {
+      this.desk.cancelAll();
+      await this.sleep(20);
+    }
+    let venueOpen = 0;
+    for (const [name, v] of this.venueMap) {
+      for (const s of v.symbols) {
+        try {
+          const n = await v.adapter.cancelAll(s);
+          if (n > 0) this.log.warn(`venue ${name} ${s}: swept ${n} orders left open`);
+        } catch (e) {
+          this.log.error(`venue ${name} ${s}: final cancel sweep failed`, { error: (e as Error).message });
+        }
+      }
+      try {
+        venueOpen += (await v.adapter.openOrders()).length;
+      } catch (e) {
+        this.log.error(`venue ${name}: open-order check failed`, { error: (e as Error).message });
+      }
+    }
+    // let the final cancel events arrive so every local order ends terminal
+    const settle = this.clock.nowMs() + Math.min(2000, this.config.engine.shutdown_timeout_ms);
+    while (this.clock.nowMs() < settle && (this.desk.oms.openOrderCount() > 0 || this.desk.oms.inFlight() > 0)) {
+      await this.sleep(20);
+    }
+    this.desk.stop();
+    const report: ShutdownReport = {
+      reason,
+      openOrders: this.desk.oms.openOrderCount(),
+      inFlight: this.desk.oms.inFlight(),
+      venueOpenOrders: venueOpen,
+      durationMs: this.clock.nowMs() - t0,
+    };
+    this.logProgress();
+    for (const v of this.venueMap.values()) {
+      v.unlisten?.();
+      await v.adapter.close().catch(() => {});
+    }
+    this.opts.metrics?.setSource(undefined);
+    this.phase = "stopped";
+    this.log.info("engine stopped", { ...report });
+    return report;
+  }
+
+  /** Hands every venue event to its owner, synchronously, in arrival order. */
+  onVenueEvent(ev: VenueEvent): void {
+    if (this.phase === "stopped") return;
+    try {
+      switch (ev.type) {
+        case "book":
+          this.onBook(ev);
+          return;
+        case "order":
+          this.onOrder(ev.update, ev.recvNs);
+          return;
+        case "trade":
+          if (this.phase === "running")
+            this.strategy?.onTrade({
+              venue: ev.venue,
+              symbol: ev.symbol,
+              priceTicks: ev.priceTicks,
+              lots: ev.lots,
+              aggressor: ev.aggressor,
+              venueTimeMs: ev.venueTimeMs,
+            });
+          return;
+        case "book_health":
+          this.onBookHealth(ev.venue, ev.symbol, ev.health, ev.reason);
+          this.desk.onVenueEvent(ev);
+          return;
+        case "connection": {
+          const v = this.venueMap.get(ev.venue);
+          const before = v?.streams.get(ev.stream);
+          v?.streams.set(ev.stream, ev.state);
+          if (before !== ev.state) {
+            const line = `venue ${ev.venue} ${ev.stream} stream ${ev.state}`;
+            if (ev.state === "connected") this.log.info(line);
+            else this.log.warn(line, { reason: ev.reason });
+            if (ev.state === "connected" && before !== undefined) v?.metrics?.reconnects.inc();
+          }
+          this.desk.onVenueEvent(ev);
+          return;
+        }
+        default:
+          this.desk.onVenueEvent(ev);
+      }
+    } catch (e) {
+      this.counters.eventErrors++;
+      this.log.error("venue event failed", { type: ev.type, error: (e as Error).message });
+    }
+  }
+
+  /** Called by TimedAdapter the moment an order request has been handed to the venue adapter. */
+  orderSent(venue: string, req: OrderRequest): void {
+    const now = this.clock.monoNs();
+    this.counters.ordersSent++;
+    if (this.tickRecvNs > 0) {
+      const ns = now - this.tickRecvNs;
+      this.tickToTrade.record(ns);
+      this.tickVenue?.tickToTrade.observeNs(ns);
+    }
+    this.sentNs.set(req.clientId, now);
+    const v = this.venueMap.get(venue);
+    v?.metrics?.forSymbol(req.symbol).ordersSent.inc();
+    this.opts.onOrderSent?.(venue, req);
+  }
+
+  // ---------------------------------------------------------------- status and metrics
+
+  status(): EngineStatus {
+    const positions = [];
+    for (const v of this.desk.positions.views()) {
+      const sample = this.desk.positionSamples().find((s) => s.venue === v.venue && s.symbol === v.symbol);
+      positions.push({
+        venue: v.venue,
+        symbol: v.symbol,
+        position: formatMoney(v.baseUnits),
+        currency: v.quote,
+        notional: String(sample?.notionalExposure ?? 0),
+        realizedPnl: formatMoney(v.realized),
+        unrealizedPnl: formatMoney(v.unrealized),
+        fees: formatMoney(v.fees),
+      });
+    }
+    const pnl = [];
+    for (const [currency, p] of this.desk.positions.totalsByQuote()) {
+      pnl.push({
+        currency,
+        realized: formatMoney(p.realized),
+        unrealized: formatMoney(p.unrealized),
+        fees: formatMoney(p.fees),
+      });
+    }
+    const limits = this.config.risk;
+    return {
+      nowMs: this.clock.nowMs(),
+      startedAtMs: this.startedAtMs,
+      venues: [...this.venueMap.values()].map((v) => ({
+        name: v.adapter.name,
+        kind: v.adapter.kind,
+        streams: [...v.streams].map(([stream, state]) => ({ stream, state })),
+        rateLimits: [],
+      })),
+      books: [...this.bookMap.values()].map((b) => {
+        const bid = b.book?.bestBidTicks() ?? -1;
+        const ask = b.book?.bestAskTicks() ?? -1;
+        return {
+          venue: b.venue,
+          symbol: b.symbol,
+          health: b.health,
+          bestBid: bid >= 0 ? b.info.price.format(bid) : null,
+          bestAsk: ask >= 0 ? b.info.price.format(ask) : null,
+          lastUpdateMs: b.lastUpdateMs,
+        };
+      }),
+      positions,
+      openOrders: [...this.desk.oms.allLive()].map((o) => this.orderStatusOf(o)),
+      pnl,
+      risk: {
+        halted: this.desk.kill.isHalted(),
+        haltReason: this.desk.kill.isHalted() ? this.desk.kill.reason() : null,
+        killSwitchEngaged: this.desk.kill.isHalted(),
+        killSwitchTrips: this.killTrips,
+        limits: {
+          max_position_base: limits.max_position_base,
+          max_position_notional: limits.max_position_notional,
+          max_order_base: limits.max_order_base,
+          max_order_notional: limits.max_order_notional,
+          max_total_notional: limits.max_total_notional,
+          price_band_bps: limits.price_band_bps,
+          max_orders_per_second: limits.max_orders_per_second,
+          max_cancels_per_second: limits.max_cancels_per_second,
+          max_open_orders: limits.max_open_orders,
+          daily_loss_limit: limits.daily_loss_limit,
+        },
+      },
+      strategies:
+        this.strategy === undefined
+          ? []
+          : [
+              {
+                name: this.strategy.name,
+                kind: this.strategy.kind,
+                state: this.strategyState(),
+                venue: [...new Set(strategyTargets(this.config).map((t) => t.venue.name))].join(","),
+                symbols: [...new Set(strategyTargets(this.config).map((t) => t.symbol))],
+                params: this.strategy.params(),
+              },
+            ],
+    };
+  }
+
+  readiness(): Readiness {
+    const r = readinessOf(this.status());
+    if (this.phase !== "running") return { ready: false, reasons: [`engine ${this.phase}`, ...r.reasons] };
+    return r;
+  }
+
+  /** MetricsSource: book health per instrument. */
+  books(): readonly { venue: string; symbol: string; health: BookHealth }[] {
+    return [...this.bookMap.values()].map((b) => ({ venue: b.venue, symbol: b.symbol, health: b.health }));
+  }
+
+  /** MetricsSource: stream connectivity per venue. */
+  venues(): readonly {
+    venue: string;
+    streams: { stream: string; connected: boolean }[];
+    rateLimits: { limit: string; headroomRatio: number }[];
+  }[] {
+    return [...this.venueMap.values()].map((v) => ({
+      venue: v.adapter.name,
+      streams: [...v.streams].map(([stream, state]) => ({ stream, connected: state === "connected" })),
+      rateLimits: [],
+    }));
+  }
+
+  positions() {
+    return this.desk.positionSamples();
+  }
+
+  risk() {
+    return { halted: this.desk.kill.isHalted(), killSwitchEngaged: this.desk.kill.isHalted() };
+  }
+
+  strategies() {
+    return this.strategy === undefined ? [] : [{ name: this.strategy.name, state: this.strategyState() }];
+  }
+
+  /** Drains waiting control commands now (the engine also schedules this itself on arrival). */
+  drainCommands(): number {
+    this.drainScheduled = false;
+    return this.commands.drain((c) => this.applyCommand(c));
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private killTrips = 0;
+
+  private strategyState(): "running" | "paused" | "halted" {
+    if (this.desk.kill.isHalted()) return "halted";
+    if (this.paused || this.strategy?.state() !== "running") return "paused";
+    return "running";
+  }
+
+  private strategyContext(): StrategyContext {
+    const instruments: StrategyInstrument[] = [];
+    for (const { venue, symbol } of strategyTargets(this.config)) {
+      const info = this.venueMap.get(venue.name)?.adapter.instruments().get(symbol);
+      if (info === undefined) throw new Error(`strategy: venue ${venue.name} does not list ${symbol}`);
+      instruments.push({ venue: venue.name, symbol, info, fees: venueFees(this.config, venue) });
+    }
+    return {
+      clock: this.clock,
+      instruments,
+      sink: {
+        quotes: (intent) => {
+          if (this.phase !== "running" && intent.bids.length + intent.asks.length > 0) return;
+          this.desk.quote(intent.venue, intent);
+        },
+        order: (intent) => {
+          if (this.phase !== "running") return;
+          this.desk.submit(
+            intent.venue,
+            intent.symbol,
+            intent.side,
+            intent.priceTicks,
+            intent.lots,
+            intent.type,
+            intent.tif,
+          );
+        },
+      },
+    };
+  }
+
+  private onBook(ev: Extract<VenueEvent, { type: "book" }>): void {
+    const b = this.bookMap.get(`${ev.venue}/${ev.symbol}`);
+    if (b === undefined) return;
+    this.counters.bookEvents++;
+    b.book = ev.book;
+    b.updates++;
+    b.lastUpdateMs = this.clock.nowMs();
+    const v = this.venueMap.get(ev.venue);
+    v?.metrics?.forSymbol(ev.symbol).bookUpdates.inc();
+    if (b.health !== "live") {
+      // adapters report health separately; trust the adapter's current view too
+      const h = v?.adapter.bookHealth(ev.symbol);
+      if (h === "live") this.onBookHealth(ev.venue, ev.symbol, "live", "book event");
+      else return;
+    }
+    this.feedBook(b, ev.book, ev.recvNs, v?.metrics);
+  }
+
+  /** Marks the desk to the book, then lets the strategy decide; orders it sends close tick-to-trade. */
+  private feedBook(b: BookEntry, book: BookView, recvNs: number, metrics?: VenueMetrics): void {
+    const bid = book.bestBidTicks();
+    const ask = book.bestAskTicks();
+    if (bid > 0 && ask > 0) this.desk.setTopOfBook(b.venue, b.symbol, bid, ask);
+    if (this.phase !== "running" || this.paused || this.strategy === undefined) return;
+    this.tickRecvNs = recvNs;
+    this.tickVenue = metrics;
+    try {
+      this.strategy.onBook({ venue: b.venue, symbol: b.symbol, book, health: b.health, recvNs });
+    } finally {
+      this.tickRecvNs = 0;
+      this.tickVenue = undefined;
+    }
+  }
+
+  private onBookHealth(venue: string, symbol: string, health: BookHealth, reason: string): void {
+    const b = this.bookMap.get(`${venue}/${symbol}`);
+    if (b === undefined || b.health === health) return;
+    b.health = health;
+    this.desk.setBookHealth(venue, symbol, health);
+    if (health === "live") this.log.info(`book ${venue} ${symbol} live`);
+    else this.log.warn(`book ${venue} ${symbol} ${health}`, { reason });
+    if (health !== "live") this.venueMap.get(venue)?.metrics?.forSymbol(symbol).bookResyncs.inc();
+    if (this.phase === "running") this.strategy?.onBookHealth(venue, symbol, health);
+  }
+
+  private onOrder(u: OrderUpdate, recvNs: number): void {
+    if (u.exec === "ack") {
+      const sent = this.sentNs.get(u.clientId);
+      if (sent !== undefined) {
+        const ns = (recvNs > 0 ? recvNs : this.clock.monoNs()) - sent;
+        this.ackLatency.record(ns);
+        this.venueMap.get(u.venue)?.metrics?.ackLatency.observeNs(ns);
+      }
+    }
+    if (u.status !== "new" && u.status !== "partially_filled") this.sentNs.delete(u.clientId);
+    else if (u.exec !== "ack") this.sentNs.delete(u.clientId);
+    const m = this.venueMap.get(u.venue)?.metrics?.forSymbol(u.symbol);
+    if (m !== undefined) {
+      if (u.exec === "canceled") m.ordersCancelled.inc();
+      else if (u.exec === "rejected") m.rejected(u.rejectReason ?? "unknown").inc();
+    }
+    this.desk.onVenueEvent({ type: "order", update: u, recvNs });
+    if (this.phase === "running" || this.phase === "stopping") this.guard(() => this.strategy?.onOrder(u));
+  }
+
+  private onFill(f: FillEvent): void {
+    this.counters.fills++;
+    this.venueMap.get(f.venue)?.metrics?.forSymbol(f.symbol).fills.inc();
+    const b = this.bookMap.get(`${f.venue}/${f.symbol}`);
+    const inst = this.desk.registry.get(f.venue, f.symbol);
+    const pos = inst?.position.lots ?? 0;
+    if (b !== undefined && this.log.enabled("info")) {
+      this.log.info(
+        `fill ${f.venue} ${f.symbol} ${SIDE_NAME[f.side]} ${b.info.qty.format(f.lots)} @ ${b.info.price.format(f.priceTicks)}`,
+        { maker: f.isMaker, fee: `${f.fee} ${f.feeAsset}`, position: b.info.qty.format(pos) },
+      );
+    }
+    this.opts.onFill?.(f);
+    this.guard(() => this.strategy?.onPosition({ venue: f.venue, symbol: f.symbol, positionLots: pos }));
+  }
+
+  private onHalt(reason: string): void {
+    this.killTrips++;
+    this.lastHaltReason = reason;
+    this.opts.metrics?.risk.killSwitchTrips.inc();
+    this.log.error(`KILL SWITCH: ${reason}; every order cancelled, strategies halted until resumed`);
+    this.guard(() => this.strategy?.stop());
+  }
+
+  private applyCommand(c: EngineCommand): CommandResult {
+    this.counters.commands++;
+    this.log.info(`command ${c.kind}`, { id: c.id });
+    const st = this.strategy;
+    switch (c.kind) {
+      case "pause_strategy":
+      case "resume_strategy":
+      case "set_strategy_params": {
+        if (st === undefined || st.name !== c.strategy)
+          return { ok: false, message: `no strategy named ${c.strategy}` };
+        if (c.kind === "pause_strategy") {
+          this.paused = true;
+          st.stop();
+          return { ok: true, message: `strategy ${st.name} paused; its quotes are being cancelled` };
+        }
+        if (c.kind === "resume_strategy") {
+          if (this.desk.kill.isHalted()) return { ok: false, message: "trading is halted; resume_trading first" };
+          this.paused = false;
+          st.start();
+          return { ok: true, message: `strategy ${st.name} resumed` };
+        }
+        const params = st.updateParams(c.params);
+        return { ok: true, message: `strategy ${st.name} parameters updated`, details: { params } };
+      }
+      case "cancel_all": {
+        const n = this.desk.oms.cancelAll(c.venue, c.symbol);
+        return { ok: true, message: `cancel requested for ${n} orders`, details: { orders: n } };
+      }
+      case "kill_switch": {
+        const tripped = this.desk.halt(`operator: ${c.reason}`);
+        return { ok: true, message: tripped ? "kill switch engaged" : "already halted" };
+      }
+      case "resume_trading": {
+        if (!this.desk.kill.isHalted()) return { ok: true, message: "not halted" };
+        this.desk.resume();
+        this.log.warn(`trading resumed by operator: ${c.reason}`, { haltReason: this.lastHaltReason });
+        if (!this.paused) st?.start();
+        return { ok: true, message: "trading resumed" };
+      }
+      default:
+        return { ok: false, message: "unknown command" };
+    }
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    // run on the engine's own turn, never inside the HTTP handler's stack
+    queueMicrotask(() => this.drainCommands());
+  }
+
+  private async waitForBooks(maxMs: number): Promise<void> {
+    const deadline = this.clock.nowMs() + maxMs;
+    for (;;) {
+      const waiting = [...this.bookMap.values()].filter((b) => b.health !== "live" && this.healthOf(b) !== "live");
+      if (waiting.length === 0) return;
+      if (this.clock.nowMs() >= deadline) {
+        const list = waiting.map((b) => `${b.venue} ${b.symbol} (${b.health})`).join(", ");
+        throw new Error(`books not live after ${maxMs} ms: ${list}`);
+      }
+      await this.sleep(10);
+    }
+  }
+
+  private healthOf(b: BookEntry): BookHealth | undefined {
+    const h = this.venueMap.get(b.venue)?.adapter.bookHealth(b.symbol);
+    if (h === "live" && b.health !== "live") {
+      this.onBookHealth(b.venue, b.symbol, "live", "adapter reports live");
+      const book = this.venueMap.get(b.venue)?.adapter.book(b.symbol);
+      if (book !== undefined) b.book = book;
+    }
+    return h;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimer(ms, resolve));
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.counters.eventErrors++;
+      this.log.error("handler failed", { error: (e as Error).message });
+    }
+  }
+
+  private orderStatusOf(o: ManagedOrder) {
+    const info = this.bookMap.get(`${o.venue}/${o.symbol}`)?.info;
+    const st = o.state;
+    return {
+      venue: o.venue,
+      symbol: o.symbol,
+      clientId: o.clientId,
+      side: SIDE_NAME[o.side],
+      price: info?.price.format(o.priceTicks) ?? String(o.priceTicks),
+      qty: info?.qty.format(o.lots) ?? String(o.lots),
+      filled: info?.qty.format(o.cumLots) ?? String(o.cumLots),
+      status: st === "pending_new" || st === "pending_cancel" ? st : isTerminal(st) ? "canceled" : st,
+      strategy: o.strategy,
+    } as const;
+  }
+
+  /** One readable progress block: books, quotes resting, fills, positions and PnL. */
+  private logProgress(): void {
+    if (!this.log.enabled("info")) return;
+    const parts: string[] = [];
+    for (const b of this.bookMap.values()) {
+      const bid = b.book?.bestBidTicks() ?? -1;
+      const ask = b.book?.bestAskTicks() ?? -1;
+      let bids = 0;
+      let asks = 0;
+      for (const o of this.desk.oms.liveOrders(b.venue, b.symbol, Side.Buy)) if (o.state !== "pending_cancel") bids++;
+      for (const o of this.desk.oms.liveOrders(b.venue, b.symbol, Side.Sell)) if (o.state !== "pending_cancel") asks++;
+      const pos = this.desk.registry.get(b.venue, b.symbol)?.position.lots ?? 0;
+      parts.push(
+        `${b.venue} ${b.symbol} ${b.health} ${bid >= 0 ? b.info.price.format(bid) : "-"}/${ask >= 0 ? b.info.price.format(ask) : "-"} resting ${bids}b/${asks}a pos ${b.info.qty.format(pos)}`,
+      );
+    }
+    const pnl: string[] = [];
+    for (const [currency, p] of this.desk.positions.totalsByQuote()) {
+      pnl.push(
+        `${currency} realized ${fmt2(p.realized)} unrealized ${fmt2(p.unrealized)} fees ${fmt2(p.fees)} net ${fmt2(p.realized + p.unrealized - p.fees)}`,
+      );
+    }
+    const [p50, p99] = this.tickToTrade.percentiles([50, 99]);
+    this.log.info(
+      `status: ${parts.join(" | ")} | fills ${this.counters.fills} orders ${this.counters.ordersSent} | PnL ${pnl.join("; ") || "0"}${
+        this.tickToTrade.count > 0 ? ` | tick-to-trade p50 ${us(p50)} p99 ${us(p99)}` : ""
+      }${this.desk.kill.isHalted() ? " | HALTED" : ""}`,
+    );
+  }
+}
+
+/** A Money amount rounded to 2 decimals for the console (display only). */
+function fmt2(x: bigint): string {
+  const s = formatMoney(x);
+  const dot = s.indexOf(".");
+  return dot < 0 ? s : s.slice(0, dot + 3);
+}
+
+function us(ns: number | undefined): string {
+  return ns === undefined || Number.isNaN(ns) ? "-" : `${(ns / 1000).toFixed(1)}µs`;
+}
