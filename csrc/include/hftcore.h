@@ -189,6 +189,57 @@ HFT_API double hft_book_depth_to_price_f64(const hft_book* book, int32_t side, d
 HFT_API double hft_book_notional_to_price_f64(const hft_book* book, int32_t side, double limit);
 HFT_API double hft_book_imbalance_f64(const hft_book* book, int32_t n);
 
+
+/* ---- Consolidated book and smart order router (csrc/src/consolidated.c, router.c) ----
+ * Why: one instrument trades on several venues; strategies want one merged view and orders want
+ * the cheapest split after fees. The consolidated book does not copy levels: it reads the venues'
+ * live hft_book objects in place and merges them on demand (a k-way merge, best first), so it is
+ * always as current as the venue books and costs nothing while nobody asks.
+ * Prices and quantities are converted to a common grid per venue: common = venue * mult (the common
+ * grid is the finest tick/step among the venues). Fees are integer parts per million of notional.
+ * A venue takes part only while it has a book, is healthy, and (if stale_after_ns > 0) was updated
+ * within stale_after_ns of the caller's now_ns; the router also needs rate-limit headroom > 0. */
+#define HFT_MAX_VENUES_LIMIT 64
+/* Merged level record of hft_cbook_top_f64: {price, qty, venue} in common ticks/lots. */
+#define HFT_CB_STRIDE 3
+/* Router output: a header of HFT_ROUTE_HEADER doubles {filled, unfilled, notional, fees}, then one
+ * record of HFT_ROUTE_STRIDE doubles per child {venue, venue_qty, venue_limit_price, notional, fee}
+ * (venue_* in the venue's own ticks and lots; notional and fee in common ticks x common lots). */
+#define HFT_ROUTE_HEADER 4
+#define HFT_ROUTE_STRIDE 5
+
+typedef struct hft_cbook hft_cbook;
+
+typedef struct hft_cbook_params {
+  int32_t max_venues; /* 1 .. HFT_MAX_VENUES_LIMIT */
+  int32_t reserved;   /* set to 0 */
+} hft_cbook_params;
+
+HFT_API hft_status hft_cbook_create(const hft_cbook_params* params, hft_cbook** out);
+HFT_API hft_status hft_cbook_destroy(hft_cbook* cb);
+/* Attaches venue `venue`'s book (NULL detaches). The book must outlive the attachment. mults >= 1,
+ * 0 <= taker_fee_ppm < 1000000. A new attachment starts healthy, with headroom 1 and never stale. */
+HFT_API hft_status hft_cbook_set_venue(hft_cbook* cb, int32_t venue, const hft_book* book, int32_t price_mult,
+                                       int32_t qty_mult, int32_t taker_fee_ppm);
+/* Venue health (0/1), rate-limit headroom (child orders it may take now) and last book update time. */
+HFT_API hft_status hft_cbook_set_state(hft_cbook* cb, int32_t venue, int32_t healthy, int32_t headroom,
+                                       double last_update_ns);
+/* Staleness threshold; 0 disables the staleness rule. */
+HFT_API hft_status hft_cbook_set_stale_after(hft_cbook* cb, double stale_after_ns);
+/* Merged best-first levels of a side across live venues, at most n records into out (n * HFT_CB_STRIDE
+ * doubles); equal prices keep venue order. Returns the count or -status. */
+HFT_API int32_t hft_cbook_top_f64(const hft_cbook* cb, int32_t side, int32_t n, double now_ns, double* out);
+/* Routes a parent order: side HFT_SIDE_BID buys (takes asks), HFT_SIDE_ASK sells (takes bids);
+ * qty in common lots; limit in common ticks (buys take prices <= limit, sells >= limit); urgency in
+ * per mille is the share of each displayed level the router counts on (1000 = all of it).
+ * Levels are taken greedily by effective price (price with the taker fee added for buys, taken off
+ * for sells), venue by venue in whole venue lots, never more than qty in total, never beyond the
+ * limit, one child per venue (an IOC at the child's limit sweeps exactly the levels counted).
+ * out holds HFT_ROUTE_HEADER + max_children * HFT_ROUTE_STRIDE doubles. Returns the number of
+ * children or -status. */
+HFT_API int32_t hft_route_f64(const hft_cbook* cb, int32_t side, double qty, double limit, int32_t urgency_permille,
+                              double now_ns, double* out, int32_t max_children);
+
 #ifdef __cplusplus
 }
 #endif

@@ -365,6 +365,45 @@ static void test_integrity_detects_corruption(void) {
   hft_book_destroy(b);
 }
 
+static void test_consolidated_and_router(void) {
+  hft_book* books[3];
+  for (int v = 0; v < 3; v++) {
+    books[v] = make_book(0, 100000, 64, 64);
+    hft_level_update lv[8];
+    for (int i = 0; i < 4; i++) {
+      lv[2 * i] = up(0, 1000 - v - i, 2 + i);
+      lv[2 * i + 1] = up(1, 1001 + v + i, 2 + i);
+    }
+    CHECK_EQ_STATUS(hft_book_apply_snapshot(books[v], lv, 8), HFT_OK);
+  }
+  hft_cbook_params p = {3, 0};
+  hft_cbook* cb = NULL;
+  CHECK_EQ_STATUS(hft_cbook_create(&p, &cb), HFT_OK);
+  hft_cbook_params bad = {0, 0};
+  hft_cbook* none = NULL;
+  CHECK_EQ_STATUS(hft_cbook_create(&bad, &none), HFT_E_BAD_PARAMS);
+  for (int v = 0; v < 3; v++) CHECK_EQ_STATUS(hft_cbook_set_venue(cb, v, books[v], 1, 1, 1000 * v), HFT_OK);
+  CHECK_EQ_STATUS(hft_cbook_set_venue(cb, 3, books[0], 1, 1, 0), HFT_E_BAD_PARAMS);
+  CHECK_EQ_STATUS(hft_cbook_set_venue(cb, 0, books[0], 0, 1, 0), HFT_E_BAD_PARAMS);
+  double top[12 * HFT_CB_STRIDE];
+  CHECK(hft_cbook_top_f64(cb, 1, 12, 0.0, top) == 12);
+  CHECK(top[0] == 1001.0 && top[2] == 0.0 && top[3] == 1002.0 && top[5] == 0.0 && top[6] == 1002.0 && top[8] == 1.0);
+  double out[HFT_ROUTE_HEADER + 3 * HFT_ROUTE_STRIDE];
+  /* buy 5 up to 1002: venue 0 @1001 x2, then 1002: venue 0 (fee 0) before venue 1 (fee 0.1%) */
+  CHECK(hft_route_f64(cb, 0, 5.0, 1002.0, 1000, 0.0, out, 3) == 1);
+  CHECK(out[0] == 5.0 && out[1] == 0.0);
+  CHECK(out[HFT_ROUTE_HEADER + 0] == 0.0 && out[HFT_ROUTE_HEADER + 1] == 5.0 && out[HFT_ROUTE_HEADER + 2] == 1002.0);
+  CHECK(hft_route_f64(cb, 0, 100.0, 1002.0, 1000, 0.0, out, 1) == 1); /* only one child fits */
+  CHECK(out[0] == 5.0 && out[1] == 95.0);
+  CHECK(hft_route_f64(cb, 5, 1.0, 1002.0, 1000, 0.0, out, 3) == -HFT_E_BAD_SIDE);
+  CHECK(hft_route_f64(NULL, 0, 1.0, 1002.0, 1000, 0.0, out, 3) == -HFT_E_NULL_HANDLE);
+  CHECK_EQ_STATUS(hft_cbook_set_state(cb, 0, 0, 1, 0.0), HFT_OK); /* venue 0 unhealthy */
+  CHECK(hft_route_f64(cb, 1, 3.0, 990.0, 1000, 0.0, out, 3) == 1); /* sell: venue 1's bids */
+  CHECK(out[HFT_ROUTE_HEADER + 0] == 1.0 && out[HFT_ROUTE_HEADER + 1] == 3.0 && out[HFT_ROUTE_HEADER + 2] == 998.0);
+  CHECK_EQ_STATUS(hft_cbook_destroy(cb), HFT_OK);
+  for (int v = 0; v < 3; v++) hft_book_destroy(books[v]);
+}
+
 static void test_names_and_layout(void) {
   CHECK(strcmp(hft_status_name(HFT_OK), "HFT_OK") == 0);
   CHECK(strcmp(hft_status_name(HFT_E_CORRUPT), "HFT_E_CORRUPT") == 0);
@@ -386,6 +425,7 @@ int main(void) {
   test_deep_book_and_jumps();
   test_sparse_book_and_window_moves();
   test_integrity_detects_corruption();
+  test_consolidated_and_router();
   test_names_and_layout();
   printf("test_book: %d checks, %d failed\n", check_count, check_failures);
   return check_failures == 0 ? 0 : 1;

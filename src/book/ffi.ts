@@ -23,6 +23,13 @@ const lib = dlopen(LIB_PATH, {
   hft_book_depth_to_price_f64: { args: [ptr, i32, f64], returns: f64 },
   hft_book_notional_to_price_f64: { args: [ptr, i32, f64], returns: f64 },
   hft_book_imbalance_f64: { args: [ptr, i32], returns: f64 },
+  hft_cbook_create: { args: [ptr, ptr], returns: i32 },
+  hft_cbook_destroy: { args: [ptr], returns: i32 },
+  hft_cbook_set_venue: { args: [ptr, i32, ptr, i32, i32, i32], returns: i32 },
+  hft_cbook_set_state: { args: [ptr, i32, i32, i32, f64], returns: i32 },
+  hft_cbook_set_stale_after: { args: [ptr, f64], returns: i32 },
+  hft_cbook_top_f64: { args: [ptr, i32, i32, f64, ptr], returns: i32 },
+  hft_route_f64: { args: [ptr, i32, f64, f64, i32, f64, ptr, i32], returns: i32 },
 });
 
 /** The raw C functions; callers must pass live handles and correctly sized arrays. */

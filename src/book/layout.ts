@@ -80,6 +80,24 @@ export const SUMMARY = {
   crossed: 7,
 } as const;
 
+/** Consolidated book and router records (HFT_CB_STRIDE, HFT_ROUTE_HEADER, HFT_ROUTE_STRIDE). */
+export const CB_RECORD = { stride: 3, price: 0, qty: 1, venue: 2 } as const;
+export const ROUTE = {
+  header: 4,
+  filled: 0,
+  unfilled: 1,
+  notional: 2,
+  fees: 3,
+  stride: 5,
+  venue: 0,
+  venueQty: 1,
+  venueLimit: 2,
+  childNotional: 3,
+  childFee: 4,
+} as const;
+export const MAX_VENUES_LIMIT = 64;
+export const CBOOK_PARAMS = { size: 8, maxVenues: 0, reserved: 4 } as const;
+
 /**
  * The table hft_layout() fills, in its order, with the value TypeScript assumes for each entry.
  * Adding a field in C means adding it here too, or the layout test fails.
@@ -113,4 +131,11 @@ export const EXPECTED_LAYOUT: readonly (readonly [string, number])[] = [
   ["HFT_SIDE_ASK", 1],
   ["HFT_MAX_LEVELS_LIMIT", MAX_LEVELS_LIMIT],
   ["HFT_MAX_BATCH_LIMIT", MAX_BATCH_LIMIT],
+  ["sizeof(hft_cbook_params)", CBOOK_PARAMS.size],
+  ["offsetof(hft_cbook_params, max_venues)", CBOOK_PARAMS.maxVenues],
+  ["offsetof(hft_cbook_params, reserved)", CBOOK_PARAMS.reserved],
+  ["HFT_CB_STRIDE", CB_RECORD.stride],
+  ["HFT_ROUTE_HEADER", ROUTE.header],
+  ["HFT_ROUTE_STRIDE", ROUTE.stride],
+  ["HFT_MAX_VENUES_LIMIT", MAX_VENUES_LIMIT],
 ];

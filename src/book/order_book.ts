@@ -60,6 +60,8 @@ export class OrderBook implements BookView {
   private summary: Float64Array;
   private readonly staging: Float64Array;
   private staged = 0;
+  /** Detach callbacks of consolidated books that read this book in place; run before destroy. */
+  private readonly closeHooks = new Set<() => void>();
 
   constructor(cfg: BookConfig) {
     this.config = resolveBookConfig(cfg);
@@ -84,9 +86,20 @@ export class OrderBook implements BookView {
   close(): void {
     const h = this.handle;
     if (h === null) return;
+    for (const hook of [...this.closeHooks]) hook();
+    this.closeHooks.clear();
     this.summary = closedSummary(this.summary[SUMMARY.updates] ?? 0); // drop the C view before freeing
     this.handle = null;
     native.hft_book_destroy(h);
+  }
+
+  /**
+   * For ConsolidatedBook only: the C handle, and a hook run before the book is destroyed so nothing
+   * in C keeps pointing at freed memory. Returns an unsubscribe function.
+   */
+  attachNative(onClose: () => void): { handle: Pointer | null; detach: () => void } {
+    if (this.handle !== null) this.closeHooks.add(onClose);
+    return { handle: this.handle, detach: () => this.closeHooks.delete(onClose) };
   }
 
   get closed(): boolean {
