@@ -10,7 +10,7 @@ import * as v from "valibot";
 import type { BookView } from "../book/index.ts";
 import { Side } from "../types.ts";
 import { fractionField, intField, parseParams, positiveNumber } from "./params.ts";
-import { type QuoteState, QuotingStrategy, type RawQuote } from "./quoting.ts";
+import { MAX_LEVELS, type QuoteState, QuotingStrategy } from "./quoting.ts";
 import type { StrategyContext } from "./types.ts";
 
 const SECONDS_PER_YEAR = 365 * 24 * 3600;
@@ -39,7 +39,7 @@ export const avellanedaStoikovParamsSchema = v.strictObject({
   order_size: v.optional(positiveNumber, 0.01),
   max_position: v.optional(positiveNumber, 1),
   min_profit: v.optional(fractionField(0.5), 0.0001),
-  levels: v.optional(intField(1, 20), 1),
+  levels: v.optional(intField(1, MAX_LEVELS), 1),
   level_spacing: v.optional(fractionField(0.5), 0.0005),
   refresh_tolerance: v.optional(fractionField(0.5), 0.0001),
   refresh_tolerance_ticks: v.optional(intField(0, 1_000_000), 0),
@@ -143,27 +143,25 @@ export class AvellanedaStoikov extends QuotingStrategy<AvellanedaStoikovParams> 
     return Math.min(p.kappa_max, Math.max(p.kappa_min, k));
   }
 
-  protected rawQuote(s: QuoteState, book: BookView): RawQuote | undefined {
+  protected fillRaw(s: QuoteState, book: BookView): void {
     const p = this.current;
     const mid = book.mid();
-    if (!(mid > 0)) return undefined;
-    const lots = s.grid.lots(p.order_size);
-    if (!(lots > 0)) return undefined;
+    if (!(mid > 0)) return;
     const e = this.est.get(s);
     const gamma = p.risk_aversion;
     const var_ = this.variancePerS(e);
     const tau = p.horizon_s;
-    const q = s.positionLots / lots; // inventory in order sizes
+    const q = s.positionLots / s.orderLots; // inventory in order sizes
     const reservation = mid * (1 - q * gamma * var_ * tau);
     const spread = gamma * var_ * tau + (2 / gamma) * Math.log(1 + gamma / this.kappaOf(e));
     const half = (mid * spread) / 2;
     const step = mid * p.level_spacing;
-    const bids: number[] = [];
-    const asks: number[] = [];
+    const raw = s.raw;
     for (let i = 0; i < p.levels; i++) {
-      bids.push(reservation - half - i * step);
-      asks.push(reservation + half + i * step);
+      raw.bids[i] = reservation - half - i * step;
+      raw.asks[i] = reservation + half + i * step;
     }
-    return { fairTicks: mid, bids, asks, lots };
+    raw.levels = p.levels;
+    raw.fairTicks = mid;
   }
 }

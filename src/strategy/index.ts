@@ -16,13 +16,16 @@ export {
 export { MarketMaking, type MarketMakingParams, marketMakingParamsSchema } from "./market_making.ts";
 export { type ParamsSchema, StrategyParamsError } from "./params.ts";
 export {
+  buildAsks,
+  buildBids,
   InstrumentGrid,
+  MAX_LEVELS,
+  type QuoteState,
   type QuotingParams,
   QuotingStrategy,
-  type RawQuote,
-  type SafetyLimits,
-  safeAsks,
-  safeBids,
+  RawQuote,
+  SideBuffer,
+  type SideLimits,
 } from "./quoting.ts";
 export type {
   BookUpdate,

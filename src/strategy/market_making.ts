@@ -7,7 +7,7 @@
 import * as v from "valibot";
 import type { BookView } from "../book/index.ts";
 import { fractionField, intField, parseParams, positiveFraction, positiveNumber } from "./params.ts";
-import { type QuoteState, QuotingStrategy, type RawQuote } from "./quoting.ts";
+import { MAX_LEVELS, type QuoteState, QuotingStrategy } from "./quoting.ts";
 import type { StrategyContext } from "./types.ts";
 
 /** Parameters of market_making in natural units; every default is written here once. */
@@ -21,7 +21,7 @@ export const marketMakingParamsSchema = v.strictObject({
   /** Size of each level in base units (raised to the venue's minimum quantity/notional). */
   order_size: v.optional(positiveNumber, 0.01),
   /** Levels per side. */
-  levels: v.optional(intField(1, 20), 1),
+  levels: v.optional(intField(1, MAX_LEVELS), 1),
   /** Extra distance of each further level, fraction of fair value. */
   level_spacing: v.optional(fractionField(0.5), 0.0005),
   /** Shift of both quotes at a full max_position, fraction of fair value (down when long). */
@@ -44,21 +44,20 @@ export class MarketMaking extends QuotingStrategy<MarketMakingParams> {
     super(name, ctx, marketMakingParamsSchema, parseParams<MarketMakingParams>(marketMakingParamsSchema, name, params));
   }
 
-  protected rawQuote(s: QuoteState, book: BookView): RawQuote | undefined {
+  protected fillRaw(s: QuoteState, book: BookView): void {
     const p = this.current;
     const fair = p.fair_value === "microprice" ? book.microprice() : book.mid();
-    if (!(fair > 0)) return undefined;
-    const maxLots = s.grid.lots(p.max_position);
-    const inventory = maxLots > 0 ? Math.max(-1, Math.min(1, s.positionLots / maxLots)) : 0;
+    if (!(fair > 0)) return;
+    const inventory = s.maxPositionLots > 0 ? Math.max(-1, Math.min(1, s.positionLots / s.maxPositionLots)) : 0;
     const center = fair * (1 - p.inventory_skew * inventory);
     const half = (fair * p.spread) / 2;
     const step = fair * p.level_spacing;
-    const bids: number[] = [];
-    const asks: number[] = [];
+    const raw = s.raw;
     for (let i = 0; i < p.levels; i++) {
-      bids.push(center - half - i * step);
-      asks.push(center + half + i * step);
+      raw.bids[i] = center - half - i * step;
+      raw.asks[i] = center + half + i * step;
     }
-    return { fairTicks: fair, bids, asks, lots: s.grid.lots(p.order_size) };
+    raw.levels = p.levels;
+    raw.fairTicks = fair;
   }
 }

@@ -4,7 +4,8 @@
  * at least the venue's minimum quantity and notional; no level whose expected edge after the maker
  * fee is below min_profit; never more resting on a side than would take the position past
  * max_position if it all filled; and no cancel/replace churn when the new quote is within the
- * refresh tolerance of the last.
+ * refresh tolerance of the last. Evaluation runs on every book update, so it works in
+ * preallocated buffers and allocates only when the emitted quote actually changes.
  */
 
 import type { BookView } from "../book/index.ts";
@@ -23,6 +24,9 @@ import type {
   StrategyState,
   TradeTick,
 } from "./types.ts";
+
+/** Most levels per side any quoting strategy may ask for (the parameter schemas cap `levels` here). */
+export const MAX_LEVELS = 20;
 
 /** Float noise in raw prices (fractional ticks) that must not move a quote by a whole tick. */
 const GRID_EPS = 1e-6;
@@ -56,112 +60,129 @@ export class InstrumentGrid {
   }
 }
 
-/** What a strategy wants before the safety rules: raw prices (fractional ticks) per level. */
-export interface RawQuote {
-  /** Fair value in ticks against which edge is measured (mid or microprice). */
-  readonly fairTicks: number;
-  /** Desired bid prices, best first (fractional ticks; rounded down to the grid). */
-  readonly bids: readonly number[];
-  /** Desired ask prices, best first (rounded up). */
-  readonly asks: readonly number[];
+/** One side of a quote under construction: prices and lots of up to MAX_LEVELS levels. */
+export class SideBuffer {
+  readonly px = new Float64Array(MAX_LEVELS);
+  readonly lots = new Float64Array(MAX_LEVELS);
+  n = 0;
+}
+
+/**
+ * Where a strategy would like to quote, before the safety rules: the strategy writes fractional
+ * tick prices (best first) into bids/asks for `levels` levels and sets the fair value.
+ */
+export class RawQuote {
+  /** Fair value in ticks against which edge is measured; NaN = no opinion (no quote). */
+  fairTicks = Number.NaN;
+  levels = 0;
+  readonly bids = new Float64Array(MAX_LEVELS);
+  readonly asks = new Float64Array(MAX_LEVELS);
+}
+
+/** The limits the safety rules apply to one side. */
+export interface SideLimits {
+  readonly minProfit: number;
+  readonly maxPositionLots: number;
   /** Desired lots per level. */
   readonly lots: number;
 }
 
-/** The limits the safety rules need. */
-export interface SafetyLimits {
-  readonly minProfit: number;
-  readonly maxPositionLots: number;
-  readonly toleranceTicks: number;
+/** Lots for one level: desired, raised to the venue minimum, cut to the room left; 0 = none fits. */
+function sizeLevel(want: number, priceTicks: number, room: number, grid: InstrumentGrid): number {
+  const min = grid.minLotsAt(priceTicks);
+  const lots = Math.min(Math.max(want, min), grid.maxQtyLots, room);
+  return lots < min ? 0 : lots;
 }
 
 /**
  * Bids that obey every rule: strictly below the best ask and descending, edge ≥ min_profit after
  * the maker fee, total lots within the room left below max_position.
  */
-export function safeBids(
+export function buildBids(
   raw: RawQuote,
   bestAskTicks: number,
   positionLots: number,
   grid: InstrumentGrid,
-  limits: SafetyLimits,
-): QuoteLevel[] {
-  const out: QuoteLevel[] = [];
+  limits: SideLimits,
+  out: SideBuffer,
+): void {
+  out.n = 0;
   let room = limits.maxPositionLots - positionLots;
   let prev = bestAskTicks; // every bid must be below the best ask and below the previous level
-  for (const px of raw.bids) {
-    if (room <= 0) break;
-    let p = Math.floor(px + GRID_EPS);
+  const fair = raw.fairTicks;
+  for (let i = 0; i < raw.levels && room > 0; i++) {
+    let p = Math.floor((raw.bids[i] as number) + GRID_EPS);
     if (p >= prev) p = prev - 1;
     if (!(p > 0)) break;
-    if ((raw.fairTicks - p) / raw.fairTicks - grid.makerFee < limits.minProfit) continue;
-    const lots = sizeLevel(raw.lots, p, room, grid);
+    if ((fair - p) / fair - grid.makerFee < limits.minProfit) continue;
+    const lots = sizeLevel(limits.lots, p, room, grid);
     if (lots === 0) break;
-    out.push({ priceTicks: p, lots });
+    out.px[out.n] = p;
+    out.lots[out.n] = lots;
+    out.n++;
     room -= lots;
     prev = p;
   }
-  return out;
 }
 
-/** Asks that obey every rule (mirror of safeBids). */
-export function safeAsks(
+/** Asks that obey every rule (mirror of buildBids). */
+export function buildAsks(
   raw: RawQuote,
   bestBidTicks: number,
   positionLots: number,
   grid: InstrumentGrid,
-  limits: SafetyLimits,
-): QuoteLevel[] {
-  const out: QuoteLevel[] = [];
+  limits: SideLimits,
+  out: SideBuffer,
+): void {
+  out.n = 0;
   let room = limits.maxPositionLots + positionLots;
   let prev = bestBidTicks;
-  for (const px of raw.asks) {
-    if (room <= 0) break;
-    let p = Math.ceil(px - GRID_EPS);
+  const fair = raw.fairTicks;
+  for (let i = 0; i < raw.levels && room > 0; i++) {
+    let p = Math.ceil((raw.asks[i] as number) - GRID_EPS);
     if (p <= prev) p = prev + 1;
     if (!Number.isSafeInteger(p)) break;
-    if ((p - raw.fairTicks) / raw.fairTicks - grid.makerFee < limits.minProfit) continue;
-    const lots = sizeLevel(raw.lots, p, room, grid);
+    if ((p - fair) / fair - grid.makerFee < limits.minProfit) continue;
+    const lots = sizeLevel(limits.lots, p, room, grid);
     if (lots === 0) break;
-    out.push({ priceTicks: p, lots });
+    out.px[out.n] = p;
+    out.lots[out.n] = lots;
+    out.n++;
     room -= lots;
     prev = p;
   }
-  return out;
-}
-
-/** Lots for one level: desired, raised to the venue minimum, cut to the room left; 0 = none fits. */
-function sizeLevel(want: number, priceTicks: number, room: number, grid: InstrumentGrid): number {
-  const min = grid.minLotsAt(priceTicks);
-  let lots = Math.min(Math.max(want, min), grid.maxQtyLots, room);
-  if (lots < min) lots = 0;
-  return lots;
 }
 
 /**
- * The previous side is kept when the new one has the same sizes and every price moved at most
- * the tolerance, provided the previous side is still safe now (not crossing, enough edge).
+ * Whether the previous side may stay: same sizes, every price within the tolerance of the new
+ * one, and still safe now (not crossing the opposite best, enough edge at the current fair value).
  */
-export function withinTolerance(
+function keepSide(
   prev: readonly QuoteLevel[],
-  next: readonly QuoteLevel[],
+  next: SideBuffer,
   tolTicks: number,
-  stillSafe: (p: QuoteLevel) => boolean,
+  isBid: boolean,
+  bestOpposite: number,
+  fair: number,
+  fee: number,
+  minProfit: number,
 ): boolean {
-  if (prev.length !== next.length) return false;
-  for (let i = 0; i < prev.length; i++) {
+  if (prev.length !== next.n) return false;
+  for (let i = 0; i < next.n; i++) {
     const a = prev[i] as QuoteLevel;
-    const b = next[i] as QuoteLevel;
-    if (a.lots !== b.lots || Math.abs(a.priceTicks - b.priceTicks) > tolTicks || !stillSafe(a)) return false;
+    const p = a.priceTicks;
+    if (a.lots !== next.lots[i] || Math.abs(p - (next.px[i] as number)) > tolTicks) return false;
+    const edge = isBid ? (fair - p) / fair : (p - fair) / fair;
+    if (edge - fee < minProfit || (isBid ? p >= bestOpposite : p <= bestOpposite)) return false;
   }
   return true;
 }
 
-/** Whether our best bid would meet our best ask. */
-function crosses(bids: readonly QuoteLevel[], asks: readonly QuoteLevel[]): boolean {
-  const b = bids[0];
-  const a = asks[0];
-  return b !== undefined && a !== undefined && b.priceTicks >= a.priceTicks;
+function toLevels(buf: SideBuffer): readonly QuoteLevel[] {
+  if (buf.n === 0) return NO_LEVELS;
+  const out: QuoteLevel[] = new Array(buf.n);
+  for (let i = 0; i < buf.n; i++) out[i] = { priceTicks: buf.px[i] as number, lots: buf.lots[i] as number };
+  return out;
 }
 
 /** Per-instrument state a quoting strategy keeps. */
@@ -171,6 +192,12 @@ export class QuoteState {
   positionLots = 0;
   last: QuoteIntent;
   readonly grid: InstrumentGrid;
+  /** Parameters in lots of this instrument, refreshed when parameters change. */
+  maxPositionLots = 0;
+  orderLots = 0;
+  readonly raw = new RawQuote();
+  readonly bidBuf = new SideBuffer();
+  readonly askBuf = new SideBuffer();
   constructor(readonly inst: StrategyInstrument) {
     this.grid = new InstrumentGrid(inst);
     this.last = { venue: inst.venue, symbol: inst.symbol, bids: NO_LEVELS, asks: NO_LEVELS };
@@ -182,14 +209,15 @@ export interface QuotingParams {
   readonly max_position: number;
   readonly min_profit: number;
   readonly order_size: number;
+  readonly levels: number;
   readonly refresh_tolerance: number;
   readonly refresh_tolerance_ticks: number;
 }
 
 /**
  * Base of the built-in quoting strategies: routes events to per-instrument state, enforces the
- * safety rules and the refresh tolerance, and emits one QuoteIntent per evaluation. Subclasses
- * only say where they would like to quote (rawQuote).
+ * safety rules and the refresh tolerance, and emits one QuoteIntent per evaluation (the same
+ * object while nothing changes). Subclasses only say where they would like to quote (fillRaw).
  */
 export abstract class QuotingStrategy<P extends QuotingParams & Record<string, unknown>> implements Strategy {
   abstract readonly kind: string;
@@ -197,6 +225,7 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
   protected current: P;
   protected running = false;
   protected readonly states = new Map<string, Map<string, QuoteState>>();
+  private readonly list: QuoteState[] = [];
   /** Events for instruments this strategy does not trade (wiring mistakes show up here). */
   unknownEvents = 0;
 
@@ -213,14 +242,20 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
         byVenue = new Map();
         this.states.set(inst.venue, byVenue);
       }
-      byVenue.set(inst.symbol, new QuoteState(inst));
+      const s = new QuoteState(inst);
+      byVenue.set(inst.symbol, s);
+      this.list.push(s);
     }
+    this.derive();
   }
 
-  /** Where the strategy would quote now, before the safety rules; undefined = no opinion (no quote). */
-  protected abstract rawQuote(s: QuoteState, book: BookView, nowMs: number): RawQuote | undefined;
+  /**
+   * Writes where the strategy would quote now into s.raw (fairTicks, levels, bids, asks);
+   * leaving fairTicks NaN means no quote.
+   */
+  protected abstract fillRaw(s: QuoteState, book: BookView, nowMs: number): void;
 
-  /** Hook for subclasses that learn from each book update (volatility, liquidity). */
+  /** Hook for subclasses that learn from each live book update (volatility, liquidity). */
   protected observe(_s: QuoteState, _book: BookView, _nowMs: number): void {}
 
   params(): Readonly<Record<string, unknown>> {
@@ -235,13 +270,18 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
     const r = validateUpdate<P>(this.schema, this.current, partial);
     if (!r.ok) throw new StrategyParamsError(this.name, r.issues);
     this.current = r.merged;
-    this.onParamsChanged();
+    this.derive();
     this.requoteAll();
     return this.params();
   }
 
-  /** Hook for subclasses that cache values derived from parameters. */
-  protected onParamsChanged(): void {}
+  /** Recomputes the per-instrument lot figures from the parameters. */
+  private derive(): void {
+    for (const s of this.list) {
+      s.maxPositionLots = s.grid.lots(this.current.max_position);
+      s.orderLots = s.grid.lots(this.current.order_size);
+    }
+  }
 
   start(): void {
     this.running = true;
@@ -250,7 +290,7 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
 
   stop(): void {
     this.running = false;
-    for (const s of this.allStates()) this.emitEmpty(s);
+    for (const s of this.list) this.emitEmpty(s);
   }
 
   state(): StrategyState {
@@ -286,20 +326,16 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
   }
 
   onTimer(nowMs: number): void {
-    for (const s of this.allStates()) this.evaluate(s, nowMs);
+    for (const s of this.list) this.evaluate(s, nowMs);
   }
 
   currentQuotes(): readonly QuoteIntent[] {
-    return [...this.allStates()].map((s) => s.last);
+    return this.list.map((s) => s.last);
   }
 
   protected requoteAll(): void {
     const now = this.ctx.clock.nowMs();
-    for (const s of this.allStates()) this.evaluate(s, now);
-  }
-
-  protected *allStates(): IterableIterator<QuoteState> {
-    for (const byVenue of this.states.values()) yield* byVenue.values();
+    for (const s of this.list) this.evaluate(s, now);
   }
 
   protected stateOf(venue: string, symbol: string): QuoteState | undefined {
@@ -318,68 +354,43 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
     }
     const bid = book.bestBidTicks();
     const ask = book.bestAskTicks();
-    if (bid < 0 || ask < 0 || bid >= ask) {
+    const raw = s.raw;
+    raw.fairTicks = Number.NaN;
+    raw.levels = 0;
+    if (bid >= 0 && ask >= 0 && bid < ask && s.orderLots > 0) this.fillRaw(s, book, nowMs);
+    if (!(raw.fairTicks > 0) || raw.levels <= 0) {
       this.emitEmpty(s);
       return;
     }
-    const raw = this.rawQuote(s, book, nowMs);
-    if (raw === undefined || !(raw.fairTicks > 0) || !(raw.lots > 0)) {
-      this.emitEmpty(s);
-      return;
-    }
+    raw.levels = Math.min(raw.levels, MAX_LEVELS);
     const p = this.current;
-    const limits: SafetyLimits = {
-      minProfit: p.min_profit,
-      maxPositionLots: s.grid.lots(p.max_position),
-      toleranceTicks: Math.max(p.refresh_tolerance_ticks, Math.floor(p.refresh_tolerance * raw.fairTicks)),
-    };
-    const bids = safeBids(raw, ask, s.positionLots, s.grid, limits);
-    const asks = safeAsks(raw, bid, s.positionLots, s.grid, limits);
-    this.emit(s, bids, asks, raw.fairTicks, bid, ask, limits);
+    const limits: SideLimits = { minProfit: p.min_profit, maxPositionLots: s.maxPositionLots, lots: s.orderLots };
+    buildBids(raw, ask, s.positionLots, s.grid, limits, s.bidBuf);
+    buildAsks(raw, bid, s.positionLots, s.grid, limits, s.askBuf);
+    const tol = Math.max(p.refresh_tolerance_ticks, Math.floor(p.refresh_tolerance * raw.fairTicks));
+    this.emit(s, tol, raw.fairTicks, bid, ask);
   }
 
   /** Emits, keeping each side's previous levels when the new ones are within tolerance. */
-  private emit(
-    s: QuoteState,
-    bids: QuoteLevel[],
-    asks: QuoteLevel[],
-    fair: number,
-    bestBid: number,
-    bestAsk: number,
-    limits: SafetyLimits,
-  ): void {
+  private emit(s: QuoteState, tol: number, fair: number, bestBid: number, bestAsk: number): void {
     const fee = s.grid.makerFee;
+    const minProfit = this.current.min_profit;
     const prev = s.last;
-    const keepBids = withinTolerance(
-      prev.bids,
-      bids,
-      limits.toleranceTicks,
-      (l) => l.priceTicks < bestAsk && (fair - l.priceTicks) / fair - fee >= limits.minProfit,
-    );
-    const keepAsks = withinTolerance(
-      prev.asks,
-      asks,
-      limits.toleranceTicks,
-      (l) => l.priceTicks > bestBid && (l.priceTicks - fair) / fair - fee >= limits.minProfit,
-    );
+    const keepBids = keepSide(prev.bids, s.bidBuf, tol, true, bestAsk, fair, fee, minProfit);
+    const keepAsks = keepSide(prev.asks, s.askBuf, tol, false, bestBid, fair, fee, minProfit);
     if (!(keepBids && keepAsks)) {
-      let b: readonly QuoteLevel[] = keepBids ? prev.bids : bids;
-      let a: readonly QuoteLevel[] = keepAsks ? prev.asks : asks;
+      let b = keepBids ? prev.bids : toLevels(s.bidBuf);
+      let a = keepAsks ? prev.asks : toLevels(s.askBuf);
       // A kept side must not cross the fresh other side (our own quotes would trade with each other).
       if (crosses(b, a)) {
-        b = bids;
-        a = asks;
+        b = toLevels(s.bidBuf);
+        a = toLevels(s.askBuf);
         if (crosses(b, a)) {
           b = NO_LEVELS;
           a = NO_LEVELS;
         }
       }
-      s.last = {
-        venue: s.inst.venue,
-        symbol: s.inst.symbol,
-        bids: b.length === 0 ? NO_LEVELS : b,
-        asks: a.length === 0 ? NO_LEVELS : a,
-      };
+      s.last = { venue: s.inst.venue, symbol: s.inst.symbol, bids: b, asks: a };
     }
     this.ctx.sink.quotes(s.last);
   }
@@ -394,4 +405,11 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
     }
     this.ctx.sink.quotes(s.last);
   }
+}
+
+/** Whether our best bid would meet our best ask. */
+function crosses(bids: readonly QuoteLevel[], asks: readonly QuoteLevel[]): boolean {
+  const b = bids[0];
+  const a = asks[0];
+  return b !== undefined && a !== undefined && b.priceTicks >= a.priceTicks;
 }
