@@ -78,15 +78,15 @@ int32_t hft_cbook_top_f64(const hft_cbook* cb, int32_t side, int32_t n, double n
   walker w[HFT_MAX_VENUES_LIMIT];
   __int128 head[HFT_MAX_VENUES_LIMIT]; /* common key of each venue's next level */
   int64_t head_qty[HFT_MAX_VENUES_LIMIT];
+  int64_t head_key[HFT_MAX_VENUES_LIMIT]; /* venue key of that level */
   int has[HFT_MAX_VENUES_LIMIT];
   for (int32_t v = 0; v < cb->max_venues; v++) {
     const venue_slot* vs = &cb->venues[v];
     has[v] = 0;
     if (!venue_live(cb, vs, now_ns)) continue;
     w[v] = walk_start(&vs->book->sd[side]);
-    int64_t key;
-    if (walk_next(&w[v], &key, &head_qty[v])) {
-      head[v] = (__int128)key * vs->price_mult;
+    if (walk_next(&w[v], &head_key[v], &head_qty[v])) {
+      head[v] = (__int128)head_key[v] * vs->price_mult;
       has[v] = 1;
     }
   }
@@ -98,14 +98,14 @@ int32_t hft_cbook_top_f64(const hft_cbook* cb, int32_t side, int32_t n, double n
     }
     if (best < 0) break;
     const venue_slot* vs = &cb->venues[best];
-    const __int128 price = side == HFT_SIDE_BID ? head[best] : -head[best];
-    out[k * HFT_CB_STRIDE + 0] = (double)price;
-    out[k * HFT_CB_STRIDE + 1] = (double)((__int128)head_qty[best] * vs->qty_mult);
+    /* double products of exact integers round once, like converting the exact int128 would */
+    const double price = (double)head_key[best] * (double)vs->price_mult;
+    out[k * HFT_CB_STRIDE + 0] = side == HFT_SIDE_BID ? price : -price;
+    out[k * HFT_CB_STRIDE + 1] = (double)head_qty[best] * (double)vs->qty_mult;
     out[k * HFT_CB_STRIDE + 2] = (double)best;
     k++;
-    int64_t key;
-    if (walk_next(&w[best], &key, &head_qty[best])) {
-      head[best] = (__int128)key * vs->price_mult;
+    if (walk_next(&w[best], &head_key[best], &head_qty[best])) {
+      head[best] = (__int128)head_key[best] * vs->price_mult;
     } else {
       has[best] = 0;
     }

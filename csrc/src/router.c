@@ -38,8 +38,13 @@ int32_t hft_route_f64(const hft_cbook* cb, int32_t side, double qty, double limi
   int64_t price_v[HFT_MAX_VENUES_LIMIT]; /* next level's price, venue ticks */
   int64_t qty_v[HFT_MAX_VENUES_LIMIT];   /* next level's qty, venue lots */
   __int128 good[HFT_MAX_VENUES_LIMIT];   /* larger = better effective price */
+  __int128 price_c[HFT_MAX_VENUES_LIMIT]; /* next level's price, common ticks */
   int has[HFT_MAX_VENUES_LIMIT];
   int32_t child_of[HFT_MAX_VENUES_LIMIT];
+  int32_t child_venue[HFT_MAX_VENUES_LIMIT];
+  int64_t child_qty[HFT_MAX_VENUES_LIMIT];   /* venue lots */
+  int64_t child_limit[HFT_MAX_VENUES_LIMIT]; /* worst price taken, venue ticks */
+  __int128 child_notional[HFT_MAX_VENUES_LIMIT];
 
   for (int32_t v = 0; v < cb->max_venues; v++) {
     const venue_slot* vs = &cb->venues[v];
@@ -54,8 +59,6 @@ int32_t hft_route_f64(const hft_cbook* cb, int32_t side, double qty, double limi
   double* kids = out + HFT_ROUTE_HEADER;
   int32_t children = 0;
   int64_t need = parent; /* common lots still to place */
-  __int128 total_notional = 0;
-  double total_fees = 0.0;
 
   /* Loads the next usable level of venue v within the limit, or retires the venue. */
 #define ADVANCE(v)                                                                                          \
@@ -70,6 +73,7 @@ int32_t hft_route_f64(const hft_cbook* cb, int32_t side, double qty, double limi
       const int64_t usable_ = urgency_permille == 1000 ? q_ : (int64_t)((__int128)q_ * urgency_permille / 1000); \
       if (usable_ == 0) continue;                                                                           \
       price_v[v] = p_;                                                                                      \
+      price_c[v] = pc_;                                                                                     \
       qty_v[v] = usable_;                                                                                   \
       good[v] = buying ? -(pc_ * (PPM + vs_->fee_ppm)) : pc_ * (PPM - vs_->fee_ppm);                        \
       has[v] = 1;                                                                                           \
@@ -87,7 +91,7 @@ int32_t hft_route_f64(const hft_cbook* cb, int32_t side, double qty, double limi
     }
     if (best < 0) break;
     const venue_slot* vs = &cb->venues[best];
-    const int64_t need_v = need / vs->qty_mult; /* whole venue lots that still fit */
+    const int64_t need_v = vs->qty_mult == 1 ? need : need / vs->qty_mult; /* whole venue lots that fit */
     if (need_v == 0) {
       has[best] = 0; /* this venue's lot is larger than what is left */
       continue;
@@ -100,25 +104,15 @@ int32_t hft_route_f64(const hft_cbook* cb, int32_t side, double qty, double limi
       }
       c = children++;
       child_of[best] = c;
-      double* k = kids + (size_t)c * HFT_ROUTE_STRIDE;
-      k[0] = (double)best;
-      k[1] = 0.0;
-      k[2] = 0.0;
-      k[3] = 0.0;
-      k[4] = 0.0;
+      child_venue[c] = best;
+      child_qty[c] = 0;
+      child_notional[c] = 0;
     }
     const int64_t take_v = qty_v[best] < need_v ? qty_v[best] : need_v;
-    const int64_t take_c = take_v * vs->qty_mult;
-    const __int128 notional = (__int128)price_v[best] * vs->price_mult * take_c;
-    double* k = kids + (size_t)c * HFT_ROUTE_STRIDE;
-    k[1] += (double)take_v;
-    k[2] = (double)price_v[best];
-    k[3] += (double)notional;
-    const double fee = (double)notional * (double)vs->fee_ppm / (double)PPM;
-    k[4] += fee;
-    total_notional += notional;
-    total_fees += fee;
-    need -= take_c;
+    child_qty[c] += take_v;
+    child_limit[c] = price_v[best];
+    child_notional[c] += price_c[best] * (take_v * vs->qty_mult);
+    need -= take_v * vs->qty_mult;
     if (take_v == qty_v[best]) {
       ADVANCE(best);
     } else {
@@ -126,6 +120,22 @@ int32_t hft_route_f64(const hft_cbook* cb, int32_t side, double qty, double limi
     }
   }
 #undef ADVANCE
+  /* Doubles are written once per child at the end (int128 to double conversions are not free). */
+  __int128 total_notional = 0;
+  double total_fees = 0.0;
+  for (int32_t c = 0; c < children; c++) {
+    const venue_slot* vs = &cb->venues[child_venue[c]];
+    double* k = kids + (size_t)c * HFT_ROUTE_STRIDE;
+    const double notional = (double)child_notional[c];
+    const double fee = notional * (double)vs->fee_ppm / (double)PPM;
+    k[0] = (double)child_venue[c];
+    k[1] = (double)child_qty[c];
+    k[2] = (double)child_limit[c];
+    k[3] = notional;
+    k[4] = fee;
+    total_notional += child_notional[c];
+    total_fees += fee;
+  }
   hdr[0] = (double)(parent - need);
   hdr[1] = (double)need;
   hdr[2] = (double)total_notional;
