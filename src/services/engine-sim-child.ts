@@ -109,7 +109,7 @@ export async function spawnSimChild(spec: SimChildSpec, timeoutMs = 30_000): Pro
 async function childMain(arg: string): Promise<void> {
   const { startSim } = await import("../venues/sim/index.ts");
   const spec = JSON.parse(arg) as SimChildSpec;
-  const apiKey = `eng${randomBytes(30).toString("hex")}`.slice(0, 64);
+  const apiKey = `eng${randomBytes(32).toString("hex")}`.slice(0, 64); // 64 alphanumerics, as Binance keys are
   const apiSecret = randomBytes(32).toString("hex");
   const sim = await startSim({
     port: spec.port,

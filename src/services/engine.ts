@@ -97,6 +97,8 @@ interface VenueEntry {
   readonly metrics: VenueMetrics | undefined;
   readonly symbols: readonly string[];
   readonly streams: Map<string, ConnectionState>;
+  /** connect() succeeded (only connected venues are swept on shutdown). */
+  connected: boolean;
   unlisten: (() => void) | undefined;
 }
 
@@ -235,6 +237,7 @@ export class Engine implements StatusSource, MetricsSource {
         metrics: opts.metrics?.forVenue(adapter.name),
         symbols: vc.symbols,
         streams: new Map(),
+        connected: false,
         unlisten: undefined,
       });
     }
@@ -266,6 +269,7 @@ export class Engine implements StatusSource, MetricsSource {
       } catch (e) {
         throw new Error(`venue ${name} (${adapter.kind}): connect failed: ${(e as Error).message}`);
       }
+      v.connected = true;
       for (const s of v.symbols) {
         const info = adapter.instruments().get(s);
         if (info === undefined) throw new Error(`venue ${name}: symbol ${s} is not listed by the venue`);
@@ -334,6 +338,7 @@ export class Engine implements StatusSource, MetricsSource {
     }
     let venueOpen = 0;
     for (const [name, v] of this.venueMap) {
+      if (!v.connected) continue;
       for (const s of v.symbols) {
         try {
           const n = await v.adapter.cancelAll(s);
@@ -795,6 +800,15 @@ export class Engine implements StatusSource, MetricsSource {
     } as const;
   }
 
+  /** The most frequent risk refusal reasons, e.g. " (order_rate 12, price_band 3)". */
+  private refusalSummary(): string {
+    const top = Object.entries(this.desk.risk.stats.rejections)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3);
+    return top.length === 0 ? "" : ` (${top.map(([r, n]) => `${r} ${n}`).join(", ")})`;
+  }
+
   /** One readable progress block: books, quotes resting, fills, positions and PnL. */
   private logProgress(): void {
     if (!this.log.enabled("info")) return;
@@ -819,7 +833,7 @@ export class Engine implements StatusSource, MetricsSource {
     }
     const [p50, p99] = this.tickToTrade.percentiles([50, 99]);
     this.log.info(
-      `status: ${parts.join(" | ")} | fills ${this.counters.fills} orders ${this.counters.ordersSent} | PnL ${pnl.join("; ") || "0"}${
+      `status: ${parts.join(" | ")} | fills ${this.counters.fills} orders ${this.counters.ordersSent} risk-refused ${this.counters.riskRejects}${this.refusalSummary()} venue-rejected ${this.desk.oms.stats.rejected} | PnL ${pnl.join("; ") || "0"}${
         this.tickToTrade.count > 0 ? ` | tick-to-trade p50 ${us(p50)} p99 ${us(p99)}` : ""
       }${this.desk.kill.isHalted() ? " | HALTED" : ""}`,
     );

@@ -1,0 +1,14 @@
+/**
+ * Entry point of `bun run start`. A fresh clone has only Bun: install dependencies and build the C
+ * library first, and only then import the engine (whose imports need both).
+ */
+import { ensureReady } from "./services/bootstrap.ts";
+
+try {
+  ensureReady();
+} catch (e) {
+  process.stderr.write(`start-up failed: ${(e as Error).message}\n`);
+  process.exit(1);
+}
+const { runEngine } = await import("./services/engine-main.ts");
+process.exit(await runEngine(Bun.argv.slice(2)));
