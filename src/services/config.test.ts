@@ -214,6 +214,19 @@ describe("every invalid field names its path", () => {
     );
   });
 
+  test("a missing variable is reported together with other problems, once per path", () => {
+    const e = errorOf(
+      BASE.replace("type: sim", "type: binance\n    api_key: ${NOPE}\n    api_secret: s").replace(
+        "spread: 0.002",
+        "spread: -1",
+      ),
+    );
+    expect(e.issues).toEqual([
+      { path: "venues[0].api_key", message: "environment variable NOPE is not set (and no default given)" },
+      { path: "strategy.parameters.spread", message: "expected a fraction > 0, got -1" },
+    ]);
+  });
+
   test("YAML syntax errors give a position, not the line's text", () => {
     const e = errorOf("venues: [\n  api_secret: hunter2-secret-value\n");
     expect(e.issues[0]?.path).toBe("(yaml)");

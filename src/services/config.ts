@@ -331,19 +331,23 @@ export function parseConfig(text: string, file: string, opts: LoadOptions = {}):
       })),
     );
   }
-  const issues: ConfigIssue[] = [];
-  substituteNode(doc.contents as Node | null, env, [], issues);
-  if (issues.length > 0) throw new ConfigError(file, issues);
+  // Substitution problems are collected and validation goes on, so one run reports everything.
+  const envIssues: ConfigIssue[] = [];
+  substituteNode(doc.contents as Node | null, env, [], envIssues);
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError(file, [{ path: "(root)", message: "expected a mapping with venues and strategy" }]);
   }
+  const fail = (issues: ConfigIssue[]): never => {
+    const envPaths = new Set(envIssues.map((i) => i.path));
+    throw new ConfigError(file, [...envIssues, ...issues.filter((i) => !envPaths.has(i.path))]);
+  };
   const r = v.safeParse(ConfigSchema, raw, { abortEarly: false });
   const params = strategyParams(raw as Record<string, unknown>, opts);
-  if (!r.success) throw new ConfigError(file, [...issuesFromValibot(ConfigSchema, r.issues), ...params.issues]);
+  if (!r.success) return fail([...issuesFromValibot(ConfigSchema, r.issues), ...params.issues]);
   const config = r.output;
   const more = [...semanticIssues(config), ...params.issues];
-  if (more.length > 0) throw new ConfigError(file, more);
+  if (more.length > 0 || envIssues.length > 0) return fail(more);
   if (params.output !== undefined) {
     (config.strategy as { parameters: Record<string, unknown> }).parameters = params.output as Record<string, unknown>;
   }
