@@ -194,6 +194,33 @@ describe("ConsolidatedBook", () => {
     for (const b of books) b.close();
   });
 
+  test("property: the merged view equals a sort of every live venue's levels, seeds printed", () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const rng = new Rng(`cbook-${seed}`);
+      const venues = randomVenues(rng, rng.range(1, 5), false);
+      const staleAfter = rng.chance(0.3) ? 500_000 : 0;
+      const now = 1_200_000;
+      const { cb, books } = setup(venues, staleAfter);
+      const live = venues.map((v) => v.healthy && (staleAfter === 0 || now - v.lastUpdateNs <= staleAfter));
+      for (const side of [Side.Buy, Side.Sell]) {
+        const want: number[][] = [];
+        venues.forEach((v, i) => {
+          if (!live[i]) return;
+          for (const [p, q] of side === Side.Buy ? v.bids : v.asks) want.push([p * v.priceMult, q * v.qtyMult, i]);
+        });
+        // best first; equal prices keep venue order (the sort is stable and venues were pushed in order)
+        want.sort((a, b) => (side === Side.Buy ? (b[0] ?? 0) - (a[0] ?? 0) : (a[0] ?? 0) - (b[0] ?? 0)));
+        const n = rng.range(0, want.length + 2);
+        const out = new Float64Array(Math.max(1, n) * CB_RECORD.stride);
+        const got = cb.top(side, n, now, out);
+        const rows = Array.from({ length: got }, (_, i) => Array.from(out.subarray(i * 3, i * 3 + 3)));
+        expect({ seed: `cbook-${seed}`, side, rows }).toEqual({ seed: `cbook-${seed}`, side, rows: want.slice(0, n) });
+      }
+      cb.close();
+      for (const b of books) b.close();
+    }
+  });
+
   test("bad arguments return statuses, never crash", () => {
     expect(() => new ConsolidatedBook({ maxVenues: 0 })).toThrow("BadParams");
     const cb = new ConsolidatedBook({ maxVenues: 2 });
