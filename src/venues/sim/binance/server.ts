@@ -59,6 +59,10 @@ export class SimServer implements StreamPublisher {
   readonly wsApi: WsApi;
   private readonly conns = new Set<SimSocket>();
   private readonly silenced = new Set<ConnKind>();
+  /** Subscribers per topic ("r:<stream>" raw, "c:<stream>" combined), kept here to skip unread work cheaply. */
+  private readonly topicCounts = new Map<string, number>();
+  /** Subscribers per stream name (raw + combined), one lookup on the hot path. */
+  private readonly streamCounts = new Map<string, number>();
   private readonly keepalive: TimerId;
   private nextConnId = 1;
   private closing = false;
@@ -107,13 +111,36 @@ export class SimServer implements StreamPublisher {
   }
 
   publish(stream: string, payload: string): void {
-    this.server.publish(`r:${stream}`, payload);
-    if (this.server.subscriberCount(`c:${stream}`) > 0)
-      this.server.publish(`c:${stream}`, `{"stream":"${stream}","data":${payload}}`);
+    const raw = `r:${stream}`;
+    if ((this.topicCounts.get(raw) ?? 0) > 0) this.server.publish(raw, payload);
+    const comb = `c:${stream}`;
+    if ((this.topicCounts.get(comb) ?? 0) > 0) this.server.publish(comb, `{"stream":"${stream}","data":${payload}}`);
   }
 
   subscribers(stream: string): number {
-    return this.server.subscriberCount(`r:${stream}`) + this.server.subscriberCount(`c:${stream}`);
+    return this.streamCounts.get(stream) ?? 0;
+  }
+
+  /** Subscribes ws to a stream's topic (unless silenced) and counts it. */
+  private addTopic(ws: SimSocket, stream: string): void {
+    const topic = `${ws.data.combined ? "c" : "r"}:${stream}`;
+    this.topicCounts.set(topic, (this.topicCounts.get(topic) ?? 0) + 1);
+    this.streamCounts.set(stream, (this.streamCounts.get(stream) ?? 0) + 1);
+    if (MarketHub.isPartial(stream)) this.hub.partialSubs++;
+    if (!this.silenced.has(ws.data.kind)) ws.subscribe(topic);
+  }
+
+  /** Unsubscribes ws from a stream's topic and uncounts it. */
+  private dropTopic(ws: SimSocket, stream: string): void {
+    const topic = `${ws.data.combined ? "c" : "r"}:${stream}`;
+    const n = (this.topicCounts.get(topic) ?? 0) - 1;
+    if (n > 0) this.topicCounts.set(topic, n);
+    else this.topicCounts.delete(topic);
+    const m = (this.streamCounts.get(stream) ?? 0) - 1;
+    if (m > 0) this.streamCounts.set(stream, m);
+    else this.streamCounts.delete(stream);
+    if (MarketHub.isPartial(stream)) this.hub.partialSubs--;
+    if (!ws.data.closed) ws.unsubscribe(topic);
   }
 
   /** Open connections of a kind (or all). */
@@ -261,7 +288,7 @@ export class SimServer implements StreamPublisher {
         d.listenKey = s;
         this.o.userData.attach(s, ws);
       } else {
-        ws.subscribe(`${d.combined ? "c" : "r"}:${s}`);
+        this.addTopic(ws, s);
       }
     }
     d.lifetimeTimer = this.o.clock.setTimer(this.o.limits.connectionLifetimeMs, () => this.endLifetime(ws));
@@ -283,6 +310,7 @@ export class SimServer implements StreamPublisher {
     const d = ws.data;
     d.closed = true;
     this.conns.delete(ws);
+    for (const s of d.streams) if (s !== d.listenKey) this.dropTopic(ws, s);
     if (d.lifetimeTimer !== undefined) this.o.clock.clearTimer(d.lifetimeTimer);
     this.o.userData.detach(ws);
     if (code === 1009 || reason.includes("too big")) this.o.venue.counters.oversized++;
@@ -322,11 +350,10 @@ export class SimServer implements StreamPublisher {
       this.o.venue.counters,
       (w, s) => {
         w.data.streams.add(s);
-        if (!this.silenced.has(w.data.kind)) w.subscribe(`${w.data.combined ? "c" : "r"}:${s}`);
+        this.addTopic(w, s);
       },
       (w, s) => {
-        w.data.streams.delete(s);
-        w.unsubscribe(`${w.data.combined ? "c" : "r"}:${s}`);
+        if (w.data.streams.delete(s)) this.dropTopic(w, s);
       },
       this.o.limits.maxStreamsPerConnection,
     );

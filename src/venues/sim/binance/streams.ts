@@ -93,13 +93,20 @@ export class MarketHub {
   private readonly fast = new Map<string, DepthAggregator>();
   private readonly slow = new Map<string, DepthAggregator>();
   private readonly lower = new Map<string, SimSymbol>();
+  /** Per symbol index: its @bookTicker and @trade stream names (built once, not per event). */
+  private readonly tickerStream: string[] = [];
+  private readonly tradeStream: string[] = [];
   private readonly timers: TimerId[] = [];
   private readonly detach: () => void;
+  /** Subscriptions to partial-depth streams (maintained by the server), to skip their work when zero. */
+  partialSubs = 0;
 
   constructor(private readonly o: MarketHubOptions) {
     for (const s of o.core.symbols()) {
       const l = s.name.toLowerCase();
       this.lower.set(l, s);
+      this.tickerStream[s.index] = `${l}@bookTicker`;
+      this.tradeStream[s.index] = `${l}@trade`;
       this.fast.set(s.name, new DepthAggregator(s, `${l}@depth@100ms`));
       this.slow.set(s.name, new DepthAggregator(s, `${l}@depth`));
     }
@@ -120,6 +127,11 @@ export class MarketHub {
     return [`${l}@depth@100ms`, `${l}@depth`];
   }
 
+  /** True when name is a partial book depth stream (`@depth5|10|20`). */
+  static isPartial(name: string): boolean {
+    return /@depth(?:5|10|20)/.test(name);
+  }
+
   /** True when name is a market stream of a listed symbol. */
   isStream(name: string): boolean {
     const m = STREAM_RE.exec(name);
@@ -133,7 +145,7 @@ export class MarketHub {
         this.slow.get(sym.name)?.level(updateId, side, ticks, lots);
       },
       onBookTop: (sym, updateId, bidTicks, bidLots, askTicks, askLots) => {
-        const stream = `${sym.name.toLowerCase()}@bookTicker`;
+        const stream = this.tickerStream[sym.index] as string;
         if (this.o.publisher.subscribers(stream) === 0) return;
         this.send(
           stream,
@@ -141,7 +153,7 @@ export class MarketHub {
         );
       },
       onTrade: (sym, tradeId, priceTicks, lots, buyerIsMaker, timeMs) => {
-        const stream = `${sym.name.toLowerCase()}@trade`;
+        const stream = this.tradeStream[sym.index] as string;
         if (this.o.publisher.subscribers(stream) === 0) return;
         this.send(
           stream,
@@ -153,10 +165,12 @@ export class MarketHub {
 
   private flush(aggs: Map<string, DepthAggregator>, periodMs: number): void {
     const now = this.o.serverTime();
+    const partials = this.partialSubs > 0;
     for (const agg of aggs.values()) {
-      const payload = agg.take(now, true);
+      const listened = this.o.publisher.subscribers(agg.stream) > 0;
+      const payload = agg.take(now, listened);
       if (payload !== undefined) this.emitDepth(agg, payload);
-      this.partials(agg.sym, periodMs);
+      if (partials) this.partials(agg.sym, periodMs);
     }
   }
 
