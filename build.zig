@@ -59,11 +59,13 @@ pub fn build(b: *std.Build) void {
 
     const unit = b.addRunArtifact(cTest(b, "test_book", "csrc/test/test_book.c", sources, target));
     unit.expectExitCode(0);
+    unit.has_side_effects = true; // always run: `zig build test` must test, not replay a cached pass
     test_step.dependOn(&unit.step);
 
     const random = b.addRunArtifact(cTest(b, "random_book", "csrc/test/random_book.c", sources, target));
     random.addArgs(&.{ "20261125", "1000000" });
     random.expectExitCode(0);
+    random.has_side_effects = true;
     test_step.dependOn(&random.step);
 
     if (sanitize) {
@@ -78,6 +80,7 @@ pub fn build(b: *std.Build) void {
         w.print(" csrc/test/random_book.c -lm; ASAN_OPTIONS=detect_leaks=1 '{s}' 7 1000000", .{out}) catch @panic("OOM");
         const asan = b.addSystemCommand(&.{ "sh", "-c", script.items });
         asan.expectExitCode(0);
+        asan.has_side_effects = true;
         test_step.dependOn(&asan.step);
     }
 }
