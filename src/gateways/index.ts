@@ -12,6 +12,14 @@ export {
   MAX_CLIENT_ID_LENGTH,
 } from "./client-id.ts";
 export { DiffDepthSync, type SnapshotVerdict, SyncAction, type SyncState } from "./depth-sync.ts";
-export { type LevelBounds, LevelError, stageLevels } from "./levels.ts";
+export {
+  type LevelBounds,
+  LevelError,
+  parseDecimalRange,
+  scanEnd,
+  scanInt,
+  scanLevels,
+  stageLevels,
+} from "./levels.ts";
 export { type BudgetVerdict, intervalMs, PacedSender, SlidingWindow, VenueBudget } from "./rate-limit.ts";
 export { type Resolution, resolveUnknownOutcome, type StatusProbe } from "./unknown-outcome.ts";

@@ -130,6 +130,8 @@ export class VenueBudget {
     private readonly now: () => number,
     /** Fraction of each limit we allow ourselves (the rest is headroom for other clients and skew). */
     private readonly headroom = 0.8,
+    /** A window counts as over only this long after its end: our idea of the venue clock is approximate. */
+    private readonly boundaryMarginMs = 250,
   ) {}
 
   /** Declares or updates a limit (from exchangeInfo rateLimits or a response's rateLimits). */
@@ -171,7 +173,8 @@ export class VenueBudget {
       this.roll(c);
       if (c.count + amount > c.limit * this.headroom) {
         this.throttled++;
-        return { ok: false, waitMs: Math.max(1, c.windowEndMs - now), banned: false, why: `${key} near its limit` };
+        const waitMs = Math.max(1, c.windowEndMs + this.boundaryMarginMs - now);
+        return { ok: false, waitMs, banned: false, why: `${key} near its limit` };
       }
     }
     return OK;
@@ -219,7 +222,7 @@ export class VenueBudget {
 
   private roll(c: Counter): void {
     const now = this.now();
-    if (now >= c.windowEndMs) {
+    if (now >= c.windowEndMs + this.boundaryMarginMs) {
       c.count = 0;
       c.windowEndMs = (Math.floor(now / c.intervalMs) + 1) * c.intervalMs;
     }

@@ -14,6 +14,9 @@ import {
   PacedSender,
   SlidingWindow,
   SyncAction,
+  scanEnd,
+  scanInt,
+  scanLevels,
   stageLevels,
 } from "../../gateways/index.ts";
 import type { TimerId } from "../../services/clock.ts";
@@ -29,6 +32,10 @@ type TradeEvent = Extract<VenueEvent, { type: "trade" }>;
 
 const BOUNDS: LevelBounds = { maxTicks: MAX_BOOK_VALUE, maxLots: MAX_BOOK_VALUE };
 const MAX_STANDBY_BUFFER = 2_000;
+const STREAM_HEAD = '{"stream":"';
+const DEPTH_HEAD = '","data":{"e":"depthUpdate",';
+/** Placeholder item for sync decisions on the fast path (only consulted while buffering). */
+const NO_ITEM: Obj = {};
 
 /** Per-symbol state: its book, sync machine, health and the reused event objects. */
 interface SymbolState {
@@ -198,6 +205,7 @@ export class BinanceMarketData {
     conn.lastMsgMs = now;
     conn.probeSent = false;
     this.counters.frames++;
+    if (conn === this.primary && this.standby === undefined && this.fastDepth(text)) return;
     let msg: unknown;
     try {
       msg = JSON.parse(text);
@@ -257,6 +265,40 @@ export class BinanceMarketData {
     }
   }
 
+  /**
+   * Fast path for the common case — a compact diff-depth frame for a live book on the primary
+   * connection: scans ids and levels straight from the text into the staging buffer (no JSON.parse,
+   * no allocation beyond the stream-name slice). Returns false to hand the frame to the general path
+   * (anything unusual: other streams, buffering, handover, unexpected layout, bad values).
+   */
+  private fastDepth(text: string): boolean {
+    if (!text.startsWith(STREAM_HEAD)) return false;
+    const q = text.indexOf('"', STREAM_HEAD.length);
+    if (q < 0 || !text.startsWith(DEPTH_HEAD, q)) return false;
+    const route = this.streams.get(text.slice(STREAM_HEAD.length, q));
+    if (route === undefined || route.kind !== 0) return false;
+    const st = route.st;
+    if (st.sync.state !== "live" || st.health !== "live") return false;
+    const iU = text.indexOf('"U":', q + DEPTH_HEAD.length);
+    if (iU < 0) return false;
+    const U = scanInt(text, iU + 4);
+    if (!text.startsWith(',"u":', scanEnd)) return false;
+    const u = scanInt(text, scanEnd + 5);
+    if (Number.isNaN(U) || Number.isNaN(u) || U > u || !text.startsWith(',"b":', scanEnd)) return false;
+    if (u <= st.sync.localId) return true; // already in the book (duplicate)
+    if (U > st.sync.localId + 1) return false; // gap: the general path counts it and resyncs
+    const book = st.book;
+    const info = st.info;
+    book.beginUpdate();
+    if (scanLevels(book, Side.Buy, text, scanEnd + 5, info.price, info.qty, BOUNDS) < 0) return false;
+    if (!text.startsWith(',"a":', scanEnd)) return false;
+    if (scanLevels(book, Side.Sell, text, scanEnd + 5, info.price, info.qty, BOUNDS) < 0) return false;
+    if (text.charCodeAt(scanEnd) !== 125) return false; // '}' closes data
+    if (st.sync.onEvent(U, u, NO_ITEM) !== SyncAction.Apply) return false;
+    if (this.commitStaged(st)) this.emitBook(st, false);
+    return true;
+  }
+
   /** Stages both sides and applies them in one FFI call; false (and a resync) on any bad input. */
   private applyDiff(st: SymbolState, d: Obj): boolean {
     const book = st.book;
@@ -269,6 +311,12 @@ export class BinanceMarketData {
       this.resync(st, "bad levels in a depth event");
       return false;
     }
+    return this.commitStaged(st);
+  }
+
+  /** Applies the staged frame (one FFI call) and checks the result; false (and a resync) on failure. */
+  private commitStaged(st: SymbolState): boolean {
+    const book = st.book;
     const status = book.applyUpdate();
     if (status !== 0) {
       this.counters.bookErrors++;
