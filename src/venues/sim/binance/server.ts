@@ -6,6 +6,7 @@
 import type { Server } from "bun";
 import type { Clock, TimerId } from "../../../services/clock.ts";
 import type { ConnData, SimSocket } from "./conn.ts";
+import { BinanceError, Err } from "./errors.ts";
 import type { ConnKind } from "./faults.ts";
 import { RestApi } from "./rest.ts";
 import { handleControl, MarketHub, type StreamPublisher } from "./streams.ts";
@@ -241,6 +242,14 @@ export class SimServer implements StreamPublisher {
     let returnRateLimits = true;
     if (path === "/ws-api/v3") {
       kind = "wsapi";
+      // Binance charges 2 request weight per WS API connection.
+      try {
+        this.o.venue.limiter.chargeWeight(ip, 2);
+      } catch (e) {
+        const err = e instanceof BinanceError ? e : Err.unknown();
+        this.o.venue.counters.rateLimited++;
+        return new Response(JSON.stringify(err.body()), { status: err.http });
+      }
       returnRateLimits = url.searchParams.get("returnRateLimits") !== "false";
     } else if (path === "/stream") {
       combined = true;
