@@ -20,6 +20,8 @@ export interface SimChildSpec {
   readonly fees: { readonly maker: string; readonly taker: string };
   /** Starting balances of the engine's account (default: the simulator's). */
   readonly balances?: Readonly<Record<string, string>>;
+  /** Venue rate limits (default Binance's: 50 orders / 10 s); benchmarks raise them. */
+  readonly rateLimits?: { readonly ordersPer10s?: number; readonly requestWeightPerMinute?: number };
 }
 
 /** The SIM_READY line's content. */
@@ -117,6 +119,7 @@ async function childMain(arg: string): Promise<void> {
     speed: spec.speed,
     symbols: [...spec.symbols],
     latency: { marketDataMs: spec.marketDataMs, orderEntryMs: spec.orderEntryMs },
+    ...(spec.rateLimits !== undefined ? { rateLimits: { ...spec.rateLimits } } : {}),
     accounts: [
       {
         apiKey,

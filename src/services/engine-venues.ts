@@ -8,7 +8,7 @@ import type { VenueAdapter } from "../venues/types.ts";
 import type { Clock } from "./clock.ts";
 import { binanceUrls, needsSimulator, simulatorSymbols, venueFees } from "./config.ts";
 import type { Config } from "./config-schema.ts";
-import { type SimChild, spawnSimChild } from "./engine-sim-child.ts";
+import { type SimChild, type SimChildSpec, spawnSimChild } from "./engine-sim-child.ts";
 import type { Logger } from "./log.ts";
 import type { Rng } from "./rng.ts";
 
@@ -30,7 +30,7 @@ function feeString(x: number): string {
 /** Creates every configured venue's adapter (not yet connected); errors name the venue. */
 export async function createConfiguredVenues(
   config: Config,
-  deps: { clock: Clock; rng: Rng; log: Logger },
+  deps: { clock: Clock; rng: Rng; log: Logger; simRateLimits?: SimChildSpec["rateLimits"] },
 ): Promise<ConfiguredVenues> {
   let sim: SimChild | undefined;
   if (needsSimulator(config)) {
@@ -46,6 +46,7 @@ export async function createConfiguredVenues(
         marketDataMs: s.latency_ms.market_data ?? 0,
         orderEntryMs: s.latency_ms.order_entry ?? 0,
         fees: { maker: feeString(Math.max(0, fees.maker)), taker: feeString(fees.taker) },
+        ...(deps.simRateLimits !== undefined ? { rateLimits: deps.simRateLimits } : {}),
       });
     } catch (e) {
       throw new Error(`simulator for venue ${firstSim?.name ?? "sim"}: ${(e as Error).message}`);

@@ -179,8 +179,10 @@ const SIDE_NAME = ["buy", "sell"] as const;
 export class Engine implements StatusSource, MetricsSource {
   readonly desk: Execution;
   readonly commands: CommandQueue;
-  /** Frame arrival → order handed to the adapter, ns (exact percentiles for bench and status). */
+  /** Book event → order written by the adapter (tick-to-trade), ns (exact percentiles for bench and status). */
   readonly tickToTrade: LatencySamples;
+  /** Book event → order request handed to the adapter (the engine's own share), ns. */
+  readonly tickToAdapter: LatencySamples;
   /** Order handed to the adapter → venue ack, ns. */
   readonly ackLatency: LatencySamples;
   readonly config: Config;
@@ -208,6 +210,7 @@ export class Engine implements StatusSource, MetricsSource {
     this.clock = opts.clock;
     this.log = (opts.log ?? silentLogger).child({ component: "engine" });
     this.tickToTrade = new LatencySamples(opts.sampleCapacity);
+    this.tickToAdapter = new LatencySamples(opts.sampleCapacity);
     this.ackLatency = new LatencySamples(opts.sampleCapacity);
     this.commands = new CommandQueue({ clock: opts.clock });
     this.commands.setWakeup(() => this.scheduleDrain());
@@ -425,14 +428,24 @@ export class Engine implements StatusSource, MetricsSource {
     }
   }
 
-  /** Called by TimedAdapter the moment an order request has been handed to the venue adapter. */
+  /**
+   * Called by TimedAdapter the moment an order request has been handed to the venue adapter. The
+   * adapter may write to its socket a microtask later (after its async rate-limit check): the
+   * "written" sample is taken in a microtask queued behind that write, so it also counts whatever
+   * else the engine still did in the same turn before the write could happen.
+   */
   orderSent(venue: string, req: OrderRequest): void {
     const now = this.clock.monoNs();
     this.counters.ordersSent++;
-    if (this.tickRecvNs > 0) {
-      const ns = now - this.tickRecvNs;
-      this.tickToTrade.record(ns);
-      this.tickVenue?.tickToTrade.observeNs(ns);
+    const recv = this.tickRecvNs;
+    if (recv > 0) {
+      this.tickToAdapter.record(now - recv);
+      const vm = this.tickVenue;
+      queueMicrotask(() => {
+        const ns = this.clock.monoNs() - recv;
+        this.tickToTrade.record(ns);
+        vm?.tickToTrade.observeNs(ns);
+      });
     }
     this.sentNs.set(req.clientId, now);
     const v = this.venueMap.get(venue);

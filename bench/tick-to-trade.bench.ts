@@ -1,0 +1,155 @@
+/**
+ * Tick-to-trade of the whole engine, driven by the simulator over loopback: the simulator runs as a
+ * child process (as with `bun run start`), the engine connects to it with the Binance adapter and
+ * market-makes with a quote that follows every book change, so most book frames cause orders.
+ *
+ * Reports (in µs):
+ *  - internal tick-to-trade: book event handed to the engine (the adapter stamps recvNs after it
+ *    decoded the frame and applied it to the C book) → order request handed to the adapter;
+ *  - wire round trip: order handed to the adapter → its ack event back from the simulator (signing,
+ *    JSON, loopback both ways and the simulator's matching);
+ *  - the loopback floor: a plain Bun WebSocket echo round trip on the same machine.
+ *
+ * Usage: bun bench/tick-to-trade.bench.ts [seconds=20]   (or `bun run bench tick`)
+ */
+import { Engine } from "../src/services/engine.ts";
+import { percentileOf } from "../src/services/engine-latency.ts";
+import { createConfiguredVenues } from "../src/services/engine-venues.ts";
+import { parseConfig, Rng, SystemClock, silentLogger } from "../src/services/index.ts";
+import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
+
+const SECONDS = Number(process.argv[2] ?? 20);
+const WARMUP_S = 3;
+
+const CONFIG = `
+engine:
+  client_id_prefix: ttt1
+  status_interval_ms: 3600000
+venues:
+  - name: sim
+    type: sim
+    symbols: [BTC-USDT, ETH-USDT]
+simulator:
+  seed: tick-to-trade
+  speed: 4
+  fees: { maker: 0, taker: 0.001 }
+strategy:
+  type: market_making
+  name: mm
+  parameters:
+    spread: 0.00004
+    max_position: 0.05
+    min_profit: 0.00001
+    order_size: 0.005
+    levels: 1
+    inventory_skew: 0.00002
+    refresh_tolerance: 0
+    refresh_tolerance_ticks: 0
+risk:
+  max_position_base: 0.1
+  max_orders_per_second: 1000
+  max_cancels_per_second: 1000
+  max_open_orders: 50
+http:
+  enabled: false
+`;
+
+function fmt(ns: number): string {
+  return Number.isNaN(ns) ? "-" : (ns / 1000).toFixed(1).padStart(8);
+}
+
+function row(name: string, sorted: Float64Array | number[], note = ""): string {
+  const p = (q: number) => fmt(percentileOf(sorted, q));
+  return `${name.padEnd(34)} ${String(sorted.length).padStart(7)} ${p(50)} ${p(90)} ${p(99)} ${p(99.9)}  ${note}`;
+}
+
+/** A plain Bun WebSocket echo on loopback: the floor any wire round trip stands on. */
+async function loopbackFloor(n: number): Promise<Float64Array> {
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch(req, srv) {
+      return srv.upgrade(req) ? undefined : new Response("ws only", { status: 400 });
+    },
+    websocket: {
+      message(ws, msg) {
+        ws.send(msg);
+      },
+    },
+  });
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}`);
+  await new Promise<void>((resolve, reject) => {
+    ws.onopen = () => resolve();
+    ws.onerror = () => reject(new Error("loopback websocket failed"));
+  });
+  const out = new Float64Array(n);
+  const payload = JSON.stringify({ id: "x", method: "order.place", params: { symbol: "BTCUSDT", price: "60000.00" } });
+  let resolveEcho: () => void = () => {};
+  ws.onmessage = () => resolveEcho();
+  for (let i = -500; i < n; i++) {
+    const t0 = Bun.nanoseconds();
+    const echoed = new Promise<void>((r) => {
+      resolveEcho = r;
+    });
+    ws.send(payload);
+    await echoed;
+    if (i >= 0) out[i] = Bun.nanoseconds() - t0;
+  }
+  ws.close();
+  server.stop(true);
+  return out.sort();
+}
+
+async function main(): Promise<void> {
+  const clock = new SystemClock();
+  const rng = new Rng("tick-to-trade");
+  const { config } = parseConfig(CONFIG, "tick-to-trade.bench.yaml", {
+    env: {},
+    strategies: strategyParamsSchema,
+    strategyTypes: STRATEGY_TYPES,
+  });
+  const venues = await createConfiguredVenues(config, {
+    clock,
+    rng,
+    log: silentLogger,
+    simRateLimits: { ordersPer10s: 100000, requestWeightPerMinute: 1000000 },
+  });
+  const engine = new Engine({ config, clock, rng, adapters: venues.adapters, sampleCapacity: 1 << 20 });
+  try {
+    await engine.start();
+    await Bun.sleep(WARMUP_S * 1000);
+    engine.tickToTrade.reset();
+    engine.tickToAdapter.reset();
+    engine.ackLatency.reset();
+    const books0 = engine.counters.bookEvents;
+    const orders0 = engine.counters.ordersSent;
+    await Bun.sleep(SECONDS * 1000);
+    const ttt = engine.tickToTrade.sorted();
+    const tta = engine.tickToAdapter.sorted();
+    const ack = engine.ackLatency.sorted();
+    const books = engine.counters.bookEvents - books0;
+    const orders = engine.counters.ordersSent - orders0;
+    const report = await engine.stop("bench done");
+    await venues.close();
+    const floor = await loopbackFloor(5000);
+    console.log(
+      `engine vs simulator child over loopback, ${SECONDS} s after ${WARMUP_S} s warm-up: ${books} book events, ${orders} orders, fills ${engine.counters.fills}`,
+    );
+    console.log(
+      `${"µs".padEnd(34)} ${"n".padStart(7)} ${"p50".padStart(8)} ${"p90".padStart(8)} ${"p99".padStart(8)} ${"p99.9".padStart(8)}`,
+    );
+    console.log(row("internal tick-to-trade (written)", ttt, "(target p50 <= 30, p99 <= 150)"));
+    console.log(row("  of which: handed to adapter", tta));
+    console.log(row("wire round trip (order -> ack)", ack));
+    console.log(row("loopback floor (WS echo)", floor));
+    console.log(
+      `shutdown: open orders ${report.openOrders}, in flight ${report.inFlight}, left on venue ${report.venueOpenOrders}`,
+    );
+  } catch (e) {
+    await engine.stop("bench failed").catch(() => {});
+    await venues.close();
+    throw e;
+  }
+}
+
+await main();
