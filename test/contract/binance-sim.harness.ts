@@ -12,6 +12,9 @@ import type { VenueAdapter } from "../../src/venues/types.ts";
 import type { AdapterOptions, ContractHarness, HarnessFactory } from "./harness.ts";
 
 const SEED = "contract-binance";
+const OTHER_KEY = "contractOtherAccountKey000000000000000000000000000000000000000000";
+const OTHER_SECRET = "contractOtherAccountSecret0000000000000000000000000000000000000000";
+const OTHER_ACCOUNT = "contract-other";
 
 /** Options of the simulator used by the Binance contract run. */
 export interface BinanceSimHarnessOptions {
@@ -23,6 +26,7 @@ export function binanceSimHarness(opts: BinanceSimHarnessOptions = {}): HarnessF
   return async () => {
     const seed = opts.seed ?? SEED;
     const sim = await startSim({
+      accounts: [{ apiKey: OTHER_KEY, apiSecret: OTHER_SECRET, accountId: OTHER_ACCOUNT }],
       seed,
       symbols: ["BTCUSDT", "ETHUSDT"],
       speed: 4,
@@ -31,10 +35,31 @@ export function binanceSimHarness(opts: BinanceSimHarnessOptions = {}): HarnessF
     });
     const adapters: VenueAdapter[] = [];
     let n = 0;
+    const base = (name: string, k: number) => ({
+      name,
+      apiKey: sim.apiKey,
+      apiSecret: sim.apiSecret,
+      restUrl: sim.restUrl,
+      streamUrl: sim.streamUrl,
+      wsApiUrl: sim.wsApiUrl,
+      symbols: ["BTC-USDT", "ETH-USDT"],
+      clientIdPrefix: `ct${k}`,
+      clock: new SystemClock(),
+      rng: new Rng(`${seed}-${k}`),
+    });
     const harness: ContractHarness = {
       kind: "binance",
       symbol: "BTC-USDT",
       recoveryBoundMs: 8000,
+      async createAdapterWithBadKeys() {
+        const name = `binance_badkeys_${++n}`;
+        const a = createBinanceAdapter({
+          ...base(name, n),
+          apiSecret: "wrongSecret0000000000000000000000000000000000000000000000000000",
+        });
+        adapters.push(a);
+        return { adapter: a, name };
+      },
       async createAdapter(o: AdapterOptions = {}) {
         const a = createBinanceAdapter({
           name: `binance_contract_${++n}`,
@@ -83,6 +108,24 @@ export function binanceSimHarness(opts: BinanceSimHarnessOptions = {}): HarnessF
         rateLimitHits: () => {
           const c = sim.admin.counters();
           return { tooMany: c.rateLimit429, banned: c.rateLimit418 };
+        },
+        closeOrderConnections: (mode) => {
+          sim.admin.closeConnections("wsapi", mode);
+          sim.admin.closeConnections("user", mode);
+        },
+        trade: (symbol, side, priceTicks, lots) => {
+          const spec = sim.exchange.symbol(symbol.replace("-", ""));
+          if (spec === undefined) throw new Error(`simulator has no ${symbol}`);
+          const r = sim.exchange.placeOrder({
+            accountId: OTHER_ACCOUNT,
+            symbol: spec.name,
+            side: side === "buy" ? "BUY" : "SELL",
+            type: "LIMIT",
+            timeInForce: "IOC",
+            price: spec.formatPrice(priceTicks),
+            quantity: spec.formatQty(lots),
+          });
+          if (!r.ok) throw new Error(`simulator refused the trade: ${JSON.stringify(r)}`);
         },
         injectMarketFrame: (a, raw) => {
           if (!(a instanceof BinanceAdapter)) throw new Error("not a Binance adapter");

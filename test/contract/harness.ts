@@ -33,6 +33,10 @@ export interface VenueFaults {
   limitOrders(perTenSeconds: number): void;
   /** Rate-limit refusals the venue has handed out so far. */
   rateLimitHits(): { tooMany: number; banned: number };
+  /** Drops the order-entry / user-data connections (the adapter must reconnect and reconcile). */
+  closeOrderConnections(mode: "clean" | "abrupt"): void;
+  /** Another account trades against resting orders: sells (or buys) `lots` at `priceTicks`. */
+  trade(symbol: string, side: "buy" | "sell", priceTicks: number, lots: number): void;
   /** Feeds a raw frame into an adapter's market-data path as if the venue had sent it. */
   injectMarketFrame(adapter: VenueAdapter, raw: string): void;
   /** A raw depth frame for symbol carrying update id `seq` and these levels, in the venue's wire format. */
@@ -50,6 +54,8 @@ export interface ContractHarness {
   readonly recoveryBoundMs: number;
   /** Creates and connects an adapter (not yet subscribed). */
   createAdapter(opts?: AdapterOptions): Promise<VenueAdapter>;
+  /** Creates an adapter whose API secret is wrong; connect() must fail naming the venue. */
+  createAdapterWithBadKeys(): Promise<{ adapter: VenueAdapter; name: string }>;
   venueBook(symbol: string, levels: number): VenueBook;
   /** Stops or resumes the venue's background market activity. */
   pauseMarket(paused: boolean): void;

@@ -412,6 +412,56 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
       expect((await a.openOrders(sym)).length).toBe(0);
     });
 
+    test("a fill missed while the order connection was down is applied exactly once", async () => {
+      h.pauseMarket(true);
+      await Bun.sleep(100);
+      const info = a.instruments().get(sym) as InstrumentInfo;
+      const top = h.venueBook(sym, 1);
+      const price = ((top.bids[0]?.[0] ?? 0) + 1) as Ticks; // our order becomes the best bid
+      expect(price < (top.asks[0]?.[0] ?? 0), "needs a spread wider than one tick").toBe(true);
+      const unit = lotsFor(info, price);
+      const lots = (unit * 3) as Lots;
+      const id = cid();
+      await a.submitOrder({
+        clientId: id,
+        symbol: sym,
+        side: Side.Buy,
+        type: "limit",
+        tif: "GTC",
+        priceTicks: price,
+        lots,
+      });
+      expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "ack"), 5000)).toBe(true);
+      const half = unit; // first (missed) fill
+      h.faults.closeOrderConnections("abrupt");
+      h.faults.trade(sym, "sell", price, half); // fills while the adapter cannot hear it
+      const recovered = await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "fill"), h.recoveryBoundMs);
+      expect(recovered, "missed fill recovered after reconnect").toBe(true);
+      await Bun.sleep(500); // any late duplicate would arrive now
+      const fills = rec.ordersOf(id).filter((u) => u.exec === "fill");
+      expect(
+        fills.reduce((t: number, u) => t + u.lastLots, 0),
+        JSON.stringify(fills),
+      ).toBe(half);
+      expect(Number(fills.at(-1)?.cumLots)).toBe(half);
+      h.faults.trade(sym, "sell", price, unit); // a live fill after the reconnect is still seen, once
+      expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "fill" && u.cumLots === 2 * unit), 5000)).toBe(
+        true,
+      );
+      expect(rec.ordersOf(id).filter((u) => u.exec === "fill").length).toBe(fills.length + 1);
+      await a.cancelOrder(sym, id);
+    });
+
+    test("wrong keys give a start-up error naming the venue", async () => {
+      const { adapter, name: venueName } = await h.createAdapterWithBadKeys();
+      const err = await adapter.connect().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err instanceof Error && err.message.includes(venueName), String(err)).toBe(true);
+      await adapter.close();
+    });
+
     test("cancelAll touches only this engine's orders", async () => {
       h.pauseMarket(true);
       const other = await h.createAdapter();
