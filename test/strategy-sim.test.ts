@@ -5,7 +5,8 @@
  * quotes alone stay under the venue's 50 orders per 10 s. Same seed, same run.
  */
 import { expect, test } from "bun:test";
-import { loadConfig, VirtualClock } from "../src/services/index.ts";
+import { readdirSync } from "node:fs";
+import { loadConfig, strategyTargets, VirtualClock, venueFees } from "../src/services/index.ts";
 import { createStrategy, type QuoteIntent, STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
 import { FakeBook, fakeInstrument } from "../src/strategy/testing.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/venues/sim/index.ts";
@@ -139,4 +140,33 @@ test(`the same seed gives the same run (seed ${SEED})`, () => {
   const b = run(SEED);
   expect(b.hash, `seed ${SEED}`).toBe(a.hash);
   expect(b.stats.fills, `seed ${SEED}`).toBe(a.stats.fills);
+});
+
+test("every shipped config quotes both sides on a typical book", () => {
+  const dir = new URL("../config/", import.meta.url).pathname;
+  const env = {
+    BINANCE_API_KEY: "k-123456",
+    BINANCE_API_SECRET: "s-123456",
+    BINANCE_TESTNET_API_KEY: "k-123456",
+    BINANCE_TESTNET_API_SECRET: "s-123456",
+  };
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
+    const { config } = loadConfig(dir + file, { strategies: strategyParamsSchema, strategyTypes: STRATEGY_TYPES, env });
+    const target = strategyTargets(config).find((t) => t.symbol === "BTC-USDT");
+    if (target === undefined) throw new Error(`${file}: does not trade BTC-USDT`);
+    const fees = venueFees(config, target.venue);
+    const inst = fakeInstrument({ venue: target.venue.name, symbol: "BTC-USDT", maker: fees.maker });
+    let last: QuoteIntent | undefined;
+    const strategy = createStrategy({
+      type: config.strategy.type,
+      ctx: { clock: new VirtualClock(), sink: { quotes: (q) => (last = q), order: () => {} }, instruments: [inst] },
+      params: config.strategy.parameters,
+    });
+    strategy.start();
+    // 60000.00 / 60000.01 with 20 levels a tick apart.
+    const book = new FakeBook().set(6_000_000, 6_000_001, 2000, 20);
+    strategy.onBook({ venue: target.venue.name, symbol: "BTC-USDT", book, health: "live", recvNs: 0 });
+    expect(last?.bids.length ?? 0, `${file}: no bid`).toBeGreaterThan(0);
+    expect(last?.asks.length ?? 0, `${file}: no ask`).toBeGreaterThan(0);
+  }
 });
