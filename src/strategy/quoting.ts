@@ -232,7 +232,7 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
   constructor(
     readonly name: string,
     protected readonly ctx: StrategyContext,
-    protected readonly schema: ParamsSchema,
+    readonly paramsSchema: ParamsSchema,
     params: P,
   ) {
     this.current = params;
@@ -263,11 +263,11 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
   }
 
   validateParams(partial: unknown): ParamsValidation {
-    return toValidation(validateUpdate(this.schema, this.current, partial));
+    return toValidation(validateUpdate(this.paramsSchema, this.current, partial));
   }
 
   updateParams(partial: unknown): Readonly<Record<string, unknown>> {
-    const r = validateUpdate<P>(this.schema, this.current, partial);
+    const r = validateUpdate<P>(this.paramsSchema, this.current, partial);
     if (!r.ok) throw new StrategyParamsError(this.name, r.issues);
     this.current = r.merged;
     this.derive();

@@ -4,6 +4,7 @@
  * execution layer turns intents into orders through the risk gate, so a strategy can never place,
  * cancel or mutate anything itself.
  */
+import type * as v from "valibot";
 import type { BookView } from "../book/index.ts";
 import type { Clock } from "../services/index.ts";
 import type { Side } from "../types.ts";
@@ -115,6 +116,8 @@ export interface Strategy {
   readonly kind: string;
   /** How often the engine should call onTimer (ms; 0 = never). */
   readonly timerIntervalMs: number;
+  /** The full parameter schema (strict, with defaults), for config loading, docs and the control API. */
+  readonly paramsSchema: v.GenericSchema;
   /** Current parameters (natural units, as configured). */
   params(): Readonly<Record<string, unknown>>;
   /** Validates a partial update without applying it (the control API calls this before enqueuing). */
