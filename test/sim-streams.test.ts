@@ -64,6 +64,36 @@ describe("live market streams (system clock)", () => {
     c.close();
   });
 
+  test("partial depth stream sends top-N snapshots; listenKey works inside /stream", async () => {
+    const c = await WsClient.open(`${sim.streamUrl}/ws/btcusdt@depth5@100ms`);
+    const snap = await c.waitFor((m) => "lastUpdateId" in m, "a partial depth snapshot");
+    expect((snap["bids"] as unknown[]).length).toBe(5);
+    expect((snap["asks"] as unknown[]).length).toBe(5);
+    c.close();
+    const key = (await rest(sim, "POST", "/api/v3/userDataStream")).obj["listenKey"] as string;
+    const u = await WsClient.open(`${sim.streamUrl}/stream?streams=${key}/btcusdt@bookTicker`);
+    const price = restingBuyPrice(sim, "BTCUSDT");
+    await rest(
+      sim,
+      "POST",
+      "/api/v3/order",
+      {
+        symbol: "BTCUSDT",
+        side: "BUY",
+        type: "LIMIT",
+        timeInForce: "GTC",
+        quantity: "0.01",
+        price,
+        newClientOrderId: "ud-comb",
+      },
+      { signed: true },
+    );
+    const er = await u.waitFor((m) => m["stream"] === key, "wrapped user event");
+    expect((er["data"] as Record<string, unknown>)["e"]).toBeOneOf(["executionReport", "outboundAccountPosition"]);
+    await rest(sim, "DELETE", "/api/v3/order", { symbol: "BTCUSDT", origClientOrderId: "ud-comb" }, { signed: true });
+    u.close();
+  });
+
   test("more than 5 incoming messages per second disconnects", async () => {
     const c = await WsClient.open(`${sim.streamUrl}/ws`);
     const before = sim.admin.counters().floodDisconnects;

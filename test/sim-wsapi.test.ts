@@ -128,3 +128,28 @@ describe("WS API", () => {
     u.close();
   });
 });
+
+test("WS API rate limit: 429 with error.data.retryAfter, then 418", async () => {
+  const s = await startSim({
+    seed: SEED,
+    symbols: ["BTCUSDT"],
+    agents: false,
+    rateLimits: { requestWeightPerMinute: 6 },
+  });
+  try {
+    const w = await WsClient.open(s.wsApiUrl); // the connection itself costs 2
+    const statuses: number[] = [];
+    let retryAfter: unknown;
+    for (let i = 0; i < 6; i++) {
+      const r = await wsApi(w, s, "ping");
+      statuses.push(r["status"] as number);
+      const e = r["error"] as Record<string, unknown> | undefined;
+      if (r["status"] === 429) retryAfter = (e?.["data"] as Record<string, unknown> | undefined)?.["retryAfter"];
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 418]);
+    expect(retryAfter).toBeGreaterThan(Date.now() - 1000);
+    w.close();
+  } finally {
+    await s.close();
+  }
+});
