@@ -343,6 +343,9 @@ describe("secrets never appear in output", () => {
     expect(shown).not.toContain(SECRET);
     expect(shown).toContain("[redacted]");
     expect(loaded.secrets).toEqual(expect.arrayContaining([KEY, SECRET, TOKEN]));
+    // The name of the token's variable is not a secret and stays readable.
+    expect(loaded.secrets).not.toContain("HFT_CONTROL_TOKEN");
+    expect(shown).toContain('"control_token_env":"HFT_CONTROL_TOKEN"');
   });
 
   test("errors on secret fields do not echo the value", () => {

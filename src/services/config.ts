@@ -16,7 +16,7 @@ import {
   type RiskConfig,
   type VenueConfig,
 } from "./config-schema.ts";
-import { REDACTED, redactValue, SECRET_KEY_RE } from "./log.ts";
+import { isSecretKey, REDACTED, redactValue } from "./log.ts";
 
 /** Project root (two levels above this file), so the default config is found from any cwd. */
 const ROOT = resolve(import.meta.dir, "../..");
@@ -80,7 +80,7 @@ export function formatPath(path: readonly PathKey[]): string {
 }
 
 function isSecretPath(path: readonly PathKey[]): boolean {
-  return path.some((k) => typeof k === "string" && SECRET_KEY_RE.test(k));
+  return path.some((k) => typeof k === "string" && isSecretKey(k));
 }
 
 const REF_RE = /\$\$|\$\{([^}]*)\}/g;
@@ -303,7 +303,7 @@ function strategyParams(raw: Record<string, unknown>, opts: LoadOptions): { issu
 function collectSecrets(value: unknown, out: string[], env: Env, httpTokenEnv: string | undefined): void {
   const walk = (x: unknown, key: string): void => {
     if (typeof x === "string") {
-      if (SECRET_KEY_RE.test(key) && x !== "") out.push(x);
+      if (isSecretKey(key) && x !== "") out.push(x);
     } else if (Array.isArray(x)) {
       for (const item of x) walk(item, key);
     } else if (x !== null && typeof x === "object") {

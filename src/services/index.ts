@@ -54,6 +54,7 @@ export {
 } from "./config-units.ts";
 export {
   createLogger,
+  isSecretKey,
   type LogFields,
   type LogFormat,
   type Logger,

@@ -16,6 +16,11 @@ const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, er
 export const SECRET_KEY_RE = /secret|password|passphrase|token|api_?key|private_?key|credential|signature/i;
 export const REDACTED = "[redacted]";
 
+/** Whether a field holds a credential; `*_env` fields only name the variable that holds one. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY_RE.test(key) && !key.endsWith("_env");
+}
+
 /** The logging face the engine and its modules depend on. */
 export interface Logger {
   debug(msg: string, fields?: LogFields): void;
@@ -63,9 +68,7 @@ export function redactValue(value: unknown, secrets: readonly string[] = [], dep
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       out[k] =
-        SECRET_KEY_RE.test(k) && v !== undefined && v !== null && v !== ""
-          ? REDACTED
-          : redactValue(v, secrets, depth + 1);
+        isSecretKey(k) && v !== undefined && v !== null && v !== "" ? REDACTED : redactValue(v, secrets, depth + 1);
     }
     return out;
   }
