@@ -108,7 +108,7 @@ describe("FillLedger: each fill exactly once", () => {
       },
       1,
     );
-    expect(rec.map((u) => [u.exec, u.lastLots, u.cumLots])).toEqual([["fill", 400, 800]]);
+    expect(rec.map((u) => `${u.exec} ${u.lastLots} ${u.cumLots}`)).toEqual(["fill 400 800"]);
     // The missed report itself (cum 0.8) arrives late: already counted.
     expect(l.accept(orderUpdateOf("bn", report({ t: 12346, z: "0.80000000" }), INFO) ?? f1)).toBe(false);
     expect(l.accept(f3)).toBe(true);
