@@ -63,6 +63,9 @@ export class AvellanedaStoikov extends QuotingStrategy<AvellanedaStoikovParams> 
   private readonly est = new Map<QuoteState, Estimates>();
   private readonly levelTicks = new Float64Array(1000);
   private readonly levelLots = new Float64Array(1000);
+  /** Scratch sums of bookKappa (fields, so the per-update estimate allocates nothing). */
+  private depthWeighted = 0;
+  private depthTotal = 0;
 
   constructor(name: string, ctx: StrategyContext, params: unknown) {
     super(
@@ -105,6 +108,7 @@ export class AvellanedaStoikov extends QuotingStrategy<AvellanedaStoikovParams> 
     }
     if (p.kappa === undefined && mid > 0) {
       const k = this.bookKappa(book, mid, p.kappa_levels);
+      // Smoothed over ~10 updates so one thin snapshot does not swing the spread.
       if (k > 0) e.kappa = Number.isNaN(e.kappa) ? k : 0.9 * e.kappa + 0.1 * k;
     }
   }
@@ -112,18 +116,21 @@ export class AvellanedaStoikov extends QuotingStrategy<AvellanedaStoikovParams> 
   /** κ ≈ 1 / (depth-weighted mean relative distance of the best levels from the mid). */
   private bookKappa(book: BookView, mid: number, levels: number): number {
     const n = Math.min(levels, this.levelTicks.length);
-    let weighted = 0;
-    let total = 0;
-    for (const side of [Side.Buy, Side.Sell]) {
-      const k = book.topLevels(side, n, this.levelTicks, this.levelLots);
-      for (let i = 0; i < k; i++) {
-        const lots = this.levelLots[i] as number;
-        weighted += (lots * Math.abs((this.levelTicks[i] as number) - mid)) / mid;
-        total += lots;
-      }
+    this.depthWeighted = 0;
+    this.depthTotal = 0;
+    this.accumulateDepth(book, Side.Buy, n, mid);
+    this.accumulateDepth(book, Side.Sell, n, mid);
+    if (!(this.depthTotal > 0) || !(this.depthWeighted > 0)) return Number.NaN;
+    return this.depthTotal / this.depthWeighted;
+  }
+
+  private accumulateDepth(book: BookView, side: Side, n: number, mid: number): void {
+    const k = book.topLevels(side, n, this.levelTicks, this.levelLots);
+    for (let i = 0; i < k; i++) {
+      const lots = this.levelLots[i] as number;
+      this.depthWeighted += (lots * Math.abs((this.levelTicks[i] as number) - mid)) / mid;
+      this.depthTotal += lots;
     }
-    if (!(total > 0) || !(weighted > 0)) return Number.NaN;
-    return total / weighted;
   }
 
   private variancePerS(e: Estimates | undefined): number {
