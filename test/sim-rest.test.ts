@@ -1,5 +1,6 @@
 /** Conformance of the simulator's Binance Spot REST surface, with a plain fetch client. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { VirtualClock } from "../src/services/clock.ts";
 import { hmacSha256Hex, type RunningSim, startSim } from "../src/venues/sim/index.ts";
 import { rest, restingBuyPrice } from "./sim-helpers.ts";
 
@@ -321,6 +322,7 @@ describe("rate limits", () => {
       seed: SEED,
       symbols: ["BTCUSDT"],
       agents: false,
+      clock: new VirtualClock(Date.now()), // no minute rollover mid-test
       rateLimits: { requestWeightPerMinute: 10 },
     });
     try {
