@@ -8,15 +8,18 @@
  *    decoded the frame and applied it to the C book) → order request handed to the adapter;
  *  - wire round trip: order handed to the adapter → its ack event back from the simulator (signing,
  *    JSON, loopback both ways and the simulator's matching);
- *  - the loopback floor: a plain Bun WebSocket echo round trip on the same machine.
+ *  - the loopback floor: a plain Bun WebSocket echo round trip on the same machine;
+ *  - the same engine on the in-process sim-direct venue (no sockets): the engine's own share.
  *
  * Usage: bun bench/tick-to-trade.bench.ts [seconds=20]   (or `bun run bench tick`)
  */
 import { Engine } from "../src/services/engine.ts";
 import { percentileOf } from "../src/services/engine-latency.ts";
 import { createConfiguredVenues } from "../src/services/engine-venues.ts";
-import { parseConfig, Rng, SystemClock, silentLogger } from "../src/services/index.ts";
+import { type Config, parseConfig, Rng, SystemClock, silentLogger } from "../src/services/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
+import { DEFAULT_SYMBOLS, SimCore } from "../src/venues/sim/index.ts";
+import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
 
 const SECONDS = Number(process.argv[2] ?? 20);
 const WARMUP_S = 3;
@@ -100,6 +103,50 @@ async function loopbackFloor(n: number): Promise<Float64Array> {
   return out.sort();
 }
 
+/**
+ * The same engine and strategy on the in-process sim-direct venue (no sockets, no JSON, no
+ * signing): what the engine itself costs, apart from the Binance adapter's order path.
+ */
+async function inProcess(seconds: number, config: Config) {
+  const clock = new SystemClock();
+  const core = new SimCore({
+    clock,
+    seed: "tick-to-trade",
+    symbols: DEFAULT_SYMBOLS.filter((s) => s.symbol === "BTCUSDT" || s.symbol === "ETHUSDT"),
+    speed: 4,
+  });
+  const adapter = new SimDirectAdapter({
+    name: "sim",
+    core,
+    clock,
+    accountId: "engine",
+    balances: { USDT: "1000000", BTC: "10", ETH: "100" },
+    fees: { maker: "0", taker: "0.001" },
+    clientIdPrefix: config.engine.client_id_prefix,
+  });
+  core.start();
+  const engine = new Engine({
+    config,
+    clock,
+    rng: new Rng("in-process"),
+    adapters: [adapter],
+    sampleCapacity: 1 << 20,
+  });
+  await engine.start();
+  await Bun.sleep(WARMUP_S * 1000);
+  engine.tickToTrade.reset();
+  engine.tickToAdapter.reset();
+  const books0 = engine.counters.bookEvents;
+  await Bun.sleep(seconds * 1000);
+  const out = {
+    tta: engine.tickToAdapter.sorted(),
+    books: engine.counters.bookEvents - books0,
+  };
+  await engine.stop("bench done");
+  core.stop();
+  return out;
+}
+
 async function main(): Promise<void> {
   const clock = new SystemClock();
   const rng = new Rng("tick-to-trade");
@@ -132,6 +179,7 @@ async function main(): Promise<void> {
     const report = await engine.stop("bench done");
     await venues.close();
     const floor = await loopbackFloor(5000);
+    const local = await inProcess(Math.max(5, Math.round(SECONDS / 2)), config);
     console.log(
       `engine vs simulator child over loopback, ${SECONDS} s after ${WARMUP_S} s warm-up: ${books} book events, ${orders} orders, fills ${engine.counters.fills}`,
     );
@@ -142,6 +190,8 @@ async function main(): Promise<void> {
     console.log(row("  of which: handed to adapter", tta));
     console.log(row("wire round trip (order -> ack)", ack));
     console.log(row("loopback floor (WS echo)", floor));
+    // sim-direct places synchronously inside submitOrder, so hand-off is the write there
+    console.log(row(`in-process sim-direct (${local.books} books)`, local.tta, "engine + strategy + execution only"));
     console.log(
       `shutdown: open orders ${report.openOrders}, in flight ${report.inFlight}, left on venue ${report.venueOpenOrders}`,
     );
