@@ -1,8 +1,15 @@
 /** Conformance of the simulator's WebSocket API (`/ws-api/v3`) with a plain WebSocket client. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createPrivateKey, sign } from "node:crypto";
 import { VirtualClock } from "../src/services/clock.ts";
-import { type RunningSim, startSim } from "../src/venues/sim/index.ts";
-import { restingBuyPrice, WsClient, wsApi } from "./sim-helpers.ts";
+import {
+  type RunningSim,
+  SIM_ED25519_API_KEY,
+  SIM_ED25519_PRIVATE_KEY_PEM,
+  startSim,
+  wsApiSignedPayload,
+} from "../src/venues/sim/index.ts";
+import { qs, restingBuyPrice, WsClient, wsApi } from "./sim-helpers.ts";
 
 const SEED = "wsapi-conformance";
 let sim: RunningSim;
@@ -119,7 +126,8 @@ describe("WS API", () => {
       "position",
     );
     const noLogon = await wsApi(u, sim, "userDataStream.subscribe");
-    expect(noLogon["status"]).toBe(400);
+    expect(noLogon["status"]).toBe(401);
+    expect((noLogon["error"] as Record<string, unknown>)["code"]).toBe(-1002);
     const un = await wsApi(u, sim, "userDataStream.unsubscribe", { subscriptionId: subId });
     expect(un["status"]).toBe(200);
     await u.waitFor(
@@ -154,4 +162,59 @@ test("WS API rate limit: 429 with error.data.retryAfter, then 418", async () => 
   } finally {
     await s.close();
   }
+});
+
+test("Ed25519 key: session.logon, then unsigned requests and userDataStream.subscribe; REST Ed25519 signature", async () => {
+  const key = createPrivateKey(SIM_ED25519_PRIVATE_KEY_PEM);
+  const ed = (payload: string): string => sign(null, Buffer.from(payload), key).toString("base64");
+  const w = await WsClient.open(sim.wsApiUrl);
+  const hmacLogon = await wsApi(w, sim, "session.logon", {}, { signed: true });
+  expect((hmacLogon["error"] as Record<string, unknown>)["code"]).toBe(-4056);
+  const params: Record<string, unknown> = { apiKey: SIM_ED25519_API_KEY, timestamp: sim.clock.nowMs() };
+  params["signature"] = ed(wsApiSignedPayload(params));
+  const from = w.messages.length;
+  w.send({ id: "logon", method: "session.logon", params });
+  const logon = await w.waitFor((m) => m["id"] === "logon", "logon reply", { from });
+  expect(logon["status"]).toBe(200);
+  expect((logon["result"] as Record<string, unknown>)["apiKey"]).toBe(SIM_ED25519_API_KEY);
+  const sub = await wsApi(w, sim, "userDataStream.subscribe");
+  expect(sub["status"]).toBe(200);
+  const price = restingBuyPrice(sim, "BTCUSDT");
+  const placed = await wsApi(w, sim, "order.place", {
+    symbol: "BTCUSDT",
+    side: "BUY",
+    type: "LIMIT",
+    timeInForce: "GTC",
+    quantity: "0.01",
+    price,
+    newClientOrderId: "ed-1",
+    timestamp: sim.clock.nowMs(),
+  });
+  expect(placed["status"]).toBe(200);
+  await w.waitFor(
+    (m) => (m["event"] as Record<string, unknown> | undefined)?.["c"] === "ed-1",
+    "executionReport via session",
+  );
+  const status = await wsApi(w, sim, "session.status");
+  expect((status["result"] as Record<string, unknown>)["userDataStream"]).toBe(true);
+  const out = await wsApi(w, sim, "session.logout");
+  expect((out["result"] as Record<string, unknown>)["apiKey"]).toBeNull();
+  const after = await wsApi(w, sim, "order.status", {
+    symbol: "BTCUSDT",
+    origClientOrderId: "ed-1",
+    timestamp: sim.clock.nowMs(),
+  });
+  expect((after["error"] as Record<string, unknown>)["code"]).toBe(-1102);
+  w.close();
+  // REST with the Ed25519 key: base64 signature, URL-encoded.
+  const query = qs({ symbol: "BTCUSDT", origClientOrderId: "ed-1", timestamp: sim.clock.nowMs() });
+  const r = await fetch(`${sim.restUrl}/api/v3/order?${query}&signature=${encodeURIComponent(ed(query))}`, {
+    method: "DELETE",
+    headers: { "X-MBX-APIKEY": SIM_ED25519_API_KEY },
+  });
+  expect(((await r.json()) as Record<string, unknown>)["status"]).toBe("CANCELED");
+  const bad = await fetch(`${sim.restUrl}/api/v3/openOrders?${query}&signature=${encodeURIComponent(ed("other"))}`, {
+    headers: { "X-MBX-APIKEY": SIM_ED25519_API_KEY },
+  });
+  expect(((await bad.json()) as Record<string, unknown>)["code"]).toBe(-1022);
 });

@@ -3,7 +3,7 @@
  * the Binance Spot API (REST, streams, WebSocket API, user data) on 127.0.0.1, with a separate,
  * token-guarded admin port for fault injection. Tests, `bun run sim` and the engine all start it here.
  */
-import { randomBytes } from "node:crypto";
+import { createPublicKey, randomBytes } from "node:crypto";
 import { type Clock, SystemClock } from "../../services/clock.ts";
 import { Rng } from "../../services/rng.ts";
 import { SimAdmin, startAdminServer } from "./binance/admin.ts";
@@ -26,6 +26,13 @@ export { DEFAULT_SYMBOLS, SimCore } from "./core/index.ts";
 export const SIM_API_KEY = "simTestApiKeyDoNotUseInProduction0123456789abcdefghijklmnopqrstu";
 /** The documented test account's HMAC secret. */
 export const SIM_API_SECRET = "simTestApiSecretDoNotUseInProductionZYXWVUTSRQPONMLKJIHGFEDCBA98";
+/** A second key of the test account, of type Ed25519 (for session.logon and Ed25519-signed requests). */
+export const SIM_ED25519_API_KEY = "simEd25519ApiKeyDoNotUseInProduction0123456789abcdefghijklmnopqr";
+/** The Ed25519 key pair of SIM_ED25519_API_KEY (PEM); the private key is published for tests and clients. */
+export const SIM_ED25519_PUBLIC_KEY_PEM =
+  "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA37MEBsfZGfXLPxyxHzJyZUytZjDiqJfnqHpeiUTwqSI=\n-----END PUBLIC KEY-----\n";
+export const SIM_ED25519_PRIVATE_KEY_PEM =
+  "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIKCIRDUBNNiWo5F0Xk6pn+W3I3WYCWWCPoQhptIFSh0U\n-----END PRIVATE KEY-----\n";
 /** Core account id of the test account. */
 export const SIM_ACCOUNT_ID = "sim-test";
 /** Starting balances of the test account (and of extra accounts that give none). */
@@ -110,12 +117,25 @@ export async function startSim(opts: StartSimOptions = {}): Promise<RunningSim> 
   const seed = opts.seed ?? "sim";
   const specs = opts.symbolSpecs ?? selectSymbols(opts.symbols);
   const core = new SimCore({ clock, seed, symbols: specs, speed: opts.speed ?? 1, agents: opts.agents ?? true });
-  const accounts: SimAccount[] = [{ apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, accountId: SIM_ACCOUNT_ID }];
+  const accounts: SimAccount[] = [
+    { apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, accountId: SIM_ACCOUNT_ID },
+    {
+      apiKey: SIM_ED25519_API_KEY,
+      apiSecret: "",
+      accountId: SIM_ACCOUNT_ID,
+      ed25519PublicKey: createPublicKey(SIM_ED25519_PUBLIC_KEY_PEM),
+    },
+  ];
   core.createAccount(SIM_ACCOUNT_ID, opts.balances ?? DEFAULT_BALANCES);
   for (const a of opts.accounts ?? []) {
     const accountId = a.accountId ?? `acct-${a.apiKey.slice(0, 8)}`;
     core.createAccount(accountId, a.balances ?? DEFAULT_BALANCES, a.fees);
-    accounts.push({ apiKey: a.apiKey, apiSecret: a.apiSecret, accountId });
+    accounts.push({
+      apiKey: a.apiKey,
+      apiSecret: a.apiSecret,
+      accountId,
+      ...(a.ed25519PublicKeyPem !== undefined ? { ed25519PublicKey: createPublicKey(a.ed25519PublicKeyPem) } : {}),
+    });
   }
   const venue = new BinanceVenue({ clock, core, accounts, rateLimits: opts.rateLimits ?? {} });
   const userData = new UserData(

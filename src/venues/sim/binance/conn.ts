@@ -5,6 +5,7 @@
 import type { ServerWebSocket } from "bun";
 import type { TimerId } from "../../../services/clock.ts";
 import type { ConnKind } from "./faults.ts";
+import type { SimAccount } from "./venue.ts";
 
 /** What the simulator remembers about one WebSocket. */
 export interface ConnData {
@@ -28,6 +29,10 @@ export interface ConnData {
   /** WS API user-data subscriptions: id → account. */
   readonly subscriptions: Map<number, string>;
   closed: boolean;
+  /** WS API: the account authenticated by session.logon (Ed25519), if any, and since when. */
+  session: SimAccount | undefined;
+  sessionSince: number;
+  readonly connectedSince: number;
 }
 
 export type SimSocket = ServerWebSocket<ConnData>;

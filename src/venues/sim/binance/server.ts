@@ -283,6 +283,9 @@ export class SimServer implements StreamPublisher {
       returnRateLimits,
       subscriptions: new Map(),
       closed: false,
+      session: undefined,
+      sessionSince: 0,
+      connectedSince: this.o.venue.serverTime(),
     };
     if (server.upgrade(req, { data })) return undefined;
     return new Response("Expected a WebSocket upgrade", { status: 400 });

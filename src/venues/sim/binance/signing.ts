@@ -4,6 +4,7 @@
  * REST signs the raw query string followed by the raw body, in the order sent; the WebSocket API
  * signs its parameters sorted by name, not percent-encoded (reference §A.5, §A.7).
  */
+import { type KeyObject, verify } from "node:crypto";
 
 /** Lowercase hex HMAC-SHA256 of payload under secret: Binance's HMAC signature. */
 export function hmacSha256Hex(secret: string, payload: string): string {
@@ -31,7 +32,8 @@ export function restSignedPayload(rawQuery: string, rawBody: string): RestSigned
     for (const part of raw.split("&")) {
       if (part.startsWith("signature=")) {
         if (signature !== undefined) duplicate = true;
-        signature = decodeURIComponentSafe(part.slice(10));
+        // Percent-decoding only: a base64 (Ed25519) signature may hold a literal '+'.
+        signature = decodePercent(part.slice(10));
       } else {
         kept.push(part);
       }
@@ -80,5 +82,26 @@ export function decodeURIComponentSafe(s: string): string {
     return decodeURIComponent(s.replace(/\+/g, " "));
   } catch {
     return s;
+  }
+}
+
+/** decodeURIComponent without form-encoding's '+' → space, raw text on a malformed escape. */
+function decodePercent(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Verifies a base64 Ed25519 signature of payload (Binance's Ed25519 keys; case-sensitive). */
+export function ed25519Matches(publicKey: KeyObject, payload: string, signatureB64: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signatureB64)) return false;
+  const sig = Buffer.from(signatureB64, "base64");
+  if (sig.length !== 64) return false;
+  try {
+    return verify(null, Buffer.from(payload), publicKey, sig);
+  } catch {
+    return false;
   }
 }

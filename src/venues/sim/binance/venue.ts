@@ -3,6 +3,7 @@
  * parameter validation, rate limits, faults and every endpoint's logic. REST and the WebSocket API
  * both call these operations, so the two surfaces cannot disagree about an order or an error.
  */
+import type { KeyObject } from "node:crypto";
 import type { Clock } from "../../../services/clock.ts";
 import type {
   FeeSpec,
@@ -18,7 +19,7 @@ import { BinanceError, coreRejectToError, Err } from "./errors.ts";
 import { FaultState, newCounters, type SimCounters } from "./faults.ts";
 import { fixed8, orderAck, orderCancel, orderFull, orderQuery, orderResult } from "./format.ts";
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig, RateLimiter } from "./ratelimit.ts";
-import { hmacMatches } from "./signing.ts";
+import { ed25519Matches, hmacMatches } from "./signing.ts";
 
 /** Reads one request parameter as the client sent it (REST string or WS API JSON value as text). */
 export interface ParamSource {
@@ -28,14 +29,20 @@ export interface ParamSource {
 /** A trading account reachable with an API key. */
 export interface SimAccount {
   readonly apiKey: string;
+  /** HMAC secret ("" for an Ed25519 key). */
   readonly apiSecret: string;
   readonly accountId: string;
+  /** Set for an Ed25519 key: its public key; signatures are then base64 Ed25519, not hex HMAC. */
+  readonly ed25519PublicKey?: KeyObject;
 }
 
 /** An extra trading account of the simulator (beyond the documented test account). */
 export interface SimAccountSpec {
   readonly apiKey: string;
+  /** HMAC secret; ignored when ed25519PublicKeyPem is given. */
   readonly apiSecret: string;
+  /** Makes this an Ed25519 key (PEM, SPKI): REST and WS API signatures are verified with it. */
+  readonly ed25519PublicKeyPem?: string;
   /** Core account id (default: "acct-" + first 8 chars of the key). */
   readonly accountId?: string;
   /** Starting balances as decimal strings (default: DEFAULT_BALANCES). */
@@ -126,7 +133,11 @@ export class BinanceVenue {
   /** Verifies an HMAC signature of payload for account, counting failures. */
   checkSignature(acct: SimAccount, payload: string, signature: string | undefined): void {
     if (signature === undefined || signature === "") throw Err.mandatory("signature");
-    if (!hmacMatches(acct.apiSecret, payload, signature)) {
+    const ok =
+      acct.ed25519PublicKey !== undefined
+        ? ed25519Matches(acct.ed25519PublicKey, payload, signature)
+        : hmacMatches(acct.apiSecret, payload, signature);
+    if (!ok) {
       this.counters.authFailures++;
       throw Err.badSignature();
     }

@@ -149,15 +149,44 @@ export class WsApi {
     }
   }
 
-  /** Authenticates a signed request: apiKey, timestamp window, sorted-parameter HMAC. */
-  private signed(p: JsonParams): SimAccount {
+  /**
+   * Authenticates a signed request: apiKey, timestamp window, sorted-parameter signature (HMAC hex or
+   * Ed25519 base64). After session.logon a request without apiKey/signature runs as the session's account.
+   */
+  private signed(ws: SimSocket, p: JsonParams): SimAccount {
     const v = this.venue;
     const key = p.get("apiKey");
+    const session = ws.data.session;
+    if (key === undefined && session !== undefined && p.get("signature") === undefined) {
+      v.checkTimestamp(p);
+      return session;
+    }
     if (key === undefined) throw Err.mandatory("apiKey");
     const acct = v.account(key);
     v.checkTimestamp(p);
     v.checkSignature(acct, wsApiSignedPayload(p.raw), p.get("signature"));
     return acct;
+  }
+
+  /** session.status / session.logon result. */
+  private sessionInfo(ws: SimSocket): Record<string, unknown> {
+    const d = ws.data;
+    return {
+      apiKey: d.session?.apiKey ?? null,
+      authorizedSince: d.session === undefined ? null : d.sessionSince,
+      connectedSince: d.connectedSince,
+      returnRateLimits: d.returnRateLimits,
+      serverTime: this.venue.serverTime(),
+      userDataStream: d.subscriptions.size > 0,
+    };
+  }
+
+  /** Ends every user-data subscription of the socket with eventStreamTerminated. */
+  private endSubscriptions(ws: SimSocket, id: number | undefined): number[] {
+    const ended = this.userData.unsubscribe(ws, id);
+    const E = this.venue.serverTime();
+    for (const s of ended) ws.send(`{"subscriptionId":${s},"event":{"e":"eventStreamTerminated","E":${E}}}`);
+    return ended;
   }
 
   private execute(
@@ -180,39 +209,41 @@ export class WsApi {
         return { result: v.bookTicker(p), failStatus: 0 };
       case "trades.recent":
         return { result: v.trades(p), failStatus: 0 };
-      case "session.logon":
-        throw new BinanceError(400, -4056, "HMAC_SHA256 API key is not supported.");
+      case "session.logon": {
+        const key = p.get("apiKey");
+        if (key === undefined) throw Err.mandatory("apiKey");
+        const acct = v.account(key);
+        if (acct.ed25519PublicKey === undefined)
+          throw new BinanceError(400, -4056, "HMAC_SHA256 API key is not supported.");
+        v.checkTimestamp(p);
+        v.checkSignature(acct, wsApiSignedPayload(p.raw), p.get("signature"));
+        ws.data.session = acct;
+        ws.data.sessionSince = v.serverTime();
+        return { result: this.sessionInfo(ws), failStatus: 0, acct };
+      }
       case "session.status":
-        return {
-          result: {
-            apiKey: null,
-            authorizedSince: null,
-            connectedSince: 0,
-            returnRateLimits: ws.data.returnRateLimits,
-            serverTime: v.serverTime(),
-            userDataStream: ws.data.subscriptions.size > 0,
-          },
-          failStatus: 0,
-        };
+        return { result: this.sessionInfo(ws), failStatus: 0 };
       case "session.logout":
-        return { result: {}, failStatus: 0 };
-      case "userDataStream.subscribe":
-        // Needs an Ed25519 session.logon, which the simulator does not offer.
-        throw new BinanceError(400, -1002, "You are not authorized to execute this request.");
+        this.endSubscriptions(ws, undefined);
+        ws.data.session = undefined;
+        return { result: this.sessionInfo(ws), failStatus: 0 };
+      case "userDataStream.subscribe": {
+        const acct = ws.data.session;
+        if (acct === undefined) throw new BinanceError(401, -1002, "You are not authorized to execute this request.");
+        return { result: { subscriptionId: this.userData.subscribe(ws, acct.accountId) }, failStatus: 0, acct };
+      }
       case "userDataStream.unsubscribe": {
         const sid = raw["subscriptionId"];
         if (sid !== undefined && typeof sid !== "number") throw Err.illegalChars("subscriptionId", "^[0-9]{1,10}$");
-        const ended = this.userData.unsubscribe(ws, sid);
+        const ended = this.endSubscriptions(ws, sid);
         if (sid !== undefined && ended.length === 0)
           throw new BinanceError(400, -2035, "User Data Stream subscription not found.");
-        const E = v.serverTime();
-        for (const s of ended) ws.send(`{"subscriptionId":${s},"event":{"e":"eventStreamTerminated","E":${E}}}`);
         return { result: {}, failStatus: 0 };
       }
       default:
         break;
     }
-    const acct = this.signed(p);
+    const acct = this.signed(ws, p);
     switch (method) {
       case "userDataStream.subscribe.signature":
         return { result: { subscriptionId: this.userData.subscribe(ws, acct.accountId) }, failStatus: 0, acct };
