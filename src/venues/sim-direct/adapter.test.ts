@@ -41,7 +41,9 @@ describe("sim-direct adapter", () => {
       const { clock, core, adapter } = setup(seed, latency);
       core.start();
       await adapter.connect();
-      await adapter.subscribeQuotes(["BTC-USDT"]);
+      const subscribed = adapter.subscribeQuotes(["BTC-USDT"]);
+      await run(clock, 20);
+      await subscribed;
       let checked = 0;
       let mismatches = 0;
       adapter.onEvent((ev) => {
@@ -79,8 +81,9 @@ describe("sim-direct adapter", () => {
     const { clock, core, adapter, updates } = setup("orders", 2);
     await adapter.connect();
     core.start();
-    await adapter.subscribeQuotes(["BTC-USDT"]);
+    const subscribed = adapter.subscribeQuotes(["BTC-USDT"]);
     await run(clock, 100);
+    await subscribed;
     const top = core.bookTop("BTCUSDT");
     if (top === undefined) throw new Error("no top of book");
     const p = adapter.submitOrder({

@@ -171,6 +171,8 @@ interface SymbolState {
 export class SimDirectAdapter implements VenueAdapter {
   readonly name: string;
   readonly kind = "sim-direct";
+  /** The client-id prefix, where tools (the contract suite) look for it on every adapter. */
+  readonly cfg: { readonly clientIdPrefix: string };
   private readonly core: SimCore;
   private readonly clock: Clock;
   private readonly account: string;
@@ -192,6 +194,7 @@ export class SimDirectAdapter implements VenueAdapter {
     this.clock = opts.clock;
     this.account = opts.accountId;
     this.ownPrefix = `${opts.clientIdPrefix}-`;
+    this.cfg = { clientIdPrefix: opts.clientIdPrefix };
     this.orderEntryMs = opts.orderEntryMs ?? 0;
     const jitter = opts.jitterMs ?? 0;
     this.market = new Lane(opts.clock, opts.marketDataMs ?? 0, jitter, opts.rng?.fork(`${opts.name}/md`));
@@ -295,15 +298,27 @@ export class SimDirectAdapter implements VenueAdapter {
     return this.infos;
   }
 
-  /** Snapshots each book now; the snapshot and every later core update reach the book in order. */
+  /**
+   * Snapshots each book now; the snapshot and every later core update reach the book in order.
+   * Resolves once every book is live (after the market-data delay, like a venue's snapshot fetch).
+   */
   async subscribeQuotes(symbols: readonly string[]): Promise<void> {
+    const waits: Promise<void>[] = [];
     for (const s of symbols) {
       const st = this.state(s);
       if (st.subscribed) continue;
-      st.subscribed = true;
-      const snap = this.core.depthSnapshot(st.sym.name, 5000);
-      if (snap === undefined) throw new VenueRejectError("bad_symbol", -1121, `unknown symbol ${s}`);
-      st.snapshotId = snap.lastUpdateId;
+      waits.push(this.snapshot(st));
+    }
+    await Promise.all(waits);
+  }
+
+  private snapshot(st: SymbolState): Promise<void> {
+    st.subscribed = true;
+    const snap = this.core.depthSnapshot(st.sym.name, 5000);
+    if (snap === undefined)
+      return Promise.reject(new VenueRejectError("bad_symbol", -1121, `unknown ${st.info.symbol}`));
+    st.snapshotId = snap.lastUpdateId;
+    return new Promise((resolve, reject) => {
       this.market.push(() => {
         const b = st.book;
         b.beginUpdate();
@@ -312,12 +327,14 @@ export class SimDirectAdapter implements VenueAdapter {
         const status = b.applySnapshot();
         if (status !== 0) {
           this.setHealth(st, "resyncing", `snapshot failed with status ${status}`);
+          reject(new Error(`${this.name} ${st.info.symbol}: snapshot refused by the book (status ${status})`));
           return;
         }
         this.setHealth(st, "live", "snapshot applied");
         this.emitBook(st, snap.lastUpdateId, true);
+        resolve();
       });
-    }
+    });
   }
 
   book(symbol: string): OrderBook | undefined {
@@ -462,8 +479,7 @@ export class SimDirectAdapter implements VenueAdapter {
       if (status !== 0) {
         // cannot happen unless the core and the C book disagree: resync from a fresh snapshot
         this.setHealth(st, "resyncing", `update ${updateId} failed with status ${status}`);
-        st.subscribed = false;
-        this.subscribeQuotes([st.info.symbol]).catch(() => {});
+        this.snapshot(st).catch(() => {});
         return;
       }
       this.emitBook(st, updateId, false);
