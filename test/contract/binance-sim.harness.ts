@@ -19,6 +19,8 @@ const OTHER_ACCOUNT = "contract-other";
 /** Options of the simulator used by the Binance contract run. */
 export interface BinanceSimHarnessOptions {
   readonly seed?: string;
+  /** Order path: WS API (default) or REST with the listenKey user stream. */
+  readonly orderEntry?: "wsapi" | "rest";
 }
 
 /** A factory of Binance-on-simulator harnesses. */
@@ -46,6 +48,7 @@ export function binanceSimHarness(opts: BinanceSimHarnessOptions = {}): HarnessF
       clientIdPrefix: `ct${k}`,
       clock: new SystemClock(),
       rng: new Rng(`${seed}-${k}`),
+      orderEntry: opts.orderEntry ?? "wsapi",
     });
     const harness: ContractHarness = {
       kind: "binance",
@@ -61,17 +64,9 @@ export function binanceSimHarness(opts: BinanceSimHarnessOptions = {}): HarnessF
         return { adapter: a, name };
       },
       async createAdapter(o: AdapterOptions = {}) {
+        n++;
         const a = createBinanceAdapter({
-          name: `binance_contract_${++n}`,
-          apiKey: sim.apiKey,
-          apiSecret: sim.apiSecret,
-          restUrl: sim.restUrl,
-          streamUrl: sim.streamUrl,
-          wsApiUrl: sim.wsApiUrl,
-          symbols: ["BTC-USDT", "ETH-USDT"],
-          clientIdPrefix: `ct${n}`,
-          clock: new SystemClock(),
-          rng: new Rng(`${seed}-${n}`),
+          ...base(`binance_contract_${n}`, n),
           backoff: { baseMs: 50, maxMs: 1000, factor: 2 },
           timeouts: {
             requestMs: 2000,

@@ -22,10 +22,11 @@ import {
 import { type BinanceConfig, type ResolvedBinanceConfig, resolveBinanceConfig } from "./config.ts";
 import { UnknownOutcomeError } from "./errors.ts";
 import { parseInstruments } from "./instruments.ts";
+import { BinanceListenKeyStream } from "./listen-key.ts";
 import { BinanceMarketData, sleep } from "./market-data.ts";
 import { FillLedger, openOrderOf, orderUpdateOf } from "./orders.ts";
 import { BinanceRest, ServerTime } from "./rest.ts";
-import { BinanceWsApi } from "./ws-api.ts";
+import { BinanceWsApi, type WsApiHooks } from "./ws-api.ts";
 
 type Obj = Record<string, unknown>;
 type Params = Record<string, string | number>;
@@ -40,6 +41,8 @@ export class BinanceAdapter implements VenueAdapter {
   private readonly rest: BinanceRest;
   private readonly ws: BinanceWsApi;
   private readonly md: BinanceMarketData;
+  /** User data over a listenKey stream when orders go over REST. */
+  private readonly userStream: BinanceListenKeyStream | undefined;
   private readonly ledger = new FillLedger();
   private readonly listeners: VenueListener[] = [];
   private readonly byVenueSymbol = new Map<string, InstrumentInfo>();
@@ -58,20 +61,18 @@ export class BinanceAdapter implements VenueAdapter {
     this.budget = new VenueBudget(() => time.now(), this.cfg.rateLimitHeadroom);
     const nap = (ms: number): Promise<void> => sleep(this.cfg, ms);
     this.rest = new BinanceRest(this.cfg, this.budget, time, nap);
-    this.ws = new BinanceWsApi(
-      this.cfg,
-      this.budget,
-      time,
-      {
-        onUserEvent: (e, recvNs) => this.onUserEvent(e, recvNs),
-        onReady: (reconnect) => {
-          if (reconnect) void this.reconcile();
-        },
-        onState: (state, reason) =>
-          this.emit({ type: "connection", venue: this.name, stream: "orders", state, reason }),
+    const hooks = (stream: "orders" | "user"): WsApiHooks => ({
+      onUserEvent: (e, recvNs) => this.onUserEvent(e, recvNs),
+      onReady: (reconnect) => {
+        if (reconnect) void this.reconcile();
       },
-      nap,
-    );
+      onState: (state, reason) => this.emit({ type: "connection", venue: this.name, stream, state, reason }),
+    });
+    this.ws = new BinanceWsApi(this.cfg, this.budget, time, hooks("orders"), nap);
+    this.userStream =
+      this.cfg.orderEntry === "rest" && this.cfg.marketDataOnly !== true
+        ? new BinanceListenKeyStream(this.cfg, this.rest, hooks("user"))
+        : undefined;
     this.md = new BinanceMarketData(this.cfg, this.rest, (e) => this.emit(e));
   }
 
@@ -92,6 +93,7 @@ export class BinanceAdapter implements VenueAdapter {
             throw new Error(`binance venue "${this.name}": API key or secret rejected (${e.message})`);
           throw e;
         });
+        await this.userStream?.connect();
       }
     }
     this.connected = true;
@@ -103,6 +105,7 @@ export class BinanceAdapter implements VenueAdapter {
     if (this.timeSyncTimer !== undefined) this.cfg.clock.clearTimer(this.timeSyncTimer);
     this.md.close();
     await this.ws.close();
+    await this.userStream?.close();
   }
 
   instruments(): ReadonlyMap<string, InstrumentInfo> {
@@ -131,6 +134,7 @@ export class BinanceAdapter implements VenueAdapter {
     add("md_", this.md.counters);
     add("rest_", this.rest.counters);
     add("wsapi_", this.ws.counters);
+    if (this.userStream !== undefined) add("listenkey_", this.userStream.counters);
     add("", this.counters);
     out["budget_throttled"] = this.budget.throttled;
     out["budget_bans"] = this.budget.bans;
