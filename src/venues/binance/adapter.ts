@@ -69,6 +69,7 @@ export class BinanceAdapter implements VenueAdapter {
       onState: (state, reason) => this.emit({ type: "connection", venue: this.name, stream, state, reason }),
     });
     this.ws = new BinanceWsApi(this.cfg, this.budget, time, hooks("orders"), nap);
+    this.ws.timeSync = () => this.rest.syncTime();
     this.userStream =
       this.cfg.orderEntry === "rest" && this.cfg.marketDataOnly !== true
         ? new BinanceListenKeyStream(this.cfg, this.rest, hooks("user"))

@@ -63,6 +63,8 @@ interface SymbolState {
 /** One stream socket. */
 interface Conn {
   readonly id: number;
+  /** Streams named in its URL (later additions are sent as SUBSCRIBE once open). */
+  readonly streams: ReadonlySet<string>;
   readonly ws: WebSocket;
   readonly sender: PacedSender;
   readonly openedMs: number;
@@ -551,13 +553,13 @@ export class BinanceMarketData {
     ];
   }
 
-  private url(): string {
-    const names = [...this.symbols.values()].flatMap((st) => this.streamNames(st));
-    return `${this.cfg.streamUrl}/stream?streams=${names.join("/")}`;
+  private allStreams(): string[] {
+    return [...this.symbols.values()].flatMap((st) => this.streamNames(st));
   }
 
   private openConn(onOpen: (c: Conn) => void, onFail: (why: string) => void): Conn {
-    const ws = new WebSocket(this.url());
+    const names = this.allStreams();
+    const ws = new WebSocket(`${this.cfg.streamUrl}/stream?streams=${names.join("/")}`);
     const window = new SlidingWindow(this.cfg.maxOutgoingPerSec, 1000);
     const sender = new PacedSender(this.cfg.clock, window, (msg) => {
       this.counters.messagesSent++;
@@ -566,6 +568,7 @@ export class BinanceMarketData {
     const now = this.cfg.clock.nowMs();
     const conn: Conn = {
       id: ++this.connSeq,
+      streams: new Set(names),
       ws,
       sender,
       openedMs: now,
@@ -587,6 +590,8 @@ export class BinanceMarketData {
       conn.ageTimer = this.cfg.clock.setTimer(this.cfg.timeouts.maxConnectionAgeMs, () =>
         this.startHandover("connection age limit"),
       );
+      const missing = this.allStreams().filter((n) => !conn.streams.has(n));
+      if (missing.length > 0) this.sendControl(conn, "SUBSCRIBE", missing); // symbols added while connecting
       onOpen(conn);
     };
     ws.onmessage = (ev) => this.onFrame(conn, typeof ev.data === "string" ? ev.data : String(ev.data));

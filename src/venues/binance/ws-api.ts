@@ -84,6 +84,26 @@ export class BinanceWsApi {
    * VenueRejectError for a venue error, UnknownOutcomeError for timeout/5xx/lost socket.
    */
   async request(method: string, params: Params, weight: number, signed: boolean, isOrder = false): Promise<unknown> {
+    try {
+      return await this.requestOnce(method, params, weight, signed, isOrder);
+    } catch (e) {
+      // -1021: refused before processing because our clock drifted; resync and retry once (safe).
+      if (!(e instanceof VenueRejectError && e.reason === "timestamp") || this.timeSync === undefined) throw e;
+      await this.timeSync();
+      return this.requestOnce(method, params, weight, signed, isOrder);
+    }
+  }
+
+  /** Re-measures the server-time offset (set by the adapter; REST /time). */
+  timeSync: (() => Promise<void>) | undefined;
+
+  private async requestOnce(
+    method: string,
+    params: Params,
+    weight: number,
+    signed: boolean,
+    isOrder: boolean,
+  ): Promise<unknown> {
     await this.waitForBudget(weight, isOrder);
     const ws = this.ws;
     if (ws === undefined || ws.readyState !== WebSocket.OPEN) {

@@ -1,0 +1,113 @@
+/**
+ * Binance-specific behaviour against the simulator that the venue-neutral contract suite does not
+ * cover: keepalive pings answered, clock skew (-1021) recovered, symbols added on a live connection,
+ * and serverShutdown at the end of a connection's lifetime.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { SystemClock } from "../../services/clock.ts";
+import { Rng } from "../../services/rng.ts";
+import { type Lots, Side, type Ticks } from "../../types.ts";
+import { type RunningSim, type StartSimOptions, startSim } from "../sim/index.ts";
+import type { BookHealth } from "../types.ts";
+import { type BinanceAdapter, createBinanceAdapter } from "./index.ts";
+
+let sim: RunningSim | undefined;
+let adapter: BinanceAdapter | undefined;
+
+afterEach(async () => {
+  await adapter?.close();
+  await sim?.close();
+  adapter = undefined;
+  sim = undefined;
+});
+
+async function setup(opts: StartSimOptions): Promise<{ s: RunningSim; a: BinanceAdapter }> {
+  const s = await startSim({ seed: "binance-adapter-test", symbols: ["BTCUSDT", "ETHUSDT"], speed: 4, ...opts });
+  const a = createBinanceAdapter({
+    name: "bn_unit",
+    apiKey: s.apiKey,
+    apiSecret: s.apiSecret,
+    restUrl: s.restUrl,
+    streamUrl: s.streamUrl,
+    wsApiUrl: s.wsApiUrl,
+    symbols: ["BTC-USDT", "ETH-USDT"],
+    clientIdPrefix: "u1",
+    clock: new SystemClock(),
+    rng: new Rng("binance-adapter-test"),
+    backoff: { baseMs: 50, maxMs: 500, factor: 2 },
+    timeouts: { requestMs: 2000, firstEventWaitMs: 200, idleProbeMs: 1000, idleTimeoutMs: 3000 },
+  });
+  sim = s;
+  adapter = a;
+  await a.connect();
+  return { s, a };
+}
+
+describe("Binance adapter against the simulator", () => {
+  test("answers keepalive pings: no ping timeout, no reconnect", async () => {
+    const { s, a } = await setup({ pingIntervalMs: 200, pongTimeoutMs: 700 });
+    await a.subscribeQuotes(["BTC-USDT"]);
+    await Bun.sleep(2500);
+    const c = s.admin.counters();
+    expect(c.pingTimeouts).toBe(0);
+    expect(c.connections.market).toBe(1);
+    expect(a.stats()["md_reconnects"]).toBe(0);
+    expect(a.bookHealth("BTC-USDT")).toBe("live");
+  }, 20_000);
+
+  test("a venue clock that jumped (-1021) is re-measured and the order goes through", async () => {
+    const { s, a } = await setup({});
+    s.admin.pauseMarket(true);
+    s.admin.skewClock(-4000); // our timestamps now look 4 s in the future
+    const bid = s.exchange.depthSnapshot("BTCUSDT", 1)?.bids[0]?.[0] ?? 0;
+    const id = await a.submitOrder({
+      clientId: "u1-skew-1",
+      symbol: "BTC-USDT",
+      side: Side.Buy,
+      type: "limit",
+      tif: "GTC",
+      priceTicks: (bid - 500) as Ticks,
+      lots: 100 as Lots,
+    });
+    expect(id.length).toBeGreaterThan(0);
+    expect(await a.cancelAll("BTC-USDT")).toBe(1);
+  }, 20_000);
+
+  test("symbols added later are subscribed on the live connection", async () => {
+    const { s, a } = await setup({});
+    await a.subscribeQuotes(["BTC-USDT"]);
+    await a.subscribeQuotes(["ETH-USDT"]);
+    expect(a.bookHealth("ETH-USDT")).toBe("live");
+    expect(s.admin.counters().connections.market).toBe(1);
+    expect(s.admin.counters().floodDisconnects).toBe(0);
+  }, 20_000);
+
+  test("serverShutdown at the end of each connection's lifetime: books and orders keep working", async () => {
+    const { s, a } = await setup({ connectionLifetimeMs: 1200 });
+    const health: BookHealth[] = [];
+    a.onEvent((e) => {
+      if (e.type === "book_health" && e.symbol === "BTC-USDT") health.push(e.health);
+    });
+    await a.subscribeQuotes(["BTC-USDT"]);
+    await Bun.sleep(3500);
+    expect(s.admin.counters().lifetimeShutdowns).toBeGreaterThanOrEqual(2);
+    const live = await (async () => {
+      for (let i = 0; i < 100 && a.bookHealth("BTC-USDT") !== "live"; i++) await Bun.sleep(50);
+      return a.bookHealth("BTC-USDT");
+    })();
+    expect(live, `health history ${health.join(",")}`).toBe("live");
+    s.admin.pauseMarket(true);
+    const bid = s.exchange.depthSnapshot("BTCUSDT", 1)?.bids[0]?.[0] ?? 0;
+    const order = {
+      clientId: "u1-life-1",
+      symbol: "BTC-USDT",
+      side: Side.Buy,
+      type: "limit" as const,
+      tif: "GTC" as const,
+      priceTicks: (bid - 500) as Ticks,
+      lots: 100 as Lots,
+    };
+    expect((await a.submitOrder(order)).length).toBeGreaterThan(0);
+    expect(await a.cancelAll("BTC-USDT")).toBe(1);
+  }, 20_000);
+});
