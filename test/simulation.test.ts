@@ -139,14 +139,20 @@ async function simulate(seed: string, minutes: number): Promise<RunResult> {
   const violations: string[] = [];
   const sent = new Map<string, OrderRequest>();
   const sentTimes: number[] = [];
+  let worstAtFill = 0;
   const engine: Engine = new Engine({
     config,
     clock,
     rng,
     adapters: [adapter],
     orders: { submitTimeoutMs: 2000, cancelTimeoutMs: 2000, statusRetryMs: 200 },
-    onFill: (f: FillEvent) =>
-      fills.push(`${clock.nowMs()} ${f.symbol} ${f.side} ${f.lots}@${f.priceTicks} ${f.fee}${f.feeAsset} ${f.tradeId}`),
+    onFill: (f: FillEvent) => {
+      fills.push(`${clock.nowMs()} ${f.symbol} ${f.side} ${f.lots}@${f.priceTicks} ${f.fee}${f.feeAsset} ${f.tradeId}`);
+      // exact: the position right after every fill, not only at sampling steps
+      const lots = engine.desk.registry.get("sim", f.symbol)?.position.lots ?? 0;
+      const base = Math.abs(adapter.instruments().get(f.symbol)?.qty.toNumber(lots) ?? 0);
+      if (base > worstAtFill) worstAtFill = base;
+    },
     onOrderSent: (venue, req) => {
       sent.set(req.clientId, req);
       // audit every order against the configured limits, independently of the risk gate
@@ -187,6 +193,7 @@ async function simulate(seed: string, minutes: number): Promise<RunResult> {
   const report = await drive(clock, engine.stop("end of simulation"));
   core.stop();
   await drive(clock, new Promise<void>((r) => clock.setTimer(500, r)));
+  worst = Math.max(worst, worstAtFill);
   const fillHash = createHash("sha256").update(fills.join("\n")).digest("hex");
   return { seed, fills, fillHash, violations, worstPositionBase: worst, sent, engine, adapter, core, initial, report };
 }
