@@ -3,8 +3,7 @@
  * at a simulator the engine starts as a child process (its load stays off the engine's event
  * loop); `type: binance` venues get the Binance adapter with the configured keys and endpoints.
  */
-import { createBinanceAdapter } from "../venues/binance/index.ts";
-import type { VenueAdapter } from "../venues/types.ts";
+import { createVenueAdapter, type VenueAdapter } from "../venues/index.ts";
 import type { Clock } from "./clock.ts";
 import { binanceUrls, needsSimulator, simulatorSymbols, venueFees } from "./config.ts";
 import type { Config } from "./config-schema.ts";
@@ -70,7 +69,8 @@ export async function createConfiguredVenues(
       if (vc.type === "sim") {
         if (sim === undefined) throw new Error(`venue ${vc.name}: simulator not running`);
         adapters.push(
-          createBinanceAdapter({
+          createVenueAdapter({
+            kind: "binance",
             ...common,
             apiKey: sim.ready.apiKey,
             apiSecret: sim.ready.apiSecret,
@@ -82,7 +82,8 @@ export async function createConfiguredVenues(
       } else {
         const urls = binanceUrls(vc);
         adapters.push(
-          createBinanceAdapter({
+          createVenueAdapter({
+            kind: "binance",
             ...common,
             apiKey: vc.api_key ?? "",
             apiSecret: vc.api_secret ?? "",
