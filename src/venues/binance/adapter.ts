@@ -49,6 +49,7 @@ export class BinanceAdapter implements VenueAdapter {
   private instrumentMap = new Map<string, InstrumentInfo>();
   private timeSyncTimer: TimerId | undefined;
   private connected = false;
+  private bansReported = 0;
   private closed = false;
   readonly counters = { badUserEvents: 0, unknownOutcomesResolved: 0, reconciledUpdates: 0, listenerErrors: 0 };
 
@@ -301,10 +302,28 @@ export class BinanceAdapter implements VenueAdapter {
     weight: number,
     isOrder: boolean,
   ): Promise<unknown> {
-    if (this.cfg.orderEntry === "wsapi" && this.ws.isOpen()) {
-      return this.ws.request(wsMethod, params, weight, true, isOrder);
+    try {
+      if (this.cfg.orderEntry === "wsapi" && this.ws.isOpen()) {
+        return await this.ws.request(wsMethod, params, weight, true, isOrder);
+      }
+      return await this.rest.call(httpMethod, path, params, { signed: true, weight, isOrder });
+    } catch (e) {
+      if (e instanceof VenueRejectError && e.reason === "banned") this.reportBan(e.message);
+      throw e;
     }
-    return this.rest.call(httpMethod, path, params, { signed: true, weight, isOrder });
+  }
+
+  /** A 418 stops order entry: say so once per ban on the event stream (risk and ops must know). */
+  private reportBan(why: string): void {
+    if (this.budget.bans === this.bansReported) return;
+    this.bansReported = this.budget.bans;
+    this.emit({
+      type: "connection",
+      venue: this.name,
+      stream: "orders",
+      state: "disconnected",
+      reason: `banned: ${why}`,
+    });
   }
 
   private onUserEvent(e: Obj, recvNs: number): void {

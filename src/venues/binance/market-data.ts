@@ -106,6 +106,8 @@ export class BinanceMarketData {
   private reconnectTimer: TimerId | undefined;
   private watchdog: TimerId | undefined;
   private connSeq = 0;
+  private lastStream = "";
+  private lastRoute: { st: SymbolState; kind: 0 | 1 | 2 } | undefined;
   private controlSeq = 0;
   private closing = false;
   private readonly backoff: Backoff;
@@ -277,7 +279,20 @@ export class BinanceMarketData {
     if (!text.startsWith(STREAM_HEAD)) return false;
     const q = text.indexOf('"', STREAM_HEAD.length);
     if (q < 0 || !text.startsWith(DEPTH_HEAD, q)) return false;
-    const route = this.streams.get(text.slice(STREAM_HEAD.length, q));
+    // Consecutive frames usually name the same stream: reuse its route without slicing the name.
+    let route = this.lastRoute;
+    if (
+      route === undefined ||
+      q - STREAM_HEAD.length !== this.lastStream.length ||
+      !text.startsWith(this.lastStream, STREAM_HEAD.length)
+    ) {
+      const name = text.slice(STREAM_HEAD.length, q);
+      route = this.streams.get(name);
+      if (route !== undefined) {
+        this.lastStream = name;
+        this.lastRoute = route;
+      }
+    }
     if (route === undefined || route.kind !== 0) return false;
     const st = route.st;
     if (st.sync.state !== "live" || st.health !== "live") return false;
