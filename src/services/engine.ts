@@ -111,6 +111,10 @@ interface BookEntry {
   lastUpdateMs: number | null;
   book: BookView | undefined;
   updates: number;
+  /** The venue's metric handles, resolved once (undefined without metrics). */
+  readonly metrics: VenueMetrics | undefined;
+  /** Reused for every strategy call (the strategy contract allows reuse): no allocation per event. */
+  update: { venue: string; symbol: string; book: BookView; health: BookHealth; recvNs: number } | undefined;
 }
 
 type Phase = "created" | "starting" | "running" | "stopping" | "stopped";
@@ -192,6 +196,8 @@ export class Engine implements StatusSource, MetricsSource {
   private readonly log: Logger;
   private readonly venueMap = new Map<string, VenueEntry>();
   private readonly bookMap = new Map<string, BookEntry>();
+  /** The same entries by venue then symbol: hot-path lookups without building a key string. */
+  private readonly bookIndex = new Map<string, Map<string, BookEntry>>();
   private phase: Phase = "created";
   private startedAtMs = 0;
   /** recvNs of the frame being handled right now (0 outside a market-data handler). */
@@ -276,7 +282,7 @@ export class Engine implements StatusSource, MetricsSource {
       for (const s of v.symbols) {
         const info = adapter.instruments().get(s);
         if (info === undefined) throw new Error(`venue ${name}: symbol ${s} is not listed by the venue`);
-        this.bookMap.set(`${name}/${s}`, {
+        const entry: BookEntry = {
           venue: name,
           symbol: s,
           info,
@@ -284,7 +290,16 @@ export class Engine implements StatusSource, MetricsSource {
           lastUpdateMs: null,
           book: undefined,
           updates: 0,
-        });
+          metrics: v.metrics,
+          update: undefined,
+        };
+        this.bookMap.set(`${name}/${s}`, entry);
+        let bySymbol = this.bookIndex.get(name);
+        if (bySymbol === undefined) {
+          bySymbol = new Map();
+          this.bookIndex.set(name, bySymbol);
+        }
+        bySymbol.set(s, entry);
       }
       this.desk.addVenue(new TimedAdapter(adapter, this));
       this.log.info(`venue ${name} connected`, { kind: adapter.kind, symbols: v.symbols.join(",") });
@@ -622,33 +637,42 @@ export class Engine implements StatusSource, MetricsSource {
   }
 
   private onBook(ev: Extract<VenueEvent, { type: "book" }>): void {
-    const b = this.bookMap.get(`${ev.venue}/${ev.symbol}`);
+    const b = this.bookIndex.get(ev.venue)?.get(ev.symbol);
     if (b === undefined) return;
     this.counters.bookEvents++;
     b.book = ev.book;
     b.updates++;
     b.lastUpdateMs = this.clock.nowMs();
-    const v = this.venueMap.get(ev.venue);
-    v?.metrics?.forSymbol(ev.symbol).bookUpdates.inc();
+    b.metrics?.forSymbol(ev.symbol).bookUpdates.inc();
     if (b.health !== "live") {
       // adapters report health separately; trust the adapter's current view too
-      const h = v?.adapter.bookHealth(ev.symbol);
+      const h = this.venueMap.get(ev.venue)?.adapter.bookHealth(ev.symbol);
       if (h === "live") this.onBookHealth(ev.venue, ev.symbol, "live", "book event");
       else return;
     }
-    this.feedBook(b, ev.book, ev.recvNs, v?.metrics);
+    this.feedBook(b, ev.book, ev.recvNs);
   }
 
   /** Marks the desk to the book, then lets the strategy decide; orders it sends close tick-to-trade. */
-  private feedBook(b: BookEntry, book: BookView, recvNs: number, metrics?: VenueMetrics): void {
+  private feedBook(b: BookEntry, book: BookView, recvNs: number): void {
     const bid = book.bestBidTicks();
     const ask = book.bestAskTicks();
     if (bid > 0 && ask > 0) this.desk.setTopOfBook(b.venue, b.symbol, bid, ask);
-    if (this.phase !== "running" || this.paused || this.strategy === undefined) return;
+    const st = this.strategy;
+    if (this.phase !== "running" || this.paused || st === undefined) return;
     this.tickRecvNs = recvNs;
-    this.tickVenue = metrics;
+    this.tickVenue = b.metrics;
+    let u = b.update;
+    if (u === undefined) {
+      u = { venue: b.venue, symbol: b.symbol, book, health: b.health, recvNs };
+      b.update = u;
+    } else {
+      u.book = book;
+      u.health = b.health;
+      u.recvNs = recvNs;
+    }
     try {
-      this.strategy.onBook({ venue: b.venue, symbol: b.symbol, book, health: b.health, recvNs });
+      st.onBook(u);
     } finally {
       this.tickRecvNs = 0;
       this.tickVenue = undefined;
