@@ -3,11 +3,9 @@
  * API signs its params sorted by name without percent-encoding. Getting either wrong is -1022, so
  * both are pinned by the verified vectors of §G in signing.test.ts.
  */
-import { createHmac } from "node:crypto";
-
-/** Lowercase hex HMAC-SHA256 of payload under secret. */
+/** Lowercase hex HMAC-SHA256 of payload under secret (Bun's native hasher: ~1 µs vs ~3.6 µs for node:crypto). */
 export function hmacHex(secret: string, payload: string): string {
-  return createHmac("sha256", secret).update(payload).digest("hex");
+  return new Bun.CryptoHasher("sha256", secret).update(payload).digest("hex");
 }
 
 /** A REST query string in the given order, percent-encoded: the exact bytes that get signed. */

@@ -104,10 +104,17 @@ export class BinanceWsApi {
     signed: boolean,
     isOrder: boolean,
   ): Promise<unknown> {
-    await this.waitForBudget(weight, isOrder);
+    // Budget available (the normal case): sign and send synchronously, no microtask hop before the wire.
+    if (!this.budget.take(costs(weight, isOrder)).ok) await this.waitForBudget(weight, isOrder);
+    return this.transmit(method, params, signed);
+  }
+
+  /** Signs and writes one request (budget already taken); the promise settles on its reply. */
+  private transmit(method: string, params: Params, signed: boolean): Promise<unknown> {
     const ws = this.ws;
     if (ws === undefined || ws.readyState !== WebSocket.OPEN) {
-      throw new UnknownOutcomeError(`${this.cfg.name}: WS API not connected`); // nothing sent: caller may fall back
+      // nothing sent: caller may fall back
+      return Promise.reject(new UnknownOutcomeError(`${this.cfg.name}: WS API not connected`));
     }
     const id = `${this.cfg.clientIdPrefix}${(++this.seq).toString(36)}`;
     const p = signed
