@@ -4,10 +4,17 @@
  * and serverShutdown at the end of a connection's lifetime.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { generateKeyPairSync } from "node:crypto";
 import { SystemClock } from "../../services/clock.ts";
 import { Rng } from "../../services/rng.ts";
 import { type Lots, Side, type Ticks } from "../../types.ts";
-import { type RunningSim, type StartSimOptions, startSim } from "../sim/index.ts";
+import {
+  type RunningSim,
+  SIM_ED25519_API_KEY,
+  SIM_ED25519_PRIVATE_KEY_PEM,
+  type StartSimOptions,
+  startSim,
+} from "../sim/index.ts";
 import type { BookHealth } from "../types.ts";
 import { type BinanceAdapter, createBinanceAdapter } from "./index.ts";
 
@@ -109,5 +116,57 @@ describe("Binance adapter against the simulator", () => {
     };
     expect((await a.submitOrder(order)).length).toBeGreaterThan(0);
     expect(await a.cancelAll("BTC-USDT")).toBe(1);
+  }, 20_000);
+});
+
+describe("Binance adapter with an Ed25519 key (session.logon)", () => {
+  test("logs on, places, sees its ack on the user stream, cancels; a wrong key names the venue", async () => {
+    const s = await startSim({ seed: "binance-ed25519", symbols: ["BTCUSDT"], agents: false });
+    sim = s;
+    const make = (pem: string, name: string): BinanceAdapter =>
+      createBinanceAdapter({
+        name,
+        apiKey: SIM_ED25519_API_KEY,
+        apiSecret: "",
+        ed25519PrivateKeyPem: pem,
+        restUrl: s.restUrl,
+        streamUrl: s.streamUrl,
+        wsApiUrl: s.wsApiUrl,
+        symbols: ["BTC-USDT"],
+        clientIdPrefix: "ed1",
+        clock: new SystemClock(),
+        rng: new Rng("ed25519"),
+      });
+    const a = make(SIM_ED25519_PRIVATE_KEY_PEM, "bn_ed");
+    adapter = a;
+    await a.connect();
+    const acks: string[] = [];
+    a.onEvent((e) => {
+      if (e.type === "order" && e.update.exec === "ack") acks.push(e.update.clientId);
+    });
+    const bid = s.exchange.depthSnapshot("BTCUSDT", 1)?.bids[0]?.[0] ?? 6_000_000;
+    const order = {
+      clientId: "ed1-x-1",
+      symbol: "BTC-USDT",
+      side: Side.Buy,
+      type: "limit" as const,
+      tif: "GTC" as const,
+      priceTicks: (bid - 500) as Ticks,
+      lots: 100 as Lots,
+    };
+    expect((await a.submitOrder(order)).length).toBeGreaterThan(0);
+    for (let i = 0; i < 100 && acks.length === 0; i++) await Bun.sleep(20);
+    expect(acks).toEqual(["ed1-x-1"]);
+    expect((await a.balances()).some((b) => b.asset === "USDT")).toBe(true); // REST signed with Ed25519
+    expect(await a.cancelAll("BTC-USDT")).toBe(1);
+    const { privateKey } = generateKeyPairSync("ed25519");
+    const wrong = make(privateKey.export({ type: "pkcs8", format: "pem" }).toString(), "bn_ed_wrong");
+    const err = await wrong.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await wrong.close();
+    expect(err instanceof Error && err.message.includes('"bn_ed_wrong"'), String(err)).toBe(true);
+    expect(() => make("not a pem", "bn_ed_bad")).toThrow('binance venue "bn_ed_bad": ed25519PrivateKeyPem');
   }, 20_000);
 });

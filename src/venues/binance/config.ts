@@ -6,6 +6,7 @@
 import { type BackoffConfig, DEFAULT_BACKOFF, isValidClientIdPrefix } from "../../gateways/index.ts";
 import type { Clock } from "../../services/clock.ts";
 import type { Rng } from "../../services/rng.ts";
+import { ed25519Key, ed25519Signer, hmacSigner, type Signer } from "./signing.ts";
 
 /** Base URLs of one Binance deployment. */
 export interface BinanceUrls {
@@ -82,7 +83,13 @@ export interface BinanceConfig extends BinanceUrls {
   /** Venue name, unique in the engine (e.g. "binance_main"). */
   readonly name: string;
   readonly apiKey: string;
+  /** HMAC secret (unused when ed25519PrivateKeyPem is set). */
   readonly apiSecret: string;
+  /**
+   * An Ed25519 key instead of HMAC: the PKCS#8 PEM private key of the API key. The WS API then
+   * authenticates once with session.logon and requests carry no signature.
+   */
+  readonly ed25519PrivateKeyPem?: string;
   /** Unified symbols ("BTC-USDT") whose instruments are loaded at connect. */
   readonly symbols: readonly string[];
   /** 1–8 letters/digits; ids of this engine's orders start with "<prefix>-". */
@@ -122,6 +129,9 @@ export interface ResolvedBinanceConfig extends BinanceConfig {
   readonly recvWindowMs: number;
   readonly maxOutgoingPerSec: number;
   readonly rateLimitHeadroom: number;
+  /** Signs request payloads with the configured key. */
+  readonly sign: Signer;
+  readonly keyType: "hmac" | "ed25519";
 }
 
 /** Checks a config; every error names the venue and the field. */
@@ -131,9 +141,19 @@ export function resolveBinanceConfig(cfg: BinanceConfig): ResolvedBinanceConfig 
     throw new Error(`binance venue "${name}": ${field} ${why}`);
   };
   if (name === "(unnamed)") fail("name", "is missing");
+  const ed = cfg.ed25519PrivateKeyPem;
+  let sign: Signer = hmacSigner(typeof cfg.apiSecret === "string" ? cfg.apiSecret : "");
+  if (ed !== undefined && cfg.marketDataOnly !== true) {
+    try {
+      sign = ed25519Signer(ed25519Key(ed));
+    } catch (e) {
+      fail("ed25519PrivateKeyPem", `is not a usable Ed25519 PKCS#8 PEM key (${(e as Error).message})`);
+    }
+  }
   if (cfg.marketDataOnly !== true) {
     if (typeof cfg.apiKey !== "string" || cfg.apiKey.trim() === "") fail("apiKey", "is missing");
-    if (typeof cfg.apiSecret !== "string" || cfg.apiSecret.trim() === "") fail("apiSecret", "is missing");
+    if (ed === undefined && (typeof cfg.apiSecret !== "string" || cfg.apiSecret.trim() === ""))
+      fail("apiSecret", "is missing");
     if (!/^[\x21-\x7e]+$/.test(cfg.apiKey)) fail("apiKey", "has characters an API key cannot have");
   }
   for (const [field, url, scheme] of [
@@ -168,6 +188,8 @@ export function resolveBinanceConfig(cfg: BinanceConfig): ResolvedBinanceConfig 
     recvWindowMs,
     maxOutgoingPerSec,
     rateLimitHeadroom: cfg.rateLimitHeadroom ?? 0.8,
+    sign,
+    keyType: ed !== undefined ? "ed25519" : "hmac",
   };
 }
 

@@ -71,7 +71,7 @@ export class BinanceRest {
     let query = restQuery(params);
     if (opts.signed === true) {
       const ts = `timestamp=${this.time.now()}&recvWindow=${this.cfg.recvWindowMs}`;
-      query = signRestQuery(this.cfg.apiSecret, query.length > 0 ? `${query}&${ts}` : ts);
+      query = signRestQuery(this.cfg.sign, query.length > 0 ? `${query}&${ts}` : ts);
     }
     const headers: Record<string, string> = {};
     if (opts.signed === true || opts.keyOnly === true) headers["X-MBX-APIKEY"] = this.cfg.apiKey;

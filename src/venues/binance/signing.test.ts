@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { rejectReason } from "./errors.ts";
-import { hmacHex, restQuery, signWsApiParams, wsApiPayload } from "./signing.ts";
+import { hmacHex, hmacSigner, restQuery, signWsApiParams, wsApiPayload } from "./signing.ts";
 
 const SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
 
@@ -37,7 +37,7 @@ describe("Binance signing (§G vectors)", () => {
     expect(wsApiPayload(params)).toBe(
       "apiKey=vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A&price=52000.00&quantity=0.01000000&recvWindow=100&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1645423376532&type=LIMIT",
     );
-    expect(signWsApiParams(SECRET, params).signature).toBe(
+    expect(signWsApiParams(hmacSigner(SECRET), params).signature).toBe(
       "aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24",
     );
   });

@@ -41,6 +41,8 @@ export class BinanceWsApi {
   private readonly backoff: Backoff;
   private pingTimer: TimerId | undefined;
   private reconnectTimer: TimerId | undefined;
+  /** The connection is authenticated by session.logon (Ed25519 keys). */
+  private loggedOn = false;
   /** Current user-data subscription id (-1 = none). */
   subscriptionId = -1;
   readonly counters = { requests: 0, badFrames: 0, reconnects: 0, unknownOutcomes: 0, userEvents: 0 };
@@ -117,14 +119,16 @@ export class BinanceWsApi {
       return Promise.reject(new UnknownOutcomeError(`${this.cfg.name}: WS API not connected`));
     }
     const id = `${this.cfg.clientIdPrefix}${(++this.seq).toString(36)}`;
-    const p = signed
-      ? signWsApiParams(this.cfg.apiSecret, {
-          ...params,
-          apiKey: this.cfg.apiKey,
-          recvWindow: this.cfg.recvWindowMs,
-          timestamp: this.time.now(),
-        })
-      : params;
+    const p = !signed
+      ? params
+      : this.loggedOn // session.logon (Ed25519): the session is the account; only the timestamp is checked
+        ? { ...params, recvWindow: this.cfg.recvWindowMs, timestamp: this.time.now() }
+        : signWsApiParams(this.cfg.sign, {
+            ...params,
+            apiKey: this.cfg.apiKey,
+            recvWindow: this.cfg.recvWindowMs,
+            timestamp: this.time.now(),
+          });
     this.counters.requests++;
     return new Promise<unknown>((resolve, reject) => {
       const timer = this.cfg.clock.setTimer(this.cfg.timeouts.requestMs, () => {
@@ -151,9 +155,21 @@ export class BinanceWsApi {
     }
   }
 
+  /** Ed25519 keys: authenticate the connection once (session.logon), then requests carry no signature. */
+  private async logon(): Promise<void> {
+    if (this.cfg.keyType !== "ed25519" || this.loggedOn) return;
+    await this.request("session.logon", {}, 2, true);
+    this.loggedOn = true;
+  }
+
   private async subscribeUserData(): Promise<void> {
     try {
-      const r = (await this.request("userDataStream.subscribe.signature", {}, 2, true)) as Record<string, unknown>;
+      await this.logon();
+      const r = (
+        this.loggedOn
+          ? await this.request("userDataStream.subscribe", {}, 2, false)
+          : await this.request("userDataStream.subscribe.signature", {}, 2, true)
+      ) as Record<string, unknown>;
       this.subscriptionId = typeof r["subscriptionId"] === "number" ? r["subscriptionId"] : -1;
     } catch (e) {
       if (e instanceof VenueRejectError && e.reason === "auth") {
@@ -198,6 +214,7 @@ export class BinanceWsApi {
 
   private onClosed(reason: string): void {
     this.ws = undefined;
+    this.loggedOn = false;
     if (this.pingTimer !== undefined) this.cfg.clock.clearTimer(this.pingTimer);
     this.pingTimer = undefined;
     this.failPending(`WS API ${reason}`);
