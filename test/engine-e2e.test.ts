@@ -4,6 +4,7 @@
  * arrive, and a graceful shutdown must leave no open order on the simulator.
  */
 import { expect, test } from "bun:test";
+import { createEngineMetrics } from "../src/metrics/index.ts";
 import { SystemClock } from "../src/services/clock.ts";
 import { parseConfig } from "../src/services/config.ts";
 import { Engine } from "../src/services/engine.ts";
@@ -85,7 +86,8 @@ test("engine + Binance adapter + simulator over loopback: quotes rest, fills arr
     clock,
     rng: rng.fork("adapter"),
   });
-  const engine = new Engine({ config, clock, rng, adapters: [adapter] });
+  const metrics = createEngineMetrics({ processMetrics: false });
+  const engine = new Engine({ config, clock, rng, adapters: [adapter], metrics });
   try {
     await engine.start();
     const rested = await waitFor(() => sim.exchange.openOrders("engine").length >= 2, 20_000);
@@ -94,6 +96,12 @@ test("engine + Binance adapter + simulator over loopback: quotes rest, fills arr
     expect(`${seed}: fills ${engine.counters.fills} (${filled})`).toBe(
       `${seed}: fills ${engine.counters.fills} (true)`,
     );
+    // tick-to-trade is measured inside the engine and reaches the metrics histogram
+    const measured = await waitFor(() => engine.tickToTrade.count > 0, 30_000);
+    expect(`${seed}: tick-to-trade samples ${measured}`).toBe(`${seed}: tick-to-trade samples true`);
+    const scrape = await metrics.scrape();
+    const count = Number(/hft_tick_to_trade_seconds_count\{venue="sim"\} (\d+)/.exec(scrape)?.[1] ?? "0");
+    expect(`${seed}: histogram count ${count > 0}`).toBe(`${seed}: histogram count true`);
     const report = await engine.stop("test done");
     expect({ seed, ...report, durationMs: 0 }).toEqual({
       seed,
