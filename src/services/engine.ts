@@ -427,8 +427,9 @@ export class Engine implements StatusSource, MetricsSource {
           v?.streams.set(ev.stream, ev.state);
           if (before !== ev.state) {
             const line = `venue ${ev.venue} ${ev.stream} stream ${ev.state}`;
-            if (ev.state === "connected") this.log.info(line);
-            else this.log.warn(line, { reason: ev.reason });
+            if (ev.state === "connected" || (ev.state === "connecting" && before === undefined)) {
+              this.log.info(line, { reason: ev.reason });
+            } else this.log.warn(line, { reason: ev.reason });
             if (ev.state === "connected" && before !== undefined) v?.metrics?.reconnects.inc();
           }
           this.desk.onVenueEvent(ev);
