@@ -311,6 +311,31 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
       expect((await a.openOrders(sym)).filter((o) => o.clientId === id).length).toBe(0);
     });
 
+    test("submitting the same client id twice never makes a second order", async () => {
+      h.pauseMarket(true);
+      const info = a.instruments().get(sym) as InstrumentInfo;
+      const price = ((h.venueBook(sym, 1).bids[0]?.[0] ?? 0) - 250) as Ticks;
+      const order = {
+        clientId: cid(),
+        symbol: sym,
+        side: Side.Buy,
+        type: "limit" as const,
+        tif: "GTC" as const,
+        priceTicks: price,
+        lots: lotsFor(info, price),
+      };
+      const first = await a.submitOrder(order);
+      // A retry either resolves to the same order (idempotent) or is refused as a duplicate.
+      const again = await a.submitOrder(order).then(
+        (id) => id,
+        (e: unknown) => e,
+      );
+      const ok = again === first || (again instanceof VenueRejectError && again.reason === "duplicate_client_id");
+      expect(ok, `retry gave ${String(again)}`).toBe(true);
+      expect((await a.openOrders(sym)).filter((o) => o.clientId === order.clientId).length).toBe(1);
+      await a.cancelOrder(sym, order.clientId);
+    });
+
     test("partial fill then cancel: fill events with fees, cumulative quantities add up", async () => {
       h.pauseMarket(true);
       await Bun.sleep(100);

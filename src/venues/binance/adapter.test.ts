@@ -77,6 +77,16 @@ describe("Binance adapter against the simulator", () => {
       lots: 100 as Lots,
     });
     expect(id.length).toBeGreaterThan(0);
+    const again = await a.submitOrder({
+      clientId: "u1-skew-1",
+      symbol: "BTC-USDT",
+      side: Side.Buy,
+      type: "limit",
+      tif: "GTC",
+      priceTicks: (bid - 500) as Ticks,
+      lots: 100 as Lots,
+    });
+    expect(again).toBe(id); // a retried submit resolves to the order the first one placed
     expect(await a.cancelAll("BTC-USDT")).toBe(1);
   }, 20_000);
 

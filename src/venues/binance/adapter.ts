@@ -179,6 +179,7 @@ export class BinanceAdapter implements VenueAdapter {
     try {
       result = await this.send("order.place", "POST", "/api/v3/order", params, 1, true);
     } catch (e) {
+      if (e instanceof VenueRejectError && e.reason === "duplicate_client_id") return this.existingOrder(order, e);
       if (!(e instanceof UnknownOutcomeError)) throw e;
       return this.resolvePlacement(order, info, e);
     }
@@ -186,6 +187,17 @@ export class BinanceAdapter implements VenueAdapter {
     if (typeof id !== "number" && typeof id !== "string") throw new Error(`${this.name}: order.place gave no orderId`);
     this.ledger.placed(order.clientId, order.symbol, order.side, order.priceTicks, order.lots, String(id));
     return String(id);
+  }
+
+  /**
+   * A retried submission whose client id the venue already holds: the first attempt placed it, so the
+   * retry resolves to that order (idempotent submit) instead of failing.
+   */
+  private async existingOrder(order: OrderRequest, cause: VenueRejectError): Promise<string> {
+    const o = await this.orderStatus(order.symbol, order.clientId);
+    if (o === undefined || o.side !== order.side) throw cause;
+    this.ledger.placed(order.clientId, order.symbol, o.side, o.priceTicks, o.origLots, o.venueOrderId);
+    return o.venueOrderId;
   }
 
   /** Timeout/5xx/lost socket after sending: ask the venue about the client id, never resend. */

@@ -118,7 +118,13 @@ export class FillLedger {
   private readonly tradeOrder: string[] = [];
   duplicatesDropped = 0;
 
-  constructor(private readonly maxTrades = 100_000) {}
+  /** Client ids of finished orders, oldest first, so memory stays bounded. */
+  private readonly finals: string[] = [];
+
+  constructor(
+    private readonly maxTrades = 100_000,
+    private readonly maxFinalOrders = 50_000,
+  ) {}
 
   /** Whether an update should be emitted; records its effect. Fills that add nothing are dropped. */
   accept(u: OrderUpdate): boolean {
@@ -218,5 +224,15 @@ export class FillLedger {
 
   private track(clientId: string, t: Tracked): void {
     this.orders.set(clientId, t);
+    if (FINAL.has(t.status)) {
+      this.finals.push(clientId);
+      if (this.finals.length > this.maxFinalOrders) {
+        // Forget the oldest finished orders (Map keeps insertion order); open ones are never dropped.
+        for (const id of this.finals.splice(0, this.finals.length - this.maxFinalOrders)) {
+          const o = this.orders.get(id);
+          if (o !== undefined && FINAL.has(o.status)) this.orders.delete(id);
+        }
+      }
+    }
   }
 }
