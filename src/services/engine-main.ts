@@ -70,6 +70,7 @@ export async function runEngine(argv: readonly string[] = Bun.argv.slice(2)): Pr
     venues = await createConfiguredVenues(config, { clock, rng, log });
     engine = new Engine({ config, clock, rng, adapters: venues.adapters, log, metrics });
     const running = engine;
+    let signalled: Promise<number> | undefined;
     const stopped = new Promise<number>((resolve) => {
       let stoppingSinceMs = 0;
       const onSignal = (signal: string) => {
@@ -81,7 +82,8 @@ export async function runEngine(argv: readonly string[] = Bun.argv.slice(2)): Pr
           process.exit(130);
         }
         stoppingSinceMs = clock.nowMs();
-        void shutdown(signal).then(resolve);
+        signalled = shutdown(signal);
+        void signalled.then(resolve);
       };
       process.on("SIGINT", () => onSignal("SIGINT"));
       process.on("SIGTERM", () => onSignal("SIGTERM"));
@@ -98,10 +100,10 @@ export async function runEngine(argv: readonly string[] = Bun.argv.slice(2)): Pr
     };
     if (config.http.enabled) {
       const catalog: StrategyCatalog = {
-        paramsValidator: (name) =>
-          running.strategy !== undefined && running.strategy.name === name
-            ? (body) => (running.strategy as NonNullable<typeof running.strategy>).validateParams(body)
-            : undefined,
+        paramsValidator: (name) => {
+          const st = running.strategy;
+          return st !== undefined && st.name === name ? (body) => st.validateParams(body) : undefined;
+        },
       };
       const app = createHttpApp({
         metrics,
@@ -121,7 +123,13 @@ export async function runEngine(argv: readonly string[] = Bun.argv.slice(2)): Pr
       }
       log.info(`http server ${http.url} (/metrics /health /ready /api/status)`);
     }
-    await running.start();
+    try {
+      await running.start();
+    } catch (e) {
+      // Ctrl-C during start-up: the shutdown it started decides the exit code
+      if (signalled !== undefined) return await signalled;
+      throw e;
+    }
     return await stopped;
   } catch (e) {
     const msg = e instanceof ConfigError ? e.message : `start-up failed (config ${path}): ${(e as Error).message}`;

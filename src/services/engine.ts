@@ -279,6 +279,7 @@ export class Engine implements StatusSource, MetricsSource {
         throw new Error(`venue ${name} (${adapter.kind}): connect failed: ${(e as Error).message}`);
       }
       v.connected = true;
+      this.assertStarting();
       for (const s of v.symbols) {
         const info = adapter.instruments().get(s);
         if (info === undefined) throw new Error(`venue ${name}: symbol ${s} is not listed by the venue`);
@@ -309,10 +310,14 @@ export class Engine implements StatusSource, MetricsSource {
       }
       if (orphans.remaining > 0)
         throw new Error(`venue ${name}: ${orphans.remaining} orphan orders could not be cancelled`);
+      this.assertStarting();
       await this.desk.syncBalances(name);
+      this.assertStarting();
       await adapter.subscribeQuotes(v.symbols);
+      this.assertStarting();
     }
     await this.waitForBooks(this.opts.bookWaitMs ?? 30_000);
+    this.assertStarting();
     this.desk.start();
     this.strategy = (this.opts.strategyFactory ?? defaultStrategyFactory)(this.config.strategy, this.strategyContext());
     const st = this.strategy;
@@ -600,6 +605,11 @@ export class Engine implements StatusSource, MetricsSource {
 
   private killTrips = 0;
 
+  /** A stop() (signal) during start-up wins: start() gives up instead of quoting afterwards. */
+  private assertStarting(): void {
+    if (this.phase !== "starting") throw new Error(`start-up interrupted: engine ${this.phase}`);
+  }
+
   private strategyState(): "running" | "paused" | "halted" {
     if (this.desk.kill.isHalted()) return "halted";
     if (this.paused || this.strategy?.state() !== "running") return "paused";
@@ -789,6 +799,7 @@ export class Engine implements StatusSource, MetricsSource {
   private async waitForBooks(maxMs: number): Promise<void> {
     const deadline = this.clock.nowMs() + maxMs;
     for (;;) {
+      this.assertStarting();
       const waiting = [...this.bookMap.values()].filter((b) => b.health !== "live" && this.healthOf(b) !== "live");
       if (waiting.length === 0) return;
       if (this.clock.nowMs() >= deadline) {
