@@ -107,6 +107,8 @@ export class BinanceMarketData {
   private watchdog: TimerId | undefined;
   private connSeq = 0;
   private lastStream = "";
+  /** Rejecters of subscribe() calls still waiting for live books (close() ends them). */
+  private readonly subscribeAborts = new Set<(why: string) => void>();
   private lastRoute: { st: SymbolState; kind: 0 | 1 | 2 } | undefined;
   private controlSeq = 0;
   private closing = false;
@@ -179,6 +181,8 @@ export class BinanceMarketData {
   /** Closes sockets and timers, frees the books. Idempotent. */
   close(): void {
     this.closing = true;
+    for (const abort of this.subscribeAborts) abort("closed while subscribing");
+    this.subscribeAborts.clear();
     const clock = this.cfg.clock;
     for (const t of [this.handoverTimer, this.reconnectTimer, this.watchdog]) if (t !== undefined) clock.clearTimer(t);
     this.handoverTimer = this.reconnectTimer = this.watchdog = undefined;
@@ -541,7 +545,13 @@ export class BinanceMarketData {
     if (pending.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       let left = pending.length;
+      const abort = (why: string): void => {
+        this.cfg.clock.clearTimer(timer);
+        reject(new Error(`${this.cfg.name}: ${why}`));
+      };
+      this.subscribeAborts.add(abort);
       const timer = this.cfg.clock.setTimer(this.cfg.timeouts.subscribeMs, () => {
+        this.subscribeAborts.delete(abort);
         const names = pending.filter((s) => s.health !== "live").map((s) => `${s.info.symbol} (${s.health})`);
         reject(
           new Error(`${this.cfg.name}: books not live after ${this.cfg.timeouts.subscribeMs} ms: ${names.join(", ")}`),
@@ -551,6 +561,7 @@ export class BinanceMarketData {
         s.liveWaiters.push(() => {
           if (--left === 0) {
             this.cfg.clock.clearTimer(timer);
+            this.subscribeAborts.delete(abort);
             resolve();
           }
         });
