@@ -2,10 +2,10 @@
  * Entry point of `bun run start`. A fresh clone has only Bun: install dependencies and build the C
  * library first, and only then import the engine (whose imports need both).
  */
-import { ensureReady } from "./services/bootstrap.ts";
+import { ensureReady, rerunIfInstalled } from "./services/bootstrap.ts";
 
 try {
-  ensureReady();
+  await rerunIfInstalled(ensureReady(), ["src/main.ts", ...Bun.argv.slice(2)]);
 } catch (e) {
   process.stderr.write(`start-up failed: ${(e as Error).message}\n`);
   process.exit(1);

@@ -33,14 +33,19 @@ function depsFingerprint(): string {
   return h.digest("hex");
 }
 
-/** Installs dependencies from the lockfile when node_modules is absent or older than the lock. */
-export function ensureDeps(quiet = false): void {
+/**
+ * Installs dependencies from the lockfile when node_modules is absent or older than the lock.
+ * Returns true when it installed: the calling process may have cached "no node_modules" in Bun's
+ * resolver and should run itself again (see rerunIfInstalled).
+ */
+export function ensureDeps(quiet = false): boolean {
   const want = depsFingerprint();
-  if (existsSync(DEPS_STAMP) && readFileSync(DEPS_STAMP, "utf8") === want) return;
+  if (existsSync(DEPS_STAMP) && readFileSync(DEPS_STAMP, "utf8") === want) return false;
   log(quiet, "installing dependencies (bun install)");
   const frozen = existsSync(join(ROOT, "bun.lock")) ? ["--frozen-lockfile"] : [];
   run([process.execPath, "install", ...frozen], "bun install");
   writeFileSync(DEPS_STAMP, want);
+  return true;
 }
 
 function newestMtime(dir: string): number {
@@ -105,12 +110,44 @@ export function buildLib(quiet = false): void {
   }
 }
 
-/** Everything a command needs before it imports dependencies or loads the C library. */
-export function ensureReady(opts: { quiet?: boolean; forceBuild?: boolean } = {}): void {
+/**
+ * Everything a command needs before it imports dependencies or loads the C library. Returns true
+ * when dependencies were installed just now.
+ */
+export function ensureReady(opts: { quiet?: boolean; forceBuild?: boolean } = {}): boolean {
   const quiet = opts.quiet ?? false;
-  ensureDeps(quiet);
-  if (!existsSync(join(ROOT, "build.zig"))) return; // no C library in this tree yet
+  const installed = ensureDeps(quiet);
+  if (!existsSync(join(ROOT, "build.zig"))) return installed; // no C library in this tree yet
   if (opts.forceBuild || libIsStale()) buildLib(quiet);
+  return installed;
+}
+
+const RERUN_ENV = "HFT_BOOTSTRAP_RERUN";
+
+/**
+ * Bun's resolver caches directory listings while a command starts (bun test scans the whole tree),
+ * so packages installed by this process may stay "not found" in it. After a fresh install, run the
+ * very same command line again in a child (once) and exit with its code.
+ */
+export async function rerunIfInstalled(installed: boolean, fallbackArgs: readonly string[]): Promise<void> {
+  if (!installed || process.env[RERUN_ENV] === "1") return;
+  let args = fallbackArgs;
+  try {
+    const cmdline = readFileSync("/proc/self/cmdline", "utf8")
+      .split("\0")
+      .filter((a) => a.length > 0);
+    if (cmdline.length > 1) args = cmdline.slice(1);
+  } catch {
+    // no /proc (macOS): the fallback arguments describe the command well enough
+  }
+  const child = Bun.spawn([process.execPath, ...args], {
+    cwd: process.cwd(),
+    stdio: ["inherit", "inherit", "inherit"],
+    env: { ...process.env, [RERUN_ENV]: "1" },
+  });
+  // The child does the real work: a signal meant for us (Ctrl-C, `kill`) is its to handle.
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
+  process.exit(await child.exited);
 }
 
 if (import.meta.main) {
