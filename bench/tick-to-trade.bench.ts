@@ -4,8 +4,9 @@
  * market-makes with a quote that follows every book change, so most book frames cause orders.
  *
  * Reports (in µs):
- *  - internal tick-to-trade: book event handed to the engine (the adapter stamps recvNs after it
- *    decoded the frame and applied it to the C book) → order request handed to the adapter;
+ *  - internal tick-to-trade: the market-data frame arrives (the adapter stamps recvNs in its socket
+ *    callback, before decoding it and applying it to the C book) → the order it caused is written
+ *    to the order socket; "handed to adapter" is the same start → the order request handed over;
  *  - wire round trip: order handed to the adapter → its ack event back from the simulator (signing,
  *    JSON, loopback both ways and the simulator's matching);
  *  - the loopback floor: a plain Bun WebSocket echo round trip on the same machine;

@@ -110,6 +110,11 @@ export class BinanceMarketData {
   /** Rejecters of subscribe() calls still waiting for live books (close() ends them). */
   private readonly subscribeAborts = new Set<(why: string) => void>();
   private lastRoute: { st: SymbolState; kind: 0 | 1 | 2 } | undefined;
+  /**
+   * Monotonic time the frame being handled arrived (stamped in the socket callback, before any
+   * decoding), 0 outside one: events carry it as recvNs so tick-to-trade includes decode and apply.
+   */
+  private frameNs = 0;
   private controlSeq = 0;
   private closing = false;
   private readonly backoff: Backoff;
@@ -198,7 +203,7 @@ export class BinanceMarketData {
   /** Feeds one raw frame as if it came from the primary connection (benchmarks, tests). */
   ingest(text: string): void {
     const c = this.primary;
-    if (c !== undefined) this.onFrame(c, text);
+    if (c !== undefined) this.onArrival(c, text);
   }
 
   /** Starts a make-before-break connection replacement (as on serverShutdown); for tests and ops. */
@@ -207,6 +212,21 @@ export class BinanceMarketData {
   }
 
   // ---------------------------------------------------------------- frames (hot path)
+
+  /** Socket callback: stamps the arrival first, so recvNs counts decode and book apply too. */
+  private onArrival(conn: Conn, text: string): void {
+    this.frameNs = this.cfg.clock.monoNs();
+    try {
+      this.onFrame(conn, text);
+    } finally {
+      this.frameNs = 0;
+    }
+  }
+
+  /** recvNs for an event: the current frame's arrival, or now for events not caused by a frame (snapshots). */
+  private recvStamp(): number {
+    return this.frameNs > 0 ? this.frameNs : this.cfg.clock.monoNs();
+  }
 
   private onFrame(conn: Conn, text: string): void {
     const now = this.cfg.clock.nowMs();
@@ -358,7 +378,7 @@ export class BinanceMarketData {
     const ev = st.bookEv;
     ev.seq = st.sync.localId;
     ev.snapshot = snapshot;
-    ev.recvNs = this.cfg.clock.monoNs();
+    ev.recvNs = this.recvStamp();
     this.emit(ev);
   }
 
@@ -397,7 +417,7 @@ export class BinanceMarketData {
     ev.bidLots = bidLots;
     ev.askTicks = askTicks;
     ev.askLots = askLots;
-    ev.recvNs = this.cfg.clock.monoNs();
+    ev.recvNs = this.recvStamp();
     this.emit(ev);
   }
 
@@ -424,7 +444,7 @@ export class BinanceMarketData {
     ev.aggressor = d["m"] === true ? Side.Sell : Side.Buy; // m: buyer is the maker → seller aggressed
     ev.tradeId = t;
     ev.venueTimeMs = T;
-    ev.recvNs = this.cfg.clock.monoNs();
+    ev.recvNs = this.recvStamp();
     this.emit(ev);
   }
 
@@ -620,7 +640,7 @@ export class BinanceMarketData {
       if (missing.length > 0) this.sendControl(conn, "SUBSCRIBE", missing); // symbols added while connecting
       onOpen(conn);
     };
-    ws.onmessage = (ev) => this.onFrame(conn, typeof ev.data === "string" ? ev.data : String(ev.data));
+    ws.onmessage = (ev) => this.onArrival(conn, typeof ev.data === "string" ? ev.data : String(ev.data));
     ws.onclose = (ev) => {
       this.cfg.clock.clearTimer(connectTimer);
       const wasOpen = conn.open;
