@@ -444,6 +444,18 @@ export class RiskGate {
     };
   }
 
+  /**
+   * Remaining fraction (0..1) of the order and cancel rate limits on a venue right now, so metrics
+   * can show how close quoting runs to the limit kept below the venue's own.
+   */
+  rateHeadroom(venue: string): { orders: number; cancels: number } {
+    const v = this.registry.venues.get(venue);
+    if (v === undefined) return { orders: 1, cancels: 1 };
+    const now = this.clock.nowMs();
+    const free = (w: SlidingWindow) => Math.max(0, 1 - w.inWindow(now) / w.capacity);
+    return { orders: free(this.window(this.orderWindows, v)), cancels: free(this.window(this.cancelWindows, v)) };
+  }
+
   private window(map: Map<VenueState, SlidingWindow>, v: VenueState): SlidingWindow {
     let w = map.get(v);
     if (w === undefined) {

@@ -22,6 +22,7 @@ import {
   formatMoney,
   isTerminal,
   type ManagedOrder,
+  RISK_REASONS,
   type RiskReason,
 } from "../execution/index.ts";
 import type { EngineMetrics, MetricsSource, VenueMetrics } from "../metrics/index.ts";
@@ -33,6 +34,7 @@ import type {
   InstrumentInfo,
   OrderRequest,
   OrderUpdate,
+  RejectReason,
   VenueAdapter,
   VenueEvent,
 } from "../venues/types.ts";
@@ -179,6 +181,27 @@ class TimedAdapter implements VenueAdapter {
 
 const SIDE_NAME = ["buy", "sell"] as const;
 
+/** Every venue reject reason, so each instrument's rejection series exist (at 0) before the first one. */
+const REJECT_REASONS: readonly RejectReason[] = [
+  "insufficient_balance",
+  "would_take",
+  "filter",
+  "duplicate_client_id",
+  "unknown_order",
+  "rate_limited",
+  "banned",
+  "bad_symbol",
+  "market_closed",
+  "auth",
+  "timestamp",
+  "invalid_request",
+  "unknown",
+];
+
+/** Adapter stats (adapter-specific names) that count undecodable frames, resp. input dropped on purpose. */
+const MALFORMED_STAT = /bad|malformed/i;
+const DROPPED_STAT = /dropped/i;
+
 /** The trading engine (one per process in production; several per process in tests). */
 export class Engine implements StatusSource, MetricsSource {
   readonly desk: Execution;
@@ -208,6 +231,9 @@ export class Engine implements StatusSource, MetricsSource {
   private paused = false;
   private drainScheduled = false;
   private lastHaltReason: string | null = null;
+  private stopLoopMonitor: (() => void) | undefined;
+  /** Adapter stats already copied into the malformed/dropped counters, by venue then stat name. */
+  private readonly statsSeen = new Map<string, Map<string, number>>();
   readonly counters = { fills: 0, ordersSent: 0, riskRejects: 0, bookEvents: 0, commands: 0, eventErrors: 0 };
 
   constructor(opts: EngineOptions) {
@@ -255,6 +281,8 @@ export class Engine implements StatusSource, MetricsSource {
     }
     opts.metrics?.setSource(this);
     opts.metrics?.setCommandQueueDepth(() => this.commands.size);
+    // known label sets start at 0, so dashboards show "none yet" rather than "no data"
+    for (const r of RISK_REASONS) opts.metrics?.risk.rejected(r);
   }
 
   /** The phase of the lifecycle (status, tests). */
@@ -270,9 +298,14 @@ export class Engine implements StatusSource, MetricsSource {
     if (this.phase !== "created") throw new Error(`engine already ${this.phase}`);
     this.phase = "starting";
     this.startedAtMs = this.clock.nowMs();
+    this.stopLoopMonitor = this.opts.metrics?.startEventLoopMonitor(this.clock);
     for (const [name, v] of this.venueMap) {
       const adapter = v.adapter;
-      v.unlisten = adapter.onEvent((ev) => this.onVenueEvent(ev));
+      const vm = v.metrics;
+      v.unlisten = adapter.onEvent((ev) => {
+        vm?.messages.inc();
+        this.onVenueEvent(ev);
+      });
       try {
         await adapter.connect();
       } catch (e) {
@@ -283,6 +316,8 @@ export class Engine implements StatusSource, MetricsSource {
       for (const s of v.symbols) {
         const info = adapter.instruments().get(s);
         if (info === undefined) throw new Error(`venue ${name}: symbol ${s} is not listed by the venue`);
+        const im = v.metrics?.forSymbol(s);
+        for (const r of REJECT_REASONS) im?.rejected(r);
         const entry: BookEntry = {
           venue: name,
           symbol: s,
@@ -352,6 +387,8 @@ export class Engine implements StatusSource, MetricsSource {
     this.log.info(`shutting down (${reason}): stop quoting, cancel every order`);
     for (const t of this.timers) this.clock.clearTimer(t);
     this.timers.length = 0;
+    this.stopLoopMonitor?.();
+    this.stopLoopMonitor = undefined;
     if (wasRunning) this.guard(() => this.strategy?.stop());
     this.desk.cancelAll();
     const deadline = this.clock.nowMs() + this.config.engine.shutdown_timeout_ms;
@@ -570,17 +607,29 @@ export class Engine implements StatusSource, MetricsSource {
     return [...this.bookMap.values()].map((b) => ({ venue: b.venue, symbol: b.symbol, health: b.health }));
   }
 
-  /** MetricsSource: stream connectivity per venue. */
+  /**
+   * MetricsSource: stream connectivity and the risk gate's rate-limit headroom per venue. Also
+   * brings the malformed/dropped counters up to the adapter's own stats (read here, at scrape time,
+   * so the hot path never pays for it).
+   */
   venues(): readonly {
     venue: string;
     streams: { stream: string; connected: boolean }[];
     rateLimits: { limit: string; headroomRatio: number }[];
   }[] {
-    return [...this.venueMap.values()].map((v) => ({
-      venue: v.adapter.name,
-      streams: [...v.streams].map(([stream, state]) => ({ stream, connected: state === "connected" })),
-      rateLimits: [],
-    }));
+    return [...this.venueMap.values()].map((v) => {
+      const name = v.adapter.name;
+      this.syncAdapterStats(v);
+      const h = this.desk.risk.rateHeadroom(name);
+      return {
+        venue: name,
+        streams: [...v.streams].map(([stream, state]) => ({ stream, connected: state === "connected" })),
+        rateLimits: [
+          { limit: "orders_1s", headroomRatio: h.orders },
+          { limit: "cancels_1s", headroomRatio: h.cancels },
+        ],
+      };
+    });
   }
 
   positions() {
@@ -602,6 +651,25 @@ export class Engine implements StatusSource, MetricsSource {
   }
 
   // ---------------------------------------------------------------- internals
+
+  /** Adds what an adapter's bad-frame and dropped counters grew by since the last read. */
+  private syncAdapterStats(v: VenueEntry): void {
+    const m = v.metrics;
+    const stats = m === undefined ? undefined : v.adapter.stats?.();
+    if (m === undefined || stats === undefined) return;
+    let seen = this.statsSeen.get(v.adapter.name);
+    if (seen === undefined) {
+      seen = new Map();
+      this.statsSeen.set(v.adapter.name, seen);
+    }
+    for (const [key, value] of Object.entries(stats)) {
+      const malformed = MALFORMED_STAT.test(key);
+      if (!malformed && !DROPPED_STAT.test(key)) continue;
+      const delta = value - (seen.get(key) ?? 0);
+      seen.set(key, value);
+      (malformed ? m.malformed(key) : m.dropped(key)).inc(Math.max(delta, 0));
+    }
+  }
 
   private killTrips = 0;
 
