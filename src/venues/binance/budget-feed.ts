@@ -45,9 +45,19 @@ export function feedHeaders(budget: VenueBudget, headers: Headers): void {
   });
 }
 
+/** Cost objects by weight, shared: the order path allocates none per request. */
+const ORDER_COSTS = new Map<number, Readonly<Record<string, number>>>();
+const REQUEST_COSTS = new Map<number, Readonly<Record<string, number>>>();
+
 /** Budget costs of a request: weight always, one order when it places one. */
-export function costs(weight: number, isOrder: boolean): Record<string, number> {
-  return isOrder
+export function costs(weight: number, isOrder: boolean): Readonly<Record<string, number>> {
+  const cache = isOrder ? ORDER_COSTS : REQUEST_COSTS;
+  const hit = cache.get(weight);
+  if (hit !== undefined) return hit;
+  const c: Record<string, number> = isOrder
     ? { "REQUEST_WEIGHT:60000": weight, "ORDERS:10000": 1, "ORDERS:86400000": 1 }
     : { "REQUEST_WEIGHT:60000": weight };
+  Object.freeze(c);
+  cache.set(weight, c);
+  return c;
 }

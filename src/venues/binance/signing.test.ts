@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { rejectReason } from "./errors.ts";
-import { hmacHex, hmacSigner, restQuery, signWsApiParams, wsApiPayload } from "./signing.ts";
+import { hmacHex, hmacSigner, restQuery, signWsApiParams, wsApiPayload, wsApiRequestJson } from "./signing.ts";
 
 const SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
 
@@ -62,5 +62,50 @@ describe("error mapping (§A.8)", () => {
     expect(rejectReason(-1003, "x", 418)).toBe("banned");
     expect(rejectReason(-1102, "Mandatory parameter 'price' was not sent")).toBe("invalid_request");
     expect(rejectReason(-9999, "?")).toBe("unknown");
+  });
+});
+
+describe("WS API request JSON (one pass)", () => {
+  const params = {
+    symbol: "BTCUSDT",
+    side: "SELL",
+    type: "LIMIT",
+    timeInForce: "GTC",
+    quantity: "0.01000000",
+    price: "52000.00",
+    newClientOrderId: 'odd "id"\\',
+  };
+  const auth = {
+    apiKey: "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
+    recvWindow: 100,
+    timestamp: 1645423376532,
+  };
+  test("signed: same params and signature as signWsApiParams, valid JSON even for values needing escapes", () => {
+    const sign = hmacSigner(SECRET);
+    const json = wsApiRequestJson("r1", "order.place", params, auth, sign);
+    const expected = signWsApiParams(sign, { ...params, ...auth });
+    expect(JSON.parse(json)).toEqual({ id: "r1", method: "order.place", params: expected });
+  });
+  test("the keyed signer gives the same HMAC on every call", () => {
+    const sign = hmacSigner(SECRET);
+    const a = sign("symbol=BTCUSDT&timestamp=1");
+    sign("something else");
+    expect(sign("symbol=BTCUSDT&timestamp=1")).toBe(a);
+    expect(a).toBe(hmacHex(SECRET, "symbol=BTCUSDT&timestamp=1"));
+  });
+  test("unsigned and session (no apiKey, no signature) requests", () => {
+    expect(JSON.parse(wsApiRequestJson("p", "ping", {}, undefined, undefined))).toEqual({
+      id: "p",
+      method: "ping",
+      params: {},
+    });
+    const session = JSON.parse(
+      wsApiRequestJson("s", "order.cancel", { symbol: "BTCUSDT" }, { recvWindow: 5, timestamp: 7 }, undefined),
+    );
+    expect(session).toEqual({
+      id: "s",
+      method: "order.cancel",
+      params: { symbol: "BTCUSDT", recvWindow: 5, timestamp: 7 },
+    });
   });
 });

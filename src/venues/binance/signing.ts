@@ -8,9 +8,13 @@ import { createPrivateKey, sign as cryptoSign, type KeyObject } from "node:crypt
 /** Signs a request payload: hex HMAC for HMAC keys, base64 Ed25519 for Ed25519 keys. */
 export type Signer = (payload: string) => string;
 
-/** HMAC-SHA256 signer (§A.5). */
+/**
+ * HMAC-SHA256 signer (§A.5). The key schedule is done once: each request copies the keyed state
+ * instead of re-deriving it from the secret, which matters on the order path.
+ */
 export function hmacSigner(secret: string): Signer {
-  return (payload) => hmacHex(secret, payload);
+  const keyed = new Bun.CryptoHasher("sha256", secret);
+  return (payload) => keyed.copy().update(payload).digest("hex");
 }
 
 /** Parses a PKCS#8 PEM Ed25519 private key; throws a message naming what is wrong. */
@@ -58,6 +62,51 @@ export function wsApiPayload(params: Readonly<Record<string, string | number | b
     out += `${k}=${String(params[k])}`;
   }
   return out;
+}
+
+/** A JSON value for a request param: plain tokens (ids, symbols, decimals) are quoted as they are. */
+function jsonValue(v: string | number | boolean): string {
+  if (typeof v !== "string") return String(v);
+  return PLAIN.test(v) ? `"${v}"` : JSON.stringify(v);
+}
+const PLAIN = /^[A-Za-z0-9_.:-]*$/;
+
+/**
+ * One WS API request's JSON, signed or not, built in a single pass over the params sorted by name:
+ * the signed payload and the JSON share that pass, nothing is copied or spread. With `auth`, apiKey,
+ * recvWindow and timestamp join the params and `signature` (of `sign`) closes them; equal to
+ * JSON.stringify({id, method, params: signWsApiParams(sign, {...params, ...auth})}) up to key order.
+ */
+export function wsApiRequestJson(
+  id: string,
+  method: string,
+  params: Readonly<Record<string, string | number | boolean>>,
+  auth: { apiKey?: string; recvWindow: number; timestamp: number } | undefined,
+  sign: Signer | undefined,
+): string {
+  const keys = Object.keys(params);
+  if (auth !== undefined) {
+    if (auth.apiKey !== undefined) keys.push("apiKey");
+    keys.push("recvWindow", "timestamp");
+  }
+  keys.sort();
+  let payload = "";
+  let json = `{"id":${jsonValue(id)},"method":${jsonValue(method)},"params":{`;
+  let first = true;
+  for (const k of keys) {
+    if (k === "signature") continue;
+    let v = params[k] as string | number | boolean;
+    if (auth !== undefined) {
+      if (k === "apiKey") v = auth.apiKey ?? "";
+      else if (k === "recvWindow") v = auth.recvWindow;
+      else if (k === "timestamp") v = auth.timestamp;
+    }
+    if (sign !== undefined) payload += first ? `${k}=${v}` : `&${k}=${v}`;
+    json += first ? `"${k}":${jsonValue(v)}` : `,"${k}":${jsonValue(v)}`;
+    first = false;
+  }
+  if (sign !== undefined) json += `${first ? "" : ","}"signature":${jsonValue(sign(payload))}`;
+  return `${json}}}`;
 }
 
 /** Returns params plus their WS API signature (HMAC hex or Ed25519 base64). */

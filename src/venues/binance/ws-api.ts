@@ -11,7 +11,7 @@ import { costs, feedRateLimits } from "./budget-feed.ts";
 import type { ResolvedBinanceConfig } from "./config.ts";
 import { rejectError, UnknownOutcomeError } from "./errors.ts";
 import type { ServerTime } from "./rest.ts";
-import { signWsApiParams } from "./signing.ts";
+import { wsApiRequestJson } from "./signing.ts";
 
 type Params = Record<string, string | number | boolean>;
 
@@ -43,6 +43,8 @@ export class BinanceWsApi {
   private reconnectTimer: TimerId | undefined;
   /** The connection is authenticated by session.logon (Ed25519 keys). */
   private loggedOn = false;
+  /** Auth fields of signed requests, reused for every request (the single writer signs one at a time). */
+  private readonly auth: { apiKey: string | undefined; recvWindow: number; timestamp: number };
   /** Current user-data subscription id (-1 = none). */
   subscriptionId = -1;
   readonly counters = { requests: 0, badFrames: 0, reconnects: 0, unknownOutcomes: 0, userEvents: 0 };
@@ -55,6 +57,7 @@ export class BinanceWsApi {
     private readonly sleep: (ms: number) => Promise<void>,
   ) {
     this.backoff = new Backoff(cfg.rng.fork("wsapi-backoff"), cfg.backoff);
+    this.auth = { apiKey: undefined, recvWindow: cfg.recvWindowMs, timestamp: 0 };
   }
 
   isOpen(): boolean {
@@ -119,18 +122,20 @@ export class BinanceWsApi {
       return Promise.reject(new UnknownOutcomeError(`${this.cfg.name}: WS API not connected`));
     }
     const id = `${this.cfg.clientIdPrefix}${(++this.seq).toString(36)}`;
-    const p = !signed
-      ? params
-      : this.loggedOn // session.logon (Ed25519): the session is the account; only the timestamp is checked
-        ? { ...params, recvWindow: this.cfg.recvWindowMs, timestamp: this.time.now() }
-        : signWsApiParams(this.cfg.sign, {
-            ...params,
-            apiKey: this.cfg.apiKey,
-            recvWindow: this.cfg.recvWindowMs,
-            timestamp: this.time.now(),
-          });
+    const auth = this.auth;
+    let json: string;
+    if (!signed) json = wsApiRequestJson(id, method, params, undefined, undefined);
+    else {
+      // session.logon (Ed25519): the session is the account; only the timestamp is checked
+      auth.apiKey = this.loggedOn ? undefined : this.cfg.apiKey;
+      auth.timestamp = this.time.now();
+      json = wsApiRequestJson(id, method, params, auth, this.loggedOn ? undefined : this.cfg.sign);
+    }
     this.counters.requests++;
     return new Promise<unknown>((resolve, reject) => {
+      // Write first: the reply can only arrive in a later event-loop turn, so the bookkeeping below
+      // (timer, pending entry) is off the tick-to-trade path.
+      ws.send(json);
       const timer = this.cfg.clock.setTimer(this.cfg.timeouts.requestMs, () => {
         this.pending.delete(id);
         this.counters.unknownOutcomes++;
@@ -139,7 +144,6 @@ export class BinanceWsApi {
         );
       });
       this.pending.set(id, { resolve, reject, timer, method });
-      ws.send(JSON.stringify({ id, method, params: p }));
     });
   }
 
