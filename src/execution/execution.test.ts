@@ -127,4 +127,37 @@ describe("execution desk", () => {
     expect(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 1)).toBe("price_band");
     expect(typeof desk.submit("fake", "BTC-USDT", Side.Buy, 6_000_000, 1)).toBe("object");
   });
+
+  test("a requote writes the new order before the stale one's cancel, unless the new one would meet it", async () => {
+    const { desk, venue } = makeDesk();
+    const wire: string[] = [];
+    const submit = venue.submitOrder.bind(venue);
+    const cancel = venue.cancelOrder.bind(venue);
+    venue.submitOrder = (r) => {
+      wire.push(`new ${r.side} ${r.priceTicks}`);
+      return submit(r);
+    };
+    venue.cancelOrder = (symbol, id) => {
+      wire.push(`cancel ${id}`);
+      return cancel(symbol, id);
+    };
+    const lv = (priceTicks: number) => [{ priceTicks, lots: 100 }];
+    desk.quote("fake", { symbol: "BTC-USDT", bids: lv(4_999_000), asks: lv(5_001_000) });
+    await flush();
+    const [bid] = [...desk.oms.liveOrders("fake", "BTC-USDT", Side.Buy)];
+    const [ask] = [...desk.oms.liveOrders("fake", "BTC-USDT", Side.Sell)];
+    expect(bid?.state).toBe("new");
+    expect(ask?.state).toBe("new");
+    // the bid moves up 1 tick, the ask stays: new bid first, then the stale bid's cancel
+    wire.length = 0;
+    desk.quote("fake", { symbol: "BTC-USDT", bids: lv(4_999_001), asks: lv(5_001_000) });
+    expect(wire).toEqual([`new 0 4999001`, `cancel ${bid?.clientId}`]);
+    await flush();
+    // the market jumps: the new ask (4999500) would meet our own bid (4999001) being cancelled → cancels first
+    wire.length = 0;
+    const [bid2] = [...desk.oms.liveOrders("fake", "BTC-USDT", Side.Buy)].filter((o) => o.state === "new");
+    desk.quote("fake", { symbol: "BTC-USDT", bids: lv(4_998_000), asks: lv(4_999_000) });
+    expect(wire.slice(0, 2)).toEqual([`cancel ${bid2?.clientId}`, `cancel ${ask?.clientId}`]);
+    expect(wire.slice(2)).toEqual(["new 0 4998000", "new 1 4999000"]);
+  });
 });

@@ -6,7 +6,7 @@
  */
 import type { Clock } from "../services/clock.ts";
 import type { Rng } from "../services/rng.ts";
-import type { Side } from "../types.ts";
+import { Side } from "../types.ts";
 import type {
   Balance,
   BookHealth,
@@ -317,7 +317,13 @@ export class Execution {
 
   /**
    * Moves one symbol's resting orders on a venue to the desired quotes with the fewest actions:
-   * cancels first (rate-checked), then places (risk-checked, type limit_maker / GTC unless given).
+   * places (risk-checked, type limit_maker / GTC unless given), then cancels (rate-checked), so the
+   * new quote reaches the wire first. That is as safe as cancelling first: an order being cancelled
+   * keeps counting in the gate (its remaining lots as potential position, its open-order slot) until
+   * the venue confirms the cancel, so every place is checked against the same worst case in either
+   * order. A place that would meet one of our own orders being cancelled on the other side (bid at or
+   * above that ask, ask at or below that bid) would trade with it or be refused as post-only, so
+   * then the cancels go first (one venue socket is processed in order).
    */
   quote(
     venue: string,
@@ -331,11 +337,8 @@ export class Execution {
       this.oms.liveOrders(venue, desired.symbol, 1),
       this.opts.quoteMatch,
     );
-    let cancelsDeferred = 0;
-    for (const id of plan.cancels) {
-      const r = this.cancel(id);
-      if (r === "cancel_rate") cancelsDeferred++;
-    }
+    const cancelsFirst = plan.cancels.length > 0 && this.placesMeetCancels(plan);
+    let cancelsDeferred = cancelsFirst ? this.sendCancels(plan.cancels) : 0;
     const placed: ManagedOrder[] = [];
     const refused: { place: QuotePlace; reason: RiskReason }[] = [];
     for (const p of plan.places) {
@@ -343,7 +346,28 @@ export class Execution {
       if (typeof r === "string") refused.push({ place: p, reason: r });
       else placed.push(r);
     }
+    if (!cancelsFirst && plan.cancels.length > 0) cancelsDeferred = this.sendCancels(plan.cancels);
     return { plan, placed, refused, cancelsDeferred };
+  }
+
+  /** Sends a plan's cancels; how many the cancel rate deferred. */
+  private sendCancels(ids: readonly string[]): number {
+    let deferred = 0;
+    for (const id of ids) if (this.cancel(id) === "cancel_rate") deferred++;
+    return deferred;
+  }
+
+  /** Whether a planned place would meet (cross or touch) one of our orders being cancelled on the other side. */
+  private placesMeetCancels(plan: QuotePlan): boolean {
+    for (const id of plan.cancels) {
+      const o = this.oms.get(id);
+      if (o === undefined) continue;
+      for (const p of plan.places) {
+        if (p.side === o.side) continue;
+        if (p.side === Side.Buy ? p.priceTicks >= o.priceTicks : p.priceTicks <= o.priceTicks) return true;
+      }
+    }
+    return false;
   }
 
   /** An intent sink for one strategy: its quotes and orders go through the gate tagged with its name. */
