@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every Grafana dashboard query through a real Prometheus scraping our HTTP server
-# (test/prometheus-dashboard.test.ts). Installs Prometheus when missing and forbids the test's skip.
+# Runs every Grafana dashboard query through a real Prometheus scraping the engine while it trades
+# against the simulator, and `promtool check metrics` on that engine's /metrics
+# (test/prometheus-dashboard.test.ts). Installs Prometheus (with promtool) when missing and forbids
+# the test's skip.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/checks/apt-install.bash

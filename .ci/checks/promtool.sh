@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # promtool on what we ship: the Prometheus config used by docker-compose, and the metrics text the
-# engine's registry produces (every metric registered and populated by the synthetic driver).
+# engine's registry produces with every family populated (synthetic driver: every label set, even
+# those a short run never reaches). The REAL engine's /metrics, scraped while it trades against the
+# simulator, is checked with `promtool check metrics` by test/prometheus-dashboard.test.ts
+# (.ci/checks/prometheus-dashboard.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/checks/apt-install.bash
