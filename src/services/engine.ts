@@ -298,7 +298,6 @@ export class Engine implements StatusSource, MetricsSource {
     if (this.phase !== "created") throw new Error(`engine already ${this.phase}`);
     this.phase = "starting";
     this.startedAtMs = this.clock.nowMs();
-    this.stopLoopMonitor = this.opts.metrics?.startEventLoopMonitor(this.clock);
     for (const [name, v] of this.venueMap) {
       const adapter = v.adapter;
       const vm = v.metrics;
@@ -366,6 +365,8 @@ export class Engine implements StatusSource, MetricsSource {
     }
     const every = this.config.engine.status_interval_ms;
     this.timers.push(this.clock.setRepeating(every, () => this.logProgress()));
+    // only once running: a start-up that fails leaves no timer behind
+    this.stopLoopMonitor = this.opts.metrics?.startEventLoopMonitor(this.clock);
     this.phase = "running";
     this.log.info(`quoting started`, { strategy: st.name, kind: st.kind });
     for (const b of this.bookMap.values()) {

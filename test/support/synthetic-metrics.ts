@@ -1,7 +1,9 @@
 /**
  * SYNTHETIC metrics driver: fills every metric the engine defines with plausible values, without an
- * engine. It exists so promtool and the Prometheus dashboard test can check the metrics and every
- * dashboard query before the engine is wired; the lead replaces it with the real engine + simulator.
+ * engine, on the 2 venues × 10 symbols shape. It exists for what a short real run cannot give: the
+ * scrape benchmark at full size, the metrics unit tests, and `promtool check metrics` on every
+ * family with every kind of label set (.ci/checks/promtool.sh). The Prometheus dashboard test uses
+ * the real engine trading against the simulator instead.
  */
 import type { EngineMetrics, MetricsSource, StrategyState } from "../../src/metrics/index.ts";
 import { Rng } from "../../src/services/rng.ts";
