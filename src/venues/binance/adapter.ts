@@ -76,6 +76,31 @@ export class BinanceAdapter implements VenueAdapter {
         ? new BinanceListenKeyStream(this.cfg, this.rest, hooks("user"))
         : undefined;
     this.md = new BinanceMarketData(this.cfg, this.rest, (e) => this.emit(e));
+    this.ws.onWrite = (method) => this.onWrite(method);
+  }
+
+  /**
+   * Internal tick-to-wire, measured where both ends are known: from the arrival of the market-data
+   * frame being handled to the moment a request it caused was written to the order socket
+   * (ws.send returned). `firstWrite` is the frame's first order-entry message of any kind (new or
+   * cancel: the first wire reaction), `firstNew` its first new order. Nanoseconds.
+   */
+  readonly tickToWire = { firstWrite: new WireSamples(), firstNew: new WireSamples() };
+  private lastWriteFrameNs = 0;
+  private lastNewFrameNs = 0;
+
+  private onWrite(method: string): void {
+    const frame = this.md.currentFrameNs();
+    if (frame === 0) return; // not caused by a market-data frame (acks, timers, start-up)
+    const now = this.cfg.clock.monoNs();
+    if (frame !== this.lastWriteFrameNs) {
+      this.lastWriteFrameNs = frame;
+      this.tickToWire.firstWrite.record(now - frame);
+    }
+    if (method === "order.place" && frame !== this.lastNewFrameNs) {
+      this.lastNewFrameNs = frame;
+      this.tickToWire.firstNew.record(now - frame);
+    }
   }
 
   async connect(): Promise<void> {
@@ -409,4 +434,32 @@ export class BinanceAdapter implements VenueAdapter {
 /** Creates a Binance adapter; throws a clear error naming the venue when the config is wrong. */
 export function createBinanceAdapter(config: BinanceConfig): BinanceAdapter {
   return new BinanceAdapter(config);
+}
+
+/** A fixed ring of the last latency samples (ns): recording on the order path never allocates. */
+export class WireSamples {
+  private readonly ring: Float64Array;
+  private n = 0;
+  /** Samples recorded since the last reset (the ring keeps the last `capacity`). */
+  count = 0;
+
+  constructor(readonly capacity = 1 << 16) {
+    this.ring = new Float64Array(capacity);
+  }
+
+  record(ns: number): void {
+    this.ring[this.n] = ns;
+    this.n = this.n + 1 === this.capacity ? 0 : this.n + 1;
+    this.count++;
+  }
+
+  /** The kept samples, sorted ascending (a copy; off the hot path). */
+  sorted(): Float64Array {
+    return this.ring.slice(0, Math.min(this.count, this.capacity)).sort();
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.count = 0;
+  }
 }

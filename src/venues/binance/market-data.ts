@@ -223,6 +223,11 @@ export class BinanceMarketData {
     }
   }
 
+  /** Arrival time of the frame being handled right now, 0 outside a frame handler (tick-to-wire). */
+  currentFrameNs(): number {
+    return this.frameNs;
+  }
+
   /** recvNs for an event: the current frame's arrival, or now for events not caused by a frame (snapshots). */
   private recvStamp(): number {
     return this.frameNs > 0 ? this.frameNs : this.cfg.clock.monoNs();

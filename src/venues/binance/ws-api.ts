@@ -99,6 +99,9 @@ export class BinanceWsApi {
     }
   }
 
+  /** Called right after a request was written to the socket (set by the adapter: tick-to-wire). */
+  onWrite: ((method: string) => void) | undefined;
+
   /** Re-measures the server-time offset (set by the adapter; REST /time). */
   timeSync: (() => Promise<void>) | undefined;
 
@@ -136,6 +139,7 @@ export class BinanceWsApi {
       // Write first: the reply can only arrive in a later event-loop turn, so the bookkeeping below
       // (timer, pending entry) is off the tick-to-trade path.
       ws.send(json);
+      this.onWrite?.(method);
       const timer = this.cfg.clock.setTimer(this.cfg.timeouts.requestMs, () => {
         this.pending.delete(id);
         this.counters.unknownOutcomes++;
