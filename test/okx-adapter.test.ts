@@ -99,6 +99,28 @@ class MockOkx {
         ? Response.json({ code: "51603", msg: "Order does not exist", data: [] })
         : Response.json({ code: "0", data: [o] });
     }
+    if (url.pathname === "/api/v5/trade/order" && req.method === "POST") {
+      const a = JSON.parse(body) as Obj;
+      this.placeOps.push(a);
+      const clOrdId = String(a["clOrdId"]);
+      if (Number(a["sz"]) === 777) return Response.json({ code: "50011", msg: "Too Many Requests" }, { status: 429 });
+      if (Number(a["sz"]) === 999) {
+        const d = { ordId: "", clOrdId, sCode: "51008", sMsg: "Insufficient USDT balance" };
+        return Response.json({ code: "1", msg: "All operations failed", data: [d] });
+      }
+      const ordId = String(this.ordSeq++);
+      this.orders.set(clOrdId, {
+        instId: a["instId"],
+        ordId,
+        clOrdId,
+        px: a["px"],
+        sz: a["sz"],
+        side: a["side"],
+        state: "live",
+        accFillSz: "0",
+      });
+      return Response.json({ code: "0", msg: "", data: [{ ordId, clOrdId, sCode: "0", sMsg: "Order placed" }] });
+    }
     if (url.pathname === "/api/v5/trade/orders-pending") {
       const list = [...this.orders.values()].filter((o) => o["state"] === "live");
       return Response.json({ code: "0", data: list });
@@ -258,7 +280,10 @@ afterEach(async () => {
   mock = undefined;
 });
 
-function make(m: MockOkx, extra: { pingIdleMs?: number; pongTimeoutMs?: number; keys?: boolean } = {}): OkxAdapter {
+function make(
+  m: MockOkx,
+  extra: { pingIdleMs?: number; pongTimeoutMs?: number; keys?: boolean; orderEntry?: "ws" | "rest" } = {},
+): OkxAdapter {
   const base = `127.0.0.1:${m.port}`;
   return createOkxAdapter({
     name: "okx_test",
@@ -274,6 +299,7 @@ function make(m: MockOkx, extra: { pingIdleMs?: number; pongTimeoutMs?: number; 
     pongTimeoutMs: extra.pongTimeoutMs ?? 10_000,
     requestMs: 1_500,
     subscribeMs: 15_000,
+    orderEntry: extra.orderEntry ?? "ws",
   });
 }
 
@@ -499,6 +525,44 @@ describe("okx adapter: orders", () => {
     expect(m.canceled.sort()).toEqual(["eng1r15", "eng1r16"]);
     expect(m.orders.get("other9")?.["state"]).toBe("live");
     expect(await a.orderStatus("BTC-USDT", "eng1-r1-404")).toBeUndefined();
+    expect(m.badRestSigns).toBe(0);
+  }, 30_000);
+
+  test("REST order entry: signed POST body, sCode and HTTP 429 mapped, cancel by clOrdId", async () => {
+    const m = new MockOkx();
+    mock = m;
+    const a = make(m, { orderEntry: "rest" });
+    adapter = a;
+    await a.connect();
+    const base: Omit<OrderRequest, "clientId"> = {
+      symbol: "BTC-USDT",
+      side: Side.Buy,
+      type: "limit",
+      tif: "IOC",
+      priceTicks: 999 as Ticks,
+      lots: 200_000 as Lots,
+    };
+    const id = await a.submitOrder({ ...base, clientId: "eng1-r2-1" });
+    expect(id, `seed ${SEED}`).toBe(m.orders.get("eng1r21")?.["ordId"] as string);
+    expect(m.placeOps[0]).toMatchObject({ ordType: "ioc", px: "99.9", sz: "0.00200000", clOrdId: "eng1r21" });
+    const reasons: string[] = [];
+    for (const [cid, lots] of [
+      ["eng1-r2-2", 99_900_000_000],
+      ["eng1-r2-3", 77_700_000_000],
+    ] as const) {
+      await a.submitOrder({ ...base, clientId: cid, lots: lots as Lots }).then(
+        () => reasons.push("placed"),
+        (e: unknown) => reasons.push(e instanceof VenueRejectError ? e.reason : String(e)),
+      );
+    }
+    expect(reasons, `seed ${SEED}`).toEqual(["insufficient_balance", "rate_limited"]);
+    await a.cancelOrder("BTC-USDT", "eng1-r2-1");
+    expect(m.canceled).toEqual(["eng1r21"]);
+    const again = await a.cancelOrder("BTC-USDT", "eng1-r2-1").then(
+      () => "ok",
+      (e: unknown) => (e instanceof VenueRejectError ? e.reason : String(e)),
+    );
+    expect(again).toBe("unknown_order");
     expect(m.badRestSigns).toBe(0);
   }, 30_000);
 

@@ -62,6 +62,21 @@ export interface OkxConfig {
   readonly maxLevels?: number;
   /** Add x-simulated-trading: 1 (OKX demo). */
   readonly demo?: boolean;
+  /** Where orders and cancels go: the private socket (default) or signed REST; fills always stream. */
+  readonly orderEntry?: "ws" | "rest";
+}
+
+/** Ids and trade keys we remember (idempotency, fill dedup) before the oldest are forgotten. */
+const MAX_REMEMBERED = 50_000;
+
+/** Drops the oldest entries of an insertion-ordered map or set beyond the cap (bounded memory). */
+function prune(c: Map<string, unknown> | Set<string>): void {
+  if (c.size <= MAX_REMEMBERED) return;
+  let excess = c.size - MAX_REMEMBERED;
+  for (const k of c.keys()) {
+    if (excess-- <= 0) break;
+    c.delete(k);
+  }
 }
 
 type Obj = Record<string, unknown>;
@@ -167,6 +182,7 @@ export class OkxAdapter implements VenueAdapter {
       maxThrottleWaitMs: 5_000,
       maxLevels: 1024,
       demo: false,
+      orderEntry: "ws",
       ...cfg,
       apiKey: cfg.apiKey ?? "",
       secret: cfg.secret ?? "",
@@ -175,6 +191,11 @@ export class OkxAdapter implements VenueAdapter {
     this.pubBackoff = new Backoff(cfg.rng, this.cfg.backoff);
     this.privBackoff = new Backoff(cfg.rng, this.cfg.backoff);
     this.bboEv.venue = cfg.name;
+  }
+
+  /** Order entry over the socket when configured and logged in; REST otherwise (fallback). */
+  private useWs(): boolean {
+    return this.cfg.orderEntry === "ws" && this.hasKeys && this.priv?.open === true;
   }
 
   private get hasKeys(): boolean {
@@ -651,6 +672,8 @@ export class OkxAdapter implements VenueAdapter {
       }
       this.seenTrades.add(key);
       this.cumByOrder.set(ordId, cumLots);
+      prune(this.seenTrades);
+      prune(this.cumByOrder);
       exec = "fill";
       status = state === "filled" ? "filled" : state === "canceled" ? "canceled" : "partially_filled";
     } else if (state === "canceled" || state === "mmp_canceled") {
@@ -760,9 +783,11 @@ export class OkxAdapter implements VenueAdapter {
     if (prev !== undefined) return prev;
     const p = this.doSubmit(order);
     this.submits.set(order.clientId, p);
+    prune(this.submits);
     p.catch((e: unknown) => {
-      // A definite refusal frees the id for nothing; keep it so a retry gets the same answer.
-      if (!(e instanceof VenueRejectError)) this.submits.delete(order.clientId);
+      // A definite refusal is kept so a retry gets the same answer; a throttled (never sent or refused
+      // for rate) or failed-before-sending submit may be retried with the same id.
+      if (!(e instanceof VenueRejectError) || e.reason === "rate_limited") this.submits.delete(order.clientId);
     });
     return p;
   }
@@ -795,6 +820,7 @@ export class OkxAdapter implements VenueAdapter {
     if (!isOwnOkxClOrdId(clOrdId, this.cfg.clientIdPrefix))
       throw new VenueRejectError("invalid_request", "", `okx ${this.name}: clientId does not carry our prefix`);
     this.clientIds.set(clOrdId, order.clientId);
+    prune(this.clientIds);
     const args: Obj = {
       instId: info.venueSymbol,
       tdMode: "cash",
@@ -807,10 +833,9 @@ export class OkxAdapter implements VenueAdapter {
     else args["px"] = info.price.format(order.priceTicks);
     await this.throttle(info.venueSymbol);
     try {
-      const res =
-        this.hasKeys && this.priv?.open
-          ? await this.wsRequest("order", [args])
-          : await this.rest("POST", "/api/v5/trade/order", args);
+      const res = this.useWs()
+        ? await this.wsRequest("order", [args])
+        : await this.rest("POST", "/api/v5/trade/order", args);
       return this.ackOrThrow(res);
     } catch (e) {
       if (!(e instanceof UnknownOutcome)) throw e;
@@ -842,10 +867,9 @@ export class OkxAdapter implements VenueAdapter {
     const info = this.instr.get(symbol);
     if (info === undefined) throw new VenueRejectError("bad_symbol", "", `okx ${this.name}: unknown symbol ${symbol}`);
     const args = { instId: info.venueSymbol, clOrdId: toOkxClOrdId(clientId) };
-    const res =
-      this.hasKeys && this.priv?.open
-        ? await this.wsRequest("cancel-order", [args])
-        : await this.rest("POST", "/api/v5/trade/cancel-order", args);
+    const res = this.useWs()
+      ? await this.wsRequest("cancel-order", [args])
+      : await this.rest("POST", "/api/v5/trade/cancel-order", args);
     this.ackOrThrow(res);
   }
 
