@@ -566,6 +566,40 @@ describe("okx adapter: orders", () => {
     expect(m.badRestSigns).toBe(0);
   }, 30_000);
 
+  test("fills missed while the private socket was down are recovered once, aggregated", async () => {
+    const m = new MockOkx();
+    mock = m;
+    const a = make(m);
+    adapter = a;
+    const updates: OrderUpdate[] = [];
+    a.onEvent((e) => {
+      if (e.type === "order") updates.push(e.update);
+    });
+    await a.connect();
+    const req: OrderRequest = {
+      clientId: "eng1-r3-1",
+      symbol: "BTC-USDT",
+      side: Side.Sell,
+      type: "limit",
+      tif: "GTC",
+      priceTicks: 1005 as Ticks,
+      lots: 1_000_000 as Lots,
+    };
+    await a.submitOrder(req);
+    await until(() => updates.some((u) => u.exec === "ack"), "ack");
+    const firstPriv = m.priv;
+    const o = m.orders.get("eng1r31");
+    if (o === undefined) throw new Error("order not on mock");
+    o["state"] = "partially_filled";
+    o["accFillSz"] = "0.004";
+    firstPriv?.close();
+    await until(() => updates.some((u) => u.exec === "fill"), "recovered fill");
+    const f = updates.filter((u) => u.exec === "fill");
+    expect(f.length, `seed ${SEED}`).toBe(1);
+    expect(f[0]).toMatchObject({ clientId: "eng1-r3-1", lastLots: 400_000, cumLots: 400_000, tradeId: -1, fee: "0" });
+    expect(m.priv).not.toBe(firstPriv);
+  }, 30_000);
+
   test("bad keys are refused at login with reason auth", async () => {
     const m = new MockOkx();
     mock = m;

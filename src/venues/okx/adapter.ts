@@ -148,6 +148,9 @@ export class OkxAdapter implements VenueAdapter {
   private readonly seenTrades = new Set<string>();
   private readonly cumByOrder = new Map<string, number>();
   private readonly orderWindows = new Map<string, SlidingWindow>();
+  /** Our orders believed open, by clOrdId, with the fills already reported (recovery after a disconnect). */
+  private readonly tracked = new Map<string, { symbol: string; cum: number }>();
+  private privWasUp = false;
   private readonly bboEv = {
     type: "bbo" as const,
     venue: "",
@@ -584,6 +587,8 @@ export class OkxAdapter implements VenueAdapter {
           if (msg["event"] === "login" && str(msg, "code") === "0") {
             loggedIn = true;
             this.privBackoff.reset();
+            if (this.privWasUp) void this.recoverFills();
+            this.privWasUp = true;
             ws.send(JSON.stringify({ op: "subscribe", args: [{ channel: "orders", instType: "SPOT" }] }));
             this.emit({ type: "connection", venue: this.name, stream: "orders", state: "connected", reason: "" });
             resolve();
@@ -693,6 +698,11 @@ export class OkxAdapter implements VenueAdapter {
     const priceTicks = px === "" ? 0 : info.price.parse(px);
     const fillPx = str(d, "fillPx");
     const fee = str(d, "fillFee");
+    if (isOwnOkxClOrdId(clOrdId, this.cfg.clientIdPrefix)) {
+      if (status === "new" || status === "partially_filled")
+        this.tracked.set(clOrdId, { symbol: info.symbol, cum: cumLots });
+      else this.tracked.delete(clOrdId);
+    }
     const update: OrderUpdate = {
       venue: this.name,
       symbol: info.symbol,
@@ -714,6 +724,56 @@ export class OkxAdapter implements VenueAdapter {
       ...(rejectReason !== undefined ? { rejectReason, text: str(d, "cancelSourceReason") } : {}),
     };
     this.emit({ type: "order", update, recvNs });
+  }
+
+  /**
+   * After the private socket comes back, fills pushed while it was down are lost: query every order
+   * we believed open and report what filled meanwhile as one aggregated fill (tradeId -1).
+   */
+  private async recoverFills(): Promise<void> {
+    for (const [clOrdId, t] of [...this.tracked]) {
+      let o: OpenOrder | undefined;
+      try {
+        o = await this.orderStatus(t.symbol, this.clientIds.get(clOrdId) ?? clOrdId);
+      } catch {
+        this.counters["recoveryErrors"] = (this.counters["recoveryErrors"] ?? 0) + 1;
+        continue;
+      }
+      if (o === undefined || this.closed) continue;
+      const cur = this.tracked.get(clOrdId);
+      if (cur === undefined) continue; // a push arrived meanwhile and finished it
+      // The fills already streamed (cumByOrder) win over the tracked count, so nothing is reported twice.
+      const missed = o.cumLots - Math.max(cur.cum, this.cumByOrder.get(o.venueOrderId) ?? 0);
+      if (o.status !== "new" && o.status !== "partially_filled") this.tracked.delete(clOrdId);
+      else cur.cum = o.cumLots;
+      if (missed <= 0) continue;
+      this.counters["recoveredFills"] = (this.counters["recoveredFills"] ?? 0) + 1;
+      this.cumByOrder.set(o.venueOrderId, o.cumLots);
+      this.emit({
+        type: "order",
+        recvNs: this.cfg.clock.monoNs(),
+        update: {
+          venue: this.name,
+          symbol: o.symbol,
+          clientId: o.clientId,
+          venueOrderId: o.venueOrderId,
+          side: o.side,
+          status: o.status,
+          exec: "fill",
+          priceTicks: o.priceTicks,
+          origLots: o.origLots,
+          cumLots: o.cumLots,
+          lastLots: missed as Lots,
+          lastPriceTicks: o.priceTicks,
+          fee: "0",
+          feeAsset: "",
+          isMaker: false,
+          tradeId: -1,
+          venueTimeMs: this.cfg.clock.nowMs(),
+          text: "recovered by reconciliation after a private-socket reconnect (fee unknown)",
+        },
+      });
+    }
   }
 
   /** One WS request (op with id); rejects UnknownOutcome on timeout or socket loss. */
@@ -836,7 +896,10 @@ export class OkxAdapter implements VenueAdapter {
       const res = this.useWs()
         ? await this.wsRequest("order", [args])
         : await this.rest("POST", "/api/v5/trade/order", args);
-      return this.ackOrThrow(res);
+      const ordId = this.ackOrThrow(res);
+      if (!this.tracked.has(clOrdId) && order.type !== "market")
+        this.tracked.set(clOrdId, { symbol: order.symbol, cum: 0 });
+      return ordId;
     } catch (e) {
       if (!(e instanceof UnknownOutcome)) throw e;
       this.counters["unknownOutcomes"] = (this.counters["unknownOutcomes"] ?? 0) + 1;
