@@ -151,6 +151,7 @@ export class OkxAdapter implements VenueAdapter {
   /** Our orders believed open, by clOrdId, with the fills already reported (recovery after a disconnect). */
   private readonly tracked = new Map<string, { symbol: string; cum: number }>();
   private privWasUp = false;
+  private pubReconnectPending = false;
   private readonly bboEv = {
     type: "bbo" as const,
     venue: "",
@@ -298,8 +299,9 @@ export class OkxAdapter implements VenueAdapter {
         waits.push(new Promise<void>((res) => bs.waiters.push(res)));
       }
     }
+    // Connected: subscribe now; connecting or reconnect pending: onopen subscribes every book.
     if (this.pub?.open) this.sendSubscribe(symbols);
-    else this.openPublic();
+    else if (this.pub === undefined && !this.pubReconnectPending) this.openPublic();
     let timer: TimerId | undefined;
     const timeout = new Promise<never>((_, rej) => {
       timer = this.cfg.clock.setTimer(this.cfg.subscribeMs, () =>
@@ -352,7 +354,11 @@ export class OkxAdapter implements VenueAdapter {
       if (this.closed) return;
       this.counters["reconnects"] = (this.counters["reconnects"] ?? 0) + 1;
       this.emit({ type: "connection", venue: this.name, stream: "market", state: "reconnecting", reason: "closed" });
-      this.cfg.clock.setTimer(this.pubBackoff.next(), () => this.openPublic());
+      this.pubReconnectPending = true;
+      this.cfg.clock.setTimer(this.pubBackoff.next(), () => {
+        this.pubReconnectPending = false;
+        if (this.pub === undefined) this.openPublic();
+      });
     };
   }
 
