@@ -3,22 +3,28 @@
  * adapters, and one factory by venue kind so configuration code never imports a venue directly.
  */
 import { type BinanceConfig, createBinanceAdapter } from "./binance/index.ts";
+import { createOkxAdapter, type OkxConfig } from "./okx/index.ts";
 import type { VenueAdapter } from "./types.ts";
 
 export { BINANCE_PRESETS, BinanceAdapter, type BinanceConfig, createBinanceAdapter } from "./binance/index.ts";
+export { createOkxAdapter, OkxAdapter, type OkxConfig } from "./okx/index.ts";
 export * from "./types.ts";
 
-/** Venue configs by kind; OKX and others add their members here. */
-export type VenueAdapterConfig = { readonly kind: "binance" } & BinanceConfig;
+/** Venue configs by kind; each venue adds its member here. */
+export type VenueAdapterConfig =
+  | ({ readonly kind: "binance" } & BinanceConfig)
+  | ({ readonly kind: "okx" } & OkxConfig);
 
 /** Venue kinds this build can create. */
-export const VENUE_KINDS: readonly string[] = ["binance"];
+export const VENUE_KINDS: readonly string[] = ["binance", "okx"];
 
 /** Creates the adapter for a config's kind; an unknown kind is an error naming it and the venue. */
 export function createVenueAdapter(config: VenueAdapterConfig): VenueAdapter {
   switch (config.kind) {
     case "binance":
       return createBinanceAdapter(config);
+    case "okx":
+      return createOkxAdapter(config);
     default: {
       const c = config as { kind?: unknown; name?: unknown };
       throw new Error(
