@@ -286,6 +286,7 @@ describe.skipIf(PROMETHEUS === null)("dashboard queries against a real Prometheu
       fills: ((await scalar("sum(hft_fills_total)")) ?? 0) > 0,
       ordersSent: ((await scalar("sum(hft_orders_sent_total)")) ?? 0) > 0,
       bookUpdates: ((await scalar("sum(hft_book_updates_total)")) ?? 0) > 0,
+      venueMessages: ((await scalar("sum(hft_venue_messages_total)")) ?? 0) > 0,
       killSwitchTrips: (await scalar("sum(hft_risk_kill_switch_trips_total)")) ?? 0,
     };
     expect({ seed: SEED, ...got }).toEqual({
@@ -293,6 +294,7 @@ describe.skipIf(PROMETHEUS === null)("dashboard queries against a real Prometheu
       fills: true,
       ordersSent: true,
       bookUpdates: true,
+      venueMessages: true,
       killSwitchTrips: 1,
     });
   });
