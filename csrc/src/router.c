@@ -4,6 +4,7 @@
  * Greedy by effective price is optimal here because each venue's cost is the sum of its levels'
  * costs (a fractional knapsack per lot); the property test checks it against a brute-force search.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "cbook_internal.h"
@@ -19,18 +20,147 @@ static int exact_int(double d, double lo, double hi, int64_t* out) {
   return 1;
 }
 
-int32_t hft_route_f64(const hft_cbook* cb, int32_t side, double qty, double limit, int32_t urgency_permille,
-                      double now_ns, double* out, int32_t max_children) {
-  if (!valid_cbook(cb)) return -HFT_E_NULL_HANDLE;
-  if (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) return -HFT_E_BAD_SIDE;
-  if (out == NULL) return -HFT_E_NULL_POINTER;
-  if (max_children < 0) return -HFT_E_BAD_COUNT;
-  if (urgency_permille < 0 || urgency_permille > 1000) return -HFT_E_BAD_PARAMS;
-  int64_t parent, lim;
-  if (!exact_int(qty, -9007199254740991.0, 9007199254740991.0, &parent)) return -HFT_E_NOT_INTEGER;
-  if (parent < 0) return -HFT_E_NEGATIVE_QTY;
-  if (!exact_int(limit, -9007199254740991.0, 9007199254740991.0, &lim)) return -HFT_E_NOT_INTEGER;
+/* One live venue in the fast path: its walk, its next usable level and its child. */
+typedef struct lane {
+  walker w;
+  int64_t good;  /* larger = better effective price: price_common * (PPM +- fee), sign-adjusted */
+  int64_t pc;    /* next level's price, common ticks */
+  int64_t pv;    /* next level's price, venue ticks */
+  int64_t q;     /* next level's usable qty, venue lots */
+  int64_t pmult; /* venue -> common price multiplier */
+  int64_t qmult; /* venue -> common qty multiplier */
+  int64_t feem;  /* PPM + fee for buys, PPM - fee for sells */
+  int32_t venue;
+  int32_t child;
+} lane;
 
+/* Loads the lane's next usable level within the limit: 1 loaded, 0 exhausted, -1 int64 overflow. */
+static inline int lane_load(lane* l, int32_t book_side, int buying, int64_t lim, int32_t urgency_permille) {
+  int64_t key, q;
+  while (walk_next(&l->w, &key, &q)) {
+    const int64_t p = book_side == HFT_SIDE_BID ? key : -key;
+    int64_t pc, g;
+    if (__builtin_mul_overflow(p, l->pmult, &pc)) return -1;
+    if (buying ? pc > lim : pc < lim) return 0; /* later levels are worse still */
+    const int64_t usable = urgency_permille == 1000 ? q : (int64_t)((__int128)q * urgency_permille / 1000);
+    if (usable == 0) continue;
+    if (__builtin_mul_overflow(pc, l->feem, &g) || g == INT64_MIN) return -1;
+    l->good = buying ? -g : g;
+    l->pc = pc;
+    l->pv = p;
+    l->q = usable;
+    return 1;
+  }
+  return 0;
+}
+
+/* Lane a beats lane b: better effective price, ties to the lower venue index (the merge order). */
+static inline int lane_better(const lane* a, const lane* b) {
+  return a->good > b->good || (a->good == b->good && a->venue < b->venue);
+}
+
+/*
+ * Fast path: the same greedy as route_wide, in 64-bit integers (the 128-bit one is the fallback when
+ * a product would overflow), scanning only live venues, and taking a venue's levels in a run while
+ * they still beat the runner-up venue's head, so the head scan runs once per venue switch, not per
+ * level. Returns the child count, or -1 (nothing written) when 64 bits do not suffice.
+ */
+static int32_t route_narrow(const hft_cbook* cb, int32_t book_side, int buying, int64_t parent, int64_t lim,
+                            int32_t urgency_permille, double now_ns, double* out, int32_t max_children) {
+  lane ln[HFT_MAX_VENUES_LIMIT];
+  int32_t child_venue[HFT_MAX_VENUES_LIMIT];
+  int64_t child_qty[HFT_MAX_VENUES_LIMIT];   /* venue lots */
+  int64_t child_limit[HFT_MAX_VENUES_LIMIT]; /* worst price taken, venue ticks */
+  __int128 child_notional[HFT_MAX_VENUES_LIMIT];
+  int32_t n = 0;
+  for (int32_t v = 0; v < cb->max_venues; v++) {
+    const venue_slot* vs = &cb->venues[v];
+    if (!venue_live(cb, vs, now_ns) || vs->headroom < 1) continue;
+    lane* l = &ln[n];
+    l->w = walk_start(&vs->book->sd[book_side]);
+    l->pmult = vs->price_mult;
+    l->qmult = vs->qty_mult;
+    l->feem = buying ? PPM + vs->fee_ppm : PPM - vs->fee_ppm;
+    l->venue = v;
+    l->child = -1;
+    const int r = lane_load(l, book_side, buying, lim, urgency_permille);
+    if (r < 0) return -1;
+    if (r > 0) n++;
+  }
+  int32_t children = 0;
+  int64_t need = parent; /* common lots still to place */
+  while (need > 0 && n > 0) {
+    int32_t b = 0;
+    for (int32_t i = 1; i < n; i++) {
+      if (lane_better(&ln[i], &ln[b])) b = i;
+    }
+    lane* l = &ln[b];
+    int64_t need_v = l->qmult == 1 ? need : need / l->qmult; /* whole venue lots that fit */
+    if (need_v == 0 || (l->child < 0 && children >= max_children)) {
+      ln[b] = ln[--n]; /* lot larger than what is left, or no room to report another child */
+      continue;
+    }
+    int32_t s = -1; /* runner-up: the levels of b are taken while they beat it */
+    for (int32_t i = 0; i < n; i++) {
+      if (i != b && (s < 0 || lane_better(&ln[i], &ln[s]))) s = i;
+    }
+    int32_t c = l->child;
+    if (c < 0) {
+      c = children++;
+      l->child = c;
+      child_venue[c] = l->venue;
+      child_qty[c] = 0;
+      child_notional[c] = 0;
+    }
+    for (;;) {
+      const int64_t take_v = l->q < need_v ? l->q : need_v;
+      const int64_t take_c = take_v * l->qmult;
+      child_qty[c] += take_v;
+      child_limit[c] = l->pv;
+      child_notional[c] += (__int128)l->pc * take_c;
+      need -= take_c;
+      if (take_v < l->q) {
+        l->q -= take_v; /* part of the level is left; need no longer fits this venue's lot */
+        break;
+      }
+      const int r = lane_load(l, book_side, buying, lim, urgency_permille);
+      if (r < 0) return -1;
+      if (r == 0) {
+        ln[b] = ln[--n];
+        break;
+      }
+      if (need == 0) break;
+      need_v = l->qmult == 1 ? need : need / l->qmult;
+      if (need_v == 0 || (s >= 0 && !lane_better(l, &ln[s]))) break;
+    }
+  }
+  double* hdr = out;
+  double* kids = out + HFT_ROUTE_HEADER;
+  __int128 total_notional = 0;
+  double total_fees = 0.0;
+  for (int32_t c = 0; c < children; c++) {
+    const venue_slot* vs = &cb->venues[child_venue[c]];
+    double* k = kids + (size_t)c * HFT_ROUTE_STRIDE;
+    const double notional = (double)child_notional[c];
+    const double fee = notional * (double)vs->fee_ppm / (double)PPM;
+    k[0] = (double)child_venue[c];
+    k[1] = (double)child_qty[c];
+    k[2] = (double)child_limit[c];
+    k[3] = notional;
+    k[4] = fee;
+    total_notional += child_notional[c];
+    total_fees += fee;
+  }
+  hdr[0] = (double)(parent - need);
+  hdr[1] = (double)need;
+  hdr[2] = (double)total_notional;
+  hdr[3] = total_fees;
+  return children;
+}
+
+/* The reference greedy in 128-bit integers: used when the 64-bit fast path would overflow. */
+static int32_t route_wide(const hft_cbook* cb, int32_t side, int64_t parent, int64_t lim, int32_t urgency_permille,
+                          double now_ns, double* out, int32_t max_children) {
   /* Buying takes asks (book side ASK); selling takes bids. */
   const int32_t book_side = side == HFT_SIDE_BID ? HFT_SIDE_ASK : HFT_SIDE_BID;
   const int buying = side == HFT_SIDE_BID;
@@ -141,4 +271,23 @@ int32_t hft_route_f64(const hft_cbook* cb, int32_t side, double qty, double limi
   hdr[2] = (double)total_notional;
   hdr[3] = total_fees;
   return children;
+}
+
+int32_t hft_route_f64(const hft_cbook* cb, int32_t side, double qty, double limit, int32_t urgency_permille,
+                      double now_ns, double* out, int32_t max_children) {
+  if (!valid_cbook(cb)) return -HFT_E_NULL_HANDLE;
+  if (side != HFT_SIDE_BID && side != HFT_SIDE_ASK) return -HFT_E_BAD_SIDE;
+  if (out == NULL) return -HFT_E_NULL_POINTER;
+  if (max_children < 0) return -HFT_E_BAD_COUNT;
+  if (urgency_permille < 0 || urgency_permille > 1000) return -HFT_E_BAD_PARAMS;
+  int64_t parent, lim;
+  if (!exact_int(qty, -9007199254740991.0, 9007199254740991.0, &parent)) return -HFT_E_NOT_INTEGER;
+  if (parent < 0) return -HFT_E_NEGATIVE_QTY;
+  if (!exact_int(limit, -9007199254740991.0, 9007199254740991.0, &lim)) return -HFT_E_NOT_INTEGER;
+
+  const int32_t book_side = side == HFT_SIDE_BID ? HFT_SIDE_ASK : HFT_SIDE_BID;
+  const int32_t r =
+      route_narrow(cb, book_side, side == HFT_SIDE_BID, parent, lim, urgency_permille, now_ns, out, max_children);
+  if (r >= 0) return r;
+  return route_wide(cb, side, parent, lim, urgency_permille, now_ns, out, max_children);
 }
