@@ -6,6 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <emmintrin.h>
+#define HFT_SSE2 1
+#else
+#define HFT_SSE2 0
+#endif
 
 #include "book_internal.h"
 
@@ -472,24 +478,128 @@ hft_status hft_book_apply_batch(hft_book* book, const hft_level_update* updates,
   return apply_checked(book, updates, count, inserts[0], inserts[1]);
 }
 
-/* One record converted without data-dependent branches; *ok is cleared when anything is wrong.
- * The exact status of a bad batch comes from convert_record afterwards (errors are the rare path). */
-static inline void convert_fast(const hft_book* b, const double* r, hft_level_update* u, int* ok) {
-  const double lim = 9007199254740991.0;
-  const double sd = r[HFT_F64_SIDE];
-  const double pd = r[HFT_F64_PRICE];
-  const double qd = r[HFT_F64_QTY];
-  const int p_in = pd >= -lim && pd <= lim;
-  const int q_in = qd >= -lim && qd <= lim;
-  const int64_t p = (int64_t)(p_in ? pd : 0.0);
-  const int64_t q = (int64_t)(q_in ? qd : 0.0);
-  const int good = (sd == 0.0 || sd == 1.0) & p_in & q_in & ((double)p == pd) & ((double)q == qd) &
-                   (p >= b->params.min_price) & (p <= b->params.max_price) & (q >= 0);
-  *ok &= good;
-  u->side = sd == 1.0;
-  u->price = p;
-  u->qty = q;
-  u->reserved = 0;
+/* Truncates toward zero; NaN and values outside int64 give INT64_MIN (x86 "integer indefinite"),
+ * which no exactness or range test below accepts. Never undefined behaviour. */
+static inline int64_t trunc_i64(double v) {
+#if HFT_SSE2
+  return _mm_cvttsd_si64(_mm_set_sd(v));
+#else
+  return (v >= -9223372036854774784.0 && v <= 9223372036854774784.0) ? (int64_t)v : INT64_MIN;
+#endif
+}
+
+/* The exact, two-pass batch: convert_record in documented order, then apply_checked (which rolls
+ * back on HFT_E_BOOK_FULL). The reference semantics, taken only when the fast pass bails out. */
+static __attribute__((noinline)) hft_status apply_batch_f64_exact(hft_book* book, const double* records,
+                                                                  int32_t count) {
+  int32_t inserts[2] = {0, 0};
+  hft_level_update* ups = book->staging;
+  for (int32_t i = 0; i < count; i++) {
+    const hft_status st = convert_record(book, records + (size_t)i * HFT_F64_STRIDE, &ups[i]);
+    if (st != HFT_OK) return st;
+    inserts[ups[i].side] += ups[i].qty > 0;
+  }
+  return apply_checked(book, ups, count, inserts[0], inserts[1]);
+}
+
+/* Undoes the first n updates of a failed fast pass, newest first, so the book is as it was. Those
+ * records passed the fast check, so their side and price are re-read from them; only the old qty
+ * was logged. */
+static __attribute__((noinline)) void undo_fast(hft_book* b, const double* records, int32_t n) {
+  for (int32_t j = n - 1; j >= 0; j--) {
+    const double* r = records + (size_t)j * HFT_F64_STRIDE;
+    const int32_t s = r[HFT_F64_SIDE] == 1.0;
+    const int64_t price = (int64_t)r[HFT_F64_PRICE];
+    int64_t ignored;
+    const hft_status back = set_level(b, s, to_key(s, price), b->undo[j].qty, &ignored);
+    HFT_ASSERT(back == HFT_OK);
+    (void)back;
+  }
+  maybe_shift_down(b);
+}
+
+/*
+ * One pass: each record is checked branch-light (a single well-predicted branch per record) and
+ * applied at once, its old qty going to the undo log. Anything unusual (a record the cheap test
+ * rejects, a side that would overflow) undoes the pass and hands the batch to the exact two-pass
+ * path, so statuses, their order and the rollback guarantee are those of apply_batch_f64_exact.
+ */
+static inline __attribute__((always_inline)) int32_t fast_pass(hft_book* book, const double* records, int32_t count,
+                                                             const int checked) {
+  const int64_t min_price = book->params.min_price;
+  const uint64_t price_span = (uint64_t)(book->params.max_price - min_price);
+  const int32_t max_levels = book->params.max_levels;
+  const uint64_t slots = (uint64_t)book->slots;
+  undo_entry* const undo = book->undo;
+#if HFT_SSE2
+  const __m128d two52 = _mm_set1_pd(4503599627370496.0);
+  const __m128d lim52 = _mm_set1_pd(4503599627370495.0);
+  const __m128d zero = _mm_setzero_pd();
+#endif
+  int32_t i = 0;
+  for (; i < count; i++) {
+    const double* r = records + (size_t)i * HFT_F64_STRIDE;
+    const double sd = r[HFT_F64_SIDE];
+    int64_t p;
+    int64_t q;
+    int good;
+#if HFT_SSE2
+    /* price and qty together: x + 2^52 - 2^52 == x exactly when x is an integer in [0, 2^52), and
+     * then the low mantissa bits of x + 2^52 are x itself. Larger values (up to 2^53-1 are legal)
+     * fail here and take the exact path. */
+    const __m128d x = _mm_loadu_pd(r + HFT_F64_PRICE);
+    const __m128d y = _mm_add_pd(x, two52);
+    const __m128d fine = _mm_and_pd(_mm_cmpeq_pd(_mm_sub_pd(y, two52), x),
+                                    _mm_and_pd(_mm_cmple_pd(zero, x), _mm_cmple_pd(x, lim52)));
+    const __m128i v = _mm_sub_epi64(_mm_castpd_si128(y), _mm_castpd_si128(two52));
+    p = _mm_cvtsi128_si64(v);
+    q = _mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
+    uint64_t sbits;
+    memcpy(&sbits, &sd, sizeof sbits);
+    /* side: the bit patterns of 0.0 and 1.0 (-0.0 is legal too but takes the exact path) */
+    const int32_t s = sbits != 0;
+    good = (_mm_movemask_pd(fine) == 3) & (sbits == (((uint64_t)0 - (uint64_t)s) & UINT64_C(0x3ff0000000000000))) &
+           ((uint64_t)(p - min_price) <= price_span);
+#else
+    const double pd = r[HFT_F64_PRICE];
+    const double qd = r[HFT_F64_QTY];
+    p = trunc_i64(pd);
+    q = trunc_i64(qd);
+    /* side 0.0 or 1.0; price and qty exact integers; price in range; 0 <= qty <= HFT_MAX_QTY */
+    good = ((sd == 0.0) | (sd == 1.0)) & ((double)p == pd) & ((double)q == qd) &
+           ((uint64_t)(p - min_price) <= price_span) & ((uint64_t)q <= (uint64_t)HFT_MAX_QTY);
+    const int32_t s = sd == 1.0;
+#endif
+    if (__builtin_expect(!good, 0)) break;
+    const int64_t key = (p ^ -(int64_t)s) + s; /* to_key without a branch */
+    side_book* sb = &book->sd[s];
+    const uint64_t off = (uint64_t)(key - sb->base);
+    if (__builtin_expect(off < slots, 1)) {
+      /* Branch-free apply: in this stream inserts, deletes and modifies are mixed unpredictably,
+       * so a data-dependent branch here would mispredict often. Slots above `best` are empty, and
+       * the `best` slot is not, which is what lets the tests below skip the old qty. */
+      int64_t* const cell = sb->qty + off;
+      const int64_t o = *cell;
+      const int32_t at = (int32_t)off;
+      const int32_t delta = (q != 0) - (o != 0);
+      undo[i].qty = o;
+      *cell = q;
+      sb->lad_count += delta;
+      if (checked && __builtin_expect(side_count(sb) > max_levels, 0)) { /* only an insert gets here */
+        *cell = o;
+        sb->lad_count -= delta;
+        break;
+      }
+      const int32_t best = sb->best;
+      sb->best = ((q != 0) & (at > best)) ? at : best;
+      if (__builtin_expect((q == 0) & (at == best), 0)) rescan_best(sb);
+    } else {
+      int64_t old;
+      if (set_level_slow(book, s, key, q, &old) != HFT_OK) break;
+      undo[i].qty = old;
+    }
+  }
+  return i;
 }
 
 hft_status hft_book_apply_batch_f64(hft_book* book, const double* records, int32_t count) {
@@ -497,21 +607,20 @@ hft_status hft_book_apply_batch_f64(hft_book* book, const double* records, int32
   if (count < 0) return HFT_E_BAD_COUNT;
   if (count > book->params.max_batch) return HFT_E_BATCH_TOO_LARGE;
   if (records == NULL && count > 0) return HFT_E_NULL_POINTER;
-  int32_t inserts[2] = {0, 0};
-  hft_level_update* ups = book->staging;
-  int ok = 1;
-  for (int32_t i = 0; i < count; i++) {
-    convert_fast(book, records + (size_t)i * HFT_F64_STRIDE, &ups[i], &ok);
-    inserts[ups[i].side] += ups[i].qty > 0;
+  /* Capacity is checked per insert only when this batch could fill a side at all (in the window;
+   * set_level_slow always checks). */
+  const int32_t room = book->params.max_levels - count;
+  const int32_t i = (side_count(&book->sd[0]) <= room && side_count(&book->sd[1]) <= room)
+                        ? fast_pass(book, records, count, 0)
+                        : fast_pass(book, records, count, 1);
+  if (__builtin_expect(i < count, 0)) {
+    undo_fast(book, records, i);
+    return apply_batch_f64_exact(book, records, count);
   }
-  if (!ok) {
-    for (int32_t i = 0; i < count; i++) {
-      const hft_status st = convert_record(book, records + (size_t)i * HFT_F64_STRIDE, &ups[i]);
-      if (st != HFT_OK) return st;
-    }
-    HFT_ASSERT(0 && "convert_fast rejected a batch convert_record accepts");
-  }
-  return apply_checked(book, ups, count, inserts[0], inserts[1]);
+  maybe_shift_down(book);
+  book->updates++;
+  refresh_summary(book);
+  return HFT_OK;
 }
 
 /* ---- snapshots ---- */

@@ -416,11 +416,43 @@ static void test_names_and_layout(void) {
   CHECK(table[0] == (int32_t)sizeof(hft_book_params) && table[5] == (int32_t)sizeof(hft_level_update));
 }
 
+/* The f64 batch applies optimistically in one pass and falls back to the exact two-pass path on
+ * anything unusual: these batches fail (or pass) late, after valid records were already applied. */
+static void test_f64_fast_path_bailouts(void) {
+  hft_book* b = make_book(10, HFT_MAX_PRICE, 4, 8);
+  double init[][3] = {{0, 100, 1}, {0, 99, 2}, {1, 101, 3}};
+  CHECK_EQ_STATUS(hft_book_apply_batch_f64(b, &init[0][0], 3), HFT_OK);
+  state before;
+  snap_state(b, &before);
+  /* a bad record after good ones: status of the exact path, nothing applied */
+  double late_bad[][3] = {{0, 100, 7}, {1, 101, 0}, {0, 98, 4}, {0, 97, 0.5}};
+  CHECK_EQ_STATUS(hft_book_apply_batch_f64(b, &late_bad[0][0], 4), HFT_E_NOT_INTEGER);
+  CHECK(same_state(b, &before));
+  /* a side fills after good records, and a later record is bad: the bad record's status wins */
+  double full_then_bad[][3] = {{0, 100, 5}, {0, 98, 1}, {0, 97, 1}, {0, 96, 1}, {2, 95, 1}};
+  CHECK_EQ_STATUS(hft_book_apply_batch_f64(b, &full_then_bad[0][0], 5), HFT_E_BAD_SIDE);
+  CHECK(same_state(b, &before));
+  double full[][3] = {{0, 100, 5}, {1, 101, 0}, {0, 98, 1}, {0, 97, 1}, {0, 96, 1}};
+  CHECK_EQ_STATUS(hft_book_apply_batch_f64(b, &full[0][0], 5), HFT_E_BOOK_FULL);
+  CHECK(same_state(b, &before));
+  /* legal values the one-pass test leaves to the exact path: -0.0, and integers >= 2^52 */
+  double odd[][3] = {{-0.0, 100, 6}, {1, -0.0 + 101, -0.0}, {1, 4503599627370497.0, 9007199254740991.0}};
+  CHECK_EQ_STATUS(hft_book_apply_batch_f64(b, &odd[0][0], 3), HFT_OK);
+  int64_t p, q;
+  CHECK_EQ_STATUS(hft_book_best(b, 0, &p, &q), HFT_OK);
+  CHECK(p == 100 && q == 6);
+  CHECK_EQ_STATUS(hft_book_best(b, 1, &p, &q), HFT_OK);
+  CHECK(p == INT64_C(4503599627370497) && q == HFT_MAX_QTY);
+  CHECK_EQ_STATUS(hft_book_check_integrity(b), HFT_OK);
+  hft_book_destroy(b);
+}
+
 int main(void) {
   test_create_params();
   test_null_handle();
   test_batch_and_reads();
   test_errors_leave_book_intact();
+  test_f64_fast_path_bailouts();
   test_snapshot();
   test_deep_book_and_jumps();
   test_sparse_book_and_window_moves();
