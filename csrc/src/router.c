@@ -10,6 +10,8 @@
 #include "cbook_internal.h"
 
 #define PPM 1000000
+/* |effective price key| below this leaves room for the venue index in an int64. */
+#define KEY_LIMIT (INT64_C(1) << 56)
 
 /* Exact integer in [lo, hi] from a double, or 0. */
 static int exact_int(double d, double lo, double hi, int64_t* out) {
@@ -23,7 +25,7 @@ static int exact_int(double d, double lo, double hi, int64_t* out) {
 /* One live venue in the fast path: its walk, its next usable level and its child. */
 typedef struct lane {
   walker w;
-  int64_t good;  /* larger = better effective price: price_common * (PPM +- fee), sign-adjusted */
+  int64_t good;  /* larger = better: (effective price, sign-adjusted) * 64 + (63 - venue), distinct per lane */
   int64_t pc;    /* next level's price, common ticks */
   int64_t pv;    /* next level's price, venue ticks */
   int64_t q;     /* next level's usable qty, venue lots */
@@ -44,19 +46,15 @@ static inline int lane_load(lane* l, int32_t book_side, int buying, int64_t lim,
     if (buying ? pc > lim : pc < lim) return 0; /* later levels are worse still */
     const int64_t usable = urgency_permille == 1000 ? q : (int64_t)((__int128)q * urgency_permille / 1000);
     if (usable == 0) continue;
-    if (__builtin_mul_overflow(pc, l->feem, &g) || g == INT64_MIN) return -1;
-    l->good = buying ? -g : g;
+    if (__builtin_mul_overflow(pc, l->feem, &g) || g >= KEY_LIMIT || g <= -KEY_LIMIT) return -1;
+    /* The venue index rides in the low bits (lower venue = larger), so one int64 compare orders both. */
+    l->good = (buying ? -g : g) * HFT_MAX_VENUES_LIMIT + (HFT_MAX_VENUES_LIMIT - 1 - l->venue);
     l->pc = pc;
     l->pv = p;
     l->q = usable;
     return 1;
   }
   return 0;
-}
-
-/* Lane a beats lane b: better effective price, ties to the lower venue index (the merge order). */
-static inline int lane_better(const lane* a, const lane* b) {
-  return a->good > b->good || (a->good == b->good && a->venue < b->venue);
 }
 
 /*
@@ -90,19 +88,25 @@ static int32_t route_narrow(const hft_cbook* cb, int32_t book_side, int buying, 
   int32_t children = 0;
   int64_t need = parent; /* common lots still to place */
   while (need > 0 && n > 0) {
-    int32_t b = 0;
+    int32_t b = 0, s = -1; /* best and runner-up: the levels of b are taken while they beat s */
+    int64_t bk = ln[0].good, sk = INT64_MIN;
     for (int32_t i = 1; i < n; i++) {
-      if (lane_better(&ln[i], &ln[b])) b = i;
+      const int64_t k = ln[i].good;
+      if (k > bk) {
+        s = b;
+        sk = bk;
+        b = i;
+        bk = k;
+      } else if (k > sk) {
+        s = i;
+        sk = k;
+      }
     }
     lane* l = &ln[b];
     int64_t need_v = l->qmult == 1 ? need : need / l->qmult; /* whole venue lots that fit */
     if (need_v == 0 || (l->child < 0 && children >= max_children)) {
       ln[b] = ln[--n]; /* lot larger than what is left, or no room to report another child */
       continue;
-    }
-    int32_t s = -1; /* runner-up: the levels of b are taken while they beat it */
-    for (int32_t i = 0; i < n; i++) {
-      if (i != b && (s < 0 || lane_better(&ln[i], &ln[s]))) s = i;
     }
     int32_t c = l->child;
     if (c < 0) {
@@ -131,7 +135,7 @@ static int32_t route_narrow(const hft_cbook* cb, int32_t book_side, int buying, 
       }
       if (need == 0) break;
       need_v = l->qmult == 1 ? need : need / l->qmult;
-      if (need_v == 0 || (s >= 0 && !lane_better(l, &ln[s]))) break;
+      if (need_v == 0 || l->good < sk) break; /* sk is INT64_MIN when b is the only lane */
     }
   }
   double* hdr = out;
