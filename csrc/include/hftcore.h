@@ -35,17 +35,20 @@
  *   - snapshot: sorted in a spare array (sorted and reversed inputs are O(n), else heapsort), checked
  *     for duplicates and limits, and only then written into the live book, so a rejected snapshot
  *     leaves it intact;
- *   - batches: validated fully first (branch-free, then an exact pass only when something is wrong);
- *     only when a batch could overflow max_levels is an undo log kept, so that a batch failing with
- *     HFT_E_BOOK_FULL is rolled back.
+ *   - f64 batches: one pass that checks each record cheaply (SSE2: price and qty together) and
+ *     applies it at once, logging the old qty; anything unusual (a bad record, a side filling up,
+ *     legal oddities such as -0.0 or values >= 2^52) undoes the pass and reruns the batch on the
+ *     exact path (validate fully in documented order, then apply with rollback on HFT_E_BOOK_FULL),
+ *     so statuses and the all-or-nothing guarantee do not depend on which path ran.
  * The first version was sorted arrays alone (best at the tail): on the benchmark stream it cost
  * ~30-45 ns per level update in C (binary searches mispredict); the ladder brought that to ~12-16 ns.
  *
  * Measured cost (bench/book.bench.ts: ~1000 levels/side Binance-like stream, batches of 20 level
  * updates; AMD EPYC, 2 vCPUs shared with ~7 other jobs, so figures are upper bounds; see
- * bench/RESULTS.md): through bun:ffi including TypeScript staging ~15-21 ns per level update (C
- * alone, native loop: ~12-16 ns); best bid/ask read ~1-5 ns (summary record, no FFI call); top-10
- * read ~30-60 ns per call (one FFI call). The sorted-array TypeScript book: ~105-215 ns per level.
+ * bench/RESULTS.md): through bun:ffi including TypeScript staging ~10-16 ns per level update, mitata
+ * p50 under load (C alone, native loop: ~6.5 ns; it was ~8 ns before the one-pass f64 batch); best
+ * bid/ask read ~1-5 ns (summary record, no FFI call); top-10 read ~25-50 ns per call (one FFI call).
+ * The sorted-array TypeScript book: ~110-180 ns per level.
  */
 #ifndef HFTCORE_H
 #define HFTCORE_H
