@@ -377,4 +377,56 @@ describe("router", () => {
       for (const b of books) b.close();
     }
   });
+
+  test("prices too large for the 64-bit fast path fall back to 128-bit maths with the same split, seeds printed", () => {
+    const scale = 1_000_000_000; // common prices ~1e12, times (PPM + fee) overflows the fast path's key
+    for (let seed = 1; seed <= 100; seed++) {
+      const rng = new Rng(`router-wide-${seed}`);
+      const venues = randomVenues(rng, rng.range(1, 4), true);
+      const big = venues.map((v) => ({ ...v, priceMult: v.priceMult * scale }));
+      const small = setup(venues, 0);
+      const wide = setup(big, 0);
+      const a = new Float64Array(routeBufferLength(venues.length));
+      const b = new Float64Array(routeBufferLength(venues.length));
+      for (let r = 0; r < 5; r++) {
+        const side = rng.pick([Side.Buy, Side.Sell]);
+        const parent = rng.range(0, 14);
+        const limit = 1000 + (side === Side.Buy ? 1 : -1) * rng.range(-2, 8);
+        const msg = `seed router-wide-${seed} round ${r}: side ${side} qty ${parent} limit ${limit}`;
+        const n = small.cb.route(side, parent, limit, 1000, 0, a);
+        expect(wide.cb.route(side, parent, limit * scale, 1000, 0, b), msg).toBe(n);
+        expect(b[ROUTE.filled], msg).toBe(a[ROUTE.filled] as number);
+        expect(b[ROUTE.unfilled], msg).toBe(a[ROUTE.unfilled] as number);
+        for (let c = 0; c < n; c++) {
+          const o = ROUTE.header + c * ROUTE.stride;
+          expect([b[o + ROUTE.venue], b[o + 1], b[o + 2]], msg).toEqual([a[o + ROUTE.venue], a[o + 1], a[o + 2]]);
+        }
+      }
+      for (const s of [small, wide]) {
+        s.cb.close();
+        for (const bk of s.books) bk.close();
+      }
+    }
+  });
+
+  test("equal effective prices go to the lower venue index first", () => {
+    const venue = (fee: number, price: number): TestVenue => ({
+      bids: [],
+      asks: [[price, 3]],
+      feePpm: fee,
+      priceMult: 1,
+      qtyMult: 1,
+      healthy: true,
+      headroom: 1,
+      lastUpdateNs: 0,
+    });
+    // 1000 * 1.002 = 1002 * 1.0 (effective 1002 on both): venue 0 first, then venue 1 for the rest
+    const { cb, books } = setup([venue(2000, 1000), venue(0, 1002)], 0);
+    const out = new Float64Array(routeBufferLength(2));
+    expect(cb.route(Side.Buy, 4, 2000, 1000, 0, out)).toBe(2);
+    expect([out[ROUTE.header + ROUTE.venue], out[ROUTE.header + 1]]).toEqual([0, 3]);
+    expect([out[ROUTE.header + ROUTE.stride + ROUTE.venue], out[ROUTE.header + ROUTE.stride + 1]]).toEqual([1, 1]);
+    cb.close();
+    for (const b of books) b.close();
+  });
 });
