@@ -116,12 +116,15 @@ static int32_t route_narrow(const hft_cbook* cb, int32_t book_side, int buying, 
       child_qty[c] = 0;
       child_notional[c] = 0;
     }
+    /* The run accumulates in locals and stores the child once (no store-to-load per level). */
+    int64_t run_qty = 0, run_limit = 0;
+    __int128 run_notional = 0;
     for (;;) {
       const int64_t take_v = l->q < need_v ? l->q : need_v;
       const int64_t take_c = take_v * l->qmult;
-      child_qty[c] += take_v;
-      child_limit[c] = l->pv;
-      child_notional[c] += (__int128)l->pc * take_c;
+      run_qty += take_v;
+      run_limit = l->pv;
+      run_notional += (__int128)l->pc * take_c;
       need -= take_c;
       if (take_v < l->q) {
         l->q -= take_v; /* part of the level is left; need no longer fits this venue's lot */
@@ -137,6 +140,9 @@ static int32_t route_narrow(const hft_cbook* cb, int32_t book_side, int buying, 
       need_v = l->qmult == 1 ? need : need / l->qmult;
       if (need_v == 0 || l->good < sk) break; /* sk is INT64_MIN when b is the only lane */
     }
+    child_qty[c] += run_qty;
+    child_limit[c] = run_limit;
+    child_notional[c] += run_notional;
   }
   double* hdr = out;
   double* kids = out + HFT_ROUTE_HEADER;
