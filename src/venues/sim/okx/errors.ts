@@ -1,0 +1,33 @@
+/** OKX v5 error codes the simulator returns, in one place so REST and WS report the same sCode/sMsg. */
+import type { CoreRejectReason } from "../core/index.ts";
+
+/** An OKX-level failure: `code` is the OKX code string, `http` the REST status. */
+export class OkxError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly http = 200,
+  ) {
+    super(message);
+  }
+}
+
+/** Maps a core rejection onto OKX's sCode/sMsg (documented codes where OKX has one). */
+export function coreRejectToOkx(reason: CoreRejectReason, quote: string): OkxError {
+  if (reason === "insufficient_balance") return new OkxError("51008", `Order failed. Insufficient ${quote} balance`);
+  if (reason === "unknown_order") return new OkxError("51603", "Order does not exist");
+  if (reason === "unknown_symbol") return new OkxError("51001", "Instrument ID does not exist");
+  if (reason === "duplicate_client_id") return new OkxError("51016", "Duplicated clOrdId");
+  if (reason === "market_closed") return new OkxError("51000", "Parameter instId error: trading suspended");
+  if (reason === "would_take") return new OkxError("51019", "Order would take liquidity");
+  if (reason === "unknown_account") return new OkxError("50111", "Invalid OK-ACCESS-KEY", 401);
+  if ("filter" in reason) {
+    if (reason.filter === "LOT_SIZE" || reason.filter === "MARKET_LOT_SIZE")
+      return new OkxError("51121", "Order quantity must be a multiple of the lot size (or below minSz)");
+    if (reason.filter === "PRICE_FILTER") return new OkxError("51006", "Order price is not within the price limit");
+    if (reason.filter === "MAX_NUM_ORDERS") return new OkxError("51004", "Order amount exceeds the limit");
+    return new OkxError("51020", "Order amount should be greater than the min available amount");
+  }
+  if ("tooMuchPrecision" in reason) return new OkxError("51000", `Parameter ${reason.tooMuchPrecision} error`);
+  return new OkxError("51000", `Parameter ${reason.invalidParam} error: ${reason.message}`);
+}

@@ -1,0 +1,381 @@
+/**
+ * The OKX simulator's sockets: REST under /api/v5, public WS (books, bbo-tbt, trades) and private WS
+ * (login, order, cancel-order, orders channel), text ping/pong and the 30 s idle close.
+ */
+import type { Server, ServerWebSocket } from "bun";
+import type { Clock, TimerId } from "../../../services/clock.ts";
+import type { ExecutionReport, SimSymbol } from "../core/index.ts";
+import { OkxError } from "./errors.ts";
+import { okxLoginPrehash, okxRestPrehash } from "./signing.ts";
+import { type OkxAccount, OkxVenue } from "./venue.ts";
+
+/** Per-socket state. */
+interface Conn {
+  readonly id: string;
+  readonly priv: boolean;
+  readonly subs: Set<string>;
+  account: OkxAccount | undefined;
+  idle: TimerId | undefined;
+}
+type Sock = ServerWebSocket<Conn>;
+
+const json = (status: number, body: unknown): Response =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
+/** Runs REST + both WS endpoints on one 127.0.0.1 port. */
+export class OkxServer {
+  readonly server: Server<Conn>;
+  private readonly socks = new Set<Sock>();
+  private readonly pending = new Map<string, { bids: Map<number, number>; asks: Map<number, number> }>();
+  private nextConn = 1;
+  private readonly unlisten: () => void;
+
+  constructor(
+    private readonly v: OkxVenue,
+    private readonly clock: Clock,
+    port: number,
+    private readonly idleMs: number,
+  ) {
+    v.pushOrder = (acct, row) => this.pushOrders(acct, row);
+    this.unlisten = v.core.addListener({
+      onBookLevel: (sym, _u, side, ticks, lots) => {
+        let p = this.pending.get(sym.name);
+        if (p === undefined) {
+          p = { bids: new Map(), asks: new Map() };
+          this.pending.set(sym.name, p);
+        }
+        (side === 0 ? p.bids : p.asks).set(ticks, lots);
+      },
+      onBookUpdateEnd: (sym, u, t) => this.flushBook(sym, u, t),
+      onBookTop: (sym, u, bt, bl, at, al) => {
+        const lv = (t: number, l: number) => (l > 0 ? [[sym.formatPrice(t), sym.formatQty(l), "0", "1"]] : []);
+        this.publish(`bbo-tbt:${v.instId(sym)}`, { channel: "bbo-tbt", instId: v.instId(sym) }, [
+          { asks: lv(at, al), bids: lv(bt, bl), ts: String(clock.nowMs()), seqId: u },
+        ]);
+      },
+      onTrade: (sym, id, ticks, lots, buyerIsMaker, t) => {
+        const instId = v.instId(sym);
+        this.publish(`trades:${instId}`, { channel: "trades", instId }, [
+          {
+            instId,
+            tradeId: String(id),
+            px: sym.formatPrice(ticks),
+            sz: sym.formatQty(lots),
+            side: buyerIsMaker ? "sell" : "buy",
+            ts: String(t),
+            count: "1",
+          },
+        ]);
+      },
+      onExecution: (r) => this.onExec(r),
+    });
+    this.server = Bun.serve<Conn>({
+      hostname: "127.0.0.1",
+      port,
+      fetch: (req, srv) => this.fetch(req, srv),
+      websocket: {
+        open: (ws) => {
+          this.socks.add(ws);
+          this.touch(ws);
+        },
+        message: (ws, msg) => this.onMessage(ws, typeof msg === "string" ? msg : msg.toString()),
+        close: (ws) => {
+          this.socks.delete(ws);
+          if (ws.data.idle !== undefined) this.clock.clearTimer(ws.data.idle);
+        },
+      },
+    });
+  }
+
+  /** Closes every WebSocket (fault knob "close connections"). */
+  closeConnections(): void {
+    for (const s of this.socks) s.close(1001, "closed by simulator");
+  }
+
+  /** Stops the server and detaches from the core. */
+  stop(): void {
+    this.unlisten();
+    for (const s of this.socks) if (s.data.idle !== undefined) this.clock.clearTimer(s.data.idle);
+    this.server.stop(true);
+  }
+
+  private touch(ws: Sock): void {
+    if (ws.data.idle !== undefined) this.clock.clearTimer(ws.data.idle);
+    ws.data.idle = this.clock.setTimer(this.idleMs, () => ws.close(4004, "No data received in 30s"));
+  }
+
+  private async fetch(req: Request, srv: Server<Conn>): Promise<Response | undefined> {
+    const url = new URL(req.url);
+    if (url.pathname === "/ws/v5/public" || url.pathname === "/ws/v5/private") {
+      const data: Conn = {
+        id: (this.nextConn++).toString(16).padStart(8, "0"),
+        priv: url.pathname.endsWith("private"),
+        subs: new Set(),
+        account: undefined,
+        idle: undefined,
+      };
+      return srv.upgrade(req, { data }) ? undefined : json(400, { code: "50000", msg: "upgrade failed", data: [] });
+    }
+    try {
+      const body = req.method === "POST" ? await req.text() : "";
+      return json(200, { code: "0", msg: "", data: this.rest(req, url, body) });
+    } catch (e) {
+      if (e instanceof OkxError) {
+        if (e.code.startsWith("51") || e.code === "50004") {
+          const http = e.http;
+          return json(http, {
+            code: "1",
+            msg: "All operations failed",
+            data: [{ ordId: "", clOrdId: "", sCode: e.code, sMsg: e.message }],
+          });
+        }
+        return json(e.http, { code: e.code, msg: e.message, data: [] });
+      }
+      return json(400, { code: "50000", msg: e instanceof Error ? e.message : "bad request", data: [] });
+    }
+  }
+
+  private rest(req: Request, url: URL, body: string): unknown[] {
+    const q = Object.fromEntries(url.searchParams);
+    const v = this.v;
+    switch (url.pathname) {
+      case "/api/v5/public/time":
+        return [{ ts: String(this.clock.nowMs()) }];
+      case "/api/v5/public/instruments":
+        if (q.instType !== "SPOT") throw new OkxError("51000", "Parameter instType error");
+        return v.instruments().filter((i) => q.instId === undefined || i.instId === q.instId);
+      case "/api/v5/market/books": {
+        const sym = v.symbolOf(q.instId);
+        if (sym === undefined) throw new OkxError("51001", "Instrument ID does not exist");
+        const snap = this.snapshot(sym, Math.min(400, Number(q.sz ?? "1") || 1));
+        return [{ asks: snap.asks, bids: snap.bids, ts: snap.ts }];
+      }
+    }
+    const h = req.headers;
+    const path = url.pathname + url.search;
+    const acct = v.authenticate(
+      h.get("OK-ACCESS-KEY"),
+      h.get("OK-ACCESS-PASSPHRASE"),
+      okxRestPrehash(h.get("OK-ACCESS-TIMESTAMP") ?? "", req.method, path, body),
+      h.get("OK-ACCESS-SIGN"),
+    );
+    const args = (): Record<string, unknown> => {
+      try {
+        const p: unknown = JSON.parse(body);
+        if (typeof p === "object" && p !== null && !Array.isArray(p)) return p as Record<string, unknown>;
+      } catch {}
+      throw new OkxError("50002", "Invalid JSON body", 400);
+    };
+    if (url.pathname === "/api/v5/trade/order" && req.method === "POST") return [v.place(acct, args())];
+    if (url.pathname === "/api/v5/trade/cancel-order" && req.method === "POST") return [v.cancel(acct, args())];
+    if (url.pathname === "/api/v5/trade/order") return [v.query(acct, q)];
+    if (url.pathname === "/api/v5/trade/orders-pending") return v.pending(acct, q.instId);
+    if (url.pathname === "/api/v5/account/balance") return [v.balance(acct)];
+    throw new OkxError("50000", `Unknown endpoint ${url.pathname}`, 404);
+  }
+
+  private snapshot(sym: SimSymbol, depth: number) {
+    const d = this.v.core.depthSnapshot(sym.name, depth);
+    const lv = (l: readonly [number, number]) => [sym.formatPrice(l[0]), sym.formatQty(l[1]), "0", "1"];
+    return {
+      seqId: d?.lastUpdateId ?? 0,
+      asks: (d?.asks ?? []).map(lv),
+      bids: (d?.bids ?? []).map(lv),
+      ts: String(this.clock.nowMs()),
+    };
+  }
+
+  private onMessage(ws: Sock, text: string): void {
+    this.touch(ws);
+    if (text === "ping") {
+      if (!this.v.faults.ignorePings) ws.send("pong");
+      return;
+    }
+    let m: Record<string, unknown>;
+    try {
+      const p: unknown = JSON.parse(text);
+      if (typeof p !== "object" || p === null || Array.isArray(p)) throw new Error("not an object");
+      m = p as Record<string, unknown>;
+    } catch {
+      ws.send(
+        JSON.stringify({
+          event: "error",
+          code: "60012",
+          msg: `Invalid request: ${text.slice(0, 100)}`,
+          connId: ws.data.id,
+        }),
+      );
+      return;
+    }
+    const args = Array.isArray(m.args)
+      ? (m.args as unknown[]).filter((a): a is Record<string, unknown> => typeof a === "object" && a !== null)
+      : [];
+    const id = typeof m.id === "string" ? m.id : "";
+    try {
+      if (m.op === "subscribe") {
+        this.subscribe(ws, args);
+        return;
+      }
+      if (m.op === "unsubscribe") {
+        for (const a of args) ws.data.subs.delete(`${a.channel}:${a.instId ?? a.instType}`);
+        for (const a of args) ws.send(JSON.stringify({ event: "unsubscribe", arg: a, connId: ws.data.id }));
+        return;
+      }
+      if (m.op === "login" && ws.data.priv) {
+        const a = args[0] ?? {};
+        ws.data.account = this.v.authenticate(a.apiKey, a.passphrase, okxLoginPrehash(String(a.timestamp)), a.sign);
+        ws.send(JSON.stringify({ event: "login", code: "0", msg: "", connId: ws.data.id }));
+        return;
+      }
+      if ((m.op === "order" || m.op === "cancel-order") && ws.data.priv) {
+        const acct = ws.data.account;
+        const inTime = String(this.clock.nowMs() * 1000);
+        if (acct === undefined) throw new OkxError("60011", "Please log in");
+        try {
+          const row = m.op === "order" ? this.v.place(acct, args[0] ?? {}) : this.v.cancel(acct, args[0] ?? {});
+          ws.send(
+            JSON.stringify({
+              id,
+              op: m.op,
+              code: "0",
+              msg: "",
+              data: [row],
+              inTime,
+              outTime: String(this.clock.nowMs() * 1000),
+            }),
+          );
+        } catch (e) {
+          if (!(e instanceof OkxError)) throw e;
+          const a = args[0] ?? {};
+          ws.send(
+            JSON.stringify({
+              id,
+              op: m.op,
+              code: "1",
+              msg: "",
+              data: [
+                { ordId: "", clOrdId: typeof a.clOrdId === "string" ? a.clOrdId : "", sCode: e.code, sMsg: e.message },
+              ],
+              inTime,
+              outTime: String(this.clock.nowMs() * 1000),
+            }),
+          );
+        }
+        return;
+      }
+      throw new OkxError("60012", `Invalid request: ${text.slice(0, 100)}`);
+    } catch (e) {
+      const err = e instanceof OkxError ? e : new OkxError("60012", "Invalid request");
+      ws.send(JSON.stringify({ event: "error", code: err.code, msg: err.message, connId: ws.data.id }));
+    }
+  }
+
+  private subscribe(ws: Sock, args: Record<string, unknown>[]): void {
+    for (const a of args) {
+      const ch = a.channel;
+      if (ch === "orders") {
+        if (!ws.data.priv || ws.data.account === undefined) throw new OkxError("60011", "Please log in");
+        ws.data.subs.add("orders");
+        ws.send(JSON.stringify({ event: "subscribe", arg: a, connId: ws.data.id }));
+        continue;
+      }
+      const sym = this.v.symbolOf(a.instId);
+      if (ws.data.priv || (ch !== "books" && ch !== "bbo-tbt" && ch !== "trades") || sym === undefined)
+        throw new OkxError("60018", `Wrong URL or channel:${String(ch)},instId:${String(a.instId)} doesn't exist`);
+      const instId = this.v.instId(sym);
+      ws.data.subs.add(`${ch}:${instId}`);
+      ws.send(JSON.stringify({ event: "subscribe", arg: { channel: ch, instId }, connId: ws.data.id }));
+      if (ch === "books") {
+        const s = this.snapshot(sym, 400);
+        let seqId = s.seqId;
+        if (this.v.faults.staleSnapshot) {
+          this.v.faults.staleSnapshot = false;
+          seqId -= 1;
+        }
+        ws.send(
+          JSON.stringify({
+            arg: { channel: "books", instId },
+            action: "snapshot",
+            data: [{ asks: s.asks, bids: s.bids, ts: s.ts, checksum: 0, prevSeqId: -1, seqId }],
+          }),
+        );
+      }
+    }
+  }
+
+  private flushBook(sym: SimSymbol, u: number, t: number): void {
+    const p = this.pending.get(sym.name);
+    this.pending.delete(sym.name);
+    if (p === undefined) return;
+    const f = this.v.faults;
+    if (f.dropBookMessage) {
+      f.dropBookMessage = false;
+      return;
+    }
+    let prev = u - 1;
+    if (f.breakSeqChain) {
+      f.breakSeqChain = false;
+      prev -= 1;
+    }
+    const lv = (m: Map<number, number>) =>
+      [...m].map(([ticks, lots]) => [sym.formatPrice(ticks), sym.formatQty(lots), "0", lots > 0 ? "1" : "0"]);
+    const instId = this.v.instId(sym);
+    const data = [{ asks: lv(p.asks), bids: lv(p.bids), ts: String(t), checksum: 0, prevSeqId: prev, seqId: u }];
+    const times = f.duplicateBookMessage ? 2 : 1;
+    f.duplicateBookMessage = false;
+    for (let i = 0; i < times; i++) this.publish(`books:${instId}`, { channel: "books", instId }, data, "update");
+  }
+
+  private publish(key: string, arg: Record<string, unknown>, data: unknown[], action?: string): void {
+    let frame: string | undefined;
+    for (const s of this.socks) {
+      if (!s.data.subs.has(key)) continue;
+      frame ??= JSON.stringify(action === undefined ? { arg, data } : { arg, action, data });
+      s.send(frame);
+    }
+  }
+
+  private pushOrders(accountId: string, row: Record<string, unknown>): void {
+    const frame = JSON.stringify({ arg: { channel: "orders", instType: "SPOT" }, data: [row] });
+    for (const s of this.socks) if (s.data.subs.has("orders") && s.data.account?.accountId === accountId) s.send(frame);
+  }
+
+  private onExec(r: ExecutionReport): void {
+    if (r.execType === "TRADE_PREVENTION") return;
+    const s = r.symbol;
+    const trade = r.execType === "TRADE";
+    const avg = r.cumLots > 0 ? s.formatPrice(Math.round(r.cumQuoteUnits / (r.cumLots * s.quoteUnitsPerTickLot))) : "";
+    this.pushOrders(r.accountId, {
+      instType: "SPOT",
+      instId: this.v.instId(s),
+      ordId: String(r.orderId),
+      clOrdId: r.execType === "CANCELED" ? r.origClientOrderId || r.clientOrderId : r.clientOrderId,
+      px: r.type === "MARKET" ? "" : s.formatPrice(r.priceTicks),
+      sz: r.origLots > 0 ? s.formatQty(r.origLots) : s.formatQuote(r.origQuoteUnits),
+      ordType:
+        r.type === "LIMIT_MAKER"
+          ? "post_only"
+          : r.type === "MARKET"
+            ? "market"
+            : r.timeInForce === "GTC"
+              ? "limit"
+              : r.timeInForce.toLowerCase(),
+      side: r.side === "BUY" ? "buy" : "sell",
+      tdMode: "cash",
+      state: OkxVenue.state(r.status),
+      accFillSz: s.formatQty(r.cumLots),
+      avgPx: avg,
+      fillPx: trade ? s.formatPrice(r.lastPriceTicks) : "",
+      fillSz: trade ? s.formatQty(r.lastLots) : "0",
+      tradeId: trade ? String(r.tradeId) : "",
+      fillTime: trade ? String(r.transactTimeMs) : "",
+      fillFee:
+        trade && r.commissionAsset !== null ? `-${this.v.core.formatAsset(r.commissionAsset, r.commissionUnits)}` : "0",
+      fillFeeCcy: r.commissionAsset ?? "",
+      execType: trade ? (r.isMaker ? "M" : "T") : "",
+      cancelSource: r.execType === "CANCELED" ? "1" : "",
+      cTime: String(r.creationTimeMs),
+      uTime: String(r.eventTimeMs),
+    });
+  }
+}

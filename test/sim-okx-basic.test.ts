@@ -1,0 +1,291 @@
+/** Exercises the OKX simulator through plain fetch/WebSocket clients, as a third-party OKX client would. */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import {
+  okxLoginPrehash,
+  okxRestPrehash,
+  okxSign,
+  type RunningOkxSim,
+  startOkxSim,
+} from "../src/venues/sim/okx/index.ts";
+
+let sim: RunningOkxSim;
+beforeAll(async () => {
+  sim = await startOkxSim({ agents: false, seed: "okx-test", idleTimeoutMs: 30_000 });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+type Body = { code: string; msg: string; data: Record<string, unknown>[] };
+async function signed(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; j: Body }> {
+  const ts = new Date().toISOString();
+  const b = body === undefined ? "" : JSON.stringify(body);
+  const r = await fetch(sim.restUrl + path, {
+    method,
+    headers: {
+      "OK-ACCESS-KEY": sim.apiKey,
+      "OK-ACCESS-PASSPHRASE": sim.passphrase,
+      "OK-ACCESS-TIMESTAMP": ts,
+      "OK-ACCESS-SIGN": okxSign(sim.apiSecret, okxRestPrehash(ts, method, path, b)),
+      "content-type": "application/json",
+    },
+    ...(method === "POST" ? { body: b } : {}),
+  });
+  return { status: r.status, j: (await r.json()) as Body };
+}
+
+/** Opens a socket and collects parsed frames; `next` waits for the first frame matching a predicate. */
+async function openWs(url: string) {
+  const ws = new WebSocket(url);
+  const frames: unknown[] = [];
+  const waiters: { pred: (f: unknown) => boolean; res: (f: unknown) => void }[] = [];
+  ws.onmessage = (ev) => {
+    const f: unknown = ev.data === "pong" ? "pong" : JSON.parse(String(ev.data));
+    frames.push(f);
+    for (const w of [...waiters])
+      if (w.pred(f)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.res(f);
+      }
+  };
+  await new Promise((r) => {
+    ws.onopen = r;
+  });
+  const next = <T>(pred: (f: T) => boolean): Promise<T> =>
+    new Promise((res, rej) => {
+      const hit = frames.find((f) => pred(f as T));
+      if (hit !== undefined) {
+        frames.splice(frames.indexOf(hit), 1);
+        return res(hit as T);
+      }
+      waiters.push({
+        pred: (f) => pred(f as T),
+        res: (f) => {
+          frames.splice(frames.indexOf(f), 1);
+          res(f as T);
+        },
+      });
+      setTimeout(() => rej(new Error("timeout waiting for frame")), 8000);
+    });
+  return { ws, next };
+}
+
+test("§G OKX REST sign vector", () => {
+  const sig = okxSign(
+    "chNOOS4KvNXR_Xq4k4c9qsfoKWvnDecLATCRlcBwyKDYnWgO",
+    okxRestPrehash("2020-12-08T09:08:57.715Z", "GET", "/api/v5/account/balance", ""),
+  );
+  expect(sig).toBe("PJ61e1nb2F2Qd7D8SPiaIcx2gjdELc+o0ygzre9z33k=");
+});
+
+test("public REST: time, instruments, books", async () => {
+  const t = (await (await fetch(`${sim.restUrl}/api/v5/public/time`)).json()) as Body;
+  expect(t.code).toBe("0");
+  const ins = (await (await fetch(`${sim.restUrl}/api/v5/public/instruments?instType=SPOT`)).json()) as Body;
+  const btc = ins.data.find((i) => i.instId === "BTC-USDT");
+  expect(btc).toMatchObject({ baseCcy: "BTC", quoteCcy: "USDT", tickSz: "0.01", lotSz: "0.00001", state: "live" });
+  const bk = (await (await fetch(`${sim.restUrl}/api/v5/market/books?instId=BTC-USDT&sz=5`)).json()) as Body;
+  expect(bk.code).toBe("0");
+  expect(Array.isArray(bk.data[0]?.bids)).toBe(true);
+});
+
+test("signed REST: auth errors, place/query/pending/cancel, 51008, balance", async () => {
+  const bad = await fetch(`${sim.restUrl}/api/v5/account/balance`, { headers: { "OK-ACCESS-KEY": "nope" } });
+  expect(((await bad.json()) as Body).code).toBe("50111");
+  const ts = new Date().toISOString();
+  const wrongSign = await fetch(`${sim.restUrl}/api/v5/account/balance`, {
+    headers: {
+      "OK-ACCESS-KEY": sim.apiKey,
+      "OK-ACCESS-PASSPHRASE": sim.passphrase,
+      "OK-ACCESS-TIMESTAMP": ts,
+      "OK-ACCESS-SIGN": "x",
+    },
+  });
+  expect(((await wrongSign.json()) as Body).code).toBe("50113");
+  const bal = await signed("GET", "/api/v5/account/balance");
+  expect(bal.j.code).toBe("0");
+  const p = await signed("POST", "/api/v5/trade/order", {
+    instId: "BTC-USDT",
+    tdMode: "cash",
+    clOrdId: "t1",
+    side: "buy",
+    ordType: "limit",
+    px: "1000",
+    sz: "0.01",
+  });
+  expect(p.j.code).toBe("0");
+  const ordId = String(p.j.data[0]?.ordId);
+  expect(p.j.data[0]).toMatchObject({ clOrdId: "t1", sCode: "0" });
+  const q = await signed("GET", `/api/v5/trade/order?instId=BTC-USDT&ordId=${ordId}`);
+  expect(q.j.data[0]).toMatchObject({
+    ordId,
+    state: "live",
+    px: "1000.00000000",
+    sz: "0.01000000",
+    side: "buy",
+    ordType: "limit",
+  });
+  const pend = await signed("GET", "/api/v5/trade/orders-pending?instId=BTC-USDT");
+  expect(pend.j.data.some((o) => o.ordId === ordId)).toBe(true);
+  const c = await signed("POST", "/api/v5/trade/cancel-order", { instId: "BTC-USDT", ordId });
+  expect(c.j.data[0]).toMatchObject({ ordId, sCode: "0" });
+  const c2 = await signed("POST", "/api/v5/trade/cancel-order", { instId: "BTC-USDT", ordId });
+  expect(c2.j.data[0]?.sCode).toBe("51400");
+  const poor = await signed("POST", "/api/v5/trade/order", {
+    instId: "BTC-USDT",
+    tdMode: "cash",
+    side: "buy",
+    ordType: "limit",
+    px: "50000",
+    sz: "100",
+  });
+  expect(poor.j.code).toBe("1");
+  expect(poor.j.data[0]?.sCode).toBe("51008");
+  sim.faults.rejectNextOrder = "51000";
+  const inj = await signed("POST", "/api/v5/trade/order", {
+    instId: "BTC-USDT",
+    tdMode: "cash",
+    side: "buy",
+    ordType: "limit",
+    px: "1000",
+    sz: "0.01",
+  });
+  expect(inj.j.data[0]?.sCode).toBe("51000");
+});
+
+test("public WS: ping/pong, books snapshot then chained update, bbo-tbt", async () => {
+  const { ws, next } = await openWs(sim.wsPublicUrl);
+  ws.send("ping");
+  expect(await next<unknown>((f) => f === "pong")).toBe("pong");
+  ws.send(
+    JSON.stringify({
+      op: "subscribe",
+      args: [
+        { channel: "books", instId: "BTC-USDT" },
+        { channel: "bbo-tbt", instId: "BTC-USDT" },
+      ],
+    }),
+  );
+  type Bk = {
+    action?: string;
+    arg?: { channel: string };
+    data?: { seqId: number; prevSeqId: number; checksum: number; bids: string[][] }[];
+  };
+  const snap = await next<Bk>((f) => f.action === "snapshot");
+  expect(snap.data?.[0]?.prevSeqId).toBe(-1);
+  const seq = snap.data?.[0]?.seqId ?? -99;
+  const p = await signed("POST", "/api/v5/trade/order", {
+    instId: "BTC-USDT",
+    tdMode: "cash",
+    side: "buy",
+    ordType: "limit",
+    px: "1234.5",
+    sz: "0.02",
+  });
+  expect(p.j.code).toBe("0");
+  const upd = await next<Bk>((f) => f.action === "update");
+  expect(upd.data?.[0]?.prevSeqId).toBe(seq);
+  expect(upd.data?.[0]?.checksum).toBe(0);
+  expect(upd.data?.[0]?.bids).toContainEqual(["1234.50000000", "0.02000000", "0", "1"]);
+  const bbo = await next<Bk>((f) => f.arg?.channel === "bbo-tbt" && f.data !== undefined);
+  expect(bbo.data?.[0]?.seqId).toBeGreaterThan(seq);
+  sim.faults.breakSeqChain = true;
+  await signed("POST", "/api/v5/trade/cancel-order", { instId: "BTC-USDT", ordId: String(p.j.data[0]?.ordId) });
+  const broken = await next<Bk>((f) => f.action === "update");
+  expect(broken.data?.[0]?.prevSeqId).not.toBe(upd.data?.[0]?.seqId ?? 0);
+  ws.close();
+});
+
+test("private WS: login, order op, orders channel, post_only cross → canceled cancelSource 31", async () => {
+  const { ws, next } = await openWs(sim.wsPrivateUrl);
+  ws.send(
+    JSON.stringify({
+      op: "login",
+      args: [{ apiKey: sim.apiKey, passphrase: sim.passphrase, timestamp: "1", sign: "bad" }],
+    }),
+  );
+  expect(await next<{ event?: string; code?: string }>((f) => f.event === "error")).toMatchObject({ code: "50113" });
+  const tsSec = String(Math.floor(Date.now() / 1000));
+  ws.send(
+    JSON.stringify({
+      op: "login",
+      args: [
+        {
+          apiKey: sim.apiKey,
+          passphrase: sim.passphrase,
+          timestamp: tsSec,
+          sign: okxSign(sim.apiSecret, okxLoginPrehash(tsSec)),
+        },
+      ],
+    }),
+  );
+  expect(await next<{ event?: string; code?: string }>((f) => f.event === "login")).toMatchObject({ code: "0" });
+  ws.send(JSON.stringify({ op: "subscribe", args: [{ channel: "orders", instType: "SPOT" }] }));
+  await next<{ event?: string }>((f) => f.event === "subscribe");
+  // A resting ask, then a post_only buy at that price would cross.
+  ws.send(
+    JSON.stringify({
+      id: "a1",
+      op: "order",
+      args: [
+        {
+          instId: "BTC-USDT",
+          tdMode: "cash",
+          side: "sell",
+          ordType: "limit",
+          px: "70000",
+          sz: "0.01",
+          clOrdId: "ask1",
+        },
+      ],
+    }),
+  );
+  type R = { id?: string; code?: string; data?: Record<string, unknown>[]; arg?: { channel: string } };
+  expect(await next<R>((f) => f.id === "a1")).toMatchObject({ op: "order", code: "0" });
+  expect((await next<R>((f) => f.arg?.channel === "orders" && f.data?.[0]?.clOrdId === "ask1")).data?.[0]?.state).toBe(
+    "live",
+  );
+  ws.send(
+    JSON.stringify({
+      id: "p1",
+      op: "order",
+      args: [
+        {
+          instId: "BTC-USDT",
+          tdMode: "cash",
+          side: "buy",
+          ordType: "post_only",
+          px: "70000",
+          sz: "0.01",
+          clOrdId: "po1",
+        },
+      ],
+    }),
+  );
+  expect((await next<R>((f) => f.id === "p1")).data?.[0]?.sCode).toBe("0");
+  const po = await next<R>((f) => f.arg?.channel === "orders" && f.data?.[0]?.clOrdId === "po1");
+  expect(po.data?.[0]).toMatchObject({ state: "canceled", cancelSource: "31" });
+  ws.send(JSON.stringify({ id: "c1", op: "cancel-order", args: [{ instId: "BTC-USDT", clOrdId: "ask1" }] }));
+  expect((await next<R>((f) => f.id === "c1")).data?.[0]?.sCode).toBe("0");
+  expect(
+    (
+      await next<R>(
+        (f) => f.arg?.channel === "orders" && f.data?.[0]?.state === "canceled" && f.data?.[0]?.clOrdId === "ask1",
+      )
+    ).data?.[0]?.ordType,
+  ).toBe("limit");
+  ws.close();
+});
+
+test("idle connection is closed by the server", async () => {
+  const s2 = await startOkxSim({ agents: false, idleTimeoutMs: 200 });
+  try {
+    const ws = new WebSocket(s2.wsPublicUrl);
+    const closed = new Promise<number>((r) => {
+      ws.onclose = (e) => r(e.code);
+    });
+    expect(await closed).toBe(4004);
+  } finally {
+    await s2.close();
+  }
+});
