@@ -1,5 +1,6 @@
 /** Exercises the OKX simulator through plain fetch/WebSocket clients, as a third-party OKX client would. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { VirtualClock } from "../src/services/clock.ts";
 import {
   okxLoginPrehash,
   okxRestPrehash,
@@ -287,5 +288,46 @@ test("idle connection is closed by the server", async () => {
     expect(await closed).toBe(4004);
   } finally {
     await s2.close();
+  }
+});
+
+test("faults: 5xx after place still executes; 61st placement in 2 s is rate limited with 50011/429", async () => {
+  const s3 = await startOkxSim({ agents: false, seed: "okx-rl", clock: new VirtualClock() });
+  const prev = sim;
+  sim = s3;
+  try {
+    s3.faults.error5xxAfterPlace = true;
+    const r = await signed("POST", "/api/v5/trade/order", {
+      instId: "ETH-USDT",
+      tdMode: "cash",
+      clOrdId: "x5",
+      side: "buy",
+      ordType: "limit",
+      px: "100",
+      sz: "0.1",
+    });
+    expect(r.status).toBe(500);
+    expect(r.j.data[0]?.sCode).toBe("50004");
+    const q = await signed("GET", "/api/v5/trade/order?instId=ETH-USDT&clOrdId=x5");
+    expect(q.j.data[0]?.state).toBe("live");
+    let limited = 0;
+    for (let i = 0; i < 61; i++) {
+      const p = await signed("POST", "/api/v5/trade/order", {
+        instId: "BTC-USDT",
+        tdMode: "cash",
+        side: "buy",
+        ordType: "limit",
+        px: "1000",
+        sz: "0.01",
+      });
+      if (p.status === 429) {
+        limited++;
+        expect(p.j.code).toBe("50011");
+      }
+    }
+    expect(limited).toBeGreaterThanOrEqual(1);
+  } finally {
+    sim = prev;
+    await s3.close();
   }
 });
