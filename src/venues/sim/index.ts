@@ -21,6 +21,17 @@ export type { ServerLimits } from "./binance/server.ts";
 export { hmacSha256Hex, restSignedPayload, wsApiSignedPayload } from "./binance/signing.ts";
 export type { SimAccountSpec } from "./binance/venue.ts";
 export { DEFAULT_SYMBOLS, SimCore } from "./core/index.ts";
+export {
+  OKX_SIM_ACCOUNT_ID,
+  OKX_SIM_API_KEY,
+  OKX_SIM_API_SECRET,
+  OKX_SIM_PASSPHRASE,
+  type OkxFaults,
+  okxSign,
+  type RunningOkxSim,
+  type StartOkxSimOptions,
+  startOkxSim,
+} from "./okx/index.ts";
 
 /** The documented test account's API key (64 alphanumerics, like a real Binance key). */
 export const SIM_API_KEY = "simTestApiKeyDoNotUseInProduction0123456789abcdefghijklmnopqrstu";
