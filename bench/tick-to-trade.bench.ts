@@ -20,8 +20,9 @@
  *
  * Usage: bun bench/tick-to-trade.bench.ts [seconds=20]   (or `bun run bench tick`)
  */
+
+import { percentileOf } from "../src/metrics/index.ts";
 import { Engine } from "../src/services/engine.ts";
-import { percentileOf } from "../src/services/engine-latency.ts";
 import { createConfiguredVenues } from "../src/services/engine-venues.ts";
 import { type Config, parseConfig, Rng, SystemClock, silentLogger } from "../src/services/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";

@@ -24,3 +24,4 @@ export {
   LOOP_LAG_BUCKETS,
   TICK_TO_TRADE_BUCKETS,
 } from "./hot.ts";
+export { LatencySamples, percentileOf } from "./latency.ts";

@@ -25,7 +25,7 @@ import {
   RISK_REASONS,
   type RiskReason,
 } from "../execution/index.ts";
-import type { EngineMetrics, MetricsSource, VenueMetrics } from "../metrics/index.ts";
+import { type EngineMetrics, LatencySamples, type MetricsSource, type VenueMetrics } from "../metrics/index.ts";
 import { createStrategy, type Strategy, type StrategyContext, type StrategyInstrument } from "../strategy/index.ts";
 import { Side } from "../types.ts";
 import type {
@@ -41,7 +41,6 @@ import type {
 import type { Clock, TimerId } from "./clock.ts";
 import { riskLimits, strategyTargets, venueFees } from "./config.ts";
 import type { Config, StrategyConfig } from "./config-schema.ts";
-import { LatencySamples } from "./engine-latency.ts";
 import { type Logger, silentLogger } from "./log.ts";
 import type { Rng } from "./rng.ts";
 

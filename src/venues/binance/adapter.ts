@@ -6,6 +6,7 @@
 
 import type { OrderBook } from "../../book/index.ts";
 import { isOwnClientId, isValidClientId, resolveUnknownOutcome, VenueBudget } from "../../gateways/index.ts";
+import { LatencySamples } from "../../metrics/index.ts";
 import type { TimerId } from "../../services/clock.ts";
 import { Side } from "../../types.ts";
 import {
@@ -85,7 +86,7 @@ export class BinanceAdapter implements VenueAdapter {
    * (ws.send returned). `firstWrite` is the frame's first order-entry message of any kind (new or
    * cancel: the first wire reaction), `firstNew` its first new order. Nanoseconds.
    */
-  readonly tickToWire = { firstWrite: new WireSamples(), firstNew: new WireSamples() };
+  readonly tickToWire = { firstWrite: new LatencySamples(), firstNew: new LatencySamples() };
   private lastWriteFrameNs = 0;
   private lastNewFrameNs = 0;
 
@@ -434,32 +435,4 @@ export class BinanceAdapter implements VenueAdapter {
 /** Creates a Binance adapter; throws a clear error naming the venue when the config is wrong. */
 export function createBinanceAdapter(config: BinanceConfig): BinanceAdapter {
   return new BinanceAdapter(config);
-}
-
-/** A fixed ring of the last latency samples (ns): recording on the order path never allocates. */
-export class WireSamples {
-  private readonly ring: Float64Array;
-  private n = 0;
-  /** Samples recorded since the last reset (the ring keeps the last `capacity`). */
-  count = 0;
-
-  constructor(readonly capacity = 1 << 16) {
-    this.ring = new Float64Array(capacity);
-  }
-
-  record(ns: number): void {
-    this.ring[this.n] = ns;
-    this.n = this.n + 1 === this.capacity ? 0 : this.n + 1;
-    this.count++;
-  }
-
-  /** The kept samples, sorted ascending (a copy; off the hot path). */
-  sorted(): Float64Array {
-    return this.ring.slice(0, Math.min(this.count, this.capacity)).sort();
-  }
-
-  reset(): void {
-    this.n = 0;
-    this.count = 0;
-  }
 }

@@ -1,5 +1,5 @@
 /**
- * Raw latency samples kept by the engine beside the metrics histograms: buckets are enough for
+ * Raw latency samples kept beside the metrics histograms (engine, venue adapters): buckets are enough for
  * Grafana, but the tick-to-trade bench and the status line want exact percentiles. A fixed ring
  * (allocated once) so recording on the hot path never allocates.
  */
