@@ -20,7 +20,7 @@ export type { RateLimitConfig } from "./binance/ratelimit.ts";
 export type { ServerLimits } from "./binance/server.ts";
 export { hmacSha256Hex, restSignedPayload, wsApiSignedPayload } from "./binance/signing.ts";
 export type { SimAccountSpec } from "./binance/venue.ts";
-export { DEFAULT_SYMBOLS, SimCore } from "./core/index.ts";
+export { DEFAULT_SYMBOLS, SharedFairValue, type SharedFairValueOptions, SimCore } from "./core/index.ts";
 export {
   OKX_SIM_ACCOUNT_ID,
   OKX_SIM_API_KEY,

@@ -8,6 +8,7 @@ import type { Rng } from "../../../services/rng.ts";
 import { Side } from "../../../types.ts";
 import type { Account, Order, SymbolBook } from "./book.ts";
 import type { IntOrder } from "./exchange.ts";
+import { FairValueModel, type SharedFairValue } from "./fairvalue.ts";
 
 /** The narrow engine surface the agents use (the core passes closures over its internals). */
 export interface AgentVenue {
@@ -18,7 +19,6 @@ export interface AgentVenue {
   speed(): number;
 }
 
-const MS_PER_YEAR = 365 * 24 * 3600 * 1000;
 /** Average noise-taker arrivals per second per symbol at speed 1. */
 const TAKER_RATE_PER_S = 3;
 
@@ -42,14 +42,48 @@ class Maker {
   ) {}
 }
 
+/**
+ * Where a venue's agents take their fair value from when it is shared with other venues: the shared
+ * path seen lagMs late, times the venue's own mean-reverting noise.
+ */
+export interface AgentSharedFairValue {
+  readonly shared: SharedFairValue;
+  readonly lagMs: number;
+  readonly noiseBps: number;
+  /** Clock time now (the shared path is indexed by clock time). */
+  nowMs(): number;
+  /** The venue's noise stream (forked per symbol). */
+  readonly rng: Rng;
+}
+
+/** Mean-reversion time of a venue's fair-value noise, in market milliseconds. */
+const NOISE_TAU_MS = 3000;
+
+/** A venue's Ornstein-Uhlenbeck deviation from the shared fair value, in basis points. */
+class VenueNoise {
+  bps: number;
+  constructor(
+    readonly sdBps: number,
+    readonly rng: Rng,
+  ) {
+    // Start from the stationary distribution so venues differ from the first quote.
+    this.bps = sdBps > 0 ? sdBps * rng.normal() : 0;
+  }
+
+  /** Exact OU transition over dt market milliseconds (stationary sd stays sdBps). */
+  step(dt: number): void {
+    if (this.sdBps <= 0 || dt <= 0) return;
+    const a = Math.exp(-dt / NOISE_TAU_MS);
+    this.bps = this.bps * a + this.sdBps * Math.sqrt(1 - a * a) * this.rng.normal();
+  }
+}
+
 /** All agents of one symbol. */
 class SymbolAgents {
   fv: number;
   readonly makers: Maker[];
-  readonly volPerSqrtMs: number;
-  readonly driftPerMs: number;
-  readonly jumpsPerMs: number;
-  readonly jumpSize: number;
+  readonly model: FairValueModel;
+  readonly noise: VenueNoise | null;
   readonly minLots: number;
 
   constructor(
@@ -57,13 +91,12 @@ class SymbolAgents {
     readonly rng: Rng,
     venue: AgentVenue,
     readonly taker: Account,
+    shared: AgentSharedFairValue | undefined,
   ) {
     const sym = book.sym;
     this.fv = sym.initialMidTicks;
-    this.volPerSqrtMs = (sym.spec.volatility ?? 0.3) / Math.sqrt(MS_PER_YEAR);
-    this.driftPerMs = (sym.spec.drift ?? 0) / MS_PER_YEAR;
-    this.jumpsPerMs = (sym.spec.jumpsPerHour ?? 12) / 3_600_000;
-    this.jumpSize = sym.spec.jumpSize ?? 0.002;
+    this.model = new FairValueModel(sym);
+    this.noise = shared === undefined ? null : new VenueNoise(shared.noiseBps, shared.rng.fork(sym.name));
     const notionalLots = Math.ceil((sym.minNotionalUnits * 1.2) / Math.max(1, sym.notionalOf(sym.initialMidTicks, 1)));
     this.minLots = Math.max(sym.minQtyLots, notionalLots);
     const size = Math.max(sym.makerSizeLots, this.minLots);
@@ -80,12 +113,15 @@ export class MarketAgents {
   readonly stepMs = 100;
   private readonly syms: SymbolAgents[] = [];
 
+  /** Without `shared` every symbol walks on its own; with it the agents follow the shared path. */
   constructor(
     private readonly venue: AgentVenue,
     rng: Rng,
+    private readonly shared?: AgentSharedFairValue,
   ) {
     const taker = venue.account("__agent_taker");
-    for (const book of venue.books) this.syms.push(new SymbolAgents(book, rng.fork(book.sym.name), venue, taker));
+    for (const book of venue.books)
+      this.syms.push(new SymbolAgents(book, rng.fork(book.sym.name), venue, taker, shared));
   }
 
   /** Fair value of symbol i in fractional ticks. */
@@ -99,7 +135,8 @@ export class MarketAgents {
     const dt = dtMs * this.venue.speed();
     for (const s of this.syms) {
       if (s.book.sym.status !== "TRADING") continue;
-      if (dt > 0) this.moveFairValue(s, dt);
+      if (s.noise !== null) this.followShared(s, dt);
+      else if (dt > 0) this.moveFairValue(s, dt);
       for (const m of s.makers) this.dropStale(s, m);
       for (const m of s.makers) this.quote(s, m);
       if (dt > 0) this.takers(s, dt);
@@ -108,11 +145,17 @@ export class MarketAgents {
 
   /** Geometric random walk with the symbol's drift and volatility, plus rare jumps. */
   private moveFairValue(s: SymbolAgents, dt: number): void {
-    let r = s.driftPerMs * dt + s.volPerSqrtMs * Math.sqrt(dt) * s.rng.normal();
-    if (s.rng.chance(s.jumpsPerMs * dt)) r += s.jumpSize * s.rng.normal();
-    const sym = s.book.sym;
-    const hi = sym.maxPriceTicks > 0 ? sym.maxPriceTicks * 0.9 : Number.POSITIVE_INFINITY;
-    s.fv = Math.min(hi, Math.max(sym.minPriceTicks * 1000, s.fv * Math.exp(r)));
+    s.fv = s.model.step(s.fv, dt, s.rng);
+  }
+
+  /** The shared path lagMs ago, moved by this venue's noise. */
+  private followShared(s: SymbolAgents, dt: number): void {
+    const sh = this.shared;
+    const noise = s.noise;
+    if (sh === undefined || noise === null) return;
+    noise.step(dt);
+    const v = sh.shared.valueAt(s.book.sym.name, sh.nowMs() - sh.lagMs);
+    if (v !== undefined) s.fv = s.model.clamp(v * Math.exp(noise.bps / 10_000));
   }
 
   /** Best bid / best ask prices this maker wants now (on its lattice). */

@@ -11,7 +11,7 @@
 import type { Clock, TimerId } from "../../../services/clock.ts";
 import { Rng } from "../../../services/rng.ts";
 import { Side } from "../../../types.ts";
-import { MarketAgents } from "./agents.ts";
+import { type AgentSharedFairValue, MarketAgents } from "./agents.ts";
 import { Account, type Balance, type BookSide, type Level, Order, SymbolBook } from "./book.ts";
 import { CompiledSymbol, DEFAULT_SYMBOLS, unitGrid } from "./symbols.ts";
 import type {
@@ -174,6 +174,7 @@ export class SimCore {
       this.books.push(new SymbolBook(sym, tradesKept));
     }
     const wantAgents = opts.agents ?? true;
+    const shared = this.sharedOption(opts);
     this.agents = wantAgents
       ? new MarketAgents(
           {
@@ -184,8 +185,35 @@ export class SimCore {
             speed: () => this.speed,
           },
           new Rng(this.seed).fork("agents"),
+          shared,
         )
       : null;
+  }
+
+  /** Checks the fairValue option against this core's symbols (errors name the field). */
+  private sharedOption(opts: SimCoreOptions): AgentSharedFairValue | undefined {
+    const f = opts.fairValue;
+    if (f === undefined) return undefined;
+    const lagMs = f.lagMs ?? 0;
+    if (!(lagMs >= 0 && lagMs <= f.shared.historyMs))
+      throw new Error(`fairValue.lagMs must be in [0, ${f.shared.historyMs}], got ${f.lagMs}`);
+    const noiseBps = f.noiseBps ?? 0;
+    if (!(noiseBps >= 0 && noiseBps <= 1000))
+      throw new Error(`fairValue.noiseBps must be in [0, 1000], got ${f.noiseBps}`);
+    for (const sym of this.syms) {
+      const tick = f.shared.tickSize(sym.name);
+      if (tick === undefined) throw new Error(`fairValue: symbol ${sym.name} is not in the shared fair value`);
+      if (tick !== sym.priceGrid.increment)
+        throw new Error(`fairValue: symbol ${sym.name} has tick size ${sym.priceGrid.increment}, shared has ${tick}`);
+    }
+    const clock = this.clock;
+    return {
+      shared: f.shared,
+      lagMs,
+      noiseBps,
+      nowMs: () => clock.nowMs(),
+      rng: new Rng(this.seed).fork("fair-value-noise"),
+    };
   }
 
   // ---------------------------------------------------------------- symbols and accounts
@@ -477,7 +505,7 @@ export class SimCore {
     if (speed > 0 && speed <= 10_000) this.speed = speed;
   }
 
-  /** The agents' fair value of a symbol in (fractional) ticks, for tests and diagnostics. */
+  /** The agents' fair value of a symbol in (fractional) ticks (with lag and noise when shared), for tests and diagnostics. */
   fairValueTicks(symbol: string): number | undefined {
     const bi = this.bySymbol.get(symbol);
     return bi === undefined || this.agents === null ? undefined : this.agents.fairValue(bi);

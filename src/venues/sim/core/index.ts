@@ -3,6 +3,7 @@
  * living market, events) that the simulator's protocol layers wrap.
  */
 export { DEFAULT_FEES, SimCore } from "./exchange.ts";
+export { SharedFairValue, type SharedFairValueOptions } from "./fairvalue.ts";
 export { DEFAULT_SYMBOLS } from "./symbols.ts";
 export type {
   BalanceView,
@@ -24,6 +25,7 @@ export type {
   OrderView,
   PlaceOrderRequest,
   PlaceResult,
+  SharedFairValueOption,
   SimCoreOptions,
   SimSymbol,
   StpMode,

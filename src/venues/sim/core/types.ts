@@ -6,8 +6,10 @@
  * and every balance, notional and fee is an integer of the asset's smallest unit (10^-precision of the
  * asset, 8 decimals by default, like Binance). Format with SimSymbol / SimCore helpers at the edge.
  */
+
 import type { Clock } from "../../../services/clock.ts";
 import type { DecimalGrid, Side } from "../../../types.ts";
+import type { SharedFairValue } from "./fairvalue.ts";
 
 /** Binance-like filter spec of one symbol, as decimal strings (a "0" max disables that bound). */
 export interface SymbolSpec {
@@ -350,4 +352,20 @@ export interface SimCoreOptions {
   readonly closedOrdersKept?: number;
   /** Recent trades kept per symbol (default 1000). */
   readonly recentTradesKept?: number;
+  /**
+   * Follow a fair value shared with other venues instead of an own random walk: the agents quote
+   * around the shared value at (now - lagMs) times this venue's mean-reverting noise (sd noiseBps,
+   * seeded from this core's seed). Every symbol of the core must be in the shared set with the same
+   * tick size. Default: own walk (no lag, no noise).
+   */
+  readonly fairValue?: SharedFairValueOption;
+}
+
+/** How a core follows a SharedFairValue. */
+export interface SharedFairValueOption {
+  readonly shared: SharedFairValue;
+  /** How late this venue sees the shared value, in clock ms (default 0, at most the shared history). */
+  readonly lagMs?: number;
+  /** Standard deviation of this venue's deviation from the shared value, in basis points (default 0). */
+  readonly noiseBps?: number;
 }
