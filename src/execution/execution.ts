@@ -21,12 +21,14 @@ import { ClientIdGenerator } from "./client-id.ts";
 import { formatMoney, type Money, moneyToNumber } from "./money.ts";
 import {
   type FillEvent,
+  type OrderListener,
   OrderManager,
   type OrderManagerOptions,
   type OrphanReport,
   type ReconcileReport,
 } from "./order-manager.ts";
 import { IllegalTransitionError, type ManagedOrder, type OrderState } from "./order-state.ts";
+import { type ParentOrderOptions, ParentOrders, type ParentRequest } from "./parent-order.ts";
 import { Positions, type PositionView } from "./positions.ts";
 import { type DesiredQuotes, planQuotes, type QuoteMatchOptions, type QuotePlace, type QuotePlan } from "./quotes.ts";
 import { Registry } from "./registry.ts";
@@ -59,6 +61,8 @@ export interface ExecutionOptions {
   readonly onError?: (error: Error) => void;
   /** Told about every risk refusal (metrics bump their hot counters here). */
   readonly onRiskReject?: (venue: string, symbol: string, reason: RiskReason) => void;
+  /** Bounds of parent orders routed across venues (attempts, age, retry delay). */
+  readonly parents?: ParentOrderOptions;
 }
 
 /** Position and PnL of one instrument as doubles, for metrics and status (never for order maths). */
@@ -137,10 +141,14 @@ export interface OrderIntentLike {
   readonly lots: number;
 }
 
+/** A parent order routed across venues (the strategy's RouteIntent); common-grid lots and ticks. */
+export type RouteIntentLike = Omit<ParentRequest, "strategy">;
+
 /** Where one strategy's intents go (the strategy's IntentSink); refusals are counted, not returned. */
 export interface StrategySink {
   quotes(intent: VenueQuotes): void;
   order(intent: OrderIntentLike): void;
+  route(intent: RouteIntentLike): void;
 }
 
 /** What quote() did. */
@@ -167,6 +175,8 @@ export class Execution {
   readonly risk: RiskGate;
   readonly oms: OrderManager;
   readonly positions: Positions;
+  /** Parent orders split across venues by the router (children go through submit like any order). */
+  readonly parents: ParentOrders;
   readonly balances = new Balances();
   readonly stats: ExecutionStats = { illegalTransitions: 0, eventErrors: 0, reconciles: 0 };
   /** The last balances each venue pushed, for comparison with ours. */
@@ -175,6 +185,7 @@ export class Execution {
   private readonly opts: ExecutionOptions;
   private timer = 0;
   private readonly disconnected = new Set<string>();
+  private readonly orderListeners: OrderListener[] = [];
 
   constructor(opts: ExecutionOptions) {
     this.opts = opts;
@@ -191,13 +202,29 @@ export class Execution {
       onError: (e) => this.contain(e),
       listener: {
         onFill: (f) => this.onFill(f),
-        onState: (o, from) => this.opts.onOrderState?.(o, from),
+        onState: (o, from) => {
+          for (const l of this.orderListeners) l.onState?.(o, from);
+          this.opts.onOrderState?.(o, from);
+        },
       },
     });
     this.kill.onTrip((reason) => {
       this.oms.cancelAll();
       this.opts.onHalt?.(reason);
     });
+    this.parents = new ParentOrders(this, opts.clock, opts.parents);
+  }
+
+  /** Lets a part of execution (parent orders) follow every order's fills and state changes. */
+  addOrderListener(listener: OrderListener): void {
+    this.orderListeners.push(listener);
+  }
+
+  /** Whether every order/user stream of the venue is up (the market stream does not count). */
+  isConnected(venue: string): boolean {
+    if (this.disconnected.size === 0) return true;
+    for (const key of this.disconnected) if (key.startsWith(`${venue}/`)) return false;
+    return true;
   }
 
   /** Registers a connected venue and every instrument it reports. */
@@ -379,6 +406,9 @@ export class Execution {
       order: (o) => {
         this.submit(o.venue, o.symbol, o.side, o.priceTicks, o.lots, o.type, o.tif, strategy);
       },
+      route: (r) => {
+        this.parents.submit({ ...r, strategy });
+      },
     };
   }
 
@@ -514,6 +544,7 @@ export class Execution {
     const inst = this.positions.applyFill(f);
     if (inst !== undefined) this.balances.applyFill(inst, f);
     this.evaluateRisk();
+    for (const l of this.orderListeners) l.onFill?.(f);
     this.opts.onFill?.(f);
   }
 

@@ -1,8 +1,8 @@
 /**
  * Public face of execution: the order manager (state machine, client ids, in-flight tracking,
  * start-up and reconnect reconciliation), quote reconciliation, positions/PnL/balances with exact
- * money maths, and the pre-trade risk gate with its kill switch. The engine normally needs only
- * `Execution`; the parts are exported for tests, metrics and tools.
+ * money maths, the pre-trade risk gate with its kill switch, and parent orders routed across venues.
+ * The engine normally needs only `Execution`; the parts are exported for tests, metrics and tools.
  */
 export { type BalanceDiff, Balances } from "./balances.ts";
 export { ClientIdGenerator, isOwnClientId, isValidPrefix, MAX_CLIENT_ID_LENGTH } from "./client-id.ts";
@@ -17,6 +17,7 @@ export {
   type PositionStatus,
   type QuoteResult,
   type RiskStatus,
+  type RouteIntentLike,
   type StrategySink,
   type VenueQuotes,
 } from "./execution.ts";
@@ -48,6 +49,18 @@ export {
   OrderLog,
   type OrderState,
 } from "./order-state.ts";
+export {
+  type CommonGrid,
+  commonGrid,
+  PARENT_UNFILLED_REASONS,
+  type ParentOrderOptions,
+  ParentOrders,
+  type ParentRequest,
+  type ParentStats,
+  type ParentStatus,
+  type ParentUnfilledReason,
+  type ParentUpdate,
+} from "./parent-order.ts";
 export { type PnlView, type PositionStats, Positions, type PositionView } from "./positions.ts";
 export {
   type DesiredQuotes,
