@@ -54,6 +54,8 @@ export interface ParentRequest {
   /** Venues the children may go to (default: every venue listing the symbol). */
   readonly venues?: readonly string[];
   readonly strategy?: string | null;
+  /** The caller's own label, echoed in every update (a strategy matches its hedges by it). */
+  readonly tag?: string;
 }
 
 /** A parent's progress, as strategies and tests see it (a fresh object per update). */
@@ -64,6 +66,7 @@ export interface ParentUpdate {
   readonly lots: number;
   readonly limitTicks: number;
   readonly strategy: string | null;
+  readonly tag: string | undefined;
   readonly status: ParentStatus;
   /** Filled common lots (children's venue cumulative quantity × qty multiplier). */
   readonly filledLots: number;
@@ -533,6 +536,7 @@ export class ParentOrders {
       lots: p.req.lots,
       limitTicks: p.req.limitTicks,
       strategy: p.strategy,
+      tag: p.req.tag,
       status: p.status,
       filledLots: p.filled,
       inFlightLots: p.inFlight,

@@ -263,6 +263,10 @@ export class Engine implements StatusSource, MetricsSource {
         this.opts.onRiskReject?.(venue, symbol, reason);
       },
     });
+    // routed parent orders report progress to the strategy like order events do
+    this.desk.parents.onUpdate((u) => {
+      if (this.phase === "running" || this.phase === "stopping") this.guard(() => this.strategy?.onParent?.(u));
+    });
     for (const adapter of opts.adapters) {
       const vc = opts.config.venues.find((v) => v.name === adapter.name);
       if (vc === undefined) throw new Error(`adapter ${adapter.name} has no venue of that name in the config`);
@@ -274,6 +278,7 @@ export class Engine implements StatusSource, MetricsSource {
         connected: false,
         unlisten: undefined,
       });
+      this.desk.parents.setTakerFeePpm(adapter.name, Math.round(venueFees(opts.config, vc).taker * 1_000_000));
     }
     for (const vc of opts.config.venues) {
       if (!this.venueMap.has(vc.name)) throw new Error(`venue ${vc.name}: no adapter was created for it`);
@@ -710,6 +715,10 @@ export class Engine implements StatusSource, MetricsSource {
             intent.type,
             intent.tif,
           );
+        },
+        route: (intent) => {
+          if (this.phase !== "running") return;
+          this.desk.parents.submit({ ...intent, strategy: this.config.strategy.name ?? this.config.strategy.type });
         },
       },
     };

@@ -7,7 +7,14 @@ import type { BookView } from "../book/index.ts";
 import { VirtualClock } from "../services/index.ts";
 import { DecimalGrid, type Lots, Side } from "../types.ts";
 import type { BookHealth, InstrumentInfo } from "../venues/types.ts";
-import type { IntentSink, OrderIntent, QuoteIntent, StrategyContext, StrategyInstrument } from "./types.ts";
+import type {
+  IntentSink,
+  OrderIntent,
+  QuoteIntent,
+  RouteIntent,
+  StrategyContext,
+  StrategyInstrument,
+} from "./types.ts";
 
 /** One price level of a fake book. */
 export interface FakeLevel {
@@ -139,11 +146,15 @@ export function fakeInstrument(
 export class RecordingSink implements IntentSink {
   readonly quoteLog: QuoteIntent[] = [];
   readonly orderLog: OrderIntent[] = [];
+  readonly routeLog: RouteIntent[] = [];
   quotes(intent: QuoteIntent): void {
     this.quoteLog.push(intent);
   }
   order(intent: OrderIntent): void {
     this.orderLog.push(intent);
+  }
+  route(intent: RouteIntent): void {
+    this.routeLog.push(intent);
   }
   /** The last quote emitted for an instrument. */
   last(venue = "sim", symbol = "BTC-USDT"): QuoteIntent | undefined {

@@ -40,10 +40,58 @@ export interface OrderIntent {
   readonly lots: number;
 }
 
-/** Where a strategy's intents go: the engine implements it (execution.quote / execution.submit). */
+/**
+ * A parent order the execution layer routes across venues (smart order router): IOC children on the
+ * venues with the best price after taker fees, the unfilled remainder re-routed, within the limit.
+ * Quantities are in the symbol's common grid: the largest tick and step dividing every venue's tick
+ * and step (execution's commonGrid over the symbol's instruments), so every venue maps onto it
+ * exactly. Progress and the outcome come back through Strategy.onParent, matched by `tag`.
+ */
+export interface RouteIntent {
+  readonly symbol: string;
+  readonly side: Side;
+  /** Common lots. */
+  readonly lots: number;
+  /** Worst price in common ticks: buys take prices <= it, sells >= it. */
+  readonly limitTicks: number;
+  /** Share of each displayed level to count on, per mille (default 1000). */
+  readonly urgencyPermille?: number;
+  /** Venues the children may use (default: every venue listing the symbol). */
+  readonly venues?: readonly string[];
+  /** The strategy's own label, echoed in its ParentOrderUpdates. */
+  readonly tag?: string;
+}
+
+/** Progress of a routed parent order (structurally execution's ParentUpdate); common-grid lots. */
+export interface ParentOrderUpdate {
+  readonly id: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly lots: number;
+  readonly limitTicks: number;
+  readonly tag: string | undefined;
+  /** "working" while children are live or a re-route is pending; then "filled" or "unfilled". */
+  readonly status: "working" | "filled" | "unfilled";
+  readonly filledLots: number;
+  /** Lots of children still live (may yet fill). */
+  readonly inFlightLots: number;
+  /** lots − filledLots: what an unfilled parent leaves undone. */
+  readonly remainingLots: number;
+  /** Why an unfilled parent stopped: limit, no_liquidity, attempts_exhausted, risk_refused, halted, invalid. */
+  readonly reason: string | undefined;
+  readonly attempts: number;
+}
+
+/** Where a strategy's intents go: the engine implements it (execution.quote / submit / parents). */
 export interface IntentSink {
   quotes(intent: QuoteIntent): void;
   order(intent: OrderIntent): void;
+  /**
+   * A parent order routed across venues; its progress arrives as onParent events, never a return
+   * value. Optional so sinks that only quote (benches, keep-warm, tests) need not implement it; a
+   * strategy that routes refuses to start without it.
+   */
+  route?(intent: RouteIntent): void;
 }
 
 /** One instrument a strategy trades, with the fee rates it must beat (fractions, 0.001 = 0.1 %). */
@@ -135,6 +183,8 @@ export interface Strategy {
   onOrder(update: OrderUpdate): void;
   onPosition(update: PositionUpdate): void;
   onTimer(nowMs: number): void;
+  /** A routed parent order progressed or ended (only strategies that route implement it). */
+  onParent?(update: ParentOrderUpdate): void;
   /** The last quote emitted per instrument (status, tests). */
   currentQuotes(): readonly QuoteIntent[];
 }
