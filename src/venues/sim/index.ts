@@ -12,7 +12,7 @@ import type { RateLimitConfig } from "./binance/ratelimit.ts";
 import { DEFAULT_SERVER_LIMITS, type ServerLimits, SimServer } from "./binance/server.ts";
 import { UserData } from "./binance/userdata.ts";
 import { BinanceVenue, type SimAccount, type SimAccountSpec } from "./binance/venue.ts";
-import { DEFAULT_SYMBOLS, SimCore, type SymbolSpec } from "./core/index.ts";
+import { DEFAULT_SYMBOLS, type FeeSpec, type SharedFairValueOption, SimCore, type SymbolSpec } from "./core/index.ts";
 
 export type { AdminCounters, SimAdmin } from "./binance/admin.ts";
 export type { ConnKind } from "./binance/faults.ts";
@@ -20,7 +20,19 @@ export type { RateLimitConfig } from "./binance/ratelimit.ts";
 export type { ServerLimits } from "./binance/server.ts";
 export { hmacSha256Hex, restSignedPayload, wsApiSignedPayload } from "./binance/signing.ts";
 export type { SimAccountSpec } from "./binance/venue.ts";
-export { DEFAULT_SYMBOLS, SharedFairValue, type SharedFairValueOptions, SimCore } from "./core/index.ts";
+export { DEFAULT_SYMBOLS, type FeeSpec, SharedFairValue, type SharedFairValueOptions, SimCore } from "./core/index.ts";
+export {
+  DEFAULT_NOISE_BPS,
+  type MultiSimVenue,
+  type MultiSimVenueInfo,
+  type MultiSimVenueSpec,
+  OKX_DEFAULT_FEES,
+  type RunningMultiSim,
+  SIM_PROTOCOLS,
+  type SimProtocol,
+  type StartMultiSimOptions,
+  startMultiSim,
+} from "./multi.ts";
 export {
   OKX_SIM_ACCOUNT_ID,
   OKX_SIM_API_KEY,
@@ -94,6 +106,10 @@ export interface StartSimOptions {
   balances?: Record<string, string>;
   /** Extra trading accounts. */
   accounts?: SimAccountSpec[];
+  /** Fee rates of the test account (default DEFAULT_FEES, Binance VIP 0). */
+  fees?: FeeSpec;
+  /** Follow a fair value shared with other venues (see startMultiSim) instead of an own walk. */
+  fairValue?: SharedFairValueOption;
 }
 
 /** A running simulator. */
@@ -127,7 +143,14 @@ export async function startSim(opts: StartSimOptions = {}): Promise<RunningSim> 
   const clock = opts.clock ?? new SystemClock();
   const seed = opts.seed ?? "sim";
   const specs = opts.symbolSpecs ?? selectSymbols(opts.symbols);
-  const core = new SimCore({ clock, seed, symbols: specs, speed: opts.speed ?? 1, agents: opts.agents ?? true });
+  const core = new SimCore({
+    clock,
+    seed,
+    symbols: specs,
+    speed: opts.speed ?? 1,
+    agents: opts.agents ?? true,
+    ...(opts.fairValue !== undefined ? { fairValue: opts.fairValue } : {}),
+  });
   const accounts: SimAccount[] = [
     { apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, accountId: SIM_ACCOUNT_ID },
     {
@@ -137,7 +160,7 @@ export async function startSim(opts: StartSimOptions = {}): Promise<RunningSim> 
       ed25519PublicKey: createPublicKey(SIM_ED25519_PUBLIC_KEY_PEM),
     },
   ];
-  core.createAccount(SIM_ACCOUNT_ID, opts.balances ?? DEFAULT_BALANCES);
+  core.createAccount(SIM_ACCOUNT_ID, opts.balances ?? DEFAULT_BALANCES, opts.fees);
   for (const a of opts.accounts ?? []) {
     const accountId = a.accountId ?? `acct-${a.apiKey.slice(0, 8)}`;
     core.createAccount(accountId, a.balances ?? DEFAULT_BALANCES, a.fees);
@@ -219,8 +242,8 @@ export async function startSim(opts: StartSimOptions = {}): Promise<RunningSim> 
   };
 }
 
-/** The DEFAULT_SYMBOLS entries named (all when none), or an error naming the unknown one. */
-function selectSymbols(names: string[] | undefined): SymbolSpec[] {
+/** The DEFAULT_SYMBOLS entries named (also used by startMultiSim) (all when none), or an error naming the unknown one. */
+export function selectSymbols(names: string[] | undefined): SymbolSpec[] {
   if (names === undefined || names.length === 0) return [...DEFAULT_SYMBOLS];
   return names.map((n) => {
     const s = DEFAULT_SYMBOLS.find((d) => d.symbol === n.toUpperCase());

@@ -3,7 +3,7 @@
  * server (REST /api/v5, /ws/v5/public, /ws/v5/private) on 127.0.0.1, with in-process fault knobs.
  */
 import { type Clock, SystemClock } from "../../../services/clock.ts";
-import { DEFAULT_SYMBOLS, SimCore, type SymbolSpec } from "../core/index.ts";
+import { DEFAULT_SYMBOLS, type FeeSpec, type SharedFairValueOption, SimCore, type SymbolSpec } from "../core/index.ts";
 import { OkxServer } from "./server.ts";
 import { type OkxFaults, OkxVenue } from "./venue.ts";
 
@@ -27,6 +27,10 @@ export interface StartOkxSimOptions {
   balances?: Record<string, string>;
   /** Close a WebSocket after this long without client data (OKX 30 s). */
   idleTimeoutMs?: number;
+  /** Fee rates of the test account (default: the core's, 0.1 %). */
+  fees?: FeeSpec;
+  /** Follow a fair value shared with other venues (startMultiSim) instead of an own walk. */
+  fairValue?: SharedFairValueOption;
 }
 
 /** A running OKX simulator. */
@@ -56,8 +60,9 @@ export async function startOkxSim(opts: StartOkxSimOptions = {}): Promise<Runnin
     symbols: opts.symbolSpecs ?? DEFAULT_SYMBOLS,
     speed: opts.speed ?? 1,
     agents: opts.agents ?? true,
+    ...(opts.fairValue !== undefined ? { fairValue: opts.fairValue } : {}),
   });
-  core.createAccount(OKX_SIM_ACCOUNT_ID, opts.balances ?? { USDT: "100000", BTC: "10", ETH: "100" });
+  core.createAccount(OKX_SIM_ACCOUNT_ID, opts.balances ?? { USDT: "100000", BTC: "10", ETH: "100" }, opts.fees);
   const venue = new OkxVenue(core, clock, [
     {
       apiKey: OKX_SIM_API_KEY,

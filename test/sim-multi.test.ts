@@ -1,0 +1,240 @@
+/**
+ * startMultiSim over real sockets: a Binance-protocol and an OKX-protocol venue in one process follow
+ * the same fair value (books near it and near each other, not identical), and each venue charges the
+ * fees it was configured with.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import {
+  hmacSha256Hex,
+  okxSign,
+  type RunningMultiSim,
+  type RunningOkxSim,
+  type RunningSim,
+  startMultiSim,
+} from "../src/venues/sim/index.ts";
+import { okxRestPrehash } from "../src/venues/sim/okx/index.ts";
+
+const SEED = "multi-sock-1";
+const NOISE_BPS = 3;
+let multi: RunningMultiSim;
+let bin: RunningSim;
+let okx: RunningOkxSim;
+
+beforeAll(async () => {
+  multi = await startMultiSim({
+    seed: SEED,
+    speed: 50, // fifty times busier, so the shared value visibly moves within seconds
+    symbols: ["BTCUSDT"],
+    venues: [
+      { name: "bin", protocol: "binance", fees: { maker: "0.001", taker: "0.001" }, noiseBps: NOISE_BPS },
+      { name: "okx", protocol: "okx", fees: { maker: "0.0002", taker: "0.0005" }, noiseBps: NOISE_BPS },
+    ],
+  });
+  const b = multi.venue("bin");
+  const o = multi.venue("okx");
+  if (b?.protocol !== "binance" || o?.protocol !== "okx") throw new Error(`seed ${SEED}: venues missing`);
+  bin = b.sim;
+  okx = o.sim;
+});
+
+afterAll(async () => {
+  await multi?.close();
+});
+
+/** Mid of Binance depth over REST. */
+async function binanceMid(): Promise<number> {
+  const r = (await (await fetch(`${bin.restUrl}/api/v3/depth?symbol=BTCUSDT&limit=5`)).json()) as {
+    bids: string[][];
+    asks: string[][];
+  };
+  return (Number(r.bids[0]?.[0]) + Number(r.asks[0]?.[0])) / 2;
+}
+
+/** Mid of OKX books over REST. */
+async function okxMid(): Promise<number> {
+  const r = (await (await fetch(`${okx.restUrl}/api/v5/market/books?instId=BTC-USDT&sz=5`)).json()) as {
+    data: { bids: string[][]; asks: string[][] }[];
+  };
+  const d = r.data[0];
+  return (Number(d?.bids[0]?.[0]) + Number(d?.asks[0]?.[0])) / 2;
+}
+
+type OkxBody = { code: string; msg: string; data: Record<string, unknown>[] };
+async function okxSigned(method: "GET" | "POST", path: string, body?: unknown): Promise<OkxBody> {
+  const ts = new Date().toISOString();
+  const b = body === undefined ? "" : JSON.stringify(body);
+  const r = await fetch(okx.restUrl + path, {
+    method,
+    headers: {
+      "OK-ACCESS-KEY": okx.apiKey,
+      "OK-ACCESS-PASSPHRASE": okx.passphrase,
+      "OK-ACCESS-TIMESTAMP": ts,
+      "OK-ACCESS-SIGN": okxSign(okx.apiSecret, okxRestPrehash(ts, method, path, b)),
+      "content-type": "application/json",
+    },
+    ...(method === "POST" ? { body: b } : {}),
+  });
+  return (await r.json()) as OkxBody;
+}
+
+async function okxUsdt(): Promise<number> {
+  const bal = await okxSigned("GET", "/api/v5/account/balance");
+  const details = (bal.data[0]?.["details"] ?? []) as { ccy: string; cashBal: string }[];
+  return Number(details.find((d) => d.ccy === "USDT")?.cashBal);
+}
+
+describe("startMultiSim", () => {
+  test("both venues' books follow the same fair value, apart by their noise", async () => {
+    const fv0 = multi.fairValue.valueNow("BTCUSDT") ?? 0;
+    let apart = 0;
+    let moved = 0;
+    const n = 12;
+    for (let i = 0; i < n; i++) {
+      await Bun.sleep(250);
+      const [b, o] = await Promise.all([binanceMid(), okxMid()]);
+      const fv = (multi.fairValue.valueNow("BTCUSDT") ?? 0) / 100; // ticks of 0.01 → USDT
+      moved = Math.max(moved, Math.abs(fv * 100 - fv0));
+      for (const [name, m] of [
+        ["binance", b],
+        ["okx", o],
+      ] as const) {
+        const bps = (Math.abs(m - fv) / fv) * 10_000;
+        expect(bps, `seed ${SEED}: ${name} mid ${m} vs fair value ${fv}`).toBeLessThan(6 * NOISE_BPS);
+      }
+      if (Math.abs(b - o) >= 0.05) apart++;
+    }
+    expect(moved, `seed ${SEED}: the shared value moved (ticks)`).toBeGreaterThan(50);
+    expect(apart, `seed ${SEED}: the venues' mids are not identical`).toBeGreaterThan(n / 2);
+  }, 30_000);
+
+  test("each venue charges its own fees on a taker trade", async () => {
+    // Binance: a SELL IOC through the bid, FULL response carries each fill's commission (in USDT).
+    const bid = Number(
+      ((await (await fetch(`${bin.restUrl}/api/v3/depth?symbol=BTCUSDT&limit=5`)).json()) as { bids: string[][] })
+        .bids[0]?.[0],
+    );
+    let q = `symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=IOC&quantity=0.01&price=${(bid * 0.99).toFixed(2)}`;
+    q += `&newOrderRespType=FULL&timestamp=${Date.now()}`;
+    q += `&signature=${hmacSha256Hex(bin.apiSecret, q)}`;
+    const r = await fetch(`${bin.restUrl}/api/v3/order?${q}`, {
+      method: "POST",
+      headers: { "X-MBX-APIKEY": bin.apiKey },
+    });
+    const order = (await r.json()) as { cummulativeQuoteQty: string; fills: { commission: string }[] };
+    expect(r.status, `seed ${SEED}: binance order ${JSON.stringify(order)}`).toBe(200);
+    const binFee = order.fills.reduce((s, f) => s + Number(f.commission), 0) / Number(order.cummulativeQuoteQty);
+    expect(binFee, `seed ${SEED}: binance taker rate`).toBeCloseTo(0.001, 5);
+
+    // OKX: the same trade; the fee is what the USDT balance did not receive.
+    const before = await okxUsdt();
+    const placed = await okxSigned("POST", "/api/v5/trade/order", {
+      instId: "BTC-USDT",
+      tdMode: "cash",
+      clOrdId: "fee1",
+      side: "sell",
+      ordType: "ioc",
+      px: ((await okxMid()) * 0.99).toFixed(2),
+      sz: "0.01",
+    });
+    expect(placed.code, `seed ${SEED}: okx order ${JSON.stringify(placed)}`).toBe("0");
+    const got = await okxSigned("GET", `/api/v5/trade/order?instId=BTC-USDT&clOrdId=fee1`);
+    const row = got.data[0] ?? {};
+    expect(row["accFillSz"], `seed ${SEED}: okx fill`).toBe("0.01000000");
+    const notional = Number(row["avgPx"]) * 0.01;
+    const okxFee = (notional - ((await okxUsdt()) - before)) / notional;
+    expect(okxFee, `seed ${SEED}: okx taker rate`).toBeCloseTo(0.0005, 5);
+    expect(okx.exchange.fees(okx.accountId), `seed ${SEED}: okx account fees`).toEqual({
+      maker: "0.0002",
+      taker: "0.0005",
+    });
+  }, 30_000);
+
+  test("venue info carries every venue's URLs and credentials; bad venue lists are refused naming the venue", async () => {
+    const info = multi.info();
+    expect(info.map((v) => [v.name, v.protocol])).toEqual([
+      ["bin", "binance"],
+      ["okx", "okx"],
+    ]);
+    const o = info[1];
+    if (o?.protocol !== "okx") throw new Error("okx info missing");
+    expect(o.wsPrivateUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/v5\/private$/);
+    expect(o.passphrase).toBe(okx.passphrase);
+    await expect(
+      startMultiSim({
+        venues: [
+          { name: "a", protocol: "binance" },
+          { name: "a", protocol: "okx" },
+        ],
+      }),
+    ).rejects.toThrow(/venues\[1\] \(a\)\.name: duplicate/);
+    await expect(
+      startMultiSim({ venues: [{ name: "x", protocol: "okx", latency: { marketDataMs: 5 } }] }),
+    ).rejects.toThrow(/venues\[0\] \(x\)\.latency/);
+    await expect(startMultiSim({ venues: [{ name: "y", protocol: "binance", noiseBps: -2 }] })).rejects.toThrow(
+      /venue y: fairValue\.noiseBps/,
+    );
+  });
+});
+
+describe("bun run sim --venues", () => {
+  test("prints one SIM_READY line with a venues array, each venue serves, SIGTERM exits 0", async () => {
+    const main = `${import.meta.dir}/../src/venues/sim/main.ts`;
+    const child = Bun.spawn(
+      [
+        process.execPath,
+        main,
+        "--venues",
+        "binance,okx",
+        "--seed",
+        "cli-multi",
+        "--symbols",
+        "BTCUSDT",
+        "--lag-ms",
+        "okx=200",
+        "--fees",
+        "okx=0.0002:0.0005",
+      ],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    try {
+      const reader = child.stdout.getReader();
+      let out = "";
+      const deadline = Date.now() + 20_000;
+      while (!/SIM_READY [^\n]*\n/.test(out)) {
+        if (Date.now() > deadline) throw new Error(`no SIM_READY line; got: ${out}`);
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`sim exited early: ${out} ${await new Response(child.stderr).text()}`);
+        out += new TextDecoder().decode(value);
+      }
+      const line = out.split("\n").find((l) => l.startsWith("SIM_READY ")) ?? "";
+      const info = JSON.parse(line.slice("SIM_READY ".length)) as {
+        seed: string;
+        venues: { name: string; protocol: string; restUrl: string; fees: { taker: string }; lagMs: number }[];
+      };
+      expect(info.seed).toBe("cli-multi");
+      expect(info.venues.map((v) => [v.name, v.protocol, v.fees.taker, v.lagMs])).toEqual([
+        ["binance", "binance", "0.001", 0],
+        ["okx", "okx", "0.0005", 200],
+      ]);
+      expect(out).toContain("[okx] OKX v5 API");
+      const [b, o] = info.venues;
+      expect((await fetch(`${b?.restUrl}/api/v3/ping`)).status).toBe(200);
+      const t = (await (await fetch(`${o?.restUrl}/api/v5/public/time`)).json()) as { code: string };
+      expect(t.code).toBe("0");
+      child.kill("SIGTERM");
+      expect(await child.exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  }, 30_000);
+
+  test("a bad --venues or per-venue flag is refused naming the flag", () => {
+    const main = `${import.meta.dir}/../src/venues/sim/main.ts`;
+    const bad = Bun.spawnSync([process.execPath, main, "--venues", "binance,ftx"]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.toString()).toContain("--venues");
+    const lag = Bun.spawnSync([process.execPath, main, "--venues", "binance,okx", "--lag-ms", "kraken=5"]);
+    expect(lag.exitCode).toBe(2);
+    expect(lag.stderr.toString()).toContain("--lag-ms");
+  });
+});
