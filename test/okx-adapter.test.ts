@@ -422,7 +422,7 @@ describe("okx adapter: orders", () => {
     expect(m.placeOps[0]).toMatchObject({
       instId: "BTC-USDT",
       tdMode: "cash",
-      clOrdId: "eng1r11",
+      clOrdId: "eng1r11462",
       side: "buy",
       ordType: "limit",
       px: "100.0",
@@ -434,7 +434,7 @@ describe("okx adapter: orders", () => {
     const fill = {
       instId: "BTC-USDT",
       ordId: id1,
-      clOrdId: "eng1r11",
+      clOrdId: "eng1r11462",
       px: "100",
       sz: "0.5",
       side: "buy",
@@ -478,7 +478,14 @@ describe("okx adapter: orders", () => {
     await expect(rej).rejects.toBeInstanceOf(VenueRejectError);
     await rej.catch((e: unknown) => expect(e instanceof VenueRejectError && e.reason).toBe("insufficient_balance"));
 
-    await a.submitOrder({ ...req, clientId: "eng1-r1-3", type: "limit_maker", priceTicks: 1002 as Ticks });
+    // OKX acks a crossing post_only and cancels it (cancelSource 31): the submit itself ends in would_take.
+    const po = await a
+      .submitOrder({ ...req, clientId: "eng1-r1-3", type: "limit_maker", priceTicks: 1002 as Ticks })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(po instanceof VenueRejectError && po.reason, String(po)).toBe("would_take");
     await until(() => updates.some((u) => u.clientId === "eng1-r1-3" && u.exec === "canceled"), "post-only cancel");
     expect(updates.find((u) => u.clientId === "eng1-r1-3" && u.exec === "canceled")?.rejectReason).toBe("would_take");
 
@@ -493,7 +500,7 @@ describe("okx adapter: orders", () => {
     const a = make(m);
     adapter = a;
     await a.connect();
-    m.silentClOrdIds.add("eng1r15");
+    m.silentClOrdIds.add("eng1r15462");
     const base: Omit<OrderRequest, "clientId"> = {
       symbol: "BTC-USDT",
       side: Side.Sell,
@@ -503,7 +510,7 @@ describe("okx adapter: orders", () => {
       lots: 100_000 as Lots,
     };
     const id = await a.submitOrder({ ...base, clientId: "eng1-r1-5" });
-    expect(id, `seed ${SEED}`).toBe(m.orders.get("eng1r15")?.["ordId"] as string);
+    expect(id, `seed ${SEED}`).toBe(m.orders.get("eng1r15462")?.["ordId"] as string);
     expect(m.placeOps.length).toBe(1);
     expect(a.stats?.()["unknownOutcomes"]).toBe(1);
 
@@ -522,7 +529,7 @@ describe("okx adapter: orders", () => {
     expect(own.map((o) => o.clientId).sort()).toEqual(["eng1-r1-5", "eng1-r1-6"]);
     expect((await a.openOrders("BTC-USDT", true)).length).toBe(3);
     expect(await a.cancelAll("BTC-USDT")).toBe(2);
-    expect(m.canceled.sort()).toEqual(["eng1r15", "eng1r16"]);
+    expect(m.canceled.sort()).toEqual(["eng1r15462", "eng1r16462"]);
     expect(m.orders.get("other9")?.["state"]).toBe("live");
     expect(await a.orderStatus("BTC-USDT", "eng1-r1-404")).toBeUndefined();
     expect(m.badRestSigns).toBe(0);
@@ -543,8 +550,8 @@ describe("okx adapter: orders", () => {
       lots: 200_000 as Lots,
     };
     const id = await a.submitOrder({ ...base, clientId: "eng1-r2-1" });
-    expect(id, `seed ${SEED}`).toBe(m.orders.get("eng1r21")?.["ordId"] as string);
-    expect(m.placeOps[0]).toMatchObject({ ordType: "ioc", px: "99.9", sz: "0.00200000", clOrdId: "eng1r21" });
+    expect(id, `seed ${SEED}`).toBe(m.orders.get("eng1r21462")?.["ordId"] as string);
+    expect(m.placeOps[0]).toMatchObject({ ordType: "ioc", px: "99.9", sz: "0.00200000", clOrdId: "eng1r21462" });
     const reasons: string[] = [];
     for (const [cid, lots] of [
       ["eng1-r2-2", 99_900_000_000],
@@ -557,7 +564,7 @@ describe("okx adapter: orders", () => {
     }
     expect(reasons, `seed ${SEED}`).toEqual(["insufficient_balance", "rate_limited"]);
     await a.cancelOrder("BTC-USDT", "eng1-r2-1");
-    expect(m.canceled).toEqual(["eng1r21"]);
+    expect(m.canceled).toEqual(["eng1r21462"]);
     const again = await a.cancelOrder("BTC-USDT", "eng1-r2-1").then(
       () => "ok",
       (e: unknown) => (e instanceof VenueRejectError ? e.reason : String(e)),
@@ -588,7 +595,7 @@ describe("okx adapter: orders", () => {
     await a.submitOrder(req);
     await until(() => updates.some((u) => u.exec === "ack"), "ack");
     const firstPriv = m.priv;
-    const o = m.orders.get("eng1r31");
+    const o = m.orders.get("eng1r31462");
     if (o === undefined) throw new Error("order not on mock");
     o["state"] = "partially_filled";
     o["accFillSz"] = "0.004";

@@ -33,7 +33,7 @@ import {
   VenueRejectError,
 } from "../types.ts";
 import { OkxBookSync, OkxSeqAction } from "./book-sync.ts";
-import { isOwnOkxClOrdId, toOkxClOrdId } from "./client-id.ts";
+import { fromOkxClOrdId, isOwnOkxClOrdId, toOkxClOrdId } from "./client-id.ts";
 import { CANCEL_SOURCE_POST_ONLY, OKX_UNKNOWN_OUTCOME_CODES, okxRejectReason } from "./errors.ts";
 import { restHeaders, wsLoginFrame } from "./signing.ts";
 
@@ -64,6 +64,15 @@ export interface OkxConfig {
   readonly demo?: boolean;
   /** Where orders and cancels go: the private socket (default) or signed REST; fills always stream. */
   readonly orderEntry?: "ws" | "rest";
+  /**
+   * Placement budget per instrument the adapter keeps to (OKX documents 60 per 2 s and publishes no
+   * endpoint to discover it, so an account with a different tier configures it here).
+   */
+  readonly orderRateLimit?: { readonly count: number; readonly windowMs: number };
+  /** Replace the public socket this often, make-before-break (0 = never). */
+  readonly maxConnectionAgeMs?: number;
+  /** A post_only order waits this long for its first `orders` push (live, or canceled as would-take). */
+  readonly postOnlyConfirmMs?: number;
 }
 
 /** Ids and trade keys we remember (idempotency, fill dedup) before the oldest are forgotten. */
@@ -151,6 +160,8 @@ export class OkxAdapter implements VenueAdapter {
   /** Our orders believed open, by clOrdId, with the fills already reported (recovery after a disconnect). */
   private readonly tracked = new Map<string, { symbol: string; cum: number }>();
   private privWasUp = false;
+  /** post_only submits awaiting their first `orders` push (OKX accepts, then cancels a crossing one). */
+  private readonly postOnly = new Map<string, { first: Obj | undefined; wake: (() => void) | undefined }>();
   private pubReconnectPending = false;
   private readonly bboEv = {
     type: "bbo" as const,
@@ -187,6 +198,9 @@ export class OkxAdapter implements VenueAdapter {
       maxLevels: 1024,
       demo: false,
       orderEntry: "ws",
+      orderRateLimit: { count: 60, windowMs: 2000 },
+      maxConnectionAgeMs: 0,
+      postOnlyConfirmMs: 2000,
       ...cfg,
       apiKey: cfg.apiKey ?? "",
       secret: cfg.secret ?? "",
@@ -195,6 +209,11 @@ export class OkxAdapter implements VenueAdapter {
     this.pubBackoff = new Backoff(cfg.rng, this.cfg.backoff);
     this.privBackoff = new Backoff(cfg.rng, this.cfg.backoff);
     this.bboEv.venue = cfg.name;
+  }
+
+  /** The engine client id behind a clOrdId: ours from memory, anyone's from the reversible encoding. */
+  private engineId(clOrdId: string): string {
+    return this.clientIds.get(clOrdId) ?? fromOkxClOrdId(clOrdId) ?? clOrdId;
   }
 
   /** Order entry over the socket when configured and logged in; REST otherwise (fallback). */
@@ -207,7 +226,8 @@ export class OkxAdapter implements VenueAdapter {
   }
 
   stats(): Readonly<Record<string, number>> {
-    return { ...this.counters };
+    // md_badFrames: the name every adapter reports its dropped market-data frames under.
+    return { ...this.counters, md_badFrames: this.counters["badFrames"] ?? 0 };
   }
 
   onEvent(listener: VenueListener): () => void {
@@ -670,6 +690,11 @@ export class OkxAdapter implements VenueAdapter {
       this.bad("order_sizes");
       return;
     }
+    const po = this.postOnly.get(clOrdId);
+    if (po !== undefined && po.first === undefined) {
+      po.first = d;
+      po.wake?.();
+    }
     const tradeIdStr = str(d, "tradeId");
     let exec: OrderUpdate["exec"];
     let status: OrderStatus;
@@ -686,10 +711,18 @@ export class OkxAdapter implements VenueAdapter {
       prune(this.seenTrades);
       prune(this.cumByOrder);
       exec = "fill";
-      status = state === "filled" ? "filled" : state === "canceled" ? "canceled" : "partially_filled";
+      status =
+        state === "filled"
+          ? "filled"
+          : state === "canceled"
+            ? endedByVenue(d)
+              ? "expired"
+              : "canceled"
+            : "partially_filled";
     } else if (state === "canceled" || state === "mmp_canceled") {
-      exec = "canceled";
-      status = "canceled";
+      // OKX has no "expired" state: an IOC/FOK/market remainder the venue cancels is what the engine calls expired.
+      exec = endedByVenue(d) ? "expired" : "canceled";
+      status = exec;
       if (str(d, "cancelSource") === CANCEL_SOURCE_POST_ONLY) rejectReason = "would_take";
     } else if (state === "live") {
       exec = "ack";
@@ -712,7 +745,7 @@ export class OkxAdapter implements VenueAdapter {
     const update: OrderUpdate = {
       venue: this.name,
       symbol: info.symbol,
-      clientId: this.clientIds.get(clOrdId) ?? clOrdId,
+      clientId: this.engineId(clOrdId),
       venueOrderId: ordId,
       side: str(d, "side") === "sell" ? Side.Sell : Side.Buy,
       status,
@@ -740,7 +773,7 @@ export class OkxAdapter implements VenueAdapter {
     for (const [clOrdId, t] of [...this.tracked]) {
       let o: OpenOrder | undefined;
       try {
-        o = await this.orderStatus(t.symbol, this.clientIds.get(clOrdId) ?? clOrdId);
+        o = await this.orderStatus(t.symbol, this.engineId(clOrdId));
       } catch {
         this.counters["recoveryErrors"] = (this.counters["recoveryErrors"] ?? 0) + 1;
         continue;
@@ -861,7 +894,7 @@ export class OkxAdapter implements VenueAdapter {
   private async throttle(instId: string): Promise<void> {
     let w = this.orderWindows.get(instId);
     if (w === undefined) {
-      w = new SlidingWindow(60, 2000);
+      w = new SlidingWindow(this.cfg.orderRateLimit.count, this.cfg.orderRateLimit.windowMs);
       this.orderWindows.set(instId, w);
     }
     const wait = w.waitMs(this.cfg.clock.nowMs());
@@ -898,6 +931,8 @@ export class OkxAdapter implements VenueAdapter {
     if (order.type === "market") args["tgtCcy"] = "base_ccy";
     else args["px"] = info.price.format(order.priceTicks);
     await this.throttle(info.venueSymbol);
+    const postOnly = args["ordType"] === "post_only";
+    if (postOnly) this.postOnly.set(clOrdId, { first: undefined, wake: undefined });
     try {
       const res = this.useWs()
         ? await this.wsRequest("order", [args])
@@ -905,6 +940,7 @@ export class OkxAdapter implements VenueAdapter {
       const ordId = this.ackOrThrow(res);
       if (!this.tracked.has(clOrdId) && order.type !== "market")
         this.tracked.set(clOrdId, { symbol: order.symbol, cum: 0 });
+      if (postOnly) await this.confirmPostOnly(clOrdId);
       return ordId;
     } catch (e) {
       if (!(e instanceof UnknownOutcome)) throw e;
@@ -918,7 +954,39 @@ export class OkxAdapter implements VenueAdapter {
       );
       if (r.placed) return r.value;
       throw new VenueRejectError("unknown", "", `okx ${this.name}: not placed (${e.message})`);
+    } finally {
+      if (postOnly) this.postOnly.delete(clOrdId);
     }
+  }
+
+  /**
+   * OKX acks a crossing post_only order and then cancels it (cancelSource 31): wait for the order's
+   * first push so the caller gets the same typed would_take refusal as on venues that reject outright.
+   * No push within postOnlyConfirmMs: the order stands (a later cancel still streams with its reason).
+   */
+  private async confirmPostOnly(clOrdId: string): Promise<void> {
+    const po = this.postOnly.get(clOrdId);
+    if (po === undefined) return;
+    try {
+      if (po.first === undefined && this.priv?.open === true) {
+        await new Promise<void>((res) => {
+          const timer = this.cfg.clock.setTimer(this.cfg.postOnlyConfirmMs, res);
+          po.wake = () => {
+            this.cfg.clock.clearTimer(timer);
+            res();
+          };
+        });
+      }
+    } finally {
+      this.postOnly.delete(clOrdId);
+    }
+    const d = po.first;
+    if (d !== undefined && str(d, "state") === "canceled" && str(d, "cancelSource") === CANCEL_SOURCE_POST_ONLY)
+      throw new VenueRejectError(
+        "would_take",
+        CANCEL_SOURCE_POST_ONLY,
+        `okx ${this.name}: post_only order canceled: ${str(d, "cancelSourceReason") || "would take liquidity"}`,
+      );
   }
 
   /** The ordId of a single-order response, or a VenueRejectError from its sCode. */
@@ -999,7 +1067,7 @@ export class OkxAdapter implements VenueAdapter {
     const px = str(d, "px");
     return {
       symbol: info.symbol,
-      clientId: this.clientIds.get(clOrdId) ?? clOrdId,
+      clientId: this.engineId(clOrdId),
       venueOrderId: str(d, "ordId"),
       side: str(d, "side") === "sell" ? Side.Sell : Side.Buy,
       priceTicks: (px === "" ? 0 : info.price.parse(px)) as Ticks,
@@ -1022,6 +1090,12 @@ export class OkxAdapter implements VenueAdapter {
     }
     return out;
   }
+}
+
+/** An order type the venue itself ends when it cannot fill (IOC, FOK, market): its cancel means expired. */
+function endedByVenue(d: Obj): boolean {
+  const t = str(d, "ordType");
+  return t === "ioc" || t === "fok" || t === "market" || t === "optimal_limit_ioc";
 }
 
 /** OKX ordType for an engine order. */

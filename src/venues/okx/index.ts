@@ -2,6 +2,6 @@
 
 export { createOkxAdapter, negateDecimal, OkxAdapter, type OkxConfig, parseInstrument } from "./adapter.ts";
 export { OkxBookSync, OkxSeqAction, type OkxSeqActionCode } from "./book-sync.ts";
-export { isOwnOkxClOrdId, OKX_MAX_CLORDID, toOkxClOrdId } from "./client-id.ts";
+export { fromOkxClOrdId, isOwnOkxClOrdId, OKX_MAX_CLORDID, toOkxClOrdId } from "./client-id.ts";
 export { CANCEL_SOURCE_POST_ONLY, OKX_UNKNOWN_OUTCOME_CODES, okxRejectReason } from "./errors.ts";
 export { hmacBase64, restHeaders, restSign, wsLoginFrame, wsLoginSign } from "./signing.ts";

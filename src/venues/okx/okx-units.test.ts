@@ -1,7 +1,7 @@
 /** Unit tests of the OKX pieces that need no network: signing vector, error mapping, clOrdId, seq chain. */
 import { describe, expect, test } from "bun:test";
 import { OkxBookSync, OkxSeqAction } from "./book-sync.ts";
-import { isOwnOkxClOrdId, toOkxClOrdId } from "./client-id.ts";
+import { fromOkxClOrdId, isOwnOkxClOrdId, toOkxClOrdId } from "./client-id.ts";
 import { okxRejectReason } from "./errors.ts";
 import { hmacBase64, restHeaders, restSign, wsLoginFrame, wsLoginSign } from "./signing.ts";
 
@@ -56,11 +56,20 @@ describe("okx error mapping", () => {
 });
 
 describe("okx clOrdId", () => {
-  test("drops separators, keeps letters/digits, ≤ 32", () => {
-    expect(toOkxClOrdId("eng1-r7-42")).toBe("eng1r742");
-    expect(toOkxClOrdId("ab_c-1")).toBe("abc1");
-    expect(isOwnOkxClOrdId("eng1r742", "eng1")).toBe(true);
+  test("encodes engine ids reversibly as ≤ 32 letters/digits", () => {
+    expect(toOkxClOrdId("eng1-r7-42")).toBe("eng1r742462");
+    expect(fromOkxClOrdId("eng1r742462")).toBe("eng1-r7-42");
+    for (const id of ["a", "ab-c", "o1z-c-12", "ENG9-lz3k2m9a1b-1234567", "x-y-z-w"])
+      expect(fromOkxClOrdId(toOkxClOrdId(id))).toBe(id);
+    expect(isOwnOkxClOrdId(toOkxClOrdId("eng1-r7-42"), "eng1")).toBe(true);
+    expect(isOwnOkxClOrdId(toOkxClOrdId("eng12-r7-42"), "eng1")).toBe(false);
     expect(isOwnOkxClOrdId("other1", "eng1")).toBe(false);
+  });
+  test("ids with '_' drop separators (lossy); foreign clOrdIds do not decode", () => {
+    expect(toOkxClOrdId("ab_c-1")).toBe("abc1");
+    expect(isOwnOkxClOrdId("abc1", "ab")).toBe(true);
+    expect(fromOkxClOrdId("manualOrder")).toBeUndefined();
+    expect(fromOkxClOrdId("abc9")).toBeUndefined();
   });
   test("refuses ids that cannot fit", () => {
     expect(() => toOkxClOrdId("a-".concat("1".repeat(33)))).toThrow(/32/);

@@ -2,11 +2,16 @@
  * Public face of the OKX v5 simulator: `startOkxSim()` runs the shared matching core behind an OKX-speaking
  * server (REST /api/v5, /ws/v5/public, /ws/v5/private) on 127.0.0.1, with in-process fault knobs.
  */
+import { randomBytes } from "node:crypto";
 import { type Clock, SystemClock } from "../../../services/clock.ts";
 import { DEFAULT_SYMBOLS, type FeeSpec, type SharedFairValueOption, SimCore, type SymbolSpec } from "../core/index.ts";
+import { OkxSimAdmin, startOkxAdminServer } from "./admin.ts";
 import { OkxServer } from "./server.ts";
 import { type OkxFaults, OkxVenue } from "./venue.ts";
 
+export type { OkxAdminCounters } from "./admin.ts";
+export { OKX_SIM_OTHER_ACCOUNT, OkxSimAdmin } from "./admin.ts";
+export type { OkxConnKind } from "./faults.ts";
 export { okxLoginPrehash, okxRestPrehash, okxSign } from "./signing.ts";
 export type { OkxFaults } from "./venue.ts";
 
@@ -27,6 +32,12 @@ export interface StartOkxSimOptions {
   balances?: Record<string, string>;
   /** Close a WebSocket after this long without client data (OKX 30 s). */
   idleTimeoutMs?: number;
+  /** A `books` channel quiet this long gets an empty keepalive update (seqId == prevSeqId); 0 = never. */
+  booksKeepaliveMs?: number;
+  /** Admin HTTP port for the fault knobs (0 = OS-assigned; -1 = no admin server). */
+  adminPort?: number;
+  /** Admin bearer token (default: random per run, returned as adminToken). */
+  adminToken?: string;
   /** Fee rates of the test account (default: the core's, 0.1 %). */
   fees?: FeeSpec;
   /** Follow a fair value shared with other venues (startMultiSim) instead of an own walk. */
@@ -46,6 +57,11 @@ export interface RunningOkxSim {
   readonly exchange: SimCore;
   /** One-shot fault knobs (set a field; the next matching event consumes it). */
   readonly faults: OkxFaults;
+  /** Counted fault knobs and counters (the same functions as the admin HTTP port). */
+  readonly admin: OkxSimAdmin;
+  /** http://127.0.0.1:ADMINPORT (POST /admin/<function>, Authorization: Bearer adminToken); "" without one. */
+  readonly adminUrl: string;
+  readonly adminToken: string;
   closeConnections(): void;
   pauseMarket(paused: boolean): void;
   close(): Promise<void>;
@@ -57,7 +73,8 @@ export async function startOkxSim(opts: StartOkxSimOptions = {}): Promise<Runnin
   const core = new SimCore({
     clock,
     seed: opts.seed ?? "okx-sim",
-    symbols: opts.symbolSpecs ?? DEFAULT_SYMBOLS,
+    // OKX has no minimum-notional rule (§D.7: minSz only), so the core's Binance-style one is switched off.
+    symbols: (opts.symbolSpecs ?? DEFAULT_SYMBOLS).map((s) => ({ ...s, minNotional: "0" })),
     speed: opts.speed ?? 1,
     agents: opts.agents ?? true,
     ...(opts.fairValue !== undefined ? { fairValue: opts.fairValue } : {}),
@@ -71,9 +88,18 @@ export async function startOkxSim(opts: StartOkxSimOptions = {}): Promise<Runnin
       accountId: OKX_SIM_ACCOUNT_ID,
     },
   ]);
-  const server = new OkxServer(venue, clock, opts.port ?? 0, opts.idleTimeoutMs ?? 30_000);
+  const server = new OkxServer(
+    venue,
+    clock,
+    opts.port ?? 0,
+    opts.idleTimeoutMs ?? 30_000,
+    opts.booksKeepaliveMs ?? 1000,
+  );
   core.start();
   const port = server.server.port ?? 0;
+  const admin = new OkxSimAdmin(venue, server);
+  const adminToken = opts.adminToken ?? randomBytes(16).toString("hex");
+  const adminServer = opts.adminPort === -1 ? undefined : startOkxAdminServer(admin, opts.adminPort ?? 0, adminToken);
   let closed = false;
   return {
     restUrl: `http://127.0.0.1:${port}`,
@@ -86,6 +112,9 @@ export async function startOkxSim(opts: StartOkxSimOptions = {}): Promise<Runnin
     accountId: OKX_SIM_ACCOUNT_ID,
     exchange: core,
     faults: venue.faults,
+    admin,
+    adminUrl: adminServer === undefined ? "" : `http://127.0.0.1:${adminServer.port}`,
+    adminToken,
     closeConnections: () => server.closeConnections(),
     pauseMarket: (p) => core.pauseMarket(p),
     close: async () => {
@@ -93,6 +122,7 @@ export async function startOkxSim(opts: StartOkxSimOptions = {}): Promise<Runnin
       closed = true;
       core.stop();
       server.stop();
+      await adminServer?.stop(true);
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Server, ServerWebSocket } from "bun";
 import type { Clock, TimerId } from "../../../services/clock.ts";
 import type { ExecutionReport, SimSymbol } from "../core/index.ts";
 import { OkxError } from "./errors.ts";
+import type { OkxConnKind } from "./faults.ts";
 import { okxLoginPrehash, okxRestPrehash } from "./signing.ts";
 import { type OkxAccount, OkxVenue } from "./venue.ts";
 
@@ -27,14 +28,20 @@ export class OkxServer {
   readonly server: Server<Conn>;
   private readonly socks = new Set<Sock>();
   private readonly pending = new Map<string, { bids: Map<number, number>; asks: Map<number, number> }>();
+  /** A books update held back by the reorder fault, sent right after the next one (per instId). */
+  private readonly held = new Map<string, unknown[]>();
   private nextConn = 1;
   private readonly unlisten: () => void;
+  /** Per instId: seqId and time of the last books update, for the quiet-period keepalive. */
+  private readonly lastBooks = new Map<string, { seq: number; ms: number }>();
+  private keepaliveTimer: TimerId | undefined;
 
   constructor(
     private readonly v: OkxVenue,
     private readonly clock: Clock,
     port: number,
     private readonly idleMs: number,
+    private readonly keepaliveMs = 0,
   ) {
     v.pushOrder = (acct, row) => this.pushOrders(acct, row);
     this.unlisten = v.core.addListener({
@@ -69,6 +76,7 @@ export class OkxServer {
       },
       onExecution: (r) => this.onExec(r),
     });
+    if (keepaliveMs > 0) this.keepaliveTimer = clock.setRepeating(keepaliveMs, () => this.booksKeepalive());
     this.server = Bun.serve<Conn>({
       hostname: "127.0.0.1",
       port,
@@ -87,14 +95,47 @@ export class OkxServer {
     });
   }
 
-  /** Closes every WebSocket (fault knob "close connections"). */
-  closeConnections(): void {
-    for (const s of this.socks) s.close(1001, "closed by simulator");
+  /** Closes sockets of a kind (or all): a clean close frame or an abrupt TCP drop. Returns how many. */
+  closeConnections(kind: OkxConnKind | "all" = "all", mode: "clean" | "abrupt" = "clean"): number {
+    let n = 0;
+    for (const s of [...this.socks]) {
+      if (kind !== "all" && OkxServer.kind(s) !== kind) continue;
+      n++;
+      this.socks.delete(s);
+      if (mode === "abrupt") s.terminate();
+      else s.close(1001, "closed by simulator");
+    }
+    this.v.state.counters.connectionsClosed += n;
+    return n;
+  }
+
+  /** Open sockets per kind. */
+  connectionCounts(): Record<OkxConnKind, number> {
+    const c: Record<OkxConnKind, number> = { public: 0, private: 0 };
+    for (const s of this.socks) c[OkxServer.kind(s)]++;
+    return c;
+  }
+
+  /** Captures instId's books snapshot now, to be served (with its seqId) to the next `count` subscriptions. */
+  captureStaleSnapshot(sym: SimSymbol, count: number): void {
+    const s = this.snapshot(sym, 400);
+    this.v.state.staleBooks.set(this.v.instId(sym), { ...s, remaining: Math.max(1, Math.floor(count)) });
+  }
+
+  private static kind(ws: Sock): OkxConnKind {
+    return ws.data.priv ? "private" : "public";
+  }
+
+  /** Every frame leaves through here, so the silence knob can swallow it. */
+  private send(ws: Sock, text: string): void {
+    if (this.v.state.silenced.has(OkxServer.kind(ws))) return;
+    ws.send(text);
   }
 
   /** Stops the server and detaches from the core. */
   stop(): void {
     this.unlisten();
+    if (this.keepaliveTimer !== undefined) this.clock.clearTimer(this.keepaliveTimer);
     for (const s of this.socks) if (s.data.idle !== undefined) this.clock.clearTimer(s.data.idle);
     this.server.stop(true);
   }
@@ -188,7 +229,9 @@ export class OkxServer {
   private onMessage(ws: Sock, text: string): void {
     this.touch(ws);
     if (text === "ping") {
-      if (!this.v.faults.ignorePings) ws.send("pong");
+      if (this.v.faults.ignorePings || this.v.state.ignorePings.has(OkxServer.kind(ws)))
+        this.v.state.counters.pingsIgnored++;
+      else this.send(ws, "pong");
       return;
     }
     let m: Record<string, unknown>;
@@ -197,7 +240,8 @@ export class OkxServer {
       if (typeof p !== "object" || p === null || Array.isArray(p)) throw new Error("not an object");
       m = p as Record<string, unknown>;
     } catch {
-      ws.send(
+      this.send(
+        ws,
         JSON.stringify({
           event: "error",
           code: "60012",
@@ -218,13 +262,13 @@ export class OkxServer {
       }
       if (m.op === "unsubscribe") {
         for (const a of args) ws.data.subs.delete(`${a.channel}:${a.instId ?? a.instType}`);
-        for (const a of args) ws.send(JSON.stringify({ event: "unsubscribe", arg: a, connId: ws.data.id }));
+        for (const a of args) this.send(ws, JSON.stringify({ event: "unsubscribe", arg: a, connId: ws.data.id }));
         return;
       }
       if (m.op === "login" && ws.data.priv) {
         const a = args[0] ?? {};
         ws.data.account = this.v.authenticate(a.apiKey, a.passphrase, okxLoginPrehash(String(a.timestamp)), a.sign);
-        ws.send(JSON.stringify({ event: "login", code: "0", msg: "", connId: ws.data.id }));
+        this.send(ws, JSON.stringify({ event: "login", code: "0", msg: "", connId: ws.data.id }));
         return;
       }
       if ((m.op === "order" || m.op === "cancel-order") && ws.data.priv) {
@@ -233,7 +277,8 @@ export class OkxServer {
         if (acct === undefined) throw new OkxError("60011", "Please log in");
         try {
           const row = m.op === "order" ? this.v.place(acct, args[0] ?? {}) : this.v.cancel(acct, args[0] ?? {});
-          ws.send(
+          this.send(
+            ws,
             JSON.stringify({
               id,
               op: m.op,
@@ -247,7 +292,8 @@ export class OkxServer {
         } catch (e) {
           if (!(e instanceof OkxError)) throw e;
           const a = args[0] ?? {};
-          ws.send(
+          this.send(
+            ws,
             JSON.stringify({
               id,
               op: m.op,
@@ -266,7 +312,7 @@ export class OkxServer {
       throw new OkxError("60012", `Invalid request: ${text.slice(0, 100)}`);
     } catch (e) {
       const err = e instanceof OkxError ? e : new OkxError("60012", "Invalid request");
-      ws.send(JSON.stringify({ event: "error", code: err.code, msg: err.message, connId: ws.data.id }));
+      this.send(ws, JSON.stringify({ event: "error", code: err.code, msg: err.message, connId: ws.data.id }));
     }
   }
 
@@ -276,7 +322,7 @@ export class OkxServer {
       if (ch === "orders") {
         if (!ws.data.priv || ws.data.account === undefined) throw new OkxError("60011", "Please log in");
         ws.data.subs.add("orders");
-        ws.send(JSON.stringify({ event: "subscribe", arg: a, connId: ws.data.id }));
+        this.send(ws, JSON.stringify({ event: "subscribe", arg: a, connId: ws.data.id }));
         continue;
       }
       const sym = this.v.symbolOf(a.instId);
@@ -284,15 +330,16 @@ export class OkxServer {
         throw new OkxError("60018", `Wrong URL or channel:${String(ch)},instId:${String(a.instId)} doesn't exist`);
       const instId = this.v.instId(sym);
       ws.data.subs.add(`${ch}:${instId}`);
-      ws.send(JSON.stringify({ event: "subscribe", arg: { channel: ch, instId }, connId: ws.data.id }));
+      this.send(ws, JSON.stringify({ event: "subscribe", arg: { channel: ch, instId }, connId: ws.data.id }));
       if (ch === "books") {
-        const s = this.snapshot(sym, 400);
+        const s = this.v.state.takeStale(instId) ?? this.snapshot(sym, 400);
         let seqId = s.seqId;
         if (this.v.faults.staleSnapshot) {
           this.v.faults.staleSnapshot = false;
           seqId -= 1;
         }
-        ws.send(
+        this.send(
+          ws,
           JSON.stringify({
             arg: { channel: "books", instId },
             action: "snapshot",
@@ -308,22 +355,64 @@ export class OkxServer {
     this.pending.delete(sym.name);
     if (p === undefined) return;
     const f = this.v.faults;
-    if (f.dropBookMessage) {
-      f.dropBookMessage = false;
+    const c = this.v.state.counters;
+    const instId = this.v.instId(sym);
+    this.lastBooks.set(instId, { seq: u, ms: this.clock.nowMs() });
+    const armed = this.v.state.nextBooksFault(instId);
+    if (f.dropBookMessage || armed === "drop") {
+      if (armed !== "drop") f.dropBookMessage = false;
+      c.booksDropped++;
+      this.sendHeld(instId);
       return;
     }
     let prev = u - 1;
-    if (f.breakSeqChain) {
-      f.breakSeqChain = false;
+    if (f.breakSeqChain || armed === "break") {
+      if (armed !== "break") f.breakSeqChain = false;
+      c.booksChainBroken++;
       prev -= 1;
     }
     const lv = (m: Map<number, number>) =>
       [...m].map(([ticks, lots]) => [sym.formatPrice(ticks), sym.formatQty(lots), "0", lots > 0 ? "1" : "0"]);
-    const instId = this.v.instId(sym);
     const data = [{ asks: lv(p.asks), bids: lv(p.bids), ts: String(t), checksum: 0, prevSeqId: prev, seqId: u }];
-    const times = f.duplicateBookMessage ? 2 : 1;
+    if (armed === "reorder" && !this.held.has(instId)) {
+      c.booksReordered++;
+      this.held.set(instId, data);
+      return;
+    }
+    const dup = f.duplicateBookMessage || armed === "duplicate";
     f.duplicateBookMessage = false;
-    for (let i = 0; i < times; i++) this.publish(`books:${instId}`, { channel: "books", instId }, data, "update");
+    if (dup) c.booksDuplicated++;
+    for (let i = 0; i < (dup ? 2 : 1); i++) {
+      c.booksSent++;
+      this.publish(`books:${instId}`, { channel: "books", instId }, data, "update");
+    }
+    this.sendHeld(instId);
+  }
+
+  /**
+   * OKX sends an empty `books` update with seqId == prevSeqId == the current seqId when a book is quiet
+   * (§D.2); it is also how a client holding a stale snapshot learns that it is behind.
+   */
+  private booksKeepalive(): void {
+    const now = this.clock.nowMs();
+    for (const sym of this.v.core.symbols()) {
+      const instId = this.v.instId(sym);
+      const last = this.lastBooks.get(instId);
+      if (last !== undefined && now - last.ms < this.keepaliveMs) continue;
+      const seq = last?.seq ?? this.v.core.depthSnapshot(sym.name, 1)?.lastUpdateId ?? 0;
+      this.lastBooks.set(instId, { seq, ms: now });
+      const data = [{ asks: [], bids: [], ts: String(now), checksum: 0, prevSeqId: seq, seqId: seq }];
+      this.publish(`books:${instId}`, { channel: "books", instId }, data, "update");
+    }
+  }
+
+  /** Sends the update the reorder fault held back (after its successor). */
+  private sendHeld(instId: string): void {
+    const h = this.held.get(instId);
+    if (h === undefined) return;
+    this.held.delete(instId);
+    this.v.state.counters.booksSent++;
+    this.publish(`books:${instId}`, { channel: "books", instId }, h, "update");
   }
 
   private publish(key: string, arg: Record<string, unknown>, data: unknown[], action?: string): void {
@@ -331,13 +420,14 @@ export class OkxServer {
     for (const s of this.socks) {
       if (!s.data.subs.has(key)) continue;
       frame ??= JSON.stringify(action === undefined ? { arg, data } : { arg, action, data });
-      s.send(frame);
+      this.send(s, frame);
     }
   }
 
   private pushOrders(accountId: string, row: Record<string, unknown>): void {
     const frame = JSON.stringify({ arg: { channel: "orders", instType: "SPOT" }, data: [row] });
-    for (const s of this.socks) if (s.data.subs.has("orders") && s.data.account?.accountId === accountId) s.send(frame);
+    for (const s of this.socks)
+      if (s.data.subs.has("orders") && s.data.account?.accountId === accountId) this.send(s, frame);
   }
 
   private onExec(r: ExecutionReport): void {

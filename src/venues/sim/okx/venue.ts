@@ -5,6 +5,7 @@
 import type { Clock } from "../../../services/clock.ts";
 import type { OrderView, PlaceOrderRequest, SimCore, SimSymbol } from "../core/index.ts";
 import { coreRejectToOkx, OkxError } from "./errors.ts";
+import { OkxFaultState } from "./faults.ts";
 import { okxSign, signaturesEqual } from "./signing.ts";
 
 /** One API key of the OKX simulator. */
@@ -32,10 +33,6 @@ export interface OkxFaults {
   ignorePings: boolean;
 }
 
-/** Order placement limit: 60 per 2 s per instrument (OKX documented). */
-const PLACE_LIMIT = 60;
-const PLACE_WINDOW_MS = 2000;
-
 /** A post_only order that would have crossed: OKX accepts then cancels it (cancelSource 31). */
 interface SyntheticCancel {
   readonly sym: SimSymbol;
@@ -62,6 +59,8 @@ export class OkxVenue {
     staleSnapshot: false,
     ignorePings: false,
   };
+  /** Counted, per-instrument faults armed through the admin API. */
+  readonly state = new OkxFaultState();
   private readonly byKey = new Map<string, OkxAccount>();
   private readonly placeTimes = new Map<string, number[]>();
   private readonly synthetic = new Map<string, SyntheticCancel>();
@@ -127,6 +126,11 @@ export class OkxVenue {
       this.faults.rejectNextOrder = undefined;
       throw new OkxError(reject, "Order rejected (injected fault)");
     }
+    const queued = this.state.rejectQueue.shift();
+    if (queued !== undefined) {
+      this.state.counters.injectedRejects++;
+      throw new OkxError(queued.sCode, queued.msg);
+    }
     this.checkRate(sym);
     const side: "BUY" | "SELL" | undefined = args.side === "buy" ? "BUY" : args.side === "sell" ? "SELL" : undefined;
     if (side === undefined) throw new OkxError("51000", "Parameter side error");
@@ -165,7 +169,13 @@ export class OkxVenue {
     }
     if (this.faults.error5xxAfterPlace) {
       this.faults.error5xxAfterPlace = false;
+      this.state.counters.failedAfterPlace++;
       throw new OkxError("50004", "Endpoint request timeout", 500);
+    }
+    const failStatus = this.state.failAfterPlace.shift();
+    if (failStatus !== undefined) {
+      this.state.counters.failedAfterPlace++;
+      throw new OkxError("50004", "Endpoint request timeout", failStatus);
     }
     return {
       ordId: String(r.order.orderId),
@@ -276,11 +286,20 @@ export class OkxVenue {
     throw new OkxError("51000", "Parameter ordId or clOrdId error");
   }
 
+  /** Forgets placement history (after the limit changes). */
+  resetRateLimits(): void {
+    this.placeTimes.clear();
+  }
+
   private checkRate(sym: SimSymbol): void {
     const now = this.clock.nowMs();
-    const times = (this.placeTimes.get(sym.name) ?? []).filter((t) => now - t < PLACE_WINDOW_MS);
+    const { count, windowMs } = this.state.placeLimit;
+    const times = (this.placeTimes.get(sym.name) ?? []).filter((t) => now - t < windowMs);
     this.placeTimes.set(sym.name, times);
-    if (times.length >= PLACE_LIMIT) throw new OkxError("50011", "Too Many Requests", 429);
+    if (times.length >= count) {
+      this.state.counters.rateLimited++;
+      throw new OkxError("50011", "Too Many Requests", 429);
+    }
     times.push(now);
   }
 

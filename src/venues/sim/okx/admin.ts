@@ -1,0 +1,276 @@
+/**
+ * Fault-injection control of the OKX simulator: one object tests call in-process, and the same
+ * functions over a separate admin port guarded by a bearer token, so trading keys never reach them
+ * (reference §F). Mirrors the Binance simulator's SimAdmin where OKX has the same fault.
+ */
+import type { Server } from "bun";
+import type { SimCore, SimSymbol } from "../core/index.ts";
+import { OKX_CONN_KINDS, type OkxConnKind, type OkxFaultCounters } from "./faults.ts";
+import type { OkxServer } from "./server.ts";
+import type { OkxVenue } from "./venue.ts";
+
+/** The simulator's second account, used by `trade` to hit resting orders of the test account. */
+export const OKX_SIM_OTHER_ACCOUNT = "okx-sim-other";
+
+/** Fault counters plus open sockets per kind. */
+export type OkxAdminCounters = OkxFaultCounters & {
+  connections: Record<OkxConnKind, number>;
+  coreEvents: number;
+};
+
+/** Fault knobs and inspection of one running OKX simulator. */
+export class OkxSimAdmin {
+  constructor(
+    private readonly venue: OkxVenue,
+    private readonly server: OkxServer,
+  ) {
+    if (!venue.core.hasAccount(OKX_SIM_OTHER_ACCOUNT)) {
+      // Plenty of every listed asset, so `trade` is never refused for balance.
+      const bal: Record<string, string> = {};
+      for (const s of venue.core.symbols()) {
+        bal[s.base] = "100000";
+        bal[s.quote] = "10000000";
+      }
+      venue.core.createAccount(OKX_SIM_OTHER_ACCOUNT, bal);
+    }
+  }
+
+  private get core(): SimCore {
+    return this.venue.core;
+  }
+
+  /** Drops the n-th (1-based) upcoming `books` update of instId: the next one's prevSeqId no longer chains. */
+  dropDepthEvent(instId: string, n = 1): void {
+    this.venue.state.armBooks(this.inst(instId), "drop", n);
+  }
+
+  /** Sends the n-th upcoming `books` update of instId twice. */
+  duplicateDepthEvent(instId: string, n = 1): void {
+    this.venue.state.armBooks(this.inst(instId), "duplicate", n);
+  }
+
+  /** Swaps the n-th upcoming `books` update of instId with the one after it. */
+  reorderDepthEvent(instId: string, n = 1): void {
+    this.venue.state.armBooks(this.inst(instId), "reorder", n);
+  }
+
+  /** Gives the n-th upcoming `books` update of instId a wrong prevSeqId (contents intact). */
+  breakSeqChain(instId: string, n = 1): void {
+    this.venue.state.armBooks(this.inst(instId), "break", n);
+  }
+
+  /** Captures instId's book now and serves it, with its seqId, to the next `count` `books` subscriptions. */
+  serveStaleSnapshot(instId: string, count = 1): void {
+    this.server.captureStaleSnapshot(this.sym(instId), count);
+  }
+
+  /** Closes sockets of a kind (or all): a clean close frame or an abrupt TCP drop. Returns how many. */
+  closeConnections(kind: OkxConnKind | "all" = "all", mode: "clean" | "abrupt" = "clean"): number {
+    return this.server.closeConnections(kind, mode);
+  }
+
+  /** Text "ping" goes unanswered on these sockets while on. */
+  ignorePings(on = true, kinds: readonly OkxConnKind[] | "all" = "all"): void {
+    for (const k of kinds === "all" ? OKX_CONN_KINDS : kinds)
+      if (on) this.venue.state.ignorePings.add(k);
+      else this.venue.state.ignorePings.delete(k);
+  }
+
+  /** Sockets of these kinds send nothing at all (data, replies, pongs) while on. */
+  silence(kinds: readonly OkxConnKind[] | "all" = "all", on = true): void {
+    for (const k of kinds === "all" ? OKX_CONN_KINDS : kinds)
+      if (on) this.venue.state.silenced.add(k);
+      else this.venue.state.silenced.delete(k);
+  }
+
+  /** Refuses the next `count` placements with this sCode (and message). */
+  rejectNextOrder(sCode: string, msg = "Order rejected (injected fault)", count = 1): void {
+    if (!/^\d{5}$/.test(sCode)) throw new Error("field 'sCode' must be a 5-digit OKX code");
+    for (let i = 0; i < count; i++) this.venue.state.rejectQueue.push({ sCode, msg });
+  }
+
+  /** Places the next `count` orders, then answers them with this 5xx (REST) / sCode 50004 (WS): outcome unknown. */
+  failAfterPlace(status = 500, count = 1): void {
+    if (!Number.isInteger(status) || status < 500 || status > 599) throw new Error("field 'status' must be 500..599");
+    for (let i = 0; i < count; i++) this.venue.state.failAfterPlace.push(status);
+  }
+
+  /** Changes the per-instrument placement limit (OKX: 60 per 2 s) and forgets recent placements. */
+  setOrderRateLimit(count: number, windowMs: number): void {
+    if (!Number.isInteger(count) || count < 1) throw new Error("field 'count' must be a positive integer");
+    if (!Number.isInteger(windowMs) || windowMs < 1) throw new Error("field 'windowMs' must be a positive integer");
+    this.venue.state.placeLimit = { count, windowMs };
+    this.venue.resetRateLimits();
+  }
+
+  /** Another account trades against resting orders: an IOC limit `side` of `sz` at `px` (decimal strings). */
+  trade(instId: string, side: "buy" | "sell", px: string, sz: string): { filled: string } {
+    const sym = this.sym(instId);
+    const r = this.core.placeOrder({
+      accountId: OKX_SIM_OTHER_ACCOUNT,
+      symbol: sym.name,
+      side: side === "buy" ? "BUY" : "SELL",
+      type: "LIMIT",
+      timeInForce: "IOC",
+      price: px,
+      quantity: sz,
+    });
+    if (!r.ok) throw new Error(`trade refused: ${JSON.stringify(r.reason)}`);
+    return { filled: sym.formatQty(r.order.executedLots) };
+  }
+
+  /** Pauses (or resumes) the background market agents. */
+  pauseMarket(paused = true): void {
+    this.core.pauseMarket(paused);
+  }
+
+  /** Clears every armed fault and lifts silence. */
+  clearFaults(): void {
+    this.venue.state.reset();
+    this.venue.resetRateLimits();
+    const f = this.venue.faults;
+    f.rejectNextOrder = undefined;
+    f.error5xxAfterPlace = f.breakSeqChain = f.dropBookMessage = f.duplicateBookMessage = false;
+    f.staleSnapshot = f.ignorePings = false;
+  }
+
+  /** Fault counters and open sockets per kind. */
+  counters(): OkxAdminCounters {
+    return {
+      ...this.venue.state.counters,
+      connections: this.server.connectionCounts(),
+      coreEvents: this.core.eventCount(),
+    };
+  }
+
+  private sym(instId: string): SimSymbol {
+    const s = this.venue.symbolOf(instId);
+    if (s === undefined) throw new Error(`field 'instId': unknown instrument ${JSON.stringify(instId)}`);
+    return s;
+  }
+
+  private inst(instId: string): string {
+    return this.venue.instId(this.sym(instId));
+  }
+}
+
+/** Reads a typed field of an admin request body (throws naming the field). */
+function field<T>(body: Record<string, unknown>, name: string, type: "string" | "number" | "boolean", dflt?: T): T {
+  const v = body[name];
+  if (v === undefined) {
+    if (dflt !== undefined) return dflt;
+    throw new Error(`field '${name}' is required`);
+  }
+  if (typeof v !== type) throw new Error(`field '${name}' must be a ${type}`);
+  if (type === "number" && !Number.isFinite(v)) throw new Error(`field '${name}' must be a finite number`);
+  return v as T;
+}
+
+/** Reads a positive integer count field (n, count). */
+function count(body: Record<string, unknown>, name: string): number {
+  const n = field<number>(body, name, "number", 1);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new Error(`field '${name}' must be an integer 1..1000000`);
+  return n;
+}
+
+/** Reads a connection kind field. */
+function kind(body: Record<string, unknown>): OkxConnKind | "all" {
+  const k = field<string>(body, "kind", "string", "all");
+  if (k !== "all" && !OKX_CONN_KINDS.includes(k as OkxConnKind))
+    throw new Error("field 'kind' must be public, private or all");
+  return k as OkxConnKind | "all";
+}
+
+/** Dispatches one admin HTTP call to the OkxSimAdmin method of that name. */
+function dispatch(admin: OkxSimAdmin, name: string, b: Record<string, unknown>): unknown {
+  switch (name) {
+    case "dropDepthEvent":
+      return admin.dropDepthEvent(field(b, "instId", "string"), count(b, "n"));
+    case "duplicateDepthEvent":
+      return admin.duplicateDepthEvent(field(b, "instId", "string"), count(b, "n"));
+    case "reorderDepthEvent":
+      return admin.reorderDepthEvent(field(b, "instId", "string"), count(b, "n"));
+    case "breakSeqChain":
+      return admin.breakSeqChain(field(b, "instId", "string"), count(b, "n"));
+    case "serveStaleSnapshot":
+      return admin.serveStaleSnapshot(field(b, "instId", "string"), count(b, "count"));
+    case "closeConnections": {
+      const mode = field<string>(b, "mode", "string", "clean");
+      if (mode !== "clean" && mode !== "abrupt") throw new Error("field 'mode' must be clean or abrupt");
+      return { closed: admin.closeConnections(kind(b), mode) };
+    }
+    case "ignorePings": {
+      const k = kind(b);
+      return admin.ignorePings(field(b, "on", "boolean", true), k === "all" ? "all" : [k]);
+    }
+    case "silence": {
+      const k = kind(b);
+      return admin.silence(k === "all" ? "all" : [k], field(b, "on", "boolean", true));
+    }
+    case "rejectNextOrder":
+      return admin.rejectNextOrder(
+        field(b, "sCode", "string"),
+        field(b, "msg", "string", "Order rejected (injected fault)"),
+        count(b, "count"),
+      );
+    case "failAfterPlace":
+      return admin.failAfterPlace(field(b, "status", "number", 500), count(b, "count"));
+    case "setOrderRateLimit":
+      return admin.setOrderRateLimit(field(b, "count", "number"), field(b, "windowMs", "number"));
+    case "trade": {
+      const side = field<string>(b, "side", "string");
+      if (side !== "buy" && side !== "sell") throw new Error("field 'side' must be buy or sell");
+      return admin.trade(field(b, "instId", "string"), side, field(b, "px", "string"), field(b, "sz", "string"));
+    }
+    case "pauseMarket":
+      return admin.pauseMarket(field(b, "paused", "boolean", true));
+    case "clearFaults":
+      return admin.clearFaults();
+    case "counters":
+      return admin.counters();
+    default:
+      throw new Error(`unknown admin function '${name}'`);
+  }
+}
+
+/** Starts the admin HTTP server (127.0.0.1, its own port, `Authorization: Bearer <token>`). */
+export function startOkxAdminServer(admin: OkxSimAdmin, port: number, token: string): Server<undefined> {
+  return Bun.serve({
+    hostname: "127.0.0.1",
+    port,
+    maxRequestBodySize: 1 << 20,
+    fetch: async (req) => {
+      const auth = req.headers.get("authorization");
+      if (auth !== `Bearer ${token}`) return Response.json({ error: "admin token required" }, { status: 401 });
+      const url = new URL(req.url);
+      const m = /^\/admin\/([A-Za-z]+)$/.exec(url.pathname);
+      if (m === null) return Response.json({ error: "not found: use POST /admin/<function>" }, { status: 404 });
+      let body: Record<string, unknown> = {};
+      if (req.method === "POST") {
+        let text: string;
+        try {
+          text = await req.text();
+        } catch {
+          return Response.json({ error: "body could not be read" }, { status: 400 });
+        }
+        if (text.length > 0) {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            return Response.json({ error: "body must be a JSON object" }, { status: 400 });
+          }
+          if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+            return Response.json({ error: "body must be a JSON object" }, { status: 400 });
+          body = parsed as Record<string, unknown>;
+        }
+      }
+      try {
+        const result = dispatch(admin, m[1] as string, body);
+        return Response.json({ ok: true, result: result ?? null });
+      } catch (e) {
+        return Response.json({ error: e instanceof Error ? e.message : String(e) }, { status: 400 });
+      }
+    },
+  });
+}

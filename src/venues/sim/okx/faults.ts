@@ -1,0 +1,126 @@
+/**
+ * Counted, per-instrument fault state of the OKX simulator (reference §F): the admin API arms it, the
+ * server and venue consult it at the exact point where each fault happens. Kept apart from the legacy
+ * one-shot booleans (OkxFaults) so armed faults can target the n-th upcoming event of one instrument.
+ */
+
+/** Which sockets a connection-level fault applies to. */
+export type OkxConnKind = "public" | "private";
+export const OKX_CONN_KINDS: readonly OkxConnKind[] = ["public", "private"];
+
+/** What to do with an upcoming `books` update. */
+export type OkxBookFaultKind = "drop" | "duplicate" | "reorder" | "break";
+
+interface BookFault {
+  kind: OkxBookFaultKind;
+  /** Updates still to pass before the faulty one (0 = the next one). */
+  skip: number;
+}
+
+/** A books snapshot captured earlier, served instead of the live one (with its old seqId). */
+export interface StaleBooks {
+  readonly seqId: number;
+  readonly asks: string[][];
+  readonly bids: string[][];
+  readonly ts: string;
+  remaining: number;
+}
+
+/** Counters of faults applied and refusals handed out, so tests see that a knob took effect. */
+export interface OkxFaultCounters {
+  booksSent: number;
+  booksDropped: number;
+  booksDuplicated: number;
+  booksReordered: number;
+  booksChainBroken: number;
+  staleSnapshotsServed: number;
+  injectedRejects: number;
+  failedAfterPlace: number;
+  rateLimited: number;
+  pingsIgnored: number;
+  connectionsClosed: number;
+}
+
+/** Zeroed counters. */
+export function newOkxFaultCounters(): OkxFaultCounters {
+  return {
+    booksSent: 0,
+    booksDropped: 0,
+    booksDuplicated: 0,
+    booksReordered: 0,
+    booksChainBroken: 0,
+    staleSnapshotsServed: 0,
+    injectedRejects: 0,
+    failedAfterPlace: 0,
+    rateLimited: 0,
+    pingsIgnored: 0,
+    connectionsClosed: 0,
+  };
+}
+
+/** OKX's documented placement limit: 60 requests per 2 s per instrument (§D.5). */
+export const OKX_DEFAULT_PLACE_LIMIT = { count: 60, windowMs: 2000 } as const;
+
+/** Armed faults of one simulator. */
+export class OkxFaultState {
+  /** Per instId: armed books-update faults, in arming order. */
+  readonly books = new Map<string, BookFault[]>();
+  readonly staleBooks = new Map<string, StaleBooks>();
+  /** Sockets of these kinds send nothing at all (data, replies, pongs) while set. */
+  readonly silenced = new Set<OkxConnKind>();
+  /** Text "ping" gets no "pong" on these kinds. */
+  readonly ignorePings = new Set<OkxConnKind>();
+  /** Next placements refused with these sCodes. */
+  rejectQueue: Array<{ sCode: string; msg: string }> = [];
+  /** Next placements executed, then answered with this HTTP status (REST) / sCode 50004 (WS). */
+  failAfterPlace: number[] = [];
+  /** Placement limit per instrument. */
+  placeLimit: { count: number; windowMs: number } = { ...OKX_DEFAULT_PLACE_LIMIT };
+  readonly counters: OkxFaultCounters = newOkxFaultCounters();
+
+  /** Arms a fault on the n-th (1-based) upcoming books update of instId. */
+  armBooks(instId: string, kind: OkxBookFaultKind, n: number): void {
+    const list = this.books.get(instId) ?? [];
+    list.push({ kind, skip: Math.max(0, Math.floor(n) - 1) });
+    this.books.set(instId, list);
+  }
+
+  /** Called for each books update about to go out for instId: the fault to apply to it, if any. */
+  nextBooksFault(instId: string): OkxBookFaultKind | undefined {
+    const list = this.books.get(instId);
+    if (list === undefined || list.length === 0) return undefined;
+    let hit: OkxBookFaultKind | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const f = list[i] as BookFault;
+      if (f.skip === 0 && hit === undefined) {
+        hit = f.kind;
+        list.splice(i, 1);
+        i--;
+      } else if (f.skip > 0) {
+        f.skip--;
+      }
+    }
+    if (list.length === 0) this.books.delete(instId);
+    return hit;
+  }
+
+  /** Takes the stale snapshot armed for instId, consuming one use. */
+  takeStale(instId: string): StaleBooks | undefined {
+    const s = this.staleBooks.get(instId);
+    if (s === undefined) return undefined;
+    if (--s.remaining <= 0) this.staleBooks.delete(instId);
+    this.counters.staleSnapshotsServed++;
+    return s;
+  }
+
+  /** Clears every armed fault (counters stay). */
+  reset(): void {
+    this.books.clear();
+    this.staleBooks.clear();
+    this.silenced.clear();
+    this.ignorePings.clear();
+    this.rejectQueue = [];
+    this.failAfterPlace = [];
+    this.placeLimit = { ...OKX_DEFAULT_PLACE_LIMIT };
+  }
+}
