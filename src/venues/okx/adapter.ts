@@ -102,6 +102,8 @@ interface BookState {
   readonly sync: OkxBookSync;
   health: BookHealth;
   waiters: (() => void)[];
+  /** The public socket whose `books` frames this book applies; undefined = the primary (this.pub). */
+  feed: Conn | undefined;
 }
 
 interface Conn {
@@ -109,6 +111,7 @@ interface Conn {
   lastRecvMs: number;
   pingSentMs: number;
   open: boolean;
+  openedMs: number;
 }
 
 interface Pending {
@@ -142,6 +145,9 @@ export class OkxAdapter implements VenueAdapter {
     unknownOutcomes: 0,
   };
   private pub: Conn | undefined;
+  /** The replacement public socket during a make-before-break rotation. */
+  private standby: Conn | undefined;
+  private standbyDeadline: TimerId | undefined;
   private priv: Conn | undefined;
   private privReady: Promise<void> | undefined;
   private readonly pubBackoff: Backoff;
@@ -283,6 +289,7 @@ export class OkxAdapter implements VenueAdapter {
     this.closed = true;
     if (this.watchdog !== undefined) this.cfg.clock.clearTimer(this.watchdog);
     this.watchdog = undefined;
+    this.dropStandby();
     for (const c of [this.pub, this.priv]) if (c !== undefined) c.ws.close();
     this.pub = undefined;
     this.priv = undefined;
@@ -311,6 +318,7 @@ export class OkxAdapter implements VenueAdapter {
           sync: new OkxBookSync(),
           health: "syncing",
           waiters: [],
+          feed: undefined,
         };
         this.books.set(s, st);
       }
@@ -348,12 +356,12 @@ export class OkxAdapter implements VenueAdapter {
   private openPublic(): void {
     if (this.closed) return;
     const ws = new WebSocket(this.cfg.wsPublicUrl);
-    const conn: Conn = { ws, lastRecvMs: this.cfg.clock.nowMs(), pingSentMs: 0, open: false };
+    const conn: Conn = newConn(ws, this.cfg.clock.nowMs());
     this.pub = conn;
     this.emit({ type: "connection", venue: this.name, stream: "market", state: "connecting", reason: "" });
     ws.onopen = () => {
       conn.open = true;
-      conn.lastRecvMs = this.cfg.clock.nowMs();
+      conn.lastRecvMs = conn.openedMs = this.cfg.clock.nowMs();
       this.pubBackoff.reset();
       this.emit({ type: "connection", venue: this.name, stream: "market", state: "connected", reason: "" });
       for (const st of this.books.values()) st.sync.reset();
@@ -362,11 +370,12 @@ export class OkxAdapter implements VenueAdapter {
     ws.onmessage = (ev) => {
       conn.lastRecvMs = this.cfg.clock.nowMs();
       conn.pingSentMs = 0;
-      this.onPublic(typeof ev.data === "string" ? ev.data : String(ev.data));
+      this.onPublic(typeof ev.data === "string" ? ev.data : String(ev.data), conn);
     };
     ws.onclose = () => {
       if (this.pub !== conn) return;
       this.pub = undefined;
+      this.dropStandby();
       for (const st of this.books.values()) {
         st.sync.reset();
         this.setHealth(st, "stale", "market connection lost");
@@ -382,10 +391,75 @@ export class OkxAdapter implements VenueAdapter {
     };
   }
 
+  /**
+   * Make-before-break: a second public socket subscribes everything; each book switches to it when its
+   * snapshot arrives there (so it stays live throughout), and the old socket closes once all have.
+   */
+  private startRotation(): void {
+    const ws = new WebSocket(this.cfg.wsPublicUrl);
+    const conn = newConn(ws, this.cfg.clock.nowMs());
+    this.standby = conn;
+    this.counters["rotations"] = (this.counters["rotations"] ?? 0) + 1;
+    this.standbyDeadline = this.cfg.clock.setTimer(this.cfg.subscribeMs, () => {
+      this.standbyDeadline = undefined;
+      this.counters["rotationTimeouts"] = (this.counters["rotationTimeouts"] ?? 0) + 1;
+      this.dropStandby();
+    });
+    ws.onopen = () => {
+      conn.open = true;
+      conn.lastRecvMs = conn.openedMs = this.cfg.clock.nowMs();
+      const args: Obj[] = [];
+      for (const s of this.books.keys())
+        for (const channel of ["books", "bbo-tbt", "trades"]) args.push({ channel, instId: s });
+      ws.send(JSON.stringify({ op: "subscribe", args }));
+    };
+    ws.onmessage = (ev) => {
+      conn.lastRecvMs = this.cfg.clock.nowMs();
+      conn.pingSentMs = 0;
+      this.onPublic(typeof ev.data === "string" ? ev.data : String(ev.data), conn);
+    };
+    ws.onclose = () => {
+      if (this.standby === conn) this.dropStandby();
+    };
+  }
+
+  /** Abandons a rotation: books already fed by the standby go back to the primary with a resync. */
+  private dropStandby(): void {
+    const sb = this.standby;
+    if (sb === undefined) return;
+    this.standby = undefined;
+    if (this.standbyDeadline !== undefined) this.cfg.clock.clearTimer(this.standbyDeadline);
+    this.standbyDeadline = undefined;
+    for (const st of this.books.values())
+      if (st.feed === sb) {
+        st.feed = undefined;
+        if (this.pub !== undefined) this.resync(st, "rotation abandoned");
+      }
+    sb.ws.close();
+  }
+
+  /** Every book now applies the standby's frames: it becomes the primary and the old socket closes. */
+  private maybePromote(): void {
+    const sb = this.standby;
+    if (sb === undefined) return;
+    for (const st of this.books.values()) if (st.feed !== sb) return;
+    const old = this.pub;
+    this.standby = undefined;
+    if (this.standbyDeadline !== undefined) this.cfg.clock.clearTimer(this.standbyDeadline);
+    this.standbyDeadline = undefined;
+    this.pub = sb;
+    for (const st of this.books.values()) st.feed = undefined;
+    old?.ws.close(); // its onclose sees it is no longer the primary and does nothing
+  }
+
   /** Pings idle sockets and drops ones whose pong never came (the 30 s rule). */
   private checkIdle(): void {
     const now = this.cfg.clock.nowMs();
-    for (const c of [this.pub, this.priv]) {
+    const age = this.cfg.maxConnectionAgeMs;
+    const p = this.pub;
+    if (age > 0 && p?.open && this.standby === undefined && this.books.size > 0 && now - p.openedMs >= age)
+      this.startRotation();
+    for (const c of [this.pub, this.standby, this.priv]) {
       if (c === undefined || !c.open) continue;
       if (c.pingSentMs > 0 && now - c.pingSentMs > this.cfg.pongTimeoutMs) {
         c.ws.close();
@@ -415,8 +489,12 @@ export class OkxAdapter implements VenueAdapter {
     }
   }
 
-  /** Public socket frame: pong, events, books, bbo-tbt, trades. Never throws. */
-  onPublic(text: string): void {
+  /**
+   * Public socket frame: pong, events, books, bbo-tbt, trades. Never throws. `from` is the socket it
+   * came on (omitted for frames fed in directly, e.g. by tests), so a rotation applies each book's
+   * frames from exactly one socket.
+   */
+  onPublic(text: string, from?: Conn): void {
     if (text === "pong") return;
     const recvNs = this.cfg.clock.monoNs();
     let msg: unknown;
@@ -446,12 +524,23 @@ export class OkxAdapter implements VenueAdapter {
       return;
     }
     const channel = str(arg, "channel");
+    const action = str(msg, "action");
+    if (from !== undefined) {
+      if (channel === "books") {
+        if (from !== (st.feed ?? this.pub)) {
+          // The standby's snapshot moves this book over; anything else from a non-feeding socket is ignored.
+          if (from !== this.standby || action !== "snapshot") return;
+          st.feed = from;
+          st.sync.reset();
+        }
+      } else if (from !== this.pub) return;
+    }
     for (const d of data) {
       if (!isObj(d)) {
         this.bad("data_item");
         continue;
       }
-      if (channel === "books") this.onBooks(st, str(msg, "action"), d, recvNs);
+      if (channel === "books") this.onBooks(st, action, d, recvNs);
       else if (channel === "bbo-tbt") this.onBbo(st, d, recvNs);
       else if (channel === "trades") this.onTrade(st, d, recvNs);
       else this.bad("channel");
@@ -511,6 +600,7 @@ export class OkxAdapter implements VenueAdapter {
     this.counters["bookFrames"] = (this.counters["bookFrames"] ?? 0) + 1;
     this.setHealth(st, "live", snapshot ? "snapshot" : "update");
     this.emit({ type: "book", venue: this.name, symbol: st.info.symbol, book, seq: seqId, snapshot, recvNs });
+    if (snapshot && st.feed !== undefined) this.maybePromote();
   }
 
   /** Gap or bad data: mark resyncing and resubscribe `books` for a fresh snapshot. */
@@ -519,8 +609,9 @@ export class OkxAdapter implements VenueAdapter {
     st.sync.reset();
     this.setHealth(st, "resyncing", reason);
     const arg = { channel: "books", instId: st.info.venueSymbol };
-    const ws = this.pub?.ws;
-    if (ws === undefined || !this.pub?.open) return;
+    const conn = st.feed ?? this.pub;
+    const ws = conn?.ws;
+    if (ws === undefined || !conn?.open) return;
     ws.send(JSON.stringify({ op: "unsubscribe", args: [arg] }));
     ws.send(JSON.stringify({ op: "subscribe", args: [arg] }));
   }
@@ -579,7 +670,7 @@ export class OkxAdapter implements VenueAdapter {
   private openPrivate(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const ws = new WebSocket(this.cfg.wsPrivateUrl);
-      const conn: Conn = { ws, lastRecvMs: this.cfg.clock.nowMs(), pingSentMs: 0, open: false };
+      const conn: Conn = newConn(ws, this.cfg.clock.nowMs());
       this.priv = conn;
       let loggedIn = false;
       const timer = this.cfg.clock.setTimer(this.cfg.requestMs, () => {
@@ -1096,6 +1187,11 @@ export class OkxAdapter implements VenueAdapter {
 function endedByVenue(d: Obj): boolean {
   const t = str(d, "ordType");
   return t === "ioc" || t === "fok" || t === "market" || t === "optimal_limit_ioc";
+}
+
+/** Fresh socket state. */
+function newConn(ws: WebSocket, nowMs: number): Conn {
+  return { ws, lastRecvMs: nowMs, pingSentMs: 0, open: false, openedMs: nowMs };
 }
 
 /** OKX ordType for an engine order. */
