@@ -31,12 +31,15 @@ import { DEFAULT_SYMBOLS, SimCore } from "../src/venues/sim/index.ts";
 import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
 
 const SECONDS = Number(process.argv[2] ?? 20);
+/** engine.keep_warm_ms for the run (HFT_KEEP_WARM_MS=0 measures without the rehearsal). */
+const KEEP_WARM_MS = Number(process.env.HFT_KEEP_WARM_MS ?? 1);
 const WARMUP_S = 3;
 
 const CONFIG = `
 engine:
   client_id_prefix: ttt1
   status_interval_ms: 3600000
+  keep_warm_ms: ${KEEP_WARM_MS}
 venues:
   - name: sim
     type: sim
@@ -199,6 +202,12 @@ async function main(): Promise<void> {
     const floor = await loopbackFloor(5000);
     console.log(
       `engine vs simulator child over loopback, ${SECONDS} s after ${WARMUP_S} s warm-up: ${books} book events, ${orders} orders, fills ${engine.counters.fills}`,
+    );
+    const kw = engine.keepWarm?.stats;
+    console.log(
+      kw === undefined
+        ? "keep-warm: off (engine.keep_warm_ms 0)"
+        : `keep-warm: every ${KEEP_WARM_MS} ms, ${kw.rehearsals} rehearsals, ${kw.errors} errors, ${(kw.busyNs / 1e6 / (SECONDS + WARMUP_S) / 10).toFixed(1)} % of a core`,
     );
     console.log(
       `${"µs".padEnd(34)} ${"n".padStart(7)} ${"p50".padStart(8)} ${"p90".padStart(8)} ${"p99".padStart(8)} ${"p99.9".padStart(8)}`,

@@ -83,6 +83,20 @@ describe("risk gate: each check rejects with its reason and passes just inside",
     expect(desk.risk.stats.rejections.order_rate).toBe(2);
   });
 
+  test("a dry check gives checkOrder's verdict but uses no rate slot and moves no counter", () => {
+    const { desk } = deskWith({ maxOrdersPerSecond: 2 });
+    const stats = JSON.stringify(desk.risk.stats);
+    for (let i = 0; i < 10; i++) expect(desk.risk.dryCheckOrder("fake", "BTC-USDT", Side.Buy, MID, 1)).toBeUndefined();
+    expect(desk.risk.dryCheckOrder("fake", "BTC-USDT", Side.Buy, MID * 2, 1)).toBe("price_band");
+    expect(desk.risk.dryCheckOrder("fake", "BTC-USDT", Side.Buy, MID, 10 ** 9)).toBe("max_order_lots");
+    expect(JSON.stringify(desk.risk.stats)).toBe(stats);
+    // the window is untouched: both real slots are still free, then the dry check sees it full
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 1)).toBeUndefined();
+    expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 1)).toBeUndefined();
+    expect(desk.risk.dryCheckOrder("fake", "BTC-USDT", Side.Buy, MID, 1)).toBe("order_rate");
+    expect(desk.risk.stats.rejections.order_rate).toBe(0);
+  });
+
   test("cancels per second per venue; emergency cancels always pass", async () => {
     const { desk, venue } = deskWith({ maxCancelsPerSecond: 2 });
     const orders = [1, 2, 3].map((i) => order(desk.submit("fake", "BTC-USDT", Side.Buy, MID - i, 1)));

@@ -274,6 +274,14 @@ export class RiskGate {
     return undefined;
   }
 
+  /**
+   * The same checks as checkOrder with nothing recorded (no rate slot used, no counter moved): the
+   * engine's keep-warm rehearsal runs the gate's code between sparse frames without trading.
+   */
+  dryCheckOrder(venue: string, symbol: string, side: Side, priceTicks: number, lots: number): RiskReason | undefined {
+    return this.evaluate(venue, symbol, side, priceTicks, lots, true);
+  }
+
   /** Checks one cancel against the venue's cancel rate; emergency cancels (kill switch, shutdown) always pass. */
   checkCancel(venue: string, emergency = false): RiskReason | undefined {
     const v = this.registry.venues.get(venue);
@@ -317,6 +325,7 @@ export class RiskGate {
     side: Side,
     priceTicks: number,
     lots: number,
+    dry = false,
   ): RiskReason | undefined {
     if (this.kill.isHalted()) return "halted";
     const v = this.registry.venues.get(venue);
@@ -345,7 +354,9 @@ export class RiskGate {
     const posReason = this.checkPosition(inst, c, side, lots, mid2);
     if (posReason !== undefined) return posReason;
     // last, so a rejected order does not use up a rate slot
-    if (!this.window(this.orderWindows, v).tryAdd(this.clock.nowMs())) return "order_rate";
+    const w = this.window(this.orderWindows, v);
+    if (dry) return w.inWindow(this.clock.nowMs()) >= w.capacity ? "order_rate" : undefined;
+    if (!w.tryAdd(this.clock.nowMs())) return "order_rate";
     return undefined;
   }
 

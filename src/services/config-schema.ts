@@ -28,24 +28,42 @@ export const FeesSchema = v.strictObject({
 /** Binance's VIP 0 spot rates, used for binance venues that give no fees of their own. */
 export const BINANCE_DEFAULT_FEES = { maker: 0.001, taker: 0.001 } as const;
 
-/** Endpoint overrides; each absent one comes from the venue type (and its testnet flag). */
+/** OKX's regular-user spot rates, used for okx venues that give no fees of their own. */
+export const OKX_DEFAULT_FEES = { maker: 0.0008, taker: 0.001 } as const;
+
+/**
+ * Endpoint overrides; each absent one comes from the venue type (and its testnet flag). binance
+ * venues take rest/stream/ws_api, okx venues rest/ws_public/ws_private.
+ */
 export const UrlsSchema = v.strictObject({
   rest: v.optional(url),
   stream: v.optional(url),
   ws_api: v.optional(url),
+  ws_public: v.optional(url),
+  ws_private: v.optional(url),
 });
 
-/** One venue connection. `type: sim` = the Binance adapter pointed at a simulator the engine starts. */
+/** Venue types: real venues, and their protocols served by the simulator the engine starts. */
+export const VENUE_TYPES = ["binance", "sim", "okx", "sim-okx"] as const;
+
+/**
+ * One venue connection. `type: sim` = the Binance adapter pointed at a simulator venue the engine
+ * starts, `type: sim-okx` = the OKX adapter pointed at one; all sim venues of a config run in one
+ * simulator process on one shared fair value.
+ */
 export const VenueSchema = v.strictObject({
   name,
-  type: v.picklist(["binance", "sim"], 'one of "binance", "sim"'),
-  /** Required for binance (from ${ENV}); sim venues use the simulator's test account. */
+  type: v.picklist(VENUE_TYPES, 'one of "binance", "sim", "okx", "sim-okx"'),
+  /** Required for binance and okx (from ${ENV}); sim venues use the simulator's accounts. */
   api_key: v.optional(v.string()),
   api_secret: v.optional(v.string()),
+  /** Required for okx (from ${ENV}). */
+  passphrase: v.optional(v.string()),
   symbols,
+  /** binance: the spot testnet; okx: demo trading (wspap host, x-simulated-trading header). */
   testnet: v.optional(v.boolean(), false),
   urls: v.optional(UrlsSchema),
-  /** Absent: simulator.fees for sim venues, BINANCE_DEFAULT_FEES for binance. */
+  /** Absent: simulator.fees for sim venues, BINANCE_DEFAULT_FEES / OKX_DEFAULT_FEES for real ones. */
   fees: v.optional(FeesSchema),
 });
 
@@ -62,6 +80,11 @@ export const EngineSchema = v.strictObject({
   ),
   /** Bounded wait for cancel acks on shutdown. */
   shutdown_timeout_ms: v.optional(int(100, 60_000), 5000),
+  /**
+   * Keep-warm rehearsal period (0 = off): between sparse frames, re-run decode, strategy, quote plan,
+   * dry risk check, encode and sign on live data without sending, so the next real frame runs hot.
+   */
+  keep_warm_ms: v.optional(int(0, 1000), 0),
 });
 
 /** Limits of one symbol; absent fields in an override come from the risk block's own values. */
@@ -113,23 +136,34 @@ export const HttpSchema = v.strictObject({
   ),
 });
 
-/** The simulator the engine starts as a child process for venues of type sim. */
+const latencyMs = v.strictObject({
+  market_data: v.optional(int(0, 10_000), 0),
+  order_entry: v.optional(int(0, 10_000), 0),
+});
+
+/** How one simulated venue deviates from the shared fair value (simulator.venues.<venue name>). */
+export const SimVenueSchema = v.strictObject({
+  /** How late the venue sees the shared fair value. */
+  lag_ms: v.optional(int(0, 10_000), 0),
+  /** Sd of the venue's mean-reverting deviation from the fair value, basis points. */
+  noise_bps: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(1000)), 1),
+  /** This venue's one-way delays (absent: simulator.latency_ms). Binance-protocol venues only. */
+  latency_ms: v.optional(latencyMs),
+});
+
+/** The simulator the engine starts as a child process for venues of type sim and sim-okx. */
 export const SimulatorSchema = v.strictObject({
   seed: v.optional(v.pipe(v.string(), v.minLength(1)), "sim"),
   /** Market-agent activity multiplier. */
   speed: v.optional(v.pipe(positive, v.maxValue(1000)), 1),
-  /** 0 = OS-assigned. */
+  /** 0 = OS-assigned; otherwise the first sim venue's port, the next ones count upwards. */
   port: v.optional(port, 0),
   /** Symbols the simulator lists; empty = every symbol of every sim venue. */
   symbols: v.optional(v.array(symbol), []),
-  /** One-way delays added by the simulator. */
-  latency_ms: v.optional(
-    v.strictObject({
-      market_data: v.optional(int(0, 10_000), 0),
-      order_entry: v.optional(int(0, 10_000), 0),
-    }),
-    {},
-  ),
+  /** One-way delays added by the simulator (every sim venue without its own). */
+  latency_ms: v.optional(latencyMs, {}),
+  /** Per sim venue, by venue name: lag and noise around the shared fair value, own latency. */
+  venues: v.optional(v.record(name, SimVenueSchema), {}),
   /** Fee rates of the simulator's test account (the simulator's own defaults: Binance VIP 0). */
   fees: v.optional(FeesSchema, { maker: 0.001, taker: 0.001 }),
 });
@@ -162,5 +196,6 @@ export type EngineConfig = v.InferOutput<typeof EngineSchema>;
 export type RiskConfig = v.InferOutput<typeof RiskSchema>;
 export type HttpConfig = v.InferOutput<typeof HttpSchema>;
 export type SimulatorConfig = v.InferOutput<typeof SimulatorSchema>;
+export type SimVenueConfig = v.InferOutput<typeof SimVenueSchema>;
 export type StrategyConfig = v.InferOutput<typeof StrategySchema>;
 export type Fees = v.InferOutput<typeof FeesSchema>;

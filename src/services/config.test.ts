@@ -59,6 +59,7 @@ describe("defaults and shape", () => {
       log_format: "text",
       log_level: "info",
       shutdown_timeout_ms: 5000,
+      keep_warm_ms: 0,
     });
     expect(config.http).toEqual({
       enabled: true,

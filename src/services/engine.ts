@@ -41,6 +41,7 @@ import type {
 import type { Clock, TimerId } from "./clock.ts";
 import { riskLimits, strategyTargets, venueFees } from "./config.ts";
 import type { Config, StrategyConfig } from "./config-schema.ts";
+import { KeepWarm } from "./keep-warm.ts";
 import { type Logger, silentLogger } from "./log.ts";
 import type { Rng } from "./rng.ts";
 
@@ -224,6 +225,8 @@ export class Engine implements StatusSource, MetricsSource {
   private startedAtMs = 0;
   /** recvNs of the frame being handled right now (0 outside a market-data handler). */
   private tickRecvNs = 0;
+  /** The keep-warm rehearsal, when engine.keep_warm_ms > 0 (tests and status read its stats). */
+  keepWarm: KeepWarm | undefined;
   private tickVenue: VenueMetrics | undefined;
   private readonly sentNs = new Map<string, number>();
   private readonly timers: TimerId[] = [];
@@ -373,6 +376,7 @@ export class Engine implements StatusSource, MetricsSource {
     this.stopLoopMonitor = this.opts.metrics?.startEventLoopMonitor(this.clock);
     this.phase = "running";
     this.log.info(`quoting started`, { strategy: st.name, kind: st.kind });
+    this.startKeepWarm(st);
     for (const b of this.bookMap.values()) {
       if (b.book !== undefined && b.health === "live") this.feedBook(b, b.book, 0);
     }
@@ -392,6 +396,7 @@ export class Engine implements StatusSource, MetricsSource {
     this.log.info(`shutting down (${reason}): stop quoting, cancel every order`);
     for (const t of this.timers) this.clock.clearTimer(t);
     this.timers.length = 0;
+    this.keepWarm?.stop();
     this.stopLoopMonitor?.();
     this.stopLoopMonitor = undefined;
     if (wasRunning) this.guard(() => this.strategy?.stop());
@@ -677,6 +682,32 @@ export class Engine implements StatusSource, MetricsSource {
   }
 
   private killTrips = 0;
+
+  /** engine.keep_warm_ms > 0: rehearse the hot path between sparse frames (see keep-warm.ts). */
+  private startKeepWarm(st: Strategy): void {
+    const periodMs = this.config.engine.keep_warm_ms;
+    if (periodMs <= 0) return;
+    const adapters = new Map<string, VenueAdapter>();
+    for (const [name, v] of this.venueMap) adapters.set(name, v.adapter);
+    try {
+      this.keepWarm = new KeepWarm({
+        clock: this.clock,
+        periodMs,
+        desk: this.desk,
+        strategy: st,
+        createShadow: (ctx) => (this.opts.strategyFactory ?? defaultStrategyFactory)(this.config.strategy, ctx),
+        context: this.strategyContext(),
+        adapters,
+        books: () => this.bookMap.values(),
+        active: () => this.phase === "running" && !this.paused && !this.desk.kill.isHalted(),
+        clientIdPrefix: this.config.engine.client_id_prefix,
+      });
+      this.keepWarm.start();
+      this.log.info(`keep-warm rehearsal every ${periodMs} ms`);
+    } catch (e) {
+      this.log.warn("keep-warm disabled: the shadow strategy could not be built", { error: (e as Error).message });
+    }
+  }
 
   /** A stop() (signal) during start-up wins: start() gives up instead of quoting afterwards. */
   private assertStarting(): void {

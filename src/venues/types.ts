@@ -208,4 +208,11 @@ export interface VenueAdapter {
    * duplicate fills dropped, ...); names are adapter-specific, values are monotonic counts.
    */
   stats?(): Readonly<Record<string, number>>;
+  /**
+   * Optional keep-warm rehearsal: runs the adapter's hot paths on scratch state (decode the last
+   * market frame into a scratch book; encode and sign `sample` as an order request) and throws the
+   * result away. It never writes to a socket, takes no rate budget and changes no book, order or
+   * counter of trading state: between sparse frames it keeps that code and its data in the caches.
+   */
+  rehearse?(sample?: OrderRequest): void;
 }

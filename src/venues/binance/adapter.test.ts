@@ -180,3 +180,60 @@ describe("Binance adapter with an Ed25519 key (session.logon)", () => {
     expect(() => make("not a pem", "bn_ed_bad")).toThrow('binance venue "bn_ed_bad": ed25519PrivateKeyPem');
   }, 20_000);
 });
+
+describe("Binance adapter keep-warm rehearsal", () => {
+  test("rehearse() decodes and signs without sending, touching the book, or moving any counter", async () => {
+    const { s, a } = await setup({});
+    await a.subscribeQuotes(["BTC-USDT"]);
+    const deadline = Date.now() + 10_000;
+    while ((a.stats()["md_depthApplied"] ?? 0) < 3 && Date.now() < deadline) await Bun.sleep(50);
+    expect(a.stats()["md_depthApplied"] ?? 0).toBeGreaterThanOrEqual(3);
+    s.exchange.pauseMarket(true);
+    await Bun.sleep(1500); // frames already on the way are applied
+    const book = a.book("BTC-USDT");
+    if (book === undefined) throw new Error("no book");
+    const top = (): string => {
+      const t = new Float64Array(50);
+      const l = new Float64Array(50);
+      const n = book.topLevels(Side.Buy, 50, t, l);
+      const m = book.topLevels(Side.Sell, 50, t.subarray(25), l.subarray(25));
+      return `${n}/${m} ${t.join(",")} ${l.join(",")}`;
+    };
+    const before = { stats: a.stats(), venue: s.admin.counters(), updates: book.updateCount(), top: top() };
+    const bid = book.bestBidTicks();
+    for (let i = 0; i < 200; i++) {
+      a.rehearse({
+        clientId: "u1-warm",
+        symbol: "BTC-USDT",
+        side: Side.Buy,
+        type: "limit_maker",
+        tif: "GTC",
+        priceTicks: (bid - 100) as Ticks,
+        lots: 100 as Lots,
+      });
+    }
+    // bad samples are ignored, never thrown
+    a.rehearse({
+      clientId: "u1-warm",
+      symbol: "NOPE-USDT",
+      side: Side.Buy,
+      type: "limit",
+      tif: "GTC",
+      priceTicks: 1 as Ticks,
+      lots: 1 as Lots,
+    });
+    a.rehearse({
+      clientId: "u1-warm",
+      symbol: "BTC-USDT",
+      side: Side.Buy,
+      type: "limit",
+      tif: "GTC",
+      priceTicks: Number.NaN as Ticks,
+      lots: 1 as Lots,
+    });
+    a.rehearse();
+    await Bun.sleep(300);
+    expect({ stats: a.stats(), venue: s.admin.counters(), updates: book.updateCount(), top: top() }).toEqual(before);
+    expect(await a.openOrders("BTC-USDT")).toEqual([]);
+  }, 30_000);
+});

@@ -187,6 +187,39 @@ export class BinanceAdapter implements VenueAdapter {
     }
     if (!(Number.isSafeInteger(order.lots) && order.lots > 0))
       throw new VenueRejectError("filter", "lots", `${this.name}: lots must be a positive integer`);
+    const params = this.placeParams(order, info);
+    let result: unknown;
+    try {
+      result = await this.send("order.place", "POST", "/api/v3/order", params, 1, true);
+    } catch (e) {
+      if (e instanceof VenueRejectError && e.reason === "duplicate_client_id") return this.existingOrder(order, e);
+      if (!(e instanceof UnknownOutcomeError)) throw e;
+      return this.resolvePlacement(order, info, e);
+    }
+    const id = isObj(result) ? result["orderId"] : undefined;
+    if (typeof id !== "number" && typeof id !== "string") throw new Error(`${this.name}: order.place gave no orderId`);
+    this.ledger.placed(order.clientId, order.symbol, order.side, order.priceTicks, order.lots, String(id));
+    return String(id);
+  }
+
+  /**
+   * Keep-warm (VenueAdapter.rehearse): decodes the last depth frame into a scratch book, and encodes
+   * and signs `sample` as order.place exactly as submitOrder would, without writing it anywhere.
+   */
+  rehearse(sample?: OrderRequest): void {
+    try {
+      this.md.rehearse();
+      if (sample === undefined || this.cfg.orderEntry !== "wsapi" || !this.ws.isOpen()) return;
+      const info = this.instrumentMap.get(sample.symbol);
+      if (info === undefined || !Number.isSafeInteger(sample.lots) || sample.lots <= 0) return;
+      this.ws.rehearse("order.place", this.placeParams(sample, info));
+    } catch {
+      // a rehearsal must never disturb trading; a bad sample is simply not rehearsed
+    }
+  }
+
+  /** order.place / POST order parameters of an order (the venue's decimal strings, in its order). */
+  private placeParams(order: OrderRequest, info: InstrumentInfo): Params {
     const params: Params = {
       symbol: info.venueSymbol,
       side: order.side === Side.Sell ? "SELL" : "BUY",
@@ -201,18 +234,7 @@ export class BinanceAdapter implements VenueAdapter {
     }
     params["newClientOrderId"] = order.clientId;
     params["newOrderRespType"] = "ACK";
-    let result: unknown;
-    try {
-      result = await this.send("order.place", "POST", "/api/v3/order", params, 1, true);
-    } catch (e) {
-      if (e instanceof VenueRejectError && e.reason === "duplicate_client_id") return this.existingOrder(order, e);
-      if (!(e instanceof UnknownOutcomeError)) throw e;
-      return this.resolvePlacement(order, info, e);
-    }
-    const id = isObj(result) ? result["orderId"] : undefined;
-    if (typeof id !== "number" && typeof id !== "string") throw new Error(`${this.name}: order.place gave no orderId`);
-    this.ledger.placed(order.clientId, order.symbol, order.side, order.priceTicks, order.lots, String(id));
-    return String(id);
+    return params;
   }
 
   /**

@@ -110,6 +110,11 @@ export class BinanceMarketData {
   /** Rejecters of subscribe() calls still waiting for live books (close() ends them). */
   private readonly subscribeAborts = new Set<(why: string) => void>();
   private lastRoute: { st: SymbolState; kind: 0 | 1 | 2 } | undefined;
+  /** The last depth frame the fast path applied and its symbol: what rehearse() decodes again. */
+  private rehearsalText = "";
+  private rehearsalSt: SymbolState | undefined;
+  /** Scratch book for rehearse(): never offered to anyone, so decoding into it changes nothing. */
+  private scratch: OrderBook | undefined;
   /**
    * Monotonic time the frame being handled arrived (stamped in the socket callback, before any
    * decoding), 0 outside one: events carry it as recvNs so tick-to-trade includes decode and apply.
@@ -198,6 +203,10 @@ export class BinanceMarketData {
       st.sync.invalidate();
       st.book.close();
     }
+    this.scratch?.close();
+    this.scratch = undefined;
+    this.rehearsalSt = undefined;
+    this.rehearsalText = "";
   }
 
   /** Feeds one raw frame as if it came from the primary connection (benchmarks, tests). */
@@ -342,7 +351,36 @@ export class BinanceMarketData {
     if (text.charCodeAt(scanEnd) !== 125) return false; // '}' closes data
     if (st.sync.onEvent(U, u, NO_ITEM) !== SyncAction.Apply) return false;
     if (this.commitStaged(st)) this.emitBook(st, false);
+    this.rehearsalText = text;
+    this.rehearsalSt = st;
     return true;
+  }
+
+  /**
+   * Keep-warm: decodes the last fast-path depth frame again, with the same scanner, into a scratch
+   * book and applies it (one FFI call), touching no live book, sync state, counter or listener.
+   */
+  rehearse(): void {
+    const text = this.rehearsalText;
+    const st = this.rehearsalSt;
+    if (st === undefined || this.closing) return;
+    const iU = text.indexOf('"U":', STREAM_HEAD.length);
+    if (iU < 0) return;
+    scanInt(text, iU + 4);
+    if (!text.startsWith(',"u":', scanEnd)) return;
+    scanInt(text, scanEnd + 5);
+    if (!text.startsWith(',"b":', scanEnd)) return;
+    let book = this.scratch;
+    if (book === undefined) {
+      book = new OrderBook({ maxLevels: this.cfg.maxLevels });
+      this.scratch = book;
+    }
+    book.beginUpdate();
+    if (scanLevels(book, Side.Buy, text, scanEnd + 5, st.info.price, st.info.qty, BOUNDS) < 0) return;
+    if (!text.startsWith(',"a":', scanEnd)) return;
+    if (scanLevels(book, Side.Sell, text, scanEnd + 5, st.info.price, st.info.qty, BOUNDS) < 0) return;
+    // levels of many frames pile up in the scratch book; start it afresh when it refuses or crosses
+    if (book.applyUpdate() !== 0 || book.isCrossed()) book.clear();
   }
 
   /** Stages both sides and applies them in one FFI call; false (and a resync) on any bad input. */

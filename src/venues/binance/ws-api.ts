@@ -117,6 +117,23 @@ export class BinanceWsApi {
     return this.transmit(method, params, signed);
   }
 
+  /**
+   * Keep-warm: encodes and signs a request exactly as transmit() would (same JSON, same signer) and
+   * drops it: no id consumed, no budget taken, nothing written. Returns the encoded length.
+   */
+  rehearse(method: string, params: Params): number {
+    const auth = this.auth;
+    auth.apiKey = this.loggedOn ? undefined : this.cfg.apiKey;
+    auth.timestamp = this.time.now();
+    return wsApiRequestJson(
+      `${this.cfg.clientIdPrefix}rehearsal`,
+      method,
+      params,
+      auth,
+      this.loggedOn ? undefined : this.cfg.sign,
+    ).length;
+  }
+
   /** Signs and writes one request (budget already taken); the promise settles on its reply. */
   private transmit(method: string, params: Params, signed: boolean): Promise<unknown> {
     const ws = this.ws;
