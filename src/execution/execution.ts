@@ -337,8 +337,12 @@ export class Execution {
     return this.oms.cancel(clientId);
   }
 
-  /** Cancels everything (shutdown, operator); emergency: no rate check. Returns orders asked. */
+  /**
+   * Cancels everything (shutdown, operator); emergency: no rate check. Without a venue, working
+   * parent orders end too (canceled), so nothing re-routes afterwards. Returns orders asked.
+   */
   cancelAll(venue?: string): number {
+    if (venue === undefined) this.parents.cancelAll();
     return this.oms.cancelAll(venue);
   }
 

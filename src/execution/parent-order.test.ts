@@ -358,6 +358,24 @@ describe("ParentOrders", () => {
     expect(s.desk.parents.get(id)).toMatchObject({ status: "unfilled", reason: "halted", filledLots: 0 });
   });
 
+  test("cancel-all ends working parents as canceled; their children's fills still count", async () => {
+    const s = setup();
+    const a = s.venues.get("a") as Venue;
+    setBook(a.book, [[4_999_000, 500]], [[5_000_000, 500]]);
+    setBook((s.venues.get("b") as Venue).book, [[499_900, 50]], [[500_010, 50]]);
+    mark(s);
+    const id = s.desk.parents.submit({ symbol: "BTC-USDT", side: Side.Buy, lots: 400, limitTicks: 5_000_200 });
+    await flush();
+    const child = sent(s, "a")[0]?.clientId ?? "";
+    a.fake.fill(child, 50);
+    s.desk.cancelAll();
+    await flush();
+    s.clock.advance(1000);
+    await flush();
+    expect(s.desk.parents.get(id)).toMatchObject({ status: "unfilled", reason: "canceled", filledLots: 50 });
+    expect(sent(s, "a").length + sent(s, "b").length).toBe(1);
+  });
+
   test("bad requests end as invalid without sending anything", () => {
     const s = setup();
     for (const bad of [

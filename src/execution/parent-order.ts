@@ -27,6 +27,7 @@ export type ParentUnfilledReason =
   | "attempts_exhausted"
   | "risk_refused"
   | "halted"
+  | "canceled"
   | "invalid";
 
 /** Every unfilled reason, for counters and metrics that enumerate them. */
@@ -36,6 +37,7 @@ export const PARENT_UNFILLED_REASONS: readonly ParentUnfilledReason[] = [
   "attempts_exhausted",
   "risk_refused",
   "halted",
+  "canceled",
   "invalid",
 ];
 
@@ -301,6 +303,20 @@ export class ParentOrders {
     const out: ParentUpdate[] = [];
     for (const p of this.parents.values()) if (p.status === "working") out.push(this.view(p));
     return out;
+  }
+
+  /**
+   * Ends every working parent as canceled (shutdown, operator cancel-all): no re-route follows; the
+   * caller cancels the live children (their fills still count). Returns how many ended.
+   */
+  cancelAll(): number {
+    let n = 0;
+    for (const p of this.parents.values()) {
+      if (p.status !== "working") continue;
+      this.finish(p, "canceled");
+      n++;
+    }
+    return n;
   }
 
   /** Frees the consolidated books (the venue books stay). */

@@ -4,6 +4,7 @@
  */
 import * as v from "valibot";
 import { AvellanedaStoikov, avellanedaStoikovParamsSchema } from "./avellaneda_stoikov.ts";
+import { CrossVenueMm, crossVenueMmParamsSchema } from "./cross_venue_mm.ts";
 import { MarketMaking, marketMakingParamsSchema } from "./market_making.ts";
 import { type ParamsSchema, paramIssues, StrategyParamsError, toValidation, validateUpdate } from "./params.ts";
 import type { ParamsValidation, Strategy, StrategyContext } from "./types.ts";
@@ -13,6 +14,12 @@ export {
   type AvellanedaStoikovParams,
   avellanedaStoikovParamsSchema,
 } from "./avellaneda_stoikov.ts";
+export {
+  CrossVenueMm,
+  type CrossVenueMmParams,
+  type CrossVenueStats,
+  crossVenueMmParamsSchema,
+} from "./cross_venue_mm.ts";
 export { MarketMaking, type MarketMakingParams, marketMakingParamsSchema } from "./market_making.ts";
 export { type ParamsSchema, StrategyParamsError } from "./params.ts";
 export {
@@ -53,6 +60,7 @@ interface Entry {
 const CATALOG: Readonly<Record<string, Entry>> = {
   market_making: { schema: marketMakingParamsSchema, create: (n, c, p) => new MarketMaking(n, c, p) },
   avellaneda_stoikov: { schema: avellanedaStoikovParamsSchema, create: (n, c, p) => new AvellanedaStoikov(n, c, p) },
+  cross_venue_mm: { schema: crossVenueMmParamsSchema, create: (n, c, p) => new CrossVenueMm(n, c, p) },
 };
 
 /** Every built-in strategy type. */
