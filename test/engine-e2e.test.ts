@@ -43,10 +43,10 @@ http:
   enabled: false
 `;
 
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    if (cond()) return true;
+    if (await cond()) return true;
     await Bun.sleep(25);
   }
   return cond();
@@ -102,6 +102,24 @@ test("engine + Binance adapter + simulator over loopback: quotes rest, fills arr
     const scrape = await metrics.scrape();
     const count = Number(/hft_tick_to_trade_seconds_count\{venue="sim"\} (\d+)/.exec(scrape)?.[1] ?? "0");
     expect(`${seed}: histogram count ${count > 0}`).toBe(`${seed}: histogram count true`);
+    // a sequence gap on one symbol is counted for that symbol only, and the book comes back live
+    const gaps = (text: string, symbol: string) =>
+      Number(new RegExp(`hft_book_gaps_total\\{venue="sim",symbol="${symbol}"\\} (\\d+)`).exec(text)?.[1] ?? "0");
+    const before = await metrics.scrape();
+    sim.admin.dropDepthEvent("ETHUSDT");
+    const counted = await waitFor(
+      async () => gaps(await metrics.scrape(), "ETH-USDT") > gaps(before, "ETH-USDT"),
+      20_000,
+    );
+    const after = await metrics.scrape();
+    expect({ seed, counted, btc: gaps(after, "BTC-USDT") }).toEqual({
+      seed,
+      counted: true,
+      btc: gaps(before, "BTC-USDT"),
+    });
+    expect(await waitFor(() => adapter.bookHealth("ETH-USDT") === "live", 20_000), `${seed}: ETH book live again`).toBe(
+      true,
+    );
     const report = await engine.stop("test done");
     expect({ seed, ...report, durationMs: 0 }).toEqual({
       seed,

@@ -470,6 +470,7 @@ export class Engine implements StatusSource, MetricsSource {
             });
           return;
         case "book_health":
+          if (ev.gap === true) this.venueMap.get(ev.venue)?.metrics?.forSymbol(ev.symbol).bookGaps.inc();
           this.onBookHealth(ev.venue, ev.symbol, ev.health, ev.reason);
           this.desk.onVenueEvent(ev);
           return;

@@ -167,7 +167,15 @@ export type VenueEvent =
       recvNs: number;
     }
   | { type: "order"; update: OrderUpdate; recvNs: number }
-  | { type: "book_health"; venue: string; symbol: string; health: BookHealth; reason: string }
+  | {
+      type: "book_health";
+      venue: string;
+      symbol: string;
+      health: BookHealth;
+      reason: string;
+      /** The book lost sync because the venue's sequence skipped (hft_book_gaps_total counts these). */
+      gap?: boolean;
+    }
   | { type: "connection"; venue: string; stream: "market" | "orders" | "user"; state: ConnectionState; reason: string }
   | { type: "balances"; venue: string; balances: readonly Balance[] };
 

@@ -237,3 +237,23 @@ describe("Binance adapter keep-warm rehearsal", () => {
     expect(await a.openOrders("BTC-USDT")).toEqual([]);
   }, 30_000);
 });
+
+describe("Binance adapter gap reporting", () => {
+  test("a dropped diff event is reported as a gap (book_health gap: true), other health changes are not", async () => {
+    const { s, a } = await setup({});
+    const seen: { health: BookHealth; gap: boolean; reason: string }[] = [];
+    a.onEvent((ev) => {
+      if (ev.type === "book_health") seen.push({ health: ev.health, gap: ev.gap === true, reason: ev.reason });
+    });
+    await a.subscribeQuotes(["BTC-USDT"]);
+    const live = seen.length;
+    expect(seen.some((x) => x.gap)).toBe(false); // going live is not a gap
+    s.admin.dropDepthEvent("BTCUSDT");
+    const deadline = Date.now() + 10_000;
+    while (!(seen.slice(live).some((x) => x.gap) && a.bookHealth("BTC-USDT") === "live") && Date.now() < deadline)
+      await Bun.sleep(50);
+    const after = seen.slice(live);
+    expect(after.filter((x) => x.gap).map((x) => x.health)).toEqual(["resyncing"]);
+    expect(a.bookHealth("BTC-USDT")).toBe("live");
+  }, 30_000);
+});

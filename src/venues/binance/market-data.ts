@@ -301,7 +301,7 @@ export class BinanceMarketData {
       }
     } else if (act === SyncAction.Gap) {
       this.counters.gaps++;
-      this.resync(st, `gap: U=${U} after ${st.sync.localId}`);
+      this.resync(st, `gap: U=${U} after ${st.sync.localId}`, true);
     } else if (act === SyncAction.Buffered && st.sync.buffered() === 1) {
       this.requestSnapshot(st);
     }
@@ -513,14 +513,14 @@ export class BinanceMarketData {
 
   // ---------------------------------------------------------------- sync and snapshots
 
-  private resync(st: SymbolState, reason: string): void {
+  private resync(st: SymbolState, reason: string, gap = false): void {
     if (this.closing) return;
     this.counters.resyncs++;
     st.generation++;
     st.sync.start();
     st.snapshotRequested = false;
     st.standbyBuf = [];
-    this.setHealth(st, st.everLive ? "resyncing" : "syncing", reason);
+    this.setHealth(st, st.everLive ? "resyncing" : "syncing", reason, gap);
     if (st.firstEventTimer !== undefined) this.cfg.clock.clearTimer(st.firstEventTimer);
     const gen = st.generation;
     st.firstEventTimer = this.cfg.clock.setTimer(this.cfg.timeouts.firstEventWaitMs, () => {
@@ -576,7 +576,7 @@ export class BinanceMarketData {
         if (act === SyncAction.Apply && !this.applyDiff(st, d)) return; // applyDiff resynced
         if (act === SyncAction.Gap) {
           this.counters.gaps++;
-          this.resync(st, "buffered events do not follow the snapshot");
+          this.resync(st, "buffered events do not follow the snapshot", true);
           return;
         }
       }
@@ -592,10 +592,10 @@ export class BinanceMarketData {
     }
   }
 
-  private setHealth(st: SymbolState, health: BookHealth, reason: string): void {
+  private setHealth(st: SymbolState, health: BookHealth, reason: string, gap = false): void {
     if (st.health === health) return;
     st.health = health;
-    this.emit({ type: "book_health", venue: this.cfg.name, symbol: st.info.symbol, health, reason });
+    this.emit({ type: "book_health", venue: this.cfg.name, symbol: st.info.symbol, health, reason, gap });
     if (health === "live" && st.liveWaiters.length > 0) {
       const w = st.liveWaiters;
       st.liveWaiters = [];
