@@ -1,0 +1,168 @@
+/**
+ * The OKX simulator against an unmodified third-party OKX v5 client (okx-api, pinned in package.json),
+ * pointed at the simulator only through the client's documented `baseUrl` / `wsUrl` options: if the
+ * simulator speaks OKX faithfully, a real client cannot tell the difference.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { RestClient, WebsocketAPIClient, WebsocketClient } from "okx-api";
+import { type RunningOkxSim, startOkxSim } from "../src/venues/sim/okx/index.ts";
+
+const SEED = "okx-thirdparty";
+let sim: RunningOkxSim;
+let rest: RestClient;
+const sockets: WebsocketClient[] = [];
+
+beforeAll(async () => {
+  sim = await startOkxSim({ seed: SEED, speed: 4 });
+  rest = new RestClient({
+    apiKey: sim.apiKey,
+    apiSecret: sim.apiSecret,
+    apiPass: sim.passphrase,
+    baseUrl: sim.restUrl,
+  });
+});
+afterAll(async () => {
+  for (const ws of sockets) ws.closeAll(true);
+  await sim.close();
+});
+
+/** The library's logger, minus the chatter (errors still print). */
+const quiet = { trace: () => {}, info: () => {}, error: (...p: unknown[]) => console.error(...p) };
+
+/** A WebSocket client of the library bound to one simulator socket URL (public or private). */
+function wsClient(url: string, withKeys: boolean): WebsocketClient {
+  const c = new WebsocketClient(
+    {
+      wsUrl: url,
+      ...(withKeys ? { accounts: [{ apiKey: sim.apiKey, apiSecret: sim.apiSecret, apiPass: sim.passphrase }] } : {}),
+    },
+    quiet,
+  );
+  sockets.push(c);
+  return c;
+}
+
+/** Waits until cond holds (polling), failing with what was awaited. */
+async function until(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timeout waiting for ${what} (seed ${SEED})`);
+    await Bun.sleep(20);
+  }
+}
+
+test("REST: instruments, order book, balance", async () => {
+  const instruments = await rest.getInstruments({ instType: "SPOT" });
+  const btc = instruments.find((i) => i.instId === "BTC-USDT");
+  expect(btc, `seed ${SEED}`).toMatchObject({ instType: "SPOT", baseCcy: "BTC", quoteCcy: "USDT", state: "live" });
+  const [book] = await rest.getOrderBook({ instId: "BTC-USDT", sz: "5" });
+  expect(book?.bids.length).toBeGreaterThan(0);
+  expect(book?.asks.length).toBeGreaterThan(0);
+  expect(Number(book?.bids[0]?.[0])).toBeLessThan(Number(book?.asks[0]?.[0]));
+  const bal = await rest.getBalance();
+  expect(bal[0]?.details.some((d) => d.ccy === "USDT")).toBe(true);
+});
+
+test("REST: place, query and cancel an order; errors are thrown in OKX's shape", async () => {
+  const [book] = await rest.getOrderBook({ instId: "BTC-USDT", sz: "1" });
+  const bid = Number(book?.bids[0]?.[0]);
+  const px = (Math.floor(bid * 0.9 * 100) / 100).toFixed(2);
+  const [placed] = await rest.submitOrder({
+    instId: "BTC-USDT",
+    tdMode: "cash",
+    side: "buy",
+    ordType: "limit",
+    px,
+    sz: "0.001",
+    clOrdId: "tp1",
+  });
+  expect(placed?.sCode, `seed ${SEED}`).toBe("0");
+  const ordId = placed?.ordId as string;
+  const [detail] = await rest.getOrderDetails({ instId: "BTC-USDT", ordId });
+  expect(detail).toMatchObject({ ordId, clOrdId: "tp1", state: "live", side: "buy", ordType: "limit" });
+  expect(Number(detail?.px)).toBe(Number(px));
+  const open = await rest.getOrderList({ instType: "SPOT" });
+  expect(open.some((o) => o.ordId === ordId)).toBe(true);
+  const [canceled] = await rest.cancelOrder({ instId: "BTC-USDT", ordId });
+  expect(canceled?.sCode).toBe("0");
+  const [after] = await rest.getOrderDetails({ instId: "BTC-USDT", clOrdId: "tp1" });
+  expect(after?.state).toBe("canceled");
+  const err: unknown = await rest
+    .submitOrder({ instId: "BTC-USDT", tdMode: "cash", side: "buy", ordType: "limit", px, sz: "50" })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  expect(JSON.stringify(err)).toContain("51008");
+});
+
+test("WebSocket: public books stream and a private orders-channel update for our order", async () => {
+  const pub = wsClient(sim.wsPublicUrl, false);
+  const priv = wsClient(sim.wsPrivateUrl, true);
+  const books: { action?: string }[] = [];
+  const orders: Record<string, string>[] = [];
+  pub.on("update", (e: { arg?: { channel?: string }; action?: string }) => {
+    if (e.arg?.channel === "books") books.push(e);
+  });
+  priv.on("update", (e: { arg?: { channel?: string }; data?: Record<string, string>[] }) => {
+    if (e.arg?.channel === "orders") orders.push(...(e.data ?? []));
+  });
+  let subscribed = false;
+  priv.on("response", (e: { event?: string; arg?: { channel?: string } }) => {
+    if (e.event === "subscribe" && e.arg?.channel === "orders") subscribed = true;
+  });
+  pub.subscribe({ channel: "books", instId: "BTC-USDT" });
+  priv.subscribe({ channel: "orders", instType: "SPOT" });
+  await until(() => books.some((b) => b.action === "snapshot") && books.length > 2, "books snapshot and updates");
+  await until(() => subscribed, "orders subscription (after the client's login)");
+
+  const [book] = await rest.getOrderBook({ instId: "BTC-USDT", sz: "1" });
+  const px = (Math.floor(Number(book?.bids[0]?.[0]) * 0.9 * 100) / 100).toFixed(2);
+  const [placed] = await rest.submitOrder({
+    instId: "BTC-USDT",
+    tdMode: "cash",
+    side: "buy",
+    ordType: "limit",
+    px,
+    sz: "0.001",
+    clOrdId: "tpws1",
+  });
+  await until(() => orders.some((o) => o["clOrdId"] === "tpws1" && o["state"] === "live"), "live push");
+  await rest.cancelOrder({ instId: "BTC-USDT", ordId: placed?.ordId as string });
+  await until(() => orders.some((o) => o["clOrdId"] === "tpws1" && o["state"] === "canceled"), "canceled push");
+  expect(orders.find((o) => o["clOrdId"] === "tpws1")?.["ordId"], `seed ${SEED}`).toBe(placed?.ordId as string);
+}, 30_000);
+
+test("WebSocket API (private socket): place and cancel through the client's promise wrapper", async () => {
+  const api = new WebsocketAPIClient(
+    {
+      wsUrl: sim.wsPrivateUrl,
+      attachEventListeners: false,
+      accounts: [{ apiKey: sim.apiKey, apiSecret: sim.apiSecret, apiPass: sim.passphrase }],
+    },
+    quiet,
+  );
+  try {
+    const [book] = await rest.getOrderBook({ instId: "BTC-USDT", sz: "1" });
+    const px = (Math.floor(Number(book?.bids[0]?.[0]) * 0.9 * 100) / 100).toFixed(2);
+    const placed = await api.submitNewOrder({
+      instId: "BTC-USDT",
+      tdMode: "cash",
+      side: "buy",
+      ordType: "limit",
+      px,
+      sz: "0.001",
+      clOrdId: "tpapi1",
+    });
+    expect(placed.code, `seed ${SEED}`).toBe("0");
+    const ordId = placed.data[0]?.ordId as string;
+    const [detail] = await rest.getOrderDetails({ instId: "BTC-USDT", ordId });
+    expect(detail?.state).toBe("live");
+    const canceled = await api.cancelOrder({ instId: "BTC-USDT", ordId });
+    expect(canceled.data[0]?.sCode).toBe("0");
+    const [after] = await rest.getOrderDetails({ instId: "BTC-USDT", ordId });
+    expect(after?.state).toBe("canceled");
+  } finally {
+    api.getWSClient().closeAll(true);
+  }
+}, 30_000);
