@@ -158,6 +158,8 @@ export interface QuoteResult {
   readonly refused: { readonly place: QuotePlace; readonly reason: RiskReason }[];
   /** Cancels the gate deferred (cancel rate); the next quote() retries them. */
   readonly cancelsDeferred: number;
+  /** Places deferred because the venue's order-rate window was full; the next quote() retries them. */
+  readonly placesDeferred: number;
 }
 
 /** Counters of the desk itself (the parts have their own). */
@@ -165,6 +167,8 @@ export interface ExecutionStats {
   illegalTransitions: number;
   eventErrors: number;
   reconciles: number;
+  /** Quote places deferred on a full order-rate window (not refusals: the next quote retries). */
+  placesDeferred: number;
 }
 
 /** The execution desk (one per engine). */
@@ -178,7 +182,7 @@ export class Execution {
   /** Parent orders split across venues by the router (children go through submit like any order). */
   readonly parents: ParentOrders;
   readonly balances = new Balances();
-  readonly stats: ExecutionStats = { illegalTransitions: 0, eventErrors: 0, reconciles: 0 };
+  readonly stats: ExecutionStats = { illegalTransitions: 0, eventErrors: 0, reconciles: 0, placesDeferred: 0 };
   /** The last balances each venue pushed, for comparison with ours. */
   readonly reportedBalances = new Map<string, readonly Balance[]>();
   private readonly clock: Clock;
@@ -372,13 +376,20 @@ export class Execution {
     let cancelsDeferred = cancelsFirst ? this.sendCancels(plan.cancels) : 0;
     const placed: ManagedOrder[] = [];
     const refused: { place: QuotePlace; reason: RiskReason }[] = [];
+    let placesDeferred = 0;
     for (const p of plan.places) {
+      // a full order-rate window defers the rest of the quote to a later call, uncounted as refusals
+      if (this.risk.orderRateFull(venue)) {
+        placesDeferred = plan.places.length - placed.length - refused.length;
+        this.stats.placesDeferred += placesDeferred;
+        break;
+      }
       const r = this.submit(venue, desired.symbol, p.side, p.priceTicks, p.lots, type, "GTC", strategy);
       if (typeof r === "string") refused.push({ place: p, reason: r });
       else placed.push(r);
     }
     if (!cancelsFirst && plan.cancels.length > 0) cancelsDeferred = this.sendCancels(plan.cancels);
-    return { plan, placed, refused, cancelsDeferred };
+    return { plan, placed, refused, cancelsDeferred, placesDeferred };
   }
 
   /** Sends a plan's cancels; how many the cancel rate deferred. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Rng } from "../services/rng.ts";
 import { Side } from "../types.ts";
-import { flush, makeDesk } from "./fake-venue.ts";
+import { flush, looseLimits, makeDesk } from "./fake-venue.ts";
 import type { OrderState } from "./order-state.ts";
 import { planQuotes, type QuoteLevel, type RestingOrder } from "./quotes.ts";
 
@@ -174,6 +174,37 @@ describe("quote reconciliation through the desk", () => {
     expect(venue.submits.length).toBe(4);
     expect(desk.oms.liveOrders("fake", "BTC-USDT", Side.Sell).size).toBe(1);
     expect(desk.oms.liveOrders("fake", "BTC-USDT", Side.Buy).size).toBe(2);
+  });
+
+  test("a full order-rate window defers the rest of a quote (no refusal counted); the next quote places it", async () => {
+    const { desk, venue, clock } = makeDesk({ limits: looseLimits({ maxOrdersPerSecond: 2 }) });
+    const desired = {
+      symbol: "BTC-USDT",
+      bids: [
+        { priceTicks: 4_999_000, lots: 5 },
+        { priceTicks: 4_998_000, lots: 5 },
+      ],
+      asks: [
+        { priceTicks: 5_001_000, lots: 5 },
+        { priceTicks: 5_002_000, lots: 5 },
+      ],
+    };
+    const first = desk.quote("fake", desired);
+    expect({ placed: first.placed.length, refused: first.refused, deferred: first.placesDeferred }).toEqual({
+      placed: 2,
+      refused: [],
+      deferred: 2,
+    });
+    // re-quoting on every book event while the window is full: nothing sent, nothing counted as refused
+    for (let i = 0; i < 100; i++) expect(desk.quote("fake", desired).placesDeferred).toBe(2);
+    expect(desk.risk.stats.rejections.order_rate).toBe(0);
+    expect(desk.stats.placesDeferred).toBe(202);
+    await flush();
+    clock.advance(1000);
+    const later = desk.quote("fake", desired);
+    expect({ placed: later.placed.length, deferred: later.placesDeferred }).toEqual({ placed: 2, deferred: 0 });
+    await flush();
+    expect(venue.submits.length).toBe(4);
   });
 
   test("places the gate refuses are reported with the reason", () => {

@@ -282,6 +282,18 @@ export class RiskGate {
     return this.evaluate(venue, symbol, side, priceTicks, lots, true);
   }
 
+  /**
+   * Whether the venue's order-rate window is full right now. Quoting asks first and defers its
+   * places instead of having each refused: a strategy re-quoting on every book event would
+   * otherwise turn one full window into thousands of "order_rate" rejections a second.
+   */
+  orderRateFull(venue: string): boolean {
+    const v = this.registry.venues.get(venue);
+    if (v === undefined) return false;
+    const w = this.window(this.orderWindows, v);
+    return w.inWindow(this.clock.nowMs()) >= w.capacity;
+  }
+
   /** Checks one cancel against the venue's cancel rate; emergency cancels (kill switch, shutdown) always pass. */
   checkCancel(venue: string, emergency = false): RiskReason | undefined {
     const v = this.registry.venues.get(venue);
