@@ -13,7 +13,9 @@ import {
   type Config,
   ConfigSchema,
   type Fees,
+  OKX_DEFAULT_FEES,
   type RiskConfig,
+  SimVenueSchema,
   type VenueConfig,
 } from "./config-schema.ts";
 import { isSecretKey, REDACTED, redactValue } from "./log.ts";
@@ -219,6 +221,13 @@ export function issuesFromValibot(
   });
 }
 
+const CREDENTIAL_KEYS = ["api_key", "api_secret", "passphrase"] as const;
+/** Endpoint keys each real venue type takes under urls. */
+const URL_KEYS: Record<"binance" | "okx", readonly string[]> = {
+  binance: ["rest", "stream", "ws_api"],
+  okx: ["rest", "ws_public", "ws_private"],
+};
+
 /** Checks what one schema cannot see: unique names, credentials per venue type, cross-references. */
 function semanticIssues(config: Config): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -235,22 +244,35 @@ function semanticIssues(config: Config): ConfigIssue[] {
       seen.add(s);
       allSymbols.add(s);
     });
-    if (venue.type === "binance") {
-      for (const key of ["api_key", "api_secret"] as const) {
+    if (venue.type === "binance" || venue.type === "okx") {
+      const env = venue.type === "binance" ? "BINANCE" : "OKX";
+      const keys = venue.type === "binance" ? (["api_key", "api_secret"] as const) : CREDENTIAL_KEYS;
+      for (const key of keys) {
         if (venue[key] === undefined || venue[key] === "") {
           issues.push({
             path: `venues[${i}].${key}`,
-            message: `required for type binance: set it from the environment, e.g. \${BINANCE_${key.toUpperCase()}}`,
+            message: `required for type ${venue.type}: set it from the environment, e.g. \${${env}_${key.toUpperCase()}}`,
           });
         }
+      }
+      const allowed = URL_KEYS[venue.type];
+      for (const k of Object.keys(venue.urls ?? {})) {
+        if (!allowed.includes(k))
+          issues.push({
+            path: `venues[${i}].urls.${k}`,
+            message: `not an endpoint of type ${venue.type} (allowed: ${allowed.join(", ")})`,
+          });
       }
     } else if (venue.urls !== undefined) {
       issues.push({
         path: `venues[${i}].urls`,
-        message: "not allowed for type sim (the engine points it at its simulator)",
+        message: `not allowed for type ${venue.type} (the engine points it at its simulator)`,
       });
     }
-    if (venue.type === "sim" && config.simulator.symbols.length > 0) {
+    if (venue.type !== "okx" && venue.passphrase !== undefined) {
+      issues.push({ path: `venues[${i}].passphrase`, message: "only for type okx" });
+    }
+    if (isSimVenue(venue) && config.simulator.symbols.length > 0) {
       venue.symbols.forEach((s, j) => {
         if (!config.simulator.symbols.includes(s)) {
           issues.push({ path: `venues[${i}].symbols[${j}]`, message: `${s} is not in simulator.symbols` });
@@ -258,6 +280,29 @@ function semanticIssues(config: Config): ConfigIssue[] {
       });
     }
   });
+  for (const [n, sv] of Object.entries(config.simulator.venues)) {
+    const venue = config.venues.find((vc) => vc.name === n);
+    if (venue === undefined || !isSimVenue(venue)) {
+      issues.push({ path: `simulator.venues.${n}`, message: `no venue named ${n} of type sim or sim-okx` });
+    } else if (venue.type === "sim-okx" && sv.latency_ms !== undefined) {
+      const l = sv.latency_ms;
+      if (l.market_data > 0 || l.order_entry > 0)
+        issues.push({
+          path: `simulator.venues.${n}.latency_ms`,
+          message: "not supported by the OKX-protocol simulator (use lag_ms)",
+        });
+    }
+  }
+  const globalLatency = config.simulator.latency_ms;
+  if (globalLatency.market_data > 0 || globalLatency.order_entry > 0) {
+    for (const vc of config.venues) {
+      if (vc.type === "sim-okx" && config.simulator.venues[vc.name]?.latency_ms === undefined)
+        issues.push({
+          path: "simulator.latency_ms",
+          message: `applies to sim-okx venue ${vc.name}, whose simulator has no latency: give it simulator.venues.${vc.name}.latency_ms: {}`,
+        });
+    }
+  }
   const strat = config.strategy;
   strat.venues?.forEach((n, i) => {
     if (!names.has(n)) issues.push({ path: `strategy.venues[${i}]`, message: `no venue named ${n}` });
@@ -409,21 +454,42 @@ export function redactText(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-/** The fee rates the strategy assumes on a venue: its own, else the simulator's or Binance's defaults. */
+/** The fee rates the strategy assumes on a venue: its own, else the simulator's or the venue's defaults. */
 export function venueFees(config: Config, venue: VenueConfig): Fees {
   if (venue.fees !== undefined) return venue.fees;
-  return venue.type === "sim" ? config.simulator.fees : BINANCE_DEFAULT_FEES;
+  if (isSimVenue(venue)) return config.simulator.fees;
+  return venue.type === "okx" ? OKX_DEFAULT_FEES : BINANCE_DEFAULT_FEES;
+}
+
+/** Whether the engine's simulator serves this venue (type sim or sim-okx). */
+export function isSimVenue(venue: VenueConfig): boolean {
+  return venue.type === "sim" || venue.type === "sim-okx";
 }
 
 /** Symbols the simulator must list: its own list, or every symbol of every sim venue. */
 export function simulatorSymbols(config: Config): string[] {
   if (config.simulator.symbols.length > 0) return [...config.simulator.symbols];
-  return [...new Set(config.venues.filter((vc) => vc.type === "sim").flatMap((vc) => vc.symbols))];
+  return [...new Set(config.venues.filter(isSimVenue).flatMap((vc) => vc.symbols))];
 }
 
 /** Whether any venue needs the engine to start the simulator. */
 export function needsSimulator(config: Config): boolean {
-  return config.venues.some((vc) => vc.type === "sim");
+  return config.venues.some(isSimVenue);
+}
+
+/** A sim venue's knobs with every default applied (from SimVenueSchema and simulator.latency_ms). */
+export function simVenueSettings(
+  config: Config,
+  venue: VenueConfig,
+): { lagMs: number; noiseBps: number; marketDataMs: number; orderEntryMs: number } {
+  const sv = config.simulator.venues[venue.name] ?? v.parse(SimVenueSchema, {});
+  const latency = sv.latency_ms ?? config.simulator.latency_ms;
+  return {
+    lagMs: sv.lag_ms,
+    noiseBps: sv.noise_bps,
+    marketDataMs: latency.market_data,
+    orderEntryMs: latency.order_entry,
+  };
 }
 
 /** Binance endpoints (production and the spot testnet), as in shared/venue-protocols.md. */
@@ -439,6 +505,30 @@ export const BINANCE_URLS = {
     ws_api: "wss://ws-api.testnet.binance.vision/ws-api/v3",
   },
 } as const;
+
+/** OKX endpoints (production and demo trading), as in shared/venue-protocols.md. */
+export const OKX_URLS = {
+  live: {
+    rest: "https://www.okx.com",
+    ws_public: "wss://ws.okx.com:8443/ws/v5/public",
+    ws_private: "wss://ws.okx.com:8443/ws/v5/private",
+  },
+  testnet: {
+    rest: "https://www.okx.com",
+    ws_public: "wss://wspap.okx.com:8443/ws/v5/public",
+    ws_private: "wss://wspap.okx.com:8443/ws/v5/private",
+  },
+} as const;
+
+/** Endpoints of an okx venue: its overrides, else live or demo defaults. */
+export function okxUrls(venue: VenueConfig): { rest: string; ws_public: string; ws_private: string } {
+  const base = venue.testnet ? OKX_URLS.testnet : OKX_URLS.live;
+  return {
+    rest: venue.urls?.rest ?? base.rest,
+    ws_public: venue.urls?.ws_public ?? base.ws_public,
+    ws_private: venue.urls?.ws_private ?? base.ws_private,
+  };
+}
 
 /** Endpoints of a binance venue: its overrides, else live or testnet defaults. Sim venues get theirs from the running simulator. */
 export function binanceUrls(venue: VenueConfig): { rest: string; stream: string; ws_api: string } {

@@ -1,41 +1,71 @@
 /**
  * The simulator as the engine's child process, so the exchange's own load (agents, matching, JSON)
- * never runs on the engine's event loop and distorts its timing. The child runs `startSim` with an
- * engine account carrying the configured fees and latencies (options `bun run sim` does not take),
- * prints one `SIM_READY {json}` line like `bun run sim`, and exits on SIGINT/SIGTERM or when its
- * parent's stdin closes (so a crashed engine never leaves an orphan simulator behind).
+ * never runs on the engine's event loop and distorts its timing. The child runs every sim venue of
+ * the config with `startMultiSim` (one core per venue on one shared fair value, each behind its
+ * protocol's server) with per-venue fees, latencies, lag and noise and, on Binance-protocol venues,
+ * an engine account (options `bun run sim` does not take); it prints one `SIM_READY {json}` line like
+ * `bun run sim --venues` and exits on SIGINT/SIGTERM or when its parent's stdin closes (so a
+ * crashed engine never leaves an orphan simulator behind).
  */
 import { randomBytes } from "node:crypto";
+
+/** One venue the child runs. */
+export interface SimChildVenue {
+  readonly name: string;
+  readonly protocol: "binance" | "okx";
+  /** 0 = OS-assigned. */
+  readonly port: number;
+  readonly marketDataMs: number;
+  readonly orderEntryMs: number;
+  readonly lagMs: number;
+  readonly noiseBps: number;
+  /** Fee rates of the engine's account on this venue, decimal strings ("0.001"). */
+  readonly fees: { readonly maker: string; readonly taker: string };
+}
 
 /** What the engine asks the child to run (one JSON command-line argument). */
 export interface SimChildSpec {
   readonly seed: string;
   readonly speed: number;
-  readonly port: number;
   /** Venue symbols, e.g. BTCUSDT. */
   readonly symbols: readonly string[];
-  readonly marketDataMs: number;
-  readonly orderEntryMs: number;
-  /** Fee rates of the engine's account, decimal strings ("0.001"). */
-  readonly fees: { readonly maker: string; readonly taker: string };
-  /** Starting balances of the engine's account (default: the simulator's). */
+  readonly venues: readonly SimChildVenue[];
+  /** Starting balances of the engine's accounts (default: the simulator's). */
   readonly balances?: Readonly<Record<string, string>>;
-  /** Venue rate limits (default Binance's: 50 orders / 10 s); benchmarks raise them. */
+  /** Binance-protocol venue rate limits (default Binance's: 50 orders / 10 s); benchmarks raise them. */
   readonly rateLimits?: { readonly ordersPer10s?: number; readonly requestWeightPerMinute?: number };
 }
 
+/** How the engine reaches one venue of the child (credentials of the engine's account there). */
+export type SimReadyVenue =
+  | {
+      readonly name: string;
+      readonly protocol: "binance";
+      readonly restUrl: string;
+      readonly streamUrl: string;
+      readonly wsApiUrl: string;
+      readonly adminUrl: string;
+      readonly adminToken: string;
+      readonly apiKey: string;
+      readonly apiSecret: string;
+    }
+  | {
+      readonly name: string;
+      readonly protocol: "okx";
+      readonly restUrl: string;
+      readonly wsPublicUrl: string;
+      readonly wsPrivateUrl: string;
+      readonly apiKey: string;
+      readonly apiSecret: string;
+      readonly passphrase: string;
+    };
+
 /** The SIM_READY line's content. */
 export interface SimReady {
-  readonly restUrl: string;
-  readonly streamUrl: string;
-  readonly wsApiUrl: string;
-  readonly adminUrl: string;
-  readonly adminToken: string;
-  readonly apiKey: string;
-  readonly apiSecret: string;
   readonly seed: string;
   readonly symbols: readonly string[];
   readonly pid: number;
+  readonly venues: readonly SimReadyVenue[];
 }
 
 /** A running child simulator. */
@@ -109,38 +139,58 @@ export async function spawnSimChild(spec: SimChildSpec, timeoutMs = 30_000): Pro
 }
 
 async function childMain(arg: string): Promise<void> {
-  const { startSim } = await import("../venues/sim/index.ts");
+  const { startMultiSim } = await import("../venues/sim/index.ts");
   const spec = JSON.parse(arg) as SimChildSpec;
-  const apiKey = `eng${randomBytes(32).toString("hex")}`.slice(0, 64); // 64 alphanumerics, as Binance keys are
-  const apiSecret = randomBytes(32).toString("hex");
-  const sim = await startSim({
-    port: spec.port,
+  /** Engine account keys per Binance-protocol venue (64 alphanumerics, as Binance keys are). */
+  const keys = new Map(
+    spec.venues.map((v) => [
+      v.name,
+      { apiKey: `eng${randomBytes(32).toString("hex")}`.slice(0, 64), apiSecret: randomBytes(32).toString("hex") },
+    ]),
+  );
+  const sim = await startMultiSim({
     seed: spec.seed,
     speed: spec.speed,
     symbols: [...spec.symbols],
-    latency: { marketDataMs: spec.marketDataMs, orderEntryMs: spec.orderEntryMs },
-    ...(spec.rateLimits !== undefined ? { rateLimits: { ...spec.rateLimits } } : {}),
-    accounts: [
-      {
-        apiKey,
-        apiSecret,
-        accountId: "engine",
-        fees: spec.fees,
-        ...(spec.balances !== undefined ? { balances: spec.balances } : {}),
-      },
-    ],
+    venues: spec.venues.map((v) => {
+      const common = {
+        name: v.name,
+        port: v.port,
+        lagMs: v.lagMs,
+        noiseBps: v.noiseBps,
+        ...(spec.balances !== undefined ? { balances: { ...spec.balances } } : {}),
+      };
+      if (v.protocol === "okx") return { ...common, protocol: "okx" as const, fees: v.fees };
+      const k = keys.get(v.name) ?? { apiKey: "", apiSecret: "" };
+      return {
+        ...common,
+        protocol: "binance" as const,
+        latency: { marketDataMs: v.marketDataMs, orderEntryMs: v.orderEntryMs },
+        ...(spec.rateLimits !== undefined ? { rateLimits: { ...spec.rateLimits } } : {}),
+        accounts: [
+          {
+            ...k,
+            accountId: "engine",
+            fees: v.fees,
+            ...(spec.balances !== undefined ? { balances: { ...spec.balances } } : {}),
+          },
+        ],
+      };
+    }),
   });
   const ready: SimReady = {
-    restUrl: sim.restUrl,
-    streamUrl: sim.streamUrl,
-    wsApiUrl: sim.wsApiUrl,
-    adminUrl: sim.adminUrl,
-    adminToken: sim.adminToken,
-    apiKey,
-    apiSecret,
     seed: sim.seed,
-    symbols: sim.exchange.symbols().map((s) => s.name),
+    symbols: sim.fairValue.symbols(),
     pid: process.pid,
+    venues: sim.info().map((v): SimReadyVenue => {
+      if (v.protocol === "okx") {
+        const { name, protocol, restUrl, wsPublicUrl, wsPrivateUrl, apiKey, apiSecret, passphrase } = v;
+        return { name, protocol, restUrl, wsPublicUrl, wsPrivateUrl, apiKey, apiSecret, passphrase };
+      }
+      const k = keys.get(v.name) ?? { apiKey: "", apiSecret: "" };
+      const { name, protocol, restUrl, streamUrl, wsApiUrl, adminUrl, adminToken } = v;
+      return { name, protocol, restUrl, streamUrl, wsApiUrl, adminUrl, adminToken, ...k };
+    }),
   };
   process.stdout.write(`SIM_READY ${JSON.stringify(ready)}\n`);
   let stopping = false;
