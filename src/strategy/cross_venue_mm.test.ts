@@ -20,7 +20,13 @@ function instruments(qStep = "0.00001", hStep = "0.00001"): StrategyInstrument[]
   ];
 }
 
-const PARAMS = { min_profit: 0.0002, order_size: 0.01, max_position: 0.02, hedge_slippage: 0.001 };
+const PARAMS = {
+  min_profit: 0.0002,
+  order_size: 0.01,
+  max_position: 0.02,
+  hedge_slippage: 0.001,
+  refresh_tolerance: 0,
+};
 
 function setup(params: Record<string, unknown> = PARAMS, insts = instruments()) {
   const { ctx, clock, sink } = fakeContext(insts);
@@ -172,15 +178,20 @@ describe("cross_venue_mm", () => {
     expect(sink.last("q")).toMatchObject({ bids: [], asks: [] });
   });
 
-  test("a move within refresh_tolerance (that keeps the edge) re-emits the same quote", () => {
+  test("quotes sit half the tolerance inside the safe price; moves within it re-emit the same quote", () => {
     const { st, sink, hBook } = setup({ ...PARAMS, refresh_tolerance_ticks: 50 });
     const before = sink.last("q");
+    const safeBid = Math.floor(5_000_000 * 0.9995 * 0.9998);
+    expect(before?.bids[0]?.priceTicks).toBe(safeBid - 25);
     hBook.set(5_000_020, 5_000_080, 100_000); // both hedge prices move in our favour by 20 ticks
     st.onBook(bookUpdate(hBook, "live", "h"));
     expect(sink.last("q")).toBe(before as NonNullable<typeof before>);
-    hBook.set(4_999_990, 5_000_100, 100_000); // bid moves against us: the old bid lost edge
+    hBook.set(4_999_990, 5_000_100, 100_000); // against us by 10: the old bid still keeps its edge
     st.onBook(bookUpdate(hBook, "live", "h"));
-    expect(sink.last("q")?.bids[0]?.priceTicks).toBe(Math.floor(4_999_990 * 0.9995 * 0.9998));
+    expect(sink.last("q")?.bids).toBe(before?.bids as NonNullable<typeof before>["bids"]);
+    hBook.set(4_999_940, 5_000_100, 100_000); // against us by 60: the old bid lost its edge
+    st.onBook(bookUpdate(hBook, "live", "h"));
+    expect(sink.last("q")?.bids[0]?.priceTicks).toBe(Math.floor(4_999_940 * 0.9995 * 0.9998) - 25);
   });
 
   test("parameters: bad venues and unknown keys are refused naming the field", () => {

@@ -111,6 +111,7 @@ export interface CrossVenueStats {
   /** Lots (common) left unhedged by unfilled hedges, before re-hedging. */
   unhedgedLots: number;
   rehedges: number;
+  /** Times a side went from quoted to pulled (no hedge price, no room, below the venue minimum). */
   quotesPulled: number;
 }
 
@@ -464,11 +465,12 @@ export class CrossVenueMm implements Strategy {
       askPx = Math.max(Math.ceil(common / q.priceMult - GRID_EPS), bestBid + 1);
       askLots = this.size(s, Math.min(s.orderLots, roomSell), askPx);
     }
-    if (bidLots === 0 || askLots === 0) this.stats.quotesPulled++;
     const tol = Math.max(p.refresh_tolerance_ticks, Math.floor(p.refresh_tolerance * bestBid));
     const bids = this.side(s.last.bids, bidPx, bidLots, tol, true);
     const asks = this.side(s.last.asks, askPx, askLots, tol, false);
     if (bids !== s.last.bids || asks !== s.last.asks) {
+      if ((bids.length === 0 && s.last.bids.length > 0) || (asks.length === 0 && s.last.asks.length > 0))
+        this.stats.quotesPulled++;
       s.last = { venue: q.inst.venue, symbol: s.symbol, bids, asks };
     }
     this.ctx.sink.quotes(s.last);
@@ -483,7 +485,8 @@ export class CrossVenueMm implements Strategy {
 
   /**
    * The side's levels: the previous one while it has the same size and is still safe (no better
-   * for us to fill than the new limit allows) and within the tolerance of it; else the new one.
+   * for us to fill than the safe price `px` allows) and within the tolerance of it; else a new one
+   * half the tolerance inside `px`, which moves of the hedge price in either direction then keep.
    */
   private side(
     prev: readonly QuoteLevel[],
@@ -498,7 +501,9 @@ export class CrossVenueMm implements Strategy {
       const behind = isBid ? px - old.priceTicks : old.priceTicks - px;
       if (behind >= 0 && behind <= tol) return prev;
     }
-    return [{ priceTicks: px, lots }];
+    // placed half the tolerance inside the safe price, so small moves either way keep it
+    const half = Math.floor(tol / 2);
+    return [{ priceTicks: isBid ? px - half : px + half, lots }];
   }
 
   private emitEmpty(s: SymbolState): void {
