@@ -351,6 +351,8 @@ export class OkxAdapter implements VenueAdapter {
     const args: Obj[] = [];
     for (const s of symbols) for (const channel of ["books", "bbo-tbt", "trades"]) args.push({ channel, instId: s });
     this.pub?.ws.send(JSON.stringify({ op: "subscribe", args }));
+    // Mid-rotation, the replacement socket needs the new books too, or the handover could never finish.
+    if (this.standby?.open) this.standby.ws.send(JSON.stringify({ op: "subscribe", args }));
   }
 
   private openPublic(): void {
