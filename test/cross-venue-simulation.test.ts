@@ -28,7 +28,8 @@ const BAND = 0.01;
 const RATE = 20;
 const OPEN = 20;
 
-const CONFIG = `
+/** The engine's config; `hedge` overrides cross_venue_mm's hedge parameters. */
+const configText = (hedge: { slippage: number; urgency: number }): string => `
 engine:
   client_id_prefix: xv1
   shutdown_timeout_ms: 5000
@@ -49,7 +50,8 @@ strategy:
     min_profit: 0.00002
     order_size: 0.002
     max_position: ${MAX_POSITION}
-    hedge_slippage: 0.002
+    hedge_slippage: ${hedge.slippage}
+    hedge_urgency: ${hedge.urgency}
     refresh_tolerance: 0.00002
 risk:
   max_position_base: ${MAX_POSITION}
@@ -67,7 +69,7 @@ http:
 `;
 
 /** Simulated minutes per run (HFT_XV_MINUTES overrides). */
-const MINUTES = Number(process.env.HFT_XV_MINUTES ?? 0.75);
+const MINUTES = Number(process.env.HFT_XV_MINUTES ?? 0.5);
 const VENUES = ["binance", "okx"] as const;
 
 interface Venue {
@@ -89,10 +91,12 @@ interface RunResult {
   readonly report: Awaited<ReturnType<Engine["stop"]>>;
 }
 
-async function simulate(seed: string, minutes: number): Promise<RunResult> {
+const NORMAL = { slippage: 0.002, urgency: 1000 };
+
+async function simulate(seed: string, minutes: number, hedge = NORMAL): Promise<RunResult> {
   const clock = new VirtualClock(Date.UTC(2026, 0, 5, 12));
   const rng = new Rng(seed);
-  const { config } = parseConfig(CONFIG, "cross-venue-simulation.test.yaml", {
+  const { config } = parseConfig(configText(hedge), "cross-venue-simulation.test.yaml", {
     env: {},
     strategies: strategyParamsSchema,
     strategyTypes: STRATEGY_TYPES,
@@ -211,6 +215,82 @@ async function simulate(seed: string, minutes: number): Promise<RunResult> {
   return { seed, fills, fillHash, violations, worstNetBase: worstNet, sent, parents, engine, venues, report };
 }
 
+/** Every invariant of a run (see the file comment); messages carry the seed. */
+function checkRun(r: RunResult): void {
+  const seed = r.seed;
+  const e = r.engine;
+  const st = e.strategy as CrossVenueMm;
+  const quoteFills = r.fills.filter((f) => f.split(" ")[1] === "binance").length;
+  const hedgeFills = r.fills.filter((f) => f.split(" ")[1] === "okx").length;
+  console.log(
+    `seed ${seed}: ${quoteFills} quote fills, ${hedgeFills} hedge fills, ${r.parents.size} hedges, ` +
+      `worst net ${r.worstNetBase}, ${r.sent.size} orders sent, risk ${JSON.stringify(e.desk.risk.stats.rejections)}, strategy ${JSON.stringify(st.stats)}, parents ${JSON.stringify(e.desk.parents.stats)}`,
+  );
+  expect(`${seed}: quote fills ${quoteFills > 3}, hedges ${r.parents.size > 3}`).toBe(
+    `${seed}: quote fills true, hedges true`,
+  );
+  expect({ seed, violations: r.violations }).toEqual({ seed, violations: [] });
+  expect(`${seed}: worst net ${r.worstNetBase} <= ${MAX_POSITION}: ${r.worstNetBase <= MAX_POSITION}`).toBe(
+    `${seed}: worst net ${r.worstNetBase} <= ${MAX_POSITION}: true`,
+  );
+  expect({ seed, errors: e.counters.eventErrors, halted: e.desk.kill.isHalted() }).toEqual({
+    seed,
+    errors: 0,
+    halted: false,
+  });
+  // every hedge ended: filled, or unfilled with a known reason
+  const open: string[] = [];
+  const badReason: string[] = [];
+  for (const p of r.parents.values()) {
+    if (p.status === "working") open.push(p.id);
+    if (p.status === "unfilled" && !PARENT_UNFILLED_REASONS.includes(p.reason ?? "invalid"))
+      badReason.push(`${p.id} ${p.reason}`);
+    if (p.status === "filled" && p.filledLots !== p.lots) badReason.push(`${p.id} filled ${p.filledLots}/${p.lots}`);
+  }
+  expect({ seed, open, badReason }).toEqual({ seed, open: [], badReason: [] });
+  // hedges account for the hedge venue exactly: its position is the sum of the parents' fills
+  // (one venue, same grid as the common one), and the quote venue's position is the quote fills'
+  const hedged = [...r.parents.values()].reduce((a, p) => a + (p.side === Side.Buy ? 1 : -1) * p.filledLots, 0);
+  const okxLots = e.desk.registry.get("okx", "BTC-USDT")?.position.lots ?? 0;
+  const binanceLots = e.desk.registry.get("binance", "BTC-USDT")?.position.lots ?? 0;
+  expect({ seed, okx: okxLots }).toEqual({ seed, okx: hedged });
+  const unhedged = [...r.parents.values()]
+    .filter((p) => p.status === "unfilled")
+    .reduce((a, p) => a + p.remainingLots, 0);
+  // what is left unhedged is the net position, no more than the unfilled hedges left (re-hedges shrink it)
+  const net = Math.abs(binanceLots + okxLots);
+  expect(`${seed}: net ${net} <= unfilled remainders ${unhedged}: ${net <= unhedged}`).toBe(
+    `${seed}: net ${net} <= unfilled remainders ${unhedged}: true`,
+  );
+  // shutdown left nothing open, locally or on either venue
+  expect({ seed, ...r.report, durationMs: 0 }).toEqual({
+    seed,
+    reason: "end of simulation",
+    openOrders: 0,
+    inFlight: 0,
+    venueOpenOrders: 0,
+    durationMs: 0,
+  });
+  // money: the engine's balances equal each simulator's account, asset by asset
+  for (const [name, v] of r.venues) {
+    const final = new Map(
+      (v.core.balances("engine") ?? []).map((b) => [b.asset, v.core.formatAsset(b.asset, b.freeUnits + b.lockedUnits)]),
+    );
+    const diffs = e.desk.balances.compare(
+      name,
+      [...final].map(([asset, total]) => ({ asset, free: total, locked: "0" })),
+    );
+    expect({ seed, name, diffs }).toEqual({ seed, name, diffs: [] });
+    const pv = e.desk.positions.view(name, "BTC-USDT");
+    const info = v.adapter.instruments().get("BTC-USDT");
+    const fee = pv?.feesByAsset.get("BTC") ?? 0n;
+    const delta = toUnits(final.get("BTC") ?? "0") - toUnits(v.initial.get("BTC") ?? "0") + fee;
+    const lots = pv?.lots ?? 0;
+    const lotsUnits = toUnits(info?.qty.format(Math.abs(lots)) ?? "0") * (lots < 0 ? -1n : 1n);
+    expect(`${seed} ${name}: ${delta}`).toBe(`${seed} ${name}: ${lotsUnits}`);
+  }
+}
+
 describe("deterministic simulation: cross-venue market making on two simulated venues", () => {
   const seed = process.env.HFT_XV_SEED ?? "xv-1";
   let first: RunResult | undefined;
@@ -218,80 +298,17 @@ describe("deterministic simulation: cross-venue market making on two simulated v
   test("net position within max_position after every fill, hedges accounted for, books equal the venues'", async () => {
     const r = await simulate(seed, MINUTES);
     first = r;
-    const e = r.engine;
-    const st = e.strategy as CrossVenueMm;
-    const quoteFills = r.fills.filter((f) => f.split(" ")[1] === "binance").length;
-    const hedgeFills = r.fills.filter((f) => f.split(" ")[1] === "okx").length;
-    console.log(
-      `seed ${seed}: ${quoteFills} quote fills, ${hedgeFills} hedge fills, ${r.parents.size} hedges, ` +
-        `worst net ${r.worstNetBase}, ${r.sent.size} orders sent, risk ${JSON.stringify(e.desk.risk.stats.rejections)}, strategy ${JSON.stringify(st.stats)}, parents ${JSON.stringify(e.desk.parents.stats)}`,
+    checkRun(r);
+  }, 120_000);
+
+  test("hedges with no slippage allowance run out at their limit: each is accounted for and re-hedged", async () => {
+    const r = await simulate(`${seed}-tight`, MINUTES, { slippage: 0, urgency: 500 });
+    checkRun(r);
+    const st = r.engine.strategy as CrossVenueMm;
+    const unfilled = [...r.parents.values()].filter((p) => p.status === "unfilled").length;
+    expect(`${r.seed}: unfilled hedges ${unfilled > 0}, re-hedges ${st.stats.rehedges > 0}`).toBe(
+      `${r.seed}: unfilled hedges true, re-hedges true`,
     );
-    expect(`${seed}: quote fills ${quoteFills > 3}, hedges ${r.parents.size > 3}`).toBe(
-      `${seed}: quote fills true, hedges true`,
-    );
-    expect({ seed, violations: r.violations }).toEqual({ seed, violations: [] });
-    expect(`${seed}: worst net ${r.worstNetBase} <= ${MAX_POSITION}: ${r.worstNetBase <= MAX_POSITION}`).toBe(
-      `${seed}: worst net ${r.worstNetBase} <= ${MAX_POSITION}: true`,
-    );
-    expect({ seed, errors: e.counters.eventErrors, halted: e.desk.kill.isHalted() }).toEqual({
-      seed,
-      errors: 0,
-      halted: false,
-    });
-    // every hedge ended: filled, or unfilled with a known reason
-    const open: string[] = [];
-    const badReason: string[] = [];
-    for (const p of r.parents.values()) {
-      if (p.status === "working") open.push(p.id);
-      if (p.status === "unfilled" && !PARENT_UNFILLED_REASONS.includes(p.reason ?? "invalid"))
-        badReason.push(`${p.id} ${p.reason}`);
-      if (p.status === "filled" && p.filledLots !== p.lots) badReason.push(`${p.id} filled ${p.filledLots}/${p.lots}`);
-    }
-    expect({ seed, open, badReason }).toEqual({ seed, open: [], badReason: [] });
-    // hedges account for the hedge venue exactly: its position is the sum of the parents' fills
-    // (one venue, same grid as the common one), and the quote venue's position is the quote fills'
-    const hedged = [...r.parents.values()].reduce((a, p) => a + (p.side === Side.Buy ? 1 : -1) * p.filledLots, 0);
-    const okxLots = e.desk.registry.get("okx", "BTC-USDT")?.position.lots ?? 0;
-    const binanceLots = e.desk.registry.get("binance", "BTC-USDT")?.position.lots ?? 0;
-    expect({ seed, okx: okxLots }).toEqual({ seed, okx: hedged });
-    const unhedged = [...r.parents.values()]
-      .filter((p) => p.status === "unfilled")
-      .reduce((a, p) => a + p.remainingLots, 0);
-    // what is left unhedged is the net position, no more than the unfilled hedges left (re-hedges shrink it)
-    const net = Math.abs(binanceLots + okxLots);
-    expect(`${seed}: net ${net} <= unfilled remainders ${unhedged}: ${net <= unhedged}`).toBe(
-      `${seed}: net ${net} <= unfilled remainders ${unhedged}: true`,
-    );
-    // shutdown left nothing open, locally or on either venue
-    expect({ seed, ...r.report, durationMs: 0 }).toEqual({
-      seed,
-      reason: "end of simulation",
-      openOrders: 0,
-      inFlight: 0,
-      venueOpenOrders: 0,
-      durationMs: 0,
-    });
-    // money: the engine's balances equal each simulator's account, asset by asset
-    for (const [name, v] of r.venues) {
-      const final = new Map(
-        (v.core.balances("engine") ?? []).map((b) => [
-          b.asset,
-          v.core.formatAsset(b.asset, b.freeUnits + b.lockedUnits),
-        ]),
-      );
-      const diffs = e.desk.balances.compare(
-        name,
-        [...final].map(([asset, total]) => ({ asset, free: total, locked: "0" })),
-      );
-      expect({ seed, name, diffs }).toEqual({ seed, name, diffs: [] });
-      const pv = e.desk.positions.view(name, "BTC-USDT");
-      const info = v.adapter.instruments().get("BTC-USDT");
-      const fee = pv?.feesByAsset.get("BTC") ?? 0n;
-      const delta = toUnits(final.get("BTC") ?? "0") - toUnits(v.initial.get("BTC") ?? "0") + fee;
-      const lots = pv?.lots ?? 0;
-      const lotsUnits = toUnits(info?.qty.format(Math.abs(lots)) ?? "0") * (lots < 0 ? -1n : 1n);
-      expect(`${seed} ${name}: ${delta}`).toBe(`${seed} ${name}: ${lotsUnits}`);
-    }
   }, 120_000);
 
   test("the same seed gives the same fills", async () => {
