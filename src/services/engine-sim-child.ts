@@ -7,7 +7,7 @@
  * `bun run sim --venues` and exits on SIGINT/SIGTERM or when its parent's stdin closes (so a
  * crashed engine never leaves an orphan simulator behind).
  */
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 
 /** One venue the child runs. */
 export interface SimChildVenue {
@@ -48,6 +48,8 @@ export type SimReadyVenue =
       readonly adminToken: string;
       readonly apiKey: string;
       readonly apiSecret: string;
+      /** The same account's Ed25519 key (PKCS#8 PEM): the WS API logs on once, requests carry no signature. */
+      readonly ed25519PrivateKeyPem: string;
     }
   | {
       readonly name: string;
@@ -143,11 +145,20 @@ async function childMain(arg: string): Promise<void> {
   const spec = JSON.parse(arg) as SimChildSpec;
   /** Engine account keys per Binance-protocol venue (64 alphanumerics, as Binance keys are). */
   const keys = new Map(
-    spec.venues.map((v) => [
-      v.name,
-      { apiKey: `eng${randomBytes(32).toString("hex")}`.slice(0, 64), apiSecret: randomBytes(32).toString("hex") },
-    ]),
+    spec.venues.map((v) => {
+      const ed = generateKeyPairSync("ed25519");
+      return [
+        v.name,
+        {
+          apiKey: `eng${randomBytes(32).toString("hex")}`.slice(0, 64),
+          apiSecret: randomBytes(32).toString("hex"),
+          ed25519PublicKeyPem: ed.publicKey.export({ type: "spki", format: "pem" }).toString(),
+          ed25519PrivateKeyPem: ed.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+        },
+      ];
+    }),
   );
+  const noKeys = { apiKey: "", apiSecret: "", ed25519PublicKeyPem: "", ed25519PrivateKeyPem: "" };
   const sim = await startMultiSim({
     seed: spec.seed,
     speed: spec.speed,
@@ -161,7 +172,7 @@ async function childMain(arg: string): Promise<void> {
         ...(spec.balances !== undefined ? { balances: { ...spec.balances } } : {}),
       };
       if (v.protocol === "okx") return { ...common, protocol: "okx" as const, fees: v.fees };
-      const k = keys.get(v.name) ?? { apiKey: "", apiSecret: "" };
+      const k = keys.get(v.name) ?? noKeys;
       return {
         ...common,
         protocol: "binance" as const,
@@ -169,7 +180,9 @@ async function childMain(arg: string): Promise<void> {
         ...(spec.rateLimits !== undefined ? { rateLimits: { ...spec.rateLimits } } : {}),
         accounts: [
           {
-            ...k,
+            apiKey: k.apiKey,
+            apiSecret: k.apiSecret,
+            ed25519PublicKeyPem: k.ed25519PublicKeyPem,
             accountId: "engine",
             fees: v.fees,
             ...(spec.balances !== undefined ? { balances: { ...spec.balances } } : {}),
@@ -187,9 +200,21 @@ async function childMain(arg: string): Promise<void> {
         const { name, protocol, restUrl, wsPublicUrl, wsPrivateUrl, apiKey, apiSecret, passphrase } = v;
         return { name, protocol, restUrl, wsPublicUrl, wsPrivateUrl, apiKey, apiSecret, passphrase };
       }
-      const k = keys.get(v.name) ?? { apiKey: "", apiSecret: "" };
+      const k = keys.get(v.name) ?? noKeys;
       const { name, protocol, restUrl, streamUrl, wsApiUrl, adminUrl, adminToken } = v;
-      return { name, protocol, restUrl, streamUrl, wsApiUrl, adminUrl, adminToken, ...k };
+      const { apiKey, apiSecret, ed25519PrivateKeyPem } = k;
+      return {
+        name,
+        protocol,
+        restUrl,
+        streamUrl,
+        wsApiUrl,
+        adminUrl,
+        adminToken,
+        apiKey,
+        apiSecret,
+        ed25519PrivateKeyPem,
+      };
     }),
   };
   process.stdout.write(`SIM_READY ${JSON.stringify(ready)}\n`);

@@ -124,6 +124,7 @@ function venueAdapter(
             symbols: vc.symbols,
             apiKey: r.apiKey,
             apiSecret: r.apiSecret,
+            ed25519PrivateKeyPem: r.ed25519PrivateKeyPem,
             restUrl: r.restUrl,
             streamUrl: r.streamUrl,
             wsApiUrl: r.wsApiUrl,

@@ -47,7 +47,7 @@ export class BinanceWsApi {
   private readonly auth: { apiKey: string | undefined; recvWindow: number; timestamp: number };
   /** Current user-data subscription id (-1 = none). */
   subscriptionId = -1;
-  readonly counters = { requests: 0, badFrames: 0, reconnects: 0, unknownOutcomes: 0, userEvents: 0 };
+  readonly counters = { requests: 0, badFrames: 0, reconnects: 0, unknownOutcomes: 0, userEvents: 0, logons: 0 };
 
   constructor(
     private readonly cfg: ResolvedBinanceConfig,
@@ -185,6 +185,7 @@ export class BinanceWsApi {
     if (this.cfg.keyType !== "ed25519" || this.loggedOn) return;
     await this.request("session.logon", {}, 2, true);
     this.loggedOn = true;
+    this.counters.logons++;
   }
 
   private async subscribeUserData(): Promise<void> {
