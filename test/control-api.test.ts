@@ -17,6 +17,7 @@ import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
 import { Side } from "../src/types.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/venues/sim/index.ts";
 import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
+import { drive, run } from "./support/virtual-time.ts";
 
 /** Each test seeds its simulator from this (SEED=... replays or varies a run). */
 const BASE_SEED = process.env.SEED ?? "ctl";
@@ -53,28 +54,6 @@ risk:
 http:
   enabled: false
 `;
-
-/** Lets virtual time run while a promise settles (the engine's venue calls take virtual ms). */
-async function drive<T>(clock: VirtualClock, p: Promise<T>, maxMs = 60_000): Promise<T> {
-  let done = false;
-  p.then(
-    () => {
-      done = true;
-    },
-    () => {
-      done = true;
-    },
-  );
-  for (let t = 0; !done && t < maxMs; t += 5) {
-    clock.advance(5);
-    await new Promise((r) => setImmediate(r));
-  }
-  return p;
-}
-
-async function run(clock: VirtualClock, ms: number): Promise<void> {
-  await drive(clock, new Promise<void>((r) => clock.setTimer(ms, r)), ms + 100);
-}
 
 interface Answer {
   status: number;

@@ -13,6 +13,7 @@ import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/venues/sim/index.ts";
 import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
 import type { OrderRequest } from "../src/venues/types.ts";
+import { drive, run } from "./support/virtual-time.ts";
 
 const CONFIG = (keepWarmMs: number) => `
 engine:
@@ -34,23 +35,6 @@ risk:
 http:
   enabled: false
 `;
-
-async function drive<T>(clock: VirtualClock, p: Promise<T>, maxMs = 60_000): Promise<T> {
-  let done = false;
-  const settle = () => {
-    done = true;
-  };
-  p.then(settle, settle);
-  for (let t = 0; !done && t < maxMs; t += 5) {
-    clock.advance(5);
-    await new Promise((r) => setImmediate(r));
-  }
-  return p;
-}
-
-async function run(clock: VirtualClock, ms: number): Promise<void> {
-  await drive(clock, new Promise<void>((r) => clock.setTimer(ms, r)), ms + 100);
-}
 
 /** The sim-direct adapter plus a rehearse() that records what it was asked to rehearse. */
 class RehearsingAdapter extends SimDirectAdapter {

@@ -11,6 +11,7 @@ import { Rng } from "../src/services/rng.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/venues/sim/index.ts";
 import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
+import { drive, run } from "./support/virtual-time.ts";
 
 const CONFIG = (symbols: string) => `
 engine:
@@ -30,27 +31,6 @@ risk:
 http:
   enabled: false
 `;
-
-async function drive<T>(clock: VirtualClock, p: Promise<T>, maxMs = 60_000): Promise<T> {
-  let done = false;
-  p.then(
-    () => {
-      done = true;
-    },
-    () => {
-      done = true;
-    },
-  );
-  for (let t = 0; !done && t < maxMs; t += 20) {
-    clock.advance(20);
-    await new Promise((r) => setImmediate(r));
-  }
-  return p;
-}
-
-async function run(clock: VirtualClock, ms: number): Promise<void> {
-  await drive(clock, new Promise<void>((r) => clock.setTimer(ms, r)), ms + 100);
-}
 
 function setup(seed: string, symbols = "BTC-USDT") {
   const clock = new VirtualClock(Date.UTC(2026, 0, 5, 12));

@@ -23,6 +23,7 @@ import {
   type VenueListener,
   VenueRejectError,
 } from "../src/venues/types.ts";
+import { toUnits } from "./support/virtual-time.ts";
 
 type CoreListener = Parameters<SimCore["addListener"]>[0];
 type Report = Parameters<NonNullable<CoreListener["onExecution"]>>[0];
@@ -339,8 +340,3 @@ describe("execution against the simulator core", () => {
     expect(b.fills).toEqual(a.fills);
   }, 120_000);
 });
-
-function toUnits(s: string): bigint {
-  const [i = "0", f = ""] = s.split(".");
-  return BigInt(i) * 10n ** 18n + BigInt((f + "0".repeat(18)).slice(0, 18));
-}

@@ -16,6 +16,7 @@ import { Side } from "../src/types.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/venues/sim/index.ts";
 import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
 import type { OrderRequest } from "../src/venues/types.ts";
+import { drive, flush, STEP_MS, toUnits } from "./support/virtual-time.ts";
 
 const CONFIG = `
 engine:
@@ -56,39 +57,9 @@ http:
   enabled: false
 `;
 
-const STEP_MS = 20;
 /** Simulated minutes per run (HFT_SIM_MINUTES overrides). */
 const MINUTES = Number(process.env.HFT_SIM_MINUTES ?? 10);
 const MAX_POSITION = 0.02; // strategy.parameters.max_position, base units
-
-/** Lets every promise continuation queued so far run (the single writer's async edges). */
-function flush(): Promise<void> {
-  return new Promise((r) => setImmediate(r));
-}
-
-/** Advances virtual time in small steps until the promise settles (bounded). */
-async function drive<T>(clock: VirtualClock, p: Promise<T>, maxMs = 120_000): Promise<T> {
-  let done = false;
-  let value: T | undefined;
-  let error: unknown;
-  p.then(
-    (v) => {
-      done = true;
-      value = v;
-    },
-    (e: unknown) => {
-      done = true;
-      error = e;
-    },
-  );
-  for (let t = 0; !done && t < maxMs; t += STEP_MS) {
-    clock.advance(STEP_MS);
-    await flush();
-  }
-  if (!done) throw new Error(`did not settle within ${maxMs} ms of virtual time`);
-  if (error !== undefined) throw error;
-  return value as T;
-}
 
 interface RunResult {
   readonly seed: string;
@@ -196,11 +167,6 @@ async function simulate(seed: string, minutes: number): Promise<RunResult> {
   worst = Math.max(worst, worstAtFill);
   const fillHash = createHash("sha256").update(fills.join("\n")).digest("hex");
   return { seed, fills, fillHash, violations, worstPositionBase: worst, sent, engine, adapter, core, initial, report };
-}
-
-function toUnits(s: string): bigint {
-  const [i = "0", f = ""] = s.split(".");
-  return BigInt(i) * 10n ** 18n + BigInt((f + "0".repeat(18)).slice(0, 18));
 }
 
 describe("deterministic simulation: engine + simulator core on a seeded virtual clock", () => {

@@ -37,6 +37,11 @@ export async function drive<T>(clock: VirtualClock, p: Promise<T>, maxMs = 120_0
   return value as T;
 }
 
+/** Lets `ms` of virtual time pass (in drive's steps), with every timer and continuation on the way. */
+export async function run(clock: VirtualClock, ms: number, stepMs = STEP_MS): Promise<void> {
+  await drive(clock, new Promise<void>((r) => clock.setTimer(ms, r)), ms + 100, stepMs);
+}
+
 /** A decimal string as an exact count of 10^-18 units (balances compared without floats). */
 export function toUnits(s: string): bigint {
   const neg = s.startsWith("-");
