@@ -39,7 +39,7 @@ export interface ContractOptions {
 /** Records what an adapter emitted, and every contract violation seen while recording. */
 class Recorder {
   readonly violations: string[] = [];
-  readonly health: { symbol: string; health: BookHealth; atMs: number }[] = [];
+  readonly health: { symbol: string; health: BookHealth; atMs: number; gap: boolean }[] = [];
   readonly orders: OrderUpdate[] = [];
   bookEvents = 0;
   lastSeq = new Map<string, number>();
@@ -61,7 +61,7 @@ class Recorder {
       if (e.bidTicks > 0 && e.askTicks > 0 && e.bidTicks >= e.askTicks)
         this.violations.push(`crossed bbo emitted: ${e.bidTicks}/${e.askTicks}`);
     } else if (e.type === "book_health") {
-      this.health.push({ symbol: e.symbol, health: e.health, atMs: Date.now() });
+      this.health.push({ symbol: e.symbol, health: e.health, atMs: Date.now(), gap: e.gap === true });
     } else if (e.type === "order") {
       this.orders.push(e.update);
     }
@@ -185,6 +185,8 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
             h.recoveryBoundMs,
           );
           expect(resynced, `${fault}: expected resyncing → live within ${h.recoveryBoundMs} ms`).toBe(true);
+          const flagged = rec.health.slice(before).some((x) => x.symbol === sym && x.gap);
+          expect(flagged, `${fault}: a book_health event with gap === true (hft_book_gaps_total counts it)`).toBe(true);
         });
       });
     }

@@ -480,10 +480,10 @@ export class OkxAdapter implements VenueAdapter {
     this.counters[`bad:${why}`] = (this.counters[`bad:${why}`] ?? 0) + 1;
   }
 
-  private setHealth(st: BookState, h: BookHealth, reason: string): void {
+  private setHealth(st: BookState, h: BookHealth, reason: string, gap = false): void {
     if (st.health === h) return;
     st.health = h;
-    this.emit({ type: "book_health", venue: this.name, symbol: st.info.symbol, health: h, reason });
+    this.emit({ type: "book_health", venue: this.name, symbol: st.info.symbol, health: h, reason, gap });
     if (h === "live") {
       const w = st.waiters;
       st.waiters = [];
@@ -573,7 +573,7 @@ export class OkxAdapter implements VenueAdapter {
         return;
       case OkxSeqAction.Gap:
         this.counters["gaps"] = (this.counters["gaps"] ?? 0) + 1;
-        this.resync(st, `seq gap: prevSeqId ${prev} after a different seqId`);
+        this.resync(st, `seq gap: prevSeqId ${prev} after a different seqId`, true);
         return;
       default:
         break;
@@ -605,11 +605,14 @@ export class OkxAdapter implements VenueAdapter {
     if (snapshot && st.feed !== undefined) this.maybePromote();
   }
 
-  /** Gap or bad data: mark resyncing and resubscribe `books` for a fresh snapshot. */
-  private resync(st: BookState, reason: string): void {
+  /**
+   * Gap or bad data: mark resyncing and resubscribe `books` for a fresh snapshot. `gap` flags a
+   * sequence skip on the book_health event (the engine counts those in hft_book_gaps_total).
+   */
+  private resync(st: BookState, reason: string, gap = false): void {
     this.counters["resyncs"] = (this.counters["resyncs"] ?? 0) + 1;
     st.sync.reset();
-    this.setHealth(st, "resyncing", reason);
+    this.setHealth(st, "resyncing", reason, gap);
     const arg = { channel: "books", instId: st.info.venueSymbol };
     const conn = st.feed ?? this.pub;
     const ws = conn?.ws;
