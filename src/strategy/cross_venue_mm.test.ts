@@ -26,6 +26,7 @@ const PARAMS = {
   max_position: 0.02,
   hedge_slippage: 0.001,
   refresh_tolerance: 0,
+  min_quote_life_ms: 0,
 };
 
 function setup(params: Record<string, unknown> = PARAMS, insts = instruments()) {
@@ -192,6 +193,18 @@ describe("cross_venue_mm", () => {
     hBook.set(4_999_940, 5_000_100, 100_000); // against us by 60: the old bid lost its edge
     st.onBook(bookUpdate(hBook, "live", "h"));
     expect(sink.last("q")?.bids[0]?.priceTicks).toBe(Math.floor(4_999_940 * 0.9995 * 0.9998) - 25);
+  });
+
+  test("a side whose price must move within min_quote_life_ms is pulled until it may move again", () => {
+    const { st, sink, hBook, clock } = setup({ ...PARAMS, min_quote_life_ms: 200 });
+    expect(sink.last("q")?.bids.length).toBe(1);
+    clock.advance(50);
+    hBook.set(4_999_000, 5_000_100, 100_000); // the hedge bid drops: the resting bid lost its edge
+    st.onBook(bookUpdate(hBook, "live", "h"));
+    expect({ bids: sink.last("q")?.bids, asks: sink.last("q")?.asks.length }).toEqual({ bids: [], asks: 1 });
+    clock.advance(150);
+    st.onTimer(clock.nowMs());
+    expect(sink.last("q")?.bids[0]?.priceTicks).toBe(Math.floor(4_999_000 * 0.9995 * 0.9998));
   });
 
   test("parameters: bad venues and unknown keys are refused naming the field", () => {

@@ -63,6 +63,11 @@ export const crossVenueMmParamsSchema = v.strictObject({
   refresh_tolerance: v.optional(fractionField(0.5), 0.0001),
   /** The same tolerance in ticks of the quote venue; the larger of the two applies. */
   refresh_tolerance_ticks: v.optional(intField(0, 1_000_000), 0),
+  /**
+   * Least time between two new prices on a side, ms (0 = none). A quote that must move sooner is
+   * pulled instead, so fast hedge prices do not stack replacement orders while earlier ones are in flight.
+   */
+  min_quote_life_ms: v.optional(intField(0, 60_000), 200),
 });
 
 export type CrossVenueMmParams = v.InferOutput<typeof crossVenueMmParamsSchema>;
@@ -84,6 +89,8 @@ class SymbolState {
   last: QuoteIntent;
   readonly grid: InstrumentGrid;
   orderLots = 0;
+  /** When each side (0 bid, 1 ask) last got a new price, clock ms. */
+  readonly placedMs = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
   maxPositionCommon = 0;
   /** Smallest hedge worth routing, common lots (one lot of the finest hedge venue). */
   minHedgeCommon = 1;
@@ -466,8 +473,9 @@ export class CrossVenueMm implements Strategy {
       askLots = this.size(s, Math.min(s.orderLots, roomSell), askPx);
     }
     const tol = Math.max(p.refresh_tolerance_ticks, Math.floor(p.refresh_tolerance * bestBid));
-    const bids = this.side(s.last.bids, bidPx, bidLots, tol, true);
-    const asks = this.side(s.last.asks, askPx, askLots, tol, false);
+    const now = this.ctx.clock.nowMs();
+    const bids = this.side(s, s.last.bids, bidPx, bidLots, tol, true, now);
+    const asks = this.side(s, s.last.asks, askPx, askLots, tol, false, now);
     if (bids !== s.last.bids || asks !== s.last.asks) {
       if ((bids.length === 0 && s.last.bids.length > 0) || (asks.length === 0 && s.last.asks.length > 0))
         this.stats.quotesPulled++;
@@ -489,11 +497,13 @@ export class CrossVenueMm implements Strategy {
    * half the tolerance inside `px`, which moves of the hedge price in either direction then keep.
    */
   private side(
+    s: SymbolState,
     prev: readonly QuoteLevel[],
     px: number,
     lots: number,
     tol: number,
     isBid: boolean,
+    nowMs: number,
   ): readonly QuoteLevel[] {
     if (lots === 0) return NO_LEVELS;
     const old = prev[0];
@@ -501,6 +511,10 @@ export class CrossVenueMm implements Strategy {
       const behind = isBid ? px - old.priceTicks : old.priceTicks - px;
       if (behind >= 0 && behind <= tol) return prev;
     }
+    // a new price too soon after the last one: pull the side until the quote may move again
+    const k = isBid ? 0 : 1;
+    if (nowMs - (s.placedMs[k] as number) < this.current.min_quote_life_ms) return NO_LEVELS;
+    s.placedMs[k] = nowMs;
     // placed half the tolerance inside the safe price, so small moves either way keep it
     const half = Math.floor(tol / 2);
     return [{ priceTicks: isBid ? px - half : px + half, lots }];
