@@ -168,8 +168,21 @@ describe("startMultiSim", () => {
       }),
     ).rejects.toThrow(/venues\[1\] \(a\)\.name: duplicate/);
     await expect(
-      startMultiSim({ venues: [{ name: "x", protocol: "okx", latency: { marketDataMs: 5 } }] }),
-    ).rejects.toThrow(/venues\[0\] \(x\)\.latency/);
+      startMultiSim({ venues: [{ name: "x", protocol: "okx", latency: { marketDataMs: -5 } }] }),
+    ).rejects.toThrow(/venues\[0\] \(x\)\.latency\.marketDataMs/);
+    // okx venues take latency too; it reaches their simulator
+    const withLatency = await startMultiSim({
+      seed: SEED,
+      symbols: ["BTCUSDT"],
+      venues: [{ name: "slow", protocol: "okx", latency: { marketDataMs: 4, orderEntryMs: 9 } }],
+    });
+    try {
+      const v = withLatency.venue("slow");
+      if (v?.protocol !== "okx") throw new Error(`seed ${SEED}: okx venue missing`);
+      expect(v.sim.latency, `seed ${SEED}`).toEqual({ marketDataMs: 4, orderEntryMs: 9 });
+    } finally {
+      await withLatency.close();
+    }
     await expect(startMultiSim({ venues: [{ name: "y", protocol: "binance", noiseBps: -2 }] })).rejects.toThrow(
       /venue y: fairValue\.noiseBps/,
     );

@@ -147,7 +147,7 @@ export const SimVenueSchema = v.strictObject({
   lag_ms: v.optional(int(0, 10_000), 0),
   /** Sd of the venue's mean-reverting deviation from the fair value, basis points. */
   noise_bps: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(1000)), 1),
-  /** This venue's one-way delays (absent: simulator.latency_ms). Binance-protocol venues only. */
+  /** This venue's one-way delays (absent: simulator.latency_ms); sim and sim-okx venues alike. */
   latency_ms: v.optional(latencyMs),
 });
 

@@ -69,9 +69,17 @@ simulator:
     if (bin === undefined || okx === undefined) throw new Error("venues missing");
     expect(simVenueSettings(config, bin)).toEqual({ lagMs: 0, noiseBps: 1, marketDataMs: 3, orderEntryMs: 0 });
     // an okx venue with an own latency_ms block is not affected by the global one
-    expect(issuesOf(`${TWO_SIMS}\nsimulator:\n  latency_ms: { market_data: 3 }\n`).get("simulator.latency_ms")).toMatch(
-      /sim-okx venue okx/,
-    );
+    expect(simVenueSettings(config, okx)).toEqual({ lagMs: 250, noiseBps: 4, marketDataMs: 0, orderEntryMs: 0 });
+    // without one it inherits the global latency, as a sim venue does
+    const inherited = parseConfig(`${TWO_SIMS}\nsimulator:\n  latency_ms: { market_data: 3 }\n`, FILE, STRATS).config;
+    const okxInherited = inherited.venues[1];
+    if (okxInherited === undefined) throw new Error("okx venue missing");
+    expect(simVenueSettings(inherited, okxInherited)).toEqual({
+      lagMs: 0,
+      noiseBps: 1,
+      marketDataMs: 3,
+      orderEntryMs: 0,
+    });
     expect(venueFees(config, okx)).toEqual({ maker: 0.0002, taker: 0.0005 });
     const spec = simChildSpec(
       parseConfig(
@@ -126,13 +134,18 @@ simulator:
     expect(ghost.get("simulator.venues.ghost")).toMatch(/no venue named ghost of type sim or sim-okx/);
   });
 
-  test("an okx venue's latency is refused (its simulator has none) naming the path", () => {
-    const issues = issuesOf(`${TWO_SIMS}
+  test("a sim-okx venue's own latency reaches the simulator child spec", () => {
+    const { config } = parseConfig(
+      `${TWO_SIMS}
 simulator:
   venues:
-    okx: { latency_ms: { order_entry: 2 } }
-`);
-    expect(issues.get("simulator.venues.okx.latency_ms")).toMatch(/not supported by the OKX-protocol simulator/);
+    okx: { latency_ms: { order_entry: 2, market_data: 7 } }
+`,
+      FILE,
+      STRATS,
+    );
+    const okx = simChildSpec(config).venues.find((x) => x.name === "okx");
+    expect(okx).toMatchObject({ protocol: "okx", marketDataMs: 7, orderEntryMs: 2 });
   });
 
   test("sim-okx takes no urls, credentials only where they belong", () => {

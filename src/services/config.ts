@@ -280,27 +280,10 @@ function semanticIssues(config: Config): ConfigIssue[] {
       });
     }
   });
-  for (const [n, sv] of Object.entries(config.simulator.venues)) {
+  for (const n of Object.keys(config.simulator.venues)) {
     const venue = config.venues.find((vc) => vc.name === n);
     if (venue === undefined || !isSimVenue(venue)) {
       issues.push({ path: `simulator.venues.${n}`, message: `no venue named ${n} of type sim or sim-okx` });
-    } else if (venue.type === "sim-okx" && sv.latency_ms !== undefined) {
-      const l = sv.latency_ms;
-      if (l.market_data > 0 || l.order_entry > 0)
-        issues.push({
-          path: `simulator.venues.${n}.latency_ms`,
-          message: "not supported by the OKX-protocol simulator (use lag_ms)",
-        });
-    }
-  }
-  const globalLatency = config.simulator.latency_ms;
-  if (globalLatency.market_data > 0 || globalLatency.order_entry > 0) {
-    for (const vc of config.venues) {
-      if (vc.type === "sim-okx" && config.simulator.venues[vc.name]?.latency_ms === undefined)
-        issues.push({
-          path: "simulator.latency_ms",
-          message: `applies to sim-okx venue ${vc.name}, whose simulator has no latency: give it simulator.venues.${vc.name}.latency_ms: {}`,
-        });
     }
   }
   const strat = config.strategy;

@@ -171,12 +171,13 @@ async function childMain(arg: string): Promise<void> {
         noiseBps: v.noiseBps,
         ...(spec.balances !== undefined ? { balances: { ...spec.balances } } : {}),
       };
-      if (v.protocol === "okx") return { ...common, protocol: "okx" as const, fees: v.fees };
+      const latency = { marketDataMs: v.marketDataMs, orderEntryMs: v.orderEntryMs };
+      if (v.protocol === "okx") return { ...common, protocol: "okx" as const, fees: v.fees, latency };
       const k = keys.get(v.name) ?? noKeys;
       return {
         ...common,
         protocol: "binance" as const,
-        latency: { marketDataMs: v.marketDataMs, orderEntryMs: v.orderEntryMs },
+        latency,
         ...(spec.rateLimits !== undefined ? { rateLimits: { ...spec.rateLimits } } : {}),
         accounts: [
           {

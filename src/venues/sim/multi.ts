@@ -35,7 +35,7 @@ export interface MultiSimVenueSpec {
   readonly protocol: SimProtocol;
   /** Fee rates of the venue's test account (default Binance VIP 0 / OKX regular). */
   readonly fees?: FeeSpec;
-  /** One-way delays added by the venue (binance protocol only; see the README). */
+  /** One-way delays added by the venue, either protocol (see the README). */
   readonly latency?: { readonly marketDataMs?: number; readonly orderEntryMs?: number };
   /** How late this venue sees the shared fair value, ms (default 0). */
   readonly lagMs?: number;
@@ -147,8 +147,6 @@ function checkVenues(venues: readonly MultiSimVenueSpec[]): void {
         throw new Error(`${at}.latency.${k}: expected an integer 0-10000 ms, got ${ms}`);
     }
     if (v.protocol === "okx") {
-      const lat = (v.latency?.marketDataMs ?? 0) + (v.latency?.orderEntryMs ?? 0);
-      if (lat > 0) throw new Error(`${at}.latency: not supported by the okx-protocol simulator (use lagMs)`);
       if (v.accounts !== undefined) throw new Error(`${at}.accounts: okx venues have only their test account`);
       if (v.rateLimits !== undefined) throw new Error(`${at}.rateLimits: binance venues only`);
     }
@@ -191,6 +189,7 @@ export async function startMultiSim(opts: StartMultiSimOptions): Promise<Running
             fees,
             port: v.port ?? 0,
             balances: v.balances ?? { ...DEFAULT_BALANCES },
+            ...(v.latency !== undefined ? { latency: v.latency } : {}),
           });
           started.push({ name: v.name, protocol: "okx", fees, lagMs, noiseBps, sim });
         }

@@ -6,12 +6,13 @@ import { randomBytes } from "node:crypto";
 import { type Clock, SystemClock } from "../../../services/clock.ts";
 import { DEFAULT_SYMBOLS, type FeeSpec, type SharedFairValueOption, SimCore, type SymbolSpec } from "../core/index.ts";
 import { OkxSimAdmin, startOkxAdminServer } from "./admin.ts";
-import { OkxServer } from "./server.ts";
+import { type OkxLatency, OkxServer } from "./server.ts";
 import { type OkxFaults, OkxVenue } from "./venue.ts";
 
 export type { OkxAdminCounters } from "./admin.ts";
 export { OKX_SIM_OTHER_ACCOUNT, OkxSimAdmin } from "./admin.ts";
 export type { OkxConnKind } from "./faults.ts";
+export type { OkxLatency } from "./server.ts";
 export { okxLoginPrehash, okxRestPrehash, okxSign } from "./signing.ts";
 export type { OkxFaults } from "./venue.ts";
 
@@ -42,6 +43,12 @@ export interface StartOkxSimOptions {
   fees?: FeeSpec;
   /** Follow a fair value shared with other venues (startMultiSim) instead of an own walk. */
   fairValue?: SharedFairValueOption;
+  /**
+   * One-way delays on the Clock, like the Binance simulator's: marketDataMs on every public-socket
+   * frame; orderEntryMs on order requests in (private WS order/cancel-order, REST /api/v5/trade/) and on
+   * every private-socket frame and trade REST response out. Order of a socket's frames is kept.
+   */
+  latency?: { marketDataMs?: number; orderEntryMs?: number };
 }
 
 /** A running OKX simulator. */
@@ -62,6 +69,8 @@ export interface RunningOkxSim {
   /** http://127.0.0.1:ADMINPORT (POST /admin/<function>, Authorization: Bearer adminToken); "" without one. */
   readonly adminUrl: string;
   readonly adminToken: string;
+  /** The one-way delays in force (0 = none). */
+  readonly latency: OkxLatency;
   closeConnections(): void;
   pauseMarket(paused: boolean): void;
   close(): Promise<void>;
@@ -69,6 +78,7 @@ export interface RunningOkxSim {
 
 /** Starts an OKX-speaking simulator; resolves once it listens. */
 export async function startOkxSim(opts: StartOkxSimOptions = {}): Promise<RunningOkxSim> {
+  const latency = checkLatency(opts.latency);
   const clock = opts.clock ?? new SystemClock();
   const core = new SimCore({
     clock,
@@ -94,6 +104,7 @@ export async function startOkxSim(opts: StartOkxSimOptions = {}): Promise<Runnin
     opts.port ?? 0,
     opts.idleTimeoutMs ?? 30_000,
     opts.booksKeepaliveMs ?? 1000,
+    latency,
   );
   core.start();
   const port = server.server.port ?? 0;
@@ -115,6 +126,7 @@ export async function startOkxSim(opts: StartOkxSimOptions = {}): Promise<Runnin
     admin,
     adminUrl: adminServer === undefined ? "" : `http://127.0.0.1:${adminServer.port}`,
     adminToken,
+    latency,
     closeConnections: () => server.closeConnections(),
     pauseMarket: (p) => core.pauseMarket(p),
     close: async () => {
@@ -125,4 +137,15 @@ export async function startOkxSim(opts: StartOkxSimOptions = {}): Promise<Runnin
       await adminServer?.stop(true);
     },
   };
+}
+
+/** Validates the latency option up front; the error names the field. */
+function checkLatency(l: StartOkxSimOptions["latency"]): OkxLatency {
+  const one = (k: "marketDataMs" | "orderEntryMs"): number => {
+    const ms = l?.[k] ?? 0;
+    if (!(Number.isFinite(ms) && ms >= 0 && ms <= 60_000))
+      throw new Error(`latency.${k}: expected 0-60000 ms, got ${String(ms)}`);
+    return ms;
+  };
+  return { marketDataMs: one("marketDataMs"), orderEntryMs: one("orderEntryMs") };
 }

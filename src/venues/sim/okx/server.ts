@@ -1,6 +1,7 @@
 /**
  * The OKX simulator's sockets: REST under /api/v5, public WS (books, bbo-tbt, trades) and private WS
- * (login, order, cancel-order, orders channel), text ping/pong and the 30 s idle close.
+ * (login, order, cancel-order, orders channel), text ping/pong and the 30 s idle close. The one-way
+ * latencies (market data, order entry) are applied here, on the Clock, so runs stay deterministic.
  */
 import type { Server, ServerWebSocket } from "bun";
 import type { Clock, TimerId } from "../../../services/clock.ts";
@@ -17,8 +18,29 @@ interface Conn {
   readonly subs: Set<string>;
   account: OkxAccount | undefined;
   idle: TimerId | undefined;
+  /** Frames waiting out the socket's one-way delay, oldest first. */
+  readonly out: string[];
+  /** Order requests waiting out the inbound order-entry delay, oldest first. */
+  readonly inbound: string[];
 }
 type Sock = ServerWebSocket<Conn>;
+
+/** One-way delays of the simulated venue, ms (0 = none), as the Binance simulator has them. */
+export interface OkxLatency {
+  /** Every frame on a public socket (books, bbo-tbt, trades, their acks and snapshots). */
+  readonly marketDataMs: number;
+  /**
+   * Order entry: an order/cancel-order request on the private socket or a /api/v5/trade/ REST request
+   * waits this long before the venue sees it, and every private-socket frame (replies, orders pushes)
+   * and the REST response wait it again on the way back.
+   */
+  readonly orderEntryMs: number;
+}
+
+export const NO_LATENCY: OkxLatency = { marketDataMs: 0, orderEntryMs: 0 };
+
+/** An op that goes through order entry (and so takes the inbound order-entry delay). */
+const ORDER_OP_RE = /"op"\s*:\s*"(?:order|cancel-order)"/;
 
 const json = (status: number, body: unknown): Response =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
@@ -35,6 +57,7 @@ export class OkxServer {
   /** Per instId: seqId and time of the last books update, for the quiet-period keepalive. */
   private readonly lastBooks = new Map<string, { seq: number; ms: number }>();
   private keepaliveTimer: TimerId | undefined;
+  private stopped = false;
 
   constructor(
     private readonly v: OkxVenue,
@@ -42,6 +65,7 @@ export class OkxServer {
     port: number,
     private readonly idleMs: number,
     private readonly keepaliveMs = 0,
+    private readonly latency: OkxLatency = NO_LATENCY,
   ) {
     v.pushOrder = (acct, row) => this.pushOrders(acct, row);
     this.unlisten = v.core.addListener({
@@ -126,14 +150,33 @@ export class OkxServer {
     return ws.data.priv ? "private" : "public";
   }
 
-  /** Every frame leaves through here, so the silence knob can swallow it. */
+  /**
+   * Every frame leaves through here, so the silence knob can swallow it and the socket's one-way delay
+   * applies. Delayed frames queue per socket and each timer sends the queue's head, so a socket's frames
+   * keep their order whatever order equal-delay timers fire in, and none arrives earlier than the delay.
+   */
   private send(ws: Sock, text: string): void {
     if (this.v.state.silenced.has(OkxServer.kind(ws))) return;
-    ws.send(text);
+    const ms = ws.data.priv ? this.latency.orderEntryMs : this.latency.marketDataMs;
+    if (ms <= 0) {
+      ws.send(text);
+      return;
+    }
+    ws.data.out.push(text);
+    this.clock.setTimer(ms, () => {
+      const t = ws.data.out.shift();
+      if (t !== undefined && !this.stopped && this.socks.has(ws)) ws.send(t);
+    });
+  }
+
+  /** Waits ms on the Clock (REST order-entry delays). */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimer(ms, resolve));
   }
 
   /** Stops the server and detaches from the core. */
   stop(): void {
+    this.stopped = true;
     this.unlisten();
     if (this.keepaliveTimer !== undefined) this.clock.clearTimer(this.keepaliveTimer);
     for (const s of this.socks) if (s.data.idle !== undefined) this.clock.clearTimer(s.data.idle);
@@ -154,11 +197,22 @@ export class OkxServer {
         subs: new Set(),
         account: undefined,
         idle: undefined,
+        out: [],
+        inbound: [],
       };
       return srv.upgrade(req, { data }) ? undefined : json(400, { code: "50000", msg: "upgrade failed", data: [] });
     }
+    const body = req.method === "POST" ? await req.text().catch(() => "") : "";
+    const entryMs = url.pathname.startsWith("/api/v5/trade/") ? this.latency.orderEntryMs : 0;
+    if (entryMs > 0) await this.sleep(entryMs);
+    const res = this.restResponse(req, url, body);
+    if (entryMs > 0) await this.sleep(entryMs);
+    return res;
+  }
+
+  /** Answers one REST request now (the order-entry delays are fetch's business). */
+  private restResponse(req: Request, url: URL, body: string): Response {
     try {
-      const body = req.method === "POST" ? await req.text() : "";
       return json(200, { code: "0", msg: "", data: this.rest(req, url, body) });
     } catch (e) {
       if (e instanceof OkxError) {
@@ -228,6 +282,20 @@ export class OkxServer {
 
   private onMessage(ws: Sock, text: string): void {
     this.touch(ws);
+    if (ws.data.priv && this.latency.orderEntryMs > 0 && ORDER_OP_RE.test(text)) {
+      // Same head-of-queue rule as send(): order requests of one socket reach the venue in sending order.
+      ws.data.inbound.push(text);
+      this.clock.setTimer(this.latency.orderEntryMs, () => {
+        const t = ws.data.inbound.shift();
+        if (t !== undefined && !this.stopped && this.socks.has(ws)) this.handle(ws, t);
+      });
+      return;
+    }
+    this.handle(ws, text);
+  }
+
+  /** Handles one client frame once any inbound delay is over. Never throws. */
+  private handle(ws: Sock, text: string): void {
     if (text === "ping") {
       if (this.v.faults.ignorePings || this.v.state.ignorePings.has(OkxServer.kind(ws)))
         this.v.state.counters.pingsIgnored++;
