@@ -159,6 +159,14 @@ describe("startMultiSim", () => {
     if (o?.protocol !== "okx") throw new Error("okx info missing");
     expect(o.wsPrivateUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/v5\/private$/);
     expect(o.passphrase).toBe(okx.passphrase);
+    // the okx venue's fault knobs are reachable like a binance venue's
+    expect(o.adminUrl, `seed ${SEED}`).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(o.adminToken, `seed ${SEED}`).toBe(okx.adminToken);
+    const counters = await fetch(`${o.adminUrl}/admin/counters`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${o.adminToken}` },
+    });
+    expect(counters.status, `seed ${SEED}: okx admin answers with its token`).toBe(200);
     await expect(
       startMultiSim({
         venues: [
@@ -222,7 +230,15 @@ describe("bun run sim --venues", () => {
       const line = out.split("\n").find((l) => l.startsWith("SIM_READY ")) ?? "";
       const info = JSON.parse(line.slice("SIM_READY ".length)) as {
         seed: string;
-        venues: { name: string; protocol: string; restUrl: string; fees: { taker: string }; lagMs: number }[];
+        venues: {
+          name: string;
+          protocol: string;
+          restUrl: string;
+          adminUrl: string;
+          adminToken: string;
+          fees: { taker: string };
+          lagMs: number;
+        }[];
       };
       expect(info.seed).toBe("cli-multi");
       expect(info.venues.map((v) => [v.name, v.protocol, v.fees.taker, v.lagMs])).toEqual([
@@ -234,6 +250,14 @@ describe("bun run sim --venues", () => {
       expect((await fetch(`${b?.restUrl}/api/v3/ping`)).status).toBe(200);
       const t = (await (await fetch(`${o?.restUrl}/api/v5/public/time`)).json()) as { code: string };
       expect(t.code).toBe("0");
+      // SIM_READY lists the okx venue's admin URL and token too, and they work
+      expect(o?.adminToken ?? "").not.toBe("");
+      const admin = await fetch(`${o?.adminUrl}/admin/counters`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${o?.adminToken}` },
+      });
+      expect(admin.status).toBe(200);
+      expect(out).toContain(`Admin       ${o?.adminUrl}/admin/<function>`);
       child.kill("SIGTERM");
       expect(await child.exited).toBe(0);
     } finally {

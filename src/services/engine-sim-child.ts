@@ -57,6 +57,8 @@ export type SimReadyVenue =
       readonly restUrl: string;
       readonly wsPublicUrl: string;
       readonly wsPrivateUrl: string;
+      readonly adminUrl: string;
+      readonly adminToken: string;
       readonly apiKey: string;
       readonly apiSecret: string;
       readonly passphrase: string;
@@ -198,8 +200,20 @@ async function childMain(arg: string): Promise<void> {
     pid: process.pid,
     venues: sim.info().map((v): SimReadyVenue => {
       if (v.protocol === "okx") {
-        const { name, protocol, restUrl, wsPublicUrl, wsPrivateUrl, apiKey, apiSecret, passphrase } = v;
-        return { name, protocol, restUrl, wsPublicUrl, wsPrivateUrl, apiKey, apiSecret, passphrase };
+        const { name, protocol, restUrl, wsPublicUrl, wsPrivateUrl, adminUrl, adminToken } = v;
+        const { apiKey, apiSecret, passphrase } = v;
+        return {
+          name,
+          protocol,
+          restUrl,
+          wsPublicUrl,
+          wsPrivateUrl,
+          adminUrl,
+          adminToken,
+          apiKey,
+          apiSecret,
+          passphrase,
+        };
       }
       const k = keys.get(v.name) ?? noKeys;
       const { name, protocol, restUrl, streamUrl, wsApiUrl, adminUrl, adminToken } = v;

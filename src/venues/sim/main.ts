@@ -155,6 +155,7 @@ async function mainMulti(opts: CliOptions, venues: MultiSimVenueSpec[]): Promise
         `    REST        ${v.restUrl}/api/v5/...`,
         `    WS public   ${v.wsPublicUrl}`,
         `    WS private  ${v.wsPrivateUrl}`,
+        `    Admin       ${v.adminUrl}/admin/<function>  (Authorization: Bearer ${v.adminToken})`,
         `    API key     ${v.apiKey}`,
         `    API secret  ${v.apiSecret}`,
         `    Passphrase  ${v.passphrase}`,

@@ -43,7 +43,7 @@ export interface MultiSimVenueSpec {
   readonly noiseBps?: number;
   /** Public port (0 = OS-assigned, the default). */
   readonly port?: number;
-  /** Admin port of a binance venue (0 = OS-assigned). */
+  /** Admin port of the venue's fault knobs (0 = OS-assigned). */
   readonly adminPort?: number;
   /** Starting balances of the test account. */
   readonly balances?: Record<string, string>;
@@ -109,6 +109,8 @@ export type MultiSimVenueInfo =
       readonly restUrl: string;
       readonly wsPublicUrl: string;
       readonly wsPrivateUrl: string;
+      readonly adminUrl: string;
+      readonly adminToken: string;
       readonly apiKey: string;
       readonly apiSecret: string;
       readonly passphrase: string;
@@ -188,6 +190,7 @@ export async function startMultiSim(opts: StartMultiSimOptions): Promise<Running
             ...common,
             fees,
             port: v.port ?? 0,
+            adminPort: v.adminPort ?? 0,
             balances: v.balances ?? { ...DEFAULT_BALANCES },
             ...(v.latency !== undefined ? { latency: v.latency } : {}),
           });
@@ -241,6 +244,8 @@ function venueInfo(v: MultiSimVenue): MultiSimVenueInfo {
     restUrl: s.restUrl,
     wsPublicUrl: s.wsPublicUrl,
     wsPrivateUrl: s.wsPrivateUrl,
+    adminUrl: s.adminUrl,
+    adminToken: s.adminToken,
     apiKey: s.apiKey,
     apiSecret: s.apiSecret,
     passphrase: s.passphrase,
