@@ -384,9 +384,14 @@ describe("secrets never appear in output", () => {
 describe("config files shipped in config/", () => {
   const dir = resolve(import.meta.dir, "../../config");
   const files = readdirSync(dir).filter((f) => f.endsWith(".yaml") || f.endsWith(".yml"));
-  test("there are a default and Binance examples", () => {
+  test("there are a default, Binance and OKX examples", () => {
     expect(files).toEqual(
-      expect.arrayContaining(["default.yaml", "binance.example.yaml", "binance-testnet.example.yaml"]),
+      expect.arrayContaining([
+        "default.yaml",
+        "binance.example.yaml",
+        "binance-testnet.example.yaml",
+        "okx.example.yaml",
+      ]),
     );
   });
   for (const f of files) {
@@ -396,6 +401,9 @@ describe("config files shipped in config/", () => {
         BINANCE_API_SECRET: "example-secret-123456",
         BINANCE_TESTNET_API_KEY: "example-key-123456",
         BINANCE_TESTNET_API_SECRET: "example-secret-123456",
+        OKX_API_KEY: "example-okx-key-123456",
+        OKX_API_SECRET: "example-okx-secret-123456",
+        OKX_PASSPHRASE: "example-passphrase",
       };
       const loaded = loadConfig(join(dir, f), { ...STRATS, env });
       expect(loaded.config.venues.length).toBeGreaterThan(0);
@@ -419,6 +427,24 @@ describe("config files shipped in config/", () => {
     })();
     expect(e.message).toContain("BINANCE_API_KEY");
     expect(paths(e)).toEqual(["venues[0].api_key", "venues[0].api_secret"]);
+  });
+  test("the okx example is a real okx venue with keys and passphrase from the environment", () => {
+    const env = { OKX_API_KEY: "k-123456789", OKX_API_SECRET: "s-123456789", OKX_PASSPHRASE: "p-123" };
+    const { config } = loadConfig(join(dir, "okx.example.yaml"), { ...STRATS, env });
+    expect(config.venues.map((x) => [x.type, x.testnet, x.api_key, x.passphrase])).toEqual([
+      ["okx", false, "k-123456789", "p-123"],
+    ]);
+    expect(config.strategy.type).toBe("market_making");
+    const e = (() => {
+      try {
+        loadConfig(join(dir, "okx.example.yaml"), STRATS);
+      } catch (err) {
+        return err as ConfigError;
+      }
+      throw new Error("parsed without keys");
+    })();
+    expect(e.message).toContain("OKX_PASSPHRASE");
+    expect(paths(e)).toEqual(["venues[0].api_key", "venues[0].api_secret", "venues[0].passphrase"]);
   });
 });
 
