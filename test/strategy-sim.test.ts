@@ -149,23 +149,38 @@ test("every shipped config quotes both sides on a typical book", () => {
     BINANCE_API_SECRET: "s-123456",
     BINANCE_TESTNET_API_KEY: "k-123456",
     BINANCE_TESTNET_API_SECRET: "s-123456",
+    OKX_API_KEY: "k-123456",
+    OKX_API_SECRET: "s-123456",
+    OKX_PASSPHRASE: "p-123456",
   };
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
     const { config } = loadConfig(dir + file, { strategies: strategyParamsSchema, strategyTypes: STRATEGY_TYPES, env });
-    const target = strategyTargets(config).find((t) => t.symbol === "BTC-USDT");
-    if (target === undefined) throw new Error(`${file}: does not trade BTC-USDT`);
-    const fees = venueFees(config, target.venue);
-    const inst = fakeInstrument({ venue: target.venue.name, symbol: "BTC-USDT", maker: fees.maker });
+    // every venue it trades BTC-USDT on (a cross-venue strategy prices its quotes off the others)
+    const targets = strategyTargets(config).filter((t) => t.symbol === "BTC-USDT");
+    if (targets.length === 0) throw new Error(`${file}: does not trade BTC-USDT`);
+    const instruments = targets.map((t) =>
+      fakeInstrument({ venue: t.venue.name, symbol: "BTC-USDT", maker: venueFees(config, t.venue).maker }),
+    );
     let last: QuoteIntent | undefined;
     const strategy = createStrategy({
       type: config.strategy.type,
-      ctx: { clock: new VirtualClock(), sink: { quotes: (q) => (last = q), order: () => {} }, instruments: [inst] },
+      ctx: {
+        clock: new VirtualClock(),
+        sink: {
+          quotes: (q) => (last = q),
+          order: () => {},
+          route: () => {},
+        },
+        instruments,
+      },
       params: config.strategy.parameters,
     });
     strategy.start();
-    // 60000.00 / 60000.01 with 20 levels a tick apart.
+    // 60000.00 / 60000.01 with 20 levels a tick apart, on every venue.
     const book = new FakeBook().set(6_000_000, 6_000_001, 2000, 20);
-    strategy.onBook({ venue: target.venue.name, symbol: "BTC-USDT", book, health: "live", recvNs: 0 });
+    for (const t of targets) {
+      strategy.onBook({ venue: t.venue.name, symbol: "BTC-USDT", book, health: "live", recvNs: 0 });
+    }
     expect(last?.bids.length ?? 0, `${file}: no bid`).toBeGreaterThan(0);
     expect(last?.asks.length ?? 0, `${file}: no ask`).toBeGreaterThan(0);
   }
