@@ -75,13 +75,30 @@ export type CrossVenueMmParams = v.InferOutput<typeof crossVenueMmParamsSchema>;
 const NO_LEVELS: readonly QuoteLevel[] = Object.freeze([]);
 const GRID_EPS = 1e-6;
 
-/** One venue's instrument of the symbol, mapped to the common grid. */
-interface Leg {
-  readonly inst: StrategyInstrument;
-  readonly priceMult: number;
-  readonly qtyMult: number;
+/** Largest hedge_depth_levels (the per-leg level buffers are allocated once at this size). */
+const MAX_DEPTH_LEVELS = 50;
+
+/** A venue's book as last seen: one mutable record per venue and symbol, updated in place. */
+interface BookSlot {
   book: BookView | undefined;
   health: BookHealth;
+}
+
+/** One venue's instrument of the symbol, mapped to the common grid, with its level buffers. */
+class Leg {
+  /** Position on this venue, venue lots. */
+  positionLots = 0;
+  /** Levels read by the last walk, and the next one to take. */
+  readonly ticks = new Float64Array(MAX_DEPTH_LEVELS);
+  readonly lots = new Float64Array(MAX_DEPTH_LEVELS);
+  count = 0;
+  next = 0;
+  constructor(
+    readonly inst: StrategyInstrument,
+    readonly priceMult: number,
+    readonly qtyMult: number,
+    readonly slot: BookSlot,
+  ) {}
 }
 
 /** Per-symbol state: the quote leg, the hedge legs and the hedges in flight. */
@@ -96,6 +113,8 @@ class SymbolState {
   minHedgeCommon = 1;
   /** Working hedges by tag: signed common lots still to be hedged (+ buy, − sell). */
   readonly hedges = new Map<string, number>();
+  /** Net position over the quote and hedge venues, common lots. */
+  net = 0;
   constructor(
     readonly symbol: string,
     readonly quote: Leg,
@@ -107,6 +126,8 @@ class SymbolState {
     let min = Number.MAX_SAFE_INTEGER;
     for (const h of hedgeLegs) min = Math.min(min, h.qtyMult * Math.max(1, h.inst.info.minQtyLots));
     this.minHedgeCommon = min;
+    this.net = quote.positionLots * quote.qtyMult;
+    for (const h of hedgeLegs) this.net += h.positionLots * h.qtyMult;
   }
 }
 
@@ -139,14 +160,16 @@ export class CrossVenueMm implements Strategy {
   private current: CrossVenueMmParams;
   private running = false;
   private states: SymbolState[] = [];
-  /** Position per venue and symbol, venue lots (kept across parameter changes). */
-  private readonly positions = new Map<string, number>();
-  private readonly books = new Map<string, { book: BookView | undefined; health: BookHealth }>();
+  /** Position per venue then symbol, venue lots (kept across parameter changes). */
+  private readonly positions = new Map<string, Map<string, number>>();
+  /** Books per venue then symbol (kept across parameter changes; legs share these records). */
+  private readonly books = new Map<string, Map<string, BookSlot>>();
+  /** The symbol states each venue's symbol takes part in (as quote or hedge leg). */
+  private legsOf = new Map<string, Map<string, { state: SymbolState; leg: Leg }[]>>();
   private hedgeSeq = 0;
-  // scratch for reading book levels
-  private readonly ticksBuf: Float64Array;
-  private readonly lotsBuf: Float64Array;
-  private readonly merged: { eff: number; px: number; lots: number }[] = [];
+  // the last walk's result (no object per call)
+  private walkEff = Number.NaN;
+  private walkPx = Number.NaN;
 
   constructor(
     readonly name: string,
@@ -157,9 +180,23 @@ export class CrossVenueMm implements Strategy {
       throw new StrategyParamsError(name, [{ field: "(sink)", message: "this engine cannot route hedge orders" }]);
     }
     this.current = parseParams<CrossVenueMmParams>(crossVenueMmParamsSchema, name, params);
-    this.ticksBuf = new Float64Array(50);
-    this.lotsBuf = new Float64Array(50);
     this.states = this.build(this.current);
+    this.legsOf = this.index(this.states);
+  }
+
+  /** The shared book record of a venue's symbol. */
+  private slot(venue: string, symbol: string): BookSlot {
+    let byVenue = this.books.get(venue);
+    if (byVenue === undefined) {
+      byVenue = new Map();
+      this.books.set(venue, byVenue);
+    }
+    let slot = byVenue.get(symbol);
+    if (slot === undefined) {
+      slot = { book: undefined, health: "syncing" };
+      byVenue.set(symbol, slot);
+    }
+    return slot;
   }
 
   /** Quote and hedge legs per symbol for these parameters; throws naming the field on a bad venue. */
@@ -191,20 +228,33 @@ export class CrossVenueMm implements Strategy {
       const all = [q, ...hedges];
       const grid = commonGrid(all.map((i) => i.info));
       const legs = all.map((inst, k): Leg => {
-        const b = this.books.get(`${inst.venue}/${inst.symbol}`);
-        return {
-          inst,
-          priceMult: grid.priceMult[k] ?? 1,
-          qtyMult: grid.qtyMult[k] ?? 1,
-          book: b?.book,
-          health: b?.health ?? "syncing",
-        };
+        const leg = new Leg(inst, grid.priceMult[k] ?? 1, grid.qtyMult[k] ?? 1, this.slot(inst.venue, inst.symbol));
+        leg.positionLots = this.positions.get(inst.venue)?.get(inst.symbol) ?? 0;
+        return leg;
       });
       const s = new SymbolState(q.symbol, legs[0] as Leg, legs.slice(1), grid);
       s.orderLots = s.grid.lots(p.order_size);
       // max_position in common lots: the quote venue's lots of it, on the common grid
       s.maxPositionCommon = s.grid.lots(p.max_position) * s.quote.qtyMult;
       out.push(s);
+    }
+    return out;
+  }
+
+  /** Which states each venue's symbol feeds, for the per-event lookups. */
+  private index(states: readonly SymbolState[]): Map<string, Map<string, { state: SymbolState; leg: Leg }[]>> {
+    const out = new Map<string, Map<string, { state: SymbolState; leg: Leg }[]>>();
+    for (const state of states) {
+      for (const leg of [state.quote, ...state.hedgeLegs]) {
+        let byVenue = out.get(leg.inst.venue);
+        if (byVenue === undefined) {
+          byVenue = new Map();
+          out.set(leg.inst.venue, byVenue);
+        }
+        const list = byVenue.get(state.symbol) ?? [];
+        list.push({ state, leg });
+        byVenue.set(state.symbol, list);
+      }
     }
     return out;
   }
@@ -230,6 +280,7 @@ export class CrossVenueMm implements Strategy {
     }
     this.current = r.merged;
     this.states = next;
+    this.legsOf = this.index(next);
     this.requoteAll();
     return this.params();
   }
@@ -249,15 +300,15 @@ export class CrossVenueMm implements Strategy {
   }
 
   onBook(u: BookUpdate): void {
-    this.setBook(u.venue, u.symbol, u.book, u.health);
-    this.requoteFor(u.symbol);
+    const slot = this.slot(u.venue, u.symbol);
+    slot.book = u.book;
+    slot.health = u.health;
+    this.requoteFor(u.venue, u.symbol);
   }
 
   onBookHealth(venue: string, symbol: string, health: BookHealth): void {
-    const key = `${venue}/${symbol}`;
-    const b = this.books.get(key);
-    this.setBook(venue, symbol, b?.book, health);
-    this.requoteFor(symbol);
+    this.slot(venue, symbol).health = health;
+    this.requoteFor(venue, symbol);
   }
 
   onTrade(_trade: TradeTick): void {}
@@ -267,17 +318,24 @@ export class CrossVenueMm implements Strategy {
   /** A fill moved a position: on the quote venue, hedge the change at once. */
   onPosition(u: PositionUpdate): void {
     if (!Number.isSafeInteger(u.positionLots)) return;
-    const key = `${u.venue}/${u.symbol}`;
-    const before = this.positions.get(key) ?? 0;
-    this.positions.set(key, u.positionLots);
-    const s = this.states.find((x) => x.symbol === u.symbol);
-    if (s === undefined) {
+    let byVenue = this.positions.get(u.venue);
+    if (byVenue === undefined) {
+      byVenue = new Map();
+      this.positions.set(u.venue, byVenue);
+    }
+    byVenue.set(u.symbol, u.positionLots);
+    const list = this.legsOf.get(u.venue)?.get(u.symbol);
+    if (list === undefined) {
       this.unknownEvents++;
       return;
     }
-    const delta = u.positionLots - before;
-    if (u.venue === s.quote.inst.venue && delta !== 0) this.hedge(s, -delta * s.quote.qtyMult);
-    this.evaluate(s);
+    for (const { state, leg } of list) {
+      const delta = u.positionLots - leg.positionLots;
+      leg.positionLots = u.positionLots;
+      state.net += delta * leg.qtyMult;
+      if (leg === state.quote && delta !== 0) this.hedge(state, -delta * leg.qtyMult);
+      this.evaluate(state);
+    }
   }
 
   /** A hedge progressed or ended: an unfilled remainder stays in the net position (re-hedged on the timer). */
@@ -303,7 +361,7 @@ export class CrossVenueMm implements Strategy {
   onTimer(_nowMs: number): void {
     for (const s of this.states) {
       // a hedge that ended unfilled left net exposure behind: flatten it once nothing else is in flight
-      const net = this.netCommon(s);
+      const net = s.net;
       if (this.running && s.hedges.size === 0 && Math.abs(net) >= s.minHedgeCommon) {
         this.stats.rehedges++;
         this.hedge(s, -net);
@@ -316,13 +374,9 @@ export class CrossVenueMm implements Strategy {
     return this.states.map((s) => s.last);
   }
 
-  /** Net position over the quote and hedge venues, common lots. */
-  netCommon(symbolOrState: string | SymbolState): number {
-    const s = typeof symbolOrState === "string" ? this.states.find((x) => x.symbol === symbolOrState) : symbolOrState;
-    if (s === undefined) return 0;
-    let net = (this.positions.get(`${s.quote.inst.venue}/${s.symbol}`) ?? 0) * s.quote.qtyMult;
-    for (const h of s.hedgeLegs) net += (this.positions.get(`${h.inst.venue}/${s.symbol}`) ?? 0) * h.qtyMult;
-    return net;
+  /** Net position over the quote and hedge venues, common lots (status, tests). */
+  netCommon(symbol: string): number {
+    return this.states.find((x) => x.symbol === symbol)?.net ?? 0;
   }
 
   /** Hedges still working for a symbol (tags), for status and tests. */
@@ -330,26 +384,14 @@ export class CrossVenueMm implements Strategy {
     return this.states.find((x) => x.symbol === symbol)?.hedges.size ?? 0;
   }
 
-  private setBook(venue: string, symbol: string, book: BookView | undefined, health: BookHealth): void {
-    this.books.set(`${venue}/${symbol}`, { book, health });
-    for (const s of this.states) {
-      if (s.symbol !== symbol) continue;
-      for (const leg of [s.quote, ...s.hedgeLegs]) {
-        if (leg.inst.venue !== venue) continue;
-        leg.book = book;
-        leg.health = health;
-      }
+  /** Re-evaluates every symbol state the venue's symbol takes part in. */
+  private requoteFor(venue: string, symbol: string): void {
+    const list = this.legsOf.get(venue)?.get(symbol);
+    if (list === undefined) {
+      this.unknownEvents++;
+      return;
     }
-  }
-
-  private requoteFor(symbol: string): void {
-    let found = false;
-    for (const s of this.states) {
-      if (s.symbol !== symbol) continue;
-      found = true;
-      this.evaluate(s);
-    }
-    if (!found) this.unknownEvents++;
+    for (const e of list) this.evaluate(e.state);
   }
 
   private requoteAll(): void {
@@ -388,10 +430,9 @@ export class CrossVenueMm implements Strategy {
    * hedge_slippage; the quote venue's top when the hedge books are thin. 0 = no price at all.
    */
   private hedgeLimit(s: SymbolState, side: Side, lots: number): number {
-    const walk = this.walk(s, side, lots);
-    let px = walk.worstPx;
+    let px = this.walk(s, side, lots) ? this.walkPx : 0;
     if (!(px > 0)) {
-      const b = s.quote.book;
+      const b = s.quote.slot.book;
       const top = b === undefined ? -1 : side === Side.Buy ? b.bestAskTicks() : b.bestBidTicks();
       px = top > 0 ? top * s.quote.priceMult : 0;
     }
@@ -404,41 +445,59 @@ export class CrossVenueMm implements Strategy {
 
   /**
    * Sweeps the live hedge books for `lots` common lots on the side a hedge of `side` takes, best
-   * effective price (after taker fee) first: the worst effective and raw price needed, or NaN when
-   * the books are too thin.
+   * effective price (after taker fee) first, merging the venues' ladders level by level (equal
+   * prices: the earlier venue first). True when they are deep enough; then walkEff and walkPx hold
+   * the worst effective and raw price (common ticks) needed.
    */
-  private walk(s: SymbolState, side: Side, lots: number): { worstEff: number; worstPx: number } {
-    const m = this.merged;
-    m.length = 0;
-    const bookSide = side === Side.Buy ? Side.Sell : Side.Buy;
+  private walk(s: SymbolState, side: Side, lots: number): boolean {
+    const buying = side === Side.Buy;
+    const bookSide = buying ? Side.Sell : Side.Buy;
     const n = this.current.hedge_depth_levels;
-    for (const h of s.hedgeLegs) {
-      if (h.book === undefined || h.health !== "live") continue;
-      const k = h.book.topLevels(bookSide, n, this.ticksBuf, this.lotsBuf);
-      const fee = h.inst.fees.taker;
-      for (let i = 0; i < k; i++) {
-        const px = (this.ticksBuf[i] as number) * h.priceMult;
-        const eff = side === Side.Buy ? px * (1 + fee) : px * (1 - fee);
-        m.push({ eff, px, lots: (this.lotsBuf[i] as number) * h.qtyMult });
+    const legs = s.hedgeLegs;
+    for (const h of legs) {
+      const b = h.slot.book;
+      h.count = b !== undefined && h.slot.health === "live" ? b.topLevels(bookSide, n, h.ticks, h.lots) : 0;
+      h.next = 0;
+    }
+    let need = lots;
+    let worstPx = buying ? 0 : Number.POSITIVE_INFINITY;
+    for (;;) {
+      let best: Leg | undefined;
+      let bestEff = buying ? Number.POSITIVE_INFINITY : 0;
+      let bestPx = 0;
+      for (const h of legs) {
+        if (h.next >= h.count) continue;
+        const px = (h.ticks[h.next] as number) * h.priceMult;
+        const fee = h.inst.fees.taker;
+        const eff = buying ? px * (1 + fee) : px * (1 - fee);
+        if (buying ? eff < bestEff : eff > bestEff) {
+          best = h;
+          bestEff = eff;
+          bestPx = px;
+        }
+      }
+      if (best === undefined) {
+        this.walkEff = Number.NaN;
+        this.walkPx = Number.NaN;
+        return false;
+      }
+      need -= (best.lots[best.next] as number) * best.qtyMult;
+      best.next++;
+      worstPx = buying ? Math.max(worstPx, bestPx) : Math.min(worstPx, bestPx);
+      if (need <= 0) {
+        this.walkEff = bestEff;
+        this.walkPx = worstPx;
+        return true;
       }
     }
-    m.sort(side === Side.Buy ? (a, b) => a.eff - b.eff : (a, b) => b.eff - a.eff);
-    let need = lots;
-    let worstPx = side === Side.Buy ? 0 : Number.POSITIVE_INFINITY;
-    for (const l of m) {
-      need -= l.lots;
-      worstPx = side === Side.Buy ? Math.max(worstPx, l.px) : Math.min(worstPx, l.px);
-      if (need <= 0) return { worstEff: l.eff, worstPx };
-    }
-    return { worstEff: Number.NaN, worstPx: Number.NaN };
   }
 
   /** Computes and emits the quote of one symbol (empty when it must not quote). */
   private evaluate(s: SymbolState): void {
     if (!this.running) return;
     const q = s.quote;
-    const book = q.book;
-    if (book === undefined || q.health !== "live" || s.orderLots <= 0) {
+    const book = q.slot.book;
+    if (book === undefined || q.slot.health !== "live" || s.orderLots <= 0) {
       this.emitEmpty(s);
       return;
     }
@@ -449,16 +508,15 @@ export class CrossVenueMm implements Strategy {
       return;
     }
     const p = this.current;
-    const net = this.netCommon(s);
+    const net = s.net;
     const maker = q.inst.fees.maker;
     const orderCommon = s.orderLots * q.qtyMult;
     // bid: a fill is hedged by selling on the hedge venues
     let bidPx = 0;
     let bidLots = 0;
     const roomBuy = Math.floor((s.maxPositionCommon - net) / q.qtyMult);
-    const sellWalk = this.walk(s, Side.Sell, orderCommon);
-    if (sellWalk.worstEff > 0 && roomBuy > 0) {
-      const common = (sellWalk.worstEff * (1 - p.min_profit)) / (1 + maker);
+    if (roomBuy > 0 && this.walk(s, Side.Sell, orderCommon)) {
+      const common = (this.walkEff * (1 - p.min_profit)) / (1 + maker);
       bidPx = Math.min(Math.floor(common / q.priceMult + GRID_EPS), bestAsk - 1);
       bidLots = this.size(s, Math.min(s.orderLots, roomBuy), bidPx);
     }
@@ -466,9 +524,8 @@ export class CrossVenueMm implements Strategy {
     let askPx = 0;
     let askLots = 0;
     const roomSell = Math.floor((s.maxPositionCommon + net) / q.qtyMult);
-    const buyWalk = this.walk(s, Side.Buy, orderCommon);
-    if (buyWalk.worstEff > 0 && roomSell > 0) {
-      const common = (buyWalk.worstEff * (1 + p.min_profit)) / (1 - maker);
+    if (roomSell > 0 && this.walk(s, Side.Buy, orderCommon)) {
+      const common = (this.walkEff * (1 + p.min_profit)) / (1 - maker);
       askPx = Math.max(Math.ceil(common / q.priceMult - GRID_EPS), bestBid + 1);
       askLots = this.size(s, Math.min(s.orderLots, roomSell), askPx);
     }
