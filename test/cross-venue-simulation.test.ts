@@ -31,9 +31,10 @@ const RATE = 20;
 const OPEN = 20;
 
 /** The engine's config; `hedge` overrides cross_venue_mm's hedge parameters. */
-const configText = (hedge: { slippage: number; urgency: number }): string => `
+const configText = (hedge: { slippage: number; urgency: number }, keepWarmMs = 0): string => `
 engine:
   client_id_prefix: xv1
+  keep_warm_ms: ${keepWarmMs}
   shutdown_timeout_ms: 5000
 venues:
   - name: binance
@@ -96,10 +97,10 @@ interface RunResult {
 
 const NORMAL = { slippage: 0.002, urgency: 1000 };
 
-async function simulate(seed: string, minutes: number, hedge = NORMAL): Promise<RunResult> {
+async function simulate(seed: string, minutes: number, hedge = NORMAL, keepWarmMs = 0): Promise<RunResult> {
   const clock = new VirtualClock(Date.UTC(2026, 0, 5, 12));
   const rng = new Rng(seed);
-  const { config } = parseConfig(configText(hedge), "cross-venue-simulation.test.yaml", {
+  const { config } = parseConfig(configText(hedge, keepWarmMs), "cross-venue-simulation.test.yaml", {
     env: {},
     strategies: strategyParamsSchema,
     strategyTypes: STRATEGY_TYPES,
@@ -314,9 +315,11 @@ describe("deterministic simulation: cross-venue market making on two simulated v
     );
   }, 120_000);
 
-  test("the same seed gives the same fills", async () => {
+  test("the same seed gives the same fills, with the keep-warm rehearsal on as well", async () => {
     const a = first ?? (await simulate(seed, MINUTES));
-    const b = await simulate(seed, MINUTES);
+    const b = await simulate(seed, MINUTES, NORMAL, 2); // a shadow cross_venue_mm rehearses every 2 ms
+    expect(b.engine.keepWarm?.stats.rehearsals ?? 0, `seed ${seed}: rehearsals`).toBeGreaterThan(0);
+    expect(b.engine.keepWarm?.stats.errors, `seed ${seed}`).toBe(0);
     expect({ seed, hash: b.fillHash, n: b.fills.length }).toEqual({ seed, hash: a.fillHash, n: a.fills.length });
   }, 120_000);
 });

@@ -376,6 +376,19 @@ describe("ParentOrders", () => {
     expect(sent(s, "a").length + sent(s, "b").length).toBe(1);
   });
 
+  test("cancel-all for one symbol ends only that symbol's working parents", async () => {
+    const s = setup();
+    setBook((s.venues.get("a") as Venue).book, [[4_999_000, 500]], [[5_000_000, 500]]);
+    setBook((s.venues.get("b") as Venue).book, [[499_900, 50]], [[500_010, 50]]);
+    mark(s);
+    const id = s.desk.parents.submit({ symbol: "BTC-USDT", side: Side.Buy, lots: 400, limitTicks: 5_000_200 });
+    await flush();
+    expect(s.desk.parents.cancelAll("ETH-USDT")).toBe(0);
+    expect(s.desk.parents.get(id)?.status).toBe("working");
+    expect(s.desk.parents.cancelAll("BTC-USDT")).toBe(1);
+    expect(s.desk.parents.get(id)).toMatchObject({ status: "unfilled", reason: "canceled" });
+  });
+
   test("bad requests end as invalid without sending anything", () => {
     const s = setup();
     for (const bad of [

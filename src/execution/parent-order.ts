@@ -307,12 +307,13 @@ export class ParentOrders {
 
   /**
    * Ends every working parent as canceled (shutdown, operator cancel-all): no re-route follows; the
-   * caller cancels the live children (their fills still count). Returns how many ended.
+   * caller cancels the live children (their fills still count). `symbol` limits it to one
+   * symbol's parents. Returns how many ended.
    */
-  cancelAll(): number {
+  cancelAll(symbol?: string): number {
     let n = 0;
     for (const p of this.parents.values()) {
-      if (p.status !== "working") continue;
+      if (p.status !== "working" || (symbol !== undefined && p.req.symbol !== symbol)) continue;
       this.finish(p, "canceled");
       n++;
     }

@@ -879,8 +879,14 @@ export class Engine implements StatusSource, MetricsSource {
         return { ok: true, message: `strategy ${st.name} parameters updated`, details: { params } };
       }
       case "cancel_all": {
+        // parents span venues: a cancel-all over every venue ends them, so none re-routes afterwards
+        const parents = c.venue === undefined ? this.desk.parents.cancelAll(c.symbol) : 0;
         const n = this.desk.oms.cancelAll(c.venue, c.symbol);
-        return { ok: true, message: `cancel requested for ${n} orders`, details: { orders: n } };
+        return {
+          ok: true,
+          message: `cancel requested for ${n} orders${parents > 0 ? `, ${parents} parent orders ended` : ""}`,
+          details: { orders: n, parents },
+        };
       }
       case "kill_switch": {
         const tripped = this.desk.halt(`operator: ${c.reason}`);

@@ -84,6 +84,8 @@ export class KeepWarm {
     this.sampleId = `${opts.clientIdPrefix}-warm`;
     const sink: IntentSink = {
       quotes: (q) => this.rehearseQuote(q),
+      // the shadow's hedges go nowhere: routing is rehearsed by nothing here, it only must not fail
+      route: () => {},
       order: (o) => {
         opts.desk.risk.dryCheckOrder(o.venue, o.symbol, o.side, o.priceTicks, o.lots);
         this.rehearseVenue(o.venue, {
