@@ -354,7 +354,9 @@ console.log(
 console.log(`  top-10:       C OrderBook ${readTop[0]?.toFixed(1)} ns, TS sorted arrays ${readTop[1]?.toFixed(1)} ns`);
 console.log(`\nbest whole pass over the stream of ${ROUNDS} interleaved rounds, ns per level update (load-tolerant):`);
 console.log(`  C OrderBook via bun:ffi     ${passC.toFixed(1)} ns`);
-console.log(`  TS sorted arrays            ${passArr.toFixed(1)} ns   (C is ${(passArr / passC).toFixed(1)}x faster; target >= 10x)`);
+console.log(
+  `  TS sorted arrays            ${passArr.toFixed(1)} ns   (C is ${(passArr / passC).toFixed(1)}x faster; target >= 10x)`,
+);
 console.log(`  TS ReferenceBook            ${passRef.toFixed(1)} ns   (C is ${(passRef / passC).toFixed(1)}x faster)`);
 cBook.close();
 refBook.close();

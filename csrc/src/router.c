@@ -88,17 +88,15 @@ static int32_t route_narrow(const hft_cbook* cb, int32_t book_side, int buying, 
   int32_t children = 0;
   int64_t need = parent; /* common lots still to place */
   while (need > 0 && n > 0) {
-    int32_t b = 0, s = -1; /* best and runner-up: the levels of b are taken while they beat s */
+    int32_t b = 0; /* best lane; sk is the runner-up's key: the levels of b are taken while they beat it */
     int64_t bk = ln[0].good, sk = INT64_MIN;
     for (int32_t i = 1; i < n; i++) {
       const int64_t k = ln[i].good;
       if (k > bk) {
-        s = b;
         sk = bk;
         b = i;
         bk = k;
       } else if (k > sk) {
-        s = i;
         sk = k;
       }
     }

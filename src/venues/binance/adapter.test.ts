@@ -52,11 +52,14 @@ async function setup(opts: StartSimOptions): Promise<{ s: RunningSim; a: Binance
 
 describe("Binance adapter against the simulator", () => {
   test("answers keepalive pings: no ping timeout, no reconnect", async () => {
-    const { s, a } = await setup({ pingIntervalMs: 200, pongTimeoutMs: 700 });
+    // a ping every 300 ms: its pongs stay under the 5 incoming messages/s limit even with timer jitter
+    // (at 200 ms, 5 pongs plus the SUBSCRIBE could land in one second and draw a flood disconnect)
+    const { s, a } = await setup({ pingIntervalMs: 300, pongTimeoutMs: 1000 });
     await a.subscribeQuotes(["BTC-USDT"]);
     await Bun.sleep(2500);
     const c = s.admin.counters();
     expect(c.pingTimeouts).toBe(0);
+    expect(c.floodDisconnects).toBe(0);
     expect(c.connections.market).toBe(1);
     expect(a.stats()["md_reconnects"]).toBe(0);
     expect(a.bookHealth("BTC-USDT")).toBe("live");
