@@ -33,6 +33,8 @@ import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
 const SECONDS = Number(process.argv[2] ?? 20);
 /** engine.keep_warm_ms for the run (HFT_KEEP_WARM_MS=0 measures without the rehearsal). */
 const KEEP_WARM_MS = Number(process.env.HFT_KEEP_WARM_MS ?? 1);
+/** engine.busy_poll (HFT_BUSY_POLL=1): rehearse back to back, one core spent on the engine. */
+const BUSY_POLL = process.env.HFT_BUSY_POLL === "1";
 const WARMUP_S = 3;
 
 const CONFIG = `
@@ -40,6 +42,7 @@ engine:
   client_id_prefix: ttt1
   status_interval_ms: 3600000
   keep_warm_ms: ${KEEP_WARM_MS}
+  busy_poll: ${BUSY_POLL}
 venues:
   - name: sim
     type: sim
@@ -207,7 +210,7 @@ async function main(): Promise<void> {
     console.log(
       kw === undefined
         ? "keep-warm: off (engine.keep_warm_ms 0)"
-        : `keep-warm: every ${KEEP_WARM_MS} ms, ${kw.rehearsals} rehearsals, ${kw.errors} errors, ${(kw.busyNs / 1e6 / (SECONDS + WARMUP_S) / 10).toFixed(1)} % of a core`,
+        : `keep-warm: ${BUSY_POLL ? "busy-polling" : `every ${KEEP_WARM_MS} ms`}, ${kw.rehearsals} rehearsals, ${kw.errors} errors, ${(kw.busyNs / 1e6 / (SECONDS + WARMUP_S) / 10).toFixed(1)} % of a core`,
     );
     console.log(
       `${"µs".padEnd(34)} ${"n".padStart(7)} ${"p50".padStart(8)} ${"p90".padStart(8)} ${"p99".padStart(8)} ${"p99.9".padStart(8)}`,

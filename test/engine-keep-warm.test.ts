@@ -15,10 +15,11 @@ import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
 import type { OrderRequest } from "../src/venues/types.ts";
 import { drive, run } from "./support/virtual-time.ts";
 
-const CONFIG = (keepWarmMs: number) => `
+const CONFIG = (keepWarmMs: number, busy = false) => `
 engine:
   client_id_prefix: kw1
   keep_warm_ms: ${keepWarmMs}
+  busy_poll: ${busy}
 venues:
   - name: sim
     type: sim
@@ -54,14 +55,14 @@ class RehearsingAdapter extends SimDirectAdapter {
   }
 }
 
-function setup(seed: string, keepWarmMs: number) {
+function setup(seed: string, keepWarmMs: number, busy = false) {
   const clock = new VirtualClock(Date.UTC(2026, 0, 5, 12));
   const core = new SimCore({
     clock,
     seed,
     symbols: DEFAULT_SYMBOLS.filter((s) => s.symbol === "BTCUSDT" || s.symbol === "ETHUSDT"),
   });
-  const { config } = parseConfig(CONFIG(keepWarmMs), "keep-warm.yaml", {
+  const { config } = parseConfig(CONFIG(keepWarmMs, busy), "keep-warm.yaml", {
     env: {},
     strategies: strategyParamsSchema,
     strategyTypes: STRATEGY_TYPES,
@@ -186,6 +187,40 @@ describe("engine keep-warm rehearsal", () => {
     await run(clock, 300);
     expect(kw.stats.rehearsals, `seed ${seed}: halted engine rehearsed`).toBe(n);
     await drive(clock, engine.stop());
+    core.stop();
+  }, 60_000);
+
+  test("busy_poll rehearses back to back without trading, and stops with the engine", async () => {
+    const seed = "keep-warm-busy";
+    const { clock, core, adapter, engine } = setup(seed, 0, true);
+    await drive(clock, engine.start());
+    await run(clock, 1000);
+    core.pauseMarket(true);
+    await run(clock, 1200);
+    const kw = engine.keepWarm;
+    if (kw === undefined) throw new Error(`${seed}: keep-warm missing`);
+    const submits = adapter.submits;
+    const cancels = adapter.cancels;
+    const risk = JSON.stringify(engine.desk.risk.stats);
+    const before = kw.stats.rehearsals;
+    // no virtual time passes here: the rehearsals come from the event loop spinning, not from timers
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    expect(kw.stats.rehearsals - before, `seed ${seed}`).toBeGreaterThan(20);
+    expect({
+      seed,
+      submits: adapter.submits,
+      cancels: adapter.cancels,
+      risk: JSON.stringify(engine.desk.risk.stats),
+    }).toEqual({
+      seed,
+      submits,
+      cancels,
+      risk,
+    });
+    await drive(clock, engine.stop());
+    const n = kw.stats.rehearsals;
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(kw.stats.rehearsals, `seed ${seed}: still spinning after stop`).toBe(n);
     core.stop();
   }, 60_000);
 

@@ -85,6 +85,11 @@ export const EngineSchema = v.strictObject({
    * dry risk check, encode and sign on live data without sending, so the next real frame runs hot.
    */
   keep_warm_ms: v.optional(int(0, 1000), 0),
+  /**
+   * Busy-poll: rehearse back to back instead of every keep_warm_ms, so the event loop never sleeps
+   * (one core spent on the engine, as on a dedicated trading core). Needs no keep_warm_ms.
+   */
+  busy_poll: v.optional(v.boolean(), false),
 });
 
 /** Limits of one symbol; absent fields in an override come from the risk block's own values. */

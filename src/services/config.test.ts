@@ -60,6 +60,7 @@ describe("defaults and shape", () => {
       log_level: "info",
       shutdown_timeout_ms: 5000,
       keep_warm_ms: 0,
+      busy_poll: false,
     });
     expect(config.http).toEqual({
       enabled: true,

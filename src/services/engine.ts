@@ -687,13 +687,15 @@ export class Engine implements StatusSource, MetricsSource {
   /** engine.keep_warm_ms > 0: rehearse the hot path between sparse frames (see keep-warm.ts). */
   private startKeepWarm(st: Strategy): void {
     const periodMs = this.config.engine.keep_warm_ms;
-    if (periodMs <= 0) return;
+    const busy = this.config.engine.busy_poll;
+    if (periodMs <= 0 && !busy) return;
     const adapters = new Map<string, VenueAdapter>();
     for (const [name, v] of this.venueMap) adapters.set(name, v.adapter);
     try {
       this.keepWarm = new KeepWarm({
         clock: this.clock,
         periodMs,
+        busy,
         desk: this.desk,
         strategy: st,
         createShadow: (ctx) => (this.opts.strategyFactory ?? defaultStrategyFactory)(this.config.strategy, ctx),
@@ -704,7 +706,7 @@ export class Engine implements StatusSource, MetricsSource {
         clientIdPrefix: this.config.engine.client_id_prefix,
       });
       this.keepWarm.start();
-      this.log.info(`keep-warm rehearsal every ${periodMs} ms`);
+      this.log.info(busy ? "keep-warm rehearsal busy-polling (one core)" : `keep-warm rehearsal every ${periodMs} ms`);
     } catch (e) {
       this.log.warn("keep-warm disabled: the shadow strategy could not be built", { error: (e as Error).message });
     }

@@ -43,7 +43,10 @@ export interface KeepWarmStats {
 /** What KeepWarm needs from the engine. */
 export interface KeepWarmOptions {
   readonly clock: Clock;
+  /** Rehearsal period; with busy, books fresher than this (or 1 ms) are skipped. */
   readonly periodMs: number;
+  /** Rehearse back to back on the event loop (setImmediate), never sleeping: a dedicated core. */
+  readonly busy?: boolean;
   readonly desk: Execution;
   /** The real strategy: its parameters, state and positions are mirrored into the shadow. */
   readonly strategy: Strategy;
@@ -63,6 +66,7 @@ export class KeepWarm {
   private readonly opts: KeepWarmOptions;
   private readonly shadow: Strategy;
   private timer: TimerId | undefined;
+  private spinning = false;
   private lastParams: Readonly<Record<string, unknown>> | undefined;
   /** Last health and position the shadow was told, per engine book entry (stable objects). */
   private readonly health = new Map<WarmBook, BookHealth>();
@@ -105,12 +109,25 @@ export class KeepWarm {
 
   /** Starts the repeating rehearsal. Idempotent. */
   start(): void {
+    if (this.opts.busy === true) {
+      if (this.spinning) return;
+      this.spinning = true;
+      // an immediate per turn: socket callbacks and timers still run between rehearsals
+      const spin = (): void => {
+        if (!this.spinning) return;
+        this.tick();
+        setImmediate(spin);
+      };
+      setImmediate(spin);
+      return;
+    }
     if (this.timer !== undefined) return;
     this.timer = this.opts.clock.setRepeating(this.opts.periodMs, () => this.tick());
   }
 
   /** Stops rehearsing (engine stop, shutdown). Idempotent. */
   stop(): void {
+    this.spinning = false;
     if (this.timer !== undefined) this.opts.clock.clearTimer(this.timer);
     this.timer = undefined;
   }
@@ -125,7 +142,7 @@ export class KeepWarm {
       this.mirrorParams();
       for (const b of this.opts.books()) {
         if (!this.mirrorHealth(b) || b.book === undefined) continue;
-        if (b.lastUpdateMs !== null && now - b.lastUpdateMs < this.opts.periodMs) {
+        if (b.lastUpdateMs !== null && now - b.lastUpdateMs < Math.max(1, this.opts.periodMs)) {
           this.stats.skippedFresh++;
           continue;
         }
