@@ -12,6 +12,7 @@
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { type FillEvent, PARENT_UNFILLED_REASONS, type ParentUpdate } from "../src/execution/index.ts";
+import { createEngineMetrics } from "../src/metrics/index.ts";
 import { VirtualClock } from "../src/services/clock.ts";
 import { parseConfig } from "../src/services/config.ts";
 import { Engine } from "../src/services/engine.ts";
@@ -93,6 +94,8 @@ interface RunResult {
   readonly engine: Engine;
   readonly venues: Map<string, Venue>;
   readonly report: Awaited<ReturnType<Engine["stop"]>>;
+  /** /metrics text at the end of the run. */
+  readonly scrape: string;
 }
 
 const NORMAL = { slippage: 0.002, urgency: 1000 };
@@ -154,10 +157,12 @@ async function simulate(seed: string, minutes: number, hedge = NORMAL, keepWarmM
     }
     return net;
   };
+  const metrics = createEngineMetrics({ processMetrics: false });
   const engine: Engine = new Engine({
     config,
     clock,
     rng,
+    metrics,
     adapters: [...venues.values()].map((v) => v.adapter),
     orders: { submitTimeoutMs: 2000, cancelTimeoutMs: 2000, statusRetryMs: 200 },
     onFill: (f: FillEvent) => {
@@ -216,7 +221,8 @@ async function simulate(seed: string, minutes: number, hedge = NORMAL, keepWarmM
   for (const v of venues.values()) v.core.stop();
   await drive(clock, new Promise<void>((r) => clock.setTimer(500, r)));
   const fillHash = createHash("sha256").update(fills.join("\n")).digest("hex");
-  return { seed, fills, fillHash, violations, worstNetBase: worstNet, sent, parents, engine, venues, report };
+  const scrape = await metrics.scrape();
+  return { seed, fills, fillHash, violations, worstNetBase: worstNet, sent, parents, engine, venues, report, scrape };
 }
 
 /** Every invariant of a run (see the file comment); messages carry the seed. */
@@ -252,6 +258,23 @@ function checkRun(r: RunResult): void {
     if (p.status === "filled" && p.filledLots !== p.lots) badReason.push(`${p.id} filled ${p.filledLots}/${p.lots}`);
   }
   expect({ seed, open, badReason }).toEqual({ seed, open: [], badReason: [] });
+  // what an operator sees: /metrics and /api/status count the same parents as the strategy was told
+  const outcomes = new Map<string, number>();
+  for (const p of r.parents.values()) {
+    const k = p.status === "filled" ? "filled" : (p.reason ?? "");
+    outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
+  }
+  const scraped = new Map<string, number>();
+  for (const m of r.scrape.matchAll(/^hft_parent_orders_total\{symbol="BTC-USDT",outcome="(\w+)"\} (\d+)$/gm))
+    scraped.set(m[1] as string, Number(m[2]));
+  expect({ seed, metrics: Object.fromEntries(scraped) }).toEqual({ seed, metrics: Object.fromEntries(outcomes) });
+  const ps = e.status().parents;
+  expect({ seed, submitted: ps.submitted, filled: ps.filled, working: ps.working.length }).toEqual({
+    seed,
+    submitted: r.parents.size,
+    filled: outcomes.get("filled") ?? 0,
+    working: 0,
+  });
   // hedges account for the hedge venue exactly: its position is the sum of the parents' fills
   // (one venue, same grid as the common one), and the quote venue's position is the quote fills'
   const hedged = [...r.parents.values()].reduce((a, p) => a + (p.side === Side.Buy ? 1 : -1) * p.filledLots, 0);

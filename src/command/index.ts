@@ -26,6 +26,7 @@ export {
   type BookStatus,
   type EngineStatus,
   type OpenOrderStatus,
+  type ParentsStatus,
   type PnlStatus,
   type PositionStatus,
   type Readiness,

@@ -63,6 +63,7 @@ function baseStatus(): EngineStatus {
         params: { spread_bps: 5, apiSecret: "must-not-leak", nested: { password: "nope", ok: 1 } },
       },
     ],
+    parents: { working: [], submitted: 0, filled: 0, unfilled: {} },
   };
 }
 

@@ -81,6 +81,26 @@ export interface StrategyStatus {
   readonly params: Readonly<Record<string, unknown>>;
 }
 
+/** Parent orders routed across venues: the ones still working and the totals since start. */
+export interface ParentsStatus {
+  readonly working: readonly {
+    readonly id: string;
+    readonly symbol: string;
+    readonly side: "buy" | "sell";
+    /** Common-grid lots (the finest grid of the symbol's venues). */
+    readonly lots: number;
+    readonly filledLots: number;
+    readonly inFlightLots: number;
+    readonly attempts: number;
+    readonly childrenSent: number;
+    readonly strategy: string | null;
+  }[];
+  readonly submitted: number;
+  readonly filled: number;
+  /** Unfilled parents by reason (limit, no_liquidity, attempts_exhausted, risk_refused, halted, ...). */
+  readonly unfilled: Readonly<Record<string, number>>;
+}
+
 /** Everything /api/status returns. */
 export interface EngineStatus {
   readonly nowMs: number;
@@ -92,6 +112,7 @@ export interface EngineStatus {
   readonly pnl: readonly PnlStatus[];
   readonly risk: RiskStatus;
   readonly strategies: readonly StrategyStatus[];
+  readonly parents: ParentsStatus;
 }
 
 /** Whether the engine can trade, and if not, why. */

@@ -74,6 +74,8 @@ export interface MetricsSource {
   positions(): readonly PositionSample[];
   risk(): RiskSample;
   strategies(): readonly StrategySample[];
+  /** Parent orders still working, per symbol (engines without routing may leave it out). */
+  parentsWorking?(): readonly { symbol: string; count: number }[];
 }
 
 /** Hot-path handles for one instrument (venue + symbol); resolve once, bump forever. */
@@ -108,6 +110,12 @@ export interface VenueMetrics {
 }
 
 /** Risk-gate counters. */
+/** Parent orders (routed across venues) as they end. */
+export interface ParentMetrics {
+  /** One parent ended: outcome "filled" or its unfilled reason (limit, no_liquidity, ...). */
+  ended(symbol: string, outcome: string): HotCounter;
+}
+
 export interface RiskMetrics {
   readonly killSwitchTrips: HotCounter;
   /** Intents the risk gate refused, by reason (e.g. "max_position", "max_notional", "halted"). */
@@ -151,6 +159,7 @@ export class EngineMetrics {
   readonly registry = new Registry();
   readonly contentType: string = Registry.PROMETHEUS_CONTENT_TYPE;
   readonly risk: RiskMetrics;
+  readonly parents: ParentMetrics;
   readonly http: HttpMetrics;
   readonly eventLoopLag: HotHistogram;
 
@@ -198,6 +207,11 @@ export class EngineMetrics {
       ordersRejected: counter("hft_orders_rejected_total", "Orders rejected, by reason.", [...VS, "reason"]),
       fills: counter("hft_fills_total", "Fills received.", VS),
       killSwitchTrips: counter("hft_risk_kill_switch_trips_total", "Times the kill switch was engaged.", []),
+      parentsEnded: counter(
+        "hft_parent_orders_total",
+        "Parent orders routed across venues that ended, by outcome (filled or the unfilled reason).",
+        ["symbol", "outcome"],
+      ),
       riskRejected: counter("hft_risk_rejections_total", "Order intents refused by the risk gate, by reason.", [
         "reason",
       ]),
@@ -215,6 +229,11 @@ export class EngineMetrics {
     const f = this.f;
     const riskRejected = memo((reason) => f.riskRejected.child(reason));
     this.risk = { killSwitchTrips: f.killSwitchTrips.child(), rejected: riskRejected };
+    const parentEnded = memo((key) => {
+      const [symbol = "", outcome = ""] = key.split(" ");
+      return f.parentsEnded.child(symbol, outcome);
+    });
+    this.parents = { ended: (symbol, outcome) => parentEnded(`${symbol} ${outcome}`) };
     const httpRejected = memo((reason) => f.httpRejected.child(reason));
     const commandAccepted = memo((kind) => f.commands.child(kind));
     const httpRequest = memo((key) => {
@@ -324,6 +343,14 @@ export class EngineMetrics {
         for (const b of s.books()) {
           for (const st of STATES) emit({ venue: b.venue, symbol: b.symbol, state: st }, b.health === st ? 1 : 0);
         }
+      },
+    );
+    gauge(
+      "hft_parent_orders_working",
+      "Parent orders still working (routing or re-routing).",
+      ["symbol"],
+      (s, emit) => {
+        for (const p of s.parentsWorking?.() ?? []) emit({ symbol: p.symbol }, p.count);
       },
     );
     gauge("hft_venue_connected", "1 when the venue stream is connected.", ["venue", "stream"], (s, emit) => {

@@ -268,6 +268,7 @@ export class Engine implements StatusSource, MetricsSource {
     });
     // routed parent orders report progress to the strategy like order events do
     this.desk.parents.onUpdate((u) => {
+      if (u.status !== "working") this.opts.metrics?.parents.ended(u.symbol, u.reason ?? u.status).inc();
       if (this.phase === "running" || this.phase === "stopping") this.guard(() => this.strategy?.onParent?.(u));
     });
     for (const adapter of opts.adapters) {
@@ -591,6 +592,7 @@ export class Engine implements StatusSource, MetricsSource {
           daily_loss_limit: limits.daily_loss_limit,
         },
       },
+      parents: this.parentsStatus(),
       strategies:
         this.strategy === undefined
           ? []
@@ -604,6 +606,26 @@ export class Engine implements StatusSource, MetricsSource {
                 params: this.strategy.params(),
               },
             ],
+    };
+  }
+
+  private parentsStatus(): EngineStatus["parents"] {
+    const p = this.desk.parents;
+    return {
+      working: p.working().map((u) => ({
+        id: u.id,
+        symbol: u.symbol,
+        side: u.side === Side.Buy ? ("buy" as const) : ("sell" as const),
+        lots: u.lots,
+        filledLots: u.filledLots,
+        inFlightLots: u.inFlightLots,
+        attempts: u.attempts,
+        childrenSent: u.childrenSent,
+        strategy: u.strategy,
+      })),
+      submitted: p.stats.submitted,
+      filled: p.stats.filled,
+      unfilled: { ...p.stats.unfilled },
     };
   }
 
@@ -653,6 +675,14 @@ export class Engine implements StatusSource, MetricsSource {
 
   strategies() {
     return this.strategy === undefined ? [] : [{ name: this.strategy.name, state: this.strategyState() }];
+  }
+
+  /** MetricsSource: working parent orders per symbol (every traded symbol, 0 when none). */
+  parentsWorking(): readonly { symbol: string; count: number }[] {
+    const counts = new Map<string, number>();
+    for (const b of this.bookMap.values()) counts.set(b.symbol, 0);
+    for (const p of this.desk.parents.working()) counts.set(p.symbol, (counts.get(p.symbol) ?? 0) + 1);
+    return [...counts].map(([symbol, count]) => ({ symbol, count }));
   }
 
   /** Drains waiting control commands now (the engine also schedules this itself on arrival). */
