@@ -275,3 +275,62 @@ describe("bun run sim --venues", () => {
     expect(lag.stderr.toString()).toContain("--lag-ms");
   });
 });
+
+describe("OKX books channel on a noisy venue", () => {
+  test("pushes merged updates about every 100 ms with a contiguous seqId chain; no side ever shows empty", async () => {
+    const seed = "okx-books-batch";
+    // 8 bp of noise moves the venue's whole maker ladder at once: pushed change by change, a subscriber
+    // would see the bid side cancelled before it is re-placed
+    const m = await startMultiSim({
+      seed,
+      symbols: ["BTCUSDT"],
+      venues: [{ name: "okx", protocol: "okx", noiseBps: 8, lagMs: 100 }],
+    });
+    try {
+      const info = m.info().find((v) => v.name === "okx");
+      if (info === undefined || info.protocol !== "okx") throw new Error("no okx venue");
+      const ws = new WebSocket(info.wsPublicUrl);
+      const bids = new Map<string, number>();
+      const asks = new Map<string, number>();
+      const problems: string[] = [];
+      let updates = 0;
+      let lastSeq = Number.NaN;
+      ws.onopen = () => ws.send(JSON.stringify({ op: "subscribe", args: [{ channel: "books", instId: "BTC-USDT" }] }));
+      ws.onmessage = (ev) => {
+        const msg = JSON.parse(String(ev.data)) as {
+          action?: string;
+          data?: { bids: string[][]; asks: string[][]; prevSeqId: number; seqId: number }[];
+        };
+        const d = msg.data?.[0];
+        if (d === undefined) return;
+        if (msg.action === "snapshot") {
+          bids.clear();
+          asks.clear();
+        } else {
+          updates++;
+          if (d.prevSeqId !== lastSeq) problems.push(`update ${updates}: prevSeqId ${d.prevSeqId} after ${lastSeq}`);
+        }
+        lastSeq = d.seqId;
+        for (const [side, levels] of [
+          [bids, d.bids],
+          [asks, d.asks],
+        ] as const) {
+          for (const [px, sz] of levels) {
+            if (Number(sz) === 0) side.delete(px as string);
+            else side.set(px as string, Number(sz));
+          }
+        }
+        if (bids.size === 0 || asks.size === 0)
+          problems.push(`update ${updates}: ${bids.size} bids, ${asks.size} asks after seqId ${d.seqId}`);
+      };
+      await Bun.sleep(3000);
+      ws.close();
+      expect({ seed, problems: problems.slice(0, 5) }).toEqual({ seed, problems: [] });
+      // ~30 pushes in 3 s (plus keepalives on a quiet book), not one per level change
+      expect(updates, `seed ${seed}`).toBeGreaterThan(10);
+      expect(updates, `seed ${seed}`).toBeLessThan(80);
+    } finally {
+      await m.close();
+    }
+  }, 30_000);
+});

@@ -35,6 +35,8 @@ export interface StartOkxSimOptions {
   idleTimeoutMs?: number;
   /** A `books` channel quiet this long gets an empty keepalive update (seqId == prevSeqId); 0 = never. */
   booksKeepaliveMs?: number;
+  /** `books` push interval, ms (OKX: about 100); 0 pushes every change at once. */
+  booksIntervalMs?: number;
   /** Admin HTTP port for the fault knobs (0 = OS-assigned; -1 = no admin server). */
   adminPort?: number;
   /** Admin bearer token (default: random per run, returned as adminToken). */
@@ -105,6 +107,7 @@ export async function startOkxSim(opts: StartOkxSimOptions = {}): Promise<Runnin
     opts.idleTimeoutMs ?? 30_000,
     opts.booksKeepaliveMs ?? 1000,
     latency,
+    opts.booksIntervalMs ?? 100,
   );
   core.start();
   const port = server.server.port ?? 0;

@@ -49,7 +49,16 @@ const json = (status: number, body: unknown): Response =>
 export class OkxServer {
   readonly server: Server<Conn>;
   private readonly socks = new Set<Sock>();
-  private readonly pending = new Map<string, { bids: Map<number, number>; asks: Map<number, number> }>();
+  /**
+   * Level changes not yet pushed, per symbol, with the core update ids they span: `books` pushes
+   * every booksIntervalMs as OKX does, so a frame carries the net change of many updates (and a
+   * ladder cancelled and re-placed within one interval never shows as an empty side).
+   */
+  private readonly pending = new Map<
+    string,
+    { bids: Map<number, number>; asks: Map<number, number>; firstU: number; lastU: number; t: number }
+  >();
+  private booksTimer: TimerId | undefined;
   /** A books update held back by the reorder fault, sent right after the next one (per instId). */
   private readonly held = new Map<string, unknown[]>();
   private nextConn = 1;
@@ -66,18 +75,27 @@ export class OkxServer {
     private readonly idleMs: number,
     private readonly keepaliveMs = 0,
     private readonly latency: OkxLatency = NO_LATENCY,
+    /** `books` push interval (OKX: about 100 ms); 0 pushes every core update at once. */
+    private readonly booksIntervalMs = 100,
   ) {
     v.pushOrder = (acct, row) => this.pushOrders(acct, row);
     this.unlisten = v.core.addListener({
       onBookLevel: (sym, _u, side, ticks, lots) => {
         let p = this.pending.get(sym.name);
         if (p === undefined) {
-          p = { bids: new Map(), asks: new Map() };
+          p = { bids: new Map(), asks: new Map(), firstU: 0, lastU: 0, t: 0 };
           this.pending.set(sym.name, p);
         }
         (side === 0 ? p.bids : p.asks).set(ticks, lots);
       },
-      onBookUpdateEnd: (sym, u, t) => this.flushBook(sym, u, t),
+      onBookUpdateEnd: (sym, u, t) => {
+        const p = this.pending.get(sym.name);
+        if (p === undefined) return;
+        if (p.firstU === 0) p.firstU = u;
+        p.lastU = u;
+        p.t = t;
+        if (this.booksIntervalMs <= 0) this.flushBook(sym);
+      },
       onBookTop: (sym, u, bt, bl, at, al) => {
         const lv = (t: number, l: number) => (l > 0 ? [[sym.formatPrice(t), sym.formatQty(l), "0", "1"]] : []);
         this.publish(`bbo-tbt:${v.instId(sym)}`, { channel: "bbo-tbt", instId: v.instId(sym) }, [
@@ -101,6 +119,11 @@ export class OkxServer {
       onExecution: (r) => this.onExec(r),
     });
     if (keepaliveMs > 0) this.keepaliveTimer = clock.setRepeating(keepaliveMs, () => this.booksKeepalive());
+    if (booksIntervalMs > 0) {
+      this.booksTimer = clock.setRepeating(booksIntervalMs, () => {
+        for (const sym of v.core.symbols()) if (this.pending.has(sym.name)) this.flushBook(sym);
+      });
+    }
     this.server = Bun.serve<Conn>({
       hostname: "127.0.0.1",
       port,
@@ -142,6 +165,7 @@ export class OkxServer {
 
   /** Captures instId's books snapshot now, to be served (with its seqId) to the next `count` subscriptions. */
   captureStaleSnapshot(sym: SimSymbol, count: number): void {
+    this.flushBook(sym);
     const s = this.snapshot(sym, 400);
     this.v.state.staleBooks.set(this.v.instId(sym), { ...s, remaining: Math.max(1, Math.floor(count)) });
   }
@@ -179,6 +203,7 @@ export class OkxServer {
     this.stopped = true;
     this.unlisten();
     if (this.keepaliveTimer !== undefined) this.clock.clearTimer(this.keepaliveTimer);
+    if (this.booksTimer !== undefined) this.clock.clearTimer(this.booksTimer);
     for (const s of this.socks) if (s.data.idle !== undefined) this.clock.clearTimer(s.data.idle);
     this.server.stop(true);
   }
@@ -242,6 +267,7 @@ export class OkxServer {
       case "/api/v5/market/books": {
         const sym = v.symbolOf(q.instId);
         if (sym === undefined) throw new OkxError("51001", "Instrument ID does not exist");
+        this.flushBook(sym);
         const snap = this.snapshot(sym, Math.min(400, Number(q.sz ?? "1") || 1));
         return [{ asks: snap.asks, bids: snap.bids, ts: snap.ts }];
       }
@@ -397,6 +423,9 @@ export class OkxServer {
       if (ws.data.priv || (ch !== "books" && ch !== "bbo-tbt" && ch !== "trades") || sym === undefined)
         throw new OkxError("60018", `Wrong URL or channel:${String(ch)},instId:${String(a.instId)} doesn't exist`);
       const instId = this.v.instId(sym);
+      // pending changes go out to the existing subscribers first, so the newcomer's snapshot (below)
+      // carries the seqId the next update continues from, and it never sees an update before it
+      if (ch === "books") this.flushBook(sym);
       ws.data.subs.add(`${ch}:${instId}`);
       this.send(ws, JSON.stringify({ event: "subscribe", arg: { channel: ch, instId }, connId: ws.data.id }));
       if (ch === "books") {
@@ -418,10 +447,13 @@ export class OkxServer {
     }
   }
 
-  private flushBook(sym: SimSymbol, u: number, t: number): void {
+  /** Pushes a symbol's pending level changes as one `books` update (prevSeqId = the last one pushed). */
+  private flushBook(sym: SimSymbol): void {
     const p = this.pending.get(sym.name);
     this.pending.delete(sym.name);
-    if (p === undefined) return;
+    if (p === undefined || p.firstU === 0) return;
+    const u = p.lastU;
+    const t = p.t;
     const f = this.v.faults;
     const c = this.v.state.counters;
     const instId = this.v.instId(sym);
@@ -433,7 +465,7 @@ export class OkxServer {
       this.sendHeld(instId);
       return;
     }
-    let prev = u - 1;
+    let prev = p.firstU - 1;
     if (f.breakSeqChain || armed === "break") {
       if (armed !== "break") f.breakSeqChain = false;
       c.booksChainBroken++;
@@ -467,6 +499,7 @@ export class OkxServer {
       const instId = this.v.instId(sym);
       const last = this.lastBooks.get(instId);
       if (last !== undefined && now - last.ms < this.keepaliveMs) continue;
+      if (this.pending.has(sym.name)) continue; // not quiet: an update is about to be pushed
       const seq = last?.seq ?? this.v.core.depthSnapshot(sym.name, 1)?.lastUpdateId ?? 0;
       this.lastBooks.set(instId, { seq, ms: now });
       const data = [{ asks: [], bids: [], ts: String(now), checksum: 0, prevSeqId: seq, seqId: seq }];
