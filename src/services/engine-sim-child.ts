@@ -8,6 +8,7 @@
  * crashed engine never leaves an orphan simulator behind).
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
+import type { MultiSimVenueInfo } from "../venues/sim/index.ts";
 
 /** One venue the child runs. */
 export interface SimChildVenue {
@@ -36,33 +37,15 @@ export interface SimChildSpec {
   readonly rateLimits?: { readonly ordersPer10s?: number; readonly requestWeightPerMinute?: number };
 }
 
+/** A venue of the child as the multi-venue simulator describes it, less what the engine does not need. */
+type VenueInfo<P> = Omit<Extract<MultiSimVenueInfo, { protocol: P }>, "fees" | "lagMs" | "noiseBps">;
 /** How the engine reaches one venue of the child (credentials of the engine's account there). */
 export type SimReadyVenue =
-  | {
-      readonly name: string;
-      readonly protocol: "binance";
-      readonly restUrl: string;
-      readonly streamUrl: string;
-      readonly wsApiUrl: string;
-      readonly adminUrl: string;
-      readonly adminToken: string;
-      readonly apiKey: string;
-      readonly apiSecret: string;
+  | (VenueInfo<"binance"> & {
       /** The same account's Ed25519 key (PKCS#8 PEM): the WS API logs on once, requests carry no signature. */
       readonly ed25519PrivateKeyPem: string;
-    }
-  | {
-      readonly name: string;
-      readonly protocol: "okx";
-      readonly restUrl: string;
-      readonly wsPublicUrl: string;
-      readonly wsPrivateUrl: string;
-      readonly adminUrl: string;
-      readonly adminToken: string;
-      readonly apiKey: string;
-      readonly apiSecret: string;
-      readonly passphrase: string;
-    };
+    })
+  | VenueInfo<"okx">;
 
 /** The SIM_READY line's content. */
 export interface SimReady {
