@@ -4,64 +4,35 @@
  * both books live and quotes resting on both venues, then Ctrl-C (SIGINT) → exit 0, nothing left open.
  */
 import { expect, test } from "bun:test";
-import { join } from "node:path";
-
-const ROOT = join(import.meta.dir, "..");
+import { startEngineProcess } from "./support/engine-process.ts";
 
 test("multi-venue config: live books and resting quotes on both venues, SIGINT exits 0 with no open order", async () => {
   const seed = "multi-e2e-1";
-  const proc = Bun.spawn([process.execPath, "src/main.ts", "--config", "config/multi-venue.yaml"], {
-    cwd: ROOT,
-    env: { ...process.env, HFT_HTTP_PORT: "0", HFT_CONFIG: "", HFT_SIM_SEED: seed },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const decoder = new TextDecoder();
-  let out = "";
-  const reader = proc.stdout.getReader();
-  const pump = (async () => {
-    for (;;) {
-      const r = await reader.read();
-      if (r.done) return;
-      out += decoder.decode(r.value, { stream: true });
-    }
-  })();
-  const errText = new Response(proc.stderr).text();
-  const until = async (re: RegExp, ms: number): Promise<boolean> => {
-    const end = Date.now() + ms;
-    while (Date.now() < end && proc.exitCode === null) {
-      if (re.test(out)) return true;
-      await Bun.sleep(50);
-    }
-    return re.test(out);
-  };
+  const e = startEngineProcess(["--config", "config/multi-venue.yaml"], { HFT_SIM_SEED: seed });
   try {
     expect(
-      await until(/simulator started as child process \d+ venues="bin\(binance\) [^,]+, okx\(okx\)/, 90_000),
-      `seed ${seed}: ${out}`,
+      await e.until(/simulator started as child process \d+ venues="bin\(binance\) [^,]+, okx\(okx\)/, 90_000),
+      `seed ${seed}: ${e.out()}`,
     ).toBe(true);
-    expect(await until(/venue bin connected kind=binance/, 30_000), `seed ${seed}: ${out}`).toBe(true);
-    expect(await until(/venue okx connected kind=okx/, 30_000), `seed ${seed}: ${out}`).toBe(true);
-    expect(await until(/book bin BTC-USDT live/, 30_000), `seed ${seed}: ${out}`).toBe(true);
-    expect(await until(/book okx BTC-USDT live/, 30_000), `seed ${seed}: ${out}`).toBe(true);
-    expect(await until(/quoting started/, 30_000), `seed ${seed}: ${out}`).toBe(true);
+    expect(await e.until(/venue bin connected kind=binance/, 30_000), `seed ${seed}: ${e.out()}`).toBe(true);
+    expect(await e.until(/venue okx connected kind=okx/, 30_000), `seed ${seed}: ${e.out()}`).toBe(true);
+    expect(await e.until(/book bin BTC-USDT live/, 30_000), `seed ${seed}: ${e.out()}`).toBe(true);
+    expect(await e.until(/book okx BTC-USDT live/, 30_000), `seed ${seed}: ${e.out()}`).toBe(true);
+    expect(await e.until(/quoting started/, 30_000), `seed ${seed}: ${e.out()}`).toBe(true);
     // one status line showing a bid and an ask resting on each venue at the same time
     const bothResting =
       /status: bin BTC-USDT live \S+ resting [1-9]\d*b\/[1-9]\d*a [^|]*\| okx BTC-USDT live \S+ resting [1-9]\d*b\/[1-9]\d*a/;
-    expect(await until(bothResting, 60_000), `seed ${seed}: quotes resting on both venues\n${out}`).toBe(true);
+    expect(await e.until(bothResting, 60_000), `seed ${seed}: quotes resting on both venues\n${e.out()}`).toBe(true);
     // the two venues follow one fair value: their mids within 0.1 % of each other
-    const m = /status: bin BTC-USDT live ([\d.]+)\/([\d.]+) .*\| okx BTC-USDT live ([\d.]+)\/([\d.]+)/.exec(out);
+    const m = /status: bin BTC-USDT live ([\d.]+)\/([\d.]+) .*\| okx BTC-USDT live ([\d.]+)\/([\d.]+)/.exec(e.out());
     const binMid = (Number(m?.[1]) + Number(m?.[2])) / 2;
     const okxMid = (Number(m?.[3]) + Number(m?.[4])) / 2;
     expect(Math.abs(binMid - okxMid) / binMid, `seed ${seed}: mids ${binMid} vs ${okxMid}`).toBeLessThan(0.001);
-    proc.kill("SIGINT");
-    const code = await proc.exited;
-    await pump;
-    const errors = (await errText).split("\n").filter((l) => / (ERROR|WARN) /.test(l));
+    const { code, errors, out } = await e.interrupt();
     expect({ seed, code, errors }).toEqual({ seed, code: 0, errors: [] });
     expect(out).toContain("shutdown complete: no open orders left");
     expect(out).toMatch(/engine stopped reason=SIGINT openOrders=0 inFlight=0 venueOpenOrders=0/);
   } finally {
-    if (proc.exitCode === null) proc.kill("SIGKILL");
+    e.kill();
   }
 }, 240_000);
