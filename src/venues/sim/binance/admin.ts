@@ -3,7 +3,7 @@
  * separate admin port guarded by a token, so trading keys can never reach them (reference §F).
  */
 import type { Server } from "bun";
-import type { SymbolStatus } from "../core/index.ts";
+import { adminField, type SymbolStatus, startAdminHttp } from "../core/index.ts";
 import type { ConnKind, SimCounters } from "./faults.ts";
 import type { RateLimitConfig } from "./ratelimit.ts";
 import type { SimServer } from "./server.ts";
@@ -148,80 +148,67 @@ export class SimAdmin {
   }
 }
 
-/** Reads a typed field of an admin request body (throws naming the field). */
-function field<T>(
-  body: Record<string, unknown>,
-  name: string,
-  type: "string" | "number" | "boolean" | "object",
-  dflt?: T,
-): T {
-  const v = body[name];
-  if (v === undefined) {
-    if (dflt !== undefined) return dflt;
-    throw new Error(`field '${name}' is required`);
-  }
-  if (typeof v !== type || v === null) throw new Error(`field '${name}' must be a ${type}`);
-  return v as T;
-}
-
 /** Dispatches one admin HTTP call to the SimAdmin method of that name. */
 function dispatch(admin: SimAdmin, name: string, b: Record<string, unknown>): unknown {
   const kind = (d: string): ConnKind | "all" => {
-    const k = field<string>(b, "kind", "string", d);
+    const k = adminField<string>(b, "kind", "string", d);
     if (k !== "all" && !KINDS.includes(k as ConnKind))
       throw new Error("field 'kind' must be market, wsapi, user or all");
     return k as ConnKind | "all";
   };
   switch (name) {
     case "dropDepthEvent":
-      return admin.dropDepthEvent(field(b, "symbol", "string"), field(b, "n", "number", 1));
+      return admin.dropDepthEvent(adminField(b, "symbol", "string"), adminField(b, "n", "number", 1));
     case "duplicateDepthEvent":
-      return admin.duplicateDepthEvent(field(b, "symbol", "string"), field(b, "n", "number", 1));
+      return admin.duplicateDepthEvent(adminField(b, "symbol", "string"), adminField(b, "n", "number", 1));
     case "reorderDepthEvent":
-      return admin.reorderDepthEvent(field(b, "symbol", "string"), field(b, "n", "number", 1));
+      return admin.reorderDepthEvent(adminField(b, "symbol", "string"), adminField(b, "n", "number", 1));
     case "serveStaleSnapshot":
       return admin.serveStaleSnapshot(
-        field(b, "symbol", "string"),
-        field(b, "count", "number", 1),
-        field(b, "limit", "number", 1000),
+        adminField(b, "symbol", "string"),
+        adminField(b, "count", "number", 1),
+        adminField(b, "limit", "number", 1000),
       );
     case "closeConnections": {
-      const mode = field<string>(b, "mode", "string", "clean");
+      const mode = adminField<string>(b, "mode", "string", "clean");
       if (mode !== "clean" && mode !== "abrupt") throw new Error("field 'mode' must be clean or abrupt");
       return { closed: admin.closeConnections(kind("all"), mode) };
     }
     case "ignorePings":
-      return admin.ignorePings(field(b, "on", "boolean", true));
+      return admin.ignorePings(adminField(b, "on", "boolean", true));
     case "silence": {
       const k = kind("all");
-      return admin.silence(k === "all" ? "all" : [k], field(b, "on", "boolean", true));
+      return admin.silence(k === "all" ? "all" : [k], adminField(b, "on", "boolean", true));
     }
     case "stopPings":
-      return admin.stopPings(field(b, "on", "boolean", true));
+      return admin.stopPings(adminField(b, "on", "boolean", true));
     case "delayResponses":
-      return admin.delayResponses(field(b, "ms", "number"), { count: field(b, "count", "number", -1) });
+      return admin.delayResponses(adminField(b, "ms", "number"), { count: adminField(b, "count", "number", -1) });
     case "rejectNextOrder": {
       const msg = b["msg"];
       return admin.rejectNextOrder(
-        field(b, "code", "number"),
+        adminField(b, "code", "number"),
         typeof msg === "string" ? msg : undefined,
-        field(b, "count", "number", 1),
+        adminField(b, "count", "number", 1),
       );
     }
     case "failAfterPlace":
-      return admin.failAfterPlace(field(b, "status", "number", 503), field(b, "count", "number", 1));
+      return admin.failAfterPlace(adminField(b, "status", "number", 503), adminField(b, "count", "number", 1));
     case "skewClock":
-      return admin.skewClock(field(b, "ms", "number"));
+      return admin.skewClock(adminField(b, "ms", "number"));
     case "pauseMarket":
-      return admin.pauseMarket(field(b, "paused", "boolean", true));
+      return admin.pauseMarket(adminField(b, "paused", "boolean", true));
     case "setSymbolStatus":
-      return admin.setSymbolStatus(field(b, "symbol", "string"), field(b, "status", "string") as SymbolStatus);
+      return admin.setSymbolStatus(
+        adminField(b, "symbol", "string"),
+        adminField(b, "status", "string") as SymbolStatus,
+      );
     case "setRateLimits":
-      return admin.setRateLimits(field(b, "limits", "object"));
+      return admin.setRateLimits(adminField(b, "limits", "object"));
     case "resetRateLimits":
       return admin.resetRateLimits();
     case "expireListenKey":
-      return admin.expireListenKey(field(b, "listenKey", "string"));
+      return admin.expireListenKey(adminField(b, "listenKey", "string"));
     case "clearFaults":
       return admin.clearFaults();
     case "counters":
@@ -233,37 +220,5 @@ function dispatch(admin: SimAdmin, name: string, b: Record<string, unknown>): un
 
 /** Starts the admin HTTP server (127.0.0.1, its own port, `Authorization: Bearer <token>`). */
 export function startAdminServer(admin: SimAdmin, port: number, token: string): Server<undefined> {
-  return Bun.serve({
-    hostname: "127.0.0.1",
-    port,
-    maxRequestBodySize: 1 << 20,
-    fetch: async (req) => {
-      const auth = req.headers.get("authorization");
-      if (auth !== `Bearer ${token}`) return Response.json({ error: "admin token required" }, { status: 401 });
-      const url = new URL(req.url);
-      const m = /^\/admin\/([A-Za-z]+)$/.exec(url.pathname);
-      if (m === null) return Response.json({ error: "not found: use POST /admin/<function>" }, { status: 404 });
-      let body: Record<string, unknown> = {};
-      if (req.method === "POST") {
-        const text = await req.text();
-        if (text.length > 0) {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            return Response.json({ error: "body must be a JSON object" }, { status: 400 });
-          }
-          if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-            return Response.json({ error: "body must be a JSON object" }, { status: 400 });
-          body = parsed as Record<string, unknown>;
-        }
-      }
-      try {
-        const result = dispatch(admin, m[1] as string, body);
-        return Response.json({ ok: true, result: result ?? null });
-      } catch (e) {
-        return Response.json({ error: e instanceof Error ? e.message : String(e) }, { status: 400 });
-      }
-    },
-  });
+  return startAdminHttp(port, token, (fn, body) => dispatch(admin, fn, body));
 }

@@ -4,7 +4,7 @@
  * (reference §F). Mirrors the Binance simulator's SimAdmin where OKX has the same fault.
  */
 import type { Server } from "bun";
-import type { SimCore, SimSymbol } from "../core/index.ts";
+import { adminField, type SimCore, type SimSymbol, startAdminHttp } from "../core/index.ts";
 import { OKX_CONN_KINDS, type OkxConnKind, type OkxFaultCounters } from "./faults.ts";
 import type { OkxServer } from "./server.ts";
 import type { OkxVenue } from "./venue.ts";
@@ -154,28 +154,16 @@ export class OkxSimAdmin {
   }
 }
 
-/** Reads a typed field of an admin request body (throws naming the field). */
-function field<T>(body: Record<string, unknown>, name: string, type: "string" | "number" | "boolean", dflt?: T): T {
-  const v = body[name];
-  if (v === undefined) {
-    if (dflt !== undefined) return dflt;
-    throw new Error(`field '${name}' is required`);
-  }
-  if (typeof v !== type) throw new Error(`field '${name}' must be a ${type}`);
-  if (type === "number" && !Number.isFinite(v)) throw new Error(`field '${name}' must be a finite number`);
-  return v as T;
-}
-
 /** Reads a positive integer count field (n, count). */
 function count(body: Record<string, unknown>, name: string): number {
-  const n = field<number>(body, name, "number", 1);
+  const n = adminField<number>(body, name, "number", 1);
   if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new Error(`field '${name}' must be an integer 1..1000000`);
   return n;
 }
 
 /** Reads a connection kind field. */
 function kind(body: Record<string, unknown>): OkxConnKind | "all" {
-  const k = field<string>(body, "kind", "string", "all");
+  const k = adminField<string>(body, "kind", "string", "all");
   if (k !== "all" && !OKX_CONN_KINDS.includes(k as OkxConnKind))
     throw new Error("field 'kind' must be public, private or all");
   return k as OkxConnKind | "all";
@@ -185,45 +173,50 @@ function kind(body: Record<string, unknown>): OkxConnKind | "all" {
 function dispatch(admin: OkxSimAdmin, name: string, b: Record<string, unknown>): unknown {
   switch (name) {
     case "dropDepthEvent":
-      return admin.dropDepthEvent(field(b, "instId", "string"), count(b, "n"));
+      return admin.dropDepthEvent(adminField(b, "instId", "string"), count(b, "n"));
     case "duplicateDepthEvent":
-      return admin.duplicateDepthEvent(field(b, "instId", "string"), count(b, "n"));
+      return admin.duplicateDepthEvent(adminField(b, "instId", "string"), count(b, "n"));
     case "reorderDepthEvent":
-      return admin.reorderDepthEvent(field(b, "instId", "string"), count(b, "n"));
+      return admin.reorderDepthEvent(adminField(b, "instId", "string"), count(b, "n"));
     case "breakSeqChain":
-      return admin.breakSeqChain(field(b, "instId", "string"), count(b, "n"));
+      return admin.breakSeqChain(adminField(b, "instId", "string"), count(b, "n"));
     case "serveStaleSnapshot":
-      return admin.serveStaleSnapshot(field(b, "instId", "string"), count(b, "count"));
+      return admin.serveStaleSnapshot(adminField(b, "instId", "string"), count(b, "count"));
     case "closeConnections": {
-      const mode = field<string>(b, "mode", "string", "clean");
+      const mode = adminField<string>(b, "mode", "string", "clean");
       if (mode !== "clean" && mode !== "abrupt") throw new Error("field 'mode' must be clean or abrupt");
       return { closed: admin.closeConnections(kind(b), mode) };
     }
     case "ignorePings": {
       const k = kind(b);
-      return admin.ignorePings(field(b, "on", "boolean", true), k === "all" ? "all" : [k]);
+      return admin.ignorePings(adminField(b, "on", "boolean", true), k === "all" ? "all" : [k]);
     }
     case "silence": {
       const k = kind(b);
-      return admin.silence(k === "all" ? "all" : [k], field(b, "on", "boolean", true));
+      return admin.silence(k === "all" ? "all" : [k], adminField(b, "on", "boolean", true));
     }
     case "rejectNextOrder":
       return admin.rejectNextOrder(
-        field(b, "sCode", "string"),
-        field(b, "msg", "string", "Order rejected (injected fault)"),
+        adminField(b, "sCode", "string"),
+        adminField(b, "msg", "string", "Order rejected (injected fault)"),
         count(b, "count"),
       );
     case "failAfterPlace":
-      return admin.failAfterPlace(field(b, "status", "number", 500), count(b, "count"));
+      return admin.failAfterPlace(adminField(b, "status", "number", 500), count(b, "count"));
     case "setOrderRateLimit":
-      return admin.setOrderRateLimit(field(b, "count", "number"), field(b, "windowMs", "number"));
+      return admin.setOrderRateLimit(adminField(b, "count", "number"), adminField(b, "windowMs", "number"));
     case "trade": {
-      const side = field<string>(b, "side", "string");
+      const side = adminField<string>(b, "side", "string");
       if (side !== "buy" && side !== "sell") throw new Error("field 'side' must be buy or sell");
-      return admin.trade(field(b, "instId", "string"), side, field(b, "px", "string"), field(b, "sz", "string"));
+      return admin.trade(
+        adminField(b, "instId", "string"),
+        side,
+        adminField(b, "px", "string"),
+        adminField(b, "sz", "string"),
+      );
     }
     case "pauseMarket":
-      return admin.pauseMarket(field(b, "paused", "boolean", true));
+      return admin.pauseMarket(adminField(b, "paused", "boolean", true));
     case "clearFaults":
       return admin.clearFaults();
     case "counters":
@@ -235,42 +228,5 @@ function dispatch(admin: OkxSimAdmin, name: string, b: Record<string, unknown>):
 
 /** Starts the admin HTTP server (127.0.0.1, its own port, `Authorization: Bearer <token>`). */
 export function startOkxAdminServer(admin: OkxSimAdmin, port: number, token: string): Server<undefined> {
-  return Bun.serve({
-    hostname: "127.0.0.1",
-    port,
-    maxRequestBodySize: 1 << 20,
-    fetch: async (req) => {
-      const auth = req.headers.get("authorization");
-      if (auth !== `Bearer ${token}`) return Response.json({ error: "admin token required" }, { status: 401 });
-      const url = new URL(req.url);
-      const m = /^\/admin\/([A-Za-z]+)$/.exec(url.pathname);
-      if (m === null) return Response.json({ error: "not found: use POST /admin/<function>" }, { status: 404 });
-      let body: Record<string, unknown> = {};
-      if (req.method === "POST") {
-        let text: string;
-        try {
-          text = await req.text();
-        } catch {
-          return Response.json({ error: "body could not be read" }, { status: 400 });
-        }
-        if (text.length > 0) {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            return Response.json({ error: "body must be a JSON object" }, { status: 400 });
-          }
-          if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-            return Response.json({ error: "body must be a JSON object" }, { status: 400 });
-          body = parsed as Record<string, unknown>;
-        }
-      }
-      try {
-        const result = dispatch(admin, m[1] as string, body);
-        return Response.json({ ok: true, result: result ?? null });
-      } catch (e) {
-        return Response.json({ error: e instanceof Error ? e.message : String(e) }, { status: 400 });
-      }
-    },
-  });
+  return startAdminHttp(port, token, (fn, body) => dispatch(admin, fn, body));
 }
