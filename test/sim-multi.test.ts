@@ -107,6 +107,37 @@ describe("startMultiSim", () => {
     expect(apart, `seed ${SEED}: the venues' mids are not identical`).toBeGreaterThan(n / 2);
   }, 30_000);
 
+  test("each protocol lists its own venue's grid, and both venues quote on it around one fair value", async () => {
+    const ins = (await (await fetch(`${okx.restUrl}/api/v5/public/instruments?instType=SPOT`)).json()) as OkxBody;
+    expect(
+      ins.data.find((i) => i["instId"] === "BTC-USDT"),
+      `seed ${SEED}: okx grid`,
+    ).toMatchObject({
+      tickSz: "0.1",
+      lotSz: "0.00000001",
+      minSz: "0.00001",
+    });
+    expect(okx.exchange.symbol("BTCUSDT")?.priceGrid.increment, `seed ${SEED}: okx core tick`).toBe("0.1");
+    expect(bin.exchange.symbol("BTCUSDT")?.priceGrid.increment, `seed ${SEED}: binance core tick`).toBe("0.01");
+    const fv = (multi.fairValue.valueNow("BTCUSDT") ?? 0) / 100; // shared ticks of 0.01 → USDT
+    const o = okx.exchange.bookTop("BTCUSDT");
+    const b = bin.exchange.bookTop("BTCUSDT");
+    const okxMidPx = (((o?.bidTicks ?? 0) + (o?.askTicks ?? 0)) / 2) * 0.1;
+    const binMidPx = (((b?.bidTicks ?? 0) + (b?.askTicks ?? 0)) / 2) * 0.01;
+    for (const [name, m] of [
+      ["binance", binMidPx],
+      ["okx", okxMidPx],
+    ] as const) {
+      const bps = (Math.abs(m - fv) / fv) * 10_000;
+      expect(bps, `seed ${SEED}: ${name} core mid ${m} vs fair value ${fv}`).toBeLessThan(6 * NOISE_BPS);
+    }
+    // OKX prints the books at the 0.1 grid without trailing zeros.
+    const r = (await (await fetch(`${okx.restUrl}/api/v5/market/books?instId=BTC-USDT&sz=5`)).json()) as {
+      data: { bids: string[][] }[];
+    };
+    for (const lv of r.data[0]?.bids ?? []) expect(lv[0], `seed ${SEED}: okx book price`).toMatch(/^\d+(\.\d)?$/);
+  });
+
   test("each venue charges its own fees on a taker trade", async () => {
     // Binance: a SELL IOC through the bid, FULL response carries each fill's commission (in USDT).
     const bid = Number(
@@ -133,13 +164,13 @@ describe("startMultiSim", () => {
       clOrdId: "fee1",
       side: "sell",
       ordType: "ioc",
-      px: ((await okxMid()) * 0.99).toFixed(2),
+      px: ((await okxMid()) * 0.99).toFixed(1), // OKX's BTC-USDT tick is 0.1
       sz: "0.01",
     });
     expect(placed.code, `seed ${SEED}: okx order ${JSON.stringify(placed)}`).toBe("0");
     const got = await okxSigned("GET", `/api/v5/trade/order?instId=BTC-USDT&clOrdId=fee1`);
     const row = got.data[0] ?? {};
-    expect(row["accFillSz"], `seed ${SEED}: okx fill`).toBe("0.01000000");
+    expect(row["accFillSz"], `seed ${SEED}: okx fill`).toBe("0.01");
     const notional = Number(row["avgPx"]) * 0.01;
     const okxFee = (notional - ((await okxUsdt()) - before)) / notional;
     expect(okxFee, `seed ${SEED}: okx taker rate`).toBeCloseTo(0.0005, 5);

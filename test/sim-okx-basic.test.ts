@@ -84,7 +84,17 @@ test("public REST: time, instruments, books", async () => {
   expect(t.code).toBe("0");
   const ins = (await (await fetch(`${sim.restUrl}/api/v5/public/instruments?instType=SPOT`)).json()) as Body;
   const btc = ins.data.find((i) => i.instId === "BTC-USDT");
-  expect(btc).toMatchObject({ baseCcy: "BTC", quoteCcy: "USDT", tickSz: "0.01", lotSz: "0.00001", state: "live" });
+  // OKX's own grids (GET /api/v5/public/instruments on OKX), not Binance's filters.
+  expect(btc).toMatchObject({
+    baseCcy: "BTC",
+    quoteCcy: "USDT",
+    tickSz: "0.1",
+    lotSz: "0.00000001",
+    minSz: "0.00001",
+    state: "live",
+  });
+  const eth = ins.data.find((i) => i.instId === "ETH-USDT");
+  expect(eth).toMatchObject({ tickSz: "0.01", lotSz: "0.000001", minSz: "0.0001", state: "live" });
   const bk = (await (await fetch(`${sim.restUrl}/api/v5/market/books?instId=BTC-USDT&sz=5`)).json()) as Body;
   expect(bk.code).toBe("0");
   expect(Array.isArray(bk.data[0]?.bids)).toBe(true);
@@ -121,8 +131,8 @@ test("signed REST: auth errors, place/query/pending/cancel, 51008, balance", asy
   expect(q.j.data[0]).toMatchObject({
     ordId,
     state: "live",
-    px: "1000.00000000",
-    sz: "0.01000000",
+    px: "1000",
+    sz: "0.01",
     side: "buy",
     ordType: "limit",
   });
@@ -187,13 +197,16 @@ test("public WS: ping/pong, books snapshot then chained update, bbo-tbt", async 
   const upd = await next<Bk>((f) => f.action === "update");
   expect(upd.data?.[0]?.prevSeqId).toBe(seq);
   expect(upd.data?.[0]?.checksum).toBe(0);
-  expect(upd.data?.[0]?.bids).toContainEqual(["1234.50000000", "0.02000000", "0", "1"]);
+  // OKX prints numbers at the instrument's precision without trailing zeros.
+  expect(upd.data?.[0]?.bids).toContainEqual(["1234.5", "0.02", "0", "1"]);
   const bbo = await next<Bk>((f) => f.arg?.channel === "bbo-tbt" && f.data !== undefined);
   expect(bbo.data?.[0]?.seqId).toBeGreaterThan(seq);
   sim.faults.breakSeqChain = true;
   await signed("POST", "/api/v5/trade/cancel-order", { instId: "BTC-USDT", ordId: String(p.j.data[0]?.ordId) });
   const broken = await next<Bk>((f) => f.action === "update");
   expect(broken.data?.[0]?.prevSeqId).not.toBe(upd.data?.[0]?.seqId ?? 0);
+  // The cancel deletes the level: size "0".
+  expect(broken.data?.[0]?.bids).toContainEqual(["1234.5", "0", "0", "0"]);
   ws.close();
 });
 

@@ -66,7 +66,7 @@ test("REST: instruments, order book, balance", async () => {
 test("REST: place, query and cancel an order; errors are thrown in OKX's shape", async () => {
   const [book] = await rest.getOrderBook({ instId: "BTC-USDT", sz: "1" });
   const bid = Number(book?.bids[0]?.[0]);
-  const px = (Math.floor(bid * 0.9 * 100) / 100).toFixed(2);
+  const px = (Math.floor(bid * 0.9 * 10) / 10).toFixed(1);
   const [placed] = await rest.submitOrder({
     instId: "BTC-USDT",
     tdMode: "cash",
@@ -117,7 +117,7 @@ test("WebSocket: public books stream and a private orders-channel update for our
   await until(() => subscribed, "orders subscription (after the client's login)");
 
   const [book] = await rest.getOrderBook({ instId: "BTC-USDT", sz: "1" });
-  const px = (Math.floor(Number(book?.bids[0]?.[0]) * 0.9 * 100) / 100).toFixed(2);
+  const px = (Math.floor(Number(book?.bids[0]?.[0]) * 0.9 * 10) / 10).toFixed(1);
   const [placed] = await rest.submitOrder({
     instId: "BTC-USDT",
     tdMode: "cash",
@@ -144,7 +144,7 @@ test("WebSocket API (private socket): place and cancel through the client's prom
   );
   try {
     const [book] = await rest.getOrderBook({ instId: "BTC-USDT", sz: "1" });
-    const px = (Math.floor(Number(book?.bids[0]?.[0]) * 0.9 * 100) / 100).toFixed(2);
+    const px = (Math.floor(Number(book?.bids[0]?.[0]) * 0.9 * 10) / 10).toFixed(1);
     const placed = await api.submitNewOrder({
       instId: "BTC-USDT",
       tdMode: "cash",

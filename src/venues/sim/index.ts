@@ -38,6 +38,7 @@ export {
   OKX_SIM_API_KEY,
   OKX_SIM_API_SECRET,
   OKX_SIM_PASSPHRASE,
+  OKX_SYMBOLS,
   type OkxFaults,
   okxSign,
   type RunningOkxSim,

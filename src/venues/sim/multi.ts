@@ -16,6 +16,7 @@ import {
   startOkxSim,
   startSim,
 } from "./index.ts";
+import { okxSymbols } from "./okx/index.ts";
 
 /** Protocols a simulated venue can speak. */
 export type SimProtocol = "binance" | "okx";
@@ -61,9 +62,9 @@ export interface StartMultiSimOptions {
   readonly clock?: Clock;
   /** Market-agent and fair-value speed (default 1). */
   readonly speed?: number;
-  /** Symbols by name from DEFAULT_SYMBOLS (default: all). */
+  /** Symbols by name (default: all); binance venues list DEFAULT_SYMBOLS' grids, okx venues OKX_SYMBOLS'. */
   readonly symbols?: string[];
-  /** Custom symbol specs (override `symbols`). */
+  /** Custom symbol specs for every venue, whatever its protocol (override `symbols`). */
   readonly symbolSpecs?: SymbolSpec[];
   readonly venues: readonly MultiSimVenueSpec[];
 }
@@ -162,6 +163,8 @@ export async function startMultiSim(opts: StartMultiSimOptions): Promise<Running
   const seed = opts.seed ?? "sim";
   const speed = opts.speed ?? 1;
   const specs = opts.symbolSpecs ?? selectSymbols(opts.symbols);
+  // Each protocol lists its own venue's grids; the shared path counts in the Binance ticks and okx cores convert.
+  const okxSpecs = opts.symbolSpecs ?? okxSymbols(specs.map((s) => s.symbol));
   const shared = new SharedFairValue({ clock, seed, symbols: specs, speed });
   const started: MultiSimVenue[] = [];
   try {
@@ -169,12 +172,13 @@ export async function startMultiSim(opts: StartMultiSimOptions): Promise<Running
       const lagMs = v.lagMs ?? 0;
       const noiseBps = v.noiseBps ?? DEFAULT_NOISE_BPS;
       const fairValue = { shared, lagMs, noiseBps };
-      const common = { clock, seed: `${seed}/${v.name}`, speed, symbolSpecs: specs, fairValue };
+      const common = { clock, seed: `${seed}/${v.name}`, speed, fairValue };
       try {
         if (v.protocol === "binance") {
           const fees = v.fees ?? DEFAULT_FEES;
           const sim = await startSim({
             ...common,
+            symbolSpecs: specs,
             fees,
             port: v.port ?? 0,
             adminPort: v.adminPort ?? 0,
@@ -188,6 +192,7 @@ export async function startMultiSim(opts: StartMultiSimOptions): Promise<Running
           const fees = v.fees ?? OKX_DEFAULT_FEES;
           const sim = await startOkxSim({
             ...common,
+            symbolSpecs: okxSpecs,
             fees,
             port: v.port ?? 0,
             adminPort: v.adminPort ?? 0,

@@ -48,6 +48,8 @@ class Maker {
  */
 export interface AgentSharedFairValue {
   readonly shared: SharedFairValue;
+  /** This venue's ticks per shared tick, by symbol (1 on the same grid). */
+  readonly ticksPer: ReadonlyMap<string, number>;
   readonly lagMs: number;
   readonly noiseBps: number;
   /** Clock time now (the shared path is indexed by clock time). */
@@ -155,7 +157,8 @@ export class MarketAgents {
     if (sh === undefined || noise === null) return;
     noise.step(dt);
     const v = sh.shared.valueAt(s.book.sym.name, sh.nowMs() - sh.lagMs);
-    if (v !== undefined) s.fv = s.model.clamp(v * Math.exp(noise.bps / 10_000));
+    const k = sh.ticksPer.get(s.book.sym.name) ?? 1;
+    if (v !== undefined) s.fv = s.model.clamp(v * k * Math.exp(noise.bps / 10_000));
   }
 
   /** Best bid / best ask prices this maker wants now (on its lattice). */

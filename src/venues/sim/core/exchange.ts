@@ -200,15 +200,17 @@ export class SimCore {
     const noiseBps = f.noiseBps ?? 0;
     if (!(noiseBps >= 0 && noiseBps <= 1000))
       throw new Error(`fairValue.noiseBps must be in [0, 1000], got ${f.noiseBps}`);
+    // A venue on another tick grid (OKX's BTC-USDT 0.1 vs Binance's 0.01) converts the shared path to its ticks.
+    const ticksPer = new Map<string, number>();
     for (const sym of this.syms) {
-      const tick = f.shared.tickSize(sym.name);
-      if (tick === undefined) throw new Error(`fairValue: symbol ${sym.name} is not in the shared fair value`);
-      if (tick !== sym.priceGrid.increment)
-        throw new Error(`fairValue: symbol ${sym.name} has tick size ${sym.priceGrid.increment}, shared has ${tick}`);
+      const k = f.shared.ticksPer(sym.name, sym.priceGrid.increment);
+      if (k === undefined) throw new Error(`fairValue: symbol ${sym.name} is not in the shared fair value`);
+      ticksPer.set(sym.name, k);
     }
     const clock = this.clock;
     return {
       shared: f.shared,
+      ticksPer,
       lagMs,
       noiseBps,
       nowMs: () => clock.nowMs(),

@@ -109,8 +109,55 @@ describe("SharedFairValue", () => {
       /fairValue\.noiseBps/,
     );
     expect(() => new SimCore({ clock, seed: 1, fairValue: { shared } })).toThrow(/ETHUSDT is not in the shared/);
-    const coarse: SymbolSpec[] = [{ ...(BTC[0] as SymbolSpec), tickSize: "0.1", minPrice: "0.1" }];
-    expect(() => new SimCore({ clock, seed: 1, symbols: coarse, fairValue: { shared } })).toThrow(/tick size 0.1/);
+    expect(() => shared.ticksPer("BTCUSDT", "0.1x")).toThrow(/0\.1x/);
+  });
+
+  test("ticksPer converts the shared ticks to another grid exactly, and is exactly 1 on the same grid", () => {
+    const shared = new SharedFairValue({ clock: new VirtualClock(), seed: "sfv-ticks", symbols: BTC });
+    expect(shared.ticksPer("BTCUSDT", "0.01"), "seed sfv-ticks: same grid").toBe(1);
+    expect(shared.ticksPer("BTCUSDT", "0.010"), "seed sfv-ticks: same grid, trailing zero").toBe(1);
+    expect(shared.ticksPer("BTCUSDT", "0.1"), "seed sfv-ticks: coarser grid").toBe(0.1);
+    expect(shared.ticksPer("BTCUSDT", "0.001"), "seed sfv-ticks: finer grid").toBe(10);
+    expect(shared.ticksPer("BTCUSDT", "0.05"), "seed sfv-ticks: 5-unit grid").toBe(0.2);
+    expect(shared.ticksPer("NOPEUSDT", "0.01"), "seed sfv-ticks: unknown symbol").toBeUndefined();
+  });
+});
+
+describe("cores on different tick grids", () => {
+  test("a 0.01-tick core and a 0.1-tick core on one shared value both quote around it in their own ticks", () => {
+    const seed = "multi-grid-1";
+    const clock = new VirtualClock();
+    const shared = new SharedFairValue({ clock, seed, symbols: BTC });
+    const coarse: SymbolSpec[] = [{ ...(BTC[0] as SymbolSpec), tickSize: "0.1", minPrice: "0.1", initialMid: "60000" }];
+    const fine = new SimCore({ clock, seed: `${seed}/fine`, symbols: BTC, fairValue: { shared, noiseBps: 0 } });
+    const wide = new SimCore({ clock, seed: `${seed}/wide`, symbols: coarse, fairValue: { shared, noiseBps: 0 } });
+    fine.start();
+    wide.start();
+    let moved = 0;
+    const first = shared.valueNow("BTCUSDT") ?? 0;
+    try {
+      for (let i = 0; i < 60; i++) {
+        clock.advance(1000);
+        const fvPrice = (shared.valueNow("BTCUSDT") ?? 0) * 0.01;
+        moved = Math.max(moved, Math.abs(fvPrice - first * 0.01));
+        const f = fine.bookTop("BTCUSDT");
+        const w = wide.bookTop("BTCUSDT");
+        const fMid = (((f?.bidTicks ?? 0) + (f?.askTicks ?? 0)) / 2) * 0.01;
+        const wMid = (((w?.bidTicks ?? 0) + (w?.askTicks ?? 0)) / 2) * 0.1;
+        // Within a few of each venue's own ticks of the shared value, in price units.
+        expect(Math.abs(fMid - fvPrice), `seed ${seed}: 0.01-tick mid ${fMid} vs ${fvPrice} at ${i}s`).toBeLessThan(
+          0.2,
+        );
+        expect(Math.abs(wMid - fvPrice), `seed ${seed}: 0.1-tick mid ${wMid} vs ${fvPrice} at ${i}s`).toBeLessThan(2);
+      }
+    } finally {
+      fine.stop();
+      wide.stop();
+    }
+    expect(
+      moved,
+      `seed ${seed}: the shared value moves by more than the coarse venue's tracking error`,
+    ).toBeGreaterThan(2);
   });
 });
 

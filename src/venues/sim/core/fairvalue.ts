@@ -59,7 +59,7 @@ export interface SharedFairValueOptions {
   readonly clock: Clock;
   /** Seed of the fair-value paths; same seed + same symbols → same paths. */
   readonly seed: string | number;
-  /** Symbols to run (their tick sizes are the unit of valueAt). */
+  /** Symbols to run (their tick sizes are the unit of valueAt; other grids convert with ticksPer). */
   readonly symbols: readonly SymbolSpec[];
   /** Market time per clock millisecond (default 1), like SimCore's speed. */
   readonly speed?: number;
@@ -145,6 +145,22 @@ export class SharedFairValue {
   /** The normalised tick size valueAt counts in for a symbol ("0.01"), or undefined when unknown. */
   tickSize(symbol: string): string | undefined {
     return this.paths.get(symbol)?.tick;
+  }
+
+  /**
+   * The factor turning valueAt's ticks into ticks of another grid (0.01 → 0.1 gives 0.1), so venues with
+   * different tick sizes follow one price path; exactly 1 on the same grid (values stay bit-identical).
+   * Undefined for an unknown symbol; throws naming the field on a malformed tick size.
+   */
+  ticksPer(symbol: string, tickSize: string): number | undefined {
+    const p = this.paths.get(symbol);
+    if (p === undefined) return undefined;
+    const own = new DecimalGrid(p.tick);
+    const other = new DecimalGrid(tickSize);
+    if (own.increment === other.increment) return 1;
+    // Both increments as integers over the same power of ten: one exact division, correctly rounded.
+    const d = Math.max(own.decimals, other.decimals);
+    return (own.unit * 10 ** (d - own.decimals)) / (other.unit * 10 ** (d - other.decimals));
   }
 
   /**

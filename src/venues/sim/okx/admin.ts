@@ -7,6 +7,7 @@ import type { Server } from "bun";
 import { adminField, type SimCore, type SimSymbol, startAdminHttp } from "../core/index.ts";
 import { OKX_CONN_KINDS, type OkxConnKind, type OkxFaultCounters } from "./faults.ts";
 import type { OkxServer } from "./server.ts";
+import { okxSz } from "./symbols.ts";
 import type { OkxVenue } from "./venue.ts";
 
 /** The simulator's second account, used by `trade` to hit resting orders of the test account. */
@@ -25,11 +26,12 @@ export class OkxSimAdmin {
     private readonly server: OkxServer,
   ) {
     if (!venue.core.hasAccount(OKX_SIM_OTHER_ACCOUNT)) {
-      // Plenty of every listed asset, so `trade` is never refused for balance.
+      // Plenty of every listed asset, so `trade` is never refused for balance (and still an exact integer
+      // of units at OKX's 9 quote decimals, which cap a balance near 9 million).
       const bal: Record<string, string> = {};
       for (const s of venue.core.symbols()) {
         bal[s.base] = "100000";
-        bal[s.quote] = "10000000";
+        bal[s.quote] = "1000000";
       }
       venue.core.createAccount(OKX_SIM_OTHER_ACCOUNT, bal);
     }
@@ -116,7 +118,7 @@ export class OkxSimAdmin {
       quantity: sz,
     });
     if (!r.ok) throw new Error(`trade refused: ${JSON.stringify(r.reason)}`);
-    return { filled: sym.formatQty(r.order.executedLots) };
+    return { filled: okxSz(sym, r.order.executedLots) };
   }
 
   /** Pauses (or resumes) the background market agents. */

@@ -4,9 +4,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { type Clock, SystemClock } from "../../../services/clock.ts";
-import { DEFAULT_SYMBOLS, type FeeSpec, type SharedFairValueOption, SimCore, type SymbolSpec } from "../core/index.ts";
+import { type FeeSpec, type SharedFairValueOption, SimCore, type SymbolSpec } from "../core/index.ts";
 import { OkxSimAdmin, startOkxAdminServer } from "./admin.ts";
 import { type OkxLatency, OkxServer } from "./server.ts";
+import { OKX_SYMBOLS, okxAssetPrecision } from "./symbols.ts";
 import { type OkxFaults, OkxVenue } from "./venue.ts";
 
 export type { OkxAdminCounters } from "./admin.ts";
@@ -14,6 +15,7 @@ export { OKX_SIM_OTHER_ACCOUNT, OkxSimAdmin } from "./admin.ts";
 export type { OkxConnKind } from "./faults.ts";
 export type { OkxLatency } from "./server.ts";
 export { okxLoginPrehash, okxRestPrehash, okxSign } from "./signing.ts";
+export { OKX_SYMBOLS, okxDecimal, okxSymbols } from "./symbols.ts";
 export type { OkxFaults } from "./venue.ts";
 
 /** Documented test credentials of the OKX simulator. */
@@ -27,6 +29,7 @@ export interface StartOkxSimOptions {
   port?: number;
   seed?: string;
   clock?: Clock;
+  /** Instruments to list (default OKX_SYMBOLS: OKX's own tickSz/lotSz/minSz). */
   symbolSpecs?: SymbolSpec[];
   speed?: number;
   agents?: boolean;
@@ -82,11 +85,14 @@ export interface RunningOkxSim {
 export async function startOkxSim(opts: StartOkxSimOptions = {}): Promise<RunningOkxSim> {
   const latency = checkLatency(opts.latency);
   const clock = opts.clock ?? new SystemClock();
+  // OKX has no minimum-notional rule (§D.7: minSz only), so the core's Binance-style one is switched off.
+  const specs = (opts.symbolSpecs ?? OKX_SYMBOLS).map((s) => ({ ...s, minNotional: "0" }));
   const core = new SimCore({
     clock,
     seed: opts.seed ?? "okx-sim",
-    // OKX has no minimum-notional rule (§D.7: minSz only), so the core's Binance-style one is switched off.
-    symbols: (opts.symbolSpecs ?? DEFAULT_SYMBOLS).map((s) => ({ ...s, minNotional: "0" })),
+    symbols: specs,
+    // OKX's fine lots (BTC 0.00000001 at tick 0.1) need more quote decimals than Binance's 8 for exact notionals.
+    assetPrecision: okxAssetPrecision(specs),
     speed: opts.speed ?? 1,
     agents: opts.agents ?? true,
     ...(opts.fairValue !== undefined ? { fairValue: opts.fairValue } : {}),

@@ -9,6 +9,7 @@ import type { ExecutionReport, SimSymbol } from "../core/index.ts";
 import { OkxError } from "./errors.ts";
 import type { OkxConnKind } from "./faults.ts";
 import { okxLoginPrehash, okxRestPrehash } from "./signing.ts";
+import { okxDecimal, okxPx, okxSz } from "./symbols.ts";
 import { type OkxAccount, OkxVenue } from "./venue.ts";
 
 /** Per-socket state. */
@@ -97,7 +98,7 @@ export class OkxServer {
         if (this.booksIntervalMs <= 0) this.flushBook(sym);
       },
       onBookTop: (sym, u, bt, bl, at, al) => {
-        const lv = (t: number, l: number) => (l > 0 ? [[sym.formatPrice(t), sym.formatQty(l), "0", "1"]] : []);
+        const lv = (t: number, l: number) => (l > 0 ? [[okxPx(sym, t), okxSz(sym, l), "0", "1"]] : []);
         this.publish(`bbo-tbt:${v.instId(sym)}`, { channel: "bbo-tbt", instId: v.instId(sym) }, [
           { asks: lv(at, al), bids: lv(bt, bl), ts: String(clock.nowMs()), seqId: u },
         ]);
@@ -108,8 +109,8 @@ export class OkxServer {
           {
             instId,
             tradeId: String(id),
-            px: sym.formatPrice(ticks),
-            sz: sym.formatQty(lots),
+            px: okxPx(sym, ticks),
+            sz: okxSz(sym, lots),
             side: buyerIsMaker ? "sell" : "buy",
             ts: String(t),
             count: "1",
@@ -297,7 +298,7 @@ export class OkxServer {
 
   private snapshot(sym: SimSymbol, depth: number) {
     const d = this.v.core.depthSnapshot(sym.name, depth);
-    const lv = (l: readonly [number, number]) => [sym.formatPrice(l[0]), sym.formatQty(l[1]), "0", "1"];
+    const lv = (l: readonly [number, number]) => [okxPx(sym, l[0]), okxSz(sym, l[1]), "0", "1"];
     return {
       seqId: d?.lastUpdateId ?? 0,
       asks: (d?.asks ?? []).map(lv),
@@ -472,7 +473,7 @@ export class OkxServer {
       prev -= 1;
     }
     const lv = (m: Map<number, number>) =>
-      [...m].map(([ticks, lots]) => [sym.formatPrice(ticks), sym.formatQty(lots), "0", lots > 0 ? "1" : "0"]);
+      [...m].map(([ticks, lots]) => [okxPx(sym, ticks), okxSz(sym, lots), "0", lots > 0 ? "1" : "0"]);
     const data = [{ asks: lv(p.asks), bids: lv(p.bids), ts: String(t), checksum: 0, prevSeqId: prev, seqId: u }];
     if (armed === "reorder" && !this.held.has(instId)) {
       c.booksReordered++;
@@ -535,14 +536,14 @@ export class OkxServer {
     if (r.execType === "TRADE_PREVENTION") return;
     const s = r.symbol;
     const trade = r.execType === "TRADE";
-    const avg = r.cumLots > 0 ? s.formatPrice(Math.round(r.cumQuoteUnits / (r.cumLots * s.quoteUnitsPerTickLot))) : "";
+    const avg = r.cumLots > 0 ? okxPx(s, Math.round(r.cumQuoteUnits / (r.cumLots * s.quoteUnitsPerTickLot))) : "";
     this.pushOrders(r.accountId, {
       instType: "SPOT",
       instId: this.v.instId(s),
       ordId: String(r.orderId),
       clOrdId: r.execType === "CANCELED" ? r.origClientOrderId || r.clientOrderId : r.clientOrderId,
-      px: r.type === "MARKET" ? "" : s.formatPrice(r.priceTicks),
-      sz: r.origLots > 0 ? s.formatQty(r.origLots) : s.formatQuote(r.origQuoteUnits),
+      px: r.type === "MARKET" ? "" : okxPx(s, r.priceTicks),
+      sz: r.origLots > 0 ? okxSz(s, r.origLots) : okxDecimal(s.formatQuote(r.origQuoteUnits)),
       ordType:
         r.type === "LIMIT_MAKER"
           ? "post_only"
@@ -554,14 +555,16 @@ export class OkxServer {
       side: r.side === "BUY" ? "buy" : "sell",
       tdMode: "cash",
       state: OkxVenue.state(r.status),
-      accFillSz: s.formatQty(r.cumLots),
+      accFillSz: okxSz(s, r.cumLots),
       avgPx: avg,
-      fillPx: trade ? s.formatPrice(r.lastPriceTicks) : "",
-      fillSz: trade ? s.formatQty(r.lastLots) : "0",
+      fillPx: trade ? okxPx(s, r.lastPriceTicks) : "",
+      fillSz: trade ? okxSz(s, r.lastLots) : "0",
       tradeId: trade ? String(r.tradeId) : "",
       fillTime: trade ? String(r.transactTimeMs) : "",
       fillFee:
-        trade && r.commissionAsset !== null ? `-${this.v.core.formatAsset(r.commissionAsset, r.commissionUnits)}` : "0",
+        trade && r.commissionAsset !== null
+          ? `-${okxDecimal(this.v.core.formatAsset(r.commissionAsset, r.commissionUnits))}`
+          : "0",
       fillFeeCcy: r.commissionAsset ?? "",
       execType: trade ? (r.isMaker ? "M" : "T") : "",
       cancelSource: r.execType === "CANCELED" ? "1" : "",

@@ -7,6 +7,7 @@ import type { OrderView, PlaceOrderRequest, SimCore, SimSymbol } from "../core/i
 import { coreRejectToOkx, OkxError } from "./errors.ts";
 import { OkxFaultState } from "./faults.ts";
 import { okxSign, signaturesEqual } from "./signing.ts";
+import { okxDecimal, okxPx, okxSz } from "./symbols.ts";
 
 /** One API key of the OKX simulator. */
 export interface OkxAccount {
@@ -105,13 +106,13 @@ export class OkxVenue {
       instId: this.instId(s),
       baseCcy: s.base,
       quoteCcy: s.quote,
-      tickSz: s.spec.tickSize,
-      lotSz: s.spec.stepSize,
-      minSz: s.spec.minQty,
-      maxLmtSz: s.spec.maxQty,
-      maxMktSz: s.spec.marketMaxQty ?? s.spec.maxQty,
-      maxLmtAmt: s.spec.maxNotional,
-      maxMktAmt: s.spec.maxNotional,
+      tickSz: s.priceGrid.increment,
+      lotSz: s.qtyGrid.increment,
+      minSz: okxSz(s, s.minQtyLots),
+      maxLmtSz: s.maxQtyLots > 0 ? okxSz(s, s.maxQtyLots) : "",
+      maxMktSz: s.marketMaxQtyLots > 0 ? okxSz(s, s.marketMaxQtyLots) : "",
+      maxLmtAmt: s.maxNotionalUnits > 0 ? okxDecimal(s.formatQuote(s.maxNotionalUnits)) : "",
+      maxMktAmt: s.maxNotionalUnits > 0 ? okxDecimal(s.formatQuote(s.maxNotionalUnits)) : "",
       state: s.status === "TRADING" ? "live" : "suspend",
     }));
   }
@@ -233,10 +234,10 @@ export class OkxVenue {
       totalEq: "",
       details: bals.map((b) => ({
         ccy: b.asset,
-        availBal: this.core.formatAsset(b.asset, b.freeUnits),
-        frozenBal: this.core.formatAsset(b.asset, b.lockedUnits),
-        cashBal: this.core.formatAsset(b.asset, b.freeUnits + b.lockedUnits),
-        eq: this.core.formatAsset(b.asset, b.freeUnits + b.lockedUnits),
+        availBal: okxDecimal(this.core.formatAsset(b.asset, b.freeUnits)),
+        frozenBal: okxDecimal(this.core.formatAsset(b.asset, b.lockedUnits)),
+        cashBal: okxDecimal(this.core.formatAsset(b.asset, b.freeUnits + b.lockedUnits)),
+        eq: okxDecimal(this.core.formatAsset(b.asset, b.freeUnits + b.lockedUnits)),
       })),
     };
   }
@@ -253,14 +254,14 @@ export class OkxVenue {
   orderRow(o: OrderView): Record<string, unknown> {
     const s = o.symbol;
     const avg =
-      o.executedLots > 0 ? s.formatPrice(Math.round(o.cumQuoteUnits / (o.executedLots * s.quoteUnitsPerTickLot))) : "";
+      o.executedLots > 0 ? okxPx(s, Math.round(o.cumQuoteUnits / (o.executedLots * s.quoteUnitsPerTickLot))) : "";
     return {
       instType: "SPOT",
       instId: this.instId(s),
       ordId: String(o.orderId),
       clOrdId: o.clientOrderId,
-      px: o.type === "MARKET" ? "" : s.formatPrice(o.priceTicks),
-      sz: o.origLots > 0 ? s.formatQty(o.origLots) : s.formatQuote(o.origQuoteUnits),
+      px: o.type === "MARKET" ? "" : okxPx(s, o.priceTicks),
+      sz: o.origLots > 0 ? okxSz(s, o.origLots) : okxDecimal(s.formatQuote(o.origQuoteUnits)),
       ordType:
         o.type === "LIMIT_MAKER"
           ? "post_only"
@@ -272,7 +273,7 @@ export class OkxVenue {
       side: o.side === "BUY" ? "buy" : "sell",
       tdMode: "cash",
       state: OkxVenue.state(o.status),
-      accFillSz: s.formatQty(o.executedLots),
+      accFillSz: okxSz(s, o.executedLots),
       avgPx: avg,
       cancelSource: "",
       cTime: String(o.timeMs),
