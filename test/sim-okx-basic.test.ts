@@ -304,6 +304,34 @@ test("idle connection is closed by the server", async () => {
   }
 });
 
+test("a socket fed by a busy channel stays open without client data; once nothing flows it is closed", async () => {
+  // OKX breaks a connection when no data has flowed for 30 s: pushes count, not only client frames
+  const s2 = await startOkxSim({ seed: "okx-idle-busy", idleTimeoutMs: 400, booksKeepaliveMs: 0 });
+  try {
+    const ws = new WebSocket(s2.wsPublicUrl);
+    let code = 0;
+    let frames = 0;
+    ws.onclose = (e) => {
+      code = e.code;
+    };
+    ws.onmessage = () => {
+      frames++;
+    };
+    await new Promise<void>((r) => {
+      ws.onopen = () => r();
+    });
+    ws.send(JSON.stringify({ op: "subscribe", args: [{ channel: "books", instId: "BTC-USDT" }] }));
+    await Bun.sleep(1500); // well past the idle limit, books pushed every 100 ms, the client silent
+    expect({ frames: frames > 5, code }).toEqual({ frames: true, code: 0 });
+    s2.pauseMarket(true); // nothing changes, nothing is pushed
+    const deadline = Date.now() + 5000;
+    while (code === 0 && Date.now() < deadline) await Bun.sleep(50);
+    expect(code).toBe(4004);
+  } finally {
+    await s2.close();
+  }
+});
+
 test("faults: 5xx after place still executes; 61st placement in 2 s is rate limited with 50011/429", async () => {
   const s3 = await startOkxSim({ agents: false, seed: "okx-rl", clock: new VirtualClock() });
   const prev = sim;

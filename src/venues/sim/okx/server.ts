@@ -19,6 +19,8 @@ interface Conn {
   readonly subs: Set<string>;
   account: OkxAccount | undefined;
   idle: TimerId | undefined;
+  /** Last frame in either direction: OKX closes a socket with no data for 30 s, pushed or sent. */
+  lastDataMs: number;
   /** Frames waiting out the socket's one-way delay, oldest first. */
   readonly out: string[];
   /** Order requests waiting out the inbound order-entry delay, oldest first. */
@@ -184,13 +186,17 @@ export class OkxServer {
     if (this.v.state.silenced.has(OkxServer.kind(ws))) return;
     const ms = ws.data.priv ? this.latency.orderEntryMs : this.latency.marketDataMs;
     if (ms <= 0) {
+      ws.data.lastDataMs = this.clock.nowMs();
       ws.send(text);
       return;
     }
     ws.data.out.push(text);
     this.clock.setTimer(ms, () => {
       const t = ws.data.out.shift();
-      if (t !== undefined && !this.stopped && this.socks.has(ws)) ws.send(t);
+      if (t !== undefined && !this.stopped && this.socks.has(ws)) {
+        ws.data.lastDataMs = this.clock.nowMs();
+        ws.send(t);
+      }
     });
   }
 
@@ -209,9 +215,24 @@ export class OkxServer {
     this.server.stop(true);
   }
 
+  /**
+   * Notes traffic on a socket. OKX breaks a connection when no data has flowed for 30 s: a socket fed
+   * by a busy channel stays open without client pings, a silent one (nothing pushed, nothing sent) is
+   * closed. One timer per socket, re-armed for the remainder when traffic came meanwhile.
+   */
   private touch(ws: Sock): void {
-    if (ws.data.idle !== undefined) this.clock.clearTimer(ws.data.idle);
-    ws.data.idle = this.clock.setTimer(this.idleMs, () => ws.close(4004, "No data received in 30s"));
+    ws.data.lastDataMs = this.clock.nowMs();
+    if (ws.data.idle === undefined) this.armIdle(ws, this.idleMs);
+  }
+
+  private armIdle(ws: Sock, ms: number): void {
+    ws.data.idle = this.clock.setTimer(ms, () => {
+      ws.data.idle = undefined;
+      if (!this.socks.has(ws)) return;
+      const quiet = this.clock.nowMs() - ws.data.lastDataMs;
+      if (quiet >= this.idleMs) ws.close(4004, "No data received in 30s");
+      else this.armIdle(ws, this.idleMs - quiet);
+    });
   }
 
   private async fetch(req: Request, srv: Server<Conn>): Promise<Response | undefined> {
@@ -223,6 +244,7 @@ export class OkxServer {
         subs: new Set(),
         account: undefined,
         idle: undefined,
+        lastDataMs: 0,
         out: [],
         inbound: [],
       };
