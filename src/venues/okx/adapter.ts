@@ -154,6 +154,13 @@ export class OkxAdapter implements VenueAdapter {
   private readonly privBackoff: Backoff;
   private watchdog: TimerId | undefined;
   private closed = false;
+  /** The public frame being handled (a reference, no copy): onBooks keeps it for rehearse(). */
+  private frameText = "";
+  /** The last `books` update applied, and its book: what rehearse() decodes again. */
+  private rehearsalText = "";
+  private rehearsalSt: BookState | undefined;
+  /** Scratch book for rehearse(): never offered to anyone, so decoding into it changes nothing. */
+  private scratch: OrderBook | undefined;
   private reqSeq = 0;
   private readonly pending = new Map<string, Pending>();
   /** clOrdId → engine client id, for our own orders. */
@@ -285,8 +292,44 @@ export class OkxAdapter implements VenueAdapter {
     if (this.hasKeys) await this.ensurePrivate();
   }
 
+  /**
+   * Keep-warm (VenueAdapter.rehearse): parses the last applied `books` update again and applies it to
+   * a scratch book, and encodes `sample` as the private socket's `order` op exactly as a submit would,
+   * without sending it or touching any book, counter, id map or rate budget.
+   */
+  rehearse(sample?: OrderRequest): void {
+    try {
+      const st = this.rehearsalSt;
+      if (st !== undefined && !this.closed) {
+        const msg: unknown = JSON.parse(this.rehearsalText);
+        const d = isObj(msg) && Array.isArray(msg["data"]) ? msg["data"][0] : undefined;
+        if (isObj(d)) {
+          let book = this.scratch;
+          if (book === undefined) {
+            book = new OrderBook({ maxLevels: this.cfg.maxLevels });
+            this.scratch = book;
+          }
+          book.beginUpdate();
+          const nb = stageLevels(book, Side.Buy, d["bids"], st.info.price, st.info.qty, BOUNDS);
+          const na = nb < 0 ? nb : stageLevels(book, Side.Sell, d["asks"], st.info.price, st.info.qty, BOUNDS);
+          // levels of many frames pile up in the scratch book; start it afresh when it refuses or crosses
+          if (na < 0 || book.applyUpdate() !== 0 || book.isCrossed()) book.clear();
+        }
+      }
+      if (sample === undefined || !this.useWs() || this.priv?.open !== true) return;
+      const info = this.instr.get(sample.symbol);
+      if (info === undefined || !Number.isSafeInteger(sample.lots) || sample.lots <= 0) return;
+      JSON.stringify({ id: "warm", op: "order", args: [this.orderArgs(sample, info, toOkxClOrdId(sample.clientId))] });
+    } catch {
+      // a rehearsal must never disturb trading; a bad sample is simply not rehearsed
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.scratch?.close();
+    this.scratch = undefined;
+    this.rehearsalSt = undefined;
     if (this.watchdog !== undefined) this.cfg.clock.clearTimer(this.watchdog);
     this.watchdog = undefined;
     this.dropStandby();
@@ -499,6 +542,7 @@ export class OkxAdapter implements VenueAdapter {
   onPublic(text: string, from?: Conn): void {
     if (text === "pong") return;
     const recvNs = this.cfg.clock.monoNs();
+    this.frameText = text;
     let msg: unknown;
     try {
       msg = JSON.parse(text);
@@ -598,6 +642,10 @@ export class OkxAdapter implements VenueAdapter {
       this.counters["crossed"] = (this.counters["crossed"] ?? 0) + 1;
       this.resync(st, "book crossed");
       return;
+    }
+    if (!snapshot) {
+      this.rehearsalText = this.frameText;
+      this.rehearsalSt = st;
     }
     this.counters["bookFrames"] = (this.counters["bookFrames"] ?? 0) + 1;
     this.setHealth(st, "live", snapshot ? "snapshot" : "update");
@@ -1002,6 +1050,21 @@ export class OkxAdapter implements VenueAdapter {
     w.record(this.cfg.clock.nowMs());
   }
 
+  /** The `order` op's arguments (as the REST body too): OKX's field names and decimal strings. */
+  private orderArgs(order: OrderRequest, info: InstrumentInfo, clOrdId: string): Obj {
+    const args: Obj = {
+      instId: info.venueSymbol,
+      tdMode: "cash",
+      clOrdId,
+      side: order.side === Side.Buy ? "buy" : "sell",
+      ordType: ordType(order),
+      sz: info.qty.format(order.lots),
+    };
+    if (order.type === "market") args["tgtCcy"] = "base_ccy";
+    else args["px"] = info.price.format(order.priceTicks);
+    return args;
+  }
+
   private async doSubmit(order: OrderRequest): Promise<string> {
     const info = this.instr.get(order.symbol);
     if (info === undefined)
@@ -1016,16 +1079,7 @@ export class OkxAdapter implements VenueAdapter {
       throw new VenueRejectError("invalid_request", "", `okx ${this.name}: clientId does not carry our prefix`);
     this.clientIds.set(clOrdId, order.clientId);
     prune(this.clientIds);
-    const args: Obj = {
-      instId: info.venueSymbol,
-      tdMode: "cash",
-      clOrdId,
-      side: order.side === Side.Buy ? "buy" : "sell",
-      ordType: ordType(order),
-      sz: info.qty.format(order.lots),
-    };
-    if (order.type === "market") args["tgtCcy"] = "base_ccy";
-    else args["px"] = info.price.format(order.priceTicks);
+    const args = this.orderArgs(order, info, clOrdId);
     await this.throttle(info.venueSymbol);
     const postOnly = args["ordType"] === "post_only";
     if (postOnly) this.postOnly.set(clOrdId, { first: undefined, wake: undefined });
