@@ -152,9 +152,14 @@ export class SlidingWindow {
     return this.count;
   }
 
+  /** Whether the window has no room at nowMs (dry checks and quoting ask without recording). */
+  isFull(nowMs: number): boolean {
+    return this.inWindow(nowMs) >= this.capacity;
+  }
+
   /** Records an event if the window has room; false when full. */
   tryAdd(nowMs: number): boolean {
-    if (this.inWindow(nowMs) >= this.capacity) return false;
+    if (this.isFull(nowMs)) return false;
     this.times[(this.head + this.count) % this.times.length] = nowMs;
     this.count++;
     return true;
@@ -289,9 +294,7 @@ export class RiskGate {
    */
   orderRateFull(venue: string): boolean {
     const v = this.registry.venues.get(venue);
-    if (v === undefined) return false;
-    const w = this.window(this.orderWindows, v);
-    return w.inWindow(this.clock.nowMs()) >= w.capacity;
+    return v !== undefined && this.window(this.orderWindows, v).isFull(this.clock.nowMs());
   }
 
   /** Checks one cancel against the venue's cancel rate; emergency cancels (kill switch, shutdown) always pass. */
@@ -367,9 +370,8 @@ export class RiskGate {
     if (posReason !== undefined) return posReason;
     // last, so a rejected order does not use up a rate slot
     const w = this.window(this.orderWindows, v);
-    if (dry) return w.inWindow(this.clock.nowMs()) >= w.capacity ? "order_rate" : undefined;
-    if (!w.tryAdd(this.clock.nowMs())) return "order_rate";
-    return undefined;
+    const now = this.clock.nowMs();
+    return (dry ? w.isFull(now) : !w.tryAdd(now)) ? "order_rate" : undefined;
   }
 
   /**

@@ -130,18 +130,20 @@ async function childMain(arg: string): Promise<void> {
   const spec = JSON.parse(arg) as SimChildSpec;
   /** Engine account keys per Binance-protocol venue (64 alphanumerics, as Binance keys are). */
   const keys = new Map(
-    spec.venues.map((v) => {
-      const ed = generateKeyPairSync("ed25519");
-      return [
-        v.name,
-        {
-          apiKey: `eng${randomBytes(32).toString("hex")}`.slice(0, 64),
-          apiSecret: randomBytes(32).toString("hex"),
-          ed25519PublicKeyPem: ed.publicKey.export({ type: "spki", format: "pem" }).toString(),
-          ed25519PrivateKeyPem: ed.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-        },
-      ];
-    }),
+    spec.venues
+      .filter((v) => v.protocol === "binance")
+      .map((v) => {
+        const ed = generateKeyPairSync("ed25519");
+        return [
+          v.name,
+          {
+            apiKey: `eng${randomBytes(32).toString("hex")}`.slice(0, 64),
+            apiSecret: randomBytes(32).toString("hex"),
+            ed25519PublicKeyPem: ed.publicKey.export({ type: "spki", format: "pem" }).toString(),
+            ed25519PrivateKeyPem: ed.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+          },
+        ];
+      }),
   );
   const noKeys = { apiKey: "", apiSecret: "", ed25519PublicKeyPem: "", ed25519PrivateKeyPem: "" };
   const sim = await startMultiSim({

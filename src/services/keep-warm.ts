@@ -14,7 +14,7 @@ import type { Execution } from "../execution/index.ts";
 import { planQuotes } from "../execution/index.ts";
 import type { BookUpdate, IntentSink, QuoteIntent, Strategy, StrategyContext } from "../strategy/index.ts";
 import { Side } from "../types.ts";
-import type { BookHealth, OrderRequest, VenueAdapter } from "../venues/index.ts";
+import type { BookHealth, OrderRequest, OrderType, TimeInForce, VenueAdapter } from "../venues/index.ts";
 import type { Clock, TimerId } from "./clock.ts";
 
 /** One instrument as the engine sees it (the engine's BookEntry, read-only here). */
@@ -92,15 +92,7 @@ export class KeepWarm {
       route: () => {},
       order: (o) => {
         opts.desk.risk.dryCheckOrder(o.venue, o.symbol, o.side, o.priceTicks, o.lots);
-        this.rehearseVenue(o.venue, {
-          clientId: this.sampleId,
-          symbol: o.symbol,
-          side: o.side,
-          type: o.type,
-          tif: o.tif,
-          priceTicks: o.priceTicks,
-          lots: o.lots,
-        } as OrderRequest);
+        this.rehearseVenue(o.venue, this.sample(o.symbol, o.side, o.priceTicks, o.lots, o.type, o.tif));
       },
     };
     this.shadow = opts.createShadow({ ...opts.context, sink });
@@ -191,16 +183,16 @@ export class KeepWarm {
     this.rehearseVenue(q.venue, sample);
   }
 
-  private sample(symbol: string, side: Side, priceTicks: number, lots: number): OrderRequest {
-    return {
-      clientId: this.sampleId,
-      symbol,
-      side,
-      type: "limit_maker",
-      tif: "GTC",
-      priceTicks,
-      lots,
-    } as OrderRequest;
+  /** The order the adapter encodes and signs without sending (quotes are post-only GTC). */
+  private sample(
+    symbol: string,
+    side: Side,
+    priceTicks: number,
+    lots: number,
+    type: OrderType = "limit_maker",
+    tif: TimeInForce = "GTC",
+  ): OrderRequest {
+    return { clientId: this.sampleId, symbol, side, type, tif, priceTicks, lots } as OrderRequest;
   }
 
   private rehearseVenue(venue: string, sample: OrderRequest | undefined): void {
