@@ -22,4 +22,5 @@ export {
   stageLevels,
 } from "./levels.ts";
 export { type BudgetVerdict, intervalMs, PacedSender, SlidingWindow, VenueBudget } from "./rate-limit.ts";
+export { ScratchBook } from "./scratch-book.ts";
 export { type Resolution, resolveUnknownOutcome, type StatusProbe } from "./unknown-outcome.ts";

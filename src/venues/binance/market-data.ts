@@ -12,6 +12,7 @@ import {
   DiffDepthSync,
   type LevelBounds,
   PacedSender,
+  ScratchBook,
   SlidingWindow,
   SyncAction,
   scanEnd,
@@ -114,7 +115,7 @@ export class BinanceMarketData {
   private rehearsalText = "";
   private rehearsalSt: SymbolState | undefined;
   /** Scratch book for rehearse(): never offered to anyone, so decoding into it changes nothing. */
-  private scratch: OrderBook | undefined;
+  private readonly scratch: ScratchBook;
   /**
    * Monotonic time the frame being handled arrived (stamped in the socket callback, before any
    * decoding), 0 outside one: events carry it as recvNs so tick-to-trade includes decode and apply.
@@ -149,6 +150,7 @@ export class BinanceMarketData {
     private readonly emit: (e: VenueEvent) => void,
   ) {
     this.backoff = new Backoff(cfg.rng.fork("market-backoff"), cfg.backoff);
+    this.scratch = new ScratchBook(cfg.maxLevels);
   }
 
   book(symbol: string): OrderBook | undefined {
@@ -203,8 +205,7 @@ export class BinanceMarketData {
       st.sync.invalidate();
       st.book.close();
     }
-    this.scratch?.close();
-    this.scratch = undefined;
+    this.scratch.close();
     this.rehearsalSt = undefined;
     this.rehearsalText = "";
   }
@@ -370,17 +371,11 @@ export class BinanceMarketData {
     if (!text.startsWith(',"u":', scanEnd)) return;
     scanInt(text, scanEnd + 5);
     if (!text.startsWith(',"b":', scanEnd)) return;
-    let book = this.scratch;
-    if (book === undefined) {
-      book = new OrderBook({ maxLevels: this.cfg.maxLevels });
-      this.scratch = book;
-    }
-    book.beginUpdate();
+    const book = this.scratch.begin();
     if (scanLevels(book, Side.Buy, text, scanEnd + 5, st.info.price, st.info.qty, BOUNDS) < 0) return;
     if (!text.startsWith(',"a":', scanEnd)) return;
     if (scanLevels(book, Side.Sell, text, scanEnd + 5, st.info.price, st.info.qty, BOUNDS) < 0) return;
-    // levels of many frames pile up in the scratch book; start it afresh when it refuses or crosses
-    if (book.applyUpdate() !== 0 || book.isCrossed()) book.clear();
+    this.scratch.commit();
   }
 
   /** Stages both sides and applies them in one FFI call; false (and a resync) on any bad input. */

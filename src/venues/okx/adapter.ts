@@ -12,6 +12,7 @@ import {
   DEFAULT_BACKOFF,
   isValidClientIdPrefix,
   resolveUnknownOutcome,
+  ScratchBook,
   SlidingWindow,
   type StatusProbe,
   stageLevels,
@@ -160,7 +161,7 @@ export class OkxAdapter implements VenueAdapter {
   private rehearsalText = "";
   private rehearsalSt: BookState | undefined;
   /** Scratch book for rehearse(): never offered to anyone, so decoding into it changes nothing. */
-  private scratch: OrderBook | undefined;
+  private readonly scratch: ScratchBook;
   private reqSeq = 0;
   private readonly pending = new Map<string, Pending>();
   /** clOrdId → engine client id, for our own orders. */
@@ -222,6 +223,7 @@ export class OkxAdapter implements VenueAdapter {
     this.pubBackoff = new Backoff(cfg.rng, this.cfg.backoff);
     this.privBackoff = new Backoff(cfg.rng, this.cfg.backoff);
     this.bboEv.venue = cfg.name;
+    this.scratch = new ScratchBook(this.cfg.maxLevels);
   }
 
   /** The engine client id behind a clOrdId: ours from memory, anyone's from the reversible encoding. */
@@ -304,16 +306,10 @@ export class OkxAdapter implements VenueAdapter {
         const msg: unknown = JSON.parse(this.rehearsalText);
         const d = isObj(msg) && Array.isArray(msg["data"]) ? msg["data"][0] : undefined;
         if (isObj(d)) {
-          let book = this.scratch;
-          if (book === undefined) {
-            book = new OrderBook({ maxLevels: this.cfg.maxLevels });
-            this.scratch = book;
-          }
-          book.beginUpdate();
+          const book = this.scratch.begin();
           const nb = stageLevels(book, Side.Buy, d["bids"], st.info.price, st.info.qty, BOUNDS);
           const na = nb < 0 ? nb : stageLevels(book, Side.Sell, d["asks"], st.info.price, st.info.qty, BOUNDS);
-          // levels of many frames pile up in the scratch book; start it afresh when it refuses or crosses
-          if (na < 0 || book.applyUpdate() !== 0 || book.isCrossed()) book.clear();
+          if (na >= 0) this.scratch.commit();
         }
       }
       if (sample === undefined || !this.useWs() || this.priv?.open !== true) return;
@@ -327,8 +323,7 @@ export class OkxAdapter implements VenueAdapter {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.scratch?.close();
-    this.scratch = undefined;
+    this.scratch.close();
     this.rehearsalSt = undefined;
     if (this.watchdog !== undefined) this.cfg.clock.clearTimer(this.watchdog);
     this.watchdog = undefined;
