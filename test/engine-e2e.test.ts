@@ -12,6 +12,7 @@ import { Rng } from "../src/services/rng.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
 import { createBinanceAdapter } from "../src/venues/binance/index.ts";
 import { startSim } from "../src/venues/sim/index.ts";
+import { eventually, WAIT_MS } from "./support/wait.ts";
 
 const CONFIG = `
 engine:
@@ -43,14 +44,7 @@ http:
   enabled: false
 `;
 
-async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return true;
-    await Bun.sleep(25);
-  }
-  return cond();
-}
+const waitFor = (cond: () => boolean | Promise<boolean>, ms = WAIT_MS): Promise<boolean> => eventually(cond, ms);
 
 test("engine + Binance adapter + simulator over loopback: quotes rest, fills arrive, shutdown leaves nothing open", async () => {
   const seed = "e2e-1";

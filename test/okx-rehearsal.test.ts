@@ -9,6 +9,7 @@ import { Rng } from "../src/services/rng.ts";
 import { type Lots, Side, type Ticks } from "../src/types.ts";
 import { createOkxAdapter } from "../src/venues/okx/index.ts";
 import { startOkxSim } from "../src/venues/sim/okx/index.ts";
+import { eventually } from "./support/wait.ts";
 
 test("rehearse() sends nothing and changes nothing: book, adapter counters, venue counters, open orders", async () => {
   const seed = "okx-rehearsal";
@@ -28,8 +29,7 @@ test("rehearse() sends nothing and changes nothing: book, adapter counters, venu
   try {
     await a.connect();
     await a.subscribeQuotes(["BTC-USDT"]);
-    const deadline = Date.now() + 10_000;
-    while ((a.stats?.()["bookFrames"] ?? 0) < 5 && Date.now() < deadline) await Bun.sleep(50);
+    await eventually(() => (a.stats?.()["bookFrames"] ?? 0) >= 5);
     expect(a.stats?.()["bookFrames"] ?? 0, `seed ${seed}`).toBeGreaterThanOrEqual(5);
     sim.pauseMarket(true);
     await Bun.sleep(500); // updates already on the way are applied

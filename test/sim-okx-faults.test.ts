@@ -13,6 +13,7 @@ import {
   startOkxSim,
 } from "../src/venues/sim/okx/index.ts";
 import { WsClient } from "./sim-helpers.ts";
+import { WAIT_MS } from "./support/wait.ts";
 
 const SEED = "okx-faults";
 const INST = "BTC-USDT";
@@ -90,7 +91,7 @@ async function privateWs(): Promise<WsClient> {
 
 /** Polls cond (driving virtual time when asked) until it holds; fails naming what it waited for. */
 async function until(cond: () => boolean, what: string, advanceMs = 0): Promise<void> {
-  const end = Date.now() + 15_000;
+  const end = Date.now() + WAIT_MS;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timeout waiting for ${what} (seed ${SEED})`);
     if (advanceMs > 0) clock.advance(advanceMs);

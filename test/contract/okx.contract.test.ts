@@ -5,6 +5,7 @@
  * meaningfully if sockets really rotated, so that is asserted here from the adapter's counters.
  */
 import { expect, test } from "bun:test";
+import { eventually } from "../support/wait.ts";
 import { okxSimHarness } from "./okx-sim.harness.ts";
 import { runVenueAdapterContract } from "./venue-adapter.contract.ts";
 
@@ -21,8 +22,7 @@ test("okx: maxConnectionAgeMs really replaces the public socket, the book never 
     });
     await a.subscribeQuotes([h.symbol]);
     h.pauseMarket(false);
-    const end = Date.now() + 15_000;
-    while ((a.stats?.()["rotations"] ?? 0) < 3 && Date.now() < end) await Bun.sleep(50);
+    await eventually(() => (a.stats?.()["rotations"] ?? 0) >= 3);
     const s = a.stats?.() ?? {};
     expect(s["rotations"] ?? 0, JSON.stringify(s)).toBeGreaterThanOrEqual(3);
     expect(s["rotationTimeouts"] ?? 0).toBe(0);

@@ -15,6 +15,7 @@ import {
   type VenueEvent,
   VenueRejectError,
 } from "../../src/venues/types.ts";
+import { eventually, WAIT_MS } from "../support/wait.ts";
 import type { ContractHarness, HarnessFactory } from "./harness.ts";
 
 const LEVELS = 20;
@@ -76,15 +77,8 @@ class Recorder {
   }
 }
 
-/** Polls cond every 20 ms until it holds or timeoutMs passes; returns whether it held. */
-async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await Bun.sleep(20);
-  }
-  return cond();
-}
+/** Waits on a condition (bounded generously: a loaded machine is slower, not wrong). */
+const waitFor = (cond: () => boolean, timeoutMs = WAIT_MS): Promise<boolean> => eventually(cond, timeoutMs);
 
 /** Top levels of the adapter's book as [ticks, lots] lists. */
 function adapterTop(a: VenueAdapter, symbol: string, n: number): { bids: number[][]; asks: number[][] } {
@@ -170,7 +164,7 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
       await a.subscribeQuotes([sym]);
       expect(a.bookHealth(sym)).toBe("live");
       await recoverAndConverge("subscribe", async () => {
-        await waitFor(() => rec.bookEvents > 3, 5000);
+        await waitFor(() => rec.bookEvents > 3);
       });
       expect(rec.bookEvents).toBeGreaterThan(0);
     });
@@ -218,7 +212,7 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
           const before = rec.health.length;
           const t0 = Date.now();
           h.faults.closeMarket(mode);
-          const left = await waitFor(() => rec.health.slice(before).some((x) => x.health !== "live"), 3000);
+          const left = await waitFor(() => rec.health.slice(before).some((x) => x.health !== "live"));
           expect(left, "health left live after the disconnect").toBe(true);
           const back = await waitFor(() => a.bookHealth(sym) === "live", h.recoveryBoundMs);
           expect(back, `live again within ${h.recoveryBoundMs} ms (took ${Date.now() - t0})`).toBe(true);
@@ -302,14 +296,14 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
         lots: lotsFor(info, price),
       });
       expect(venueId.length).toBeGreaterThan(0);
-      expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "ack"), 5000)).toBe(true);
+      expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "ack"))).toBe(true);
       expect((await a.openOrders(sym)).filter((o) => o.clientId === id).length).toBe(1);
       const st = await a.orderStatus(sym, id);
       expect(st?.status).toBe("new");
       await a.cancelOrder(sym, id);
-      expect(
-        await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "canceled" && u.status === "canceled"), 5000),
-      ).toBe(true);
+      expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "canceled" && u.status === "canceled"))).toBe(
+        true,
+      );
       expect((await a.openOrders(sym)).filter((o) => o.clientId === id).length).toBe(0);
     });
 
@@ -356,7 +350,7 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
         priceTicks: askTicks as Ticks,
         lots,
       });
-      expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "fill"), 5000)).toBe(true);
+      expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "fill"))).toBe(true);
       await Bun.sleep(200);
       const fills = rec.ordersOf(id).filter((u) => u.exec === "fill");
       const total = fills.reduce((s: number, u) => s + u.lastLots, 0);
@@ -366,9 +360,9 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
       expect(new Set(fills.map((f) => f.tradeId)).size).toBe(fills.length);
       for (const f of fills) expect(f.feeAsset.length > 0 && f.fee.length > 0).toBe(true);
       await a.cancelOrder(sym, id);
-      expect(
-        await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "canceled" && u.cumLots === askLots), 5000),
-      ).toBe(true);
+      expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "canceled" && u.cumLots === askLots))).toBe(
+        true,
+      );
     });
 
     test("reject: a post-only order that would take is refused with a typed reason", async () => {
@@ -422,9 +416,9 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
         priceTicks: price,
         lots: lotsFor(info, price),
       });
-      expect(
-        await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "expired" && u.status === "expired"), 5000),
-      ).toBe(true);
+      expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "expired" && u.status === "expired"))).toBe(
+        true,
+      );
     });
 
     test("a 5xx after placement reconciles to exactly one order", async () => {
@@ -469,7 +463,7 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
         priceTicks: price,
         lots,
       });
-      expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "ack"), 5000)).toBe(true);
+      expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "ack"))).toBe(true);
       const half = unit; // first (missed) fill
       h.faults.closeOrderConnections("abrupt");
       h.faults.trade(sym, "sell", price, half); // fills while the adapter cannot hear it
@@ -483,9 +477,7 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
       ).toBe(half);
       expect(Number(fills.at(-1)?.cumLots)).toBe(half);
       h.faults.trade(sym, "sell", price, unit); // a live fill after the reconnect is still seen, once
-      expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "fill" && u.cumLots === 2 * unit), 5000)).toBe(
-        true,
-      );
+      expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "fill" && u.cumLots === 2 * unit))).toBe(true);
       expect(rec.ordersOf(id).filter((u) => u.exec === "fill").length).toBe(fills.length + 1);
       await a.cancelOrder(sym, id);
     });
