@@ -21,7 +21,7 @@ WORKDIR /app
 COPY package.json bun.lock ./
 RUN bun install --frozen-lockfile --production --ignore-scripts \
  && cat package.json bun.lock | sha256sum | cut -d' ' -f1 | tr -d '\n' > node_modules/.hft-deps-stamp
-# The stamp is what src/services/bootstrap.ts compares (sha256 of package.json then bun.lock), so the
+# The stamp is what src/bootstrap.ts compares (sha256 of package.json then bun.lock), so the
 # engine does not try to reinstall dependencies at start-up inside the read-only image.
 
 # ---- runtime: slim Bun, non-root, no compiler, no dev dependencies

@@ -3,7 +3,7 @@
 //! differential test, and that randomized test once more under -fsanitize=address,undefined.
 //! Zig 0.11 ships no AddressSanitizer runtime, so the sanitizer run compiles with the system C
 //! compiler (`cc`, override with -Dcc=...). Library sources are every csrc/src/*.c, exactly the set
-//! the cc fallback in src/services/bootstrap.ts compiles; keep the flags below in step with it.
+//! the cc fallback in src/bootstrap.ts compiles; keep the flags below in step with it.
 const std = @import("std");
 
 const common_flags = [_][]const u8{ "-std=c11", "-Wall", "-Wextra", "-fno-fast-math" };

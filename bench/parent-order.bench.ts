@@ -7,11 +7,11 @@
  * Run: `bun bench/parent-order.bench.ts` or `bun run bench parent-order`. Figures: bench/RESULTS.md.
  */
 import { BookStatus, ConsolidatedBook, OrderBook, routeBufferLength } from "../src/book/index.ts";
-import { FakeVenue, flush, looseLimits, testInstrument } from "../src/execution/fake-venue.ts";
 import { Execution } from "../src/execution/index.ts";
 import { VirtualClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
-import { Side } from "../src/types.ts";
+import { Side } from "../src/types/values.ts";
+import { FakeVenue, flush, looseLimits, testInstrument } from "../test/support/fake-venue.ts";
 
 const LEVELS = 20;
 const BATCH = 500;

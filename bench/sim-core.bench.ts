@@ -5,7 +5,7 @@
  * Run: `bun bench/sim-core.bench.ts` or `bun run bench sim-core`.
  */
 import { VirtualClock } from "../src/services/clock.ts";
-import { SimCore } from "../src/venues/sim/core/index.ts";
+import { SimCore } from "../src/sim/core/index.ts";
 
 /** A core with a living book (agents quoted for a while, then paused) and one client account. */
 function primed(): { core: SimCore; clock: VirtualClock } {

@@ -7,7 +7,7 @@
  *   bun bench/sim.bench.ts            (or: bun run bench sim)
  */
 import { VirtualClock } from "../src/services/clock.ts";
-import { hmacSha256Hex, startSim, wsApiSignedPayload } from "../src/venues/sim/index.ts";
+import { hmacSha256Hex, startSim, wsApiSignedPayload } from "../src/sim/index.ts";
 
 const DEPTH_EVENTS = 200_000;
 const ORDER_PAIRS = 20_000;

@@ -4,14 +4,14 @@
  * arrive, and a graceful shutdown must leave no open order on the simulator.
  */
 import { expect, test } from "bun:test";
+import { parseConfig } from "../src/engine/config.ts";
+import { Engine } from "../src/engine/engine.ts";
 import { createEngineMetrics } from "../src/metrics/index.ts";
 import { SystemClock } from "../src/services/clock.ts";
-import { parseConfig } from "../src/services/config.ts";
-import { Engine } from "../src/services/engine.ts";
 import { Rng } from "../src/services/rng.ts";
+import { startSim } from "../src/sim/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
 import { createBinanceAdapter } from "../src/venues/binance/index.ts";
-import { startSim } from "../src/venues/sim/index.ts";
 import { eventually, WAIT_MS } from "./support/wait.ts";
 
 const CONFIG = `

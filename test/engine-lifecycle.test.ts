@@ -4,12 +4,12 @@
  * trading, and start-up errors name the venue.
  */
 import { describe, expect, test } from "bun:test";
+import { parseConfig } from "../src/engine/config.ts";
+import { Engine } from "../src/engine/engine.ts";
 import { VirtualClock } from "../src/services/clock.ts";
-import { parseConfig } from "../src/services/config.ts";
-import { Engine } from "../src/services/engine.ts";
 import { Rng } from "../src/services/rng.ts";
+import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
-import { DEFAULT_SYMBOLS, SimCore } from "../src/venues/sim/index.ts";
 import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
 import { drive, run } from "./support/virtual-time.ts";
 

@@ -9,8 +9,8 @@ import { describe, expect, test } from "bun:test";
 import { Execution, type FillEvent, type RiskLimits } from "../src/execution/index.ts";
 import { VirtualClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
-import { type Lots, Side, type Ticks } from "../src/types.ts";
-import { DEFAULT_SYMBOLS, SimCore } from "../src/venues/sim/index.ts";
+import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
+import { type Lots, Side, type Ticks } from "../src/types/values.ts";
 import {
   type Balance,
   type InstrumentInfo,
@@ -22,7 +22,7 @@ import {
   type VenueAdapter,
   type VenueListener,
   VenueRejectError,
-} from "../src/venues/types.ts";
+} from "../src/venues/contract.ts";
 import { toUnits } from "./support/virtual-time.ts";
 
 type CoreListener = Parameters<SimCore["addListener"]>[0];

@@ -8,9 +8,9 @@ import { createHmac } from "node:crypto";
 import type { ServerWebSocket } from "bun";
 import { SystemClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
-import { type Lots, Side, type Ticks } from "../src/types.ts";
+import { type Lots, Side, type Ticks } from "../src/types/values.ts";
+import { type OrderRequest, type OrderUpdate, type VenueEvent, VenueRejectError } from "../src/venues/contract.ts";
 import { createOkxAdapter, type OkxAdapter } from "../src/venues/okx/index.ts";
-import { type OrderRequest, type OrderUpdate, type VenueEvent, VenueRejectError } from "../src/venues/types.ts";
 
 const SEED = 4242;
 const KEY = "k1";

@@ -6,9 +6,9 @@
 import { expect, test } from "bun:test";
 import { SystemClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
-import { type Lots, Side, type Ticks } from "../src/types.ts";
+import { startOkxSim } from "../src/sim/okx/index.ts";
+import { type Lots, Side, type Ticks } from "../src/types/values.ts";
 import { createOkxAdapter } from "../src/venues/okx/index.ts";
-import { startOkxSim } from "../src/venues/sim/okx/index.ts";
 import { eventually } from "./support/wait.ts";
 
 test("rehearse() sends nothing and changes nothing: book, adapter counters, venue counters, open orders", async () => {

@@ -20,14 +20,14 @@ import {
   type StrategyCatalog,
   startHttpServer,
 } from "../src/command/index.ts";
+import { parseConfig } from "../src/engine/config.ts";
+import { Engine } from "../src/engine/engine.ts";
 import { createEngineMetrics } from "../src/metrics/index.ts";
 import { SystemClock } from "../src/services/clock.ts";
-import { parseConfig } from "../src/services/config.ts";
-import { Engine } from "../src/services/engine.ts";
 import { Rng } from "../src/services/rng.ts";
+import { type RunningSim, startSim } from "../src/sim/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
 import { createBinanceAdapter } from "../src/venues/binance/index.ts";
-import { type RunningSim, startSim } from "../src/venues/sim/index.ts";
 import { dashboardQueries, dashboardVariables, expandForPrometheus } from "./support/dashboard.ts";
 
 const SEED = process.env.SEED ?? "prom-dashboard-1";

@@ -1,7 +1,7 @@
 /** Bad input never crashes the simulator or corrupts its book: it is refused Binance-style and counted. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { VirtualClock } from "../src/services/clock.ts";
-import { type RunningSim, startSim } from "../src/venues/sim/index.ts";
+import { type RunningSim, startSim } from "../src/sim/index.ts";
 import { rest, WsClient, wsApi } from "./sim-helpers.ts";
 
 const SEED = "bad-input";

@@ -3,7 +3,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 
 test("prints SIM_READY with URLs and keys, serves, exits 0 on SIGTERM", async () => {
-  const main = join(import.meta.dir, "..", "src", "venues", "sim", "main.ts");
+  const main = join(import.meta.dir, "..", "src", "sim", "main.ts");
   const child = Bun.spawn(
     [process.execPath, main, "--port", "0", "--seed", "cli", "--symbols", "BTCUSDT,ETHUSDT", "--speed", "1"],
     {
@@ -34,7 +34,7 @@ test("prints SIM_READY with URLs and keys, serves, exits 0 on SIGTERM", async ()
 });
 
 test("a bad flag is refused with a message naming it", async () => {
-  const main = join(import.meta.dir, "..", "src", "venues", "sim", "main.ts");
+  const main = join(import.meta.dir, "..", "src", "sim", "main.ts");
   const r = Bun.spawnSync([process.execPath, main, "--speed", "fast"]);
   expect(r.exitCode).toBe(2);
   expect(r.stderr.toString()).toContain("--speed");

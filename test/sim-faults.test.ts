@@ -1,7 +1,7 @@
 /** Every fault knob and the latency model of the simulator, each observed through the wire protocol. */
 import { describe, expect, test } from "bun:test";
 import { VirtualClock } from "../src/services/clock.ts";
-import { type RunningSim, type StartSimOptions, startSim } from "../src/venues/sim/index.ts";
+import { type RunningSim, type StartSimOptions, startSim } from "../src/sim/index.ts";
 import { rawWebSocket, rest, restingBuyPrice, WsClient, wsApi } from "./sim-helpers.ts";
 
 const SEED = "faults";

@@ -4,7 +4,7 @@
  * not our own adapter.
  */
 import { connect, type Socket } from "node:net";
-import { hmacSha256Hex, type RunningSim, wsApiSignedPayload } from "../src/venues/sim/index.ts";
+import { hmacSha256Hex, type RunningSim, wsApiSignedPayload } from "../src/sim/index.ts";
 
 /** A decoded REST answer. */
 export interface RestAnswer {

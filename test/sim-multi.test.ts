@@ -11,8 +11,8 @@ import {
   type RunningOkxSim,
   type RunningSim,
   startMultiSim,
-} from "../src/venues/sim/index.ts";
-import { okxRestPrehash } from "../src/venues/sim/okx/index.ts";
+} from "../src/sim/index.ts";
+import { okxRestPrehash } from "../src/sim/okx/index.ts";
 
 const SEED = "multi-sock-1";
 const NOISE_BPS = 3;
@@ -230,7 +230,7 @@ describe("startMultiSim", () => {
 
 describe("bun run sim --venues", () => {
   test("prints one SIM_READY line with a venues array, each venue serves, SIGTERM exits 0", async () => {
-    const main = `${import.meta.dir}/../src/venues/sim/main.ts`;
+    const main = `${import.meta.dir}/../src/sim/main.ts`;
     const child = Bun.spawn(
       [
         process.execPath,
@@ -297,7 +297,7 @@ describe("bun run sim --venues", () => {
   }, 30_000);
 
   test("a bad --venues or per-venue flag is refused naming the flag", () => {
-    const main = `${import.meta.dir}/../src/venues/sim/main.ts`;
+    const main = `${import.meta.dir}/../src/sim/main.ts`;
     const bad = Bun.spawnSync([process.execPath, main, "--venues", "binance,ftx"]);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr.toString()).toContain("--venues");

@@ -1,13 +1,7 @@
 /** Exercises the OKX simulator through plain fetch/WebSocket clients, as a third-party OKX client would. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { VirtualClock } from "../src/services/clock.ts";
-import {
-  okxLoginPrehash,
-  okxRestPrehash,
-  okxSign,
-  type RunningOkxSim,
-  startOkxSim,
-} from "../src/venues/sim/okx/index.ts";
+import { okxLoginPrehash, okxRestPrehash, okxSign, type RunningOkxSim, startOkxSim } from "../src/sim/okx/index.ts";
 
 let sim: RunningOkxSim;
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import {
   type RunningOkxSim,
   type StartOkxSimOptions,
   startOkxSim,
-} from "../src/venues/sim/okx/index.ts";
+} from "../src/sim/okx/index.ts";
 import { WsClient } from "./sim-helpers.ts";
 import { WAIT_MS } from "./support/wait.ts";
 

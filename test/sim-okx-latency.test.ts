@@ -12,7 +12,7 @@ import {
   type RunningOkxSim,
   type StartOkxSimOptions,
   startOkxSim,
-} from "../src/venues/sim/okx/index.ts";
+} from "../src/sim/okx/index.ts";
 import { WsClient } from "./sim-helpers.ts";
 
 const SEED = "okx-latency";

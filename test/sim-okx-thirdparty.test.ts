@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { RestClient, WebsocketAPIClient, WebsocketClient } from "okx-api";
-import { type RunningOkxSim, startOkxSim } from "../src/venues/sim/okx/index.ts";
+import { type RunningOkxSim, startOkxSim } from "../src/sim/okx/index.ts";
 
 const SEED = "okx-thirdparty";
 let sim: RunningOkxSim;

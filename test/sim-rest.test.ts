@@ -1,7 +1,7 @@
 /** Conformance of the simulator's Binance Spot REST surface, with a plain fetch client. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { VirtualClock } from "../src/services/clock.ts";
-import { hmacSha256Hex, type RunningSim, startSim } from "../src/venues/sim/index.ts";
+import { hmacSha256Hex, type RunningSim, startSim } from "../src/sim/index.ts";
 import { rest, restingBuyPrice } from "./sim-helpers.ts";
 
 const SEED = "rest-conformance";

@@ -1,7 +1,7 @@
 /** Conformance of the simulator's market and user-data streams with a plain WebSocket client. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { VirtualClock } from "../src/services/clock.ts";
-import { type RunningSim, startSim } from "../src/venues/sim/index.ts";
+import { type RunningSim, startSim } from "../src/sim/index.ts";
 import { rawWebSocket, rest, restingBuyPrice, WsClient } from "./sim-helpers.ts";
 
 const SEED = "streams-conformance";

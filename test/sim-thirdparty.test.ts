@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { MainClient, WebsocketAPIClient, WebsocketClient } from "binance";
-import { type RunningSim, startSim } from "../src/venues/sim/index.ts";
+import { type RunningSim, startSim } from "../src/sim/index.ts";
 import { restingBuyPrice } from "./sim-helpers.ts";
 
 const SEED = "third-party";

@@ -8,7 +8,7 @@ import {
   SIM_ED25519_PRIVATE_KEY_PEM,
   startSim,
   wsApiSignedPayload,
-} from "../src/venues/sim/index.ts";
+} from "../src/sim/index.ts";
 import { qs, restingBuyPrice, WsClient, wsApi } from "./sim-helpers.ts";
 
 const SEED = "wsapi-conformance";

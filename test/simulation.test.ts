@@ -6,16 +6,16 @@
  */
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
+import { parseConfig } from "../src/engine/config.ts";
+import { Engine } from "../src/engine/engine.ts";
 import type { FillEvent } from "../src/execution/index.ts";
 import { VirtualClock } from "../src/services/clock.ts";
-import { parseConfig } from "../src/services/config.ts";
-import { Engine } from "../src/services/engine.ts";
 import { Rng } from "../src/services/rng.ts";
+import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
-import { Side } from "../src/types.ts";
-import { DEFAULT_SYMBOLS, SimCore } from "../src/venues/sim/index.ts";
+import { Side } from "../src/types/values.ts";
+import type { OrderRequest } from "../src/venues/contract.ts";
 import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
-import type { OrderRequest } from "../src/venues/types.ts";
 import { drive, flush, STEP_MS, toUnits } from "./support/virtual-time.ts";
 
 const CONFIG = `

@@ -7,9 +7,9 @@
 import { expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { loadConfig, strategyTargets, VirtualClock, venueFees } from "../src/services/index.ts";
+import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
 import { createStrategy, type QuoteIntent, STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
-import { FakeBook, fakeInstrument } from "../src/strategy/testing.ts";
-import { DEFAULT_SYMBOLS, SimCore } from "../src/venues/sim/index.ts";
+import { FakeBook, fakeInstrument } from "./support/strategy-harness.ts";
 
 const SEED = process.env.STRATEGY_SIM_SEED ?? "strategy-sim-1";
 const SIM_MS = 120_000;

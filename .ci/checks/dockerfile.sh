@@ -34,7 +34,7 @@ if grep -Eq '^FROM [^ ]+:latest|^FROM [^: ]+( |$)' Dockerfile; then
 fi
 # The stamp recipe in the Dockerfile must match what bootstrap.ts computes, or the engine would try to
 # reinstall dependencies in the image at start-up.
-grep -q 'h.update(readFileSync(p))' src/services/bootstrap.ts && grep -q '"package.json", "bun.lock"' src/services/bootstrap.ts \
+grep -q 'h.update(readFileSync(p))' src/bootstrap.ts && grep -q '"package.json", "bun.lock"' src/bootstrap.ts \
   || { echo "bootstrap.ts changed its dependency fingerprint; update the Dockerfile stamp"; fail=1; }
 [ "$fail" -eq 0 ] && echo "dockerfile: ok"
 exit "$fail"

@@ -4,10 +4,10 @@
  * parent orders into per-venue children by effective price after taker fees (one FFI call).
  * Venue prices and quantities are mapped to a common grid: common = venue * mult.
  */
-import type { Side } from "../types.ts";
+import type { Side } from "../types/values.ts";
 import { native, type Pointer, pointerFrom } from "./ffi.ts";
 import { BookStatus, bookStatusName, CB_RECORD, CBOOK_PARAMS, MAX_VENUES_LIMIT, ROUTE } from "./layout.ts";
-import type { OrderBook } from "./order_book.ts";
+import type { OrderBook } from "./order-book.ts";
 
 /** How a venue's book maps to the common grid, and what taking liquidity there costs. */
 export interface VenueAttachment {

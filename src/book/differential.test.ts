@@ -8,7 +8,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { Rng } from "../services/rng.ts";
-import { Side } from "../types.ts";
+import { Side } from "../types/values.ts";
 import { BookStatus, bookStatusName, OrderBook, ReferenceBook } from "./index.ts";
 
 /** Seeds that once failed (or were picked as hard cases); replayed first on every run. */

@@ -3,6 +3,7 @@
  * accept, the pure-TS ReferenceBook (fakes, tests) and the status codes.
  */
 
+export type { BookConfig, BookView } from "../types/book.ts";
 export {
   ConsolidatedBook,
   type RouteTotals,
@@ -11,6 +12,5 @@ export {
   type VenueAttachment,
 } from "./consolidated.ts";
 export { BookStatus, type BookStatusCode, bookStatusName, CB_RECORD, MAX_BOOK_VALUE, ROUTE } from "./layout.ts";
-export { OrderBook, type ResolvedBookConfig } from "./order_book.ts";
-export { ReferenceBook } from "./reference_book.ts";
-export type { BookConfig, BookView } from "./view.ts";
+export { OrderBook, type ResolvedBookConfig } from "./order-book.ts";
+export { ReferenceBook } from "./reference-book.ts";

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { Rng } from "../services/rng.ts";
-import { Side } from "../types.ts";
+import { Side } from "../types/values.ts";
 import { BookStatus, CB_RECORD, ConsolidatedBook, OrderBook, ROUTE, routeBufferLength, routeTotals } from "./index.ts";
 
 const PPM = 1_000_000;

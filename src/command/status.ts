@@ -2,7 +2,7 @@
  * What the engine shows on /api/status and /ready. The engine implements StatusSource; the HTTP
  * layer only reads it. Money and quantities are decimal strings (exact, display only).
  */
-import type { BookHealth, ConnectionState, OrderStatus } from "../venues/types.ts";
+import type { BookHealth, ConnectionState, OrderStatus } from "../venues/contract.ts";
 
 /** Connection and rate-limit state of one venue, so an operator sees why it may be slow or refusing. */
 export interface VenueStatus {

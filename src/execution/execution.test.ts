@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { Side } from "../types.ts";
-import { flush, makeDesk } from "./fake-venue.ts";
+import { flush, makeDesk } from "../../test/support/fake-venue.ts";
+import { Side } from "../types/values.ts";
 import type { ManagedOrder } from "./order-state.ts";
 import type { RiskReason } from "./risk.ts";
 

@@ -6,7 +6,7 @@
  */
 import type { Clock } from "../services/clock.ts";
 import type { Rng } from "../services/rng.ts";
-import { Side } from "../types.ts";
+import { Side } from "../types/values.ts";
 import type {
   Balance,
   BookHealth,
@@ -15,7 +15,7 @@ import type {
   TimeInForce,
   VenueAdapter,
   VenueEvent,
-} from "../venues/types.ts";
+} from "../venues/contract.ts";
 import { type BalanceDiff, Balances } from "./balances.ts";
 import { ClientIdGenerator } from "./client-id.ts";
 import { formatMoney, type Money, moneyToNumber } from "./money.ts";

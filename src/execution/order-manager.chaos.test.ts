@@ -5,10 +5,10 @@
  * twice. The seed is in every assertion message.
  */
 import { describe, expect, test } from "bun:test";
+import { type CancelMode, FakeVenue, flush, makeDesk, type SubmitMode } from "../../test/support/fake-venue.ts";
 import { Rng } from "../services/rng.ts";
-import { Side } from "../types.ts";
-import type { VenueEvent } from "../venues/types.ts";
-import { type CancelMode, FakeVenue, flush, makeDesk, type SubmitMode } from "./fake-venue.ts";
+import { Side } from "../types/values.ts";
+import type { VenueEvent } from "../venues/contract.ts";
 import { isLive, type ManagedOrder } from "./order-state.ts";
 
 const SUBMIT_MODES: SubmitMode[] = [

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { FakeVenue, flush, makeDesk } from "../../test/support/fake-venue.ts";
 import { VirtualClock } from "../services/clock.ts";
 import { Rng } from "../services/rng.ts";
-import { Side } from "../types.ts";
+import { Side } from "../types/values.ts";
 import { ClientIdGenerator } from "./client-id.ts";
-import { FakeVenue, flush, makeDesk } from "./fake-venue.ts";
 import type { ManagedOrder } from "./order-state.ts";
 
 function placed(r: ManagedOrder | string): ManagedOrder {

@@ -6,7 +6,7 @@
  * queries, never by resending an order.
  */
 import type { Clock, TimerId } from "../services/clock.ts";
-import type { Side } from "../types.ts";
+import type { Side } from "../types/values.ts";
 import {
   type OpenOrder,
   type OrderRequest,
@@ -16,7 +16,7 @@ import {
   type TimeInForce,
   type VenueAdapter,
   VenueRejectError,
-} from "../venues/types.ts";
+} from "../venues/contract.ts";
 import type { ClientIdGenerator } from "./client-id.ts";
 import { isLive, isTerminal, type ManagedOrder, note, OrderLog, type OrderState, transition } from "./order-state.ts";
 import type { InstrumentState, Registry, VenueState } from "./registry.ts";

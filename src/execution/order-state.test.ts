@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Side } from "../types.ts";
+import { Side } from "../types/values.ts";
 import {
   IllegalTransitionError,
   isLegalTransition,

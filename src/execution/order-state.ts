@@ -5,8 +5,8 @@
  * positions or open-order counts.
  */
 
-import type { Side } from "../types.ts";
-import type { OrderType, RejectReason, TimeInForce } from "../venues/types.ts";
+import type { Side } from "../types/values.ts";
+import type { OrderType, RejectReason, TimeInForce } from "../venues/contract.ts";
 
 /** Local order states; pending_* mean a request is in flight and its answer not yet known. */
 export type OrderState =

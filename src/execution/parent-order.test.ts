@@ -4,13 +4,13 @@
  * seeded property test that no parent ever sends or fills more than its quantity or crosses its limit.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { FakeVenue, flush, looseLimits, testInstrument } from "../../test/support/fake-venue.ts";
 import { BookStatus, OrderBook } from "../book/index.ts";
 import { VirtualClock } from "../services/clock.ts";
 import { Rng } from "../services/rng.ts";
-import { Side } from "../types.ts";
-import type { OrderRequest } from "../venues/types.ts";
+import { Side } from "../types/values.ts";
+import type { OrderRequest } from "../venues/contract.ts";
 import { Execution } from "./execution.ts";
-import { FakeVenue, flush, looseLimits, testInstrument } from "./fake-venue.ts";
 import { commonGrid, type ParentUpdate } from "./index.ts";
 import type { RiskLimits } from "./risk.ts";
 

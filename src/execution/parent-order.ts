@@ -12,8 +12,8 @@
  */
 import { ConsolidatedBook, type OrderBook, ROUTE, routeBufferLength } from "../book/index.ts";
 import type { Clock, TimerId } from "../services/clock.ts";
-import { type DecimalGrid, Side } from "../types.ts";
-import type { InstrumentInfo } from "../venues/types.ts";
+import { type DecimalGrid, Side } from "../types/values.ts";
+import type { InstrumentInfo } from "../venues/contract.ts";
 import type { Execution } from "./execution.ts";
 import type { FillEvent } from "./order-manager.ts";
 import { isTerminal, type ManagedOrder } from "./order-state.ts";

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import { testInstrument } from "../../test/support/fake-venue.ts";
 import { Rng } from "../services/rng.ts";
-import { DecimalGrid, Side } from "../types.ts";
+import { DecimalGrid, Side } from "../types/values.ts";
 import { Balances } from "./balances.ts";
-import { testInstrument } from "./fake-venue.ts";
 import { formatMoney, parseMoney } from "./money.ts";
 import type { FillEvent } from "./order-manager.ts";
 import { Positions } from "./positions.ts";

@@ -6,7 +6,7 @@
  * in floats, so an order exactly at a limit passes and one lot more is rejected.
  */
 import type { Clock } from "../services/clock.ts";
-import { Side } from "../types.ts";
+import { Side } from "../types/values.ts";
 import { type Money, moneyOrThrow } from "./money.ts";
 import type { InstrumentState, Registry, VenueState } from "./registry.ts";
 

@@ -3,14 +3,15 @@
  * sync, level parsing, backoff, message pacing) and order entry (client ids, rate budgets,
  * unknown-outcome resolution).
  */
-export { Backoff, type BackoffConfig, DEFAULT_BACKOFF } from "./backoff.ts";
+
 export {
   ClientIdSequence,
   isOwnClientId,
   isValidClientId,
   isValidClientIdPrefix,
   MAX_CLIENT_ID_LENGTH,
-} from "./client-id.ts";
+} from "../types/client-id.ts";
+export { Backoff, type BackoffConfig, DEFAULT_BACKOFF } from "./backoff.ts";
 export { DiffDepthSync, type SnapshotVerdict, SyncAction, type SyncState } from "./depth-sync.ts";
 export {
   type LevelBounds,

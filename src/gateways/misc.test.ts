@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { OrderBook } from "../book/index.ts";
 import { Rng } from "../services/rng.ts";
-import { DecimalGrid, Side } from "../types.ts";
+import { ClientIdSequence, isOwnClientId, isValidClientId } from "../types/client-id.ts";
+import { DecimalGrid, Side } from "../types/values.ts";
 import { Backoff } from "./backoff.ts";
-import { ClientIdSequence, isOwnClientId, isValidClientId } from "./client-id.ts";
 import { LevelError, parseDecimalRange, scanEnd, scanInt, scanLevels, stageLevels } from "./levels.ts";
 import { resolveUnknownOutcome } from "./unknown-outcome.ts";
 

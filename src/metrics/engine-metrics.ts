@@ -6,7 +6,7 @@
  */
 import { Registry } from "prom-client";
 import type { Clock } from "../services/clock.ts";
-import type { BookHealth } from "../venues/types.ts";
+import type { BookHealth } from "../venues/contract.ts";
 import { EventLoopLagMonitor } from "./event-loop.ts";
 import { HotCounterFamily, HotHistogramFamily, isFastExposition, type Labels, SampledGauge } from "./families.ts";
 import {

@@ -3,7 +3,7 @@
  * bootstrap (install/build on a fresh clone) is deliberately not re-exported: importing it here
  * would tie every consumer to its file-system work.
  */
-export { type Clock, SystemClock, type TimerId, VirtualClock } from "./clock.ts";
+
 export {
   BINANCE_URLS,
   binanceUrls,
@@ -34,7 +34,7 @@ export {
   strategyTargets,
   substituteString,
   venueFees,
-} from "./config.ts";
+} from "../engine/config.ts";
 export {
   BINANCE_DEFAULT_FEES,
   type Config,
@@ -49,7 +49,7 @@ export {
   type StrategyConfig,
   SYMBOL_RE,
   type VenueConfig,
-} from "./config-schema.ts";
+} from "../engine/config-schema.ts";
 export {
   baseToLots,
   fractionToTicks,
@@ -57,7 +57,8 @@ export {
   minTickLotsForNotional,
   priceToTicks,
   type Rounding,
-} from "./config-units.ts";
+} from "../types/units.ts";
+export { type Clock, SystemClock, type TimerId, VirtualClock } from "./clock.ts";
 export {
   createLogger,
   isSecretKey,

@@ -3,9 +3,9 @@
  * config loading and the control API validate parameters with each strategy's own schema.
  */
 import * as v from "valibot";
-import { AvellanedaStoikov, avellanedaStoikovParamsSchema } from "./avellaneda_stoikov.ts";
-import { CrossVenueMm, crossVenueMmParamsSchema } from "./cross_venue_mm.ts";
-import { MarketMaking, marketMakingParamsSchema } from "./market_making.ts";
+import { AvellanedaStoikov, avellanedaStoikovParamsSchema } from "./avellaneda-stoikov.ts";
+import { CrossVenueMm, crossVenueMmParamsSchema } from "./cross-venue-mm.ts";
+import { MarketMaking, marketMakingParamsSchema } from "./market-making.ts";
 import { type ParamsSchema, paramIssues, StrategyParamsError, toValidation, validateUpdate } from "./params.ts";
 import type { ParamsValidation, Strategy, StrategyContext } from "./types.ts";
 
@@ -13,14 +13,14 @@ export {
   AvellanedaStoikov,
   type AvellanedaStoikovParams,
   avellanedaStoikovParamsSchema,
-} from "./avellaneda_stoikov.ts";
+} from "./avellaneda-stoikov.ts";
 export {
   CrossVenueMm,
   type CrossVenueMmParams,
   type CrossVenueStats,
   crossVenueMmParamsSchema,
-} from "./cross_venue_mm.ts";
-export { MarketMaking, type MarketMakingParams, marketMakingParamsSchema } from "./market_making.ts";
+} from "./cross-venue-mm.ts";
+export { MarketMaking, type MarketMakingParams, marketMakingParamsSchema } from "./market-making.ts";
 export { type ParamsSchema, StrategyParamsError } from "./params.ts";
 export {
   buildAsks,

@@ -10,7 +10,7 @@
 
 import type { BookView } from "../book/index.ts";
 import { baseToLots, minTickLotsForNotional } from "../services/index.ts";
-import type { BookHealth, OrderUpdate } from "../venues/types.ts";
+import type { BookHealth, OrderUpdate } from "../venues/contract.ts";
 import { type ParamsSchema, StrategyParamsError, toValidation, validateUpdate } from "./params.ts";
 import type {
   BookUpdate,

@@ -7,8 +7,8 @@
 import type * as v from "valibot";
 import type { BookView } from "../book/index.ts";
 import type { Clock } from "../services/index.ts";
-import type { Side } from "../types.ts";
-import type { BookHealth, InstrumentInfo, OrderType, OrderUpdate, TimeInForce } from "../venues/types.ts";
+import type { Side } from "../types/values.ts";
+import type { BookHealth, InstrumentInfo, OrderType, OrderUpdate, TimeInForce } from "../venues/contract.ts";
 
 /** One desired resting order: integer ticks and lots of the instrument's grids. */
 export interface QuoteLevel {

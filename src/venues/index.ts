@@ -3,12 +3,12 @@
  * adapters, and one factory by venue kind so configuration code never imports a venue directly.
  */
 import { type BinanceConfig, createBinanceAdapter } from "./binance/index.ts";
+import type { VenueAdapter } from "./contract.ts";
 import { createOkxAdapter, type OkxConfig } from "./okx/index.ts";
-import type { VenueAdapter } from "./types.ts";
 
 export { BINANCE_PRESETS, BinanceAdapter, type BinanceConfig, createBinanceAdapter } from "./binance/index.ts";
+export * from "./contract.ts";
 export { createOkxAdapter, OkxAdapter, type OkxConfig } from "./okx/index.ts";
-export * from "./types.ts";
 
 /** Venue configs by kind; each venue adds its member here. */
 export type VenueAdapterConfig =

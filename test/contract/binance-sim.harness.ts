@@ -5,10 +5,10 @@
 
 import { SystemClock } from "../../src/services/clock.ts";
 import { Rng } from "../../src/services/rng.ts";
+import { type RunningSim, startSim } from "../../src/sim/index.ts";
 import { BinanceAdapter } from "../../src/venues/binance/adapter.ts";
 import { createBinanceAdapter } from "../../src/venues/binance/index.ts";
-import { type RunningSim, startSim } from "../../src/venues/sim/index.ts";
-import type { VenueAdapter } from "../../src/venues/types.ts";
+import type { VenueAdapter } from "../../src/venues/contract.ts";
 import type { AdapterOptions, ContractHarness, HarnessFactory } from "./harness.ts";
 
 const SEED = "contract-binance";

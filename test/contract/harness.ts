@@ -3,7 +3,7 @@
  * create connected adapters, the venue's own book (the truth to converge to), and fault knobs. One
  * harness per venue (simulator or mock); the suite is written once against this interface.
  */
-import type { VenueAdapter } from "../../src/venues/types.ts";
+import type { VenueAdapter } from "../../src/venues/contract.ts";
 
 /** Per-test adapter tweaks a harness maps onto its adapter's config. */
 export interface AdapterOptions {

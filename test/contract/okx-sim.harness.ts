@@ -5,10 +5,10 @@
 
 import { SystemClock } from "../../src/services/clock.ts";
 import { Rng } from "../../src/services/rng.ts";
+import { DEFAULT_SYMBOLS } from "../../src/sim/index.ts";
+import { startOkxSim } from "../../src/sim/okx/index.ts";
+import type { VenueAdapter } from "../../src/venues/contract.ts";
 import { createOkxAdapter, OkxAdapter } from "../../src/venues/okx/index.ts";
-import { DEFAULT_SYMBOLS } from "../../src/venues/sim/index.ts";
-import { startOkxSim } from "../../src/venues/sim/okx/index.ts";
-import type { VenueAdapter } from "../../src/venues/types.ts";
 import type { AdapterOptions, ContractHarness, HarnessFactory } from "./harness.ts";
 
 const SEED = "contract-okx";

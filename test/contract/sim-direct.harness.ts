@@ -5,7 +5,7 @@
  * the run declares those tests unsupported and the knobs throw if called.
  */
 import { SystemClock } from "../../src/services/clock.ts";
-import { DEFAULT_SYMBOLS, SimCore } from "../../src/venues/sim/index.ts";
+import { DEFAULT_SYMBOLS, SimCore } from "../../src/sim/index.ts";
 import { SimDirectAdapter } from "../../src/venues/sim-direct/index.ts";
 import type { ContractHarness, HarnessFactory, VenueFaults } from "./harness.ts";
 

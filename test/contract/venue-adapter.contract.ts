@@ -6,7 +6,7 @@
  * of unknown outcomes, rate-limit discipline and bad-frame robustness.
  */
 import { afterAll, beforeAll, test as bunTest, describe, expect } from "bun:test";
-import { type Lots, Side, type Ticks } from "../../src/types.ts";
+import { type Lots, Side, type Ticks } from "../../src/types/values.ts";
 import {
   type BookHealth,
   type InstrumentInfo,
@@ -14,7 +14,7 @@ import {
   type VenueAdapter,
   type VenueEvent,
   VenueRejectError,
-} from "../../src/venues/types.ts";
+} from "../../src/venues/contract.ts";
 import { eventually, WAIT_MS } from "../support/wait.ts";
 import type { ContractHarness, HarnessFactory } from "./harness.ts";
 

@@ -8,15 +8,15 @@ import { generateKeyPairSync } from "node:crypto";
 import { eventually, WAIT_MS, waitUntil } from "../../../test/support/wait.ts";
 import { SystemClock } from "../../services/clock.ts";
 import { Rng } from "../../services/rng.ts";
-import { type Lots, Side, type Ticks } from "../../types.ts";
 import {
   type RunningSim,
   SIM_ED25519_API_KEY,
   SIM_ED25519_PRIVATE_KEY_PEM,
   type StartSimOptions,
   startSim,
-} from "../sim/index.ts";
-import type { BookHealth } from "../types.ts";
+} from "../../sim/index.ts";
+import { type Lots, Side, type Ticks } from "../../types/values.ts";
+import type { BookHealth } from "../contract.ts";
 import { type BinanceAdapter, createBinanceAdapter } from "./index.ts";
 
 let sim: RunningSim | undefined;

@@ -8,7 +8,7 @@ import type { OrderBook } from "../../book/index.ts";
 import { isOwnClientId, isValidClientId, resolveUnknownOutcome, VenueBudget } from "../../gateways/index.ts";
 import { LatencySamples } from "../../metrics/index.ts";
 import type { TimerId } from "../../services/clock.ts";
-import { Side } from "../../types.ts";
+import { Side } from "../../types/values.ts";
 import {
   type Balance,
   type BookHealth,
@@ -19,7 +19,7 @@ import {
   type VenueEvent,
   type VenueListener,
   VenueRejectError,
-} from "../types.ts";
+} from "../contract.ts";
 import { type BinanceConfig, type ResolvedBinanceConfig, resolveBinanceConfig } from "./config.ts";
 import { UnknownOutcomeError } from "./errors.ts";
 import { parseInstruments } from "./instruments.ts";

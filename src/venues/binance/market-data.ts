@@ -21,8 +21,8 @@ import {
   stageLevels,
 } from "../../gateways/index.ts";
 import type { TimerId } from "../../services/clock.ts";
-import { Side } from "../../types.ts";
-import type { BookHealth, ConnectionState, InstrumentInfo, VenueEvent } from "../types.ts";
+import { Side } from "../../types/values.ts";
+import type { BookHealth, ConnectionState, InstrumentInfo, VenueEvent } from "../contract.ts";
 import type { ResolvedBinanceConfig } from "./config.ts";
 import type { BinanceRest } from "./rest.ts";
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { SystemClock } from "../../services/clock.ts";
 import { Rng } from "../../services/rng.ts";
-import { DecimalGrid, type Lots, Side } from "../../types.ts";
-import type { InstrumentInfo } from "../types.ts";
+import { DecimalGrid, type Lots, Side } from "../../types/values.ts";
+import type { InstrumentInfo } from "../contract.ts";
 import { resolveBinanceConfig } from "./config.ts";
 import { parseInstruments } from "./instruments.ts";
 import { FillLedger, orderUpdateOf } from "./orders.ts";

@@ -6,7 +6,7 @@
  */
 import { Backoff, type VenueBudget } from "../../gateways/index.ts";
 import type { TimerId } from "../../services/clock.ts";
-import { VenueRejectError } from "../types.ts";
+import { VenueRejectError } from "../contract.ts";
 import { costs, feedRateLimits } from "./budget-feed.ts";
 import type { ResolvedBinanceConfig } from "./config.ts";
 import { rejectError, UnknownOutcomeError } from "./errors.ts";

@@ -19,7 +19,7 @@ import {
 } from "../../gateways/index.ts";
 import type { Clock, TimerId } from "../../services/clock.ts";
 import type { Rng } from "../../services/rng.ts";
-import { DecimalGrid, type Lots, Side, type Ticks } from "../../types.ts";
+import { DecimalGrid, type Lots, Side, type Ticks } from "../../types/values.ts";
 import {
   type Balance,
   type BookHealth,
@@ -32,7 +32,7 @@ import {
   type VenueEvent,
   type VenueListener,
   VenueRejectError,
-} from "../types.ts";
+} from "../contract.ts";
 import { OkxBookSync, OkxSeqAction } from "./book-sync.ts";
 import { fromOkxClOrdId, isOwnOkxClOrdId, toOkxClOrdId } from "./client-id.ts";
 import { CANCEL_SOURCE_POST_ONLY, OKX_UNKNOWN_OUTCOME_CODES, okxRejectReason } from "./errors.ts";

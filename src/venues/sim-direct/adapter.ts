@@ -7,7 +7,6 @@
 import { OrderBook } from "../../book/index.ts";
 import type { Clock, TimerId } from "../../services/clock.ts";
 import type { Rng } from "../../services/rng.ts";
-import { type Lots, Side, type Ticks } from "../../types.ts";
 import type {
   CoreRejectReason,
   ExecutionReport,
@@ -16,7 +15,8 @@ import type {
   SimCore,
   OrderStatus as SimOrderStatus,
   SimSymbol,
-} from "../sim/core/index.ts";
+} from "../../sim/core/index.ts";
+import { type Lots, Side, type Ticks } from "../../types/values.ts";
 import {
   type Balance,
   type BookHealth,
@@ -30,7 +30,7 @@ import {
   type VenueEvent,
   type VenueListener,
   VenueRejectError,
-} from "../types.ts";
+} from "../contract.ts";
 
 /** Construction options. Latencies are one-way, in clock milliseconds. */
 export interface SimDirectOptions {

@@ -1,0 +1,1048 @@
+/**
+ * The engine: the single writer that owns books, orders, positions and risk. Venue events, timers
+ * and HTTP commands are only handed to it, and it handles each synchronously in arrival order on
+ * the one JS thread, so no trading state is ever touched from two places. It wires the pieces
+ * (venue adapters, execution desk, strategy, metrics, control API) and runs their lifecycle:
+ * connect, clean up orphans, sync books, quote, and shut down without leaving an order behind.
+ */
+import type { BookView } from "../book/index.ts";
+import {
+  CommandQueue,
+  type CommandResult,
+  type Command as EngineCommand,
+  type EngineStatus,
+  type Readiness,
+  readinessOf,
+  type StatusSource,
+} from "../command/index.ts";
+import {
+  Execution,
+  type ExecutionOptions,
+  type FillEvent,
+  formatMoney,
+  isTerminal,
+  type ManagedOrder,
+  RISK_REASONS,
+  type RiskReason,
+} from "../execution/index.ts";
+import { type EngineMetrics, LatencySamples, type MetricsSource, type VenueMetrics } from "../metrics/index.ts";
+import type { Clock, TimerId } from "../services/clock.ts";
+import { type Logger, silentLogger } from "../services/log.ts";
+import type { Rng } from "../services/rng.ts";
+import { createStrategy, type Strategy, type StrategyContext, type StrategyInstrument } from "../strategy/index.ts";
+import { Side } from "../types/values.ts";
+import type {
+  BookHealth,
+  ConnectionState,
+  InstrumentInfo,
+  OrderRequest,
+  OrderUpdate,
+  RejectReason,
+  VenueAdapter,
+  VenueEvent,
+} from "../venues/contract.ts";
+import { riskLimits, strategyTargets, venueFees } from "./config.ts";
+import type { Config, StrategyConfig } from "./config-schema.ts";
+import { KeepWarm } from "./keep-warm.ts";
+
+/** Builds the configured strategy (the strategy module's factory; injectable for tests). */
+export type StrategyFactory = (config: StrategyConfig, ctx: StrategyContext) => Strategy;
+
+/** Builds the configured strategy through the strategy module's catalogue. */
+export const defaultStrategyFactory: StrategyFactory = (cfg, ctx) =>
+  createStrategy({
+    type: cfg.type,
+    ...(cfg.name !== undefined ? { name: cfg.name } : {}),
+    params: cfg.parameters,
+    ctx,
+  });
+
+/** Construction options: everything the engine does not build itself. */
+export interface EngineOptions {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  /** Connected or unconnected adapters, one per configured venue (names must match the config). */
+  readonly adapters: readonly VenueAdapter[];
+  /** Default: the strategy module's createStrategy with the config's type, name and parameters. */
+  readonly strategyFactory?: StrategyFactory;
+  readonly log?: Logger;
+  readonly metrics?: EngineMetrics;
+  /** Order manager timeouts (simulations shorten them). */
+  readonly orders?: ExecutionOptions["orders"];
+  /** How long start() waits for every book to become live (default 30 s of clock time). */
+  readonly bookWaitMs?: number;
+  /** Told on every fill after positions moved (tests record fills here). */
+  readonly onFill?: (fill: FillEvent) => void;
+  /** Told on every risk refusal (tests check that no order broke a limit). */
+  readonly onRiskReject?: (venue: string, symbol: string, reason: RiskReason) => void;
+  /** Told on every order request handed to an adapter (tests audit every order against the limits). */
+  readonly onOrderSent?: (venue: string, req: OrderRequest) => void;
+  /** Ring size of the raw tick-to-trade and ack samples (default 65536). */
+  readonly sampleCapacity?: number;
+}
+
+/** What shutdown achieved. */
+export interface ShutdownReport {
+  readonly reason: string;
+  /** Orders still live locally when the bounded wait ended (0 = clean). */
+  readonly openOrders: number;
+  readonly inFlight: number;
+  /** Orders of this engine's prefix still open on the venues after the final sweep. */
+  readonly venueOpenOrders: number;
+  readonly durationMs: number;
+}
+
+/** Per-venue state the engine keeps for status and routing. */
+interface VenueEntry {
+  readonly adapter: VenueAdapter;
+  readonly metrics: VenueMetrics | undefined;
+  readonly symbols: readonly string[];
+  readonly streams: Map<string, ConnectionState>;
+  /** connect() succeeded (only connected venues are swept on shutdown). */
+  connected: boolean;
+  unlisten: (() => void) | undefined;
+}
+
+/** Per-instrument state: health and the last book update time. */
+interface BookEntry {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly info: InstrumentInfo;
+  health: BookHealth;
+  lastUpdateMs: number | null;
+  book: BookView | undefined;
+  updates: number;
+  /** The venue's metric handles, resolved once (undefined without metrics). */
+  readonly metrics: VenueMetrics | undefined;
+  /** Reused for every strategy call (the strategy contract allows reuse): no allocation per event. */
+  update: { venue: string; symbol: string; book: BookView; health: BookHealth; recvNs: number } | undefined;
+}
+
+type Phase = "created" | "starting" | "running" | "stopping" | "stopped";
+
+/**
+ * The adapter the execution desk talks to: the real one, plus the moment each order is handed to
+ * it, which closes the tick-to-trade measurement (recvNs of the frame being handled → now).
+ */
+class TimedAdapter implements VenueAdapter {
+  constructor(
+    private readonly inner: VenueAdapter,
+    private readonly engine: Engine,
+  ) {}
+  get name(): string {
+    return this.inner.name;
+  }
+  get kind(): string {
+    return this.inner.kind;
+  }
+  connect(): Promise<void> {
+    return this.inner.connect();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+  instruments(): ReadonlyMap<string, InstrumentInfo> {
+    return this.inner.instruments();
+  }
+  subscribeQuotes(symbols: readonly string[]): Promise<void> {
+    return this.inner.subscribeQuotes(symbols);
+  }
+  book(symbol: string) {
+    return this.inner.book(symbol);
+  }
+  bookHealth(symbol: string): BookHealth | undefined {
+    return this.inner.bookHealth(symbol);
+  }
+  submitOrder(order: OrderRequest): Promise<string> {
+    const p = this.inner.submitOrder(order);
+    this.engine.orderSent(this.inner.name, order);
+    return p;
+  }
+  cancelOrder(symbol: string, clientId: string): Promise<void> {
+    return this.inner.cancelOrder(symbol, clientId);
+  }
+  cancelAll(symbol: string): Promise<number> {
+    return this.inner.cancelAll(symbol);
+  }
+  openOrders(symbol?: string, all?: boolean) {
+    return this.inner.openOrders(symbol, all);
+  }
+  orderStatus(symbol: string, clientId: string) {
+    return this.inner.orderStatus(symbol, clientId);
+  }
+  balances() {
+    return this.inner.balances();
+  }
+  onEvent(listener: Parameters<VenueAdapter["onEvent"]>[0]): () => void {
+    return this.inner.onEvent(listener);
+  }
+}
+
+const SIDE_NAME = ["buy", "sell"] as const;
+
+/** Every venue reject reason, so each instrument's rejection series exist (at 0) before the first one. */
+const REJECT_REASONS: readonly RejectReason[] = [
+  "insufficient_balance",
+  "would_take",
+  "filter",
+  "duplicate_client_id",
+  "unknown_order",
+  "rate_limited",
+  "banned",
+  "bad_symbol",
+  "market_closed",
+  "auth",
+  "timestamp",
+  "invalid_request",
+  "unknown",
+];
+
+/** Adapter stats (adapter-specific names) that count undecodable frames, resp. input dropped on purpose. */
+const MALFORMED_STAT = /bad|malformed/i;
+const DROPPED_STAT = /dropped/i;
+
+/** The trading engine (one per process in production; several per process in tests). */
+export class Engine implements StatusSource, MetricsSource {
+  readonly desk: Execution;
+  readonly commands: CommandQueue;
+  /** Book event → order written by the adapter (tick-to-trade), ns (exact percentiles for bench and status). */
+  readonly tickToTrade: LatencySamples;
+  /** Book event → order request handed to the adapter (the engine's own share), ns. */
+  readonly tickToAdapter: LatencySamples;
+  /** Order handed to the adapter → venue ack, ns. */
+  readonly ackLatency: LatencySamples;
+  readonly config: Config;
+  strategy: Strategy | undefined;
+  private readonly opts: EngineOptions;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly venueMap = new Map<string, VenueEntry>();
+  private readonly bookMap = new Map<string, BookEntry>();
+  /** The same entries by venue then symbol: hot-path lookups without building a key string. */
+  private readonly bookIndex = new Map<string, Map<string, BookEntry>>();
+  private phase: Phase = "created";
+  private startedAtMs = 0;
+  /** recvNs of the frame being handled right now (0 outside a market-data handler). */
+  private tickRecvNs = 0;
+  /** The keep-warm rehearsal, when engine.keep_warm_ms > 0 (tests and status read its stats). */
+  keepWarm: KeepWarm | undefined;
+  private tickVenue: VenueMetrics | undefined;
+  private readonly sentNs = new Map<string, number>();
+  private readonly timers: TimerId[] = [];
+  private paused = false;
+  private drainScheduled = false;
+  private lastHaltReason: string | null = null;
+  private stopLoopMonitor: (() => void) | undefined;
+  /** Adapter stats already copied into the malformed/dropped counters, by venue then stat name. */
+  private readonly statsSeen = new Map<string, Map<string, number>>();
+  readonly counters = { fills: 0, ordersSent: 0, riskRejects: 0, bookEvents: 0, commands: 0, eventErrors: 0 };
+
+  constructor(opts: EngineOptions) {
+    this.opts = opts;
+    this.config = opts.config;
+    this.clock = opts.clock;
+    this.log = (opts.log ?? silentLogger).child({ component: "engine" });
+    this.tickToTrade = new LatencySamples(opts.sampleCapacity);
+    this.tickToAdapter = new LatencySamples(opts.sampleCapacity);
+    this.ackLatency = new LatencySamples(opts.sampleCapacity);
+    this.commands = new CommandQueue({ clock: opts.clock });
+    this.commands.setWakeup(() => this.scheduleDrain());
+    this.desk = new Execution({
+      clock: opts.clock,
+      rng: opts.rng.fork("execution"),
+      clientIdPrefix: opts.config.engine.client_id_prefix,
+      limits: riskLimits(opts.config.risk),
+      ...(opts.orders !== undefined ? { orders: opts.orders } : {}),
+      onFill: (f) => this.onFill(f),
+      onHalt: (reason) => this.onHalt(reason),
+      onError: (e) => {
+        this.counters.eventErrors++;
+        this.log.error("execution error contained", { error: e.message });
+      },
+      onRiskReject: (venue, symbol, reason) => {
+        this.counters.riskRejects++;
+        this.opts.metrics?.risk.rejected(reason).inc();
+        this.opts.onRiskReject?.(venue, symbol, reason);
+      },
+    });
+    // routed parent orders report progress to the strategy like order events do
+    this.desk.parents.onUpdate((u) => {
+      if (u.status !== "working") this.opts.metrics?.parents.ended(u.symbol, u.reason ?? u.status).inc();
+      if (this.phase === "running" || this.phase === "stopping") this.guard(() => this.strategy?.onParent?.(u));
+    });
+    for (const adapter of opts.adapters) {
+      const vc = opts.config.venues.find((v) => v.name === adapter.name);
+      if (vc === undefined) throw new Error(`adapter ${adapter.name} has no venue of that name in the config`);
+      this.venueMap.set(adapter.name, {
+        adapter,
+        metrics: opts.metrics?.forVenue(adapter.name),
+        symbols: vc.symbols,
+        streams: new Map(),
+        connected: false,
+        unlisten: undefined,
+      });
+      this.desk.parents.setTakerFeePpm(adapter.name, Math.round(venueFees(opts.config, vc).taker * 1_000_000));
+    }
+    for (const vc of opts.config.venues) {
+      if (!this.venueMap.has(vc.name)) throw new Error(`venue ${vc.name}: no adapter was created for it`);
+    }
+    opts.metrics?.setSource(this);
+    opts.metrics?.setCommandQueueDepth(() => this.commands.size);
+    // known label sets start at 0, so dashboards show "none yet" rather than "no data"
+    for (const r of RISK_REASONS) opts.metrics?.risk.rejected(r);
+  }
+
+  /** The phase of the lifecycle (status, tests). */
+  get state(): Phase {
+    return this.phase;
+  }
+
+  /**
+   * Connects every venue, cancels orphans of earlier runs, seeds balances, subscribes books,
+   * waits for them to be live, then starts the strategy. Throws with the venue's name on failure.
+   */
+  async start(): Promise<void> {
+    if (this.phase !== "created") throw new Error(`engine already ${this.phase}`);
+    this.phase = "starting";
+    this.startedAtMs = this.clock.nowMs();
+    for (const [name, v] of this.venueMap) {
+      const adapter = v.adapter;
+      const vm = v.metrics;
+      v.unlisten = adapter.onEvent((ev) => {
+        vm?.messages.inc();
+        this.onVenueEvent(ev);
+      });
+      try {
+        await adapter.connect();
+      } catch (e) {
+        throw new Error(`venue ${name} (${adapter.kind}): connect failed: ${(e as Error).message}`);
+      }
+      v.connected = true;
+      this.assertStarting();
+      for (const s of v.symbols) {
+        const info = adapter.instruments().get(s);
+        if (info === undefined) throw new Error(`venue ${name}: symbol ${s} is not listed by the venue`);
+        const im = v.metrics?.forSymbol(s);
+        for (const r of REJECT_REASONS) im?.rejected(r);
+        const entry: BookEntry = {
+          venue: name,
+          symbol: s,
+          info,
+          health: "syncing",
+          lastUpdateMs: null,
+          book: undefined,
+          updates: 0,
+          metrics: v.metrics,
+          update: undefined,
+        };
+        this.bookMap.set(`${name}/${s}`, entry);
+        let bySymbol = this.bookIndex.get(name);
+        if (bySymbol === undefined) {
+          bySymbol = new Map();
+          this.bookIndex.set(name, bySymbol);
+        }
+        bySymbol.set(s, entry);
+      }
+      this.desk.addVenue(new TimedAdapter(adapter, this));
+      this.log.info(`venue ${name} connected`, { kind: adapter.kind, symbols: v.symbols.join(",") });
+      const orphans = await this.desk.startVenue(name);
+      if (orphans.found > 0 || orphans.remaining > 0) {
+        this.log.warn(`venue ${name}: cancelled orders an earlier run left open`, { ...orphans });
+      }
+      if (orphans.remaining > 0)
+        throw new Error(`venue ${name}: ${orphans.remaining} orphan orders could not be cancelled`);
+      this.assertStarting();
+      await this.desk.syncBalances(name);
+      this.assertStarting();
+      await adapter.subscribeQuotes(v.symbols);
+      this.assertStarting();
+    }
+    await this.waitForBooks(this.opts.bookWaitMs ?? 30_000);
+    this.assertStarting();
+    this.desk.start();
+    this.strategy = (this.opts.strategyFactory ?? defaultStrategyFactory)(this.config.strategy, this.strategyContext());
+    const st = this.strategy;
+    // books may have gone live before the strategy existed: give it what it has missed
+    for (const b of this.bookMap.values()) st.onBookHealth(b.venue, b.symbol, b.health);
+    st.start();
+    if (st.timerIntervalMs > 0) {
+      this.timers.push(
+        this.clock.setRepeating(st.timerIntervalMs, () => this.guard(() => st.onTimer(this.clock.nowMs()))),
+      );
+    }
+    const every = this.config.engine.status_interval_ms;
+    this.timers.push(this.clock.setRepeating(every, () => this.logProgress()));
+    // only once running: a start-up that fails leaves no timer behind
+    this.stopLoopMonitor = this.opts.metrics?.startEventLoopMonitor(this.clock);
+    this.phase = "running";
+    this.log.info(`quoting started`, { strategy: st.name, kind: st.kind });
+    this.startKeepWarm(st);
+    for (const b of this.bookMap.values()) {
+      if (b.book !== undefined && b.health === "live") this.feedBook(b, b.book, 0);
+    }
+  }
+
+  /**
+   * Graceful shutdown: stops quoting, cancels this engine's orders on every venue, waits (bounded)
+   * for the venues to confirm, sweeps each venue for anything of ours still open, and closes.
+   */
+  async stop(reason = "shutdown"): Promise<ShutdownReport> {
+    const t0 = this.clock.nowMs();
+    if (this.phase === "stopped" || this.phase === "stopping") {
+      return { reason, openOrders: 0, inFlight: 0, venueOpenOrders: 0, durationMs: 0 };
+    }
+    const wasRunning = this.phase === "running";
+    this.phase = "stopping";
+    this.log.info(`shutting down (${reason}): stop quoting, cancel every order`);
+    for (const t of this.timers) this.clock.clearTimer(t);
+    this.timers.length = 0;
+    this.keepWarm?.stop();
+    this.stopLoopMonitor?.();
+    this.stopLoopMonitor = undefined;
+    if (wasRunning) this.guard(() => this.strategy?.stop());
+    this.desk.cancelAll();
+    const deadline = this.clock.nowMs() + this.config.engine.shutdown_timeout_ms;
+    while (this.clock.nowMs() < deadline && (this.desk.oms.openOrderCount() > 0 || this.desk.oms.inFlight() > 0)) {
+      this.desk.cancelAll();
+      await this.sleep(20);
+    }
+    let venueOpen = 0;
+    for (const [name, v] of this.venueMap) {
+      if (!v.connected) continue;
+      for (const s of v.symbols) {
+        try {
+          const n = await v.adapter.cancelAll(s);
+          if (n > 0) this.log.warn(`venue ${name} ${s}: swept ${n} orders left open`);
+        } catch (e) {
+          this.log.error(`venue ${name} ${s}: final cancel sweep failed`, { error: (e as Error).message });
+        }
+      }
+      try {
+        venueOpen += (await v.adapter.openOrders()).length;
+      } catch (e) {
+        this.log.error(`venue ${name}: open-order check failed`, { error: (e as Error).message });
+      }
+    }
+    // let the final cancel events arrive so every local order ends terminal
+    const settle = this.clock.nowMs() + Math.min(2000, this.config.engine.shutdown_timeout_ms);
+    while (this.clock.nowMs() < settle && (this.desk.oms.openOrderCount() > 0 || this.desk.oms.inFlight() > 0)) {
+      await this.sleep(20);
+    }
+    this.desk.stop();
+    const report: ShutdownReport = {
+      reason,
+      openOrders: this.desk.oms.openOrderCount(),
+      inFlight: this.desk.oms.inFlight(),
+      venueOpenOrders: venueOpen,
+      durationMs: this.clock.nowMs() - t0,
+    };
+    this.logProgress();
+    for (const v of this.venueMap.values()) {
+      v.unlisten?.();
+      await v.adapter.close().catch(() => {});
+    }
+    this.opts.metrics?.setSource(undefined);
+    this.phase = "stopped";
+    this.log.info("engine stopped", { ...report });
+    return report;
+  }
+
+  /** Hands every venue event to its owner, synchronously, in arrival order. */
+  onVenueEvent(ev: VenueEvent): void {
+    if (this.phase === "stopped") return;
+    try {
+      switch (ev.type) {
+        case "book":
+          this.onBook(ev);
+          return;
+        case "order":
+          this.onOrder(ev.update, ev.recvNs);
+          return;
+        case "trade":
+          if (this.phase === "running")
+            this.strategy?.onTrade({
+              venue: ev.venue,
+              symbol: ev.symbol,
+              priceTicks: ev.priceTicks,
+              lots: ev.lots,
+              aggressor: ev.aggressor,
+              venueTimeMs: ev.venueTimeMs,
+            });
+          return;
+        case "book_health":
+          if (ev.gap === true) this.venueMap.get(ev.venue)?.metrics?.forSymbol(ev.symbol).bookGaps.inc();
+          this.onBookHealth(ev.venue, ev.symbol, ev.health, ev.reason);
+          this.desk.onVenueEvent(ev);
+          return;
+        case "connection": {
+          const v = this.venueMap.get(ev.venue);
+          const before = v?.streams.get(ev.stream);
+          v?.streams.set(ev.stream, ev.state);
+          if (before !== ev.state) {
+            const line = `venue ${ev.venue} ${ev.stream} stream ${ev.state}`;
+            if (ev.state === "connected" || (ev.state === "connecting" && before === undefined)) {
+              this.log.info(line, { reason: ev.reason });
+            } else this.log.warn(line, { reason: ev.reason });
+            if (ev.state === "connected" && before !== undefined) v?.metrics?.reconnects.inc();
+          }
+          this.desk.onVenueEvent(ev);
+          return;
+        }
+        default:
+          this.desk.onVenueEvent(ev);
+      }
+    } catch (e) {
+      this.counters.eventErrors++;
+      this.log.error("venue event failed", { type: ev.type, error: (e as Error).message });
+    }
+  }
+
+  /**
+   * Called by TimedAdapter the moment an order request has been handed to the venue adapter. The
+   * adapter may write to its socket a microtask later (after its async rate-limit check): the
+   * "written" sample is taken in a microtask queued behind that write, so it also counts whatever
+   * else the engine still did in the same turn before the write could happen.
+   */
+  orderSent(venue: string, req: OrderRequest): void {
+    const now = this.clock.monoNs();
+    this.counters.ordersSent++;
+    const recv = this.tickRecvNs;
+    if (recv > 0) {
+      this.tickToAdapter.record(now - recv);
+      const vm = this.tickVenue;
+      queueMicrotask(() => {
+        const ns = this.clock.monoNs() - recv;
+        this.tickToTrade.record(ns);
+        vm?.tickToTrade.observeNs(ns);
+      });
+    }
+    this.sentNs.set(req.clientId, now);
+    const v = this.venueMap.get(venue);
+    v?.metrics?.forSymbol(req.symbol).ordersSent.inc();
+    this.opts.onOrderSent?.(venue, req);
+  }
+
+  // ---------------------------------------------------------------- status and metrics
+
+  status(): EngineStatus {
+    const positions = [];
+    for (const v of this.desk.positions.views()) {
+      const sample = this.desk.positionSamples().find((s) => s.venue === v.venue && s.symbol === v.symbol);
+      positions.push({
+        venue: v.venue,
+        symbol: v.symbol,
+        position: formatMoney(v.baseUnits),
+        currency: v.quote,
+        notional: String(sample?.notionalExposure ?? 0),
+        realizedPnl: formatMoney(v.realized),
+        unrealizedPnl: formatMoney(v.unrealized),
+        fees: formatMoney(v.fees),
+      });
+    }
+    const pnl = [];
+    for (const [currency, p] of this.desk.positions.totalsByQuote()) {
+      pnl.push({
+        currency,
+        realized: formatMoney(p.realized),
+        unrealized: formatMoney(p.unrealized),
+        fees: formatMoney(p.fees),
+      });
+    }
+    const limits = this.config.risk;
+    return {
+      nowMs: this.clock.nowMs(),
+      startedAtMs: this.startedAtMs,
+      venues: [...this.venueMap.values()].map((v) => ({
+        name: v.adapter.name,
+        kind: v.adapter.kind,
+        streams: [...v.streams].map(([stream, state]) => ({ stream, state })),
+        rateLimits: [],
+      })),
+      books: [...this.bookMap.values()].map((b) => {
+        const bid = b.book?.bestBidTicks() ?? -1;
+        const ask = b.book?.bestAskTicks() ?? -1;
+        return {
+          venue: b.venue,
+          symbol: b.symbol,
+          health: b.health,
+          bestBid: bid >= 0 ? b.info.price.format(bid) : null,
+          bestAsk: ask >= 0 ? b.info.price.format(ask) : null,
+          lastUpdateMs: b.lastUpdateMs,
+        };
+      }),
+      positions,
+      openOrders: [...this.desk.oms.allLive()].map((o) => this.orderStatusOf(o)),
+      pnl,
+      risk: {
+        halted: this.desk.kill.isHalted(),
+        haltReason: this.desk.kill.isHalted() ? this.desk.kill.reason() : null,
+        killSwitchEngaged: this.desk.kill.isHalted(),
+        killSwitchTrips: this.killTrips,
+        limits: {
+          max_position_base: limits.max_position_base,
+          max_position_notional: limits.max_position_notional,
+          max_order_base: limits.max_order_base,
+          max_order_notional: limits.max_order_notional,
+          max_total_notional: limits.max_total_notional,
+          price_band_bps: limits.price_band_bps,
+          max_orders_per_second: limits.max_orders_per_second,
+          max_cancels_per_second: limits.max_cancels_per_second,
+          max_open_orders: limits.max_open_orders,
+          daily_loss_limit: limits.daily_loss_limit,
+        },
+      },
+      parents: this.parentsStatus(),
+      strategies:
+        this.strategy === undefined
+          ? []
+          : [
+              {
+                name: this.strategy.name,
+                kind: this.strategy.kind,
+                state: this.strategyState(),
+                venue: [...new Set(strategyTargets(this.config).map((t) => t.venue.name))].join(","),
+                symbols: [...new Set(strategyTargets(this.config).map((t) => t.symbol))],
+                params: this.strategy.params(),
+              },
+            ],
+    };
+  }
+
+  private parentsStatus(): EngineStatus["parents"] {
+    const p = this.desk.parents;
+    return {
+      working: p.working().map((u) => ({
+        id: u.id,
+        symbol: u.symbol,
+        side: u.side === Side.Buy ? ("buy" as const) : ("sell" as const),
+        lots: u.lots,
+        filledLots: u.filledLots,
+        inFlightLots: u.inFlightLots,
+        attempts: u.attempts,
+        childrenSent: u.childrenSent,
+        strategy: u.strategy,
+      })),
+      submitted: p.stats.submitted,
+      filled: p.stats.filled,
+      unfilled: { ...p.stats.unfilled },
+    };
+  }
+
+  readiness(): Readiness {
+    const r = readinessOf(this.status());
+    if (this.phase !== "running") return { ready: false, reasons: [`engine ${this.phase}`, ...r.reasons] };
+    return r;
+  }
+
+  /** MetricsSource: book health per instrument. */
+  books(): readonly { venue: string; symbol: string; health: BookHealth }[] {
+    return [...this.bookMap.values()].map((b) => ({ venue: b.venue, symbol: b.symbol, health: b.health }));
+  }
+
+  /**
+   * MetricsSource: stream connectivity and the risk gate's rate-limit headroom per venue. Also
+   * brings the malformed/dropped counters up to the adapter's own stats (read here, at scrape time,
+   * so the hot path never pays for it).
+   */
+  venues(): readonly {
+    venue: string;
+    streams: { stream: string; connected: boolean }[];
+    rateLimits: { limit: string; headroomRatio: number }[];
+  }[] {
+    return [...this.venueMap.values()].map((v) => {
+      const name = v.adapter.name;
+      this.syncAdapterStats(v);
+      const h = this.desk.risk.rateHeadroom(name);
+      return {
+        venue: name,
+        streams: [...v.streams].map(([stream, state]) => ({ stream, connected: state === "connected" })),
+        rateLimits: [
+          { limit: "orders_1s", headroomRatio: h.orders },
+          { limit: "cancels_1s", headroomRatio: h.cancels },
+        ],
+      };
+    });
+  }
+
+  positions() {
+    return this.desk.positionSamples();
+  }
+
+  risk() {
+    return { halted: this.desk.kill.isHalted(), killSwitchEngaged: this.desk.kill.isHalted() };
+  }
+
+  strategies() {
+    return this.strategy === undefined ? [] : [{ name: this.strategy.name, state: this.strategyState() }];
+  }
+
+  /** MetricsSource: working parent orders per symbol (every traded symbol, 0 when none). */
+  parentsWorking(): readonly { symbol: string; count: number }[] {
+    const counts = new Map<string, number>();
+    for (const b of this.bookMap.values()) counts.set(b.symbol, 0);
+    for (const p of this.desk.parents.working()) counts.set(p.symbol, (counts.get(p.symbol) ?? 0) + 1);
+    return [...counts].map(([symbol, count]) => ({ symbol, count }));
+  }
+
+  /** Drains waiting control commands now (the engine also schedules this itself on arrival). */
+  drainCommands(): number {
+    this.drainScheduled = false;
+    return this.commands.drain((c) => this.applyCommand(c));
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** Adds what an adapter's bad-frame and dropped counters grew by since the last read. */
+  private syncAdapterStats(v: VenueEntry): void {
+    const m = v.metrics;
+    const stats = m === undefined ? undefined : v.adapter.stats?.();
+    if (m === undefined || stats === undefined) return;
+    let seen = this.statsSeen.get(v.adapter.name);
+    if (seen === undefined) {
+      seen = new Map();
+      this.statsSeen.set(v.adapter.name, seen);
+    }
+    for (const [key, value] of Object.entries(stats)) {
+      const malformed = MALFORMED_STAT.test(key);
+      if (!malformed && !DROPPED_STAT.test(key)) continue;
+      const delta = value - (seen.get(key) ?? 0);
+      seen.set(key, value);
+      (malformed ? m.malformed(key) : m.dropped(key)).inc(Math.max(delta, 0));
+    }
+  }
+
+  private killTrips = 0;
+
+  /** engine.keep_warm_ms > 0: rehearse the hot path between sparse frames (see keep-warm.ts). */
+  private startKeepWarm(st: Strategy): void {
+    const periodMs = this.config.engine.keep_warm_ms;
+    const busy = this.config.engine.busy_poll;
+    if (periodMs <= 0 && !busy) return;
+    const adapters = new Map<string, VenueAdapter>();
+    for (const [name, v] of this.venueMap) adapters.set(name, v.adapter);
+    try {
+      this.keepWarm = new KeepWarm({
+        clock: this.clock,
+        periodMs,
+        busy,
+        desk: this.desk,
+        strategy: st,
+        createShadow: (ctx) => (this.opts.strategyFactory ?? defaultStrategyFactory)(this.config.strategy, ctx),
+        context: this.strategyContext(),
+        adapters,
+        books: () => this.bookMap.values(),
+        active: () => this.phase === "running" && !this.paused && !this.desk.kill.isHalted(),
+        clientIdPrefix: this.config.engine.client_id_prefix,
+      });
+      this.keepWarm.start();
+      this.log.info(busy ? "keep-warm rehearsal busy-polling (one core)" : `keep-warm rehearsal every ${periodMs} ms`);
+    } catch (e) {
+      this.log.warn("keep-warm disabled: the shadow strategy could not be built", { error: (e as Error).message });
+    }
+  }
+
+  /** A stop() (signal) during start-up wins: start() gives up instead of quoting afterwards. */
+  private assertStarting(): void {
+    if (this.phase !== "starting") throw new Error(`start-up interrupted: engine ${this.phase}`);
+  }
+
+  private strategyState(): "running" | "paused" | "halted" {
+    if (this.desk.kill.isHalted()) return "halted";
+    if (this.paused || this.strategy?.state() !== "running") return "paused";
+    return "running";
+  }
+
+  private strategyContext(): StrategyContext {
+    const instruments: StrategyInstrument[] = [];
+    for (const { venue, symbol } of strategyTargets(this.config)) {
+      const info = this.venueMap.get(venue.name)?.adapter.instruments().get(symbol);
+      if (info === undefined) throw new Error(`strategy: venue ${venue.name} does not list ${symbol}`);
+      instruments.push({ venue: venue.name, symbol, info, fees: venueFees(this.config, venue) });
+    }
+    return {
+      clock: this.clock,
+      instruments,
+      sink: {
+        quotes: (intent) => {
+          if (this.phase !== "running" && intent.bids.length + intent.asks.length > 0) return;
+          this.desk.quote(intent.venue, intent);
+        },
+        order: (intent) => {
+          if (this.phase !== "running") return;
+          this.desk.submit(
+            intent.venue,
+            intent.symbol,
+            intent.side,
+            intent.priceTicks,
+            intent.lots,
+            intent.type,
+            intent.tif,
+          );
+        },
+        route: (intent) => {
+          if (this.phase !== "running") return;
+          this.desk.parents.submit({ ...intent, strategy: this.config.strategy.name ?? this.config.strategy.type });
+        },
+      },
+    };
+  }
+
+  private onBook(ev: Extract<VenueEvent, { type: "book" }>): void {
+    const b = this.bookIndex.get(ev.venue)?.get(ev.symbol);
+    if (b === undefined) return;
+    this.counters.bookEvents++;
+    b.book = ev.book;
+    b.updates++;
+    b.lastUpdateMs = this.clock.nowMs();
+    b.metrics?.forSymbol(ev.symbol).bookUpdates.inc();
+    if (b.health !== "live") {
+      // adapters report health separately; trust the adapter's current view too
+      const h = this.venueMap.get(ev.venue)?.adapter.bookHealth(ev.symbol);
+      if (h === "live") this.onBookHealth(ev.venue, ev.symbol, "live", "book event");
+      else return;
+    }
+    this.feedBook(b, ev.book, ev.recvNs);
+  }
+
+  /** Marks the desk to the book, then lets the strategy decide; orders it sends close tick-to-trade. */
+  private feedBook(b: BookEntry, book: BookView, recvNs: number): void {
+    const bid = book.bestBidTicks();
+    const ask = book.bestAskTicks();
+    if (bid > 0 && ask > 0) this.desk.setTopOfBook(b.venue, b.symbol, bid, ask);
+    const st = this.strategy;
+    if (this.phase !== "running" || this.paused || st === undefined) return;
+    this.tickRecvNs = recvNs;
+    this.tickVenue = b.metrics;
+    let u = b.update;
+    if (u === undefined) {
+      u = { venue: b.venue, symbol: b.symbol, book, health: b.health, recvNs };
+      b.update = u;
+    } else {
+      u.book = book;
+      u.health = b.health;
+      u.recvNs = recvNs;
+    }
+    try {
+      st.onBook(u);
+    } finally {
+      this.tickRecvNs = 0;
+      this.tickVenue = undefined;
+    }
+  }
+
+  private onBookHealth(venue: string, symbol: string, health: BookHealth, reason: string): void {
+    const b = this.bookMap.get(`${venue}/${symbol}`);
+    if (b === undefined || b.health === health) return;
+    b.health = health;
+    this.desk.setBookHealth(venue, symbol, health);
+    if (health === "live") this.log.info(`book ${venue} ${symbol} live`);
+    else this.log.warn(`book ${venue} ${symbol} ${health}`, { reason });
+    if (health !== "live") this.venueMap.get(venue)?.metrics?.forSymbol(symbol).bookResyncs.inc();
+    if (this.phase === "running") this.strategy?.onBookHealth(venue, symbol, health);
+  }
+
+  private onOrder(u: OrderUpdate, recvNs: number): void {
+    if (u.exec === "ack") {
+      const sent = this.sentNs.get(u.clientId);
+      if (sent !== undefined) {
+        const ns = (recvNs > 0 ? recvNs : this.clock.monoNs()) - sent;
+        this.ackLatency.record(ns);
+        this.venueMap.get(u.venue)?.metrics?.ackLatency.observeNs(ns);
+      }
+    }
+    if (u.status !== "new" && u.status !== "partially_filled") this.sentNs.delete(u.clientId);
+    else if (u.exec !== "ack") this.sentNs.delete(u.clientId);
+    const m = this.venueMap.get(u.venue)?.metrics?.forSymbol(u.symbol);
+    if (m !== undefined) {
+      if (u.exec === "canceled") m.ordersCancelled.inc();
+      else if (u.exec === "rejected") m.rejected(u.rejectReason ?? "unknown").inc();
+    }
+    this.desk.onVenueEvent({ type: "order", update: u, recvNs });
+    if (this.phase === "running" || this.phase === "stopping") this.guard(() => this.strategy?.onOrder(u));
+  }
+
+  private onFill(f: FillEvent): void {
+    this.counters.fills++;
+    this.venueMap.get(f.venue)?.metrics?.forSymbol(f.symbol).fills.inc();
+    const b = this.bookMap.get(`${f.venue}/${f.symbol}`);
+    const inst = this.desk.registry.get(f.venue, f.symbol);
+    const pos = inst?.position.lots ?? 0;
+    if (b !== undefined && this.log.enabled("info")) {
+      this.log.info(
+        `fill ${f.venue} ${f.symbol} ${SIDE_NAME[f.side]} ${b.info.qty.format(f.lots)} @ ${b.info.price.format(f.priceTicks)}`,
+        { maker: f.isMaker, fee: `${f.fee} ${f.feeAsset}`, position: b.info.qty.format(pos) },
+      );
+    }
+    this.opts.onFill?.(f);
+    this.guard(() => this.strategy?.onPosition({ venue: f.venue, symbol: f.symbol, positionLots: pos }));
+  }
+
+  private onHalt(reason: string): void {
+    this.killTrips++;
+    this.lastHaltReason = reason;
+    this.opts.metrics?.risk.killSwitchTrips.inc();
+    this.log.error(`KILL SWITCH: ${reason}; every order cancelled, strategies halted until resumed`);
+    this.guard(() => this.strategy?.stop());
+  }
+
+  private applyCommand(c: EngineCommand): CommandResult {
+    this.counters.commands++;
+    this.log.info(`command ${c.kind}`, { id: c.id });
+    const st = this.strategy;
+    switch (c.kind) {
+      case "pause_strategy":
+      case "resume_strategy":
+      case "set_strategy_params": {
+        if (st === undefined || st.name !== c.strategy)
+          return { ok: false, message: `no strategy named ${c.strategy}` };
+        if (c.kind === "pause_strategy") {
+          this.paused = true;
+          st.stop();
+          return { ok: true, message: `strategy ${st.name} paused; its quotes are being cancelled` };
+        }
+        if (c.kind === "resume_strategy") {
+          if (this.desk.kill.isHalted()) return { ok: false, message: "trading is halted; resume_trading first" };
+          this.paused = false;
+          st.start();
+          return { ok: true, message: `strategy ${st.name} resumed` };
+        }
+        const params = st.updateParams(c.params);
+        return { ok: true, message: `strategy ${st.name} parameters updated`, details: { params } };
+      }
+      case "cancel_all": {
+        // parents span venues: a cancel-all over every venue ends them, so none re-routes afterwards
+        const parents = c.venue === undefined ? this.desk.parents.cancelAll(c.symbol) : 0;
+        const n = this.desk.oms.cancelAll(c.venue, c.symbol);
+        return {
+          ok: true,
+          message: `cancel requested for ${n} orders${parents > 0 ? `, ${parents} parent orders ended` : ""}`,
+          details: { orders: n, parents },
+        };
+      }
+      case "kill_switch": {
+        const tripped = this.desk.halt(`operator: ${c.reason}`);
+        return { ok: true, message: tripped ? "kill switch engaged" : "already halted" };
+      }
+      case "resume_trading": {
+        if (!this.desk.kill.isHalted()) return { ok: true, message: "not halted" };
+        this.desk.resume();
+        this.log.warn(`trading resumed by operator: ${c.reason}`, { haltReason: this.lastHaltReason });
+        if (!this.paused) st?.start();
+        return { ok: true, message: "trading resumed" };
+      }
+      default:
+        return { ok: false, message: "unknown command" };
+    }
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    // run on the engine's own turn, never inside the HTTP handler's stack
+    queueMicrotask(() => this.drainCommands());
+  }
+
+  private async waitForBooks(maxMs: number): Promise<void> {
+    const deadline = this.clock.nowMs() + maxMs;
+    for (;;) {
+      this.assertStarting();
+      const waiting = [...this.bookMap.values()].filter((b) => b.health !== "live" && this.healthOf(b) !== "live");
+      if (waiting.length === 0) return;
+      if (this.clock.nowMs() >= deadline) {
+        const list = waiting.map((b) => `${b.venue} ${b.symbol} (${b.health})`).join(", ");
+        throw new Error(`books not live after ${maxMs} ms: ${list}`);
+      }
+      await this.sleep(10);
+    }
+  }
+
+  private healthOf(b: BookEntry): BookHealth | undefined {
+    const h = this.venueMap.get(b.venue)?.adapter.bookHealth(b.symbol);
+    if (h === "live" && b.health !== "live") {
+      this.onBookHealth(b.venue, b.symbol, "live", "adapter reports live");
+      const book = this.venueMap.get(b.venue)?.adapter.book(b.symbol);
+      if (book !== undefined) b.book = book;
+    }
+    return h;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimer(ms, resolve));
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.counters.eventErrors++;
+      this.log.error("handler failed", { error: (e as Error).message });
+    }
+  }
+
+  private orderStatusOf(o: ManagedOrder) {
+    const info = this.bookMap.get(`${o.venue}/${o.symbol}`)?.info;
+    const st = o.state;
+    return {
+      venue: o.venue,
+      symbol: o.symbol,
+      clientId: o.clientId,
+      side: SIDE_NAME[o.side],
+      price: info?.price.format(o.priceTicks) ?? String(o.priceTicks),
+      qty: info?.qty.format(o.lots) ?? String(o.lots),
+      filled: info?.qty.format(o.cumLots) ?? String(o.cumLots),
+      status: st === "pending_new" || st === "pending_cancel" ? st : isTerminal(st) ? "canceled" : st,
+      strategy: o.strategy,
+    } as const;
+  }
+
+  /** The most frequent risk refusal reasons, e.g. " (order_rate 12, price_band 3)". */
+  private refusalSummary(): string {
+    const top = Object.entries(this.desk.risk.stats.rejections)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3);
+    return top.length === 0 ? "" : ` (${top.map(([r, n]) => `${r} ${n}`).join(", ")})`;
+  }
+
+  /** One readable progress block: books, quotes resting, fills, positions and PnL. */
+  private logProgress(): void {
+    if (!this.log.enabled("info")) return;
+    const parts: string[] = [];
+    for (const b of this.bookMap.values()) {
+      const bid = b.book?.bestBidTicks() ?? -1;
+      const ask = b.book?.bestAskTicks() ?? -1;
+      let bids = 0;
+      let asks = 0;
+      for (const o of this.desk.oms.liveOrders(b.venue, b.symbol, Side.Buy)) if (o.state !== "pending_cancel") bids++;
+      for (const o of this.desk.oms.liveOrders(b.venue, b.symbol, Side.Sell)) if (o.state !== "pending_cancel") asks++;
+      const pos = this.desk.registry.get(b.venue, b.symbol)?.position.lots ?? 0;
+      parts.push(
+        `${b.venue} ${b.symbol} ${b.health} ${bid >= 0 ? b.info.price.format(bid) : "-"}/${ask >= 0 ? b.info.price.format(ask) : "-"} resting ${bids}b/${asks}a pos ${b.info.qty.format(pos)}`,
+      );
+    }
+    const pnl: string[] = [];
+    for (const [currency, p] of this.desk.positions.totalsByQuote()) {
+      pnl.push(
+        `${currency} realized ${fmt2(p.realized)} unrealized ${fmt2(p.unrealized)} fees ${fmt2(p.fees)} net ${fmt2(p.realized + p.unrealized - p.fees)}`,
+      );
+    }
+    const [p50, p99] = this.tickToTrade.percentiles([50, 99]);
+    this.log.info(
+      `status: ${parts.join(" | ")} | fills ${this.counters.fills} orders ${this.counters.ordersSent} risk-refused ${this.counters.riskRejects}${this.refusalSummary()} venue-rejected ${this.desk.oms.stats.rejected} | PnL ${pnl.join("; ") || "0"}${
+        this.tickToTrade.count > 0 ? ` | tick-to-trade p50 ${us(p50)} p99 ${us(p99)}` : ""
+      }${this.desk.kill.isHalted() ? " | HALTED" : ""}`,
+    );
+  }
+}
+
+/** A Money amount rounded to 2 decimals for the console (display only). */
+function fmt2(x: bigint): string {
+  const s = formatMoney(x);
+  const dot = s.indexOf(".");
+  return dot < 0 ? s : s.slice(0, dot + 3);
+}
+
+function us(ns: number | undefined): string {
+  return ns === undefined || Number.isNaN(ns) ? "-" : `${(ns / 1000).toFixed(1)}µs`;
+}

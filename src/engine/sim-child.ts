@@ -1,0 +1,250 @@
+/**
+ * The simulator as the engine's child process, so the exchange's own load (agents, matching, JSON)
+ * never runs on the engine's event loop and distorts its timing. The child runs every sim venue of
+ * the config with `startMultiSim` (one core per venue on one shared fair value, each behind its
+ * protocol's server) with per-venue fees, latencies, lag and noise and, on Binance-protocol venues,
+ * an engine account (options `bun run sim` does not take); it prints one `SIM_READY {json}` line like
+ * `bun run sim --venues` and exits on SIGINT/SIGTERM or when its parent's stdin closes (so a
+ * crashed engine never leaves an orphan simulator behind).
+ */
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import type { MultiSimVenueInfo } from "../sim/index.ts";
+
+/** One venue the child runs. */
+export interface SimChildVenue {
+  readonly name: string;
+  readonly protocol: "binance" | "okx";
+  /** 0 = OS-assigned. */
+  readonly port: number;
+  readonly marketDataMs: number;
+  readonly orderEntryMs: number;
+  readonly lagMs: number;
+  readonly noiseBps: number;
+  /** Fee rates of the engine's account on this venue, decimal strings ("0.001"). */
+  readonly fees: { readonly maker: string; readonly taker: string };
+}
+
+/** What the engine asks the child to run (one JSON command-line argument). */
+export interface SimChildSpec {
+  readonly seed: string;
+  readonly speed: number;
+  /** Venue symbols, e.g. BTCUSDT. */
+  readonly symbols: readonly string[];
+  readonly venues: readonly SimChildVenue[];
+  /** Starting balances of the engine's accounts (default: the simulator's). */
+  readonly balances?: Readonly<Record<string, string>>;
+  /** Binance-protocol venue rate limits (default Binance's: 50 orders / 10 s); benchmarks raise them. */
+  readonly rateLimits?: { readonly ordersPer10s?: number; readonly requestWeightPerMinute?: number };
+}
+
+/** A venue of the child as the multi-venue simulator describes it, less what the engine does not need. */
+type VenueInfo<P> = Omit<Extract<MultiSimVenueInfo, { protocol: P }>, "fees" | "lagMs" | "noiseBps">;
+/** How the engine reaches one venue of the child (credentials of the engine's account there). */
+export type SimReadyVenue =
+  | (VenueInfo<"binance"> & {
+      /** The same account's Ed25519 key (PKCS#8 PEM): the WS API logs on once, requests carry no signature. */
+      readonly ed25519PrivateKeyPem: string;
+    })
+  | VenueInfo<"okx">;
+
+/** The SIM_READY line's content. */
+export interface SimReady {
+  readonly seed: string;
+  readonly symbols: readonly string[];
+  readonly pid: number;
+  readonly venues: readonly SimReadyVenue[];
+}
+
+/** A running child simulator. */
+export interface SimChild {
+  readonly ready: SimReady;
+  /** Stops the child (SIGTERM, then SIGKILL after a grace period); resolves when it exited. */
+  stop(graceMs?: number): Promise<number | null>;
+  readonly exited: Promise<number>;
+}
+
+const THIS_FILE = import.meta.path;
+
+/** Spawns the simulator child and waits (bounded) for its SIM_READY line. */
+export async function spawnSimChild(spec: SimChildSpec, timeoutMs = 30_000): Promise<SimChild> {
+  const proc = Bun.spawn([process.execPath, THIS_FILE, JSON.stringify(spec)], {
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "inherit",
+    env: process.env,
+  });
+  const reader = proc.stdout.getReader();
+  const decoder = new TextDecoder();
+  let buf = "";
+  const deadline = Date.now() + timeoutMs;
+  let ready: SimReady | undefined;
+  while (ready === undefined) {
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      proc.kill("SIGKILL");
+      throw new Error(`simulator child did not print SIM_READY within ${timeoutMs} ms`);
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const chunk = await Promise.race([
+      reader.read(),
+      new Promise<"timeout">((r) => {
+        timer = setTimeout(() => r("timeout"), left);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (chunk === "timeout") continue;
+    if (chunk.done) throw new Error(`simulator child exited (code ${await proc.exited}) before SIM_READY`);
+    buf += decoder.decode(chunk.value, { stream: true });
+    for (;;) {
+      const nl = buf.indexOf("\n");
+      if (nl < 0) break;
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line.startsWith("SIM_READY ")) ready = JSON.parse(line.slice("SIM_READY ".length)) as SimReady;
+    }
+  }
+  // keep draining the child's stdout so it never blocks on a full pipe
+  void (async () => {
+    for (;;) {
+      const r = await reader.read().catch(() => ({ done: true as const, value: undefined }));
+      if (r.done) return;
+    }
+  })();
+  const info = ready;
+  return {
+    ready: info,
+    exited: proc.exited,
+    async stop(graceMs = 3000): Promise<number | null> {
+      if (proc.exitCode !== null) return proc.exitCode;
+      proc.kill("SIGTERM");
+      const t = setTimeout(() => proc.kill("SIGKILL"), graceMs);
+      const code = await proc.exited;
+      clearTimeout(t);
+      return code;
+    },
+  };
+}
+
+async function childMain(arg: string): Promise<void> {
+  const { startMultiSim } = await import("../sim/index.ts");
+  const spec = JSON.parse(arg) as SimChildSpec;
+  /** Engine account keys per Binance-protocol venue (64 alphanumerics, as Binance keys are). */
+  const keys = new Map(
+    spec.venues
+      .filter((v) => v.protocol === "binance")
+      .map((v) => {
+        const ed = generateKeyPairSync("ed25519");
+        return [
+          v.name,
+          {
+            apiKey: `eng${randomBytes(32).toString("hex")}`.slice(0, 64),
+            apiSecret: randomBytes(32).toString("hex"),
+            ed25519PublicKeyPem: ed.publicKey.export({ type: "spki", format: "pem" }).toString(),
+            ed25519PrivateKeyPem: ed.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+          },
+        ];
+      }),
+  );
+  const noKeys = { apiKey: "", apiSecret: "", ed25519PublicKeyPem: "", ed25519PrivateKeyPem: "" };
+  const sim = await startMultiSim({
+    seed: spec.seed,
+    speed: spec.speed,
+    symbols: [...spec.symbols],
+    venues: spec.venues.map((v) => {
+      const common = {
+        name: v.name,
+        port: v.port,
+        lagMs: v.lagMs,
+        noiseBps: v.noiseBps,
+        ...(spec.balances !== undefined ? { balances: { ...spec.balances } } : {}),
+      };
+      const latency = { marketDataMs: v.marketDataMs, orderEntryMs: v.orderEntryMs };
+      if (v.protocol === "okx") return { ...common, protocol: "okx" as const, fees: v.fees, latency };
+      const k = keys.get(v.name) ?? noKeys;
+      return {
+        ...common,
+        protocol: "binance" as const,
+        latency,
+        ...(spec.rateLimits !== undefined ? { rateLimits: { ...spec.rateLimits } } : {}),
+        accounts: [
+          {
+            apiKey: k.apiKey,
+            apiSecret: k.apiSecret,
+            ed25519PublicKeyPem: k.ed25519PublicKeyPem,
+            accountId: "engine",
+            fees: v.fees,
+            ...(spec.balances !== undefined ? { balances: { ...spec.balances } } : {}),
+          },
+        ],
+      };
+    }),
+  });
+  const ready: SimReady = {
+    seed: sim.seed,
+    symbols: sim.fairValue.symbols(),
+    pid: process.pid,
+    venues: sim.info().map((v): SimReadyVenue => {
+      if (v.protocol === "okx") {
+        const { name, protocol, restUrl, wsPublicUrl, wsPrivateUrl, adminUrl, adminToken } = v;
+        const { apiKey, apiSecret, passphrase } = v;
+        return {
+          name,
+          protocol,
+          restUrl,
+          wsPublicUrl,
+          wsPrivateUrl,
+          adminUrl,
+          adminToken,
+          apiKey,
+          apiSecret,
+          passphrase,
+        };
+      }
+      const k = keys.get(v.name) ?? noKeys;
+      const { name, protocol, restUrl, streamUrl, wsApiUrl, adminUrl, adminToken } = v;
+      const { apiKey, apiSecret, ed25519PrivateKeyPem } = k;
+      return {
+        name,
+        protocol,
+        restUrl,
+        streamUrl,
+        wsApiUrl,
+        adminUrl,
+        adminToken,
+        apiKey,
+        apiSecret,
+        ed25519PrivateKeyPem,
+      };
+    }),
+  };
+  process.stdout.write(`SIM_READY ${JSON.stringify(ready)}\n`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void sim.close().then(() => process.exit(0));
+  };
+  process.on("SIGINT", () => {
+    // the terminal's Ctrl-C reaches the whole process group: the engine decides when we stop
+  });
+  process.on("SIGTERM", stop);
+  // the parent holds our stdin open; when it dies, stdin ends and we go too
+  void (async () => {
+    for await (const _ of Bun.stdin.stream()) {
+      // nothing is ever sent; the loop only ends when the parent is gone
+    }
+    stop();
+  })();
+}
+
+if (import.meta.main) {
+  const arg = Bun.argv[2];
+  if (arg === undefined) {
+    process.stderr.write("usage: bun src/engine/sim-child.ts '<json spec>'\n");
+    process.exit(2);
+  }
+  childMain(arg).catch((e: unknown) => {
+    process.stderr.write(`sim child: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,362 @@
+/**
+ * An in-memory VenueAdapter for execution tests: it keeps the venue's own view of orders, and lets
+ * a test decide how each request is answered (ack, reject, transport error, silence) and which
+ * events the order stream delivers, so every race the order manager must survive can be staged
+ * deterministically. Test support only; not exported from index.ts.
+ */
+
+import { Execution, type ExecutionOptions } from "../../src/execution/execution.ts";
+import type { RiskLimits } from "../../src/execution/risk.ts";
+import { VirtualClock } from "../../src/services/clock.ts";
+import { Rng } from "../../src/services/rng.ts";
+import { DecimalGrid, type Lots, type Side, type Ticks } from "../../src/types/values.ts";
+import {
+  type Balance,
+  type InstrumentInfo,
+  type OpenOrder,
+  type OrderRequest,
+  type OrderStatus,
+  type OrderUpdate,
+  type RejectReason,
+  type VenueAdapter,
+  type VenueEvent,
+  type VenueListener,
+  VenueRejectError,
+} from "../../src/venues/contract.ts";
+
+/** How the fake answers submits: "placed" = the venue got the order, "lost" = it never did. */
+export type SubmitMode = "ack" | "reject" | "hang_placed" | "hang_lost" | "error_placed" | "error_lost" | "duplicate";
+export type CancelMode = "ok" | "reject" | "unknown_order" | "hang" | "error";
+
+/** A BTC-USDT-like instrument: tick 0.01, step 0.00001. */
+export function testInstrument(symbol = "BTC-USDT", tick = "0.01", step = "0.00001"): InstrumentInfo {
+  const [base = "BTC", quote = "USDT"] = symbol.split("-");
+  return {
+    symbol,
+    venueSymbol: symbol.replace("-", ""),
+    base,
+    quote,
+    price: new DecimalGrid(tick),
+    qty: new DecimalGrid(step),
+    minQtyLots: 1 as Lots,
+    maxQtyLots: 0 as Lots,
+    minNotional: "0",
+    maxNotional: "0",
+    trading: true,
+  };
+}
+
+interface VenueOrder {
+  symbol: string;
+  clientId: string;
+  venueOrderId: string;
+  side: Side;
+  priceTicks: number;
+  origLots: number;
+  cumLots: number;
+  status: OrderStatus;
+}
+
+/** The fake venue. */
+export class FakeVenue implements VenueAdapter {
+  readonly kind = "fake";
+  submitMode: SubmitMode = "ack";
+  cancelMode: CancelMode = "ok";
+  statusMode: "ok" | "error" = "ok";
+  rejectReason: RejectReason = "insufficient_balance";
+  /** Emit an "ack" order event when a submit is accepted, a "canceled" one when a cancel is. */
+  emitAcks = true;
+  emitCancels = true;
+  readonly submits: OrderRequest[] = [];
+  readonly cancels: string[] = [];
+  readonly statusQueries: string[] = [];
+  openOrdersCalls = 0;
+  private readonly orders = new Map<string, VenueOrder>();
+  private readonly listeners: VenueListener[] = [];
+  private readonly infos = new Map<string, InstrumentInfo>();
+  private nextOrderId = 1;
+  private nextTradeId = 1;
+
+  constructor(
+    readonly name = "fake",
+    instruments: readonly InstrumentInfo[] = [testInstrument()],
+  ) {
+    for (const i of instruments) this.infos.set(i.symbol, i);
+  }
+
+  async connect(): Promise<void> {}
+  async close(): Promise<void> {}
+  instruments(): ReadonlyMap<string, InstrumentInfo> {
+    return this.infos;
+  }
+  async subscribeQuotes(): Promise<void> {}
+  book(): undefined {
+    return undefined;
+  }
+  bookHealth(): "live" {
+    return "live";
+  }
+  /** What balances() reports (a test sets it). */
+  venueBalances: Balance[] = [];
+
+  async balances(): Promise<Balance[]> {
+    return this.venueBalances.map((b) => ({ ...b }));
+  }
+
+  onEvent(listener: VenueListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  submitOrder(req: OrderRequest): Promise<string> {
+    this.submits.push(req);
+    const mode = this.submitMode;
+    if (mode === "reject") return Promise.reject(new VenueRejectError(this.rejectReason, -2010, "rejected by fake"));
+    if (mode === "duplicate") {
+      return Promise.reject(new VenueRejectError("duplicate_client_id", -2010, "Duplicate order sent."));
+    }
+    const placed = mode === "ack" || mode === "hang_placed" || mode === "error_placed";
+    const o = placed ? this.place(req) : undefined;
+    if (mode === "ack" && o !== undefined) {
+      // the stream's ack overtakes the REST answer, as it often does on Binance
+      if (this.emitAcks) queueMicrotask(() => this.emitUpdate(o, "ack", 0, 0, -1));
+      return Promise.resolve(o.venueOrderId);
+    }
+    if (mode === "error_placed" || mode === "error_lost") return Promise.reject(new Error("socket closed"));
+    return new Promise<string>(() => {}); // hangs forever
+  }
+
+  cancelOrder(symbol: string, clientId: string): Promise<void> {
+    this.cancels.push(clientId);
+    const mode = this.cancelMode;
+    if (mode === "hang") return new Promise<void>(() => {});
+    if (mode === "error") return Promise.reject(new Error("timeout"));
+    if (mode === "reject") return Promise.reject(new VenueRejectError("rate_limited", -1015, "too many"));
+    const o = this.orders.get(clientId);
+    if (mode === "unknown_order" || o === undefined || o.symbol !== symbol || !isOpen(o.status)) {
+      return Promise.reject(new VenueRejectError("unknown_order", -2011, "Unknown order sent."));
+    }
+    o.status = "canceled";
+    if (this.emitCancels) this.emitUpdate(o, "canceled", 0, 0, -1);
+    return Promise.resolve();
+  }
+
+  async cancelAll(symbol: string): Promise<number> {
+    let n = 0;
+    for (const o of this.orders.values()) {
+      if (o.symbol === symbol && isOpen(o.status)) {
+        o.status = "canceled";
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async openOrders(symbol?: string, _all?: boolean): Promise<OpenOrder[]> {
+    this.openOrdersCalls++;
+    const out: OpenOrder[] = [];
+    for (const o of this.orders.values()) {
+      if (isOpen(o.status) && (symbol === undefined || o.symbol === symbol)) out.push(snapshot(o));
+    }
+    return out;
+  }
+
+  orderStatus(_symbol: string, clientId: string): Promise<OpenOrder | undefined> {
+    this.statusQueries.push(clientId);
+    if (this.statusMode === "error") return Promise.reject(new Error("status timeout"));
+    const o = this.orders.get(clientId);
+    return Promise.resolve(o === undefined ? undefined : snapshot(o));
+  }
+
+  // ---- test controls ---------------------------------------------------------------------------
+
+  /** Puts an order on the venue as if someone (an earlier run, another system) had placed it. */
+  seed(symbol: string, clientId: string, side: Side, priceTicks: number, lots: number): void {
+    this.orders.set(clientId, {
+      symbol,
+      clientId,
+      venueOrderId: String(this.nextOrderId++),
+      side,
+      priceTicks,
+      origLots: lots,
+      cumLots: 0,
+      status: "new",
+    });
+  }
+
+  /** The venue's own view of an order. */
+  venueOrder(clientId: string): OpenOrder | undefined {
+    const o = this.orders.get(clientId);
+    return o === undefined ? undefined : snapshot(o);
+  }
+
+  /**
+   * Fills part of an order on the venue and returns the update (emitted unless emit is false, so a
+   * test can deliver it later, twice, or out of order).
+   */
+  fill(clientId: string, lots: number, priceTicks?: number, emit = true, fee = "0", feeAsset = "USDT"): OrderUpdate {
+    const o = this.orders.get(clientId);
+    if (o === undefined) throw new Error(`fake: no order ${clientId}`);
+    o.cumLots += lots;
+    if (o.cumLots > o.origLots) throw new Error(`fake: overfill of ${clientId}`);
+    o.status = o.cumLots === o.origLots ? "filled" : "partially_filled";
+    const u = this.update(o, "fill", lots, priceTicks ?? o.priceTicks, this.nextTradeId++, fee, feeAsset);
+    if (emit) this.emit({ type: "order", update: u, recvNs: 0 });
+    return u;
+  }
+
+  /** Ends an order on the venue (cancel by the venue, expiry) and returns the update. */
+  finish(clientId: string, status: "canceled" | "expired" | "rejected", emit = true): OrderUpdate {
+    const o = this.orders.get(clientId);
+    if (o === undefined) throw new Error(`fake: no order ${clientId}`);
+    o.status = status;
+    const u = this.update(o, status, 0, 0, -1, "0", "");
+    if (emit) this.emit({ type: "order", update: u, recvNs: 0 });
+    return u;
+  }
+
+  /** An ack update for an order as the venue has it now (not emitted). */
+  ackUpdate(clientId: string): OrderUpdate {
+    const o = this.orders.get(clientId);
+    if (o === undefined) throw new Error(`fake: no order ${clientId}`);
+    return this.update(o, "ack", 0, 0, -1, "0", "");
+  }
+
+  /** Delivers an event to the listeners. */
+  emit(ev: VenueEvent): void {
+    for (const l of this.listeners) l(ev);
+  }
+
+  /** Delivers an order update to the listeners. */
+  deliver(u: OrderUpdate): void {
+    this.emit({ type: "order", update: u, recvNs: 0 });
+  }
+
+  private place(req: OrderRequest): VenueOrder {
+    const o: VenueOrder = {
+      symbol: req.symbol,
+      clientId: req.clientId,
+      venueOrderId: String(this.nextOrderId++),
+      side: req.side,
+      priceTicks: req.priceTicks,
+      origLots: req.lots,
+      cumLots: 0,
+      status: "new",
+    };
+    this.orders.set(req.clientId, o);
+    return o;
+  }
+
+  private emitUpdate(
+    o: VenueOrder,
+    exec: OrderUpdate["exec"],
+    lastLots: number,
+    lastPx: number,
+    tradeId: number,
+  ): void {
+    this.emit({ type: "order", update: this.update(o, exec, lastLots, lastPx, tradeId, "0", ""), recvNs: 0 });
+  }
+
+  private update(
+    o: VenueOrder,
+    exec: OrderUpdate["exec"],
+    lastLots: number,
+    lastPx: number,
+    tradeId: number,
+    fee: string,
+    feeAsset: string,
+  ): OrderUpdate {
+    return {
+      venue: this.name,
+      symbol: o.symbol,
+      clientId: o.clientId,
+      venueOrderId: o.venueOrderId,
+      side: o.side,
+      status: o.status,
+      exec,
+      priceTicks: o.priceTicks as Ticks,
+      origLots: o.origLots as Lots,
+      cumLots: o.cumLots as Lots,
+      lastLots: lastLots as Lots,
+      lastPriceTicks: lastPx as Ticks,
+      fee,
+      feeAsset,
+      isMaker: true,
+      tradeId,
+      venueTimeMs: 0,
+    };
+  }
+}
+
+function isOpen(s: OrderStatus): boolean {
+  return s === "new" || s === "partially_filled";
+}
+
+function snapshot(o: VenueOrder): OpenOrder {
+  return {
+    symbol: o.symbol,
+    clientId: o.clientId,
+    venueOrderId: o.venueOrderId,
+    side: o.side,
+    priceTicks: o.priceTicks as Ticks,
+    origLots: o.origLots as Lots,
+    cumLots: o.cumLots as Lots,
+    status: o.status,
+  };
+}
+
+/** Lets every settled promise callback run (the fake answers through microtasks). */
+export async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+/** Limits loose enough that only the check under test can bite. */
+export function looseLimits(over: Partial<RiskLimits> = {}): RiskLimits {
+  return {
+    defaults: {
+      maxPositionBase: "1000",
+      maxPositionNotional: "100000000",
+      maxOrderBase: "100",
+      maxOrderNotional: "10000000",
+    },
+    maxTotalNotional: "1000000000",
+    priceBandBps: 1000,
+    maxOrdersPerSecond: 1000,
+    maxCancelsPerSecond: 1000,
+    maxOpenOrders: 1000,
+    dailyLossLimit: "1000000",
+    ...over,
+  };
+}
+
+/** A desk on a virtual clock with one fake venue, ready to trade BTC-USDT around 50000.00. */
+export function makeDesk(
+  over: Partial<ExecutionOptions> = {},
+  venue = new FakeVenue(),
+  wire = true,
+): { desk: Execution; venue: FakeVenue; clock: VirtualClock } {
+  const clock = over.clock instanceof VirtualClock ? over.clock : new VirtualClock(1_700_000_000_000);
+  const desk = new Execution({
+    clock,
+    rng: new Rng("desk"),
+    clientIdPrefix: "hft1",
+    limits: looseLimits(),
+    // tests see contained errors unless they expect them
+    onError: (e) => {
+      throw e;
+    },
+    ...over,
+  });
+  desk.addVenue(venue);
+  if (wire) venue.onEvent((ev) => desk.onVenueEvent(ev));
+  const v = desk.registry.venues.get(venue.name);
+  if (v !== undefined) v.ready = true;
+  for (const symbol of venue.instruments().keys()) {
+    desk.setBookHealth(venue.name, symbol, "live");
+    desk.setTopOfBook(venue.name, symbol, 4_999_990, 5_000_010);
+  }
+  return { desk, venue, clock };
+}
