@@ -8,7 +8,7 @@
 import { bench, do_not_optimize, run, summary } from "mitata";
 import { OrderBook, ReferenceBook } from "../src/book/index.ts";
 import { Rng } from "../src/services/rng.ts";
-import { Side } from "../src/types/values.ts";
+import { Side } from "../src/types/index.ts";
 
 const LEVELS = 1000;
 const FRAME = 20;

@@ -7,8 +7,9 @@ import { bench, do_not_optimize, run, summary } from "mitata";
 import { Execution, type RiskLimits } from "../src/execution/index.ts";
 import { SystemClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
-import { DecimalGrid, type Lots, Side, type Ticks } from "../src/types/values.ts";
-import type { InstrumentInfo, OpenOrder, OrderRequest, OrderUpdate, VenueAdapter } from "../src/venues/contract.ts";
+import type { InstrumentInfo, OpenOrder, OrderRequest, OrderUpdate } from "../src/types/index.ts";
+import { DecimalGrid, type Lots, Side, type Ticks } from "../src/types/index.ts";
+import type { VenueAdapter } from "../src/venues/contract.ts";
 
 const info: InstrumentInfo = {
   symbol: "BTC-USDT",

@@ -10,7 +10,7 @@ import { BookStatus, ConsolidatedBook, OrderBook, routeBufferLength } from "../s
 import { Execution } from "../src/execution/index.ts";
 import { VirtualClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
-import { Side } from "../src/types/values.ts";
+import { Side } from "../src/types/index.ts";
 import { FakeVenue, flush, looseLimits, testInstrument } from "../test/support/fake-venue.ts";
 
 const LEVELS = 20;

@@ -6,7 +6,7 @@
 import { bench, do_not_optimize, run, summary } from "mitata";
 import { CB_RECORD, ConsolidatedBook, OrderBook, routeBufferLength, routeTotals } from "../src/book/index.ts";
 import { Rng } from "../src/services/rng.ts";
-import { Side } from "../src/types/values.ts";
+import { Side } from "../src/types/index.ts";
 
 const VENUES = 5;
 const LEVELS = 50;

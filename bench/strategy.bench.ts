@@ -8,7 +8,7 @@ import { bench, do_not_optimize, run, summary } from "mitata";
 import { OrderBook } from "../src/book/index.ts";
 import { VirtualClock } from "../src/services/index.ts";
 import { createStrategy, type QuoteIntent, type StrategyInstrument } from "../src/strategy/index.ts";
-import { DecimalGrid, type Lots, Side } from "../src/types/values.ts";
+import { DecimalGrid, type Lots, Side } from "../src/types/index.ts";
 
 const inst: StrategyInstrument = {
   venue: "sim",

@@ -21,10 +21,9 @@
  * Usage: bun bench/tick-to-trade.bench.ts [seconds=20]   (or `bun run bench tick`)
  */
 
-import { Engine } from "../src/engine/engine.ts";
-import { createConfiguredVenues } from "../src/engine/venues.ts";
+import { type Config, createConfiguredVenues, Engine, parseConfig } from "../src/engine/index.ts";
 import { percentileOf } from "../src/metrics/index.ts";
-import { type Config, parseConfig, Rng, SystemClock, silentLogger } from "../src/services/index.ts";
+import { Rng, SystemClock, silentLogger } from "../src/services/index.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
 import { BinanceAdapter } from "../src/venues/binance/index.ts";

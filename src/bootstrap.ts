@@ -1,17 +1,16 @@
 /**
  * Makes a fresh clone runnable: installs dependencies and (re)builds the C library when they are
  * missing or stale. It runs before anything else (test preload, `bun run start`, bench), so it uses
- * only Bun built-ins: no dependency may be imported here.
+ * only Bun built-ins: no dependency may be imported here (the library path comes from book/lib-path.ts,
+ * which imports none either).
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { LIB_EXT, LIB_PATH } from "./book/lib-path.ts";
 
 /** Project root: the folder above src/. */
 export const ROOT = resolve(import.meta.dir, "..");
-const LIB_EXT = process.platform === "darwin" ? "dylib" : "so";
-/** Where the C library lands; src/book/ffi.ts loads the same path (HFT_LIB_PATH overrides both). */
-export const LIB_PATH = process.env.HFT_LIB_PATH ?? join(ROOT, "zig-out", "lib", `libhftcore.${LIB_EXT}`);
 const ZIG = join(ROOT, "node_modules", "@ryoppippi", "zig-linux-x64", "zig");
 const DEPS_STAMP = join(ROOT, "node_modules", ".hft-deps-stamp");
 

@@ -10,5 +10,5 @@ try {
   process.stderr.write(`start-up failed: ${(e as Error).message}\n`);
   process.exit(1);
 }
-const { runEngine } = await import("./engine/main.ts");
+const { runEngine } = await import("./engine/index.ts");
 process.exit(await runEngine(Bun.argv.slice(2)));

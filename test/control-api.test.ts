@@ -8,14 +8,13 @@
  */
 import { describe, expect, test } from "bun:test";
 import { ControlAuth, createHttpApp, type EngineStatus, type StrategyCatalog } from "../src/command/index.ts";
-import { parseConfig } from "../src/engine/config.ts";
-import { Engine } from "../src/engine/engine.ts";
+import { Engine, parseConfig } from "../src/engine/index.ts";
 import { createEngineMetrics } from "../src/metrics/index.ts";
 import { VirtualClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
-import { Side } from "../src/types/values.ts";
+import { Side } from "../src/types/index.ts";
 import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
 import { drive, run } from "./support/virtual-time.ts";
 

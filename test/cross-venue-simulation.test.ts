@@ -11,16 +11,15 @@
  */
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { parseConfig } from "../src/engine/config.ts";
-import { Engine } from "../src/engine/engine.ts";
+import { Engine, parseConfig } from "../src/engine/index.ts";
 import { type FillEvent, PARENT_UNFILLED_REASONS, type ParentUpdate } from "../src/execution/index.ts";
 import { createEngineMetrics } from "../src/metrics/index.ts";
 import { VirtualClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
 import { DEFAULT_SYMBOLS, SharedFairValue, SimCore } from "../src/sim/index.ts";
 import { type CrossVenueMm, STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
-import { Side } from "../src/types/values.ts";
-import type { OrderRequest } from "../src/venues/contract.ts";
+import type { OrderRequest } from "../src/types/index.ts";
+import { Side } from "../src/types/index.ts";
 import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
 import { drive, flush, STEP_MS, toUnits } from "./support/virtual-time.ts";
 

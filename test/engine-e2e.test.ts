@@ -4,8 +4,7 @@
  * arrive, and a graceful shutdown must leave no open order on the simulator.
  */
 import { expect, test } from "bun:test";
-import { parseConfig } from "../src/engine/config.ts";
-import { Engine } from "../src/engine/engine.ts";
+import { Engine, parseConfig } from "../src/engine/index.ts";
 import { createEngineMetrics } from "../src/metrics/index.ts";
 import { SystemClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";

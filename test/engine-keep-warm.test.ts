@@ -5,13 +5,12 @@
  * uses no rate slot, moves no risk counter, and leaves the real strategy's quotes alone.
  */
 import { describe, expect, test } from "bun:test";
-import { parseConfig } from "../src/engine/config.ts";
-import { Engine } from "../src/engine/engine.ts";
+import { Engine, parseConfig } from "../src/engine/index.ts";
 import { VirtualClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
-import type { OrderRequest } from "../src/venues/contract.ts";
+import type { OrderRequest } from "../src/types/index.ts";
 import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
 import { drive, run } from "./support/virtual-time.ts";
 

@@ -4,8 +4,7 @@
  * trading, and start-up errors name the venue.
  */
 import { describe, expect, test } from "bun:test";
-import { parseConfig } from "../src/engine/config.ts";
-import { Engine } from "../src/engine/engine.ts";
+import { Engine, parseConfig } from "../src/engine/index.ts";
 import { VirtualClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";

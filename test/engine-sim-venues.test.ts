@@ -4,13 +4,12 @@
  * requests carry no per-request signature; orders still place and cancel.
  */
 import { expect, test } from "bun:test";
-import { parseConfig } from "../src/engine/config.ts";
-import { createConfiguredVenues } from "../src/engine/venues.ts";
+import { createConfiguredVenues, parseConfig } from "../src/engine/index.ts";
 import { SystemClock } from "../src/services/clock.ts";
 import { silentLogger } from "../src/services/log.ts";
 import { Rng } from "../src/services/rng.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
-import { type Lots, Side, type Ticks } from "../src/types/values.ts";
+import { type Lots, Side, type Ticks } from "../src/types/index.ts";
 
 const CONFIG = `
 engine: { client_id_prefix: sv1 }

@@ -3,8 +3,9 @@
  * every value accepted by the risk gate's own validation.
  */
 import { describe, expect, test } from "bun:test";
+import { loadConfig, riskLimits } from "../src/engine/index.ts";
 import { Execution, type RiskLimits } from "../src/execution/index.ts";
-import { loadConfig, riskLimits, VirtualClock } from "../src/services/index.ts";
+import { VirtualClock } from "../src/services/index.ts";
 import { Rng } from "../src/services/rng.ts";
 
 describe("config → execution", () => {

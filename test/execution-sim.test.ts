@@ -10,19 +10,21 @@ import { Execution, type FillEvent, type RiskLimits } from "../src/execution/ind
 import { VirtualClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
-import { type Lots, Side, type Ticks } from "../src/types/values.ts";
 import {
   type Balance,
   type InstrumentInfo,
+  type Lots,
   type OpenOrder,
   type OrderRequest,
   type OrderStatus,
   type OrderUpdate,
   type RejectReason,
-  type VenueAdapter,
+  Side,
+  type Ticks,
   type VenueListener,
   VenueRejectError,
-} from "../src/venues/contract.ts";
+} from "../src/types/index.ts";
+import type { VenueAdapter } from "../src/venues/contract.ts";
 import { toUnits } from "./support/virtual-time.ts";
 
 type CoreListener = Parameters<SimCore["addListener"]>[0];

@@ -8,8 +8,15 @@ import { createHmac } from "node:crypto";
 import type { ServerWebSocket } from "bun";
 import { SystemClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
-import { type Lots, Side, type Ticks } from "../src/types/values.ts";
-import { type OrderRequest, type OrderUpdate, type VenueEvent, VenueRejectError } from "../src/venues/contract.ts";
+import {
+  type Lots,
+  type OrderRequest,
+  type OrderUpdate,
+  Side,
+  type Ticks,
+  type VenueEvent,
+  VenueRejectError,
+} from "../src/types/index.ts";
 import { createOkxAdapter, type OkxAdapter } from "../src/venues/okx/index.ts";
 
 const SEED = 4242;

@@ -7,7 +7,7 @@ import { expect, test } from "bun:test";
 import { SystemClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
 import { startOkxSim } from "../src/sim/okx/index.ts";
-import { type Lots, Side, type Ticks } from "../src/types/values.ts";
+import { type Lots, Side, type Ticks } from "../src/types/index.ts";
 import { createOkxAdapter } from "../src/venues/okx/index.ts";
 import { eventually } from "./support/wait.ts";
 

@@ -20,8 +20,7 @@ import {
   type StrategyCatalog,
   startHttpServer,
 } from "../src/command/index.ts";
-import { parseConfig } from "../src/engine/config.ts";
-import { Engine } from "../src/engine/engine.ts";
+import { Engine, parseConfig } from "../src/engine/index.ts";
 import { createEngineMetrics } from "../src/metrics/index.ts";
 import { SystemClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";

@@ -6,7 +6,8 @@
  */
 import { expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
-import { loadConfig, strategyTargets, VirtualClock, venueFees } from "../src/services/index.ts";
+import { loadConfig, strategyTargets, venueFees } from "../src/engine/index.ts";
+import { VirtualClock } from "../src/services/index.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
 import { createStrategy, type QuoteIntent, STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
 import { FakeBook, fakeInstrument } from "./support/strategy-harness.ts";

@@ -4,7 +4,7 @@
  * parent orders into per-venue children by effective price after taker fees (one FFI call).
  * Venue prices and quantities are mapped to a common grid: common = venue * mult.
  */
-import type { Side } from "../types/values.ts";
+import type { Side } from "../types/index.ts";
 import { native, type Pointer, pointerFrom } from "./ffi.ts";
 import { BookStatus, bookStatusName, CB_RECORD, CBOOK_PARAMS, MAX_VENUES_LIMIT, ROUTE } from "./layout.ts";
 import type { OrderBook } from "./order-book.ts";

@@ -7,8 +7,8 @@
  * REGRESSION_SEEDS so it replays on every run. BOOK_FUZZ_SEEDS="a,b" and BOOK_FUZZ_OPS=n explore more.
  */
 import { describe, expect, test } from "bun:test";
-import { Rng } from "../services/rng.ts";
-import { Side } from "../types/values.ts";
+import { Rng } from "../services/index.ts";
+import { Side } from "../types/index.ts";
 import { BookStatus, bookStatusName, OrderBook, ReferenceBook } from "./index.ts";
 
 /** Seeds that once failed (or were picked as hard cases); replayed first on every run. */

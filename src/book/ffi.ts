@@ -4,7 +4,7 @@
  * Everything else reaches C through the typed wrappers in this folder.
  */
 import { dlopen, FFIType, type Pointer, toArrayBuffer } from "bun:ffi";
-import { LIB_PATH } from "../bootstrap.ts";
+import { LIB_PATH } from "./lib-path.ts";
 
 const { i32, f64, ptr, cstring } = FFIType;
 

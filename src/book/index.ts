@@ -3,7 +3,7 @@
  * accept, the pure-TS ReferenceBook (fakes, tests) and the status codes.
  */
 
-export type { BookConfig, BookView } from "../types/book.ts";
+export type { BookConfig, BookView } from "../types/index.ts";
 export {
   ConsolidatedBook,
   type RouteTotals,

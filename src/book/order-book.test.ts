@@ -3,9 +3,9 @@
  * OrderBook and the pure-TS ReferenceBook (one contract, two implementations).
  */
 import { describe, expect, test } from "bun:test";
-import type { BookConfig } from "../types/book.ts";
-import { Side } from "../types/values.ts";
-import { BookStatus, type BookView, OrderBook, ReferenceBook } from "./index.ts";
+import type { BookConfig } from "../types/index.ts";
+import { type BookView, Side } from "../types/index.ts";
+import { BookStatus, OrderBook, ReferenceBook } from "./index.ts";
 
 /** What both implementations offer beyond BookView. */
 interface MutableBook extends BookView {

@@ -5,8 +5,7 @@
  * Nothing here allocates per update.
  */
 
-import type { BookConfig, BookView } from "../types/book.ts";
-import type { Side } from "../types/values.ts";
+import type { BookConfig, BookView, Side } from "../types/index.ts";
 import { bookSummary, native, type Pointer, pointerFrom } from "./ffi.ts";
 import { BookStatus, bookStatusName, F64_RECORD, MAX_BOOK_VALUE, PARAMS, SUMMARY } from "./layout.ts";
 

@@ -5,8 +5,7 @@
  * plus a sort on read; never use it on the hot path.
  */
 
-import type { BookConfig, BookView } from "../types/book.ts";
-import type { Side } from "../types/values.ts";
+import type { BookConfig, BookView, Side } from "../types/index.ts";
 import { BookStatus, F64_RECORD } from "./layout.ts";
 import { checkBookConfig, type ResolvedBookConfig, resolveBookConfig } from "./order-book.ts";
 

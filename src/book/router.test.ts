@@ -5,8 +5,8 @@
  * C router's greedy split must match it exactly. Seeds are printed in every assertion message.
  */
 import { describe, expect, test } from "bun:test";
-import { Rng } from "../services/rng.ts";
-import { Side } from "../types/values.ts";
+import { Rng } from "../services/index.ts";
+import { Side } from "../types/index.ts";
 import { BookStatus, CB_RECORD, ConsolidatedBook, OrderBook, ROUTE, routeBufferLength, routeTotals } from "./index.ts";
 
 const PPM = 1_000_000;

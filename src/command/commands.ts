@@ -3,7 +3,7 @@
  * plane never touches trading state: it validates a request, enqueues a typed Command, and the
  * engine (the single writer) drains the queue on its own turn and reports a result.
  */
-import type { Clock, TimerId } from "../services/clock.ts";
+import type { Clock, TimerId } from "../services/index.ts";
 
 /** What an operator asks for, before the queue stamps it. */
 export type CommandBody =

@@ -25,12 +25,8 @@ export {
 export {
   type BookStatus,
   type EngineStatus,
-  type OpenOrderStatus,
   type ParentsStatus,
-  type PnlStatus,
-  type PositionStatus,
   type Readiness,
-  type RiskStatus,
   readinessOf,
   redactSecrets,
   type StatusSource,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
 import { createEngineMetrics } from "../metrics/index.ts";
-import { SystemClock, VirtualClock } from "../services/clock.ts";
+import { SystemClock, VirtualClock } from "../services/index.ts";
 import {
   type Command,
   CommandQueue,
@@ -51,6 +51,7 @@ function baseStatus(): EngineStatus {
       haltReason: null,
       killSwitchEngaged: false,
       killSwitchTrips: 0,
+      dailyPnl: "0",
       limits: { max_position_lots: 10 },
     },
     strategies: [

@@ -2,7 +2,14 @@
  * What the engine shows on /api/status and /ready. The engine implements StatusSource; the HTTP
  * layer only reads it. Money and quantities are decimal strings (exact, display only).
  */
-import type { BookHealth, ConnectionState, OrderStatus } from "../venues/contract.ts";
+import type {
+  BookHealth,
+  ConnectionState,
+  OpenOrderStatus,
+  PnlStatus,
+  PositionStatus,
+  RiskStatus,
+} from "../types/index.ts";
 
 /** Connection and rate-limit state of one venue, so an operator sees why it may be slow or refusing. */
 export interface VenueStatus {
@@ -23,51 +30,6 @@ export interface BookStatus {
   readonly bestAsk: string | null;
   /** Clock.nowMs() of the last applied update, null before the first. */
   readonly lastUpdateMs: number | null;
-}
-
-/** Position and PnL of one instrument, exact decimal strings for display. */
-export interface PositionStatus {
-  readonly venue: string;
-  readonly symbol: string;
-  /** Signed position in the base asset. */
-  readonly position: string;
-  /** Quote currency of the money fields. */
-  readonly currency: string;
-  readonly notional: string;
-  readonly realizedPnl: string;
-  readonly unrealizedPnl: string;
-  readonly fees: string;
-}
-
-/** One live order of this engine, so an operator can see what is resting where. */
-export interface OpenOrderStatus {
-  readonly venue: string;
-  readonly symbol: string;
-  readonly clientId: string;
-  readonly side: "buy" | "sell";
-  readonly price: string;
-  readonly qty: string;
-  readonly filled: string;
-  readonly status: OrderStatus | "pending_new" | "pending_cancel";
-  readonly strategy: string | null;
-}
-
-/** Totals per quote currency. */
-export interface PnlStatus {
-  readonly currency: string;
-  readonly realized: string;
-  readonly unrealized: string;
-  readonly fees: string;
-}
-
-/** Whether trading is halted and why, and the limits in force. */
-export interface RiskStatus {
-  readonly halted: boolean;
-  readonly haltReason: string | null;
-  readonly killSwitchEngaged: boolean;
-  readonly killSwitchTrips: number;
-  /** Configured limits, for display (e.g. max_position_lots). */
-  readonly limits: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** One configured strategy: its state and current parameters. */

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createLogger } from "../services/log.ts";
+import { createLogger } from "../services/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../strategy/index.ts";
 import {
   ConfigError,

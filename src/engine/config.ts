@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as v from "valibot";
 import { isMap, isPair, isScalar, isSeq, type Node, parseDocument, parse as parseYaml, Scalar } from "yaml";
-import { isSecretKey, REDACTED, redactValue } from "../services/log.ts";
+import { isSecretKey, REDACTED, redactValue } from "../services/index.ts";
 import {
   BINANCE_DEFAULT_FEES,
   type Config,

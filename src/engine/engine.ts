@@ -5,7 +5,7 @@
  * (venue adapters, execution desk, strategy, metrics, control API) and runs their lifecycle:
  * connect, clean up orphans, sync books, quote, and shut down without leaving an order behind.
  */
-import type { BookView } from "../book/index.ts";
+
 import {
   CommandQueue,
   type CommandResult,
@@ -26,21 +26,21 @@ import {
   type RiskReason,
 } from "../execution/index.ts";
 import { type EngineMetrics, LatencySamples, type MetricsSource, type VenueMetrics } from "../metrics/index.ts";
-import type { Clock, TimerId } from "../services/clock.ts";
-import { type Logger, silentLogger } from "../services/log.ts";
-import type { Rng } from "../services/rng.ts";
+import type { Clock, Rng, TimerId } from "../services/index.ts";
+import { type Logger, silentLogger } from "../services/index.ts";
 import { createStrategy, type Strategy, type StrategyContext, type StrategyInstrument } from "../strategy/index.ts";
-import { Side } from "../types/values.ts";
 import type {
   BookHealth,
+  BookView,
   ConnectionState,
   InstrumentInfo,
   OrderRequest,
   OrderUpdate,
   RejectReason,
-  VenueAdapter,
   VenueEvent,
-} from "../venues/contract.ts";
+} from "../types/index.ts";
+import { Side } from "../types/index.ts";
+import type { VenueAdapter } from "../venues/index.ts";
 import { riskLimits, strategyTargets, venueFees } from "./config.ts";
 import type { Config, StrategyConfig } from "./config-schema.ts";
 import { KeepWarm } from "./keep-warm.ts";
@@ -579,6 +579,7 @@ export class Engine implements StatusSource, MetricsSource {
         haltReason: this.desk.kill.isHalted() ? this.desk.kill.reason() : null,
         killSwitchEngaged: this.desk.kill.isHalted(),
         killSwitchTrips: this.killTrips,
+        dailyPnl: this.desk.riskStatus().dailyPnl,
         limits: {
           max_position_base: limits.max_position_base,
           max_position_notional: limits.max_position_notional,

@@ -9,13 +9,13 @@
  * gate's rate windows or counters, or the real strategy.
  */
 
-import type { BookView } from "../book/index.ts";
 import type { Execution } from "../execution/index.ts";
 import { planQuotes } from "../execution/index.ts";
-import type { Clock, TimerId } from "../services/clock.ts";
+import type { Clock, TimerId } from "../services/index.ts";
 import type { BookUpdate, IntentSink, QuoteIntent, Strategy, StrategyContext } from "../strategy/index.ts";
-import { Side } from "../types/values.ts";
-import type { BookHealth, OrderRequest, OrderType, TimeInForce, VenueAdapter } from "../venues/index.ts";
+import type { BookHealth, BookView, OrderRequest, OrderType, TimeInForce } from "../types/index.ts";
+import { Side } from "../types/index.ts";
+import type { VenueAdapter } from "../venues/index.ts";
 
 /** One instrument as the engine sees it (the engine's BookEntry, read-only here). */
 export interface WarmBook {

@@ -11,9 +11,7 @@ import {
   type StrategyCatalog,
 } from "../command/index.ts";
 import { createEngineMetrics } from "../metrics/index.ts";
-import { SystemClock } from "../services/clock.ts";
-import { createLogger, type LogFormat } from "../services/log.ts";
-import { Rng } from "../services/rng.ts";
+import { createLogger, type LogFormat, Rng, SystemClock } from "../services/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../strategy/index.ts";
 import { ConfigError, controlToken, loadConfig, redactText, resolveConfigPath } from "./config.ts";
 import { Engine } from "./engine.ts";

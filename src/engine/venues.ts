@@ -6,9 +6,7 @@
  * configured keys and endpoints.
  */
 
-import type { Clock } from "../services/clock.ts";
-import type { Logger } from "../services/log.ts";
-import type { Rng } from "../services/rng.ts";
+import type { Clock, Logger, Rng } from "../services/index.ts";
 import { createVenueAdapter, type VenueAdapter } from "../venues/index.ts";
 import {
   binanceUrls,

@@ -4,8 +4,8 @@
  * venue's accounts and any drift is a bug, not rounding.
  */
 
-import { Side } from "../types/values.ts";
-import type { Balance } from "../venues/contract.ts";
+import type { Balance } from "../types/index.ts";
+import { Side } from "../types/index.ts";
 import { formatMoney, type Money, parseMoney } from "./money.ts";
 import type { FillEvent } from "./order-manager.ts";
 import type { InstrumentState } from "./registry.ts";

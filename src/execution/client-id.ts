@@ -2,26 +2,10 @@
  * Client order ids: the key that makes every submit idempotent and lets a restarted engine find the
  * orders an earlier run left behind. Format `<prefix>-<run>-<seq>`: the prefix names the engine, the
  * run part (start epoch ms + a random salt, base 36) differs across restarts, the sequence across
- * orders (decimal), so an id never repeats. At most 36 characters of [A-Za-z0-9-_] (Binance's rule and the
- * strictest of the venues we target).
+ * orders (decimal), so an id never repeats. The rules (length, characters, ownership) are types/'s.
  */
-import type { Clock } from "../services/clock.ts";
-import type { Rng } from "../services/rng.ts";
-
-/** Longest client id any venue accepts. */
-export const MAX_CLIENT_ID_LENGTH = 36;
-const PREFIX_RE = /^[A-Za-z0-9]{1,8}$/;
-const ID_RE = /^[A-Za-z0-9_-]{1,36}$/;
-
-/** Whether a prefix is usable: 1–8 letters/digits, so `<prefix>-` can never match another prefix. */
-export function isValidPrefix(prefix: string): boolean {
-  return PREFIX_RE.test(prefix);
-}
-
-/** Whether a client id was made by an engine configured with this prefix (any run). */
-export function isOwnClientId(clientId: string, prefix: string): boolean {
-  return clientId.length > prefix.length && clientId.startsWith(prefix) && clientId.charCodeAt(prefix.length) === 45; // '-'
-}
+import type { Clock, Rng } from "../services/index.ts";
+import { isOwnClientId, isValidClientId, isValidClientIdPrefix, MAX_CLIENT_ID_LENGTH } from "../types/index.ts";
 
 /** Makes this run's ids; one per engine process. */
 export class ClientIdGenerator {
@@ -32,7 +16,7 @@ export class ClientIdGenerator {
   private seq = 0;
 
   constructor(prefix: string, clock: Clock, rng: Rng) {
-    if (!isValidPrefix(prefix)) {
+    if (!isValidClientIdPrefix(prefix)) {
       throw new Error(`client id prefix ${JSON.stringify(prefix)}: expected 1-8 letters or digits`);
     }
     const salt = rng
@@ -64,6 +48,6 @@ export class ClientIdGenerator {
 
   /** Whether a string is a syntactically valid client id for every venue we target. */
   static isValid(clientId: string): boolean {
-    return ID_RE.test(clientId);
+    return isValidClientId(clientId);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { flush, makeDesk } from "../../test/support/fake-venue.ts";
-import { Side } from "../types/values.ts";
+import { Side } from "../types/index.ts";
 import type { ManagedOrder } from "./order-state.ts";
 import type { RiskReason } from "./risk.ts";
 

@@ -4,18 +4,21 @@
  * them. Strategies' intents come in as desired quotes or single orders; everything that leaves
  * goes through the risk gate first.
  */
-import type { Clock } from "../services/clock.ts";
-import type { Rng } from "../services/rng.ts";
-import { Side } from "../types/values.ts";
+import type { Clock, Rng } from "../services/index.ts";
 import type {
   Balance,
   BookHealth,
   InstrumentInfo,
+  OpenOrderStatus,
   OrderType,
+  PnlStatus,
+  PositionStatus,
+  RiskStatus,
   TimeInForce,
-  VenueAdapter,
   VenueEvent,
-} from "../venues/contract.ts";
+} from "../types/index.ts";
+import { Side } from "../types/index.ts";
+import type { VenueAdapter } from "../venues/index.ts";
 import { type BalanceDiff, Balances } from "./balances.ts";
 import { ClientIdGenerator } from "./client-id.ts";
 import { formatMoney, type Money, moneyToNumber } from "./money.ts";
@@ -78,51 +81,6 @@ export interface PositionSample {
   readonly realizedPnl: number;
   readonly unrealizedPnl: number;
   readonly fees: number;
-}
-
-/** One instrument's position for the control API (decimal strings, exact). */
-export interface PositionStatus {
-  readonly venue: string;
-  readonly symbol: string;
-  /** Signed position in the base asset. */
-  readonly position: string;
-  readonly currency: string;
-  readonly notional: string;
-  readonly realizedPnl: string;
-  readonly unrealizedPnl: string;
-  readonly fees: string;
-}
-
-/** One live order for the control API. */
-export interface OpenOrderStatus {
-  readonly venue: string;
-  readonly symbol: string;
-  readonly clientId: string;
-  readonly side: "buy" | "sell";
-  readonly price: string;
-  readonly qty: string;
-  readonly filled: string;
-  readonly status: OrderState;
-  readonly strategy: string | null;
-}
-
-/** PnL totals of one quote currency. */
-export interface PnlStatus {
-  readonly currency: string;
-  readonly realized: string;
-  readonly unrealized: string;
-  readonly fees: string;
-}
-
-/** Halt state and limits for the control API. */
-export interface RiskStatus {
-  readonly halted: boolean;
-  readonly haltReason: string | null;
-  readonly killSwitchEngaged: boolean;
-  readonly killSwitchTrips: number;
-  /** PnL since the last UTC midnight (what the daily loss limit watches), quote decimal. */
-  readonly dailyPnl: string;
-  readonly limits: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** Desired quotes for one symbol on a named venue (the strategy's QuoteIntent). */

@@ -4,19 +4,17 @@
  * money maths, the pre-trade risk gate with its kill switch, and parent orders routed across venues.
  * The engine normally needs only `Execution`; the parts are exported for tests, metrics and tools.
  */
+
+export { type CommonGrid, commonGrid, isOwnClientId, MAX_CLIENT_ID_LENGTH } from "../types/index.ts";
 export { type BalanceDiff, Balances } from "./balances.ts";
-export { ClientIdGenerator, isOwnClientId, isValidPrefix, MAX_CLIENT_ID_LENGTH } from "./client-id.ts";
+export { ClientIdGenerator } from "./client-id.ts";
 export {
   Execution,
   type ExecutionOptions,
   type ExecutionStats,
-  type OpenOrderStatus,
   type OrderIntentLike,
-  type PnlStatus,
   type PositionSample,
-  type PositionStatus,
   type QuoteResult,
-  type RiskStatus,
   type RouteIntentLike,
   type StrategySink,
   type VenueQuotes,
@@ -50,8 +48,6 @@ export {
   type OrderState,
 } from "./order-state.ts";
 export {
-  type CommonGrid,
-  commonGrid,
   PARENT_UNFILLED_REASONS,
   type ParentOrderOptions,
   ParentOrders,

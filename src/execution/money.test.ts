@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { DecimalGrid } from "../types/values.ts";
+import { DecimalGrid } from "../types/index.ts";
 import { formatMoney, InstrumentMath, moneyOrThrow, moneyToNumber, mulDivRound, parseMoney } from "./money.ts";
 
 describe("money", () => {

@@ -3,7 +3,7 @@
  * BigInt count of 10^-18 of its asset ("units"), so sums of fills never round; prices and
  * quantities still travel as integer ticks and lots and only become units here, at the edge.
  */
-import type { DecimalGrid } from "../types/values.ts";
+import type { DecimalGrid } from "../types/index.ts";
 
 /** Decimal places of every money amount: 18, enough for any venue's fee and balance precision. */
 export const MONEY_DECIMALS = 18;

@@ -6,9 +6,9 @@
  */
 import { describe, expect, test } from "bun:test";
 import { type CancelMode, FakeVenue, flush, makeDesk, type SubmitMode } from "../../test/support/fake-venue.ts";
-import { Rng } from "../services/rng.ts";
-import { Side } from "../types/values.ts";
-import type { VenueEvent } from "../venues/contract.ts";
+import { Rng } from "../services/index.ts";
+import type { VenueEvent } from "../types/index.ts";
+import { Side } from "../types/index.ts";
 import { isLive, type ManagedOrder } from "./order-state.ts";
 
 const SUBMIT_MODES: SubmitMode[] = [

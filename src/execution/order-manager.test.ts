@@ -1,8 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { FakeVenue, flush, makeDesk } from "../../test/support/fake-venue.ts";
-import { VirtualClock } from "../services/clock.ts";
-import { Rng } from "../services/rng.ts";
-import { Side } from "../types/values.ts";
+import { Rng, VirtualClock } from "../services/index.ts";
+import { Side } from "../types/index.ts";
 import { ClientIdGenerator } from "./client-id.ts";
 import type { ManagedOrder } from "./order-state.ts";
 

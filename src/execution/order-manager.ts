@@ -5,8 +5,8 @@
  * through `deliver` as events. Unknown outcomes (timeouts, transport errors) are resolved by status
  * queries, never by resending an order.
  */
-import type { Clock, TimerId } from "../services/clock.ts";
-import type { Side } from "../types/values.ts";
+import type { Clock, TimerId } from "../services/index.ts";
+import type { Side } from "../types/index.ts";
 import {
   type OpenOrder,
   type OrderRequest,
@@ -14,9 +14,9 @@ import {
   type OrderType,
   type OrderUpdate,
   type TimeInForce,
-  type VenueAdapter,
   VenueRejectError,
-} from "../venues/contract.ts";
+} from "../types/index.ts";
+import type { VenueAdapter } from "../venues/index.ts";
 import type { ClientIdGenerator } from "./client-id.ts";
 import { isLive, isTerminal, type ManagedOrder, note, OrderLog, type OrderState, transition } from "./order-state.ts";
 import type { InstrumentState, Registry, VenueState } from "./registry.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Side } from "../types/values.ts";
+import { Side } from "../types/index.ts";
 import {
   IllegalTransitionError,
   isLegalTransition,

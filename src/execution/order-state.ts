@@ -5,8 +5,7 @@
  * positions or open-order counts.
  */
 
-import type { Side } from "../types/values.ts";
-import type { OrderType, RejectReason, TimeInForce } from "../venues/contract.ts";
+import type { OrderType, RejectReason, Side, TimeInForce } from "../types/index.ts";
 
 /** Local order states; pending_* mean a request is in flight and its answer not yet known. */
 export type OrderState =

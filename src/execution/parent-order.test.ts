@@ -6,12 +6,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { FakeVenue, flush, looseLimits, testInstrument } from "../../test/support/fake-venue.ts";
 import { BookStatus, OrderBook } from "../book/index.ts";
-import { VirtualClock } from "../services/clock.ts";
-import { Rng } from "../services/rng.ts";
-import { Side } from "../types/values.ts";
-import type { OrderRequest } from "../venues/contract.ts";
+import { Rng, VirtualClock } from "../services/index.ts";
+import type { OrderRequest } from "../types/index.ts";
+import { commonGrid, Side } from "../types/index.ts";
 import { Execution } from "./execution.ts";
-import { commonGrid, type ParentUpdate } from "./index.ts";
+import type { ParentUpdate } from "./index.ts";
 import type { RiskLimits } from "./risk.ts";
 
 type Levels = [number, number][];

@@ -11,14 +11,35 @@
  * divide every venue's tick and step (see commonGrid), so each venue maps onto it exactly.
  */
 import { ConsolidatedBook, type OrderBook, ROUTE, routeBufferLength } from "../book/index.ts";
-import type { Clock, TimerId } from "../services/clock.ts";
-import { type DecimalGrid, Side } from "../types/values.ts";
-import type { InstrumentInfo } from "../venues/contract.ts";
-import type { Execution } from "./execution.ts";
-import type { FillEvent } from "./order-manager.ts";
+import type { Clock, TimerId } from "../services/index.ts";
+import { type CommonGrid, commonGrid, type OrderType, Side, type TimeInForce } from "../types/index.ts";
+import type { FillEvent, OrderListener } from "./order-manager.ts";
 import { isTerminal, type ManagedOrder } from "./order-state.ts";
-import type { InstrumentState } from "./registry.ts";
-import type { RiskReason } from "./risk.ts";
+import type { InstrumentState, Registry } from "./registry.ts";
+import type { KillSwitch, RiskGate, RiskReason } from "./risk.ts";
+
+/**
+ * What parent orders need of the desk that owns them (Execution implements it): the registry, the
+ * risk gate and kill switch, order events, and the one submit path every order takes. Owned here,
+ * so this file does not depend on execution.ts.
+ */
+export interface ParentDesk {
+  readonly registry: Registry;
+  readonly kill: KillSwitch;
+  readonly risk: RiskGate;
+  addOrderListener(listener: OrderListener): void;
+  isConnected(venue: string): boolean;
+  submit(
+    venue: string,
+    symbol: string,
+    side: Side,
+    priceTicks: number,
+    lots: number,
+    type: OrderType,
+    tif: TimeInForce,
+    strategy: string | null,
+  ): ManagedOrder | RiskReason;
+}
 
 /** Why a parent ended without its whole quantity. */
 export type ParentUnfilledReason =
@@ -113,54 +134,6 @@ export interface ParentOrderOptions {
   readonly bookOf?: (venue: string, symbol: string) => OrderBook | undefined;
 }
 
-/** The common grid of a symbol over several venues, in 10^-18 units, and each venue's multipliers. */
-export interface CommonGrid {
-  readonly tickUnits: bigint;
-  readonly lotUnits: bigint;
-  /** Common ticks per venue tick, common lots per venue lot, in the order of the infos given. */
-  readonly priceMult: readonly number[];
-  readonly qtyMult: readonly number[];
-}
-
-const UNITS_DECIMALS = 18;
-const MAX_MULT = 2_147_483_647;
-
-function gridUnits(g: DecimalGrid): bigint {
-  if (g.decimals > UNITS_DECIMALS) throw new Error(`grid ${g.increment} has more than 18 decimals`);
-  return BigInt(g.unit) * 10n ** BigInt(UNITS_DECIMALS - g.decimals);
-}
-
-function gcd(a: bigint, b: bigint): bigint {
-  let x = a;
-  let y = b;
-  while (y !== 0n) [x, y] = [y, x % y];
-  return x;
-}
-
-/**
- * The finest grid every venue's tick and step are whole multiples of (their gcd), so a venue's
- * prices and quantities map to it exactly; strategies use it to express parent orders. Throws when a
- * multiplier would not fit the router's int32.
- */
-export function commonGrid(infos: readonly InstrumentInfo[]): CommonGrid {
-  if (infos.length === 0) throw new Error("commonGrid: no instruments");
-  const ticks = infos.map((i) => gridUnits(i.price));
-  const lots = infos.map((i) => gridUnits(i.qty));
-  const tickUnits = ticks.reduce(gcd);
-  const lotUnits = lots.reduce(gcd);
-  const mult = (u: bigint, common: bigint): number => {
-    const m = u / common;
-    if (m > BigInt(MAX_MULT)) throw new Error(`commonGrid: multiplier ${m} too large for the router`);
-    return Number(m);
-  };
-  return {
-    tickUnits,
-    lotUnits,
-    priceMult: ticks.map((t) => mult(t, tickUnits)),
-    qtyMult: lots.map((l) => mult(l, lotUnits)),
-  };
-}
-
 /** One child order of a parent. */
 interface Child {
   readonly parent: Parent;
@@ -223,7 +196,7 @@ export class ParentOrders {
   private seq = 0;
 
   constructor(
-    private readonly desk: Execution,
+    private readonly desk: ParentDesk,
     clock: Clock,
     opts: ParentOrderOptions = {},
   ) {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { testInstrument } from "../../test/support/fake-venue.ts";
-import { Rng } from "../services/rng.ts";
-import { DecimalGrid, Side } from "../types/values.ts";
+import { Rng } from "../services/index.ts";
+import { DecimalGrid, Side } from "../types/index.ts";
 import { Balances } from "./balances.ts";
 import { formatMoney, parseMoney } from "./money.ts";
 import type { FillEvent } from "./order-manager.ts";

@@ -13,7 +13,7 @@
  * to 10^-18), or, without one, kept only per asset and counted as unvalued. The position in lots is
  * what was traded: a base-asset fee reduces the base balance (Balances), not the lot position.
  */
-import { Side } from "../types/values.ts";
+import { Side } from "../types/index.ts";
 import { type Money, moneyToNumber, mulDivRound, parseMoney } from "./money.ts";
 import type { FillEvent } from "./order-manager.ts";
 import type { InstrumentState, PositionState, Registry } from "./registry.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { flush, looseLimits, makeDesk } from "../../test/support/fake-venue.ts";
-import { Rng } from "../services/rng.ts";
-import { Side } from "../types/values.ts";
+import { Rng } from "../services/index.ts";
+import { Side } from "../types/index.ts";
 import type { OrderState } from "./order-state.ts";
 import { planQuotes, type QuoteLevel, type RestingOrder } from "./quotes.ts";
 

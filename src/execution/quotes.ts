@@ -4,7 +4,7 @@
  * stacked while a request is in flight. Pure: it reads orders and returns a plan; the caller
  * executes it through the risk gate and the order manager.
  */
-import { Side } from "../types/values.ts";
+import { Side } from "../types/index.ts";
 import type { OrderState } from "./order-state.ts";
 
 /** One desired price level (integer ticks and lots of the instrument's grids). */

@@ -4,7 +4,9 @@
  * risk check reads open-order exposure, position and the reference mid with one map lookup and no
  * copying.
  */
-import type { BookHealth, InstrumentInfo, VenueAdapter } from "../venues/contract.ts";
+
+import type { BookHealth, InstrumentInfo } from "../types/index.ts";
+import type { VenueAdapter } from "../venues/index.ts";
 import { InstrumentMath, type Money } from "./money.ts";
 import type { ManagedOrder } from "./order-state.ts";
 

@@ -1,8 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { FakeVenue, flush, looseLimits, makeDesk, testInstrument } from "../../test/support/fake-venue.ts";
-import { VirtualClock } from "../services/clock.ts";
-import { Rng } from "../services/rng.ts";
-import { Side } from "../types/values.ts";
+import { Rng, VirtualClock } from "../services/index.ts";
+import { Side } from "../types/index.ts";
 import type { ManagedOrder } from "./order-state.ts";
 import { KillSwitch, type RiskLimits, SlidingWindow } from "./risk.ts";
 

@@ -5,8 +5,8 @@
  * all of them filled. Quantities are compared in lots or in exact 10^-18 units (money.ts), never
  * in floats, so an order exactly at a limit passes and one lot more is rejected.
  */
-import type { Clock } from "../services/clock.ts";
-import { Side } from "../types/values.ts";
+import type { Clock } from "../services/index.ts";
+import { Side } from "../types/index.ts";
 import { type Money, moneyOrThrow } from "./money.ts";
 import type { InstrumentState, Registry, VenueState } from "./registry.ts";
 

@@ -3,7 +3,7 @@
  * must not stampede it (Binance allows 300 connection attempts per 5 min per IP), and the jitter
  * comes from the seeded Rng so a run replays exactly.
  */
-import type { Rng } from "../services/rng.ts";
+import type { Rng } from "../services/index.ts";
 
 /** Backoff limits; delays grow base·factor^n up to max, with "full jitter" in [delay/2, delay]. */
 export interface BackoffConfig {

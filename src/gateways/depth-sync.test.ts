@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Rng } from "../services/rng.ts";
+import { Rng } from "../services/index.ts";
 import { DiffDepthSync, SyncAction } from "./depth-sync.ts";
 
 /** A naive model of §A.3: the book is the sum of contiguous events from the snapshot on. */

@@ -10,7 +10,7 @@ export {
   isValidClientId,
   isValidClientIdPrefix,
   MAX_CLIENT_ID_LENGTH,
-} from "../types/client-id.ts";
+} from "../types/index.ts";
 export { Backoff, type BackoffConfig, DEFAULT_BACKOFF } from "./backoff.ts";
 export { DiffDepthSync, type SnapshotVerdict, SyncAction, type SyncState } from "./depth-sync.ts";
 export {

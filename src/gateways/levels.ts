@@ -4,7 +4,7 @@
  * invalid: the caller then drops it and resyncs rather than apply half a frame.
  */
 import type { OrderBook } from "../book/index.ts";
-import type { DecimalGrid, Side } from "../types/values.ts";
+import type { DecimalGrid, Side } from "../types/index.ts";
 
 /** Why a frame's levels were refused (-1 … -4), for counters; >= 0 means that many levels staged. */
 export const LevelError = { NotArray: -1, Malformed: -2, OutOfRange: -3, StagingFull: -4 } as const;

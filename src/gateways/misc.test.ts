@@ -1,8 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { OrderBook } from "../book/index.ts";
-import { Rng } from "../services/rng.ts";
-import { ClientIdSequence, isOwnClientId, isValidClientId } from "../types/client-id.ts";
-import { DecimalGrid, Side } from "../types/values.ts";
+import { Rng } from "../services/index.ts";
+import { DecimalGrid, Side } from "../types/index.ts";
 import { Backoff } from "./backoff.ts";
 import { LevelError, parseDecimalRange, scanEnd, scanInt, scanLevels, stageLevels } from "./levels.ts";
 import { resolveUnknownOutcome } from "./unknown-outcome.ts";
@@ -19,23 +18,6 @@ describe("Backoff", () => {
     });
     b.reset();
     expect(b.next()).toBeLessThanOrEqual(100);
-  });
-});
-
-describe("client ids", () => {
-  test("sequence ids are valid, unique and own", () => {
-    const s = new ClientIdSequence("hft1", "lq3k9x");
-    const ids = new Set<string>();
-    for (let i = 0; i < 1000; i++) ids.add(s.next());
-    expect(ids.size).toBe(1000);
-    for (const id of ids) {
-      expect(isValidClientId(id)).toBe(true);
-      expect(isOwnClientId(id, "hft1")).toBe(true);
-      expect(isOwnClientId(id, "hft")).toBe(false);
-    }
-    expect(isValidClientId("a".repeat(37))).toBe(false);
-    expect(isValidClientId("bad id")).toBe(false);
-    expect(() => new ClientIdSequence("bad-prefix", "x")).toThrow(/clientIdPrefix/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { VirtualClock } from "../services/clock.ts";
+import { VirtualClock } from "../services/index.ts";
 import { intervalMs, PacedSender, SlidingWindow, VenueBudget } from "./rate-limit.ts";
 
 describe("PacedSender", () => {

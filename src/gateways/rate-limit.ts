@@ -4,7 +4,7 @@
  * the venue's own counters (request weight, order counts) fed by what the venue reports, so we slow
  * down before a limit, wait out Retry-After, and stop completely on a ban instead of digging deeper.
  */
-import type { Clock, TimerId } from "../services/clock.ts";
+import type { Clock, TimerId } from "../services/index.ts";
 
 /** At most `max` events in any `windowMs`; a ring of the last `max` send times. */
 export class SlidingWindow {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { register as globalRegistry } from "prom-client";
 import { populateSynthetic } from "../../test/support/synthetic-metrics.ts";
-import { VirtualClock } from "../services/clock.ts";
+import { VirtualClock } from "../services/index.ts";
 import { createEngineMetrics, type MetricsSource } from "./index.ts";
 
 /** Samples (series -> value) and metadata lines of an exposition, order-insensitive. */

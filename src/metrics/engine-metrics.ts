@@ -5,8 +5,8 @@
  * current (positions, PnL, book health, risk) is read from a MetricsSource at scrape time.
  */
 import { Registry } from "prom-client";
-import type { Clock } from "../services/clock.ts";
-import type { BookHealth } from "../venues/contract.ts";
+import type { Clock } from "../services/index.ts";
+import type { BookHealth } from "../types/index.ts";
 import { EventLoopLagMonitor } from "./event-loop.ts";
 import { HotCounterFamily, HotHistogramFamily, isFastExposition, type Labels, SampledGauge } from "./families.ts";
 import {

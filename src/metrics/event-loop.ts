@@ -2,7 +2,7 @@
  * Event-loop lag: how late a repeating timer fires. Every venue frame and order waits behind
  * whatever blocks the loop, so lag is the first thing to look at when tick-to-trade degrades.
  */
-import type { Clock, TimerId } from "../services/clock.ts";
+import type { Clock, TimerId } from "../services/index.ts";
 import type { HotHistogram } from "./hot.ts";
 
 /** Samples the loop with a repeating timer and records each delay into a histogram. */

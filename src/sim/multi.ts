@@ -4,19 +4,12 @@
  * SharedFairValue, so their prices move together but not identically — what a cross-venue strategy
  * (and its tests) needs. Used by `bun run sim --venues ...` and by the engine's simulator child.
  */
-import { type Clock, SystemClock } from "../services/clock.ts";
+import { type Clock, SystemClock } from "../services/index.ts";
+import type { RateLimitConfig } from "./binance/ratelimit.ts";
+import type { SimAccountSpec } from "./binance/venue.ts";
 import { DEFAULT_FEES, type FeeSpec, SharedFairValue, type SymbolSpec } from "./core/index.ts";
-import {
-  DEFAULT_BALANCES,
-  type RateLimitConfig,
-  type RunningOkxSim,
-  type RunningSim,
-  type SimAccountSpec,
-  selectSymbols,
-  startOkxSim,
-  startSim,
-} from "./index.ts";
-import { okxSymbols } from "./okx/index.ts";
+import { okxSymbols, type RunningOkxSim, startOkxSim } from "./okx/index.ts";
+import { DEFAULT_BALANCES, type RunningSim, selectSymbols, startSim } from "./start.ts";
 
 /** Protocols a simulated venue can speak. */
 export type SimProtocol = "binance" | "okx";

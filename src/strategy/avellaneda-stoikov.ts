@@ -7,8 +7,8 @@
  * s. Safety rules come from the shared QuotingStrategy base.
  */
 import * as v from "valibot";
-import type { BookView } from "../book/index.ts";
-import { Side } from "../types/values.ts";
+import type { BookView } from "../types/index.ts";
+import { Side } from "../types/index.ts";
 import { fractionField, intField, parseParams, positiveNumber } from "./params.ts";
 import { MAX_LEVELS, type QuoteState, QuotingStrategy } from "./quoting.ts";
 import type { StrategyContext } from "./types.ts";

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { bookUpdate, FakeBook, fakeContext, fakeInstrument } from "../../test/support/strategy-harness.ts";
-import { Side } from "../types/values.ts";
+import { Side } from "../types/index.ts";
 import { CrossVenueMm } from "./cross-venue-mm.ts";
 import { createStrategy, STRATEGY_TYPES, validateStrategyParams } from "./index.ts";
 import type { ParentOrderUpdate, StrategyInstrument } from "./types.ts";

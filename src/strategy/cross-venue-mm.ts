@@ -11,10 +11,8 @@
  * hedge venues' instruments), so lots of venues with different steps add up exactly.
  */
 import * as v from "valibot";
-import type { BookView } from "../book/index.ts";
-import { type CommonGrid, commonGrid } from "../execution/index.ts";
-import { Side } from "../types/values.ts";
-import type { BookHealth, OrderUpdate } from "../venues/contract.ts";
+import type { BookHealth, BookView, OrderUpdate } from "../types/index.ts";
+import { type CommonGrid, commonGrid, Side } from "../types/index.ts";
 import {
   fractionField,
   intField,

@@ -5,7 +5,7 @@
  * enforced by the shared QuotingStrategy base.
  */
 import * as v from "valibot";
-import type { BookView } from "../book/index.ts";
+import type { BookView } from "../types/index.ts";
 import { fractionField, intField, parseParams, positiveFraction, positiveNumber } from "./params.ts";
 import { MAX_LEVELS, type QuoteState, QuotingStrategy } from "./quoting.ts";
 import type { StrategyContext } from "./types.ts";

@@ -7,7 +7,7 @@
 import { expect, test } from "bun:test";
 import { FakeBook, fakeContext, fakeInstrument } from "../../test/support/strategy-harness.ts";
 import { Rng } from "../services/index.ts";
-import type { BookHealth } from "../venues/contract.ts";
+import type { BookHealth } from "../types/index.ts";
 import { createStrategy, InstrumentGrid, type QuoteIntent, type QuoteLevel, type Strategy } from "./index.ts";
 
 const SEED = process.env.STRATEGY_SEED ?? "strategy-property-1";

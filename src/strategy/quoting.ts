@@ -8,9 +8,8 @@
  * preallocated buffers and allocates only when the emitted quote actually changes.
  */
 
-import type { BookView } from "../book/index.ts";
-import { baseToLots, minTickLotsForNotional } from "../services/index.ts";
-import type { BookHealth, OrderUpdate } from "../venues/contract.ts";
+import type { BookHealth, BookView, OrderUpdate } from "../types/index.ts";
+import { baseToLots, minTickLotsForNotional } from "../types/index.ts";
 import { type ParamsSchema, StrategyParamsError, toValidation, validateUpdate } from "./params.ts";
 import type {
   BookUpdate,

@@ -5,10 +5,16 @@
  * cancel or mutate anything itself.
  */
 import type * as v from "valibot";
-import type { BookView } from "../book/index.ts";
 import type { Clock } from "../services/index.ts";
-import type { Side } from "../types/values.ts";
-import type { BookHealth, InstrumentInfo, OrderType, OrderUpdate, TimeInForce } from "../venues/contract.ts";
+import type {
+  BookHealth,
+  BookView,
+  InstrumentInfo,
+  OrderType,
+  OrderUpdate,
+  Side,
+  TimeInForce,
+} from "../types/index.ts";
 
 /** One desired resting order: integer ticks and lots of the instrument's grids. */
 export interface QuoteLevel {

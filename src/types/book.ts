@@ -1,6 +1,7 @@
 /**
  * The read-only face of a book that strategies and risk code depend on, so tests can hand them a
- * fake (the pure-TS ReferenceBook implements it too) instead of a C book.
+ * fake (the pure-TS ReferenceBook implements it too) instead of a C book; and its health, which
+ * decides whether anyone may trust it.
  */
 import type { Side } from "./values.ts";
 
@@ -44,3 +45,6 @@ export interface BookView {
   /** True when both sides exist and best bid >= best ask. */
   isCrossed(): boolean;
 }
+
+/** Book health: only a "live" book may be offered to strategies. */
+export type BookHealth = "syncing" | "live" | "stale" | "resyncing";

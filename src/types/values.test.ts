@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Rng } from "../services/rng.ts";
+import { Rng } from "../services/index.ts";
 import { DecimalGrid } from "./values.ts";
 
 describe("DecimalGrid", () => {

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { VirtualClock } from "../services/clock.ts";
-import { Rng } from "../services/rng.ts";
+import { Rng, VirtualClock } from "../services/index.ts";
 import { createVenueAdapter, VENUE_KINDS, type VenueAdapterConfig } from "./index.ts";
 
 const common = { clientIdPrefix: "t1", clock: new VirtualClock(), rng: new Rng("factory"), symbols: ["BTC-USDT"] };

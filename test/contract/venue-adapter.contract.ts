@@ -6,15 +6,17 @@
  * of unknown outcomes, rate-limit discipline and bad-frame robustness.
  */
 import { afterAll, beforeAll, test as bunTest, describe, expect } from "bun:test";
-import { type Lots, Side, type Ticks } from "../../src/types/values.ts";
 import {
   type BookHealth,
   type InstrumentInfo,
+  type Lots,
   type OrderUpdate,
-  type VenueAdapter,
+  Side,
+  type Ticks,
   type VenueEvent,
   VenueRejectError,
-} from "../../src/venues/contract.ts";
+} from "../../src/types/index.ts";
+import type { VenueAdapter } from "../../src/venues/contract.ts";
 import { eventually, WAIT_MS } from "../support/wait.ts";
 import type { ContractHarness, HarnessFactory } from "./harness.ts";
 

@@ -9,20 +9,23 @@ import { Execution, type ExecutionOptions } from "../../src/execution/execution.
 import type { RiskLimits } from "../../src/execution/risk.ts";
 import { VirtualClock } from "../../src/services/clock.ts";
 import { Rng } from "../../src/services/rng.ts";
-import { DecimalGrid, type Lots, type Side, type Ticks } from "../../src/types/values.ts";
 import {
   type Balance,
+  DecimalGrid,
   type InstrumentInfo,
+  type Lots,
   type OpenOrder,
   type OrderRequest,
   type OrderStatus,
   type OrderUpdate,
   type RejectReason,
-  type VenueAdapter,
+  type Side,
+  type Ticks,
   type VenueEvent,
   type VenueListener,
   VenueRejectError,
-} from "../../src/venues/contract.ts";
+} from "../../src/types/index.ts";
+import type { VenueAdapter } from "../../src/venues/contract.ts";
 
 /** How the fake answers submits: "placed" = the venue got the order, "lost" = it never did. */
 export type SubmitMode = "ack" | "reject" | "hang_placed" | "hang_lost" | "error_placed" | "error_lost" | "duplicate";

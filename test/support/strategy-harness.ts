@@ -3,7 +3,7 @@
  * a sink that records intents, and a runner that wires them to a VirtualClock. Used by this
  * folder's tests and by cross-module tests; nothing here is used in production.
  */
-import type { BookView } from "../../src/book/index.ts";
+
 import { VirtualClock } from "../../src/services/index.ts";
 import type {
   IntentSink,
@@ -13,8 +13,8 @@ import type {
   StrategyContext,
   StrategyInstrument,
 } from "../../src/strategy/types.ts";
-import { DecimalGrid, type Lots, Side } from "../../src/types/values.ts";
-import type { BookHealth, InstrumentInfo } from "../../src/venues/contract.ts";
+import type { BookHealth, BookView, InstrumentInfo } from "../../src/types/index.ts";
+import { DecimalGrid, type Lots, Side } from "../../src/types/index.ts";
 
 /** One price level of a fake book. */
 export interface FakeLevel {

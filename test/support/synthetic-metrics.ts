@@ -7,7 +7,7 @@
  */
 import type { EngineMetrics, MetricsSource, StrategyState } from "../../src/metrics/index.ts";
 import { Rng } from "../../src/services/rng.ts";
-import type { BookHealth } from "../../src/venues/contract.ts";
+import type { BookHealth } from "../../src/types/index.ts";
 
 /** The 2 venues × 10 symbols shape the scrape budget is defined for. */
 export const SYNTHETIC_VENUES: readonly string[] = ["binance", "sim"];

@@ -3,7 +3,7 @@
  * one shape so keepalive, flood limits, lifetimes and fault knobs treat every socket the same way.
  */
 import type { ServerWebSocket } from "bun";
-import type { TimerId } from "../../services/clock.ts";
+import type { TimerId } from "../../services/index.ts";
 import type { ConnKind } from "./faults.ts";
 import type { SimAccount } from "./venue.ts";
 

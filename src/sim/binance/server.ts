@@ -4,7 +4,7 @@
  * message limit, connection lifetimes, latency and fault delays all happen here.
  */
 import type { Server } from "bun";
-import type { Clock, TimerId } from "../../services/clock.ts";
+import type { Clock, TimerId } from "../../services/index.ts";
 import type { ConnData, SimSocket } from "./conn.ts";
 import { BinanceError, Err } from "./errors.ts";
 import type { ConnKind } from "./faults.ts";

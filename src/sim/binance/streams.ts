@@ -4,8 +4,8 @@
  * SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS control protocol (reference §A.2–A.4). Depth faults
  * (drop, duplicate, reorder) are applied here, at the single point where an event leaves.
  */
-import type { Clock, TimerId } from "../../services/clock.ts";
-import { Side } from "../../types/values.ts";
+import type { Clock, TimerId } from "../../services/index.ts";
+import { Side } from "../../types/index.ts";
 import type { CoreListener, SimCore, SimSymbol } from "../core/index.ts";
 import type { ConnData, SimSocket } from "./conn.ts";
 import type { FaultState, SimCounters } from "./faults.ts";

@@ -3,7 +3,7 @@
  * the fan-out of each account's executionReport / outboundAccountPosition to every subscriber
  * (reference §A.9).
  */
-import type { Rng } from "../../services/rng.ts";
+import type { Rng } from "../../services/index.ts";
 import type { SimSocket } from "./conn.ts";
 import { Err } from "./errors.ts";
 

@@ -4,7 +4,7 @@
  * both call these operations, so the two surfaces cannot disagree about an order or an error.
  */
 import type { KeyObject } from "node:crypto";
-import type { Clock } from "../../services/clock.ts";
+import type { Clock } from "../../services/index.ts";
 import type {
   FeeSpec,
   OrderSide,

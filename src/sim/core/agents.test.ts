@@ -3,7 +3,7 @@
  * simulated minutes on a VirtualClock, and the event-log hash is a pure function of seed + actions.
  */
 import { describe, expect, test } from "bun:test";
-import { VirtualClock } from "../../services/clock.ts";
+import { VirtualClock } from "../../services/index.ts";
 import { SimCore } from "./index.ts";
 
 /** Runs a core with agents and a fixed script of client actions; returns the hash and stats. */

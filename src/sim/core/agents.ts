@@ -4,11 +4,11 @@
  * two layered market makers quoting hundreds of levels per side around it, and Poisson noise takers.
  * Cheap by construction: makers only touch the levels that the fair value's move invalidated.
  */
-import type { Rng } from "../../services/rng.ts";
-import { Side } from "../../types/values.ts";
-import type { Account, Order, SymbolBook } from "./book.ts";
-import type { IntOrder } from "./exchange.ts";
-import { FairValueModel, type SharedFairValue } from "./fairvalue.ts";
+import type { Rng } from "../../services/index.ts";
+import { Side } from "../../types/index.ts";
+import type { Account, IntOrder, Order, SymbolBook } from "./book.ts";
+import { FairValueModel } from "./fairvalue.ts";
+import type { FairValueFeed } from "./types.ts";
 
 /** The narrow engine surface the agents use (the core passes closures over its internals). */
 export interface AgentVenue {
@@ -47,7 +47,7 @@ class Maker {
  * path seen lagMs late, times the venue's own mean-reverting noise.
  */
 export interface AgentSharedFairValue {
-  readonly shared: SharedFairValue;
+  readonly shared: FairValueFeed;
   /** This venue's ticks per shared tick, by symbol (1 on the same grid). */
   readonly ticksPer: ReadonlyMap<string, number>;
   readonly lagMs: number;

@@ -3,7 +3,7 @@
  * arrays with the best level at the end (so the busiest operations are push/pop), orders linked
  * into their level for O(1) cancel. Not exported from the core's index.
  */
-import type { Side } from "../../types/values.ts";
+import type { Side } from "../../types/index.ts";
 import type { CompiledSymbol } from "./symbols.ts";
 import type { FeeSpec, OrderSide, OrderStatus, OrderType, StpMode, TimeInForce, TradeView } from "./types.ts";
 
@@ -262,4 +262,20 @@ export class SymbolBook {
     }
     return out;
   }
+}
+
+/** An order in integer form, after parsing (also the agents' entry point). */
+export interface IntOrder {
+  account: Account;
+  book: SymbolBook;
+  side: Side;
+  type: OrderType;
+  tif: TimeInForce;
+  stp: StpMode;
+  priceTicks: number;
+  /** 0 when by quote. */
+  lots: number;
+  /** > 0 only for MARKET by quote quantity. */
+  quoteUnits: number;
+  clientOrderId: string;
 }

@@ -1,7 +1,7 @@
 /** Unit tests of the simulator core through its public API: every order type, TIF, STP mode and reject. */
 import { describe, expect, test } from "bun:test";
-import { VirtualClock } from "../../services/clock.ts";
-import { Side } from "../../types/values.ts";
+import { VirtualClock } from "../../services/index.ts";
+import { Side } from "../../types/index.ts";
 import { type BalanceView, type ExecutionReport, type PlaceResult, SimCore, type SimSymbol } from "./index.ts";
 
 interface Harness {

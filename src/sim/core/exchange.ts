@@ -8,11 +8,11 @@
  * buyer, quote for the seller) as floor(received × rate), computed in two exact halves so the product
  * never leaves the safe-integer range; the floor favours the client and is what the tests assert.
  */
-import type { Clock, TimerId } from "../../services/clock.ts";
-import { Rng } from "../../services/rng.ts";
-import { Side } from "../../types/values.ts";
+import type { Clock, TimerId } from "../../services/index.ts";
+import { Rng } from "../../services/index.ts";
+import { Side } from "../../types/index.ts";
 import { type AgentSharedFairValue, MarketAgents } from "./agents.ts";
-import { Account, type Balance, type BookSide, type Level, Order, SymbolBook } from "./book.ts";
+import { Account, type Balance, type BookSide, type IntOrder, type Level, Order, SymbolBook } from "./book.ts";
 import { CompiledSymbol, DEFAULT_SYMBOLS, unitGrid } from "./symbols.ts";
 import type {
   BalanceView,
@@ -73,22 +73,6 @@ export function feeOf(units: number, rateE8: number): number {
   const q = Math.floor(units / E8);
   const r = units - q * E8;
   return q * rateE8 + Math.floor((r * rateE8) / E8);
-}
-
-/** An order in integer form, after parsing (also the agents' entry point). */
-export interface IntOrder {
-  account: Account;
-  book: SymbolBook;
-  side: Side;
-  type: OrderType;
-  tif: TimeInForce;
-  stp: StpMode;
-  priceTicks: number;
-  /** 0 when by quote. */
-  lots: number;
-  /** > 0 only for MARKET by quote quantity. */
-  quoteUnits: number;
-  clientOrderId: string;
 }
 
 /** What a dry run of the book can fill for a taker. */

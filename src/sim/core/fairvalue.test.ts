@@ -3,7 +3,7 @@
  * it quote around it (with their lag and noise), and venue noise opens real cross-venue gaps.
  */
 import { describe, expect, test } from "bun:test";
-import { VirtualClock } from "../../services/clock.ts";
+import { VirtualClock } from "../../services/index.ts";
 import { DEFAULT_SYMBOLS, SharedFairValue, SimCore, type SymbolSpec } from "./index.ts";
 
 const BTC: SymbolSpec[] = DEFAULT_SYMBOLS.filter((s) => s.symbol === "BTCUSDT");

@@ -4,9 +4,9 @@
  * together (each venue adds its own lag and noise) and cross-venue strategies have something real
  * to find.
  */
-import type { Clock } from "../../services/clock.ts";
-import { Rng } from "../../services/rng.ts";
-import { DecimalGrid } from "../../types/values.ts";
+import type { Clock } from "../../services/index.ts";
+import { Rng } from "../../services/index.ts";
+import { DecimalGrid } from "../../types/index.ts";
 import type { SymbolSpec } from "./types.ts";
 
 const MS_PER_YEAR = 365 * 24 * 3600 * 1000;

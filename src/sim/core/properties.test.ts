@@ -4,9 +4,8 @@
  * price-time priority, exact fees, and a book rebuilt from the events equal to the snapshot.
  */
 import { expect, test } from "bun:test";
-import { VirtualClock } from "../../services/clock.ts";
-import { Rng } from "../../services/rng.ts";
-import { Side } from "../../types/values.ts";
+import { Rng, VirtualClock } from "../../services/index.ts";
+import { Side } from "../../types/index.ts";
 import {
   type ExecutionReport,
   type OrderView,

@@ -1,6 +1,6 @@
 /** Symbol compilation: exact integer limits from decimal filter strings, Binance-style formatting, clear errors. */
 import { expect, test } from "bun:test";
-import { VirtualClock } from "../../services/clock.ts";
+import { VirtualClock } from "../../services/index.ts";
 import { DEFAULT_SYMBOLS, SimCore, type SymbolSpec } from "./index.ts";
 
 const core = new SimCore({ clock: new VirtualClock(), seed: 1, agents: false });

@@ -2,7 +2,7 @@
  * Symbol configuration of the simulator: Binance-like filter specs as decimal strings, compiled once
  * into exact integer limits so the matching engine never touches a decimal string or a float.
  */
-import { DecimalGrid } from "../../types/values.ts";
+import { DecimalGrid } from "../../types/index.ts";
 import type { SimSymbol, SymbolSpec, SymbolStatus } from "./types.ts";
 
 /** Default symbols: real Binance filters (mid prices round numbers of the 2025-2026 range). */

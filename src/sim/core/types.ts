@@ -7,9 +7,8 @@
  * asset, 8 decimals by default, like Binance). Format with SimSymbol / SimCore helpers at the edge.
  */
 
-import type { Clock } from "../../services/clock.ts";
-import type { DecimalGrid, Side } from "../../types/values.ts";
-import type { SharedFairValue } from "./fairvalue.ts";
+import type { Clock } from "../../services/index.ts";
+import type { DecimalGrid, Side } from "../../types/index.ts";
 
 /** Binance-like filter spec of one symbol, as decimal strings (a "0" max disables that bound). */
 export interface SymbolSpec {
@@ -361,9 +360,22 @@ export interface SimCoreOptions {
   readonly fairValue?: SharedFairValueOption;
 }
 
+/**
+ * The part of a SharedFairValue (fairvalue.ts) that a core and its agents read: an interface here,
+ * so these types do not depend on the class.
+ */
+export interface FairValueFeed {
+  /** How far back valueAt can look, in clock ms. */
+  readonly historyMs: number;
+  /** This venue's ticks per shared tick for a symbol on a tick grid (undefined: grids do not divide). */
+  ticksPer(symbol: string, tickSize: string): number | undefined;
+  /** The shared fair value of a symbol at clock time tMs, in shared ticks. */
+  valueAt(symbol: string, tMs: number): number | undefined;
+}
+
 /** How a core follows a SharedFairValue. */
 export interface SharedFairValueOption {
-  readonly shared: SharedFairValue;
+  readonly shared: FairValueFeed;
   /** How late this venue sees the shared value, in clock ms (default 0, at most the shared history). */
   readonly lagMs?: number;
   /** Standard deviation of this venue's deviation from the shared value, in basis points (default 0). */

@@ -4,7 +4,7 @@
  * latencies (market data, order entry) are applied here, on the Clock, so runs stay deterministic.
  */
 import type { Server, ServerWebSocket } from "bun";
-import type { Clock, TimerId } from "../../services/clock.ts";
+import type { Clock, TimerId } from "../../services/index.ts";
 import type { ExecutionReport, SimSymbol } from "../core/index.ts";
 import { OkxError } from "./errors.ts";
 import type { OkxConnKind } from "./faults.ts";

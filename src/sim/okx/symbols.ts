@@ -3,7 +3,7 @@
  * (not Binance's filters) and prints wire numbers the way OKX does, so a client tested against it meets
  * the grids and strings it will meet on OKX.
  */
-import { DecimalGrid } from "../../types/values.ts";
+import { DecimalGrid } from "../../types/index.ts";
 import type { SimSymbol, SymbolSpec } from "../core/index.ts";
 
 /**

@@ -2,7 +2,7 @@
  * OKX semantics on top of the venue-neutral core: instId naming, auth, order placement/cancel/query,
  * OKX response shapes, the per-instrument placement rate limit and the order-side fault knobs.
  */
-import type { Clock } from "../../services/clock.ts";
+import type { Clock } from "../../services/index.ts";
 import type { OrderView, PlaceOrderRequest, SimCore, SimSymbol } from "../core/index.ts";
 import { coreRejectToOkx, OkxError } from "./errors.ts";
 import { OkxFaultState } from "./faults.ts";

@@ -6,8 +6,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { generateKeyPairSync } from "node:crypto";
 import { eventually, WAIT_MS, waitUntil } from "../../../test/support/wait.ts";
-import { SystemClock } from "../../services/clock.ts";
-import { Rng } from "../../services/rng.ts";
+import { Rng, SystemClock } from "../../services/index.ts";
 import {
   type RunningSim,
   SIM_ED25519_API_KEY,
@@ -15,8 +14,8 @@ import {
   type StartSimOptions,
   startSim,
 } from "../../sim/index.ts";
-import { type Lots, Side, type Ticks } from "../../types/values.ts";
-import type { BookHealth } from "../contract.ts";
+import type { BookHealth } from "../../types/index.ts";
+import { type Lots, Side, type Ticks } from "../../types/index.ts";
 import { type BinanceAdapter, createBinanceAdapter } from "./index.ts";
 
 let sim: RunningSim | undefined;

@@ -5,21 +5,23 @@
  */
 
 import type { OrderBook } from "../../book/index.ts";
-import { isOwnClientId, isValidClientId, resolveUnknownOutcome, VenueBudget } from "../../gateways/index.ts";
+import { resolveUnknownOutcome, VenueBudget } from "../../gateways/index.ts";
 import { LatencySamples } from "../../metrics/index.ts";
-import type { TimerId } from "../../services/clock.ts";
-import { Side } from "../../types/values.ts";
+import type { TimerId } from "../../services/index.ts";
 import {
   type Balance,
   type BookHealth,
   type InstrumentInfo,
+  isOwnClientId,
+  isValidClientId,
   type OpenOrder,
   type OrderRequest,
-  type VenueAdapter,
+  Side,
   type VenueEvent,
   type VenueListener,
   VenueRejectError,
-} from "../contract.ts";
+} from "../../types/index.ts";
+import type { VenueAdapter } from "../contract.ts";
 import { type BinanceConfig, type ResolvedBinanceConfig, resolveBinanceConfig } from "./config.ts";
 import { UnknownOutcomeError } from "./errors.ts";
 import { parseInstruments } from "./instruments.ts";

@@ -3,9 +3,9 @@
  * simulator is just other URLs), symbols, the client-id prefix, clock/rng and limits. Validated once
  * at construction so a missing key is a start-up error naming the venue, never a runtime surprise.
  */
-import { type BackoffConfig, DEFAULT_BACKOFF, isValidClientIdPrefix } from "../../gateways/index.ts";
-import type { Clock } from "../../services/clock.ts";
-import type { Rng } from "../../services/rng.ts";
+import { type BackoffConfig, DEFAULT_BACKOFF } from "../../gateways/index.ts";
+import type { Clock, Rng } from "../../services/index.ts";
+import { isValidClientIdPrefix } from "../../types/index.ts";
 import { ed25519Key, ed25519Signer, hmacSigner, type Signer } from "./signing.ts";
 
 /** Base URLs of one Binance deployment. */

@@ -3,7 +3,7 @@
  * "insufficient balance" or "would take" without parsing venue messages. -2010 carries several
  * reasons, told apart by its message.
  */
-import { type RejectReason, VenueRejectError } from "../contract.ts";
+import { type RejectReason, VenueRejectError } from "../../types/index.ts";
 
 /** Codes whose outcome is unknown: the order may or may not exist (query before deciding). */
 export const UNKNOWN_OUTCOME_CODES: ReadonlySet<number> = new Set([-1007, -1006]);

@@ -2,8 +2,9 @@
  * exchangeInfo → InstrumentInfo (§A.10): the tick/step grids every price and quantity is parsed
  * with, the quantity bounds and notional limits, and the unified ↔ Binance symbol mapping.
  */
-import { DecimalGrid, type Lots } from "../../types/values.ts";
-import type { InstrumentInfo } from "../contract.ts";
+
+import type { InstrumentInfo } from "../../types/index.ts";
+import { DecimalGrid, type Lots } from "../../types/index.ts";
 import { venueSymbolOf } from "./config.ts";
 
 type Obj = Record<string, unknown>;

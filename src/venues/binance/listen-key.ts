@@ -5,7 +5,7 @@
  * or the socket drops (then the adapter reconciles what it may have missed).
  */
 import { Backoff } from "../../gateways/index.ts";
-import type { TimerId } from "../../services/clock.ts";
+import type { TimerId } from "../../services/index.ts";
 import type { ResolvedBinanceConfig } from "./config.ts";
 import type { BinanceRest } from "./rest.ts";
 import type { WsApiHooks } from "./ws-api.ts";

@@ -20,9 +20,9 @@ import {
   scanLevels,
   stageLevels,
 } from "../../gateways/index.ts";
-import type { TimerId } from "../../services/clock.ts";
-import { Side } from "../../types/values.ts";
-import type { BookHealth, ConnectionState, InstrumentInfo, VenueEvent } from "../contract.ts";
+import type { TimerId } from "../../services/index.ts";
+import type { BookHealth, ConnectionState, InstrumentInfo, VenueEvent } from "../../types/index.ts";
+import { Side } from "../../types/index.ts";
 import type { ResolvedBinanceConfig } from "./config.ts";
 import type { BinanceRest } from "./rest.ts";
 

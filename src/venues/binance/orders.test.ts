@@ -1,8 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { SystemClock } from "../../services/clock.ts";
-import { Rng } from "../../services/rng.ts";
-import { DecimalGrid, type Lots, Side } from "../../types/values.ts";
-import type { InstrumentInfo } from "../contract.ts";
+import { Rng, SystemClock } from "../../services/index.ts";
+import type { InstrumentInfo } from "../../types/index.ts";
+import { DecimalGrid, type Lots, Side } from "../../types/index.ts";
 import { resolveBinanceConfig } from "./config.ts";
 import { parseInstruments } from "./instruments.ts";
 import { FillLedger, orderUpdateOf } from "./orders.ts";

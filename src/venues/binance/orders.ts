@@ -4,8 +4,9 @@
  * new AND it advances the order's cumulative quantity, so replays, duplicates and fills recovered
  * by REST reconciliation never double-count.
  */
-import { type Lots, Side, type Ticks } from "../../types/values.ts";
-import type { InstrumentInfo, OpenOrder, OrderStatus, OrderUpdate } from "../contract.ts";
+
+import type { InstrumentInfo, OpenOrder, OrderStatus, OrderUpdate } from "../../types/index.ts";
+import { type Lots, Side, type Ticks } from "../../types/index.ts";
 
 type Obj = Record<string, unknown>;
 

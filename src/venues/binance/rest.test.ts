@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { VenueBudget } from "../../gateways/index.ts";
-import { SystemClock } from "../../services/clock.ts";
-import { Rng } from "../../services/rng.ts";
-import { VenueRejectError } from "../contract.ts";
+import { Rng, SystemClock } from "../../services/index.ts";
+import { VenueRejectError } from "../../types/index.ts";
 import { resolveBinanceConfig } from "./config.ts";
 import { UnknownOutcomeError } from "./errors.ts";
 import { BinanceRest, ServerTime } from "./rest.ts";

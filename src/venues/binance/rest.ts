@@ -5,7 +5,7 @@
  * UnknownOutcomeError so order callers query instead of resending.
  */
 import type { VenueBudget } from "../../gateways/index.ts";
-import { VenueRejectError } from "../contract.ts";
+import { VenueRejectError } from "../../types/index.ts";
 import { costs, feedHeaders, feedRateLimits } from "./budget-feed.ts";
 import type { ResolvedBinanceConfig } from "./config.ts";
 import { rejectError, UnknownOutcomeError } from "./errors.ts";

@@ -5,8 +5,8 @@
  * jittered backoff. Requests in flight when the socket dies fail with UnknownOutcomeError.
  */
 import { Backoff, type VenueBudget } from "../../gateways/index.ts";
-import type { TimerId } from "../../services/clock.ts";
-import { VenueRejectError } from "../contract.ts";
+import type { TimerId } from "../../services/index.ts";
+import { VenueRejectError } from "../../types/index.ts";
 import { costs, feedRateLimits } from "./budget-feed.ts";
 import type { ResolvedBinanceConfig } from "./config.ts";
 import { rejectError, UnknownOutcomeError } from "./errors.ts";

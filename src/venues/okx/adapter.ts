@@ -10,29 +10,31 @@ import {
   Backoff,
   type BackoffConfig,
   DEFAULT_BACKOFF,
-  isValidClientIdPrefix,
   resolveUnknownOutcome,
   ScratchBook,
   SlidingWindow,
   type StatusProbe,
   stageLevels,
 } from "../../gateways/index.ts";
-import type { Clock, TimerId } from "../../services/clock.ts";
-import type { Rng } from "../../services/rng.ts";
-import { DecimalGrid, type Lots, Side, type Ticks } from "../../types/values.ts";
+import type { Clock, Rng, TimerId } from "../../services/index.ts";
 import {
   type Balance,
   type BookHealth,
+  DecimalGrid,
   type InstrumentInfo,
+  isValidClientIdPrefix,
+  type Lots,
   type OpenOrder,
   type OrderRequest,
   type OrderStatus,
   type OrderUpdate,
-  type VenueAdapter,
+  Side,
+  type Ticks,
   type VenueEvent,
   type VenueListener,
   VenueRejectError,
-} from "../contract.ts";
+} from "../../types/index.ts";
+import type { VenueAdapter } from "../contract.ts";
 import { OkxBookSync, OkxSeqAction } from "./book-sync.ts";
 import { fromOkxClOrdId, isOwnOkxClOrdId, toOkxClOrdId } from "./client-id.ts";
 import { CANCEL_SOURCE_POST_ONLY, OKX_UNKNOWN_OUTCOME_CODES, okxRejectReason } from "./errors.ts";

@@ -7,7 +7,7 @@
  * Ids with '_' cannot be encoded that way and fall back to dropping separators (the adapter's own
  * map still knows its ids; a foreign adapter reports the bare clOrdId).
  */
-import { isValidClientId } from "../../gateways/index.ts";
+import { isValidClientId } from "../../types/index.ts";
 
 export const OKX_MAX_CLORDID = 32;
 const OKX_RE = /^[A-Za-z0-9]{1,32}$/;

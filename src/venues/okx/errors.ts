@@ -2,7 +2,7 @@
  * OKX error codes (§D.5) → the engine's typed reject reasons, so risk and strategies react to
  * "insufficient balance" or "would take" the same way on every venue.
  */
-import type { RejectReason } from "../contract.ts";
+import type { RejectReason } from "../../types/index.ts";
 
 /** sCodes whose outcome is unknown (timeout / busy): query the order, never resend. */
 export const OKX_UNKNOWN_OUTCOME_CODES: ReadonlySet<string> = new Set(["50004", "50001", "50013"]);

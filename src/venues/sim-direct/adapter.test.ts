@@ -1,8 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { VirtualClock } from "../../services/clock.ts";
+import { VirtualClock } from "../../services/index.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../../sim/index.ts";
-import { type Lots, Side, type Ticks } from "../../types/values.ts";
-import { type OrderUpdate, type VenueEvent, VenueRejectError } from "../contract.ts";
+import { type Lots, type OrderUpdate, Side, type Ticks, type VenueEvent, VenueRejectError } from "../../types/index.ts";
 import { SimDirectAdapter } from "./index.ts";
 
 function setup(seed: string, latency = 0) {

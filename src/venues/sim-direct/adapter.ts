@@ -5,32 +5,33 @@
  * seeded simulation tests need. Its books are real C OrderBooks fed one applyUpdate per core update.
  */
 import { OrderBook } from "../../book/index.ts";
-import type { Clock, TimerId } from "../../services/clock.ts";
-import type { Rng } from "../../services/rng.ts";
+import type { Clock, Rng, TimerId } from "../../services/index.ts";
 import type {
   CoreRejectReason,
   ExecutionReport,
   FeeSpec,
   OrderView,
   SimCore,
-  OrderStatus as SimOrderStatus,
+  SimOrderStatus,
   SimSymbol,
-} from "../../sim/core/index.ts";
-import { type Lots, Side, type Ticks } from "../../types/values.ts";
+} from "../../sim/index.ts";
 import {
   type Balance,
   type BookHealth,
   type InstrumentInfo,
+  type Lots,
   type OpenOrder,
   type OrderRequest,
   type OrderStatus,
   type OrderUpdate,
   type RejectReason,
-  type VenueAdapter,
+  Side,
+  type Ticks,
   type VenueEvent,
   type VenueListener,
   VenueRejectError,
-} from "../contract.ts";
+} from "../../types/index.ts";
+import type { VenueAdapter } from "../contract.ts";
 
 /** Construction options. Latencies are one-way, in clock milliseconds. */
 export interface SimDirectOptions {

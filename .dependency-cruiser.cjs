@@ -1,0 +1,94 @@
+/**
+ * The house rules of src/, checked in CI (`bun run deps`): folders form floors and a folder imports
+ * only folders on the floors below it, never in a circle; other folders see a folder only through its
+ * index.ts; bun:ffi stays in book/; only the sim-direct venue may use the simulator; strategies never
+ * see venues or execution. Floors, from the ground up (shared/design.md):
+ *   types, services  →  book, sim, metrics  →  gateways, strategy, command  →  venues  →  execution
+ *   →  engine  →  main.ts, bootstrap.ts
+ */
+
+/** What each folder may import besides itself (the floors below it). */
+const BELOW = {
+  types: [],
+  services: ["types"],
+  book: ["types", "services"],
+  sim: ["types", "services"],
+  metrics: ["types", "services"],
+  gateways: ["types", "services", "book", "metrics"],
+  strategy: ["types", "services", "book"],
+  command: ["types", "services", "book", "metrics"],
+  venues: ["types", "services", "book", "sim", "metrics", "gateways"],
+  execution: ["types", "services", "book", "metrics", "gateways", "venues"],
+  engine: ["types", "services", "book", "sim", "metrics", "gateways", "strategy", "command", "venues", "execution"],
+};
+
+const floorRules = Object.entries(BELOW).map(([folder, below]) => ({
+  name: `floor-${folder}`,
+  comment: `src/${folder}/ may import only ${below.length === 0 ? "itself" : below.join(", ")} (the floors below it)`,
+  severity: "error",
+  from: { path: `^src/${folder}/` },
+  to: { path: "^src/", pathNot: [`^src/(${[folder, ...below].join("|")})/`] },
+}));
+
+module.exports = {
+  forbidden: [
+    {
+      name: "no-circular",
+      comment: "no import circles anywhere in src/",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { circular: true },
+    },
+    ...floorRules,
+    {
+      name: "top-files-on-top",
+      comment: "nothing under src/<folder>/ imports main.ts or bootstrap.ts (they sit on the top floor)",
+      severity: "error",
+      from: { path: "^src/[^/]+/" },
+      to: { path: "^src/(main|bootstrap)\\.ts$" },
+    },
+    {
+      name: "only-through-index",
+      comment: "another folder is imported only through its index.ts (its public face)",
+      severity: "error",
+      from: { path: "^src/([^/]+)/" },
+      to: { path: "^src/[^/]+/", pathNot: ["^src/$1/", "^src/[^/]+/index\\.ts$"] },
+    },
+    {
+      name: "bootstrap-imports-only-the-lib-path",
+      comment: "bootstrap runs before dependencies exist: it may import only book/lib-path.ts",
+      severity: "error",
+      from: { path: "^src/bootstrap\\.ts$" },
+      to: { path: "^src/", pathNot: ["^src/book/lib-path\\.ts$"] },
+    },
+    {
+      name: "ffi-only-in-book",
+      comment: "bun:ffi is imported only in src/book/",
+      severity: "error",
+      from: { path: "^src/", pathNot: ["^src/book/"] },
+      to: { path: "^bun:ffi$" },
+    },
+    {
+      name: "sim-only-through-sim-direct",
+      comment: "of the venue adapters only sim-direct uses the simulator (real adapters speak the wire)",
+      severity: "error",
+      from: { path: "^src/venues/", pathNot: ["^src/venues/sim-direct/"] },
+      to: { path: "^src/sim/" },
+    },
+    {
+      name: "strategy-sees-no-venue-or-execution",
+      comment: "strategies read book views and emit intents; they never reach venues or execution",
+      severity: "error",
+      from: { path: "^src/strategy/" },
+      to: { path: "^src/(venues|execution)/" },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "(^|/)node_modules/|\\.test\\.ts$" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    moduleSystems: ["es6", "cjs"],
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

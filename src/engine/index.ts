@@ -1,0 +1,61 @@
+/**
+ * Public face of the engine: the single writer and its wiring (config loading and schema, venue
+ * construction, the simulator child, keep-warm) and `runEngine`, what `bun run start` runs.
+ */
+export {
+  BINANCE_URLS,
+  binanceUrls,
+  CONFIG_ENV_VAR,
+  ConfigError,
+  type ConfigIssue,
+  controlToken,
+  DEFAULT_CONFIG_PATH,
+  formatPath,
+  isSimVenue,
+  issuesFromValibot,
+  type LoadedConfig,
+  type LoadOptions,
+  loadConfig,
+  needsSimulator,
+  OKX_URLS,
+  okxUrls,
+  parseConfig,
+  type RiskLimitsInput,
+  type RiskSymbolLimits,
+  redactConfig,
+  redactText,
+  resolveConfigPath,
+  riskLimits,
+  type StrategySchemaLookup,
+  simulatorSymbols,
+  simVenueSettings,
+  strategyTargets,
+  substituteString,
+  venueFees,
+} from "./config.ts";
+export {
+  BINANCE_DEFAULT_FEES,
+  type Config,
+  ConfigSchema,
+  type EngineConfig,
+  type Fees,
+  type HttpConfig,
+  OKX_DEFAULT_FEES,
+  type RiskConfig,
+  type SimulatorConfig,
+  type SimVenueConfig,
+  type StrategyConfig,
+  SYMBOL_RE,
+  type VenueConfig,
+} from "./config-schema.ts";
+export {
+  defaultStrategyFactory,
+  Engine,
+  type EngineOptions,
+  type ShutdownReport,
+  type StrategyFactory,
+} from "./engine.ts";
+export { KeepWarm, type KeepWarmOptions, type KeepWarmStats, type WarmBook } from "./keep-warm.ts";
+export { runEngine } from "./main.ts";
+export { type SimChild, type SimChildSpec, type SimReady, spawnSimChild } from "./sim-child.ts";
+export { type ConfiguredVenues, createConfiguredVenues, simChildSpec } from "./venues.ts";

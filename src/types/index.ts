@@ -1,0 +1,37 @@
+/**
+ * Public face of the domain model, the ground floor every other folder stands on: integer values and
+ * grids, unit conversion, instruments, orders, venue events, book views and health, client-id rules.
+ * It imports nothing outside itself.
+ */
+export type { BookConfig, BookHealth, BookView } from "./book.ts";
+export {
+  ClientIdSequence,
+  isOwnClientId,
+  isValidClientId,
+  isValidClientIdPrefix,
+  MAX_CLIENT_ID_LENGTH,
+} from "./client-id.ts";
+export type { ConnectionState, VenueEvent, VenueListener } from "./events.ts";
+export { type CommonGrid, commonGrid } from "./grid.ts";
+export type { InstrumentInfo } from "./instruments.ts";
+export {
+  type Balance,
+  type OpenOrder,
+  type OrderRequest,
+  type OrderStatus,
+  type OrderType,
+  type OrderUpdate,
+  type RejectReason,
+  type TimeInForce,
+  VenueRejectError,
+} from "./orders.ts";
+export type { OpenOrderStatus, PnlStatus, PositionStatus, RiskStatus } from "./status.ts";
+export {
+  baseToLots,
+  fractionToTicks,
+  incrementOf,
+  minTickLotsForNotional,
+  priceToTicks,
+  type Rounding,
+} from "./units.ts";
+export { type Brand, DecimalGrid, type Lots, type Nanos, Side, type Ticks } from "./values.ts";
