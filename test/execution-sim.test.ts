@@ -1,5 +1,6 @@
 /**
- * Execution against the simulator's matching core, in process on a virtual clock: a small
+ * Execution against the simulator's matching core through the sim-direct venue, in process on a
+ * virtual clock: a small
  * market-making loop quotes through the desk while the simulator's agents trade against it. The
  * engine's balances must equal the simulator's accounts exactly (fees included), positions must
  * match the base traded, every order must end terminal, no limit may be broken, and the same seed
@@ -7,183 +8,17 @@
  */
 import { describe, expect, test } from "bun:test";
 import { Execution, type FillEvent, type RiskLimits } from "../src/execution/index.ts";
-import { VirtualClock } from "../src/services/clock.ts";
-import { Rng } from "../src/services/rng.ts";
+import { Rng, VirtualClock } from "../src/services/index.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
-import {
-  type Balance,
-  type InstrumentInfo,
-  type Lots,
-  type OpenOrder,
-  type OrderRequest,
-  type OrderStatus,
-  type OrderUpdate,
-  type RejectReason,
-  Side,
-  type Ticks,
-  type VenueListener,
-  VenueRejectError,
-} from "../src/types/index.ts";
-import type { VenueAdapter } from "../src/venues/contract.ts";
+import { Side } from "../src/types/index.ts";
+import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
 import { toUnits } from "./support/virtual-time.ts";
 
-type CoreListener = Parameters<SimCore["addListener"]>[0];
-type Report = Parameters<NonNullable<CoreListener["onExecution"]>>[0];
-type View = NonNullable<ReturnType<SimCore["getOrder"]>>;
-
 const ACCOUNT = "mm";
-const STATUS: Record<string, OrderStatus> = {
-  NEW: "new",
-  PARTIALLY_FILLED: "partially_filled",
-  FILLED: "filled",
-  CANCELED: "canceled",
-  REJECTED: "rejected",
-  EXPIRED: "expired",
-  EXPIRED_IN_MATCH: "expired",
-};
-const EXEC: Record<string, OrderUpdate["exec"]> = {
-  NEW: "ack",
-  TRADE: "fill",
-  CANCELED: "canceled",
-  REJECTED: "rejected",
-  EXPIRED: "expired",
-  TRADE_PREVENTION: "expired",
-};
 
-/** A minimal VenueAdapter over SimCore; events are delivered asynchronously, like a socket. */
-class CoreVenue implements VenueAdapter {
-  readonly name = "sim";
-  readonly kind = "sim-core";
-  private readonly infos = new Map<string, InstrumentInfo>();
-  private readonly listeners: VenueListener[] = [];
-
-  constructor(private readonly core: SimCore) {
-    for (const s of core.symbols()) {
-      this.infos.set(`${s.base}-${s.quote}`, {
-        symbol: `${s.base}-${s.quote}`,
-        venueSymbol: s.name,
-        base: s.base,
-        quote: s.quote,
-        price: s.priceGrid,
-        qty: s.qtyGrid,
-        minQtyLots: s.minQtyLots as Lots,
-        maxQtyLots: s.maxQtyLots as Lots,
-        minNotional: s.spec.minNotional,
-        maxNotional: s.spec.maxNotional,
-        trading: true,
-      });
-    }
-    core.addListener({ onExecution: (r) => queueMicrotask(() => this.emitReport(r)) });
-  }
-
-  async connect(): Promise<void> {}
-  async close(): Promise<void> {}
-  instruments(): ReadonlyMap<string, InstrumentInfo> {
-    return this.infos;
-  }
-  async subscribeQuotes(): Promise<void> {}
-  book(): undefined {
-    return undefined;
-  }
-  bookHealth(): "live" {
-    return "live";
-  }
-  onEvent(l: VenueListener): () => void {
-    this.listeners.push(l);
-    return () => {};
-  }
-
-  private info(symbol: string): InstrumentInfo {
-    const i = this.infos.get(symbol);
-    if (i === undefined) throw new VenueRejectError("bad_symbol", -1121, symbol);
-    return i;
-  }
-
-  async submitOrder(o: OrderRequest): Promise<string> {
-    const i = this.info(o.symbol);
-    const r = this.core.placeOrder({
-      accountId: ACCOUNT,
-      symbol: i.venueSymbol,
-      side: o.side === Side.Buy ? "BUY" : "SELL",
-      type: o.type === "limit_maker" ? "LIMIT_MAKER" : o.type === "market" ? "MARKET" : "LIMIT",
-      ...(o.type === "limit" ? { timeInForce: o.tif } : {}),
-      ...(o.type === "market" ? {} : { price: i.price.format(o.priceTicks) }),
-      quantity: i.qty.format(o.lots),
-      clientOrderId: o.clientId,
-    });
-    if (!r.ok) {
-      const reason: RejectReason =
-        typeof r.reason === "string"
-          ? r.reason === "unknown_symbol" || r.reason === "unknown_account"
-            ? "invalid_request"
-            : r.reason
-          : "filter";
-      throw new VenueRejectError(reason, -2010, JSON.stringify(r.reason));
-    }
-    return String(r.order.orderId);
-  }
-
-  async cancelOrder(symbol: string, clientId: string): Promise<void> {
-    const r = this.core.cancelOrder(ACCOUNT, this.info(symbol).venueSymbol, { clientOrderId: clientId });
-    if (!r.ok) throw new VenueRejectError("unknown_order", -2011, "Unknown order sent.");
-  }
-
-  async cancelAll(symbol: string): Promise<number> {
-    return this.core.cancelAllOrders(ACCOUNT, this.info(symbol).venueSymbol).length;
-  }
-
-  async openOrders(): Promise<OpenOrder[]> {
-    return this.core.openOrders(ACCOUNT).map((v) => this.open(v));
-  }
-
-  async orderStatus(symbol: string, clientId: string): Promise<OpenOrder | undefined> {
-    const v = this.core.getOrder(ACCOUNT, this.info(symbol).venueSymbol, { clientOrderId: clientId });
-    return v === undefined ? undefined : this.open(v);
-  }
-
-  async balances(): Promise<Balance[]> {
-    return (this.core.balances(ACCOUNT) ?? []).map((b) => ({
-      asset: b.asset,
-      free: this.core.formatAsset(b.asset, b.freeUnits),
-      locked: this.core.formatAsset(b.asset, b.lockedUnits),
-    }));
-  }
-
-  private open(v: View): OpenOrder {
-    return {
-      symbol: `${v.symbol.base}-${v.symbol.quote}`,
-      clientId: v.clientOrderId,
-      venueOrderId: String(v.orderId),
-      side: v.side === "BUY" ? Side.Buy : Side.Sell,
-      priceTicks: v.priceTicks as Ticks,
-      origLots: v.origLots as Lots,
-      cumLots: v.executedLots as Lots,
-      status: STATUS[v.status] ?? "expired",
-    };
-  }
-
-  private emitReport(r: Report): void {
-    const update: OrderUpdate = {
-      venue: this.name,
-      symbol: `${r.symbol.base}-${r.symbol.quote}`,
-      clientId: r.execType === "CANCELED" && r.origClientOrderId !== "" ? r.origClientOrderId : r.clientOrderId,
-      venueOrderId: String(r.orderId),
-      side: r.side === "BUY" ? Side.Buy : Side.Sell,
-      status: STATUS[r.status] ?? "expired",
-      exec: EXEC[r.execType] ?? "expired",
-      priceTicks: r.priceTicks as Ticks,
-      origLots: r.origLots as Lots,
-      cumLots: r.cumLots as Lots,
-      lastLots: r.lastLots as Lots,
-      lastPriceTicks: r.lastPriceTicks as Ticks,
-      fee: r.commissionAsset === null ? "0" : this.core.formatAsset(r.commissionAsset, r.commissionUnits),
-      feeAsset: r.commissionAsset ?? "",
-      isMaker: r.isMaker,
-      tradeId: r.tradeId,
-      venueTimeMs: r.eventTimeMs,
-    };
-    for (const l of this.listeners) l({ type: "order", update, recvNs: 0 });
-  }
+/** The in-process venue the engine's own simulations use (sim-direct), on this test's core. */
+function coreVenue(core: SimCore, clock: VirtualClock): SimDirectAdapter {
+  return new SimDirectAdapter({ name: "sim", core, clock, accountId: ACCOUNT, clientIdPrefix: "simmm" });
 }
 
 const LIMITS: RiskLimits = {
@@ -215,7 +50,7 @@ async function simulate(seed: string, minutes: number) {
     speed: 4,
   });
   core.createAccount(ACCOUNT, { USDT: "100000", BTC: "1", ETH: "10" });
-  const venue = new CoreVenue(core);
+  const venue = coreVenue(core, clock);
   const fills: string[] = [];
   const errors: Error[] = [];
   const desk = new Execution({
@@ -228,6 +63,7 @@ async function simulate(seed: string, minutes: number) {
   });
   desk.addVenue(venue);
   venue.onEvent((ev) => desk.onVenueEvent(ev));
+  await venue.connect();
   expect((await desk.startVenue("sim")).remaining).toBe(0);
   await desk.syncBalances("sim");
   const initialBase = new Map((await venue.balances()).map((b) => [b.asset, b.free]));
@@ -298,7 +134,7 @@ describe("execution against the simulator core", () => {
       agents: false,
     });
     core.createAccount(ACCOUNT, { USDT: "100000", BTC: "1" });
-    const venue = new CoreVenue(core);
+    const venue = coreVenue(core, clock);
     const start = async () => {
       const desk = new Execution({ clock, rng: new Rng("restart"), clientIdPrefix: "simmm", limits: LIMITS });
       desk.addVenue(venue);
@@ -324,14 +160,14 @@ describe("execution against the simulator core", () => {
     });
     expect(manual.ok).toBe(true);
     await settle(clock, 100);
-    expect((await venue.openOrders()).length).toBe(4);
+    expect((await venue.openOrders(undefined, true)).length).toBe(4);
     // the first run dies without cleaning up; a new run starts a second later
     clock.advance(1000);
     const second = await start();
     expect(second.ids.runId).not.toBe(first.ids.runId);
     const report = await second.startVenue("sim");
     expect(report).toEqual({ venue: "sim", found: 3, canceled: 3, remaining: 0, foreign: 1 });
-    expect((await venue.openOrders()).map((o) => o.clientId)).toEqual(["manual-1"]);
+    expect((await venue.openOrders(undefined, true)).map((o) => o.clientId)).toEqual(["manual-1"]);
     expect(second.isReady("sim")).toBe(true);
   });
 

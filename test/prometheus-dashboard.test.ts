@@ -184,7 +184,7 @@ describe.skipIf(PROMETHEUS === null)("dashboard queries against a real Prometheu
     });
     const running = new Engine({ config, clock, rng, adapters: [adapter], metrics });
     engine = running;
-    // wired as src/services/engine-main.ts wires it
+    // wired as src/engine/main.ts wires it
     const catalog: StrategyCatalog = {
       paramsValidator: (name) => {
         const st = running.strategy;

@@ -57,19 +57,56 @@ static inline int lane_load(lane* l, int32_t book_side, int buying, int64_t lim,
   return 0;
 }
 
+/* The children of one route, per child index; filled in walk order, written out once at the end. */
+typedef struct route_children {
+  int32_t venue[HFT_MAX_VENUES_LIMIT];
+  int64_t qty[HFT_MAX_VENUES_LIMIT];   /* venue lots */
+  int64_t limit[HFT_MAX_VENUES_LIMIT]; /* worst price taken, venue ticks */
+  __int128 notional[HFT_MAX_VENUES_LIMIT];
+} route_children;
+
+/* Opens child c for the venue with nothing taken yet; returns c. */
+static inline int32_t child_open(route_children* ch, int32_t c, int32_t venue) {
+  HFT_ASSERT(c >= 0 && c < HFT_MAX_VENUES_LIMIT);
+  ch->venue[c] = venue;
+  ch->qty[c] = 0;
+  ch->notional[c] = 0;
+  return c;
+}
+
 /*
- * Fast path: the same greedy as route_wide, in 64-bit integers (the 128-bit one is the fallback when
- * a product would overflow), scanning only live venues, and taking a venue's levels in a run while
- * they still beat the runner-up venue's head, so the head scan runs once per venue switch, not per
- * level. Returns the child count, or -1 (nothing written) when 64 bits do not suffice.
+ * Writes the header {filled, unfilled, notional, fees} and one record per child. Doubles are written
+ * once per child at the end (int128 to double conversions are not free).
  */
-static int32_t route_narrow(const hft_cbook* cb, int32_t book_side, int buying, int64_t parent, int64_t lim,
-                            int32_t urgency_permille, double now_ns, double* out, int32_t max_children) {
-  lane ln[HFT_MAX_VENUES_LIMIT];
-  int32_t child_venue[HFT_MAX_VENUES_LIMIT];
-  int64_t child_qty[HFT_MAX_VENUES_LIMIT];   /* venue lots */
-  int64_t child_limit[HFT_MAX_VENUES_LIMIT]; /* worst price taken, venue ticks */
-  __int128 child_notional[HFT_MAX_VENUES_LIMIT];
+static inline void route_write(const hft_cbook* cb, const route_children* ch, int32_t children, int64_t parent,
+                               int64_t need, double* out) {
+  HFT_ASSERT(need >= 0 && need <= parent);
+  double* hdr = out;
+  double* kids = out + HFT_ROUTE_HEADER;
+  __int128 total_notional = 0;
+  double total_fees = 0.0;
+  for (int32_t c = 0; c < children; c++) {
+    const venue_slot* vs = &cb->venues[ch->venue[c]];
+    double* k = kids + (size_t)c * HFT_ROUTE_STRIDE;
+    const double notional = (double)ch->notional[c];
+    const double fee = notional * (double)vs->fee_ppm / (double)PPM;
+    k[0] = (double)ch->venue[c];
+    k[1] = (double)ch->qty[c];
+    k[2] = (double)ch->limit[c];
+    k[3] = notional;
+    k[4] = fee;
+    total_notional += ch->notional[c];
+    total_fees += fee;
+  }
+  hdr[0] = (double)(parent - need);
+  hdr[1] = (double)need;
+  hdr[2] = (double)total_notional;
+  hdr[3] = total_fees;
+}
+
+/* Starts a lane on every live venue with headroom and a usable level: the lane count, or -1 on overflow. */
+static inline int32_t narrow_lanes_start(const hft_cbook* cb, int32_t book_side, int buying, int64_t lim,
+                                         int32_t urgency_permille, double now_ns, lane* ln) {
   int32_t n = 0;
   for (int32_t v = 0; v < cb->max_venues; v++) {
     const venue_slot* vs = &cb->venues[v];
@@ -85,85 +122,177 @@ static int32_t route_narrow(const hft_cbook* cb, int32_t book_side, int buying, 
     if (r < 0) return -1;
     if (r > 0) n++;
   }
+  return n;
+}
+
+/* The best of n >= 1 lanes; *runner_up gets the second-best key (INT64_MIN when n == 1). */
+static inline int32_t narrow_pick(const lane* ln, int32_t n, int64_t* runner_up) {
+  int32_t b = 0;
+  int64_t bk = ln[0].good, sk = INT64_MIN;
+  for (int32_t i = 1; i < n; i++) {
+    const int64_t k = ln[i].good;
+    if (k > bk) {
+      sk = bk;
+      b = i;
+      bk = k;
+    } else if (k > sk) {
+      sk = k;
+    }
+  }
+  *runner_up = sk;
+  return b;
+}
+
+/*
+ * Takes the levels of lane b into child c while they beat the runner-up's key sk, starting with need_v
+ * venue lots wanted; lowers *need and retires the lane (ln[b] = ln[--*n]) once it runs dry. The run
+ * accumulates in locals and stores the child once (no store-to-load per level). 0, or -1 on overflow.
+ */
+static inline int narrow_take_run(lane* ln, int32_t b, int32_t* n, int64_t sk, int64_t need_v, int64_t* need,
+                                  int32_t book_side, int buying, int64_t lim, int32_t urgency_permille,
+                                  route_children* ch, int32_t c) {
+  lane* l = &ln[b];
+  int64_t run_qty = 0, run_limit = 0;
+  __int128 run_notional = 0;
+  for (;;) {
+    const int64_t take_v = l->q < need_v ? l->q : need_v;
+    const int64_t take_c = take_v * l->qmult;
+    run_qty += take_v;
+    run_limit = l->pv;
+    run_notional += (__int128)l->pc * take_c;
+    *need -= take_c;
+    if (take_v < l->q) {
+      l->q -= take_v; /* part of the level is left; need no longer fits this venue's lot */
+      break;
+    }
+    const int r = lane_load(l, book_side, buying, lim, urgency_permille);
+    if (r < 0) return -1;
+    if (r == 0) {
+      ln[b] = ln[--*n];
+      break;
+    }
+    if (*need == 0) break;
+    need_v = l->qmult == 1 ? *need : *need / l->qmult;
+    if (need_v == 0 || l->good < sk) break; /* sk is INT64_MIN when b is the only lane */
+  }
+  ch->qty[c] += run_qty;
+  ch->limit[c] = run_limit;
+  ch->notional[c] += run_notional;
+  return 0;
+}
+
+/*
+ * Fast path: the same greedy as route_wide, in 64-bit integers (the 128-bit one is the fallback when
+ * a product would overflow), scanning only live venues, and taking a venue's levels in a run while
+ * they still beat the runner-up venue's head, so the head scan runs once per venue switch, not per
+ * level. Returns the child count, or -1 (nothing written) when 64 bits do not suffice.
+ */
+static int32_t route_narrow(const hft_cbook* cb, int32_t book_side, int buying, int64_t parent, int64_t lim,
+                            int32_t urgency_permille, double now_ns, double* out, int32_t max_children) {
+  lane ln[HFT_MAX_VENUES_LIMIT];
+  route_children ch;
+  int32_t n = narrow_lanes_start(cb, book_side, buying, lim, urgency_permille, now_ns, ln);
+  if (n < 0) return -1;
   int32_t children = 0;
   int64_t need = parent; /* common lots still to place */
   while (need > 0 && n > 0) {
-    int32_t b = 0; /* best lane; sk is the runner-up's key: the levels of b are taken while they beat it */
-    int64_t bk = ln[0].good, sk = INT64_MIN;
-    for (int32_t i = 1; i < n; i++) {
-      const int64_t k = ln[i].good;
-      if (k > bk) {
-        sk = bk;
-        b = i;
-        bk = k;
-      } else if (k > sk) {
-        sk = k;
-      }
-    }
+    int64_t sk; /* the runner-up's key: the levels of the best lane are taken while they beat it */
+    const int32_t b = narrow_pick(ln, n, &sk);
     lane* l = &ln[b];
-    int64_t need_v = l->qmult == 1 ? need : need / l->qmult; /* whole venue lots that fit */
+    const int64_t need_v = l->qmult == 1 ? need : need / l->qmult; /* whole venue lots that fit */
     if (need_v == 0 || (l->child < 0 && children >= max_children)) {
       ln[b] = ln[--n]; /* lot larger than what is left, or no room to report another child */
       continue;
     }
     int32_t c = l->child;
     if (c < 0) {
-      c = children++;
+      c = child_open(&ch, children++, l->venue);
       l->child = c;
-      child_venue[c] = l->venue;
-      child_qty[c] = 0;
-      child_notional[c] = 0;
     }
-    /* The run accumulates in locals and stores the child once (no store-to-load per level). */
-    int64_t run_qty = 0, run_limit = 0;
-    __int128 run_notional = 0;
-    for (;;) {
-      const int64_t take_v = l->q < need_v ? l->q : need_v;
-      const int64_t take_c = take_v * l->qmult;
-      run_qty += take_v;
-      run_limit = l->pv;
-      run_notional += (__int128)l->pc * take_c;
-      need -= take_c;
-      if (take_v < l->q) {
-        l->q -= take_v; /* part of the level is left; need no longer fits this venue's lot */
-        break;
-      }
-      const int r = lane_load(l, book_side, buying, lim, urgency_permille);
-      if (r < 0) return -1;
-      if (r == 0) {
-        ln[b] = ln[--n];
-        break;
-      }
-      if (need == 0) break;
-      need_v = l->qmult == 1 ? need : need / l->qmult;
-      if (need_v == 0 || l->good < sk) break; /* sk is INT64_MIN when b is the only lane */
-    }
-    child_qty[c] += run_qty;
-    child_limit[c] = run_limit;
-    child_notional[c] += run_notional;
+    if (narrow_take_run(ln, b, &n, sk, need_v, &need, book_side, buying, lim, urgency_permille, &ch, c) < 0)
+      return -1;
   }
-  double* hdr = out;
-  double* kids = out + HFT_ROUTE_HEADER;
-  __int128 total_notional = 0;
-  double total_fees = 0.0;
-  for (int32_t c = 0; c < children; c++) {
-    const venue_slot* vs = &cb->venues[child_venue[c]];
-    double* k = kids + (size_t)c * HFT_ROUTE_STRIDE;
-    const double notional = (double)child_notional[c];
-    const double fee = notional * (double)vs->fee_ppm / (double)PPM;
-    k[0] = (double)child_venue[c];
-    k[1] = (double)child_qty[c];
-    k[2] = (double)child_limit[c];
-    k[3] = notional;
-    k[4] = fee;
-    total_notional += child_notional[c];
-    total_fees += fee;
-  }
-  hdr[0] = (double)(parent - need);
-  hdr[1] = (double)need;
-  hdr[2] = (double)total_notional;
-  hdr[3] = total_fees;
+  route_write(cb, &ch, children, parent, need, out);
   return children;
+}
+
+/* The 128-bit greedy's head of each venue, indexed by venue. */
+typedef struct wide_heads {
+  walker w[HFT_MAX_VENUES_LIMIT];
+  int64_t price_v[HFT_MAX_VENUES_LIMIT]; /* next level's price, venue ticks */
+  int64_t qty_v[HFT_MAX_VENUES_LIMIT];   /* next level's qty, venue lots */
+  __int128 good[HFT_MAX_VENUES_LIMIT];   /* larger = better effective price */
+  __int128 price_c[HFT_MAX_VENUES_LIMIT]; /* next level's price, common ticks */
+  int has[HFT_MAX_VENUES_LIMIT];
+} wide_heads;
+
+/*
+ * Loads the next usable level of venue v within the limit, or retires the venue. always_inline: it was
+ * a macro expanded at both call sites, and clang would otherwise call it out of line once per level.
+ */
+static inline __attribute__((always_inline)) void wide_advance(const hft_cbook* cb, wide_heads* h, int32_t v,
+                                                               int32_t book_side, int buying, int64_t lim,
+                                                               int32_t urgency_permille) {
+  const venue_slot* vs = &cb->venues[v];
+  int64_t key, q;
+  h->has[v] = 0;
+  while (walk_next(&h->w[v], &key, &q)) {
+    const int64_t p = book_side == HFT_SIDE_BID ? key : -key;
+    const __int128 pc = (__int128)p * vs->price_mult;
+    if (buying ? pc > lim : pc < lim) break; /* later levels are worse still */
+    const int64_t usable = urgency_permille == 1000 ? q : (int64_t)((__int128)q * urgency_permille / 1000);
+    if (usable == 0) continue;
+    h->price_v[v] = p;
+    h->price_c[v] = pc;
+    h->qty_v[v] = usable;
+    h->good[v] = buying ? -(pc * (PPM + vs->fee_ppm)) : pc * (PPM - vs->fee_ppm);
+    h->has[v] = 1;
+    break;
+  }
+}
+
+/* Starts a walk on every live venue with headroom, loads its first usable level, and clears child_of. */
+static inline void wide_heads_start(const hft_cbook* cb, wide_heads* h, int32_t* child_of, int32_t book_side,
+                                    int buying, int64_t lim, int32_t urgency_permille, double now_ns) {
+  for (int32_t v = 0; v < cb->max_venues; v++) {
+    const venue_slot* vs = &cb->venues[v];
+    h->has[v] = 0;
+    child_of[v] = -1;
+    if (!venue_live(cb, vs, now_ns) || vs->headroom < 1) continue;
+    h->w[v] = walk_start(&vs->book->sd[book_side]);
+    h->has[v] = 1;
+  }
+  for (int32_t v = 0; v < cb->max_venues; v++) {
+    if (h->has[v]) wide_advance(cb, h, v, book_side, buying, lim, urgency_permille);
+  }
+}
+
+/* The venue with the best head (the lowest index on a tie), or -1 when none has one. */
+static inline int32_t wide_pick(const hft_cbook* cb, const wide_heads* h) {
+  int32_t best = -1;
+  for (int32_t v = 0; v < cb->max_venues; v++) {
+    if (h->has[v] && (best < 0 || h->good[v] > h->good[best])) best = v;
+  }
+  return best;
+}
+
+/*
+ * Takes up to need_v venue lots from the head of venue v into child c, then loads the venue's next
+ * level once the head is used up. Returns the common lots taken.
+ */
+static inline int64_t wide_take(const hft_cbook* cb, wide_heads* h, int32_t v, int64_t need_v, route_children* ch,
+                                int32_t c, int32_t book_side, int buying, int64_t lim, int32_t urgency_permille) {
+  const venue_slot* vs = &cb->venues[v];
+  const int64_t take_v = h->qty_v[v] < need_v ? h->qty_v[v] : need_v;
+  ch->qty[c] += take_v;
+  ch->limit[c] = h->price_v[v];
+  ch->notional[c] += h->price_c[v] * (take_v * vs->qty_mult);
+  if (take_v == h->qty_v[v]) {
+    wide_advance(cb, h, v, book_side, buying, lim, urgency_permille);
+  } else {
+    h->qty_v[v] -= take_v; /* part of the level is left; need no longer fits this venue's lot */
+  }
+  return take_v * vs->qty_mult;
 }
 
 /* The reference greedy in 128-bit integers: used when the 64-bit fast path would overflow. */
@@ -172,112 +301,33 @@ static int32_t route_wide(const hft_cbook* cb, int32_t side, int64_t parent, int
   /* Buying takes asks (book side ASK); selling takes bids. */
   const int32_t book_side = side == HFT_SIDE_BID ? HFT_SIDE_ASK : HFT_SIDE_BID;
   const int buying = side == HFT_SIDE_BID;
-  walker w[HFT_MAX_VENUES_LIMIT];
-  int64_t price_v[HFT_MAX_VENUES_LIMIT]; /* next level's price, venue ticks */
-  int64_t qty_v[HFT_MAX_VENUES_LIMIT];   /* next level's qty, venue lots */
-  __int128 good[HFT_MAX_VENUES_LIMIT];   /* larger = better effective price */
-  __int128 price_c[HFT_MAX_VENUES_LIMIT]; /* next level's price, common ticks */
-  int has[HFT_MAX_VENUES_LIMIT];
+  wide_heads h;
   int32_t child_of[HFT_MAX_VENUES_LIMIT];
-  int32_t child_venue[HFT_MAX_VENUES_LIMIT];
-  int64_t child_qty[HFT_MAX_VENUES_LIMIT];   /* venue lots */
-  int64_t child_limit[HFT_MAX_VENUES_LIMIT]; /* worst price taken, venue ticks */
-  __int128 child_notional[HFT_MAX_VENUES_LIMIT];
-
-  for (int32_t v = 0; v < cb->max_venues; v++) {
-    const venue_slot* vs = &cb->venues[v];
-    has[v] = 0;
-    child_of[v] = -1;
-    if (!venue_live(cb, vs, now_ns) || vs->headroom < 1) continue;
-    w[v] = walk_start(&vs->book->sd[book_side]);
-    has[v] = 1;
-  }
-
-  double* hdr = out;
-  double* kids = out + HFT_ROUTE_HEADER;
+  route_children ch;
+  wide_heads_start(cb, &h, child_of, book_side, buying, lim, urgency_permille, now_ns);
   int32_t children = 0;
   int64_t need = parent; /* common lots still to place */
-
-  /* Loads the next usable level of venue v within the limit, or retires the venue. */
-#define ADVANCE(v)                                                                                          \
-  do {                                                                                                      \
-    const venue_slot* vs_ = &cb->venues[v];                                                                 \
-    int64_t key_, q_;                                                                                       \
-    has[v] = 0;                                                                                             \
-    while (walk_next(&w[v], &key_, &q_)) {                                                                  \
-      const int64_t p_ = book_side == HFT_SIDE_BID ? key_ : -key_;                                          \
-      const __int128 pc_ = (__int128)p_ * vs_->price_mult;                                                  \
-      if (buying ? pc_ > lim : pc_ < lim) break; /* later levels are worse still */                         \
-      const int64_t usable_ = urgency_permille == 1000 ? q_ : (int64_t)((__int128)q_ * urgency_permille / 1000); \
-      if (usable_ == 0) continue;                                                                           \
-      price_v[v] = p_;                                                                                      \
-      price_c[v] = pc_;                                                                                     \
-      qty_v[v] = usable_;                                                                                   \
-      good[v] = buying ? -(pc_ * (PPM + vs_->fee_ppm)) : pc_ * (PPM - vs_->fee_ppm);                        \
-      has[v] = 1;                                                                                           \
-      break;                                                                                                \
-    }                                                                                                       \
-  } while (0)
-
-  for (int32_t v = 0; v < cb->max_venues; v++) {
-    if (has[v]) ADVANCE(v);
-  }
   while (need > 0) {
-    int32_t best = -1;
-    for (int32_t v = 0; v < cb->max_venues; v++) {
-      if (has[v] && (best < 0 || good[v] > good[best])) best = v;
-    }
+    const int32_t best = wide_pick(cb, &h);
     if (best < 0) break;
     const venue_slot* vs = &cb->venues[best];
     const int64_t need_v = vs->qty_mult == 1 ? need : need / vs->qty_mult; /* whole venue lots that fit */
     if (need_v == 0) {
-      has[best] = 0; /* this venue's lot is larger than what is left */
+      h.has[best] = 0; /* this venue's lot is larger than what is left */
       continue;
     }
     int32_t c = child_of[best];
     if (c < 0) {
       if (children >= max_children) {
-        has[best] = 0; /* no room to report another child */
+        h.has[best] = 0; /* no room to report another child */
         continue;
       }
-      c = children++;
+      c = child_open(&ch, children++, best);
       child_of[best] = c;
-      child_venue[c] = best;
-      child_qty[c] = 0;
-      child_notional[c] = 0;
     }
-    const int64_t take_v = qty_v[best] < need_v ? qty_v[best] : need_v;
-    child_qty[c] += take_v;
-    child_limit[c] = price_v[best];
-    child_notional[c] += price_c[best] * (take_v * vs->qty_mult);
-    need -= take_v * vs->qty_mult;
-    if (take_v == qty_v[best]) {
-      ADVANCE(best);
-    } else {
-      qty_v[best] -= take_v; /* part of the level is left; need no longer fits this venue's lot */
-    }
+    need -= wide_take(cb, &h, best, need_v, &ch, c, book_side, buying, lim, urgency_permille);
   }
-#undef ADVANCE
-  /* Doubles are written once per child at the end (int128 to double conversions are not free). */
-  __int128 total_notional = 0;
-  double total_fees = 0.0;
-  for (int32_t c = 0; c < children; c++) {
-    const venue_slot* vs = &cb->venues[child_venue[c]];
-    double* k = kids + (size_t)c * HFT_ROUTE_STRIDE;
-    const double notional = (double)child_notional[c];
-    const double fee = notional * (double)vs->fee_ppm / (double)PPM;
-    k[0] = (double)child_venue[c];
-    k[1] = (double)child_qty[c];
-    k[2] = (double)child_limit[c];
-    k[3] = notional;
-    k[4] = fee;
-    total_notional += child_notional[c];
-    total_fees += fee;
-  }
-  hdr[0] = (double)(parent - need);
-  hdr[1] = (double)need;
-  hdr[2] = (double)total_notional;
-  hdr[3] = total_fees;
+  route_write(cb, &ch, children, parent, need, out);
   return children;
 }
 

@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import * as v from "valibot";
 import { isMap, isPair, isScalar, isSeq, type Node, parseDocument, parse as parseYaml, Scalar } from "yaml";
 import { isSecretKey, REDACTED, redactValue } from "../services/index.ts";
+import { parseEngineArgs } from "./cli.ts";
 import {
   BINANCE_DEFAULT_FEES,
   type Config,
@@ -398,26 +399,24 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadedConfig {
 
 /**
  * Which file to load: `--config <path>` / `--config=<path>`, else $HFT_CONFIG, else
- * config/default.yaml. Relative paths are taken from the working directory.
+ * config/default.yaml. Relative paths are taken from the working directory. Parses argv strictly
+ * (see cli.ts), so an unknown flag throws a UsageError here too.
  */
 export function resolveConfigPath(
   argv: readonly string[] = Bun.argv.slice(2),
   env: Env = process.env,
   cwd: string = process.cwd(),
 ): string {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === "--config" || a === "-c") {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith("-")) throw new Error(`${a}: expected a file path after it`);
-      return resolve(cwd, next);
-    }
-    if (a.startsWith("--config=")) {
-      const p = a.slice("--config=".length);
-      if (p === "") throw new Error("--config=: expected a file path");
-      return resolve(cwd, p);
-    }
-  }
+  return chooseConfigPath(parseEngineArgs(argv).config, env, cwd);
+}
+
+/** The --config fallback chain on an already parsed flag, so main parses its command line once. */
+export function chooseConfigPath(
+  flag: string | undefined,
+  env: Env = process.env,
+  cwd: string = process.cwd(),
+): string {
+  if (flag !== undefined) return resolve(cwd, flag);
   const fromEnv = env[CONFIG_ENV_VAR];
   if (fromEnv !== undefined && fromEnv !== "") return resolve(cwd, fromEnv);
   return DEFAULT_CONFIG_PATH;

@@ -9,132 +9,168 @@ import {
   httpOptionsFromEnv,
   type RunningHttpServer,
   type StrategyCatalog,
+  startHttpServer,
 } from "../command/index.ts";
-import { createEngineMetrics } from "../metrics/index.ts";
-import { createLogger, type LogFormat, Rng, SystemClock } from "../services/index.ts";
+import { createEngineMetrics, type EngineMetrics } from "../metrics/index.ts";
+import { type Clock, createLogger, type Logger, Rng, SystemClock } from "../services/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../strategy/index.ts";
-import { ConfigError, controlToken, loadConfig, redactText, resolveConfigPath } from "./config.ts";
+import { ENGINE_USAGE, type EngineArgs, parseEngineArgs, UsageError } from "./cli.ts";
+import { ConfigError, chooseConfigPath, controlToken, type LoadedConfig, loadConfig, redactText } from "./config.ts";
+import type { Config } from "./config-schema.ts";
 import { Engine } from "./engine.ts";
 import { type ConfiguredVenues, createConfiguredVenues } from "./venues.ts";
 
-/** Command-line options beyond --config (which config.ts resolves). */
-function logFormatArg(argv: readonly string[]): LogFormat | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--log") {
-      const v = argv[i + 1];
-      if (v !== "json" && v !== "text") throw new Error(`--log: expected "json" or "text", got ${JSON.stringify(v)}`);
-      return v;
-    }
-    if (a?.startsWith("--log=")) {
-      const v = a.slice("--log=".length);
-      if (v !== "json" && v !== "text") throw new Error(`--log: expected "json" or "text", got ${JSON.stringify(v)}`);
-      return v;
-    }
-  }
-  return undefined;
+/** What a run has started so far, so a failed start-up closes exactly that and a signal finds it. */
+interface Started {
+  venues?: ConfiguredVenues;
+  engine?: Engine;
+  http?: RunningHttpServer;
 }
 
-const USAGE = `usage: bun run start [--config <file.yaml>] [--log text|json]
-  --config   config file (default: $HFT_CONFIG, else config/default.yaml)
-  --log      console format: readable text lines (default) or one JSON object per line`;
+/** How a run ends on a signal: `stopped` when its shutdown finished; `signalled` once one began. */
+interface SignalStop {
+  readonly stopped: Promise<number>;
+  signalled(): Promise<number> | undefined;
+}
 
 /** Runs the engine until a signal; resolves to the process exit code. */
 export async function runEngine(argv: readonly string[] = Bun.argv.slice(2)): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = commandLine(argv);
+  if (typeof args === "number") return args;
+  const clock = new SystemClock();
+  const started: Started = {};
   let path = "(unresolved)";
   let secrets: readonly string[] = [];
-  let venues: ConfiguredVenues | undefined;
-  let http: RunningHttpServer | undefined;
-  let engine: Engine | undefined;
-  const clock = new SystemClock();
-  let log = createLogger({ clock, format: "text" });
   try {
-    path = resolveConfigPath(argv);
+    path = chooseConfigPath(args.config);
     const loaded = loadConfig(path, { strategies: strategyParamsSchema, strategyTypes: STRATEGY_TYPES });
-    const config = loaded.config;
     secrets = loaded.secrets;
-    const format = logFormatArg(argv) ?? config.engine.log_format;
-    log = createLogger({ clock, format, level: config.engine.log_level, secrets });
-    log.info(`config ${path}`, {
-      venues: config.venues.map((v) => `${v.name}(${v.type})`).join(","),
-      strategy: config.strategy.type,
-    });
-    const rng = new Rng(`${config.engine.client_id_prefix}/${clock.nowMs()}/${process.pid}`);
-    const metrics = createEngineMetrics();
-    venues = await createConfiguredVenues(config, { clock, rng, log });
-    engine = new Engine({ config, clock, rng, adapters: venues.adapters, log, metrics });
-    const running = engine;
-    let signalled: Promise<number> | undefined;
-    const stopped = new Promise<number>((resolve) => {
-      let stoppingSinceMs = 0;
-      const onSignal = (signal: string) => {
-        // `timeout` and some shells deliver one Ctrl-C twice at once: only a later one means "now"
-        if (stoppingSinceMs > 0 && clock.nowMs() - stoppingSinceMs < 1000) return;
-        if (stoppingSinceMs > 0) {
-          log.warn(`${signal} again: exiting without waiting`);
-          void venues?.close();
-          process.exit(130);
-        }
-        stoppingSinceMs = clock.nowMs();
-        signalled = shutdown(signal);
-        void signalled.then(resolve);
-      };
-      process.on("SIGINT", () => onSignal("SIGINT"));
-      process.on("SIGTERM", () => onSignal("SIGTERM"));
-    });
-    const shutdown = async (reason: string): Promise<number> => {
-      const report = await running.stop(reason);
-      await http?.stop().catch(() => {});
-      await venues?.close();
-      const clean = report.openOrders === 0 && report.venueOpenOrders === 0;
-      log.info(clean ? "shutdown complete: no open orders left" : "shutdown finished with orders still open", {
-        ...report,
-      });
-      return clean ? 0 : 3;
-    };
-    if (config.http.enabled) {
-      const catalog: StrategyCatalog = {
-        paramsValidator: (name) => {
-          const st = running.strategy;
-          return st !== undefined && st.name === name ? (body) => st.validateParams(body) : undefined;
-        },
-      };
-      const app = createHttpApp({
-        metrics,
-        status: running,
-        strategies: catalog,
-        commands: running.commands,
-        auth: new ControlAuth(controlToken(config), config.http.control_token_env),
-      });
-      const { startHttpServer } = await import("../command/index.ts");
-      try {
-        http = startHttpServer(
-          app,
-          httpOptionsFromEnv(process.env, { host: config.http.host, port: config.http.port }),
-        );
-      } catch (e) {
-        throw new Error(`http server on ${config.http.host}:${config.http.port}: ${(e as Error).message}`);
-      }
-      log.info(`http server ${http.url} (/metrics /health /ready /api/status)`);
-    }
-    try {
-      await running.start();
-    } catch (e) {
-      // Ctrl-C during start-up: the shutdown it started decides the exit code
-      if (signalled !== undefined) return await signalled;
-      throw e;
-    }
-    return await stopped;
+    const log = configuredLogger(loaded, args, clock);
+    return await runConfigured(loaded.config, clock, log, started);
   } catch (e) {
-    const msg = e instanceof ConfigError ? e.message : `start-up failed (config ${path}): ${(e as Error).message}`;
-    process.stderr.write(`${redactText(msg, secrets)}\n`);
-    if (engine !== undefined && engine.state !== "created") await engine.stop("start-up error").catch(() => {});
-    await http?.stop().catch(() => {});
-    await venues?.close().catch(() => {});
+    return await failStartUp(e, path, secrets, started);
+  }
+}
+
+/** The parsed arguments, or the exit code when there is nothing to run (--help, or a usage error). */
+function commandLine(argv: readonly string[]): EngineArgs | number {
+  try {
+    const args = parseEngineArgs(argv);
+    if (!args.help) return args;
+    console.log(ENGINE_USAGE);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`bun run start: ${e.message}\n${ENGINE_USAGE}\n`);
     return 1;
   }
+}
+
+/** The logger the config asks for (--log wins), masking the config's secrets, and its first line. */
+function configuredLogger(loaded: LoadedConfig, args: EngineArgs, clock: Clock): Logger {
+  const { config, secrets, file } = loaded;
+  const format = args.log ?? config.engine.log_format;
+  const log = createLogger({ clock, format, level: config.engine.log_level, secrets });
+  log.info(`config ${file}`, {
+    venues: config.venues.map((v) => `${v.name}(${v.type})`).join(","),
+    strategy: config.strategy.type,
+  });
+  return log;
+}
+
+/** Starts venues, engine and HTTP server in that order, then waits for a signal to stop them. */
+async function runConfigured(config: Config, clock: Clock, log: Logger, started: Started): Promise<number> {
+  const rng = new Rng(`${config.engine.client_id_prefix}/${clock.nowMs()}/${process.pid}`);
+  const metrics = createEngineMetrics();
+  const venues = await createConfiguredVenues(config, { clock, rng, log });
+  started.venues = venues;
+  const engine = new Engine({ config, clock, rng, adapters: venues.adapters, log, metrics });
+  started.engine = engine;
+  const signals = stopOnSignals(clock, log, started, (reason) => shutdown(engine, started, log, reason));
+  if (config.http.enabled) started.http = startHttp(config, engine, metrics, log);
+  try {
+    await engine.start();
+  } catch (e) {
+    // Ctrl-C during start-up: the shutdown it started decides the exit code
+    const signalled = signals.signalled();
+    if (signalled !== undefined) return await signalled;
+    throw e;
+  }
+  return await signals.stopped;
+}
+
+/** SIGINT/SIGTERM start one graceful shutdown; a second signal a second or more later exits at once (130). */
+function stopOnSignals(
+  clock: Clock,
+  log: Logger,
+  started: Started,
+  shutdown: (reason: string) => Promise<number>,
+): SignalStop {
+  let signalled: Promise<number> | undefined;
+  const stopped = new Promise<number>((resolve) => {
+    let stoppingSinceMs = 0;
+    const onSignal = (signal: string) => {
+      // `timeout` and some shells deliver one Ctrl-C twice at once: only a later one means "now"
+      if (stoppingSinceMs > 0 && clock.nowMs() - stoppingSinceMs < 1000) return;
+      if (stoppingSinceMs > 0) {
+        log.warn(`${signal} again: exiting without waiting`);
+        void started.venues?.close();
+        process.exit(130);
+      }
+      stoppingSinceMs = clock.nowMs();
+      signalled = shutdown(signal);
+      void signalled.then(resolve);
+    };
+    process.on("SIGINT", () => onSignal("SIGINT"));
+    process.on("SIGTERM", () => onSignal("SIGTERM"));
+  });
+  return { stopped, signalled: () => signalled };
+}
+
+/** Stops the engine (cancelling every order), then the HTTP server and venues; 3 when orders stayed open. */
+async function shutdown(engine: Engine, started: Started, log: Logger, reason: string): Promise<number> {
+  const report = await engine.stop(reason);
+  await started.http?.stop().catch(() => {});
+  await started.venues?.close();
+  const clean = report.openOrders === 0 && report.venueOpenOrders === 0;
+  log.info(clean ? "shutdown complete: no open orders left" : "shutdown finished with orders still open", {
+    ...report,
+  });
+  return clean ? 0 : 3;
+}
+
+/** Serves monitoring and control over HTTP; the control routes only enqueue commands for the engine. */
+function startHttp(config: Config, engine: Engine, metrics: EngineMetrics, log: Logger): RunningHttpServer {
+  const catalog: StrategyCatalog = {
+    paramsValidator: (name) => {
+      const st = engine.strategy;
+      return st !== undefined && st.name === name ? (body) => st.validateParams(body) : undefined;
+    },
+  };
+  const app = createHttpApp({
+    metrics,
+    status: engine,
+    strategies: catalog,
+    commands: engine.commands,
+    auth: new ControlAuth(controlToken(config), config.http.control_token_env),
+  });
+  let http: RunningHttpServer;
+  try {
+    http = startHttpServer(app, httpOptionsFromEnv(process.env, { host: config.http.host, port: config.http.port }));
+  } catch (e) {
+    throw new Error(`http server on ${config.http.host}:${config.http.port}: ${(e as Error).message}`);
+  }
+  log.info(`http server ${http.url} (/metrics /health /ready /api/status)`);
+  return http;
+}
+
+/** Reports a failed start-up (secrets masked) and closes whatever had started; exit code 1. */
+async function failStartUp(e: unknown, path: string, secrets: readonly string[], started: Started): Promise<number> {
+  const msg = e instanceof ConfigError ? e.message : `start-up failed (config ${path}): ${(e as Error).message}`;
+  process.stderr.write(`${redactText(msg, secrets)}\n`);
+  const { engine, http, venues } = started;
+  if (engine !== undefined && engine.state !== "created") await engine.stop("start-up error").catch(() => {});
+  await http?.stop().catch(() => {});
+  await venues?.close().catch(() => {});
+  return 1;
 }

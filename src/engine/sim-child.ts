@@ -8,7 +8,7 @@
  * crashed engine never leaves an orphan simulator behind).
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import type { MultiSimVenueInfo } from "../sim/index.ts";
+import type { MultiSimVenueInfo, MultiSimVenueSpec, RunningMultiSim } from "../sim/index.ts";
 
 /** One venue the child runs. */
 export interface SimChildVenue {
@@ -125,11 +125,19 @@ export async function spawnSimChild(spec: SimChildSpec, timeoutMs = 30_000): Pro
   };
 }
 
-async function childMain(arg: string): Promise<void> {
-  const { startMultiSim } = await import("../sim/index.ts");
-  const spec = JSON.parse(arg) as SimChildSpec;
-  /** Engine account keys per Binance-protocol venue (64 alphanumerics, as Binance keys are). */
-  const keys = new Map(
+/** The engine's account on one Binance-protocol venue: HMAC key pair plus the Ed25519 key of its WS API logon. */
+interface EngineKeys {
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  readonly ed25519PublicKeyPem: string;
+  readonly ed25519PrivateKeyPem: string;
+}
+
+const NO_KEYS: EngineKeys = { apiKey: "", apiSecret: "", ed25519PublicKeyPem: "", ed25519PrivateKeyPem: "" };
+
+/** Fresh engine account keys per Binance-protocol venue (64 alphanumerics, as Binance keys are), never reused. */
+function engineKeys(spec: SimChildSpec): Map<string, EngineKeys> {
+  return new Map(
     spec.venues
       .filter((v) => v.protocol === "binance")
       .map((v) => {
@@ -145,79 +153,64 @@ async function childMain(arg: string): Promise<void> {
         ];
       }),
   );
-  const noKeys = { apiKey: "", apiSecret: "", ed25519PublicKeyPem: "", ed25519PrivateKeyPem: "" };
-  const sim = await startMultiSim({
-    seed: spec.seed,
-    speed: spec.speed,
-    symbols: [...spec.symbols],
-    venues: spec.venues.map((v) => {
-      const common = {
-        name: v.name,
-        port: v.port,
-        lagMs: v.lagMs,
-        noiseBps: v.noiseBps,
-        ...(spec.balances !== undefined ? { balances: { ...spec.balances } } : {}),
-      };
-      const latency = { marketDataMs: v.marketDataMs, orderEntryMs: v.orderEntryMs };
-      if (v.protocol === "okx") return { ...common, protocol: "okx" as const, fees: v.fees, latency };
-      const k = keys.get(v.name) ?? noKeys;
-      return {
-        ...common,
-        protocol: "binance" as const,
-        latency,
-        ...(spec.rateLimits !== undefined ? { rateLimits: { ...spec.rateLimits } } : {}),
-        accounts: [
-          {
-            apiKey: k.apiKey,
-            apiSecret: k.apiSecret,
-            ed25519PublicKeyPem: k.ed25519PublicKeyPem,
-            accountId: "engine",
-            fees: v.fees,
-            ...(spec.balances !== undefined ? { balances: { ...spec.balances } } : {}),
-          },
-        ],
-      };
-    }),
-  });
-  const ready: SimReady = {
-    seed: sim.seed,
-    symbols: sim.fairValue.symbols(),
-    pid: process.pid,
-    venues: sim.info().map((v): SimReadyVenue => {
-      if (v.protocol === "okx") {
-        const { name, protocol, restUrl, wsPublicUrl, wsPrivateUrl, adminUrl, adminToken } = v;
-        const { apiKey, apiSecret, passphrase } = v;
-        return {
-          name,
-          protocol,
-          restUrl,
-          wsPublicUrl,
-          wsPrivateUrl,
-          adminUrl,
-          adminToken,
-          apiKey,
-          apiSecret,
-          passphrase,
-        };
-      }
-      const k = keys.get(v.name) ?? noKeys;
-      const { name, protocol, restUrl, streamUrl, wsApiUrl, adminUrl, adminToken } = v;
-      const { apiKey, apiSecret, ed25519PrivateKeyPem } = k;
-      return {
-        name,
-        protocol,
-        restUrl,
-        streamUrl,
-        wsApiUrl,
-        adminUrl,
-        adminToken,
-        apiKey,
-        apiSecret,
-        ed25519PrivateKeyPem,
-      };
-    }),
+}
+
+/** One venue of the spec as startMultiSim takes it; Binance venues get the engine's own account. */
+function simVenue(spec: SimChildSpec, v: SimChildVenue, keys: ReadonlyMap<string, EngineKeys>): MultiSimVenueSpec {
+  const common = {
+    name: v.name,
+    port: v.port,
+    lagMs: v.lagMs,
+    noiseBps: v.noiseBps,
+    ...(spec.balances !== undefined ? { balances: { ...spec.balances } } : {}),
   };
-  process.stdout.write(`SIM_READY ${JSON.stringify(ready)}\n`);
+  const latency = { marketDataMs: v.marketDataMs, orderEntryMs: v.orderEntryMs };
+  if (v.protocol === "okx") return { ...common, protocol: "okx" as const, fees: v.fees, latency };
+  const k = keys.get(v.name) ?? NO_KEYS;
+  return {
+    ...common,
+    protocol: "binance" as const,
+    latency,
+    ...(spec.rateLimits !== undefined ? { rateLimits: { ...spec.rateLimits } } : {}),
+    accounts: [
+      {
+        apiKey: k.apiKey,
+        apiSecret: k.apiSecret,
+        ed25519PublicKeyPem: k.ed25519PublicKeyPem,
+        accountId: "engine",
+        fees: v.fees,
+        ...(spec.balances !== undefined ? { balances: { ...spec.balances } } : {}),
+      },
+    ],
+  };
+}
+
+/** How the engine reaches one venue: its URLs and the engine account's credentials, nothing else. */
+function readyVenue(v: MultiSimVenueInfo, keys: ReadonlyMap<string, EngineKeys>): SimReadyVenue {
+  if (v.protocol === "okx") {
+    const { name, protocol, restUrl, wsPublicUrl, wsPrivateUrl, adminUrl, adminToken } = v;
+    const { apiKey, apiSecret, passphrase } = v;
+    return { name, protocol, restUrl, wsPublicUrl, wsPrivateUrl, adminUrl, adminToken, apiKey, apiSecret, passphrase };
+  }
+  const k = keys.get(v.name) ?? NO_KEYS;
+  const { name, protocol, restUrl, streamUrl, wsApiUrl, adminUrl, adminToken } = v;
+  const { apiKey, apiSecret, ed25519PrivateKeyPem } = k;
+  return {
+    name,
+    protocol,
+    restUrl,
+    streamUrl,
+    wsApiUrl,
+    adminUrl,
+    adminToken,
+    apiKey,
+    apiSecret,
+    ed25519PrivateKeyPem,
+  };
+}
+
+/** Closes the simulator on SIGTERM or when the parent is gone (its stdin ends), so no orphan outlives the engine. */
+function stopWithParent(sim: RunningMultiSim): void {
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
@@ -235,6 +228,27 @@ async function childMain(arg: string): Promise<void> {
     }
     stop();
   })();
+}
+
+/** The child's whole life: start every venue, tell the parent where they are, then live as long as the parent. */
+async function childMain(arg: string): Promise<void> {
+  const { startMultiSim } = await import("../sim/index.ts");
+  const spec = JSON.parse(arg) as SimChildSpec;
+  const keys = engineKeys(spec);
+  const sim = await startMultiSim({
+    seed: spec.seed,
+    speed: spec.speed,
+    symbols: [...spec.symbols],
+    venues: spec.venues.map((v) => simVenue(spec, v, keys)),
+  });
+  const ready: SimReady = {
+    seed: sim.seed,
+    symbols: sim.fairValue.symbols(),
+    pid: process.pid,
+    venues: sim.info().map((v) => readyVenue(v, keys)),
+  };
+  process.stdout.write(`SIM_READY ${JSON.stringify(ready)}\n`);
+  stopWithParent(sim);
 }
 
 if (import.meta.main) {

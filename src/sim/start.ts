@@ -4,7 +4,7 @@
  * port for fault injection, and the documented test account's credentials.
  */
 import { createPublicKey, randomBytes } from "node:crypto";
-import { type Clock, Rng, SystemClock } from "../services/index.ts";
+import { type Clock, Rng, SystemClock, type TimerId } from "../services/index.ts";
 import { SimAdmin, startAdminServer } from "./binance/admin.ts";
 import { accountPosition, executionReport } from "./binance/format.ts";
 import type { RateLimitConfig } from "./binance/ratelimit.ts";
@@ -106,19 +106,51 @@ export interface RunningSim {
   close(): Promise<void>;
 }
 
-/** Starts a simulator; resolves once it listens. */
+/** Starts a simulator so clients and tests trade against a deterministic local Binance; resolves once it listens. */
 export async function startSim(opts: StartSimOptions = {}): Promise<RunningSim> {
   const clock = opts.clock ?? new SystemClock();
   const seed = opts.seed ?? "sim";
-  const specs = opts.symbolSpecs ?? selectSymbols(opts.symbols);
-  const core = new SimCore({
+  const core = createCore(opts, clock, seed);
+  const accounts = createAccounts(core, opts);
+  const venue = new BinanceVenue({ clock, core, accounts, rateLimits: opts.rateLimits ?? {} });
+  const userData = new UserData(
+    new Rng(seed).fork("listenKeys"),
+    () => venue.serverTime(),
+    opts.listenKeyValidityMs ?? 3_600_000,
+  );
+  const orderEntryMs = opts.latency?.orderEntryMs ?? 0;
+  const server = new SimServer({
+    venue,
+    userData,
+    clock,
+    port: opts.port ?? 0,
+    limits: serverLimits(opts),
+    marketDataMs: opts.latency?.marketDataMs ?? 0,
+    orderEntryMs,
+  });
+  const detachUser = forwardUserData(core, venue, userData, clock, orderEntryMs);
+  const expiry = clock.setRepeating(10_000, () => userData.expireDue());
+  const admin = new SimAdmin(venue, server, userData);
+  const adminToken = opts.adminToken ?? randomBytes(16).toString("hex");
+  const adminServer = startAdminServer(admin, opts.adminPort ?? 0, adminToken);
+  core.start();
+  return simHandle({ core, clock, seed, server, admin, adminServer, adminToken, expiry, detachUser });
+}
+
+/** The matching/market core, seeded so that a run replays from its seed. */
+function createCore(opts: StartSimOptions, clock: Clock, seed: string): SimCore {
+  return new SimCore({
     clock,
     seed,
-    symbols: specs,
+    symbols: opts.symbolSpecs ?? selectSymbols(opts.symbols),
     speed: opts.speed ?? 1,
     agents: opts.agents ?? true,
     ...(opts.fairValue !== undefined ? { fairValue: opts.fairValue } : {}),
   });
+}
+
+/** Opens the test account and any extra ones in the core; returns every API key the venue accepts. */
+function createAccounts(core: SimCore, opts: StartSimOptions): SimAccount[] {
   const accounts: SimAccount[] = [
     { apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, accountId: SIM_ACCOUNT_ID },
     {
@@ -139,13 +171,12 @@ export async function startSim(opts: StartSimOptions = {}): Promise<RunningSim> 
       ...(a.ed25519PublicKeyPem !== undefined ? { ed25519PublicKey: createPublicKey(a.ed25519PublicKeyPem) } : {}),
     });
   }
-  const venue = new BinanceVenue({ clock, core, accounts, rateLimits: opts.rateLimits ?? {} });
-  const userData = new UserData(
-    new Rng(seed).fork("listenKeys"),
-    () => venue.serverTime(),
-    opts.listenKeyValidityMs ?? 3_600_000,
-  );
-  const limits: ServerLimits = {
+  return accounts;
+}
+
+/** The server defaults with only the options actually given laid over them. */
+function serverLimits(opts: StartSimOptions): ServerLimits {
+  return {
     ...DEFAULT_SERVER_LIMITS,
     ...(opts.pingIntervalMs !== undefined ? { pingIntervalMs: opts.pingIntervalMs } : {}),
     ...(opts.pongTimeoutMs !== undefined ? { pongTimeoutMs: opts.pongTimeoutMs } : {}),
@@ -153,17 +184,20 @@ export async function startSim(opts: StartSimOptions = {}): Promise<RunningSim> 
     ...(opts.connectionLifetimeMs !== undefined ? { connectionLifetimeMs: opts.connectionLifetimeMs } : {}),
     ...(opts.maxPayloadBytes !== undefined ? { maxPayloadBytes: opts.maxPayloadBytes } : {}),
   };
-  const orderEntryMs = opts.latency?.orderEntryMs ?? 0;
-  const server = new SimServer({
-    venue,
-    userData,
-    clock,
-    port: opts.port ?? 0,
-    limits,
-    marketDataMs: opts.latency?.marketDataMs ?? 0,
-    orderEntryMs,
-  });
-  const detachUser = core.addListener({
+}
+
+/**
+ * Sends the core's executions and balance changes to the account's user-data streams, after the
+ * order-entry delay (the way out of the venue); only formats when someone listens. Returns the detach.
+ */
+function forwardUserData(
+  core: SimCore,
+  venue: BinanceVenue,
+  userData: UserData,
+  clock: Clock,
+  orderEntryMs: number,
+): () => void {
+  return core.addListener({
     onExecution: (r) => {
       if (!userData.hasListeners(r.accountId)) return;
       const json = JSON.stringify(executionReport(core, r));
@@ -177,35 +211,47 @@ export async function startSim(opts: StartSimOptions = {}): Promise<RunningSim> 
       else userData.deliver(accountId, json);
     },
   });
-  const expiry = clock.setRepeating(10_000, () => userData.expireDue());
-  const admin = new SimAdmin(venue, server, userData);
-  const adminToken = opts.adminToken ?? randomBytes(16).toString("hex");
-  const adminServer = startAdminServer(admin, opts.adminPort ?? 0, adminToken);
-  core.start();
-  const port = server.port;
+}
+
+/** What startSim started: the handle reports it and its close stops it. */
+interface StartedSim {
+  readonly core: SimCore;
+  readonly clock: Clock;
+  readonly seed: string;
+  readonly server: SimServer;
+  readonly admin: SimAdmin;
+  readonly adminServer: ReturnType<typeof startAdminServer>;
+  readonly adminToken: string;
+  readonly expiry: TimerId;
+  readonly detachUser: () => void;
+}
+
+/** The handle the caller keeps: where to connect, and a close that is safe to call twice. */
+function simHandle(s: StartedSim): RunningSim {
+  const port = s.server.port;
   let closed = false;
   return {
     restUrl: `http://127.0.0.1:${port}`,
     streamUrl: `ws://127.0.0.1:${port}`,
     wsApiUrl: `ws://127.0.0.1:${port}/ws-api/v3`,
-    adminUrl: `http://127.0.0.1:${adminServer.port}`,
-    adminToken,
+    adminUrl: `http://127.0.0.1:${s.adminServer.port}`,
+    adminToken: s.adminToken,
     port,
     apiKey: SIM_API_KEY,
     apiSecret: SIM_API_SECRET,
     accountId: SIM_ACCOUNT_ID,
-    seed,
-    exchange: core,
-    admin,
-    clock,
+    seed: s.seed,
+    exchange: s.core,
+    admin: s.admin,
+    clock: s.clock,
     close: async () => {
       if (closed) return;
       closed = true;
-      core.stop();
-      clock.clearTimer(expiry);
-      detachUser();
-      await server.close();
-      await adminServer.stop(true);
+      s.core.stop();
+      s.clock.clearTimer(s.expiry);
+      s.detachUser();
+      await s.server.close();
+      await s.adminServer.stop(true);
     },
   };
 }

@@ -75,121 +75,148 @@ interface Route {
   ) => { body: string; failStatus?: number };
 }
 
-/** The REST surface of one simulator. */
-export class RestApi {
-  private readonly routes = new Map<string, Route>();
+type RouteEntry = readonly [key: string, route: Route];
 
-  constructor(
-    private readonly venue: BinanceVenue,
-    readonly userData: UserData,
-  ) {
-    const v = venue;
-    const json = (x: unknown): { body: string } => ({ body: JSON.stringify(x) });
-    const must = (a: SimAccount | undefined): SimAccount => {
-      if (a === undefined) throw Err.badKeyFormat();
-      return a;
-    };
-    this.add(
+/** A table row keyed `METHOD /path`; rows made here are not order entry (see orderRoutes). */
+function route(
+  method: string,
+  path: string,
+  security: Security,
+  weight: (p: RestParams) => number,
+  run: Route["run"],
+): RouteEntry {
+  return [`${method} ${path}`, { security, weight, run }];
+}
+
+function json(x: unknown): { body: string } {
+  return { body: JSON.stringify(x) };
+}
+
+/** The account a keyed route runs for; the security check has already rejected a missing key. */
+function must(a: SimAccount | undefined): SimAccount {
+  if (a === undefined) throw Err.badKeyFormat();
+  return a;
+}
+
+/** Public market data: no key; the weights are what Binance charges. */
+function marketDataRoutes(v: BinanceVenue): RouteEntry[] {
+  return [
+    route(
       "GET",
       "/api/v3/ping",
       "none",
       () => 1,
       () => json({}),
-    );
-    this.add(
+    ),
+    route(
       "GET",
       "/api/v3/time",
       "none",
       () => 1,
       () => json({ serverTime: v.serverTime() }),
-    );
-    this.add(
+    ),
+    route(
       "GET",
       "/api/v3/exchangeInfo",
       "none",
       () => 20,
       (_a, p) => json(v.exchangeInfo(p)),
-    );
-    this.add(
+    ),
+    route(
       "GET",
       "/api/v3/depth",
       "none",
       (p) => v.depthWeight(p),
       (_a, p) => ({ body: v.depthBody(p) }),
-    );
-    this.add(
+    ),
+    route(
       "GET",
       "/api/v3/ticker/bookTicker",
       "none",
       (p) => (p.get("symbol") === undefined ? 4 : 2),
       (_a, p) => json(v.bookTicker(p)),
-    );
-    this.add(
+    ),
+    route(
       "GET",
       "/api/v3/trades",
       "none",
       () => 25,
       (_a, p) => json(v.trades(p)),
-    );
-    this.routes.set("POST /api/v3/order", {
-      security: "signed",
-      weight: () => 1,
-      orders: true,
-      run: (a, p) => {
-        const r = v.placeOrder(must(a), p);
-        return { body: JSON.stringify(r.body), failStatus: r.failStatus };
+    ),
+  ];
+}
+
+/** Signed orders and account (§A.6); only placement is order entry (order-count headers, order-entry latency). */
+function orderRoutes(v: BinanceVenue): RouteEntry[] {
+  return [
+    [
+      "POST /api/v3/order",
+      {
+        security: "signed",
+        weight: () => 1,
+        orders: true,
+        run: (a, p) => {
+          const r = v.placeOrder(must(a), p);
+          return { body: JSON.stringify(r.body), failStatus: r.failStatus };
+        },
       },
-    });
-    this.add(
+    ],
+    route(
       "POST",
       "/api/v3/order/test",
       "signed",
       () => 1,
       (a, p) => json(v.testOrder(must(a), p)),
-    );
-    this.add(
+    ),
+    route(
       "DELETE",
       "/api/v3/order",
       "signed",
       () => 1,
       (a, p) => json(v.cancelOrder(must(a), p)),
-    );
-    this.add(
+    ),
+    route(
       "GET",
       "/api/v3/order",
       "signed",
       () => 4,
       (a, p) => json(v.queryOrder(must(a), p)),
-    );
-    this.add(
+    ),
+    route(
       "GET",
       "/api/v3/openOrders",
       "signed",
       (p) => v.openOrdersWeight(p),
       (a, p) => json(v.openOrders(must(a), p)),
-    );
-    this.add(
+    ),
+    route(
       "DELETE",
       "/api/v3/openOrders",
       "signed",
       () => 1,
       (a, p) => json(v.cancelAll(must(a), p)),
-    );
-    this.add(
+    ),
+    route(
       "GET",
       "/api/v3/account",
       "signed",
       () => 20,
       (a, p) => json(v.accountInfo(must(a), p)),
-    );
-    this.add(
+    ),
+  ];
+}
+
+/** The listenKey lifecycle (§A.9): API key only, no signature. */
+function userDataStreamRoutes(userData: UserData): RouteEntry[] {
+  return [
+    route(
       "POST",
       "/api/v3/userDataStream",
       "key",
       () => 2,
       (a) => json({ listenKey: userData.create(must(a).accountId) }),
-    );
-    this.add(
+    ),
+    route(
       "PUT",
       "/api/v3/userDataStream",
       "key",
@@ -198,8 +225,8 @@ export class RestApi {
         userData.keepAlive(must(a).accountId, p.get("listenKey"));
         return json({});
       },
-    );
-    this.add(
+    ),
+    route(
       "DELETE",
       "/api/v3/userDataStream",
       "key",
@@ -208,17 +235,19 @@ export class RestApi {
         userData.close(must(a).accountId, p.get("listenKey"));
         return json({});
       },
-    );
-  }
+    ),
+  ];
+}
 
-  private add(
-    method: string,
-    path: string,
-    security: Security,
-    weight: (p: RestParams) => number,
-    run: Route["run"],
-  ): void {
-    this.routes.set(`${method} ${path}`, { security, weight, run });
+/** The REST surface of one simulator: the route tables plus the checks every request goes through. */
+export class RestApi {
+  private readonly routes: ReadonlyMap<string, Route>;
+
+  constructor(
+    private readonly venue: BinanceVenue,
+    readonly userData: UserData,
+  ) {
+    this.routes = new Map([...marketDataRoutes(venue), ...orderRoutes(venue), ...userDataStreamRoutes(userData)]);
   }
 
   /** Answers one request; never throws. */

@@ -5,7 +5,7 @@
  */
 import type { Server, ServerWebSocket } from "bun";
 import type { Clock, TimerId } from "../../services/index.ts";
-import type { ExecutionReport, SimSymbol } from "../core/index.ts";
+import type { CoreListener, ExecutionReport, SimSymbol } from "../core/index.ts";
 import { OkxError } from "./errors.ts";
 import type { OkxConnKind } from "./faults.ts";
 import { okxLoginPrehash, okxRestPrehash } from "./signing.ts";
@@ -40,6 +40,7 @@ export interface OkxLatency {
   readonly orderEntryMs: number;
 }
 
+/** The default: no delay, so a simulator nobody asked to slow down answers at loopback speed. */
 export const NO_LATENCY: OkxLatency = { marketDataMs: 0, orderEntryMs: 0 };
 
 /** An op that goes through order entry (and so takes the inbound order-entry delay). */
@@ -82,7 +83,36 @@ export class OkxServer {
     private readonly booksIntervalMs = 100,
   ) {
     v.pushOrder = (acct, row) => this.pushOrders(acct, row);
-    this.unlisten = v.core.addListener({
+    this.unlisten = v.core.addListener(this.coreListener());
+    if (keepaliveMs > 0) this.keepaliveTimer = clock.setRepeating(keepaliveMs, () => this.booksKeepalive());
+    if (booksIntervalMs > 0) {
+      this.booksTimer = clock.setRepeating(booksIntervalMs, () => {
+        for (const sym of v.core.symbols()) if (this.pending.has(sym.name)) this.flushBook(sym);
+      });
+    }
+    this.server = Bun.serve<Conn>({
+      hostname: "127.0.0.1",
+      port,
+      fetch: (req, srv) => this.fetch(req, srv),
+      websocket: {
+        open: (ws) => {
+          this.socks.add(ws);
+          this.touch(ws);
+        },
+        message: (ws, msg) => this.onMessage(ws, typeof msg === "string" ? msg : msg.toString()),
+        close: (ws) => {
+          this.socks.delete(ws);
+          if (ws.data.idle !== undefined) this.clock.clearTimer(ws.data.idle);
+        },
+      },
+    });
+  }
+
+  /** The core's book, trade and execution callbacks, turned into OKX pushes. */
+  private coreListener(): CoreListener {
+    const v = this.v;
+    const clock = this.clock;
+    return {
       onBookLevel: (sym, _u, side, ticks, lots) => {
         let p = this.pending.get(sym.name);
         if (p === undefined) {
@@ -120,29 +150,7 @@ export class OkxServer {
         ]);
       },
       onExecution: (r) => this.onExec(r),
-    });
-    if (keepaliveMs > 0) this.keepaliveTimer = clock.setRepeating(keepaliveMs, () => this.booksKeepalive());
-    if (booksIntervalMs > 0) {
-      this.booksTimer = clock.setRepeating(booksIntervalMs, () => {
-        for (const sym of v.core.symbols()) if (this.pending.has(sym.name)) this.flushBook(sym);
-      });
-    }
-    this.server = Bun.serve<Conn>({
-      hostname: "127.0.0.1",
-      port,
-      fetch: (req, srv) => this.fetch(req, srv),
-      websocket: {
-        open: (ws) => {
-          this.socks.add(ws);
-          this.touch(ws);
-        },
-        message: (ws, msg) => this.onMessage(ws, typeof msg === "string" ? msg : msg.toString()),
-        close: (ws) => {
-          this.socks.delete(ws);
-          if (ws.data.idle !== undefined) this.clock.clearTimer(ws.data.idle);
-        },
-      },
-    });
+    };
   }
 
   /** Closes sockets of a kind (or all): a clean close frame or an abrupt TCP drop. Returns how many. */
@@ -346,16 +354,35 @@ export class OkxServer {
   /** Handles one client frame once any inbound delay is over. Never throws. */
   private handle(ws: Sock, text: string): void {
     if (text === "ping") {
-      if (this.v.faults.ignorePings || this.v.state.ignorePings.has(OkxServer.kind(ws)))
-        this.v.state.counters.pingsIgnored++;
-      else this.send(ws, "pong");
+      this.onPing(ws);
       return;
     }
-    let m: Record<string, unknown>;
+    const m = this.parseRequest(ws, text);
+    if (m === undefined) return;
+    const args = Array.isArray(m.args)
+      ? (m.args as unknown[]).filter((a): a is Record<string, unknown> => typeof a === "object" && a !== null)
+      : [];
+    try {
+      this.dispatch(ws, m, args, text);
+    } catch (e) {
+      const err = e instanceof OkxError ? e : new OkxError("60012", "Invalid request");
+      this.send(ws, JSON.stringify({ event: "error", code: err.code, msg: err.message, connId: ws.data.id }));
+    }
+  }
+
+  /** Answers a text ping, unless a fault knob swallows pings (to test the client's pong timeout). */
+  private onPing(ws: Sock): void {
+    if (this.v.faults.ignorePings || this.v.state.ignorePings.has(OkxServer.kind(ws)))
+      this.v.state.counters.pingsIgnored++;
+    else this.send(ws, "pong");
+  }
+
+  /** The frame as a JSON object, or undefined after answering OKX's 60012 error event. */
+  private parseRequest(ws: Sock, text: string): Record<string, unknown> | undefined {
     try {
       const p: unknown = JSON.parse(text);
       if (typeof p !== "object" || p === null || Array.isArray(p)) throw new Error("not an object");
-      m = p as Record<string, unknown>;
+      return p as Record<string, unknown>;
     } catch {
       this.send(
         ws,
@@ -366,71 +393,62 @@ export class OkxServer {
           connId: ws.data.id,
         }),
       );
+      return undefined;
+    }
+  }
+
+  /** Routes one parsed request by op; an OkxError thrown here becomes an error event (see handle). */
+  private dispatch(ws: Sock, m: Record<string, unknown>, args: Record<string, unknown>[], text: string): void {
+    if (m.op === "subscribe") {
+      this.subscribe(ws, args);
       return;
     }
-    const args = Array.isArray(m.args)
-      ? (m.args as unknown[]).filter((a): a is Record<string, unknown> => typeof a === "object" && a !== null)
-      : [];
-    const id = typeof m.id === "string" ? m.id : "";
-    try {
-      if (m.op === "subscribe") {
-        this.subscribe(ws, args);
-        return;
-      }
-      if (m.op === "unsubscribe") {
-        for (const a of args) ws.data.subs.delete(`${a.channel}:${a.instId ?? a.instType}`);
-        for (const a of args) this.send(ws, JSON.stringify({ event: "unsubscribe", arg: a, connId: ws.data.id }));
-        return;
-      }
-      if (m.op === "login" && ws.data.priv) {
-        const a = args[0] ?? {};
-        ws.data.account = this.v.authenticate(a.apiKey, a.passphrase, okxLoginPrehash(String(a.timestamp)), a.sign);
-        this.send(ws, JSON.stringify({ event: "login", code: "0", msg: "", connId: ws.data.id }));
-        return;
-      }
-      if ((m.op === "order" || m.op === "cancel-order") && ws.data.priv) {
-        const acct = ws.data.account;
-        const inTime = String(this.clock.nowMs() * 1000);
-        if (acct === undefined) throw new OkxError("60011", "Please log in");
-        try {
-          const row = m.op === "order" ? this.v.place(acct, args[0] ?? {}) : this.v.cancel(acct, args[0] ?? {});
-          this.send(
-            ws,
-            JSON.stringify({
-              id,
-              op: m.op,
-              code: "0",
-              msg: "",
-              data: [row],
-              inTime,
-              outTime: String(this.clock.nowMs() * 1000),
-            }),
-          );
-        } catch (e) {
-          if (!(e instanceof OkxError)) throw e;
-          const a = args[0] ?? {};
-          this.send(
-            ws,
-            JSON.stringify({
-              id,
-              op: m.op,
-              code: "1",
-              msg: "",
-              data: [
-                { ordId: "", clOrdId: typeof a.clOrdId === "string" ? a.clOrdId : "", sCode: e.code, sMsg: e.message },
-              ],
-              inTime,
-              outTime: String(this.clock.nowMs() * 1000),
-            }),
-          );
-        }
-        return;
-      }
-      throw new OkxError("60012", `Invalid request: ${text.slice(0, 100)}`);
-    } catch (e) {
-      const err = e instanceof OkxError ? e : new OkxError("60012", "Invalid request");
-      this.send(ws, JSON.stringify({ event: "error", code: err.code, msg: err.message, connId: ws.data.id }));
+    if (m.op === "unsubscribe") {
+      this.unsubscribe(ws, args);
+      return;
     }
+    if (m.op === "login" && ws.data.priv) {
+      this.login(ws, args[0] ?? {});
+      return;
+    }
+    if ((m.op === "order" || m.op === "cancel-order") && ws.data.priv) {
+      this.orderOp(ws, m.op, typeof m.id === "string" ? m.id : "", args[0] ?? {});
+      return;
+    }
+    throw new OkxError("60012", `Invalid request: ${text.slice(0, 100)}`);
+  }
+
+  /** Drops the subscriptions and acknowledges each, as OKX does. */
+  private unsubscribe(ws: Sock, args: Record<string, unknown>[]): void {
+    for (const a of args) ws.data.subs.delete(`${a.channel}:${a.instId ?? a.instType}`);
+    for (const a of args) this.send(ws, JSON.stringify({ event: "unsubscribe", arg: a, connId: ws.data.id }));
+  }
+
+  /** Authenticates the private socket (a bad signature throws OkxError, answered as an error event). */
+  private login(ws: Sock, a: Record<string, unknown>): void {
+    ws.data.account = this.v.authenticate(a.apiKey, a.passphrase, okxLoginPrehash(String(a.timestamp)), a.sign);
+    this.send(ws, JSON.stringify({ event: "login", code: "0", msg: "", connId: ws.data.id }));
+  }
+
+  /**
+   * An order or cancel-order op: the venue's row with code 0, or OKX's code 1 with the sCode in data
+   * (a venue refusal); not logged in is an error event.
+   */
+  private orderOp(ws: Sock, op: "order" | "cancel-order", id: string, a: Record<string, unknown>): void {
+    const acct = ws.data.account;
+    const inTime = String(this.clock.nowMs() * 1000);
+    if (acct === undefined) throw new OkxError("60011", "Please log in");
+    let code = "0";
+    let row: unknown;
+    try {
+      row = op === "order" ? this.v.place(acct, a) : this.v.cancel(acct, a);
+    } catch (e) {
+      if (!(e instanceof OkxError)) throw e;
+      code = "1";
+      row = { ordId: "", clOrdId: typeof a.clOrdId === "string" ? a.clOrdId : "", sCode: e.code, sMsg: e.message };
+    }
+    const outTime = String(this.clock.nowMs() * 1000);
+    this.send(ws, JSON.stringify({ id, op, code, msg: "", data: [row], inTime, outTime }));
   }
 
   private subscribe(ws: Sock, args: Record<string, unknown>[]): void {

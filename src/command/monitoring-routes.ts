@@ -1,0 +1,46 @@
+/**
+ * The unauthenticated read-only routes (probes, Prometheus scrape, status, the API description),
+ * kept apart from the control routes so nothing here can reach the command queue.
+ */
+import { Elysia } from "elysia";
+import type { EngineMetrics } from "../metrics/index.ts";
+import { JSON_HEADERS, json, type ReplyCounter } from "./responses.ts";
+import { type Readiness, readinessOf, redactSecrets, type StatusSource } from "./status.ts";
+
+/** What the monitoring routes read. */
+export interface MonitoringDeps {
+  readonly metrics: EngineMetrics;
+  readonly status: StatusSource;
+  readonly replies: ReplyCounter;
+  /** The OpenAPI document, serialized once at start-up. */
+  readonly openapi: string;
+}
+
+/** Readiness that never throws: an engine that cannot report its state is not ready, and /ready says why. */
+function safeReadiness(status: StatusSource): Readiness {
+  try {
+    return status.readiness?.() ?? readinessOf(status.status());
+  } catch (err) {
+    // An engine that cannot report its state is not ready; say so rather than failing the probe with a 500.
+    return { ready: false, reasons: [`engine status unavailable: ${(err as Error).message}`] };
+  }
+}
+
+/** /health, /ready, /metrics, /api/status and /openapi.json, as an Elysia plugin for createHttpApp. */
+export function monitoringRoutes(deps: MonitoringDeps) {
+  const { metrics, status, replies, openapi } = deps;
+  return new Elysia()
+    .get("/health", () => replies.done("/health", json(200, { status: "ok" })))
+    .get("/ready", () => {
+      const r = safeReadiness(status);
+      return replies.done("/ready", json(r.ready ? 200 : 503, { ready: r.ready, reasons: r.reasons }));
+    })
+    .get("/metrics", async () =>
+      replies.done(
+        "/metrics",
+        new Response(await metrics.scrape(), { headers: { "content-type": metrics.contentType } }),
+      ),
+    )
+    .get("/api/status", () => replies.done("/api/status", json(200, redactSecrets(status.status()))))
+    .get("/openapi.json", () => replies.done("/openapi.json", new Response(openapi, { headers: JSON_HEADERS })));
+}

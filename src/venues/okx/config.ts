@@ -1,0 +1,81 @@
+/**
+ * The OKX adapter's configuration: written once here, checked and given its defaults once, so the
+ * adapter, its market data and its order entry all read the same resolved values.
+ */
+import { type BackoffConfig, DEFAULT_BACKOFF } from "../../gateways/index.ts";
+import type { Clock, Rng } from "../../services/index.ts";
+import { isValidClientIdPrefix } from "../../types/index.ts";
+
+/** Everything one OKX adapter needs; keys are optional for market-data-only use. */
+export interface OkxConfig {
+  readonly name: string;
+  readonly restUrl: string;
+  /** Full URLs of the public and private sockets (…/ws/v5/public, …/ws/v5/private). */
+  readonly wsPublicUrl: string;
+  readonly wsPrivateUrl: string;
+  readonly apiKey?: string;
+  readonly secret?: string;
+  readonly passphrase?: string;
+  /** 1–8 letters/digits; every clOrdId of this engine starts with it. */
+  readonly clientIdPrefix: string;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly backoff?: BackoffConfig;
+  /** Send "ping" after this long without receiving anything (OKX closes at 30 s). */
+  readonly pingIdleMs?: number;
+  /** Reconnect when no "pong" (or any data) arrives this long after a ping. */
+  readonly pongTimeoutMs?: number;
+  readonly requestMs?: number;
+  readonly subscribeMs?: number;
+  readonly maxThrottleWaitMs?: number;
+  readonly maxLevels?: number;
+  /** Add x-simulated-trading: 1 (OKX demo). */
+  readonly demo?: boolean;
+  /** Where orders and cancels go: the private socket (default) or signed REST; fills always stream. */
+  readonly orderEntry?: "ws" | "rest";
+  /**
+   * Placement budget per instrument the adapter keeps to (OKX documents 60 per 2 s and publishes no
+   * endpoint to discover it, so an account with a different tier configures it here).
+   */
+  readonly orderRateLimit?: { readonly count: number; readonly windowMs: number };
+  /** Replace the public socket this often, make-before-break (0 = never). */
+  readonly maxConnectionAgeMs?: number;
+  /** A post_only order waits this long for its first `orders` push (live, or canceled as would-take). */
+  readonly postOnlyConfirmMs?: number;
+}
+
+/** An OkxConfig with every default filled in, so no reader has to repeat one. */
+export type ResolvedOkxConfig = Required<Omit<OkxConfig, "apiKey" | "secret" | "passphrase">> & {
+  apiKey: string;
+  secret: string;
+  passphrase: string;
+};
+
+/** Refuses a config that cannot work (bad prefix, missing URL, partial keys) before anything connects. */
+export function resolveOkxConfig(cfg: OkxConfig): ResolvedOkxConfig {
+  if (!isValidClientIdPrefix(cfg.clientIdPrefix))
+    throw new Error(`okx ${cfg.name}: clientIdPrefix must be 1-8 letters/digits`);
+  for (const k of ["restUrl", "wsPublicUrl", "wsPrivateUrl"] as const)
+    if (typeof cfg[k] !== "string" || cfg[k].length === 0) throw new Error(`okx ${cfg.name}: ${k} missing`);
+  const keys = [cfg.apiKey, cfg.secret, cfg.passphrase].filter((k) => typeof k === "string" && k.length > 0);
+  if (keys.length !== 0 && keys.length !== 3)
+    throw new Error(`okx ${cfg.name}: apiKey, secret and passphrase must all be set (or none)`);
+  return {
+    backoff: DEFAULT_BACKOFF,
+    pingIdleMs: 20_000,
+    pongTimeoutMs: 10_000,
+    requestMs: 10_000,
+    subscribeMs: 30_000,
+    maxThrottleWaitMs: 5_000,
+    maxLevels: 1024,
+    demo: false,
+    orderEntry: "ws",
+    orderRateLimit: { count: 60, windowMs: 2000 },
+    maxConnectionAgeMs: 0,
+    postOnlyConfirmMs: 2000,
+    ...cfg,
+    apiKey: cfg.apiKey ?? "",
+    secret: cfg.secret ?? "",
+    passphrase: cfg.passphrase ?? "",
+  };
+}

@@ -1,0 +1,471 @@
+/**
+ * OKX market data on the public socket: `books` (seqId/prevSeqId sync, one FFI call per frame),
+ * `bbo-tbt` and `trades`; resync on a gap, reconnect with jittered backoff, make-before-break rotation
+ * of the socket, and the idle ping. Hot path per `books` frame: JSON.parse → sequence decision →
+ * levels staged into the C book → one apply call; the bbo event object is reused.
+ */
+import { OrderBook } from "../../book/index.ts";
+import { Backoff, ScratchBook, stageLevels } from "../../gateways/index.ts";
+import type { TimerId } from "../../services/index.ts";
+import { type BookHealth, type InstrumentInfo, Side, type VenueEvent, VenueRejectError } from "../../types/index.ts";
+import { OkxBookSync, OkxSeqAction } from "./book-sync.ts";
+import type { ResolvedOkxConfig } from "./config.ts";
+import { type Conn, countBad, isObj, newConn, type Obj, type OkxSession, pingIfIdle, str } from "./session.ts";
+
+const BOUNDS = { maxTicks: 2 ** 52, maxLots: 2 ** 52 };
+const CHANNELS = ["books", "bbo-tbt", "trades"];
+
+interface BookState {
+  readonly info: InstrumentInfo;
+  readonly book: OrderBook;
+  readonly sync: OkxBookSync;
+  health: BookHealth;
+  waiters: (() => void)[];
+  /** The public socket whose `books` frames this book applies; undefined = the primary (this.pub). */
+  feed: Conn | undefined;
+}
+
+/** The public-socket half of one OKX adapter, apart from order entry so the hot path's state sits in one object. */
+export class OkxMarketData {
+  private readonly books = new Map<string, BookState>();
+  private pub: Conn | undefined;
+  /** The replacement public socket during a make-before-break rotation. */
+  private standby: Conn | undefined;
+  private standbyDeadline: TimerId | undefined;
+  private readonly pubBackoff: Backoff;
+  private pubReconnectPending = false;
+  /** The public frame being handled (a reference, no copy): onBooks keeps it for rehearse(). */
+  private frameText = "";
+  /** The last `books` update applied, and its book: what rehearse() decodes again. */
+  private rehearsalText = "";
+  private rehearsalSt: BookState | undefined;
+  /** Scratch book for rehearse(): never offered to anyone, so decoding into it changes nothing. */
+  private readonly scratch: ScratchBook;
+  private readonly bboEv = {
+    type: "bbo" as const,
+    venue: "",
+    symbol: "",
+    bidTicks: 0,
+    bidLots: 0,
+    askTicks: 0,
+    askLots: 0,
+    recvNs: 0,
+  };
+  // Direct references to the session's parts: the hot path reads them without an extra hop.
+  private readonly name: string;
+  private readonly cfg: ResolvedOkxConfig;
+  private readonly counters: Record<string, number>;
+  private readonly emit: (ev: VenueEvent) => void;
+
+  constructor(private readonly s: OkxSession) {
+    this.name = s.name;
+    this.cfg = s.cfg;
+    this.counters = s.counters;
+    this.emit = s.emit;
+    this.pubBackoff = new Backoff(s.cfg.rng, s.cfg.backoff);
+    this.bboEv.venue = s.name;
+    this.scratch = new ScratchBook(s.cfg.maxLevels);
+  }
+
+  /** The live C book the engine reads (check health first). */
+  book(symbol: string): OrderBook | undefined {
+    return this.books.get(symbol)?.book;
+  }
+
+  /** Whether a book can be trusted right now. */
+  health(symbol: string): BookHealth | undefined {
+    return this.books.get(symbol)?.health;
+  }
+
+  /** Subscribes the symbols and resolves once every book is live (rejects after subscribeMs). */
+  async subscribe(symbols: readonly string[]): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const s of symbols) {
+      const st = this.bookState(s);
+      if (st.health !== "live") waits.push(new Promise<void>((res) => st.waiters.push(res)));
+    }
+    // Connected: subscribe now; connecting or reconnect pending: onopen subscribes every book.
+    if (this.pub?.open) this.sendSubscribe(symbols);
+    else if (this.pub === undefined && !this.pubReconnectPending) this.openPublic();
+    let timer: TimerId | undefined;
+    const timeout = new Promise<never>((_, rej) => {
+      timer = this.cfg.clock.setTimer(this.cfg.subscribeMs, () =>
+        rej(
+          new Error(
+            `okx ${this.name}: books not live in time: ${symbols.filter((s) => this.health(s) !== "live").join(",")}`,
+          ),
+        ),
+      );
+    });
+    try {
+      await Promise.race([Promise.all(waits), timeout]);
+    } finally {
+      if (timer !== undefined) this.cfg.clock.clearTimer(timer);
+    }
+  }
+
+  /** The book of a known symbol, created (syncing) on first use. */
+  private bookState(symbol: string): BookState {
+    const info = this.s.instr.get(symbol);
+    if (info === undefined) throw new VenueRejectError("bad_symbol", "", `okx ${this.name}: unknown symbol ${symbol}`);
+    let st = this.books.get(symbol);
+    if (st === undefined) {
+      st = {
+        info,
+        book: new OrderBook({ maxLevels: this.cfg.maxLevels }),
+        sync: new OkxBookSync(),
+        health: "syncing",
+        waiters: [],
+        feed: undefined,
+      };
+      this.books.set(symbol, st);
+    }
+    return st;
+  }
+
+  /** Rotation check and idle ping of the public sockets (the adapter's watchdog calls it). */
+  checkIdle(now: number): void {
+    const age = this.cfg.maxConnectionAgeMs;
+    const p = this.pub;
+    if (age > 0 && p?.open && this.standby === undefined && this.books.size > 0 && now - p.openedMs >= age)
+      this.startRotation();
+    pingIfIdle(this.pub, now, this.s);
+    pingIfIdle(this.standby, now, this.s);
+  }
+
+  /** Keep-warm: decodes the last applied `books` update again into the scratch book. */
+  rehearse(): void {
+    const st = this.rehearsalSt;
+    if (st === undefined || this.s.closed) return;
+    const msg: unknown = JSON.parse(this.rehearsalText);
+    const d = isObj(msg) && Array.isArray(msg["data"]) ? msg["data"][0] : undefined;
+    if (!isObj(d)) return;
+    const book = this.scratch.begin();
+    const nb = stageLevels(book, Side.Buy, d["bids"], st.info.price, st.info.qty, BOUNDS);
+    const na = nb < 0 ? nb : stageLevels(book, Side.Sell, d["asks"], st.info.price, st.info.qty, BOUNDS);
+    if (na >= 0) this.scratch.commit();
+  }
+
+  /** Ends a rotation, closes the public socket and frees every book. */
+  close(): void {
+    this.scratch.close();
+    this.rehearsalSt = undefined;
+    this.dropStandby();
+    this.pub?.ws.close();
+    this.pub = undefined;
+    for (const st of this.books.values()) st.book.close();
+    this.books.clear();
+  }
+
+  private sendSubscribe(symbols: readonly string[]): void {
+    const frame = subscribeFrame(symbols);
+    this.pub?.ws.send(frame);
+    // Mid-rotation, the replacement socket needs the new books too, or the handover could never finish.
+    if (this.standby?.open) this.standby.ws.send(frame);
+  }
+
+  private openPublic(): void {
+    if (this.s.closed) return;
+    const ws = new WebSocket(this.cfg.wsPublicUrl);
+    const conn: Conn = newConn(ws, this.cfg.clock.nowMs());
+    this.pub = conn;
+    this.emit({ type: "connection", venue: this.name, stream: "market", state: "connecting", reason: "" });
+    ws.onopen = () => {
+      conn.open = true;
+      conn.lastRecvMs = conn.openedMs = this.cfg.clock.nowMs();
+      this.pubBackoff.reset();
+      this.emit({ type: "connection", venue: this.name, stream: "market", state: "connected", reason: "" });
+      for (const st of this.books.values()) st.sync.reset();
+      if (this.books.size > 0) this.sendSubscribe([...this.books.keys()]);
+    };
+    ws.onmessage = (ev) => {
+      conn.lastRecvMs = this.cfg.clock.nowMs();
+      conn.pingSentMs = 0;
+      this.onPublic(typeof ev.data === "string" ? ev.data : String(ev.data), conn);
+    };
+    ws.onclose = () => this.onPublicClosed(conn);
+  }
+
+  /** The primary public socket is gone: books go stale and a reconnect is scheduled with backoff. */
+  private onPublicClosed(conn: Conn): void {
+    if (this.pub !== conn) return;
+    this.pub = undefined;
+    this.dropStandby();
+    for (const st of this.books.values()) {
+      st.sync.reset();
+      this.setHealth(st, "stale", "market connection lost");
+    }
+    if (this.s.closed) return;
+    this.counters["reconnects"] = (this.counters["reconnects"] ?? 0) + 1;
+    this.emit({ type: "connection", venue: this.name, stream: "market", state: "reconnecting", reason: "closed" });
+    this.pubReconnectPending = true;
+    this.cfg.clock.setTimer(this.pubBackoff.next(), () => {
+      this.pubReconnectPending = false;
+      if (this.pub === undefined) this.openPublic();
+    });
+  }
+
+  /**
+   * Make-before-break: a second public socket subscribes everything; each book switches to it when its
+   * snapshot arrives there (so it stays live throughout), and the old socket closes once all have.
+   */
+  private startRotation(): void {
+    const ws = new WebSocket(this.cfg.wsPublicUrl);
+    const conn = newConn(ws, this.cfg.clock.nowMs());
+    this.standby = conn;
+    this.counters["rotations"] = (this.counters["rotations"] ?? 0) + 1;
+    this.standbyDeadline = this.cfg.clock.setTimer(this.cfg.subscribeMs, () => {
+      this.standbyDeadline = undefined;
+      this.counters["rotationTimeouts"] = (this.counters["rotationTimeouts"] ?? 0) + 1;
+      this.dropStandby();
+    });
+    ws.onopen = () => {
+      conn.open = true;
+      conn.lastRecvMs = conn.openedMs = this.cfg.clock.nowMs();
+      ws.send(subscribeFrame(this.books.keys()));
+    };
+    ws.onmessage = (ev) => {
+      conn.lastRecvMs = this.cfg.clock.nowMs();
+      conn.pingSentMs = 0;
+      this.onPublic(typeof ev.data === "string" ? ev.data : String(ev.data), conn);
+    };
+    ws.onclose = () => {
+      if (this.standby === conn) this.dropStandby();
+    };
+  }
+
+  /** Abandons a rotation: books already fed by the standby go back to the primary with a resync. */
+  private dropStandby(): void {
+    const sb = this.standby;
+    if (sb === undefined) return;
+    this.standby = undefined;
+    if (this.standbyDeadline !== undefined) this.cfg.clock.clearTimer(this.standbyDeadline);
+    this.standbyDeadline = undefined;
+    for (const st of this.books.values())
+      if (st.feed === sb) {
+        st.feed = undefined;
+        if (this.pub !== undefined) this.resync(st, "rotation abandoned");
+      }
+    sb.ws.close();
+  }
+
+  /** Every book now applies the standby's frames: it becomes the primary and the old socket closes. */
+  private maybePromote(): void {
+    const sb = this.standby;
+    if (sb === undefined) return;
+    for (const st of this.books.values()) if (st.feed !== sb) return;
+    const old = this.pub;
+    this.standby = undefined;
+    if (this.standbyDeadline !== undefined) this.cfg.clock.clearTimer(this.standbyDeadline);
+    this.standbyDeadline = undefined;
+    this.pub = sb;
+    for (const st of this.books.values()) st.feed = undefined;
+    old?.ws.close(); // its onclose sees it is no longer the primary and does nothing
+  }
+
+  private bad(why: string): void {
+    countBad(this.counters, why);
+  }
+
+  private setHealth(st: BookState, h: BookHealth, reason: string, gap = false): void {
+    if (st.health === h) return;
+    st.health = h;
+    this.emit({ type: "book_health", venue: this.name, symbol: st.info.symbol, health: h, reason, gap });
+    if (h === "live") {
+      const w = st.waiters;
+      st.waiters = [];
+      for (const f of w) f();
+    }
+  }
+
+  /**
+   * Public socket frame: pong, events, books, bbo-tbt, trades. Never throws. `from` is the socket it
+   * came on (omitted for frames fed in directly, e.g. by tests), so a rotation applies each book's
+   * frames from exactly one socket.
+   */
+  onPublic(text: string, from?: Conn): void {
+    if (text === "pong") return;
+    const recvNs = this.cfg.clock.monoNs();
+    this.frameText = text;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      this.bad("json");
+      return;
+    }
+    if (!isObj(msg)) {
+      this.bad("not_object");
+      return;
+    }
+    if (typeof msg["event"] === "string") {
+      if (msg["event"] === "error") this.bad(`event_error_${str(msg, "code")}`);
+      return;
+    }
+    const arg = msg["arg"];
+    const data = msg["data"];
+    if (!isObj(arg) || !Array.isArray(data)) {
+      this.bad("arg_or_data");
+      return;
+    }
+    const st = this.books.get(str(arg, "instId"));
+    if (st === undefined) {
+      this.bad("unknown_instId");
+      return;
+    }
+    const channel = str(arg, "channel");
+    const action = str(msg, "action");
+    if (from !== undefined) {
+      if (channel === "books") {
+        if (from !== (st.feed ?? this.pub)) {
+          // The standby's snapshot moves this book over; anything else from a non-feeding socket is ignored.
+          if (from !== this.standby || action !== "snapshot") return;
+          st.feed = from;
+          st.sync.reset();
+        }
+      } else if (from !== this.pub) return;
+    }
+    for (const d of data) {
+      if (!isObj(d)) {
+        this.bad("data_item");
+        continue;
+      }
+      if (channel === "books") this.onBooks(st, action, d, recvNs);
+      else if (channel === "bbo-tbt") this.onBbo(st, d, recvNs);
+      else if (channel === "trades") this.onTrade(st, d, recvNs);
+      else this.bad("channel");
+    }
+  }
+
+  private onBooks(st: BookState, action: string, d: Obj, recvNs: number): void {
+    const seqId = d["seqId"];
+    const prev = d["prevSeqId"];
+    if (
+      typeof seqId !== "number" ||
+      typeof prev !== "number" ||
+      !Number.isSafeInteger(seqId) ||
+      !Number.isSafeInteger(prev)
+    ) {
+      this.bad("seqId");
+      return;
+    }
+    const act = st.sync.onFrame(action, prev, seqId);
+    switch (act) {
+      case OkxSeqAction.NotSynced:
+        return;
+      case OkxSeqAction.Keepalive:
+        this.counters["keepalives"] = (this.counters["keepalives"] ?? 0) + 1;
+        return;
+      case OkxSeqAction.Duplicate:
+        this.counters["duplicates"] = (this.counters["duplicates"] ?? 0) + 1;
+        return;
+      case OkxSeqAction.Gap:
+        this.counters["gaps"] = (this.counters["gaps"] ?? 0) + 1;
+        this.resync(st, `seq gap: prevSeqId ${prev} after a different seqId`, true);
+        return;
+      default:
+        break;
+    }
+    if (st.sync.resets > (this.counters["seqResets"] ?? 0)) this.counters["seqResets"] = st.sync.resets;
+    const book = st.book;
+    book.beginUpdate();
+    const nb = stageLevels(book, Side.Buy, d["bids"], st.info.price, st.info.qty, BOUNDS);
+    const na = nb < 0 ? nb : stageLevels(book, Side.Sell, d["asks"], st.info.price, st.info.qty, BOUNDS);
+    if (na < 0) {
+      this.bad("levels");
+      this.resync(st, `bad levels (${na})`);
+      return;
+    }
+    const snapshot = act === OkxSeqAction.Snapshot;
+    const status = snapshot ? book.applySnapshot() : book.applyUpdate();
+    if (status !== 0) {
+      this.resync(st, `book refused the frame (status ${status})`);
+      return;
+    }
+    if (book.isCrossed()) {
+      this.counters["crossed"] = (this.counters["crossed"] ?? 0) + 1;
+      this.resync(st, "book crossed");
+      return;
+    }
+    if (!snapshot) {
+      this.rehearsalText = this.frameText;
+      this.rehearsalSt = st;
+    }
+    this.counters["bookFrames"] = (this.counters["bookFrames"] ?? 0) + 1;
+    this.setHealth(st, "live", snapshot ? "snapshot" : "update");
+    this.emit({ type: "book", venue: this.name, symbol: st.info.symbol, book, seq: seqId, snapshot, recvNs });
+    if (snapshot && st.feed !== undefined) this.maybePromote();
+  }
+
+  /**
+   * Gap or bad data: mark resyncing and resubscribe `books` for a fresh snapshot. `gap` flags a
+   * sequence skip on the book_health event (the engine counts those in hft_book_gaps_total).
+   */
+  private resync(st: BookState, reason: string, gap = false): void {
+    this.counters["resyncs"] = (this.counters["resyncs"] ?? 0) + 1;
+    st.sync.reset();
+    this.setHealth(st, "resyncing", reason, gap);
+    const arg = { channel: "books", instId: st.info.venueSymbol };
+    const conn = st.feed ?? this.pub;
+    const ws = conn?.ws;
+    if (ws === undefined || !conn?.open) return;
+    ws.send(JSON.stringify({ op: "unsubscribe", args: [arg] }));
+    ws.send(JSON.stringify({ op: "subscribe", args: [arg] }));
+  }
+
+  private onBbo(st: BookState, d: Obj, recvNs: number): void {
+    const b = firstLevel(d["bids"]);
+    const a = firstLevel(d["asks"]);
+    const ev = this.bboEv;
+    ev.symbol = st.info.symbol;
+    ev.bidTicks = b === undefined ? 0 : st.info.price.parse(b[0]);
+    ev.bidLots = b === undefined ? 0 : st.info.qty.parse(b[1]);
+    ev.askTicks = a === undefined ? 0 : st.info.price.parse(a[0]);
+    ev.askLots = a === undefined ? 0 : st.info.qty.parse(a[1]);
+    if (Number.isNaN(ev.bidTicks + ev.bidLots + ev.askTicks + ev.askLots)) {
+      this.bad("bbo");
+      return;
+    }
+    ev.recvNs = recvNs;
+    this.emit(ev);
+  }
+
+  private onTrade(st: BookState, d: Obj, recvNs: number): void {
+    const px = st.info.price.parse(str(d, "px"));
+    const sz = st.info.qty.parse(str(d, "sz"));
+    const side = str(d, "side");
+    const tid = Number(str(d, "tradeId"));
+    if (Number.isNaN(px) || Number.isNaN(sz) || (side !== "buy" && side !== "sell")) {
+      this.bad("trade");
+      return;
+    }
+    this.emit({
+      type: "trade",
+      venue: this.name,
+      symbol: st.info.symbol,
+      priceTicks: px,
+      lots: sz,
+      aggressor: side === "buy" ? Side.Buy : Side.Sell,
+      tradeId: Number.isSafeInteger(tid) ? tid : -1,
+      venueTimeMs: Number(str(d, "ts")) || 0,
+      recvNs,
+    });
+  }
+}
+
+/** One `subscribe` op for the three channels of every symbol (what a fresh socket sends). */
+function subscribeFrame(symbols: Iterable<string>): string {
+  const args: Obj[] = [];
+  for (const s of symbols) for (const channel of CHANNELS) args.push({ channel, instId: s });
+  return JSON.stringify({ op: "subscribe", args });
+}
+
+/** First [px, sz] of a level array, if well-formed. */
+function firstLevel(v: unknown): [string, string] | undefined {
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  const l: unknown = v[0];
+  if (!Array.isArray(l)) return undefined;
+  const p: unknown = l[0];
+  const q: unknown = l[1];
+  return typeof p === "string" && typeof q === "string" ? [p, q] : undefined;
+}
