@@ -23,7 +23,9 @@ export {
   type OrderUpdate,
   type RejectReason,
   type TimeInForce,
+  type TradeQuery,
   VenueRejectError,
+  type VenueTrade,
 } from "./orders.ts";
 export type { OpenOrderStatus, PnlStatus, PositionStatus, RiskStatus } from "./status.ts";
 export {

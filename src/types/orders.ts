@@ -98,3 +98,42 @@ export interface Balance {
   readonly free: string;
   readonly locked: string;
 }
+
+/**
+ * One of this account's trades (a fill) as the venue's trade history reports it (Binance
+ * `GET /api/v3/myTrades`, OKX `GET /api/v5/trade/fills` and `fills-history`): the venue's truth, with
+ * the real price and fee, that the journal reconciles against after a restart or a reconnect.
+ */
+export interface VenueTrade {
+  readonly venue: string;
+  /** Unified symbol, e.g. "BTC-USDT". */
+  readonly symbol: string;
+  /** The venue's trade id (unique per venue and symbol): the key that applies each fill exactly once. */
+  readonly tradeId: string;
+  readonly venueOrderId: string;
+  /** The order's client id when the venue reports it ("" when it does not, as Binance's myTrades). */
+  readonly clientId: string;
+  readonly side: Side;
+  readonly priceTicks: Ticks;
+  readonly lots: Lots;
+  /** Price and quantity exactly as the venue wrote them. */
+  readonly price: string;
+  readonly qty: string;
+  /** Fee paid, as a non-negative decimal string in feeAsset (a rebate is negative). */
+  readonly fee: string;
+  readonly feeAsset: string;
+  readonly isMaker: boolean;
+  /** Venue trade time, epoch ms. */
+  readonly venueTimeMs: number;
+}
+
+/** Which of the account's trades to fetch for one symbol; the adapter pages through the venue's limits. */
+export interface TradeQuery {
+  readonly symbol: string;
+  /** Only trades after this venue trade id (the last one already journaled). */
+  readonly afterTradeId?: string;
+  /** Only trades at or after this time, epoch ms (when no trade id is known yet). */
+  readonly sinceMs?: number;
+  /** At most this many trades in all (default: every trade the query matches). */
+  readonly limit?: number;
+}

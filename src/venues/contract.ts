@@ -4,7 +4,16 @@
  * are integer ticks and lots of the instrument's grids. The values it speaks in live in types/.
  */
 import type { OrderBook } from "../book/index.ts";
-import type { Balance, BookHealth, InstrumentInfo, OpenOrder, OrderRequest, VenueListener } from "../types/index.ts";
+import type {
+  Balance,
+  BookHealth,
+  InstrumentInfo,
+  OpenOrder,
+  OrderRequest,
+  TradeQuery,
+  VenueListener,
+  VenueTrade,
+} from "../types/index.ts";
 
 /** The unified venue interface, after the product brief's sketch. */
 export interface VenueAdapter {
@@ -34,6 +43,12 @@ export interface VenueAdapter {
   /** Queries one order by client id (resolves unknown outcomes); undefined if the venue has none. */
   orderStatus(symbol: string, clientId: string): Promise<OpenOrder | undefined>;
   balances(): Promise<Balance[]>;
+  /**
+   * This account's trades on a symbol from the venue's trade history, oldest first, paging through the
+   * venue's limits: the source of truth for fills missed while the engine was down or disconnected.
+   * Optional until every adapter implements it; an engine without it cannot reconcile fills.
+   */
+  tradeHistory?(query: TradeQuery): Promise<VenueTrade[]>;
   /** Registers a listener for the event stream; returns an unsubscribe function. */
   onEvent(listener: VenueListener): () => void;
   /**
