@@ -371,4 +371,49 @@ describe("control API: each command's effect on the engine", () => {
       await drive(s.clock, s.engine.stop());
     }
   }, 60_000);
+
+  test("a body that is not a JSON object (null, an array, a scalar) cancels nothing, trips nothing, changes nothing", async () => {
+    const seed = `${BASE_SEED}-hostile`;
+    const s = await setup(seed);
+    try {
+      await expectQuotingEverywhere(s, seed, "before the hostile bodies");
+      const params = { ...(s.engine.strategy?.params() ?? {}) };
+      const commands = s.engine.counters.commands;
+      const routes: [string, string][] = [
+        ["POST", "/api/orders/cancel-all?wait=1000"],
+        ["POST", "/api/risk/kill-switch?wait=1000"],
+        ["POST", "/api/risk/resume?wait=1000"],
+        ["PATCH", "/api/strategies/mm/params?wait=1000"],
+        ["POST", "/api/strategies/mm/pause?wait=1000"],
+      ];
+      for (const [method, path] of routes) {
+        for (const body of [null, [], [{}], "all", 0, true]) {
+          const r = await s.call(method, path, body);
+          expect({ seed, path, body, status: r.status, field: r.body.field }).toEqual({
+            seed,
+            path,
+            body,
+            status: 400,
+            field: "(body)",
+          });
+          expect(String(r.body.error)).toContain("expected a JSON object");
+        }
+      }
+      await run(s.clock, 500);
+      const st = await s.status();
+      expect({
+        seed,
+        commands: s.engine.counters.commands - commands,
+        halted: st.risk.halted,
+        trips: st.risk.killSwitchTrips,
+        strategy: st.strategies[0]?.state,
+        params: s.engine.strategy?.params(),
+      }).toEqual({ seed, commands: 0, halted: false, trips: 0, strategy: "running", params });
+      expect(`${seed}: still quoting everywhere: ${quotingEverywhere(s)}`).toBe(
+        `${seed}: still quoting everywhere: true`,
+      );
+    } finally {
+      await drive(s.clock, s.engine.stop());
+    }
+  }, 60_000);
 });

@@ -21,6 +21,9 @@ export class BodyError extends Error {
 /** Default cap on control request bodies: parameter patches are a few hundred bytes. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 
+/** Default cap on any request's body, whatever the route: nothing the server takes comes close. */
+export const DEFAULT_MAX_REQUEST_BODY_BYTES = 64 * 1024;
+
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array> {

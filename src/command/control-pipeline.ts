@@ -8,7 +8,7 @@ import type { EngineMetrics } from "../metrics/index.ts";
 import type { ControlAuth } from "./auth.ts";
 import { BodyError, readJsonBody } from "./body.ts";
 import type { CommandBody, CommandSink } from "./commands.ts";
-import { invalid, json, type ReplyCounter } from "./responses.ts";
+import { invalid, json, type ReplyCounter, tooLarge } from "./responses.ts";
 import {
   isJsonObject,
   type StrategyCatalog,
@@ -88,7 +88,18 @@ async function enqueue(deps: ControlDeps, route: string, body: CommandBody, wait
   );
 }
 
-/** Builds the shared control pipeline: auth first (before the body is read), then ?wait, body, validation. */
+/** How a parsed JSON value that is not an object is named in a refusal. */
+function jsonKind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "string" ? "a string" : typeof value === "number" ? "a number" : "a boolean";
+}
+
+/**
+ * Builds the shared control pipeline: auth first (before the body is read), then ?wait, the body
+ * (which must be absent or a JSON object on every route: `null`, arrays and scalars are refused
+ * here, so no route can read them as "no filter"), validation.
+ */
 export function controlPipeline(deps: ControlDeps): Control {
   const { replies } = deps;
   return async (route, request, build, strategy) => {
@@ -107,8 +118,13 @@ export function controlPipeline(deps: ControlDeps): Control {
     try {
       body = await readJsonBody(request, deps.maxBodyBytes);
     } catch (err) {
-      if (err instanceof BodyError) return replies.refuse(route, err.reason, json(err.status, { error: err.message }));
-      throw err;
+      if (!(err instanceof BodyError)) throw err;
+      const res = err.status === 413 ? tooLarge(err.message) : json(err.status, { error: err.message });
+      return replies.refuse(route, err.reason, res);
+    }
+    if (body !== undefined && !isJsonObject(body)) {
+      const issue = { field: "(body)", message: `expected a JSON object, got ${jsonKind(body)}` };
+      return replies.refuse(route, "invalid_body", invalid([issue]));
     }
     const cmd = build(body);
     if (!cmd.ok) return replies.refuse(route, "invalid_body", invalid(cmd.issues));
@@ -116,13 +132,13 @@ export function controlPipeline(deps: ControlDeps): Control {
   };
 }
 
-/** For routes with an optional body (empty = {}): validates it against a schema and maps it to a command. */
+/** For routes with an optional body (no body = {}; never null): validates it against a schema and maps it to a command. */
 export function withSchema<S extends v.GenericSchema>(
   schema: S,
   make: (value: v.InferOutput<S>) => CommandBody,
 ): Build {
   return (body) => {
-    const r = validate(schema, body ?? {});
+    const r = validate(schema, body === undefined ? {} : body);
     return r.ok ? { ok: true, value: make(r.value) } : r;
   };
 }

@@ -14,6 +14,14 @@ export function json(status: number, body: unknown, extra: Record<string, string
   return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...extra } });
 }
 
+/**
+ * A 413 in the shape of every refusal; `connection: close` so the client stops sending the rest of
+ * a body nobody will read (Bun closes the connection after this reply instead of draining it).
+ */
+export function tooLarge(message: string): Response {
+  return json(413, { error: message }, { connection: "close" });
+}
+
 /** A 400 naming the first offending field, so the operator knows what to fix without reading all issues. */
 export function invalid(issues: readonly FieldIssue[]): Response {
   const first = issues[0] ?? { field: "(body)", message: "invalid" };

@@ -476,6 +476,69 @@ describe("hostile bodies", () => {
     expect(h.queue.size).toBe(0);
   });
 
+  test("every control route answers 400 'expected a JSON object' to JSON that is not an object", async () => {
+    const h = harness();
+    const routes: [string, string][] = [
+      ["POST", "/api/orders/cancel-all"],
+      ["POST", "/api/risk/kill-switch"],
+      ["POST", "/api/risk/resume"],
+      ["PATCH", "/api/strategies/mm/params"],
+      ["POST", "/api/strategies/mm/pause"],
+      ["POST", "/api/strategies/mm/resume"],
+    ];
+    const bodies: [string, string][] = [
+      ["null", "null"],
+      ["[]", "an array"],
+      ['[{"venue":"binance"}]', "an array"],
+      ['"everything"', "a string"],
+      ["0", "a number"],
+      ["1", "a number"],
+      ["true", "a boolean"],
+      ["false", "a boolean"],
+    ];
+    for (const [method, path] of routes) {
+      for (const [body, got] of bodies) {
+        const res = await h.call(method, path, { body });
+        const json = (await res.json()) as { error: string; field: string };
+        expect({ method, path, body, status: res.status, field: json.field, error: json.error }).toEqual({
+          method,
+          path,
+          body,
+          status: 400,
+          field: "(body)",
+          error: `invalid field "(body)": expected a JSON object, got ${got}`,
+        });
+      }
+    }
+    expect(h.queue.size).toBe(0);
+    expect(await counter(h, 'hft_http_rejected_requests_total{reason="invalid_body"}')).toBe(
+      routes.length * bodies.length,
+    );
+  });
+
+  test("invalid JSON and a wrong content type are refused on every control route", async () => {
+    const h = harness();
+    const routes: [string, string][] = [
+      ["POST", "/api/orders/cancel-all"],
+      ["POST", "/api/risk/kill-switch"],
+      ["POST", "/api/risk/resume"],
+      ["PATCH", "/api/strategies/mm/params"],
+      ["POST", "/api/strategies/mm/pause"],
+      ["POST", "/api/strategies/mm/resume"],
+    ];
+    for (const [method, path] of routes) {
+      const bad = await h.call(method, path, { body: "{null}" });
+      expect({ path, status: bad.status }).toEqual({ path, status: 400 });
+      expect(((await bad.json()) as { error: string }).error).toContain("not valid JSON");
+      const form = await h.call(method, path, { body: "{}", headers: { "content-type": "text/plain" } });
+      expect({ path, status: form.status }).toEqual({ path, status: 415 });
+      expect(((await form.json()) as { error: string }).error).toContain("application/json");
+    }
+    expect(h.queue.size).toBe(0);
+    expect(await counter(h, 'hft_http_rejected_requests_total{reason="malformed_json"}')).toBe(routes.length);
+    expect(await counter(h, 'hft_http_rejected_requests_total{reason="unsupported_media_type"}')).toBe(routes.length);
+  });
+
   test("unauthenticated hostile bodies are refused before the body is read", async () => {
     const h = harness();
     const res = await h.call("POST", "/api/risk/kill-switch", { token: null, body: "{" });
@@ -485,20 +548,27 @@ describe("hostile bodies", () => {
 });
 
 describe("the real server", () => {
-  test("binds 127.0.0.1 by default-style options, serves, and Bun caps bodies", async () => {
+  /** A body streamed in chunks (no Content-Length: chunked transfer encoding on the wire). */
+  const chunked = (bytes: number): ReadableStream<Uint8Array> => {
+    const piece = new TextEncoder().encode("y".repeat(1000));
+    let sent = 0;
+    return new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent >= bytes) return c.close();
+        sent += piece.byteLength;
+        c.enqueue(piece);
+      },
+    });
+  };
+
+  test("binds 127.0.0.1 by default-style options and serves control routes", async () => {
     const h = harness({ clock: new SystemClock() });
-    const server = startHttpServer(h.app, { port: 0, maxRequestBodySize: 4096 });
+    const server = startHttpServer(h.app, { port: 0 });
     try {
       expect(server.host).toBe("127.0.0.1");
       expect(server.port).toBeGreaterThan(0);
       const health = await fetch(`${server.url}/health`);
       expect(health.status).toBe(200);
-      const big = await fetch(`${server.url}/api/risk/kill-switch`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-        body: "x".repeat(100_000),
-      });
-      expect(big.status).toBe(413);
       const ok = await fetch(`${server.url}/api/orders/cancel-all`, {
         method: "POST",
         headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
@@ -506,6 +576,60 @@ describe("the real server", () => {
       });
       expect(ok.status).toBe(202);
       expect(h.queue.size).toBe(1);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("bodies over the server's cap get the same JSON 413 as every refusal, declared or chunked, counted", async () => {
+    const metrics = createEngineMetrics({ processMetrics: false });
+    const queue = new CommandQueue({ clock: new SystemClock() });
+    const app = createHttpApp({
+      metrics,
+      status: { status: baseStatus },
+      strategies: { paramsValidator: () => undefined },
+      commands: queue,
+      auth: new ControlAuth(TOKEN),
+      maxBodyBytes: 16 * 1024,
+      maxRequestBodyBytes: 64 * 1024,
+    });
+    const server = startHttpServer(app, { port: 0 });
+    const auth = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+    const cases: [string, string, RequestInit][] = [
+      [
+        "control route, declared",
+        "/api/risk/kill-switch",
+        { method: "POST", headers: auth, body: "x".repeat(100_000) },
+      ],
+      ["control route, chunked", "/api/risk/kill-switch", { method: "POST", headers: auth, body: chunked(100_000) }],
+      ["any route, declared", "/health", { method: "POST", headers: auth, body: "x".repeat(70_000) }],
+      ["unknown route, declared", "/nowhere", { method: "PUT", body: "x".repeat(1_000_000) }],
+      [
+        "control route under 64 KiB, over 16 KiB",
+        "/api/orders/cancel-all",
+        { method: "POST", headers: auth, body: "x".repeat(20_000) },
+      ],
+    ];
+    try {
+      for (const [what, path, init] of cases) {
+        const res = await fetch(`${server.url}${path}`, init);
+        const text = await res.text();
+        expect({ what, status: res.status, type: res.headers.get("content-type") }).toEqual({
+          what,
+          status: 413,
+          type: "application/json; charset=utf-8",
+        });
+        const body = JSON.parse(text) as { error: string };
+        expect({ what, error: body.error }).toEqual({
+          what,
+          error: expect.stringMatching(/exceeds the limit of \d+ bytes/),
+        });
+      }
+      expect(queue.size).toBe(0);
+      const text = await metrics.scrape();
+      expect(text).toContain(`hft_http_rejected_requests_total{reason="too_large"} ${cases.length}`);
+      // the server still answers afterwards
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
     } finally {
       await server.stop();
     }

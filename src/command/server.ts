@@ -6,13 +6,13 @@
 import { Elysia } from "elysia";
 import type { EngineMetrics } from "../metrics/index.ts";
 import type { ControlAuth } from "./auth.ts";
-import { DEFAULT_MAX_BODY_BYTES } from "./body.ts";
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REQUEST_BODY_BYTES } from "./body.ts";
 import type { CommandSink } from "./commands.ts";
 import { controlPipeline } from "./control-pipeline.ts";
 import { orderAndRiskRoutes, strategyRoutes } from "./control-routes.ts";
 import { monitoringRoutes } from "./monitoring-routes.ts";
 import { openApiDocument } from "./openapi.ts";
-import { json, type ReplyCounter, replyCounter } from "./responses.ts";
+import { json, type ReplyCounter, replyCounter, tooLarge } from "./responses.ts";
 import type { StatusSource } from "./status.ts";
 import type { StrategyCatalog } from "./validation.ts";
 
@@ -23,8 +23,10 @@ export interface HttpAppDeps {
   readonly strategies: StrategyCatalog;
   readonly commands: CommandSink;
   readonly auth: ControlAuth;
-  /** Largest accepted control body (default 16 KiB). */
+  /** Largest accepted control body (default 16 KiB; never above maxRequestBodyBytes). */
   readonly maxBodyBytes?: number;
+  /** Largest body any request may carry, whatever the route (default 64 KiB). */
+  readonly maxRequestBodyBytes?: number;
   /** Longest ?wait a caller may ask for, in ms (default 5000). */
   readonly maxWaitMs?: number;
 }
@@ -40,15 +42,31 @@ function errorReplies(replies: ReplyCounter) {
   };
 }
 
+/**
+ * The server-wide body cap, checked on the declared length before any route runs (so a huge upload
+ * is refused without reading it, in the same JSON shape as every refusal). Streamed bodies without a
+ * length are capped while read: only control routes read bodies, at maxBodyBytes or less.
+ */
+function refuseOversized(replies: ReplyCounter, maxBytes: number) {
+  return ({ request }: { request: Request }): Response | undefined => {
+    const declared = request.headers.get("content-length");
+    if (declared === null || !(Number(declared) > maxBytes)) return undefined;
+    const message = `request body of ${declared} bytes exceeds the limit of ${maxBytes} bytes`;
+    return replies.refuse("unmatched", "too_large", tooLarge(message));
+  };
+}
+
 /** Builds the Elysia app; serve it with startHttpServer or call app.handle(request) in tests. */
 export function createHttpApp(deps: HttpAppDeps) {
   const { metrics, auth, commands, strategies } = deps;
-  const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxRequestBodyBytes = deps.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
+  const maxBodyBytes = Math.min(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, maxRequestBodyBytes);
   const maxWaitMs = deps.maxWaitMs ?? 5000;
   const replies = replyCounter(metrics);
   const openapi = JSON.stringify(openApiDocument({ maxBodyBytes, maxWaitMs }));
   const control = controlPipeline({ metrics, auth, commands, strategies, replies, maxBodyBytes, maxWaitMs });
   return new Elysia()
+    .onRequest(refuseOversized(replies, maxRequestBodyBytes))
     .onError(errorReplies(replies))
     .use(monitoringRoutes({ metrics, status: deps.status, replies, openapi }))
     .use(strategyRoutes(control, strategies))
@@ -64,9 +82,15 @@ export interface HttpServerOptions {
   readonly host?: string;
   /** TCP port (default 8080; 0 = any free port). */
   readonly port?: number;
-  /** Bun's own cap on any request body, rejected before a handler runs (default 64 KiB). */
-  readonly maxRequestBodySize?: number;
 }
+
+/**
+ * Bun's own body limit, set out of reach on purpose: Bun answers it with a bare, empty 413 before
+ * the app runs. The app enforces its caps itself (HttpAppDeps.maxRequestBodyBytes on the declared
+ * length, the control cap while streaming) and answers in JSON; a body no route reads is discarded
+ * by Bun as it arrives, never buffered (300 MB sent to /health left the server's RSS flat).
+ */
+const BUN_BODY_LIMIT_BYTES = Number.MAX_SAFE_INTEGER;
 
 /** A listening server. */
 export interface RunningHttpServer {
@@ -82,7 +106,7 @@ export function startHttpServer(app: HttpApp, opts: HttpServerOptions = {}): Run
   const server = Bun.serve({
     hostname: host,
     port: opts.port ?? 8080,
-    maxRequestBodySize: opts.maxRequestBodySize ?? 64 * 1024,
+    maxRequestBodySize: BUN_BODY_LIMIT_BYTES,
     fetch: (request) => app.handle(request),
   });
   const port = server.port ?? 0;
@@ -104,7 +128,7 @@ export function httpOptionsFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   configured: HttpServerOptions = {},
 ): HttpServerOptions {
-  const out: { host?: string; port?: number; maxRequestBodySize?: number } = { ...configured };
+  const out: { host?: string; port?: number } = { ...configured };
   const host = env.HFT_HTTP_HOST;
   if (host !== undefined && host !== "") out.host = host;
   const port = env.HFT_HTTP_PORT;
