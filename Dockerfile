@@ -3,7 +3,8 @@
 # compiled for a baseline x86-64 CPU so the image runs on any amd64 host.
 #   docker build --platform linux/amd64 -t hft-engine .
 #   docker run -p 127.0.0.1:8080:8080 -v "$PWD/config:/app/config:ro" -e HFT_CONTROL_TOKEN=... hft-engine
-# Secrets come from the environment or from files (HFT_CONTROL_TOKEN_FILE=/run/secrets/...); none are baked in.
+# Secrets come from the environment or from files: NAME_FILE=/run/secrets/... for the control token and for
+# every ${NAME} in the config (HFT_CONTROL_TOKEN_FILE, BINANCE_API_KEY_FILE, ...); none are baked in.
 
 # ---- build: the C library, compiled by the zig from the npm devDependency, for a baseline x86-64 CPU
 FROM oven/bun:1.4.5-debian AS build

@@ -5,7 +5,7 @@
  * content leaks through timing.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { secretFromEnv } from "../services/index.ts";
 
 /** Default name of the environment variable holding the control token. */
 export const DEFAULT_TOKEN_ENV = "HFT_CONTROL_TOKEN";
@@ -18,22 +18,15 @@ function digest(s: string): Buffer {
   return createHash("sha256").update(s, "utf8").digest();
 }
 
-/** Reads the token from env[name] or from the file named by env[`${name}_FILE`]; undefined if neither is set. */
+/**
+ * Reads the token from env[name] or from the file named by env[`${name}_FILE`] (surrounding
+ * whitespace removed); undefined if neither is set. Throws naming the variable (and the file's path)
+ * when both are set or the file cannot be read or is empty.
+ */
 export function readControlToken(env: Readonly<Record<string, string | undefined>>, name = DEFAULT_TOKEN_ENV) {
-  const direct = env[name];
-  const file = env[`${name}_FILE`];
-  if (direct !== undefined && direct !== "" && file !== undefined && file !== "") {
-    throw new Error(`${name} and ${name}_FILE are both set; set only one`);
-  }
-  if (direct !== undefined && direct !== "") return direct.trim();
-  if (file !== undefined && file !== "") {
-    try {
-      return readFileSync(file, "utf8").trim();
-    } catch (err) {
-      throw new Error(`${name}_FILE: cannot read ${file}: ${(err as Error).message}`);
-    }
-  }
-  return undefined;
+  const r = secretFromEnv(env, name);
+  if (!r.ok) throw new Error(r.message);
+  return r.value?.trim();
 }
 
 /** Checks Authorization headers against the configured token. */

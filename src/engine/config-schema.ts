@@ -134,7 +134,10 @@ export const HttpSchema = v.strictObject({
   enabled: v.optional(v.boolean(), true),
   host: v.optional(v.pipe(v.string(), v.minLength(1)), "127.0.0.1"),
   port: v.optional(port, 8080),
-  /** Name of the environment variable holding the control API's bearer token (the token itself never sits in a file). */
+  /**
+   * Name of the environment variable holding the control API's bearer token, or whose _FILE twin
+   * names a file holding it (Docker secrets); the token itself never sits in the config file.
+   */
   control_token_env: v.optional(
     v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")),
     "HFT_CONTROL_TOKEN",

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests are about ${VAR} references in YAML text
 import { describe, expect, test } from "bun:test";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createLogger } from "../services/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../strategy/index.ts";
@@ -224,7 +225,10 @@ describe("every invalid field names its path", () => {
       ),
     );
     expect(e.issues).toEqual([
-      { path: "venues[0].api_key", message: "environment variable NOPE is not set (and no default given)" },
+      {
+        path: "venues[0].api_key",
+        message: "environment variable NOPE is not set, nor NOPE_FILE (and no default given)",
+      },
       { path: "strategy.parameters.spread", message: "expected a fraction > 0, got -1" },
     ]);
   });
@@ -312,7 +316,10 @@ describe("environment substitution", () => {
       BASE.replace("type: sim", "type: binance\n    api_key: ${MY_KEY}\n    api_secret: ${MY_SECRET:-s}"),
     );
     expect(e.issues).toEqual([
-      { path: "venues[0].api_key", message: "environment variable MY_KEY is not set (and no default given)" },
+      {
+        path: "venues[0].api_key",
+        message: "environment variable MY_KEY is not set, nor MY_KEY_FILE (and no default given)",
+      },
     ]);
   });
   test("malformed references are errors", () => {
@@ -328,6 +335,106 @@ describe("environment substitution", () => {
     const text = BASE.replace("type: sim", "type: binance\n    api_key: ${K}\n    api_secret: ${S}");
     const { config } = parseConfig(text, FILE, { ...STRATS, env: { K: "123456789", S: "987654321" } });
     expect(config.venues[0]?.api_key).toBe("123456789");
+  });
+});
+
+describe("secrets from files: NAME_FILE for any ${NAME}, and for the control token", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hft-config-secrets-"));
+  const secretFile = (name: string, text: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const KEY = "file-key-ABCDEFGH12345";
+  const SECRET = "file-secret-zyxwvu-98765";
+  const PASSPHRASE = "file-passphrase-1";
+  const TOKEN = "file-token-0123456789abcdef";
+  const binance = BASE.replace(
+    "type: sim",
+    "type: binance\n    api_key: ${BINANCE_API_KEY}\n    api_secret: ${BINANCE_API_SECRET}",
+  );
+
+  test("venue keys, secrets and passphrases come from the files their _FILE variables name (Docker secrets)", () => {
+    const env = {
+      BINANCE_API_KEY_FILE: secretFile("binance_key", `${KEY}\n`),
+      BINANCE_API_SECRET_FILE: secretFile("binance_secret", `${SECRET}\r\n`),
+    };
+    const b = parseConfig(binance, FILE, { ...STRATS, env });
+    expect([b.config.venues[0]?.api_key, b.config.venues[0]?.api_secret]).toEqual([KEY, SECRET]);
+    expect(b.secrets).toEqual(expect.arrayContaining([KEY, SECRET]));
+    expect(JSON.stringify(redactConfig(b.config, b.secrets))).not.toContain(SECRET);
+    const okxEnv = {
+      OKX_API_KEY_FILE: secretFile("okx_key", `${KEY}\n`),
+      OKX_API_SECRET: SECRET,
+      OKX_PASSPHRASE_FILE: secretFile("okx_passphrase", `${PASSPHRASE}\n`),
+    };
+    const o = loadConfig(join(resolve(import.meta.dir, "../../config"), "okx.example.yaml"), {
+      ...STRATS,
+      env: okxEnv,
+    });
+    expect([o.config.venues[0]?.api_key, o.config.venues[0]?.api_secret, o.config.venues[0]?.passphrase]).toEqual([
+      KEY,
+      SECRET,
+      PASSPHRASE,
+    ]);
+    expect(o.secrets).toEqual(expect.arrayContaining([KEY, SECRET, PASSPHRASE]));
+  });
+
+  test("${NAME:-default} reads NAME_FILE too, and an empty NAME (compose's ${NAME:-}) leaves room for it", () => {
+    const text = BASE.replace("name: sim", "name: ${VENUE:-fallback}");
+    const env = { VENUE: "", VENUE_FILE: secretFile("venue", "fromfile\n") };
+    expect(parseConfig(text, FILE, { ...STRATS, env }).config.venues[0]?.name).toBe("fromfile");
+  });
+
+  test("the control token comes from the variable http.control_token_env names, or from its _FILE", () => {
+    const fromFile = parseConfig(BASE, FILE, {
+      ...STRATS,
+      env: { HFT_CONTROL_TOKEN_FILE: secretFile("token", `${TOKEN}\n`) },
+    });
+    expect(fromFile.controlToken).toBe(TOKEN);
+    expect(fromFile.secrets).toContain(TOKEN);
+    const custom = parseConfig(`${BASE}http:\n  control_token_env: DESK_TOKEN\n`, FILE, {
+      ...STRATS,
+      env: { DESK_TOKEN_FILE: secretFile("desk", TOKEN), HFT_CONTROL_TOKEN: "not-this-one-0123456789" },
+    });
+    expect(custom.controlToken).toBe(TOKEN);
+    expect(parseConfig(BASE, FILE, { ...STRATS, env: { HFT_CONTROL_TOKEN: TOKEN } }).controlToken).toBe(TOKEN);
+    expect(parseConfig(BASE, FILE, STRATS).controlToken).toBeUndefined();
+    expect(controlToken(parseConfig(BASE, FILE, STRATS).config, { HFT_CONTROL_TOKEN_FILE: join(dir, "token") })).toBe(
+      TOKEN,
+    );
+  });
+
+  test("both set, an unreadable file or an empty one is an error naming the variable, the path and the field, never the value", () => {
+    const missing = join(dir, "nope");
+    const empty = secretFile("empty", "\n");
+    const key = secretFile("key2", KEY);
+    const e = errorOf(binance, {
+      ...STRATS,
+      env: {
+        BINANCE_API_KEY: KEY,
+        BINANCE_API_KEY_FILE: key,
+        BINANCE_API_SECRET_FILE: missing,
+        HFT_CONTROL_TOKEN_FILE: empty,
+      },
+    });
+    expect(e.issues).toEqual([
+      { path: "venues[0].api_key", message: "BINANCE_API_KEY and BINANCE_API_KEY_FILE are both set; set only one" },
+      { path: "venues[0].api_secret", message: `BINANCE_API_SECRET_FILE=${missing}: cannot read the file (ENOENT)` },
+      { path: "http.control_token_env", message: `HFT_CONTROL_TOKEN_FILE=${empty}: the file is empty` },
+    ]);
+    expect(e.message).not.toContain(KEY);
+    const both = errorOf(BASE, { ...STRATS, env: { HFT_CONTROL_TOKEN: TOKEN, HFT_CONTROL_TOKEN_FILE: key } });
+    expect(both.issues).toEqual([
+      {
+        path: "http.control_token_env",
+        message: "HFT_CONTROL_TOKEN and HFT_CONTROL_TOKEN_FILE are both set; set only one",
+      },
+    ]);
+    expect(both.message).not.toContain(TOKEN);
+    expect(() => controlToken(parseConfig(BASE, FILE, STRATS).config, { HFT_CONTROL_TOKEN_FILE: missing })).toThrow(
+      `HFT_CONTROL_TOKEN_FILE=${missing}: cannot read the file (ENOENT)`,
+    );
   });
 });
 

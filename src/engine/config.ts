@@ -1,6 +1,7 @@
 /**
  * Loads the engine's YAML configuration: picks the file (--config, HFT_CONFIG, config/default.yaml),
- * substitutes ${VAR} and ${VAR:-default} from the environment, validates it strictly and reports
+ * substitutes ${VAR} and ${VAR:-default} from the environment (or from the file VAR_FILE names, for
+ * Docker secrets), reads the control token the same way, validates it strictly and reports
  * every problem at once, each naming the file, the dotted path and what was expected. Credentials
  * never appear in an error, a log line or the status API.
  */
@@ -8,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as v from "valibot";
 import { isMap, isPair, isScalar, isSeq, type Node, parseDocument, parse as parseYaml, Scalar } from "yaml";
-import { isSecretKey, REDACTED, redactValue } from "../services/index.ts";
+import { isSecretKey, REDACTED, redactValue, secretFromEnv } from "../services/index.ts";
 import { parseEngineArgs } from "./cli.ts";
 import {
   BINANCE_DEFAULT_FEES,
@@ -66,6 +67,8 @@ export interface LoadedConfig {
   readonly config: Config;
   /** Every secret value in the file (keys, secrets, tokens), for the logger to mask. */
   readonly secrets: readonly string[];
+  /** The control API's bearer token (from http.control_token_env or its _FILE); undefined = control routes locked. */
+  readonly controlToken: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -90,8 +93,9 @@ const REF_RE = /\$\$|\$\{([^}]*)\}/g;
 const VAR_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * Expands ${VAR}, ${VAR:-default} ($$ stays a literal $) in one string; problems go to issues
- * naming the variable and the path, never the value.
+ * Expands ${VAR}, ${VAR:-default} ($$ stays a literal $) in one string, each VAR read from the
+ * environment or from the file VAR_FILE names; problems go to issues naming the variable (and the
+ * file's path) and the config path, never the value.
  */
 export function substituteString(s: string, env: Env, path: readonly PathKey[], issues: ConfigIssue[]): string {
   if (!s.includes("$")) return s;
@@ -110,16 +114,20 @@ export function substituteString(s: string, env: Env, path: readonly PathKey[], 
       });
       return whole;
     }
-    const value = env[varName];
-    if (sep >= 0) return value === undefined || value === "" ? body.slice(sep + 2) : value;
-    if (value === undefined) {
+    const found = secretFromEnv(env, varName);
+    if (!found.ok) {
+      issues.push({ path: formatPath(path), message: found.message });
+      return "";
+    }
+    if (sep >= 0) return found.value ?? body.slice(sep + 2);
+    if (found.value === undefined && env[varName] === undefined) {
       issues.push({
         path: formatPath(path),
-        message: `environment variable ${varName} is not set (and no default given)`,
+        message: `environment variable ${varName} is not set, nor ${varName}_FILE (and no default given)`,
       });
       return "";
     }
-    return value;
+    return found.value ?? "";
   });
 }
 
@@ -329,7 +337,7 @@ function strategyParams(raw: Record<string, unknown>, opts: LoadOptions): { issu
 }
 
 /** Collects every secret value (so the logger can mask them wherever they turn up). */
-function collectSecrets(value: unknown, out: string[], env: Env, httpTokenEnv: string | undefined): void {
+function collectSecrets(value: unknown, out: string[], token: string | undefined): void {
   const walk = (x: unknown, key: string): void => {
     if (typeof x === "string") {
       if (isSecretKey(key) && x !== "") out.push(x);
@@ -340,10 +348,7 @@ function collectSecrets(value: unknown, out: string[], env: Env, httpTokenEnv: s
     }
   };
   walk(value, "");
-  if (httpTokenEnv !== undefined) {
-    const token = env[httpTokenEnv];
-    if (token !== undefined && token !== "") out.push(token);
-  }
+  if (token !== undefined && token !== "") out.push(token);
 }
 
 /** Parses and validates config text; throws ConfigError listing every problem. */
@@ -375,14 +380,21 @@ export function parseConfig(text: string, file: string, opts: LoadOptions = {}):
   const params = strategyParams(raw as Record<string, unknown>, opts);
   if (!r.success) return fail([...issuesFromValibot(ConfigSchema, r.issues), ...params.issues]);
   const config = r.output;
-  const more = [...semanticIssues(config), ...params.issues];
+  const tokenIssues: ConfigIssue[] = [];
+  let token: string | undefined;
+  try {
+    token = controlToken(config, env);
+  } catch (e) {
+    tokenIssues.push({ path: "http.control_token_env", message: (e as Error).message });
+  }
+  const more = [...semanticIssues(config), ...params.issues, ...tokenIssues];
   if (more.length > 0 || envIssues.length > 0) return fail(more);
   if (params.output !== undefined) {
     (config.strategy as { parameters: Record<string, unknown> }).parameters = params.output as Record<string, unknown>;
   }
   const secrets: string[] = [];
-  collectSecrets(config, secrets, env, config.http.control_token_env);
-  return { file, config, secrets };
+  collectSecrets(config, secrets, token);
+  return { file, config, secrets, controlToken: token };
 }
 
 /** Reads and validates a config file; a missing or unreadable file is a ConfigError too. */
@@ -522,10 +534,15 @@ export function binanceUrls(venue: VenueConfig): { rest: string; stream: string;
   };
 }
 
-/** The control API token from the environment variable the config names; undefined = control routes locked. */
+/**
+ * The control API token from the environment variable the config names, or from the file its _FILE
+ * variable names; undefined = control routes locked. Throws naming the variable (and the file's
+ * path) when both are set or the file is unreadable or empty.
+ */
 export function controlToken(config: Config, env: Env = process.env): string | undefined {
-  const t = env[config.http.control_token_env];
-  return t === undefined || t === "" ? undefined : t;
+  const t = secretFromEnv(env, config.http.control_token_env);
+  if (!t.ok) throw new Error(t.message);
+  return t.value?.trim();
 }
 
 /** Every (venue, symbol) the strategy trades. */

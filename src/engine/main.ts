@@ -15,8 +15,7 @@ import { createEngineMetrics, type EngineMetrics } from "../metrics/index.ts";
 import { type Clock, createLogger, type Logger, Rng, SystemClock } from "../services/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../strategy/index.ts";
 import { ENGINE_USAGE, type EngineArgs, parseEngineArgs, UsageError } from "./cli.ts";
-import { ConfigError, chooseConfigPath, controlToken, type LoadedConfig, loadConfig, redactText } from "./config.ts";
-import type { Config } from "./config-schema.ts";
+import { ConfigError, chooseConfigPath, type LoadedConfig, loadConfig, redactText } from "./config.ts";
 import { Engine } from "./engine.ts";
 import { type ConfiguredVenues, createConfiguredVenues } from "./venues.ts";
 
@@ -46,7 +45,7 @@ export async function runEngine(argv: readonly string[] = Bun.argv.slice(2)): Pr
     const loaded = loadConfig(path, { strategies: strategyParamsSchema, strategyTypes: STRATEGY_TYPES });
     secrets = loaded.secrets;
     const log = configuredLogger(loaded, args, clock);
-    return await runConfigured(loaded.config, clock, log, started);
+    return await runConfigured(loaded, clock, log, started);
   } catch (e) {
     return await failStartUp(e, path, secrets, started);
   }
@@ -79,7 +78,8 @@ function configuredLogger(loaded: LoadedConfig, args: EngineArgs, clock: Clock):
 }
 
 /** Starts venues, engine and HTTP server in that order, then waits for a signal to stop them. */
-async function runConfigured(config: Config, clock: Clock, log: Logger, started: Started): Promise<number> {
+async function runConfigured(loaded: LoadedConfig, clock: Clock, log: Logger, started: Started): Promise<number> {
+  const { config } = loaded;
   const rng = new Rng(`${config.engine.client_id_prefix}/${clock.nowMs()}/${process.pid}`);
   const metrics = createEngineMetrics();
   const venues = await createConfiguredVenues(config, { clock, rng, log });
@@ -87,7 +87,7 @@ async function runConfigured(config: Config, clock: Clock, log: Logger, started:
   const engine = new Engine({ config, clock, rng, adapters: venues.adapters, log, metrics });
   started.engine = engine;
   const signals = stopOnSignals(clock, log, started, (reason) => shutdown(engine, started, log, reason));
-  if (config.http.enabled) started.http = startHttp(config, engine, metrics, log);
+  if (config.http.enabled) started.http = startHttp(loaded, engine, metrics, log);
   try {
     await engine.start();
   } catch (e) {
@@ -139,8 +139,12 @@ async function shutdown(engine: Engine, started: Started, log: Logger, reason: s
   return clean ? 0 : 3;
 }
 
-/** Serves monitoring and control over HTTP; the control routes only enqueue commands for the engine. */
-function startHttp(config: Config, engine: Engine, metrics: EngineMetrics, log: Logger): RunningHttpServer {
+/**
+ * Serves monitoring and control over HTTP; the control routes only enqueue commands for the engine
+ * and take the token the config load read (from the variable or its _FILE).
+ */
+function startHttp(loaded: LoadedConfig, engine: Engine, metrics: EngineMetrics, log: Logger): RunningHttpServer {
+  const { config } = loaded;
   const catalog: StrategyCatalog = {
     paramsValidator: (name) => {
       const st = engine.strategy;
@@ -152,7 +156,7 @@ function startHttp(config: Config, engine: Engine, metrics: EngineMetrics, log: 
     status: engine,
     strategies: catalog,
     commands: engine.commands,
-    auth: new ControlAuth(controlToken(config), config.http.control_token_env),
+    auth: new ControlAuth(loaded.controlToken, config.http.control_token_env),
   });
   let http: RunningHttpServer;
   try {

@@ -1,7 +1,7 @@
 /**
  * Public face of services, the foundations every floor above uses: one clock (real or virtual),
- * one seeded RNG, one logger. Nothing heavier is re-exported here, so taking a Clock loads no
- * config parser or schema library.
+ * one seeded RNG, one logger, and one way to read a secret from the environment (NAME or NAME_FILE).
+ * Nothing heavier is re-exported here, so taking a Clock loads no config parser or schema library.
  */
 export { type Clock, SystemClock, type TimerId, VirtualClock } from "./clock.ts";
 export {
@@ -18,3 +18,4 @@ export {
   silentLogger,
 } from "./log.ts";
 export { Rng } from "./rng.ts";
+export { type ReadText, type SecretLookup, secretFromEnv } from "./secrets.ts";
