@@ -222,11 +222,17 @@ describe("control API: each command's effect on the engine", () => {
         [{ spread: -0.001 }, "spread"],
         [{ order_size: 0 }, "order_size"],
         [{ no_such_param: 1 }, "no_such_param"],
+        // above the schema's bound (1e12 base units), and within it but past 2^53 lots of BTC's 0.00001 step
+        [{ max_position: 1e308 }, "max_position"],
+        [{ order_size: 1e300 }, "order_size"],
+        [{ max_position: 1e11 }, "max_position"],
       ] as const) {
         const bad = await s.call("PATCH", "/api/strategies/mm/params?wait=1000", body);
         expect({ seed, body, status: bad.status, field: bad.body.field }).toEqual({ seed, body, status: 400, field });
         expect(String(bad.body.error)).toContain(field);
       }
+      const huge = await s.call("PATCH", "/api/strategies/mm/params?wait=1000", { max_position: 1e308 });
+      expect(huge.body.error).toBe('invalid field "max_position": expected a number in (0, 1e12], got 1e+308');
       expect({ seed, params: s.engine.strategy?.params(), commands: s.engine.counters.commands }).toEqual({
         seed,
         params: before,

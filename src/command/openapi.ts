@@ -11,7 +11,7 @@ const error = (description: string) => ({ description, content: json(ref("Error"
 const controlResponses = {
   "200": { description: "Done within ?wait and succeeded", content: json(ref("Completed")) },
   "202": { description: "Accepted into the engine's command queue", content: json(ref("Accepted")) },
-  "400": error("Malformed JSON, or a field failed validation (named in `field`)"),
+  "400": error("Malformed JSON, a body that is not a JSON object, or a field failed validation (named in `field`)"),
   "401": error("Missing or wrong bearer token"),
   "403": error("Control API disabled: no token configured"),
   "409": error("Done within ?wait but the engine refused it"),
@@ -39,8 +39,32 @@ function control(summary: string, opts: { body?: object; strategy?: boolean; not
   };
 }
 
-/** Builds the document; `maxBodyBytes` and `maxWaitMs` are the server's actual limits. */
-export function openApiDocument(limits: { maxBodyBytes: number; maxWaitMs: number }): Record<string, unknown> {
+/** Component name of a strategy type's parameter schema. */
+const paramsComponent = (type: string) => `StrategyParams.${type}`;
+
+/**
+ * The body of a parameter change: the schema of each strategy type (read from the strategy's own
+ * schema, ranges included), any of which the named strategy's type picks; an object without them.
+ */
+function paramsBody(paramSchemas: Readonly<Record<string, object>>): object {
+  const types = Object.keys(paramSchemas);
+  if (types.length === 0) return { type: "object", additionalProperties: true, minProperties: 1 };
+  return {
+    description:
+      "Some of the named strategy's parameters; which schema applies depends on its type (`kind` in /api/status)",
+    anyOf: types.map((t) => ref(paramsComponent(t))),
+  };
+}
+
+/**
+ * Builds the document; `maxBodyBytes` and `maxWaitMs` are the server's actual limits, and
+ * `paramSchemas` the JSON Schema of each strategy type's parameter update (by type).
+ */
+export function openApiDocument(
+  limits: { maxBodyBytes: number; maxWaitMs: number },
+  paramSchemas: Readonly<Record<string, object>> = {},
+): Record<string, unknown> {
+  const strategyParams = Object.fromEntries(Object.entries(paramSchemas).map(([t, s]) => [paramsComponent(t), s]));
   return {
     openapi: "3.1.0",
     info: {
@@ -85,7 +109,7 @@ export function openApiDocument(limits: { maxBodyBytes: number; maxWaitMs: numbe
       "/api/strategies/{name}/params": {
         patch: control("Change some of a strategy's parameters (validated by the strategy's schema)", {
           strategy: true,
-          body: { type: "object", additionalProperties: true },
+          body: paramsBody(paramSchemas),
         }),
       },
       "/api/orders/cancel-all": {
@@ -157,6 +181,7 @@ export function openApiDocument(limits: { maxBodyBytes: number; maxWaitMs: numbe
           additionalProperties: false,
           properties: { reason: { type: "string", maxLength: 200 } },
         },
+        ...strategyParams,
       },
     },
   };

@@ -217,6 +217,30 @@ describe("monitoring routes", () => {
     expect(documented).toEqual(registered);
   });
 
+  test("/openapi.json states each strategy type's parameter ranges as given (read from its schema)", async () => {
+    const mm = {
+      type: "object",
+      additionalProperties: false,
+      minProperties: 1,
+      properties: { max_position: { type: "number", exclusiveMinimum: 0, maximum: 1e12 } },
+    };
+    const app = createHttpApp({
+      metrics: createEngineMetrics({ processMetrics: false }),
+      status: { status: baseStatus },
+      strategies: { paramsValidator: () => undefined },
+      commands: new CommandQueue({ clock: new VirtualClock() }),
+      auth: new ControlAuth(TOKEN),
+      strategyParamSchemas: { market_making: mm },
+    });
+    const doc = (await (await app.handle(new Request("http://localhost/openapi.json"))).json()) as {
+      paths: Record<string, { patch?: { requestBody: { content: Record<string, { schema: unknown }> } } }>;
+      components: { schemas: Record<string, unknown> };
+    };
+    const body = doc.paths["/api/strategies/{name}/params"]?.patch?.requestBody.content["application/json"]?.schema;
+    expect(body).toMatchObject({ anyOf: [{ $ref: "#/components/schemas/StrategyParams.market_making" }] });
+    expect(doc.components.schemas["StrategyParams.market_making"]).toEqual(mm);
+  });
+
   test("unknown routes get a JSON 404", async () => {
     const h = harness();
     const res = await h.call("GET", "/nope");

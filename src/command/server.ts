@@ -29,6 +29,8 @@ export interface HttpAppDeps {
   readonly maxRequestBodyBytes?: number;
   /** Longest ?wait a caller may ask for, in ms (default 5000). */
   readonly maxWaitMs?: number;
+  /** JSON Schema of each strategy type's parameter update (by type), for the API description. */
+  readonly strategyParamSchemas?: Readonly<Record<string, object>>;
 }
 
 /** Unknown routes and thrown errors answer in JSON and are counted, never leaking an error's details. */
@@ -63,7 +65,7 @@ export function createHttpApp(deps: HttpAppDeps) {
   const maxBodyBytes = Math.min(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, maxRequestBodyBytes);
   const maxWaitMs = deps.maxWaitMs ?? 5000;
   const replies = replyCounter(metrics);
-  const openapi = JSON.stringify(openApiDocument({ maxBodyBytes, maxWaitMs }));
+  const openapi = JSON.stringify(openApiDocument({ maxBodyBytes, maxWaitMs }, deps.strategyParamSchemas));
   const control = controlPipeline({ metrics, auth, commands, strategies, replies, maxBodyBytes, maxWaitMs });
   return new Elysia()
     .onRequest(refuseOversized(replies, maxRequestBodyBytes))

@@ -3,8 +3,11 @@
  * is strict (an unknown key is a typo, and a typo in a risk limit must not pass silently); every
  * default appears exactly once, here. Units are natural: fractions (0.002), base units (1.0 BTC),
  * quote units (100000 USDT), milliseconds; ticks and lots come later, when instruments are known.
+ * Every number has a range, written once here (or in the strategy's schema for its parameters):
+ * an error states it, and the docs check reads it back from here.
  */
 import * as v from "valibot";
+import { intField, MAX_BASE_AMOUNT, MAX_QUOTE_AMOUNT, moneyAmount, numberIn, positiveUpTo } from "../strategy/index.ts";
 
 /** Unified symbol: BASE-QUOTE in capitals, e.g. BTC-USDT. */
 export const SYMBOL_RE = /^[A-Z0-9]{2,15}-[A-Z0-9]{2,15}$/;
@@ -13,16 +16,17 @@ const NAME_RE = /^[A-Za-z][\w.-]{0,31}$/;
 const name = v.pipe(v.string(), v.regex(NAME_RE, "a name of 1-32 letters, digits, _ . - starting with a letter"));
 const symbol = v.pipe(v.string(), v.regex(SYMBOL_RE, "a unified symbol like BTC-USDT"));
 const symbols = v.pipe(v.array(symbol), v.minLength(1, "at least one symbol"));
-const positive = v.pipe(v.number(), v.finite(), v.gtValue(0, "a number > 0"));
-const int = (min: number, max: number) =>
-  v.pipe(v.number(), v.integer("an integer"), v.minValue(min, `an integer >= ${min}`), v.maxValue(max, `<= ${max}`));
+const int = intField;
+/** A number in [min, max], both included (fees, noise). */
+const closed = (what: string, min: number, max: number) =>
+  numberIn(what, { min, minIncluded: true, max, maxIncluded: true, integer: false });
 const port = int(0, 65535);
 const url = v.pipe(v.string(), v.regex(/^(https?|wss?):\/\/[^\s]+$/, "an http(s):// or ws(s):// URL"));
 
 /** Trading fees as fractions of notional (0.001 = 0.1 %); negative maker fee = rebate. */
 export const FeesSchema = v.strictObject({
-  maker: v.pipe(v.number(), v.finite(), v.minValue(-0.01), v.maxValue(0.01)),
-  taker: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(0.01)),
+  maker: closed("a fraction", -0.01, 0.01),
+  taker: closed("a fraction", 0, 0.01),
 });
 
 /** Binance's VIP 0 spot rates, used for binance venues that give no fees of their own. */
@@ -92,16 +96,21 @@ export const EngineSchema = v.strictObject({
   busy_poll: v.optional(v.boolean(), false),
 });
 
+/** A risk limit in base units: positive, at most MAX_BASE_AMOUNT, exact as money. */
+const baseLimit = moneyAmount(MAX_BASE_AMOUNT);
+/** A risk limit in quote units: positive, at most MAX_QUOTE_AMOUNT, exact as money. */
+const quoteLimit = moneyAmount(MAX_QUOTE_AMOUNT);
+
 /** Limits of one symbol; absent fields in an override come from the risk block's own values. */
 const SymbolRiskEntries = {
   /** Largest absolute position in base units, counting live orders as filled. */
-  max_position_base: positive,
+  max_position_base: baseLimit,
   /** Largest absolute position value at the mid, quote units. */
-  max_position_notional: positive,
+  max_position_notional: quoteLimit,
   /** Largest single order in base units. */
-  max_order_base: positive,
+  max_order_base: baseLimit,
   /** Largest single order value at its limit price, quote units. */
-  max_order_notional: positive,
+  max_order_notional: quoteLimit,
 };
 export const SymbolRiskSchema = v.strictObject({
   max_position_base: v.optional(SymbolRiskEntries.max_position_base),
@@ -117,14 +126,14 @@ export const RiskSchema = v.strictObject({
   max_order_base: v.optional(SymbolRiskEntries.max_order_base, 0.1),
   max_order_notional: v.optional(SymbolRiskEntries.max_order_notional, 10_000),
   /** Sum of absolute position values over every symbol, quote units. */
-  max_total_notional: v.optional(positive, 250_000),
+  max_total_notional: v.optional(quoteLimit, 250_000),
   /** Largest distance of a limit price from the reference mid, basis points. */
   price_band_bps: v.optional(int(1, 10_000), 100),
   max_orders_per_second: v.optional(int(1, 100_000), 20),
   max_cancels_per_second: v.optional(int(1, 100_000), 40),
   max_open_orders: v.optional(int(1, 100_000), 50),
   /** Loss since UTC midnight (realized + unrealized - fees), quote units; trips the kill switch. */
-  daily_loss_limit: v.optional(positive, 1000),
+  daily_loss_limit: v.optional(quoteLimit, 1000),
   /** Per-symbol overrides, keyed by unified symbol. */
   symbols: v.optional(v.record(symbol, SymbolRiskSchema), {}),
 });
@@ -154,7 +163,7 @@ export const SimVenueSchema = v.strictObject({
   /** How late the venue sees the shared fair value. */
   lag_ms: v.optional(int(0, 10_000), 0),
   /** Sd of the venue's mean-reverting deviation from the fair value, basis points. */
-  noise_bps: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(1000)), 1),
+  noise_bps: v.optional(closed("a number", 0, 1000), 1),
   /** This venue's one-way delays (absent: simulator.latency_ms); sim and sim-okx venues alike. */
   latency_ms: v.optional(latencyMs),
 });
@@ -163,7 +172,7 @@ export const SimVenueSchema = v.strictObject({
 export const SimulatorSchema = v.strictObject({
   seed: v.optional(v.pipe(v.string(), v.minLength(1)), "sim"),
   /** Market-agent activity multiplier. */
-  speed: v.optional(v.pipe(positive, v.maxValue(1000)), 1),
+  speed: v.optional(positiveUpTo(1000), 1),
   /** 0 = OS-assigned; otherwise the first sim venue's port, the next ones count upwards. */
   port: v.optional(port, 0),
   /** Symbols the simulator lists; empty = every symbol of every sim venue. */

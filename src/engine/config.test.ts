@@ -3,8 +3,9 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type * as v from "valibot";
 import { createLogger } from "../services/index.ts";
-import { STRATEGY_TYPES, strategyParamsSchema } from "../strategy/index.ts";
+import { rangeOf, STRATEGY_TYPES, strategyParamsSchema } from "../strategy/index.ts";
 import {
   ConfigError,
   controlToken,
@@ -19,6 +20,7 @@ import {
   strategyTargets,
   venueFees,
 } from "./config.ts";
+import { ConfigSchema } from "./config-schema.ts";
 
 const STRATS: LoadOptions = { strategies: strategyParamsSchema, strategyTypes: STRATEGY_TYPES, env: {} };
 const FILE = "test.yaml";
@@ -203,11 +205,102 @@ describe("every invalid field names its path", () => {
     });
   }
 
+  test("every number has an upper bound: absurd values are refused naming the field and stating the range", () => {
+    const AS = BASE.replace("type: market_making", "type: avellaneda_stoikov").replace(/ {4}spread: 0.002\n/, "");
+    const XV = BASE.replace("type: market_making", "type: cross_venue_mm")
+      .replace(/ {4}spread: 0.002\n/, "")
+      .replace("name: sim", "name: a")
+      .replace("strategy:", "  - name: b\n    type: sim\n    symbols: [BTC-USDT]\nstrategy:");
+    const cases: [string, string, string][] = [
+      [
+        BASE.replace("max_position: 1.0", "max_position: 1e300"),
+        "strategy.parameters.max_position",
+        "expected a number in (0, 1e12], got 1e+300",
+      ],
+      [
+        BASE.replace("max_position: 1.0", "max_position: .inf"),
+        "strategy.parameters.max_position",
+        "expected a number in (0, 1e12], got Infinity",
+      ],
+      [
+        `${BASE}    order_size: 1e308\n`,
+        "strategy.parameters.order_size",
+        "expected a number in (0, 1e12], got 1e+308",
+      ],
+      [`${AS}    horizon_s: 1e9\n`, "strategy.parameters.horizon_s", "expected a number in (0, 86400], got 1000000000"],
+      [`${AS}    kappa: 1e300\n`, "strategy.parameters.kappa", "expected a number in (0, 1e9], got 1e+300"],
+      [
+        `${AS}    risk_aversion: 1e300\n`,
+        "strategy.parameters.risk_aversion",
+        "expected a number in (0, 1e6], got 1e+300",
+      ],
+      [`${AS}    volatility: 1e3\n`, "strategy.parameters.volatility", "expected a number in (0, 10], got 1000"],
+      [
+        XV.replace("max_position: 1.0", "max_position: 1e300"),
+        "strategy.parameters.max_position",
+        "expected a number in (0, 1e12], got 1e+300",
+      ],
+      [
+        `${BASE}risk:\n  max_position_base: 1e300\n`,
+        "risk.max_position_base",
+        "expected a number in (0, 1e12], got 1e+300",
+      ],
+      [
+        `${BASE}risk:\n  max_total_notional: 1e13\n`,
+        "risk.max_total_notional",
+        "expected a number in (0, 1e12], got 10000000000000",
+      ],
+      [
+        `${BASE}risk:\n  daily_loss_limit: 1e-19\n`,
+        "risk.daily_loss_limit",
+        "expected at most 18 decimal places, got 1e-19",
+      ],
+      [
+        `${BASE}risk:\n  symbols:\n    ETH-USDT: {max_order_notional: 1e300}\n`,
+        "risk.symbols.ETH-USDT.max_order_notional",
+        "expected a number in (0, 1e12], got 1e+300",
+      ],
+      [
+        `${BASE}risk:\n  max_orders_per_second: 1e9\n`,
+        "risk.max_orders_per_second",
+        "expected an integer in [1, 100000], got 1000000000",
+      ],
+      [`${BASE}simulator:\n  speed: 1e9\n`, "simulator.speed", "expected a number in (0, 1000], got 1000000000"],
+    ];
+    for (const [text, path, message] of cases) {
+      const e = errorOf(text);
+      expect({ path, issues: e.issues.filter((i) => i.path === path) }).toEqual({ path, issues: [{ path, message }] });
+      expect(e.message).toContain(`${FILE}: ${path}: ${message}`);
+    }
+  });
+
+  test("no numeric key or strategy parameter is left without a finite range", () => {
+    const open: string[] = [];
+    const walk = (schema: v.GenericSchema, at: string): void => {
+      const s = schema as unknown as {
+        wrapped?: v.GenericSchema;
+        entries?: Record<string, v.GenericSchema>;
+        value?: v.GenericSchema;
+      };
+      if (s.wrapped !== undefined) {
+        walk(s.wrapped, at);
+        return;
+      }
+      for (const [k, f] of Object.entries(s.entries ?? {})) walk(f, at === "" ? k : `${at}.${k}`);
+      if (s.value !== undefined) walk(s.value, `${at}.<key>`);
+      const r = rangeOf(schema);
+      if (r !== undefined && !(Number.isFinite(r.min) && Number.isFinite(r.max))) open.push(at);
+    };
+    walk(ConfigSchema, "");
+    for (const type of STRATEGY_TYPES) walk(strategyParamsSchema(type) as v.GenericSchema, `strategy(${type})`);
+    expect(open).toEqual([]);
+  });
+
   test("messages say what was expected and what was found", () => {
     const e = errorOf(BASE.replace("spread: 0.002", 'spread: "wide"'));
-    expect(e.message).toContain('test.yaml: strategy.parameters.spread: expected number, got "wide"');
+    expect(e.message).toContain('test.yaml: strategy.parameters.spread: expected a fraction in (0, 0.5), got "wide"');
     const e2 = errorOf(`${BASE}http:\n  port: 70000\n`);
-    expect(e2.issues.find((i) => i.path === "http.port")?.message).toBe("expected <= 65535, got 70000");
+    expect(e2.issues.find((i) => i.path === "http.port")?.message).toBe("expected an integer in [0, 65535], got 70000");
   });
 
   test("all problems are reported at once", () => {
@@ -229,7 +322,7 @@ describe("every invalid field names its path", () => {
         path: "venues[0].api_key",
         message: "environment variable NOPE is not set, nor NOPE_FILE (and no default given)",
       },
-      { path: "strategy.parameters.spread", message: "expected a fraction > 0, got -1" },
+      { path: "strategy.parameters.spread", message: "expected a fraction in (0, 0.5), got -1" },
     ]);
   });
 

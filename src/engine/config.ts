@@ -212,7 +212,7 @@ export function issuesFromValibot(
   issues: readonly v.BaseIssue<unknown>[],
   prefix: readonly PathKey[] = [],
 ): ConfigIssue[] {
-  return issues.map((issue) => {
+  const out = issues.map((issue) => {
     const rel: PathKey[] = (issue.path ?? []).map((p) => p.key as PathKey);
     const path = [...prefix, ...rel];
     const where = formatPath(path);
@@ -228,6 +228,8 @@ export function issuesFromValibot(
     const got = isSecretPath(path) ? "" : `, got ${issue.received}`;
     return { path: where, message: `expected ${expected}${got}` };
   });
+  // a value failing several checks of one range (Infinity: finite and the bound) is reported once
+  return out.filter((x, k) => out.findIndex((y) => y.path === x.path && y.message === x.message) === k);
 }
 
 const CREDENTIAL_KEYS = ["api_key", "api_secret", "passphrase"] as const;

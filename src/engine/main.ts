@@ -13,7 +13,7 @@ import {
 } from "../command/index.ts";
 import { createEngineMetrics, type EngineMetrics } from "../metrics/index.ts";
 import { type Clock, createLogger, type Logger, Rng, SystemClock } from "../services/index.ts";
-import { STRATEGY_TYPES, strategyParamsSchema } from "../strategy/index.ts";
+import { STRATEGY_TYPES, strategyParamsJsonSchemas, strategyParamsSchema } from "../strategy/index.ts";
 import { ENGINE_USAGE, type EngineArgs, parseEngineArgs, UsageError } from "./cli.ts";
 import { ConfigError, chooseConfigPath, type LoadedConfig, loadConfig, redactText } from "./config.ts";
 import { Engine } from "./engine.ts";
@@ -157,6 +157,7 @@ function startHttp(loaded: LoadedConfig, engine: Engine, metrics: EngineMetrics,
     strategies: catalog,
     commands: engine.commands,
     auth: new ControlAuth(loaded.controlToken, config.http.control_token_env),
+    strategyParamSchemas: pick(strategyParamsJsonSchemas(), config.strategy.type),
   });
   let http: RunningHttpServer;
   try {
@@ -166,6 +167,12 @@ function startHttp(loaded: LoadedConfig, engine: Engine, metrics: EngineMetrics,
   }
   log.info(`http server ${http.url} (/metrics /health /ready /api/status)`);
   return http;
+}
+
+/** The one entry of a record under key (none when absent): the running strategy type's schema. */
+function pick<T>(all: Readonly<Record<string, T>>, key: string): Record<string, T> {
+  const value = all[key];
+  return value === undefined ? {} : { [key]: value };
 }
 
 /** Reports a failed start-up (secrets masked) and closes whatever had started; exit code 1. */

@@ -9,7 +9,8 @@
 import * as v from "valibot";
 import type { BookView } from "../types/index.ts";
 import { Side } from "../types/index.ts";
-import { fractionField, intField, parseParams, positiveNumber } from "./params.ts";
+import { baseAmount, fractionField, intField, positiveUpTo } from "./fields.ts";
+import { parseParams } from "./params.ts";
 import { MAX_LEVELS, type QuoteState, QuotingStrategy } from "./quoting.ts";
 import type { StrategyContext } from "./types.ts";
 
@@ -18,26 +19,26 @@ const SECONDS_PER_YEAR = 365 * 24 * 3600;
 /** Parameters of avellaneda_stoikov; every default is written here once. */
 export const avellanedaStoikovParamsSchema = v.strictObject({
   /** γ: inventory risk aversion (larger = stronger skew and wider quotes). */
-  risk_aversion: v.optional(positiveNumber, 50),
+  risk_aversion: v.optional(positiveUpTo(1e6), 50),
   /** Starting volatility estimate, annualised (0.5 = 50 %); used until the EWMA has samples. */
-  volatility: v.optional(positiveNumber, 0.5),
+  volatility: v.optional(positiveUpTo(10), 0.5),
   /** Lowest volatility the estimate may fall to, annualised. */
-  volatility_floor: v.optional(positiveNumber, 0.1),
+  volatility_floor: v.optional(positiveUpTo(10), 0.1),
   /** EWMA window of mid log-returns, in samples. */
   volatility_window: v.optional(intField(2, 100_000), 60),
   /** Interval between mid samples, ms. */
   volatility_sample_ms: v.optional(intField(10, 3_600_000), 1000),
   /** κ given explicitly (per unit of relative distance); absent = estimated from book depth. */
-  kappa: v.optional(positiveNumber),
+  kappa: v.optional(positiveUpTo(1e9)),
   /** Levels per side the κ estimate reads. */
   kappa_levels: v.optional(intField(1, 1000), 10),
   /** Bounds of the κ estimate. */
-  kappa_min: v.optional(positiveNumber, 100),
-  kappa_max: v.optional(positiveNumber, 100_000),
-  /** Rolling horizon T − t, seconds. */
-  horizon_s: v.optional(positiveNumber, 60),
-  order_size: v.optional(positiveNumber, 0.01),
-  max_position: v.optional(positiveNumber, 1),
+  kappa_min: v.optional(positiveUpTo(1e9), 100),
+  kappa_max: v.optional(positiveUpTo(1e9), 100_000),
+  /** Rolling horizon T − t, seconds (at most a day). */
+  horizon_s: v.optional(positiveUpTo(86_400), 60),
+  order_size: v.optional(baseAmount, 0.01),
+  max_position: v.optional(baseAmount, 1),
   min_profit: v.optional(fractionField(0.5), 0.0001),
   levels: v.optional(intField(1, MAX_LEVELS), 1),
   level_spacing: v.optional(fractionField(0.5), 0.0005),

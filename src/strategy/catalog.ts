@@ -5,6 +5,7 @@
 import * as v from "valibot";
 import { AvellanedaStoikov, avellanedaStoikovParamsSchema } from "./avellaneda-stoikov.ts";
 import { CrossVenueMm, crossVenueMmParamsSchema } from "./cross-venue-mm.ts";
+import { paramsJsonSchema } from "./fields.ts";
 import { MarketMaking, marketMakingParamsSchema } from "./market-making.ts";
 import { type ParamsSchema, paramIssues, StrategyParamsError, toValidation, validateUpdate } from "./params.ts";
 import type { ParamsValidation, Strategy, StrategyContext } from "./types.ts";
@@ -27,6 +28,14 @@ export const STRATEGY_TYPES: readonly string[] = Object.keys(CATALOG);
 /** The parameter schema of a strategy type (pass to loadConfig's `strategies`), or undefined. */
 export function strategyParamsSchema(type: string): v.GenericSchema | undefined {
   return Object.hasOwn(CATALOG, type) ? CATALOG[type]?.schema : undefined;
+}
+
+/**
+ * The JSON Schema of a parameter update for every strategy type, read from each type's schema, so
+ * the API description (OpenAPI) states exactly the ranges the checks apply.
+ */
+export function strategyParamsJsonSchemas(): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(Object.entries(CATALOG).map(([type, e]) => [type, paramsJsonSchema(e.schema)]));
 }
 
 /**

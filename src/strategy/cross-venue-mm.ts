@@ -13,15 +13,8 @@
 import * as v from "valibot";
 import type { BookHealth, BookView, OrderUpdate } from "../types/index.ts";
 import { type CommonGrid, commonGrid, Side } from "../types/index.ts";
-import {
-  fractionField,
-  intField,
-  parseParams,
-  positiveNumber,
-  StrategyParamsError,
-  toValidation,
-  validateUpdate,
-} from "./params.ts";
+import { baseAmount, fractionField, intField } from "./fields.ts";
+import { lotCountIssues, parseParams, StrategyParamsError, toValidation, validateUpdate } from "./params.ts";
 import { InstrumentGrid } from "./quoting.ts";
 import type {
   BookUpdate,
@@ -48,9 +41,9 @@ export const crossVenueMmParamsSchema = v.strictObject({
   /** Least edge kept per round trip after the quote venue's maker fee and the hedge venues' taker fees, fraction of price. */
   min_profit: v.optional(fractionField(0.5), 0.0002),
   /** Size of each quote in base units (raised to the quote venue's minimum quantity/notional). */
-  order_size: v.optional(positiveNumber, 0.01),
+  order_size: v.optional(baseAmount, 0.01),
   /** Largest absolute net position over all venues, base units; a side that could pass it is cut or pulled. */
-  max_position: v.optional(positiveNumber, 0.05),
+  max_position: v.optional(baseAmount, 0.05),
   /** Share of each displayed hedge level the router counts on, per mille. */
   hedge_urgency: v.optional(intField(1, 1000), 1000),
   /** How far beyond the hedge venues' current price a hedge may sweep, fraction of price. */
@@ -155,6 +148,8 @@ export class CrossVenueMm implements Strategy {
     quotesPulled: 0,
   };
   unknownEvents = 0;
+  /** Sizes must stay exact lot counts on every venue's grid (and so on the common grid, the finest of them). */
+  private readonly lotCheck = (p: Readonly<Record<string, unknown>>) => lotCountIssues(p, this.ctx.instruments);
   private current: CrossVenueMmParams;
   private running = false;
   private states: SymbolState[] = [];
@@ -177,7 +172,7 @@ export class CrossVenueMm implements Strategy {
     if (ctx.sink.route === undefined) {
       throw new StrategyParamsError(name, [{ field: "(sink)", message: "this engine cannot route hedge orders" }]);
     }
-    this.current = parseParams<CrossVenueMmParams>(crossVenueMmParamsSchema, name, params);
+    this.current = parseParams<CrossVenueMmParams>(crossVenueMmParamsSchema, name, params, this.lotCheck);
     this.states = this.build(this.current);
     this.legsOf = this.index(this.states);
   }
@@ -262,11 +257,11 @@ export class CrossVenueMm implements Strategy {
   }
 
   validateParams(partial: unknown): ParamsValidation {
-    return toValidation(validateUpdate(this.paramsSchema, this.current, partial));
+    return toValidation(validateUpdate(this.paramsSchema, this.current, partial, this.lotCheck));
   }
 
   updateParams(partial: unknown): Readonly<Record<string, unknown>> {
-    const r = validateUpdate<CrossVenueMmParams>(this.paramsSchema, this.current, partial);
+    const r = validateUpdate<CrossVenueMmParams>(this.paramsSchema, this.current, partial, this.lotCheck);
     if (!r.ok) throw new StrategyParamsError(this.name, r.issues);
     const next = this.build(r.merged);
     // hedges in flight stay tracked under the same symbol

@@ -12,6 +12,7 @@ export {
   type CreateStrategyOptions,
   createStrategy,
   STRATEGY_TYPES,
+  strategyParamsJsonSchemas,
   strategyParamsSchema,
   validateStrategyParams,
 } from "./catalog.ts";
@@ -21,8 +22,25 @@ export {
   type CrossVenueStats,
   crossVenueMmParamsSchema,
 } from "./cross-venue-mm.ts";
+export {
+  baseAmount,
+  formatBound,
+  fractionField,
+  intField,
+  isExactMoney,
+  MAX_BASE_AMOUNT,
+  MAX_QUOTE_AMOUNT,
+  moneyAmount,
+  numberIn,
+  paramsJsonSchema,
+  positiveFraction,
+  positiveUpTo,
+  type Range,
+  rangeOf,
+  rangeText,
+} from "./fields.ts";
 export { MarketMaking, type MarketMakingParams, marketMakingParamsSchema } from "./market-making.ts";
-export { type ParamsSchema, StrategyParamsError } from "./params.ts";
+export { lotCountIssues, type ParamsSchema, StrategyParamsError } from "./params.ts";
 export {
   buildAsks,
   buildBids,

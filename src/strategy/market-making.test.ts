@@ -264,6 +264,47 @@ describe("parameter updates", () => {
     expect(mm.params()).toEqual(before);
   });
 
+  test("every numeric parameter has an upper bound: absurd values are refused, stating the range", () => {
+    const { mm } = setup();
+    const before = mm.params();
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ max_position: 1e308 }, "max_position", "expected a number in (0, 1e12], got 1e+308"],
+      [{ order_size: 1e300 }, "order_size", "expected a number in (0, 1e12], got 1e+300"],
+      [{ max_position: Number.POSITIVE_INFINITY }, "max_position", "expected a number in (0, 1e12], got Infinity"],
+      [{ spread: 0.9 }, "spread", "expected a fraction in (0, 0.5), got 0.9"],
+      [{ inventory_skew: 1 }, "inventory_skew", "expected a fraction in [0, 0.5), got 1"],
+      [{ refresh_tolerance_ticks: 1e9 }, "refresh_tolerance_ticks", "expected an integer in [0, 1e6], got 1000000000"],
+      [{ levels: 21 }, "levels", "expected an integer in [1, 20], got 21"],
+    ];
+    for (const [update, field, message] of cases) {
+      expect({ update, v: mm.validateParams(update) }).toEqual({
+        update,
+        v: { ok: false, issues: [{ field, message }] },
+      });
+      expect(() => mm.updateParams(update)).toThrow(`strategy mm: ${field}: ${message}`);
+    }
+    expect(mm.params()).toEqual(before);
+  });
+
+  test("sizes must stay exact lot counts (< 2^53) on the instruments traded, checked once their steps are known", () => {
+    // a venue stepping 0.00000001: 1e8 base units would be 1e16 lots, past 2^53 - 1
+    const fine = fakeInstrument({ step: "0.00000001" });
+    const { ctx } = fakeContext([fine]);
+    const mm = new MarketMaking("mm", ctx, { ...PARAMS });
+    const message = "expected at most 9.007e+7 base units (2^53 - 1 lots of 0.00000001 on sim BTC-USDT), got 100000000";
+    expect(mm.validateParams({ max_position: 1e8 })).toEqual({
+      ok: false,
+      issues: [{ field: "max_position", message }],
+    });
+    expect(() => mm.updateParams({ order_size: 1e8 })).toThrow("strategy mm: order_size: expected at most 9.007e+7");
+    expect(mm.validateParams({ max_position: 9e7 })).toEqual({ ok: true, value: { max_position: 9e7 } });
+    expect(() => new MarketMaking("mm", fakeContext([fine]).ctx, { ...PARAMS, max_position: 1e8 })).toThrow(
+      `strategy mm: max_position: ${message}`,
+    );
+    // the same size is fine on the default BTC grid (step 0.00001: 1e13 lots)
+    expect(setup().mm.validateParams({ max_position: 1e8 })).toEqual({ ok: true, value: { max_position: 1e8 } });
+  });
+
   test("validateParams checks without applying", () => {
     const { mm } = setup();
     expect(mm.validateParams({ spread: 0.01 })).toEqual({ ok: true, value: { spread: 0.01 } });
@@ -275,7 +316,9 @@ describe("parameter updates", () => {
 
   test("bad parameters at construction name the field", () => {
     const { ctx } = fakeContext();
-    expect(() => new MarketMaking("mm", ctx, { spread: 0 })).toThrow("strategy mm: spread: expected a fraction > 0");
+    expect(() => new MarketMaking("mm", ctx, { spread: 0 })).toThrow(
+      "strategy mm: spread: expected a fraction in (0, 0.5), got 0",
+    );
   });
 });
 

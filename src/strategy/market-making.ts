@@ -6,7 +6,8 @@
  */
 import * as v from "valibot";
 import type { BookView } from "../types/index.ts";
-import { fractionField, intField, parseParams, positiveFraction, positiveNumber } from "./params.ts";
+import { baseAmount, fractionField, intField, positiveFraction } from "./fields.ts";
+import { parseParams } from "./params.ts";
 import { MAX_LEVELS, type QuoteState, QuotingStrategy } from "./quoting.ts";
 import type { StrategyContext } from "./types.ts";
 
@@ -15,11 +16,11 @@ export const marketMakingParamsSchema = v.strictObject({
   /** Total quoted width as a fraction of fair value (0.002 = 10 bps each side). */
   spread: v.optional(positiveFraction(0.5), 0.002),
   /** Largest absolute position in base units; the side that would add to it stops quoting there. */
-  max_position: v.optional(positiveNumber, 1),
+  max_position: v.optional(baseAmount, 1),
   /** Least expected edge per side after the maker fee, fraction of fair value. */
   min_profit: v.optional(fractionField(0.5), 0.0001),
   /** Size of each level in base units (raised to the venue's minimum quantity/notional). */
-  order_size: v.optional(positiveNumber, 0.01),
+  order_size: v.optional(baseAmount, 0.01),
   /** Levels per side. */
   levels: v.optional(intField(1, MAX_LEVELS), 1),
   /** Extra distance of each further level, fraction of fair value. */

@@ -10,7 +10,7 @@
 
 import type { BookHealth, BookView, OrderUpdate } from "../types/index.ts";
 import { baseToLots, minTickLotsForNotional } from "../types/index.ts";
-import { type ParamsSchema, StrategyParamsError, toValidation, validateUpdate } from "./params.ts";
+import { lotCountIssues, type ParamsSchema, StrategyParamsError, toValidation, validateUpdate } from "./params.ts";
 import type {
   BookUpdate,
   ParamsValidation,
@@ -234,6 +234,8 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
     readonly paramsSchema: ParamsSchema,
     params: P,
   ) {
+    const lots = lotCountIssues(params, ctx.instruments);
+    if (lots.length > 0) throw new StrategyParamsError(name, lots);
     this.current = params;
     for (const inst of ctx.instruments) {
       let byVenue = this.states.get(inst.venue);
@@ -261,12 +263,15 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
     return this.current;
   }
 
+  /** Sizes must stay exact lot counts on every instrument traded (known only now, not at config time). */
+  private readonly lotCheck = (p: Readonly<Record<string, unknown>>) => lotCountIssues(p, this.ctx.instruments);
+
   validateParams(partial: unknown): ParamsValidation {
-    return toValidation(validateUpdate(this.paramsSchema, this.current, partial));
+    return toValidation(validateUpdate(this.paramsSchema, this.current, partial, this.lotCheck));
   }
 
   updateParams(partial: unknown): Readonly<Record<string, unknown>> {
-    const r = validateUpdate<P>(this.paramsSchema, this.current, partial);
+    const r = validateUpdate<P>(this.paramsSchema, this.current, partial, this.lotCheck);
     if (!r.ok) throw new StrategyParamsError(this.name, r.issues);
     this.current = r.merged;
     this.derive();
