@@ -15,7 +15,7 @@ const controlResponses = {
   "401": error("Missing or wrong bearer token"),
   "403": error("Control API disabled: no token configured"),
   "409": error("Done within ?wait but the engine refused it"),
-  "413": error("Body larger than the limit"),
+  "413": error("Body larger than the limit (declared or streamed)"),
   "415": error("Body is not application/json"),
   "503": error("Command queue full"),
 };
@@ -61,7 +61,7 @@ function paramsBody(paramSchemas: Readonly<Record<string, object>>): object {
  * `paramSchemas` the JSON Schema of each strategy type's parameter update (by type).
  */
 export function openApiDocument(
-  limits: { maxBodyBytes: number; maxWaitMs: number },
+  limits: { maxBodyBytes: number; maxWaitMs: number; maxRequestBodyBytes?: number },
   paramSchemas: Readonly<Record<string, object>> = {},
 ): Record<string, unknown> {
   const strategyParams = Object.fromEntries(Object.entries(paramSchemas).map(([t, s]) => [paramsComponent(t), s]));
@@ -73,7 +73,8 @@ export function openApiDocument(
       description:
         "Monitoring (health, readiness, metrics, status) is open; control routes need `Authorization: Bearer <token>` " +
         "(token from HFT_CONTROL_TOKEN or HFT_CONTROL_TOKEN_FILE) and are disabled when no token is configured. " +
-        `Control routes only enqueue a command for the engine. Bodies are capped at ${limits.maxBodyBytes} bytes; ` +
+        `Control routes only enqueue a command for the engine. A control body is absent or a JSON object of at most ${limits.maxBodyBytes} bytes` +
+        `${limits.maxRequestBodyBytes === undefined ? "" : ` (any request: ${limits.maxRequestBodyBytes} bytes)`}; ` +
         `?wait is capped at ${limits.maxWaitMs} ms.`,
     },
     paths: {

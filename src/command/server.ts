@@ -65,7 +65,8 @@ export function createHttpApp(deps: HttpAppDeps) {
   const maxBodyBytes = Math.min(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, maxRequestBodyBytes);
   const maxWaitMs = deps.maxWaitMs ?? 5000;
   const replies = replyCounter(metrics);
-  const openapi = JSON.stringify(openApiDocument({ maxBodyBytes, maxWaitMs }, deps.strategyParamSchemas));
+  const limits = { maxBodyBytes, maxWaitMs, maxRequestBodyBytes };
+  const openapi = JSON.stringify(openApiDocument(limits, deps.strategyParamSchemas));
   const control = controlPipeline({ metrics, auth, commands, strategies, replies, maxBodyBytes, maxWaitMs });
   return new Elysia()
     .onRequest(refuseOversized(replies, maxRequestBodyBytes))

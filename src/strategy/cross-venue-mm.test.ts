@@ -220,4 +220,26 @@ describe("cross_venue_mm", () => {
     const plain = { quotes: () => {}, order: () => {} };
     expect(() => new CrossVenueMm("x", { ...noRoute, sink: plain }, {})).toThrow(/cannot route/);
   });
+
+  test("parameters: sizes are bounded, and must stay exact lot counts on the finest venue's step", () => {
+    // q steps 0.001, h steps 0.00000001: 1e8 base units is 1e11 lots on q but 1e16 on h (past 2^53)
+    const { ctx } = fakeContext(instruments("0.001", "0.00000001"));
+    const st = new CrossVenueMm("x", ctx, PARAMS);
+    expect(st.validateParams({ max_position: 1e300 })).toEqual({
+      ok: false,
+      issues: [{ field: "max_position", message: "expected a number in (0, 1e12], got 1e+300" }],
+    });
+    expect(st.validateParams({ max_position: 1e8 })).toEqual({
+      ok: false,
+      issues: [
+        {
+          field: "max_position",
+          message: "expected at most 9.007e+7 base units (2^53 - 1 lots of 0.00000001 on h BTC-USDT), got 100000000",
+        },
+      ],
+    });
+    expect(() => st.updateParams({ order_size: 1e8 })).toThrow(/order_size: expected at most 9.007e\+7/);
+    expect(() => new CrossVenueMm("x", ctx, { ...PARAMS, max_position: 1e8 })).toThrow(/max_position/);
+    expect(st.params()).toMatchObject({ max_position: 0.02, order_size: 0.01 });
+  });
 });
