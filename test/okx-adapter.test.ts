@@ -398,9 +398,13 @@ describe("okx adapter: market data", () => {
     a.onEvent((e) => {
       if (e.type === "book_health") health.push(e.health);
     });
+    await until(() => health.includes("stale"), "the silent socket dropped");
+    m.answerPings = true; // the replacement socket is healthy: exactly one loss of sync
     await until(() => m.publicConnections >= 2 && a.bookHealth("BTC-USDT") === "live" && m.bookSubs >= 2, "reconnect");
-    expect(health.slice(0, 2), `seed ${SEED}`).toEqual(["stale", "live"]);
+    // stale while the socket is gone, resyncing while the resubscription's snapshot is awaited: one resync
+    expect(health.slice(0, 3), `seed ${SEED}`).toEqual(["stale", "resyncing", "live"]);
     expect(a.stats?.()["reconnects"]).toBeGreaterThanOrEqual(1);
+    expect(a.stats?.()["resyncs"], `seed ${SEED}: one loss of sync, one resync`).toBe(1);
   }, 30_000);
 });
 

@@ -15,6 +15,7 @@ import type {
   PositionStatus,
   RiskStatus,
   TimeInForce,
+  UnknownOutcomeResult,
   VenueEvent,
 } from "../types/index.ts";
 import { Side } from "../types/index.ts";
@@ -58,6 +59,8 @@ export interface ExecutionOptions {
   /** Told on every fill (after positions moved) and state change: strategies, logs. */
   readonly onFill?: (fill: FillEvent) => void;
   readonly onOrderState?: (order: ManagedOrder, from: OrderState) => void;
+  /** Told when a submission whose outcome was unknown is settled (metrics and the log). */
+  readonly onUnknownOutcome?: (order: ManagedOrder, result: UnknownOutcomeResult, detail: string) => void;
   /** Told when the kill switch trips: the engine halts its strategies here. */
   readonly onHalt?: (reason: string) => void;
   /** Told about errors that were contained (an illegal transition trips the kill switch too). */
@@ -168,6 +171,7 @@ export class Execution {
           for (const l of this.orderListeners) l.onState?.(o, from);
           this.opts.onOrderState?.(o, from);
         },
+        onUnknownOutcome: (o, result, detail) => this.opts.onUnknownOutcome?.(o, result, detail),
       },
     });
     this.kill.onTrip((reason) => {

@@ -199,6 +199,42 @@ describe("order manager: unknown outcomes are resolved by status queries, never 
     expect(venue.submits.length).toBe(1);
   });
 
+  test("a settled unknown outcome is told once, with how it turned out (open; not found)", async () => {
+    const told: string[] = [];
+    const { desk, venue, clock } = makeDesk({
+      orders: { statusRetryMs: 500 },
+      onUnknownOutcome: (o, result) => told.push(`${o.clientId} ${result}`),
+    });
+    venue.submitMode = "error_placed";
+    const placedLate = placed(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 5));
+    venue.submitMode = "error_lost";
+    const lost = placed(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 5));
+    venue.submitMode = "ack";
+    const normal = placed(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 5));
+    await flush();
+    clock.advance(500);
+    await flush();
+    clock.advance(10_000);
+    await flush();
+    expect([placedLate.state, lost.state, normal.state]).toEqual(["new", "rejected", "new"]);
+    expect(told).toEqual([`${placedLate.clientId} open`, `${lost.clientId} not_found`]);
+    expect(desk.oms.stats.unknownOutcomes).toBe(2);
+  });
+
+  test("a pending order the venue ends with a reject reason (OKX post-only) is rejected, not canceled", async () => {
+    const { desk, venue } = makeDesk();
+    venue.submitMode = "hang_placed";
+    const o = placed(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 5, "limit_maker"));
+    await flush();
+    const u = venue.finish(o.clientId, "canceled", false);
+    venue.deliver({ ...u, rejectReason: "would_take" });
+    expect({ state: o.state, reason: o.rejectReason }).toEqual({ state: "rejected", reason: "would_take" });
+    expect({ rejected: desk.oms.stats.rejected, canceled: desk.oms.stats.canceled }).toEqual({
+      rejected: 1,
+      canceled: 0,
+    });
+  });
+
   test("transport error on submit, venue has nothing: rejected as lost", async () => {
     const { desk, venue, clock } = makeDesk({ orders: { statusRetryMs: 500 } });
     venue.submitMode = "error_lost";

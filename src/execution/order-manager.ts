@@ -14,6 +14,7 @@ import {
   type OrderType,
   type OrderUpdate,
   type TimeInForce,
+  type UnknownOutcomeResult,
   VenueRejectError,
 } from "../types/index.ts";
 import type { VenueAdapter } from "../venues/index.ts";
@@ -40,6 +41,11 @@ export interface FillEvent {
 export interface OrderListener {
   onFill?(fill: FillEvent): void;
   onState?(order: ManagedOrder, from: OrderState): void;
+  /**
+   * A submission whose outcome was unknown (no answer in time, transport error) is settled: the order
+   * left pending_new, by a status query or a late answer. `detail` says what settled it.
+   */
+  onUnknownOutcome?(order: ManagedOrder, result: UnknownOutcomeResult, detail: string): void;
 }
 
 /** Counters as plain numbers, read by metrics at scrape time. */
@@ -141,6 +147,8 @@ class Order implements ManagedOrder {
   resurrected = false;
   countedRemaining = 0;
   countedLive = false;
+  /** The submit's outcome is unknown (counted in unknownOutcomes) and not yet settled. */
+  outcomeUnknown = false;
 
   constructor(
     readonly clientId: string,
@@ -502,6 +510,10 @@ export class OrderManager {
     }
     if (from === "pending_new" && !isTerminal(to)) this.stats.acked++;
     this.refresh(o);
+    if (from === "pending_new" && o.outcomeUnknown) {
+      o.outcomeUnknown = false;
+      this.listener.onUnknownOutcome?.(o, settledResult(o), cause);
+    }
     this.listener.onState?.(o, from);
     if (from === "pending_new" && o.cancelWanted && (to === "new" || to === "partially_filled")) {
       this.sendCancel(o, "deferred cancel after ack");
@@ -583,6 +595,7 @@ export class OrderManager {
     if (kind === "submit" && o.state === "pending_new") {
       this.stats.submitTimeouts++;
       this.stats.unknownOutcomes++;
+      o.outcomeUnknown = true;
       note(o, this.clock.nowMs(), `no answer to submit after ${this.submitTimeoutMs} ms: querying status`);
       this.queryStatus(o);
     } else if (kind === "cancel" && o.state === "pending_cancel") {
@@ -620,7 +633,8 @@ export class OrderManager {
     // Transport error, timeout or "duplicate" (the venue has it): the outcome is unknown.
     note(o, now, `submit outcome unknown: ${errorText(e)}`);
     if (o.state !== "pending_new") return;
-    this.stats.unknownOutcomes++;
+    if (!o.outcomeUnknown) this.stats.unknownOutcomes++;
+    o.outcomeUnknown = true;
     if (o.inflight !== "status") this.arm(o, "status", this.statusRetryMs);
   }
 
@@ -779,6 +793,9 @@ export class OrderManager {
       if (o.state === "pending_cancel") target = "pending_cancel";
       else if (status === "partially_filled" || cumLots > 0) target = "partially_filled";
       else target = "new";
+    } else if (o.state === "pending_new" && rejectReason !== undefined && status !== "filled" && cumLots === 0) {
+      // the venue refused it after taking it (OKX cancels a crossing post-only order): a rejection
+      target = "rejected";
     } else {
       target = status;
     }
@@ -883,3 +900,17 @@ export class OrderManager {
 }
 
 const EMPTY: ReadonlySet<ManagedOrder> = new Set();
+
+/** What a settled unknown outcome turned out to be, from the state the order moved to. */
+function settledResult(o: Order): UnknownOutcomeResult {
+  switch (o.state) {
+    case "filled":
+    case "canceled":
+    case "expired":
+      return o.state;
+    case "rejected":
+      return o.rejectReason === "lost" ? "not_found" : "rejected";
+    default:
+      return "open";
+  }
+}

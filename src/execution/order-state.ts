@@ -61,6 +61,12 @@ export class OrderLog {
     this.entries.push(nowMs, from, to, cumLots, text);
   }
 
+  /** The text of the newest entry (why the order last moved), "" when empty: for one log line. */
+  lastText(): string {
+    const t = this.entries[this.entries.length - 1];
+    return typeof t === "string" ? t : "";
+  }
+
   /** Formatted lines, oldest first. */
   lines(): string[] {
     const out: string[] = [];

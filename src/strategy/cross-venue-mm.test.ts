@@ -243,3 +243,24 @@ describe("cross_venue_mm", () => {
     expect(st.params()).toMatchObject({ max_position: 0.02, order_size: 0.01 });
   });
 });
+
+describe("cross_venue_mm says why it does not quote", () => {
+  test("hedge books that are not live: no_hedge_price; a full position: position_limit on that side", () => {
+    const { st, hBook } = setup();
+    expect(st.quoteDecisions()[0]).toMatchObject({ venue: "q", symbol: "BTC-USDT", bid: null, ask: null });
+    st.onBookHealth("h", "BTC-USDT", "stale");
+    expect(st.quoteDecisions()[0]).toMatchObject({ bid: "no_hedge_price", ask: "no_hedge_price" });
+    st.onBook(bookUpdate(hBook, "live", "h"));
+    // long 0.02 BTC on the quote venue = max_position: no more buying there (the hedge is in flight)
+    st.onPosition({ venue: "q", symbol: "BTC-USDT", positionLots: 2000 });
+    expect(st.quoteDecisions()[0]).toMatchObject({ bid: "position_limit", ask: null, maxPositionLots: 2000 });
+  });
+
+  test("a quote venue book that is not live, and a stop, are named", () => {
+    const { st } = setup();
+    st.onBookHealth("q", "BTC-USDT", "resyncing");
+    expect(st.quoteDecisions()[0]).toMatchObject({ bid: "book_not_live", ask: "book_not_live" });
+    st.stop();
+    expect(st.quoteDecisions()[0]).toMatchObject({ bid: "stopped", ask: "stopped" });
+  });
+});

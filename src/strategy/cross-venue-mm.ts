@@ -11,23 +11,25 @@
  * hedge venues' instruments), so lots of venues with different steps add up exactly.
  */
 import * as v from "valibot";
-import type { BookHealth, BookView, OrderUpdate } from "../types/index.ts";
+import type { BookHealth, BookView, NoQuoteReason, OrderUpdate } from "../types/index.ts";
 import { type CommonGrid, commonGrid, Side } from "../types/index.ts";
 import { baseAmount, fractionField, intField } from "./fields.ts";
 import { lotCountIssues, parseParams, StrategyParamsError, toValidation, validateUpdate } from "./params.ts";
 import { InstrumentGrid } from "./quoting.ts";
-import type {
-  BookUpdate,
-  ParamsValidation,
-  ParentOrderUpdate,
-  PositionUpdate,
-  QuoteIntent,
-  QuoteLevel,
-  Strategy,
-  StrategyContext,
-  StrategyInstrument,
-  StrategyState,
-  TradeTick,
+import {
+  type BookUpdate,
+  newQuoteDecision,
+  type ParamsValidation,
+  type ParentOrderUpdate,
+  type PositionUpdate,
+  type QuoteDecision,
+  type QuoteIntent,
+  type QuoteLevel,
+  type Strategy,
+  type StrategyContext,
+  type StrategyInstrument,
+  type StrategyState,
+  type TradeTick,
 } from "./types.ts";
 
 const venueName = v.pipe(v.string(), v.minLength(1, "a venue name"));
@@ -106,6 +108,8 @@ class SymbolState {
   readonly hedges = new Map<string, number>();
   /** Net position over the quote and hedge venues, common lots. */
   net = 0;
+  /** Why each side of the quote venue's instrument is (not) quoted, updated on every evaluation. */
+  readonly decision: QuoteDecision;
   constructor(
     readonly symbol: string,
     readonly quote: Leg,
@@ -114,6 +118,7 @@ class SymbolState {
   ) {
     this.grid = new InstrumentGrid(quote.inst);
     this.last = { venue: quote.inst.venue, symbol, bids: NO_LEVELS, asks: NO_LEVELS };
+    this.decision = newQuoteDecision(quote.inst.venue, symbol);
     let min = Number.MAX_SAFE_INTEGER;
     for (const h of hedgeLegs) min = Math.min(min, h.qtyMult * Math.max(1, h.inst.info.minQtyLots));
     this.minHedgeCommon = min;
@@ -153,6 +158,7 @@ export class CrossVenueMm implements Strategy {
   private current: CrossVenueMmParams;
   private running = false;
   private states: SymbolState[] = [];
+  private decisions: QuoteDecision[] = [];
   /** Position per venue then symbol, venue lots (kept across parameter changes). */
   private readonly positions = new Map<string, Map<string, number>>();
   /** Books per venue then symbol (kept across parameter changes; legs share these records). */
@@ -174,6 +180,7 @@ export class CrossVenueMm implements Strategy {
     }
     this.current = parseParams<CrossVenueMmParams>(crossVenueMmParamsSchema, name, params, this.lotCheck);
     this.states = this.build(this.current);
+    this.decisions = this.states.map((x) => x.decision);
     this.legsOf = this.index(this.states);
   }
 
@@ -273,6 +280,7 @@ export class CrossVenueMm implements Strategy {
     }
     this.current = r.merged;
     this.states = next;
+    this.decisions = next.map((x) => x.decision);
     this.legsOf = this.index(next);
     this.requoteAll();
     return this.params();
@@ -285,7 +293,7 @@ export class CrossVenueMm implements Strategy {
 
   stop(): void {
     this.running = false;
-    for (const s of this.states) this.emitEmpty(s);
+    for (const s of this.states) this.pass(s, "stopped");
   }
 
   state(): StrategyState {
@@ -365,6 +373,10 @@ export class CrossVenueMm implements Strategy {
 
   currentQuotes(): readonly QuoteIntent[] {
     return this.states.map((s) => s.last);
+  }
+
+  quoteDecisions(): readonly QuoteDecision[] {
+    return this.decisions;
   }
 
   /** Net position over the quote and hedge venues, common lots (status, tests). */
@@ -489,39 +501,40 @@ export class CrossVenueMm implements Strategy {
   private evaluate(s: SymbolState): void {
     if (!this.running) return;
     const q = s.quote;
+    const d = s.decision;
+    d.makerFee = q.inst.fees.maker;
+    d.minProfit = this.current.min_profit;
+    d.positionLots = s.net / q.qtyMult;
+    d.maxPositionLots = s.maxPositionCommon / q.qtyMult;
     const book = q.slot.book;
-    if (book === undefined || q.slot.health !== "live" || s.orderLots <= 0) {
-      this.emitEmpty(s);
+    if (book === undefined || q.slot.health !== "live") {
+      this.pass(s, "book_not_live");
+      return;
+    }
+    if (s.orderLots <= 0) {
+      this.pass(s, "below_min_size");
       return;
     }
     const bestBid = book.bestBidTicks();
     const bestAsk = book.bestAskTicks();
     if (!(bestBid > 0 && bestAsk > bestBid)) {
-      this.emitEmpty(s);
+      this.pass(s, "no_market");
       return;
     }
     const p = this.current;
-    const net = s.net;
     const maker = q.inst.fees.maker;
-    const orderCommon = s.orderLots * q.qtyMult;
     // bid: a fill is hedged by selling on the hedge venues
-    let bidPx = 0;
-    let bidLots = 0;
-    const roomBuy = Math.floor((s.maxPositionCommon - net) / q.qtyMult);
-    if (roomBuy > 0 && this.walk(s, Side.Sell, orderCommon)) {
-      const common = (this.walkEff * (1 - p.min_profit)) / (1 + maker);
-      bidPx = Math.min(Math.floor(common / q.priceMult + GRID_EPS), bestAsk - 1);
-      bidLots = this.size(s, Math.min(s.orderLots, roomBuy), bidPx);
-    }
+    const roomBuy = Math.floor((s.maxPositionCommon - s.net) / q.qtyMult);
+    const bidWhy = this.price(s, Side.Sell, roomBuy);
+    const bidPx =
+      bidWhy === null ? Math.min(Math.floor(this.hedgeBound(maker, true) / q.priceMult + GRID_EPS), bestAsk - 1) : 0;
+    const bidLots = bidWhy === null ? this.size(s, Math.min(s.orderLots, roomBuy), bidPx) : 0;
     // ask: a fill is hedged by buying on the hedge venues
-    let askPx = 0;
-    let askLots = 0;
-    const roomSell = Math.floor((s.maxPositionCommon + net) / q.qtyMult);
-    if (roomSell > 0 && this.walk(s, Side.Buy, orderCommon)) {
-      const common = (this.walkEff * (1 + p.min_profit)) / (1 - maker);
-      askPx = Math.max(Math.ceil(common / q.priceMult - GRID_EPS), bestBid + 1);
-      askLots = this.size(s, Math.min(s.orderLots, roomSell), askPx);
-    }
+    const roomSell = Math.floor((s.maxPositionCommon + s.net) / q.qtyMult);
+    const askWhy = this.price(s, Side.Buy, roomSell);
+    const askPx =
+      askWhy === null ? Math.max(Math.ceil(this.hedgeBound(maker, false) / q.priceMult - GRID_EPS), bestBid + 1) : 0;
+    const askLots = askWhy === null ? this.size(s, Math.min(s.orderLots, roomSell), askPx) : 0;
     const tol = Math.max(p.refresh_tolerance_ticks, Math.floor(p.refresh_tolerance * bestBid));
     const now = this.ctx.clock.nowMs();
     const bids = this.side(s, s.last.bids, bidPx, bidLots, tol, true, now);
@@ -531,7 +544,37 @@ export class CrossVenueMm implements Strategy {
         this.stats.quotesPulled++;
       s.last = { venue: q.inst.venue, symbol: s.symbol, bids, asks };
     }
+    d.bid = bids.length > 0 ? null : (bidWhy ?? this.emptyWhy(s, roomBuy, bidLots));
+    d.ask = asks.length > 0 ? null : (askWhy ?? this.emptyWhy(s, roomSell, askLots));
     this.ctx.sink.quotes(s.last);
+  }
+
+  /**
+   * Whether a side can be priced: room under max_position and hedge books deep enough for order_size
+   * on the side its hedge takes (`hedgeSide`); null when it can (walkEff then holds the hedge price).
+   */
+  private price(s: SymbolState, hedgeSide: Side, roomLots: number): NoQuoteReason | null {
+    if (roomLots <= 0) return "position_limit";
+    return this.walk(s, hedgeSide, s.orderLots * s.quote.qtyMult) ? null : "no_hedge_price";
+  }
+
+  /** The safe quote price in common ticks from the last walk: min_profit kept after the maker and taker fees. */
+  private hedgeBound(maker: number, isBid: boolean): number {
+    const m = this.current.min_profit;
+    return isBid ? (this.walkEff * (1 - m)) / (1 + maker) : (this.walkEff * (1 + m)) / (1 - maker);
+  }
+
+  /** Why a priced side ended empty: too little room or size for the venue minimum, else min_quote_life_ms. */
+  private emptyWhy(s: SymbolState, roomLots: number, lots: number): NoQuoteReason {
+    if (lots > 0) return "quote_life";
+    return roomLots < s.orderLots ? "position_limit" : "below_min_size";
+  }
+
+  /** Quotes nothing on the symbol, for one reason. */
+  private pass(s: SymbolState, reason: NoQuoteReason): void {
+    s.decision.bid = reason;
+    s.decision.ask = reason;
+    this.emitEmpty(s);
   }
 
   /** Lots for a quote: at least the venue's minimum, or 0 when that does not fit the room. */

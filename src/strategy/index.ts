@@ -61,6 +61,7 @@ export type {
   ParamsValidation,
   ParentOrderUpdate,
   PositionUpdate,
+  QuoteDecision,
   QuoteIntent,
   QuoteLevel,
   RouteIntent,
@@ -70,3 +71,4 @@ export type {
   StrategyState,
   TradeTick,
 } from "./types.ts";
+export { newQuoteDecision } from "./types.ts";

@@ -332,3 +332,67 @@ describe("fair value", () => {
     expect(sink.last()?.bids[0]?.priceTicks).toBe(Math.floor((MID + 40) * (1 - 0.001)));
   });
 });
+
+describe("market_making says why it does not quote", () => {
+  test("a spread no wider than the maker fee: fees_exceed_spread on both sides, with the edge", () => {
+    // half of a 0.002 spread is 0.001: exactly the maker fee, nothing left for min_profit
+    const { mm, book, sink } = setup({}, 0.001);
+    mm.onBook(bookUpdate(book));
+    expect(sink.last()).toMatchObject({ bids: [], asks: [] });
+    const [d] = mm.quoteDecisions();
+    expect(d).toMatchObject({ venue: "sim", symbol: "BTC-USDT", bid: "fees_exceed_spread", ask: "fees_exceed_spread" });
+    expect(d?.bidEdge).toBeCloseTo(0.001, 6);
+    expect(d?.makerFee).toBe(0.001);
+    expect(d?.minProfit).toBe(0.0001);
+  });
+
+  test("an edge that covers the fee but not min_profit: min_profit", () => {
+    const { mm, book } = setup({ min_profit: 0.0015 }, 0.0005);
+    mm.onBook(bookUpdate(book));
+    expect(mm.quoteDecisions()[0]).toMatchObject({ bid: "min_profit", ask: "min_profit" });
+  });
+
+  test("a full long position: the bid is held by position_limit, the ask still quotes", () => {
+    const { mm, book, sink } = setup();
+    mm.onBook(bookUpdate(book));
+    mm.onPosition({ venue: "sim", symbol: "BTC-USDT", positionLots: 100_000 });
+    expect(sink.last()?.bids).toEqual([]);
+    expect(sink.last()?.asks.length).toBe(1);
+    expect(mm.quoteDecisions()[0]).toMatchObject({
+      bid: "position_limit",
+      ask: null,
+      positionLots: 100_000,
+      maxPositionLots: 100_000,
+    });
+  });
+
+  test("a book that is not live, a missing side, a size below one lot, a stop: each named", () => {
+    const { mm, book } = setup();
+    const reasons = () => {
+      const d = mm.quoteDecisions()[0];
+      return [d?.bid, d?.ask];
+    };
+    mm.onBook(bookUpdate(book, "resyncing"));
+    expect(reasons()).toEqual(["book_not_live", "book_not_live"]);
+    book.asks = [];
+    mm.onBook(bookUpdate(book));
+    expect(reasons()).toEqual(["no_market", "no_market"]);
+    book.set(MID - 50, MID + 50);
+    mm.onBook(bookUpdate(book));
+    expect(reasons()).toEqual([null, null]);
+    mm.updateParams({ order_size: 0.000001 });
+    expect(reasons()).toEqual(["below_min_size", "below_min_size"]);
+    mm.stop();
+    expect(reasons()).toEqual(["stopped", "stopped"]);
+  });
+
+  test("the decision records are allocated once and updated in place", () => {
+    const { mm, book } = setup();
+    const first = mm.quoteDecisions();
+    const record = first[0];
+    mm.onBook(bookUpdate(book));
+    mm.onPosition({ venue: "sim", symbol: "BTC-USDT", positionLots: 100_000 });
+    expect(mm.quoteDecisions()).toBe(first);
+    expect(mm.quoteDecisions()[0]).toBe(record);
+  });
+});

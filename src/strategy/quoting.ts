@@ -8,20 +8,22 @@
  * preallocated buffers and allocates only when the emitted quote actually changes.
  */
 
-import type { BookHealth, BookView, OrderUpdate } from "../types/index.ts";
+import type { BookHealth, BookView, NoQuoteReason, OrderUpdate } from "../types/index.ts";
 import { baseToLots, minTickLotsForNotional } from "../types/index.ts";
 import { lotCountIssues, type ParamsSchema, StrategyParamsError, toValidation, validateUpdate } from "./params.ts";
-import type {
-  BookUpdate,
-  ParamsValidation,
-  PositionUpdate,
-  QuoteIntent,
-  QuoteLevel,
-  Strategy,
-  StrategyContext,
-  StrategyInstrument,
-  StrategyState,
-  TradeTick,
+import {
+  type BookUpdate,
+  newQuoteDecision,
+  type ParamsValidation,
+  type PositionUpdate,
+  type QuoteDecision,
+  type QuoteIntent,
+  type QuoteLevel,
+  type Strategy,
+  type StrategyContext,
+  type StrategyInstrument,
+  type StrategyState,
+  type TradeTick,
 } from "./types.ts";
 
 /** Most levels per side any quoting strategy may ask for (the parameter schemas cap `levels` here). */
@@ -64,6 +66,16 @@ export class SideBuffer {
   readonly px = new Float64Array(MAX_LEVELS);
   readonly lots = new Float64Array(MAX_LEVELS);
   n = 0;
+  /** Why the side came out empty (null when it has levels). */
+  reason: NoQuoteReason | null = null;
+  /** The best candidate level's edge against fair value before fees, a fraction (NaN when none was priced). */
+  edge = Number.NaN;
+}
+
+/** Why a side whose levels were all priced came out empty: the fee alone eats the edge, or min_profit does. */
+function noEdgeReason(bestEdge: number, makerFee: number): NoQuoteReason {
+  if (Number.isNaN(bestEdge)) return "no_market";
+  return bestEdge <= makerFee ? "fees_exceed_spread" : "min_profit";
 }
 
 /**
@@ -105,23 +117,36 @@ export function buildBids(
   limits: SideLimits,
   out: SideBuffer,
 ): void {
-  out.n = 0;
+  startSide(out);
   let room = limits.maxPositionLots - positionLots;
   let prev = bestAskTicks; // every bid must be below the best ask and below the previous level
   const fair = raw.fairTicks;
+  if (room <= 0) out.reason = "position_limit";
   for (let i = 0; i < raw.levels && room > 0; i++) {
     let p = Math.floor((raw.bids[i] as number) + GRID_EPS);
     if (p >= prev) p = prev - 1;
     if (!(p > 0)) break;
-    if ((fair - p) / fair - grid.makerFee < limits.minProfit) continue;
+    const edge = (fair - p) / fair;
+    if (!(edge <= out.edge)) out.edge = edge;
+    if (edge - grid.makerFee < limits.minProfit) continue;
     const lots = sizeLevel(limits.lots, p, room, grid);
-    if (lots === 0) break;
+    if (lots === 0) {
+      if (out.n === 0) out.reason = "position_limit";
+      break;
+    }
     out.px[out.n] = p;
     out.lots[out.n] = lots;
     out.n++;
     room -= lots;
     prev = p;
   }
+  if (out.n === 0 && out.reason === null) out.reason = noEdgeReason(out.edge, grid.makerFee);
+}
+
+function startSide(out: SideBuffer): void {
+  out.n = 0;
+  out.reason = null;
+  out.edge = Number.NaN;
 }
 
 /** Asks that obey every rule (mirror of buildBids). */
@@ -133,23 +158,30 @@ export function buildAsks(
   limits: SideLimits,
   out: SideBuffer,
 ): void {
-  out.n = 0;
+  startSide(out);
   let room = limits.maxPositionLots + positionLots;
   let prev = bestBidTicks;
   const fair = raw.fairTicks;
+  if (room <= 0) out.reason = "position_limit";
   for (let i = 0; i < raw.levels && room > 0; i++) {
     let p = Math.ceil((raw.asks[i] as number) - GRID_EPS);
     if (p <= prev) p = prev + 1;
     if (!Number.isSafeInteger(p)) break;
-    if ((p - fair) / fair - grid.makerFee < limits.minProfit) continue;
+    const edge = (p - fair) / fair;
+    if (!(edge <= out.edge)) out.edge = edge;
+    if (edge - grid.makerFee < limits.minProfit) continue;
     const lots = sizeLevel(limits.lots, p, room, grid);
-    if (lots === 0) break;
+    if (lots === 0) {
+      if (out.n === 0) out.reason = "position_limit";
+      break;
+    }
     out.px[out.n] = p;
     out.lots[out.n] = lots;
     out.n++;
     room -= lots;
     prev = p;
   }
+  if (out.n === 0 && out.reason === null) out.reason = noEdgeReason(out.edge, grid.makerFee);
 }
 
 /**
@@ -197,9 +229,21 @@ export class QuoteState {
   readonly raw = new RawQuote();
   readonly bidBuf = new SideBuffer();
   readonly askBuf = new SideBuffer();
+  /** Why each side is (not) quoted, updated on every evaluation. */
+  readonly decision: QuoteDecision;
   constructor(readonly inst: StrategyInstrument) {
     this.grid = new InstrumentGrid(inst);
     this.last = { venue: inst.venue, symbol: inst.symbol, bids: NO_LEVELS, asks: NO_LEVELS };
+    this.decision = newQuoteDecision(inst.venue, inst.symbol);
+  }
+
+  /** Records that neither side is quoted, for one reason. */
+  decideNone(reason: NoQuoteReason): void {
+    const d = this.decision;
+    d.bid = reason;
+    d.ask = reason;
+    d.bidEdge = Number.NaN;
+    d.askEdge = Number.NaN;
   }
 }
 
@@ -225,6 +269,7 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
   protected running = false;
   protected readonly states = new Map<string, Map<string, QuoteState>>();
   private readonly list: QuoteState[] = [];
+  private readonly decisions: QuoteDecision[] = [];
   /** Events for instruments this strategy does not trade (wiring mistakes show up here). */
   unknownEvents = 0;
 
@@ -246,6 +291,7 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
       const s = new QuoteState(inst);
       byVenue.set(inst.symbol, s);
       this.list.push(s);
+      this.decisions.push(s.decision);
     }
     this.derive();
   }
@@ -294,7 +340,10 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
 
   stop(): void {
     this.running = false;
-    for (const s of this.list) this.emitEmpty(s);
+    for (const s of this.list) {
+      s.decideNone("stopped");
+      this.emitEmpty(s);
+    }
   }
 
   state(): StrategyState {
@@ -337,6 +386,10 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
     return this.list.map((s) => s.last);
   }
 
+  quoteDecisions(): readonly QuoteDecision[] {
+    return this.decisions;
+  }
+
   protected requoteAll(): void {
     const now = this.ctx.clock.nowMs();
     for (const s of this.list) this.evaluate(s, now);
@@ -351,9 +404,14 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
   /** Computes and emits the quote for one instrument (empty when it must not quote). */
   protected evaluate(s: QuoteState, nowMs: number): void {
     if (!this.running) return;
+    const d = s.decision;
+    d.makerFee = s.grid.makerFee;
+    d.minProfit = this.current.min_profit;
+    d.positionLots = s.positionLots;
+    d.maxPositionLots = s.maxPositionLots;
     const book = s.book;
     if (book === undefined || s.health !== "live") {
-      this.emitEmpty(s);
+      this.pass(s, "book_not_live");
       return;
     }
     const bid = book.bestBidTicks();
@@ -361,9 +419,17 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
     const raw = s.raw;
     raw.fairTicks = Number.NaN;
     raw.levels = 0;
-    if (bid >= 0 && ask >= 0 && bid < ask && s.orderLots > 0) this.fillRaw(s, book, nowMs);
+    if (!(bid >= 0 && ask >= 0 && bid < ask)) {
+      this.pass(s, "no_market");
+      return;
+    }
+    if (s.orderLots <= 0) {
+      this.pass(s, "below_min_size");
+      return;
+    }
+    this.fillRaw(s, book, nowMs);
     if (!(raw.fairTicks > 0) || raw.levels <= 0) {
-      this.emitEmpty(s);
+      this.pass(s, "no_fair_value");
       return;
     }
     raw.levels = Math.min(raw.levels, MAX_LEVELS);
@@ -373,6 +439,17 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
     buildAsks(raw, bid, s.positionLots, s.grid, limits, s.askBuf);
     const tol = Math.max(p.refresh_tolerance_ticks, Math.floor(p.refresh_tolerance * raw.fairTicks));
     this.emit(s, tol, raw.fairTicks, bid, ask);
+    // an empty side without a reason of its own was pulled because it would meet our other side
+    d.bid = s.last.bids.length > 0 ? null : (s.bidBuf.reason ?? "self_cross");
+    d.ask = s.last.asks.length > 0 ? null : (s.askBuf.reason ?? "self_cross");
+    d.bidEdge = s.bidBuf.edge;
+    d.askEdge = s.askBuf.edge;
+  }
+
+  /** Quotes nothing on the instrument, for one reason. */
+  private pass(s: QuoteState, reason: NoQuoteReason): void {
+    s.decideNone(reason);
+    this.emitEmpty(s);
   }
 
   /** Emits, keeping each side's previous levels when the new ones are within tolerance. */

@@ -10,6 +10,7 @@ import type {
   BookHealth,
   BookView,
   InstrumentInfo,
+  NoQuoteReason,
   OrderType,
   OrderUpdate,
   Side,
@@ -156,6 +157,47 @@ export type ParamsValidation =
   | { readonly ok: true; readonly value: Readonly<Record<string, unknown>> }
   | { readonly ok: false; readonly issues: readonly ParamIssue[] };
 
+/**
+ * Whether a strategy quotes each side of one instrument and, when it does not, why, with the figures
+ * that decided it. One record per instrument, allocated once and updated in place on every
+ * evaluation (nothing is allocated on the hot path); the engine reads it for its log, /api/status and
+ * the quote-state metric.
+ */
+export interface QuoteDecision {
+  readonly venue: string;
+  readonly symbol: string;
+  /** Why no bid is quoted; null while one is. */
+  bid: NoQuoteReason | null;
+  /** Why no ask is quoted; null while one is. */
+  ask: NoQuoteReason | null;
+  /** The best bid level's edge against fair value before fees, a fraction (NaN when none was priced). */
+  bidEdge: number;
+  /** The best ask level's edge against fair value before fees, a fraction (NaN when none was priced). */
+  askEdge: number;
+  /** The maker fee and min_profit the edges were held to, fractions. */
+  makerFee: number;
+  minProfit: number;
+  /** The position the limit applies to (net over venues for cross-venue) and the limit, lots of this instrument. */
+  positionLots: number;
+  maxPositionLots: number;
+}
+
+/** A fresh decision record for one instrument: nothing decided yet (the strategy has not run). */
+export function newQuoteDecision(venue: string, symbol: string): QuoteDecision {
+  return {
+    venue,
+    symbol,
+    bid: "stopped",
+    ask: "stopped",
+    bidEdge: Number.NaN,
+    askEdge: Number.NaN,
+    makerFee: 0,
+    minProfit: 0,
+    positionLots: 0,
+    maxPositionLots: 0,
+  };
+}
+
 /** Lifecycle state shown in status. */
 export type StrategyState = "running" | "stopped";
 
@@ -193,4 +235,6 @@ export interface Strategy {
   onParent?(update: ParentOrderUpdate): void;
   /** The last quote emitted per instrument (status, tests). */
   currentQuotes(): readonly QuoteIntent[];
+  /** Why each instrument's sides are (not) quoted: the same records every call, updated in place. */
+  quoteDecisions(): readonly QuoteDecision[];
 }

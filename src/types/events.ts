@@ -3,7 +3,7 @@
  * adapters and whatever consumes them (engine, strategies, metrics, recorder).
  */
 import type { BookHealth, BookView } from "./book.ts";
-import type { Balance, OrderUpdate } from "./orders.ts";
+import type { Balance, OrderStatus, OrderUpdate } from "./orders.ts";
 import type { Side } from "./values.ts";
 
 /** State of one of a venue's connections. */
@@ -55,10 +55,48 @@ export type VenueEvent =
       symbol: string;
       health: BookHealth;
       reason: string;
-      /** The book lost sync because the venue's sequence skipped (hft_book_gaps_total counts these). */
+      /**
+       * The venue's sequence skipped (hft_book_gaps_total counts these). Flagged events are sent even
+       * when the health does not change (a gap while already resyncing), so every gap is counted once.
+       */
       gap?: boolean;
+      /** An update or snapshot was refused because it would have crossed the book (hft_book_crossed_total). */
+      crossed?: boolean;
     }
   | { type: "connection"; venue: string; stream: "market" | "orders" | "user"; state: ConnectionState; reason: string }
+  | {
+      /** An order submission whose outcome was unknown (timeout, 5xx, lost socket) was resolved by querying. */
+      type: "unknown_outcome";
+      venue: string;
+      symbol: string;
+      clientId: string;
+      result: UnknownOutcomeResult;
+      /** What made the outcome unknown and how it was settled, for the log line. */
+      detail: string;
+    }
   | { type: "balances"; venue: string; balances: readonly Balance[] };
 
 export type VenueListener = (event: VenueEvent) => void;
+
+/**
+ * How a submission with an unknown outcome turned out, as the status query found the order: still
+ * open, already filled, canceled, expired or rejected, not found (so never placed), or unanswered
+ * (no query got through; the order manager keeps asking).
+ */
+export type UnknownOutcomeResult = "open" | "filled" | "canceled" | "expired" | "rejected" | "not_found" | "unanswered";
+
+/** Every result, so each venue's series exist (at 0) before the first unknown outcome. */
+export const UNKNOWN_OUTCOME_RESULTS: readonly UnknownOutcomeResult[] = [
+  "open",
+  "filled",
+  "canceled",
+  "expired",
+  "rejected",
+  "not_found",
+  "unanswered",
+];
+
+/** The result of an unknown outcome whose order the venue reports with this status. */
+export function unknownOutcomeResultOf(status: OrderStatus): UnknownOutcomeResult {
+  return status === "new" || status === "partially_filled" ? "open" : status;
+}

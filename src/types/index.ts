@@ -11,7 +11,14 @@ export {
   isValidClientIdPrefix,
   MAX_CLIENT_ID_LENGTH,
 } from "./client-id.ts";
-export type { ConnectionState, VenueEvent, VenueListener } from "./events.ts";
+export {
+  type ConnectionState,
+  UNKNOWN_OUTCOME_RESULTS,
+  type UnknownOutcomeResult,
+  unknownOutcomeResultOf,
+  type VenueEvent,
+  type VenueListener,
+} from "./events.ts";
 export { type CommonGrid, commonGrid } from "./grid.ts";
 export type { InstrumentInfo } from "./instruments.ts";
 export {
@@ -27,7 +34,14 @@ export {
   VenueRejectError,
   type VenueTrade,
 } from "./orders.ts";
-export type { OpenOrderStatus, PnlStatus, PositionStatus, RiskStatus } from "./status.ts";
+export {
+  NO_QUOTE_REASONS,
+  type NoQuoteReason,
+  type OpenOrderStatus,
+  type PnlStatus,
+  type PositionStatus,
+  type RiskStatus,
+} from "./status.ts";
 export {
   baseToLots,
   fractionToTicks,

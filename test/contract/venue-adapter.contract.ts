@@ -44,6 +44,8 @@ class Recorder {
   readonly violations: string[] = [];
   readonly health: { symbol: string; health: BookHealth; atMs: number; gap: boolean }[] = [];
   readonly orders: OrderUpdate[] = [];
+  /** Unknown order outcomes the adapter settled: client id and result. */
+  readonly outcomes: { clientId: string; result: string }[] = [];
   bookEvents = 0;
   lastSeq = new Map<string, number>();
   private readonly off: () => void;
@@ -67,6 +69,8 @@ class Recorder {
       this.health.push({ symbol: e.symbol, health: e.health, atMs: Date.now(), gap: e.gap === true });
     } else if (e.type === "order") {
       this.orders.push(e.update);
+    } else if (e.type === "unknown_outcome") {
+      this.outcomes.push({ clientId: e.clientId, result: e.result });
     }
   }
 
@@ -442,6 +446,8 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
       const mine = (await a.openOrders(sym)).filter((o) => o.clientId === id);
       expect(mine.length).toBe(1);
       expect(mine[0]?.venueOrderId).toBe(venueId);
+      // the settled outcome is reported once on the event stream (the engine counts and logs it)
+      expect(rec.outcomes.filter((o) => o.clientId === id)).toEqual([{ clientId: id, result: "open" }]);
       expect(await a.cancelAll(sym)).toBeGreaterThanOrEqual(1);
       expect((await a.openOrders(sym)).length).toBe(0);
     });

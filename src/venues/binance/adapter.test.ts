@@ -267,3 +267,87 @@ describe("Binance adapter gap reporting", () => {
     2 * WAIT_MS,
   );
 });
+
+describe("Binance adapter counters that tell the truth", () => {
+  test(
+    "the first sync is no resync; a make-before-break rotation leaves the market stream connected",
+    async () => {
+      const { a } = await setup({});
+      const market: string[] = [];
+      a.onEvent((ev) => {
+        if (ev.type === "connection" && ev.stream === "market") market.push(ev.state);
+      });
+      await a.subscribeQuotes(["BTC-USDT", "ETH-USDT"]);
+      expect({ resyncs: a.stats()["md_resyncs"], market }).toEqual({
+        resyncs: 0,
+        market: ["connecting", "connected"],
+      });
+      a.marketData().rotateConnection("test rotation");
+      await waitUntil(
+        () => market.length > 2,
+        "the replacement to take over",
+        WAIT_MS,
+        () => `market ${market.join(",")}; adapter ${JSON.stringify(a.stats())}`,
+      );
+      // the old socket served until the new one took over: no loss, so nothing that reads as one
+      expect({ handovers: a.stats()["md_handovers"], market }).toEqual({
+        handovers: 1,
+        market: ["connecting", "connected", "connected"],
+      });
+      expect(a.stats()["md_resyncs"]).toBe(0);
+    },
+    2 * WAIT_MS,
+  );
+
+  test(
+    "an update that would cross the book is refused, flagged crossed once and counted",
+    async () => {
+      const { s, a } = await setup({});
+      let seq = 0;
+      const flagged: BookHealth[] = [];
+      a.onEvent((ev) => {
+        if (ev.type === "book" && ev.symbol === "BTC-USDT") seq = ev.seq;
+        if (ev.type === "book_health" && ev.crossed === true) flagged.push(ev.health);
+      });
+      await a.subscribeQuotes(["BTC-USDT"]);
+      s.admin.pauseMarket(true);
+      // quiet and caught up with the venue: the injected event is the next in sequence
+      await waitUntil(
+        () => seq > 0 && seq === s.exchange.depthSnapshot("BTCUSDT", 1)?.lastUpdateId,
+        "the book to catch up with the paused venue",
+        WAIT_MS,
+        () => `seq ${seq} venue ${s.exchange.depthSnapshot("BTCUSDT", 1)?.lastUpdateId}`,
+      );
+      const book = a.book("BTC-USDT");
+      const info = a.instruments().get("BTC-USDT");
+      if (book === undefined || info === undefined) throw new Error("no book");
+      const crossing = info.price.format(book.bestAskTicks() + 10);
+      const frame = {
+        stream: "btcusdt@depth@100ms",
+        data: {
+          e: "depthUpdate",
+          E: Date.now(),
+          s: "BTCUSDT",
+          U: seq + 1,
+          u: seq + 1,
+          b: [[crossing, "1.00000"]],
+          a: [],
+        },
+      };
+      a.marketData().ingest(JSON.stringify(frame));
+      await waitUntil(
+        () => a.bookHealth("BTC-USDT") === "live" && flagged.length > 0,
+        "the crossed update to be refused and the book resynced",
+        WAIT_MS,
+        () => `flagged ${flagged.join(",")}; adapter ${JSON.stringify(a.stats())}`,
+      );
+      expect({ flagged, counted: a.stats()["md_crossedRejected"], resyncs: a.stats()["md_resyncs"] }).toEqual({
+        flagged: ["resyncing"],
+        counted: 1,
+        resyncs: 1,
+      });
+      expect(book.isCrossed()).toBe(false);
+    },
+    2 * WAIT_MS,
+  );
+});

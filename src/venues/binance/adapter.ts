@@ -5,7 +5,7 @@
  */
 
 import type { OrderBook } from "../../book/index.ts";
-import { resolveUnknownOutcome, VenueBudget } from "../../gateways/index.ts";
+import { type Resolution, resolveUnknownOutcome, VenueBudget } from "../../gateways/index.ts";
 import { LatencySamples } from "../../metrics/index.ts";
 import type { TimerId } from "../../services/index.ts";
 import {
@@ -17,6 +17,8 @@ import {
   type OpenOrder,
   type OrderRequest,
   Side,
+  type UnknownOutcomeResult,
+  unknownOutcomeResultOf,
   type VenueEvent,
   type VenueListener,
   VenueRejectError,
@@ -250,19 +252,29 @@ export class BinanceAdapter implements VenueAdapter {
     return o.venueOrderId;
   }
 
-  /** Timeout/5xx/lost socket after sending: ask the venue about the client id, never resend. */
+  /**
+   * Timeout/5xx/lost socket after sending: ask the venue about the client id, never resend. How it
+   * turned out goes on the event stream (the engine counts and logs it).
+   */
   private async resolvePlacement(order: OrderRequest, info: InstrumentInfo, cause: Error): Promise<string> {
-    const r = await resolveUnknownOutcome<OpenOrder>(
-      async () => {
-        const o = await this.orderStatus(order.symbol, order.clientId);
-        return o === undefined ? { found: false as const } : { found: true as const, value: o };
-      },
-      (ms) => sleep(this.cfg, ms),
-      5,
-      Math.min(500, this.cfg.timeouts.requestMs / 4),
-    );
+    let r: Resolution<OpenOrder>;
+    try {
+      r = await resolveUnknownOutcome<OpenOrder>(
+        async () => {
+          const o = await this.orderStatus(order.symbol, order.clientId);
+          return o === undefined ? { found: false as const } : { found: true as const, value: o };
+        },
+        (ms) => sleep(this.cfg, ms),
+        5,
+        Math.min(500, this.cfg.timeouts.requestMs / 4),
+      );
+    } catch (e) {
+      this.reportOutcome(order, "unanswered", `${cause.message}; no status query answered (${(e as Error).message})`);
+      throw e;
+    }
     this.counters.unknownOutcomesResolved++;
     if (!r.placed) {
+      this.reportOutcome(order, "not_found", `${cause.message}; ${r.attempts} status queries found no order`);
       throw new VenueRejectError(
         "unknown",
         "unknown_outcome",
@@ -270,8 +282,24 @@ export class BinanceAdapter implements VenueAdapter {
       );
     }
     const o = r.value;
+    this.reportOutcome(
+      order,
+      unknownOutcomeResultOf(o.status),
+      `${cause.message}; the status query found it ${o.status}`,
+    );
     this.ledger.placed(order.clientId, info.symbol, o.side, o.priceTicks, o.origLots, o.venueOrderId);
     return o.venueOrderId;
+  }
+
+  private reportOutcome(order: OrderRequest, result: UnknownOutcomeResult, detail: string): void {
+    this.emit({
+      type: "unknown_outcome",
+      venue: this.name,
+      symbol: order.symbol,
+      clientId: order.clientId,
+      result,
+      detail,
+    });
   }
 
   async cancelOrder(symbol: string, clientId: string): Promise<void> {

@@ -104,6 +104,8 @@ export class BinanceMarketData {
   private primary: Conn | undefined;
   private standby: Conn | undefined;
   private handoverTimer: TimerId | undefined;
+  /** Why the running make-before-break replacement started (age limit, serverShutdown, ...). */
+  private handoverCause = "";
   private reconnectTimer: TimerId | undefined;
   private watchdog: TimerId | undefined;
   private connSeq = 0;
@@ -302,7 +304,7 @@ export class BinanceMarketData {
       }
     } else if (act === SyncAction.Gap) {
       this.counters.gaps++;
-      this.resync(st, `gap: U=${U} after ${st.sync.localId}`, true);
+      this.resync(st, `gap: U=${U} after ${st.sync.localId}`, "gap");
     } else if (act === SyncAction.Buffered && st.sync.buffered() === 1) {
       this.requestSnapshot(st);
     }
@@ -404,7 +406,7 @@ export class BinanceMarketData {
     }
     if (book.isCrossed()) {
       this.counters.crossedRejected++;
-      this.resync(st, "book crossed after an update");
+      this.resync(st, "book crossed after an update", "crossed");
       return false;
     }
     this.counters.depthApplied++;
@@ -508,14 +510,19 @@ export class BinanceMarketData {
 
   // ---------------------------------------------------------------- sync and snapshots
 
-  private resync(st: SymbolState, reason: string, gap = false): void {
+  /**
+   * Starts over from a fresh snapshot. `cause` flags a sequence gap or a crossed book on the health
+   * event (counted per symbol by the engine). Only a book that was synced and lost it counts as a
+   * resync: the first sync, and retries within one resync, do not.
+   */
+  private resync(st: SymbolState, reason: string, cause?: "gap" | "crossed"): void {
     if (this.closing) return;
-    this.counters.resyncs++;
+    if (st.everLive && st.health !== "resyncing") this.counters.resyncs++;
     st.generation++;
     st.sync.start();
     st.snapshotRequested = false;
     st.standbyBuf = [];
-    this.setHealth(st, st.everLive ? "resyncing" : "syncing", reason, gap);
+    this.setHealth(st, st.everLive ? "resyncing" : "syncing", reason, cause);
     if (st.firstEventTimer !== undefined) this.cfg.clock.clearTimer(st.firstEventTimer);
     const gen = st.generation;
     st.firstEventTimer = this.cfg.clock.setTimer(this.cfg.timeouts.firstEventWaitMs, () => {
@@ -571,13 +578,13 @@ export class BinanceMarketData {
         if (act === SyncAction.Apply && !this.applyDiff(st, d)) return; // applyDiff resynced
         if (act === SyncAction.Gap) {
           this.counters.gaps++;
-          this.resync(st, "buffered events do not follow the snapshot", true);
+          this.resync(st, "buffered events do not follow the snapshot", "gap");
           return;
         }
       }
       if (book.isCrossed()) {
         this.counters.crossedRejected++;
-        this.resync(st, "snapshot crossed");
+        this.resync(st, "snapshot crossed", "crossed");
         return;
       }
       st.everLive = true;
@@ -587,10 +594,23 @@ export class BinanceMarketData {
     }
   }
 
-  private setHealth(st: SymbolState, health: BookHealth, reason: string, gap = false): void {
-    if (st.health === health) return;
+  /** Reports a health change; a gap or a crossed book is reported even without one, so each is counted. */
+  private setHealth(st: SymbolState, health: BookHealth, reason: string, cause?: "gap" | "crossed"): void {
+    if (st.health === health && cause === undefined) return;
     st.health = health;
-    this.emit({ type: "book_health", venue: this.cfg.name, symbol: st.info.symbol, health, reason, gap });
+    const venue = this.cfg.name;
+    const symbol = st.info.symbol;
+    if (cause === undefined) this.emit({ type: "book_health", venue, symbol, health, reason, gap: false });
+    else
+      this.emit({
+        type: "book_health",
+        venue,
+        symbol,
+        health,
+        reason,
+        gap: cause === "gap",
+        crossed: cause === "crossed",
+      });
     if (health === "live" && st.liveWaiters.length > 0) {
       const w = st.liveWaiters;
       st.liveWaiters = [];
@@ -746,6 +766,7 @@ export class BinanceMarketData {
         st.sync.invalidate();
         this.setHealth(st, "stale", `market stream ${why}`);
       }
+      this.connState("reconnecting", `market stream ${why} before its replacement opened`);
       return;
     }
     for (const st of this.symbols.values()) {
@@ -764,6 +785,7 @@ export class BinanceMarketData {
   private startHandover(reason: string): void {
     if (this.closing || this.standby !== undefined || this.primary?.open !== true) return;
     this.counters.handovers++;
+    this.handoverCause = reason;
     const conn = this.openConn(
       (c) => {
         if (this.standby !== c) {
@@ -795,8 +817,8 @@ export class BinanceMarketData {
         } else this.abortHandover(why);
       },
     );
+    // the primary keeps serving (and the stream stays connected) until the replacement takes over
     this.standby = conn;
-    this.connState("reconnecting", `replacing market stream: ${reason}`);
   }
 
   private onStandbyDepth(st: SymbolState, U: number, u: number, d: Obj): void {
@@ -857,7 +879,7 @@ export class BinanceMarketData {
       if (!ok) this.resync(st, `handover: ${reason}`);
     }
     if (old !== undefined) this.dropConn(old);
-    this.connState("connected", `market stream replaced (${reason})`);
+    this.connState("connected", `market stream replaced (${this.handoverCause}; ${reason})`);
   }
 
   private abortHandover(why: string): void {

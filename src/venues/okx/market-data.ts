@@ -20,6 +20,8 @@ interface BookState {
   readonly book: OrderBook;
   readonly sync: OkxBookSync;
   health: BookHealth;
+  /** The book has been live once: losing sync after that is a resync, the first sync is not. */
+  everLive: boolean;
   waiters: (() => void)[];
   /** The public socket whose `books` frames this book applies; undefined = the primary (this.pub). */
   feed: Conn | undefined;
@@ -115,6 +117,7 @@ export class OkxMarketData {
         book: new OrderBook({ maxLevels: this.cfg.maxLevels }),
         sync: new OkxBookSync(),
         health: "syncing",
+        everLive: false,
         waiters: [],
         feed: undefined,
       };
@@ -175,7 +178,8 @@ export class OkxMarketData {
       conn.lastRecvMs = conn.openedMs = this.cfg.clock.nowMs();
       this.pubBackoff.reset();
       this.emit({ type: "connection", venue: this.name, stream: "market", state: "connected", reason: "" });
-      for (const st of this.books.values()) st.sync.reset();
+      // books that were live wait for the fresh snapshot the resubscription brings
+      for (const st of this.books.values()) this.markResyncing(st, "market connection re-established");
       if (this.books.size > 0) this.sendSubscribe([...this.books.keys()]);
     };
     ws.onmessage = (ev) => {
@@ -267,11 +271,25 @@ export class OkxMarketData {
     countBad(this.counters, why);
   }
 
-  private setHealth(st: BookState, h: BookHealth, reason: string, gap = false): void {
-    if (st.health === h) return;
+  /** Reports a health change; a gap or a crossed book is reported even without one, so each is counted. */
+  private setHealth(st: BookState, h: BookHealth, reason: string, cause?: "gap" | "crossed"): void {
+    if (st.health === h && cause === undefined) return;
     st.health = h;
-    this.emit({ type: "book_health", venue: this.name, symbol: st.info.symbol, health: h, reason, gap });
+    const venue = this.name;
+    const symbol = st.info.symbol;
+    if (cause === undefined) this.emit({ type: "book_health", venue, symbol, health: h, reason, gap: false });
+    else
+      this.emit({
+        type: "book_health",
+        venue,
+        symbol,
+        health: h,
+        reason,
+        gap: cause === "gap",
+        crossed: cause === "crossed",
+      });
     if (h === "live") {
+      st.everLive = true;
       const w = st.waiters;
       st.waiters = [];
       for (const f of w) f();
@@ -361,7 +379,7 @@ export class OkxMarketData {
         return;
       case OkxSeqAction.Gap:
         this.counters["gaps"] = (this.counters["gaps"] ?? 0) + 1;
-        this.resync(st, `seq gap: prevSeqId ${prev} after a different seqId`, true);
+        this.resync(st, `seq gap: prevSeqId ${prev} after a different seqId`, "gap");
         return;
       default:
         break;
@@ -384,7 +402,7 @@ export class OkxMarketData {
     }
     if (book.isCrossed()) {
       this.counters["crossed"] = (this.counters["crossed"] ?? 0) + 1;
-      this.resync(st, "book crossed");
+      this.resync(st, "book crossed", "crossed");
       return;
     }
     if (!snapshot) {
@@ -398,13 +416,21 @@ export class OkxMarketData {
   }
 
   /**
-   * Gap or bad data: mark resyncing and resubscribe `books` for a fresh snapshot. `gap` flags a
-   * sequence skip on the book_health event (the engine counts those in hft_book_gaps_total).
+   * The book waits for a fresh snapshot. Only a book that was synced and lost it counts as a resync
+   * (once per loss): the first sync does not. `cause` flags a gap or a crossed book on the health event.
    */
-  private resync(st: BookState, reason: string, gap = false): void {
-    this.counters["resyncs"] = (this.counters["resyncs"] ?? 0) + 1;
+  private markResyncing(st: BookState, reason: string, cause?: "gap" | "crossed"): void {
+    if (st.everLive && st.health !== "resyncing") this.counters["resyncs"] = (this.counters["resyncs"] ?? 0) + 1;
     st.sync.reset();
-    this.setHealth(st, "resyncing", reason, gap);
+    this.setHealth(st, st.everLive ? "resyncing" : "syncing", reason, cause);
+  }
+
+  /**
+   * Gap or bad data: mark resyncing and resubscribe `books` for a fresh snapshot. `cause` flags a
+   * sequence skip or a crossed book on the book_health event (hft_book_gaps_total, hft_book_crossed_total).
+   */
+  private resync(st: BookState, reason: string, cause?: "gap" | "crossed"): void {
+    this.markResyncing(st, reason, cause);
     const arg = { channel: "books", instId: st.info.venueSymbol };
     const conn = st.feed ?? this.pub;
     const ws = conn?.ws;

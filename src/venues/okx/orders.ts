@@ -3,7 +3,13 @@
  * signed REST as fallback and for queries; idempotent submits, a local placement budget, unknown
  * outcomes resolved by query (never resent), fill dedup, and fills missed during a reconnect recovered.
  */
-import { Backoff, resolveUnknownOutcome, SlidingWindow, type StatusProbe } from "../../gateways/index.ts";
+import {
+  Backoff,
+  type Resolution,
+  resolveUnknownOutcome,
+  SlidingWindow,
+  type StatusProbe,
+} from "../../gateways/index.ts";
 import type { TimerId } from "../../services/index.ts";
 import {
   type Balance,
@@ -15,6 +21,8 @@ import {
   type OrderUpdate,
   Side,
   type Ticks,
+  type UnknownOutcomeResult,
+  unknownOutcomeResultOf,
   VenueRejectError,
 } from "../../types/index.ts";
 import { fromOkxClOrdId, isOwnOkxClOrdId, toOkxClOrdId } from "./client-id.ts";
@@ -522,19 +530,47 @@ export class OkxOrders {
     }
   }
 
-  /** A submit whose outcome is unknown: found by query means placed, else a typed "unknown" refusal. */
+  /**
+   * A submit whose outcome is unknown: found by query means placed, else a typed "unknown" refusal.
+   * How it turned out goes on the event stream (the engine counts and logs it).
+   */
   private async resolveSubmit(order: OrderRequest, e: UnknownOutcome): Promise<string> {
     this.count("unknownOutcomes");
     const clock = this.s.cfg.clock;
-    const r = await resolveUnknownOutcome<string>(
-      async (): Promise<StatusProbe<string>> => {
-        const o = await this.orderStatus(order.symbol, order.clientId);
-        return o === undefined ? { found: false } : { found: true, value: o.venueOrderId };
-      },
-      (ms) => new Promise<void>((res) => clock.setTimer(ms, res)),
-    );
-    if (r.placed) return r.value;
+    let r: Resolution<OpenOrder>;
+    try {
+      r = await resolveUnknownOutcome<OpenOrder>(
+        async (): Promise<StatusProbe<OpenOrder>> => {
+          const o = await this.orderStatus(order.symbol, order.clientId);
+          return o === undefined ? { found: false } : { found: true, value: o };
+        },
+        (ms) => new Promise<void>((res) => clock.setTimer(ms, res)),
+      );
+    } catch (err) {
+      this.reportOutcome(order, "unanswered", `${e.message}; no status query answered (${(err as Error).message})`);
+      throw err;
+    }
+    if (r.placed) {
+      this.reportOutcome(
+        order,
+        unknownOutcomeResultOf(r.value.status),
+        `${e.message}; the status query found it ${r.value.status}`,
+      );
+      return r.value.venueOrderId;
+    }
+    this.reportOutcome(order, "not_found", `${e.message}; ${r.attempts} status queries found no order`);
     throw new VenueRejectError("unknown", "", `okx ${this.name}: not placed (${e.message})`);
+  }
+
+  private reportOutcome(order: OrderRequest, result: UnknownOutcomeResult, detail: string): void {
+    this.s.emit({
+      type: "unknown_outcome",
+      venue: this.name,
+      symbol: order.symbol,
+      clientId: order.clientId,
+      result,
+      detail,
+    });
   }
 
   /**
