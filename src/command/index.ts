@@ -26,6 +26,7 @@ export {
   type BookStatus,
   type EngineStatus,
   type ParentsStatus,
+  type QuotingStatus,
   type Readiness,
   readinessOf,
   redactSecrets,

@@ -4,6 +4,8 @@
  * exactly the routes the server registers.
  */
 
+import { NO_QUOTE_REASONS } from "../types/index.ts";
+
 const json = (schema: object) => ({ "application/json": { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const error = (description: string) => ({ description, content: json(ref("Error")) });
@@ -98,8 +100,9 @@ export function openApiDocument(
       },
       "/api/status": {
         get: {
-          summary: "Venues, book health, positions, open orders, PnL, risk state and strategy parameters (no secrets)",
-          responses: { "200": { description: "Engine status", content: json({ type: "object" }) } },
+          summary:
+            "Venues, book health, positions, open orders, PnL, risk state, strategy parameters and why each instrument is (not) quoted (no secrets)",
+          responses: { "200": { description: "Engine status", content: json(ref("Status")) } },
         },
       },
       "/openapi.json": {
@@ -172,6 +175,53 @@ export function openApiDocument(
           required: ["ready", "reasons"],
           properties: { ready: { type: "boolean" }, reasons: { type: "array", items: { type: "string" } } },
         },
+        Status: {
+          type: "object",
+          description: "Engine status; money and quantities are exact decimal strings.",
+          required: ["nowMs", "startedAtMs", "venues", "books", "positions", "openOrders", "pnl", "risk", "strategies"],
+          properties: {
+            nowMs: { type: "integer" },
+            startedAtMs: { type: "integer" },
+            venues: { type: "array", items: { type: "object" } },
+            books: { type: "array", items: { type: "object" } },
+            positions: { type: "array", items: { type: "object" } },
+            openOrders: { type: "array", items: { type: "object" } },
+            pnl: { type: "array", items: { type: "object" } },
+            risk: { type: "object" },
+            parents: { type: "object" },
+            strategies: { type: "array", items: ref("StrategyStatus") },
+          },
+        },
+        StrategyStatus: {
+          type: "object",
+          required: ["name", "kind", "state", "venue", "symbols", "params", "quoting"],
+          properties: {
+            name: { type: "string" },
+            kind: { type: "string" },
+            state: { enum: ["running", "paused", "halted"] },
+            venue: { type: "string", description: "The venues it trades, comma-separated" },
+            symbols: { type: "array", items: { type: "string" } },
+            params: { type: "object", additionalProperties: true },
+            quoting: { type: "array", items: ref("QuotingStatus") },
+          },
+        },
+        QuotingStatus: {
+          type: "object",
+          description: "Whether each side of one instrument is quoted and, when not, why (logged once when it changes)",
+          required: ["venue", "symbol", "bid", "ask", "detail", "sinceMs"],
+          properties: {
+            venue: { type: "string" },
+            symbol: { type: "string" },
+            bid: { description: "null while a bid is quoted", oneOf: [{ type: "null" }, ref("NoQuoteReason")] },
+            ask: { description: "null while an ask is quoted", oneOf: [{ type: "null" }, ref("NoQuoteReason")] },
+            detail: {
+              type: "string",
+              description: "The figures that decided it: edges, maker fee and min_profit in bps; position and limit",
+            },
+            sinceMs: { type: "integer", description: "Since when the instrument is in this state (clock ms)" },
+          },
+        },
+        NoQuoteReason: { enum: [...NO_QUOTE_REASONS] },
         CancelAllBody: {
           type: "object",
           additionalProperties: false,

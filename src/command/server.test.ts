@@ -62,6 +62,16 @@ function baseStatus(): EngineStatus {
         venue: "binance",
         symbols: ["BTC-USDT"],
         params: { spread_bps: 5, apiSecret: "must-not-leak", nested: { password: "nope", ok: 1 } },
+        quoting: [
+          {
+            venue: "binance",
+            symbol: "BTC-USDT",
+            bid: "fees_exceed_spread",
+            ask: "fees_exceed_spread",
+            detail: "best bid edge 10.00 bps, maker fee 10.00 bps, min_profit 1.00 bps",
+            sinceMs: 0,
+          },
+        ],
       },
     ],
     parents: { working: [], submitted: 0, filled: 0, unfilled: {} },

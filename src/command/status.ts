@@ -5,6 +5,7 @@
 import type {
   BookHealth,
   ConnectionState,
+  NoQuoteReason,
   OpenOrderStatus,
   PnlStatus,
   PositionStatus,
@@ -32,7 +33,24 @@ export interface BookStatus {
   readonly lastUpdateMs: number | null;
 }
 
-/** One configured strategy: its state and current parameters. */
+/**
+ * Whether a strategy quotes one instrument, side by side, and why not when it does not: an operator
+ * sees at once that fees exceed the spread, a limit is reached or a book is stale.
+ */
+export interface QuotingStatus {
+  readonly venue: string;
+  readonly symbol: string;
+  /** Why no bid is quoted; null while one is. */
+  readonly bid: NoQuoteReason | null;
+  /** Why no ask is quoted; null while one is. */
+  readonly ask: NoQuoteReason | null;
+  /** The figures that decided it, in words (edge, maker fee and min_profit in bps; position and its limit). */
+  readonly detail: string;
+  /** Clock ms since which the instrument has been in this state (as first seen by the engine). */
+  readonly sinceMs: number;
+}
+
+/** One configured strategy: its state, current parameters and what it quotes. */
 export interface StrategyStatus {
   readonly name: string;
   readonly kind: string;
@@ -41,6 +59,8 @@ export interface StrategyStatus {
   readonly symbols: readonly string[];
   /** Current parameters; never credentials (they are redacted again on the way out regardless). */
   readonly params: Readonly<Record<string, unknown>>;
+  /** Per instrument it quotes: which sides are quoted, and why not. */
+  readonly quoting: readonly QuotingStatus[];
 }
 
 /** Parent orders routed across venues: the ones still working and the totals since start. */

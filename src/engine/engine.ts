@@ -36,7 +36,6 @@ import type {
   InstrumentInfo,
   OrderRequest,
   OrderUpdate,
-  RejectReason,
   VenueEvent,
 } from "../types/index.ts";
 import { Side } from "../types/index.ts";
@@ -44,6 +43,8 @@ import type { VenueAdapter } from "../venues/index.ts";
 import { riskLimits, strategyTargets, venueFees } from "./config.ts";
 import type { Config, StrategyConfig } from "./config-schema.ts";
 import { KeepWarm } from "./keep-warm.ts";
+import { OrderReports } from "./order-reports.ts";
+import { QuoteWatch, type QuotingGate } from "./quote-watch.ts";
 
 /** Builds the configured strategy (the strategy module's factory; injectable for tests). */
 export type StrategyFactory = (config: StrategyConfig, ctx: StrategyContext) => Strategy;
@@ -99,6 +100,8 @@ interface VenueEntry {
   readonly metrics: VenueMetrics | undefined;
   readonly symbols: readonly string[];
   readonly streams: Map<string, ConnectionState>;
+  /** Streams that have been connected once: connecting again after that is a reconnect. */
+  readonly everConnected: Set<string>;
   /** connect() succeeded (only connected venues are swept on shutdown). */
   connected: boolean;
   unlisten: (() => void) | undefined;
@@ -110,6 +113,10 @@ interface BookEntry {
   readonly symbol: string;
   readonly info: InstrumentInfo;
   health: BookHealth;
+  /** The book has been live once: leaving live after that is a loss of sync, not the first sync. */
+  everLive: boolean;
+  /** This loss of sync was counted as a resync (reset when the book is live again). */
+  resyncCounted: boolean;
   lastUpdateMs: number | null;
   book: BookView | undefined;
   updates: number;
@@ -181,22 +188,11 @@ class TimedAdapter implements VenueAdapter {
 
 const SIDE_NAME = ["buy", "sell"] as const;
 
-/** Every venue reject reason, so each instrument's rejection series exist (at 0) before the first one. */
-const REJECT_REASONS: readonly RejectReason[] = [
-  "insufficient_balance",
-  "would_take",
-  "filter",
-  "duplicate_client_id",
-  "unknown_order",
-  "rate_limited",
-  "banned",
-  "bad_symbol",
-  "market_closed",
-  "auth",
-  "timestamp",
-  "invalid_request",
-  "unknown",
-];
+/**
+ * How often the quote watch looks for a changed reason not to quote (a reason shorter than this is not
+ * logged) and ended rejection windows are summarised.
+ */
+const QUOTE_CHECK_MS = 1000;
 
 /** Adapter stats (adapter-specific names) that count undecodable frames, resp. input dropped on purpose. */
 const MALFORMED_STAT = /bad|malformed/i;
@@ -237,6 +233,10 @@ export class Engine implements StatusSource, MetricsSource {
   /** Adapter stats already copied into the malformed/dropped counters, by venue then stat name. */
   private readonly statsSeen = new Map<string, Map<string, number>>();
   readonly counters = { fills: 0, ordersSent: 0, riskRejects: 0, bookEvents: 0, commands: 0, eventErrors: 0 };
+  /** Rejections and settled unknown outcomes, counted and logged once each. */
+  private readonly reports: OrderReports;
+  /** Why quotes are missing: logged on change, in status and metrics. */
+  readonly quoteWatch: QuoteWatch;
 
   constructor(opts: EngineOptions) {
     this.opts = opts;
@@ -246,6 +246,19 @@ export class Engine implements StatusSource, MetricsSource {
     this.tickToTrade = new LatencySamples(opts.sampleCapacity);
     this.tickToAdapter = new LatencySamples(opts.sampleCapacity);
     this.ackLatency = new LatencySamples(opts.sampleCapacity);
+    this.reports = new OrderReports({
+      log: this.log,
+      clock: opts.clock,
+      metricsOf: (venue) => this.venueMap.get(venue)?.metrics,
+      info: (venue, symbol) => this.bookIndex.get(venue)?.get(symbol)?.info,
+    });
+    this.quoteWatch = new QuoteWatch({
+      log: this.log,
+      gate: () => this.quotingGate(),
+      health: (venue, symbol) => this.bookIndex.get(venue)?.get(symbol)?.health,
+      info: (venue, symbol) => this.bookIndex.get(venue)?.get(symbol)?.info,
+      hasLive: (venue, symbol, side) => this.desk.oms.liveOrders(venue, symbol, side).size > 0,
+    });
     this.commands = new CommandQueue({ clock: opts.clock });
     this.commands.setWakeup(() => this.scheduleDrain());
     this.desk = new Execution({
@@ -256,6 +269,13 @@ export class Engine implements StatusSource, MetricsSource {
       ...(opts.orders !== undefined ? { orders: opts.orders } : {}),
       onFill: (f) => this.onFill(f),
       onHalt: (reason) => this.onHalt(reason),
+      onOrderState: (o) => {
+        // counted on the state change: once per order, whichever report (answer, stream, query) came first
+        if (o.state === "rejected") this.reports.rejected(o);
+        else if (o.state === "canceled") this.venueMap.get(o.venue)?.metrics?.forSymbol(o.symbol).ordersCancelled.inc();
+      },
+      onUnknownOutcome: (o, result, detail) =>
+        this.reports.unknownOutcome(o.venue, o.symbol, o.clientId, result, `order manager: ${detail}`),
       onError: (e) => {
         this.counters.eventErrors++;
         this.log.error("execution error contained", { error: e.message });
@@ -279,6 +299,7 @@ export class Engine implements StatusSource, MetricsSource {
         metrics: opts.metrics?.forVenue(adapter.name),
         symbols: vc.symbols,
         streams: new Map(),
+        everConnected: new Set(),
         connected: false,
         unlisten: undefined,
       });
@@ -323,13 +344,14 @@ export class Engine implements StatusSource, MetricsSource {
       for (const s of v.symbols) {
         const info = adapter.instruments().get(s);
         if (info === undefined) throw new Error(`venue ${name}: symbol ${s} is not listed by the venue`);
-        const im = v.metrics?.forSymbol(s);
-        for (const r of REJECT_REASONS) im?.rejected(r);
+        this.reports.prepare(name, s);
         const entry: BookEntry = {
           venue: name,
           symbol: s,
           info,
           health: "syncing",
+          everLive: false,
+          resyncCounted: false,
           lastUpdateMs: null,
           book: undefined,
           updates: 0,
@@ -373,6 +395,14 @@ export class Engine implements StatusSource, MetricsSource {
     }
     const every = this.config.engine.status_interval_ms;
     this.timers.push(this.clock.setRepeating(every, () => this.logProgress()));
+    this.timers.push(
+      this.clock.setRepeating(QUOTE_CHECK_MS, () =>
+        this.guard(() => {
+          this.quoteWatch.check(this.strategy, this.clock.nowMs());
+          this.reports.flush();
+        }),
+      ),
+    );
     // only once running: a start-up that fails leaves no timer behind
     this.stopLoopMonitor = this.opts.metrics?.startEventLoopMonitor(this.clock);
     this.phase = "running";
@@ -438,6 +468,7 @@ export class Engine implements StatusSource, MetricsSource {
       durationMs: this.clock.nowMs() - t0,
     };
     this.logProgress();
+    this.reports.flush(true);
     for (const v of this.venueMap.values()) {
       v.unlisten?.();
       await v.adapter.close().catch(() => {});
@@ -470,10 +501,16 @@ export class Engine implements StatusSource, MetricsSource {
               venueTimeMs: ev.venueTimeMs,
             });
           return;
-        case "book_health":
-          if (ev.gap === true) this.venueMap.get(ev.venue)?.metrics?.forSymbol(ev.symbol).bookGaps.inc();
+        case "book_health": {
+          const im = this.venueMap.get(ev.venue)?.metrics?.forSymbol(ev.symbol);
+          if (ev.gap === true) im?.bookGaps.inc();
+          if (ev.crossed === true) im?.bookCrossed.inc();
           this.onBookHealth(ev.venue, ev.symbol, ev.health, ev.reason);
           this.desk.onVenueEvent(ev);
+          return;
+        }
+        case "unknown_outcome":
+          this.reports.unknownOutcome(ev.venue, ev.symbol, ev.clientId, ev.result, `adapter: ${ev.detail}`);
           return;
         case "connection": {
           const v = this.venueMap.get(ev.venue);
@@ -484,7 +521,11 @@ export class Engine implements StatusSource, MetricsSource {
             if (ev.state === "connected" || (ev.state === "connecting" && before === undefined)) {
               this.log.info(line, { reason: ev.reason });
             } else this.log.warn(line, { reason: ev.reason });
-            if (ev.state === "connected" && before !== undefined) v?.metrics?.reconnects.inc();
+            if (ev.state === "connected" && v !== undefined) {
+              // the first connection of a stream is not a reconnect; every later one follows a loss
+              if (v.everConnected.has(ev.stream)) v.metrics?.reconnects.inc();
+              v.everConnected.add(ev.stream);
+            }
           }
           this.desk.onVenueEvent(ev);
           return;
@@ -605,6 +646,7 @@ export class Engine implements StatusSource, MetricsSource {
                 venue: [...new Set(strategyTargets(this.config).map((t) => t.venue.name))].join(","),
                 symbols: [...new Set(strategyTargets(this.config).map((t) => t.symbol))],
                 params: this.strategy.params(),
+                quoting: this.quoteWatch.status(this.strategy, this.clock.nowMs()),
               },
             ],
     };
@@ -678,6 +720,11 @@ export class Engine implements StatusSource, MetricsSource {
     return this.strategy === undefined ? [] : [{ name: this.strategy.name, state: this.strategyState() }];
   }
 
+  /** MetricsSource: each quoted instrument side, "quoting" or why not. */
+  quoting() {
+    return this.quoteWatch.samples(this.strategy);
+  }
+
   /** MetricsSource: working parent orders per symbol (every traded symbol, 0 when none). */
   parentsWorking(): readonly { symbol: string; count: number }[] {
     const counts = new Map<string, number>();
@@ -748,6 +795,13 @@ export class Engine implements StatusSource, MetricsSource {
     if (this.phase !== "starting") throw new Error(`start-up interrupted: engine ${this.phase}`);
   }
 
+  /** What the engine's own state allows of quoting (the quote watch reads it). */
+  private quotingGate(): QuotingGate {
+    if (this.phase !== "running") return "stopped";
+    if (this.desk.kill.isHalted()) return "halted";
+    return this.paused ? "paused" : "running";
+  }
+
   private strategyState(): "running" | "paused" | "halted" {
     if (this.desk.kill.isHalted()) return "halted";
     if (this.paused || this.strategy?.state() !== "running") return "paused";
@@ -767,7 +821,7 @@ export class Engine implements StatusSource, MetricsSource {
       sink: {
         quotes: (intent) => {
           if (this.phase !== "running" && intent.bids.length + intent.asks.length > 0) return;
-          this.desk.quote(intent.venue, intent);
+          this.quoteWatch.noteQuote(intent.venue, intent.symbol, this.desk.quote(intent.venue, intent));
         },
         order: (intent) => {
           if (this.phase !== "running") return;
@@ -839,7 +893,14 @@ export class Engine implements StatusSource, MetricsSource {
     this.desk.setBookHealth(venue, symbol, health);
     if (health === "live") this.log.info(`book ${venue} ${symbol} live`);
     else this.log.warn(`book ${venue} ${symbol} ${health}`, { reason });
-    if (health !== "live") this.venueMap.get(venue)?.metrics?.forSymbol(symbol).bookResyncs.inc();
+    if (health === "live") {
+      b.everLive = true;
+      b.resyncCounted = false;
+    } else if (health === "resyncing" && b.everLive && !b.resyncCounted) {
+      // one resync per loss of sync, however many states the book passes through on the way back
+      b.resyncCounted = true;
+      this.venueMap.get(venue)?.metrics?.forSymbol(symbol).bookResyncs.inc();
+    }
     if (this.phase === "running") this.strategy?.onBookHealth(venue, symbol, health);
   }
 
@@ -854,11 +915,6 @@ export class Engine implements StatusSource, MetricsSource {
     }
     if (u.status !== "new" && u.status !== "partially_filled") this.sentNs.delete(u.clientId);
     else if (u.exec !== "ack") this.sentNs.delete(u.clientId);
-    const m = this.venueMap.get(u.venue)?.metrics?.forSymbol(u.symbol);
-    if (m !== undefined) {
-      if (u.exec === "canceled") m.ordersCancelled.inc();
-      else if (u.exec === "rejected") m.rejected(u.rejectReason ?? "unknown").inc();
-    }
     this.desk.onVenueEvent({ type: "order", update: u, recvNs });
     if (this.phase === "running" || this.phase === "stopping") this.guard(() => this.strategy?.onOrder(u));
   }

@@ -125,6 +125,30 @@ describe("EngineMetrics", () => {
     expect(sample(text, "hft_risk_kill_switch_engaged")).toBe(1);
   });
 
+  test("unknown outcomes by result, crossed books per symbol, and each quoted side's state", async () => {
+    const m = createEngineMetrics({ processMetrics: false });
+    m.forVenue("okx").unknownOutcome("not_found").inc();
+    m.forInstrument("okx", "BTC-USDT").bookCrossed.inc(2);
+    let state = "fees_exceed_spread";
+    m.setSource({
+      ...emptySource,
+      quoting: () => [
+        { venue: "okx", symbol: "BTC-USDT", side: "bid", state },
+        { venue: "okx", symbol: "BTC-USDT", side: "ask", state: "quoting" },
+      ],
+    });
+    let text = await m.scrape();
+    expect(sample(text, 'hft_order_unknown_outcomes_total{venue="okx",result="not_found"}')).toBe(1);
+    expect(sample(text, 'hft_book_crossed_total{venue="okx",symbol="BTC-USDT"}')).toBe(2);
+    const bid = (st: string) => `hft_strategy_quote_state{venue="okx",symbol="BTC-USDT",side="bid",state="${st}"}`;
+    expect(sample(text, bid("fees_exceed_spread"))).toBe(1);
+    expect(sample(text, 'hft_strategy_quote_state{venue="okx",symbol="BTC-USDT",side="ask",state="quoting"}')).toBe(1);
+    state = "quoting"; // the old reason's series is gone from the next scrape (Prometheus marks it stale)
+    text = await m.scrape();
+    expect(sample(text, bid("fees_exceed_spread"))).toBeUndefined();
+    expect(sample(text, bid("quoting"))).toBe(1);
+  });
+
   test("a failing source drops its series but never breaks the scrape", async () => {
     const m = createEngineMetrics({ processMetrics: false });
     m.forVenue("binance").messages.inc();

@@ -76,6 +76,17 @@ export interface MetricsSource {
   strategies(): readonly StrategySample[];
   /** Parent orders still working, per symbol (engines without routing may leave it out). */
   parentsWorking?(): readonly { symbol: string; count: number }[];
+  /** Each quoted instrument side: "quoting", or why not (engines without a strategy may leave it out). */
+  quoting?(): readonly QuoteStateSample[];
+}
+
+/** Whether one side of one instrument is quoted, and why not when it is not. */
+export interface QuoteStateSample {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly side: "bid" | "ask";
+  /** "quoting", or the reason it is not (a NoQuoteReason). */
+  readonly state: string;
 }
 
 /** Hot-path handles for one instrument (venue + symbol); resolve once, bump forever. */
@@ -85,6 +96,8 @@ export interface InstrumentMetrics {
   readonly bookUpdates: HotCounter;
   readonly bookGaps: HotCounter;
   readonly bookResyncs: HotCounter;
+  /** Book updates or snapshots refused because they would have crossed the book. */
+  readonly bookCrossed: HotCounter;
   readonly ordersSent: HotCounter;
   readonly ordersCancelled: HotCounter;
   readonly fills: HotCounter;
@@ -106,6 +119,8 @@ export interface VenueMetrics {
   malformed(reason: string): HotCounter;
   /** Frames or events dropped on purpose, by reason (e.g. "stale", "queue_full"). */
   dropped(reason: string): HotCounter;
+  /** Submissions whose outcome was unknown (timeout, 5xx), by how they were settled (an UnknownOutcomeResult). */
+  unknownOutcome(result: string): HotCounter;
   forSymbol(symbol: string): InstrumentMetrics;
 }
 
@@ -198,10 +213,28 @@ export class EngineMetrics {
         "venue",
         "reason",
       ]),
-      reconnects: counter("hft_venue_reconnects_total", "Venue connections re-established after a loss.", V),
+      reconnects: counter(
+        "hft_venue_reconnects_total",
+        "Venue stream connections re-established after a loss (the first connection and planned make-before-break replacements are not counted).",
+        V,
+      ),
+      unknownOutcomes: counter(
+        "hft_order_unknown_outcomes_total",
+        "Order submissions whose outcome was unknown (timeout, 5xx, lost socket), by how the status query settled them.",
+        ["venue", "result"],
+      ),
       bookUpdates: counter("hft_book_updates_total", "Order book updates applied.", VS),
       bookGaps: counter("hft_book_gaps_total", "Sequence gaps detected in the book stream.", VS),
-      bookResyncs: counter("hft_book_resyncs_total", "Book resynchronisations from a snapshot.", VS),
+      bookResyncs: counter(
+        "hft_book_resyncs_total",
+        "Times a book that had been live lost sync and was rebuilt from a snapshot (the first sync is not counted).",
+        VS,
+      ),
+      bookCrossed: counter(
+        "hft_book_crossed_total",
+        "Book updates or snapshots refused because they would have crossed the book (each forces a resync).",
+        VS,
+      ),
       ordersSent: counter("hft_orders_sent_total", "Orders sent to the venue.", VS),
       ordersCancelled: counter("hft_orders_cancelled_total", "Orders cancelled (confirmed by the venue).", VS),
       ordersRejected: counter("hft_orders_rejected_total", "Orders rejected, by reason.", [...VS, "reason"]),
@@ -272,6 +305,7 @@ export class EngineMetrics {
       ackLatency: f.ackLatency.child(venue),
       malformed: memo((reason) => f.malformed.child(venue, reason)),
       dropped: memo((reason) => f.dropped.child(venue, reason)),
+      unknownOutcome: memo((result) => f.unknownOutcomes.child(venue, result)),
       forSymbol: instruments,
     };
     this.venues.set(venue, handle);
@@ -316,6 +350,7 @@ export class EngineMetrics {
       bookUpdates: f.bookUpdates.child(venue, symbol),
       bookGaps: f.bookGaps.child(venue, symbol),
       bookResyncs: f.bookResyncs.child(venue, symbol),
+      bookCrossed: f.bookCrossed.child(venue, symbol),
       ordersSent: f.ordersSent.child(venue, symbol),
       ordersCancelled: f.ordersCancelled.child(venue, symbol),
       fills: f.fills.child(venue, symbol),
@@ -396,6 +431,15 @@ export class EngineMetrics {
         for (const st of s.strategies()) {
           for (const state of STRATEGY_STATES) emit({ strategy: st.name, state }, st.state === state ? 1 : 0);
         }
+      },
+    );
+    gauge(
+      "hft_strategy_quote_state",
+      'One series per quoted instrument side, value 1: state="quoting", or the reason it is not quoted.',
+      ["venue", "symbol", "side", "state"],
+      (s, emit) => {
+        for (const q of s.quoting?.() ?? [])
+          emit({ venue: q.venue, symbol: q.symbol, side: q.side, state: q.state }, 1);
       },
     );
     new SampledGauge(

@@ -8,6 +8,7 @@ export {
   type InstrumentMetrics,
   type MetricsSource,
   type PositionSample,
+  type QuoteStateSample,
   type RiskMetrics,
   type RiskSample,
   type StrategySample,

@@ -95,6 +95,16 @@ export class SyntheticState implements MetricsSource {
       { name: "as_eth", state: "running" as const },
     ];
   }
+
+  /** Every instrument side quoting, but the first symbol's bids held by the position limit now and then. */
+  quoting() {
+    return SYNTHETIC_VENUES.flatMap((venue) =>
+      SYNTHETIC_SYMBOLS.flatMap((symbol, i) => [
+        { venue, symbol, side: "bid" as const, state: i === 0 && this.step % 4 < 2 ? "position_limit" : "quoting" },
+        { venue, symbol, side: "ask" as const, state: "quoting" },
+      ]),
+    );
+  }
 }
 
 /** Bumps every hot metric once per call, as a burst of engine activity would. */
@@ -106,6 +116,8 @@ export function driveOnce(metrics: EngineMetrics, rng: Rng, state: SyntheticStat
     v.malformed("json").inc();
     v.dropped("stale").inc();
     v.reconnects.inc(rng.next() < 0.1 ? 1 : 0);
+    v.unknownOutcome("open").inc(rng.next() < 0.05 ? 1 : 0);
+    v.unknownOutcome("not_found").inc(0);
     for (let k = 0; k < 5; k++) {
       v.tickToTrade.observeNs(2_000 + rng.next() * 40_000);
       v.ackLatency.observeNs(200_000 + rng.next() * 3_000_000);
@@ -115,6 +127,7 @@ export function driveOnce(metrics: EngineMetrics, rng: Rng, state: SyntheticStat
       s.bookUpdates.inc(2);
       s.bookGaps.inc(rng.next() < 0.05 ? 1 : 0);
       s.bookResyncs.inc(rng.next() < 0.05 ? 1 : 0);
+      s.bookCrossed.inc(rng.next() < 0.01 ? 1 : 0);
       s.ordersSent.inc(2);
       s.ordersCancelled.inc(1);
       s.fills.inc(1);
