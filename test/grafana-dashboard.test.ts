@@ -48,7 +48,7 @@ describe("Grafana dashboard", () => {
     expect(familyOf("hft_order_ack_latency_seconds_bucket", families)).toBe("hft_order_ack_latency_seconds");
   });
 
-  test("covers what operators watch: tick-to-trade p50/p99, books, messages, orders, fills, position, PnL, risk, rate limits", () => {
+  test("covers what operators watch: tick-to-trade p50/p99, books, messages, orders, fills, position, PnL, risk, rate limits, why not quoting", () => {
     const all = queries.map((q) => q.expr).join("\n");
     expect(all).toContain("histogram_quantile(0.5, sum by (le, venue) (rate(hft_tick_to_trade_seconds_bucket");
     expect(all).toContain("histogram_quantile(0.99, sum by (le, venue) (rate(hft_tick_to_trade_seconds_bucket");
@@ -64,6 +64,11 @@ describe("Grafana dashboard", () => {
       "hft_risk_halted",
       "hft_rate_limit_headroom_ratio",
       "hft_event_loop_lag_seconds_bucket",
+      "hft_book_resyncs_total",
+      "hft_book_crossed_total",
+      "hft_venue_reconnects_total",
+      "hft_order_unknown_outcomes_total",
+      "hft_strategy_quote_state",
     ]) {
       expect(all).toContain(name);
     }
