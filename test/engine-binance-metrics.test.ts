@@ -131,32 +131,35 @@ test("Binance adapter: reconnects, resyncs, unknown outcomes, rejections, gaps a
       undefined,
       context,
     );
+    // every settlement counted is logged once; one of them is the 503 (a loaded machine may add a slow submit)
     const settled = lines.filter((l) => l.includes("unknown order outcome sim "));
+    const after503 = settled.filter((l) => l.includes("status 503"));
     expect({
       seed: SEED,
-      lines: settled.length,
+      logged: settled.length,
       counted: total(await scrape(), "hft_order_unknown_outcomes_total"),
-    }).toEqual({
-      seed: SEED,
-      lines: 1,
-      counted: 1,
-    });
+      after503: after503.length,
+    }).toEqual({ seed: SEED, logged: settled.length, counted: settled.length, after503: 1 });
     // the venue has the order: open, or already filled or cancelled by a requote (its ack raced the 503 on the stream)
-    expect(settled[0]).toMatch(/: (open|filled|canceled) clientId=bmt1-/);
-    expect(settled[0]).toContain("status 503");
+    expect(after503[0]).toMatch(/: (open|filled|canceled) clientId=bmt1-/);
 
-    // refusals at submit time reach the rejection series and the log
-    const rejectedBefore = engine.desk.oms.stats.rejected;
-    const seriesBefore = total(await scrape(), "hft_orders_rejected_total", 'venue="sim"');
+    // refusals at submit time reach the rejection series and the log (post-only would_take refusals may
+    // come and go meanwhile: the series and the order manager agree on them too)
+    const poorBefore = total(await scrape(), "hft_orders_rejected_total", 'reason="insufficient_balance"');
     sim.admin.rejectNextOrder(-2010, "Account has insufficient balance for requested action.", 2);
-    await waitUntil(() => engine.desk.oms.stats.rejected >= rejectedBefore + 2, "two refusals", undefined, context);
+    await waitUntil(
+      async () => total(await scrape(), "hft_orders_rejected_total", 'reason="insufficient_balance"') >= poorBefore + 2,
+      "two refusals",
+      undefined,
+      context,
+    );
     text = await scrape();
     expect({
       seed: SEED,
-      series: total(text, "hft_orders_rejected_total", 'venue="sim"') - seriesBefore,
-      status: engine.desk.oms.stats.rejected - rejectedBefore,
+      poor: total(text, "hft_orders_rejected_total", 'reason="insufficient_balance"') - poorBefore,
+      all: total(text, "hft_orders_rejected_total", 'venue="sim"'),
       logged: lines.some((l) => l.includes("order rejected sim ") && l.includes("insufficient balance")),
-    }).toEqual({ seed: SEED, series: 2, status: 2, logged: true });
+    }).toEqual({ seed: SEED, poor: 2, all: engine.desk.oms.stats.rejected, logged: true });
 
     // the engine's per-symbol gap and crossed-book series add up to the adapter's own counters
     sim.admin.dropDepthEvent("ETHUSDT");
