@@ -1,11 +1,11 @@
 /**
  * Bearer-token check for the control routes. The token comes from an environment variable (or a
  * file named by <VAR>_FILE, for Docker secrets); without one the control routes are disabled, never
- * open. Tokens are compared as SHA-256 digests with timingSafeEqual, so neither the length nor the
- * content leaks through timing.
+ * open. The header is parsed and the token compared by services' bearer check (SHA-256 digests with
+ * timingSafeEqual, so neither the length nor the content leaks through timing), the same one the
+ * simulators' admin ports use.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
-import { secretFromEnv } from "../services/index.ts";
+import { bearerToken, secretDigest, secretFromEnv, secretMatchesDigest } from "../services/index.ts";
 
 /** Default name of the environment variable holding the control token. */
 export const DEFAULT_TOKEN_ENV = "HFT_CONTROL_TOKEN";
@@ -13,10 +13,6 @@ export const DEFAULT_TOKEN_ENV = "HFT_CONTROL_TOKEN";
 export const MIN_TOKEN_LENGTH = 16;
 
 export type AuthOutcome = "ok" | "disabled" | "missing" | "invalid";
-
-function digest(s: string): Buffer {
-  return createHash("sha256").update(s, "utf8").digest();
-}
 
 /**
  * Reads the token from env[name] or from the file named by env[`${name}_FILE`] (surrounding
@@ -41,7 +37,7 @@ export class ControlAuth {
     if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
       throw new Error(`${envName}: the control token must be at least ${MIN_TOKEN_LENGTH} characters`);
     }
-    this.expected = token === undefined ? undefined : digest(token);
+    this.expected = token === undefined ? undefined : secretDigest(token);
   }
 
   /** Builds the check from the environment (NAME or NAME_FILE). */
@@ -56,9 +52,8 @@ export class ControlAuth {
   /** Verdict for one request's Authorization header. */
   check(authorization: string | null): AuthOutcome {
     if (this.expected === undefined) return "disabled";
-    if (authorization === null) return "missing";
-    const m = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(authorization);
-    if (m === null) return "missing";
-    return timingSafeEqual(digest(m[1] ?? ""), this.expected) ? "ok" : "invalid";
+    const given = bearerToken(authorization);
+    if (given === undefined) return "missing";
+    return secretMatchesDigest(given, this.expected) ? "ok" : "invalid";
   }
 }

@@ -1,8 +1,10 @@
 /**
  * Public face of services, the foundations every floor above uses: one clock (real or virtual),
- * one seeded RNG, one logger, and one way to read a secret from the environment (NAME or NAME_FILE).
- * Nothing heavier is re-exported here, so taking a Clock loads no config parser or schema library.
+ * one seeded RNG, one logger, one way to read a secret from the environment (NAME or NAME_FILE), and
+ * the constant-time bearer-token check every token-guarded port uses. Nothing heavier is re-exported
+ * here, so taking a Clock loads no config parser or schema library.
  */
+export { bearerToken, secretDigest, secretMatchesDigest, secretsEqual } from "./bearer.ts";
 export { type Clock, SystemClock, type TimerId, VirtualClock } from "./clock.ts";
 export {
   createLogger,

@@ -4,6 +4,7 @@
  * the field named; the simulator never crashes on them. Each protocol's admin.ts maps names to knobs.
  */
 import type { Server } from "bun";
+import { bearerToken, secretDigest, secretMatchesDigest } from "../../services/index.ts";
 
 /** Reads a typed field of an admin request body; an error names the field and what it must be. */
 export function adminField<T>(
@@ -22,19 +23,30 @@ export function adminField<T>(
   return v as T;
 }
 
-/** Starts the admin server on 127.0.0.1 (its own port, `Authorization: Bearer <token>`). */
+/** Refuses an admin token no Authorization header could carry (empty, or with whitespace), naming the option. */
+export function checkAdminToken(token: string): void {
+  if (!/^\S+$/.test(token)) throw new Error("adminToken: expected a non-empty token without whitespace");
+}
+
+/**
+ * Starts the admin server on 127.0.0.1 (its own port, `Authorization: Bearer <token>`). The token is
+ * checked by the engine's own bearer check (services): same header rules, constant-time compare.
+ */
 export function startAdminHttp(
   port: number,
   token: string,
   dispatch: (name: string, body: Record<string, unknown>) => unknown,
 ): Server<undefined> {
+  checkAdminToken(token);
   const bad = (error: string, status = 400) => Response.json({ error }, { status });
+  const expected = secretDigest(token);
   return Bun.serve({
     hostname: "127.0.0.1",
     port,
     maxRequestBodySize: 1 << 20,
     fetch: async (req) => {
-      if (req.headers.get("authorization") !== `Bearer ${token}`) return bad("admin token required", 401);
+      const given = bearerToken(req.headers.get("authorization"));
+      if (given === undefined || !secretMatchesDigest(given, expected)) return bad("admin token required", 401);
       const m = /^\/admin\/([A-Za-z]+)$/.exec(new URL(req.url).pathname);
       if (m === null) return bad("not found: use POST /admin/<function>", 404);
       let body: Record<string, unknown> = {};

@@ -2,7 +2,7 @@
  * Public face of the simulator core: a deterministic, venue-neutral exchange (matching, balances,
  * living market, events) that the simulator's protocol layers wrap.
  */
-export { adminField, startAdminHttp } from "./admin-http.ts";
+export { adminField, checkAdminToken, startAdminHttp } from "./admin-http.ts";
 export { DEFAULT_FEES, SimCore } from "./exchange.ts";
 export { SharedFairValue, type SharedFairValueOptions } from "./fairvalue.ts";
 export { DEFAULT_SYMBOLS } from "./symbols.ts";

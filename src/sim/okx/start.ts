@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { type Clock, SystemClock } from "../../services/index.ts";
-import { type FeeSpec, type SharedFairValueOption, SimCore, type SymbolSpec } from "../core/index.ts";
+import { checkAdminToken, type FeeSpec, type SharedFairValueOption, SimCore, type SymbolSpec } from "../core/index.ts";
 import { OkxSimAdmin, startOkxAdminServer } from "./admin.ts";
 import { type OkxLatency, OkxServer } from "./server.ts";
 import { OKX_SYMBOLS, okxAssetPrecision } from "./symbols.ts";
@@ -76,6 +76,8 @@ export interface RunningOkxSim {
 /** Starts an OKX-speaking simulator; resolves once it listens. */
 export async function startOkxSim(opts: StartOkxSimOptions = {}): Promise<RunningOkxSim> {
   const latency = checkLatency(opts.latency);
+  const adminToken = opts.adminToken ?? randomBytes(16).toString("hex");
+  checkAdminToken(adminToken);
   const clock = opts.clock ?? new SystemClock();
   // OKX has no minimum-notional rule (§D.7: minSz only), so the core's Binance-style one is switched off.
   const specs = (opts.symbolSpecs ?? OKX_SYMBOLS).map((s) => ({ ...s, minNotional: "0" }));
@@ -110,7 +112,6 @@ export async function startOkxSim(opts: StartOkxSimOptions = {}): Promise<Runnin
   core.start();
   const port = server.server.port ?? 0;
   const admin = new OkxSimAdmin(venue, server);
-  const adminToken = opts.adminToken ?? randomBytes(16).toString("hex");
   const adminServer = opts.adminPort === -1 ? undefined : startOkxAdminServer(admin, opts.adminPort ?? 0, adminToken);
   let closed = false;
   return {
