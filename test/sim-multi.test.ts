@@ -296,6 +296,41 @@ describe("bun run sim --venues", () => {
     }
   }, 30_000);
 
+  test("--admin-token guards every venue's admin port", async () => {
+    const main = `${import.meta.dir}/../src/sim/main.ts`;
+    const token = "cliAdminToken0123456789abcdef";
+    const args = ["--venues", "bin:binance,okx", "--symbols", "BTCUSDT", "--admin-token", token];
+    const child = Bun.spawn([process.execPath, main, ...args], { stdout: "pipe", stderr: "pipe" });
+    try {
+      const reader = child.stdout.getReader();
+      let out = "";
+      const deadline = Date.now() + 20_000;
+      while (!/SIM_READY [^\n]*\n/.test(out)) {
+        if (Date.now() > deadline) throw new Error(`no SIM_READY line; got: ${out}`);
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`sim exited early: ${out} ${await new Response(child.stderr).text()}`);
+        out += new TextDecoder().decode(value);
+      }
+      const line = out.split("\n").find((l) => l.startsWith("SIM_READY ")) ?? "";
+      const info = JSON.parse(line.slice("SIM_READY ".length)) as {
+        venues: { name: string; adminUrl: string; adminToken: string }[];
+      };
+      expect(info.venues.map((v) => [v.name, v.adminToken])).toEqual([
+        ["bin", token],
+        ["okx", token],
+      ]);
+      for (const v of info.venues) {
+        const call = (t: string) =>
+          fetch(`${v.adminUrl}/admin/counters`, { method: "POST", headers: { Authorization: `Bearer ${t}` } });
+        expect((await call(token)).status, `${v.name} takes --admin-token`).toBe(200);
+        expect((await call(`${token}x`)).status, `${v.name} refuses another token`).toBe(401);
+      }
+    } finally {
+      child.kill("SIGTERM");
+      await child.exited;
+    }
+  }, 30_000);
+
   test("a bad --venues or per-venue flag is refused naming the flag", () => {
     const main = `${import.meta.dir}/../src/sim/main.ts`;
     const bad = Bun.spawnSync([process.execPath, main, "--venues", "binance,ftx"]);
@@ -304,6 +339,10 @@ describe("bun run sim --venues", () => {
     const lag = Bun.spawnSync([process.execPath, main, "--venues", "binance,okx", "--lag-ms", "kraken=5"]);
     expect(lag.exitCode).toBe(2);
     expect(lag.stderr.toString()).toContain("--lag-ms");
+    const token = Bun.spawnSync([process.execPath, main, "--venues", "binance", "--admin-token", "two words"]);
+    expect(token.exitCode).toBe(2);
+    expect(token.stderr.toString()).toContain("--admin-token");
+    expect(token.stderr.toString()).not.toContain("two words");
   });
 });
 

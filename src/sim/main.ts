@@ -98,7 +98,8 @@ function options(): CliOptions {
       [
         "usage: bun run sim [--port 0] [--admin-port 0] [--admin-token T] [--seed sim] [--symbols BTCUSDT,ETHUSDT] [--speed 1]",
         "       [--venues binance,okx | a:binance,b:okx] [--lag-ms okx=250] [--noise-bps 2] [--fees okx=0.0002:0.0005]",
-        "  --venues runs several venues on one shared fair value; --port/--admin-port then number them upwards.",
+        "  --venues runs several venues on one shared fair value; --port/--admin-port then number them upwards",
+        "  and --admin-token guards every venue's admin port.",
       ].join("\n"),
     );
     process.exit(0);
@@ -109,6 +110,9 @@ function options(): CliOptions {
       throw new Error(`--${name}: expected a port number 0-65535, got ${JSON.stringify(s)}`);
     return n;
   };
+  const token = values["admin-token"];
+  if (token !== undefined && !/^\S+$/.test(token))
+    throw new Error("--admin-token: expected a non-empty token without whitespace");
   const speed = Number(values.speed);
   if (!(speed > 0) || !Number.isFinite(speed))
     throw new Error(`--speed: expected a positive number, got ${JSON.stringify(values.speed)}`);
@@ -133,6 +137,8 @@ async function mainMulti(opts: CliOptions, venues: MultiSimVenueSpec[]): Promise
       ...v,
       port: opts.port === 0 ? 0 : opts.port + i,
       adminPort: opts.adminPort === 0 ? 0 : opts.adminPort + i,
+      // one --admin-token guards every venue's admin port (each port still checks it on its own)
+      ...(opts.adminToken !== undefined ? { adminToken: opts.adminToken } : {}),
     })),
   });
   const symbols = sim.fairValue.symbols();

@@ -39,6 +39,8 @@ export interface MultiSimVenueSpec {
   readonly port?: number;
   /** Admin port of the venue's fault knobs (0 = OS-assigned). */
   readonly adminPort?: number;
+  /** Bearer token of the venue's admin port (default: random per venue, reported by info()). */
+  readonly adminToken?: string;
   /** Starting balances of the test account. */
   readonly balances?: Record<string, string>;
   /** Extra accounts (binance protocol only). */
@@ -175,6 +177,7 @@ export async function startMultiSim(opts: StartMultiSimOptions): Promise<Running
             fees,
             port: v.port ?? 0,
             adminPort: v.adminPort ?? 0,
+            ...(v.adminToken !== undefined ? { adminToken: v.adminToken } : {}),
             ...(v.latency !== undefined ? { latency: v.latency } : {}),
             ...(v.balances !== undefined ? { balances: v.balances } : {}),
             ...(v.accounts !== undefined ? { accounts: v.accounts } : {}),
@@ -189,6 +192,7 @@ export async function startMultiSim(opts: StartMultiSimOptions): Promise<Running
             fees,
             port: v.port ?? 0,
             adminPort: v.adminPort ?? 0,
+            ...(v.adminToken !== undefined ? { adminToken: v.adminToken } : {}),
             balances: v.balances ?? { ...DEFAULT_BALANCES },
             ...(v.latency !== undefined ? { latency: v.latency } : {}),
           });
