@@ -198,6 +198,29 @@ describe("order-entry faults", () => {
       expect(next.status).toBe(200);
     }));
 
+  test("delayResponses over the admin port holds only the kinds it names", () =>
+    withSim({ agents: false }, async (sim, clock) => {
+      const admin = (body: unknown) =>
+        fetch(`${sim.adminUrl}/admin/delayResponses`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${sim.adminToken}` },
+          body: JSON.stringify(body),
+        });
+      const refused = await admin({ ms: 3000, kinds: ["rest", "fix"] });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: string }).error).toContain("kinds");
+      expect((await admin({ ms: 3000, kinds: ["wsapi"] })).status).toBe(200);
+      // REST is not named: it answers with virtual time standing still (before the fix it hung here)
+      const ping = await Promise.race([rest(sim, "GET", "/api/v3/ping"), Bun.sleep(10_000).then(() => undefined)]);
+      expect(ping?.status, "REST answered without waiting for the WS API's delay").toBe(200);
+      const api = await WsClient.open(sim.wsApiUrl);
+      const t0 = clock.nowMs();
+      api.send({ id: "held", method: "ping", params: {} });
+      await api.waitFor((m) => m["id"] === "held", "the delayed WS API answer", { onIdle: () => clock.advance(100) });
+      expect(clock.nowMs() - t0, "the WS API answer waited out the delay").toBeGreaterThanOrEqual(3000);
+      api.close();
+    }));
+
   test("skewClock shifts /time and the recvWindow check", () =>
     withSim({ agents: false }, async (sim, clock) => {
       sim.admin.skewClock(10_000);

@@ -148,6 +148,17 @@ export class SimAdmin {
   }
 }
 
+const RESPONSE_KINDS: ReadonlyArray<"rest" | "wsapi"> = ["rest", "wsapi"];
+
+/** The `kinds` field of delayResponses: a non-empty list of rest / wsapi (default both). */
+function responseKinds(b: Record<string, unknown>): ReadonlyArray<"rest" | "wsapi"> {
+  const k = b["kinds"];
+  if (k === undefined) return RESPONSE_KINDS;
+  const ok = Array.isArray(k) && k.length > 0 && k.every((x) => RESPONSE_KINDS.includes(x as "rest"));
+  if (!ok) throw new Error('field \'kinds\' must be a non-empty array of "rest" and/or "wsapi"');
+  return k as ReadonlyArray<"rest" | "wsapi">;
+}
+
 /** Dispatches one admin HTTP call to the SimAdmin method of that name. */
 function dispatch(admin: SimAdmin, name: string, b: Record<string, unknown>): unknown {
   const kind = (d: string): ConnKind | "all" => {
@@ -183,7 +194,10 @@ function dispatch(admin: SimAdmin, name: string, b: Record<string, unknown>): un
     case "stopPings":
       return admin.stopPings(adminField(b, "on", "boolean", true));
     case "delayResponses":
-      return admin.delayResponses(adminField(b, "ms", "number"), { count: adminField(b, "count", "number", -1) });
+      return admin.delayResponses(adminField(b, "ms", "number"), {
+        kinds: responseKinds(b),
+        count: adminField(b, "count", "number", -1),
+      });
     case "rejectNextOrder": {
       const msg = b["msg"];
       return admin.rejectNextOrder(
