@@ -42,7 +42,12 @@ type VenueInfo<P> = Omit<Extract<MultiSimVenueInfo, { protocol: P }>, "fees" | "
 /** How the engine reaches one venue of the child (credentials of the engine's account there). */
 export type SimReadyVenue =
   | (VenueInfo<"binance"> & {
-      /** The same account's Ed25519 key (PKCS#8 PEM): the WS API logs on once, requests carry no signature. */
+      /**
+       * The same account's second API key, of type Ed25519 (as on Binance, a key is either HMAC or
+       * Ed25519): the engine's WS API logs on with it once, so requests carry no signature.
+       */
+      readonly ed25519ApiKey: string;
+      /** Its private key (PKCS#8 PEM). `apiKey` + `apiSecret` (HMAC) reach the same account. */
       readonly ed25519PrivateKeyPem: string;
     })
   | VenueInfo<"okx">;
@@ -64,6 +69,8 @@ export interface SimChild {
 }
 
 const THIS_FILE = import.meta.path;
+/** Core account id of the engine's account on every Binance-protocol venue of the child. */
+const ENGINE_ACCOUNT = "engine";
 
 /** Spawns the simulator child and waits (bounded) for its SIM_READY line. */
 export async function spawnSimChild(spec: SimChildSpec, timeoutMs = 30_000): Promise<SimChild> {
@@ -125,17 +132,33 @@ export async function spawnSimChild(spec: SimChildSpec, timeoutMs = 30_000): Pro
   };
 }
 
-/** The engine's account on one Binance-protocol venue: HMAC key pair plus the Ed25519 key of its WS API logon. */
+/**
+ * The engine's account on one Binance-protocol venue: two API keys, as Binance issues them, an HMAC
+ * one (key + secret) and an Ed25519 one (key + key pair) for the WS API logon. One key cannot be both:
+ * a key registered with an Ed25519 public key refuses HMAC signatures (-1022).
+ */
 interface EngineKeys {
   readonly apiKey: string;
   readonly apiSecret: string;
+  readonly ed25519ApiKey: string;
   readonly ed25519PublicKeyPem: string;
   readonly ed25519PrivateKeyPem: string;
 }
 
-const NO_KEYS: EngineKeys = { apiKey: "", apiSecret: "", ed25519PublicKeyPem: "", ed25519PrivateKeyPem: "" };
+const NO_KEYS: EngineKeys = {
+  apiKey: "",
+  apiSecret: "",
+  ed25519ApiKey: "",
+  ed25519PublicKeyPem: "",
+  ed25519PrivateKeyPem: "",
+};
 
-/** Fresh engine account keys per Binance-protocol venue (64 alphanumerics, as Binance keys are), never reused. */
+/** A fresh random API key: 64 alphanumerics, as Binance keys are, starting with `prefix`. */
+function randomApiKey(prefix: string): string {
+  return `${prefix}${randomBytes(32).toString("hex")}`.slice(0, 64);
+}
+
+/** Fresh engine account keys per Binance-protocol venue, never reused. */
 function engineKeys(spec: SimChildSpec): Map<string, EngineKeys> {
   return new Map(
     spec.venues
@@ -145,8 +168,9 @@ function engineKeys(spec: SimChildSpec): Map<string, EngineKeys> {
         return [
           v.name,
           {
-            apiKey: `eng${randomBytes(32).toString("hex")}`.slice(0, 64),
+            apiKey: randomApiKey("engHmac"),
             apiSecret: randomBytes(32).toString("hex"),
+            ed25519ApiKey: randomApiKey("engEd"),
             ed25519PublicKeyPem: ed.publicKey.export({ type: "spki", format: "pem" }).toString(),
             ed25519PrivateKeyPem: ed.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
           },
@@ -176,11 +200,12 @@ function simVenue(spec: SimChildSpec, v: SimChildVenue, keys: ReadonlyMap<string
       {
         apiKey: k.apiKey,
         apiSecret: k.apiSecret,
-        ed25519PublicKeyPem: k.ed25519PublicKeyPem,
-        accountId: "engine",
+        accountId: ENGINE_ACCOUNT,
         fees: v.fees,
         ...(spec.balances !== undefined ? { balances: { ...spec.balances } } : {}),
       },
+      // the same account's Ed25519 key (the account is opened by the key above)
+      { apiKey: k.ed25519ApiKey, apiSecret: "", ed25519PublicKeyPem: k.ed25519PublicKeyPem, accountId: ENGINE_ACCOUNT },
     ],
   };
 }
@@ -194,7 +219,7 @@ function readyVenue(v: MultiSimVenueInfo, keys: ReadonlyMap<string, EngineKeys>)
   }
   const k = keys.get(v.name) ?? NO_KEYS;
   const { name, protocol, restUrl, streamUrl, wsApiUrl, adminUrl, adminToken } = v;
-  const { apiKey, apiSecret, ed25519PrivateKeyPem } = k;
+  const { apiKey, apiSecret, ed25519ApiKey, ed25519PrivateKeyPem } = k;
   return {
     name,
     protocol,
@@ -205,6 +230,7 @@ function readyVenue(v: MultiSimVenueInfo, keys: ReadonlyMap<string, EngineKeys>)
     adminToken,
     apiKey,
     apiSecret,
+    ed25519ApiKey,
     ed25519PrivateKeyPem,
   };
 }

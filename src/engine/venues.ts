@@ -121,8 +121,9 @@ function venueAdapter(
             kind: "binance",
             ...common,
             symbols: vc.symbols,
-            apiKey: r.apiKey,
-            apiSecret: r.apiSecret,
+            // the Ed25519 key: the WS API logs on once and its requests carry no signature
+            apiKey: r.ed25519ApiKey,
+            apiSecret: "",
             ed25519PrivateKeyPem: r.ed25519PrivateKeyPem,
             restUrl: r.restUrl,
             streamUrl: r.streamUrl,

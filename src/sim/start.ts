@@ -11,7 +11,14 @@ import type { RateLimitConfig } from "./binance/ratelimit.ts";
 import { DEFAULT_SERVER_LIMITS, type ServerLimits, SimServer } from "./binance/server.ts";
 import { UserData } from "./binance/userdata.ts";
 import { BinanceVenue, type SimAccount, type SimAccountSpec } from "./binance/venue.ts";
-import { DEFAULT_SYMBOLS, type FeeSpec, type SharedFairValueOption, SimCore, type SymbolSpec } from "./core/index.ts";
+import {
+  checkAdminToken,
+  DEFAULT_SYMBOLS,
+  type FeeSpec,
+  type SharedFairValueOption,
+  SimCore,
+  type SymbolSpec,
+} from "./core/index.ts";
 
 /** The documented test account's API key (64 alphanumerics, like a real Binance key). */
 export const SIM_API_KEY = "simTestApiKeyDoNotUseInProduction0123456789abcdefghijklmnopqrstu";
@@ -108,6 +115,8 @@ export interface RunningSim {
 
 /** Starts a simulator so clients and tests trade against a deterministic local Binance; resolves once it listens. */
 export async function startSim(opts: StartSimOptions = {}): Promise<RunningSim> {
+  const adminToken = opts.adminToken ?? randomBytes(16).toString("hex");
+  checkAdminToken(adminToken);
   const clock = opts.clock ?? new SystemClock();
   const seed = opts.seed ?? "sim";
   const core = createCore(opts, clock, seed);
@@ -131,7 +140,6 @@ export async function startSim(opts: StartSimOptions = {}): Promise<RunningSim> 
   const detachUser = forwardUserData(core, venue, userData, clock, orderEntryMs);
   const expiry = clock.setRepeating(10_000, () => userData.expireDue());
   const admin = new SimAdmin(venue, server, userData);
-  const adminToken = opts.adminToken ?? randomBytes(16).toString("hex");
   const adminServer = startAdminServer(admin, opts.adminPort ?? 0, adminToken);
   core.start();
   return simHandle({ core, clock, seed, server, admin, adminServer, adminToken, expiry, detachUser });
@@ -149,7 +157,11 @@ function createCore(opts: StartSimOptions, clock: Clock, seed: string): SimCore 
   });
 }
 
-/** Opens the test account and any extra ones in the core; returns every API key the venue accepts. */
+/**
+ * Opens the test account and any extra ones in the core; returns every API key the venue accepts.
+ * Several keys may reach one account (same accountId: an HMAC key and an Ed25519 key, as Binance
+ * issues them); the account is opened by its first key.
+ */
 function createAccounts(core: SimCore, opts: StartSimOptions): SimAccount[] {
   const accounts: SimAccount[] = [
     { apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, accountId: SIM_ACCOUNT_ID },
@@ -161,16 +173,25 @@ function createAccounts(core: SimCore, opts: StartSimOptions): SimAccount[] {
     },
   ];
   core.createAccount(SIM_ACCOUNT_ID, opts.balances ?? DEFAULT_BALANCES, opts.fees);
-  for (const a of opts.accounts ?? []) {
+  (opts.accounts ?? []).forEach((a, i) => {
     const accountId = a.accountId ?? `acct-${a.apiKey.slice(0, 8)}`;
-    core.createAccount(accountId, a.balances ?? DEFAULT_BALANCES, a.fees);
+    if (accounts.some((k) => k.apiKey === a.apiKey)) throw new Error(`accounts[${i}].apiKey: used by another key`);
+    if (a.ed25519PublicKeyPem !== undefined && a.apiSecret !== "")
+      throw new Error(
+        `accounts[${i}]: a key is HMAC (apiSecret) or Ed25519 (ed25519PublicKeyPem), not both: give the Ed25519 key its own apiKey with the same accountId`,
+      );
+    if (!core.hasAccount(accountId)) core.createAccount(accountId, a.balances ?? DEFAULT_BALANCES, a.fees);
+    else if (a.balances !== undefined || a.fees !== undefined)
+      throw new Error(
+        `accounts[${i}]: account ${accountId} is already open (an earlier key): give balances and fees with its first key only`,
+      );
     accounts.push({
       apiKey: a.apiKey,
       apiSecret: a.apiSecret,
       accountId,
       ...(a.ed25519PublicKeyPem !== undefined ? { ed25519PublicKey: createPublicKey(a.ed25519PublicKeyPem) } : {}),
     });
-  }
+  });
   return accounts;
 }
 

@@ -39,11 +39,14 @@ export interface SimAccount {
 /** An extra trading account of the simulator (beyond the documented test account). */
 export interface SimAccountSpec {
   readonly apiKey: string;
-  /** HMAC secret; ignored when ed25519PublicKeyPem is given. */
+  /** HMAC secret; "" for an Ed25519 key (a key is HMAC or Ed25519, never both: startSim refuses both). */
   readonly apiSecret: string;
-  /** Makes this an Ed25519 key (PEM, SPKI): REST and WS API signatures are verified with it. */
+  /** Makes this an Ed25519 key (PEM, SPKI): REST and WS API signatures are verified with it, HMAC ones refused. */
   readonly ed25519PublicKeyPem?: string;
-  /** Core account id (default: "acct-" + first 8 chars of the key). */
+  /**
+   * Core account id (default: "acct-" + first 8 chars of the key). Keys with the same id reach one
+   * account (an HMAC key and an Ed25519 key of it); only the first of them may give balances and fees.
+   */
   readonly accountId?: string;
   /** Starting balances as decimal strings (default: DEFAULT_BALANCES). */
   readonly balances?: Readonly<Record<string, string>>;
