@@ -4,7 +4,13 @@
  * fair value; the matching core is exported for the in-process sim-direct venue. Tests, `bun run sim`
  * and the engine all start it here. Only re-exports: the work is in the named files.
  */
-export type { AdminCounters, SimAdmin } from "./binance/admin.ts";
+export type {
+  AdminCounters,
+  CorruptOptions,
+  MarketStreamKind,
+  SimAdmin,
+  UserEventKind,
+} from "./binance/admin.ts";
 export type { ConnKind } from "./binance/faults.ts";
 export type { RateLimitConfig } from "./binance/ratelimit.ts";
 export type { ServerLimits } from "./binance/server.ts";
@@ -12,9 +18,13 @@ export { hmacSha256Hex, restSignedPayload, wsApiSignedPayload } from "./binance/
 export type { SimAccountSpec } from "./binance/venue.ts";
 export {
   type CoreRejectReason,
+  type CorruptField,
   DEFAULT_SYMBOLS,
   type ExecutionReport,
   type FeeSpec,
+  FRAME_CORRUPTIONS,
+  type FrameCorruption,
+  GARBAGE_FRAME,
   type OrderStatus as SimOrderStatus,
   type OrderView,
   SharedFairValue,

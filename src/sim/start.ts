@@ -6,6 +6,7 @@
 import { createPublicKey, randomBytes } from "node:crypto";
 import { type Clock, Rng, SystemClock, type TimerId } from "../services/index.ts";
 import { SimAdmin, startAdminServer } from "./binance/admin.ts";
+import { corruptUserEvent } from "./binance/corrupt.ts";
 import { accountPosition, executionReport } from "./binance/format.ts";
 import type { RateLimitConfig } from "./binance/ratelimit.ts";
 import { DEFAULT_SERVER_LIMITS, type ServerLimits, SimServer } from "./binance/server.ts";
@@ -209,7 +210,8 @@ function serverLimits(opts: StartSimOptions): ServerLimits {
 
 /**
  * Sends the core's executions and balance changes to the account's user-data streams, after the
- * order-entry delay (the way out of the venue); only formats when someone listens. Returns the detach.
+ * order-entry delay (the way out of the venue), corrupted when a knob is armed on the event type; only
+ * formats (and only counts an event towards an armed knob) when someone listens. Returns the detach.
  */
 function forwardUserData(
   core: SimCore,
@@ -218,18 +220,23 @@ function forwardUserData(
   clock: Clock,
   orderEntryMs: number,
 ): () => void {
+  const send = (accountId: string, type: string, json: string): void => {
+    const f = venue.faults.corrupt.has(`user:${type}`) ? venue.faults.corrupt.next(`user:${type}`) : undefined;
+    if (f !== undefined) venue.counters.corruptedUserFrames++;
+    const out = f === undefined ? { payload: json } : corruptUserEvent(json, f);
+    const deliver = (): void => userData.deliver(accountId, out.payload, out.mangle);
+    if (orderEntryMs > 0) clock.setTimer(orderEntryMs, deliver);
+    else deliver();
+  };
   return core.addListener({
     onExecution: (r) => {
       if (!userData.hasListeners(r.accountId)) return;
-      const json = JSON.stringify(executionReport(core, r));
-      if (orderEntryMs > 0) clock.setTimer(orderEntryMs, () => userData.deliver(r.accountId, json));
-      else userData.deliver(r.accountId, json);
+      send(r.accountId, "executionReport", JSON.stringify(executionReport(core, r)));
     },
     onAccountUpdate: (accountId, timeMs, balances) => {
       if (!userData.hasListeners(accountId)) return;
       const json = JSON.stringify(accountPosition(core, timeMs, venue.serverTime(), balances));
-      if (orderEntryMs > 0) clock.setTimer(orderEntryMs, () => userData.deliver(accountId, json));
-      else userData.deliver(accountId, json);
+      send(accountId, "outboundAccountPosition", json);
     },
   });
 }

@@ -3,7 +3,16 @@
  * separate admin port guarded by a token, so trading keys can never reach them (reference §F).
  */
 import type { Server } from "bun";
-import { adminField, type SymbolStatus, startAdminHttp } from "../core/index.ts";
+import {
+  adminField,
+  adminFrameFault,
+  type CorruptField,
+  checkFrameFault,
+  FRAME_CORRUPTIONS,
+  type FrameCorruption,
+  type SymbolStatus,
+  startAdminHttp,
+} from "../core/index.ts";
 import type { ConnKind, SimCounters } from "./faults.ts";
 import type { RateLimitConfig } from "./ratelimit.ts";
 import type { SimServer } from "./server.ts";
@@ -11,6 +20,25 @@ import type { UserData } from "./userdata.ts";
 import type { BinanceVenue } from "./venue.ts";
 
 const KINDS: readonly ConnKind[] = ["market", "wsapi", "user"];
+
+/** Market streams the corruption knob targets (every depth stream of the symbol for "depth"). */
+export type MarketStreamKind = "depth" | "bookTicker" | "trade";
+const MARKET_STREAMS: readonly MarketStreamKind[] = ["depth", "bookTicker", "trade"];
+/** User-data events the corruption knob targets. */
+export type UserEventKind = "executionReport" | "outboundAccountPosition";
+const USER_EVENTS: readonly UserEventKind[] = ["executionReport", "outboundAccountPosition"];
+/** Corruptions a stream takes: crossed only means something on a book. */
+const NOT_CROSSED = FRAME_CORRUPTIONS.filter((k) => k !== "crossed");
+
+/** Options of a corruption knob: which upcoming frame, which value, what garbage. */
+export interface CorruptOptions {
+  /** The n-th (1-based) upcoming frame (default 1). */
+  readonly n?: number;
+  /** The value an out-of-range kind hits (default price). */
+  readonly field?: CorruptField;
+  /** The text a garbage frame carries (default a fixed non-JSON text). */
+  readonly text?: string;
+}
 
 /** Counters plus open connections per kind. */
 export type AdminCounters = SimCounters & {
@@ -41,6 +69,37 @@ export class SimAdmin {
   /** Swaps the n-th upcoming diff-depth event of symbol with the one after it. */
   reorderDepthEvent(symbol: string, n = 1): void {
     this.venue.faults.armDepth(this.depthStreams(symbol), "reorder", n);
+  }
+
+  /**
+   * Sends the n-th upcoming frame of a market stream of symbol corrupted (every depth stream of it for
+   * "depth"): garbage, truncated JSON, a crossed book (depth, bookTicker), or a price or quantity out of
+   * range. A corrupted depth event replaces the real one (the client sees a gap), except crossed, which
+   * is the real event plus a crossing level.
+   */
+  corruptMarketFrame(symbol: string, stream: MarketStreamKind, kind: FrameCorruption, opts: CorruptOptions = {}): void {
+    if (!MARKET_STREAMS.includes(stream))
+      throw new Error(`corruptMarketFrame: stream must be one of ${MARKET_STREAMS.join(", ")}`);
+    const n = opts.n ?? 1;
+    checkFrameFault(kind, stream === "trade" ? NOT_CROSSED : FRAME_CORRUPTIONS, n, `corruptMarketFrame ${stream}`);
+    const depth = this.depthStreams(symbol); // also refuses an unknown symbol
+    const keys = stream === "depth" ? depth : [`${symbol.toLowerCase()}@${stream}`];
+    const fault = { kind, field: opts.field ?? "price", ...(opts.text !== undefined ? { text: opts.text } : {}) };
+    for (const key of keys) this.venue.faults.corrupt.arm(key, fault, n);
+  }
+
+  /**
+   * Sends the n-th upcoming user-data event of a type corrupted, on every stream that carries it
+   * (listenKey streams and WS API subscriptions): garbage, truncated JSON or a value out of range (an
+   * executionReport's last price/quantity on a fill, its order price/quantity otherwise).
+   */
+  corruptUserFrame(event: UserEventKind, kind: FrameCorruption, opts: CorruptOptions = {}): void {
+    if (!USER_EVENTS.includes(event))
+      throw new Error(`corruptUserFrame: event must be one of ${USER_EVENTS.join(", ")}`);
+    const n = opts.n ?? 1;
+    checkFrameFault(kind, NOT_CROSSED, n, "corruptUserFrame");
+    const fault = { kind, field: opts.field ?? "price", ...(opts.text !== undefined ? { text: opts.text } : {}) };
+    this.venue.faults.corrupt.arm(`user:${event}`, fault, n);
   }
 
   /** Captures symbol's snapshot now and serves it to the next `count` /depth requests (any limit). */
@@ -159,6 +218,24 @@ function responseKinds(b: Record<string, unknown>): ReadonlyArray<"rest" | "wsap
   return k as ReadonlyArray<"rest" | "wsapi">;
 }
 
+/** POST /admin/corruptMarketFrame `{symbol, stream, kind, n?, field?, text?}`. */
+function corruptMarket(admin: SimAdmin, b: Record<string, unknown>): void {
+  const stream = adminField<string>(b, "stream", "string");
+  if (!MARKET_STREAMS.includes(stream as MarketStreamKind))
+    throw new Error(`field 'stream' must be one of ${MARKET_STREAMS.join(", ")}`);
+  const { fault, n } = adminFrameFault(b, stream === "trade" ? NOT_CROSSED : FRAME_CORRUPTIONS);
+  admin.corruptMarketFrame(adminField(b, "symbol", "string"), stream as MarketStreamKind, fault.kind, { ...fault, n });
+}
+
+/** POST /admin/corruptUserFrame `{event?, kind, n?, field?, text?}` (event default executionReport). */
+function corruptUser(admin: SimAdmin, b: Record<string, unknown>): void {
+  const event = adminField<string>(b, "event", "string", "executionReport");
+  if (!USER_EVENTS.includes(event as UserEventKind))
+    throw new Error(`field 'event' must be one of ${USER_EVENTS.join(", ")}`);
+  const { fault, n } = adminFrameFault(b, NOT_CROSSED);
+  admin.corruptUserFrame(event as UserEventKind, fault.kind, { ...fault, n });
+}
+
 /** Dispatches one admin HTTP call to the SimAdmin method of that name. */
 function dispatch(admin: SimAdmin, name: string, b: Record<string, unknown>): unknown {
   const kind = (d: string): ConnKind | "all" => {
@@ -180,6 +257,10 @@ function dispatch(admin: SimAdmin, name: string, b: Record<string, unknown>): un
         adminField(b, "count", "number", 1),
         adminField(b, "limit", "number", 1000),
       );
+    case "corruptMarketFrame":
+      return corruptMarket(admin, b);
+    case "corruptUserFrame":
+      return corruptUser(admin, b);
     case "closeConnections": {
       const mode = adminField<string>(b, "mode", "string", "clean");
       if (mode !== "clean" && mode !== "abrupt") throw new Error("field 'mode' must be clean or abrupt");

@@ -1,20 +1,16 @@
 /**
  * Fault-injection state: the knobs tests turn to make the simulator misbehave the way real venues do
- * (lost or reordered book events, stale snapshots, silent connections, slow or failing responses,
- * clock skew). The protocol layers consult it at the exact points where each fault happens.
+ * (lost or reordered book events, corrupted frames, stale snapshots, silent connections, slow or
+ * failing responses, clock skew). The protocol layers consult it at the exact points where each fault
+ * happens.
  */
+import { ArmedFaults, type FrameFault } from "../core/index.ts";
 
 /** Which connections a connection-level fault applies to. */
 export type ConnKind = "market" | "wsapi" | "user";
 
 /** What to do with the n-th upcoming depth diff event of a symbol. */
 export type DepthFaultKind = "drop" | "duplicate" | "reorder";
-
-interface DepthFault {
-  kind: DepthFaultKind;
-  /** Events still to pass before the faulty one (0 = the next one). */
-  skip: number;
-}
 
 /** A snapshot kept to be served later instead of the live one. */
 export interface StaleSnapshot {
@@ -24,8 +20,13 @@ export interface StaleSnapshot {
 
 /** All armed faults; one per simulator. */
 export class FaultState {
-  /** Per symbol and depth stream ("btcusdt@depth@100ms", "btcusdt@depth"): armed faults in arming order. */
-  readonly depth = new Map<string, DepthFault[]>();
+  /** Per depth stream ("btcusdt@depth@100ms", "btcusdt@depth"): armed faults in arming order. */
+  readonly depth = new ArmedFaults<DepthFaultKind>();
+  /**
+   * Corruptions per market stream ("btcusdt@depth@100ms", "btcusdt@bookTicker", "btcusdt@trade") and per
+   * user-data event type ("user:executionReport", "user:outboundAccountPosition").
+   */
+  readonly corrupt = new ArmedFaults<FrameFault>();
   readonly staleSnapshots = new Map<string, StaleSnapshot>();
   /** The server ignores client pings (sends no pong) on these kinds. */
   readonly ignorePings = new Set<ConnKind>();
@@ -44,30 +45,12 @@ export class FaultState {
 
   /** Arms a depth fault on the n-th (1-based) upcoming event of every depth stream of symbol. */
   armDepth(streamKeys: readonly string[], kind: DepthFaultKind, n: number): void {
-    for (const key of streamKeys) {
-      const list = this.depth.get(key) ?? [];
-      list.push({ kind, skip: Math.max(0, n - 1) });
-      this.depth.set(key, list);
-    }
+    for (const key of streamKeys) this.depth.arm(key, kind, n);
   }
 
   /** Called for each depth event about to go out on streamKey: the fault to apply to it, if any. */
   nextDepthFault(streamKey: string): DepthFaultKind | undefined {
-    const list = this.depth.get(streamKey);
-    if (list === undefined || list.length === 0) return undefined;
-    let hit: DepthFaultKind | undefined;
-    for (let i = 0; i < list.length; i++) {
-      const f = list[i] as DepthFault;
-      if (f.skip === 0 && hit === undefined) {
-        hit = f.kind;
-        list.splice(i, 1);
-        i--;
-      } else {
-        f.skip--;
-      }
-    }
-    if (list.length === 0) this.depth.delete(streamKey);
-    return hit;
+    return this.depth.next(streamKey);
   }
 
   /** Takes the delay of the next response of this kind, consuming one use. */
@@ -80,6 +63,7 @@ export class FaultState {
   /** Clears every fault. */
   reset(): void {
     this.depth.clear();
+    this.corrupt.clear();
     this.staleSnapshots.clear();
     this.ignorePings.clear();
     this.stopPings = false;
@@ -110,6 +94,10 @@ export interface SimCounters {
   depthEventsDropped: number;
   depthEventsDuplicated: number;
   depthEventsReordered: number;
+  /** Market-stream frames sent corrupted (depth, bookTicker, trade). */
+  corruptedMarketFrames: number;
+  /** User-data events sent corrupted (listenKey streams and WS API subscriptions count once per event). */
+  corruptedUserFrames: number;
   staleSnapshotsServed: number;
   injectedRejects: number;
   failedAfterPlace: number;
@@ -135,6 +123,8 @@ export function newCounters(): SimCounters {
     depthEventsDropped: 0,
     depthEventsDuplicated: 0,
     depthEventsReordered: 0,
+    corruptedMarketFrames: 0,
+    corruptedUserFrames: 0,
     staleSnapshotsServed: 0,
     injectedRejects: 0,
     failedAfterPlace: 0,

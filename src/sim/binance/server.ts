@@ -111,11 +111,15 @@ export class SimServer implements StreamPublisher {
     return this.server.port ?? 0;
   }
 
-  publish(stream: string, payload: string): void {
+  publish(stream: string, payload: string, mangle?: (frame: string) => string): void {
     const raw = `r:${stream}`;
-    if ((this.topicCounts.get(raw) ?? 0) > 0) this.server.publish(raw, payload);
+    if ((this.topicCounts.get(raw) ?? 0) > 0)
+      this.server.publish(raw, mangle === undefined ? payload : mangle(payload));
     const comb = `c:${stream}`;
-    if ((this.topicCounts.get(comb) ?? 0) > 0) this.server.publish(comb, `{"stream":"${stream}","data":${payload}}`);
+    if ((this.topicCounts.get(comb) ?? 0) > 0) {
+      const frame = `{"stream":"${stream}","data":${payload}}`;
+      this.server.publish(comb, mangle === undefined ? frame : mangle(frame));
+    }
   }
 
   subscribers(stream: string): number {

@@ -2,18 +2,23 @@
  * Binance market streams derived from the core's book and trade events: diff depth (`@depth`,
  * `@depth@100ms`) with contiguous U/u, partial depth, `@bookTicker`, `@trade`, plus the
  * SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS control protocol (reference §A.2–A.4). Depth faults
- * (drop, duplicate, reorder) are applied here, at the single point where an event leaves.
+ * (drop, duplicate, reorder) and frame corruption are applied here, at the single point where an event
+ * leaves.
  */
 import type { Clock, TimerId } from "../../services/index.ts";
 import { Side } from "../../types/index.ts";
-import type { CoreListener, SimCore, SimSymbol } from "../core/index.ts";
+import type { CoreListener, FrameFault, SimCore, SimSymbol } from "../core/index.ts";
 import type { ConnData, SimSocket } from "./conn.ts";
+import { corruptBookTicker, corruptDepth, corruptTrade, type Outgoing } from "./corrupt.ts";
 import type { FaultState, SimCounters } from "./faults.ts";
 
 /** Where stream payloads go: the server fans them out to raw and combined subscribers. */
 export interface StreamPublisher {
-  /** Sends payload (raw JSON) to every subscriber of stream. */
-  publish(stream: string, payload: string): void;
+  /**
+   * Sends payload (raw JSON) to every subscriber of stream, raw or in the combined wrapper; `mangle`
+   * (a corruption knob) rewrites each whole frame, wrapper included, just before it goes out.
+   */
+  publish(stream: string, payload: string, mangle?: (frame: string) => string): void;
   /** Subscribers of stream (skip building payloads nobody reads). */
   subscribers(stream: string): number;
 }
@@ -27,7 +32,7 @@ class DepthAggregator {
   /** u of the last event built (0 before the first). */
   prevU = 0;
   /** Event held back by the reorder fault. */
-  held: string | undefined;
+  held: Outgoing | undefined;
 
   constructor(
     readonly sym: SimSymbol,
@@ -147,18 +152,14 @@ export class MarketHub {
       onBookTop: (sym, updateId, bidTicks, bidLots, askTicks, askLots) => {
         const stream = this.tickerStream[sym.index] as string;
         if (this.o.publisher.subscribers(stream) === 0) return;
-        this.send(
-          stream,
-          `{"u":${updateId},"s":"${sym.name}","b":"${sym.formatPrice(bidTicks)}","B":"${sym.formatQty(bidLots)}","a":"${sym.formatPrice(askTicks)}","A":"${sym.formatQty(askLots)}"}`,
-        );
+        const payload = `{"u":${updateId},"s":"${sym.name}","b":"${sym.formatPrice(bidTicks)}","B":"${sym.formatQty(bidLots)}","a":"${sym.formatPrice(askTicks)}","A":"${sym.formatQty(askLots)}"}`;
+        this.sendMaybeCorrupt(stream, payload, (p, f) => corruptBookTicker(p, f, sym));
       },
       onTrade: (sym, tradeId, priceTicks, lots, buyerIsMaker, timeMs) => {
         const stream = this.tradeStream[sym.index] as string;
         if (this.o.publisher.subscribers(stream) === 0) return;
-        this.send(
-          stream,
-          `{"e":"trade","E":${this.o.serverTime()},"s":"${sym.name}","t":${tradeId},"p":"${sym.formatPrice(priceTicks)}","q":"${sym.formatQty(lots)}","T":${timeMs},"m":${buyerIsMaker},"M":true}`,
-        );
+        const payload = `{"e":"trade","E":${this.o.serverTime()},"s":"${sym.name}","t":${tradeId},"p":"${sym.formatPrice(priceTicks)}","q":"${sym.formatQty(lots)}","T":${timeMs},"m":${buyerIsMaker},"M":true}`;
+        this.sendMaybeCorrupt(stream, payload, corruptTrade);
       },
     };
   }
@@ -174,7 +175,7 @@ export class MarketHub {
     }
   }
 
-  /** Sends a diff-depth event through the armed faults. */
+  /** Sends a diff-depth event through the armed faults (drop, duplicate, reorder, corruption). */
   private emitDepth(agg: DepthAggregator, payload: string): void {
     const fault = this.o.faults.nextDepthFault(agg.stream);
     const c = this.o.counters;
@@ -182,23 +183,42 @@ export class MarketHub {
       c.depthEventsDropped++;
       return;
     }
+    const out = this.corrupted(agg.stream, payload, (p, f) => corruptDepth(p, f, agg.sym, this.o.core));
     if (fault === "reorder" && agg.held === undefined) {
-      agg.held = payload;
+      agg.held = out;
       c.depthEventsReordered++;
       return;
     }
-    this.send(agg.stream, payload);
+    this.send(agg.stream, out.payload, out.mangle);
     c.depthEventsSent++;
     if (fault === "duplicate") {
-      this.send(agg.stream, payload);
+      this.send(agg.stream, out.payload, out.mangle);
       c.depthEventsDuplicated++;
     }
     if (agg.held !== undefined) {
       const h = agg.held;
       agg.held = undefined;
-      this.send(agg.stream, h);
+      this.send(agg.stream, h.payload, h.mangle);
       c.depthEventsSent++;
     }
+  }
+
+  /** The payload as it goes out: corrupted when a fault is armed on this stream's next frame (counted). */
+  private corrupted(stream: string, payload: string, corrupt: (payload: string, f: FrameFault) => Outgoing): Outgoing {
+    const f = this.o.faults.corrupt.has(stream) ? this.o.faults.corrupt.next(stream) : undefined;
+    if (f === undefined) return { payload };
+    this.o.counters.corruptedMarketFrames++;
+    return corrupt(payload, f);
+  }
+
+  /** Sends a bookTicker or trade frame, corrupted when a fault is armed on it. */
+  private sendMaybeCorrupt(
+    stream: string,
+    payload: string,
+    corrupt: (payload: string, f: FrameFault) => Outgoing,
+  ): void {
+    const out = this.corrupted(stream, payload, corrupt);
+    this.send(stream, out.payload, out.mangle);
   }
 
   /** Partial book depth streams (`@depth5|10|20[@100ms]`): full top-N snapshots. */
@@ -219,11 +239,11 @@ export class MarketHub {
   }
 
   /** Publishes now or after the market-data latency. */
-  private send(stream: string, payload: string): void {
+  private send(stream: string, payload: string, mangle?: (frame: string) => string): void {
     if (this.o.marketDataMs > 0) {
-      this.o.clock.setTimer(this.o.marketDataMs, () => this.o.publisher.publish(stream, payload));
+      this.o.clock.setTimer(this.o.marketDataMs, () => this.o.publisher.publish(stream, payload, mangle));
     } else {
-      this.o.publisher.publish(stream, payload);
+      this.o.publisher.publish(stream, payload, mangle);
     }
   }
 }

@@ -124,18 +124,22 @@ export class UserData {
     return (st !== undefined && st.sockets.size > 0) || (this.subs.get(accountId)?.size ?? 0) > 0;
   }
 
-  /** Sends one event (JSON text) to every listener of the account, in each one's envelope. */
-  deliver(accountId: string, eventJson: string): void {
+  /**
+   * Sends one event (JSON text) to every listener of the account, in each one's envelope; `mangle` (a
+   * corruption knob) rewrites each whole frame, envelope included, just before it goes out.
+   */
+  deliver(accountId: string, eventJson: string, mangle: (frame: string) => string = (f) => f): void {
     const key = this.keyOfAccount.get(accountId);
     const st = key === undefined ? undefined : this.keys.get(key);
     if (st !== undefined) {
       for (const ws of st.sockets) {
-        if (!ws.data.closed) ws.send(ws.data.combined ? `{"stream":"${key}","data":${eventJson}}` : eventJson);
+        if (ws.data.closed) continue;
+        ws.send(mangle(ws.data.combined ? `{"stream":"${key}","data":${eventJson}}` : eventJson));
       }
     }
     const set = this.subs.get(accountId);
     if (set !== undefined) {
-      for (const s of set) if (!s.ws.data.closed) s.ws.send(`{"subscriptionId":${s.id},"event":${eventJson}}`);
+      for (const s of set) if (!s.ws.data.closed) s.ws.send(mangle(`{"subscriptionId":${s.id},"event":${eventJson}}`));
     }
   }
 

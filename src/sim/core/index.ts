@@ -3,6 +3,20 @@
  * living market, events) that the simulator's protocol layers wrap.
  */
 export { adminField, checkAdminToken, startAdminHttp } from "./admin-http.ts";
+export {
+  ArmedFaults,
+  adminFrameFault,
+  type CorruptField,
+  checkFrameFault,
+  corruptValue,
+  FRAME_CORRUPTIONS,
+  type FrameCorruption,
+  type FrameFault,
+  frameMangler,
+  GARBAGE_FRAME,
+  isValueCorruption,
+  truncateFrame,
+} from "./corrupt.ts";
 export { DEFAULT_FEES, SimCore } from "./exchange.ts";
 export { SharedFairValue, type SharedFairValueOptions } from "./fairvalue.ts";
 export { DEFAULT_SYMBOLS } from "./symbols.ts";

@@ -4,11 +4,37 @@
  * (reference §F). Mirrors the Binance simulator's SimAdmin where OKX has the same fault.
  */
 import type { Server } from "bun";
-import { adminField, type SimCore, type SimSymbol, startAdminHttp } from "../core/index.ts";
+import {
+  adminField,
+  adminFrameFault,
+  type CorruptField,
+  checkFrameFault,
+  FRAME_CORRUPTIONS,
+  type FrameCorruption,
+  type SimCore,
+  type SimSymbol,
+  startAdminHttp,
+} from "../core/index.ts";
 import { OKX_CONN_KINDS, type OkxConnKind, type OkxFaultCounters } from "./faults.ts";
 import type { OkxServer } from "./server.ts";
 import { okxSz } from "./symbols.ts";
 import type { OkxVenue } from "./venue.ts";
+
+/** Public channels the corruption knob targets. */
+export type OkxMarketChannel = "books" | "bbo-tbt" | "trades";
+const MARKET_CHANNELS: readonly OkxMarketChannel[] = ["books", "bbo-tbt", "trades"];
+/** Corruptions a channel takes: crossed only means something on a book. */
+const NOT_CROSSED = FRAME_CORRUPTIONS.filter((k) => k !== "crossed");
+
+/** Options of a corruption knob: which upcoming push, which value, what garbage. */
+export interface OkxCorruptOptions {
+  /** The n-th (1-based) upcoming push (default 1). */
+  readonly n?: number;
+  /** The value an out-of-range kind hits (default price). */
+  readonly field?: CorruptField;
+  /** The text a garbage frame carries (default a fixed non-JSON text). */
+  readonly text?: string;
+}
 
 /** The simulator's second account, used by `trade` to hit resting orders of the test account. */
 export const OKX_SIM_OTHER_ACCOUNT = "okx-sim-other";
@@ -59,6 +85,37 @@ export class OkxSimAdmin {
   /** Gives the n-th upcoming `books` update of instId a wrong prevSeqId (contents intact). */
   breakSeqChain(instId: string, n = 1): void {
     this.venue.state.armBooks(this.inst(instId), "break", n);
+  }
+
+  /**
+   * Sends the n-th upcoming push of a public channel of instId corrupted: garbage, truncated JSON, a
+   * crossed book (books, bbo-tbt) or a price or size out of range. A corrupted `books` update replaces
+   * the real one (the client sees a seqId gap), except crossed, which is the real update plus a level
+   * at the best ask. Empty keepalive updates are never corrupted.
+   */
+  corruptMarketFrame(
+    instId: string,
+    channel: OkxMarketChannel,
+    kind: FrameCorruption,
+    opts: OkxCorruptOptions = {},
+  ): void {
+    if (!MARKET_CHANNELS.includes(channel))
+      throw new Error(`corruptMarketFrame: channel must be one of ${MARKET_CHANNELS.join(", ")}`);
+    const n = opts.n ?? 1;
+    checkFrameFault(kind, channel === "trades" ? NOT_CROSSED : FRAME_CORRUPTIONS, n, `corruptMarketFrame ${channel}`);
+    const fault = { kind, field: opts.field ?? "price", ...(opts.text !== undefined ? { text: opts.text } : {}) };
+    this.venue.state.corrupt.arm(`${channel}:${this.inst(instId)}`, fault, n);
+  }
+
+  /**
+   * Sends the n-th upcoming `orders` push corrupted: garbage, truncated JSON or a value out of range
+   * (a fill's fillPx/fillSz, an order's px/sz otherwise).
+   */
+  corruptUserFrame(kind: FrameCorruption, opts: OkxCorruptOptions = {}): void {
+    const n = opts.n ?? 1;
+    checkFrameFault(kind, NOT_CROSSED, n, "corruptUserFrame");
+    const fault = { kind, field: opts.field ?? "price", ...(opts.text !== undefined ? { text: opts.text } : {}) };
+    this.venue.state.corrupt.arm("orders", fault, n);
   }
 
   /** Captures instId's book now and serves it, with its seqId, to the next `count` `books` subscriptions. */
@@ -171,6 +228,15 @@ function kind(body: Record<string, unknown>): OkxConnKind | "all" {
   return k as OkxConnKind | "all";
 }
 
+/** POST /admin/corruptMarketFrame `{instId, channel, kind, n?, field?, text?}`. */
+function corruptMarket(admin: OkxSimAdmin, b: Record<string, unknown>): void {
+  const channel = adminField<string>(b, "channel", "string");
+  if (!MARKET_CHANNELS.includes(channel as OkxMarketChannel))
+    throw new Error(`field 'channel' must be one of ${MARKET_CHANNELS.join(", ")}`);
+  const { fault, n } = adminFrameFault(b, channel === "trades" ? NOT_CROSSED : FRAME_CORRUPTIONS);
+  admin.corruptMarketFrame(adminField(b, "instId", "string"), channel as OkxMarketChannel, fault.kind, { ...fault, n });
+}
+
 /** Dispatches one admin HTTP call to the OkxSimAdmin method of that name. */
 function dispatch(admin: OkxSimAdmin, name: string, b: Record<string, unknown>): unknown {
   switch (name) {
@@ -184,6 +250,14 @@ function dispatch(admin: OkxSimAdmin, name: string, b: Record<string, unknown>):
       return admin.breakSeqChain(adminField(b, "instId", "string"), count(b, "n"));
     case "serveStaleSnapshot":
       return admin.serveStaleSnapshot(adminField(b, "instId", "string"), count(b, "count"));
+    case "corruptMarketFrame":
+      return corruptMarket(admin, b);
+    case "corruptUserFrame": {
+      const channel = adminField<string>(b, "channel", "string", "orders");
+      if (channel !== "orders") throw new Error("field 'channel' must be orders");
+      const { fault, n } = adminFrameFault(b, NOT_CROSSED);
+      return admin.corruptUserFrame(fault.kind, { ...fault, n });
+    }
     case "closeConnections": {
       const mode = adminField<string>(b, "mode", "string", "clean");
       if (mode !== "clean" && mode !== "abrupt") throw new Error("field 'mode' must be clean or abrupt");

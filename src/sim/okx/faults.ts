@@ -3,6 +3,7 @@
  * server and venue consult it at the exact point where each fault happens. Kept apart from the legacy
  * one-shot booleans (OkxFaults) so armed faults can target the n-th upcoming event of one instrument.
  */
+import { ArmedFaults, type FrameFault } from "../core/index.ts";
 
 /** Which sockets a connection-level fault applies to. */
 export type OkxConnKind = "public" | "private";
@@ -10,12 +11,6 @@ export const OKX_CONN_KINDS: readonly OkxConnKind[] = ["public", "private"];
 
 /** What to do with an upcoming `books` update. */
 export type OkxBookFaultKind = "drop" | "duplicate" | "reorder" | "break";
-
-interface BookFault {
-  kind: OkxBookFaultKind;
-  /** Updates still to pass before the faulty one (0 = the next one). */
-  skip: number;
-}
 
 /** A books snapshot captured earlier, served instead of the live one (with its old seqId). */
 export interface StaleBooks {
@@ -33,6 +28,10 @@ export interface OkxFaultCounters {
   booksDuplicated: number;
   booksReordered: number;
   booksChainBroken: number;
+  /** Public-channel pushes sent corrupted (books, bbo-tbt, trades). */
+  corruptedMarketFrames: number;
+  /** `orders` pushes sent corrupted. */
+  corruptedUserFrames: number;
   staleSnapshotsServed: number;
   injectedRejects: number;
   failedAfterPlace: number;
@@ -49,6 +48,8 @@ export function newOkxFaultCounters(): OkxFaultCounters {
     booksDuplicated: 0,
     booksReordered: 0,
     booksChainBroken: 0,
+    corruptedMarketFrames: 0,
+    corruptedUserFrames: 0,
     staleSnapshotsServed: 0,
     injectedRejects: 0,
     failedAfterPlace: 0,
@@ -64,7 +65,9 @@ export const OKX_DEFAULT_PLACE_LIMIT = { count: 60, windowMs: 2000 } as const;
 /** Armed faults of one simulator. */
 export class OkxFaultState {
   /** Per instId: armed books-update faults, in arming order. */
-  readonly books = new Map<string, BookFault[]>();
+  readonly books = new ArmedFaults<OkxBookFaultKind>();
+  /** Corruptions per channel key, as sockets subscribe them ("books:BTC-USDT", "bbo-tbt:…", "trades:…", "orders"). */
+  readonly corrupt = new ArmedFaults<FrameFault>();
   readonly staleBooks = new Map<string, StaleBooks>();
   /** Sockets of these kinds send nothing at all (data, replies, pongs) while set. */
   readonly silenced = new Set<OkxConnKind>();
@@ -80,28 +83,12 @@ export class OkxFaultState {
 
   /** Arms a fault on the n-th (1-based) upcoming books update of instId. */
   armBooks(instId: string, kind: OkxBookFaultKind, n: number): void {
-    const list = this.books.get(instId) ?? [];
-    list.push({ kind, skip: Math.max(0, Math.floor(n) - 1) });
-    this.books.set(instId, list);
+    this.books.arm(instId, kind, n);
   }
 
   /** Called for each books update about to go out for instId: the fault to apply to it, if any. */
   nextBooksFault(instId: string): OkxBookFaultKind | undefined {
-    const list = this.books.get(instId);
-    if (list === undefined || list.length === 0) return undefined;
-    let hit: OkxBookFaultKind | undefined;
-    for (let i = 0; i < list.length; i++) {
-      const f = list[i] as BookFault;
-      if (f.skip === 0 && hit === undefined) {
-        hit = f.kind;
-        list.splice(i, 1);
-        i--;
-      } else if (f.skip > 0) {
-        f.skip--;
-      }
-    }
-    if (list.length === 0) this.books.delete(instId);
-    return hit;
+    return this.books.next(instId);
   }
 
   /** Takes the stale snapshot armed for instId, consuming one use. */
@@ -116,6 +103,7 @@ export class OkxFaultState {
   /** Clears every armed fault (counters stay). */
   reset(): void {
     this.books.clear();
+    this.corrupt.clear();
     this.staleBooks.clear();
     this.silenced.clear();
     this.ignorePings.clear();

@@ -2,7 +2,7 @@
  * Public face of the OKX v5 simulator: `startOkxSim()` runs the shared matching core behind an
  * OKX-speaking server on 127.0.0.1, with in-process fault knobs. Only re-exports.
  */
-export type { OkxAdminCounters } from "./admin.ts";
+export type { OkxAdminCounters, OkxCorruptOptions, OkxMarketChannel } from "./admin.ts";
 export { OKX_SIM_OTHER_ACCOUNT, OkxSimAdmin } from "./admin.ts";
 export type { OkxConnKind } from "./faults.ts";
 export type { OkxLatency } from "./server.ts";

@@ -6,6 +6,7 @@
 import type { Server, ServerWebSocket } from "bun";
 import type { Clock, TimerId } from "../../services/index.ts";
 import type { CoreListener, ExecutionReport, SimSymbol } from "../core/index.ts";
+import { bboEditor, booksEditor, okxFrameText, ordersEditor, type RowEditor, tradesEditor } from "./corrupt.ts";
 import { OkxError } from "./errors.ts";
 import type { OkxConnKind } from "./faults.ts";
 import { okxLoginPrehash, okxRestPrehash } from "./signing.ts";
@@ -63,8 +64,8 @@ export class OkxServer {
     { bids: Map<number, number>; asks: Map<number, number>; firstU: number; lastU: number; t: number }
   >();
   private booksTimer: TimerId | undefined;
-  /** A books update held back by the reorder fault, sent right after the next one (per instId). */
-  private readonly held = new Map<string, unknown[]>();
+  /** A books update (its frame text) held back by the reorder fault, sent right after the next one (per instId). */
+  private readonly held = new Map<string, string>();
   private nextConn = 1;
   private readonly unlisten: () => void;
   /** Per instId: seqId and time of the last books update, for the quiet-period keepalive. */
@@ -131,23 +132,26 @@ export class OkxServer {
       },
       onBookTop: (sym, u, bt, bl, at, al) => {
         const lv = (t: number, l: number) => (l > 0 ? [[okxPx(sym, t), okxSz(sym, l), "0", "1"]] : []);
-        this.publish(`bbo-tbt:${v.instId(sym)}`, { channel: "bbo-tbt", instId: v.instId(sym) }, [
-          { asks: lv(at, al), bids: lv(bt, bl), ts: String(clock.nowMs()), seqId: u },
-        ]);
+        this.publish(
+          `bbo-tbt:${v.instId(sym)}`,
+          { channel: "bbo-tbt", instId: v.instId(sym) },
+          [{ asks: lv(at, al), bids: lv(bt, bl), ts: String(clock.nowMs()), seqId: u }],
+          undefined,
+          bboEditor(sym),
+        );
       },
       onTrade: (sym, id, ticks, lots, buyerIsMaker, t) => {
         const instId = v.instId(sym);
-        this.publish(`trades:${instId}`, { channel: "trades", instId }, [
-          {
-            instId,
-            tradeId: String(id),
-            px: okxPx(sym, ticks),
-            sz: okxSz(sym, lots),
-            side: buyerIsMaker ? "sell" : "buy",
-            ts: String(t),
-            count: "1",
-          },
-        ]);
+        const row = {
+          instId,
+          tradeId: String(id),
+          px: okxPx(sym, ticks),
+          sz: okxSz(sym, lots),
+          side: buyerIsMaker ? "sell" : "buy",
+          ts: String(t),
+          count: "1",
+        };
+        this.publish(`trades:${instId}`, { channel: "trades", instId }, [row], undefined, tradesEditor);
       },
       onExecution: (r) => this.onExec(r),
     };
@@ -515,9 +519,12 @@ export class OkxServer {
     const lv = (m: Map<number, number>) =>
       [...m].map(([ticks, lots]) => [okxPx(sym, ticks), okxSz(sym, lots), "0", lots > 0 ? "1" : "0"]);
     const data = [{ asks: lv(p.asks), bids: lv(p.bids), ts: String(t), checksum: 0, prevSeqId: prev, seqId: u }];
+    const key = `books:${instId}`;
+    const frame = { arg: { channel: "books", instId }, action: "update", data };
+    const text = this.frameText(key, frame, booksEditor(sym, this.v.core), "market");
     if (armed === "reorder" && !this.held.has(instId)) {
       c.booksReordered++;
-      this.held.set(instId, data);
+      this.held.set(instId, text);
       return;
     }
     const dup = f.duplicateBookMessage || armed === "duplicate";
@@ -525,7 +532,7 @@ export class OkxServer {
     if (dup) c.booksDuplicated++;
     for (let i = 0; i < (dup ? 2 : 1); i++) {
       c.booksSent++;
-      this.publish(`books:${instId}`, { channel: "books", instId }, data, "update");
+      this.publishText(key, text);
     }
     this.sendHeld(instId);
   }
@@ -554,22 +561,63 @@ export class OkxServer {
     if (h === undefined) return;
     this.held.delete(instId);
     this.v.state.counters.booksSent++;
-    this.publish(`books:${instId}`, { channel: "books", instId }, h, "update");
+    this.publishText(`books:${instId}`, h);
   }
 
-  private publish(key: string, arg: Record<string, unknown>, data: unknown[], action?: string): void {
+  /**
+   * Sends a push to every subscriber of key, built only when someone listens; `edit` makes the frame
+   * corruptible (a knob armed on key hits it), pushes without one (keepalives) are never corrupted.
+   */
+  private publish(key: string, arg: Record<string, unknown>, data: unknown[], action?: string, edit?: RowEditor): void {
     let frame: string | undefined;
     for (const s of this.socks) {
       if (!s.data.subs.has(key)) continue;
-      frame ??= JSON.stringify(action === undefined ? { arg, data } : { arg, action, data });
+      frame ??= this.frameText(key, action === undefined ? { arg, data } : { arg, action, data }, edit, "market");
       this.send(s, frame);
     }
   }
 
+  /** Sends a ready frame text to every subscriber of key. */
+  private publishText(key: string, text: string): void {
+    for (const s of this.socks) if (s.data.subs.has(key)) this.send(s, text);
+  }
+
+  /**
+   * A push's text, corrupted when a knob is armed on key and someone listens (so an armed knob waits for
+   * a frame that really goes out), counted as a market or user frame.
+   */
+  private frameText(
+    key: string,
+    frame: Record<string, unknown>,
+    edit: RowEditor | undefined,
+    kind: "market" | "user",
+  ): string {
+    const state = this.v.state;
+    if (edit === undefined || !state.corrupt.has(key) || !this.listened(key)) return okxFrameText(frame);
+    const f = state.corrupt.next(key);
+    if (f !== undefined) {
+      if (kind === "market") state.counters.corruptedMarketFrames++;
+      else state.counters.corruptedUserFrames++;
+    }
+    return okxFrameText(frame, f, edit);
+  }
+
+  /** True when some socket subscribes key. */
+  private listened(key: string): boolean {
+    for (const s of this.socks) if (s.data.subs.has(key)) return true;
+    return false;
+  }
+
   private pushOrders(accountId: string, row: Record<string, unknown>): void {
-    const frame = JSON.stringify({ arg: { channel: "orders", instType: "SPOT" }, data: [row] });
-    for (const s of this.socks)
-      if (s.data.subs.has("orders") && s.data.account?.accountId === accountId) this.send(s, frame);
+    const to = [...this.socks].filter((s) => s.data.subs.has("orders") && s.data.account?.accountId === accountId);
+    if (to.length === 0) return;
+    const frame = this.frameText(
+      "orders",
+      { arg: { channel: "orders", instType: "SPOT" }, data: [row] },
+      ordersEditor,
+      "user",
+    );
+    for (const s of to) this.send(s, frame);
   }
 
   private onExec(r: ExecutionReport): void {
