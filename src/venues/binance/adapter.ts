@@ -56,7 +56,16 @@ export class BinanceAdapter implements VenueAdapter {
   private connected = false;
   private bansReported = 0;
   private closed = false;
-  readonly counters = { badUserEvents: 0, unknownOutcomesResolved: 0, reconciledUpdates: 0, listenerErrors: 0 };
+  /** The reconciliation running now, and whether another was asked for meanwhile. */
+  private reconciling: Promise<void> | undefined;
+  private reconcileAgain = false;
+  readonly counters = {
+    badUserEvents: 0,
+    unknownOutcomesResolved: 0,
+    reconciledUpdates: 0,
+    reconciliations: 0,
+    listenerErrors: 0,
+  };
 
   constructor(config: BinanceConfig) {
     this.cfg = resolveBinanceConfig(config);
@@ -70,8 +79,9 @@ export class BinanceAdapter implements VenueAdapter {
     const hooks = (stream: "orders" | "user"): WsApiHooks => ({
       onUserEvent: (e, recvNs) => this.onUserEvent(e, recvNs),
       onReady: (reconnect) => {
-        if (reconnect) void this.reconcile();
+        if (reconnect) this.requestReconcile();
       },
+      onBadFrame: () => this.requestReconcile(),
       onState: (state, reason) => this.emit({ type: "connection", venue: this.name, stream, state, reason }),
     });
     this.ws = new BinanceWsApi(this.cfg, this.budget, time, hooks("orders"), nap);
@@ -424,6 +434,7 @@ export class BinanceAdapter implements VenueAdapter {
       const u = orderUpdateOf(this.name, e, info);
       if (u === undefined) {
         this.counters.badUserEvents++;
+        this.requestReconcile(); // the report was an order's news (maybe a fill): ask the venue instead
         return;
       }
       if (this.ledger.accept(u)) this.emit({ type: "order", update: u, recvNs });
@@ -440,8 +451,28 @@ export class BinanceAdapter implements VenueAdapter {
     }
   }
 
-  /** After the order connection came back: query every order we believe open and apply what we missed. */
+  /**
+   * Reconciles soon: after a reconnect, or when a user-data frame was dropped as bad (the news it
+   * carried, a fill say, is lost otherwise). Requests while one runs coalesce into one more pass.
+   */
+  private requestReconcile(): void {
+    if (this.closed) return;
+    if (this.reconciling !== undefined) {
+      this.reconcileAgain = true;
+      return;
+    }
+    this.reconciling = this.reconcile().finally(() => {
+      this.reconciling = undefined;
+      if (this.reconcileAgain) {
+        this.reconcileAgain = false;
+        this.requestReconcile();
+      }
+    });
+  }
+
+  /** Query every order we believe open and apply what we missed (each fill once, by the ledger). */
   private async reconcile(): Promise<void> {
+    this.counters.reconciliations++;
     for (const { clientId, symbol } of this.ledger.openOrders()) {
       try {
         const o = await this.orderStatus(symbol, clientId);

@@ -90,10 +90,12 @@ export class BinanceListenKeyStream {
       m = JSON.parse(text);
     } catch {
       this.counters.badFrames++;
+      this.hooks.onBadFrame();
       return;
     }
     if (typeof m !== "object" || m === null) {
       this.counters.badFrames++;
+      this.hooks.onBadFrame();
       return;
     }
     const e = m as Record<string, unknown>;

@@ -28,6 +28,11 @@ export interface WsApiHooks {
   onUserEvent(event: Record<string, unknown>, recvNs: number): void;
   /** The socket (re)opened and the user stream is subscribed again (reconnect → reconcile). */
   onReady(reconnect: boolean): void;
+  /**
+   * A frame was dropped as unreadable: it may have been a user-data event (a fill), so the adapter
+   * reconciles its open orders rather than trust the stream to have told it everything.
+   */
+  onBadFrame(): void;
   onState(state: "connecting" | "connected" | "disconnected" | "reconnecting", reason: string): void;
 }
 
@@ -295,17 +300,23 @@ export class BinanceWsApi {
     }
   }
 
+  /** Counts an unreadable frame and tells the adapter (it may have carried a user-data event). */
+  private badFrame(): void {
+    this.counters.badFrames++;
+    this.hooks.onBadFrame();
+  }
+
   private onMessage(text: string): void {
     const recvNs = this.cfg.clock.monoNs();
     let m: unknown;
     try {
       m = JSON.parse(text);
     } catch {
-      this.counters.badFrames++;
+      this.badFrame();
       return;
     }
     if (typeof m !== "object" || m === null) {
-      this.counters.badFrames++;
+      this.badFrame();
       return;
     }
     const o = m as Record<string, unknown>;
@@ -325,7 +336,7 @@ export class BinanceWsApi {
     }
     const id = o["id"];
     if (typeof id !== "string") {
-      this.counters.badFrames++;
+      this.badFrame();
       return;
     }
     const p = this.pending.get(id);
