@@ -10,7 +10,17 @@ import type { TimerId } from "../../services/index.ts";
 import { type BookHealth, type InstrumentInfo, Side, type VenueEvent, VenueRejectError } from "../../types/index.ts";
 import { OkxBookSync, OkxSeqAction } from "./book-sync.ts";
 import type { ResolvedOkxConfig } from "./config.ts";
-import { type Conn, countBad, isObj, newConn, type Obj, type OkxSession, pingIfIdle, str } from "./session.ts";
+import {
+  type Conn,
+  countBad,
+  decimalField,
+  isObj,
+  newConn,
+  type Obj,
+  type OkxSession,
+  pingIfIdle,
+  str,
+} from "./session.ts";
 
 const BOUNDS = { maxTicks: 2 ** 52, maxLots: 2 ** 52 };
 const CHANNELS = ["books", "bbo-tbt", "trades"];
@@ -439,17 +449,26 @@ export class OkxMarketData {
     ws.send(JSON.stringify({ op: "subscribe", args: [arg] }));
   }
 
+  /** A `bbo-tbt` push: emitted only when both sides read cleanly and bid < ask (a crossed one is dropped). */
   private onBbo(st: BookState, d: Obj, recvNs: number): void {
     const b = firstLevel(d["bids"]);
     const a = firstLevel(d["asks"]);
+    if (b === undefined || a === undefined) {
+      this.bad("bbo");
+      return;
+    }
     const ev = this.bboEv;
     ev.symbol = st.info.symbol;
-    ev.bidTicks = b === undefined ? 0 : st.info.price.parse(b[0]);
-    ev.bidLots = b === undefined ? 0 : st.info.qty.parse(b[1]);
-    ev.askTicks = a === undefined ? 0 : st.info.price.parse(a[0]);
-    ev.askLots = a === undefined ? 0 : st.info.qty.parse(a[1]);
+    ev.bidTicks = b === null ? 0 : st.info.price.parse(b[0]);
+    ev.bidLots = b === null ? 0 : st.info.qty.parse(b[1]);
+    ev.askTicks = a === null ? 0 : st.info.price.parse(a[0]);
+    ev.askLots = a === null ? 0 : st.info.qty.parse(a[1]);
     if (Number.isNaN(ev.bidTicks + ev.bidLots + ev.askTicks + ev.askLots)) {
       this.bad("bbo");
+      return;
+    }
+    if (ev.bidTicks > 0 && ev.askTicks > 0 && ev.bidTicks >= ev.askTicks) {
+      this.bad("bbo_crossed");
       return;
     }
     ev.recvNs = recvNs;
@@ -457,11 +476,11 @@ export class OkxMarketData {
   }
 
   private onTrade(st: BookState, d: Obj, recvNs: number): void {
-    const px = st.info.price.parse(str(d, "px"));
-    const sz = st.info.qty.parse(str(d, "sz"));
+    const px = st.info.price.parse(decimalField(d, "px") ?? "");
+    const sz = st.info.qty.parse(decimalField(d, "sz") ?? "");
     const side = str(d, "side");
     const tid = Number(str(d, "tradeId"));
-    if (Number.isNaN(px) || Number.isNaN(sz) || (side !== "buy" && side !== "sell")) {
+    if (!(px > 0) || !(sz > 0) || (side !== "buy" && side !== "sell")) {
       this.bad("trade");
       return;
     }
@@ -486,9 +505,10 @@ function subscribeFrame(symbols: Iterable<string>): string {
   return JSON.stringify({ op: "subscribe", args });
 }
 
-/** First [px, sz] of a level array, if well-formed. */
-function firstLevel(v: unknown): [string, string] | undefined {
-  if (!Array.isArray(v) || v.length === 0) return undefined;
+/** First [px, sz] of a level array: null for an empty side, undefined when malformed. */
+function firstLevel(v: unknown): [string, string] | null | undefined {
+  if (!Array.isArray(v)) return undefined;
+  if (v.length === 0) return null;
   const l: unknown = v[0];
   if (!Array.isArray(l)) return undefined;
   const p: unknown = l[0];

@@ -31,6 +31,7 @@ import type { OkxRest } from "./rest.ts";
 import {
   type Conn,
   countBad,
+  decimalField,
   isObj,
   newConn,
   type Obj,
@@ -46,6 +47,16 @@ interface Pending {
   resolve: (v: Obj) => void;
   reject: (e: Error) => void;
   timer: TimerId;
+}
+
+/** The checked numbers of one `orders` push, in lots and ticks of its instrument. */
+interface PushNumbers {
+  readonly lastLots: number;
+  readonly cumLots: number;
+  readonly origLots: number;
+  readonly priceTicks: number;
+  /** The fill's price (0 when the push reports no fill). */
+  readonly fillTicks: number;
 }
 
 /** One login attempt on one private socket: what its message and close handlers settle. */
@@ -65,6 +76,9 @@ export class OkxOrders {
   private privReady: Promise<void> | undefined;
   private readonly privBackoff: Backoff;
   private privWasUp = false;
+  /** The fill recovery running now, and whether another was asked for meanwhile. */
+  private recovering: Promise<void> | undefined;
+  private recoverAgain = false;
   private reqSeq = 0;
   private readonly pending = new Map<string, Pending>();
   /** clOrdId → engine client id, for our own orders. */
@@ -106,6 +120,15 @@ export class OkxOrders {
 
   private bad(why: string): void {
     countBad(this.s.counters, why);
+  }
+
+  /**
+   * Counts an unreadable private frame and asks the venue what it said: it may have been a fill, which
+   * the orders channel will not send again.
+   */
+  private badPush(why: string): void {
+    this.bad(why);
+    this.requestRecovery();
   }
 
   private count(key: string): void {
@@ -189,11 +212,11 @@ export class OkxOrders {
     try {
       msg = JSON.parse(text);
     } catch {
-      this.bad("json");
+      this.badPush("json");
       return;
     }
     if (!isObj(msg)) {
-      this.bad("not_object");
+      this.badPush("not_object");
       return;
     }
     if (!login.loggedIn && (msg["event"] === "login" || msg["event"] === "error")) {
@@ -210,7 +233,7 @@ export class OkxOrders {
     if (msg["event"] === "login" && str(msg, "code") === "0") {
       login.loggedIn = true;
       this.privBackoff.reset();
-      if (this.privWasUp) void this.recoverFills();
+      if (this.privWasUp) this.requestRecovery();
       this.privWasUp = true;
       ws.send(JSON.stringify({ op: "subscribe", args: [{ channel: "orders", instType: "SPOT" }] }));
       this.s.emit({ type: "connection", venue: this.name, stream: "orders", state: "connected", reason: "" });
@@ -291,14 +314,9 @@ export class OkxOrders {
     }
     const clOrdId = str(d, "clOrdId");
     const state = str(d, "state");
-    const fillSz = str(d, "fillSz");
-    const lastLots = fillSz === "" ? 0 : info.qty.parse(fillSz);
-    const cumLots = info.qty.parse(str(d, "accFillSz") || "0");
-    const origLots = info.qty.parse(str(d, "sz") || "0");
-    if (Number.isNaN(lastLots) || Number.isNaN(cumLots) || Number.isNaN(origLots)) {
-      this.bad("order_sizes");
-      return;
-    }
+    const nums = this.pushNumbers(d, info);
+    if (nums === undefined) return;
+    const { lastLots, cumLots } = nums;
     const po = this.postOnly.get(clOrdId);
     if (po !== undefined && po.first === undefined) {
       po.first = d;
@@ -312,8 +330,42 @@ export class OkxOrders {
         this.tracked.set(clOrdId, { symbol: info.symbol, cum: cumLots });
       else this.tracked.delete(clOrdId);
     }
-    const update = this.orderUpdate(d, info, exec, status, lastLots, cumLots, origLots);
+    const update = this.orderUpdate(d, info, exec, status, nums);
     this.s.emit({ type: "order", update, recvNs });
+  }
+
+  /**
+   * The sizes and prices of an `orders` push, each a decimal string on the instrument's grid (a fill
+   * with a fill price); undefined when one is not (counted, and what filled is then asked of the venue).
+   */
+  private pushNumbers(d: Obj, info: InstrumentInfo): PushNumbers | undefined {
+    const [fillSz, accFillSz, sz, px, fillPx] = ["fillSz", "accFillSz", "sz", "px", "fillPx"].map((k) =>
+      decimalField(d, k),
+    );
+    if (
+      fillSz === undefined ||
+      accFillSz === undefined ||
+      sz === undefined ||
+      px === undefined ||
+      fillPx === undefined
+    ) {
+      this.badPush("order_types");
+      return undefined;
+    }
+    const lastLots = fillSz === "" ? 0 : info.qty.parse(fillSz);
+    const cumLots = info.qty.parse(accFillSz || "0");
+    const origLots = info.qty.parse(sz || "0");
+    if (Number.isNaN(lastLots) || Number.isNaN(cumLots) || Number.isNaN(origLots)) {
+      this.badPush("order_sizes");
+      return undefined;
+    }
+    const priceTicks = px === "" ? 0 : info.price.parse(px);
+    const fillTicks = fillPx === "" ? 0 : info.price.parse(fillPx);
+    if (Number.isNaN(priceTicks) || Number.isNaN(fillTicks) || (lastLots > 0 && !(fillTicks > 0))) {
+      this.badPush("order_prices");
+      return undefined;
+    }
+    return { lastLots, cumLots, origLots, priceTicks, fillTicks };
   }
 
   /**
@@ -328,7 +380,7 @@ export class OkxOrders {
     if (state === "canceled" || state === "mmp_canceled") return endedByVenue(d) ? "expired" : "canceled";
     if (state === "live") return "ack";
     if (state === "filled" || state === "partially_filled") return undefined; // a state echo without a new fill
-    this.bad("order_state");
+    this.badPush("order_state");
     return undefined;
   }
 
@@ -347,18 +399,7 @@ export class OkxOrders {
     return true;
   }
 
-  private orderUpdate(
-    d: Obj,
-    info: InstrumentInfo,
-    exec: Exec,
-    status: OrderStatus,
-    lastLots: number,
-    cumLots: number,
-    origLots: number,
-  ): OrderUpdate {
-    const px = str(d, "px");
-    const priceTicks = px === "" ? 0 : info.price.parse(px);
-    const fillPx = str(d, "fillPx");
+  private orderUpdate(d: Obj, info: InstrumentInfo, exec: Exec, status: OrderStatus, n: PushNumbers): OrderUpdate {
     const fee = str(d, "fillFee");
     const tradeIdStr = str(d, "tradeId");
     const cancel = exec === "canceled" || exec === "expired";
@@ -372,11 +413,11 @@ export class OkxOrders {
       side: str(d, "side") === "sell" ? Side.Sell : Side.Buy,
       status,
       exec,
-      priceTicks: (Number.isNaN(priceTicks) ? 0 : priceTicks) as Ticks,
-      origLots: origLots as Lots,
-      cumLots: cumLots as Lots,
-      lastLots: (exec === "fill" ? lastLots : 0) as Lots,
-      lastPriceTicks: (exec === "fill" && fillPx !== "" ? info.price.parse(fillPx) : 0) as Ticks,
+      priceTicks: n.priceTicks as Ticks,
+      origLots: n.origLots as Lots,
+      cumLots: n.cumLots as Lots,
+      lastLots: (exec === "fill" ? n.lastLots : 0) as Lots,
+      lastPriceTicks: (exec === "fill" ? n.fillTicks : 0) as Ticks,
       fee: exec === "fill" ? negateDecimal(fee || "0") : "0",
       feeAsset: exec === "fill" ? str(d, "fillFeeCcy") : "",
       isMaker: str(d, "execType") === "M",
@@ -387,8 +428,28 @@ export class OkxOrders {
   }
 
   /**
-   * After the private socket comes back, fills pushed while it was down are lost: query every order
-   * we believed open and report what filled meanwhile as one aggregated fill (tradeId -1).
+   * Recovers fills soon: after the private socket came back, or when a private frame was dropped as bad.
+   * Requests while a recovery runs coalesce into one more pass.
+   */
+  private requestRecovery(): void {
+    if (this.s.closed) return;
+    if (this.recovering !== undefined) {
+      this.recoverAgain = true;
+      return;
+    }
+    this.recovering = this.recoverFills().finally(() => {
+      this.recovering = undefined;
+      if (this.recoverAgain) {
+        this.recoverAgain = false;
+        this.requestRecovery();
+      }
+    });
+  }
+
+  /**
+   * Fills the orders channel never delivered (pushed while the socket was down, or in a frame dropped
+   * as bad) are lost: query every order we believed open and report what filled meanwhile as one
+   * aggregated fill (tradeId -1).
    */
   private async recoverFills(): Promise<void> {
     for (const [clOrdId, t] of [...this.tracked]) {

@@ -18,6 +18,16 @@ export const str = (o: Obj, k: string): string => {
   return typeof v === "string" ? v : typeof v === "number" ? String(v) : "";
 };
 
+/**
+ * A decimal field (price, size) read strictly: the string, "" when absent, undefined when it has any
+ * other type. A JSON number is refused, not converted: it went through a float in JSON.parse, and
+ * OKX prints every price and size as a string.
+ */
+export const decimalField = (o: Obj, k: string): string | undefined => {
+  const v = o[k];
+  return v === undefined ? "" : typeof v === "string" ? v : undefined;
+};
+
 /** Ids and trade keys we remember (idempotency, fill dedup) before the oldest are forgotten. */
 const MAX_REMEMBERED = 50_000;
 
