@@ -6,15 +6,19 @@
 import { SystemClock } from "../../src/services/clock.ts";
 import { Rng } from "../../src/services/rng.ts";
 import { type RunningSim, startSim } from "../../src/sim/index.ts";
-import { BinanceAdapter } from "../../src/venues/binance/adapter.ts";
 import { createBinanceAdapter } from "../../src/venues/binance/index.ts";
 import type { VenueAdapter } from "../../src/venues/contract.ts";
-import type { AdapterOptions, ContractHarness, HarnessFactory } from "./harness.ts";
+import type { AdapterOptions, ContractHarness, HarnessFactory, MarketStream } from "./harness.ts";
 
 const SEED = "contract-binance";
 const OTHER_KEY = "contractOtherAccountKey000000000000000000000000000000000000000000";
 const OTHER_SECRET = "contractOtherAccountSecret0000000000000000000000000000000000000000";
 const OTHER_ACCOUNT = "contract-other";
+/** The simulator's name of each market stream. */
+const BINANCE_STREAMS = { depth: "depth", bbo: "bookTicker", trade: "trade" } as const satisfies Record<
+  MarketStream,
+  string
+>;
 
 /** Options of the simulator used by the Binance contract run. */
 export interface BinanceSimHarnessOptions {
@@ -122,16 +126,20 @@ export function binanceSimHarness(opts: BinanceSimHarnessOptions = {}): HarnessF
           });
           if (!r.ok) throw new Error(`simulator refused the trade: ${JSON.stringify(r)}`);
         },
-        injectMarketFrame: (a, raw) => {
-          if (!(a instanceof BinanceAdapter)) throw new Error("not a Binance adapter");
-          a.marketData().ingest(raw);
+        corruptMarket: (symbol, stream, kind, o = {}) =>
+          sim.admin.corruptMarketFrame(symbol.replace("-", ""), BINANCE_STREAMS[stream], kind, o),
+        corruptUser: (kind, o = {}) => sim.admin.corruptUserFrame("executionReport", kind, o),
+        corruptedSent: () => {
+          const c = sim.admin.counters();
+          return { market: c.corruptedMarketFrames, user: c.corruptedUserFrames };
         },
-        depthFrame: (symbol, seq, bids, asks) => {
-          const vs = symbol.replace("-", "");
-          return JSON.stringify({
-            stream: `${vs.toLowerCase()}@depth@100ms`,
-            data: { e: "depthUpdate", E: 0, s: vs, U: seq, u: seq, b: bids, a: asks },
-          });
+        refusedFrames: (a) => {
+          const s = a.stats?.() ?? {};
+          const n = (k: string): number => s[k] ?? 0;
+          return {
+            market: n("md_badFrames") + n("md_crossedRejected"),
+            user: n("wsapi_badFrames") + n("listenkey_badFrames") + n("badUserEvents"),
+          };
         },
         clear: () => sim.admin.clearFaults(),
       },

@@ -3,6 +3,7 @@
  * create connected adapters, the venue's own book (the truth to converge to), and fault knobs. One
  * harness per venue (simulator or mock); the suite is written once against this interface.
  */
+import type { CorruptField, FrameCorruption } from "../../src/sim/index.ts";
 import type { VenueAdapter } from "../../src/venues/contract.ts";
 
 /** Per-test adapter tweaks a harness maps onto its adapter's config. */
@@ -15,6 +16,15 @@ export interface AdapterOptions {
 export interface VenueBook {
   readonly bids: ReadonlyArray<readonly [number, number]>;
   readonly asks: ReadonlyArray<readonly [number, number]>;
+}
+
+/** The market streams every venue has: diff depth, best bid/ask, trades. */
+export type MarketStream = "depth" | "bbo" | "trade";
+
+/** Which value an out-of-range corruption hits, and the text of a garbage frame. */
+export interface CorruptFrameOptions {
+  readonly field?: CorruptField;
+  readonly text?: string;
 }
 
 /** Fault knobs every venue harness provides (reference §F). */
@@ -37,10 +47,14 @@ export interface VenueFaults {
   closeOrderConnections(mode: "clean" | "abrupt"): void;
   /** Another account trades against resting orders: sells (or buys) `lots` at `priceTicks`. */
   trade(symbol: string, side: "buy" | "sell", priceTicks: number, lots: number): void;
-  /** Feeds a raw frame into an adapter's market-data path as if the venue had sent it. */
-  injectMarketFrame(adapter: VenueAdapter, raw: string): void;
-  /** A raw depth frame for symbol carrying update id `seq` and these levels, in the venue's wire format. */
-  depthFrame(symbol: string, seq: number, bids: unknown, asks: unknown): string;
+  /** The venue sends the next frame of a market stream of symbol corrupted (on the wire). */
+  corruptMarket(symbol: string, stream: MarketStream, kind: FrameCorruption, opts?: CorruptFrameOptions): void;
+  /** The venue sends the next order event of the user stream (execution report, orders push) corrupted. */
+  corruptUser(kind: FrameCorruption, opts?: CorruptFrameOptions): void;
+  /** Corrupted frames the venue has sent so far: market data and user data. */
+  corruptedSent(): { market: number; user: number };
+  /** Frames the adapter refused so far (unreadable, out of range, crossed): market data and user data. */
+  refusedFrames(adapter: VenueAdapter): { market: number; user: number };
   clear(): void;
 }
 

@@ -8,10 +8,15 @@ import { Rng } from "../../src/services/rng.ts";
 import { DEFAULT_SYMBOLS } from "../../src/sim/index.ts";
 import { startOkxSim } from "../../src/sim/okx/index.ts";
 import type { VenueAdapter } from "../../src/venues/contract.ts";
-import { createOkxAdapter, OkxAdapter } from "../../src/venues/okx/index.ts";
-import type { AdapterOptions, ContractHarness, HarnessFactory } from "./harness.ts";
+import { createOkxAdapter } from "../../src/venues/okx/index.ts";
+import type { AdapterOptions, ContractHarness, HarnessFactory, MarketStream } from "./harness.ts";
 
 const SEED = "contract-okx";
+/** The simulator's channel of each market stream. */
+const OKX_CHANNELS = { depth: "books", bbo: "bbo-tbt", trade: "trades" } as const satisfies Record<
+  MarketStream,
+  string
+>;
 
 /** Options of the OKX contract run. */
 export interface OkxSimHarnessOptions {
@@ -107,16 +112,18 @@ export function okxSimHarness(opts: OkxSimHarnessOptions = {}): HarnessFactory {
           const s = spec(symbol);
           sim.admin.trade(symbol, side, s.formatPrice(priceTicks), s.formatQty(lots));
         },
-        injectMarketFrame: (a, raw) => {
-          if (!(a instanceof OkxAdapter)) throw new Error("not an OKX adapter");
-          a.onPublic(raw);
+        corruptMarket: (symbol, stream, kind, o = {}) =>
+          sim.admin.corruptMarketFrame(symbol, OKX_CHANNELS[stream], kind, o),
+        corruptUser: (kind, o = {}) => sim.admin.corruptUserFrame(kind, o),
+        corruptedSent: () => {
+          const c = sim.admin.counters();
+          return { market: c.corruptedMarketFrames, user: c.corruptedUserFrames };
         },
-        depthFrame: (symbol, seq, bids, asks) =>
-          JSON.stringify({
-            arg: { channel: "books", instId: symbol },
-            action: "update",
-            data: [{ asks, bids, ts: String(Date.now()), checksum: 0, prevSeqId: seq - 1, seqId: seq }],
-          }),
+        // one badFrames counter covers both sockets; crossed books are counted apart
+        refusedFrames: (a) => {
+          const s = a.stats?.() ?? {};
+          return { market: (s["badFrames"] ?? 0) + (s["crossed"] ?? 0), user: s["badFrames"] ?? 0 };
+        },
         clear: () => sim.admin.clearFaults(),
       },
       async close() {

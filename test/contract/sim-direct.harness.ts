@@ -54,8 +54,10 @@ export function simDirectHarness(): HarnessFactory {
         });
         if (!r.ok) throw new Error(`trade refused: ${JSON.stringify(r.reason)}`);
       },
-      injectMarketFrame: wire("injectMarketFrame"),
-      depthFrame: wire("depthFrame"),
+      corruptMarket: wire("corruptMarket"),
+      corruptUser: wire("corruptUser"),
+      corruptedSent: () => ({ market: 0, user: 0 }),
+      refusedFrames: () => ({ market: 0, user: 0 }),
       clear: () => {},
     };
     return {
