@@ -177,6 +177,22 @@ test("Binance adapter: reconnects, resyncs, unknown outcomes, rejections, gaps a
       gaps: total(text, "hft_book_gaps_total", 'venue="sim"'),
       crossed: total(text, "hft_book_crossed_total", 'venue="sim"'),
     }).toEqual({ seed: SEED, gaps: stats["md_gaps"] ?? -1, crossed: stats["md_crossedRejected"] ?? -1 });
+
+    // one frame with a bad level is one malformed frame, not one per adapter counter that saw it
+    const malformedBefore = total(text, "hft_venue_messages_malformed_total", 'venue="sim"');
+    sim.admin.corruptMarketFrame("ETHUSDT", "depth", "decimals", { field: "price" });
+    await waitUntil(
+      async () =>
+        total(await scrape(), "hft_venue_messages_malformed_total", 'venue="sim"') > malformedBefore &&
+        adapter.bookHealth("ETH-USDT") === "live",
+      "the bad frame to be counted and the book live again",
+      undefined,
+      context,
+    );
+    expect({
+      seed: SEED,
+      malformed: total(await scrape(), "hft_venue_messages_malformed_total", 'venue="sim"') - malformedBefore,
+    }).toEqual({ seed: SEED, malformed: 1 });
   } finally {
     await engine.stop("test done").catch(() => {});
     await sim.close();

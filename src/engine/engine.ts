@@ -194,8 +194,12 @@ const SIDE_NAME = ["buy", "sell"] as const;
  */
 const QUOTE_CHECK_MS = 1000;
 
-/** Adapter stats (adapter-specific names) that count undecodable frames, resp. input dropped on purpose. */
-const MALFORMED_STAT = /bad|malformed/i;
+/**
+ * Adapter stats that feed the malformed and dropped counters. Malformed frames come only from the
+ * `malformed:<reason>` keys, where each refused frame is counted once (an adapter's other counters
+ * overlap: a total beside its per-reason parts); the reason label is the part after the colon.
+ */
+const MALFORMED_PREFIX = "malformed:";
 const DROPPED_STAT = /dropped/i;
 
 /** The trading engine (one per process in production; several per process in tests). */
@@ -752,11 +756,11 @@ export class Engine implements StatusSource, MetricsSource {
       this.statsSeen.set(v.adapter.name, seen);
     }
     for (const [key, value] of Object.entries(stats)) {
-      const malformed = MALFORMED_STAT.test(key);
+      const malformed = key.startsWith(MALFORMED_PREFIX);
       if (!malformed && !DROPPED_STAT.test(key)) continue;
       const delta = value - (seen.get(key) ?? 0);
       seen.set(key, value);
-      (malformed ? m.malformed(key) : m.dropped(key)).inc(Math.max(delta, 0));
+      (malformed ? m.malformed(key.slice(MALFORMED_PREFIX.length)) : m.dropped(key)).inc(Math.max(delta, 0));
     }
   }
 

@@ -53,7 +53,9 @@ export interface VenueAdapter {
   onEvent(listener: VenueListener): () => void;
   /**
    * Optional counters for metrics and tests (bad frames dropped, resyncs, gaps, throttled requests,
-   * duplicate fills dropped, ...); names are adapter-specific, values are monotonic counts.
+   * duplicate fills dropped, ...); names are adapter-specific, values are monotonic counts. Keys
+   * `malformed:<reason>` count each refused (undecodable or invalid) frame exactly once, by reason:
+   * the engine's hft_venue_messages_malformed_total adds up only those.
    */
   stats?(): Readonly<Record<string, number>>;
   /**

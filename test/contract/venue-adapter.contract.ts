@@ -94,6 +94,13 @@ class Recorder {
 /** Waits on a condition (bounded generously: a loaded machine is slower, not wrong). */
 const waitFor = (cond: () => boolean, timeoutMs = WAIT_MS): Promise<boolean> => eventually(cond, timeoutMs);
 
+/** What the engine's malformed-frames metric adds up for an adapter: its `malformed:<reason>` stats. */
+function malformedTotal(a: VenueAdapter): number {
+  let n = 0;
+  for (const [key, v] of Object.entries(a.stats?.() ?? {})) if (key.startsWith("malformed:")) n += v;
+  return n;
+}
+
 /** Top levels of the adapter's book as [ticks, lots] lists. */
 function adapterTop(a: VenueAdapter, symbol: string, n: number): { bids: number[][]; asks: number[][] } {
   const book = a.book(symbol);
@@ -263,6 +270,7 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
         expect(await waitFor(() => a.bookHealth(sym) === "live", h.recoveryBoundMs), `${what}: live first`).toBe(true);
         const sent = h.faults.corruptedSent().market;
         const refused = h.faults.refusedFrames(a).market;
+        const malformed = malformedTotal(a);
         h.faults.corruptMarket(sym, stream, kind, o);
         h.pauseMarket(false);
         const seen = await waitFor(
@@ -282,6 +290,8 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
         expect(recovered, `${what}: book events again`).toBe(true);
         expect(h.faults.corruptedSent().market - sent, `${what}: frames sent`).toBe(1);
         expect(h.faults.refusedFrames(a).market - refused, `${what}: counted once`).toBe(1);
+        if (kind !== "crossed")
+          expect(malformedTotal(a) - malformed, `${what}: once in the malformed counters`).toBe(1);
       }
       h.faults.clear();
       await Bun.sleep(150); // in-flight events land

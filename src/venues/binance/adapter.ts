@@ -181,6 +181,14 @@ export class BinanceAdapter implements VenueAdapter {
     out["budget_throttled"] = this.budget.throttled;
     out["budget_bans"] = this.budget.bans;
     out["fills_duplicates_dropped"] = this.ledger.duplicatesDropped;
+    // each refused frame once, by reason (what hft_venue_messages_malformed_total adds up): md_badLevels
+    // is a subset of md_badFrames, so the market-data frames are split, not summed
+    const md = this.md.counters;
+    out["malformed:market_levels"] = md.badLevels;
+    out["malformed:market_frame"] = md.badFrames - md.badLevels;
+    out["malformed:order_socket_frame"] = this.ws.counters.badFrames;
+    out["malformed:user_stream_frame"] = this.userStream?.counters.badFrames ?? 0;
+    out["malformed:user_event"] = this.counters.badUserEvents;
     return out;
   }
 

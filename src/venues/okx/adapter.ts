@@ -81,7 +81,12 @@ export class OkxAdapter implements VenueAdapter {
 
   stats(): Readonly<Record<string, number>> {
     // md_badFrames: the name every adapter reports its dropped market-data frames under.
-    return { ...this.counters, md_badFrames: this.counters["badFrames"] ?? 0 };
+    const out: Record<string, number> = { ...this.counters, md_badFrames: this.counters["badFrames"] ?? 0 };
+    // each refused frame once, by reason (what hft_venue_messages_malformed_total adds up): a bad frame
+    // counts in badFrames and in one bad:<why>, so only the latter are reported as malformed
+    for (const [key, n] of Object.entries(this.counters))
+      if (key.startsWith("bad:")) out[`malformed:${key.slice(4)}`] = n;
+    return out;
   }
 
   onEvent(listener: VenueListener): () => void {
