@@ -1,6 +1,6 @@
 /**
  * Public face of the gateways: venue-neutral pieces every adapter reuses for market data (depth
- * sync, level parsing, backoff, message pacing) and order entry (client ids, rate budgets,
+ * sync, level parsing, backoff, message pacing, noticing a stopped feed) and order entry (client ids, rate budgets,
  * unknown-outcome resolution).
  */
 
@@ -13,6 +13,18 @@ export {
 } from "../types/index.ts";
 export { Backoff, type BackoffConfig, DEFAULT_BACKOFF } from "./backoff.ts";
 export { DiffDepthSync, type SnapshotVerdict, SyncAction, type SyncState } from "./depth-sync.ts";
+export {
+  DEFAULT_FEED_STALENESS,
+  escalationDelayMs,
+  FEED_STALENESS_LIMITS,
+  type FeedStaleness,
+  Liveness,
+  LivenessProbe,
+  type LivenessVerdict,
+  resolveFeedStaleness,
+  StreamLag,
+  watchPeriodMs,
+} from "./feed-watch.ts";
 export {
   type LevelBounds,
   LevelError,

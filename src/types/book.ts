@@ -48,3 +48,13 @@ export interface BookView {
 
 /** Book health: only a "live" book may be offered to strategies. */
 export type BookHealth = "syncing" | "live" | "stale" | "resyncing";
+
+/**
+ * Which check found a book stale, so an operator sees why (metrics label, log field): the market
+ * socket stopped answering a liveness probe (dead), the venue's other stream (best bid/ask) showed
+ * the book behind for too long while the socket lived (frozen stream), or the socket closed.
+ */
+export type StaleCheck = "probe_unanswered" | "stream_behind" | "connection_lost";
+
+/** Every StaleCheck, so each series exists (at 0) before the first detection. */
+export const STALE_CHECKS: readonly StaleCheck[] = ["probe_unanswered", "stream_behind", "connection_lost"];

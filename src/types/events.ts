@@ -2,7 +2,7 @@
  * Everything a venue tells the engine, as one normalised stream: the contract between venue
  * adapters and whatever consumes them (engine, strategies, metrics, recorder).
  */
-import type { BookHealth, BookView } from "./book.ts";
+import type { BookHealth, BookView, StaleCheck } from "./book.ts";
 import type { Balance, OrderStatus, OrderUpdate } from "./orders.ts";
 import type { Side } from "./values.ts";
 
@@ -62,6 +62,8 @@ export type VenueEvent =
       gap?: boolean;
       /** An update or snapshot was refused because it would have crossed the book (hft_book_crossed_total). */
       crossed?: boolean;
+      /** For a stale book: the check that found it stale (hft_book_stale_total counts by it). */
+      check?: StaleCheck;
     }
   | { type: "connection"; venue: string; stream: "market" | "orders" | "user"; state: ConnectionState; reason: string }
   | {

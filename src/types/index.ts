@@ -3,7 +3,7 @@
  * grids, unit conversion, instruments, orders, venue events, book views and health, client-id rules.
  * It imports nothing outside itself.
  */
-export type { BookConfig, BookHealth, BookView } from "./book.ts";
+export { type BookConfig, type BookHealth, type BookView, STALE_CHECKS, type StaleCheck } from "./book.ts";
 export {
   ClientIdSequence,
   isOwnClientId,
