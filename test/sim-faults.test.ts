@@ -139,6 +139,65 @@ describe("connection faults", () => {
     }));
 });
 
+describe("stream freeze", () => {
+  type Frame = { stream?: string; id?: number; data?: { U?: number; u?: number } };
+  const of = (m: unknown): Frame => (typeof m === "object" && m !== null ? (m as Frame) : {});
+  const DEPTH = "btcusdt@depth@100ms";
+  const TICKER = "btcusdt@bookTicker";
+
+  test("freezeStream: one stream stops while the others and control replies carry on; it resumes with a gap", () =>
+    withSim({}, async (sim, clock) => {
+      const advance = () => clock.advance(100);
+      const c = await WsClient.open(`${sim.streamUrl}/stream?streams=${DEPTH}/${TICKER}`);
+      await c.waitFor((m) => of(m).stream === DEPTH, "a depth event", { onIdle: advance });
+      sim.admin.freezeStream("BTCUSDT", "depth", true);
+      // A control reply is a barrier: every frame the server sent before it has arrived.
+      c.send({ method: "LIST_SUBSCRIPTIONS", id: 1 });
+      await c.waitFor((m) => of(m).id === 1, "reply 1");
+      const from = c.messages.length;
+      const lastU =
+        c.messages
+          .filter((m) => of(m).stream === DEPTH)
+          .map((m) => of(m).data?.u ?? 0)
+          .at(-1) ?? 0;
+      for (let i = 0; i < 30; i++) advance(); // three seconds of a moving market
+      c.send({ method: "LIST_SUBSCRIPTIONS", id: 2 });
+      await c.waitFor((m) => of(m).id === 2, "reply 2 while frozen", { from });
+      const during = c.messages.slice(from);
+      expect(during.filter((m) => of(m).stream === DEPTH).length, `seed ${SEED}`).toBe(0);
+      expect(during.filter((m) => of(m).stream === TICKER).length, `seed ${SEED}`).toBeGreaterThan(0);
+      expect(sim.admin.counters().streamEventsFrozen).toBeGreaterThan(0);
+      sim.admin.freezeStream("BTCUSDT", "depth", false);
+      const next = await c.waitFor<Frame>((m) => of(m).stream === DEPTH, "depth after the thaw", {
+        from: c.messages.length,
+        onIdle: advance,
+      });
+      expect(next.data?.U ?? 0, "events of the freeze are lost: a gap").toBeGreaterThan(lastU + 1);
+      c.close();
+    }));
+
+  test("freezeStream over the admin port: a bad stream kind is a 400 naming the field", () =>
+    withSim({}, async (sim, clock) => {
+      const call = (body: unknown) =>
+        fetch(`${sim.adminUrl}/admin/freezeStream`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${sim.adminToken}` },
+          body: JSON.stringify(body),
+        });
+      const bad = await call({ symbol: "BTCUSDT", stream: "klines" });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as Record<string, string>)["error"]).toContain("stream");
+      const badSymbol = await call({ symbol: "NOPE", stream: "depth" });
+      expect(badSymbol.status).toBe(400);
+      expect(((await badSymbol.json()) as Record<string, string>)["error"]).toContain("symbol");
+      expect((await call({ symbol: "BTCUSDT", stream: "trade", on: true })).status).toBe(200);
+      sim.admin.clearFaults(); // clears freezes too
+      const c = await WsClient.open(`${sim.streamUrl}/ws/btcusdt@trade`);
+      await c.waitFor((m) => m["e"] === "trade", "a trade after clearFaults", { onIdle: () => clock.advance(100) });
+      c.close();
+    }));
+});
+
 describe("order-entry faults", () => {
   test("rejectNextOrder refuses exactly the next order with the given code", () =>
     withSim({}, async (sim) => {

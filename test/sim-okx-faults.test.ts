@@ -241,6 +241,45 @@ describe("connection faults", () => {
   });
 });
 
+describe("channel freeze", () => {
+  type Push = { arg?: { channel?: string }; event?: string; data?: { seqId?: number; prevSeqId?: number }[] };
+  const of = (m: unknown): Push => (typeof m === "object" && m !== null ? (m as Push) : {});
+
+  /** Sends a text ping and waits for its pong: every frame pushed before it has arrived. */
+  async function barrier(c: WsClient): Promise<number> {
+    const k = c.raw.length;
+    c.send("ping");
+    await until(() => c.raw.slice(k).includes("pong"), "pong");
+    return c.raw.length;
+  }
+
+  test("freezeChannel: books stops (no updates, no keepalive, no snapshot) while bbo-tbt and pongs carry on", async () => {
+    await start();
+    const c = await booksWs();
+    c.send({ op: "subscribe", args: [{ channel: "bbo-tbt", instId: INST }] });
+    await updates(c, 1);
+    await arm("freezeChannel", { instId: INST, channel: "books", on: true });
+    const from = await barrier(c);
+    const lastSeq = books(c).at(-1)?.d.seqId ?? 0;
+    for (let i = 0; i < 30; i++) clock.advance(100); // three seconds of a moving market (and keepalive periods)
+    const to = await barrier(c);
+    const during = c.messages.slice(from, to).map(of);
+    expect(during.filter((m) => m.arg?.channel === "books").length, `seed ${SEED}`).toBe(0);
+    expect(during.filter((m) => m.arg?.channel === "bbo-tbt").length, `seed ${SEED}`).toBeGreaterThan(0);
+    const fresh = await ws(sim.wsPublicUrl); // a new subscription is acknowledged but gets no snapshot
+    fresh.send({ op: "subscribe", args: [{ channel: "books", instId: INST }] });
+    await fresh.waitFor((m) => m["event"] === "subscribe", "subscribe ack");
+    await barrier(fresh);
+    expect(books(fresh)).toEqual([]);
+    expect(((await arm("counters")) as Record<string, number>)["framesFrozen"]).toBeGreaterThan(0);
+    await arm("freezeChannel", { instId: INST, channel: "books", on: false });
+    const n = books(c).length;
+    await until(() => books(c).length > n, "books after the thaw", 100);
+    const next = books(c)[n]?.d;
+    expect(next?.prevSeqId, "updates of the freeze are lost: the chain has a gap").not.toBe(lastSeq);
+  });
+});
+
 describe("order faults", () => {
   const order = (clOrdId: string) => ({
     instId: INST,
@@ -351,6 +390,8 @@ describe("admin port", () => {
       ["closeConnections", { kind: "market" }, "kind"],
       ["closeConnections", { mode: "gentle" }, "mode"],
       ["silence", { on: "yes" }, "on"],
+      ["freezeChannel", { instId: INST, channel: "tickers" }, "channel"],
+      ["freezeChannel", { instId: "NOPE-USDT", channel: "books" }, "instId"],
       ["rejectNextOrder", { sCode: 51008 }, "sCode"],
       ["rejectNextOrder", { sCode: "abc" }, "sCode"],
       ["failAfterPlace", { status: 200 }, "status"],

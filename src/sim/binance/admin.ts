@@ -13,7 +13,7 @@ import {
   type SymbolStatus,
   startAdminHttp,
 } from "../core/index.ts";
-import type { ConnKind, SimCounters } from "./faults.ts";
+import { type ConnKind, type SimCounters, STREAM_KINDS, type StreamKind } from "./faults.ts";
 import type { RateLimitConfig } from "./ratelimit.ts";
 import type { SimServer } from "./server.ts";
 import type { UserData } from "./userdata.ts";
@@ -126,6 +126,21 @@ export class SimAdmin {
   /** Connections of these kinds stop sending anything (data, replies, pings) while on. */
   silence(kinds: readonly ConnKind[] | "all" = "all", on = true): void {
     this.server.silence(kinds === "all" ? KINDS : kinds, on);
+  }
+
+  /**
+   * One market stream of symbol stops (or resumes) while everything else on its connections carries
+   * on — the other streams, control replies, pings: a stalled stream behind a socket that answers.
+   * Events during the freeze are lost (depth resumes with a gap).
+   */
+  freezeStream(symbol: string, stream: StreamKind, on = true): void {
+    if (this.venue.core.symbol(symbol) === undefined) throw new Error(`field 'symbol': unknown symbol ${symbol}`);
+    if (!STREAM_KINDS.includes(stream)) throw new Error("field 'stream' must be depth, bookTicker or trade");
+    const l = symbol.toLowerCase();
+    const names = stream === "depth" ? this.server.hub.depthStreams(symbol) : [`${l}@${stream}`];
+    for (const n of names)
+      if (on) this.venue.faults.frozenStreams.add(n);
+      else this.venue.faults.frozenStreams.delete(n);
   }
 
   /** The server stops (or resumes) its keepalive pings. */
@@ -274,6 +289,12 @@ function dispatch(admin: SimAdmin, name: string, b: Record<string, unknown>): un
     }
     case "stopPings":
       return admin.stopPings(adminField(b, "on", "boolean", true));
+    case "freezeStream":
+      return admin.freezeStream(
+        adminField(b, "symbol", "string"),
+        adminField<string>(b, "stream", "string") as StreamKind,
+        adminField(b, "on", "boolean", true),
+      );
     case "delayResponses":
       return admin.delayResponses(adminField(b, "ms", "number"), {
         kinds: responseKinds(b),

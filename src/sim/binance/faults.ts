@@ -9,6 +9,10 @@ import { ArmedFaults, type FrameFault } from "../core/index.ts";
 /** Which connections a connection-level fault applies to. */
 export type ConnKind = "market" | "wsapi" | "user";
 
+/** A symbol's market streams a freeze can stop one by one. */
+export type StreamKind = "depth" | "bookTicker" | "trade";
+export const STREAM_KINDS: readonly StreamKind[] = ["depth", "bookTicker", "trade"];
+
 /** What to do with the n-th upcoming depth diff event of a symbol. */
 export type DepthFaultKind = "drop" | "duplicate" | "reorder";
 
@@ -42,6 +46,12 @@ export class FaultState {
   failAfterPlace: number[] = [];
   /** Added to the server's clock for everything it reports and checks. */
   clockSkewMs = 0;
+  /**
+   * Stream names ("btcusdt@depth@100ms") that send nothing while frozen: the connection, its other
+   * streams and its control replies carry on (a stalled stream, not a dead socket). Events of the
+   * freeze are lost, as a venue that moved on would lose them.
+   */
+  readonly frozenStreams = new Set<string>();
 
   /** Arms a depth fault on the n-th (1-based) upcoming event of every depth stream of symbol. */
   armDepth(streamKeys: readonly string[], kind: DepthFaultKind, n: number): void {
@@ -73,6 +83,7 @@ export class FaultState {
     this.rejectQueue = [];
     this.failAfterPlace = [];
     this.clockSkewMs = 0;
+    this.frozenStreams.clear();
   }
 }
 
@@ -98,6 +109,8 @@ export interface SimCounters {
   corruptedMarketFrames: number;
   /** User-data events sent corrupted (listenKey streams and WS API subscriptions count once per event). */
   corruptedUserFrames: number;
+  /** Stream events a freeze swallowed. */
+  streamEventsFrozen: number;
   staleSnapshotsServed: number;
   injectedRejects: number;
   failedAfterPlace: number;
@@ -125,6 +138,7 @@ export function newCounters(): SimCounters {
     depthEventsReordered: 0,
     corruptedMarketFrames: 0,
     corruptedUserFrames: 0,
+    streamEventsFrozen: 0,
     staleSnapshotsServed: 0,
     injectedRejects: 0,
     failedAfterPlace: 0,

@@ -177,8 +177,9 @@ export class MarketHub {
 
   /** Sends a diff-depth event through the armed faults (drop, duplicate, reorder, corruption). */
   private emitDepth(agg: DepthAggregator, payload: string): void {
-    const fault = this.o.faults.nextDepthFault(agg.stream);
     const c = this.o.counters;
+    if (this.frozen(agg.stream)) return;
+    const fault = this.o.faults.nextDepthFault(agg.stream);
     if (fault === "drop") {
       c.depthEventsDropped++;
       return;
@@ -238,8 +239,17 @@ export class MarketHub {
     }
   }
 
+  /** A frozen stream swallows its events (counted), the freezeStream fault. */
+  private frozen(stream: string): boolean {
+    const f = this.o.faults.frozenStreams;
+    if (f.size === 0 || !f.has(stream)) return false;
+    this.o.counters.streamEventsFrozen++;
+    return true;
+  }
+
   /** Publishes now or after the market-data latency. */
   private send(stream: string, payload: string, mangle?: (frame: string) => string): void {
+    if (this.frozen(stream)) return;
     if (this.o.marketDataMs > 0) {
       this.o.clock.setTimer(this.o.marketDataMs, () => this.o.publisher.publish(stream, payload, mangle));
     } else {

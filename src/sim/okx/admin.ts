@@ -15,7 +15,7 @@ import {
   type SimSymbol,
   startAdminHttp,
 } from "../core/index.ts";
-import { OKX_CONN_KINDS, type OkxConnKind, type OkxFaultCounters } from "./faults.ts";
+import { OKX_CHANNELS, OKX_CONN_KINDS, type OkxChannel, type OkxConnKind, type OkxFaultCounters } from "./faults.ts";
 import type { OkxServer } from "./server.ts";
 import { okxSz } from "./symbols.ts";
 import type { OkxVenue } from "./venue.ts";
@@ -140,6 +140,18 @@ export class OkxSimAdmin {
     for (const k of kinds === "all" ? OKX_CONN_KINDS : kinds)
       if (on) this.venue.state.silenced.add(k);
       else this.venue.state.silenced.delete(k);
+  }
+
+  /**
+   * One public channel of instId stops (or resumes) pushing while everything else carries on — the
+   * socket, its other channels, pongs: a stalled channel behind a socket that answers. `books` sends
+   * neither updates nor keepalives nor a subscribe's snapshot; updates of the freeze are lost.
+   */
+  freezeChannel(instId: string, channel: OkxChannel, on = true): void {
+    if (!OKX_CHANNELS.includes(channel)) throw new Error("field 'channel' must be books, bbo-tbt or trades");
+    const key = `${channel}:${this.inst(instId)}`;
+    if (on) this.venue.state.frozen.add(key);
+    else this.venue.state.frozen.delete(key);
   }
 
   /** Refuses the next `count` placements with this sCode (and message). */
@@ -271,6 +283,12 @@ function dispatch(admin: OkxSimAdmin, name: string, b: Record<string, unknown>):
       const k = kind(b);
       return admin.silence(k === "all" ? "all" : [k], adminField(b, "on", "boolean", true));
     }
+    case "freezeChannel":
+      return admin.freezeChannel(
+        adminField(b, "instId", "string"),
+        adminField<string>(b, "channel", "string") as OkxChannel,
+        adminField(b, "on", "boolean", true),
+      );
     case "rejectNextOrder":
       return admin.rejectNextOrder(
         adminField(b, "sCode", "string"),

@@ -9,6 +9,10 @@ import { ArmedFaults, type FrameFault } from "../core/index.ts";
 export type OkxConnKind = "public" | "private";
 export const OKX_CONN_KINDS: readonly OkxConnKind[] = ["public", "private"];
 
+/** Public channels a freeze can stop one by one. */
+export type OkxChannel = "books" | "bbo-tbt" | "trades";
+export const OKX_CHANNELS: readonly OkxChannel[] = ["books", "bbo-tbt", "trades"];
+
 /** What to do with an upcoming `books` update. */
 export type OkxBookFaultKind = "drop" | "duplicate" | "reorder" | "break";
 
@@ -38,6 +42,8 @@ export interface OkxFaultCounters {
   rateLimited: number;
   pingsIgnored: number;
   connectionsClosed: number;
+  /** Public frames a channel freeze swallowed. */
+  framesFrozen: number;
 }
 
 /** Zeroed counters. */
@@ -56,6 +62,7 @@ export function newOkxFaultCounters(): OkxFaultCounters {
     rateLimited: 0,
     pingsIgnored: 0,
     connectionsClosed: 0,
+    framesFrozen: 0,
   };
 }
 
@@ -73,6 +80,12 @@ export class OkxFaultState {
   readonly silenced = new Set<OkxConnKind>();
   /** Text "ping" gets no "pong" on these kinds. */
   readonly ignorePings = new Set<OkxConnKind>();
+  /**
+   * Channel keys ("books:BTC-USDT") that push nothing while frozen (not even a subscribe's snapshot
+   * or a keepalive); the socket, its other channels and its pongs carry on. Updates of the freeze are
+   * lost (the chain resumes with a gap).
+   */
+  readonly frozen = new Set<string>();
   /** Next placements refused with these sCodes. */
   rejectQueue: Array<{ sCode: string; msg: string }> = [];
   /** Next placements executed, then answered with this HTTP status (REST) / sCode 50004 (WS). */
@@ -107,6 +120,7 @@ export class OkxFaultState {
     this.staleBooks.clear();
     this.silenced.clear();
     this.ignorePings.clear();
+    this.frozen.clear();
     this.rejectQueue = [];
     this.failAfterPlace = [];
     this.placeLimit = { ...OKX_DEFAULT_PLACE_LIMIT };

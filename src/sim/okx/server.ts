@@ -473,7 +473,7 @@ export class OkxServer {
       if (ch === "books") this.flushBook(sym);
       ws.data.subs.add(`${ch}:${instId}`);
       this.send(ws, JSON.stringify({ event: "subscribe", arg: { channel: ch, instId }, connId: ws.data.id }));
-      if (ch === "books") {
+      if (ch === "books" && !this.frozen(`books:${instId}`)) {
         const s = this.v.state.takeStale(instId) ?? this.snapshot(sym, 400);
         let seqId = s.seqId;
         if (this.v.faults.staleSnapshot) {
@@ -555,6 +555,14 @@ export class OkxServer {
     }
   }
 
+  /** A frozen channel swallows its frames (counted), the freezeChannel fault. */
+  private frozen(key: string): boolean {
+    const f = this.v.state.frozen;
+    if (f.size === 0 || !f.has(key)) return false;
+    this.v.state.counters.framesFrozen++;
+    return true;
+  }
+
   /** Sends the update the reorder fault held back (after its successor). */
   private sendHeld(instId: string): void {
     const h = this.held.get(instId);
@@ -569,6 +577,7 @@ export class OkxServer {
    * corruptible (a knob armed on key hits it), pushes without one (keepalives) are never corrupted.
    */
   private publish(key: string, arg: Record<string, unknown>, data: unknown[], action?: string, edit?: RowEditor): void {
+    if (this.frozen(key)) return;
     let frame: string | undefined;
     for (const s of this.socks) {
       if (!s.data.subs.has(key)) continue;
@@ -579,6 +588,7 @@ export class OkxServer {
 
   /** Sends a ready frame text to every subscriber of key. */
   private publishText(key: string, text: string): void {
+    if (this.frozen(key)) return;
     for (const s of this.socks) if (s.data.subs.has(key)) this.send(s, text);
   }
 
