@@ -128,7 +128,8 @@ async function client(): Promise<void> {
     clock: new SystemClock(),
     rng: new Rng("bench"),
     book: { maxLevels: 5000, snapshotLimit: 100 },
-    timeouts: { firstEventWaitMs: 50, idleProbeMs: 60_000, idleTimeoutMs: 120_000 },
+    timeouts: { firstEventWaitMs: 50 },
+    staleness: { suspectAfterMs: 60_000, probeTimeoutMs: 60_000 }, // the bench server answers no probe
   });
   let events = 0;
   let t0 = 0;

@@ -3,6 +3,7 @@
  * short adapter timeouts so disconnect tests finish in seconds, fault knobs mapped to SimAdmin.
  */
 
+import { DEFAULT_FEED_STALENESS } from "../../src/gateways/index.ts";
 import { SystemClock } from "../../src/services/clock.ts";
 import { Rng } from "../../src/services/rng.ts";
 import { type RunningSim, startSim } from "../../src/sim/index.ts";
@@ -58,6 +59,7 @@ export function binanceSimHarness(opts: BinanceSimHarnessOptions = {}): HarnessF
       kind: "binance",
       symbol: "BTC-USDT",
       recoveryBoundMs: 8000,
+      staleness: DEFAULT_FEED_STALENESS, // the adapters run with the production defaults
       async createAdapterWithBadKeys() {
         const name = `binance_badkeys_${++n}`;
         const a = createBinanceAdapter({
@@ -74,8 +76,6 @@ export function binanceSimHarness(opts: BinanceSimHarnessOptions = {}): HarnessF
           backoff: { baseMs: 50, maxMs: 1000, factor: 2 },
           timeouts: {
             requestMs: 2000,
-            idleProbeMs: 600,
-            idleTimeoutMs: 1500,
             firstEventWaitMs: 300,
             handoverMs: 3000,
             subscribeMs: 10_000,
@@ -102,6 +102,7 @@ export function binanceSimHarness(opts: BinanceSimHarnessOptions = {}): HarnessF
           sim.admin.closeConnections("market", mode);
         },
         silenceMarket: (on) => sim.admin.silence(["market"], on),
+        freezeDepth: (s, on) => sim.admin.freezeStream(s.replace("-", ""), "depth", on),
         failAfterPlace: () => sim.admin.failAfterPlace(503, 1),
         limitOrders: (per10s) => sim.admin.setRateLimits({ ordersPer10s: per10s }),
         rateLimitHits: () => {

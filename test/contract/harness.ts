@@ -3,6 +3,7 @@
  * create connected adapters, the venue's own book (the truth to converge to), and fault knobs. One
  * harness per venue (simulator or mock); the suite is written once against this interface.
  */
+import type { FeedStaleness } from "../../src/gateways/index.ts";
 import type { CorruptField, FrameCorruption } from "../../src/sim/index.ts";
 import type { VenueAdapter } from "../../src/venues/contract.ts";
 
@@ -37,6 +38,11 @@ export interface VenueFaults {
   closeMarket(mode: "clean" | "abrupt"): void;
   /** Market connections go silent (no data, no pings, no replies) while on. */
   silenceMarket(on: boolean): void;
+  /**
+   * The symbol's depth stream stops while on; the socket, its control replies and the symbol's best
+   * bid/ask stream carry on (a stalled stream behind a socket that answers). Updates are lost.
+   */
+  freezeDepth(symbol: string, on: boolean): void;
   /** The next placement is executed but answered with a 5xx. */
   failAfterPlace(): void;
   /** Lowers the venue's order-rate limit (call before creating the adapter). */
@@ -66,6 +72,8 @@ export interface ContractHarness {
   readonly symbol: string;
   /** Detect + reconnect + resync must finish within this (ms); the suite asserts it. */
   readonly recoveryBoundMs: number;
+  /** The stopped-feed bounds its adapters are configured with (detection is asserted against them). */
+  readonly staleness: FeedStaleness;
   /** Creates and connects an adapter (not yet subscribed). */
   createAdapter(opts?: AdapterOptions): Promise<VenueAdapter>;
   /** Creates an adapter whose API secret is wrong; connect() must fail naming the venue. */

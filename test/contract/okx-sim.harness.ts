@@ -3,6 +3,7 @@
  * short adapter timeouts so disconnect tests finish in seconds, fault knobs mapped to OkxSimAdmin.
  */
 
+import { DEFAULT_FEED_STALENESS } from "../../src/gateways/index.ts";
 import { SystemClock } from "../../src/services/clock.ts";
 import { Rng } from "../../src/services/rng.ts";
 import { DEFAULT_SYMBOLS } from "../../src/sim/index.ts";
@@ -61,6 +62,7 @@ export function okxSimHarness(opts: OkxSimHarnessOptions = {}): HarnessFactory {
       kind: "okx",
       symbol: "BTC-USDT",
       recoveryBoundMs: 8000,
+      staleness: DEFAULT_FEED_STALENESS, // the adapters run with the production defaults
       async createAdapterWithBadKeys() {
         const name = `okx_badkeys_${++n}`;
         const a = createOkxAdapter({ ...base(name, n), secret: "wrongSecret000000000000000000000000" });
@@ -99,6 +101,7 @@ export function okxSimHarness(opts: OkxSimHarnessOptions = {}): HarnessFactory {
           sim.admin.closeConnections("public", mode);
         },
         silenceMarket: (on) => sim.admin.silence(["public"], on),
+        freezeDepth: (s, on) => sim.admin.freezeChannel(s, "books", on),
         failAfterPlace: () => sim.admin.failAfterPlace(500, 1),
         limitOrders: (per10s) => {
           sim.admin.setOrderRateLimit(per10s, 10_000);

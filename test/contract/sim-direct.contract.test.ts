@@ -11,6 +11,8 @@ runVenueAdapterContract("sim-direct (in-process simulator core)", simDirectHarne
     "clean disconnect: reconnects and resyncs within the bound",
     "abrupt disconnect: reconnects and resyncs within the bound",
     "silent connection (ping timeout): marked stale, replaced, resynced",
+    "frozen depth stream (the socket answers, best bid/ask moves on): stale within the bound, live once it flows",
+    "a quiet market is not flagged: its feed is found alive again and again, the book stays live",
     "garbage, truncated and out-of-range depth frames on the wire are dropped and counted; the book resyncs and converges",
     "garbage, truncated and out-of-range best bid/ask and trade frames on the wire are dropped and counted",
     "a crossed book update or best bid/ask on the wire is refused, never emitted; the book converges",

@@ -4,6 +4,7 @@
  * the wire faults (lost/duplicated frames, disconnects, 5xx, keys, rate limits) do not exist for it;
  * the run declares those tests unsupported and the knobs throw if called.
  */
+import { DEFAULT_FEED_STALENESS } from "../../src/gateways/index.ts";
 import { SystemClock } from "../../src/services/clock.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../../src/sim/index.ts";
 import { SimDirectAdapter } from "../../src/venues/sim-direct/index.ts";
@@ -36,6 +37,7 @@ export function simDirectHarness(): HarnessFactory {
       staleSnapshot: wire("staleSnapshot"),
       closeMarket: wire("closeMarket"),
       silenceMarket: wire("silenceMarket"),
+      freezeDepth: wire("freezeDepth"),
       failAfterPlace: wire("failAfterPlace"),
       limitOrders: wire("limitOrders"),
       rateLimitHits: () => ({ tooMany: 0, banned: 0 }),
@@ -64,6 +66,7 @@ export function simDirectHarness(): HarnessFactory {
       kind: "sim-direct",
       symbol: "BTC-USDT",
       recoveryBoundMs: 5000,
+      staleness: DEFAULT_FEED_STALENESS, // not used: no wire, no liveness checks
       async createAdapter() {
         n++;
         const a = new SimDirectAdapter({

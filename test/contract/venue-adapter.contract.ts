@@ -28,6 +28,11 @@ type MarketCase = readonly [MarketStream, FrameCorruption, CorruptFrameOptions?]
 const LEVELS = 20;
 /** Per-test ceiling: generous for a loaded machine; success paths finish in well under a second or two. */
 const TEST_TIMEOUT_MS = 30_000;
+/**
+ * Slack on top of a configured detection bound (suspectAfterMs + probeTimeoutMs): timers on a loaded
+ * 2-core machine fire late, by hundreds of milliseconds, not by seconds.
+ */
+const DETECT_MARGIN_MS = 4000;
 
 /** Tests the current harness declared unsupported (faults that only make sense on a wire). */
 let unsupported: ReadonlySet<string> = new Set();
@@ -47,7 +52,7 @@ export interface ContractOptions {
 /** Records what an adapter emitted, and every contract violation seen while recording. */
 class Recorder {
   readonly violations: string[] = [];
-  readonly health: { symbol: string; health: BookHealth; atMs: number; gap: boolean }[] = [];
+  readonly health: { symbol: string; health: BookHealth; atMs: number; gap: boolean; check: string }[] = [];
   readonly orders: OrderUpdate[] = [];
   /** Unknown order outcomes the adapter settled: client id and result. */
   readonly outcomes: { clientId: string; result: string }[] = [];
@@ -74,7 +79,13 @@ class Recorder {
       if (e.bidTicks > 0 && e.askTicks > 0 && e.bidTicks >= e.askTicks)
         this.violations.push(`crossed bbo emitted: ${e.bidTicks}/${e.askTicks}`);
     } else if (e.type === "book_health") {
-      this.health.push({ symbol: e.symbol, health: e.health, atMs: Date.now(), gap: e.gap === true });
+      this.health.push({
+        symbol: e.symbol,
+        health: e.health,
+        atMs: Date.now(),
+        gap: e.gap === true,
+        check: e.check ?? "",
+      });
     } else if (e.type === "order") {
       this.orders.push(e.update);
     } else if (e.type === "unknown_outcome") {
@@ -244,16 +255,56 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
     test("silent connection (ping timeout): marked stale, replaced, resynced", async () => {
       await recoverAndConverge("silence", async () => {
         const before = rec.health.length;
+        const bound = h.staleness.suspectAfterMs + h.staleness.probeTimeoutMs + DETECT_MARGIN_MS;
+        const t0 = Date.now();
         h.faults.silenceMarket(true);
-        const stale = await waitFor(
-          () => rec.health.slice(before).some((x) => x.health === "stale"),
-          h.recoveryBoundMs,
-        );
+        const staleAt = (): number | undefined =>
+          rec.health.slice(before).find((x) => x.symbol === sym && x.health === "stale")?.atMs;
+        await waitFor(() => staleAt() !== undefined, bound + h.recoveryBoundMs);
         h.faults.silenceMarket(false);
-        expect(stale, "silence detected as stale").toBe(true);
+        const at = staleAt();
+        expect(at !== undefined, "silence detected as stale").toBe(true);
+        const took = (at ?? Number.POSITIVE_INFINITY) - t0;
+        expect(took, `detected ${took} ms after the silence began; bound ${bound} ms`).toBeLessThanOrEqual(bound);
+        const check = rec.health.slice(before).find((x) => x.health === "stale")?.check;
+        expect(check, "the check that fired is named").toBe("probe_unanswered");
         const back = await waitFor(() => a.bookHealth(sym) === "live", h.recoveryBoundMs);
         expect(back, "live again after the silence").toBe(true);
       });
+    });
+
+    test("frozen depth stream (the socket answers, best bid/ask moves on): stale within the bound, live once it flows", async () => {
+      await recoverAndConverge("frozen depth", async () => {
+        const before = rec.health.length;
+        const bound = h.staleness.suspectAfterMs + h.staleness.probeTimeoutMs + DETECT_MARGIN_MS;
+        const t0 = Date.now();
+        h.faults.freezeDepth(sym, true);
+        const stale = (): { atMs: number; check: string } | undefined =>
+          rec.health.slice(before).find((x) => x.symbol === sym && x.health === "stale");
+        await waitFor(() => stale() !== undefined, bound + h.recoveryBoundMs);
+        const seen = stale();
+        const stillLiveMs = Date.now() - t0;
+        h.faults.freezeDepth(sym, false);
+        expect(seen !== undefined, `a frozen depth stream went unnoticed for ${stillLiveMs} ms`).toBe(true);
+        const took = (seen?.atMs ?? Number.POSITIVE_INFINITY) - t0;
+        expect(took, `detected ${took} ms after the freeze; bound ${bound} ms`).toBeLessThanOrEqual(bound);
+        expect(seen?.check, "the check that fired is named").toBe("stream_behind");
+        const back = await waitFor(() => a.bookHealth(sym) === "live", h.recoveryBoundMs);
+        expect(back, `live again within ${h.recoveryBoundMs} ms of the stream flowing`).toBe(true);
+      });
+    });
+
+    test("a quiet market is not flagged: its feed is found alive again and again, the book stays live", async () => {
+      h.pauseMarket(true);
+      expect(await converges(h, a, sym, h.recoveryBoundMs)).toBe("");
+      const before = rec.health.length;
+      const alive = (): number => a.stats?.()["md_aliveChecks"] ?? 0;
+      const alive0 = alive();
+      const confirmed = await waitFor(() => alive() >= alive0 + 3);
+      expect(confirmed, "the adapter confirmed the quiet feed alive three times").toBe(true);
+      expect(rec.health.slice(before), "no health change on a quiet market").toEqual([]);
+      expect(a.bookHealth(sym)).toBe("live");
+      expect(await converges(h, a, sym, h.recoveryBoundMs)).toBe("");
     });
 
     /**

@@ -42,7 +42,7 @@ async function setup(opts: StartSimOptions): Promise<{ s: RunningSim; a: Binance
     clock: new SystemClock(),
     rng: new Rng("binance-adapter-test"),
     backoff: { baseMs: 50, maxMs: 500, factor: 2 },
-    timeouts: { requestMs: 2000, firstEventWaitMs: 200, idleProbeMs: 1000, idleTimeoutMs: 3000 },
+    timeouts: { requestMs: 2000, firstEventWaitMs: 200 },
   });
   sim = s;
   adapter = a;

@@ -3,7 +3,7 @@
  * simulator is just other URLs), symbols, the client-id prefix, clock/rng and limits. Validated once
  * at construction so a missing key is a start-up error naming the venue, never a runtime surprise.
  */
-import { type BackoffConfig, DEFAULT_BACKOFF } from "../../gateways/index.ts";
+import { type BackoffConfig, DEFAULT_BACKOFF, type FeedStaleness, resolveFeedStaleness } from "../../gateways/index.ts";
 import type { Clock, Rng } from "../../services/index.ts";
 import { isValidClientIdPrefix } from "../../types/index.ts";
 import { ed25519Key, ed25519Signer, hmacSigner, type Signer } from "./signing.ts";
@@ -44,10 +44,6 @@ export interface BinanceTimeouts {
   readonly requestMs: number;
   /** Connect (socket open) timeout. */
   readonly connectMs: number;
-  /** A market connection silent this long is probed with a control message. */
-  readonly idleProbeMs: number;
-  /** …and declared dead (stale books, reconnect) after this long without any message. */
-  readonly idleTimeoutMs: number;
   /** Open a replacement connection this long after connecting (Binance closes at 24 h). */
   readonly maxConnectionAgeMs: number;
   /** Make-before-break handover gives up waiting for the new connection after this. */
@@ -67,8 +63,6 @@ export interface BinanceTimeouts {
 export const DEFAULT_TIMEOUTS: BinanceTimeouts = {
   requestMs: 10_000,
   connectMs: 10_000,
-  idleProbeMs: 15_000,
-  idleTimeoutMs: 30_000,
   maxConnectionAgeMs: 23 * 3_600_000 + 30 * 60_000,
   handoverMs: 15_000,
   subscribeMs: 30_000,
@@ -111,6 +105,12 @@ export interface BinanceConfig extends BinanceUrls {
   readonly marketDataOnly?: boolean;
   readonly recvWindowMs?: number;
   readonly timeouts?: Partial<BinanceTimeouts>;
+  /**
+   * How quickly a stopped market feed is noticed (default 1 s + 1 s): a silent market connection is
+   * probed with LIST_SUBSCRIPTIONS and replaced when the answer does not come; a book its bookTicker
+   * shows behind for too long goes stale and its depth stream is resubscribed.
+   */
+  readonly staleness?: Partial<FeedStaleness>;
   readonly backoff?: BackoffConfig;
   /** Outgoing messages per second per stream connection (Binance's limit is 5; default 4). */
   readonly maxOutgoingPerSec?: number;
@@ -121,6 +121,7 @@ export interface BinanceConfig extends BinanceUrls {
 /** A validated config with every default filled in. */
 export interface ResolvedBinanceConfig extends BinanceConfig {
   readonly timeouts: BinanceTimeouts;
+  readonly staleness: FeedStaleness;
   readonly backoff: BackoffConfig;
   readonly maxLevels: number;
   readonly snapshotLimit: number;
@@ -177,9 +178,11 @@ export function resolveBinanceConfig(cfg: BinanceConfig): ResolvedBinanceConfig 
     fail("maxOutgoingPerSec", "must be 1..5 (Binance disconnects above 5)");
   const recvWindowMs = cfg.recvWindowMs ?? 5000;
   if (!(recvWindowMs > 0 && recvWindowMs <= 60_000)) fail("recvWindowMs", "must be 1..60000");
+  const staleness = resolveFeedStaleness(cfg.staleness, fail);
   return {
     ...cfg,
     timeouts: { ...DEFAULT_TIMEOUTS, ...(cfg.timeouts ?? {}) },
+    staleness,
     backoff: cfg.backoff ?? DEFAULT_BACKOFF,
     maxLevels,
     snapshotLimit,

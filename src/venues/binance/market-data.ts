@@ -1,27 +1,36 @@
 /**
  * Binance market data: one combined-stream connection carrying diff depth, bookTicker and trades for
  * every subscribed symbol, a C book per symbol kept in sync with the REST snapshot exactly per §A.3,
- * and the connection discipline Binance demands — paced outgoing messages (≤ 5/s), idle probing,
- * reconnect with jittered backoff, and make-before-break replacement ahead of the 24 h limit or on
- * serverShutdown. Hot path per depth frame: JSON.parse → sync decision → parse levels into the
- * book's staging buffer → one FFI call; events reuse preallocated objects.
+ * and the connection discipline Binance demands — paced outgoing messages (≤ 5/s), reconnect with
+ * jittered backoff, and make-before-break replacement ahead of the 24 h limit or on serverShutdown.
+ * A stopped feed is noticed within `staleness` (gateways/feed-watch.ts): a silent connection is
+ * probed with LIST_SUBSCRIPTIONS and replaced when the answer does not come; a book its bookTicker
+ * (same update ids) shows behind for too long goes stale, its depth stream is resubscribed, and a
+ * stream that stays frozen while the market moves gets a fresh connection. Hot path per depth frame:
+ * JSON.parse → sync decision → parse levels into the book's staging buffer → one FFI call; events
+ * reuse preallocated objects.
  */
 import { MAX_BOOK_VALUE, OrderBook } from "../../book/index.ts";
 import {
   Backoff,
   DiffDepthSync,
+  escalationDelayMs,
   type LevelBounds,
+  Liveness,
+  LivenessProbe,
   PacedSender,
   ScratchBook,
   SlidingWindow,
+  StreamLag,
   SyncAction,
   scanEnd,
   scanInt,
   scanLevels,
   stageLevels,
+  watchPeriodMs,
 } from "../../gateways/index.ts";
 import type { TimerId } from "../../services/index.ts";
-import type { BookHealth, ConnectionState, InstrumentInfo, VenueEvent } from "../../types/index.ts";
+import type { BookHealth, ConnectionState, InstrumentInfo, StaleCheck, VenueEvent } from "../../types/index.ts";
 import { Side } from "../../types/index.ts";
 import type { ResolvedBinanceConfig } from "./config.ts";
 import type { BinanceRest } from "./rest.ts";
@@ -55,6 +64,21 @@ interface SymbolState {
   /** Handover: the standby connection's stream reached this book's position. */
   joined: boolean;
   standbyBuf: Obj[];
+  /** How far the depth stream trails the bookTicker stream (same update ids). */
+  readonly lag: StreamLag;
+  /** Clock ms of the last bookTicker accepted (market activity while the depth stream is frozen). */
+  lastBboMs: number;
+  /**
+   * The depth stream was found frozen: the resync waits for its first event instead of loading the
+   * snapshot on a timer (a snapshot alone would look live while the stream stays stopped).
+   */
+  awaitStream: boolean;
+  /** When the freeze was found (or last escalated); 0 = not frozen. */
+  frozenAtMs: number;
+  /** Connections replaced for this frozen stream since it was last live. */
+  escalations: number;
+  /** Synced from a snapshot while the connection had delivered nothing yet: live once it does. */
+  awaitProof: boolean;
   readonly bookEv: BookEvent;
   readonly bboEv: BboEvent;
   readonly tradeEv: TradeEvent;
@@ -69,8 +93,8 @@ interface Conn {
   readonly ws: WebSocket;
   readonly sender: PacedSender;
   readonly openedMs: number;
-  lastMsgMs: number;
-  probeSent: boolean;
+  /** Silence, the outstanding probe, and whether it has delivered anything since it opened. */
+  readonly probe: LivenessProbe;
   open: boolean;
   ageTimer: TimerId | undefined;
 }
@@ -90,7 +114,15 @@ export interface MarketDataCounters {
   bookErrors: number;
   reconnects: number;
   handovers: number;
-  idleTimeouts: number;
+  /** LIST_SUBSCRIPTIONS sent to a silent connection, and those that went unanswered (dead socket). */
+  probesSent: number;
+  probeTimeouts: number;
+  /** Probes answered: a quiet connection found alive. */
+  aliveChecks: number;
+  /** Books found behind their bookTicker for too long (frozen depth stream). */
+  frozenStreams: number;
+  /** Connections replaced because a frozen depth stream stayed frozen while the market moved. */
+  escalations: number;
   controlReplies: number;
   controlErrors: number;
   messagesSent: number;
@@ -123,6 +155,8 @@ export class BinanceMarketData {
    * decoding), 0 outside one: events carry it as recvNs so tick-to-trade includes decode and apply.
    */
   private frameNs = 0;
+  /** Clock ms of the same arrival (liveness and lag bookkeeping), 0 outside a frame. */
+  private frameMs = 0;
   private controlSeq = 0;
   private closing = false;
   private readonly backoff: Backoff;
@@ -140,7 +174,11 @@ export class BinanceMarketData {
     bookErrors: 0,
     reconnects: 0,
     handovers: 0,
-    idleTimeouts: 0,
+    probesSent: 0,
+    probeTimeouts: 0,
+    aliveChecks: 0,
+    frozenStreams: 0,
+    escalations: 0,
     controlReplies: 0,
     controlErrors: 0,
     messagesSent: 0,
@@ -170,7 +208,7 @@ export class BinanceMarketData {
       if (this.symbols.has(info.symbol)) continue;
       const st = this.newState(info);
       this.symbols.set(info.symbol, st);
-      this.streams.set(`${st.lower}@depth${this.cfg.depthSpeed === "100ms" ? "@100ms" : ""}`, { st, kind: 0 });
+      this.streams.set(this.depthStream(st), { st, kind: 0 });
       this.streams.set(`${st.lower}@bookTicker`, { st, kind: 1 });
       this.streams.set(`${st.lower}@trade`, { st, kind: 2 });
       added.push(st);
@@ -228,10 +266,12 @@ export class BinanceMarketData {
   /** Socket callback: stamps the arrival first, so recvNs counts decode and book apply too. */
   private onArrival(conn: Conn, text: string): void {
     this.frameNs = this.cfg.clock.monoNs();
+    this.frameMs = this.cfg.clock.nowMs();
     try {
       this.onFrame(conn, text);
     } finally {
       this.frameNs = 0;
+      this.frameMs = 0;
     }
   }
 
@@ -245,10 +285,17 @@ export class BinanceMarketData {
     return this.frameNs > 0 ? this.frameNs : this.cfg.clock.monoNs();
   }
 
+  /** Clock ms for liveness and lag bookkeeping: the current frame's arrival, or now. */
+  private stampMs(): number {
+    return this.frameMs > 0 ? this.frameMs : this.cfg.clock.nowMs();
+  }
+
   private onFrame(conn: Conn, text: string): void {
-    const now = this.cfg.clock.nowMs();
-    conn.lastMsgMs = now;
-    conn.probeSent = false;
+    const probe = conn.probe;
+    if (probe.sentMs !== 0) this.counters.aliveChecks++;
+    const proving = !probe.proven;
+    probe.onFrame(this.frameMs);
+    if (proving && conn === this.primary) this.onProven();
     this.counters.frames++;
     if (conn === this.primary && this.standby === undefined && this.fastDepth(text)) return;
     let msg: unknown;
@@ -410,6 +457,7 @@ export class BinanceMarketData {
       return false;
     }
     this.counters.depthApplied++;
+    st.lag.onBook(st.sync.localId, this.stampMs());
     return true;
   }
 
@@ -432,11 +480,14 @@ export class BinanceMarketData {
       this.bad();
       return;
     }
-    if (typeof a !== "string" || typeof aq !== "string") {
+    // u is the book's update id: the frozen-stream check compares it with the depth stream's
+    if (!Number.isSafeInteger(u) || typeof a !== "string" || typeof aq !== "string") {
       this.bad();
       return;
     }
     if (u <= st.lastBboId) return; // duplicate from the other connection during a handover
+    const nowMs = this.stampMs();
+    st.lastBboMs = nowMs;
     const p = st.info.price;
     const q = st.info.qty;
     const bidTicks = p.parse(b);
@@ -452,6 +503,7 @@ export class BinanceMarketData {
       return;
     } // crossed bbo is never emitted
     st.lastBboId = u;
+    st.lag.onVenue(u, nowMs);
     const ev = st.bboEv;
     ev.bidTicks = bidTicks;
     ev.bidLots = bidLots;
@@ -522,12 +574,16 @@ export class BinanceMarketData {
     st.sync.start();
     st.snapshotRequested = false;
     st.standbyBuf = [];
+    st.awaitProof = false;
+    st.lag.reset();
     this.setHealth(st, st.everLive ? "resyncing" : "syncing", reason, cause);
     if (st.firstEventTimer !== undefined) this.cfg.clock.clearTimer(st.firstEventTimer);
     const gen = st.generation;
+    // A quiet symbol sends no diff events: the snapshot comes on a timer. A stream found frozen must
+    // show it flows again first (its first event requests the snapshot, see onDepth).
     st.firstEventTimer = this.cfg.clock.setTimer(this.cfg.timeouts.firstEventWaitMs, () => {
       st.firstEventTimer = undefined;
-      if (st.generation === gen) this.requestSnapshot(st);
+      if (st.generation === gen && !st.awaitStream) this.requestSnapshot(st);
     });
   }
 
@@ -573,6 +629,7 @@ export class BinanceMarketData {
       if (na < 0) throw new Error(`snapshot has bad levels (${na})`);
       const status = book.applySnapshot();
       if (status !== 0) throw new Error(`book refused the snapshot (status ${status})`);
+      st.lag.onBook(last, this.cfg.clock.nowMs());
       for (const d of st.sync.takeBuffered()) {
         const act = st.sync.onEvent(d["U"] as number, d["u"] as number, d);
         if (act === SyncAction.Apply && !this.applyDiff(st, d)) return; // applyDiff resynced
@@ -587,20 +644,59 @@ export class BinanceMarketData {
         this.resync(st, "snapshot crossed", "crossed");
         return;
       }
-      st.everLive = true;
-      this.setHealth(st, "live", "synced");
-      this.emitBook(st, true);
+      // A connection that has delivered nothing yet may be dead already: live once it delivers.
+      if (this.primary?.probe.proven !== true) st.awaitProof = true;
+      else this.goLive(st, "synced");
       return;
     }
   }
 
-  /** Reports a health change; a gap or a crossed book is reported even without one, so each is counted. */
-  private setHealth(st: SymbolState, health: BookHealth, reason: string, cause?: "gap" | "crossed"): void {
+  /** The book is synced on a connection that delivers: offer it again. */
+  private goLive(st: SymbolState, reason: string): void {
+    st.everLive = true;
+    st.awaitProof = false;
+    st.awaitStream = false;
+    st.frozenAtMs = 0;
+    st.escalations = 0;
+    this.setHealth(st, "live", reason);
+    this.emitBook(st, true);
+  }
+
+  /** The primary connection delivered its first frame: books synced on it meanwhile go live. */
+  private onProven(): void {
+    this.backoff.reset();
+    for (const st of this.symbols.values()) {
+      if (!st.awaitProof) continue;
+      st.awaitProof = false;
+      if (st.sync.state === "live") this.goLive(st, "synced (connection delivering)");
+    }
+  }
+
+  /**
+   * Reports a health change (a stale one names the check that fired); a gap or a crossed book is
+   * reported even without one, so each is counted.
+   */
+  private setHealth(
+    st: SymbolState,
+    health: BookHealth,
+    reason: string,
+    cause?: "gap" | "crossed",
+    check?: StaleCheck,
+  ): void {
     if (st.health === health && cause === undefined) return;
     st.health = health;
     const venue = this.cfg.name;
     const symbol = st.info.symbol;
-    if (cause === undefined) this.emit({ type: "book_health", venue, symbol, health, reason, gap: false });
+    if (cause === undefined)
+      this.emit({
+        type: "book_health",
+        venue,
+        symbol,
+        health,
+        reason,
+        gap: false,
+        ...(check !== undefined ? { check } : {}),
+      });
     else
       this.emit({
         type: "book_health",
@@ -650,11 +746,11 @@ export class BinanceMarketData {
   // ---------------------------------------------------------------- connections
 
   private streamNames(st: SymbolState): string[] {
-    return [
-      `${st.lower}@depth${this.cfg.depthSpeed === "100ms" ? "@100ms" : ""}`,
-      `${st.lower}@bookTicker`,
-      `${st.lower}@trade`,
-    ];
+    return [this.depthStream(st), `${st.lower}@bookTicker`, `${st.lower}@trade`];
+  }
+
+  private depthStream(st: SymbolState): string {
+    return `${st.lower}@depth${this.cfg.depthSpeed === "100ms" ? "@100ms" : ""}`;
   }
 
   private allStreams(): string[] {
@@ -676,8 +772,7 @@ export class BinanceMarketData {
       ws,
       sender,
       openedMs: now,
-      lastMsgMs: now,
-      probeSent: false,
+      probe: new LivenessProbe(now),
       open: false,
       ageTimer: undefined,
     };
@@ -690,12 +785,14 @@ export class BinanceMarketData {
     ws.onopen = () => {
       this.cfg.clock.clearTimer(connectTimer);
       conn.open = true;
-      conn.lastMsgMs = this.cfg.clock.nowMs();
+      conn.probe.opened(this.cfg.clock.nowMs());
       conn.ageTimer = this.cfg.clock.setTimer(this.cfg.timeouts.maxConnectionAgeMs, () =>
         this.startHandover("connection age limit"),
       );
       const missing = this.allStreams().filter((n) => !conn.streams.has(n));
       if (missing.length > 0) this.sendControl(conn, "SUBSCRIBE", missing); // symbols added while connecting
+      // Proof it delivers, even on a quiet market: books synced on it go live only after some frame.
+      this.sendProbe(conn, this.cfg.clock.nowMs());
       onOpen(conn);
     };
     ws.onmessage = (ev) => this.onArrival(conn, typeof ev.data === "string" ? ev.data : String(ev.data));
@@ -723,7 +820,8 @@ export class BinanceMarketData {
           return;
         }
         this.primary = c;
-        this.backoff.reset();
+        // the backoff resets on its first frame (onProven): a venue that accepts sockets but sends
+        // nothing on them must not be reconnected to at the base rate forever
         this.connState("connected", "market stream open");
         for (const st of this.symbols.values()) this.resync(st, "connected");
       },
@@ -745,7 +843,7 @@ export class BinanceMarketData {
     });
   }
 
-  private onConnClosed(conn: Conn, why: string): void {
+  private onConnClosed(conn: Conn, why: string, check: StaleCheck = "connection_lost"): void {
     if (this.closing) return;
     if (conn === this.standby) {
       this.abortHandover(`standby ${why}`);
@@ -764,7 +862,7 @@ export class BinanceMarketData {
       for (const st of this.symbols.values()) {
         st.generation++;
         st.sync.invalidate();
-        this.setHealth(st, "stale", `market stream ${why}`);
+        this.setHealth(st, "stale", `market stream ${why}`, undefined, check);
       }
       this.connState("reconnecting", `market stream ${why} before its replacement opened`);
       return;
@@ -772,7 +870,7 @@ export class BinanceMarketData {
     for (const st of this.symbols.values()) {
       st.generation++;
       st.sync.invalidate();
-      this.setHealth(st, "stale", `market stream ${why}`);
+      this.setHealth(st, "stale", `market stream ${why}`, undefined, check);
     }
     this.scheduleReconnect(why);
   }
@@ -918,30 +1016,89 @@ export class BinanceMarketData {
     c.sender.send(JSON.stringify(params === undefined ? { method, id } : { method, params, id }));
   }
 
-  /** Probes quiet connections and replaces dead ones (covers a server that stopped pinging us). */
+  /** Starts the feed watch (see watch()); one timer for every connection and book. */
   private startWatchdog(): void {
     if (this.watchdog !== undefined) return;
-    const t = this.cfg.timeouts;
-    const period = Math.max(20, Math.min(1000, Math.floor(t.idleProbeMs / 3)));
-    this.watchdog = this.cfg.clock.setRepeating(period, () => {
-      const now = this.cfg.clock.nowMs();
-      for (const c of [this.primary, this.standby]) {
-        if (c === undefined || !c.open) continue;
-        const silent = now - c.lastMsgMs;
-        if (silent >= t.idleTimeoutMs) {
-          this.counters.idleTimeouts++;
-          c.ws.close();
-          c.open = false;
-          this.cleanupConn(c);
-          c.ws.onclose = null;
-          c.ws.onmessage = null;
-          this.onConnClosed(c, `silent for ${silent} ms`);
-        } else if (silent >= t.idleProbeMs && !c.probeSent) {
-          c.probeSent = true;
-          this.sendControl(c, "LIST_SUBSCRIPTIONS", undefined);
-        }
-      }
-    });
+    this.watchdog = this.cfg.clock.setRepeating(watchPeriodMs(this.cfg.staleness), () => this.watch());
+  }
+
+  /** Probes silent connections, replaces dead ones, and finds books whose depth stream froze. */
+  private watch(): void {
+    if (this.closing) return;
+    const now = this.cfg.clock.nowMs();
+    for (const c of [this.primary, this.standby]) if (c?.open === true) this.checkConn(c, now);
+    if (this.primary?.open !== true) return;
+    for (const st of this.symbols.values()) this.checkBook(st, now);
+  }
+
+  /** A connection silent for suspectAfterMs gets a probe; one unanswered for probeTimeoutMs is dead. */
+  private checkConn(c: Conn, now: number): void {
+    const s = this.cfg.staleness;
+    const verdict = c.probe.verdict(now, s.suspectAfterMs, s.probeTimeoutMs);
+    if (verdict === Liveness.Probe) {
+      this.sendProbe(c, now);
+    } else if (verdict === Liveness.Dead) {
+      this.counters.probeTimeouts++;
+      const silent = now - c.probe.lastRecvMs;
+      c.ws.close();
+      c.open = false;
+      this.cleanupConn(c);
+      c.ws.onclose = null;
+      c.ws.onmessage = null;
+      this.onConnClosed(
+        c,
+        `silent ${silent} ms, no answer to a probe within ${s.probeTimeoutMs} ms`,
+        "probe_unanswered",
+      );
+    }
+  }
+
+  /** LIST_SUBSCRIPTIONS travels the data path: its answer shows the venue still serves this socket. */
+  private sendProbe(c: Conn, now: number): void {
+    c.probe.sent(now);
+    this.counters.probesSent++;
+    this.sendControl(c, "LIST_SUBSCRIPTIONS", undefined);
+  }
+
+  /**
+   * A live book its bookTicker has shown behind for suspectAfterMs plus the depth stream's push
+   * interval is frozen; a frozen one whose market keeps moving without depth gets a fresh connection,
+   * on a doubling delay (a venue-wide stall must not churn connections).
+   */
+  private checkBook(st: SymbolState, now: number): void {
+    const s = this.cfg.staleness;
+    if (st.health === "live") {
+      const behind = st.lag.behindMs(now);
+      if (behind >= s.suspectAfterMs + (this.cfg.depthSpeed === "100ms" ? 100 : 1000))
+        this.freeze(
+          st,
+          now,
+          `depth stream behind bookTicker for ${behind} ms (book at update ${st.sync.localId}, bookTicker at ${st.lastBboId})`,
+        );
+      return;
+    }
+    if (st.frozenAtMs === 0 || st.lastBboMs <= st.frozenAtMs) return;
+    if (now - st.frozenAtMs < escalationDelayMs(s, st.escalations)) return;
+    st.escalations++;
+    st.frozenAtMs = now;
+    this.counters.escalations++;
+    this.startHandover(`depth stream of ${st.info.symbol} still frozen while its bookTicker moves`);
+  }
+
+  /** Stale (the check named), depth stream resubscribed, resync waiting for the stream to flow. */
+  private freeze(st: SymbolState, now: number, reason: string): void {
+    this.counters.frozenStreams++;
+    st.awaitStream = true;
+    st.frozenAtMs = now;
+    st.escalations = 0;
+    this.setHealth(st, "stale", reason, undefined, "stream_behind");
+    const p = this.primary;
+    if (p?.open === true) {
+      const depth = [this.depthStream(st)];
+      this.sendControl(p, "UNSUBSCRIBE", depth);
+      this.sendControl(p, "SUBSCRIBE", depth);
+    }
+    this.resync(st, `resubscribed after: ${reason}`);
   }
 
   private connState(state: ConnectionState, reason: string): void {
@@ -966,6 +1123,12 @@ export class BinanceMarketData {
       lastBboId: -1,
       joined: false,
       standbyBuf: [],
+      lag: new StreamLag(),
+      lastBboMs: 0,
+      awaitStream: false,
+      frozenAtMs: 0,
+      escalations: 0,
+      awaitProof: false,
       bookEv: { type: "book", venue, symbol, book, seq: 0, snapshot: false, recvNs: 0 },
       bboEv: { type: "bbo", venue, symbol, bidTicks: 0, bidLots: 0, askTicks: 0, askLots: 0, recvNs: 0 },
       tradeEv: {

@@ -7,6 +7,7 @@
  */
 
 import type { OrderBook } from "../../book/index.ts";
+import { watchPeriodMs } from "../../gateways/index.ts";
 import type { TimerId } from "../../services/index.ts";
 import type {
   Balance,
@@ -40,6 +41,10 @@ export class OkxAdapter implements VenueAdapter {
     resyncs: 0,
     bookFrames: 0,
     pingsSent: 0,
+    probeTimeouts: 0,
+    aliveChecks: 0,
+    frozenStreams: 0,
+    escalations: 0,
     reconnects: 0,
     duplicateFills: 0,
     throttled: 0,
@@ -80,8 +85,12 @@ export class OkxAdapter implements VenueAdapter {
   }
 
   stats(): Readonly<Record<string, number>> {
-    // md_badFrames: the name every adapter reports its dropped market-data frames under.
-    const out: Record<string, number> = { ...this.counters, md_badFrames: this.counters["badFrames"] ?? 0 };
+    // md_badFrames / md_aliveChecks: the names every adapter reports these under.
+    const out: Record<string, number> = {
+      ...this.counters,
+      md_badFrames: this.counters["badFrames"] ?? 0,
+      md_aliveChecks: this.counters["aliveChecks"] ?? 0,
+    };
     // each refused frame once, by reason (what hft_venue_messages_malformed_total adds up): a bad frame
     // counts in badFrames and in one bad:<why>, so only the latter are reported as malformed
     for (const [key, n] of Object.entries(this.counters))
@@ -113,8 +122,8 @@ export class OkxAdapter implements VenueAdapter {
     if (!Array.isArray(data)) throw new Error(`okx ${this.name}: instruments response without data[]`);
     for (const d of data) if (isObj(d)) this.addInstrument(d);
     const cfg = this.cfg;
-    if (this.watchdog === undefined)
-      this.watchdog = cfg.clock.setRepeating(Math.max(10, Math.min(1000, cfg.pingIdleMs / 4)), () => this.checkIdle());
+    const period = Math.min(watchPeriodMs(cfg.staleness), Math.max(10, Math.min(1000, cfg.pingIdleMs / 4)));
+    if (this.watchdog === undefined) this.watchdog = cfg.clock.setRepeating(period, () => this.checkIdle());
     if (cfg.apiKey.length > 0) await this.orders.ensurePrivate();
   }
 

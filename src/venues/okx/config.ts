@@ -2,7 +2,7 @@
  * The OKX adapter's configuration: written once here, checked and given its defaults once, so the
  * adapter, its market data and its order entry all read the same resolved values.
  */
-import { type BackoffConfig, DEFAULT_BACKOFF } from "../../gateways/index.ts";
+import { type BackoffConfig, DEFAULT_BACKOFF, type FeedStaleness, resolveFeedStaleness } from "../../gateways/index.ts";
 import type { Clock, Rng } from "../../services/index.ts";
 import { isValidClientIdPrefix } from "../../types/index.ts";
 
@@ -21,10 +21,16 @@ export interface OkxConfig {
   readonly clock: Clock;
   readonly rng: Rng;
   readonly backoff?: BackoffConfig;
-  /** Send "ping" after this long without receiving anything (OKX closes at 30 s). */
+  /** Private socket: send "ping" after this long without receiving anything (OKX closes at 30 s). */
   readonly pingIdleMs?: number;
-  /** Reconnect when no "pong" (or any data) arrives this long after a ping. */
+  /** Private socket: reconnect when no "pong" (or any data) arrives this long after a ping. */
   readonly pongTimeoutMs?: number;
+  /**
+   * How quickly a stopped market feed is noticed (default 1 s + 1 s): a silent public socket is
+   * pinged and replaced when no pong comes; a book whose bbo-tbt moved past it while its `books`
+   * channel stayed silent goes stale and is resubscribed.
+   */
+  readonly staleness?: Partial<FeedStaleness>;
   readonly requestMs?: number;
   readonly subscribeMs?: number;
   readonly maxThrottleWaitMs?: number;
@@ -45,10 +51,11 @@ export interface OkxConfig {
 }
 
 /** An OkxConfig with every default filled in, so no reader has to repeat one. */
-export type ResolvedOkxConfig = Required<Omit<OkxConfig, "apiKey" | "secret" | "passphrase">> & {
+export type ResolvedOkxConfig = Required<Omit<OkxConfig, "apiKey" | "secret" | "passphrase" | "staleness">> & {
   apiKey: string;
   secret: string;
   passphrase: string;
+  staleness: FeedStaleness;
 };
 
 /** Refuses a config that cannot work (bad prefix, missing URL, partial keys) before anything connects. */
@@ -77,5 +84,8 @@ export function resolveOkxConfig(cfg: OkxConfig): ResolvedOkxConfig {
     apiKey: cfg.apiKey ?? "",
     secret: cfg.secret ?? "",
     passphrase: cfg.passphrase ?? "",
+    staleness: resolveFeedStaleness(cfg.staleness, (field, why) => {
+      throw new Error(`okx ${cfg.name}: ${field} ${why}`);
+    }),
   };
 }

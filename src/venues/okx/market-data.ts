@@ -1,14 +1,25 @@
 /**
  * OKX market data on the public socket: `books` (seqId/prevSeqId sync, one FFI call per frame),
  * `bbo-tbt` and `trades`; resync on a gap, reconnect with jittered backoff, make-before-break rotation
- * of the socket, and the idle ping. Hot path per `books` frame: JSON.parse → sequence decision →
- * levels staged into the C book → one apply call; the bbo event object is reused.
+ * of the socket. A stopped feed is noticed within `staleness` (gateways/feed-watch.ts): a silent
+ * socket is pinged and replaced when no pong comes; a book whose `books` channel stays silent while
+ * bbo-tbt (same seqId) moves past it goes stale and is resubscribed, and one that stays frozen while
+ * the market moves gets a rotated socket. Quiet books are not flagged: OKX's `books` keepalive and the
+ * ping's pong show them current. Hot path per `books` frame: JSON.parse → sequence decision → levels
+ * staged into the C book → one apply call; the bbo event object is reused.
  */
 import { OrderBook } from "../../book/index.ts";
-import { Backoff, ScratchBook, stageLevels } from "../../gateways/index.ts";
+import { Backoff, escalationDelayMs, Liveness, ScratchBook, StreamLag, stageLevels } from "../../gateways/index.ts";
 import type { TimerId } from "../../services/index.ts";
-import { type BookHealth, type InstrumentInfo, Side, type VenueEvent, VenueRejectError } from "../../types/index.ts";
-import { OkxBookSync, OkxSeqAction } from "./book-sync.ts";
+import {
+  type BookHealth,
+  type InstrumentInfo,
+  Side,
+  type StaleCheck,
+  type VenueEvent,
+  VenueRejectError,
+} from "../../types/index.ts";
+import { OkxBookSync, OkxSeqAction, type OkxSeqActionCode } from "./book-sync.ts";
 import type { ResolvedOkxConfig } from "./config.ts";
 import {
   type Conn,
@@ -18,12 +29,14 @@ import {
   newConn,
   type Obj,
   type OkxSession,
-  pingIfIdle,
+  sendPing,
   str,
 } from "./session.ts";
 
 const BOUNDS = { maxTicks: 2 ** 52, maxLots: 2 ** 52 };
 const CHANNELS = ["books", "bbo-tbt", "trades"];
+/** OKX pushes `books` about every 100 ms: a silence that long is its normal rhythm, not a freeze. */
+const BOOKS_PUSH_MS = 100;
 
 interface BookState {
   readonly info: InstrumentInfo;
@@ -35,6 +48,18 @@ interface BookState {
   waiters: (() => void)[];
   /** The public socket whose `books` frames this book applies; undefined = the primary (this.pub). */
   feed: Conn | undefined;
+  /** How far `books` trails bbo-tbt (same seqId). */
+  readonly lag: StreamLag;
+  /** Clock ms of the last `books` frame of any kind (update, keepalive, snapshot, duplicate). */
+  lastBooksMs: number;
+  /** Clock ms of the last bbo-tbt push (market activity while `books` is frozen). */
+  lastBboMs: number;
+  /** When the `books` channel was found frozen (or last escalated); 0 = not frozen. */
+  frozenAtMs: number;
+  /** Sockets rotated for this frozen channel since it was last live. */
+  escalations: number;
+  /** Clock ms `books` was last (re)subscribed for this book. */
+  resubscribedAtMs: number;
 }
 
 /** The public-socket half of one OKX adapter, apart from order entry so the hot path's state sits in one object. */
@@ -130,20 +155,92 @@ export class OkxMarketData {
         everLive: false,
         waiters: [],
         feed: undefined,
+        lag: new StreamLag(),
+        lastBooksMs: 0,
+        lastBboMs: 0,
+        frozenAtMs: 0,
+        escalations: 0,
+        resubscribedAtMs: 0,
       };
       this.books.set(symbol, st);
     }
     return st;
   }
 
-  /** Rotation check and idle ping of the public sockets (the adapter's watchdog calls it). */
+  /** Rotation, liveness of the public sockets and frozen `books` channels (the adapter's watchdog calls it). */
   checkIdle(now: number): void {
     const age = this.cfg.maxConnectionAgeMs;
     const p = this.pub;
     if (age > 0 && p?.open && this.standby === undefined && this.books.size > 0 && now - p.openedMs >= age)
       this.startRotation();
-    pingIfIdle(this.pub, now, this.s);
-    pingIfIdle(this.standby, now, this.s);
+    for (const c of [this.pub, this.standby]) if (c?.open === true) this.checkSocket(c, now);
+    if (this.pub?.open !== true) return;
+    for (const st of this.books.values()) this.checkBook(st, now);
+  }
+
+  /**
+   * A public socket silent for suspectAfterMs (or OKX's idle ping period, if shorter) is pinged; no
+   * pong (or any frame) within probeTimeoutMs means it is dead: its books go stale and it is replaced.
+   */
+  private checkSocket(c: Conn, now: number): void {
+    const s = this.cfg.staleness;
+    const verdict = c.probe.verdict(now, Math.min(s.suspectAfterMs, this.cfg.pingIdleMs), s.probeTimeoutMs);
+    if (verdict === Liveness.Probe) {
+      sendPing(c, now, this.s);
+    } else if (verdict === Liveness.Dead) {
+      this.counters["probeTimeouts"] = (this.counters["probeTimeouts"] ?? 0) + 1;
+      if (c === this.standby) {
+        this.dropStandby();
+        return;
+      }
+      const silent = now - c.probe.lastRecvMs;
+      c.ws.onclose = null;
+      c.ws.onmessage = null;
+      c.ws.close();
+      this.onPublicClosed(
+        c,
+        `market socket silent ${silent} ms, no pong within ${s.probeTimeoutMs} ms`,
+        "probe_unanswered",
+      );
+    }
+  }
+
+  /**
+   * A live book whose `books` channel has been silent while bbo-tbt showed the venue past it, both
+   * for suspectAfterMs plus the push interval, is frozen. (The channel's own silence is required too:
+   * a lagging but flowing channel is left to the sequence checks.) A frozen one whose market keeps
+   * moving gets a rotated socket, on a doubling delay.
+   */
+  private checkBook(st: BookState, now: number): void {
+    const s = this.cfg.staleness;
+    const bound = s.suspectAfterMs + BOOKS_PUSH_MS;
+    if (st.health === "live") {
+      const behind = st.lag.behindMs(now);
+      const silent = now - st.lastBooksMs;
+      if (behind >= bound && silent >= bound)
+        this.freeze(
+          st,
+          now,
+          `books silent ${silent} ms while bbo-tbt showed the venue past seqId ${st.sync.last} for ${behind} ms`,
+        );
+      return;
+    }
+    if (st.frozenAtMs === 0 || st.lastBboMs <= st.frozenAtMs) return;
+    if (now - st.frozenAtMs < escalationDelayMs(s, st.escalations)) return;
+    st.escalations++;
+    st.frozenAtMs = now;
+    this.counters["escalations"] = (this.counters["escalations"] ?? 0) + 1;
+    if (this.standby === undefined) this.startRotation();
+    else this.resubscribe(st);
+  }
+
+  /** Stale (the check named) and `books` resubscribed: live again when the new snapshot arrives. */
+  private freeze(st: BookState, now: number, reason: string): void {
+    this.counters["frozenStreams"] = (this.counters["frozenStreams"] ?? 0) + 1;
+    st.frozenAtMs = now;
+    st.escalations = 0;
+    this.setHealth(st, "stale", reason, undefined, "stream_behind");
+    this.resubscribe(st);
   }
 
   /** Keep-warm: decodes the last applied `books` update again into the scratch book. */
@@ -171,6 +268,11 @@ export class OkxMarketData {
   }
 
   private sendSubscribe(symbols: readonly string[]): void {
+    const now = this.cfg.clock.nowMs();
+    for (const s of symbols) {
+      const st = this.books.get(s);
+      if (st !== undefined) st.resubscribedAtMs = now;
+    }
     const frame = subscribeFrame(symbols);
     this.pub?.ws.send(frame);
     // Mid-rotation, the replacement socket needs the new books too, or the handover could never finish.
@@ -185,29 +287,35 @@ export class OkxMarketData {
     this.emit({ type: "connection", venue: this.name, stream: "market", state: "connecting", reason: "" });
     ws.onopen = () => {
       conn.open = true;
-      conn.lastRecvMs = conn.openedMs = this.cfg.clock.nowMs();
-      this.pubBackoff.reset();
+      conn.openedMs = this.cfg.clock.nowMs();
+      conn.probe.opened(conn.openedMs); // the backoff resets on its first frame (onSocketFrame)
       this.emit({ type: "connection", venue: this.name, stream: "market", state: "connected", reason: "" });
       // books that were live wait for the fresh snapshot the resubscription brings
       for (const st of this.books.values()) this.markResyncing(st, "market connection re-established");
       if (this.books.size > 0) this.sendSubscribe([...this.books.keys()]);
     };
-    ws.onmessage = (ev) => {
-      conn.lastRecvMs = this.cfg.clock.nowMs();
-      conn.pingSentMs = 0;
-      this.onPublic(typeof ev.data === "string" ? ev.data : String(ev.data), conn);
-    };
-    ws.onclose = () => this.onPublicClosed(conn);
+    ws.onmessage = (ev) => this.onSocketFrame(conn, ev.data);
+    ws.onclose = () => this.onPublicClosed(conn, "market connection lost", "connection_lost");
+  }
+
+  /** Socket callback: the frame answers any outstanding ping, then is decoded. */
+  private onSocketFrame(conn: Conn, data: unknown): void {
+    const now = this.cfg.clock.nowMs();
+    if (conn.probe.sentMs !== 0) this.counters["aliveChecks"] = (this.counters["aliveChecks"] ?? 0) + 1;
+    if (!conn.probe.proven && conn === this.pub) this.pubBackoff.reset(); // it delivers: a healthy socket
+    conn.probe.onFrame(now);
+    this.onPublic(typeof data === "string" ? data : String(data), conn, now);
   }
 
   /** The primary public socket is gone: books go stale and a reconnect is scheduled with backoff. */
-  private onPublicClosed(conn: Conn): void {
+  private onPublicClosed(conn: Conn, why: string, check: StaleCheck): void {
     if (this.pub !== conn) return;
     this.pub = undefined;
     this.dropStandby();
     for (const st of this.books.values()) {
       st.sync.reset();
-      this.setHealth(st, "stale", "market connection lost");
+      st.lag.reset();
+      this.setHealth(st, "stale", why, undefined, check);
     }
     if (this.s.closed) return;
     this.counters["reconnects"] = (this.counters["reconnects"] ?? 0) + 1;
@@ -235,14 +343,11 @@ export class OkxMarketData {
     });
     ws.onopen = () => {
       conn.open = true;
-      conn.lastRecvMs = conn.openedMs = this.cfg.clock.nowMs();
+      conn.openedMs = this.cfg.clock.nowMs();
+      conn.probe.opened(conn.openedMs);
       ws.send(subscribeFrame(this.books.keys()));
     };
-    ws.onmessage = (ev) => {
-      conn.lastRecvMs = this.cfg.clock.nowMs();
-      conn.pingSentMs = 0;
-      this.onPublic(typeof ev.data === "string" ? ev.data : String(ev.data), conn);
-    };
+    ws.onmessage = (ev) => this.onSocketFrame(conn, ev.data);
     ws.onclose = () => {
       if (this.standby === conn) this.dropStandby();
     };
@@ -263,11 +368,15 @@ export class OkxMarketData {
     sb.ws.close();
   }
 
-  /** Every book now applies the standby's frames: it becomes the primary and the old socket closes. */
+  /**
+   * Every live book now applies the standby's frames: it becomes the primary and the old socket
+   * closes. A book that is not live does not hold the handover up (a frozen one may never get its
+   * snapshot): it takes the snapshot its subscription on the new primary brings.
+   */
   private maybePromote(): void {
     const sb = this.standby;
     if (sb === undefined) return;
-    for (const st of this.books.values()) if (st.feed !== sb) return;
+    for (const st of this.books.values()) if (st.feed !== sb && st.health === "live") return;
     const old = this.pub;
     this.standby = undefined;
     if (this.standbyDeadline !== undefined) this.cfg.clock.clearTimer(this.standbyDeadline);
@@ -281,13 +390,25 @@ export class OkxMarketData {
     countBad(this.counters, why);
   }
 
-  /** Reports a health change; a gap or a crossed book is reported even without one, so each is counted. */
-  private setHealth(st: BookState, h: BookHealth, reason: string, cause?: "gap" | "crossed"): void {
+  /**
+   * Reports a health change (a stale one names the check that fired); a gap or a crossed book is
+   * reported even without one, so each is counted.
+   */
+  private setHealth(st: BookState, h: BookHealth, reason: string, cause?: "gap" | "crossed", check?: StaleCheck): void {
     if (st.health === h && cause === undefined) return;
     st.health = h;
     const venue = this.name;
     const symbol = st.info.symbol;
-    if (cause === undefined) this.emit({ type: "book_health", venue, symbol, health: h, reason, gap: false });
+    if (cause === undefined)
+      this.emit({
+        type: "book_health",
+        venue,
+        symbol,
+        health: h,
+        reason,
+        gap: false,
+        ...(check !== undefined ? { check } : {}),
+      });
     else
       this.emit({
         type: "book_health",
@@ -300,6 +421,8 @@ export class OkxMarketData {
       });
     if (h === "live") {
       st.everLive = true;
+      st.frozenAtMs = 0;
+      st.escalations = 0;
       const w = st.waiters;
       st.waiters = [];
       for (const f of w) f();
@@ -309,9 +432,9 @@ export class OkxMarketData {
   /**
    * Public socket frame: pong, events, books, bbo-tbt, trades. Never throws. `from` is the socket it
    * came on (omitted for frames fed in directly, e.g. by tests), so a rotation applies each book's
-   * frames from exactly one socket.
+   * frames from exactly one socket; `nowMs` its arrival on the clock (default now).
    */
-  onPublic(text: string, from?: Conn): void {
+  onPublic(text: string, from?: Conn, nowMs = this.cfg.clock.nowMs()): void {
     if (text === "pong") return;
     const recvNs = this.cfg.clock.monoNs();
     this.frameText = text;
@@ -358,14 +481,14 @@ export class OkxMarketData {
         this.bad("data_item");
         continue;
       }
-      if (channel === "books") this.onBooks(st, action, d, recvNs);
-      else if (channel === "bbo-tbt") this.onBbo(st, d, recvNs);
+      if (channel === "books") this.onBooks(st, action, d, recvNs, nowMs);
+      else if (channel === "bbo-tbt") this.onBbo(st, d, recvNs, nowMs);
       else if (channel === "trades") this.onTrade(st, d, recvNs);
       else this.bad("channel");
     }
   }
 
-  private onBooks(st: BookState, action: string, d: Obj, recvNs: number): void {
+  private onBooks(st: BookState, action: string, d: Obj, recvNs: number, nowMs: number): void {
     const seqId = d["seqId"];
     const prev = d["prevSeqId"];
     if (
@@ -378,21 +501,10 @@ export class OkxMarketData {
       return;
     }
     const act = st.sync.onFrame(action, prev, seqId);
-    switch (act) {
-      case OkxSeqAction.NotSynced:
-        return;
-      case OkxSeqAction.Keepalive:
-        this.counters["keepalives"] = (this.counters["keepalives"] ?? 0) + 1;
-        return;
-      case OkxSeqAction.Duplicate:
-        this.counters["duplicates"] = (this.counters["duplicates"] ?? 0) + 1;
-        return;
-      case OkxSeqAction.Gap:
-        this.counters["gaps"] = (this.counters["gaps"] ?? 0) + 1;
-        this.resync(st, `seq gap: prevSeqId ${prev} after a different seqId`, "gap");
-        return;
-      default:
-        break;
+    st.lastBooksMs = nowMs;
+    if (act !== OkxSeqAction.Snapshot && act !== OkxSeqAction.Apply) {
+      this.onBooksWithoutLevels(st, act, prev, seqId, nowMs);
+      return;
     }
     if (st.sync.resets > (this.counters["seqResets"] ?? 0)) this.counters["seqResets"] = st.sync.resets;
     const book = st.book;
@@ -420,9 +532,36 @@ export class OkxMarketData {
       this.rehearsalSt = st;
     }
     this.counters["bookFrames"] = (this.counters["bookFrames"] ?? 0) + 1;
+    st.lag.onBook(seqId, nowMs);
     this.setHealth(st, "live", snapshot ? "snapshot" : "update");
     this.emit({ type: "book", venue: this.name, symbol: st.info.symbol, book, seq: seqId, snapshot, recvNs });
     if (snapshot && st.feed !== undefined) this.maybePromote();
+  }
+
+  /** A `books` frame that changes no level: not synced yet, keepalive, duplicate, or a gap. */
+  private onBooksWithoutLevels(st: BookState, act: OkxSeqActionCode, prev: number, seqId: number, nowMs: number): void {
+    switch (act) {
+      case OkxSeqAction.NotSynced:
+        // Updates flow but the last subscribe's snapshot never came (lost, or swallowed by a stall
+        // that has ended): ask again, no more often than one detection time.
+        if (nowMs - st.resubscribedAtMs >= escalationDelayMs(this.cfg.staleness, 0)) {
+          this.counters["snapshotRetries"] = (this.counters["snapshotRetries"] ?? 0) + 1;
+          this.resubscribe(st);
+        }
+        return;
+      case OkxSeqAction.Keepalive:
+        // the venue says the book is still at this seqId: a quiet book shown current
+        this.counters["keepalives"] = (this.counters["keepalives"] ?? 0) + 1;
+        this.counters["aliveChecks"] = (this.counters["aliveChecks"] ?? 0) + 1;
+        st.lag.onBook(seqId, nowMs);
+        return;
+      case OkxSeqAction.Duplicate:
+        this.counters["duplicates"] = (this.counters["duplicates"] ?? 0) + 1;
+        return;
+      default:
+        this.counters["gaps"] = (this.counters["gaps"] ?? 0) + 1;
+        this.resync(st, `seq gap: prevSeqId ${prev} after a different seqId`, "gap");
+    }
   }
 
   /**
@@ -441,6 +580,14 @@ export class OkxMarketData {
    */
   private resync(st: BookState, reason: string, cause?: "gap" | "crossed"): void {
     this.markResyncing(st, reason, cause);
+    this.resubscribe(st);
+  }
+
+  /** Unsubscribes and resubscribes `books` on the book's feed socket: a fresh snapshot follows. */
+  private resubscribe(st: BookState): void {
+    st.sync.reset();
+    st.lag.reset();
+    st.resubscribedAtMs = this.cfg.clock.nowMs();
     const arg = { channel: "books", instId: st.info.venueSymbol };
     const conn = st.feed ?? this.pub;
     const ws = conn?.ws;
@@ -450,7 +597,7 @@ export class OkxMarketData {
   }
 
   /** A `bbo-tbt` push: emitted only when both sides read cleanly and bid < ask (a crossed one is dropped). */
-  private onBbo(st: BookState, d: Obj, recvNs: number): void {
+  private onBbo(st: BookState, d: Obj, recvNs: number, nowMs: number): void {
     const b = firstLevel(d["bids"]);
     const a = firstLevel(d["asks"]);
     if (b === undefined || a === undefined) {
@@ -471,6 +618,10 @@ export class OkxMarketData {
       this.bad("bbo_crossed");
       return;
     }
+    // only a bbo that passed the checks is evidence of where the venue is (its seqId is the book's)
+    st.lastBboMs = nowMs;
+    const seq = d["seqId"];
+    if (typeof seq === "number" && Number.isSafeInteger(seq)) st.lag.onVenue(seq, nowMs);
     ev.recvNs = recvNs;
     this.emit(ev);
   }

@@ -205,8 +205,7 @@ export class OkxOrders {
   }
 
   private onPrivateMessage(login: Login, text: string): void {
-    login.conn.lastRecvMs = this.s.cfg.clock.nowMs();
-    login.conn.pingSentMs = 0;
+    login.conn.probe.onFrame(this.s.cfg.clock.nowMs());
     if (text === "pong") return;
     let msg: unknown;
     try {

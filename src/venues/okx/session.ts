@@ -3,6 +3,7 @@
  * stats(), one instrument map, one listener fan-out and one closed flag, plus the socket record, the
  * idle rule and the small JSON readers both sides decode OKX frames with.
  */
+import { Liveness, LivenessProbe } from "../../gateways/index.ts";
 import type { InstrumentInfo, VenueEvent } from "../../types/index.ts";
 import type { ResolvedOkxConfig } from "./config.ts";
 
@@ -64,30 +65,31 @@ export function countBad(counters: Record<string, number>, why: string): void {
   counters[`bad:${why}`] = (counters[`bad:${why}`] ?? 0) + 1;
 }
 
-/** One OKX socket and what the 30 s idle rule needs to know about it. */
+/** One OKX socket and what the idle rule and the liveness probe need to know about it. */
 export interface Conn {
   ws: WebSocket;
-  lastRecvMs: number;
-  pingSentMs: number;
+  /** Silence and the outstanding text ping (any frame answers it). */
+  readonly probe: LivenessProbe;
   open: boolean;
   openedMs: number;
 }
 
 /** Every socket record starts the same way, whichever half opens it. */
 export function newConn(ws: WebSocket, nowMs: number): Conn {
-  return { ws, lastRecvMs: nowMs, pingSentMs: 0, open: false, openedMs: nowMs };
+  return { ws, probe: new LivenessProbe(nowMs), open: false, openedMs: nowMs };
 }
 
-/** Keeps a socket inside OKX's 30 s rule: pings it when idle, closes it when its pong never came. */
+/** Sends OKX's text ping as a liveness probe (its pong, or any frame, answers it). */
+export function sendPing(c: Conn, nowMs: number, s: OkxSession): void {
+  c.probe.sent(nowMs);
+  s.counters["pingsSent"] = (s.counters["pingsSent"] ?? 0) + 1;
+  c.ws.send("ping");
+}
+
+/** Keeps the private socket inside OKX's 30 s rule: pings it when idle, closes it when its pong never came. */
 export function pingIfIdle(c: Conn | undefined, nowMs: number, s: OkxSession): void {
   if (c === undefined || !c.open) return;
-  if (c.pingSentMs > 0 && nowMs - c.pingSentMs > s.cfg.pongTimeoutMs) {
-    c.ws.close();
-    return;
-  }
-  if (c.pingSentMs === 0 && nowMs - c.lastRecvMs >= s.cfg.pingIdleMs) {
-    c.pingSentMs = nowMs;
-    s.counters["pingsSent"] = (s.counters["pingsSent"] ?? 0) + 1;
-    c.ws.send("ping");
-  }
+  const verdict = c.probe.verdict(nowMs, s.cfg.pingIdleMs, s.cfg.pongTimeoutMs);
+  if (verdict === Liveness.Dead) c.ws.close();
+  else if (verdict === Liveness.Probe) sendPing(c, nowMs, s);
 }
