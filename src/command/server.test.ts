@@ -41,7 +41,16 @@ function baseStatus(): EngineStatus {
       },
     ],
     books: [
-      { venue: "binance", symbol: "BTC-USDT", health: "live", bestBid: "100.00", bestAsk: "100.01", lastUpdateMs: 1 },
+      {
+        venue: "binance",
+        symbol: "BTC-USDT",
+        health: "live",
+        bestBid: "100.00",
+        bestAsk: "100.01",
+        lastUpdateMs: 1,
+        ageMs: 0,
+        quotingPaused: null,
+      },
     ],
     positions: [],
     openOrders: [],

@@ -31,6 +31,14 @@ export interface BookStatus {
   readonly bestAsk: string | null;
   /** Clock.nowMs() of the last applied update, null before the first. */
   readonly lastUpdateMs: number | null;
+  /** How old the book's data is now (nowMs - lastUpdateMs), null before the first update. */
+  readonly ageMs: number | null;
+  /**
+   * The fill guard's pause: a fill arrived while the book was older than the venue's
+   * staleness.max_book_age_ms, so quoting on the symbol stopped until the next book update. Null
+   * while quoting normally.
+   */
+  readonly quotingPaused: { readonly sinceMs: number; readonly reason: string } | null;
 }
 
 /**

@@ -7,6 +7,7 @@
  * an error states it, and the docs check reads it back from here.
  */
 import * as v from "valibot";
+import { DEFAULT_FEED_STALENESS, FEED_STALENESS_LIMITS } from "../gateways/index.ts";
 import { intField, MAX_BASE_AMOUNT, MAX_QUOTE_AMOUNT, moneyAmount, numberIn, positiveUpTo } from "../strategy/index.ts";
 
 /** Unified symbol: BASE-QUOTE in capitals, e.g. BTC-USDT. */
@@ -47,6 +48,28 @@ export const UrlsSchema = v.strictObject({
   ws_private: v.optional(url),
 });
 
+const { suspectAfterMs, probeTimeoutMs } = FEED_STALENESS_LIMITS;
+
+/**
+ * How quickly a stopped market feed is noticed and what a fill on an old book does (per venue). The
+ * adapter-side defaults are the gateways' DEFAULT_FEED_STALENESS (the adapters' own, used the same
+ * way outside the engine); the fill guard's is here.
+ */
+export const StalenessSchema = v.strictObject({
+  /**
+   * A market socket silent this long is probed (answered: alive, if quiet); a book the venue's best
+   * bid/ask stream has shown behind this long (plus the depth stream's push interval) goes stale.
+   */
+  suspect_after_ms: v.optional(int(suspectAfterMs.min, suspectAfterMs.max), DEFAULT_FEED_STALENESS.suspectAfterMs),
+  /** A probe unanswered this long means the socket is dead: its books go stale, it is replaced. */
+  probe_timeout_ms: v.optional(int(probeTimeoutMs.min, probeTimeoutMs.max), DEFAULT_FEED_STALENESS.probeTimeoutMs),
+  /**
+   * Fill guard: a fill on a symbol whose last book update is older than this pauses quoting there
+   * (its quotes cancelled) until the next book update arrives.
+   */
+  max_book_age_ms: v.optional(int(100, 600_000), 2000),
+});
+
 /** Venue types: real venues, and their protocols served by the simulator the engine starts. */
 export const VENUE_TYPES = ["binance", "sim", "okx", "sim-okx"] as const;
 
@@ -69,6 +92,8 @@ export const VenueSchema = v.strictObject({
   urls: v.optional(UrlsSchema),
   /** Absent: simulator.fees for sim venues, BINANCE_DEFAULT_FEES / OKX_DEFAULT_FEES for real ones. */
   fees: v.optional(FeesSchema),
+  /** Noticing a stopped feed, and the fill guard. */
+  staleness: v.optional(StalenessSchema, {}),
 });
 
 /** Engine-wide behaviour. */
@@ -209,6 +234,7 @@ export const ConfigSchema = v.strictObject({
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
 export type VenueConfig = v.InferOutput<typeof VenueSchema>;
+export type StalenessConfig = v.InferOutput<typeof StalenessSchema>;
 export type EngineConfig = v.InferOutput<typeof EngineSchema>;
 export type RiskConfig = v.InferOutput<typeof RiskSchema>;
 export type HttpConfig = v.InferOutput<typeof HttpSchema>;

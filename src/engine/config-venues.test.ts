@@ -5,7 +5,9 @@
  */
 import { describe, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
+import { Rng, SystemClock, silentLogger } from "../services/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../strategy/index.ts";
+import { BinanceAdapter } from "../venues/index.ts";
 import {
   ConfigError,
   type LoadOptions,
@@ -16,7 +18,7 @@ import {
   simVenueSettings,
   venueFees,
 } from "./config.ts";
-import { simChildSpec } from "./venues.ts";
+import { createConfiguredVenues, simChildSpec } from "./venues.ts";
 
 const STRATS: LoadOptions = { strategies: strategyParamsSchema, strategyTypes: STRATEGY_TYPES, env: {} };
 const FILE = "venues.yaml";
@@ -225,4 +227,53 @@ test("config/multi-venue.yaml: a Binance-protocol and an OKX-protocol sim venue 
   expect(venueFees(config, bin)).not.toEqual(venueFees(config, okx));
   expect(config.strategy.type).toBe("market_making");
   expect(simChildSpec(config).venues.map((v) => v.protocol)).toEqual(["binance", "okx"]);
+});
+
+describe("venues[].staleness: noticing a stopped feed, and the fill guard", () => {
+  const BIN = (block: string) => `
+venues:
+  - name: bn
+    type: binance
+    api_key: k-abcdef
+    api_secret: s-abcdef
+    symbols: [BTC-USDT]
+${block}
+${STRATEGY}`;
+
+  test("defaults come from the schema; a partial block overrides only what it names", () => {
+    const plain = parseConfig(BIN(""), FILE, STRATS).config.venues[0];
+    expect(plain?.staleness).toEqual({ suspect_after_ms: 1000, probe_timeout_ms: 1000, max_book_age_ms: 2000 });
+    const tuned = parseConfig(BIN("    staleness: { probe_timeout_ms: 500, max_book_age_ms: 800 }"), FILE, STRATS)
+      .config.venues[0];
+    expect(tuned?.staleness).toEqual({ suspect_after_ms: 1000, probe_timeout_ms: 500, max_book_age_ms: 800 });
+  });
+
+  test("bad values and unknown keys are refused naming the path", () => {
+    const issues = issuesOf(
+      BIN("    staleness: { suspect_after_ms: 20, probe_timeout_ms: 1.5, max_book_age_ms: -1, silence_ms: 3 }"),
+    );
+    expect(issues.get("venues[0].staleness.suspect_after_ms")).toMatch(/integer in \[100, 60000\], got 20/);
+    expect(issues.get("venues[0].staleness.probe_timeout_ms")).toMatch(/integer in \[50, 60000\], got 1.5/);
+    expect(issues.get("venues[0].staleness.max_book_age_ms")).toMatch(/integer in \[100, 600000\], got -1/);
+    expect(
+      [...issues.keys()].some((k) => k.includes("silence_ms")),
+      JSON.stringify([...issues]),
+    ).toBe(true);
+  });
+
+  test("the adapter gets the venue's settings", async () => {
+    const { config } = parseConfig(
+      BIN("    staleness: { suspect_after_ms: 700, probe_timeout_ms: 300 }"),
+      FILE,
+      STRATS,
+    );
+    const venues = await createConfiguredVenues(config, {
+      clock: new SystemClock(),
+      rng: new Rng("x"),
+      log: silentLogger,
+    });
+    const a = venues.adapters[0];
+    expect(a instanceof BinanceAdapter && a.cfg.staleness).toEqual({ suspectAfterMs: 700, probeTimeoutMs: 300 });
+    await venues.close();
+  });
 });

@@ -4,6 +4,8 @@
  * the one JS thread, so no trading state is ever touched from two places. It wires the pieces
  * (venue adapters, execution desk, strategy, metrics, control API) and runs their lifecycle:
  * connect, clean up orphans, sync books, quote, and shut down without leaving an order behind.
+ * Its fill guard backs up the adapters' stale-feed detection: a fill on a book older than the
+ * venue's staleness.max_book_age_ms pauses quoting on that symbol until the next book update.
  */
 
 import {
@@ -36,9 +38,10 @@ import type {
   InstrumentInfo,
   OrderRequest,
   OrderUpdate,
+  StaleCheck,
   VenueEvent,
 } from "../types/index.ts";
-import { Side } from "../types/index.ts";
+import { Side, STALE_CHECKS } from "../types/index.ts";
 import type { VenueAdapter } from "../venues/index.ts";
 import { riskLimits, strategyTargets, venueFees } from "./config.ts";
 import type { Config, StrategyConfig } from "./config-schema.ts";
@@ -99,6 +102,8 @@ interface VenueEntry {
   readonly adapter: VenueAdapter;
   readonly metrics: VenueMetrics | undefined;
   readonly symbols: readonly string[];
+  /** Fill guard limit of the venue's books (staleness.max_book_age_ms). */
+  readonly maxBookAgeMs: number;
   readonly streams: Map<string, ConnectionState>;
   /** Streams that have been connected once: connecting again after that is a reconnect. */
   readonly everConnected: Set<string>;
@@ -124,6 +129,11 @@ interface BookEntry {
   readonly metrics: VenueMetrics | undefined;
   /** Reused for every strategy call (the strategy contract allows reuse): no allocation per event. */
   update: { venue: string; symbol: string; book: BookView; health: BookHealth; recvNs: number } | undefined;
+  /** A fill on this book older than this (ms) pauses quoting on it: the venue's staleness.max_book_age_ms. */
+  readonly maxBookAgeMs: number;
+  /** Clock ms the fill guard paused quoting here, and why; null while quoting normally. */
+  pausedSinceMs: number | null;
+  pauseReason: string | null;
 }
 
 type Phase = "created" | "starting" | "running" | "stopping" | "stopped";
@@ -236,7 +246,16 @@ export class Engine implements StatusSource, MetricsSource {
   private stopLoopMonitor: (() => void) | undefined;
   /** Adapter stats already copied into the malformed/dropped counters, by venue then stat name. */
   private readonly statsSeen = new Map<string, Map<string, number>>();
-  readonly counters = { fills: 0, ordersSent: 0, riskRejects: 0, bookEvents: 0, commands: 0, eventErrors: 0 };
+  readonly counters = {
+    fills: 0,
+    ordersSent: 0,
+    riskRejects: 0,
+    bookEvents: 0,
+    commands: 0,
+    eventErrors: 0,
+    /** Fill guard trips (quoting paused on a symbol after a fill on an old book). */
+    quotePauses: 0,
+  };
   /** Rejections and settled unknown outcomes, counted and logged once each. */
   private readonly reports: OrderReports;
   /** Why quotes are missing: logged on change, in status and metrics. */
@@ -259,7 +278,10 @@ export class Engine implements StatusSource, MetricsSource {
     this.quoteWatch = new QuoteWatch({
       log: this.log,
       gate: () => this.quotingGate(),
-      health: (venue, symbol) => this.bookIndex.get(venue)?.get(symbol)?.health,
+      health: (venue, symbol) => {
+        const b = this.bookIndex.get(venue)?.get(symbol);
+        return b === undefined ? undefined : this.shownHealth(b); // a fill-guard pause shows as stale
+      },
       info: (venue, symbol) => this.bookIndex.get(venue)?.get(symbol)?.info,
       hasLive: (venue, symbol, side) => this.desk.oms.liveOrders(venue, symbol, side).size > 0,
     });
@@ -302,6 +324,7 @@ export class Engine implements StatusSource, MetricsSource {
         adapter,
         metrics: opts.metrics?.forVenue(adapter.name),
         symbols: vc.symbols,
+        maxBookAgeMs: vc.staleness.max_book_age_ms,
         streams: new Map(),
         everConnected: new Set(),
         connected: false,
@@ -349,6 +372,7 @@ export class Engine implements StatusSource, MetricsSource {
         const info = adapter.instruments().get(s);
         if (info === undefined) throw new Error(`venue ${name}: symbol ${s} is not listed by the venue`);
         this.reports.prepare(name, s);
+        for (const c of STALE_CHECKS) v.metrics?.forSymbol(s).stale(c);
         const entry: BookEntry = {
           venue: name,
           symbol: s,
@@ -361,6 +385,9 @@ export class Engine implements StatusSource, MetricsSource {
           updates: 0,
           metrics: v.metrics,
           update: undefined,
+          maxBookAgeMs: v.maxBookAgeMs,
+          pausedSinceMs: null,
+          pauseReason: null,
         };
         this.bookMap.set(`${name}/${s}`, entry);
         let bySymbol = this.bookIndex.get(name);
@@ -509,8 +536,9 @@ export class Engine implements StatusSource, MetricsSource {
           const im = this.venueMap.get(ev.venue)?.metrics?.forSymbol(ev.symbol);
           if (ev.gap === true) im?.bookGaps.inc();
           if (ev.crossed === true) im?.bookCrossed.inc();
-          this.onBookHealth(ev.venue, ev.symbol, ev.health, ev.reason);
-          this.desk.onVenueEvent(ev);
+          if (ev.health === "stale") im?.stale(ev.check ?? "unspecified").inc();
+          // onBookHealth tells the desk (the health it shows may differ: the fill guard's pause)
+          this.onBookHealth(ev.venue, ev.symbol, ev.health, ev.reason, ev.check);
           return;
         }
         case "unknown_outcome":
@@ -614,6 +642,8 @@ export class Engine implements StatusSource, MetricsSource {
           bestBid: bid >= 0 ? b.info.price.format(bid) : null,
           bestAsk: ask >= 0 ? b.info.price.format(ask) : null,
           lastUpdateMs: b.lastUpdateMs,
+          ageMs: b.lastUpdateMs === null ? null : this.clock.nowMs() - b.lastUpdateMs,
+          quotingPaused: b.pausedSinceMs === null ? null : { sinceMs: b.pausedSinceMs, reason: b.pauseReason ?? "" },
         };
       }),
       positions,
@@ -682,9 +712,22 @@ export class Engine implements StatusSource, MetricsSource {
     return r;
   }
 
-  /** MetricsSource: book health per instrument. */
-  books(): readonly { venue: string; symbol: string; health: BookHealth }[] {
-    return [...this.bookMap.values()].map((b) => ({ venue: b.venue, symbol: b.symbol, health: b.health }));
+  /** MetricsSource: book health, age and the fill guard's pause per instrument. */
+  books(): readonly {
+    venue: string;
+    symbol: string;
+    health: BookHealth;
+    ageMs: number | null;
+    quotingPaused: boolean;
+  }[] {
+    const now = this.clock.nowMs();
+    return [...this.bookMap.values()].map((b) => ({
+      venue: b.venue,
+      symbol: b.symbol,
+      health: b.health,
+      ageMs: b.lastUpdateMs === null ? null : now - b.lastUpdateMs,
+      quotingPaused: b.pausedSinceMs !== null,
+    }));
   }
 
   /**
@@ -861,7 +904,47 @@ export class Engine implements StatusSource, MetricsSource {
       if (h === "live") this.onBookHealth(ev.venue, ev.symbol, "live", "book event");
       else return;
     }
+    if (b.pausedSinceMs !== null) this.resumeQuoting(b);
     this.feedBook(b, ev.book, ev.recvNs);
+  }
+
+  /** The health strategies and the risk gate see: a live book the fill guard paused shows as stale. */
+  private shownHealth(b: BookEntry): BookHealth {
+    return b.pausedSinceMs !== null && b.health === "live" ? "stale" : b.health;
+  }
+
+  /**
+   * Fill guard: a fill on a book whose last update is older than the venue's max_book_age_ms means
+   * we may be quoting on a frozen feed the adapter has not caught (yet): stop quoting on the symbol,
+   * cancel its orders, until fresh data arrives. Runs before the strategy hears of the fill, so it
+   * cannot re-quote on the old book first.
+   */
+  private guardFill(b: BookEntry): void {
+    if (b.pausedSinceMs !== null || this.phase !== "running") return;
+    const now = this.clock.nowMs();
+    const age = b.lastUpdateMs === null ? Number.POSITIVE_INFINITY : now - b.lastUpdateMs;
+    if (age <= b.maxBookAgeMs) return;
+    b.pausedSinceMs = now;
+    b.pauseReason = `fill on a book ${b.lastUpdateMs === null ? "never updated" : `${age} ms old`} (limit ${b.maxBookAgeMs} ms)`;
+    this.counters.quotePauses++;
+    b.metrics?.forSymbol(b.symbol).quotePauses.inc();
+    const cancelled = this.desk.oms.cancelAll(b.venue, b.symbol);
+    this.log.warn(`quoting paused on ${b.venue} ${b.symbol}: ${b.pauseReason}; resumes with the next book update`, {
+      cancelled,
+    });
+    const shown = this.shownHealth(b);
+    this.desk.setBookHealth(b.venue, b.symbol, shown);
+    this.guard(() => this.strategy?.onBookHealth(b.venue, b.symbol, shown));
+  }
+
+  /** Fresh book data after a fill-guard pause: quoting resumes by itself. */
+  private resumeQuoting(b: BookEntry): void {
+    const pausedMs = this.clock.nowMs() - (b.pausedSinceMs ?? 0);
+    b.pausedSinceMs = null;
+    b.pauseReason = null;
+    this.log.info(`quoting resumed on ${b.venue} ${b.symbol}: fresh book data after ${pausedMs} ms`);
+    this.desk.setBookHealth(b.venue, b.symbol, b.health);
+    if (this.phase === "running") this.guard(() => this.strategy?.onBookHealth(b.venue, b.symbol, b.health));
   }
 
   /** Marks the desk to the book, then lets the strategy decide; orders it sends close tick-to-trade. */
@@ -890,13 +973,18 @@ export class Engine implements StatusSource, MetricsSource {
     }
   }
 
-  private onBookHealth(venue: string, symbol: string, health: BookHealth, reason: string): void {
+  private onBookHealth(venue: string, symbol: string, health: BookHealth, reason: string, check?: StaleCheck): void {
     const b = this.bookMap.get(`${venue}/${symbol}`);
-    if (b === undefined || b.health === health) return;
+    if (b === undefined) {
+      this.desk.setBookHealth(venue, symbol, health);
+      return;
+    }
+    if (b.health === health) return;
     b.health = health;
-    this.desk.setBookHealth(venue, symbol, health);
+    const shown = this.shownHealth(b);
+    this.desk.setBookHealth(venue, symbol, shown);
     if (health === "live") this.log.info(`book ${venue} ${symbol} live`);
-    else this.log.warn(`book ${venue} ${symbol} ${health}`, { reason });
+    else this.log.warn(`book ${venue} ${symbol} ${health}`, check === undefined ? { reason } : { reason, check });
     if (health === "live") {
       b.everLive = true;
       b.resyncCounted = false;
@@ -905,7 +993,7 @@ export class Engine implements StatusSource, MetricsSource {
       b.resyncCounted = true;
       this.venueMap.get(venue)?.metrics?.forSymbol(symbol).bookResyncs.inc();
     }
-    if (this.phase === "running") this.strategy?.onBookHealth(venue, symbol, health);
+    if (this.phase === "running") this.strategy?.onBookHealth(venue, symbol, shown);
   }
 
   private onOrder(u: OrderUpdate, recvNs: number): void {
@@ -935,6 +1023,7 @@ export class Engine implements StatusSource, MetricsSource {
         { maker: f.isMaker, fee: `${f.fee} ${f.feeAsset}`, position: b.info.qty.format(pos) },
       );
     }
+    if (b !== undefined) this.guardFill(b);
     this.opts.onFill?.(f);
     this.guard(() => this.strategy?.onPosition({ venue: f.venue, symbol: f.symbol, positionLots: pos }));
   }

@@ -110,6 +110,10 @@ function venueAdapter(
     clientIdPrefix: config.engine.client_id_prefix,
     clock: deps.clock,
     rng: deps.rng.fork(`venue/${vc.name}`),
+    staleness: {
+      suspectAfterMs: vc.staleness.suspect_after_ms,
+      probeTimeoutMs: vc.staleness.probe_timeout_ms,
+    },
   };
   try {
     switch (vc.type) {

@@ -23,6 +23,10 @@ export interface BookSample {
   readonly venue: string;
   readonly symbol: string;
   readonly health: BookHealth;
+  /** Age of the book's last update, ms (null or absent before the first one). */
+  readonly ageMs?: number | null;
+  /** The fill guard has paused quoting on this symbol. */
+  readonly quotingPaused?: boolean;
 }
 
 /** Connection and rate-limit state of one venue at scrape time. */
@@ -101,8 +105,12 @@ export interface InstrumentMetrics {
   readonly ordersSent: HotCounter;
   readonly ordersCancelled: HotCounter;
   readonly fills: HotCounter;
+  /** Fill guard trips: quoting paused after a fill on a book older than its limit. */
+  readonly quotePauses: HotCounter;
   /** Counter of orders the venue (or our own checks) rejected, by reason; cached per reason. */
   rejected(reason: string): HotCounter;
+  /** Books found stale, by the check that fired (probe_unanswered, stream_behind, connection_lost). */
+  stale(check: string): HotCounter;
 }
 
 /** Hot-path handles for one venue. */
@@ -239,6 +247,12 @@ export class EngineMetrics {
       ordersCancelled: counter("hft_orders_cancelled_total", "Orders cancelled (confirmed by the venue).", VS),
       ordersRejected: counter("hft_orders_rejected_total", "Orders rejected, by reason.", [...VS, "reason"]),
       fills: counter("hft_fills_total", "Fills received.", VS),
+      bookStale: counter("hft_book_stale_total", "Books found stale, by the check that fired.", [...VS, "check"]),
+      quotePauses: counter(
+        "hft_quote_pauses_total",
+        "Quoting paused on a symbol by the fill guard (a fill on a book older than its limit).",
+        VS,
+      ),
       killSwitchTrips: counter("hft_risk_kill_switch_trips_total", "Times the kill switch was engaged.", []),
       parentsEnded: counter(
         "hft_parent_orders_total",
@@ -354,7 +368,9 @@ export class EngineMetrics {
       ordersSent: f.ordersSent.child(venue, symbol),
       ordersCancelled: f.ordersCancelled.child(venue, symbol),
       fills: f.fills.child(venue, symbol),
+      quotePauses: f.quotePauses.child(venue, symbol),
       rejected: memo((reason) => f.ordersRejected.child(venue, symbol, reason)),
+      stale: memo((check) => f.bookStale.child(venue, symbol, check)),
     };
   }
 
@@ -378,6 +394,18 @@ export class EngineMetrics {
         for (const b of s.books()) {
           for (const st of STATES) emit({ venue: b.venue, symbol: b.symbol, state: st }, b.health === st ? 1 : 0);
         }
+      },
+    );
+    gauge("hft_book_age_seconds", "Age of the book's last update, in seconds.", ["venue", "symbol"], (s, emit) => {
+      for (const b of s.books())
+        if (b.ageMs !== undefined && b.ageMs !== null) emit({ venue: b.venue, symbol: b.symbol }, b.ageMs / 1000);
+    });
+    gauge(
+      "hft_quoting_paused",
+      "1 while the fill guard has paused quoting on the symbol (until its next book update).",
+      ["venue", "symbol"],
+      (s, emit) => {
+        for (const b of s.books()) emit({ venue: b.venue, symbol: b.symbol }, b.quotingPaused === true ? 1 : 0);
       },
     );
     gauge(
