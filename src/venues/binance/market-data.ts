@@ -1027,7 +1027,9 @@ export class BinanceMarketData {
     if (this.closing) return;
     const now = this.cfg.clock.nowMs();
     for (const c of [this.primary, this.standby]) if (c?.open === true) this.checkConn(c, now);
-    if (this.primary?.open !== true) return;
+    const p = this.primary;
+    // A connection that delivers nothing is the probe's case (dead or quiet), not a frozen stream's.
+    if (p?.open !== true || now - p.probe.lastRecvMs >= this.cfg.staleness.suspectAfterMs) return;
     for (const st of this.symbols.values()) this.checkBook(st, now);
   }
 

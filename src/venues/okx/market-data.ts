@@ -174,7 +174,9 @@ export class OkxMarketData {
     if (age > 0 && p?.open && this.standby === undefined && this.books.size > 0 && now - p.openedMs >= age)
       this.startRotation();
     for (const c of [this.pub, this.standby]) if (c?.open === true) this.checkSocket(c, now);
-    if (this.pub?.open !== true) return;
+    const pub = this.pub; // the check above may have replaced it
+    // A socket that delivers nothing is the ping's case (dead or quiet), not a frozen channel's.
+    if (pub?.open !== true || now - pub.probe.lastRecvMs >= this.cfg.staleness.suspectAfterMs) return;
     for (const st of this.books.values()) this.checkBook(st, now);
   }
 
