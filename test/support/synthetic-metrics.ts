@@ -50,6 +50,8 @@ export class SyntheticState implements MetricsSource {
         venue,
         symbol,
         health: i === 0 && this.step % 10 === 5 ? ("resyncing" as const) : this.health,
+        ageMs: 50 + ((this.step * 37 + i * 11) % 900),
+        quotingPaused: i === 1 && this.step % 10 === 7,
       })),
     );
   }
@@ -128,6 +130,9 @@ export function driveOnce(metrics: EngineMetrics, rng: Rng, state: SyntheticStat
       s.bookGaps.inc(rng.next() < 0.05 ? 1 : 0);
       s.bookResyncs.inc(rng.next() < 0.05 ? 1 : 0);
       s.bookCrossed.inc(rng.next() < 0.01 ? 1 : 0);
+      s.stale("stream_behind").inc(rng.next() < 0.01 ? 1 : 0);
+      s.stale("probe_unanswered").inc(rng.next() < 0.01 ? 1 : 0);
+      s.quotePauses.inc(rng.next() < 0.01 ? 1 : 0);
       s.ordersSent.inc(2);
       s.ordersCancelled.inc(1);
       s.fills.inc(1);
