@@ -3,8 +3,8 @@
  * only folders on the floors below it, never in a circle; other folders see a folder only through its
  * index.ts; bun:ffi stays in book/; only the sim-direct venue may use the simulator; strategies never
  * see venues or execution. Floors, from the ground up (shared/design.md):
- *   types, services  →  book, sim, metrics  →  gateways, strategy, command  →  venues  →  execution
- *   →  engine  →  main.ts, bootstrap.ts
+ *   types, services  →  book, sim, metrics, history, fills  →  gateways, strategy, command  →  venues
+ *   →  execution  →  engine  →  backtest  →  main.ts, cli.ts, bootstrap.ts
  */
 
 /** What each folder may import besides itself (the floors below it). */
@@ -14,12 +14,42 @@ const BELOW = {
   book: ["types", "services"],
   sim: ["types", "services"],
   metrics: ["types", "services"],
+  history: ["types", "services", "book"],
+  fills: ["types", "services", "book"],
   gateways: ["types", "services", "book", "metrics"],
   strategy: ["types", "services", "book"],
   command: ["types", "services", "book", "metrics"],
-  venues: ["types", "services", "book", "sim", "metrics", "gateways"],
+  venues: ["types", "services", "book", "sim", "metrics", "history", "fills", "gateways"],
   execution: ["types", "services", "book", "metrics", "gateways", "venues"],
-  engine: ["types", "services", "book", "sim", "metrics", "gateways", "strategy", "command", "venues", "execution"],
+  engine: [
+    "types",
+    "services",
+    "book",
+    "sim",
+    "metrics",
+    "history",
+    "fills",
+    "gateways",
+    "strategy",
+    "command",
+    "venues",
+    "execution",
+  ],
+  backtest: [
+    "types",
+    "services",
+    "book",
+    "sim",
+    "metrics",
+    "history",
+    "fills",
+    "gateways",
+    "strategy",
+    "command",
+    "venues",
+    "execution",
+    "engine",
+  ],
 };
 
 const floorRules = Object.entries(BELOW).map(([folder, below]) => ({

@@ -137,6 +137,28 @@ export class OrderBook implements BookView {
     return this.staged;
   }
 
+  /**
+   * The levels of the last frame (staged, then applied): (side, ticks, lots) f64 triples, the first
+   * `stagedCount()` of them valid until the next beginUpdate(). The recorder and the fill model read
+   * what the adapter applied here, without a copy; callers must treat the array as read-only.
+   */
+  appliedLevels(): Float64Array {
+    return this.staging;
+  }
+
+  /**
+   * Stages `count` (side, ticks, lots) triples from `src` starting at word `offset` (a replayed frame
+   * straight from a decoded chunk); false, staging nothing, when they do not fit the staging buffer.
+   */
+  stageFrom(src: Float64Array, offset: number, count: number): boolean {
+    if (count > this.capacity) return false;
+    const s = this.staging;
+    const n = count * STRIDE;
+    for (let i = 0; i < n; i++) s[i] = src[offset + i] as number;
+    this.staged = count;
+    return true;
+  }
+
   /** Applies the staged levels as one atomic batch (one FFI call); returns the status, 0 = ok. */
   applyUpdate(): number {
     return native.hft_book_apply_batch_f64(this.handle, this.staging, this.staged);

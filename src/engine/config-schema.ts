@@ -96,6 +96,17 @@ export const VenueSchema = v.strictObject({
   staleness: v.optional(StalenessSchema, {}),
 });
 
+/** Recording of every venue's market data (engine.record), for replay and backtests. */
+export const RecordSchema = v.strictObject({
+  /** Directory of the recordings: <dir>/<venue>/<symbol>/<YYYY-MM-DD>[.<part>].hfrec. */
+  dir: v.pipe(v.string(), v.minLength(1, "a directory")),
+  /** A full book snapshot at least this often per book, so replay can start near any time. */
+  snapshot_interval_s: v.optional(int(1, 86_400), 600),
+  /** Partly filled chunks are sealed and written this often (a crash loses at most this much). */
+  seal_every_ms: v.optional(int(100, 600_000), 5000),
+  compression: v.optional(v.picklist(["zstd", "gzip", "none"], 'one of "zstd", "gzip", "none"'), "zstd"),
+});
+
 /** Engine-wide behaviour. */
 export const EngineSchema = v.strictObject({
   /** Client-order-id prefix naming this engine (orders it finds with it on start-up are its orphans). */
@@ -119,6 +130,8 @@ export const EngineSchema = v.strictObject({
    * (one core spent on the engine, as on a dedicated trading core). Needs no keep_warm_ms.
    */
   busy_poll: v.optional(v.boolean(), false),
+  /** Record every market-data event of every venue (absent: no recording). */
+  record: v.optional(RecordSchema),
 });
 
 /** A risk limit in base units: positive, at most MAX_BASE_AMOUNT, exact as money. */
@@ -236,6 +249,7 @@ export type Config = v.InferOutput<typeof ConfigSchema>;
 export type VenueConfig = v.InferOutput<typeof VenueSchema>;
 export type StalenessConfig = v.InferOutput<typeof StalenessSchema>;
 export type EngineConfig = v.InferOutput<typeof EngineSchema>;
+export type RecordConfig = v.InferOutput<typeof RecordSchema>;
 export type RiskConfig = v.InferOutput<typeof RiskSchema>;
 export type HttpConfig = v.InferOutput<typeof HttpSchema>;
 export type SimulatorConfig = v.InferOutput<typeof SimulatorSchema>;

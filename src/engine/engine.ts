@@ -27,6 +27,7 @@ import {
   RISK_REASONS,
   type RiskReason,
 } from "../execution/index.ts";
+import { Codec, Recorder } from "../history/index.ts";
 import { type EngineMetrics, LatencySamples, type MetricsSource, type VenueMetrics } from "../metrics/index.ts";
 import type { Clock, Rng, TimerId } from "../services/index.ts";
 import { type Logger, silentLogger } from "../services/index.ts";
@@ -44,7 +45,7 @@ import type {
 import { Side, STALE_CHECKS } from "../types/index.ts";
 import type { VenueAdapter } from "../venues/index.ts";
 import { riskLimits, strategyTargets, venueFees } from "./config.ts";
-import type { Config, StrategyConfig } from "./config-schema.ts";
+import type { Config, RecordConfig, StrategyConfig } from "./config-schema.ts";
 import { KeepWarm } from "./keep-warm.ts";
 import { OrderReports } from "./order-reports.ts";
 import { QuoteWatch, type QuotingGate } from "./quote-watch.ts";
@@ -84,6 +85,20 @@ export interface EngineOptions {
   readonly onOrderSent?: (venue: string, req: OrderRequest) => void;
   /** Ring size of the raw tick-to-trade and ack samples (default 65536). */
   readonly sampleCapacity?: number;
+  /** false: ignore engine.record (a backtest replaying recordings does not record them again). */
+  readonly record?: boolean;
+}
+
+/** The recorder engine.record asks for. */
+function recorderOf(cfg: RecordConfig, clock: Clock): Recorder {
+  const codec = cfg.compression === "zstd" ? Codec.Zstd : cfg.compression === "gzip" ? Codec.Gzip : Codec.None;
+  return new Recorder({
+    dir: cfg.dir,
+    clock,
+    snapshotIntervalMs: cfg.snapshot_interval_s * 1000,
+    sealEveryMs: cfg.seal_every_ms,
+    codec,
+  });
 }
 
 /** What shutdown achieved. */
@@ -237,6 +252,8 @@ export class Engine implements StatusSource, MetricsSource {
   private tickRecvNs = 0;
   /** The keep-warm rehearsal, when engine.keep_warm_ms > 0 (tests and status read its stats). */
   keepWarm: KeepWarm | undefined;
+  /** The market-data recorder, when engine.record is set. */
+  readonly recorder: Recorder | undefined;
   private tickVenue: VenueMetrics | undefined;
   private readonly sentNs = new Map<string, number>();
   private readonly timers: TimerId[] = [];
@@ -285,6 +302,8 @@ export class Engine implements StatusSource, MetricsSource {
       info: (venue, symbol) => this.bookIndex.get(venue)?.get(symbol)?.info,
       hasLive: (venue, symbol, side) => this.desk.oms.liveOrders(venue, symbol, side).size > 0,
     });
+    const rec = opts.config.engine.record;
+    this.recorder = rec !== undefined && opts.record !== false ? recorderOf(rec, opts.clock) : undefined;
     this.commands = new CommandQueue({ clock: opts.clock });
     this.commands.setWakeup(() => this.scheduleDrain());
     this.desk = new Execution({
@@ -397,6 +416,7 @@ export class Engine implements StatusSource, MetricsSource {
         }
         bySymbol.set(s, entry);
       }
+      this.recorder?.attach(adapter, v.symbols);
       this.desk.addVenue(new TimedAdapter(adapter, this));
       this.log.info(`venue ${name} connected`, { kind: adapter.kind, symbols: v.symbols.join(",") });
       const orphans = await this.desk.startVenue(name);
@@ -505,6 +525,7 @@ export class Engine implements StatusSource, MetricsSource {
       await v.adapter.close().catch(() => {});
     }
     this.opts.metrics?.setSource(undefined);
+    await this.closeRecorder();
     this.phase = "stopped";
     this.log.info("engine stopped", { ...report });
     return report;
@@ -787,6 +808,24 @@ export class Engine implements StatusSource, MetricsSource {
   }
 
   // ---------------------------------------------------------------- internals
+
+  /** Writes what the recorder still holds; a failure is logged, never thrown into the shutdown. */
+  private async closeRecorder(): Promise<void> {
+    const r = this.recorder;
+    if (r === undefined) return;
+    try {
+      await r.close();
+      const s = r.sink.stats;
+      this.log.info(`recorder closed: ${r.stats.events} events in ${s.chunks} chunks`, {
+        dir: this.config.engine.record?.dir,
+        bytes: s.storedBytes,
+        errors: s.errors,
+      });
+      if (s.errors > 0) this.log.error("recorder could not write everything", { lastError: s.lastError });
+    } catch (e) {
+      this.log.error("recorder close failed", { error: (e as Error).message });
+    }
+  }
 
   /** Adds what an adapter's bad-frame and dropped counters grew by since the last read. */
   private syncAdapterStats(v: VenueEntry): void {

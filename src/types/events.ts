@@ -25,6 +25,8 @@ export type VenueEvent =
       snapshot: boolean;
       /** Monotonic ns when the frame that caused it arrived (tick-to-trade start). */
       recvNs: number;
+      /** The venue's time of the update, epoch ms (Binance E, OKX ts); 0 when the venue gives none. */
+      venueTimeMs: number;
     }
   | {
       type: "bbo";

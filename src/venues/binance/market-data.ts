@@ -384,7 +384,9 @@ export class BinanceMarketData {
     if (route === undefined || route.kind !== 0) return false;
     const st = route.st;
     if (st.sync.state !== "live" || st.health !== "live") return false;
-    const iU = text.indexOf('"U":', q + DEPTH_HEAD.length);
+    const body = q + DEPTH_HEAD.length;
+    const eventMs = text.startsWith('"E":', body) ? scanInt(text, body + 4) : 0;
+    const iU = text.indexOf('"U":', body);
     if (iU < 0) return false;
     const U = scanInt(text, iU + 4);
     if (!text.startsWith(',"u":', scanEnd)) return false;
@@ -400,6 +402,7 @@ export class BinanceMarketData {
     if (scanLevels(book, Side.Sell, text, scanEnd + 5, info.price, info.qty, BOUNDS) < 0) return false;
     if (text.charCodeAt(scanEnd) !== 125) return false; // '}' closes data
     if (st.sync.onEvent(U, u, NO_ITEM) !== SyncAction.Apply) return false;
+    st.bookEv.venueTimeMs = Number.isNaN(eventMs) ? 0 : eventMs;
     if (this.commitStaged(st)) this.emitBook(st, false);
     this.rehearsalText = text;
     this.rehearsalSt = st;
@@ -430,6 +433,8 @@ export class BinanceMarketData {
   /** Stages both sides and applies them in one FFI call; false (and a resync) on any bad input. */
   private applyDiff(st: SymbolState, d: Obj): boolean {
     const book = st.book;
+    const eventMs = d["E"];
+    st.bookEv.venueTimeMs = typeof eventMs === "number" && Number.isSafeInteger(eventMs) ? eventMs : 0;
     book.beginUpdate();
     const nb = stageLevels(book, Side.Buy, d["b"], st.info.price, st.info.qty, BOUNDS);
     const na = nb < 0 ? nb : stageLevels(book, Side.Sell, d["a"], st.info.price, st.info.qty, BOUNDS);
@@ -1131,7 +1136,7 @@ export class BinanceMarketData {
       frozenAtMs: 0,
       escalations: 0,
       awaitProof: false,
-      bookEv: { type: "book", venue, symbol, book, seq: 0, snapshot: false, recvNs: 0 },
+      bookEv: { type: "book", venue, symbol, book, seq: 0, snapshot: false, recvNs: 0, venueTimeMs: 0 },
       bboEv: { type: "bbo", venue, symbol, bidTicks: 0, bidLots: 0, askTicks: 0, askLots: 0, recvNs: 0 },
       tradeEv: {
         type: "trade",

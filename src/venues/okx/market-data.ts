@@ -536,7 +536,17 @@ export class OkxMarketData {
     this.counters["bookFrames"] = (this.counters["bookFrames"] ?? 0) + 1;
     st.lag.onBook(seqId, nowMs);
     this.setHealth(st, "live", snapshot ? "snapshot" : "update");
-    this.emit({ type: "book", venue: this.name, symbol: st.info.symbol, book, seq: seqId, snapshot, recvNs });
+    const venueTimeMs = Number(str(d, "ts")) || 0;
+    this.emit({
+      type: "book",
+      venue: this.name,
+      symbol: st.info.symbol,
+      book,
+      seq: seqId,
+      snapshot,
+      recvNs,
+      venueTimeMs,
+    });
     if (snapshot && st.feed !== undefined) this.maybePromote();
   }
 

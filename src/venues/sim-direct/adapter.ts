@@ -229,7 +229,16 @@ export class SimDirectAdapter implements VenueAdapter {
         health: "syncing",
         subscribed: false,
         snapshotId: 0,
-        event: { type: "book", venue: this.name, symbol: info.symbol, book, seq: 0, snapshot: false, recvNs: 0 },
+        event: {
+          type: "book",
+          venue: this.name,
+          symbol: info.symbol,
+          book,
+          seq: 0,
+          snapshot: false,
+          recvNs: 0,
+          venueTimeMs: 0,
+        },
         pending: [],
       };
       this.byVenueSymbol.set(sym.name, st);
@@ -319,6 +328,7 @@ export class SimDirectAdapter implements VenueAdapter {
     if (snap === undefined)
       return Promise.reject(new VenueRejectError("bad_symbol", -1121, `unknown ${st.info.symbol}`));
     st.snapshotId = snap.lastUpdateId;
+    const venueMs = this.clock.nowMs();
     return new Promise((resolve, reject) => {
       this.market.push(() => {
         const b = st.book;
@@ -332,7 +342,7 @@ export class SimDirectAdapter implements VenueAdapter {
           return;
         }
         this.setHealth(st, "live", "snapshot applied");
-        this.emitBook(st, snap.lastUpdateId, true);
+        this.emitBook(st, snap.lastUpdateId, true, venueMs);
         resolve();
       });
     });
@@ -469,6 +479,7 @@ export class SimDirectAdapter implements VenueAdapter {
     const levels = st.pending.slice();
     st.pending.length = 0;
     if (updateId <= st.snapshotId) return;
+    const venueMs = this.clock.nowMs();
     this.market.push(() => {
       if (st.health !== "live") return;
       const b = st.book;
@@ -483,12 +494,13 @@ export class SimDirectAdapter implements VenueAdapter {
         this.snapshot(st).catch(() => {});
         return;
       }
-      this.emitBook(st, updateId, false);
+      this.emitBook(st, updateId, false, venueMs);
     });
   }
 
-  private emitBook(st: SymbolState, seq: number, snapshot: boolean): void {
+  private emitBook(st: SymbolState, seq: number, snapshot: boolean, venueTimeMs: number): void {
     const ev = st.event;
+    ev.venueTimeMs = venueTimeMs;
     ev.seq = seq;
     ev.snapshot = snapshot;
     ev.recvNs = this.clock.monoNs();
