@@ -3,6 +3,7 @@
  * entry point (src/cli.ts) installs dependencies once and every tool reports errors the same way.
  */
 import { RECORD_USAGE, runRecord, toolFailure } from "./record.ts";
+import { runTardis, TARDIS_USAGE } from "./tardis-tool.ts";
 import { ToolUsageError } from "./tool-args.ts";
 
 interface Tool {
@@ -12,6 +13,7 @@ interface Tool {
 
 const TOOLS: Readonly<Record<string, Tool>> = {
   record: { run: runRecord, usage: RECORD_USAGE },
+  tardis: { run: runTardis, usage: TARDIS_USAGE },
 };
 
 /** Runs the named tool; resolves to the process exit code (1 for usage and start-up errors). */

@@ -27,6 +27,16 @@ export {
 } from "./reader.ts";
 export { headerOf, type RecordableVenue, Recorder, type RecorderOptions, type RecorderStats } from "./recorder.ts";
 export {
+  BOOK_COLUMNS,
+  importTardis,
+  type TardisExportOptions,
+  type TardisExportReport,
+  type TardisImportOptions,
+  type TardisImportReport,
+  TRADE_COLUMNS,
+} from "./tardis.ts";
+export { exportTardis } from "./tardis-export.ts";
+export {
   type ChunkSink,
   DeferredSink,
   encodeChunk,
