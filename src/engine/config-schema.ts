@@ -223,6 +223,50 @@ export const SimulatorSchema = v.strictObject({
   fees: v.optional(FeesSchema, { maker: 0.001, taker: 0.001 }),
 });
 
+/** How replay and paper venues fill our orders: the queue and latency models and the account. */
+export const FillModelSchema = v.strictObject({
+  /** risk_averse: only trades move an order up its queue; probabilistic: cancels too, spread over the queue. */
+  queue: v.optional(
+    v.picklist(["risk_averse", "probabilistic"], 'one of "risk_averse", "probabilistic"'),
+    "risk_averse",
+  ),
+  /** The probabilistic model's f(x) = x^power (higher: cancels come more from the back). */
+  queue_power: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0.1), v.maxValue(10)), 2),
+  /** Constant one-way order latencies: engine → venue (entry) and venue → engine (response). */
+  order_latency_ms: v.optional(
+    v.strictObject({
+      entry: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(10_000)), 1),
+      response: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(10_000)), 1),
+    }),
+    {},
+  ),
+  /** A file of recorded round trips (one per line, ns or with a unit): each order draws one, half each way. */
+  order_latency_file: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /** Starting balances of the account on each replay or paper venue, by asset. */
+  balances: v.optional(v.record(v.pipe(v.string(), v.regex(/^[A-Z0-9]{2,15}$/, "an asset like USDT")), positive), {
+    USDT: 100_000,
+    BTC: 10,
+    ETH: 100,
+  }),
+});
+
+/** A backtest run's settings (`bun run backtest` flags override them). */
+export const BacktestSchema = v.strictObject({
+  /** Recordings directory (--data). */
+  data: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /** "recorded": the venue sees each frame at its recorded venue time; a number: that many ms before the engine. */
+  feed_latency: v.optional(
+    v.union([v.literal("recorded"), v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(10_000))]),
+    "recorded",
+  ),
+  /** Damaged or inconsistent data: skip it (counted and reported) or stop the run. */
+  on_bad_data: v.optional(v.picklist(["skip", "stop"], 'one of "skip", "stop"'), "skip"),
+  /** Time between samples of equity, position and quotes in the report (virtual ms). */
+  sample_ms: v.optional(int(10, 3_600_000), 1000),
+  /** Seed of the run's RNG (--seed). */
+  seed: v.optional(v.pipe(v.string(), v.minLength(1)), "backtest"),
+});
+
 /** Which strategy runs, where, with which parameters (validated by the strategy's own schema). */
 export const StrategySchema = v.strictObject({
   type: v.pipe(v.string(), v.minLength(1)),
@@ -243,6 +287,8 @@ export const ConfigSchema = v.strictObject({
   risk: v.optional(RiskSchema, {}),
   http: v.optional(HttpSchema, {}),
   simulator: v.optional(SimulatorSchema, {}),
+  fill_model: v.optional(FillModelSchema, {}),
+  backtest: v.optional(BacktestSchema, {}),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
@@ -256,3 +302,5 @@ export type SimulatorConfig = v.InferOutput<typeof SimulatorSchema>;
 export type SimVenueConfig = v.InferOutput<typeof SimVenueSchema>;
 export type StrategyConfig = v.InferOutput<typeof StrategySchema>;
 export type Fees = v.InferOutput<typeof FeesSchema>;
+export type FillModelConfig = v.InferOutput<typeof FillModelSchema>;
+export type BacktestConfig = v.InferOutput<typeof BacktestSchema>;

@@ -35,11 +35,13 @@ export {
   venueFees,
 } from "./config.ts";
 export {
+  type BacktestConfig,
   BINANCE_DEFAULT_FEES,
   type Config,
   ConfigSchema,
   type EngineConfig,
   type Fees,
+  type FillModelConfig,
   type HttpConfig,
   OKX_DEFAULT_FEES,
   type RecordConfig,

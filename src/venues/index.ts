@@ -7,3 +7,10 @@ export { BINANCE_PRESETS, BinanceAdapter, type BinanceConfig, createBinanceAdapt
 export type { VenueAdapter } from "./contract.ts";
 export { createVenueAdapter, VENUE_KINDS, type VenueAdapterConfig } from "./factory.ts";
 export { createOkxAdapter, OkxAdapter, type OkxConfig } from "./okx/index.ts";
+export {
+  instrumentOf,
+  ReplayAdapter,
+  type ReplayOptions,
+  ReplaySession,
+  type ReplayVenueSpec,
+} from "./replay/index.ts";

@@ -1,0 +1,377 @@
+/**
+ * The local fill model: our orders against a book we only observe (recorded, or a live feed in paper
+ * trading). It does what a venue's matching engine would do to them — and only to them: an order
+ * that would cross takes the displayed depth up to its limit (post-only refused as would_take; IOC
+ * and FOK as the venue treats them); an order that rests joins the back of its level, moves up with
+ * the queue model, fills (partially) as trades at its price use up the queue ahead, fully when trades
+ * or the opposite side go through its price. Fees per fill at the venue's maker or taker rate, in the
+ * quote asset; balances are locked and settled exactly. What it cannot model, and says so: our own
+ * trades do not consume the recorded liquidity (no market impact), and L2 queue positions are estimates.
+ */
+import {
+  type Balance,
+  type BookView,
+  type InstrumentInfo,
+  type Lots,
+  minTickLotsForNotional,
+  type OrderRequest,
+  type OrderStatus,
+  type OrderUpdate,
+  Side,
+  type Ticks,
+  VenueRejectError,
+} from "../types/index.ts";
+import { feeOf, formatUnits, InstrumentUnits, rateString, unitsOf } from "./money.ts";
+import { fillableLots, type QueueModel, type QueuePos } from "./queue.ts";
+
+/** Construction options of one venue's fill model. */
+export interface FillModelOptions {
+  readonly venue: string;
+  readonly instruments: ReadonlyMap<string, InstrumentInfo>;
+  /** The book as the venue sees it now (for replay: at venue time, ahead of what the engine sees). */
+  readonly book: (symbol: string) => BookView | undefined;
+  readonly fees: { readonly maker: number; readonly taker: number };
+  readonly queue: QueueModel;
+  /** Starting balances by asset, decimal strings. */
+  readonly balances: Readonly<Record<string, string>>;
+  /** The venue's clock, epoch ms (venueTimeMs of reports). */
+  readonly nowMs: () => number;
+  /** Every order event, in order: the adapter delivers it after the response latency. */
+  readonly report: (u: OrderUpdate) => void;
+}
+
+/** One of our orders at the model's venue. */
+interface SimOrder {
+  readonly req: OrderRequest;
+  readonly venueOrderId: string;
+  readonly units: InstrumentUnits;
+  readonly quote: string;
+  readonly base: string;
+  cumLots: number;
+  status: OrderStatus;
+  q: QueuePos;
+  /** Displayed lots at the order's price when last seen. */
+  levelLots: number;
+  /** Quote (buy) or base (sell) units locked for the resting remainder. */
+  locked: bigint;
+}
+
+/** Counters for the report. */
+export interface FillModelStats {
+  placed: number;
+  rejected: Record<string, number>;
+  makerFills: number;
+  takerFills: number;
+  canceled: number;
+}
+
+const SCRATCH = 1024;
+
+/** One venue's fill model; see the module comment. */
+export class FillModel {
+  readonly stats: FillModelStats = { placed: 0, rejected: {}, makerFills: 0, takerFills: 0, canceled: 0 };
+  private readonly opts: FillModelOptions;
+  private readonly live = new Map<string, SimOrder>();
+  private readonly bySymbol = new Map<string, SimOrder[]>();
+  private readonly units = new Map<string, InstrumentUnits>();
+  private readonly balances = new Map<string, { free: bigint; locked: bigint }>();
+  private readonly makerRate: bigint;
+  private readonly takerRate: bigint;
+  private nextOrderId = 1;
+  private nextTradeId = 1;
+  private readonly ticks = new Float64Array(SCRATCH);
+  private readonly lots = new Float64Array(SCRATCH);
+
+  constructor(opts: FillModelOptions) {
+    this.opts = opts;
+    this.makerRate = unitsOf(rateString(opts.fees.maker), "fees.maker");
+    this.takerRate = unitsOf(rateString(opts.fees.taker), "fees.taker");
+    for (const [asset, amount] of Object.entries(opts.balances))
+      this.balances.set(asset, { free: unitsOf(amount, `balances.${asset}`), locked: 0n });
+    for (const [symbol, info] of opts.instruments) {
+      this.units.set(symbol, new InstrumentUnits(info.price, info.qty));
+      this.bySymbol.set(symbol, []);
+    }
+  }
+
+  /** Our orders resting now (openOrders, orderStatus). */
+  openOrders(symbol?: string): { req: OrderRequest; venueOrderId: string; cumLots: number; status: OrderStatus }[] {
+    return [...this.live.values()].filter((o) => symbol === undefined || o.req.symbol === symbol);
+  }
+
+  /** Balances as the venue would report them. */
+  balanceList(): Balance[] {
+    return [...this.balances].map(([asset, b]) => ({
+      asset,
+      free: formatUnits(b.free),
+      locked: formatUnits(b.locked),
+    }));
+  }
+
+  /** An order reaches the venue: refused (throws VenueRejectError), or acked and matched. Returns its id. */
+  place(req: OrderRequest): string {
+    const info = this.opts.instruments.get(req.symbol);
+    const units = this.units.get(req.symbol);
+    const book = this.opts.book(req.symbol);
+    if (info === undefined || units === undefined || book === undefined)
+      return this.refuse("bad_symbol", `unknown symbol ${req.symbol}`);
+    if (this.live.has(req.clientId)) return this.refuse("duplicate_client_id", `client id ${req.clientId} is live`);
+    this.checkFilters(req, info, book);
+    const o: SimOrder = {
+      req,
+      venueOrderId: String(this.nextOrderId++),
+      units,
+      quote: info.quote,
+      base: info.base,
+      cumLots: 0,
+      status: "new",
+      q: { front: 0, tradedSinceDepth: 0 },
+      levelLots: 0,
+      locked: 0n,
+    };
+    const take = this.takeable(o, book);
+    if (req.type === "limit_maker" && take > 0)
+      return this.refuse("would_take", "post-only order would cross the book");
+    this.checkBalance(o, book, take);
+    this.stats.placed++;
+    this.emit(o, "ack", 0, 0, false);
+    if (take > 0) this.takeLiquidity(o, book);
+    const rest = req.lots - o.cumLots;
+    if (rest <= 0) return o.venueOrderId;
+    if (req.type === "market" || req.tif !== "GTC") {
+      o.status = "expired";
+      this.emit(o, "expired", 0, 0, false);
+      return o.venueOrderId;
+    }
+    this.rest(o, book);
+    return o.venueOrderId;
+  }
+
+  /** A cancel reaches the venue; false when the order is no longer live (filled or unknown). */
+  cancel(symbol: string, clientId: string): boolean {
+    const o = this.live.get(clientId);
+    if (o === undefined || o.req.symbol !== symbol) return false;
+    this.unrest(o);
+    o.status = "canceled";
+    this.stats.canceled++;
+    this.emit(o, "canceled", 0, 0, false);
+    return true;
+  }
+
+  /** The venue book of `symbol` changed by these levels (or was replaced): move our queues, fill crossings. */
+  onDepth(symbol: string, levels: Float64Array, offset: number, count: number, snapshot: boolean): void {
+    const orders = this.bySymbol.get(symbol);
+    if (orders === undefined || orders.length === 0) return;
+    const book = this.opts.book(symbol);
+    if (book === undefined) return;
+    for (const o of orders) {
+      if (snapshot) {
+        const next = levelLots(book, o.req.side, o.req.priceTicks);
+        this.opts.queue.depth(o.q, o.levelLots, next);
+        o.levelLots = next;
+        continue;
+      }
+      for (let i = 0; i < count; i++) {
+        const at = offset + i * 3;
+        if (levels[at] !== o.req.side || levels[at + 1] !== o.req.priceTicks) continue;
+        const next = levels[at + 2] as number;
+        this.opts.queue.depth(o.q, o.levelLots, next);
+        o.levelLots = next;
+      }
+    }
+    this.fillCrossed(symbol, book);
+  }
+
+  /** A trade printed at the venue: orders it reached fill. */
+  onTrade(symbol: string, aggressor: Side, priceTicks: number, lots: number): void {
+    const orders = this.bySymbol.get(symbol);
+    if (orders === undefined || orders.length === 0) return;
+    for (const o of [...orders]) {
+      if (o.req.side === aggressor) continue; // a buy trade only reaches resting sells, and vice versa
+      const p = o.req.priceTicks;
+      const through = o.req.side === Side.Buy ? priceTicks < p : priceTicks > p;
+      if (through) {
+        this.fill(o, o.req.lots - o.cumLots, p, true);
+        continue;
+      }
+      if (priceTicks !== p) continue;
+      this.opts.queue.trade(o.q, lots);
+      const n = Math.min(fillableLots(o.q), o.req.lots - o.cumLots);
+      if (n <= 0) continue;
+      o.q.front += n;
+      this.fill(o, n, p, true);
+    }
+  }
+
+  private refuse(reason: VenueRejectError["reason"], message: string): never {
+    this.stats.rejected[reason] = (this.stats.rejected[reason] ?? 0) + 1;
+    throw new VenueRejectError(reason, -2010, message);
+  }
+
+  private checkFilters(req: OrderRequest, info: InstrumentInfo, book: BookView): void {
+    if (!Number.isSafeInteger(req.lots) || req.lots <= 0 || req.lots < info.minQtyLots)
+      this.refuse("filter", `quantity ${req.lots} lots is below the minimum ${info.minQtyLots}`);
+    if (req.type === "market") {
+      const ref = req.side === Side.Buy ? book.bestAskTicks() : book.bestBidTicks();
+      if (ref <= 0) this.refuse("market_closed", "no liquidity on the other side");
+      return;
+    }
+    if (!Number.isSafeInteger(req.priceTicks) || req.priceTicks <= 0)
+      this.refuse("filter", `price ${req.priceTicks} ticks`);
+    const minTL = minTickLotsForNotional(info.minNotional, info.price, info.qty);
+    if (req.priceTicks * req.lots < minTL) this.refuse("filter", `notional below ${info.minNotional}`);
+  }
+
+  /** Lots the opposite side shows at prices the order accepts (what it would take on arrival). */
+  private takeable(o: SimOrder, book: BookView): number {
+    const opp = o.req.side === Side.Buy ? Side.Sell : Side.Buy;
+    if (o.req.type === "market") return book.depthLots(opp, SCRATCH);
+    return book.depthToPrice(opp, o.req.priceTicks);
+  }
+
+  private checkBalance(o: SimOrder, book: BookView, take: number): void {
+    const r = o.req;
+    const want = Math.max(r.lots, 0);
+    if (r.side === Side.Sell) {
+      if (this.free(o.base) < o.units.base(want)) this.refuse("insufficient_balance", `not enough ${o.base}`);
+      return;
+    }
+    const price = r.type === "market" ? book.bestAskTicks() : r.priceTicks;
+    const cost = r.type === "market" && take > 0 ? this.walkCost(o, book) : o.units.notional(price, want);
+    if (this.free(o.quote) < cost) this.refuse("insufficient_balance", `not enough ${o.quote}`);
+    if (r.type === "market" && take < want) this.refuse("market_closed", "not enough liquidity for a market order");
+  }
+
+  private walkCost(o: SimOrder, book: BookView): bigint {
+    const n = book.topLevels(Side.Sell, SCRATCH, this.ticks, this.lots);
+    let left: number = o.req.lots;
+    let cost = 0n;
+    for (let i = 0; i < n && left > 0; i++) {
+      const take = Math.min(left, this.lots[i] as number);
+      cost += o.units.notional(this.ticks[i] as number, take);
+      left -= take;
+    }
+    return cost + feeOf(cost, this.takerRate);
+  }
+
+  /** Takes displayed liquidity at prices within the limit, best first (FOK: all or nothing). */
+  private takeLiquidity(o: SimOrder, book: BookView): void {
+    const r = o.req;
+    const opp = r.side === Side.Buy ? Side.Sell : Side.Buy;
+    const n = book.topLevels(opp, SCRATCH, this.ticks, this.lots);
+    if (r.tif === "FOK" && r.type !== "market" && book.depthToPrice(opp, r.priceTicks) < r.lots) return;
+    for (let i = 0; i < n && o.cumLots < r.lots; i++) {
+      const t = this.ticks[i] as number;
+      if (r.type !== "market" && (r.side === Side.Buy ? t > r.priceTicks : t < r.priceTicks)) break;
+      this.fill(o, Math.min(r.lots - o.cumLots, this.lots[i] as number), t, false);
+    }
+  }
+
+  private rest(o: SimOrder, book: BookView): void {
+    const r = o.req;
+    o.levelLots = levelLots(book, r.side, r.priceTicks);
+    o.q = this.opts.queue.join(o.levelLots);
+    const remaining = r.lots - o.cumLots;
+    o.locked = r.side === Side.Buy ? o.units.notional(r.priceTicks, remaining) : o.units.base(remaining);
+    this.lock(r.side === Side.Buy ? o.quote : o.base, o.locked);
+    this.live.set(r.clientId, o);
+    this.bySymbol.get(r.symbol)?.push(o);
+  }
+
+  private unrest(o: SimOrder): void {
+    this.live.delete(o.req.clientId);
+    const list = this.bySymbol.get(o.req.symbol);
+    const i = list?.indexOf(o) ?? -1;
+    if (list !== undefined && i >= 0) list.splice(i, 1);
+    this.lock(o.req.side === Side.Buy ? o.quote : o.base, -o.locked);
+    o.locked = 0n;
+  }
+
+  private fillCrossed(symbol: string, book: BookView): void {
+    const bid = book.bestBidTicks();
+    const ask = book.bestAskTicks();
+    for (const o of [...(this.bySymbol.get(symbol) ?? [])]) {
+      const p = o.req.priceTicks;
+      const crossed = o.req.side === Side.Buy ? ask > 0 && ask <= p : bid > 0 && bid >= p;
+      if (crossed) this.fill(o, o.req.lots - o.cumLots, p, true);
+    }
+  }
+
+  /** Fills lots of an order at a price; settles balances and fees; reports the fill. */
+  private fill(o: SimOrder, lots: number, priceTicks: number, maker: boolean): void {
+    if (lots <= 0) return;
+    const r = o.req;
+    const notional = o.units.notional(priceTicks, lots);
+    const fee = feeOf(notional, maker ? this.makerRate : this.takerRate);
+    const resting = this.live.has(r.clientId);
+    if (r.side === Side.Buy) {
+      const release = resting ? o.units.notional(r.priceTicks, lots) : 0n;
+      this.settle(o.quote, -notional - fee + release, -release);
+      this.settle(o.base, o.units.base(lots), 0n);
+      o.locked -= release;
+    } else {
+      const release = resting ? o.units.base(lots) : 0n;
+      this.settle(o.base, -o.units.base(lots) + release, -release);
+      this.settle(o.quote, notional - fee, 0n);
+      o.locked -= release;
+    }
+    o.cumLots += lots;
+    if (maker) this.stats.makerFills++;
+    else this.stats.takerFills++;
+    const done = o.cumLots >= r.lots;
+    o.status = done ? "filled" : "partially_filled";
+    if (done && resting) this.unrest(o);
+    this.emit(o, "fill", lots, priceTicks, maker, formatUnits(fee));
+  }
+
+  private emit(
+    o: SimOrder,
+    exec: OrderUpdate["exec"],
+    lastLots: number,
+    lastPrice: number,
+    maker: boolean,
+    fee = "0",
+  ): void {
+    const r = o.req;
+    this.opts.report({
+      venue: this.opts.venue,
+      symbol: r.symbol,
+      clientId: r.clientId,
+      venueOrderId: o.venueOrderId,
+      side: r.side,
+      status: o.status,
+      exec,
+      priceTicks: r.priceTicks,
+      origLots: r.lots,
+      cumLots: o.cumLots as Lots,
+      lastLots: lastLots as Lots,
+      lastPriceTicks: lastPrice as Ticks,
+      fee,
+      feeAsset: exec === "fill" ? o.quote : "",
+      isMaker: maker,
+      tradeId: exec === "fill" ? this.nextTradeId++ : -1,
+      venueTimeMs: Math.floor(this.opts.nowMs()),
+    });
+  }
+
+  private free(asset: string): bigint {
+    return this.balances.get(asset)?.free ?? 0n;
+  }
+
+  private lock(asset: string, units: bigint): void {
+    this.settle(asset, -units, units);
+  }
+
+  private settle(asset: string, freeDelta: bigint, lockedDelta: bigint): void {
+    const b = this.balances.get(asset) ?? { free: 0n, locked: 0n };
+    b.free += freeDelta;
+    b.locked += lockedDelta;
+    this.balances.set(asset, b);
+  }
+}
+
+/** Lots displayed at exactly one price of a side (two depth reads; no per-level call in the C API). */
+export function levelLots(book: BookView, side: Side, ticks: number): number {
+  const next = side === Side.Buy ? ticks + 1 : ticks - 1;
+  return Math.max(0, book.depthToPrice(side, ticks) - book.depthToPrice(side, next));
+}
