@@ -2,6 +2,7 @@
  * Dispatches the history tools by name (`bun run record`, `bun run backtest`, `bun run tardis`), so one
  * entry point (src/cli.ts) installs dependencies once and every tool reports errors the same way.
  */
+import { BACKTEST_USAGE, runBacktestTool } from "./backtest-tool.ts";
 import { RECORD_USAGE, runRecord, toolFailure } from "./record.ts";
 import { runTardis, TARDIS_USAGE } from "./tardis-tool.ts";
 import { ToolUsageError } from "./tool-args.ts";
@@ -13,6 +14,7 @@ interface Tool {
 
 const TOOLS: Readonly<Record<string, Tool>> = {
   record: { run: runRecord, usage: RECORD_USAGE },
+  backtest: { run: runBacktestTool, usage: BACKTEST_USAGE },
   tardis: { run: runTardis, usage: TARDIS_USAGE },
 };
 

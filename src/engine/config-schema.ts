@@ -71,7 +71,7 @@ export const StalenessSchema = v.strictObject({
 });
 
 /** Venue types: real venues, and their protocols served by the simulator the engine starts. */
-export const VENUE_TYPES = ["binance", "sim", "okx", "sim-okx"] as const;
+export const VENUE_TYPES = ["binance", "sim", "okx", "sim-okx", "paper"] as const;
 
 /**
  * One venue connection. `type: sim` = the Binance adapter pointed at a simulator venue the engine
@@ -80,7 +80,9 @@ export const VENUE_TYPES = ["binance", "sim", "okx", "sim-okx"] as const;
  */
 export const VenueSchema = v.strictObject({
   name,
-  type: v.picklist(VENUE_TYPES, 'one of "binance", "sim", "okx", "sim-okx"'),
+  type: v.picklist(VENUE_TYPES, 'one of "binance", "sim", "okx", "sim-okx", "paper"'),
+  /** type paper: whose market data to trade on (orders are filled locally by fill_model; no keys needed). */
+  source: v.optional(v.picklist(["binance", "okx"], 'one of "binance", "okx"')),
   /** Required for binance and okx (from ${ENV}); sim venues use the simulator's accounts. */
   api_key: v.optional(v.string()),
   api_secret: v.optional(v.string()),

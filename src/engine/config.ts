@@ -274,12 +274,16 @@ function semanticIssues(config: Config): ConfigIssue[] {
             message: `not an endpoint of type ${venue.type} (allowed: ${allowed.join(", ")})`,
           });
       }
-    } else if (venue.urls !== undefined) {
+    } else if (venue.urls !== undefined && venue.type !== "paper") {
       issues.push({
         path: `venues[${i}].urls`,
         message: `not allowed for type ${venue.type} (the engine points it at its simulator)`,
       });
     }
+    if (venue.type === "paper" && venue.source === undefined)
+      issues.push({ path: `venues[${i}].source`, message: 'required for type paper: "binance" or "okx"' });
+    if (venue.type !== "paper" && venue.source !== undefined)
+      issues.push({ path: `venues[${i}].source`, message: "only for type paper" });
     if (venue.type !== "okx" && venue.passphrase !== undefined) {
       issues.push({ path: `venues[${i}].passphrase`, message: "only for type okx" });
     }
@@ -454,7 +458,7 @@ export function redactText(text: string, secrets: readonly string[]): string {
 export function venueFees(config: Config, venue: VenueConfig): Fees {
   if (venue.fees !== undefined) return venue.fees;
   if (isSimVenue(venue)) return config.simulator.fees;
-  return venue.type === "okx" ? OKX_DEFAULT_FEES : BINANCE_DEFAULT_FEES;
+  return venue.type === "okx" || venue.source === "okx" ? OKX_DEFAULT_FEES : BINANCE_DEFAULT_FEES;
 }
 
 /** Whether the engine's simulator serves this venue (type sim or sim-okx). */

@@ -6,8 +6,9 @@
  * configured keys and endpoints.
  */
 
+import { ConstantLatency, queueModel, readLatencySamples, SampledLatency } from "../fills/index.ts";
 import type { Clock, Logger, Rng } from "../services/index.ts";
-import { createVenueAdapter, type VenueAdapter } from "../venues/index.ts";
+import { createVenueAdapter, PaperAdapter, type VenueAdapter } from "../venues/index.ts";
 import {
   binanceUrls,
   isSimVenue,
@@ -159,6 +160,8 @@ function venueAdapter(
           demo: vc.testnet,
         });
       }
+      case "paper":
+        return paperVenue(config, vc, common);
       case "binance": {
         const urls = binanceUrls(vc);
         return createVenueAdapter({
@@ -187,4 +190,56 @@ function simVenue(sim: SimChild | undefined, vc: VenueConfig): SimReadyVenue {
   if (r === undefined || r.protocol !== want)
     throw new Error(`venue ${vc.name}: the simulator runs no ${want}-protocol venue of that name`);
   return r;
+}
+
+/** A paper venue: the source venue's market data (no keys), our orders filled locally per fill_model. */
+function paperVenue(
+  config: Config,
+  vc: VenueConfig,
+  common: { name: string; clientIdPrefix: string; clock: Clock; rng: Rng },
+): VenueAdapter {
+  const inner =
+    vc.source === "okx"
+      ? (() => {
+          const urls = okxUrls(vc);
+          return createVenueAdapter({
+            kind: "okx",
+            ...common,
+            restUrl: urls.rest,
+            wsPublicUrl: urls.ws_public,
+            wsPrivateUrl: urls.ws_private,
+            demo: vc.testnet,
+          });
+        })()
+      : (() => {
+          const urls = binanceUrls(vc);
+          return createVenueAdapter({
+            kind: "binance",
+            ...common,
+            symbols: vc.symbols,
+            apiKey: "",
+            apiSecret: "",
+            marketDataOnly: true,
+            restUrl: urls.rest,
+            streamUrl: urls.stream,
+            wsApiUrl: urls.ws_api,
+          });
+        })();
+  const fm = config.fill_model;
+  const latency =
+    fm.order_latency_file !== undefined
+      ? new SampledLatency(readLatencySamples(fm.order_latency_file), common.rng.fork("paper-latency"))
+      : new ConstantLatency(fm.order_latency_ms.entry, fm.order_latency_ms.response);
+  const balances: Record<string, string> = {};
+  for (const [asset, x] of Object.entries(fm.balances)) balances[asset] = x.toFixed(8).replace(/\.?0+$/, "");
+  return new PaperAdapter({
+    name: vc.name,
+    inner,
+    clock: common.clock,
+    fees: venueFees(config, vc),
+    queue: queueModel(fm.queue, fm.queue_power),
+    latency,
+    balances,
+    clientIdPrefix: common.clientIdPrefix,
+  });
 }
