@@ -11,7 +11,15 @@ import { join } from "node:path";
 import { runBacktest } from "../src/backtest/index.ts";
 import { OrderBook } from "../src/book/index.ts";
 import { parseConfig } from "../src/engine/index.ts";
-import { FrameCursor, FrameKind, InlineSink, IssueLog, listRecordings, Recorder, RecordingFile } from "../src/history/index.ts";
+import {
+  FrameCursor,
+  FrameKind,
+  InlineSink,
+  IssueLog,
+  listRecordings,
+  Recorder,
+  RecordingFile,
+} from "../src/history/index.ts";
 import { VirtualClock } from "../src/services/index.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
@@ -23,7 +31,14 @@ const dir = mkdtempSync(join(tmpdir(), "replay-bench-"));
 async function record(): Promise<void> {
   const clock = new VirtualClock(Date.UTC(2026, 0, 5, 12));
   const core = new SimCore({ clock, seed: "bench", symbols: DEFAULT_SYMBOLS.filter((s) => s.symbol === "BTCUSDT") });
-  const adapter = new SimDirectAdapter({ name: "sim", core, clock, accountId: "rec", clientIdPrefix: "b1", marketDataMs: 1 });
+  const adapter = new SimDirectAdapter({
+    name: "sim",
+    core,
+    clock,
+    accountId: "rec",
+    clientIdPrefix: "b1",
+    marketDataMs: 1,
+  });
   await adapter.connect();
   const rec = new Recorder({ dir, clock, sink: new InlineSink(), sealEveryMs: 0 });
   rec.attach(adapter, ["BTC-USDT"]);
@@ -54,7 +69,10 @@ function rawReplay(): void {
   const issues = new IssueLog("stop");
   const book = new OrderBook({ maxLevels: 20_000 });
   const t0 = Bun.nanoseconds();
-  const c = new FrameCursor(listRecordings(dir, "sim", "BTC-USDT").map((p) => RecordingFile.open(p, issues)), issues);
+  const c = new FrameCursor(
+    listRecordings(dir, "sim", "BTC-USDT").map((p) => RecordingFile.open(p, issues)),
+    issues,
+  );
   let levels = 0;
   while (c.next()) {
     if (c.kind !== FrameKind.Update && c.kind !== FrameKind.Snapshot) continue;
@@ -64,7 +82,9 @@ function rawReplay(): void {
     levels += c.count;
   }
   const s = (Bun.nanoseconds() - t0) / 1e9;
-  console.log(`replay without engine: ${levels} levels in ${s.toFixed(2)} s = ${Math.round(levels / s).toLocaleString("en")} level updates/s`);
+  console.log(
+    `replay without engine: ${levels} levels in ${s.toFixed(2)} s = ${Math.round(levels / s).toLocaleString("en")} level updates/s`,
+  );
   book.close();
 }
 

@@ -245,7 +245,7 @@ export const FillModelSchema = v.strictObject({
   /** A file of recorded round trips (one per line, ns or with a unit): each order draws one, half each way. */
   order_latency_file: v.optional(v.pipe(v.string(), v.minLength(1))),
   /** Starting balances of the account on each replay or paper venue, by asset. */
-  balances: v.optional(v.record(v.pipe(v.string(), v.regex(/^[A-Z0-9]{2,15}$/, "an asset like USDT")), positive), {
+  balances: v.optional(v.record(v.pipe(v.string(), v.regex(/^[A-Z0-9]{2,15}$/, "an asset like USDT")), quoteLimit), {
     USDT: 100_000,
     BTC: 10,
     ETH: 100,
