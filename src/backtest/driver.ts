@@ -9,8 +9,8 @@ import type { VirtualClock } from "../services/index.ts";
 import type { ReplaySession } from "../venues/index.ts";
 
 /** Lets promise continuations queued so far (and the ones they queue, a few levels deep) run. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 12; i++) await undefined;
+function settle(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
 }
 
 /** A full yield to the event loop (setImmediate): everything queued runs, the progress bar can draw. */
@@ -31,6 +31,7 @@ export async function driveReplay(
   tick: () => void = () => {},
 ): Promise<void> {
   let idle = 0;
+  await settle(); // whatever the caller just started runs up to its first wait before data moves
   for (let n = 1; ; n++) {
     if (done()) return;
     const tData = session.nextTimeMs();

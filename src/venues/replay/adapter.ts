@@ -104,6 +104,8 @@ export class ReplayAdapter implements VenueAdapter, LocalSink {
     if (this.closed) throw new Error(`${this.name}: adapter is closed`);
     for (const stream of ["market", "orders"] as const)
       this.emit({ type: "connection", venue: this.name, stream, state: "connected", reason: "replay" });
+    // the caller's continuation must run before the data moves on, as it would live
+    this.opts.onActivity();
   }
 
   async close(): Promise<void> {
@@ -125,6 +127,7 @@ export class ReplayAdapter implements VenueAdapter, LocalSink {
       if (s.subscribe()) {
         this.onHealth(s, "live", "subscribed", false);
         this.onBook(s, true, 0, 0);
+        this.opts.onActivity();
       } else
         waits.push(new Promise((resolve) => this.waiters.set(symbol, [...(this.waiters.get(symbol) ?? []), resolve])));
     }
