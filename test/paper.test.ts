@@ -36,7 +36,7 @@ describe("paper venue", () => {
       balances: { USDT: "100000", BTC: "1" },
       clientIdPrefix: "bt1",
     });
-    const config = testConfig(recordedRunConfig("/unused").replace(/ {2}record: .*\n/, ""));
+    const config = testConfig(recordedRunConfig("/unused"));
     core.start();
     const engine = new Engine({ config, clock, rng: new Rng(seed), adapters: [paper] });
     await drive(clock, engine.start());

@@ -135,7 +135,8 @@ describe("recorder", () => {
       `
 engine: { client_id_prefix: rec2, record: { dir: ${JSON.stringify(dir)}, seal_every_ms: 1000 } }
 venues: [{ name: sim, type: sim, symbols: [BTC-USDT] }]
-strategy: { type: market_making, parameters: { spread: 0.0001, order_size: 0.002, max_position: 0.02 } }
+strategy: { type: market_making, parameters: { spread: 0.0001, min_profit: 0, order_size: 0.002, max_position: 0.02 } }
+simulator: { fees: { maker: 0, taker: 0.001 } }
 http: { enabled: false }
 `,
       "rec.yaml",
@@ -157,6 +158,22 @@ http: { enabled: false }
     expect(files.length).toBe(1);
     const issues = new IssueLog("stop");
     const f = RecordingFile.open(files[0] as string, issues);
-    expect(f.frames()).toBe((r?.stats.updates ?? 0) + (r?.stats.snapshots ?? 0) + (r?.stats.trades ?? 0));
+    const st = r?.stats;
+    expect(f.frames()).toBe((st?.updates ?? 0) + (st?.snapshots ?? 0) + (st?.trades ?? 0) + (st?.own ?? 0));
+    // the engine quoted while recording: its orders are marked inside the depth, all gone after the stop
+    const own = new Map<number, number>();
+    const c = new FrameCursor([f], issues);
+    while (c.next()) {
+      if (c.kind === FrameKind.Snapshot) own.clear();
+      if (c.kind !== FrameKind.Own) continue;
+      for (let i = 0; i < c.count; i++) {
+        const o = c.levels + i * 3;
+        own.set((c.words[o + 1] as number) * 2 + (c.words[o] as number), c.words[o + 2] as number);
+      }
+    }
+    expect({ ownFrames: (st?.own ?? 0) > 2, restingAtEnd: [...own.values()].filter((l) => l > 0) }).toEqual({
+      ownFrames: true,
+      restingAtEnd: [],
+    });
   }, 60_000);
 });

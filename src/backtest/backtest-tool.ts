@@ -54,6 +54,7 @@ export async function runBacktestTool(argv: readonly string[]): Promise<number> 
   const log = createLogger({ clock: new SystemClock(), level: "warn", secrets: loaded.secrets });
   const result = await runBacktest({
     config: loaded.config,
+    configFile: loaded.file,
     dataDir: data,
     log,
     ...(fromMs !== undefined ? { fromMs } : {}),

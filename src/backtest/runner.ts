@@ -4,11 +4,12 @@
  * (or --from) to its end (or --to). Every venue of the config is replayed under its own name from
  * <data>/<venue>/<symbol>/, whatever its type, so a live config backtests as it is.
  */
-import { type Config, Engine, type FillModelConfig, venueFees } from "../engine/index.ts";
+import { type Config, ConfigError, Engine, type FillModelConfig, venueFees } from "../engine/index.ts";
 import type { FillEvent } from "../execution/index.ts";
 import { ConstantLatency, type LatencyModel, queueModel, readLatencySamples, SampledLatency } from "../fills/index.ts";
 import { IssueLog, listRecordings, RecordingFile } from "../history/index.ts";
 import { type Logger, Rng, silentLogger, VirtualClock } from "../services/index.ts";
+import type { OrderRequest } from "../types/index.ts";
 import { ReplaySession } from "../venues/index.ts";
 import { driveReplay, driveUntilSettled } from "./driver.ts";
 import { ReportCollector, type ReportData } from "./report.ts";
@@ -16,6 +17,8 @@ import { ReportCollector, type ReportData } from "./report.ts";
 /** What to run. */
 export interface BacktestOptions {
   readonly config: Config;
+  /** The config's file, named in config errors (default "config"). */
+  readonly configFile?: string;
   readonly dataDir: string;
   readonly fromMs?: number;
   readonly toMs?: number;
@@ -26,6 +29,8 @@ export interface BacktestOptions {
   readonly onProgress?: (p: { framesDone: number; totalFrames: number; virtualMs: number }) => void;
   /** Told about every fill (tests compare runs fill by fill). */
   readonly onFill?: (f: FillEvent, atMs: number) => void;
+  /** Told about every order the engine sends (parity tests show where two runs' quotes part). */
+  readonly onOrderSent?: (venue: string, req: OrderRequest, atMs: number) => void;
 }
 
 /** A finished backtest. */
@@ -67,6 +72,14 @@ function firstFrameMs(config: Config, dir: string): number {
 /** Runs a backtest to the end of the data (or toMs) and stops the engine as a live run stops. */
 export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult> {
   const { config } = opts;
+  if (config.engine.record !== undefined)
+    throw new ConfigError(opts.configFile ?? "config", [
+      {
+        path: "engine.record",
+        message:
+          "a backtest replays recordings and records nothing (its replayed depth would be written back with the backtest's orders marked as resting in it): remove engine.record for the backtest",
+      },
+    ]);
   const bt = config.backtest;
   const seed = opts.seed ?? bt.seed;
   const rng = new Rng(seed);
@@ -102,7 +115,10 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       collector.fill(f);
       opts.onFill?.(f, clock.nowMs());
     },
-    onOrderSent: () => collector.orderSent(),
+    onOrderSent: (venue, req) => {
+      collector.orderSent();
+      opts.onOrderSent?.(venue, req, clock.nowMs());
+    },
   });
   const t0 = performance.now();
   const tick = () =>

@@ -5,8 +5,12 @@
  * and FOK as the venue treats them); an order that rests joins the back of its level, moves up with
  * the queue model, fills (partially) as trades at its price use up the queue ahead, fully when trades
  * or the opposite side go through its price. Fees per fill at the venue's maker or taker rate, in the
- * quote asset; balances are locked and settled exactly. What it cannot model, and says so: our own
- * trades do not consume the recorded liquidity (no market impact), and L2 queue positions are estimates.
+ * quote asset; balances are locked and settled exactly. Depth changes are taken as a batch per
+ * venue instant (settleDepth), so a level that changes in several frames stamped with the same venue
+ * time moves our queue once, by its net change. When the recorded depth holds the recording run's own
+ * orders (ownLots), they are nobody's queue and nobody's liquidity here: the model takes them out.
+ * What it cannot model, and says so: our own trades do not consume the recorded liquidity (no market
+ * impact), and L2 queue positions are estimates.
  */
 import {
   type Balance,
@@ -38,6 +42,11 @@ export interface FillModelOptions {
   readonly nowMs: () => number;
   /** Every order event, in order: the adapter delivers it after the response latency. */
   readonly report: (u: OrderUpdate) => void;
+  /**
+   * Lots of the recording run's own resting orders at a level of the book (a recording made while
+   * trading); absent or 0 when the depth is the market's alone (paper trading, imported data).
+   */
+  readonly ownLots?: (symbol: string, side: Side, ticks: number) => number;
 }
 
 /** One of our orders at the model's venue. */
@@ -50,8 +59,10 @@ interface SimOrder {
   cumLots: number;
   status: OrderStatus;
   q: QueuePos;
-  /** Displayed lots at the order's price when last seen. */
+  /** Lots of others displayed at the order's price when last seen. */
   levelLots: number;
+  /** Its level changed since the queue last moved (settleDepth moves it). */
+  dirty: boolean;
   /** Quote (buy) or base (sell) units locked for the resting remainder. */
   locked: bigint;
 }
@@ -67,12 +78,18 @@ export interface FillModelStats {
 
 const SCRATCH = 1024;
 
+/** Our resting orders of one symbol, and whether its depth changed since the last settleDepth. */
+interface SymbolOrders {
+  readonly orders: SimOrder[];
+  depthChanged: boolean;
+}
+
 /** One venue's fill model; see the module comment. */
 export class FillModel {
   readonly stats: FillModelStats = { placed: 0, rejected: {}, makerFills: 0, takerFills: 0, canceled: 0 };
   private readonly opts: FillModelOptions;
   private readonly live = new Map<string, SimOrder>();
-  private readonly bySymbol = new Map<string, SimOrder[]>();
+  private readonly bySymbol = new Map<string, SymbolOrders>();
   private readonly units = new Map<string, InstrumentUnits>();
   private readonly balances = new Map<string, { free: bigint; locked: bigint }>();
   private readonly makerRate: bigint;
@@ -90,7 +107,7 @@ export class FillModel {
       this.balances.set(asset, { free: unitsOf(amount, `balances.${asset}`), locked: 0n });
     for (const [symbol, info] of opts.instruments) {
       this.units.set(symbol, new InstrumentUnits(info.price, info.qty));
-      this.bySymbol.set(symbol, []);
+      this.bySymbol.set(symbol, { orders: [], depthChanged: false });
     }
   }
 
@@ -127,6 +144,7 @@ export class FillModel {
       status: "new",
       q: { front: 0, tradedSinceDepth: 0 },
       levelLots: 0,
+      dirty: false,
       locked: 0n,
     };
     const take = this.takeable(o, book);
@@ -158,34 +176,60 @@ export class FillModel {
     return true;
   }
 
-  /** The venue book of `symbol` changed by these levels (or was replaced): move our queues, fill crossings. */
+  /**
+   * The venue book of `symbol` changed by these levels (or was replaced): notes which of our orders'
+   * levels moved. Their queues move, and crossings fill, at settleDepth().
+   */
   onDepth(symbol: string, levels: Float64Array, offset: number, count: number, snapshot: boolean): void {
-    const orders = this.bySymbol.get(symbol);
-    if (orders === undefined || orders.length === 0) return;
-    const book = this.opts.book(symbol);
-    if (book === undefined) return;
-    for (const o of orders) {
+    const so = this.bySymbol.get(symbol);
+    if (so === undefined || so.orders.length === 0) return;
+    so.depthChanged = true;
+    for (const o of so.orders) {
       if (snapshot) {
-        const next = levelLots(book, o.req.side, o.req.priceTicks);
-        this.opts.queue.depth(o.q, o.levelLots, next);
-        o.levelLots = next;
+        o.dirty = true;
         continue;
       }
       for (let i = 0; i < count; i++) {
         const at = offset + i * 3;
-        if (levels[at] !== o.req.side || levels[at + 1] !== o.req.priceTicks) continue;
-        const next = levels[at + 2] as number;
-        this.opts.queue.depth(o.q, o.levelLots, next);
-        o.levelLots = next;
+        if (levels[at] === o.req.side && levels[at + 1] === o.req.priceTicks) o.dirty = true;
       }
+    }
+  }
+
+  /** The recording run's own lots at a level changed (ownLots): the others' share there moved. */
+  onOwnLevel(symbol: string, side: Side, ticks: number): void {
+    const so = this.bySymbol.get(symbol);
+    if (so === undefined || so.orders.length === 0) return;
+    so.depthChanged = true;
+    for (const o of so.orders) if (o.req.side === side && o.req.priceTicks === ticks) o.dirty = true;
+  }
+
+  /**
+   * The end of a venue instant (every frame stamped with one venue time seen): each changed level
+   * moves its queue once by its net change, then orders the book now goes through fill.
+   */
+  settleDepth(symbol: string): void {
+    const so = this.bySymbol.get(symbol);
+    if (so === undefined || !so.depthChanged) return;
+    so.depthChanged = false;
+    const book = this.opts.book(symbol);
+    if (book === undefined) return;
+    for (const o of so.orders) {
+      if (!o.dirty) continue;
+      o.dirty = false;
+      const next = this.othersAt(book, symbol, o.req.side, o.req.priceTicks);
+      this.opts.queue.depth(o.q, o.levelLots, next);
+      o.levelLots = next;
     }
     this.fillCrossed(symbol, book);
   }
 
   /** A trade printed at the venue: orders it reached fill. */
   onTrade(symbol: string, aggressor: Side, priceTicks: number, lots: number): void {
-    const orders = this.bySymbol.get(symbol);
+    const orders = this.bySymbol.get(symbol)?.orders;
     if (orders === undefined || orders.length === 0) return;
+    // depth that changed before the trade printed moved the queue before the trade reached it
+    this.settleDepth(symbol);
     for (const o of [...orders]) {
       if (o.req.side === aggressor) continue; // a buy trade only reaches resting sells, and vice versa
       const p = o.req.priceTicks;
@@ -222,11 +266,55 @@ export class FillModel {
     if (req.priceTicks * req.lots < minTL) this.refuse("filter", `notional below ${info.minNotional}`);
   }
 
-  /** Lots the opposite side shows at prices the order accepts (what it would take on arrival). */
+  /** Lots of others the opposite side shows at prices the order accepts (what it would take on arrival). */
   private takeable(o: SimOrder, book: BookView): number {
     const opp = o.req.side === Side.Buy ? Side.Sell : Side.Buy;
-    if (o.req.type === "market") return book.depthLots(opp, SCRATCH);
-    return book.depthToPrice(opp, o.req.priceTicks);
+    if (this.opts.ownLots === undefined) {
+      if (o.req.type === "market") return book.depthLots(opp, SCRATCH);
+      return book.depthToPrice(opp, o.req.priceTicks);
+    }
+    const n = this.othersLevels(book, o.req.symbol, opp);
+    let lots = 0;
+    for (let i = 0; i < n; i++) {
+      const t = this.ticks[i] as number;
+      if (o.req.type !== "market" && (o.req.side === Side.Buy ? t > o.req.priceTicks : t < o.req.priceTicks)) break;
+      lots += this.lots[i] as number;
+    }
+    return lots;
+  }
+
+  /**
+   * The best levels of a side into the scratch arrays, with the recording run's own lots taken out
+   * (levels left empty dropped); returns how many.
+   */
+  private othersLevels(book: BookView, symbol: string, side: Side): number {
+    const n = book.topLevels(side, SCRATCH, this.ticks, this.lots);
+    const own = this.opts.ownLots;
+    if (own === undefined) return n;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const t = this.ticks[i] as number;
+      const left = (this.lots[i] as number) - own(symbol, side, t);
+      if (left <= 0) continue;
+      this.ticks[k] = t;
+      this.lots[k] = left;
+      k++;
+    }
+    return k;
+  }
+
+  /** Lots of others displayed at one price (the level minus the recording run's own orders there). */
+  private othersAt(book: BookView, symbol: string, side: Side, ticks: number): number {
+    const shown = levelLots(book, side, ticks);
+    const own = this.opts.ownLots?.(symbol, side, ticks) ?? 0;
+    return Math.max(0, shown - own);
+  }
+
+  /** The best price of others on a side (0 when they show none). */
+  private bestOthers(book: BookView, symbol: string, side: Side): number {
+    const best = side === Side.Buy ? book.bestBidTicks() : book.bestAskTicks();
+    if (best <= 0 || this.opts.ownLots === undefined || this.opts.ownLots(symbol, side, best) === 0) return best;
+    return this.othersLevels(book, symbol, side) > 0 ? (this.ticks[0] as number) : 0;
   }
 
   private checkBalance(o: SimOrder, book: BookView, take: number): void {
@@ -243,7 +331,7 @@ export class FillModel {
   }
 
   private walkCost(o: SimOrder, book: BookView): bigint {
-    const n = book.topLevels(Side.Sell, SCRATCH, this.ticks, this.lots);
+    const n = this.othersLevels(book, o.req.symbol, Side.Sell);
     let left: number = o.req.lots;
     let cost = 0n;
     for (let i = 0; i < n && left > 0; i++) {
@@ -257,9 +345,9 @@ export class FillModel {
   /** Takes displayed liquidity at prices within the limit, best first (FOK: all or nothing). */
   private takeLiquidity(o: SimOrder, book: BookView): void {
     const r = o.req;
+    if (r.tif === "FOK" && r.type !== "market" && this.takeable(o, book) < r.lots) return;
     const opp = r.side === Side.Buy ? Side.Sell : Side.Buy;
-    const n = book.topLevels(opp, SCRATCH, this.ticks, this.lots);
-    if (r.tif === "FOK" && r.type !== "market" && book.depthToPrice(opp, r.priceTicks) < r.lots) return;
+    const n = this.othersLevels(book, r.symbol, opp);
     for (let i = 0; i < n && o.cumLots < r.lots; i++) {
       const t = this.ticks[i] as number;
       if (r.type !== "market" && (r.side === Side.Buy ? t > r.priceTicks : t < r.priceTicks)) break;
@@ -269,18 +357,18 @@ export class FillModel {
 
   private rest(o: SimOrder, book: BookView): void {
     const r = o.req;
-    o.levelLots = levelLots(book, r.side, r.priceTicks);
+    o.levelLots = this.othersAt(book, r.symbol, r.side, r.priceTicks);
     o.q = this.opts.queue.join(o.levelLots);
     const remaining = r.lots - o.cumLots;
     o.locked = r.side === Side.Buy ? o.units.notional(r.priceTicks, remaining) : o.units.base(remaining);
     this.lock(r.side === Side.Buy ? o.quote : o.base, o.locked);
     this.live.set(r.clientId, o);
-    this.bySymbol.get(r.symbol)?.push(o);
+    this.bySymbol.get(r.symbol)?.orders.push(o);
   }
 
   private unrest(o: SimOrder): void {
     this.live.delete(o.req.clientId);
-    const list = this.bySymbol.get(o.req.symbol);
+    const list = this.bySymbol.get(o.req.symbol)?.orders;
     const i = list?.indexOf(o) ?? -1;
     if (list !== undefined && i >= 0) list.splice(i, 1);
     this.lock(o.req.side === Side.Buy ? o.quote : o.base, -o.locked);
@@ -288,9 +376,9 @@ export class FillModel {
   }
 
   private fillCrossed(symbol: string, book: BookView): void {
-    const bid = book.bestBidTicks();
-    const ask = book.bestAskTicks();
-    for (const o of [...(this.bySymbol.get(symbol) ?? [])]) {
+    const bid = this.bestOthers(book, symbol, Side.Buy);
+    const ask = this.bestOthers(book, symbol, Side.Sell);
+    for (const o of [...(this.bySymbol.get(symbol)?.orders ?? [])]) {
       const p = o.req.priceTicks;
       const crossed = o.req.side === Side.Buy ? ask > 0 && ask <= p : bid > 0 && bid >= p;
       if (crossed) this.fill(o, o.req.lots - o.cumLots, p, true);

@@ -20,6 +20,13 @@ export const FrameKind = {
   Gap: 3,
   /** The book lost sync for another reason (stale connection, bad data, resync). */
   Resync: 4,
+  /**
+   * Our own resting orders inside the recorded depth (a recording made while trading): absolute lots
+   * of the recording account's resting orders at each listed (side, price). Not market depth: replay
+   * takes them out of the queue it puts a backtest's orders in, since those orders were never there.
+   * A snapshot clears them; the recorder lists every level still held right after each snapshot.
+   */
+  Own: 5,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 

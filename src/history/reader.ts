@@ -317,7 +317,7 @@ export class FrameCursor {
     const count = w[o + FRAME.count] as number;
     const next = o + FRAME_HEADER_WORDS + count * LEVEL_WORDS;
     const kind = k & 0xff;
-    if (!(count >= 0) || !Number.isInteger(count) || next > this.end || kind > FrameKind.Resync) {
+    if (!(count >= 0) || !Number.isInteger(count) || next > this.end || kind > FrameKind.Own) {
       this.damage(new ChunkDamage("corrupt", `frame ${this.frameInChunk} overruns its chunk or has kind ${kind}`));
       this.pos = this.end;
       return false;

@@ -8,7 +8,7 @@
  */
 import type { OrderBook } from "../book/index.ts";
 import type { Clock } from "../services/index.ts";
-import { type InstrumentInfo, Side, type VenueEvent, type VenueListener } from "../types/index.ts";
+import { type InstrumentInfo, type OrderUpdate, Side, type VenueEvent, type VenueListener } from "../types/index.ts";
 import { type Codec, FrameKind, LEVEL_WORDS } from "./format.ts";
 import { type ChunkSink, DeferredSink, StreamWriter } from "./writer.ts";
 
@@ -44,6 +44,8 @@ export interface RecorderStats {
   trades: number;
   gaps: number;
   levels: number;
+  /** Changes of our own resting lots at a level (Own frames). */
+  own: number;
   /** Book events of symbols nobody asked to record, or that came before instruments were known. */
   ignored: number;
 }
@@ -57,11 +59,28 @@ interface StreamState {
   /** A snapshot has been written since the book (re)gained sync. */
   baselined: boolean;
   nextSnapshotNs: number;
+  /** Our resting orders (by client id) and their lots summed per level (key: ownKey). */
+  readonly ownOrders: Map<string, { side: Side; ticks: number; lots: number }>;
+  readonly ownLevels: Map<number, number>;
+}
+
+/** One key per (side, price) of our own levels: ticks stay far below 2^52. */
+function ownKey(side: Side, ticks: number): number {
+  return ticks * 2 + side;
 }
 
 /** Records the market data of attached venues; see the module comment. */
 export class Recorder {
-  readonly stats: RecorderStats = { events: 0, updates: 0, snapshots: 0, trades: 0, gaps: 0, levels: 0, ignored: 0 };
+  readonly stats: RecorderStats = {
+    events: 0,
+    updates: 0,
+    snapshots: 0,
+    trades: 0,
+    gaps: 0,
+    levels: 0,
+    own: 0,
+    ignored: 0,
+  };
   readonly sink: ChunkSink;
   private readonly opts: RecorderOptions;
   private readonly streams = new Map<string, Map<string, StreamState>>();
@@ -110,6 +129,8 @@ export class Recorder {
         book: venue.book(symbol),
         baselined: false,
         nextSnapshotNs: 0,
+        ownOrders: new Map(),
+        ownLevels: new Map(),
       });
     }
     this.detach.push(venue.onEvent((ev) => this.onEvent(ev)));
@@ -126,6 +147,9 @@ export class Recorder {
           return;
         case "trade":
           this.onTrade(ev);
+          return;
+        case "order":
+          this.onOrder(ev.update, ev.recvNs);
           return;
         case "book_health":
           if (ev.health !== "live") this.onLostSync(ev.venue, ev.symbol, ev.gap === true);
@@ -225,6 +249,48 @@ export class Recorder {
     s.nextSnapshotNs = t + this.snapshotEveryNs;
     this.stats.snapshots++;
     this.stats.levels += bids + asks;
+    this.writeOwnLevels(s, t, venueNs);
+  }
+
+  /** After a snapshot (which clears them in replay): every level where our own orders still rest. */
+  private writeOwnLevels(s: StreamState, t: number, venueNs: number): void {
+    if (s.ownLevels.size === 0) return;
+    const o = s.writer.reserve(FrameKind.Own, s.ownLevels.size, 0, t, venueNs);
+    const w = s.writer.words();
+    let at = o;
+    for (const [key, lots] of s.ownLevels) {
+      w[at] = key % 2;
+      w[at + 1] = Math.floor(key / 2);
+      w[at + 2] = lots;
+      at += LEVEL_WORDS;
+    }
+    this.stats.own++;
+  }
+
+  /**
+   * One of our orders changed: the lots it rests with at its level (0 once filled, cancelled or
+   * refused). A change of our lots at a level becomes an Own frame, so replay can tell our orders
+   * from the market's in the depth it recorded.
+   */
+  private onOrder(u: OrderUpdate, recvNs: number): void {
+    const s = this.stream(u.venue, u.symbol);
+    if (s === undefined) return;
+    const resting = u.status === "new" || u.status === "partially_filled" ? Math.max(0, u.origLots - u.cumLots) : 0;
+    const prev = s.ownOrders.get(u.clientId);
+    if ((prev?.lots ?? 0) === resting) return;
+    if (resting > 0) s.ownOrders.set(u.clientId, { side: u.side, ticks: u.priceTicks, lots: resting });
+    else s.ownOrders.delete(u.clientId);
+    const key = ownKey(u.side, u.priceTicks);
+    const lots = (s.ownLevels.get(key) ?? 0) + resting - (prev?.lots ?? 0);
+    if (lots > 0) s.ownLevels.set(key, lots);
+    else s.ownLevels.delete(key);
+    if (!s.baselined) return; // the snapshot that starts the stream lists it
+    const o = s.writer.reserve(FrameKind.Own, 1, 0, this.localNs(recvNs), this.venueNs(u.venueTimeMs));
+    const w = s.writer.words();
+    w[o] = u.side;
+    w[o + 1] = u.priceTicks;
+    w[o + 2] = Math.max(0, lots);
+    this.stats.own++;
   }
 
   private onTrade(ev: Extract<VenueEvent, { type: "trade" }>): void {

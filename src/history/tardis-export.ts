@@ -86,6 +86,7 @@ class DayExport {
       await this.trades.line(`${pre}${id},${side},${this.p(w[c.levels + 1])},${this.q(w[c.levels + 2])}\n`);
       return;
     }
+    if (c.kind === FrameKind.Own) return; // our own orders: inside the depth already, not a market event
     if (c.kind === FrameKind.Gap || c.kind === FrameKind.Resync) {
       this.lostSync = true;
       return;

@@ -10,13 +10,15 @@ import { STRATEGY_TYPES, strategyParamsSchema } from "../../src/strategy/index.t
 import { SimDirectAdapter } from "../../src/venues/sim-direct/index.ts";
 import { drive, flush, STEP_MS } from "./virtual-time.ts";
 
-/** The config both the live run and its backtest use (the backtest reads fill_model and backtest). */
-export function recordedRunConfig(dir: string, extra = ""): string {
+/**
+ * The config both the live run and its backtest use (the backtest reads fill_model and backtest); the
+ * live run adds engine.record (a backtest refuses it: it replays recordings, it does not make them).
+ */
+export function recordedRunConfig(dir: string, extra = "", record = false): string {
   return `
 engine:
   client_id_prefix: bt1
-  record: { dir: ${JSON.stringify(dir)}, snapshot_interval_s: 60 }
-venues:
+${record ? `  record: { dir: ${JSON.stringify(dir)}, snapshot_interval_s: 60 }\n` : ""}venues:
   - name: sim
     type: sim
     symbols: [BTC-USDT]
@@ -68,9 +70,24 @@ export interface TimedFill {
   readonly maker: boolean;
 }
 
-/** Runs the engine live on the simulator core for `minutes`, recording into dir; returns its fills. */
-export async function recordLiveRun(dir: string, seed: string, minutes: number): Promise<TimedFill[]> {
-  const config = testConfig(recordedRunConfig(dir));
+/** One order the engine sent, with its virtual time. */
+export interface RunOrder {
+  readonly atMs: number;
+  readonly side: number;
+  readonly priceTicks: number;
+  readonly lots: number;
+}
+
+/** What a live run did: its fills and the orders it sent, and when it began to stop (epoch ms). */
+export interface LiveRun {
+  readonly fills: TimedFill[];
+  readonly orders: RunOrder[];
+  readonly stopMs: number;
+}
+
+/** Runs the engine live on the simulator core for `minutes`, recording into dir; returns its fills and orders. */
+export async function recordLiveRun(dir: string, seed: string, minutes: number): Promise<LiveRun> {
+  const config = testConfig(recordedRunConfig(dir, "", true));
   const clock = new VirtualClock(Date.UTC(2026, 0, 5, 12));
   const core = new SimCore({ clock, seed, symbols: DEFAULT_SYMBOLS.filter((s) => s.symbol === "BTCUSDT") });
   const adapter = new SimDirectAdapter({
@@ -86,6 +103,7 @@ export async function recordLiveRun(dir: string, seed: string, minutes: number):
   });
   core.start();
   const fills: TimedFill[] = [];
+  const orders: RunOrder[] = [];
   const engine = new Engine({
     config,
     clock,
@@ -94,6 +112,8 @@ export async function recordLiveRun(dir: string, seed: string, minutes: number):
     orders: { submitTimeoutMs: 2000, cancelTimeoutMs: 2000, statusRetryMs: 200 },
     onFill: (f: FillEvent) =>
       fills.push({ atMs: clock.nowMs(), side: f.side, priceTicks: f.priceTicks, lots: f.lots, maker: f.isMaker }),
+    onOrderSent: (_venue, r) =>
+      orders.push({ atMs: clock.nowMs(), side: r.side, priceTicks: r.priceTicks, lots: r.lots }),
   });
   await drive(clock, engine.start());
   const end = clock.nowMs() + minutes * 60_000;
@@ -101,8 +121,9 @@ export async function recordLiveRun(dir: string, seed: string, minutes: number):
     clock.advance(STEP_MS);
     await flush();
   }
+  const stopMs = clock.nowMs();
   await drive(clock, engine.stop("end of live run"));
   core.stop();
   await flush();
-  return fills;
+  return { fills, orders, stopMs };
 }

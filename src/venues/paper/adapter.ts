@@ -150,7 +150,10 @@ export class PaperAdapter implements VenueAdapter {
     if (f === undefined) return;
     if (ev.type === "book") {
       const book = this.opts.inner.book(ev.symbol);
-      if (book !== undefined) f.onDepth(ev.symbol, book.appliedLevels(), 0, book.stagedCount(), ev.snapshot);
+      if (book === undefined) return;
+      // a live frame is its own instant: the queue moves by what it changed
+      f.onDepth(ev.symbol, book.appliedLevels(), 0, book.stagedCount(), ev.snapshot);
+      f.settleDepth(ev.symbol);
     } else if (ev.type === "trade") f.onTrade(ev.symbol, ev.aggressor, ev.priceTicks, ev.lots);
   }
 

@@ -129,6 +129,7 @@ export class ReplaySession {
       balances: v.balances,
       nowMs: () => opts.clock.nowMs(),
       report: (u) => adapter?.report(u),
+      ownLots: (symbol, side, ticks) => streams.get(symbol)?.ownLots(side, ticks) ?? 0,
     });
     adapter = new ReplayAdapter({
       name: v.name,

@@ -34,6 +34,8 @@ export class ReplayStream {
   private exchangeSynced = false;
   private localSynced = false;
   private lastVenueMs = Number.NEGATIVE_INFINITY;
+  /** The recording run's own resting lots by level (key ticks * 2 + side), from Own frames. */
+  private readonly own = new Map<number, number>();
   private meta: Float64Array = new Float64Array(64 * META);
   private words: Float64Array = new Float64Array(4096);
   private head = 0;
@@ -60,10 +62,39 @@ export class ReplayStream {
     return this.head < this.tail ? (this.meta[this.head * META + 3] as number) : Number.POSITIVE_INFINITY;
   }
 
-  /** The venue sees the next frame: its book changes, our orders meet it. */
+  /** Lots of the recording run's own resting orders at a level of the venue book (Own frames). */
+  ownLots(side: number, ticks: number): number {
+    return this.own.size === 0 ? 0 : (this.own.get(ticks * 2 + side) ?? 0);
+  }
+
+  /**
+   * The venue sees the next frame: its book changes, our orders meet it. Once every frame of a venue
+   * instant is in, the fill model settles what the instant changed.
+   */
   stepVenue(): void {
     const c = this.cursor;
     const venueMs = this.nextVenueMs;
+    if (c.kind === FrameKind.Own) this.applyOwn(c.words, c.levels, c.count);
+    else this.stepVenueFrame(c);
+    this.lastVenueMs = venueMs;
+    this.peek();
+    if (this.nextVenueMs > venueMs) this.fill?.settleDepth(this.info.symbol);
+  }
+
+  /** Our own recorded orders (not market depth): noted for the fill model, never shown to the engine. */
+  private applyOwn(words: Float64Array, at: number, count: number): void {
+    for (let i = 0; i < count; i++) {
+      const o = at + i * 3;
+      const side = words[o] as number;
+      const ticks = words[o + 1] as number;
+      const lots = words[o + 2] as number;
+      if (lots > 0) this.own.set(ticks * 2 + side, lots);
+      else this.own.delete(ticks * 2 + side);
+      this.fill?.onOwnLevel(this.info.symbol, side as 0 | 1, ticks);
+    }
+  }
+
+  private stepVenueFrame(c: FrameCursor): void {
     this.push(c.kind, c.count, c.seq, c.localMs, Number.isNaN(c.venueMs) ? 0 : c.venueMs, c.words, c.levels);
     const book = this.exchangeBook;
     if (c.kind === FrameKind.Trade) {
@@ -77,13 +108,12 @@ export class ReplayStream {
       this.exchangeSynced = false;
     } else if (c.kind === FrameKind.Snapshot || this.exchangeSynced) {
       const snap = c.kind === FrameKind.Snapshot;
+      if (snap) this.own.clear(); // the recorder lists our orders again right after a snapshot
       book.stageFrom(c.words, c.levels, c.count);
       const ok = (snap ? book.applySnapshot() : book.applyUpdate()) === 0 && !book.isCrossed();
       this.exchangeSynced = ok;
       if (ok) this.fill?.onDepth(this.info.symbol, c.words, c.levels, c.count, snap);
     }
-    this.lastVenueMs = venueMs;
-    this.peek();
   }
 
   /** The engine receives the oldest frame the venue has seen. */
