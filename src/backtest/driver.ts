@@ -31,8 +31,9 @@ export async function driveReplay(
   tick: () => void = () => {},
 ): Promise<void> {
   let idle = 0;
+  let sinceTick = 0;
   await settle(); // whatever the caller just started runs up to its first wait before data moves
-  for (let n = 1; ; n++) {
+  for (;;) {
     if (done()) return;
     const tData = session.nextTimeMs();
     const tTimer = clock.nextDueMs() ?? Number.POSITIVE_INFINITY;
@@ -45,20 +46,25 @@ export async function driveReplay(
     if (tTimer <= tData) {
       clock.advanceTo(tTimer);
       await settle();
+      sinceTick++;
     } else {
-      if (tData > clock.nowMs()) clock.advanceTo(tData);
-      session.step();
+      // plain market data: the engine handles it synchronously, so many frames run in one call
+      sinceTick += session.stepUntilTimer(clock, TICK_STEPS - sinceTick);
       if (session.activity) {
         session.activity = false;
         await settle();
       }
     }
-    if ((n & 4095) === 0) {
+    if (sinceTick >= TICK_STEPS) {
+      sinceTick = 0;
       tick();
       await yieldLoop();
     }
   }
 }
+
+/** Steps between progress ticks (and full turns of the event loop). */
+const TICK_STEPS = 4096;
 
 /** Drives until a promise settles; returns its value or throws its error. */
 export async function driveUntilSettled<T>(

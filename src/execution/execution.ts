@@ -34,7 +34,14 @@ import {
 import { IllegalTransitionError, type ManagedOrder, type OrderState } from "./order-state.ts";
 import { type ParentOrderOptions, ParentOrders, type ParentRequest } from "./parent-order.ts";
 import { Positions, type PositionView } from "./positions.ts";
-import { type DesiredQuotes, planQuotes, type QuoteMatchOptions, type QuotePlace, type QuotePlan } from "./quotes.ts";
+import {
+  type DesiredQuotes,
+  planQuotes,
+  type QuoteMatchOptions,
+  type QuotePlace,
+  type QuotePlan,
+  quotesKeptAsIs,
+} from "./quotes.ts";
 import { Registry } from "./registry.ts";
 import { KillSwitch, RiskGate, type RiskLimits, type RiskReason } from "./risk.ts";
 
@@ -151,6 +158,8 @@ export class Execution {
   private timer = 0;
   private readonly disconnected = new Set<string>();
   private readonly orderListeners: OrderListener[] = [];
+  /** quote() answers that did nothing, by how many orders they kept (shared, frozen). */
+  private readonly keptResults: QuoteResult[] = [];
 
   constructor(opts: ExecutionOptions) {
     this.opts = opts;
@@ -328,12 +337,22 @@ export class Execution {
     type: OrderType = "limit_maker",
     strategy: string | null = null,
   ): QuoteResult {
-    const plan = planQuotes(
-      desired,
-      this.oms.liveOrders(venue, desired.symbol, 0),
-      this.oms.liveOrders(venue, desired.symbol, 1),
-      this.opts.quoteMatch,
-    );
+    // Most book events leave the quotes as they rest. The same desired object (strategies emit a new
+    // one only when their quotes change) checked against orders that have not changed since is
+    // answered from the memo; nothing is planned or allocated.
+    const inst = this.registry.get(venue, desired.symbol);
+    if (inst !== undefined && inst.quotedDesired === desired && inst.quotedVersion === inst.ordersVersion)
+      return this.nothingDone(inst.quotedKept);
+    const bids = this.oms.liveOrders(venue, desired.symbol, 0);
+    const asks = this.oms.liveOrders(venue, desired.symbol, 1);
+    const kept = quotesKeptAsIs(desired, bids, asks, this.opts.quoteMatch);
+    if (inst !== undefined) inst.quotedDesired = kept >= 0 ? desired : undefined;
+    if (kept >= 0 && inst !== undefined) {
+      inst.quotedVersion = inst.ordersVersion;
+      inst.quotedKept = kept;
+    }
+    if (kept >= 0) return this.nothingDone(kept);
+    const plan = planQuotes(desired, bids, asks, this.opts.quoteMatch);
     const cancelsFirst = plan.cancels.length > 0 && this.placesMeetCancels(plan);
     let cancelsDeferred = cancelsFirst ? this.sendCancels(plan.cancels) : 0;
     const placed: ManagedOrder[] = [];
@@ -352,6 +371,23 @@ export class Execution {
     }
     if (!cancelsFirst && plan.cancels.length > 0) cancelsDeferred = this.sendCancels(plan.cancels);
     return { plan, placed, refused, cancelsDeferred, placesDeferred };
+  }
+
+  /** The answer of a quote() that found every order as desired: one frozen result per kept count. */
+  private nothingDone(kept: number): QuoteResult {
+    let r = this.keptResults[kept];
+    if (r === undefined) {
+      const cancels: string[] = [];
+      const places: QuotePlace[] = [];
+      const placed: ManagedOrder[] = [];
+      const refused: QuoteResult["refused"] = [];
+      for (const a of [cancels, places, placed, refused]) Object.freeze(a);
+      r = { plan: { cancels, places, kept }, placed, refused, cancelsDeferred: 0, placesDeferred: 0 };
+      Object.freeze(r.plan);
+      Object.freeze(r);
+      this.keptResults[kept] = r;
+    }
+    return r;
   }
 
   /** Sends a plan's cancels; how many the cancel rate deferred. */

@@ -346,6 +346,7 @@ export class OrderManager {
     if (o.state === "pending_new") {
       if (!o.cancelWanted) {
         o.cancelWanted = true;
+        o.inst.ordersVersion++;
         note(o, this.clock.nowMs(), "cancel wanted once acked");
       }
       return true;
@@ -522,6 +523,7 @@ export class OrderManager {
 
   /** Updates the instrument's open lots and the venue's open-order count, retires terminal orders. */
   private refresh(o: Order): void {
+    o.inst.ordersVersion++; // whatever changed, a quote checked before is to be planned again
     const live = isLive(o.state);
     const remaining = live ? Math.max(0, o.lots - o.cumLots) : 0;
     o.inst.openLots[o.side] += remaining - o.countedRemaining;

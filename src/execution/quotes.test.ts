@@ -3,7 +3,7 @@ import { flush, looseLimits, makeDesk } from "../../test/support/fake-venue.ts";
 import { Rng } from "../services/index.ts";
 import { Side } from "../types/index.ts";
 import type { OrderState } from "./order-state.ts";
-import { planQuotes, type QuoteLevel, type RestingOrder } from "./quotes.ts";
+import { planQuotes, type QuoteLevel, quotesKeptAsIs, type RestingOrder } from "./quotes.ts";
 
 let n = 0;
 function resting(priceTicks: number, lots: number, state: OrderState = "new", cumLots = 0): RestingOrder {
@@ -149,7 +149,56 @@ describe("quote reconciliation (pure)", () => {
   });
 });
 
+describe("quotes kept as they rest (the no-allocation check)", () => {
+  test("agrees with planQuotes on random books: -1 exactly when the plan has work, else the orders kept", () => {
+    const seed = Number(process.env.HFT_QUOTES_SEED ?? 11);
+    const rng = new Rng(seed);
+    const states: OrderState[] = ["pending_new", "new", "partially_filled", "pending_cancel"];
+    for (let round = 0; round < 5000; round++) {
+      const levels = (): QuoteLevel[] =>
+        Array.from({ length: rng.int(3) }, () => ({ priceTicks: 95 + rng.int(4), lots: 1 + rng.int(2) }));
+      const live = (): RestingOrder[] =>
+        Array.from({ length: rng.int(3) }, () => ({
+          ...resting(95 + rng.int(4), 1 + rng.int(2), states[rng.int(states.length)] as OrderState, rng.int(2)),
+          cancelWanted: rng.chance(0.1),
+        }));
+      const desired = { symbol: "X", bids: levels(), asks: levels() };
+      const bids = live();
+      const asks = live();
+      const slack = rng.int(2);
+      const plan = planQuotes(desired, bids, asks, { remainingSlackLots: slack });
+      const kept = quotesKeptAsIs(desired, bids, asks, { remainingSlackLots: slack });
+      const idle = plan.cancels.length === 0 && plan.places.length === 0;
+      expect(`seed ${seed} round ${round}: ${kept}`).toBe(`seed ${seed} round ${round}: ${idle ? plan.kept : -1}`);
+    }
+  });
+});
+
 describe("quote reconciliation through the desk", () => {
+  test("the same quote object again is answered from the memo until one of its orders changes", async () => {
+    const { desk, venue } = makeDesk();
+    const desired = { symbol: "BTC-USDT", bids: [{ priceTicks: 4_999_000, lots: 5 }], asks: [] };
+    expect(desk.quote("fake", desired).placed.length).toBe(1);
+    await flush();
+    const idle = desk.quote("fake", desired);
+    expect({ kept: idle.plan.kept, places: idle.plan.places.length }).toEqual({ kept: 1, places: 0 });
+    expect(desk.quote("fake", desired)).toBe(idle); // the memo: nothing planned again
+    // the venue cancels our order: the same desired object must place it again
+    const id = [...desk.oms.liveOrders("fake", "BTC-USDT", Side.Buy)][0]?.clientId ?? "";
+    venue.finish(id, "canceled");
+    await flush();
+    const again = desk.quote("fake", desired);
+    expect(again.placed.length).toBe(1);
+    await flush();
+    // a partial fill leaves 3 of 5 lots: the order no longer is the level, it is replaced
+    const next = [...desk.oms.liveOrders("fake", "BTC-USDT", Side.Buy)][0]?.clientId ?? "";
+    venue.fill(next, 2);
+    await flush();
+    const refill = desk.quote("fake", desired);
+    expect({ cancels: refill.plan.cancels, placed: refill.placed.length }).toEqual({ cancels: [next], placed: 1 });
+    expect(venue.submits.length).toBe(3);
+  });
+
   test("the same desired quotes twice: the second pass does nothing; a move replaces one order", async () => {
     const { desk, venue } = makeDesk();
     const desired = {

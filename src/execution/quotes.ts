@@ -108,6 +108,53 @@ export function planSide(
 
 let scratch = new Uint8Array(32);
 
+/**
+ * The orders of one side already are its desired levels: how many are kept, or -1 when planSide
+ * would cancel or place anything. The same rules as planSide, without building a plan: the common
+ * case of a book event that leaves the quotes as they are costs no allocation.
+ */
+function keptAsIs(desired: readonly QuoteLevel[], resting: Iterable<RestingOrder>, slack: number): number {
+  const n = desired.length;
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+  const used = scratch;
+  used.fill(0, 0, n);
+  let kept = 0;
+  for (const o of resting) {
+    if (o.state === "pending_cancel" || o.cancelWanted) continue;
+    const pending = o.state === "pending_new";
+    const remaining = o.lots - o.cumLots;
+    let match = -1;
+    for (let i = 0; i < n; i++) {
+      if (used[i] === 1) continue;
+      const d = desired[i] as QuoteLevel;
+      if (d.priceTicks !== o.priceTicks) continue;
+      if (pending || (remaining <= d.lots && remaining >= d.lots - slack)) {
+        match = i;
+        break;
+      }
+    }
+    if (match < 0) return -1; // planSide would cancel it
+    used[match] = 1;
+    kept++;
+  }
+  for (let i = 0; i < n; i++) if (used[i] === 0 && (desired[i] as QuoteLevel).lots > 0) return -1;
+  return kept;
+}
+
+/** Both sides already are the desired quotes: the orders kept, or -1 when planQuotes has work to do. */
+export function quotesKeptAsIs(
+  desired: DesiredQuotes,
+  restingBids: Iterable<RestingOrder>,
+  restingAsks: Iterable<RestingOrder>,
+  opts: QuoteMatchOptions = {},
+): number {
+  const slack = opts.remainingSlackLots ?? 0;
+  const bids = keptAsIs(desired.bids, restingBids, slack);
+  if (bids < 0) return -1;
+  const asks = keptAsIs(desired.asks, restingAsks, slack);
+  return asks < 0 ? -1 : bids + asks;
+}
+
 /** Plans both sides of one symbol. */
 export function planQuotes(
   desired: DesiredQuotes,

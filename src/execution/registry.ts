@@ -46,6 +46,12 @@ export class InstrumentState {
   askTicks = 0;
   health: BookHealth = "syncing";
   readonly position = new PositionState();
+  /** Bumped whenever one of its orders changes in a way quote planning reads (OrderManager). */
+  ordersVersion = 0;
+  /** The last quote found already resting, at which orders version, with how many orders kept. */
+  quotedDesired: object | undefined;
+  quotedVersion = -1;
+  quotedKept = 0;
 
   constructor(
     readonly venue: string,
@@ -82,6 +88,7 @@ export class VenueState {
 export class Registry {
   readonly venues = new Map<string, VenueState>();
   readonly bySymbol = new Map<string, InstrumentState[]>();
+  private lastFound: InstrumentState | undefined;
 
   /** Adds (or re-attaches after a reconnect) a venue adapter. */
   addVenue(name: string, adapter?: VenueAdapter): VenueState {
@@ -108,9 +115,17 @@ export class Registry {
     return inst;
   }
 
-  /** The instrument, or undefined when the venue or symbol is not registered. */
+  /**
+   * The instrument, or undefined when the venue or symbol is not registered. The last one found is
+   * remembered: every book event looks the same instrument up more than once (instruments are never
+   * removed, so the memo cannot go stale).
+   */
   get(venue: string, symbol: string): InstrumentState | undefined {
-    return this.venues.get(venue)?.instruments.get(symbol);
+    const last = this.lastFound;
+    if (last !== undefined && last.venue === venue && last.info.symbol === symbol) return last;
+    const inst = this.venues.get(venue)?.instruments.get(symbol);
+    if (inst !== undefined) this.lastFound = inst;
+    return inst;
   }
 
   /** Every registered instrument. */

@@ -117,6 +117,14 @@ export class VirtualClock implements Clock {
     return this.queue[0]?.dueMs;
   }
 
+  /**
+   * A lower bound of the next timer's due time, Infinity when none: the earliest entry, which may be
+   * a timer already cleared (nextDueMs skips those; this costs one read, for loops that ask per event).
+   */
+  peekDueMs(): number {
+    return this.queue[0]?.dueMs ?? Number.POSITIVE_INFINITY;
+  }
+
   /** Moves time forward by ms, firing every timer that falls due on the way, in order. */
   advance(ms: number): void {
     this.advanceTo(this.now + ms);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { bookUpdate, FakeBook, fakeContext, fakeInstrument } from "../../test/support/strategy-harness.ts";
+import { Rng } from "../services/index.ts";
 import { StrategyParamsError } from "./index.ts";
 import { MarketMaking } from "./market-making.ts";
 
@@ -394,5 +395,64 @@ describe("market_making says why it does not quote", () => {
     mm.onPosition({ venue: "sim", symbol: "BTC-USDT", positionLots: 100_000 });
     expect(mm.quoteDecisions()).toBe(first);
     expect(mm.quoteDecisions()[0]).toBe(record);
+  });
+});
+
+/** market_making computing every quote afresh: the reference the top-of-book shortcut must equal. */
+class AlwaysRecompute extends MarketMaking {
+  protected override topOfBookQuotes(): boolean {
+    return false;
+  }
+}
+
+describe("the top-of-book shortcut", () => {
+  test("quotes equal those computed afresh on every event (random books, sizes, health, positions, parameters)", () => {
+    const seed = Number(process.env.HFT_MM_SEED ?? 7);
+    const rng = new Rng(seed);
+    for (const fair_value of ["mid", "microprice"] as const) {
+      const a = fakeContext([fakeInstrument({ maker: 0.0001 })]);
+      const b = fakeContext([fakeInstrument({ maker: 0.0001 })]);
+      const params = { ...PARAMS, fair_value, refresh_tolerance: 0.0002 };
+      const fast = new MarketMaking("mm", a.ctx, params);
+      const slow = new AlwaysRecompute("mm", b.ctx, params);
+      const book = new FakeBook().set(MID - 50, MID + 50, 100, 5);
+      fast.start();
+      slow.start();
+      for (let i = 0; i < 3000; i++) {
+        const r = rng.int(10);
+        if (r < 4) {
+          // a level deeper in the book: the top is untouched
+          const side = rng.chance(0.5) ? book.bids : book.asks;
+          const level = side[1 + rng.int(side.length - 1)];
+          if (level !== undefined) level.lots = 1 + rng.int(500);
+        } else if (r < 6) {
+          const bid = MID - 200 + rng.int(300);
+          book.set(bid, bid + 1 + rng.int(100), 50 + rng.int(100), 5);
+        } else if (r < 7) {
+          const top = rng.chance(0.5) ? book.bids[0] : book.asks[0];
+          if (top !== undefined) top.lots = 1 + rng.int(300);
+        } else if (r < 8) {
+          const pos = (rng.int(5) - 2) * 500;
+          fast.onPosition({ venue: "sim", symbol: "BTC-USDT", positionLots: pos });
+          slow.onPosition({ venue: "sim", symbol: "BTC-USDT", positionLots: pos });
+          continue;
+        } else if (r < 9) {
+          const health = rng.chance(0.5) ? "live" : "resyncing";
+          fast.onBookHealth("sim", "BTC-USDT", health);
+          slow.onBookHealth("sim", "BTC-USDT", health);
+          continue;
+        } else {
+          const change = { spread: 0.001 + rng.int(3) * 0.0005 };
+          fast.updateParams(change);
+          slow.updateParams(change);
+          continue;
+        }
+        fast.onBook(bookUpdate(book));
+        slow.onBook(bookUpdate(book));
+        expect(`seed ${seed} ${fair_value} #${i}: ${JSON.stringify(a.sink.last())}`).toBe(
+          `seed ${seed} ${fair_value} #${i}: ${JSON.stringify(b.sink.last())}`,
+        );
+      }
+    }
   });
 });

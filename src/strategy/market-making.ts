@@ -45,6 +45,11 @@ export class MarketMaking extends QuotingStrategy<MarketMakingParams> {
     super(name, ctx, marketMakingParamsSchema, parseParams<MarketMakingParams>(marketMakingParamsSchema, name, params));
   }
 
+  /** Mid or microprice, position and parameters: nothing else moves these quotes. */
+  protected override topOfBookQuotes(): boolean {
+    return true;
+  }
+
   protected fillRaw(s: QuoteState, book: BookView): void {
     const p = this.current;
     const fair = p.fair_value === "microprice" ? book.microprice() : book.mid();

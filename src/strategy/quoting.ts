@@ -231,6 +231,8 @@ export class QuoteState {
   readonly askBuf = new SideBuffer();
   /** Why each side is (not) quoted, updated on every evaluation. */
   readonly decision: QuoteDecision;
+  /** What the last full evaluation saw (top of book, position, parameters), for topOfBookQuotes(). */
+  readonly seen = { bid: -2, ask: -2, bidLots: 0, askLots: 0, positionLots: 0, params: undefined as unknown };
   constructor(readonly inst: StrategyInstrument) {
     this.grid = new InstrumentGrid(inst);
     this.last = { venue: inst.venue, symbol: inst.symbol, bids: NO_LEVELS, asks: NO_LEVELS };
@@ -304,6 +306,15 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
 
   /** Hook for subclasses that learn from each live book update (volatility, liquidity). */
   protected observe(_s: QuoteState, _book: BookView, _nowMs: number): void {}
+
+  /**
+   * True when fillRaw reads nothing but the best prices and sizes, the position and the parameters
+   * (no time, no history, no other book): then an update that changed none of them (a level deeper
+   * in the book) re-emits the last quote without computing it again. Off unless a subclass says so.
+   */
+  protected topOfBookQuotes(): boolean {
+    return false;
+  }
 
   params(): Readonly<Record<string, unknown>> {
     return this.current;
@@ -416,6 +427,10 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
     }
     const bid = book.bestBidTicks();
     const ask = book.bestAskTicks();
+    if (this.sameInputs(s, book, bid, ask)) {
+      this.ctx.sink.quotes(s.last); // the same object: the execution layer has nothing to plan
+      return;
+    }
     const raw = s.raw;
     raw.fairTicks = Number.NaN;
     raw.levels = 0;
@@ -452,6 +467,33 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
     this.emitEmpty(s);
   }
 
+  /**
+   * Whether the inputs of a top-of-book strategy are those of its last evaluation (and remembers
+   * them when not): the same inputs give the same quote, so it need not be computed again.
+   */
+  private sameInputs(s: QuoteState, book: BookView, bid: number, ask: number): boolean {
+    if (!this.topOfBookQuotes()) return false;
+    const seen = s.seen;
+    const bidLots = book.bestBidLots();
+    const askLots = book.bestAskLots();
+    if (
+      seen.bid === bid &&
+      seen.ask === ask &&
+      seen.bidLots === bidLots &&
+      seen.askLots === askLots &&
+      seen.positionLots === s.positionLots &&
+      seen.params === this.current
+    )
+      return true;
+    seen.bid = bid;
+    seen.ask = ask;
+    seen.bidLots = bidLots;
+    seen.askLots = askLots;
+    seen.positionLots = s.positionLots;
+    seen.params = this.current;
+    return false;
+  }
+
   /** Emits, keeping each side's previous levels when the new ones are within tolerance. */
   private emit(s: QuoteState, tol: number, fair: number, bestBid: number, bestAsk: number): void {
     const fee = s.grid.makerFee;
@@ -481,6 +523,7 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
    * nothing changes) so the execution layer can retry cancels it had to defer.
    */
   protected emitEmpty(s: QuoteState): void {
+    s.seen.params = undefined; // the quote was pulled: the next evaluation computes it afresh
     if (s.last.bids.length !== 0 || s.last.asks.length !== 0) {
       s.last = { venue: s.inst.venue, symbol: s.inst.symbol, bids: NO_LEVELS, asks: NO_LEVELS };
     }

@@ -16,7 +16,14 @@ import {
 import type { Clock } from "../../services/index.ts";
 import { DecimalGrid, type InstrumentInfo, type Lots } from "../../types/index.ts";
 import { ReplayAdapter } from "./adapter.ts";
-import { ReplayStream } from "./stream.ts";
+import { type LocalSink, ReplayStream } from "./stream.ts";
+
+/** The clock a replay moves (VirtualClock fits): now, a lower bound of the next timer, move forward. */
+export interface VirtualClockLike {
+  nowMs(): number;
+  peekDueMs(): number;
+  advanceTo(ms: number): void;
+}
 
 /** One venue to replay: which recordings, and how its fills work. */
 export interface ReplayVenueSpec {
@@ -142,7 +149,10 @@ export class ReplaySession {
         this.activity = true;
       },
     });
-    for (const s of streams.values()) s.fill = fill;
+    for (const s of streams.values()) {
+      s.fill = fill;
+      s.sink = adapter;
+    }
     this.fills.set(v.name, fill);
     this.adapters.push(adapter);
   }
@@ -161,26 +171,60 @@ export class ReplaySession {
 
   /** Takes the earliest step (the venue's side first on a tie: it never sees a frame after the engine). */
   step(): void {
-    let best: ReplayStream | undefined;
-    let bestT = Number.POSITIVE_INFINITY;
-    let venueSide = false;
-    for (const s of this.streams) {
-      const v = s.nextVenueMs;
-      if (v < bestT || (v === bestT && !venueSide)) {
-        best = s;
-        bestT = v;
-        venueSide = true;
+    this.stepBefore(Number.POSITIVE_INFINITY, 1);
+  }
+
+  /**
+   * The driver's inner loop: takes up to maxSteps steps, each the earliest, moving the clock to its
+   * time, while that time is before the clock's next timer (a timer due then runs first, even one a
+   * step just set) and nothing happened that the engine reacts to asynchronously (activity). Returns
+   * the steps taken.
+   */
+  stepUntilTimer(clock: VirtualClockLike, maxSteps: number): number {
+    return this.stepBefore(Number.POSITIVE_INFINITY, maxSteps, clock);
+  }
+
+  private stepBefore(limitMs: number, maxSteps: number, clock?: VirtualClockLike): number {
+    const streams = this.streams;
+    const one = streams.length === 1 ? streams[0] : undefined;
+    for (let n = 0; n < maxSteps; n++) {
+      let best = one;
+      let venueSide = true;
+      let t: number;
+      if (best !== undefined) {
+        t = best.nextVenueMs;
+        const l = best.nextLocalMs();
+        if (l < t) {
+          t = l;
+          venueSide = false;
+        }
+      } else {
+        t = Number.POSITIVE_INFINITY;
+        for (const s of streams) {
+          const v = s.nextVenueMs;
+          if (v < t || (v === t && !venueSide)) {
+            best = s;
+            t = v;
+            venueSide = true;
+          }
+          const l = s.nextLocalMs();
+          if (l < t) {
+            best = s;
+            t = l;
+            venueSide = false;
+          }
+        }
       }
-      const l = s.nextLocalMs();
-      if (l < bestT) {
-        best = s;
-        bestT = l;
-        venueSide = false;
+      if (best === undefined || !(t < limitMs)) return n;
+      if (clock !== undefined) {
+        if (!(t < clock.peekDueMs())) return n;
+        if (t > clock.nowMs()) clock.advanceTo(t);
       }
+      if (venueSide) best.stepVenue();
+      else best.stepLocal(best.sink as LocalSink);
+      if (this.activity) return n + 1;
     }
-    if (best === undefined) return;
-    if (venueSide) best.stepVenue();
-    else best.stepLocal(this.adapterOf(best));
+    return maxSteps;
   }
 
   /** Frames the engine has received so far, and book levels applied (progress, throughput). */
@@ -199,11 +243,5 @@ export class ReplaySession {
   close(): void {
     for (const s of this.streams) s.close();
     for (const f of this.files) f.close();
-  }
-
-  private adapterOf(s: ReplayStream): ReplayAdapter {
-    const a = this.adapters.find((x) => x.name === s.venue);
-    if (a === undefined) throw new Error(`no replay adapter for ${s.venue}`);
-    return a;
   }
 }

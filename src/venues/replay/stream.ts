@@ -42,6 +42,8 @@ export class ReplayStream {
   private tail = 0;
   private wordTail = 0;
   fill: FillModel | undefined;
+  /** Where the engine side of this stream's frames goes (its venue's replay adapter). */
+  sink: LocalSink | undefined;
 
   constructor(
     readonly venue: string,
