@@ -246,6 +246,8 @@ export class Engine implements StatusSource, MetricsSource {
   private readonly bookMap = new Map<string, BookEntry>();
   /** The same entries by venue then symbol: hot-path lookups without building a key string. */
   private readonly bookIndex = new Map<string, Map<string, BookEntry>>();
+  /** The book entry of the last book event (consecutive events are mostly of one book). */
+  private lastBook: BookEntry | undefined;
   private phase: Phase = "created";
   private startedAtMs = 0;
   /** recvNs of the frame being handled right now (0 outside a market-data handler). */
@@ -930,8 +932,13 @@ export class Engine implements StatusSource, MetricsSource {
   }
 
   private onBook(ev: Extract<VenueEvent, { type: "book" }>): void {
-    const b = this.bookIndex.get(ev.venue)?.get(ev.symbol);
+    const last = this.lastBook;
+    const b =
+      last !== undefined && last.symbol === ev.symbol && last.venue === ev.venue
+        ? last
+        : this.bookIndex.get(ev.venue)?.get(ev.symbol);
     if (b === undefined) return;
+    this.lastBook = b;
     this.counters.bookEvents++;
     b.book = ev.book;
     b.updates++;

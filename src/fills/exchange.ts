@@ -90,6 +90,8 @@ export class FillModel {
   private readonly opts: FillModelOptions;
   private readonly live = new Map<string, SimOrder>();
   private readonly bySymbol = new Map<string, SymbolOrders>();
+  private lastSymbol = "";
+  private lastOrders: SymbolOrders | undefined;
   private readonly units = new Map<string, InstrumentUnits>();
   private readonly balances = new Map<string, { free: bigint; locked: bigint }>();
   private readonly makerRate: bigint;
@@ -181,7 +183,7 @@ export class FillModel {
    * levels moved. Their queues move, and crossings fill, at settleDepth().
    */
   onDepth(symbol: string, levels: Float64Array, offset: number, count: number, snapshot: boolean): void {
-    const so = this.bySymbol.get(symbol);
+    const so = this.ordersOf(symbol);
     if (so === undefined || so.orders.length === 0) return;
     so.depthChanged = true;
     for (const o of so.orders) {
@@ -209,7 +211,7 @@ export class FillModel {
    * moves its queue once by its net change, then orders the book now goes through fill.
    */
   settleDepth(symbol: string): void {
-    const so = this.bySymbol.get(symbol);
+    const so = this.ordersOf(symbol);
     if (so === undefined || !so.depthChanged) return;
     so.depthChanged = false;
     const book = this.opts.book(symbol);
@@ -245,6 +247,17 @@ export class FillModel {
       o.q.front += n;
       this.fill(o, n, p, true);
     }
+  }
+
+  /** Our orders of a symbol; the last symbol asked for is remembered (frames come per symbol in runs). */
+  private ordersOf(symbol: string): SymbolOrders | undefined {
+    if (symbol === this.lastSymbol) return this.lastOrders;
+    const so = this.bySymbol.get(symbol);
+    if (so !== undefined) {
+      this.lastSymbol = symbol;
+      this.lastOrders = so;
+    }
+    return so;
   }
 
   private refuse(reason: VenueRejectError["reason"], message: string): never {

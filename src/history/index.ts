@@ -36,6 +36,7 @@ export {
   TRADE_COLUMNS,
 } from "./tardis.ts";
 export { exportTardis } from "./tardis-export.ts";
+export { WorkerSink, type WorkerSinkOptions } from "./worker-sink.ts";
 export {
   type ChunkSink,
   DeferredSink,

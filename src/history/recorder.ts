@@ -3,14 +3,15 @@
  * levels the adapter just applied, read from its C book's staging buffer), every trade and every loss
  * of sync, with the venue's time and the local receive time, into per venue/symbol/day recordings.
  * The handler only copies a few words into a preallocated chunk; compression and disk writes happen
- * after the turn (DeferredSink). A snapshot starts every file and every book that (re)gained sync,
+ * on a worker thread (WorkerSink), never on the engine's. A snapshot starts every file and every book that (re)gained sync,
  * and is repeated every snapshotIntervalMs, so replay can begin anywhere near a given time.
  */
 import type { OrderBook } from "../book/index.ts";
 import type { Clock } from "../services/index.ts";
 import { type InstrumentInfo, type OrderUpdate, Side, type VenueEvent, type VenueListener } from "../types/index.ts";
 import { type Codec, FrameKind, LEVEL_WORDS } from "./format.ts";
-import { type ChunkSink, DeferredSink, StreamWriter } from "./writer.ts";
+import { WorkerSink } from "./worker-sink.ts";
+import { type ChunkSink, StreamWriter } from "./writer.ts";
 
 /** What the recorder needs of a venue adapter (a VenueAdapter fits). */
 export interface RecordableVenue {
@@ -26,7 +27,7 @@ export interface RecorderOptions {
   readonly clock: Clock;
   /** A full snapshot at least this often per book (default 10 minutes). */
   readonly snapshotIntervalMs?: number;
-  /** Where sealed chunks go (default: a DeferredSink, written after the handler's turn). */
+  /** Where sealed chunks go (default: a WorkerSink, compressed and written on a worker thread). */
   readonly sink?: ChunkSink;
   /** Raw bytes per chunk (default 256 KiB). */
   readonly chunkBytes?: number;
@@ -97,7 +98,7 @@ export class Recorder {
 
   constructor(opts: RecorderOptions) {
     this.opts = opts;
-    this.sink = opts.sink ?? new DeferredSink(opts.codec !== undefined ? { codec: opts.codec } : {});
+    this.sink = opts.sink ?? new WorkerSink(opts.codec !== undefined ? { codec: opts.codec } : {});
     this.anchorUs = Math.floor(opts.clock.nowMs()) * 1000;
     this.monoAnchorNs = opts.clock.monoNs();
     this.snapshotEveryNs = (opts.snapshotIntervalMs ?? 600_000) * 1e6;
@@ -175,6 +176,7 @@ export class Recorder {
     if (this.sealTimer !== 0) this.opts.clock.clearTimer(this.sealTimer);
     for (const bySymbol of this.streams.values()) for (const s of bySymbol.values()) s.writer.close();
     await this.sink.flush();
+    await this.sink.close?.();
   }
 
   /** Waits until everything sealed so far is on disk. */

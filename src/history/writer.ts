@@ -35,15 +35,23 @@ export interface SealedChunk {
   readonly baseUs: number;
   readonly firstLocalNs: number;
   readonly lastLocalNs: number;
-  /** Returns the buffer to its writer's pool once it has been compressed. */
-  readonly release: () => void;
+  /**
+   * Gives the buffer back to its writer's pool once it has been compressed: the same array, or one
+   * over the same memory when it went to a worker and came back.
+   */
+  readonly release: (words: Float64Array) => void;
 }
+
+/** What a sealed chunk's file write needs, as plain data (a worker receives it in a message). */
+export type ChunkData = Omit<SealedChunk, "release">;
 
 /** Where sealed chunks go: compressed and appended, now or later. */
 export interface ChunkSink {
   put(chunk: SealedChunk): void;
   /** Resolves when everything put so far is on disk. */
   flush(): Promise<void>;
+  /** Flushes and releases what the sink holds (a worker); optional. */
+  close?(): Promise<void>;
   readonly stats: SinkStats;
 }
 
@@ -56,8 +64,8 @@ export interface SinkStats {
   lastError: string;
 }
 
-/** Compresses a chunk and encodes its 48-byte header; what both sinks write. */
-export function encodeChunk(c: SealedChunk, codec: Codec, level: number): { header: Uint8Array; body: Uint8Array } {
+/** Compresses a chunk and encodes its 48-byte header; what every sink writes. */
+export function encodeChunk(c: ChunkData, codec: Codec, level: number): { header: Uint8Array; body: Uint8Array } {
   const raw = new Uint8Array(c.words.buffer as ArrayBuffer, c.words.byteOffset, c.wordCount * 8);
   const body =
     codec === Codec.Zstd
@@ -104,7 +112,7 @@ export class InlineSink implements ChunkSink {
       this.stats.errors++;
       this.stats.lastError = `${c.path}: ${(e as Error).message}`;
     } finally {
-      c.release();
+      c.release(c.words);
     }
   }
 
@@ -113,7 +121,8 @@ export class InlineSink implements ChunkSink {
   }
 }
 
-function writeChunk(c: SealedChunk, codec: Codec, level: number, stats: SinkStats): void {
+/** Compresses a chunk and appends it (after the file header when it opens a file); counts it. */
+export function writeChunk(c: ChunkData, codec: Codec, level: number, stats: SinkStats): void {
   const { header, body } = encodeChunk(c, codec, level);
   if (c.fileHeader !== undefined) {
     mkdirSync(dirname(c.path), { recursive: true });
@@ -131,14 +140,17 @@ function writeChunk(c: SealedChunk, codec: Codec, level: number, stats: SinkStat
  * the market-data handler that filled the chunk never compresses or touches the disk itself.
  */
 export class DeferredSink implements ChunkSink {
-  readonly stats: SinkStats = { chunks: 0, rawBytes: 0, storedBytes: 0, errors: 0, lastError: "" };
   private readonly queue: SealedChunk[] = [];
   private scheduled = false;
   private readonly waiters: (() => void)[] = [];
   private readonly codec: Codec;
   private readonly level: number;
 
-  constructor(opts: SinkOptions = {}) {
+  /** `stats`: counters to add to (a WorkerSink falling back to this one keeps its own). */
+  constructor(
+    opts: SinkOptions = {},
+    readonly stats: SinkStats = { chunks: 0, rawBytes: 0, storedBytes: 0, errors: 0, lastError: "" },
+  ) {
     this.codec = opts.codec ?? Codec.Zstd;
     this.level = opts.level ?? 3;
   }
@@ -172,7 +184,7 @@ export class DeferredSink implements ChunkSink {
         this.stats.errors++;
         this.stats.lastError = `${c.path}: ${(e as Error).message}`;
       } finally {
-        c.release();
+        c.release(c.words);
       }
     }
     if (this.queue.length > 0) this.schedule();
@@ -291,8 +303,8 @@ export class StreamWriter {
       baseUs: this.baseUs,
       firstLocalNs: this.firstNs - this.baseNs,
       lastLocalNs: this.lastNs - this.baseNs,
-      release: () => {
-        if (pooled && this.pool.length < 4) this.pool.push(words);
+      release: (back) => {
+        if (pooled && back.length === this.chunkWords && this.pool.length < 4) this.pool.push(back);
       },
     });
     this.buf = this.pool.pop() ?? new Float64Array(this.chunkWords);

@@ -272,6 +272,7 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
   protected readonly states = new Map<string, Map<string, QuoteState>>();
   private readonly list: QuoteState[] = [];
   private readonly decisions: QuoteDecision[] = [];
+  private lastState: QuoteState | undefined;
   /** Events for instruments this strategy does not trade (wiring mistakes show up here). */
   unknownEvents = 0;
 
@@ -406,9 +407,13 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
     for (const s of this.list) this.evaluate(s, now);
   }
 
+  /** The instrument's state; the last one found is remembered (book events come per instrument in runs). */
   protected stateOf(venue: string, symbol: string): QuoteState | undefined {
+    const last = this.lastState;
+    if (last !== undefined && last.inst.symbol === symbol && last.inst.venue === venue) return last;
     const s = this.states.get(venue)?.get(symbol);
     if (s === undefined) this.unknownEvents++;
+    else this.lastState = s;
     return s;
   }
 
