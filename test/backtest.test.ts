@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runBacktest } from "../src/backtest/runner.ts";
-import { IssueLog, listRecordings, RecordingFile } from "../src/history/index.ts";
+import { FrameCursor, IssueLog, listRecordings, RecordingFile } from "../src/history/index.ts";
 import { compareFills, firstDivergence } from "./support/fill-parity.ts";
 import {
   type LiveRun,
@@ -127,6 +127,30 @@ describe("backtest on a recording", () => {
       prob: true,
     });
   }, 120_000);
+
+  test("a short recording's report spans its data, first frame to last (not from the engine's start)", async () => {
+    const short = mkdtempSync(join(tmpdir(), "bt-short-"));
+    await recordLiveRun(short, `${SEED}-short`, 0.05); // 3 virtual seconds
+    const issues = new IssueLog("stop");
+    const c = new FrameCursor(
+      listRecordings(short, "sim", "BTC-USDT").map((p) => RecordingFile.open(p, issues)),
+      issues,
+    );
+    let first = Number.NaN;
+    let last = Number.NaN;
+    while (c.next()) {
+      if (Number.isNaN(first)) first = c.localMs;
+      last = c.localMs;
+    }
+    const r = await runBacktest({ config: testConfig(recordedRunConfig(short)), dataDir: short, seed: SEED });
+    const s = r.report.summary;
+    expect({ seed: SEED, span: last - first > 2900 }).toEqual({ seed: SEED, span: true });
+    expect({ seed: SEED, off: Math.abs(s.virtualSeconds * 1000 - (last - first)) < 1e-3 }).toEqual({
+      seed: SEED,
+      off: true,
+    });
+    expect(r.report.times.length).toBeGreaterThanOrEqual(3);
+  }, 60_000);
 
   test("engine.record in a backtest's config is refused, naming it (a backtest records nothing)", async () => {
     const text = recordedRunConfig(dir, "", true);

@@ -90,6 +90,9 @@ export interface RunFacts {
   readonly fills: ReadonlyMap<string, FillModel>;
   readonly latency: string;
   readonly queue: string;
+  /** Local time of the first and the last recorded frame replayed (epoch ms): the run's span. */
+  readonly dataFromMs: number;
+  readonly dataToMs: number;
 }
 
 /** Collects samples and fills while the backtest runs. */
@@ -104,7 +107,6 @@ export class ReportCollector {
   private ordersSent = 0;
   private makerFills = 0;
   private turnover = 0;
-  private startMs = 0;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -113,7 +115,6 @@ export class ReportCollector {
 
   start(engine: Engine): void {
     this.engine = engine;
-    this.startMs = this.clock.nowMs();
     this.sample();
     this.timer = this.clock.setRepeating(this.sampleMs, () => this.sample());
   }
@@ -197,7 +198,9 @@ export class ReportCollector {
       totals = p;
       break;
     }
-    const virtualSeconds = ((this.times[this.times.length - 1] ?? this.startMs) - this.startMs) / 1000;
+    // the data's span, first frame to last: not from when the engine had started, which a short
+    // recording would notice
+    const virtualSeconds = Math.max(0, run.dataToMs - run.dataFromMs) / 1000;
     const rejects: Record<string, number> = {};
     for (const f of run.fills.values())
       for (const [k, n] of Object.entries(f.stats.rejected)) rejects[k] = (rejects[k] ?? 0) + n;

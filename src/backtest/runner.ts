@@ -121,6 +121,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     },
   });
   const t0 = performance.now();
+  let dataToMs = start;
   const tick = () =>
     opts.onProgress?.({
       framesDone: session.progress().frames,
@@ -131,6 +132,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     await driveUntilSettled(clock, session, engine.start(), tick);
     collector.start(engine);
     await driveReplay(clock, session, () => session.nextTimeMs() === Number.POSITIVE_INFINITY, tick);
+    dataToMs = clock.nowMs();
     collector.sample();
     await driveUntilSettled(clock, session, engine.stop("end of data"), tick);
   } finally {
@@ -147,6 +149,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     fills: session.fills,
     latency: session.adapters.length > 0 ? latencyModel(fm, rng.fork("latency")).description : "",
     queue: queueModel(fm.queue, fm.queue_power).name,
+    dataFromMs: start,
+    dataToMs,
   });
   return { report, issues: session.issues, engine };
 }

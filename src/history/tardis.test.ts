@@ -8,6 +8,7 @@ import { FrameKind } from "./format.ts";
 import { FrameCursor, IssueLog, listRecordings, RecordingFile } from "./reader.ts";
 import { BOOK_COLUMNS, importTardis, TRADE_COLUMNS } from "./tardis.ts";
 import { exportTardis } from "./tardis-export.ts";
+import { InlineSink, StreamWriter } from "./writer.ts";
 
 const T0 = Date.UTC(2026, 0, 5) * 1000; // µs
 
@@ -205,5 +206,60 @@ describe("Tardis CSV import", () => {
       return { levels, trades };
     };
     expect(replay(join(dir, "b"))).toEqual(replay(join(dir, "a")));
+  });
+
+  test("export: a periodic snapshot becomes the level changes since the book, a snapshot after a gap a snapshot run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tardis-"));
+    const w = new StreamWriter({
+      dir,
+      header: {
+        venue: "bin",
+        symbol: "BTC-USDT",
+        venueSymbol: "BTCUSDT",
+        base: "BTC",
+        quote: "USDT",
+        tick: "0.01",
+        lot: "0.001",
+        minQtyLots: 1,
+        minNotional: "0",
+        source: "test",
+        createdMs: 0,
+      },
+      anchorUs: T0,
+      sink: new InlineSink(),
+    });
+    const frame = (kind: FrameKind, us: number, levels: number[]) =>
+      w.append(kind, 1, us * 1000, (us - 5) * 1000, Float64Array.from(levels), 0, levels.length / 3);
+    frame(FrameKind.Snapshot, 0, [0, 10000, 1000, 0, 9999, 2000, 1, 10001, 1000]);
+    frame(FrameKind.Update, 10, [0, 9998, 500]);
+    // periodic: 100.00 and the ask 100.01 unchanged, 99.99 changed, 99.98 gone, 99.97 and 100.03 new
+    frame(FrameKind.Snapshot, 20, [0, 10000, 1000, 0, 9999, 2500, 0, 9997, 700, 1, 10001, 1000, 1, 10003, 100]);
+    frame(FrameKind.Gap, 30, []);
+    frame(FrameKind.Snapshot, 40, [0, 5000, 1000, 1, 5001, 1000]);
+    frame(FrameKind.Update, 50, [1, 5001, 0, 1, 5002, 3000]);
+    w.close();
+    const out = join(dir, "csv");
+    const ex = await exportTardis({ dir, venue: "bin", symbol: "BTC-USDT", out, exchange: "binance", policy: "stop" });
+    const lines = new TextDecoder()
+      .decode(Bun.gunzipSync(readFileSync(ex.files[0] as string)))
+      .trim()
+      .split("\n");
+    const at = (us: number) => `binance,BTCUSDT,${T0 + us - 5},${T0 + us}`;
+    expect(lines).toEqual([
+      BOOK_COLUMNS,
+      `${at(0)},true,bid,100.00,1.000`,
+      `${at(0)},true,bid,99.99,2.000`,
+      `${at(0)},true,ask,100.01,1.000`,
+      `${at(10)},false,bid,99.98,0.500`,
+      `${at(20)},false,bid,99.99,2.500`,
+      `${at(20)},false,bid,99.97,0.700`,
+      `${at(20)},false,bid,99.98,0.000`,
+      `${at(20)},false,ask,100.03,0.100`,
+      `${at(40)},true,bid,50.00,1.000`,
+      `${at(40)},true,ask,50.01,1.000`,
+      `${at(50)},false,ask,50.01,0.000`,
+      `${at(50)},false,ask,50.02,3.000`,
+    ]);
+    expect(ex.bookRows).toBe(lines.length - 1);
   });
 });
