@@ -39,11 +39,12 @@ const INFO: InstrumentInfo = {
 };
 
 /** A venue that emits what the test tells it to, with a real C book. */
-function fakeVenue(clock: VirtualClock) {
+function fakeVenue(clock: VirtualClock, kind = "binance") {
   const book = new OrderBook({ maxLevels: 64 });
   const listeners: VenueListener[] = [];
   const venue = {
     name: "v",
+    kind,
     onEvent: (l: VenueListener) => {
       listeners.push(l);
       return () => {};
@@ -142,5 +143,19 @@ describe("recorder: our own orders", () => {
       "own 0,100,0", // b cancelled
     ]);
     expect(recorder.stats.own).toBe(8);
+  });
+
+  test("a paper venue's orders are filled locally, never in its depth: nothing is marked as ours", async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 5, 12));
+    const dir = mkdtempSync(join(tmpdir(), "rec-own-"));
+    const { venue, depth, order, book } = fakeVenue(clock, "paper");
+    const recorder = new Recorder({ dir, clock, sink: new InlineSink(), sealEveryMs: 0 });
+    recorder.attach(venue, [INFO.symbol]);
+    depth(true, [Side.Buy, 100, 500], [Side.Sell, 110, 300]);
+    order("a", Side.Buy, 100, "new", 50, 0);
+    depth(false, [Side.Buy, 100, 400]);
+    await recorder.close();
+    book.close();
+    expect({ own: recorder.stats.own, updates: recorder.stats.updates }).toEqual({ own: 0, updates: 1 });
   });
 });

@@ -16,6 +16,11 @@ import { type ChunkSink, StreamWriter } from "./writer.ts";
 /** What the recorder needs of a venue adapter (a VenueAdapter fits). */
 export interface RecordableVenue {
   readonly name: string;
+  /**
+   * The adapter's kind: a "paper" venue fills our orders locally, so they never rest in the depth it
+   * records and are not marked there as our own.
+   */
+  readonly kind?: string;
   onEvent(listener: VenueListener): () => void;
   book(symbol: string): OrderBook | undefined;
   instruments(): ReadonlyMap<string, InstrumentInfo>;
@@ -63,6 +68,8 @@ interface StreamState {
   /** Our resting orders (by client id) and their lots summed per level (key: ownKey). */
   readonly ownOrders: Map<string, { side: Side; ticks: number; lots: number }>;
   readonly ownLevels: Map<number, number>;
+  /** Our orders rest in this venue's recorded depth (not a paper venue's local fills). */
+  readonly ownInDepth: boolean;
 }
 
 /** One key per (side, price) of our own levels: ticks stay far below 2^52. */
@@ -132,6 +139,7 @@ export class Recorder {
         nextSnapshotNs: 0,
         ownOrders: new Map(),
         ownLevels: new Map(),
+        ownInDepth: venue.kind !== "paper",
       });
     }
     this.detach.push(venue.onEvent((ev) => this.onEvent(ev)));
@@ -276,7 +284,7 @@ export class Recorder {
    */
   private onOrder(u: OrderUpdate, recvNs: number): void {
     const s = this.stream(u.venue, u.symbol);
-    if (s === undefined) return;
+    if (s === undefined || !s.ownInDepth) return;
     const resting = u.status === "new" || u.status === "partially_filled" ? Math.max(0, u.origLots - u.cumLots) : 0;
     const prev = s.ownOrders.get(u.clientId);
     if ((prev?.lots ?? 0) === resting) return;
