@@ -1,5 +1,5 @@
 /** Exercises the OKX simulator through plain fetch/WebSocket clients, as a third-party OKX client would. */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { VirtualClock } from "../src/services/clock.ts";
 import { okxLoginPrehash, okxRestPrehash, okxSign, type RunningOkxSim, startOkxSim } from "../src/sim/okx/index.ts";
 
@@ -365,4 +365,163 @@ test("faults: 5xx after place still executes; 61st placement in 2 s is rate limi
     sim = prev;
     await s3.close();
   }
+});
+
+describe("GET /api/v5/trade/fills and fills-history", () => {
+  const T0 = 1_800_000_000_000;
+  const DAY = 86_400_000;
+  let fs: RunningOkxSim;
+  let clock: VirtualClock;
+  let restingId = "";
+  /** Fill times, oldest first: 50 about 10 days ago, then 150 in the last day. */
+  const times: number[] = [];
+
+  async function get(path: string, q: Record<string, string> = {}): Promise<{ status: number; j: Body }> {
+    const qs = new URLSearchParams(q).toString();
+    const p = `${path}${qs === "" ? "" : `?${qs}`}`;
+    const ts = new Date(clock.nowMs()).toISOString();
+    const r = await fetch(fs.restUrl + p, {
+      headers: {
+        "OK-ACCESS-KEY": fs.apiKey,
+        "OK-ACCESS-PASSPHRASE": fs.passphrase,
+        "OK-ACCESS-TIMESTAMP": ts,
+        "OK-ACCESS-SIGN": okxSign(fs.apiSecret, okxRestPrehash(ts, "GET", p, "")),
+      },
+    });
+    return { status: r.status, j: (await r.json()) as Body };
+  }
+
+  beforeAll(async () => {
+    clock = new VirtualClock(T0);
+    // no book timers: the test moves the virtual clock by days
+    fs = await startOkxSim({
+      agents: false,
+      seed: "okx-fills",
+      clock,
+      adminPort: -1,
+      booksIntervalMs: 0,
+      booksKeepaliveMs: 0,
+    });
+    const sell = fs.exchange.placeOrder({
+      accountId: fs.accountId,
+      symbol: "BTCUSDT",
+      side: "SELL",
+      type: "LIMIT",
+      timeInForce: "GTC",
+      price: "60000",
+      quantity: "1",
+      clientOrderId: "fillsrest",
+    });
+    if (!sell.ok) throw new Error(JSON.stringify(sell.reason));
+    restingId = String(sell.order.orderId);
+    for (let i = 0; i < 200; i++) {
+      clock.advance(i === 50 ? 9 * DAY : i < 50 ? 60_000 : 500_000);
+      fs.admin.trade("BTC-USDT", "buy", "60000", "0.001");
+      times.push(clock.nowMs());
+    }
+  });
+  afterAll(async () => {
+    await fs?.close();
+  });
+
+  test("rows in OKX's shape: newest first, negative fee in the received currency, maker flag, billId", async () => {
+    const r = await get("/api/v5/trade/fills", { instType: "SPOT", limit: "2" });
+    expect(r.status).toBe(200);
+    expect(r.j.code).toBe("0");
+    const [newest, older] = r.j.data;
+    expect(newest).toMatchObject({
+      instType: "SPOT",
+      instId: "BTC-USDT",
+      tradeId: "200",
+      ordId: restingId,
+      clOrdId: "fillsrest",
+      subType: "2",
+      fillPx: "60000",
+      fillSz: "0.001",
+      side: "sell",
+      posSide: "net",
+      execType: "M",
+      feeCcy: "USDT",
+      fee: "-0.06",
+      feeRate: "-0.001",
+      ts: String(times[199]),
+      fillTime: String(times[199]),
+      tradeQuoteCcy: "USDT",
+    });
+    expect(Number(newest?.["billId"])).toBeGreaterThan(Number(older?.["billId"]));
+    expect(older?.["tradeId"]).toBe("199");
+  });
+
+  test("paging by billId: `after` walks back without repeats or gaps, `before` returns the newer ones", async () => {
+    const seen: string[] = [];
+    let after = "";
+    for (;;) {
+      const page = await get("/api/v5/trade/fills-history", { instType: "SPOT", ...(after ? { after } : {}) });
+      expect(page.j.code, JSON.stringify(page.j)).toBe("0");
+      seen.push(...page.j.data.map((d) => String(d["tradeId"])));
+      if (page.j.data.length < 100) break;
+      after = String(page.j.data.at(-1)?.["billId"]);
+      clock.advance(250); // within fills-history's 10 requests per 2 s
+    }
+    expect(seen).toEqual(Array.from({ length: 200 }, (_, i) => String(200 - i)));
+    const first = await get("/api/v5/trade/fills-history", { instType: "SPOT", limit: "5" });
+    const pivot = String(first.j.data.at(-1)?.["billId"]);
+    const newer = await get("/api/v5/trade/fills-history", { instType: "SPOT", before: pivot, limit: "2" });
+    expect(newer.j.data.map((d) => d["tradeId"])).toEqual(["198", "197"]);
+  });
+
+  test("reach: fills covers the last 3 days, fills-history 3 months; begin/end, instId and ordId filter", async () => {
+    const recent = await get("/api/v5/trade/fills", { instId: "BTC-USDT" });
+    expect(recent.j.data.length).toBe(100);
+    const older = await get("/api/v5/trade/fills", { after: String(recent.j.data.at(-1)?.["billId"]) });
+    expect(older.j.data.length).toBe(50); // the 50 fills of 10 days ago are out of its reach
+    clock.advance(2000);
+    const hist = await get("/api/v5/trade/fills-history", {
+      instType: "SPOT",
+      begin: String(times[0]),
+      end: String(times[2]),
+    });
+    expect(hist.j.data.map((d) => d["tradeId"])).toEqual(["3", "2", "1"]);
+    clock.advance(2000);
+    const byOrder = await get("/api/v5/trade/fills", { ordId: restingId, limit: "1" });
+    expect(byOrder.j.data[0]?.["ordId"]).toBe(restingId);
+    expect((await get("/api/v5/trade/fills", { ordId: "99999" })).j.data).toEqual([]);
+    expect((await get("/api/v5/trade/fills", { instId: "ETH-USDT" })).j.data).toEqual([]);
+    expect((await get("/api/v5/trade/fills", { instType: "SWAP" })).j.data).toEqual([]);
+    clock.advance(100 * DAY);
+    expect((await get("/api/v5/trade/fills-history", { instType: "SPOT" })).j.data).toEqual([]);
+  });
+
+  test("errors: instType required by fills-history, limit at most 100, cursors must be ids, unknown instId", async () => {
+    clock.advance(2000);
+    const e = async (path: string, q: Record<string, string>, code: string) => {
+      const r = await get(path, q);
+      expect(r.j.code, `${path} ${JSON.stringify(q)}: ${JSON.stringify(r.j)}`).toBe(code);
+      expect(r.j.data).toEqual([]);
+    };
+    await e("/api/v5/trade/fills-history", {}, "50014");
+    await e("/api/v5/trade/fills", { limit: "101" }, "51000");
+    await e("/api/v5/trade/fills", { limit: "0" }, "51000");
+    await e("/api/v5/trade/fills", { after: "abc" }, "51000");
+    await e("/api/v5/trade/fills", { begin: "-5" }, "51000");
+    await e("/api/v5/trade/fills", { instType: "STOCK" }, "51000");
+    await e("/api/v5/trade/fills", { instId: "NOPE-USDT" }, "51001");
+    const unsigned = await fetch(`${fs.restUrl}/api/v5/trade/fills`);
+    expect(unsigned.status).toBe(401);
+  });
+
+  test("rate limits per user: fills 60 and fills-history 10 per 2 s, then HTTP 429 code 50011", async () => {
+    clock.advance(5000);
+    for (let i = 0; i < 10; i++)
+      expect((await get("/api/v5/trade/fills-history", { instType: "SPOT" })).status).toBe(200);
+    const over = await get("/api/v5/trade/fills-history", { instType: "SPOT" });
+    expect(over.status).toBe(429);
+    expect(over.j).toEqual({ code: "50011", msg: "Too Many Requests", data: [] });
+    for (let i = 0; i < 60; i++) expect((await get("/api/v5/trade/fills", {})).status).toBe(200);
+    expect((await get("/api/v5/trade/fills", {})).j.code).toBe("50011");
+    clock.advance(2000);
+    expect((await get("/api/v5/trade/fills-history", { instType: "SPOT" })).status).toBe(200);
+    expect((await get("/api/v5/trade/fills", {})).status).toBe(200);
+    expect(fs.admin.counters().fillsRateLimited).toBe(2);
+  });
 });

@@ -369,3 +369,190 @@ describe("rate limits", () => {
     }
   });
 });
+
+describe("GET /api/v3/myTrades", () => {
+  const T0 = 1_800_000_000_000;
+  const HOUR = 3_600_000;
+  let ts: RunningSim;
+  let clock: VirtualClock;
+  let restingId = 0;
+  /** Trade times, in order: 1 200 fills against one resting sell (a second apart, a 2-day pause halfway), then one more. */
+  const times: number[] = [];
+
+  beforeAll(async () => {
+    clock = new VirtualClock(T0);
+    ts = await startSim({ seed: `${SEED}-mytrades`, symbols: ["BTCUSDT", "ETHUSDT"], clock, agents: false });
+    const core = ts.exchange;
+    core.createAccount("counterparty", { USDT: "10000000", BTC: "1000" });
+    const sell = core.placeOrder({
+      accountId: "sim-test",
+      symbol: "BTCUSDT",
+      side: "SELL",
+      type: "LIMIT",
+      timeInForce: "GTC",
+      price: "50000.00",
+      quantity: "1.2",
+      clientOrderId: "mt-rest",
+    });
+    if (!sell.ok) throw new Error(JSON.stringify(sell.reason));
+    restingId = sell.order.orderId;
+    for (let i = 0; i < 1200; i++) {
+      clock.advance(i === 600 ? 2 * 24 * HOUR : 1000); // few clock jumps: every jump runs the sim's timers
+      const r = core.placeOrder({
+        accountId: "counterparty",
+        symbol: "BTCUSDT",
+        side: "BUY",
+        type: "LIMIT",
+        timeInForce: "IOC",
+        price: "50000.00",
+        quantity: "0.001",
+      });
+      if (!r.ok) throw new Error(JSON.stringify(r.reason));
+      times.push(clock.nowMs());
+    }
+    // a taker buy of ours on another order, so orderId filters have something to tell apart
+    clock.advance(1000);
+    core.placeOrder({
+      accountId: "counterparty",
+      symbol: "BTCUSDT",
+      side: "SELL",
+      type: "LIMIT",
+      timeInForce: "GTC",
+      price: "50001.00",
+      quantity: "0.002",
+    });
+    const buy = core.placeOrder({
+      accountId: "sim-test",
+      symbol: "BTCUSDT",
+      side: "BUY",
+      type: "LIMIT",
+      timeInForce: "IOC",
+      price: "50001.00",
+      quantity: "0.002",
+      clientOrderId: "mt-taker",
+    });
+    if (!buy.ok) throw new Error(JSON.stringify(buy.reason));
+    times.push(clock.nowMs());
+  }, 60_000);
+  afterAll(async () => {
+    await ts?.close();
+  });
+
+  const trades = async (params: Record<string, string | number>) => {
+    const r = await rest(ts, "GET", "/api/v3/myTrades", { symbol: "BTCUSDT", ...params }, { signed: true });
+    return { ...r, rows: Array.isArray(r.body) ? (r.body as Array<Record<string, unknown>>) : [] };
+  };
+
+  test("rows in Binance's shape: price, qty, fee and its asset, side and maker flag", async () => {
+    const r = await trades({ limit: 1, fromId: 1 });
+    expect(r.status, `seed ${SEED}-mytrades`).toBe(200);
+    expect(r.rows).toEqual([
+      {
+        symbol: "BTCUSDT",
+        id: 1,
+        orderId: restingId,
+        orderListId: -1,
+        price: "50000.00000000",
+        qty: "0.00100000",
+        quoteQty: "50.00000000",
+        commission: "0.05000000",
+        commissionAsset: "USDT",
+        time: times[0],
+        isBuyer: false,
+        isMaker: true,
+        isBestMatch: true,
+      },
+    ]);
+    const last = (await trades({ limit: 1 })).rows[0];
+    expect(last).toMatchObject({ id: 1201, isBuyer: true, isMaker: false, commissionAsset: "BTC" });
+    expect(last?.["commission"]).toBe("0.00000200");
+  });
+
+  test("no bound: the most recent 500 (default) or `limit`, at most 1000, oldest first", async () => {
+    const d = await trades({});
+    expect(d.rows.length).toBe(500);
+    expect(d.rows[0]?.["id"]).toBe(702);
+    expect(d.rows.at(-1)?.["id"]).toBe(1201);
+    const big = await trades({ limit: 5000 });
+    expect(big.rows.length).toBe(1000);
+    expect(big.rows[0]?.["id"]).toBe(202);
+  });
+
+  test("fromId pages forward: id >= fromId, no trade twice, none left out", async () => {
+    const seen: number[] = [];
+    let from = 0;
+    for (;;) {
+      const page = await trades({ fromId: from, limit: 1000 });
+      expect(page.status).toBe(200);
+      const ids = page.rows.map((x) => x["id"] as number);
+      seen.push(...ids);
+      if (ids.length < 1000) break;
+      from = (ids.at(-1) as number) + 1;
+    }
+    expect(seen).toEqual(Array.from({ length: 1201 }, (_, i) => i + 1));
+  });
+
+  test("orderId (weight 5) and orderId + fromId; weight 20 otherwise", async () => {
+    const w = (r: { headers: Headers }) => Number(r.headers.get("x-mbx-used-weight-1m"));
+    const a = await trades({ limit: 1 });
+    const b = await trades({ orderId: restingId, limit: 3 });
+    expect(w(b) - w(a)).toBe(5);
+    const c = await trades({ limit: 1 });
+    expect(w(c) - w(b)).toBe(20);
+    expect(b.rows.map((x) => x["id"])).toEqual([1, 2, 3]);
+    const d = await trades({ orderId: restingId, fromId: 1199, limit: 10 });
+    expect(d.rows.map((x) => x["id"])).toEqual([1199, 1200]);
+    const none = await trades({ orderId: 999_999 });
+    expect(none.rows).toEqual([]);
+  });
+
+  test("startTime pages forward from it, endTime alone gives the newest before it, 24 h at most", async () => {
+    const s = await trades({ startTime: times[100] as number, limit: 3 });
+    expect(s.rows.map((x) => x["id"])).toEqual([101, 102, 103]);
+    const e = await trades({ endTime: times[100] as number, limit: 3 });
+    expect(e.rows.map((x) => x["id"])).toEqual([99, 100, 101]);
+    const both = await trades({ startTime: times[10] as number, endTime: (times[10] as number) + 2000 });
+    expect(both.rows.map((x) => x["id"])).toEqual([11, 12, 13]);
+    const wide = await trades({ startTime: T0, endTime: T0 + 24 * HOUR + 1 });
+    expect(wide.status).toBe(400);
+    expect(wide.body).toEqual({ code: -1127, msg: "More than 24 hours between startTime and endTime." });
+    expect((await trades({ startTime: T0, endTime: T0 + 24 * HOUR })).status).toBe(200);
+  });
+
+  test("history outlives the orders: a filled order's trades are still listed, other accounts' never", async () => {
+    const done = await rest(ts, "GET", "/api/v3/order", { symbol: "BTCUSDT", orderId: restingId }, { signed: true });
+    expect(done.obj["status"]).toBe("FILLED");
+    expect((await rest(ts, "GET", "/api/v3/openOrders", {}, { signed: true })).body).toEqual([]);
+    const r = await trades({ orderId: restingId, limit: 1000 });
+    expect(r.rows.length).toBe(1000);
+    const other = await trades({ fromId: 0, limit: 1000 });
+    expect(other.rows.every((x) => x["orderId"] === restingId || x["id"] === 1201)).toBe(true);
+    const eth = await rest(ts, "GET", "/api/v3/myTrades", { symbol: "ETHUSDT" }, { signed: true });
+    expect(eth.body).toEqual([]);
+  });
+
+  test("errors: combinations, parameters, symbol, signature", async () => {
+    const bad = async (params: Record<string, string | number>, code: number, opts = { signed: true }) => {
+      const r = await rest(ts, "GET", "/api/v3/myTrades", params, opts);
+      expect(r.status, JSON.stringify(params)).toBe(400);
+      expect(r.obj["code"], JSON.stringify(r.body)).toBe(code);
+    };
+    const msg = "Combination of optional parameters invalid.";
+    expect((await trades({ fromId: 1, startTime: T0 })).body).toEqual({ code: -1128, msg });
+    await bad({ symbol: "BTCUSDT", orderId: 1, startTime: T0 }, -1128);
+    await bad({ symbol: "BTCUSDT", fromId: 1, endTime: T0 }, -1128);
+    await bad({ symbol: "BTCUSDT", orderId: 1, endTime: T0 }, -1128);
+    await bad({}, -1102);
+    await bad({ symbol: "NOPEUSDT" }, -1121);
+    await bad({ symbol: "BTCUSDT", limit: "abc" }, -1100);
+    await bad({ symbol: "BTCUSDT", fromId: "-1" }, -1100);
+    await bad({ symbol: "BTCUSDT", startTime: "" }, -1102);
+    await bad({ symbol: "BTCUSDT", limit: 0 }, -1130);
+    const unsigned = await rest(ts, "GET", "/api/v3/myTrades", { symbol: "BTCUSDT" });
+    expect(unsigned.obj["code"]).toBe(-1102);
+    const noKey = await rest(ts, "GET", "/api/v3/myTrades", { symbol: "BTCUSDT" }, { signed: true, key: null });
+    expect(noKey.obj["code"]).toBe(-2014);
+    const badSig = await rest(ts, "GET", "/api/v3/myTrades", { symbol: "BTCUSDT" }, { signed: true, secret: "x" });
+    expect(badSig.obj["code"]).toBe(-1022);
+  });
+});

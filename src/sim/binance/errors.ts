@@ -81,6 +81,9 @@ export const Err = {
   invalidListenKey: (): BinanceError => new BinanceError(400, -1125, "This listenKey does not exist."),
   invalidParam: (msg: string): BinanceError => new BinanceError(400, -1130, msg),
   badRecvWindow: (): BinanceError => new BinanceError(400, -1131, "recvWindow must be less than 60000"),
+  intervalTooBig: (hours: number): BinanceError =>
+    new BinanceError(400, -1127, `More than ${hours} hours between startTime and endTime.`),
+  badCombination: (): BinanceError => new BinanceError(400, -1128, "Combination of optional parameters invalid."),
   filter: (name: string): BinanceError => new BinanceError(400, -1013, `Filter failure: ${name}`),
   insufficientBalance: (): BinanceError =>
     new BinanceError(400, -2010, "Account has insufficient balance for requested action."),

@@ -4,6 +4,7 @@
  * (reference §A.5, §A.6, §A.8). Pure request → response, so it is testable without sockets.
  */
 import { BinanceError, Err } from "./errors.ts";
+import { myTradesWeight } from "./my-trades.ts";
 import { isRateLimit } from "./ratelimit.ts";
 import { decodeURIComponentSafe, restSignedPayload } from "./signing.ts";
 import type { UserData } from "./userdata.ts";
@@ -202,6 +203,13 @@ function orderRoutes(v: BinanceVenue): RouteEntry[] {
       "signed",
       () => 20,
       (a, p) => json(v.accountInfo(must(a), p)),
+    ),
+    route(
+      "GET",
+      "/api/v3/myTrades",
+      "signed",
+      (p) => myTradesWeight(p),
+      (a, p) => json(v.myTrades(must(a), p)),
     ),
   ];
 }

@@ -18,6 +18,7 @@ import type {
 import { BinanceError, coreRejectToError, Err } from "./errors.ts";
 import { FaultState, newCounters, type SimCounters } from "./faults.ts";
 import { fixed8, orderAck, orderCancel, orderFull, orderQuery, orderResult } from "./format.ts";
+import { myTradeRow, myTradesFilter } from "./my-trades.ts";
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig, RateLimiter } from "./ratelimit.ts";
 import { ed25519Matches, hmacMatches } from "./signing.ts";
 
@@ -400,6 +401,13 @@ export class BinanceVenue {
     const done = this.core.cancelAllOrders(acct.accountId, sym.name);
     if (done.length === 0) throw Err.cancelUnknown();
     return done.map((c) => orderCancel(c.order, c.origClientOrderId, c.cancelClientOrderId, c.transactTimeMs));
+  }
+
+  /** GET /api/v3/myTrades: the account's trades on one symbol, oldest first (my-trades.ts). */
+  myTrades(acct: SimAccount, p: ParamSource): unknown[] {
+    const sym = this.symbolParam(p);
+    const filter = myTradesFilter(sym.name, p);
+    return this.core.accountTrades(acct.accountId, filter).map((t) => myTradeRow(this.core, t));
   }
 
   /** GET /api/v3/account. */

@@ -5,7 +5,16 @@
  */
 import type { Side } from "../../types/index.ts";
 import type { CompiledSymbol } from "./symbols.ts";
-import type { FeeSpec, OrderSide, OrderStatus, OrderType, StpMode, TimeInForce, TradeView } from "./types.ts";
+import type {
+  AccountTrade,
+  FeeSpec,
+  OrderSide,
+  OrderStatus,
+  OrderType,
+  StpMode,
+  TimeInForce,
+  TradeView,
+} from "./types.ts";
 
 /** One asset balance of one account, in asset units; internal accounts may go negative. */
 export class Balance {
@@ -26,6 +35,9 @@ export class Account {
   readonly closedByClient: Map<string, Order>[] = [];
   readonly closedQueue: Order[] = [];
   closedHead = 0;
+  /** This account's trades, oldest first, from tradesHead on (the venue's trade history; bounded). */
+  readonly trades: AccountTrade[] = [];
+  tradesHead = 0;
   /** Balances changed in the current action. */
   readonly dirty: Balance[] = [];
   dirtyStamp = 0;
@@ -48,6 +60,17 @@ export class Account {
     let h = 0x811c9dc5;
     for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
     this.idHash = h;
+  }
+
+  /** Keeps one trade, dropping the oldest beyond `kept` (the array is compacted now and then, not per trade). */
+  keepTrade(t: AccountTrade, kept: number): void {
+    if (kept <= 0) return;
+    this.trades.push(t);
+    if (this.trades.length - this.tradesHead > kept) this.tradesHead++;
+    if (this.tradesHead > 4096 && this.tradesHead * 2 > this.trades.length) {
+      this.trades.splice(0, this.tradesHead);
+      this.tradesHead = 0;
+    }
   }
 
   /** The balance of an asset, created at zero on first use. */

@@ -561,3 +561,76 @@ describe("events", () => {
     expect(h.accountUpdates.map((u) => u.balances[0]?.freeUnits)).toEqual([1.5e8, 1e8]);
   });
 });
+
+describe("account trade history", () => {
+  test("both sides keep their trade with price, fee, asset and maker flag, after the orders are closed", () => {
+    const clock = new VirtualClock(1_000_000);
+    const core = new SimCore({ clock, seed: "unit", agents: false, closedOrdersKept: 1 });
+    core.createAccount("alice", { USDT: "1000000", BTC: "100" }, { maker: "0.001", taker: "0.002" });
+    core.createAccount("bob", { USDT: "1000000", BTC: "100" }, { maker: "0.001", taker: "0.002" });
+    const maker = ok(limit(core, "alice", "SELL", "50000.00", "0.02", "GTC", { clientOrderId: "m1" }));
+    clock.advance(5);
+    ok(limit(core, "bob", "BUY", "50000.00", "0.02", "IOC", { clientOrderId: "t1" }));
+    // more closed orders than kept: the first ones are no longer queryable, their trades still are
+    for (let i = 0; i < 3; i++) ok(limit(core, "alice", "SELL", "90000.00", "0.01", "IOC"));
+    expect(core.getOrder("alice", "BTCUSDT", { orderId: maker.order.orderId })).toBeUndefined();
+    const a = core.accountTrades("alice", { limit: 10 });
+    const b = core.accountTrades("bob", { limit: 10 });
+    expect(a.length).toBe(1);
+    expect(b.length).toBe(1);
+    const [ta, tb] = [a[0], b[0]];
+    expect(ta?.tradeId).toBe(tb?.tradeId as number);
+    expect(ta).toMatchObject({ side: "SELL", isMaker: true, commissionAsset: "USDT", clientOrderId: "m1" });
+    expect(tb).toMatchObject({ side: "BUY", isMaker: false, commissionAsset: "BTC", clientOrderId: "t1" });
+    expect(ta?.orderId).toBe(maker.order.orderId);
+    expect(ta?.priceTicks).toBe(5_000_000);
+    expect(ta?.lots).toBe(2000);
+    expect(ta?.quoteUnits).toBe(1000 * USDT);
+    expect(ta?.commissionUnits).toBe(USDT); // 0.1 % of 1000 USDT
+    expect(tb?.commissionUnits).toBe(4000); // 0.2 % of 0.02 BTC = 0.00004 BTC
+    expect(ta?.timeMs).toBe(1_000_005);
+    expect((tb?.seq ?? 0) !== (ta?.seq ?? 0)).toBe(true);
+  });
+
+  test("filters: symbol, order, trade id, seq cursors, time window, limit from either end", () => {
+    const clock = new VirtualClock(0);
+    const core = new SimCore({ clock, seed: "unit", agents: false });
+    core.createAccount("alice", { USDT: "1000000", BTC: "100" });
+    core.createAccount("bob", { USDT: "1000000", BTC: "100" });
+    const resting = ok(limit(core, "alice", "SELL", "50000.00", "1", "GTC"));
+    for (let i = 0; i < 6; i++) {
+      clock.advance(1000);
+      ok(limit(core, "bob", "BUY", "50000.00", "0.01", "IOC"));
+    }
+    const all = core.accountTrades("alice", { limit: 100 });
+    expect(all.map((t) => t.timeMs)).toEqual([1000, 2000, 3000, 4000, 5000, 6000]);
+    const ids = all.map((t) => t.tradeId);
+    expect(core.accountTrades("alice", { limit: 2 }).map((t) => t.tradeId)).toEqual(ids.slice(0, 2));
+    expect(core.accountTrades("alice", { limit: 2, newest: true }).map((t) => t.tradeId)).toEqual(ids.slice(4));
+    expect(core.accountTrades("alice", { limit: 100, fromTradeId: ids[3] }).length).toBe(3);
+    expect(core.accountTrades("alice", { limit: 100, startMs: 2000, endMs: 4000 }).length).toBe(3);
+    const seqs = all.map((t) => t.seq);
+    const mid = core.accountTrades("alice", { limit: 100, seqAbove: seqs[1], seqBelow: seqs[4] });
+    expect(mid.map((t) => t.seq)).toEqual(seqs.slice(2, 4));
+    expect(core.accountTrades("alice", { limit: 100, symbol: "ETHUSDT" })).toEqual([]);
+    expect(core.accountTrades("alice", { limit: 100, symbol: "BTCUSDT", orderId: resting.order.orderId }).length).toBe(
+      6,
+    );
+    expect(core.accountTrades("alice", { limit: 0 })).toEqual([]);
+    expect(core.accountTrades("nobody", { limit: 10 })).toEqual([]);
+  });
+
+  test("bounded: the oldest trades go first", () => {
+    const core = new SimCore({ clock: new VirtualClock(0), seed: "unit", agents: false, accountTradesKept: 3 });
+    core.createAccount("alice", { USDT: "1000000", BTC: "100" });
+    core.createAccount("bob", { USDT: "1000000", BTC: "100" });
+    ok(limit(core, "alice", "SELL", "50000.00", "1", "GTC"));
+    for (let i = 0; i < 5; i++) ok(limit(core, "bob", "BUY", "50000.00", "0.01", "IOC"));
+    const kept = core.accountTrades("alice", { limit: 100 });
+    expect(kept.length).toBe(3);
+    expect(kept.map((t) => t.tradeId)).toEqual([3, 4, 5]);
+    expect(() => new SimCore({ clock: new VirtualClock(0), seed: "x", agents: false, accountTradesKept: -1 })).toThrow(
+      "accountTradesKept",
+    );
+  });
+});

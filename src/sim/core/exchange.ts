@@ -15,6 +15,8 @@ import { type AgentSharedFairValue, MarketAgents } from "./agents.ts";
 import { Account, type Balance, type BookSide, type IntOrder, type Level, Order, SymbolBook } from "./book.ts";
 import { CompiledSymbol, DEFAULT_SYMBOLS, unitGrid } from "./symbols.ts";
 import type {
+  AccountTrade,
+  AccountTradeFilter,
   BalanceView,
   BookTop,
   CancelledOrder,
@@ -101,6 +103,8 @@ export class SimCore {
   private readonly precision = new Map<string, number>();
   private readonly feeTotals = new Map<string, number>();
   private readonly closedKept: number;
+  private readonly accountTradesKept: number;
+  private nextTradeSeq = 1;
   private readonly agents: MarketAgents | null;
   private agentTimer: TimerId | null = null;
   private paused = false;
@@ -136,6 +140,9 @@ export class SimCore {
     this.speed = opts.speed ?? 1;
     if (!(this.speed > 0 && this.speed <= 10_000)) throw new Error(`speed must be in (0, 10000], got ${opts.speed}`);
     this.closedKept = opts.closedOrdersKept ?? 10_000;
+    this.accountTradesKept = opts.accountTradesKept ?? 100_000;
+    if (!(Number.isInteger(this.accountTradesKept) && this.accountTradesKept >= 0))
+      throw new Error(`accountTradesKept must be an integer >= 0, got ${opts.accountTradesKept}`);
     const tradesKept = opts.recentTradesKept ?? 1000;
     for (const [asset, p] of Object.entries(opts.assetPrecision ?? {})) {
       if (!Number.isInteger(p) || p < 0 || p > 12) throw new Error(`assetPrecision.${asset}: must be an integer 0..12`);
@@ -397,6 +404,30 @@ export class SimCore {
           ? acct.closedByClient[bi]?.get(ref.clientOrderId)
           : undefined;
     return closed === undefined ? undefined : this.view(closed);
+  }
+
+  /**
+   * The account's kept trades matching `f`, oldest first: what a venue's trade history (Binance
+   * myTrades, OKX fills) answers from, so a fill stays visible after its order is closed and forgotten.
+   */
+  accountTrades(accountId: string, f: AccountTradeFilter): AccountTrade[] {
+    const acct = this.accounts.get(accountId);
+    const limit = Math.floor(f.limit);
+    if (acct === undefined || !(limit > 0)) return [];
+    const list = acct.trades;
+    const out: AccountTrade[] = [];
+    if (f.newest === true) {
+      for (let i = list.length - 1; i >= acct.tradesHead && out.length < limit; i--) {
+        const t = list[i] as AccountTrade;
+        if (tradeMatches(t, f)) out.push(t);
+      }
+      return out.reverse();
+    }
+    for (let i = acct.tradesHead; i < list.length && out.length < limit; i++) {
+      const t = list[i] as AccountTrade;
+      if (tradeMatches(t, f)) out.push(t);
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- market data
@@ -864,6 +895,8 @@ export class SimCore {
     const tradeId = book.nextTradeId++;
     book.record(tradeId, price, lots, quote, now, !takerBuys);
     this.emitTrade(book, tradeId, price, lots, !takerBuys, buyer.orderId, seller.orderId);
+    this.keepTrade(buyer, book, tradeId, price, lots, quote, buyerFee, !takerBuys);
+    this.keepTrade(seller, book, tradeId, price, lots, quote, sellerFee, takerBuys);
     const takerFee = takerBuys ? buyerFee : sellerFee;
     const makerFee = takerBuys ? sellerFee : buyerFee;
     const takerAsset = takerBuys ? sym.base : sym.quote;
@@ -902,6 +935,39 @@ export class SimCore {
     if (!m.account.internal) {
       this.report(m, "TRADE", "", lots, price, quote, makerFee, tradeId, true, m.isWorking, makerAsset);
     }
+  }
+
+  /** Adds one side of a fill to a client account's trade history (agents keep none). */
+  private keepTrade(
+    o: Order,
+    book: SymbolBook,
+    tradeId: number,
+    priceTicks: number,
+    lots: number,
+    quoteUnits: number,
+    commissionUnits: number,
+    isMaker: boolean,
+  ): void {
+    if (o.account.internal) return;
+    const sym = book.sym;
+    o.account.keepTrade(
+      {
+        seq: this.nextTradeSeq++,
+        symbol: sym,
+        tradeId,
+        orderId: o.orderId,
+        clientOrderId: o.clientOrderId,
+        side: o.sideName,
+        priceTicks,
+        lots,
+        quoteUnits,
+        commissionUnits,
+        commissionAsset: o.side === Side.Buy ? sym.base : sym.quote,
+        isMaker,
+        timeMs: this.now,
+      },
+      this.accountTradesKept,
+    );
   }
 
   /** After matching: rest a GTC remainder, or end the order; release any lock it no longer needs. */
@@ -1277,6 +1343,17 @@ export class SimCore {
     this.h2 ^= this.h2 >>> 13;
     this.events++;
   }
+}
+
+/** Whether a kept trade passes every bound of a filter. */
+function tradeMatches(t: AccountTrade, f: AccountTradeFilter): boolean {
+  if (f.symbol !== undefined && t.symbol.name !== f.symbol) return false;
+  if (f.orderId !== undefined && t.orderId !== f.orderId) return false;
+  if (f.fromTradeId !== undefined && t.tradeId < f.fromTradeId) return false;
+  if (f.seqAbove !== undefined && t.seq <= f.seqAbove) return false;
+  if (f.seqBelow !== undefined && t.seq >= f.seqBelow) return false;
+  if (f.startMs !== undefined && t.timeMs < f.startMs) return false;
+  return f.endMs === undefined || t.timeMs <= f.endMs;
 }
 
 function tooPrecise(p: "price" | "quantity" | "quoteOrderQty"): Reject {

@@ -21,6 +21,8 @@ export { DEFAULT_FEES, SimCore } from "./exchange.ts";
 export { SharedFairValue, type SharedFairValueOptions } from "./fairvalue.ts";
 export { DEFAULT_SYMBOLS } from "./symbols.ts";
 export type {
+  AccountTrade,
+  AccountTradeFilter,
   BalanceView,
   BookTop,
   CancelledOrder,

@@ -279,6 +279,49 @@ export interface TradeView {
   readonly buyerIsMaker: boolean;
 }
 
+/**
+ * One fill of a client account as the venue's trade history keeps it (Binance myTrades, OKX fills):
+ * immutable, so the core hands out the records themselves. Kept after the order is closed.
+ */
+export interface AccountTrade {
+  /** Increasing over the whole core, unique per record (OKX's billId; Binance has no such field). */
+  readonly seq: number;
+  readonly symbol: SimSymbol;
+  /** The symbol's trade id (both sides of a trade share it). */
+  readonly tradeId: number;
+  readonly orderId: number;
+  readonly clientOrderId: string;
+  readonly side: OrderSide;
+  readonly priceTicks: number;
+  readonly lots: number;
+  readonly quoteUnits: number;
+  /** Fee in units of commissionAsset (the asset received: base for the buyer, quote for the seller). */
+  readonly commissionUnits: number;
+  readonly commissionAsset: string;
+  readonly isMaker: boolean;
+  readonly timeMs: number;
+}
+
+/**
+ * Which of an account's kept trades to list: every given bound applies. The result is always oldest
+ * first; `newest` says which end `limit` keeps (the oldest matches by default, the newest when set).
+ */
+export interface AccountTradeFilter {
+  readonly symbol?: string;
+  /** Only this order's trades (order ids are per symbol: give the symbol too). */
+  readonly orderId?: number;
+  /** tradeId at or above this. */
+  readonly fromTradeId?: number;
+  /** seq strictly above / strictly below (OKX's `before` / `after` cursors). */
+  readonly seqAbove?: number;
+  readonly seqBelow?: number;
+  /** timeMs within [startMs, endMs], both inclusive. */
+  readonly startMs?: number;
+  readonly endMs?: number;
+  readonly limit: number;
+  readonly newest?: boolean;
+}
+
 /** Top-of-book levels with the update id they are consistent with (Binance lastUpdateId). */
 export interface DepthSnapshot {
   readonly lastUpdateId: number;
@@ -351,6 +394,8 @@ export interface SimCoreOptions {
   readonly closedOrdersKept?: number;
   /** Recent trades kept per symbol (default 1000). */
   readonly recentTradesKept?: number;
+  /** Trades kept per client account for its trade history (default 100000, oldest dropped first). */
+  readonly accountTradesKept?: number;
   /**
    * Follow a fair value shared with other venues instead of an own random walk: the agents quote
    * around the shared value at (now - lagMs) times this venue's mean-reverting noise (sd noiseBps,

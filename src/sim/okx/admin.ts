@@ -174,6 +174,16 @@ export class OkxSimAdmin {
     this.venue.resetRateLimits();
   }
 
+  /** Changes a trade-history endpoint's per-user limit (OKX: fills 60, fills-history 10 per 2 s). */
+  setFillsRateLimit(endpoint: "fills" | "fills-history", count: number, windowMs: number): void {
+    if (endpoint !== "fills" && endpoint !== "fills-history")
+      throw new Error("field 'endpoint' must be fills or fills-history");
+    if (!Number.isInteger(count) || count < 1) throw new Error("field 'count' must be a positive integer");
+    if (!Number.isInteger(windowMs) || windowMs < 1) throw new Error("field 'windowMs' must be a positive integer");
+    this.venue.state.fillsLimits[endpoint] = { count, windowMs };
+    this.venue.resetRateLimits();
+  }
+
   /** Another account trades against resting orders: an IOC limit `side` of `sz` at `px` (decimal strings). */
   trade(instId: string, side: "buy" | "sell", px: string, sz: string): { filled: string } {
     const sym = this.sym(instId);
@@ -299,6 +309,12 @@ function dispatch(admin: OkxSimAdmin, name: string, b: Record<string, unknown>):
       return admin.failAfterPlace(adminField(b, "status", "number", 500), count(b, "count"));
     case "setOrderRateLimit":
       return admin.setOrderRateLimit(adminField(b, "count", "number"), adminField(b, "windowMs", "number"));
+    case "setFillsRateLimit": {
+      const endpoint = adminField<string>(b, "endpoint", "string");
+      if (endpoint !== "fills" && endpoint !== "fills-history")
+        throw new Error("field 'endpoint' must be fills or fills-history");
+      return admin.setFillsRateLimit(endpoint, adminField(b, "count", "number"), adminField(b, "windowMs", "number"));
+    }
     case "trade": {
       const side = adminField<string>(b, "side", "string");
       if (side !== "buy" && side !== "sell") throw new Error("field 'side' must be buy or sell");

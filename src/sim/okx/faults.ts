@@ -40,6 +40,8 @@ export interface OkxFaultCounters {
   injectedRejects: number;
   failedAfterPlace: number;
   rateLimited: number;
+  /** Trade-history requests (fills, fills-history) refused with 50011. */
+  fillsRateLimited: number;
   pingsIgnored: number;
   connectionsClosed: number;
   /** Public frames a channel freeze swallowed. */
@@ -60,6 +62,7 @@ export function newOkxFaultCounters(): OkxFaultCounters {
     injectedRejects: 0,
     failedAfterPlace: 0,
     rateLimited: 0,
+    fillsRateLimited: 0,
     pingsIgnored: 0,
     connectionsClosed: 0,
     framesFrozen: 0,
@@ -68,6 +71,18 @@ export function newOkxFaultCounters(): OkxFaultCounters {
 
 /** OKX's documented placement limit: 60 requests per 2 s per instrument (§D.5). */
 export const OKX_DEFAULT_PLACE_LIMIT = { count: 60, windowMs: 2000 } as const;
+
+/** OKX's documented trade-history limits, per user: fills 60 per 2 s, fills-history 10 per 2 s. */
+export const OKX_DEFAULT_FILLS_LIMITS = {
+  fills: { count: 60, windowMs: 2000 },
+  "fills-history": { count: 10, windowMs: 2000 },
+} as const;
+
+/** A request-rate limit: at most count in any windowMs. */
+export interface OkxRateLimit {
+  count: number;
+  windowMs: number;
+}
 
 /** Armed faults of one simulator. */
 export class OkxFaultState {
@@ -92,6 +107,8 @@ export class OkxFaultState {
   failAfterPlace: number[] = [];
   /** Placement limit per instrument. */
   placeLimit: { count: number; windowMs: number } = { ...OKX_DEFAULT_PLACE_LIMIT };
+  /** Trade-history request limits per user, by endpoint. */
+  fillsLimits: Record<"fills" | "fills-history", OkxRateLimit> = defaultFillsLimits();
   readonly counters: OkxFaultCounters = newOkxFaultCounters();
 
   /** Arms a fault on the n-th (1-based) upcoming books update of instId. */
@@ -124,5 +141,13 @@ export class OkxFaultState {
     this.rejectQueue = [];
     this.failAfterPlace = [];
     this.placeLimit = { ...OKX_DEFAULT_PLACE_LIMIT };
+    this.fillsLimits = defaultFillsLimits();
   }
+}
+
+function defaultFillsLimits(): Record<"fills" | "fills-history", OkxRateLimit> {
+  return {
+    fills: { ...OKX_DEFAULT_FILLS_LIMITS.fills },
+    "fills-history": { ...OKX_DEFAULT_FILLS_LIMITS["fills-history"] },
+  };
 }

@@ -276,7 +276,8 @@ export class OkxServer {
       return json(200, { code: "0", msg: "", data: this.rest(req, url, body) });
     } catch (e) {
       if (e instanceof OkxError) {
-        if (e.code.startsWith("51") || e.code === "50004") {
+        // Order ops answer per item (code 1, sCode in data); queries answer the code itself, as OKX does.
+        if (req.method === "POST" && (e.code.startsWith("51") || e.code === "50004")) {
           const http = e.http;
           return json(http, {
             code: "1",
@@ -326,6 +327,9 @@ export class OkxServer {
     if (url.pathname === "/api/v5/trade/cancel-order" && req.method === "POST") return [v.cancel(acct, args())];
     if (url.pathname === "/api/v5/trade/order") return [v.query(acct, q)];
     if (url.pathname === "/api/v5/trade/orders-pending") return v.pending(acct, q.instId);
+    if (url.pathname === "/api/v5/trade/fills" && req.method === "GET") return v.fills(acct, "fills", q);
+    if (url.pathname === "/api/v5/trade/fills-history" && req.method === "GET")
+      return v.fills(acct, "fills-history", q);
     if (url.pathname === "/api/v5/account/balance") return [v.balance(acct)];
     throw new OkxError("50000", `Unknown endpoint ${url.pathname}`, 404);
   }

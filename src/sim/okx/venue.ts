@@ -6,6 +6,7 @@ import type { Clock } from "../../services/index.ts";
 import type { OrderView, PlaceOrderRequest, SimCore, SimSymbol } from "../core/index.ts";
 import { coreRejectToOkx, OkxError } from "./errors.ts";
 import { OkxFaultState } from "./faults.ts";
+import { type FillsEndpoint, fillRow, fillsQuery } from "./fills.ts";
 import { okxSign, signaturesEqual } from "./signing.ts";
 import { okxDecimal, okxPx, okxSz } from "./symbols.ts";
 
@@ -64,6 +65,8 @@ export class OkxVenue {
   readonly state = new OkxFaultState();
   private readonly byKey = new Map<string, OkxAccount>();
   private readonly placeTimes = new Map<string, number[]>();
+  /** Trade-history request times per account and endpoint (OKX limits these per user). */
+  private readonly fillsTimes = new Map<string, number[]>();
   private readonly synthetic = new Map<string, SyntheticCancel>();
   private nextSynthetic = 1;
   pushOrder: OrderPush = () => {};
@@ -226,6 +229,34 @@ export class OkxVenue {
     return this.core.openOrders(acct.accountId, sym?.name).map((o) => this.orderRow(o));
   }
 
+  /**
+   * GET /api/v5/trade/fills or fills-history: the account's transaction details, newest first
+   * (fills.ts), after the per-user rate limit of the endpoint (HTTP 429, 50011 beyond it).
+   */
+  fills(acct: OkxAccount, endpoint: FillsEndpoint, q: Record<string, string>): Record<string, unknown>[] {
+    this.checkFillsRate(acct, endpoint);
+    const fq = fillsQuery(endpoint, q, (instId) => this.symbolOf(instId), this.clock.nowMs());
+    if (!fq.spot || fq.impossible) return [];
+    const fees = this.core.fees(acct.accountId) ?? { maker: "0", taker: "0" };
+    return this.core
+      .accountTrades(acct.accountId, fq.filter)
+      .reverse()
+      .map((t) => fillRow(this.core, t, this.instId(t.symbol), t.isMaker ? fees.maker : fees.taker));
+  }
+
+  private checkFillsRate(acct: OkxAccount, endpoint: FillsEndpoint): void {
+    const now = this.clock.nowMs();
+    const { count, windowMs } = this.state.fillsLimits[endpoint];
+    const key = `${acct.accountId} ${endpoint}`;
+    const times = (this.fillsTimes.get(key) ?? []).filter((t) => now - t < windowMs);
+    this.fillsTimes.set(key, times);
+    if (times.length >= count) {
+      this.state.counters.fillsRateLimited++;
+      throw new OkxError("50011", "Too Many Requests", 429);
+    }
+    times.push(now);
+  }
+
   /** Balance in OKX's account/balance shape. */
   balance(acct: OkxAccount): Record<string, unknown> {
     const bals = this.core.balances(acct.accountId) ?? [];
@@ -290,6 +321,7 @@ export class OkxVenue {
   /** Forgets placement history (after the limit changes). */
   resetRateLimits(): void {
     this.placeTimes.clear();
+    this.fillsTimes.clear();
   }
 
   private checkRate(sym: SimSymbol): void {
