@@ -44,6 +44,7 @@ const nullVenue: VenueAdapter = {
   openOrders: async (): Promise<OpenOrder[]> => [],
   orderStatus: async () => undefined,
   balances: async () => [],
+  tradeHistory: async () => [],
   onEvent: () => () => {},
 };
 

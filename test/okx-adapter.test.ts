@@ -17,7 +17,7 @@ import {
   type VenueEvent,
   VenueRejectError,
 } from "../src/types/index.ts";
-import { createOkxAdapter, type OkxAdapter } from "../src/venues/okx/index.ts";
+import { createOkxAdapter, type OkxAdapter, type OkxConfig } from "../src/venues/okx/index.ts";
 
 const SEED = 4242;
 const KEY = "k1";
@@ -43,6 +43,12 @@ class MockOkx {
   readonly canceled: string[] = [];
   silentClOrdIds = new Set<string>();
   badRestSigns = 0;
+  /** The account's transaction details, any order (served newest first by billId); `ts` epoch ms. */
+  fillRows: Obj[] = [];
+  /** Trade-history requests seen, as "endpoint?query". */
+  readonly fillsRequests: string[] = [];
+  /** The next this-many trade-history requests are refused with 429 / 50011. */
+  fillsRefusals = 0;
   private ordSeq = 1000;
 
   constructor() {
@@ -136,10 +142,34 @@ class MockOkx {
       const a = JSON.parse(body) as Obj;
       return Response.json({ code: "0", data: [this.cancel(String(a["clOrdId"]))] });
     }
+    if (url.pathname === "/api/v5/trade/fills" || url.pathname === "/api/v5/trade/fills-history") {
+      return this.fills(url);
+    }
     if (url.pathname === "/api/v5/account/balance") {
       return Response.json({ code: "0", data: [{ details: [{ ccy: "USDT", availBal: "100.5", frozenBal: "1" }] }] });
     }
     return Response.json({ code: "51000", msg: `unknown path ${path}` });
+  }
+
+  /** OKX's fills (3 days) / fills-history: newest first, `after` = older than that billId, `limit` rows. */
+  private fills(url: URL): Response {
+    this.fillsRequests.push(`${url.pathname.split("/").pop()}?${url.searchParams.toString()}`);
+    if (this.fillsRefusals > 0) {
+      this.fillsRefusals--;
+      return Response.json({ code: "50011", msg: "Too Many Requests", data: [] }, { status: 429 });
+    }
+    const q = url.searchParams;
+    const reach = url.pathname.endsWith("fills") ? 3 * 86_400_000 : 90 * 86_400_000;
+    const after = q.get("after");
+    const rows = this.fillRows
+      .filter((r) => Number(r["ts"]) >= Date.now() - reach)
+      .filter((r) => q.get("instId") === null || r["instId"] === q.get("instId"))
+      .filter((r) => q.get("ordId") === null || r["ordId"] === q.get("ordId"))
+      .filter((r) => after === null || Number(r["billId"]) < Number(after))
+      .filter((r) => q.get("begin") === null || Number(r["ts"]) >= Number(q.get("begin")))
+      .sort((x, y) => Number(y["billId"]) - Number(x["billId"]))
+      .slice(0, Number(q.get("limit") ?? "100"));
+    return Response.json({ code: "0", msg: "", data: rows });
   }
 
   private cancel(clOrdId: string): Obj {
@@ -289,7 +319,13 @@ afterEach(async () => {
 
 function make(
   m: MockOkx,
-  extra: { pingIdleMs?: number; pongTimeoutMs?: number; keys?: boolean; orderEntry?: "ws" | "rest" } = {},
+  extra: {
+    pingIdleMs?: number;
+    pongTimeoutMs?: number;
+    keys?: boolean;
+    orderEntry?: "ws" | "rest";
+    history?: Partial<Pick<OkxConfig, "tradeHistoryPageSize" | "fillsRateLimit" | "fillsHistoryRateLimit">>;
+  } = {},
 ): OkxAdapter {
   const base = `127.0.0.1:${m.port}`;
   return createOkxAdapter({
@@ -307,6 +343,7 @@ function make(
     requestMs: 1_500,
     subscribeMs: 15_000,
     orderEntry: extra.orderEntry ?? "ws",
+    ...extra.history,
   });
 }
 
@@ -586,7 +623,7 @@ describe("okx adapter: orders", () => {
     expect(m.badRestSigns).toBe(0);
   }, 30_000);
 
-  test("fills missed while the private socket was down are recovered once, aggregated", async () => {
+  test("fills missed while the private socket was down are recovered once, from the trade history", async () => {
     const m = new MockOkx();
     mock = m;
     const a = make(m);
@@ -612,12 +649,46 @@ describe("okx adapter: orders", () => {
     if (o === undefined) throw new Error("order not on mock");
     o["state"] = "partially_filled";
     o["accFillSz"] = "0.004";
+    // the venue's record of the missed fill: a better price than the limit, a fee charged in USDT
+    const row = {
+      instType: "SPOT",
+      instId: "BTC-USDT",
+      tradeId: "555",
+      ordId: o["ordId"],
+      clOrdId: "eng1r31462",
+      billId: "9001",
+      side: "sell",
+      fillPx: "100.6",
+      fillSz: "0.004",
+      execType: "M",
+      fee: "-0.0004024",
+      feeCcy: "USDT",
+      fillTime: String(Date.now() - 1000),
+      ts: String(Date.now() - 1000),
+    };
+    m.fillRows.push(row, { ...row, tradeId: "x", billId: "9000" }); // and a garbled row
+    m.fillsRefusals = 1; // the first history request draws a 50011: waited out, then retried
     firstPriv?.close();
     await until(() => updates.some((u) => u.exec === "fill"), "recovered fill");
     const f = updates.filter((u) => u.exec === "fill");
     expect(f.length, `seed ${SEED}`).toBe(1);
-    expect(f[0]).toMatchObject({ clientId: "eng1-r3-1", lastLots: 400_000, cumLots: 400_000, tradeId: -1, fee: "0" });
+    expect(f[0]).toMatchObject({
+      clientId: "eng1-r3-1",
+      lastLots: 400_000,
+      cumLots: 400_000,
+      lastPriceTicks: 1006,
+      tradeId: 555,
+      fee: "0.0004024",
+      feeAsset: "USDT",
+      isMaker: true,
+    });
     expect(m.priv).not.toBe(firstPriv);
+    expect(a.stats()["badTradeRows"]).toBe(1);
+    expect(a.stats()["tradeHistoryThrottled"]).toBe(1);
+    // the fill pushed again (a replay) is not counted twice
+    m.pushOrder({ ...o, state: "partially_filled", tradeId: "555", fillSz: "0.004", fillPx: "100.6", uTime: "9" });
+    await Bun.sleep(100);
+    expect(updates.filter((u) => u.exec === "fill").length).toBe(1);
   }, 30_000);
 
   test("bad keys are refused at login with reason auth", async () => {
@@ -642,5 +713,128 @@ describe("okx adapter: orders", () => {
       (e: unknown) => e,
     );
     expect(err instanceof VenueRejectError, `seed ${SEED}: ${String(err)}`).toBe(true);
+  }, 30_000);
+});
+
+describe("okx adapter: trade history", () => {
+  /** 250 BTC-USDT fills: ids 1..100 ten days old (only fills-history has them), 101..250 in the last hour. */
+  function seedFills(m: MockOkx): number[] {
+    const now = Date.now();
+    const times: number[] = [];
+    for (let i = 1; i <= 250; i++) {
+      const ts = i <= 100 ? now - 10 * 86_400_000 + i * 1000 : now - 3_600_000 + i * 1000;
+      times.push(ts);
+      m.fillRows.push({
+        instType: "SPOT",
+        instId: "BTC-USDT",
+        tradeId: String(i),
+        ordId: String(5000 + (i % 7)),
+        clOrdId: "eng1r31462",
+        billId: String(100_000 + i),
+        side: i % 2 === 0 ? "buy" : "sell",
+        fillPx: "100.5",
+        fillSz: "0.001",
+        execType: i % 3 === 0 ? "T" : "M",
+        fee: i % 2 === 0 ? "-0.000001" : "-0.0001005",
+        feeCcy: i % 2 === 0 ? "BTC" : "USDT",
+        fillTime: String(ts),
+        ts: String(ts),
+      });
+    }
+    return times;
+  }
+
+  test("fills paged back by billId, then fills-history for older trades; exactly the trades asked for", async () => {
+    const m = new MockOkx();
+    mock = m;
+    const times = seedFills(m);
+    const a = make(m, {
+      history: { tradeHistoryPageSize: 40, fillsHistoryRateLimit: { count: 2, windowMs: 300 } },
+    });
+    adapter = a;
+    await a.connect();
+    const all = await a.tradeHistory({ symbol: "BTC-USDT" });
+    expect(
+      all.map((t) => t.tradeId),
+      `seed ${SEED}`,
+    ).toEqual(Array.from({ length: 250 }, (_, i) => String(i + 1)));
+    const endpoints = m.fillsRequests.map((r) => r.split("?")[0]);
+    expect(endpoints).toEqual(["fills", "fills", "fills", "fills", "fills-history", "fills-history", "fills-history"]);
+    expect(m.fillsRequests[4]).toContain("after=100101"); // fills-history goes on from the oldest billId fills gave
+    expect(a.stats()["tradeHistoryWaits"] ?? 0, "fills-history's 2 per 300 ms made the adapter wait").toBeGreaterThan(
+      0,
+    );
+    const t2 = all[1];
+    expect(t2).toMatchObject({
+      side: Side.Buy,
+      fee: "0.000001",
+      feeAsset: "BTC",
+      isMaker: true,
+      clientId: "eng1-r3-1",
+    });
+    expect(Number(t2?.priceTicks)).toBe(1005);
+    expect(Number(t2?.lots)).toBe(100_000);
+    expect(t2?.venueTimeMs).toBe(times[1] as number);
+    expect(all[2]?.isMaker).toBe(false);
+
+    m.fillsRequests.length = 0;
+    const after = await a.tradeHistory({ symbol: "BTC-USDT", afterTradeId: "200" });
+    expect(after.map((t) => Number(t.tradeId))).toEqual(Array.from({ length: 50 }, (_, i) => 201 + i));
+    expect(m.fillsRequests.length, "stops at the page that reaches the bound").toBe(2);
+    const since = await a.tradeHistory({ symbol: "BTC-USDT", sinceMs: times[49] as number });
+    expect(since.length).toBe(201);
+    expect(since[0]?.tradeId).toBe("50");
+    const some = await a.tradeHistory({ symbol: "BTC-USDT", afterTradeId: "10", limit: 5 });
+    expect(some.map((t) => t.tradeId)).toEqual(["11", "12", "13", "14", "15"]);
+    expect(a.stats()["badTradeRows"] ?? 0).toBe(0);
+  }, 30_000);
+
+  test("bad rows are counted and skipped; a refusal is typed; an unknown symbol never reaches the venue", async () => {
+    const m = new MockOkx();
+    mock = m;
+    const a = make(m, { history: { fillsRateLimit: { count: 60, windowMs: 100 } } }); // a 50011 waits 100 ms
+    adapter = a;
+    await a.connect();
+    const good = {
+      instType: "SPOT",
+      instId: "BTC-USDT",
+      tradeId: "7",
+      ordId: "1",
+      clOrdId: "",
+      billId: "70",
+      side: "buy",
+      fillPx: "100.5",
+      fillSz: "0.001",
+      execType: "T",
+      fee: "-0.000001",
+      feeCcy: "BTC",
+      fillTime: String(Date.now()),
+      ts: String(Date.now()),
+    };
+    m.fillRows.push(
+      good,
+      { ...good, billId: "71", fillPx: "100.55" }, // off the tick grid
+      { ...good, billId: "72", side: "short" },
+      { ...good, billId: "73", fee: "a lot" },
+      { ...good, billId: "74", fillTime: "yesterday" },
+      { ...good, billId: "75", tradeId: "" },
+    );
+    const got = await a.tradeHistory({ symbol: "BTC-USDT" });
+    expect(got.map((t) => t.tradeId)).toEqual(["7"]);
+    expect(got[0]?.clientId).toBe("");
+    expect(a.stats()["badTradeRows"]).toBe(5);
+    m.fillsRefusals = 10; // more 50011s than the adapter retries
+    const err = await a.tradeHistory({ symbol: "BTC-USDT" }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err instanceof VenueRejectError && err.reason === "rate_limited", String(err)).toBe(true);
+    const before = m.fillsRequests.length;
+    const bad = await a.tradeHistory({ symbol: "DOGE-USDT" }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(bad instanceof VenueRejectError && bad.reason === "bad_symbol").toBe(true);
+    expect(m.fillsRequests.length).toBe(before);
   }, 30_000);
 });

@@ -40,7 +40,9 @@ import type {
   OrderRequest,
   OrderUpdate,
   StaleCheck,
+  TradeQuery,
   VenueEvent,
+  VenueTrade,
 } from "../types/index.ts";
 import { Side, STALE_CHECKS } from "../types/index.ts";
 import type { VenueAdapter } from "../venues/index.ts";
@@ -205,6 +207,9 @@ class TimedAdapter implements VenueAdapter {
   }
   balances() {
     return this.inner.balances();
+  }
+  tradeHistory(query: TradeQuery): Promise<VenueTrade[]> {
+    return this.inner.tradeHistory(query);
   }
   onEvent(listener: Parameters<VenueAdapter["onEvent"]>[0]): () => void {
     return this.inner.onEvent(listener);

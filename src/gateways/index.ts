@@ -36,4 +36,11 @@ export {
 } from "./levels.ts";
 export { type BudgetVerdict, intervalMs, PacedSender, SlidingWindow, VenueBudget } from "./rate-limit.ts";
 export { ScratchBook } from "./scratch-book.ts";
+export {
+  checkTradeQuery,
+  compareTradeIds,
+  isDecimalString,
+  isNumericTradeId,
+  selectTrades,
+} from "./trade-history.ts";
 export { type Resolution, resolveUnknownOutcome, type StatusProbe } from "./unknown-outcome.ts";

@@ -17,6 +17,7 @@ export type { ServerLimits } from "./binance/server.ts";
 export { hmacSha256Hex, restSignedPayload, wsApiSignedPayload } from "./binance/signing.ts";
 export type { SimAccountSpec } from "./binance/venue.ts";
 export {
+  type AccountTrade,
   type CoreRejectReason,
   type CorruptField,
   DEFAULT_SYMBOLS,

@@ -46,9 +46,11 @@ export interface VenueAdapter {
   /**
    * This account's trades on a symbol from the venue's trade history, oldest first, paging through the
    * venue's limits: the source of truth for fills missed while the engine was down or disconnected.
-   * Optional until every adapter implements it; an engine without it cannot reconcile fills.
+   * Exactly the trades asked for (after `afterTradeId`, at or after `sinceMs`, at most `limit`), each
+   * once, with the venue's price, fee and fee asset. A bad query or a venue refusal rejects with
+   * VenueRejectError; rows the venue garbles are counted in stats() and skipped.
    */
-  tradeHistory?(query: TradeQuery): Promise<VenueTrade[]>;
+  tradeHistory(query: TradeQuery): Promise<VenueTrade[]>;
   /** Registers a listener for the event stream; returns an unsubscribe function. */
   onEvent(listener: VenueListener): () => void;
   /**

@@ -82,6 +82,7 @@ export function binanceSimHarness(opts: BinanceSimHarnessOptions = {}): HarnessF
             maxThrottleWaitMs: 3000,
             ...(o.connectionAgeMs !== undefined ? { maxConnectionAgeMs: o.connectionAgeMs } : {}),
           },
+          ...(o.tradeHistoryPageSize !== undefined ? { tradeHistoryPageSize: o.tradeHistoryPageSize } : {}),
         });
         adapters.push(a);
         await a.connect();

@@ -11,6 +11,8 @@ import type { VenueAdapter } from "../../src/venues/contract.ts";
 export interface AdapterOptions {
   /** Replace the market connection this often (make-before-break rotation). */
   readonly connectionAgeMs?: number;
+  /** Trades per trade-history page the adapter asks for (to make it page). */
+  readonly tradeHistoryPageSize?: number;
 }
 
 /** The venue's own book: [ticks, lots] best first. */

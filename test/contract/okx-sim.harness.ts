@@ -81,6 +81,7 @@ export function okxSimHarness(opts: OkxSimHarnessOptions = {}): HarnessFactory {
           maxThrottleWaitMs: 3000,
           ...(orderRateLimit !== undefined ? { orderRateLimit } : {}),
           ...(o.connectionAgeMs !== undefined ? { maxConnectionAgeMs: o.connectionAgeMs } : {}),
+          ...(o.tradeHistoryPageSize !== undefined ? { tradeHistoryPageSize: o.tradeHistoryPageSize } : {}),
         });
         adapters.push(a);
         await a.connect();

@@ -67,9 +67,10 @@ export function simDirectHarness(): HarnessFactory {
       symbol: "BTC-USDT",
       recoveryBoundMs: 5000,
       staleness: DEFAULT_FEED_STALENESS, // not used: no wire, no liveness checks
-      async createAdapter() {
+      async createAdapter(o = {}) {
         n++;
         const a = new SimDirectAdapter({
+          ...(o.tradeHistoryPageSize !== undefined ? { tradeHistoryPageSize: o.tradeHistoryPageSize } : {}),
           name: `simd${n}`,
           core,
           clock,

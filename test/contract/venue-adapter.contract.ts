@@ -15,8 +15,10 @@ import {
   type OrderUpdate,
   Side,
   type Ticks,
+  type TradeQuery,
   type VenueEvent,
   VenueRejectError,
+  type VenueTrade,
 } from "../../src/types/index.ts";
 import type { VenueAdapter } from "../../src/venues/contract.ts";
 import { eventually, WAIT_MS } from "../support/wait.ts";
@@ -150,6 +152,12 @@ function lotsFor(info: InstrumentInfo, priceTicks: number, notionalMultiple = 2)
   const minNotional = Math.max(Number(info.minNotional), 1);
   const lots = Math.ceil((minNotional * notionalMultiple) / (px * lotValue));
   return Math.max(lots, info.minQtyLots) as Lots;
+}
+
+/** A decimal string without trailing zeros ("0.05000000" → "0.05"), to compare fees as numbers, exactly. */
+function decimal(s: string): string {
+  if (!s.includes(".")) return s;
+  return s.replace(/0+$/, "").replace(/\.$/, "");
 }
 
 /** Runs the whole contract against one venue's harness factory. */
@@ -668,10 +676,139 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
         JSON.stringify(fills),
       ).toBe(half);
       expect(Number(fills.at(-1)?.cumLots)).toBe(half);
+      // the recovered fill is the venue's own (from its trade history): trade id, price, fee and fee asset
+      const got = fills[0] as OrderUpdate;
+      expect(got.tradeId, JSON.stringify(got)).toBeGreaterThanOrEqual(0);
+      expect(got.lastPriceTicks).toBe(price);
+      expect(Number(got.fee), JSON.stringify(got)).toBeGreaterThan(0);
+      expect(got.feeAsset).toBe(info.base); // a buy pays its fee in the asset it receives
+      expect(got.isMaker).toBe(true);
+      const venueTrade = (await a.tradeHistory({ symbol: sym })).find((t) => t.tradeId === String(got.tradeId));
+      expect(venueTrade, "the recovered fill is in the venue's trade history").toBeDefined();
+      expect(decimal(venueTrade?.fee ?? "")).toBe(decimal(got.fee));
+      expect(venueTrade?.lots).toBe(half);
       h.faults.trade(sym, "sell", price, unit); // a live fill after the reconnect is still seen, once
       expect(await waitFor(() => rec.ordersOf(id).some((u) => u.exec === "fill" && u.cumLots === 2 * unit))).toBe(true);
       expect(rec.ordersOf(id).filter((u) => u.exec === "fill").length).toBe(fills.length + 1);
       await a.cancelOrder(sym, id);
+    });
+
+    /** The trades the first history test made (its other tests read them). */
+    let madeTrades: VenueTrade[] = [];
+
+    test("trade history: exactly the trades after a given id, with the venue's price, fee and maker flag, once", async () => {
+      h.pauseMarket(true);
+      await Bun.sleep(100);
+      const before = await a.tradeHistory({ symbol: sym });
+      const lastId = before.at(-1)?.tradeId;
+      const info = a.instruments().get(sym) as InstrumentInfo;
+      const top = h.venueBook(sym, 1);
+      const price = ((top.bids[0]?.[0] ?? 0) + 1) as Ticks;
+      expect(price < (top.asks[0]?.[0] ?? 0), "needs a spread wider than one tick").toBe(true);
+      const unit = lotsFor(info, price);
+      const makerId = cid();
+      const makerOrder = await a.submitOrder({
+        clientId: makerId,
+        symbol: sym,
+        side: Side.Buy,
+        type: "limit",
+        tif: "GTC",
+        priceTicks: price,
+        lots: (unit * 3) as Lots,
+      });
+      expect(await waitFor(() => rec.ordersOf(makerId).some((u) => u.exec === "ack"))).toBe(true);
+      h.faults.trade(sym, "sell", price, unit); // two maker fills of ours
+      h.faults.trade(sym, "sell", price, unit);
+      const [askTicks, askLots] = h.venueBook(sym, 1).asks[0] as [number, number];
+      const takerId = cid();
+      await a.submitOrder({
+        clientId: takerId,
+        symbol: sym,
+        side: Side.Buy,
+        type: "limit",
+        tif: "IOC",
+        priceTicks: askTicks as Ticks,
+        lots: Math.min(askLots, unit) as Lots,
+      }); // a taker fill (or several, one per resting order at the ask)
+      const fillsOf = (id: string) => rec.ordersOf(id).filter((u) => u.exec === "fill");
+      const sum = (us: OrderUpdate[]) => us.reduce((t: number, u) => t + u.lastLots, 0);
+      expect(await waitFor(() => sum(fillsOf(makerId)) === 2 * unit)).toBe(true);
+      expect(await waitFor(() => sum(fillsOf(takerId)) === Math.min(askLots, unit))).toBe(true);
+      const streamed = [...fillsOf(makerId), ...fillsOf(takerId)];
+      const q = lastId === undefined ? { symbol: sym } : { symbol: sym, afterTradeId: lastId };
+      const got = await a.tradeHistory(q);
+      const ids = got.map((t) => t.tradeId);
+      expect(ids.length, JSON.stringify(got)).toBe(streamed.length);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect([...ids].sort((x, y) => Number(x) - Number(y))).toEqual(ids);
+      for (const u of streamed) {
+        const t = got.find((x) => x.tradeId === String(u.tradeId));
+        expect(t, `trade ${u.tradeId} of ${u.clientId} in the history`).toBeDefined();
+        expect(t?.priceTicks).toBe(u.lastPriceTicks);
+        expect(t?.lots).toBe(u.lastLots);
+        expect(t?.side).toBe(Side.Buy);
+        expect(decimal(t?.fee ?? "")).toBe(decimal(u.fee));
+        expect(Number(t?.fee)).toBeGreaterThan(0);
+        expect(t?.feeAsset).toBe(u.feeAsset);
+        expect(t?.isMaker).toBe(u.clientId === makerId);
+        expect(t?.venueOrderId).toBe(u.venueOrderId);
+        expect(["", u.clientId]).toContain(t?.clientId as string);
+        expect(info.price.parse(t?.price ?? "")).toBe(u.lastPriceTicks); // as the venue wrote it
+        expect(info.qty.parse(t?.qty ?? "")).toBe(u.lastLots);
+        expect(t?.symbol).toBe(sym);
+        expect(t?.venue).toBe(a.name);
+        expect(t?.venueTimeMs).toBeGreaterThan(0);
+      }
+      expect(got.filter((t) => t.venueOrderId === makerOrder).length).toBe(2);
+      // asked again: the same trades, none twice; after the first one: the rest; a limit: the oldest ones
+      expect((await a.tradeHistory(q)).map((t) => t.tradeId)).toEqual(ids);
+      expect((await a.tradeHistory({ symbol: sym, afterTradeId: ids[0] as string })).map((t) => t.tradeId)).toEqual(
+        ids.slice(1),
+      );
+      expect((await a.tradeHistory({ ...q, limit: 2 })).map((t) => t.tradeId)).toEqual(ids.slice(0, 2));
+      expect(await a.tradeHistory({ symbol: sym, afterTradeId: ids.at(-1) as string })).toEqual([]);
+      madeTrades = got;
+      await a.cancelOrder(sym, makerId);
+    });
+
+    test("trade history from a time, paging across several pages with a small page size", async () => {
+      expect(madeTrades.length, "needs the trades of the test before").toBeGreaterThan(1);
+      const all = await a.tradeHistory({ symbol: sym });
+      expect(all.length).toBeGreaterThanOrEqual(madeTrades.length);
+      const b = await h.createAdapter({ tradeHistoryPageSize: 2 });
+      const pages = () => b.stats?.()["tradeHistoryPages"] ?? 0;
+      const p0 = pages();
+      const everything = await b.tradeHistory({ symbol: sym });
+      expect(everything.map((t) => t.tradeId)).toEqual(all.map((t) => t.tradeId));
+      expect(pages() - p0, "pages of 2").toBeGreaterThanOrEqual(Math.ceil(all.length / 2));
+      const since = (madeTrades[1] as VenueTrade).venueTimeMs;
+      const fromTime = await b.tradeHistory({ symbol: sym, sinceMs: since });
+      expect(fromTime.map((t) => t.tradeId)).toEqual(all.filter((t) => t.venueTimeMs >= since).map((t) => t.tradeId));
+      expect(fromTime.some((t) => t.tradeId === madeTrades.at(-1)?.tradeId)).toBe(true);
+      const capped = await b.tradeHistory({ symbol: sym, limit: 3 });
+      expect(capped.map((t) => t.tradeId)).toEqual(all.slice(0, 3).map((t) => t.tradeId));
+      expect(await b.tradeHistory({ symbol: sym, sinceMs: Date.now() + 3_600_000 })).toEqual([]);
+      expect(b.stats?.()["badTradeRows"] ?? 0).toBe(0);
+      await b.close();
+    });
+
+    test("trade history refuses a bad query with a typed error naming the field", async () => {
+      const refusal = (q: TradeQuery) =>
+        a.tradeHistory(q).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      const e1 = await refusal({ symbol: sym, afterTradeId: "12x" });
+      expect(e1 instanceof VenueRejectError && e1.reason === "invalid_request", String(e1)).toBe(true);
+      expect(String(e1)).toContain("afterTradeId");
+      const e2 = await refusal({ symbol: sym, limit: 0 });
+      expect(e2 instanceof VenueRejectError && e2.reason === "invalid_request" && String(e2).includes("limit")).toBe(
+        true,
+      );
+      const e3 = await refusal({ symbol: sym, sinceMs: -1 });
+      expect(e3 instanceof VenueRejectError && String(e3).includes("sinceMs")).toBe(true);
+      const e4 = await refusal({ symbol: "NOPE-USDT" });
+      expect(e4 instanceof VenueRejectError && e4.reason === "bad_symbol", String(e4)).toBe(true);
     });
 
     test("wrong keys give a start-up error naming the venue", async () => {

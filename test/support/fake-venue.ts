@@ -7,6 +7,7 @@
 
 import { Execution, type ExecutionOptions } from "../../src/execution/execution.ts";
 import type { RiskLimits } from "../../src/execution/risk.ts";
+import { checkTradeQuery, selectTrades } from "../../src/gateways/index.ts";
 import { VirtualClock } from "../../src/services/clock.ts";
 import { Rng } from "../../src/services/rng.ts";
 import {
@@ -21,9 +22,11 @@ import {
   type RejectReason,
   type Side,
   type Ticks,
+  type TradeQuery,
   type VenueEvent,
   type VenueListener,
   VenueRejectError,
+  type VenueTrade,
 } from "../../src/types/index.ts";
 import type { VenueAdapter } from "../../src/venues/contract.ts";
 
@@ -74,6 +77,11 @@ export class FakeVenue implements VenueAdapter {
   readonly cancels: string[] = [];
   readonly statusQueries: string[] = [];
   openOrdersCalls = 0;
+  /** Every fill the venue made, as its trade history reports it (fill() adds to it). */
+  readonly trades: VenueTrade[] = [];
+  /** "error": tradeHistory rejects (the venue refuses or is unreachable). */
+  historyMode: "ok" | "error" = "ok";
+  readonly historyQueries: TradeQuery[] = [];
   private readonly orders = new Map<string, VenueOrder>();
   private readonly listeners: VenueListener[] = [];
   private readonly infos = new Map<string, InstrumentInfo>();
@@ -174,6 +182,17 @@ export class FakeVenue implements VenueAdapter {
     return Promise.resolve(o === undefined ? undefined : snapshot(o));
   }
 
+  async tradeHistory(query: TradeQuery): Promise<VenueTrade[]> {
+    this.historyQueries.push(query);
+    checkTradeQuery(this.name, query);
+    if (this.historyMode === "error") throw new VenueRejectError("rate_limited", 429, "fake: history refused");
+    if (!this.infos.has(query.symbol)) throw new VenueRejectError("bad_symbol", "", `fake: unknown ${query.symbol}`);
+    return selectTrades(
+      this.trades.filter((t) => t.symbol === query.symbol),
+      query,
+    );
+  }
+
   // ---- test controls ---------------------------------------------------------------------------
 
   /** Puts an order on the venue as if someone (an earlier run, another system) had placed it. */
@@ -207,6 +226,7 @@ export class FakeVenue implements VenueAdapter {
     if (o.cumLots > o.origLots) throw new Error(`fake: overfill of ${clientId}`);
     o.status = o.cumLots === o.origLots ? "filled" : "partially_filled";
     const u = this.update(o, "fill", lots, priceTicks ?? o.priceTicks, this.nextTradeId++, fee, feeAsset);
+    this.trades.push(this.tradeOf(u));
     if (emit) this.emit({ type: "order", update: u, recvNs: 0 });
     return u;
   }
@@ -236,6 +256,27 @@ export class FakeVenue implements VenueAdapter {
   /** Delivers an order update to the listeners. */
   deliver(u: OrderUpdate): void {
     this.emit({ type: "order", update: u, recvNs: 0 });
+  }
+
+  /** A fill as the venue's trade history lists it. */
+  private tradeOf(u: OrderUpdate): VenueTrade {
+    const info = this.infos.get(u.symbol);
+    return {
+      venue: this.name,
+      symbol: u.symbol,
+      tradeId: String(u.tradeId),
+      venueOrderId: u.venueOrderId,
+      clientId: u.clientId,
+      side: u.side,
+      priceTicks: u.lastPriceTicks,
+      lots: u.lastLots,
+      price: info?.price.format(u.lastPriceTicks) ?? String(u.lastPriceTicks),
+      qty: info?.qty.format(u.lastLots) ?? String(u.lastLots),
+      fee: u.fee,
+      feeAsset: u.feeAsset,
+      isMaker: u.isMaker,
+      venueTimeMs: u.venueTimeMs,
+    };
   }
 
   private place(req: OrderRequest): VenueOrder {

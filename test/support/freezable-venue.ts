@@ -11,8 +11,10 @@ import type {
   InstrumentInfo,
   OpenOrder,
   OrderRequest,
+  TradeQuery,
   VenueEvent,
   VenueListener,
+  VenueTrade,
 } from "../../src/types/index.ts";
 import type { VenueAdapter } from "../../src/venues/index.ts";
 
@@ -66,6 +68,9 @@ export class FreezableVenue implements VenueAdapter {
   }
   balances(): Promise<Balance[]> {
     return this.inner.balances();
+  }
+  tradeHistory(query: TradeQuery): Promise<VenueTrade[]> {
+    return this.inner.tradeHistory(query);
   }
   onEvent(listener: VenueListener): () => void {
     this.listeners.add(listener);

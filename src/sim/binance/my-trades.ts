@@ -5,7 +5,11 @@
  */
 import type { AccountTrade, AccountTradeFilter, SimCore } from "../core/index.ts";
 import { Err } from "./errors.ts";
-import type { ParamSource } from "./venue.ts";
+
+/** A request's parameters (venue.ts's ParamSource, restated so the two files import no circle). */
+interface ParamSource {
+  get(name: string): string | undefined;
+}
 
 const RE_INT = /^[0-9]{1,20}$/;
 const LEGAL_INT = "^[0-9]{1,20}$";

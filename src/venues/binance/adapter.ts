@@ -17,11 +17,13 @@ import {
   type OpenOrder,
   type OrderRequest,
   Side,
+  type TradeQuery,
   type UnknownOutcomeResult,
   unknownOutcomeResultOf,
   type VenueEvent,
   type VenueListener,
   VenueRejectError,
+  type VenueTrade,
 } from "../../types/index.ts";
 import type { VenueAdapter } from "../contract.ts";
 import { type BinanceConfig, type ResolvedBinanceConfig, resolveBinanceConfig } from "./config.ts";
@@ -31,6 +33,7 @@ import { BinanceListenKeyStream } from "./listen-key.ts";
 import { BinanceMarketData, sleep } from "./market-data.ts";
 import { FillLedger, openOrderOf, orderUpdateOf } from "./orders.ts";
 import { BinanceRest, ServerTime } from "./rest.ts";
+import { BinanceTradeHistory } from "./trades.ts";
 import { BinanceWsApi, type WsApiHooks } from "./ws-api.ts";
 
 type Obj = Record<string, unknown>;
@@ -65,7 +68,15 @@ export class BinanceAdapter implements VenueAdapter {
     reconciledUpdates: 0,
     reconciliations: 0,
     listenerErrors: 0,
+    tradeHistoryPages: 0,
+    badTradeRows: 0,
+    recoveredFills: 0,
+    reconcileErrors: 0,
   };
+  private readonly history: BinanceTradeHistory;
+  /** A retry of an incomplete reconciliation, and its current delay. */
+  private reconcileTimer: TimerId | undefined;
+  private reconcileRetryMs = 0;
 
   constructor(config: BinanceConfig) {
     this.cfg = resolveBinanceConfig(config);
@@ -91,6 +102,7 @@ export class BinanceAdapter implements VenueAdapter {
         ? new BinanceListenKeyStream(this.cfg, this.rest, hooks("user"))
         : undefined;
     this.md = new BinanceMarketData(this.cfg, this.rest, (e) => this.emit(e));
+    this.history = new BinanceTradeHistory(this.name, this.rest, this.cfg.tradeHistoryPageSize, this.counters);
     this.ws.onWrite = (method) => this.onWrite(method);
   }
 
@@ -145,6 +157,7 @@ export class BinanceAdapter implements VenueAdapter {
     if (this.closed) return;
     this.closed = true;
     if (this.timeSyncTimer !== undefined) this.cfg.clock.clearTimer(this.timeSyncTimer);
+    if (this.reconcileTimer !== undefined) this.cfg.clock.clearTimer(this.reconcileTimer);
     this.md.close();
     await this.ws.close();
     await this.userStream?.close();
@@ -391,6 +404,16 @@ export class BinanceAdapter implements VenueAdapter {
       .map((b) => ({ asset: b["asset"] as string, free: b["free"] as string, locked: b["locked"] as string }));
   }
 
+  /**
+   * The account's trades on a symbol from GET /api/v3/myTrades, oldest first, paged by fromId under the
+   * weight budget (20 a page); rows carry the venue's price, fee and fee asset, and clientId "" (myTrades
+   * does not report it). Bad rows are counted (stats badTradeRows) and skipped.
+   */
+  async tradeHistory(query: TradeQuery): Promise<VenueTrade[]> {
+    this.requireTrading();
+    return this.history.trades(this.instrument(query.symbol), query);
+  }
+
   onEvent(listener: VenueListener): () => void {
     this.listeners.push(listener);
     return () => {
@@ -478,21 +501,50 @@ export class BinanceAdapter implements VenueAdapter {
     });
   }
 
-  /** Query every order we believe open and apply what we missed (each fill once, by the ledger). */
+  /**
+   * Query every order we believe open and apply what we missed, fills from the trade history with their
+   * real trade id, price and fee (each once, by the ledger). An order the venue or its history cannot yet
+   * account for is retried with backoff until it can, so a fill is neither lost nor guessed.
+   */
   private async reconcile(): Promise<void> {
     this.counters.reconciliations++;
+    let complete = true;
     for (const { clientId, symbol } of this.ledger.openOrders()) {
+      if (this.closed) return;
       try {
-        const o = await this.orderStatus(symbol, clientId);
-        if (o === undefined) continue;
-        for (const u of this.ledger.reconcile(this.name, o, this.cfg.clock.nowMs())) {
-          this.counters.reconciledUpdates++;
-          this.emit({ type: "order", update: u, recvNs: this.cfg.clock.monoNs() });
-        }
+        if (!(await this.reconcileOrder(symbol, clientId))) complete = false;
       } catch {
-        // the next reconnect or the engine's own reconciliation retries
+        this.counters.reconcileErrors++;
+        complete = false;
       }
     }
+    if (!complete) this.retryReconcile();
+    else this.reconcileRetryMs = 0;
+  }
+
+  /** One order: its venue state, and its trades when some fill was missed; true when nothing is left. */
+  private async reconcileOrder(symbol: string, clientId: string): Promise<boolean> {
+    const o = await this.orderStatus(symbol, clientId);
+    if (o === undefined) return true;
+    const trades =
+      this.ledger.missedLots(o) > 0 ? await this.history.orderTrades(this.instrument(symbol), o.venueOrderId) : [];
+    const r = this.ledger.recover(this.name, o, trades, this.cfg.clock.nowMs());
+    for (const u of r.updates) {
+      this.counters.reconciledUpdates++;
+      if (u.exec === "fill") this.counters.recoveredFills++;
+      this.emit({ type: "order", update: u, recvNs: this.cfg.clock.monoNs() });
+    }
+    return r.complete;
+  }
+
+  /** Another reconciliation pass later: 1 s, doubling to 30 s, until one completes. */
+  private retryReconcile(): void {
+    if (this.closed || this.reconcileTimer !== undefined) return;
+    this.reconcileRetryMs = Math.min(30_000, Math.max(1000, this.reconcileRetryMs * 2));
+    this.reconcileTimer = this.cfg.clock.setTimer(this.reconcileRetryMs, () => {
+      this.reconcileTimer = undefined;
+      this.requestReconcile();
+    });
   }
 
   private emit(e: VenueEvent): void {

@@ -116,6 +116,8 @@ export interface BinanceConfig extends BinanceUrls {
   readonly maxOutgoingPerSec?: number;
   /** Fraction of each venue limit we use (default 0.8). */
   readonly rateLimitHeadroom?: number;
+  /** Trades asked for per myTrades page (default and Binance's maximum 1000). */
+  readonly tradeHistoryPageSize?: number;
 }
 
 /** A validated config with every default filled in. */
@@ -130,6 +132,7 @@ export interface ResolvedBinanceConfig extends BinanceConfig {
   readonly recvWindowMs: number;
   readonly maxOutgoingPerSec: number;
   readonly rateLimitHeadroom: number;
+  readonly tradeHistoryPageSize: number;
   /** Signs request payloads with the configured key. */
   readonly sign: Signer;
   readonly keyType: "hmac" | "ed25519";
@@ -179,6 +182,9 @@ export function resolveBinanceConfig(cfg: BinanceConfig): ResolvedBinanceConfig 
   const recvWindowMs = cfg.recvWindowMs ?? 5000;
   if (!(recvWindowMs > 0 && recvWindowMs <= 60_000)) fail("recvWindowMs", "must be 1..60000");
   const staleness = resolveFeedStaleness(cfg.staleness, fail);
+  const tradeHistoryPageSize = cfg.tradeHistoryPageSize ?? 1000;
+  if (!Number.isInteger(tradeHistoryPageSize) || tradeHistoryPageSize < 1 || tradeHistoryPageSize > 1000)
+    fail("tradeHistoryPageSize", "must be 1..1000 (Binance's largest myTrades page)");
   return {
     ...cfg,
     timeouts: { ...DEFAULT_TIMEOUTS, ...(cfg.timeouts ?? {}) },
@@ -191,6 +197,7 @@ export function resolveBinanceConfig(cfg: BinanceConfig): ResolvedBinanceConfig 
     recvWindowMs,
     maxOutgoingPerSec,
     rateLimitHeadroom: cfg.rateLimitHeadroom ?? 0.8,
+    tradeHistoryPageSize,
     sign,
     keyType: ed !== undefined ? "ed25519" : "hmac",
   };

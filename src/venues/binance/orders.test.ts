@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Rng, SystemClock } from "../../services/index.ts";
-import type { InstrumentInfo } from "../../types/index.ts";
+import type { InstrumentInfo, OpenOrder, OrderStatus, Ticks, VenueTrade } from "../../types/index.ts";
 import { DecimalGrid, type Lots, Side } from "../../types/index.ts";
 import { resolveBinanceConfig } from "./config.ts";
 import { parseInstruments } from "./instruments.ts";
@@ -83,7 +83,35 @@ describe("executionReport mapping (§A.9)", () => {
 });
 
 describe("FillLedger: each fill exactly once", () => {
-  test("duplicates by trade id and by cumulative quantity are dropped; reconciliation fills the gap once", () => {
+  /** The order of report() as the venue reports it, and as its trade history lists its fills. */
+  const venueOrder = (cum: number, status: OrderStatus = "partially_filled"): OpenOrder => ({
+    symbol: "ETH-BTC",
+    clientId: "mUvoqJxFIILMdfAW5iGSOW",
+    venueOrderId: "4293153",
+    side: Side.Buy,
+    priceTicks: 1026441 as Ticks,
+    origLots: 1000 as Lots,
+    cumLots: cum as Lots,
+    status,
+  });
+  const trade = (id: number, lots: number, px: number, fee: string): VenueTrade => ({
+    venue: "bn",
+    symbol: "ETH-BTC",
+    tradeId: String(id),
+    venueOrderId: "4293153",
+    clientId: "",
+    side: Side.Buy,
+    priceTicks: px as Ticks,
+    lots: lots as Lots,
+    price: INFO.price.format(px),
+    qty: INFO.qty.format(lots),
+    fee,
+    feeAsset: "ETH",
+    isMaker: true,
+    venueTimeMs: 1499405658700 + id,
+  });
+
+  test("duplicates by trade id are dropped; recovery applies the missed trade once, with its price and fee", () => {
     const l = new FillLedger();
     const ack = orderUpdateOf("bn", report({ x: "NEW", X: "NEW", z: "0", l: "0", t: -1 }), INFO);
     const f1 = orderUpdateOf("bn", report(), INFO);
@@ -92,27 +120,47 @@ describe("FillLedger: each fill exactly once", () => {
     expect(l.accept(ack)).toBe(true);
     expect(l.accept(f1)).toBe(true);
     expect(l.accept(f1)).toBe(false); // replayed
-    // The venue says 0.8 filled while we saw 0.4: one recovered fill of 0.4.
-    const rec = l.reconcile(
-      "bn",
-      {
-        symbol: "ETH-BTC",
-        clientId: f1.clientId,
-        venueOrderId: f1.venueOrderId,
-        side: Side.Buy,
-        priceTicks: f1.priceTicks,
-        origLots: 1000 as Lots,
-        cumLots: 800 as Lots,
-        status: "partially_filled",
-      },
-      1,
-    );
-    expect(rec.map((u) => `${u.exec} ${u.lastLots} ${u.cumLots}`)).toEqual(["fill 400 800"]);
-    // The missed report itself (cum 0.8) arrives late: already counted.
+    // The venue says 0.8 filled while we saw 0.4: its history holds the missed trade 12346.
+    expect(l.missedLots(venueOrder(800))).toBe(400);
+    const history = [trade(12345, 400, 1026441, "0.00040000"), trade(12346, 400, 1026430, "0.00040100")];
+    const rec = l.recover("bn", venueOrder(800), history, 1);
+    expect(rec.complete).toBe(true);
+    expect(
+      rec.updates.map((u) => `${u.exec} ${u.tradeId} ${u.lastLots} ${u.cumLots} ${u.lastPriceTicks} ${u.fee}`),
+    ).toEqual(["fill 12346 400 800 1026430 0.00040100"]);
+    expect(rec.updates[0]?.feeAsset).toBe("ETH");
+    expect(l.recover("bn", venueOrder(800), history, 2).updates).toEqual([]); // recovered once
+    // The missed report itself arrives late: already counted.
     expect(l.accept(orderUpdateOf("bn", report({ t: 12346, z: "0.80000000" }), INFO) ?? f1)).toBe(false);
     expect(l.accept(f3)).toBe(true);
     expect(l.duplicatesDropped).toBe(2);
     expect(l.openOrders().map((o) => o.clientId)).toEqual([f1.clientId]);
+  });
+
+  test("a missed fill is recovered even when a later one streamed first; the final state waits for the history", () => {
+    const l = new FillLedger();
+    const f1 = orderUpdateOf("bn", report(), INFO); // trade 12345, cum 0.4
+    const f3 = orderUpdateOf("bn", report({ t: 12347, z: "0.90000000", l: "0.10000000" }), INFO);
+    if (f1 === undefined || f3 === undefined) throw new Error("mapping failed");
+    expect(l.accept(f1)).toBe(true);
+    expect(l.accept(f3)).toBe(true); // 12346 (0.4) was missed, 12347 streamed after the reconnect
+    const o = venueOrder(900, "canceled");
+    expect(l.missedLots(o)).toBe(400);
+    // The history lags: it does not list 12346 yet, so nothing final is reported.
+    const early = l.recover("bn", o, [trade(12345, 400, 1026441, "0.0004"), trade(12347, 100, 1026441, "0.0001")], 1);
+    expect(early).toEqual({ updates: [], complete: false });
+    const all = [
+      trade(12345, 400, 1026441, "0.0004"),
+      trade(12346, 400, 1026441, "0.0004"),
+      trade(12347, 100, 1026441, "0.0001"),
+    ];
+    const rec = l.recover("bn", o, all, 2);
+    expect(rec.complete).toBe(true);
+    expect(rec.updates.map((u) => `${u.exec} ${u.tradeId} ${u.lastLots} ${u.status}`)).toEqual([
+      "fill 12346 400 partially_filled",
+      "canceled -1 0 canceled",
+    ]);
+    expect(l.openOrders()).toEqual([]);
   });
 });
 

@@ -1,11 +1,12 @@
 /**
  * Binance order objects and executionReports → the engine's normalised OrderUpdate / OpenOrder,
- * plus the ledger that makes each fill count exactly once: a fill is applied when its trade id is
- * new AND it advances the order's cumulative quantity, so replays, duplicates and fills recovered
- * by REST reconciliation never double-count.
+ * plus the ledger that makes each fill count exactly once: a fill with a trade id is applied when the
+ * id is new and the order's applied quantity stays within what the venue reports filled; fills
+ * recovered after a reconnect come from the venue's trade history with their own ids, price and fee,
+ * so replays, duplicates and recovered fills never double-count.
  */
 
-import type { InstrumentInfo, OpenOrder, OrderStatus, OrderUpdate } from "../../types/index.ts";
+import type { InstrumentInfo, OpenOrder, OrderStatus, OrderUpdate, VenueTrade } from "../../types/index.ts";
 import { type Lots, Side, type Ticks } from "../../types/index.ts";
 
 type Obj = Record<string, unknown>;
@@ -102,7 +103,10 @@ export function orderUpdateOf(venue: string, e: Obj, info: InstrumentInfo): Orde
 /** Per-order fill progress, to apply every fill exactly once. */
 interface Tracked {
   symbol: string;
+  /** The highest cumulative quantity the venue reported. */
   cumLots: number;
+  /** The sum of the fills applied (below cumLots while a missed fill is not yet recovered). */
+  appliedLots: number;
   status: OrderStatus;
   priceTicks: number;
   origLots: number;
@@ -127,12 +131,20 @@ export class FillLedger {
     private readonly maxFinalOrders = 50_000,
   ) {}
 
-  /** Whether an update should be emitted; records its effect. Fills that add nothing are dropped. */
+  /**
+   * Whether an update should be emitted; records its effect. A fill is dropped when its trade id was
+   * seen, or when it would take the applied quantity past what the venue reports filled (a fill
+   * already counted some other way); a fill without a trade id must advance the cumulative quantity.
+   */
   accept(u: OrderUpdate): boolean {
     const t = this.orders.get(u.clientId);
     if (u.exec === "fill") {
       const key = `${u.symbol}:${u.tradeId}`;
-      if ((u.tradeId >= 0 && this.seenTrades.has(key)) || (t !== undefined && u.cumLots <= t.cumLots)) {
+      const dup =
+        u.tradeId >= 0
+          ? this.seenTrades.has(key) || (t !== undefined && t.appliedLots + u.lastLots > Math.max(t.cumLots, u.cumLots))
+          : t !== undefined && u.cumLots <= t.cumLots;
+      if (dup) {
         this.duplicatesDropped++;
         return false;
       }
@@ -144,6 +156,7 @@ export class FillLedger {
     this.track(u.clientId, {
       symbol: u.symbol,
       cumLots: Math.max(u.cumLots, t?.cumLots ?? 0),
+      appliedLots: (t?.appliedLots ?? 0) + (u.exec === "fill" ? u.lastLots : 0),
       status: u.status,
       priceTicks: u.priceTicks,
       origLots: u.origLots,
@@ -163,7 +176,16 @@ export class FillLedger {
     venueOrderId: string,
   ): void {
     if (this.orders.has(clientId)) return;
-    this.track(clientId, { symbol, cumLots: 0, status: "new", priceTicks, origLots, side, venueOrderId });
+    this.track(clientId, {
+      symbol,
+      cumLots: 0,
+      appliedLots: 0,
+      status: "new",
+      priceTicks,
+      origLots,
+      side,
+      venueOrderId,
+    });
   }
 
   /** Orders not yet final, for reconciliation after a reconnect. */
@@ -173,13 +195,24 @@ export class FillLedger {
     return out;
   }
 
+  /** What the venue filled of an order that we never applied: recovery must fetch its trades. */
+  missedLots(o: OpenOrder): number {
+    return o.cumLots - (this.orders.get(o.clientId)?.appliedLots ?? 0);
+  }
+
   /**
-   * Compares the venue's view of an order with ours and returns the updates that were missed: one
-   * aggregated fill for any quantity we never saw, then the final state if it changed.
+   * The updates missed while disconnected, from the venue's view of an order and its trades (oldest
+   * first, from the trade history): each fill not yet applied, with the venue's trade id, price, fee
+   * and maker flag, then the final state if it changed. `complete` is false while the history does
+   * not yet account for everything the venue reports filled (the final state then waits too).
    */
-  reconcile(venue: string, o: OpenOrder, nowMs: number): OrderUpdate[] {
+  recover(
+    venue: string,
+    o: OpenOrder,
+    trades: readonly VenueTrade[],
+    nowMs: number,
+  ): { updates: OrderUpdate[]; complete: boolean } {
     const t = this.orders.get(o.clientId);
-    const known = t?.cumLots ?? 0;
     const out: OrderUpdate[] = [];
     const base = {
       venue,
@@ -189,29 +222,48 @@ export class FillLedger {
       side: o.side,
       priceTicks: o.priceTicks,
       origLots: o.origLots,
-      cumLots: o.cumLots,
-      fee: "0",
-      feeAsset: "",
-      isMaker: true,
-      tradeId: -1,
-      venueTimeMs: nowMs,
     };
-    if (o.cumLots > known) {
-      const status: OrderStatus = o.cumLots >= o.origLots ? "filled" : "partially_filled";
-      out.push({
+    let cum = 0;
+    for (const tr of trades) {
+      const tradeId = Number(tr.tradeId);
+      if (tr.venueOrderId !== o.venueOrderId || !Number.isSafeInteger(tradeId)) continue;
+      cum += tr.lots;
+      if (this.seenTrades.has(`${o.symbol}:${tradeId}`)) continue;
+      const u: OrderUpdate = {
         ...base,
-        status: FINAL.has(o.status) && o.status !== "filled" ? status : o.status,
+        status: cum >= o.origLots ? "filled" : "partially_filled",
         exec: "fill",
-        lastLots: (o.cumLots - known) as Lots,
-        lastPriceTicks: o.priceTicks,
-        text: "recovered by reconciliation (fee unknown)",
-      });
+        cumLots: cum as Lots,
+        lastLots: tr.lots,
+        lastPriceTicks: tr.priceTicks,
+        fee: tr.fee,
+        feeAsset: tr.feeAsset,
+        isMaker: tr.isMaker,
+        tradeId,
+        venueTimeMs: tr.venueTimeMs,
+        text: "recovered from the venue's trade history after a reconnect",
+      };
+      if (this.accept(u)) out.push(u);
     }
-    if (FINAL.has(o.status) && o.status !== "filled" && t?.status !== o.status) {
+    const complete = this.missedLots(o) <= 0;
+    if (complete && FINAL.has(o.status) && o.status !== "filled" && t?.status !== o.status) {
       const exec = o.status === "canceled" ? "canceled" : o.status === "rejected" ? "rejected" : "expired";
-      out.push({ ...base, status: o.status, exec, lastLots: 0 as Lots, lastPriceTicks: 0 as Ticks });
+      const fin: OrderUpdate = {
+        ...base,
+        status: o.status,
+        exec,
+        cumLots: o.cumLots,
+        lastLots: 0 as Lots,
+        lastPriceTicks: 0 as Ticks,
+        fee: "0",
+        feeAsset: "",
+        isMaker: false,
+        tradeId: -1,
+        venueTimeMs: nowMs,
+      };
+      if (this.accept(fin)) out.push(fin);
     }
-    return out.filter((u) => this.accept(u));
+    return { updates: out, complete };
   }
 
   private remember(key: string): void {

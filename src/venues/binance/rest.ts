@@ -20,6 +20,8 @@ export interface RestCall {
   readonly isOrder?: boolean;
   /** Only the API-key header (listenKey endpoints). */
   readonly keyOnly?: boolean;
+  /** Longest wait for budget before refusing (default timeouts.maxThrottleWaitMs); history reads may wait longer. */
+  readonly maxWaitMs?: number;
 }
 
 /** Server time minus local time, kept by periodic /time calls (NTP-style midpoint). */
@@ -67,7 +69,7 @@ export class BinanceRest {
 
   /** One REST call; resolves to the parsed JSON body or throws VenueRejectError / UnknownOutcomeError. */
   async call(method: string, path: string, params: Params, opts: RestCall, retried = false): Promise<unknown> {
-    await this.waitForBudget(opts.weight, opts.isOrder === true);
+    await this.waitForBudget(opts.weight, opts.isOrder === true, opts.maxWaitMs);
     let query = restQuery(params);
     if (opts.signed === true) {
       const ts = `timestamp=${this.time.now()}&recvWindow=${this.cfg.recvWindowMs}`;
@@ -132,8 +134,8 @@ export class BinanceRest {
   }
 
   /** Waits (bounded) until the budget allows the call; refuses when banned or too far off. */
-  private async waitForBudget(weight: number, isOrder: boolean): Promise<void> {
-    const deadline = this.cfg.clock.nowMs() + this.cfg.timeouts.maxThrottleWaitMs;
+  private async waitForBudget(weight: number, isOrder: boolean, maxWaitMs?: number): Promise<void> {
+    const deadline = this.cfg.clock.nowMs() + (maxWaitMs ?? this.cfg.timeouts.maxThrottleWaitMs);
     for (;;) {
       const v = this.budget.take(costs(weight, isOrder));
       if (v.ok) return;

@@ -48,6 +48,11 @@ export interface OkxConfig {
   readonly maxConnectionAgeMs?: number;
   /** A post_only order waits this long for its first `orders` push (live, or canceled as would-take). */
   readonly postOnlyConfirmMs?: number;
+  /** Rows asked for per fills / fills-history page (default and OKX's maximum 100). */
+  readonly tradeHistoryPageSize?: number;
+  /** Per-user limits of the trade-history endpoints (OKX: fills 60, fills-history 10 per 2 s). */
+  readonly fillsRateLimit?: { readonly count: number; readonly windowMs: number };
+  readonly fillsHistoryRateLimit?: { readonly count: number; readonly windowMs: number };
 }
 
 /** An OkxConfig with every default filled in, so no reader has to repeat one. */
@@ -67,6 +72,17 @@ export function resolveOkxConfig(cfg: OkxConfig): ResolvedOkxConfig {
   const keys = [cfg.apiKey, cfg.secret, cfg.passphrase].filter((k) => typeof k === "string" && k.length > 0);
   if (keys.length !== 0 && keys.length !== 3)
     throw new Error(`okx ${cfg.name}: apiKey, secret and passphrase must all be set (or none)`);
+  const page = cfg.tradeHistoryPageSize;
+  if (page !== undefined && !(Number.isInteger(page) && page >= 1 && page <= 100))
+    throw new Error(`okx ${cfg.name}: tradeHistoryPageSize must be 1..100 (OKX's largest fills page)`);
+  for (const k of ["orderRateLimit", "fillsRateLimit", "fillsHistoryRateLimit"] as const) {
+    const l = cfg[k];
+    if (
+      l !== undefined &&
+      !(Number.isInteger(l.count) && l.count >= 1 && Number.isInteger(l.windowMs) && l.windowMs >= 1)
+    )
+      throw new Error(`okx ${cfg.name}: ${k} needs a positive integer count and windowMs`);
+  }
   return {
     backoff: DEFAULT_BACKOFF,
     pingIdleMs: 20_000,
@@ -80,6 +96,9 @@ export function resolveOkxConfig(cfg: OkxConfig): ResolvedOkxConfig {
     orderRateLimit: { count: 60, windowMs: 2000 },
     maxConnectionAgeMs: 0,
     postOnlyConfirmMs: 2000,
+    tradeHistoryPageSize: 100,
+    fillsRateLimit: { count: 60, windowMs: 2000 },
+    fillsHistoryRateLimit: { count: 10, windowMs: 2000 },
     ...cfg,
     apiKey: cfg.apiKey ?? "",
     secret: cfg.secret ?? "",

@@ -24,6 +24,7 @@ import {
   type UnknownOutcomeResult,
   unknownOutcomeResultOf,
   VenueRejectError,
+  type VenueTrade,
 } from "../../types/index.ts";
 import { fromOkxClOrdId, isOwnOkxClOrdId, toOkxClOrdId } from "./client-id.ts";
 import { CANCEL_SOURCE_POST_ONLY, OKX_UNKNOWN_OUTCOME_CODES, okxRejectReason } from "./errors.ts";
@@ -42,6 +43,7 @@ import {
   UnknownOutcome,
 } from "./session.ts";
 import { wsLoginFrame } from "./signing.ts";
+import type { OkxTradeHistory } from "./trades.ts";
 
 interface Pending {
   resolve: (v: Obj) => void;
@@ -86,7 +88,12 @@ export class OkxOrders {
   /** Submissions in flight or done, by client id: a retry returns the same promise. */
   private readonly submits = new Map<string, Promise<string>>();
   private readonly seenTrades = new Set<string>();
+  /** Per ordId: the highest accFillSz reported, and the sum of the fills applied (lower while one is missed). */
   private readonly cumByOrder = new Map<string, number>();
+  private readonly appliedByOrder = new Map<string, number>();
+  /** A retry of an incomplete recovery, and its current delay. */
+  private recoverTimer: TimerId | undefined;
+  private recoverRetryMs = 0;
   private readonly orderWindows = new Map<string, SlidingWindow>();
   /** Our orders believed open, by clOrdId, with the fills already reported (recovery after a disconnect). */
   private readonly tracked = new Map<string, { symbol: string; cum: number }>();
@@ -96,6 +103,7 @@ export class OkxOrders {
   constructor(
     private readonly s: OkxSession,
     private readonly rest: OkxRest,
+    private readonly history: OkxTradeHistory,
   ) {
     this.privBackoff = new Backoff(s.cfg.rng, s.cfg.backoff);
   }
@@ -150,6 +158,8 @@ export class OkxOrders {
 
   /** Closes the private socket; requests still waiting end as unknown outcomes. */
   close(): void {
+    if (this.recoverTimer !== undefined) this.s.cfg.clock.clearTimer(this.recoverTimer);
+    this.recoverTimer = undefined;
     this.priv?.ws.close();
     this.priv = undefined;
     this.privReady = undefined;
@@ -325,7 +335,9 @@ export class OkxOrders {
     if (exec === undefined) return;
     const status = statusOf(exec, state, d);
     if (isOwnOkxClOrdId(clOrdId, this.s.cfg.clientIdPrefix)) {
-      if (status === "new" || status === "partially_filled")
+      // A finished order stays tracked while a fill of it is missing, so recovery still finds it.
+      const missing = cumLots > (this.appliedByOrder.get(str(d, "ordId")) ?? 0);
+      if (status === "new" || status === "partially_filled" || missing)
         this.tracked.set(clOrdId, { symbol: info.symbol, cum: cumLots });
       else this.tracked.delete(clOrdId);
     }
@@ -375,7 +387,7 @@ export class OkxOrders {
   private execOf(d: Obj, state: string, lastLots: number, cumLots: number): Exec | undefined {
     const tradeIdStr = str(d, "tradeId");
     if (lastLots > 0 && tradeIdStr !== "")
-      return this.isNewFill(str(d, "ordId"), tradeIdStr, cumLots) ? "fill" : undefined;
+      return this.isNewFill(str(d, "ordId"), tradeIdStr, cumLots, lastLots) ? "fill" : undefined;
     if (state === "canceled" || state === "mmp_canceled") return endedByVenue(d) ? "expired" : "canceled";
     if (state === "live") return "ack";
     if (state === "filled" || state === "partially_filled") return undefined; // a state echo without a new fill
@@ -383,18 +395,24 @@ export class OkxOrders {
     return undefined;
   }
 
-  /** Remembers a fill; false (counted) when its tradeId was seen or it does not raise the order's filled size. */
-  private isNewFill(ordId: string, tradeIdStr: string, cumLots: number): boolean {
+  /**
+   * Remembers a fill; false (counted) when its tradeId was seen, or when it would take the order's
+   * applied size past what the venue reports filled (a fill already counted).
+   */
+  private isNewFill(ordId: string, tradeIdStr: string, cumLots: number, lastLots: number): boolean {
     const key = `${ordId}:${tradeIdStr}`;
     const prevCum = this.cumByOrder.get(ordId) ?? 0;
-    if (this.seenTrades.has(key) || cumLots <= prevCum) {
+    const applied = this.appliedByOrder.get(ordId) ?? 0;
+    if (this.seenTrades.has(key) || applied + lastLots > Math.max(prevCum, cumLots)) {
       this.count("duplicateFills");
       return false;
     }
     this.seenTrades.add(key);
-    this.cumByOrder.set(ordId, cumLots);
+    this.cumByOrder.set(ordId, Math.max(prevCum, cumLots));
+    this.appliedByOrder.set(ordId, applied + lastLots);
     prune(this.seenTrades);
     prune(this.cumByOrder);
+    prune(this.appliedByOrder);
     return true;
   }
 
@@ -447,34 +465,61 @@ export class OkxOrders {
 
   /**
    * Fills the orders channel never delivered (pushed while the socket was down, or in a frame dropped
-   * as bad) are lost: query every order we believed open and report what filled meanwhile as one
-   * aggregated fill (tradeId -1).
+   * as bad) are lost: query every order we believed open and, when it filled more than we applied,
+   * take its fills from the trade history (real trade id, price, fee). An order not yet accounted for
+   * is retried with backoff, so a fill is neither lost nor guessed.
    */
   private async recoverFills(): Promise<void> {
+    let complete = true;
     for (const [clOrdId, t] of [...this.tracked]) {
-      let o: OpenOrder | undefined;
+      if (this.s.closed) return;
       try {
-        o = await this.orderStatus(t.symbol, this.engineId(clOrdId));
+        if (!(await this.recoverOrder(clOrdId, t.symbol))) complete = false;
       } catch {
         this.count("recoveryErrors");
-        continue;
+        complete = false;
       }
-      if (o === undefined || this.s.closed) continue;
-      const cur = this.tracked.get(clOrdId);
-      if (cur === undefined) continue; // a push arrived meanwhile and finished it
-      // The fills already streamed (cumByOrder) win over the tracked count, so nothing is reported twice.
-      const missed = o.cumLots - Math.max(cur.cum, this.cumByOrder.get(o.venueOrderId) ?? 0);
-      if (o.status !== "new" && o.status !== "partially_filled") this.tracked.delete(clOrdId);
-      else cur.cum = o.cumLots;
-      if (missed <= 0) continue;
-      this.count("recoveredFills");
-      this.cumByOrder.set(o.venueOrderId, o.cumLots);
-      this.emitRecoveredFill(o, missed);
     }
+    if (!complete) this.retryRecovery();
+    else this.recoverRetryMs = 0;
   }
 
-  private emitRecoveredFill(o: OpenOrder, missed: number): void {
+  /** One tracked order: true when every fill the venue reports is applied. */
+  private async recoverOrder(clOrdId: string, symbol: string): Promise<boolean> {
+    const o = await this.orderStatus(symbol, this.engineId(clOrdId));
+    if (o === undefined || this.s.closed) return true;
+    const info = this.s.instr.get(symbol);
+    const cur = this.tracked.get(clOrdId);
+    if (cur === undefined || info === undefined) return true; // a push arrived meanwhile and finished it
+    const applied = (): number => this.appliedByOrder.get(o.venueOrderId) ?? 0;
+    if (o.cumLots > applied()) {
+      const trades = await this.history.orderTrades(info, o.venueOrderId);
+      let cum = 0;
+      for (const tr of trades) {
+        cum += tr.lots;
+        if (this.isNewFill(o.venueOrderId, tr.tradeId, o.cumLots, tr.lots)) this.emitRecoveredFill(o, tr, cum);
+      }
+    }
+    const complete = applied() >= o.cumLots;
+    if (complete && o.status !== "new" && o.status !== "partially_filled") this.tracked.delete(clOrdId);
+    else cur.cum = Math.max(cur.cum, o.cumLots);
+    return complete;
+  }
+
+  /** Another recovery pass later: 1 s, doubling to 30 s, until one completes. */
+  private retryRecovery(): void {
+    if (this.s.closed || this.recoverTimer !== undefined) return;
+    this.recoverRetryMs = Math.min(30_000, Math.max(1000, this.recoverRetryMs * 2));
+    this.recoverTimer = this.s.cfg.clock.setTimer(this.recoverRetryMs, () => {
+      this.recoverTimer = undefined;
+      this.requestRecovery();
+    });
+  }
+
+  private emitRecoveredFill(o: OpenOrder, tr: VenueTrade, cum: number): void {
+    this.count("recoveredFills");
     const clock = this.s.cfg.clock;
+    const tradeId = Number(tr.tradeId);
     this.s.emit({
       type: "order",
       recvNs: clock.monoNs(),
@@ -484,19 +529,19 @@ export class OkxOrders {
         clientId: o.clientId,
         venueOrderId: o.venueOrderId,
         side: o.side,
-        status: o.status,
+        status: cum >= o.origLots ? "filled" : "partially_filled",
         exec: "fill",
         priceTicks: o.priceTicks,
         origLots: o.origLots,
-        cumLots: o.cumLots,
-        lastLots: missed as Lots,
-        lastPriceTicks: o.priceTicks,
-        fee: "0",
-        feeAsset: "",
-        isMaker: false,
-        tradeId: -1,
-        venueTimeMs: clock.nowMs(),
-        text: "recovered by reconciliation after a private-socket reconnect (fee unknown)",
+        cumLots: cum as Lots,
+        lastLots: tr.lots,
+        lastPriceTicks: tr.priceTicks,
+        fee: tr.fee,
+        feeAsset: tr.feeAsset,
+        isMaker: tr.isMaker,
+        tradeId: Number.isSafeInteger(tradeId) ? tradeId : -1,
+        venueTimeMs: tr.venueTimeMs,
+        text: "recovered from the venue's trade history after a private-socket reconnect",
       },
     });
   }

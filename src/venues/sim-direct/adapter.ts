@@ -5,8 +5,10 @@
  * seeded simulation tests need. Its books are real C OrderBooks fed one applyUpdate per core update.
  */
 import { OrderBook } from "../../book/index.ts";
+import { checkTradeQuery, selectTrades } from "../../gateways/index.ts";
 import type { Clock, Rng, TimerId } from "../../services/index.ts";
 import type {
+  AccountTrade,
   CoreRejectReason,
   ExecutionReport,
   FeeSpec,
@@ -27,9 +29,11 @@ import {
   type RejectReason,
   Side,
   type Ticks,
+  type TradeQuery,
   type VenueEvent,
   type VenueListener,
   VenueRejectError,
+  type VenueTrade,
 } from "../../types/index.ts";
 import type { VenueAdapter } from "../contract.ts";
 
@@ -55,6 +59,8 @@ export interface SimDirectOptions {
   readonly rng?: Rng;
   /** Levels per side of each adapter book (default 5000). */
   readonly maxBookLevels?: number;
+  /** Trades read from the core's history per page (default 1000, as Binance's myTrades). */
+  readonly tradeHistoryPageSize?: number;
 }
 
 const SIM_STATUS: Record<SimOrderStatus, OrderStatus> = {
@@ -188,6 +194,8 @@ export class SimDirectAdapter implements VenueAdapter {
   private unlisten: (() => void) | undefined;
   private connected = false;
   private isClosed = false;
+  private readonly tradePageSize: number;
+  private readonly counters = { tradeHistoryPages: 0 };
 
   constructor(opts: SimDirectOptions) {
     this.name = opts.name;
@@ -197,6 +205,9 @@ export class SimDirectAdapter implements VenueAdapter {
     this.ownPrefix = `${opts.clientIdPrefix}-`;
     this.cfg = { clientIdPrefix: opts.clientIdPrefix };
     this.orderEntryMs = opts.orderEntryMs ?? 0;
+    this.tradePageSize = opts.tradeHistoryPageSize ?? 1000;
+    if (!(Number.isInteger(this.tradePageSize) && this.tradePageSize >= 1))
+      throw new Error(`${opts.name}: tradeHistoryPageSize must be a positive integer`);
     const jitter = opts.jitterMs ?? 0;
     this.market = new Lane(opts.clock, opts.marketDataMs ?? 0, jitter, opts.rng?.fork(`${opts.name}/md`));
     this.orders = new Lane(opts.clock, this.orderEntryMs, jitter, opts.rng?.fork(`${opts.name}/oe`));
@@ -416,6 +427,39 @@ export class SimDirectAdapter implements VenueAdapter {
     );
   }
 
+  /**
+   * The account's trades on a symbol from the core's trade history (kept after orders close), oldest
+   * first, read in pages by trade id like a venue's myTrades; after the order-entry delay, as a request.
+   */
+  tradeHistory(q: TradeQuery): Promise<VenueTrade[]> {
+    return this.request(() => {
+      checkTradeQuery(this.name, q);
+      const st = this.state(q.symbol);
+      const out: VenueTrade[] = [];
+      let from = q.afterTradeId === undefined ? 0 : Number(q.afterTradeId) + 1;
+      for (;;) {
+        const page = this.core.accountTrades(this.account, {
+          symbol: st.sym.name,
+          fromTradeId: from,
+          limit: this.tradePageSize,
+          ...(q.sinceMs !== undefined ? { startMs: q.sinceMs } : {}),
+        });
+        this.counters.tradeHistoryPages++;
+        for (const t of page) out.push(this.tradeOf(st, t));
+        const last = page.at(-1);
+        if (last === undefined || page.length < this.tradePageSize) break;
+        if (q.limit !== undefined && out.length >= q.limit) break;
+        from = last.tradeId + 1;
+      }
+      return selectTrades(out, q);
+    });
+  }
+
+  /** Counters for metrics and tests (history pages read). */
+  stats(): Readonly<Record<string, number>> {
+    return { ...this.counters };
+  }
+
   onEvent(listener: VenueListener): () => void {
     this.listeners.push(listener);
     return () => {
@@ -537,6 +581,25 @@ export class SimDirectAdapter implements VenueAdapter {
       tradeId: r.tradeId,
       ...(r.execType === "REJECTED" ? { rejectReason: "unknown" as const } : {}),
       venueTimeMs: r.eventTimeMs,
+    };
+  }
+
+  private tradeOf(st: SymbolState, t: AccountTrade): VenueTrade {
+    return {
+      venue: this.name,
+      symbol: st.info.symbol,
+      tradeId: String(t.tradeId),
+      venueOrderId: String(t.orderId),
+      clientId: t.clientOrderId,
+      side: t.side === "BUY" ? Side.Buy : Side.Sell,
+      priceTicks: t.priceTicks as Ticks,
+      lots: t.lots as Lots,
+      price: st.info.price.format(t.priceTicks),
+      qty: st.info.qty.format(t.lots),
+      fee: this.core.formatAsset(t.commissionAsset, t.commissionUnits),
+      feeAsset: t.commissionAsset,
+      isMaker: t.isMaker,
+      venueTimeMs: t.timeMs,
     };
   }
 
