@@ -166,3 +166,34 @@ test("WebSocket API (private socket): place and cancel through the client's prom
     api.getWSClient().closeAll(true);
   }
 }, 30_000);
+
+test("REST: getFills and getFillsHistory read our fills, newest first, paged by billId", async () => {
+  const [placed] = await rest.submitOrder({
+    instId: "BTC-USDT",
+    tdMode: "cash",
+    side: "buy",
+    ordType: "market",
+    tgtCcy: "base_ccy",
+    sz: "0.002",
+    clOrdId: "tpfill1",
+  });
+  expect(placed?.sCode, `seed ${SEED}`).toBe("0");
+  const ordId = placed?.ordId as string;
+  const fills = await rest.getFills({ instType: "SPOT", instId: "BTC-USDT", ordId });
+  expect(fills.length).toBeGreaterThan(0);
+  const f = fills[0];
+  expect(f).toMatchObject({ instId: "BTC-USDT", ordId, clOrdId: "tpfill1", side: "buy", execType: "T", feeCcy: "BTC" });
+  expect(Number(f?.fee)).toBeLessThan(0); // OKX: a charged fee is negative
+  expect(fills.reduce((t, x) => t + Number(x.fillSz), 0)).toBeCloseTo(0.002, 12);
+  const history = await rest.getFillsHistory({ instType: "SPOT", instId: "BTC-USDT", ordId });
+  expect(history.map((x) => x.tradeId)).toEqual(fills.map((x) => x.tradeId));
+  if (fills.length > 1) {
+    const older = await rest.getFills({ instType: "SPOT", ordId, after: fills[0]?.billId as string });
+    expect(older.map((x) => x.tradeId)).toEqual(fills.slice(1).map((x) => x.tradeId));
+  }
+  const err: unknown = await rest.getFills({ instType: "SPOT", limit: "500" }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(JSON.stringify(err)).toContain("51000");
+});

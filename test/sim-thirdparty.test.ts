@@ -81,3 +81,22 @@ test("WebsocketAPIClient: places and cancels over /ws-api/v3 with its own signin
   expect((cancelled.result as { status: string }).status).toBe("CANCELED");
   api.getWSClient().closeAll(true);
 });
+
+test("MainClient: getAccountTradeList reads GET /api/v3/myTrades (all, by order, from an id)", async () => {
+  const client = new MainClient({ api_key: sim.apiKey, api_secret: sim.apiSecret, baseUrl: sim.restUrl });
+  const placed = await client.submitNewOrder({ symbol: "ETHUSDT", side: "BUY", type: "MARKET", quantity: 0.05 });
+  expect(placed.status, `seed ${SEED}`).toBe("FILLED");
+  const fills = (placed as { fills?: Array<{ tradeId: number; price: string; commission: string }> }).fills ?? [];
+  expect(fills.length).toBeGreaterThan(0);
+  const mine = await client.getAccountTradeList({ symbol: "ETHUSDT", orderId: placed.orderId });
+  expect(mine.map((t) => t.id)).toEqual(fills.map((f) => f.tradeId));
+  const first = mine[0];
+  expect(first).toMatchObject({ symbol: "ETHUSDT", orderId: placed.orderId, isBuyer: true, isMaker: false });
+  expect(first?.commissionAsset).toBe("ETH");
+  expect(first?.commission).toBe(fills[0]?.commission as string);
+  expect(first?.price).toBe(fills[0]?.price as string);
+  const all = await client.getAccountTradeList({ symbol: "ETHUSDT", limit: 1000 });
+  expect(all.some((t) => t.id === first?.id)).toBe(true);
+  const from = await client.getAccountTradeList({ symbol: "ETHUSDT", fromId: first?.id as number, limit: 1 });
+  expect(from.map((t) => t.id)).toEqual([first?.id as number]);
+});
