@@ -182,6 +182,7 @@ export class FakeVenue implements VenueAdapter {
     return Promise.resolve(o === undefined ? undefined : snapshot(o));
   }
 
+  /** The fills this fake made, as a venue's trade history answers (historyMode "error": refused). */
   async tradeHistory(query: TradeQuery): Promise<VenueTrade[]> {
     this.historyQueries.push(query);
     checkTradeQuery(this.name, query);

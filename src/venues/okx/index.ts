@@ -6,5 +6,5 @@ export { fromOkxClOrdId, isOwnOkxClOrdId, OKX_MAX_CLORDID, toOkxClOrdId } from "
 export type { OkxConfig } from "./config.ts";
 export { CANCEL_SOURCE_POST_ONLY, OKX_UNKNOWN_OUTCOME_CODES, okxRejectReason } from "./errors.ts";
 export { parseInstrument } from "./instruments.ts";
-export { negateDecimal } from "./orders.ts";
 export { hmacBase64, restHeaders, restSign, wsLoginFrame, wsLoginSign } from "./signing.ts";
+export { negateDecimal } from "./trades.ts";

@@ -43,7 +43,7 @@ import {
   UnknownOutcome,
 } from "./session.ts";
 import { wsLoginFrame } from "./signing.ts";
-import type { OkxTradeHistory } from "./trades.ts";
+import { negateDecimal, type OkxTradeHistory } from "./trades.ts";
 
 interface Pending {
   resolve: (v: Obj) => void;
@@ -832,11 +832,4 @@ function ordType(o: OrderRequest): string {
   if (o.type === "market") return "market";
   if (o.type === "limit_maker") return "post_only";
   return o.tif === "IOC" ? "ioc" : o.tif === "FOK" ? "fok" : "limit";
-}
-
-/** OKX fees are negative when charged; the engine reports a charged fee as positive. */
-export function negateDecimal(s: string): string {
-  if (s.startsWith("-")) return s.slice(1);
-  if (/^0*(\.0*)?$/.test(s)) return s;
-  return `-${s}`;
 }

@@ -35,11 +35,11 @@ const FILLS_REACH_MS = 3 * 86_400_000 - 3_600_000;
 /** A venue 50011 (someone else used the budget): wait a window and retry, this many times. */
 const RATE_LIMIT_RETRIES = 3;
 
-/** OKX's fee sign is the account's view (negative = charged); the contract's is the fee paid. */
-export function feePaidOf(okxFee: string): string {
-  if (okxFee.startsWith("-")) return okxFee.slice(1);
-  if (/^0*(\.0*)?$/.test(okxFee)) return okxFee;
-  return `-${okxFee}`;
+/** OKX fees are negative when charged (the account's view); the engine reports a charged fee as positive. */
+export function negateDecimal(s: string): string {
+  if (s.startsWith("-")) return s.slice(1);
+  if (/^0*(\.0*)?$/.test(s)) return s;
+  return `-${s}`;
 }
 
 /** One transaction-details row → VenueTrade; undefined when a field is missing, malformed or off the grid. */
@@ -68,7 +68,7 @@ export function okxTradeOf(venue: string, d: unknown, info: InstrumentInfo): Ven
     lots: lots as Lots,
     price: px,
     qty: sz,
-    fee: feePaidOf(fee),
+    fee: negateDecimal(fee),
     feeAsset: str(d, "feeCcy"),
     isMaker: str(d, "execType") === "M",
     venueTimeMs: time,
