@@ -79,6 +79,8 @@ export class FakeVenue implements VenueAdapter {
   openOrdersCalls = 0;
   /** Every fill the venue made, as its trade history reports it (fill() adds to it). */
   readonly trades: VenueTrade[] = [];
+  /** The venue's clock: the time on its updates and trade-history rows (a test moves it; 0 by default). */
+  nowMs: () => number = () => 0;
   /** "error": tradeHistory rejects (the venue refuses or is unreachable). */
   historyMode: "ok" | "error" = "ok";
   readonly historyQueries: TradeQuery[] = [];
@@ -331,7 +333,7 @@ export class FakeVenue implements VenueAdapter {
       feeAsset,
       isMaker: true,
       tradeId,
-      venueTimeMs: 0,
+      venueTimeMs: this.nowMs(),
     };
   }
 }
