@@ -823,6 +823,7 @@ describe("okx adapter: trade history", () => {
     expect(got.map((t) => t.tradeId)).toEqual(["7"]);
     expect(got[0]?.clientId).toBe("");
     expect(a.stats()["badTradeRows"]).toBe(5);
+    expect(a.stats()["malformed:trade_history_row"]).toBe(5); // what hft_venue_messages_malformed_total adds
     m.fillsRefusals = 10; // more 50011s than the adapter retries
     const err = await a.tradeHistory({ symbol: "BTC-USDT" }).then(
       () => undefined,

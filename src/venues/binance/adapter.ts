@@ -202,6 +202,7 @@ export class BinanceAdapter implements VenueAdapter {
     out["malformed:order_socket_frame"] = this.ws.counters.badFrames;
     out["malformed:user_stream_frame"] = this.userStream?.counters.badFrames ?? 0;
     out["malformed:user_event"] = this.counters.badUserEvents;
+    out["malformed:trade_history_row"] = this.counters.badTradeRows;
     return out;
   }
 

@@ -103,6 +103,7 @@ export class OkxAdapter implements VenueAdapter {
     // counts in badFrames and in one bad:<why>, so only the latter are reported as malformed
     for (const [key, n] of Object.entries(this.counters))
       if (key.startsWith("bad:")) out[`malformed:${key.slice(4)}`] = n;
+    out["malformed:trade_history_row"] = this.counters["badTradeRows"] ?? 0;
     return out;
   }
 
