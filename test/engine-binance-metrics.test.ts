@@ -180,6 +180,15 @@ test("Binance adapter: reconnects, resyncs, unknown outcomes, rejections, gaps a
 
     // one frame with a bad level is one malformed frame, not one per adapter counter that saw it
     const malformedBefore = total(text, "hft_venue_messages_malformed_total", 'venue="sim"');
+    // The book has just resynced: the first stream event after its snapshot may lie wholly inside it and
+    // is skipped unread, so a corrupted one would never be seen. Corrupt only once an event past the
+    // snapshot has been applied (as the adapter's gap test does).
+    let ethApplied = false;
+    const off = adapter.onEvent((e) => {
+      if (e.type === "book" && e.symbol === "ETH-USDT" && !e.snapshot) ethApplied = true;
+    });
+    await waitUntil(() => ethApplied, "an ETH-USDT stream event past the snapshot", undefined, context);
+    off();
     sim.admin.corruptMarketFrame("ETHUSDT", "depth", "decimals", { field: "price" });
     await waitUntil(
       async () =>
