@@ -8,6 +8,7 @@ import { Engine } from "../src/engine/index.ts";
 import { ConstantLatency, queueModel } from "../src/fills/index.ts";
 import { Rng, VirtualClock } from "../src/services/index.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
+import type { OrderUpdate } from "../src/types/index.ts";
 import { PaperAdapter } from "../src/venues/index.ts";
 import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
 import { recordedRunConfig, testConfig } from "./support/recorded-run.ts";
@@ -39,6 +40,10 @@ describe("paper venue", () => {
     const config = testConfig(recordedRunConfig("/unused"));
     core.start();
     const engine = new Engine({ config, clock, rng: new Rng(seed), adapters: [paper] });
+    const fills: OrderUpdate[] = [];
+    paper.onEvent((e) => {
+      if (e.type === "order" && e.update.exec === "fill") fills.push(e.update);
+    });
     await drive(clock, engine.start());
     await run(clock, 120_000);
     const report = await drive(clock, engine.stop("end"));
@@ -50,5 +55,25 @@ describe("paper venue", () => {
       open: 0,
     });
     expect(paper.stats().paperPlaced).toBeGreaterThan(5);
+    const info = () => {
+      const i = paper.instruments().get("BTC-USDT");
+      if (i === undefined) throw new Error("no BTC-USDT on the paper venue");
+      return i;
+    };
+    // its trade history lists exactly the fills the engine was told of, with their ids, prices and fees
+    const history = await drive(clock, paper.tradeHistory({ symbol: "BTC-USDT" }));
+    const journaled = fills.filter((u) => u.symbol === "BTC-USDT");
+    expect({ seed, trades: history.map((t) => `${t.tradeId} ${t.clientId} ${t.price} ${t.qty} ${t.fee}`) }).toEqual({
+      seed,
+      trades: journaled.map(
+        (u) =>
+          `${u.tradeId} ${u.clientId} ${info().price.format(u.lastPriceTicks)} ${info().qty.format(u.lastLots)} ${u.fee}`,
+      ),
+    });
+    const later = await drive(
+      clock,
+      paper.tradeHistory({ symbol: "BTC-USDT", afterTradeId: history[1]?.tradeId ?? "0" }),
+    );
+    expect(later.map((t) => t.tradeId)).toEqual(history.slice(2).map((t) => t.tradeId));
   }, 60_000);
 });

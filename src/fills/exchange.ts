@@ -24,6 +24,7 @@ import {
   Side,
   type Ticks,
   VenueRejectError,
+  type VenueTrade,
 } from "../types/index.ts";
 import { feeOf, formatUnits, InstrumentUnits, rateString, unitsOf } from "./money.ts";
 import { fillableLots, type QueueModel, type QueuePos } from "./queue.ts";
@@ -77,6 +78,8 @@ export interface FillModelStats {
 }
 
 const SCRATCH = 1024;
+/** Fills kept for the trade history (a venue keeps months; a backtest or paper run reads back its own). */
+const TRADES_KEPT = 100_000;
 
 /** Our resting orders of one symbol, and whether its depth changed since the last settleDepth. */
 interface SymbolOrders {
@@ -98,6 +101,8 @@ export class FillModel {
   private readonly takerRate: bigint;
   private nextOrderId = 1;
   private nextTradeId = 1;
+  /** Our fills as a venue's trade history would list them (oldest first, at most TRADES_KEPT). */
+  private readonly tradeLog: VenueTrade[] = [];
   private readonly ticks = new Float64Array(SCRATCH);
   private readonly lots = new Float64Array(SCRATCH);
 
@@ -116,6 +121,11 @@ export class FillModel {
   /** Our orders resting now (openOrders, orderStatus). */
   openOrders(symbol?: string): { req: OrderRequest; venueOrderId: string; cumLots: number; status: OrderStatus }[] {
     return [...this.live.values()].filter((o) => symbol === undefined || o.req.symbol === symbol);
+  }
+
+  /** Our fills, oldest first, as the venue's trade history (the adapters' tradeHistory reads it). */
+  trades(): readonly VenueTrade[] {
+    return this.tradeLog;
   }
 
   /** Balances as the venue would report them. */
@@ -422,7 +432,33 @@ export class FillModel {
     const done = o.cumLots >= r.lots;
     o.status = done ? "filled" : "partially_filled";
     if (done && resting) this.unrest(o);
-    this.emit(o, "fill", lots, priceTicks, maker, formatUnits(fee));
+    const feeText = formatUnits(fee);
+    this.logTrade(o, lots, priceTicks, maker, feeText);
+    this.emit(o, "fill", lots, priceTicks, maker, feeText);
+  }
+
+  /** Keeps a fill for the trade history (the id is the one emit is about to give it). */
+  private logTrade(o: SimOrder, lots: number, priceTicks: number, maker: boolean, fee: string): void {
+    const r = o.req;
+    const info = this.opts.instruments.get(r.symbol);
+    if (info === undefined) return;
+    if (this.tradeLog.length >= TRADES_KEPT) this.tradeLog.shift();
+    this.tradeLog.push({
+      venue: this.opts.venue,
+      symbol: r.symbol,
+      tradeId: String(this.nextTradeId),
+      venueOrderId: o.venueOrderId,
+      clientId: r.clientId,
+      side: r.side,
+      priceTicks: priceTicks as Ticks,
+      lots: lots as Lots,
+      price: info.price.format(priceTicks),
+      qty: info.qty.format(lots),
+      fee,
+      feeAsset: o.quote,
+      isMaker: maker,
+      venueTimeMs: Math.floor(this.opts.nowMs()),
+    });
   }
 
   private emit(

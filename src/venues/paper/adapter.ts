@@ -6,6 +6,7 @@
  */
 import type { OrderBook } from "../../book/index.ts";
 import { FillModel, type LatencyModel, type QueueModel } from "../../fills/index.ts";
+import { checkTradeQuery, selectTrades } from "../../gateways/index.ts";
 import type { Clock, TimerId } from "../../services/index.ts";
 import type {
   Balance,
@@ -15,8 +16,10 @@ import type {
   OpenOrder,
   OrderRequest,
   Ticks,
+  TradeQuery,
   VenueEvent,
   VenueListener,
+  VenueTrade,
 } from "../../types/index.ts";
 import { VenueRejectError } from "../../types/index.ts";
 import type { VenueAdapter } from "../contract.ts";
@@ -128,6 +131,19 @@ export class PaperAdapter implements VenueAdapter {
   async orderStatus(symbol: string, clientId: string): Promise<OpenOrder | undefined> {
     return (await this.openOrders(symbol)).find((o) => o.clientId === clientId);
   }
+  /** Our fills from the local fill model, as a venue's trade history answers. */
+  tradeHistory(query: TradeQuery): Promise<VenueTrade[]> {
+    return this.request(() => {
+      checkTradeQuery(this.name, query);
+      return selectTrades(
+        this.model()
+          .trades()
+          .filter((t) => t.symbol === query.symbol),
+        query,
+      );
+    });
+  }
+
   balances(): Promise<Balance[]> {
     return this.request(() => this.model().balanceList());
   }

@@ -7,6 +7,7 @@
  */
 import type { OrderBook } from "../../book/index.ts";
 import type { FillModel, LatencyModel } from "../../fills/index.ts";
+import { checkTradeQuery, selectTrades } from "../../gateways/index.ts";
 import type { Clock, TimerId } from "../../services/index.ts";
 import {
   type Balance,
@@ -18,9 +19,11 @@ import {
   type OrderUpdate,
   type Side,
   type Ticks,
+  type TradeQuery,
   type VenueEvent,
   type VenueListener,
   VenueRejectError,
+  type VenueTrade,
 } from "../../types/index.ts";
 import type { VenueAdapter } from "../contract.ts";
 import type { LocalSink, ReplayStream } from "./stream.ts";
@@ -207,6 +210,17 @@ export class ReplayAdapter implements VenueAdapter, LocalSink {
     return this.request(() => {
       const o = this.opts.fill.openOrders(symbol).find((x) => x.req.clientId === clientId);
       return o === undefined ? undefined : openOf(o);
+    });
+  }
+
+  /** Our fills from the local fill model, as a venue's trade history answers. */
+  tradeHistory(query: TradeQuery): Promise<VenueTrade[]> {
+    return this.request(() => {
+      checkTradeQuery(this.name, query);
+      return selectTrades(
+        this.opts.fill.trades().filter((t) => t.symbol === query.symbol),
+        query,
+      );
     });
   }
 
