@@ -4,6 +4,9 @@
 # the dpkg lock is waited for (up to 10 minutes), not treated as a failure. Debian's prometheus
 # package may try to start a systemd service on install; without systemd that just does not happen.
 APT_LOCK_WAIT_S=${APT_LOCK_WAIT_S:-600}
+# Process names (pgrep -x pattern) that mean "another install holds the lock". Settable so a test can
+# stand up its own holder without a real install elsewhere on the machine changing its outcome.
+APT_LOCK_HOLDERS=${APT_LOCK_HOLDERS:-'apt-get|apt|dpkg|unattended-upgr'}
 
 # apt_get <args...>: apt-get that waits for the dpkg lock; `update` (whose lists lock the option does
 # not cover) is retried while another apt holds it.
@@ -16,7 +19,7 @@ apt_get() {
       return 0
     fi
     # retry only while some other apt/dpkg process holds a lock; any other failure is final
-    pgrep -x 'apt-get|apt|dpkg|unattended-upgr' >/dev/null 2>&1 || return 1
+    pgrep -x "$APT_LOCK_HOLDERS" >/dev/null 2>&1 || return 1
     echo "apt-get $1: another package install is running; waiting for it"
     sleep 5
   done

@@ -14,6 +14,12 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+/**
+ * The name of this run's fake lock holder: unique, so a real apt or dpkg elsewhere on a shared machine
+ * (another CI run installing its tools) never looks like the holder (pgrep -x sees 15 characters).
+ */
+const HOLDER = `dpkg${Math.random().toString(16).slice(2, 10)}`;
+
 /** A bin folder with a fake apt-get that fails while `lockfile` exists and logs its arguments. */
 function fakeApt(): { dir: string; bin: string; log: string; lock: string } {
   const dir = mkdtempSync(join(tmpdir(), "hft-apt-"));
@@ -32,16 +38,22 @@ exit 0
 `,
   );
   chmodSync(join(bin, "apt-get"), 0o755);
-  // a process named dpkg holds the lock for as long as it runs
-  copyFileSync("/bin/sleep", join(bin, "dpkg"));
-  chmodSync(join(bin, "dpkg"), 0o755);
+  // a process with the holder's name holds the lock for as long as it runs
+  copyFileSync("/bin/sleep", join(bin, HOLDER));
+  chmodSync(join(bin, HOLDER), 0o755);
   return { dir, bin, log, lock };
 }
 
 async function ensureApt(f: { dir: string; bin: string }, cmd: string): Promise<{ exitCode: number; out: string }> {
   const script = `source ${ROOT}/.ci/checks/apt-install.bash; ensure_apt ${cmd} fakepkg`;
   const p = Bun.spawn(["bash", "-c", script], {
-    env: { ...process.env, PATH: `${f.bin}:${process.env["PATH"]}`, TMPDIR: f.dir, APT_LOCK_WAIT_S: "60" },
+    env: {
+      ...process.env,
+      PATH: `${f.bin}:${process.env["PATH"]}`,
+      TMPDIR: f.dir,
+      APT_LOCK_WAIT_S: "60",
+      APT_LOCK_HOLDERS: HOLDER,
+    },
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -56,7 +68,7 @@ async function ensureApt(f: { dir: string; bin: string }, cmd: string): Promise<
 test("an install that meets another install's lock waits for it, then installs", async () => {
   const f = fakeApt();
   writeFileSync(f.lock, "");
-  const holder = Bun.spawn([join(f.bin, "dpkg"), "30"]);
+  const holder = Bun.spawn([join(f.bin, HOLDER), "30"]);
   // the other install finishes after a while: its lock goes away, then the process
   setTimeout(() => {
     rmSync(f.lock, { force: true });
