@@ -1,6 +1,8 @@
 //! Builds the engine's C core (csrc/) with Zig 0.11: the shared library zig-out/lib/libhftcore.so
-//! that src/book/ffi.ts loads, and `zig build test`, which runs the C unit tests, the randomized
-//! differential test, and that randomized test once more under -fsanitize=address,undefined.
+//! that src/book/ffi.ts loads, and `zig build test`, which runs the C unit tests (book and depth
+//! decoder), the randomized book differential test and the depth decoder's corpus fuzz run (frames
+//! recorded from the simulator, csrc/test/corpus/, and hostile variants of them), then the unit
+//! tests, the randomized test and the fuzz run once more under -fsanitize=address,undefined.
 //! Zig 0.11 ships no AddressSanitizer runtime, so the sanitizer run compiles with the system C
 //! compiler (`cc`, override with -Dcc=...). Library sources are every csrc/src/*.c, exactly the set
 //! the cc fallback in src/bootstrap.ts compiles; keep the flags below in step with it.
@@ -10,6 +12,8 @@ const common_flags = [_][]const u8{ "-std=c11", "-Wall", "-Wextra", "-fno-fast-m
 const release_flags = common_flags ++ [_][]const u8{ "-DNDEBUG", "-fvisibility=hidden" };
 // Tests keep assertions on (no NDEBUG).
 const test_flags = common_flags ++ [_][]const u8{"-g"};
+/// Depth frames recorded from the simulator (test/support/record-depth-corpus.ts), for the fuzz run.
+const corpus = [_][]const u8{ "csrc/test/corpus/binance.txt", "csrc/test/corpus/okx.txt" };
 
 /// Every .c file in csrc/src, sorted, as build-root-relative paths.
 fn librarySources(b: *std.Build) []const []const u8 {
@@ -68,16 +72,35 @@ pub fn build(b: *std.Build) void {
     random.has_side_effects = true;
     test_step.dependOn(&random.step);
 
+    const depth_unit = b.addRunArtifact(cTest(b, "test_depth", "csrc/test/test_depth.c", sources, target));
+    depth_unit.expectExitCode(0);
+    depth_unit.has_side_effects = true;
+    test_step.dependOn(&depth_unit.step);
+
+    const fuzz = b.addRunArtifact(cTest(b, "fuzz_depth", "csrc/test/fuzz_depth.c", sources, target));
+    fuzz.addArgs(&.{ "20261206", "60", corpus[0], corpus[1] });
+    fuzz.expectExitCode(0);
+    fuzz.has_side_effects = true;
+    test_step.dependOn(&fuzz.step);
+
     if (sanitize) {
         // cc -fsanitize=... then run; `set -e` makes a compile error or a finding fail the step.
         // -fno-sanitize-recover=all turns every UBSan report into a non-zero exit.
-        const out = b.cache_root.join(b.allocator, &.{"random_book_asan"}) catch @panic("OOM");
         var script = std.ArrayList(u8).init(b.allocator);
         const w = script.writer();
-        w.print("set -e; cd '{s}'; {s} -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all " ++
-            "-fno-omit-frame-pointer -Wall -Wextra -Icsrc/include -Icsrc/test -o '{s}'", .{ b.build_root.path orelse ".", cc, out }) catch @panic("OOM");
-        for (sources) |s| w.print(" {s}", .{s}) catch @panic("OOM");
-        w.print(" csrc/test/random_book.c -lm; ASAN_OPTIONS=detect_leaks=1 '{s}' 7 1000000", .{out}) catch @panic("OOM");
+        w.print("set -e; cd '{s}'; export ASAN_OPTIONS=detect_leaks=1", .{b.build_root.path orelse "."}) catch @panic("OOM");
+        const programs = [_][2][]const u8{
+            .{ "random_book", "7 1000000" },
+            .{ "test_depth", "" },
+            .{ "fuzz_depth", "7 40 " ++ corpus[0] ++ " " ++ corpus[1] },
+        };
+        for (programs) |prog| {
+            const out = b.cache_root.join(b.allocator, &.{b.fmt("{s}_asan", .{prog[0]})}) catch @panic("OOM");
+            w.print("; {s} -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all " ++
+                "-fno-omit-frame-pointer -Wall -Wextra -Icsrc/include -Icsrc/test -o '{s}'", .{ cc, out }) catch @panic("OOM");
+            for (sources) |s| w.print(" {s}", .{s}) catch @panic("OOM");
+            w.print(" csrc/test/{s}.c -lm; '{s}' {s}", .{ prog[0], out, prog[1] }) catch @panic("OOM");
+        }
         const asan = b.addSystemCommand(&.{ "sh", "-c", script.items });
         asan.expectExitCode(0);
         asan.has_side_effects = true;

@@ -181,6 +181,10 @@ HFT_API hft_status hft_book_is_crossed(const hft_book* book, int32_t* out);
 HFT_API hft_status hft_book_check_integrity(const hft_book* book);
 
 /* ---- Fast accessors for bun:ffi (no 64-bit integers cross the boundary) ---- */
+/* The book's staging area: max_batch records of HFT_F64_STRIDE doubles {side, price, qty}, valid until
+ * destroy. TypeScript stages levels here and the depth decoder (below) writes the levels of every frame
+ * it applies here, so after an apply the staged records are exactly what was applied. */
+HFT_API double* hft_book_staging_f64(hft_book* book);
 /* The book's summary record (HFT_SUM_LEN doubles), valid until destroy; NULL for a NULL handle. */
 HFT_API const double* hft_book_summary(const hft_book* book);
 /* Copies up to n best levels into doubles; returns the count, or -status on a bad argument. The
@@ -192,6 +196,102 @@ HFT_API double hft_book_depth_to_price_f64(const hft_book* book, int32_t side, d
 HFT_API double hft_book_notional_to_price_f64(const hft_book* book, int32_t side, double limit);
 HFT_API double hft_book_imbalance_f64(const hft_book* book, int32_t n);
 
+
+/* ---- Depth frame decoder (csrc/src/depth.c) ----
+ * Why: a venue's depth frame used to cross from bytes to the book through JSON.parse (or a JS
+ * scanner), per-level JS work and one FFI call. Here the frame's bytes go to C in ONE call that
+ * validates the whole frame as JSON (exactly what JSON.parse accepts: any nesting, escapes, duplicate
+ * keys where the last one wins), reads the venue's fields, converts the decimal strings straight to
+ * integer ticks and lots (as DecimalGrid.parse does: anything off the grid, too large or malformed is
+ * refused), checks the sequence fields by the venue's rules, writes the levels to the book's staging
+ * area and applies them. The TypeScript reference (src/gateways/depth-frame.ts) defines the same
+ * statuses; a differential test holds the two together.
+ *
+ * One decoder per book subscription (one instrument on one venue): the venue kind, the frame's
+ * routing key (Binance combined-stream name, OKX instId), the price and quantity grids and the level
+ * bounds are fixed at create. The sequence position is the caller's (its sync state machine owns it)
+ * and is passed in with each frame; the decoder keeps no state between frames. */
+enum { HFT_VENUE_BINANCE = 0, HFT_VENUE_OKX = 1, HFT_VENUE_COUNT = 2 };
+
+/* How hft_depth_decode treats the sequence fields. */
+enum {
+  HFT_DEPTH_LIVE = 0,     /* the book is synced at `position` (Binance: last update id; OKX: last seqId) */
+  HFT_DEPTH_UNSYNCED = 1, /* no position: only an OKX snapshot can be applied */
+  HFT_DEPTH_REHEARSE = 2  /* keep-warm: decode and apply to a scratch book, no sequence check */
+};
+
+/* Outcomes of hft_depth_decode (stable numbers, mirrored by DepthStatus in src/book/layout.ts).
+ * Negative returns are -hft_status for bad arguments. */
+enum {
+  HFT_DEPTH_APPLIED = 0,      /* levels applied (an update, or an OKX snapshot: see HFT_DR_SNAPSHOT) */
+  HFT_DEPTH_DUPLICATE = 1,    /* already in the book: nothing done */
+  HFT_DEPTH_KEEPALIVE = 2,    /* OKX empty update with seqId == prevSeqId: nothing done */
+  HFT_DEPTH_GAP = 3,          /* the sequence is broken: resync */
+  HFT_DEPTH_NOT_SYNCED = 4,   /* a valid update, but the book has no position */
+  HFT_DEPTH_OTHER = 5,        /* valid JSON but not a depth frame for this key (another stream, an event) */
+  HFT_DEPTH_BAD_JSON = 6,     /* not valid JSON */
+  HFT_DEPTH_BAD_FIELDS = 7,   /* a depth frame for this key whose sequence fields are missing or not integers */
+  HFT_DEPTH_BAD_LEVELS = 8,   /* a level is malformed, off the grid, out of bounds, or too many (HFT_DR_LEVEL_ERROR) */
+  HFT_DEPTH_BOOK_REFUSED = 9, /* the book refused the levels (HFT_DR_BOOK_STATUS); the book is unchanged */
+  HFT_DEPTH_CROSSED = 10,     /* applied, and the book is now crossed */
+  HFT_DEPTH_TOO_LONG = 11,    /* the frame is longer than max_frame: nothing read */
+  HFT_DEPTH_STATUS_COUNT = 12
+};
+
+/* Why levels were refused (HFT_DR_LEVEL_ERROR), the numbers of LevelError in src/gateways/levels.ts. */
+enum {
+  HFT_LEVEL_NOT_ARRAY = -1,
+  HFT_LEVEL_MALFORMED = -2,
+  HFT_LEVEL_OUT_OF_RANGE = -3,
+  HFT_LEVEL_STAGING_FULL = -4
+};
+
+/* The decoder's result record (doubles, rewritten by every decode; hft_depth_result). */
+enum {
+  HFT_DR_FIRST = 0,       /* Binance U / OKX prevSeqId (when the fields were read) */
+  HFT_DR_LAST = 1,        /* Binance u / OKX seqId */
+  HFT_DR_EVENT_TIME = 2,  /* Binance E / OKX ts in ms; -1 when absent or not an integer */
+  HFT_DR_BIDS = 3,        /* bid levels staged */
+  HFT_DR_ASKS = 4,        /* ask levels staged (bids first, then asks, in frame order) */
+  HFT_DR_SNAPSHOT = 5,    /* 1 when the frame replaced the book (OKX snapshot) */
+  HFT_DR_LEVEL_ERROR = 6, /* HFT_LEVEL_* when HFT_DEPTH_BAD_LEVELS, else 0 */
+  HFT_DR_BOOK_STATUS = 7, /* the book's status when HFT_DEPTH_BOOK_REFUSED, else 0 */
+  HFT_DR_SEQ_RESET = 8,   /* OKX: 1 when an applied update's seqId went down (maintenance reset) */
+  HFT_DR_LEN = 9
+};
+
+#define HFT_DEPTH_KEY_MAX 64 /* bytes of the routing key, NUL included */
+#define HFT_DEPTH_MAX_FRAME_LIMIT (1 << 26)
+
+typedef struct hft_depth_params {
+  int64_t price_unit;     /* the tick size in units of 10^-price_decimals (DecimalGrid.unit), >= 1 */
+  int64_t qty_unit;       /* the step size in units of 10^-qty_decimals */
+  int64_t max_ticks;      /* a level priced above this (or at 0) is out of range */
+  int64_t max_lots;       /* a level with more lots is out of range */
+  int32_t venue;          /* HFT_VENUE_* */
+  int32_t price_decimals; /* digits after the point in the tick size, 0 .. 18 */
+  int32_t qty_decimals;
+  int32_t max_frame;      /* longest frame in bytes, 1 .. HFT_DEPTH_MAX_FRAME_LIMIT */
+  int32_t max_levels;     /* levels per frame (both sides), the book's max_batch or less, >= 1 */
+  int32_t reserved;       /* set to 0 */
+  char key[HFT_DEPTH_KEY_MAX]; /* printable ASCII without '"' or '\\', NUL-terminated, not empty */
+} hft_depth_params;
+
+typedef struct hft_depth hft_depth;
+
+HFT_API hft_status hft_depth_create(const hft_depth_params* params, hft_depth** out);
+HFT_API hft_status hft_depth_destroy(hft_depth* d);
+/* The result record (HFT_DR_LEN doubles), valid until destroy; NULL for a bad handle. */
+HFT_API const double* hft_depth_result(const hft_depth* d);
+/* Decodes one frame of len bytes and, when its sequence fields allow, applies its levels to book (whose
+ * max_batch must be at least the decoder's max_levels). Returns HFT_DEPTH_* or -hft_status. mode is
+ * HFT_DEPTH_*; position is read in HFT_DEPTH_LIVE mode only. A frame that is not applied leaves the book
+ * and its staging area untouched, except HFT_DEPTH_BAD_LEVELS, which stages the levels read before the
+ * bad one (as the TypeScript reference does). */
+HFT_API int32_t hft_depth_decode(hft_depth* d, hft_book* book, const uint8_t* frame, int32_t len, int32_t mode,
+                                 double position);
+/* Name of a decode outcome ("HFT_DEPTH_GAP"), "HFT_DEPTH_UNKNOWN" otherwise; never NULL. */
+HFT_API const char* hft_depth_status_name(int32_t status);
 
 /* ---- Consolidated book and smart order router (csrc/src/consolidated.c, router.c) ----
  * Why: one instrument trades on several venues; strategies want one merged view and orders want

@@ -98,6 +98,40 @@ int32_t hft_layout(int32_t* out, int32_t cap) {
       HFT_ROUTE_HEADER,
       HFT_ROUTE_STRIDE,
       HFT_MAX_VENUES_LIMIT,
+      (int32_t)sizeof(hft_depth_params),
+      (int32_t)offsetof(hft_depth_params, price_unit),
+      (int32_t)offsetof(hft_depth_params, qty_unit),
+      (int32_t)offsetof(hft_depth_params, max_ticks),
+      (int32_t)offsetof(hft_depth_params, max_lots),
+      (int32_t)offsetof(hft_depth_params, venue),
+      (int32_t)offsetof(hft_depth_params, price_decimals),
+      (int32_t)offsetof(hft_depth_params, qty_decimals),
+      (int32_t)offsetof(hft_depth_params, max_frame),
+      (int32_t)offsetof(hft_depth_params, max_levels),
+      (int32_t)offsetof(hft_depth_params, reserved),
+      (int32_t)offsetof(hft_depth_params, key),
+      HFT_DEPTH_KEY_MAX,
+      HFT_DEPTH_MAX_FRAME_LIMIT,
+      HFT_VENUE_BINANCE,
+      HFT_VENUE_OKX,
+      HFT_DEPTH_LIVE,
+      HFT_DEPTH_UNSYNCED,
+      HFT_DEPTH_REHEARSE,
+      HFT_DEPTH_STATUS_COUNT,
+      HFT_LEVEL_NOT_ARRAY,
+      HFT_LEVEL_MALFORMED,
+      HFT_LEVEL_OUT_OF_RANGE,
+      HFT_LEVEL_STAGING_FULL,
+      HFT_DR_LEN,
+      HFT_DR_FIRST,
+      HFT_DR_LAST,
+      HFT_DR_EVENT_TIME,
+      HFT_DR_BIDS,
+      HFT_DR_ASKS,
+      HFT_DR_SNAPSHOT,
+      HFT_DR_LEVEL_ERROR,
+      HFT_DR_BOOK_STATUS,
+      HFT_DR_SEQ_RESET,
   };
   const int32_t n = (int32_t)(sizeof(table) / sizeof(table[0]));
   if (out != NULL) {
@@ -119,12 +153,14 @@ hft_status hft_book_create(const hft_book_params* params, hft_book** out) {
   int64_t slots = 256;
   while (slots < 4 * (int64_t)p.max_levels && slots < 65536) slots <<= 1;
 
-  /* One block: header, 2 ladders, 4 level arrays (out + spare per side), staging, undo. */
+  /* One block: header, 2 ladders, 4 level arrays (out + spare per side), staging, undo, f64 staging. */
   const size_t ladder_bytes = (size_t)slots * sizeof(int64_t);
   const size_t levels_bytes = (size_t)p.max_levels * sizeof(level);
   const size_t staging_bytes = (size_t)p.max_batch * sizeof(hft_level_update);
   const size_t undo_bytes = (size_t)p.max_batch * sizeof(undo_entry);
-  const size_t total = sizeof(hft_book) + 2 * ladder_bytes + 4 * levels_bytes + staging_bytes + undo_bytes;
+  const size_t stage_f64_bytes = (size_t)p.max_batch * HFT_F64_STRIDE * sizeof(double);
+  const size_t total =
+      sizeof(hft_book) + 2 * ladder_bytes + 4 * levels_bytes + staging_bytes + undo_bytes + stage_f64_bytes;
   unsigned char* mem = (unsigned char*)calloc(1, total);
   if (mem == NULL) return HFT_E_NO_MEMORY;
 
@@ -150,6 +186,8 @@ hft_status hft_book_create(const hft_book_params* params, hft_book** out) {
   b->staging = (hft_level_update*)cursor;
   cursor += staging_bytes;
   b->undo = (undo_entry*)cursor;
+  cursor += undo_bytes;
+  b->stage_f64 = (double*)cursor;
   b->updates = 0;
   refresh_summary(b);
   *out = b;
@@ -933,6 +971,8 @@ hft_status hft_book_check_integrity(const hft_book* book) {
 /* ---- fast accessors for bun:ffi ---- */
 
 const double* hft_book_summary(const hft_book* book) { return valid_book(book) ? book->summary : NULL; }
+
+double* hft_book_staging_f64(hft_book* book) { return valid_book(book) ? book->stage_f64 : NULL; }
 
 int32_t hft_book_top_f64(const hft_book* book, int32_t side, int32_t n, double* prices, double* qtys) {
   if (!valid_book(book)) return -HFT_E_NULL_HANDLE;

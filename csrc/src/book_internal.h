@@ -53,6 +53,7 @@ struct hft_book {
   int32_t head;    /* slots kept free above the best level when the window is placed */
   uint64_t updates;
   hft_level_update* staging; /* max_batch converted f64 updates */
+  double* stage_f64;         /* max_batch records {side, price, qty}: hft_book_staging_f64 */
   undo_entry* undo;          /* max_batch */
   double summary[HFT_SUM_LEN];
 };

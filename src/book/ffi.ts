@@ -18,11 +18,17 @@ const lib = dlopen(LIB_PATH, {
   hft_book_apply_snapshot_f64: { args: [ptr, ptr, i32], returns: i32 },
   hft_book_check_integrity: { args: [ptr], returns: i32 },
   hft_book_summary: { args: [ptr], returns: ptr },
+  hft_book_staging_f64: { args: [ptr], returns: ptr },
   hft_book_top_f64: { args: [ptr, i32, i32, ptr, ptr], returns: i32 },
   hft_book_depth_levels_f64: { args: [ptr, i32, i32], returns: f64 },
   hft_book_depth_to_price_f64: { args: [ptr, i32, f64], returns: f64 },
   hft_book_notional_to_price_f64: { args: [ptr, i32, f64], returns: f64 },
   hft_book_imbalance_f64: { args: [ptr, i32], returns: f64 },
+  hft_depth_create: { args: [ptr, ptr], returns: i32 },
+  hft_depth_destroy: { args: [ptr], returns: i32 },
+  hft_depth_result: { args: [ptr], returns: ptr },
+  hft_depth_decode: { args: [ptr, ptr, ptr, i32, i32, f64], returns: i32 },
+  hft_depth_status_name: { args: [i32], returns: cstring },
   hft_cbook_create: { args: [ptr, ptr], returns: i32 },
   hft_cbook_destroy: { args: [ptr], returns: i32 },
   hft_cbook_set_venue: { args: [ptr, i32, ptr, i32, i32, i32], returns: i32 },
@@ -43,14 +49,33 @@ export function pointerFrom(out: BigUint64Array): Pointer | null {
   return raw === 0n ? null : (Number(raw) as Pointer);
 }
 
+/** A Float64Array of `count` doubles over C memory at p; null for a null pointer. */
+function f64At(p: Pointer | null | number | bigint, count: number): Float64Array | null {
+  if (p === null || p === 0 || p === 0n) return null;
+  return new Float64Array(toArrayBuffer(p as Pointer, 0, count * 8));
+}
+
 /**
  * A Float64Array over a book's summary record in C memory. It stays valid exactly until the book is
  * destroyed, so its owner must drop it before destroying; null for a bad handle.
  */
 export function bookSummary(handle: Pointer, count: number): Float64Array | null {
-  const p = native.hft_book_summary(handle);
-  if (p === null || p === 0 || p === 0n) return null;
-  return new Float64Array(toArrayBuffer(p, 0, count * 8));
+  return f64At(native.hft_book_summary(handle), count);
+}
+
+/** A Float64Array over a book's staging area in C memory (same lifetime rule as bookSummary). */
+export function bookStaging(handle: Pointer, count: number): Float64Array | null {
+  return f64At(native.hft_book_staging_f64(handle), count);
+}
+
+/** A Float64Array over a depth decoder's result record (valid until the decoder is destroyed). */
+export function depthResult(handle: Pointer, count: number): Float64Array | null {
+  return f64At(native.hft_depth_result(handle), count);
+}
+
+/** The C name of a depth decode outcome (HFT_DEPTH_...), for the layout test. */
+export function cDepthStatusName(code: number): string {
+  return String(native.hft_depth_status_name(code));
 }
 
 /** The C name of a status code (HFT_E_...), for the layout test. */

@@ -1,6 +1,6 @@
 /**
- * Public face of the book module: the C-backed OrderBook, the read-only BookView that strategies
- * accept, the pure-TS ReferenceBook (fakes, tests) and the status codes.
+ * Public face of the book module: the C-backed OrderBook, the C depth frame decoder, the read-only
+ * BookView that strategies accept, the pure-TS ReferenceBook (fakes, tests) and the status codes.
  */
 
 export type { BookConfig, BookView } from "../types/index.ts";
@@ -11,6 +11,23 @@ export {
   routeTotals,
   type VenueAttachment,
 } from "./consolidated.ts";
-export { BookStatus, type BookStatusCode, bookStatusName, CB_RECORD, MAX_BOOK_VALUE, ROUTE } from "./layout.ts";
+export { DepthDecoder, type DepthDecoderSpec, type GridSpec } from "./depth-decoder.ts";
+export {
+  BookStatus,
+  type BookStatusCode,
+  bookStatusName,
+  CB_RECORD,
+  DEPTH_RESULT,
+  DepthMode,
+  type DepthModeCode,
+  DepthStatus,
+  type DepthStatusCode,
+  DepthVenue,
+  type DepthVenueCode,
+  depthStatusName,
+  LevelError,
+  MAX_BOOK_VALUE,
+  ROUTE,
+} from "./layout.ts";
 export { OrderBook, type ResolvedBookConfig } from "./order-book.ts";
 export { ReferenceBook } from "./reference-book.ts";

@@ -1,7 +1,15 @@
 /** Proves the TypeScript view of the C structs, records and status codes matches the compiled library. */
 import { describe, expect, test } from "bun:test";
-import { cLayout, cStatusName } from "./ffi.ts";
-import { BookStatus, bookStatusName, C_STATUS_NAMES, EXPECTED_LAYOUT } from "./layout.ts";
+import { cDepthStatusName, cLayout, cStatusName } from "./ffi.ts";
+import {
+  BookStatus,
+  bookStatusName,
+  C_DEPTH_STATUS_NAMES,
+  C_STATUS_NAMES,
+  DepthStatus,
+  depthStatusName,
+  EXPECTED_LAYOUT,
+} from "./layout.ts";
 
 describe("C/TS layout", () => {
   test("every size, offset and constant hft_layout reports equals the TypeScript constant", () => {
@@ -23,5 +31,16 @@ describe("C/TS layout", () => {
     expect(cStatusName(-1)).toBe("HFT_E_UNKNOWN");
     expect(bookStatusName(BookStatus.BookFull)).toBe("BookFull");
     expect(bookStatusName(99)).toBe("Unknown(99)");
+  });
+
+  test("depth decode outcomes and names agree with hft_depth_status_name", () => {
+    const tsCodes: number[] = Object.values(DepthStatus);
+    expect(tsCodes).toEqual(C_DEPTH_STATUS_NAMES.map((_, i) => i));
+    for (let code = 0; code < C_DEPTH_STATUS_NAMES.length; code++) {
+      expect(cDepthStatusName(code)).toBe(C_DEPTH_STATUS_NAMES[code] as string);
+    }
+    expect(cDepthStatusName(C_DEPTH_STATUS_NAMES.length)).toBe("HFT_DEPTH_UNKNOWN");
+    expect(depthStatusName(DepthStatus.Gap)).toBe("Gap");
+    expect(depthStatusName(-3)).toBe("Unknown(-3)");
   });
 });

@@ -98,6 +98,90 @@ export const ROUTE = {
 export const MAX_VENUES_LIMIT = 64;
 export const CBOOK_PARAMS = { size: 8, maxVenues: 0, reserved: 4 } as const;
 
+/** Venue kinds of the depth decoder (HFT_VENUE_*): the message layout it parses. */
+export const DepthVenue = { Binance: 0, Okx: 1 } as const;
+export type DepthVenueCode = (typeof DepthVenue)[keyof typeof DepthVenue];
+
+/** How a decode treats the sequence fields (HFT_DEPTH_LIVE / _UNSYNCED / _REHEARSE). */
+export const DepthMode = { Live: 0, Unsynced: 1, Rehearse: 2 } as const;
+export type DepthModeCode = (typeof DepthMode)[keyof typeof DepthMode];
+
+/** Outcomes of a depth frame decode (HFT_DEPTH_*), shared by the C decoder and the TS reference. */
+export const DepthStatus = {
+  Applied: 0,
+  Duplicate: 1,
+  Keepalive: 2,
+  Gap: 3,
+  NotSynced: 4,
+  Other: 5,
+  BadJson: 6,
+  BadFields: 7,
+  BadLevels: 8,
+  BookRefused: 9,
+  Crossed: 10,
+  TooLong: 11,
+} as const;
+export type DepthStatusCode = (typeof DepthStatus)[keyof typeof DepthStatus];
+
+/** C names of the depth outcomes by code, as hft_depth_status_name returns them (checked by a test). */
+export const C_DEPTH_STATUS_NAMES: readonly string[] = [
+  "HFT_DEPTH_APPLIED",
+  "HFT_DEPTH_DUPLICATE",
+  "HFT_DEPTH_KEEPALIVE",
+  "HFT_DEPTH_GAP",
+  "HFT_DEPTH_NOT_SYNCED",
+  "HFT_DEPTH_OTHER",
+  "HFT_DEPTH_BAD_JSON",
+  "HFT_DEPTH_BAD_FIELDS",
+  "HFT_DEPTH_BAD_LEVELS",
+  "HFT_DEPTH_BOOK_REFUSED",
+  "HFT_DEPTH_CROSSED",
+  "HFT_DEPTH_TOO_LONG",
+];
+
+const DEPTH_NAMES_BY_CODE: readonly string[] = Object.keys(DepthStatus);
+
+/** Readable name of a depth outcome ("Gap"), for logs and test failures. */
+export function depthStatusName(code: number): string {
+  return DEPTH_NAMES_BY_CODE[code] ?? `Unknown(${code})`;
+}
+
+/** Why a frame's levels were refused (HFT_LEVEL_*, -1 … -4); >= 0 elsewhere means that many staged. */
+export const LevelError = { NotArray: -1, Malformed: -2, OutOfRange: -3, StagingFull: -4 } as const;
+
+/** The depth decoder's result record (HFT_DR_*), doubles. */
+export const DEPTH_RESULT = {
+  length: 9,
+  first: 0,
+  last: 1,
+  eventTime: 2,
+  bids: 3,
+  asks: 4,
+  snapshot: 5,
+  levelError: 6,
+  bookStatus: 7,
+  seqReset: 8,
+} as const;
+
+/** hft_depth_params: int64 units and bounds, int32 venue/decimals/limits, then the key bytes. */
+export const DEPTH_PARAMS = {
+  size: 120,
+  priceUnit: 0,
+  qtyUnit: 8,
+  maxTicks: 16,
+  maxLots: 24,
+  venue: 32,
+  priceDecimals: 36,
+  qtyDecimals: 40,
+  maxFrame: 44,
+  maxLevels: 48,
+  reserved: 52,
+  key: 56,
+  keyMax: 64,
+} as const;
+/** Longest frame a decoder may be created for (HFT_DEPTH_MAX_FRAME_LIMIT). */
+export const MAX_FRAME_LIMIT = 1 << 26;
+
 /**
  * The table hft_layout() fills, in its order, with the value TypeScript assumes for each entry.
  * Adding a field in C means adding it here too, or the layout test fails.
@@ -138,4 +222,38 @@ export const EXPECTED_LAYOUT: readonly (readonly [string, number])[] = [
   ["HFT_ROUTE_HEADER", ROUTE.header],
   ["HFT_ROUTE_STRIDE", ROUTE.stride],
   ["HFT_MAX_VENUES_LIMIT", MAX_VENUES_LIMIT],
+  ["sizeof(hft_depth_params)", DEPTH_PARAMS.size],
+  ["offsetof(hft_depth_params, price_unit)", DEPTH_PARAMS.priceUnit],
+  ["offsetof(hft_depth_params, qty_unit)", DEPTH_PARAMS.qtyUnit],
+  ["offsetof(hft_depth_params, max_ticks)", DEPTH_PARAMS.maxTicks],
+  ["offsetof(hft_depth_params, max_lots)", DEPTH_PARAMS.maxLots],
+  ["offsetof(hft_depth_params, venue)", DEPTH_PARAMS.venue],
+  ["offsetof(hft_depth_params, price_decimals)", DEPTH_PARAMS.priceDecimals],
+  ["offsetof(hft_depth_params, qty_decimals)", DEPTH_PARAMS.qtyDecimals],
+  ["offsetof(hft_depth_params, max_frame)", DEPTH_PARAMS.maxFrame],
+  ["offsetof(hft_depth_params, max_levels)", DEPTH_PARAMS.maxLevels],
+  ["offsetof(hft_depth_params, reserved)", DEPTH_PARAMS.reserved],
+  ["offsetof(hft_depth_params, key)", DEPTH_PARAMS.key],
+  ["HFT_DEPTH_KEY_MAX", DEPTH_PARAMS.keyMax],
+  ["HFT_DEPTH_MAX_FRAME_LIMIT", MAX_FRAME_LIMIT],
+  ["HFT_VENUE_BINANCE", DepthVenue.Binance],
+  ["HFT_VENUE_OKX", DepthVenue.Okx],
+  ["HFT_DEPTH_LIVE", DepthMode.Live],
+  ["HFT_DEPTH_UNSYNCED", DepthMode.Unsynced],
+  ["HFT_DEPTH_REHEARSE", DepthMode.Rehearse],
+  ["HFT_DEPTH_STATUS_COUNT", C_DEPTH_STATUS_NAMES.length],
+  ["HFT_LEVEL_NOT_ARRAY", LevelError.NotArray],
+  ["HFT_LEVEL_MALFORMED", LevelError.Malformed],
+  ["HFT_LEVEL_OUT_OF_RANGE", LevelError.OutOfRange],
+  ["HFT_LEVEL_STAGING_FULL", LevelError.StagingFull],
+  ["HFT_DR_LEN", DEPTH_RESULT.length],
+  ["HFT_DR_FIRST", DEPTH_RESULT.first],
+  ["HFT_DR_LAST", DEPTH_RESULT.last],
+  ["HFT_DR_EVENT_TIME", DEPTH_RESULT.eventTime],
+  ["HFT_DR_BIDS", DEPTH_RESULT.bids],
+  ["HFT_DR_ASKS", DEPTH_RESULT.asks],
+  ["HFT_DR_SNAPSHOT", DEPTH_RESULT.snapshot],
+  ["HFT_DR_LEVEL_ERROR", DEPTH_RESULT.levelError],
+  ["HFT_DR_BOOK_STATUS", DEPTH_RESULT.bookStatus],
+  ["HFT_DR_SEQ_RESET", DEPTH_RESULT.seqReset],
 ];

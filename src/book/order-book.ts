@@ -1,12 +1,13 @@
 /**
- * OrderBook: the TypeScript handle on one C book. Updates are staged in a preallocated Float64Array
- * and applied with ONE FFI call per venue frame; best prices, counts and the update counter are read
- * straight from a summary record in C memory (no FFI call); top-N fills the caller's reused arrays.
- * Nothing here allocates per update.
+ * OrderBook: the TypeScript handle on one C book. Updates are staged in the book's staging area (a
+ * Float64Array over C memory, so the C depth decoder writes the very same records) and applied with
+ * ONE FFI call per venue frame; best prices, counts and the update counter are read straight from a
+ * summary record in C memory (no FFI call); top-N fills the caller's reused arrays. Nothing here
+ * allocates per update.
  */
 
 import type { BookConfig, BookView, Side } from "../types/index.ts";
-import { bookSummary, native, type Pointer, pointerFrom } from "./ffi.ts";
+import { bookStaging, bookSummary, native, type Pointer, pointerFrom } from "./ffi.ts";
 import { BookStatus, bookStatusName, F64_RECORD, MAX_BOOK_VALUE, PARAMS, SUMMARY } from "./layout.ts";
 
 const STRIDE = F64_RECORD.stride;
@@ -58,7 +59,8 @@ export class OrderBook implements BookView {
   private handle: Pointer | null;
   /** View over C memory while open; a detached JS copy after close(). */
   private summary: Float64Array;
-  private readonly staging: Float64Array;
+  /** The staging area: a view over C memory while open ({side, ticks, lots} per record), a JS copy after close(). */
+  private staging: Float64Array;
   /** Copy of config.stagingCapacity: one field load less on the per-level staging path. */
   private readonly capacity: number;
   private staged = 0;
@@ -78,10 +80,12 @@ export class OrderBook implements BookView {
     const handle = pointerFrom(out);
     if (st !== BookStatus.Ok || handle === null) throw new Error(`${bookStatusName(st)}: cannot create order book`);
     const summary = bookSummary(handle, SUMMARY.length);
-    if (summary === null) throw new Error(`${bookStatusName(BookStatus.NullHandle)}: no summary record`);
+    const staging = bookStaging(handle, this.config.stagingCapacity * STRIDE);
+    if (summary === null || staging === null)
+      throw new Error(`${bookStatusName(BookStatus.NullHandle)}: no summary or staging record`);
     this.handle = handle;
     this.summary = summary;
-    this.staging = new Float64Array(this.config.stagingCapacity * STRIDE);
+    this.staging = staging;
     this.capacity = this.config.stagingCapacity;
   }
 
@@ -91,7 +95,8 @@ export class OrderBook implements BookView {
     if (h === null) return;
     for (const hook of [...this.closeHooks]) hook();
     this.closeHooks.clear();
-    this.summary = closedSummary(this.summary[SUMMARY.updates] ?? 0); // drop the C view before freeing
+    this.summary = closedSummary(this.summary[SUMMARY.updates] ?? 0); // drop the C views before freeing
+    this.staging = this.staging.slice();
     this.handle = null;
     native.hft_book_destroy(h);
   }
@@ -132,15 +137,16 @@ export class OrderBook implements BookView {
     return true;
   }
 
-  /** Levels staged since beginUpdate(). */
+  /** Levels staged since beginUpdate(), or by the last depth decode that reached its levels. */
   stagedCount(): number {
     return this.staged;
   }
 
   /**
    * The levels of the last frame (staged, then applied): (side, ticks, lots) f64 triples, the first
-   * `stagedCount()` of them valid until the next beginUpdate(). The recorder and the fill model read
-   * what the adapter applied here, without a copy; callers must treat the array as read-only.
+   * `stagedCount()` of them valid until the next beginUpdate() or depth decode. The recorder and the
+   * fill model read what the adapter applied here, without a copy, whether TypeScript staged the levels
+   * or the C depth decoder did (it writes this very area); callers must treat the array as read-only.
    */
   appliedLevels(): Float64Array {
     return this.staging;
@@ -157,6 +163,14 @@ export class OrderBook implements BookView {
     for (let i = 0; i < n; i++) s[i] = src[offset + i] as number;
     this.staged = count;
     return true;
+  }
+
+  /** For DepthDecoder only: the C handle (null once closed) and the count of records C staged. */
+  nativeHandle(): Pointer | null {
+    return this.handle;
+  }
+  noteStaged(count: number): void {
+    this.staged = count;
   }
 
   /** Applies the staged levels as one atomic batch (one FFI call); returns the status, 0 = ok. */

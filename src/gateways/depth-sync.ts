@@ -27,6 +27,16 @@ export type SnapshotVerdict =
 
 export type SyncState = "idle" | "buffering" | "live";
 
+/**
+ * §A.3 step 5 for a live book at `localId`: drop what the book has (u <= localId), resync on a hole
+ * (U > localId + 1), else apply. Pure, so the C depth decoder's rule can be checked against it.
+ */
+export function classifyLive(U: number, u: number, localId: number): SyncAction {
+  if (u <= localId) return SyncAction.Ignore;
+  if (U > localId + 1) return SyncAction.Gap;
+  return SyncAction.Apply;
+}
+
 /** One symbol's sync state; T is the adapter's buffered event (parsed frame). */
 export class DiffDepthSync<T> {
   state: SyncState = "idle";
@@ -51,10 +61,10 @@ export class DiffDepthSync<T> {
   /** Step 5: classifies one event; buffers it while a snapshot is pending. */
   onEvent(U: number, u: number, item: T): SyncAction {
     if (this.state === "live") {
-      if (u <= this.localId) return SyncAction.Ignore;
-      if (U > this.localId + 1) return this.gap();
-      this.localId = u;
-      return SyncAction.Apply;
+      const act = classifyLive(U, u, this.localId);
+      if (act === SyncAction.Gap) return this.gap();
+      if (act === SyncAction.Apply) this.localId = u;
+      return act;
     }
     if (this.state === "buffering") {
       if (this.buffer.length >= this.maxBuffered) return this.gap();

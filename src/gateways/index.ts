@@ -4,6 +4,7 @@
  * unknown-outcome resolution).
  */
 
+export { LevelError } from "../book/index.ts";
 export {
   ClientIdSequence,
   isOwnClientId,
@@ -12,7 +13,8 @@ export {
   MAX_CLIENT_ID_LENGTH,
 } from "../types/index.ts";
 export { Backoff, type BackoffConfig, DEFAULT_BACKOFF } from "./backoff.ts";
-export { DiffDepthSync, type SnapshotVerdict, SyncAction, type SyncState } from "./depth-sync.ts";
+export { type DepthFrameSpec, decodeDepthFrame, readDiffIds, readSeqIds, type SequenceIds } from "./depth-frame.ts";
+export { classifyLive, DiffDepthSync, type SnapshotVerdict, SyncAction, type SyncState } from "./depth-sync.ts";
 export {
   DEFAULT_FEED_STALENESS,
   escalationDelayMs,
@@ -27,7 +29,6 @@ export {
 } from "./feed-watch.ts";
 export {
   type LevelBounds,
-  LevelError,
   parseDecimalRange,
   scanEnd,
   scanInt,
@@ -43,4 +44,5 @@ export {
   isNumericTradeId,
   selectTrades,
 } from "./trade-history.ts";
+export { classifySeq, SeqAction, type SeqActionCode, SeqIdSync } from "./seq-id-sync.ts";
 export { type Resolution, resolveUnknownOutcome, type StatusProbe } from "./unknown-outcome.ts";

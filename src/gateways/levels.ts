@@ -3,11 +3,8 @@
  * buffer as integer ticks and lots, without floats or allocation. A bad level makes the whole frame
  * invalid: the caller then drops it and resyncs rather than apply half a frame.
  */
-import type { OrderBook } from "../book/index.ts";
+import { LevelError, type OrderBook } from "../book/index.ts";
 import type { DecimalGrid, Side } from "../types/index.ts";
-
-/** Why a frame's levels were refused (-1 … -4), for counters; >= 0 means that many levels staged. */
-export const LevelError = { NotArray: -1, Malformed: -2, OutOfRange: -3, StagingFull: -4 } as const;
 
 /** Bounds a level must fall in; anything outside is "absurd" and refused. */
 export interface LevelBounds {
@@ -16,7 +13,8 @@ export interface LevelBounds {
 }
 
 /**
- * Stages every level of `levels` on `side`; returns the count, or a negative LevelError. Quantity 0
+ * Stages every level of `levels` on `side`; returns the count, or a negative LevelError (the C depth
+ * decoder's HFT_LEVEL_* numbers, book/layout.ts: why a frame's levels were refused). Quantity 0
  * stages a delete. Does not call beginUpdate (the caller stages both sides into one frame).
  */
 export function stageLevels(

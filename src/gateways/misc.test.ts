@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { OrderBook } from "../book/index.ts";
+import { LevelError, OrderBook } from "../book/index.ts";
 import { Rng } from "../services/index.ts";
 import { DecimalGrid, Side } from "../types/index.ts";
 import { Backoff } from "./backoff.ts";
-import { LevelError, parseDecimalRange, scanEnd, scanInt, scanLevels, stageLevels } from "./levels.ts";
+import { parseDecimalRange, scanEnd, scanInt, scanLevels, stageLevels } from "./levels.ts";
 import { resolveUnknownOutcome } from "./unknown-outcome.ts";
 
 describe("Backoff", () => {

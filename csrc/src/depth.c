@@ -1,0 +1,835 @@
+/*
+ * Depth frame decoder: a venue's depth message from bytes to the book in one call.
+ * What it promises and why it exists: see the depth section of include/hftcore.h.
+ *
+ * How: ONE pass over the frame validates it as JSON (RFC 8259, as JSON.parse accepts it) and, at the
+ * few paths the venue's depth message uses, records where each field's value is (the last occurrence
+ * of a key wins, as in JSON.parse) and reads the level arrays into a per-side scratch area as it goes,
+ * so the level bytes are read once. Then the fields are checked in the order the TypeScript reference
+ * (src/gateways/depth-frame.ts) checks them, and only a frame that is to be applied is written to the
+ * book's staging area and applied with the book's own batch or snapshot call.
+ */
+#define _GNU_SOURCE /* strtod_l, newlocale: JSON numbers are read in the C locale whatever the process uses */
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "book_internal.h"
+
+#define DEPTH_MAGIC UINT64_C(0x6866742d64707468) /* "hft-dpth" */
+#define NO_INDEX INT32_MAX
+#define MAX_SAFE INT64_C(9007199254740991)
+
+/* What a JSON value is, as far as the checks care. */
+enum { J_NONE = 0, J_STR, J_NUM, J_OBJ, J_ARR, J_LIT };
+
+/* Where a value is: strings are their content between the quotes (esc: it holds a backslash),
+ * numbers their literal, anything else only its kind. */
+typedef struct jval {
+  const uint8_t* p;
+  const uint8_t* e;
+  int32_t kind;
+  int32_t esc;
+} jval;
+
+/* One side's level array as read from the frame (the last occurrence of its key). */
+typedef struct side_read {
+  int32_t present;   /* the key was seen */
+  int32_t is_array;  /* and its value is an array */
+  int32_t total;     /* elements in it */
+  int32_t sem_index; /* first malformed or out-of-range level (only levels 0..cap are judged), or NO_INDEX */
+  int32_t sem_code;  /* HFT_LEVEL_MALFORMED or HFT_LEVEL_OUT_OF_RANGE */
+  int32_t stored;    /* good levels kept in lv (those before sem_index, at most cap) */
+  int64_t* lv;       /* {ticks, lots} per level */
+} side_read;
+
+/* Everything one frame yields; reset at the start of each decode. */
+typedef struct frame {
+  int32_t top_kind;
+  jval stream;    /* Binance */
+  int32_t data_kind;
+  jval first;     /* Binance U / OKX prevSeqId */
+  jval last;      /* Binance u / OKX seqId */
+  jval time;      /* Binance E / OKX ts */
+  jval event;     /* OKX */
+  jval action;
+  int32_t arg_kind;
+  jval channel;
+  jval inst;
+  int32_t data_count;
+  int32_t item_kind;
+  side_read side[2];
+} frame;
+
+struct hft_depth {
+  uint64_t magic;
+  hft_depth_params params;
+  int32_t key_len;
+  int32_t reserved;
+  locale_t c_locale;
+  uint8_t* nest;  /* one bit per open container while skipping a value: 1 object, 0 array */
+  int64_t* lv[2]; /* scratch levels per side, params.max_levels + 1 each */
+  double result[HFT_DR_LEN];
+};
+
+/* The state of one decode call. */
+typedef struct dctx {
+  const hft_depth* d;
+  const uint8_t* end;
+  uint8_t* nest;
+  int32_t cap; /* the book's staging capacity */
+  frame f;
+} dctx;
+
+/* ---- JSON scanning (validating) ---- */
+
+static inline const uint8_t* ws(const uint8_t* p, const uint8_t* end) {
+  while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+  return p;
+}
+
+static inline int is_hex(uint8_t c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* p just after an opening quote: the closing quote's position, or NULL (control byte, bad escape,
+ * unterminated). *esc is set when the string holds an escape. Bytes >= 0x80 pass as they are. */
+static inline const uint8_t* scan_string(const uint8_t* p, const uint8_t* end, int32_t* esc) {
+  for (;;) {
+    if (p >= end) return NULL;
+    const uint8_t c = *p;
+    if (c == '"') return p;
+    if (c < 0x20) return NULL;
+    if (c == '\\') {
+      *esc = 1;
+      if (p + 1 >= end) return NULL;
+      const uint8_t k = p[1];
+      if (k == 'u') {
+        if (p + 5 >= end || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]) || !is_hex(p[5])) return NULL;
+        p += 6;
+        continue;
+      }
+      if (k != '"' && k != '\\' && k != '/' && k != 'b' && k != 'f' && k != 'n' && k != 'r' && k != 't') return NULL;
+      p += 2;
+      continue;
+    }
+    p++;
+  }
+}
+
+static inline int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
+
+/* p at '-' or a digit: the end of a JSON number literal, or NULL. */
+static inline const uint8_t* scan_number(const uint8_t* p, const uint8_t* end) {
+  if (p < end && *p == '-') p++;
+  if (p >= end || !is_digit(*p)) return NULL;
+  if (*p == '0') {
+    p++;
+  } else {
+    while (p < end && is_digit(*p)) p++;
+  }
+  if (p < end && *p == '.') {
+    p++;
+    if (p >= end || !is_digit(*p)) return NULL;
+    while (p < end && is_digit(*p)) p++;
+  }
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    p++;
+    if (p < end && (*p == '+' || *p == '-')) p++;
+    if (p >= end || !is_digit(*p)) return NULL;
+    while (p < end && is_digit(*p)) p++;
+  }
+  return p;
+}
+
+static inline const uint8_t* scan_literal(const uint8_t* p, const uint8_t* end) {
+  const char* word = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
+  const size_t n = strlen(word);
+  if ((size_t)(end - p) < n || memcmp(p, word, n) != 0) return NULL;
+  return p + n;
+}
+
+/* p at a member's key (whitespace skipped): past `"key" :` and whitespace, or NULL. */
+static inline const uint8_t* member_key(const uint8_t* p, const uint8_t* end, jval* key) {
+  if (p >= end || *p != '"') return NULL;
+  key->p = p + 1;
+  key->esc = 0;
+  const uint8_t* q = scan_string(p + 1, end, &key->esc);
+  if (q == NULL) return NULL;
+  key->e = q;
+  key->kind = J_STR;
+  q = ws(q + 1, end);
+  if (q >= end || *q != ':') return NULL;
+  q = ws(q + 1, end);
+  return q < end ? q : NULL;
+}
+
+static inline void nest_set(uint8_t* nest, int32_t depth, int is_obj) {
+  const uint8_t bit = (uint8_t)(1u << (depth & 7));
+  nest[depth >> 3] = is_obj ? (uint8_t)(nest[depth >> 3] | bit) : (uint8_t)(nest[depth >> 3] & ~bit);
+}
+
+static inline int nest_get(const uint8_t* nest, int32_t depth) { return (nest[depth >> 3] >> (depth & 7)) & 1; }
+
+/* p at a value (whitespace skipped): just past it, or NULL when it is not valid JSON. Nesting of any
+ * depth is followed with a bit stack (JSON.parse has no depth limit either); no recursion. */
+static const uint8_t* skip_value(dctx* c, const uint8_t* p) {
+  const uint8_t* end = c->end;
+  int32_t depth = 0;
+  jval key;
+  for (;;) {
+    /* a value starts at p */
+    if (p >= end) return NULL;
+    const uint8_t b = *p;
+    if (b == '{' || b == '[') {
+      const uint8_t close = b == '{' ? '}' : ']';
+      p = ws(p + 1, end);
+      if (p < end && *p == close) {
+        p++;
+      } else {
+        HFT_ASSERT(depth <= c->d->params.max_frame);
+        nest_set(c->nest, depth++, b == '{');
+        if (b == '{' && (p = member_key(p, end, &key)) == NULL) return NULL;
+        continue;
+      }
+    } else if (b == '"') {
+      int32_t esc = 0;
+      p = scan_string(p + 1, end, &esc);
+      if (p == NULL) return NULL;
+      p++;
+    } else if (b == '-' || is_digit(b)) {
+      if ((p = scan_number(p, end)) == NULL) return NULL;
+    } else if (b == 't' || b == 'f' || b == 'n') {
+      if ((p = scan_literal(p, end)) == NULL) return NULL;
+    } else {
+      return NULL;
+    }
+    /* a value ended at p: close containers until one continues */
+    for (;;) {
+      if (depth == 0) return p;
+      p = ws(p, end);
+      if (p >= end) return NULL;
+      const int is_obj = nest_get(c->nest, depth - 1);
+      if (*p == ',') {
+        p = ws(p + 1, end);
+        if (is_obj && (p = member_key(p, end, &key)) == NULL) return NULL;
+        break;
+      }
+      if (*p != (is_obj ? '}' : ']')) return NULL;
+      p++;
+      depth--;
+    }
+  }
+}
+
+/* Iterates an object's members. p is just after '{' (first) or just after a member's value. Returns
+ * the next member's value position (its key in *key), or the position after '}' with *done set, or
+ * NULL on a syntax error. */
+static inline const uint8_t* next_member(const uint8_t* p, const uint8_t* end, int first, jval* key, int* done) {
+  p = ws(p, end);
+  if (p >= end) return NULL;
+  if (*p == '}') {
+    *done = 1;
+    return p + 1;
+  }
+  if (!first) {
+    if (*p != ',') return NULL;
+    p = ws(p + 1, end);
+  }
+  return member_key(p, end, key);
+}
+
+/* The same for an array's elements (p just after '[' or after an element). */
+static inline const uint8_t* next_element(const uint8_t* p, const uint8_t* end, int first, int* done) {
+  p = ws(p, end);
+  if (p >= end) return NULL;
+  if (*p == ']') {
+    *done = 1;
+    return p + 1;
+  }
+  if (!first) {
+    if (*p != ',') return NULL;
+    p = ws(p + 1, end);
+    if (p >= end) return NULL;
+  }
+  return p;
+}
+
+static inline int32_t kind_at(uint8_t b) {
+  if (b == '"') return J_STR;
+  if (b == '{') return J_OBJ;
+  if (b == '[') return J_ARR;
+  if (b == '-' || is_digit(b)) return J_NUM;
+  return J_LIT;
+}
+
+/* p at a value: records where it is (strings: content; numbers: literal) and skips it. */
+static inline const uint8_t* read_scalar(dctx* c, const uint8_t* p, jval* v) {
+  v->kind = kind_at(*p);
+  v->esc = 0;
+  if (v->kind == J_STR) {
+    const uint8_t* q = scan_string(p + 1, c->end, &v->esc);
+    if (q == NULL) return NULL;
+    v->p = p + 1;
+    v->e = q;
+    return q + 1;
+  }
+  if (v->kind == J_NUM) {
+    const uint8_t* q = scan_number(p, c->end);
+    v->p = p;
+    v->e = q;
+    return q;
+  }
+  return skip_value(c, p);
+}
+
+/* ---- strings, numbers and decimals ---- */
+
+static inline int hex_value(uint8_t c) {
+  return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+/* The next UTF-16 code unit of a validated string's content (an escape decoded), as JSON.parse
+ * would produce it; bytes >= 0x80 come back as themselves, which no ASCII comparison accepts. */
+static inline int32_t next_unit(const uint8_t** pp) {
+  const uint8_t* p = *pp;
+  if (*p != '\\') {
+    *pp = p + 1;
+    return *p;
+  }
+  const uint8_t k = p[1];
+  *pp = p + 2;
+  switch (k) {
+    case 'b': return 8;
+    case 'f': return 12;
+    case 'n': return 10;
+    case 'r': return 13;
+    case 't': return 9;
+    case 'u':
+      *pp = p + 6;
+      return (hex_value(p[2]) << 12) | (hex_value(p[3]) << 8) | (hex_value(p[4]) << 4) | hex_value(p[5]);
+    default: return k; /* " \ / */
+  }
+}
+
+/* Whether a string value equals an ASCII literal, escapes decoded. */
+static int str_equals(const jval* v, const char* lit, int32_t n) {
+  if (v->kind != J_STR) return 0;
+  if (!v->esc) return v->e - v->p == n && memcmp(v->p, lit, (size_t)n) == 0;
+  const uint8_t* p = v->p;
+  for (int32_t i = 0; i < n; i++) {
+    if (p >= v->e || next_unit(&p) != (uint8_t)lit[i]) return 0;
+  }
+  return p == v->e;
+}
+
+static inline int key_is(const jval* k, const char* lit, int32_t n) {
+  if (!k->esc) return k->e - k->p == n && memcmp(k->p, lit, (size_t)n) == 0;
+  return str_equals(k, lit, n);
+}
+
+/* A number value as JSON.parse reads it (the correctly rounded double) when that is a safe integer
+ * (|x| <= 2^53-1, -0 reads as 0); 0 otherwise. Plain integers of up to 15 digits are read directly,
+ * anything else (fractions, exponents, more digits) by strtod in the C locale, which rounds
+ * correctly, so "1e3", "1000.0" and "5.00000000000000000001" read as 1000, 1000 and 5 here too. */
+static int safe_int(const dctx* c, const jval* v, int64_t* out) {
+  if (v->kind != J_NUM) return 0;
+  const uint8_t* p = v->p;
+  const int neg = *p == '-';
+  const uint8_t* q = p + neg;
+  int64_t x = 0;
+  int32_t n = 0;
+  while (q < v->e && is_digit(*q) && n < 16) {
+    x = x * 10 + (*q - '0');
+    q++;
+    n++;
+  }
+  if (q == v->e && n <= 15) {
+    *out = neg ? -x : x;
+    return 1;
+  }
+  /* the literal is followed by a delimiter inside the frame (the frame's top value is a container),
+   * so strtod stops at its end */
+  char* stop = NULL;
+  const double dv = strtod_l((const char*)p, &stop, c->d->c_locale);
+  if ((const uint8_t*)stop != v->e) return 0;
+  if (!(dv >= -9007199254740991.0 && dv <= 9007199254740991.0) || dv != __builtin_trunc(dv)) return 0;
+  *out = (int64_t)dv;
+  return 1;
+}
+
+/* A string of decimal digits only (OKX "ts") as a number, when it is at most 2^53-1; -1 otherwise. */
+static double digits_value(const jval* v) {
+  if (v->kind != J_STR || v->p == v->e) return -1.0;
+  const uint8_t* p = v->p;
+  uint64_t x = 0;
+  int big = 0;
+  while (p < v->e) {
+    const int32_t u = v->esc ? next_unit(&p) : *p++;
+    if (u < '0' || u > '9') return -1.0;
+    if (x > (uint64_t)MAX_SAFE) big = 1;
+    else x = x * 10 + (uint64_t)(u - '0');
+  }
+  return big || x > (uint64_t)MAX_SAFE ? -1.0 : (double)x;
+}
+
+/* The body of parse_decimal for plain and escaped strings (esc is a constant at each call). */
+static inline __attribute__((always_inline)) int decimal_body(const uint8_t* p, const uint8_t* e, int esc,
+                                                              int32_t decimals, int64_t unit, int64_t* out) {
+  if (p == e) return 0;
+  uint64_t units = 0;
+  int big = 0;
+  int32_t digits = 0;
+  int32_t frac = 0;
+  int dot = 0;
+  while (p < e) {
+    const int32_t u = esc ? next_unit(&p) : *p++;
+    if (u == '.') {
+      dot = 1;
+      break;
+    }
+    if (u < '0' || u > '9') return 0;
+    if (units >= (UINT64_C(1) << 53)) big = 1;
+    else units = units * 10 + (uint64_t)(u - '0');
+    digits++;
+  }
+  if (dot) {
+    if (p == e && digits == 0) return 0;
+    while (p < e) {
+      const int32_t u = esc ? next_unit(&p) : *p++;
+      if (u < '0' || u > '9') return 0;
+      if (frac < decimals) {
+        if (units >= (UINT64_C(1) << 53)) big = 1;
+        else units = units * 10 + (uint64_t)(u - '0');
+        frac++;
+      } else if (u != '0') {
+        return 0; /* more precision than the grid has */
+      }
+      digits++;
+    }
+  }
+  if (digits == 0) return 0;
+  for (; frac < decimals && !big; frac++) {
+    if (units >= (UINT64_C(1) << 53)) big = 1;
+    else units *= 10;
+  }
+  if (big || units > (uint64_t)MAX_SAFE) return 0;
+  if (units % (uint64_t)unit != 0) return 0;
+  *out = (int64_t)(units / (uint64_t)unit);
+  return 1;
+}
+
+/* Whole grid increments in a decimal string, exactly as DecimalGrid.parse (src/types/values.ts) reads
+ * it: digits, an optional point and more digits; extra fraction digits must be zeros; the value must be
+ * a multiple of the increment and at most 2^53-1 units of 10^-decimals. 0 when it is not. */
+static inline int parse_decimal(const jval* v, int32_t decimals, int64_t unit, int64_t* out) {
+  return v->esc ? decimal_body(v->p, v->e, 1, decimals, unit, out) : decimal_body(v->p, v->e, 0, decimals, unit, out);
+}
+
+/* ---- levels ---- */
+
+/* p at level k of a side (k <= cap): reads ["price","qty",...] and judges it as stageLevels does. */
+static const uint8_t* read_level(dctx* c, const uint8_t* p, side_read* sr, int32_t k) {
+  const hft_depth_params* prm = &c->d->params;
+  if (*p != '[') {
+    sr->sem_index = k;
+    sr->sem_code = HFT_LEVEL_MALFORMED;
+    return skip_value(c, p);
+  }
+  jval px = {NULL, NULL, J_NONE, 0};
+  jval qx = {NULL, NULL, J_NONE, 0};
+  int32_t n = 0;
+  int done = 0;
+  p++;
+  for (;;) {
+    p = next_element(p, c->end, n == 0, &done);
+    if (p == NULL) return NULL;
+    if (done) break;
+    p = n == 0 ? read_scalar(c, p, &px) : n == 1 ? read_scalar(c, p, &qx) : skip_value(c, p);
+    if (p == NULL) return NULL;
+    n++;
+  }
+  int64_t ticks = 0;
+  int64_t lots = 0;
+  if (n < 2 || px.kind != J_STR || qx.kind != J_STR ||
+      !parse_decimal(&px, prm->price_decimals, prm->price_unit, &ticks) ||
+      !parse_decimal(&qx, prm->qty_decimals, prm->qty_unit, &lots)) {
+    sr->sem_index = k;
+    sr->sem_code = HFT_LEVEL_MALFORMED;
+  } else if (ticks <= 0 || ticks > prm->max_ticks || lots > prm->max_lots) {
+    sr->sem_index = k;
+    sr->sem_code = HFT_LEVEL_OUT_OF_RANGE;
+  } else if (k < c->cap) {
+    sr->lv[2 * k] = ticks;
+    sr->lv[2 * k + 1] = lots;
+    sr->stored = k + 1;
+  }
+  return p;
+}
+
+static void side_reset(side_read* sr) {
+  sr->present = 0;
+  sr->is_array = 0;
+  sr->total = 0;
+  sr->sem_index = NO_INDEX;
+  sr->sem_code = 0;
+  sr->stored = 0;
+}
+
+/* p at the value of a side's key: reads every level (judging those up to the staging capacity). */
+static const uint8_t* read_levels(dctx* c, const uint8_t* p, side_read* sr) {
+  side_reset(sr);
+  sr->present = 1;
+  if (*p != '[') return skip_value(c, p);
+  sr->is_array = 1;
+  int done = 0;
+  p++;
+  for (;;) {
+    p = next_element(p, c->end, sr->total == 0, &done);
+    if (p == NULL) return NULL;
+    if (done) return p;
+    const int32_t k = sr->total++;
+    p = (k > c->cap || sr->sem_index != NO_INDEX) ? skip_value(c, p) : read_level(c, p, sr, k);
+    if (p == NULL) return NULL;
+  }
+}
+
+/* How many of a side's levels stageLevels would stage with `room` records left, and its error (0 or
+ * HFT_LEVEL_*): a malformed or out-of-range level is judged before the staging buffer is found full. */
+static int32_t side_outcome(const side_read* sr, int32_t room, int32_t* count) {
+  if (!sr->present || !sr->is_array) {
+    *count = 0;
+    return HFT_LEVEL_NOT_ARRAY;
+  }
+  const int32_t full = room < sr->total ? room : NO_INDEX;
+  if (sr->sem_index == NO_INDEX && full == NO_INDEX) {
+    *count = sr->total;
+    return 0;
+  }
+  if (sr->sem_index <= full) {
+    *count = sr->sem_index;
+    return sr->sem_code;
+  }
+  *count = full;
+  return HFT_LEVEL_STAGING_FULL;
+}
+
+static void stage_side(double* out, const side_read* sr, int32_t side, int32_t n) {
+  HFT_ASSERT(n <= sr->stored);
+  for (int32_t i = 0; i < n; i++) {
+    out[0] = (double)side;
+    out[1] = (double)sr->lv[2 * i];
+    out[2] = (double)sr->lv[2 * i + 1];
+    out += HFT_F64_STRIDE;
+  }
+}
+
+/* Stages bids then asks in the book's staging area and applies them (a snapshot replaces the book). */
+static int32_t stage_and_apply(dctx* c, hft_book* book, int snapshot, double* r) {
+  const frame* f = &c->f;
+  double* staging = book->stage_f64;
+  int32_t nb = 0;
+  int32_t na = 0;
+  int32_t err = side_outcome(&f->side[0], c->cap, &nb);
+  stage_side(staging, &f->side[0], HFT_SIDE_BID, nb);
+  r[HFT_DR_BIDS] = nb;
+  if (err == 0) {
+    err = side_outcome(&f->side[1], c->cap - nb, &na);
+    stage_side(staging + (size_t)nb * HFT_F64_STRIDE, &f->side[1], HFT_SIDE_ASK, na);
+    r[HFT_DR_ASKS] = na;
+  }
+  if (err != 0) {
+    r[HFT_DR_LEVEL_ERROR] = err;
+    return HFT_DEPTH_BAD_LEVELS;
+  }
+  r[HFT_DR_SNAPSHOT] = snapshot;
+  const hft_status st = snapshot ? hft_book_apply_snapshot_f64(book, staging, nb + na)
+                                 : hft_book_apply_batch_f64(book, staging, nb + na);
+  if (st != HFT_OK) {
+    r[HFT_DR_BOOK_STATUS] = st;
+    return HFT_DEPTH_BOOK_REFUSED;
+  }
+  return book->summary[HFT_SUM_CROSSED] != 0.0 ? HFT_DEPTH_CROSSED : HFT_DEPTH_APPLIED;
+}
+
+/* ---- Binance: {"stream":"<key>","data":{"e":"depthUpdate","E":..,"s":..,"U":..,"u":..,"b":[..],"a":[..]}} ---- */
+
+static const uint8_t* binance_data(dctx* c, const uint8_t* p) {
+  frame* f = &c->f;
+  f->first.kind = f->last.kind = f->time.kind = J_NONE;
+  side_reset(&f->side[0]);
+  side_reset(&f->side[1]);
+  f->data_kind = kind_at(*p);
+  if (*p != '{') return skip_value(c, p);
+  jval key;
+  int done = 0;
+  p++;
+  for (int first = 1;; first = 0) {
+    p = next_member(p, c->end, first, &key, &done);
+    if (p == NULL || done) return p;
+    if (key_is(&key, "b", 1)) p = read_levels(c, p, &f->side[0]);
+    else if (key_is(&key, "a", 1)) p = read_levels(c, p, &f->side[1]);
+    else if (key_is(&key, "U", 1)) p = read_scalar(c, p, &f->first);
+    else if (key_is(&key, "u", 1)) p = read_scalar(c, p, &f->last);
+    else if (key_is(&key, "E", 1)) p = read_scalar(c, p, &f->time);
+    else p = skip_value(c, p);
+    if (p == NULL) return NULL;
+  }
+}
+
+static const uint8_t* binance_top(dctx* c, const uint8_t* p) {
+  jval key;
+  int done = 0;
+  p++;
+  for (int first = 1;; first = 0) {
+    p = next_member(p, c->end, first, &key, &done);
+    if (p == NULL || done) return p;
+    if (key_is(&key, "stream", 6)) p = read_scalar(c, p, &c->f.stream);
+    else if (key_is(&key, "data", 4)) p = binance_data(c, p);
+    else p = skip_value(c, p);
+    if (p == NULL) return NULL;
+  }
+}
+
+static int32_t binance_check(dctx* c, hft_book* book, int32_t mode, double position, double* r) {
+  const frame* f = &c->f;
+  const hft_depth* d = c->d;
+  if (f->top_kind != J_OBJ || !str_equals(&f->stream, d->params.key, d->key_len)) return HFT_DEPTH_OTHER;
+  if (f->data_kind != J_OBJ && f->data_kind != J_ARR) return HFT_DEPTH_OTHER;
+  int64_t first = 0;
+  int64_t last = 0;
+  if (!safe_int(c, &f->first, &first) || !safe_int(c, &f->last, &last) || first > last) return HFT_DEPTH_BAD_FIELDS;
+  int64_t time = 0;
+  r[HFT_DR_FIRST] = (double)first;
+  r[HFT_DR_LAST] = (double)last;
+  r[HFT_DR_EVENT_TIME] = safe_int(c, &f->time, &time) ? (double)time : -1.0;
+  if (mode == HFT_DEPTH_UNSYNCED) return HFT_DEPTH_NOT_SYNCED;
+  if (mode == HFT_DEPTH_LIVE) {
+    if ((double)last <= position) return HFT_DEPTH_DUPLICATE;
+    if ((double)first > position + 1.0) return HFT_DEPTH_GAP;
+  }
+  return stage_and_apply(c, book, 0, r);
+}
+
+/* ---- OKX: {"arg":{"channel":"books","instId":"<key>"},"action":"snapshot"|"update","data":[{"asks":[..],
+ * "bids":[..],"ts":"..","checksum":0,"prevSeqId":..,"seqId":..}]} ---- */
+
+static const uint8_t* okx_item(dctx* c, const uint8_t* p) {
+  frame* f = &c->f;
+  f->item_kind = kind_at(*p);
+  if (*p != '{') return skip_value(c, p);
+  jval key;
+  int done = 0;
+  p++;
+  for (int first = 1;; first = 0) {
+    p = next_member(p, c->end, first, &key, &done);
+    if (p == NULL || done) return p;
+    if (key_is(&key, "bids", 4)) p = read_levels(c, p, &f->side[0]);
+    else if (key_is(&key, "asks", 4)) p = read_levels(c, p, &f->side[1]);
+    else if (key_is(&key, "seqId", 5)) p = read_scalar(c, p, &f->last);
+    else if (key_is(&key, "prevSeqId", 9)) p = read_scalar(c, p, &f->first);
+    else if (key_is(&key, "ts", 2)) p = read_scalar(c, p, &f->time);
+    else p = skip_value(c, p);
+    if (p == NULL) return NULL;
+  }
+}
+
+static const uint8_t* okx_data(dctx* c, const uint8_t* p) {
+  frame* f = &c->f;
+  f->first.kind = f->last.kind = f->time.kind = J_NONE;
+  side_reset(&f->side[0]);
+  side_reset(&f->side[1]);
+  f->data_count = 0;
+  f->item_kind = J_NONE;
+  f->data_kind = kind_at(*p);
+  if (*p != '[') return skip_value(c, p);
+  int done = 0;
+  p++;
+  for (;;) {
+    p = next_element(p, c->end, f->data_count == 0, &done);
+    if (p == NULL || done) return p;
+    p = f->data_count++ == 0 ? okx_item(c, p) : skip_value(c, p);
+    if (p == NULL) return NULL;
+  }
+}
+
+static const uint8_t* okx_arg(dctx* c, const uint8_t* p) {
+  frame* f = &c->f;
+  f->channel.kind = f->inst.kind = J_NONE;
+  f->arg_kind = kind_at(*p);
+  if (*p != '{') return skip_value(c, p);
+  jval key;
+  int done = 0;
+  p++;
+  for (int first = 1;; first = 0) {
+    p = next_member(p, c->end, first, &key, &done);
+    if (p == NULL || done) return p;
+    if (key_is(&key, "channel", 7)) p = read_scalar(c, p, &f->channel);
+    else if (key_is(&key, "instId", 6)) p = read_scalar(c, p, &f->inst);
+    else p = skip_value(c, p);
+    if (p == NULL) return NULL;
+  }
+}
+
+static const uint8_t* okx_top(dctx* c, const uint8_t* p) {
+  jval key;
+  int done = 0;
+  p++;
+  for (int first = 1;; first = 0) {
+    p = next_member(p, c->end, first, &key, &done);
+    if (p == NULL || done) return p;
+    if (key_is(&key, "arg", 3)) p = okx_arg(c, p);
+    else if (key_is(&key, "data", 4)) p = okx_data(c, p);
+    else if (key_is(&key, "action", 6)) p = read_scalar(c, p, &c->f.action);
+    else if (key_is(&key, "event", 5)) p = read_scalar(c, p, &c->f.event);
+    else p = skip_value(c, p);
+    if (p == NULL) return NULL;
+  }
+}
+
+/* The OKX `books` sequence rules (src/venues/okx/book-sync.ts): HFT_DEPTH_APPLIED to go on. */
+static int32_t okx_sequence(int32_t mode, double position, int64_t prev, int64_t seq, double* r) {
+  if (mode == HFT_DEPTH_UNSYNCED) return HFT_DEPTH_NOT_SYNCED;
+  const double pv = (double)prev;
+  const double sq = (double)seq;
+  if (pv == position) {
+    if (seq == prev) return HFT_DEPTH_KEEPALIVE;
+    if (seq < prev) r[HFT_DR_SEQ_RESET] = 1.0;
+    return HFT_DEPTH_APPLIED;
+  }
+  if (sq <= position && pv < position && seq > prev) return HFT_DEPTH_DUPLICATE; /* an old frame replayed */
+  return HFT_DEPTH_GAP;
+}
+
+static int32_t okx_check(dctx* c, hft_book* book, int32_t mode, double position, double* r) {
+  const frame* f = &c->f;
+  const hft_depth* d = c->d;
+  if (f->top_kind != J_OBJ || f->event.kind == J_STR) return HFT_DEPTH_OTHER;
+  if (f->arg_kind != J_OBJ || f->data_kind != J_ARR) return HFT_DEPTH_OTHER;
+  if (!str_equals(&f->inst, d->params.key, d->key_len) || !str_equals(&f->channel, "books", 5)) return HFT_DEPTH_OTHER;
+  if (f->data_count != 1 || f->item_kind != J_OBJ) return HFT_DEPTH_OTHER;
+  int64_t prev = 0;
+  int64_t seq = 0;
+  if (!safe_int(c, &f->last, &seq) || !safe_int(c, &f->first, &prev)) return HFT_DEPTH_BAD_FIELDS;
+  r[HFT_DR_FIRST] = (double)prev;
+  r[HFT_DR_LAST] = (double)seq;
+  r[HFT_DR_EVENT_TIME] = digits_value(&f->time);
+  const int snapshot = str_equals(&f->action, "snapshot", 8) || prev == -1;
+  if (!snapshot && mode != HFT_DEPTH_REHEARSE) {
+    const int32_t verdict = okx_sequence(mode, position, prev, seq, r);
+    if (verdict != HFT_DEPTH_APPLIED) return verdict;
+  }
+  return stage_and_apply(c, book, snapshot, r);
+}
+
+/* ---- the public calls ---- */
+
+static int valid_depth(const hft_depth* d) { return d != NULL && d->magic == DEPTH_MAGIC; }
+
+static int valid_key(const char* key, int32_t* len) {
+  int32_t n = 0;
+  while (n < HFT_DEPTH_KEY_MAX && key[n] != '\0') {
+    const char ch = key[n];
+    if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\') return 0;
+    n++;
+  }
+  if (n == 0 || n == HFT_DEPTH_KEY_MAX) return 0;
+  *len = n;
+  return 1;
+}
+
+static int valid_params(const hft_depth_params* p, int32_t* key_len) {
+  if (p->venue < 0 || p->venue >= HFT_VENUE_COUNT) return 0;
+  if (p->price_decimals < 0 || p->price_decimals > 18 || p->qty_decimals < 0 || p->qty_decimals > 18) return 0;
+  if (p->price_unit < 1 || p->price_unit > MAX_SAFE || p->qty_unit < 1 || p->qty_unit > MAX_SAFE) return 0;
+  if (p->max_ticks < 0 || p->max_ticks > MAX_SAFE || p->max_lots < 0 || p->max_lots > MAX_SAFE) return 0;
+  if (p->max_frame < 1 || p->max_frame > HFT_DEPTH_MAX_FRAME_LIMIT) return 0;
+  if (p->max_levels < 1 || p->max_levels > HFT_MAX_BATCH_LIMIT) return 0;
+  return valid_key(p->key, key_len);
+}
+
+hft_status hft_depth_create(const hft_depth_params* params, hft_depth** out) {
+  if (params == NULL || out == NULL) return HFT_E_NULL_POINTER;
+  int32_t key_len = 0;
+  if (!valid_params(params, &key_len)) return HFT_E_BAD_PARAMS;
+  const size_t nest_bytes = (size_t)params->max_frame / 8 + 1;
+  const size_t lv_bytes = ((size_t)params->max_levels + 1) * 2 * sizeof(int64_t);
+  unsigned char* mem = (unsigned char*)calloc(1, sizeof(hft_depth) + 2 * lv_bytes + nest_bytes);
+  if (mem == NULL) return HFT_E_NO_MEMORY;
+  hft_depth* d = (hft_depth*)mem;
+  d->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+  if (d->c_locale == (locale_t)0) {
+    free(mem);
+    return HFT_E_NO_MEMORY;
+  }
+  d->magic = DEPTH_MAGIC;
+  d->params = *params;
+  d->key_len = key_len;
+  d->lv[0] = (int64_t*)(mem + sizeof(hft_depth));
+  d->lv[1] = (int64_t*)(mem + sizeof(hft_depth) + lv_bytes);
+  d->nest = mem + sizeof(hft_depth) + 2 * lv_bytes;
+  d->result[HFT_DR_EVENT_TIME] = -1.0;
+  *out = d;
+  return HFT_OK;
+}
+
+hft_status hft_depth_destroy(hft_depth* d) {
+  if (!valid_depth(d)) return HFT_E_NULL_HANDLE;
+  d->magic = 0;
+  freelocale(d->c_locale);
+  free(d);
+  return HFT_OK;
+}
+
+const double* hft_depth_result(const hft_depth* d) { return valid_depth(d) ? d->result : NULL; }
+
+static void reset_frame(dctx* c) {
+  frame* f = &c->f;
+  memset(f, 0, sizeof(*f));
+  for (int s = 0; s < 2; s++) {
+    side_reset(&f->side[s]);
+    f->side[s].lv = c->d->lv[s];
+  }
+}
+
+/* Validates the whole frame, reading the venue's fields on the way; 0 when it is not valid JSON. */
+static int scan_frame(dctx* c, const uint8_t* frame_bytes, int32_t venue) {
+  const uint8_t* p = ws(frame_bytes, c->end);
+  if (p >= c->end) return 0;
+  c->f.top_kind = kind_at(*p);
+  if (*p == '{') p = venue == HFT_VENUE_BINANCE ? binance_top(c, p) : okx_top(c, p);
+  else p = skip_value(c, p);
+  return p != NULL && ws(p, c->end) == c->end;
+}
+
+int32_t hft_depth_decode(hft_depth* d, hft_book* book, const uint8_t* frame_bytes, int32_t len, int32_t mode,
+                         double position) {
+  if (!valid_depth(d) || !valid_book(book)) return -HFT_E_NULL_HANDLE;
+  if (len < 0) return -HFT_E_BAD_COUNT;
+  if (frame_bytes == NULL && len > 0) return -HFT_E_NULL_POINTER;
+  if (mode < HFT_DEPTH_LIVE || mode > HFT_DEPTH_REHEARSE) return -HFT_E_BAD_PARAMS;
+  if (book->params.max_batch > d->params.max_levels) return -HFT_E_BATCH_TOO_LARGE;
+  double* r = d->result;
+  memset(r, 0, sizeof(d->result));
+  r[HFT_DR_EVENT_TIME] = -1.0;
+  if (len > d->params.max_frame) return HFT_DEPTH_TOO_LONG;
+  dctx c;
+  c.d = d;
+  c.end = frame_bytes + len;
+  c.nest = d->nest;
+  c.cap = book->params.max_batch;
+  reset_frame(&c);
+  if (len == 0 || !scan_frame(&c, frame_bytes, d->params.venue)) return HFT_DEPTH_BAD_JSON;
+  return d->params.venue == HFT_VENUE_BINANCE ? binance_check(&c, book, mode, position, r)
+                                              : okx_check(&c, book, mode, position, r);
+}
+
+const char* hft_depth_status_name(int32_t status) {
+  static const char* const names[HFT_DEPTH_STATUS_COUNT] = {
+      "HFT_DEPTH_APPLIED",    "HFT_DEPTH_DUPLICATE",  "HFT_DEPTH_KEEPALIVE",   "HFT_DEPTH_GAP",
+      "HFT_DEPTH_NOT_SYNCED", "HFT_DEPTH_OTHER",      "HFT_DEPTH_BAD_JSON",    "HFT_DEPTH_BAD_FIELDS",
+      "HFT_DEPTH_BAD_LEVELS", "HFT_DEPTH_BOOK_REFUSED", "HFT_DEPTH_CROSSED",   "HFT_DEPTH_TOO_LONG",
+  };
+  if (status < 0 || status >= HFT_DEPTH_STATUS_COUNT) return "HFT_DEPTH_UNKNOWN";
+  return names[status];
+}

@@ -1,0 +1,462 @@
+/*
+ * Unit tests of the depth frame decoder (csrc/src/depth.c): JSON validity as JSON.parse sees it, the
+ * Binance and OKX fields, decimal strings to ticks and lots, the sequence rules, the staging contract
+ * and every status, with the book's integrity checked after every decode. Run by `zig build test`.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "hftcore.h"
+
+#define CHECK_DEPTH(got, want)                                                                          \
+  do {                                                                                                  \
+    int got_ = (int)(got);                                                                              \
+    int want_ = (int)(want);                                                                            \
+    check_count++;                                                                                      \
+    if (got_ != want_) {                                                                                \
+      check_failures++;                                                                                 \
+      fprintf(stderr, "decode %s (%d), want %s (%d): %s at %s:%d\n", hft_depth_status_name(got_), got_, \
+              hft_depth_status_name(want_), want_, #got, __FILE__, __LINE__);                           \
+    }                                                                                                   \
+  } while (0)
+
+static hft_book* book_new(int32_t max_levels, int32_t max_batch) {
+  hft_book_params p = {0, HFT_MAX_PRICE, max_levels, max_batch};
+  hft_book* b = NULL;
+  CHECK_EQ_STATUS(hft_book_create(&p, &b), HFT_OK);
+  return b;
+}
+
+/* price grid 0.01 (2 decimals, unit 1), qty grid 0.001 (3 decimals, unit 1) */
+static hft_depth* depth_new(int32_t venue, const char* key, int32_t max_levels) {
+  hft_depth_params p;
+  memset(&p, 0, sizeof p);
+  p.price_unit = 1;
+  p.qty_unit = 1;
+  p.max_ticks = HFT_MAX_PRICE;
+  p.max_lots = HFT_MAX_QTY;
+  p.venue = venue;
+  p.price_decimals = 2;
+  p.qty_decimals = 3;
+  p.max_frame = 4096;
+  p.max_levels = max_levels;
+  strcpy(p.key, key);
+  hft_depth* d = NULL;
+  CHECK_EQ_STATUS(hft_depth_create(&p, &d), HFT_OK);
+  return d;
+}
+
+static int32_t decode(hft_depth* d, hft_book* b, const char* s, int32_t mode, double pos) {
+  const int32_t st = hft_depth_decode(d, b, (const uint8_t*)s, (int32_t)strlen(s), mode, pos);
+  CHECK_EQ_STATUS(hft_book_check_integrity(b), HFT_OK);
+  return st;
+}
+
+static const double* res(const hft_depth* d) { return hft_depth_result(d); }
+
+static int64_t best(const hft_book* b, int32_t side) {
+  int64_t p = -1;
+  int64_t q = 0;
+  return hft_book_best(b, side, &p, &q) == HFT_OK ? p : -1;
+}
+
+static int64_t qty_at(const hft_book* b, int32_t side, int64_t price) {
+  int64_t prices[64];
+  int64_t qtys[64];
+  int32_t n = 0;
+  hft_book_top(b, side, 64, prices, qtys, &n);
+  for (int32_t i = 0; i < n; i++)
+    if (prices[i] == price) return qtys[i];
+  return 0;
+}
+
+static uint64_t updates(const hft_book* b) {
+  uint64_t u = 0;
+  hft_book_update_count(b, &u);
+  return u;
+}
+
+#define BN(body) "{\"stream\":\"btcusdt@depth\",\"data\":{" body "}}"
+
+static void test_params(void) {
+  hft_depth_params p;
+  memset(&p, 0, sizeof p);
+  hft_depth* d = NULL;
+  CHECK_EQ_STATUS(hft_depth_create(NULL, &d), HFT_E_NULL_POINTER);
+  CHECK_EQ_STATUS(hft_depth_create(&p, NULL), HFT_E_NULL_POINTER);
+  CHECK_EQ_STATUS(hft_depth_create(&p, &d), HFT_E_BAD_PARAMS); /* units 0, no key */
+  p.price_unit = p.qty_unit = 1;
+  p.max_ticks = p.max_lots = 100;
+  p.max_frame = 100;
+  p.max_levels = 10;
+  CHECK_EQ_STATUS(hft_depth_create(&p, &d), HFT_E_BAD_PARAMS); /* empty key */
+  strcpy(p.key, "bad\"key");
+  CHECK_EQ_STATUS(hft_depth_create(&p, &d), HFT_E_BAD_PARAMS);
+  strcpy(p.key, "ok");
+  p.venue = HFT_VENUE_COUNT;
+  CHECK_EQ_STATUS(hft_depth_create(&p, &d), HFT_E_BAD_PARAMS);
+  p.venue = HFT_VENUE_OKX;
+  p.price_decimals = 19;
+  CHECK_EQ_STATUS(hft_depth_create(&p, &d), HFT_E_BAD_PARAMS);
+  p.price_decimals = 2;
+  p.max_frame = HFT_DEPTH_MAX_FRAME_LIMIT + 1;
+  CHECK_EQ_STATUS(hft_depth_create(&p, &d), HFT_E_BAD_PARAMS);
+  p.max_frame = 100;
+  CHECK_EQ_STATUS(hft_depth_create(&p, &d), HFT_OK);
+  hft_book* b = book_new(10, 10);
+  hft_book* big = book_new(10, 11);
+  CHECK(hft_depth_decode(NULL, b, (const uint8_t*)"{}", 2, 0, 0) == -HFT_E_NULL_HANDLE);
+  CHECK(hft_depth_decode(d, NULL, (const uint8_t*)"{}", 2, 0, 0) == -HFT_E_NULL_HANDLE);
+  CHECK(hft_depth_decode(d, b, NULL, 2, 0, 0) == -HFT_E_NULL_POINTER);
+  CHECK(hft_depth_decode(d, b, (const uint8_t*)"{}", -1, 0, 0) == -HFT_E_BAD_COUNT);
+  CHECK(hft_depth_decode(d, b, (const uint8_t*)"{}", 2, 3, 0) == -HFT_E_BAD_PARAMS);
+  CHECK(hft_depth_decode(d, big, (const uint8_t*)"{}", 2, 0, 0) == -HFT_E_BATCH_TOO_LARGE);
+  char longer[101];
+  memset(longer, ' ', sizeof longer);
+  CHECK_DEPTH(hft_depth_decode(d, b, (const uint8_t*)longer, 101, 0, 0), HFT_DEPTH_TOO_LONG);
+  CHECK(hft_depth_result(NULL) == NULL);
+  CHECK(strcmp(hft_depth_status_name(HFT_DEPTH_GAP), "HFT_DEPTH_GAP") == 0);
+  CHECK(strcmp(hft_depth_status_name(99), "HFT_DEPTH_UNKNOWN") == 0);
+  CHECK_EQ_STATUS(hft_depth_destroy(d), HFT_OK);
+  CHECK_EQ_STATUS(hft_depth_destroy(NULL), HFT_E_NULL_HANDLE);
+  hft_book_destroy(b);
+  hft_book_destroy(big);
+}
+
+static void test_binance_apply(void) {
+  hft_depth* d = depth_new(HFT_VENUE_BINANCE, "btcusdt@depth", 16);
+  hft_book* b = book_new(100, 16);
+  const char* f = BN("\"e\":\"depthUpdate\",\"E\":1700000000123,\"s\":\"BTCUSDT\",\"U\":11,\"u\":12,"
+                     "\"b\":[[\"100.01\",\"1.5\"],[\"99.99\",\"0.001\"]],\"a\":[[\"100.05\",\"2\"]]");
+  CHECK_DEPTH(decode(d, b, f, HFT_DEPTH_LIVE, 10), HFT_DEPTH_APPLIED);
+  CHECK(res(d)[HFT_DR_FIRST] == 11 && res(d)[HFT_DR_LAST] == 12);
+  CHECK(res(d)[HFT_DR_EVENT_TIME] == 1700000000123.0);
+  CHECK(res(d)[HFT_DR_BIDS] == 2 && res(d)[HFT_DR_ASKS] == 1 && res(d)[HFT_DR_SNAPSHOT] == 0);
+  CHECK(best(b, 0) == 10001 && qty_at(b, 0, 10001) == 1500 && qty_at(b, 0, 9999) == 1);
+  CHECK(best(b, 1) == 10005 && qty_at(b, 1, 10005) == 2000);
+  /* the staged records are what was applied: bids then asks, in frame order */
+  const double* st = hft_book_staging_f64(b);
+  const double want[] = {0, 10001, 1500, 0, 9999, 1, 1, 10005, 2000};
+  CHECK(memcmp(st, want, sizeof want) == 0);
+  /* sequence: duplicate, gap, then the next one */
+  CHECK_DEPTH(decode(d, b, f, HFT_DEPTH_LIVE, 12), HFT_DEPTH_DUPLICATE);
+  const char* g = BN("\"U\":14,\"u\":15,\"b\":[],\"a\":[[\"100.05\",\"0\"]]");
+  CHECK_DEPTH(decode(d, b, g, HFT_DEPTH_LIVE, 12), HFT_DEPTH_GAP);
+  CHECK(best(b, 1) == 10005);
+  CHECK_DEPTH(decode(d, b, g, HFT_DEPTH_LIVE, 13), HFT_DEPTH_APPLIED);
+  CHECK(best(b, 1) == -1);
+  CHECK(res(d)[HFT_DR_EVENT_TIME] == -1); /* no E */
+  CHECK_DEPTH(decode(d, b, g, HFT_DEPTH_UNSYNCED, 0), HFT_DEPTH_NOT_SYNCED);
+  /* bridging a snapshot: U <= position + 1 <= u applies */
+  const char* h = BN("\"U\":10,\"u\":20,\"b\":[[\"1\",\"1\"]],\"a\":[]");
+  CHECK_DEPTH(decode(d, b, h, HFT_DEPTH_LIVE, 15), HFT_DEPTH_APPLIED);
+  CHECK(qty_at(b, 0, 100) == 1000);
+  /* rehearsal: no sequence check */
+  CHECK_DEPTH(decode(d, b, h, HFT_DEPTH_REHEARSE, 1e9), HFT_DEPTH_APPLIED);
+  /* crossed after apply: applied, reported */
+  const char* x = BN("\"U\":21,\"u\":21,\"b\":[[\"200\",\"1\"]],\"a\":[[\"150\",\"1\"]]");
+  CHECK_DEPTH(decode(d, b, x, HFT_DEPTH_LIVE, 20), HFT_DEPTH_CROSSED);
+  CHECK(best(b, 0) == 20000);
+  hft_depth_destroy(d);
+  hft_book_destroy(b);
+}
+
+static void test_binance_fields(void) {
+  hft_depth* d = depth_new(HFT_VENUE_BINANCE, "btcusdt@depth", 8);
+  hft_book* b = book_new(100, 8);
+  const uint64_t u0 = updates(b);
+  /* routing */
+  CHECK_DEPTH(decode(d, b, "{\"stream\":\"ethusdt@depth\",\"data\":{\"U\":1,\"u\":1,\"b\":[],\"a\":[]}}", 0, 0),
+              HFT_DEPTH_OTHER);
+  CHECK_DEPTH(decode(d, b, "{\"result\":null,\"id\":1}", 0, 0), HFT_DEPTH_OTHER);
+  CHECK_DEPTH(decode(d, b, "[1,2]", 0, 0), HFT_DEPTH_OTHER);
+  CHECK_DEPTH(decode(d, b, "{\"stream\":\"btcusdt@depth\",\"data\":null}", 0, 0), HFT_DEPTH_OTHER);
+  CHECK_DEPTH(decode(d, b, "{\"stream\":\"btcusdt@depth\",\"data\":[]}", 0, 0), HFT_DEPTH_BAD_FIELDS);
+  /* escapes decode before comparing, keys too */
+  CHECK_DEPTH(decode(d, b, "{\"str\\u0065am\":\"btcusdt\\u0040depth\",\"data\":{\"\\u0055\":1,\"u\":1,\"b\":[],\"a\":[]}}",
+                     0, 0),
+              HFT_DEPTH_APPLIED);
+  /* ids: safe integers, as JSON.parse reads them */
+  CHECK_DEPTH(decode(d, b, BN("\"U\":\"1\",\"u\":1,\"b\":[],\"a\":[]"), 0, 0), HFT_DEPTH_BAD_FIELDS);
+  CHECK_DEPTH(decode(d, b, BN("\"U\":1.5,\"u\":2,\"b\":[],\"a\":[]"), 0, 0), HFT_DEPTH_BAD_FIELDS);
+  CHECK_DEPTH(decode(d, b, BN("\"U\":3,\"u\":2,\"b\":[],\"a\":[]"), 0, 0), HFT_DEPTH_BAD_FIELDS);
+  CHECK_DEPTH(decode(d, b, BN("\"U\":1,\"u\":9007199254740992,\"b\":[],\"a\":[]"), 0, 0), HFT_DEPTH_BAD_FIELDS);
+  CHECK_DEPTH(decode(d, b, BN("\"U\":1,\"u\":1e400,\"b\":[],\"a\":[]"), 0, 0), HFT_DEPTH_BAD_FIELDS);
+  CHECK_DEPTH(decode(d, b, BN("\"U\":1,\"b\":[],\"a\":[]"), 0, 0), HFT_DEPTH_BAD_FIELDS);
+  CHECK_DEPTH(decode(d, b, BN("\"U\":1e0,\"u\":20.0e-1,\"b\":[],\"a\":[]"), HFT_DEPTH_UNSYNCED, 0),
+              HFT_DEPTH_NOT_SYNCED);
+  CHECK(res(d)[HFT_DR_FIRST] == 1 && res(d)[HFT_DR_LAST] == 2);
+  CHECK_DEPTH(decode(d, b, BN("\"U\":-0,\"u\":9007199254740991.4,\"E\":1.5,\"b\":[],\"a\":[]"), 1, 0),
+              HFT_DEPTH_NOT_SYNCED);
+  CHECK(res(d)[HFT_DR_FIRST] == 0 && res(d)[HFT_DR_LAST] == 9007199254740991.0 && res(d)[HFT_DR_EVENT_TIME] == -1);
+  CHECK_DEPTH(decode(d, b, BN("\"U\":1,\"u\":1.00000000000000000001,\"b\":[],\"a\":[]"), 1, 0), HFT_DEPTH_NOT_SYNCED);
+  /* duplicate keys: the last one wins, at every level */
+  CHECK_DEPTH(decode(d, b, BN("\"U\":1,\"u\":5,\"U\":7,\"b\":[],\"a\":[]"), 0, 0), HFT_DEPTH_BAD_FIELDS);
+  CHECK_DEPTH(decode(d, b,
+                     "{\"stream\":\"btcusdt@depth\",\"data\":{\"U\":1,\"u\":1,\"b\":[],\"a\":[]},"
+                     "\"data\":{\"u\":1}}",
+                     0, 0),
+              HFT_DEPTH_BAD_FIELDS);
+  CHECK_DEPTH(decode(d, b, BN("\"U\":1,\"u\":1,\"b\":[[\"x\",\"1\"]],\"a\":[],\"b\":[[\"1\",\"1\"]]"), 0, 0),
+              HFT_DEPTH_APPLIED);
+  CHECK(qty_at(b, 0, 100) == 1000);
+  CHECK(updates(b) == u0 + 2);
+  hft_depth_destroy(d);
+  hft_book_destroy(b);
+}
+
+static void test_json_validity(void) {
+  hft_depth* d = depth_new(HFT_VENUE_BINANCE, "btcusdt@depth", 8);
+  hft_book* b = book_new(100, 8);
+  const char* bad[] = {
+      "",
+      " ",
+      "{",
+      "{\"stream\":\"btcusdt@depth\",\"data\":{\"U\":1,\"u\":1,\"b\":[],\"a\":[]}",
+      "{\"stream\":\"btcusdt@depth\",\"data\":{\"U\":1,\"u\":1,\"b\":[],\"a\":[],}}",
+      "{\"stream\":\"btcusdt@depth\",\"data\":{\"U\":01,\"u\":1,\"b\":[],\"a\":[]}}",
+      "{\"stream\":\"btcusdt@depth\",\"data\":{\"U\":1.,\"u\":1,\"b\":[],\"a\":[]}}",
+      "{\"stream\":\"btcusdt@depth\",\"data\":{\"U\":+1,\"u\":1,\"b\":[],\"a\":[]}}",
+      "{\"stream\":\"btcusdt@depth\",\"data\":{\"U\":1e,\"u\":1,\"b\":[],\"a\":[]}}",
+      "{\"stream\":\"btcusdt@depth\",\"data\":{\"U\":1,\"u\":1,\"b\":[],\"a\":[]}} x",
+      "{\"stream\":\"btcusdt@depth\",\"data\":{\"U\":1,\"u\":1,\"b\":[],\"a\":[]}}{}",
+      "{\"a\":\"\x01\"}",
+      "{\"a\":\"\\x41\"}",
+      "{\"a\":\"\\u00G1\"}",
+      "{\"a\":\"\\U0041\"}",
+      "{\"a\":tru}",
+      "{\"a\":nul}",
+      "{\"a\":[1 2]}",
+      "{\"a\" 1}",
+      "{a:1}",
+      "{'a':1}",
+      "\xef\xbb\xbf{}",
+      "{\"a\":1}\xc2\xa0",
+      "{\"a\":[[[[[[[[[[]]]]]]]]]}",
+      "{\"a\":-}",
+      "{\"a\":NaN}",
+      "{\"a\":Infinity}",
+      "{\"a\":\"unterminated}",
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    const int32_t st = decode(d, b, bad[i], 0, 0);
+    if (st != HFT_DEPTH_BAD_JSON) fprintf(stderr, "bad JSON %zu accepted: %s\n", i, bad[i]);
+    CHECK_DEPTH(st, HFT_DEPTH_BAD_JSON);
+  }
+  const char* good[] = {
+      " \t\n\r{\"a\":[1,-0,0.5e-3,1E+2,true,false,null,{\"x\":{}},[],\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\"]} \n",
+      "{\"a\":\"\x7f\xc3\xa9\xed\xa0\x80\"}",
+      "{\"\":1,\"__proto__\":{}}",
+      "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+      "\"just a string\"",
+      "123",
+      "null",
+  };
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    const int32_t st = decode(d, b, good[i], 0, 0);
+    if (st != HFT_DEPTH_OTHER) fprintf(stderr, "good JSON %zu refused: %s\n", i, good[i]);
+    CHECK_DEPTH(st, HFT_DEPTH_OTHER);
+  }
+  /* nesting deeper than any fixed stack, inside a field nobody reads: still a valid depth frame */
+  static char deep[4096];
+  const char* head = "{\"stream\":\"btcusdt@depth\",\"data\":{\"U\":1,\"u\":1,\"b\":[],\"a\":[],\"x\":";
+  size_t n = strlen(head);
+  memcpy(deep, head, n);
+  for (int i = 0; i < 1500; i++) deep[n++] = '[';
+  for (int i = 0; i < 1500; i++) deep[n++] = ']';
+  deep[n++] = '}';
+  deep[n++] = '}';
+  deep[n] = '\0';
+  CHECK_DEPTH(decode(d, b, deep, 0, 0), HFT_DEPTH_APPLIED);
+  deep[n - 3] = '}'; /* one bracket of the wrong kind */
+  CHECK_DEPTH(decode(d, b, deep, 0, 0), HFT_DEPTH_BAD_JSON);
+  hft_depth_destroy(d);
+  hft_book_destroy(b);
+}
+
+static void test_levels(void) {
+  hft_depth* d = depth_new(HFT_VENUE_BINANCE, "btcusdt@depth", 4);
+  hft_book* b = book_new(100, 4);
+  struct {
+    const char* body;
+    int32_t status;
+    int32_t level_error;
+    int32_t bids;
+    int32_t asks;
+  } cases[] = {
+      {"\"U\":1,\"u\":1,\"b\":[[\"1.00\",\"2.000\"]],\"a\":[]", HFT_DEPTH_APPLIED, 0, 1, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[\"1.001\",\"2\"]],\"a\":[]", HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_MALFORMED, 0, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[\"1.010\",\"2.0000000\"]],\"a\":[]", HFT_DEPTH_APPLIED, 0, 1, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[\".5\",\"5.\"]],\"a\":[]", HFT_DEPTH_APPLIED, 0, 1, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[\".\",\"1\"]],\"a\":[]", HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_MALFORMED, 0, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[\"\",\"1\"]],\"a\":[]", HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_MALFORMED, 0, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[\"-1\",\"1\"]],\"a\":[]", HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_MALFORMED, 0, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[\"1e2\",\"1\"]],\"a\":[]", HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_MALFORMED, 0, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[1,\"1\"]],\"a\":[]", HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_MALFORMED, 0, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[\"1\"]],\"a\":[]", HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_MALFORMED, 0, 0},
+      {"\"U\":1,\"u\":1,\"b\":[\"1\"],\"a\":[]", HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_MALFORMED, 0, 0},
+      {"\"U\":1,\"u\":1,\"b\":{},\"a\":[]", HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_NOT_ARRAY, 0, 0},
+      {"\"U\":1,\"u\":1,\"a\":[]", HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_NOT_ARRAY, 0, 0},
+      {"\"U\":1,\"u\":1,\"b\":[],\"a\":null", HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_NOT_ARRAY, 0, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[\"0\",\"1\"]],\"a\":[]", HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_OUT_OF_RANGE, 0, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[\"90071992547409.92\",\"1\"]],\"a\":[]", HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_MALFORMED, 0,
+       0},
+      {"\"U\":1,\"u\":1,\"b\":[[\"90071992547409.91\",\"1\"]],\"a\":[]", HFT_DEPTH_APPLIED, 0, 1, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[\"000000000000000000000000001\",\"1\"]],\"a\":[]", HFT_DEPTH_APPLIED, 0, 1, 0},
+      /* escapes inside the numbers' strings decode first, as JSON.parse does */
+      {"\"U\":1,\"u\":1,\"b\":[[\"\\u0031\\u002e5\",\"1\"]],\"a\":[]", HFT_DEPTH_APPLIED, 0, 1, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[\"1\\u00a0\",\"1\"]],\"a\":[]", HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_MALFORMED, 0, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[\"1\xc3\xa9\",\"1\"]],\"a\":[]", HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_MALFORMED, 0, 0},
+      /* extra level fields are ignored, whatever they are */
+      {"\"U\":1,\"u\":1,\"b\":[[\"1\",\"1\",\"0\",{\"x\":[1]}]],\"a\":[]", HFT_DEPTH_APPLIED, 0, 1, 0},
+      /* the first bad level decides; good ones before it stay staged */
+      {"\"U\":1,\"u\":1,\"b\":[[\"1\",\"1\"],[\"2\",\"x\"],[\"0\",\"1\"]],\"a\":[]", HFT_DEPTH_BAD_LEVELS,
+       HFT_LEVEL_MALFORMED, 1, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[\"1\",\"1\"]],\"a\":[[\"2\",\"1\"],[\"0\",\"x\"]]", HFT_DEPTH_BAD_LEVELS,
+       HFT_LEVEL_MALFORMED, 1, 1},
+      /* staging holds 4: a fifth level is too many, unless it is bad anyway */
+      {"\"U\":1,\"u\":1,\"b\":[[\"1\",\"1\"],[\"2\",\"1\"],[\"3\",\"1\"]],\"a\":[[\"4\",\"1\"],[\"5\",\"1\"]]",
+       HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_STAGING_FULL, 3, 1},
+      {"\"U\":1,\"u\":1,\"b\":[[\"1\",\"1\"],[\"2\",\"1\"],[\"3\",\"1\"]],\"a\":[[\"4\",\"1\"],[\"0\",\"1\"]]",
+       HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_OUT_OF_RANGE, 3, 1},
+      {"\"U\":1,\"u\":1,\"b\":[[\"1\",\"1\"],[\"2\",\"1\"],[\"3\",\"1\"],[\"4\",\"1\"],[\"5\",\"1\"]],\"a\":[]",
+       HFT_DEPTH_BAD_LEVELS, HFT_LEVEL_STAGING_FULL, 4, 0},
+      {"\"U\":1,\"u\":1,\"b\":[[\"1\",\"1\"],[\"2\",\"1\"],[\"3\",\"1\"],[\"4\",\"1\"]],\"a\":[]", HFT_DEPTH_APPLIED, 0,
+       4, 0},
+      /* ask keys may come first; bids are still staged first */
+      {"\"a\":[[\"9\",\"1\"]],\"U\":1,\"u\":1,\"b\":[[\"8\",\"1\"]]", HFT_DEPTH_APPLIED, 0, 1, 1},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char frame[1024];
+    snprintf(frame, sizeof frame, "{\"stream\":\"btcusdt@depth\",\"data\":{%s}}", cases[i].body);
+    hft_book_clear(b);
+    const int32_t st = decode(d, b, frame, HFT_DEPTH_REHEARSE, 0);
+    const double* r = res(d);
+    if (st != cases[i].status || r[HFT_DR_LEVEL_ERROR] != cases[i].level_error || r[HFT_DR_BIDS] != cases[i].bids ||
+        r[HFT_DR_ASKS] != cases[i].asks) {
+      fprintf(stderr, "level case %zu: %s err %g bids %g asks %g: %s\n", i, hft_depth_status_name(st),
+              r[HFT_DR_LEVEL_ERROR], r[HFT_DR_BIDS], r[HFT_DR_ASKS], frame);
+    }
+    CHECK_DEPTH(st, cases[i].status);
+    CHECK(r[HFT_DR_LEVEL_ERROR] == cases[i].level_error);
+    CHECK(r[HFT_DR_BIDS] == cases[i].bids && r[HFT_DR_ASKS] == cases[i].asks);
+  }
+  /* the staged records after the ask-first frame: bid first */
+  const double* stg = hft_book_staging_f64(b);
+  CHECK(stg[0] == 0 && stg[1] == 800 && stg[3] == 1 && stg[4] == 900);
+  hft_depth_destroy(d);
+  hft_book_destroy(b);
+}
+
+static void test_grid_units(void) {
+  /* tick 0.05 (2 decimals, unit 5), lot 10 (0 decimals, unit 10) */
+  hft_depth_params p;
+  memset(&p, 0, sizeof p);
+  p.price_unit = 5;
+  p.price_decimals = 2;
+  p.qty_unit = 10;
+  p.qty_decimals = 0;
+  p.max_ticks = 1000;
+  p.max_lots = 1000;
+  p.venue = HFT_VENUE_BINANCE;
+  p.max_frame = 1024;
+  p.max_levels = 8;
+  strcpy(p.key, "k");
+  hft_depth* d = NULL;
+  CHECK_EQ_STATUS(hft_depth_create(&p, &d), HFT_OK);
+  hft_book* b = book_new(100, 8);
+  CHECK_DEPTH(decode(d, b, "{\"stream\":\"k\",\"data\":{\"U\":1,\"u\":1,\"b\":[[\"1.05\",\"30\"]],\"a\":[]}}", 2, 0),
+              HFT_DEPTH_APPLIED);
+  CHECK(qty_at(b, 0, 21) == 3);
+  CHECK_DEPTH(decode(d, b, "{\"stream\":\"k\",\"data\":{\"U\":1,\"u\":1,\"b\":[[\"1.04\",\"30\"]],\"a\":[]}}", 2, 0),
+              HFT_DEPTH_BAD_LEVELS);
+  CHECK_DEPTH(decode(d, b, "{\"stream\":\"k\",\"data\":{\"U\":1,\"u\":1,\"b\":[[\"1.05\",\"35\"]],\"a\":[]}}", 2, 0),
+              HFT_DEPTH_BAD_LEVELS);
+  CHECK_DEPTH(decode(d, b, "{\"stream\":\"k\",\"data\":{\"U\":1,\"u\":1,\"b\":[[\"50.05\",\"10\"]],\"a\":[]}}", 2, 0),
+              HFT_DEPTH_BAD_LEVELS); /* 1001 ticks > max_ticks */
+  CHECK(res(d)[HFT_DR_LEVEL_ERROR] == HFT_LEVEL_OUT_OF_RANGE);
+  hft_depth_destroy(d);
+  hft_book_destroy(b);
+}
+
+#define OKX(action, data) \
+  "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"" action "\",\"data\":[{" data "}]}"
+
+static void test_okx(void) {
+  hft_depth* d = depth_new(HFT_VENUE_OKX, "BTC-USDT", 16);
+  hft_book* b = book_new(100, 16);
+  const char* snap = OKX("snapshot",
+                         "\"asks\":[[\"101\",\"1\",\"0\",\"1\"]],\"bids\":[[\"100\",\"2\",\"0\",\"3\"],[\"99\",\"1\",\"0\",\"1\"]],"
+                         "\"ts\":\"1597026383085\",\"checksum\":0,\"prevSeqId\":-1,\"seqId\":10");
+  CHECK_DEPTH(decode(d, b, snap, HFT_DEPTH_UNSYNCED, 0), HFT_DEPTH_APPLIED);
+  CHECK(res(d)[HFT_DR_SNAPSHOT] == 1 && res(d)[HFT_DR_LAST] == 10 && res(d)[HFT_DR_FIRST] == -1);
+  CHECK(res(d)[HFT_DR_EVENT_TIME] == 1597026383085.0);
+  CHECK(best(b, 0) == 10000 && best(b, 1) == 10100 && qty_at(b, 0, 9900) == 1000);
+  const char* up = OKX("update", "\"asks\":[[\"101\",\"0\",\"0\",\"0\"]],\"bids\":[],\"ts\":\"1\",\"prevSeqId\":10,\"seqId\":11");
+  CHECK_DEPTH(decode(d, b, up, HFT_DEPTH_UNSYNCED, 0), HFT_DEPTH_NOT_SYNCED);
+  CHECK_DEPTH(decode(d, b, up, HFT_DEPTH_LIVE, 9), HFT_DEPTH_GAP);
+  CHECK_DEPTH(decode(d, b, up, HFT_DEPTH_LIVE, 12), HFT_DEPTH_DUPLICATE);
+  CHECK_DEPTH(decode(d, b, up, HFT_DEPTH_LIVE, 10), HFT_DEPTH_APPLIED);
+  CHECK(best(b, 1) == -1 && res(d)[HFT_DR_SNAPSHOT] == 0);
+  const char* keep = OKX("update", "\"asks\":[],\"bids\":[],\"ts\":\"2\",\"prevSeqId\":11,\"seqId\":11");
+  CHECK_DEPTH(decode(d, b, keep, HFT_DEPTH_LIVE, 11), HFT_DEPTH_KEEPALIVE);
+  const char* reset = OKX("update", "\"asks\":[],\"bids\":[],\"ts\":\"x\",\"prevSeqId\":11,\"seqId\":3");
+  CHECK_DEPTH(decode(d, b, reset, HFT_DEPTH_LIVE, 11), HFT_DEPTH_APPLIED);
+  CHECK(res(d)[HFT_DR_SEQ_RESET] == 1 && res(d)[HFT_DR_EVENT_TIME] == -1);
+  /* prevSeqId -1 is a snapshot whatever the action says */
+  const char* snap2 = OKX("update", "\"asks\":[],\"bids\":[[\"50\",\"1\"]],\"prevSeqId\":-1.0,\"seqId\":5");
+  CHECK_DEPTH(decode(d, b, snap2, HFT_DEPTH_LIVE, 3), HFT_DEPTH_APPLIED);
+  CHECK(res(d)[HFT_DR_SNAPSHOT] == 1 && best(b, 0) == 5000 && best(b, 1) == -1);
+  /* not books frames */
+  CHECK_DEPTH(decode(d, b, "{\"event\":\"subscribe\",\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"}}", 0, 5),
+              HFT_DEPTH_OTHER);
+  CHECK_DEPTH(decode(d, b, "{\"arg\":{\"channel\":\"bbo-tbt\",\"instId\":\"BTC-USDT\"},\"data\":[{\"seqId\":1}]}", 0, 5),
+              HFT_DEPTH_OTHER);
+  CHECK_DEPTH(decode(d, b, "{\"arg\":{\"channel\":\"books\",\"instId\":\"ETH-USDT\"},\"data\":[{}]}", 0, 5),
+              HFT_DEPTH_OTHER);
+  CHECK_DEPTH(decode(d, b, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"data\":[{},{}]}", 0, 5),
+              HFT_DEPTH_OTHER);
+  CHECK_DEPTH(decode(d, b, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"data\":{}}", 0, 5),
+              HFT_DEPTH_OTHER);
+  CHECK_DEPTH(decode(d, b, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"data\":[{\"seqId\":\"6\"}]}", 0, 5),
+              HFT_DEPTH_BAD_FIELDS);
+  /* the last "arg" wins */
+  CHECK_DEPTH(decode(d, b,
+                     "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"arg\":{\"channel\":\"books\"},"
+                     "\"data\":[{\"prevSeqId\":5,\"seqId\":6,\"bids\":[],\"asks\":[]}]}",
+                     0, 5),
+              HFT_DEPTH_OTHER);
+  hft_depth_destroy(d);
+  hft_book_destroy(b);
+}
+
+/* A refused batch leaves the book as it was; staging then holds what was offered. */
+static void test_book_refused(void) {
+  hft_depth* d = depth_new(HFT_VENUE_BINANCE, "btcusdt@depth", 8);
+  hft_book_params p = {100, 1000, 2, 8};
+  hft_book* b = NULL;
+  CHECK_EQ_STATUS(hft_book_create(&p, &b), HFT_OK);
+  CHECK_DEPTH(decode(d, b, BN("\"U\":1,\"u\":1,\"b\":[[\"20\",\"1\"]],\"a\":[]"), 0, 0), HFT_DEPTH_BOOK_REFUSED);
+  CHECK(res(d)[HFT_DR_BOOK_STATUS] == HFT_E_PRICE_OUT_OF_RANGE);
+  CHECK_DEPTH(decode(d, b, BN("\"U\":1,\"u\":1,\"b\":[[\"2\",\"1\"],[\"3\",\"1\"],[\"4\",\"1\"]],\"a\":[]"), 0, 0),
+              HFT_DEPTH_BOOK_REFUSED);
+  CHECK(res(d)[HFT_DR_BOOK_STATUS] == HFT_E_BOOK_FULL);
+  CHECK(best(b, 0) == -1 && updates(b) == 0);
+  hft_depth_destroy(d);
+  hft_book_destroy(b);
+}
+
+int main(void) {
+  test_params();
+  test_binance_apply();
+  test_binance_fields();
+  test_json_validity();
+  test_levels();
+  test_grid_units();
+  test_okx();
+  test_book_refused();
+  printf("test_depth: %d checks, %d failed\n", check_count, check_failures);
+  return check_failures == 0 ? 0 : 1;
+}
