@@ -5,7 +5,17 @@
  * which imports none either).
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 import { LIB_EXT, LIB_PATH } from "./book/lib-path.ts";
 
@@ -103,6 +113,10 @@ export function buildLib(quiet = false): void {
       );
     }
     mkdirSync(join(LIB_PATH, ".."), { recursive: true });
+    // zig hands back a cached library with its old mtime when only tests changed: stamp it now, or
+    // libIsStale() would see csrc/ newer than it and rebuild on every command
+    const now = new Date();
+    utimesSync(out, now, now);
     renameSync(out, LIB_PATH);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
