@@ -27,16 +27,10 @@ export {
   StreamLag,
   watchPeriodMs,
 } from "./feed-watch.ts";
-export {
-  type LevelBounds,
-  parseDecimalRange,
-  scanEnd,
-  scanInt,
-  scanLevels,
-  stageLevels,
-} from "./levels.ts";
+export { type LevelBounds, stageLevels } from "./levels.ts";
 export { type BudgetVerdict, intervalMs, PacedSender, SlidingWindow, VenueBudget } from "./rate-limit.ts";
 export { ScratchBook } from "./scratch-book.ts";
+export { classifySeq, SeqAction, type SeqActionCode, SeqIdSync } from "./seq-id-sync.ts";
 export {
   checkTradeQuery,
   compareTradeIds,
@@ -44,5 +38,4 @@ export {
   isNumericTradeId,
   selectTrades,
 } from "./trade-history.ts";
-export { classifySeq, SeqAction, type SeqActionCode, SeqIdSync } from "./seq-id-sync.ts";
 export { type Resolution, resolveUnknownOutcome, type StatusProbe } from "./unknown-outcome.ts";

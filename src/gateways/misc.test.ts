@@ -3,7 +3,7 @@ import { LevelError, OrderBook } from "../book/index.ts";
 import { Rng } from "../services/index.ts";
 import { DecimalGrid, Side } from "../types/index.ts";
 import { Backoff } from "./backoff.ts";
-import { parseDecimalRange, scanEnd, scanInt, scanLevels, stageLevels } from "./levels.ts";
+import { stageLevels } from "./levels.ts";
 import { resolveUnknownOutcome } from "./unknown-outcome.ts";
 
 describe("Backoff", () => {
@@ -86,50 +86,5 @@ describe("resolveUnknownOutcome", () => {
         2,
       ),
     ).rejects.toThrow("down");
-  });
-});
-
-describe("scanLevels (text fast path) agrees with stageLevels (parsed path)", () => {
-  test("random frames, including bad values", () => {
-    const seed = 99;
-    const rng = new Rng(seed);
-    const price = new DecimalGrid("0.01");
-    const qty = new DecimalGrid("0.00001");
-    const bounds = { maxTicks: 1e12, maxLots: 1e12 };
-    const a = new OrderBook({ maxLevels: 64 });
-    const b = new OrderBook({ maxLevels: 64 });
-    const samples = ["1.00", "0", "0.5", "12.34567", "60000.01", "abc", "-1", "1.234567", "", "1e5", "00.10", "7."];
-    try {
-      for (let run = 0; run < 2000; run++) {
-        const levels: [string, string][] = Array.from({ length: rng.int(6) }, () => [
-          samples[rng.int(samples.length)] as string,
-          samples[rng.int(samples.length)] as string,
-        ]);
-        const text = JSON.stringify(levels);
-        a.beginUpdate();
-        b.beginUpdate();
-        const fast = scanLevels(a, Side.Buy, text, 0, price, qty, bounds);
-        const slow = stageLevels(b, Side.Buy, levels, price, qty, bounds);
-        expect(fast < 0, `seed ${seed} run ${run}: ${text}`).toBe(slow < 0);
-        if (fast >= 0) {
-          expect(fast, `seed ${seed} run ${run}: ${text}`).toBe(slow);
-          expect(scanEnd).toBe(text.length);
-          expect(a.applyUpdate()).toBe(b.applyUpdate());
-          expect(a.bestBidTicks()).toBe(b.bestBidTicks());
-          expect(a.bestBidLots()).toBe(b.bestBidLots());
-        }
-      }
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
-
-  test("parseDecimalRange and scanInt", () => {
-    expect(parseDecimalRange("x12.50y", 1, 6, 2, 1)).toBe(1250);
-    expect(Number.isNaN(parseDecimalRange("1.234", 0, 5, 2, 1))).toBe(true);
-    expect(scanInt("U:12345,", 2)).toBe(12345);
-    expect(scanEnd).toBe(7);
-    expect(Number.isNaN(scanInt("x", 0))).toBe(true);
   });
 });

@@ -11,7 +11,7 @@ export class ScratchBook {
 
   constructor(private readonly maxLevels: number) {}
 
-  /** The book, emptied of staged levels, ready for stage() calls. */
+  /** The book, emptied of staged levels, ready for stage() calls or a depth decode. */
   begin(): OrderBook {
     let b = this.book;
     if (b === undefined) {
@@ -22,10 +22,9 @@ export class ScratchBook {
     return b;
   }
 
-  /** Applies what was staged; clears the book if it refused the frame or ended up crossed. */
-  commit(): void {
-    const b = this.book;
-    if (b !== undefined && (b.applyUpdate() !== 0 || b.isCrossed())) b.clear();
+  /** After a decode into the book: starts afresh unless it applied cleanly (refused, crossed, bad). */
+  settle(applied: boolean): void {
+    if (!applied) this.book?.clear();
   }
 
   close(): void {

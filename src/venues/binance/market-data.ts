@@ -6,11 +6,13 @@
  * A stopped feed is noticed within `staleness` (gateways/feed-watch.ts): a silent connection is
  * probed with LIST_SUBSCRIPTIONS and replaced when the answer does not come; a book its bookTicker
  * (same update ids) shows behind for too long goes stale, its depth stream is resubscribed, and a
- * stream that stays frozen while the market moves gets a fresh connection. Hot path per depth frame:
- * JSON.parse → sync decision → parse levels into the book's staging buffer → one FFI call; events
- * reuse preallocated objects.
+ * stream that stays frozen while the market moves gets a fresh connection. Hot path per depth frame
+ * of a live book: the frame's text to the C depth decoder in ONE FFI call (JSON validation, ids,
+ * sequence rule, levels to ticks/lots, apply) → reused book event. Anything else (other streams,
+ * buffering, handover, bad or gapped frames) takes the general path: JSON.parse → sync decision →
+ * levels staged into the book → one FFI call.
  */
-import { MAX_BOOK_VALUE, OrderBook } from "../../book/index.ts";
+import { DepthDecoder, DepthMode, DepthStatus, DepthVenue, MAX_BOOK_VALUE, OrderBook } from "../../book/index.ts";
 import {
   Backoff,
   DiffDepthSync,
@@ -19,13 +21,12 @@ import {
   Liveness,
   LivenessProbe,
   PacedSender,
+  readDiffIds,
   ScratchBook,
+  type SequenceIds,
   SlidingWindow,
   StreamLag,
   SyncAction,
-  scanEnd,
-  scanInt,
-  scanLevels,
   stageLevels,
   watchPeriodMs,
 } from "../../gateways/index.ts";
@@ -43,7 +44,6 @@ type TradeEvent = Extract<VenueEvent, { type: "trade" }>;
 const BOUNDS: LevelBounds = { maxTicks: MAX_BOOK_VALUE, maxLots: MAX_BOOK_VALUE };
 const MAX_STANDBY_BUFFER = 2_000;
 const STREAM_HEAD = '{"stream":"';
-const DEPTH_HEAD = '","data":{"e":"depthUpdate",';
 /** Placeholder item for sync decisions on the fast path (only consulted while buffering). */
 const NO_ITEM: Obj = {};
 
@@ -52,6 +52,8 @@ interface SymbolState {
   readonly info: InstrumentInfo;
   readonly lower: string;
   readonly book: OrderBook;
+  /** The C decoder of this symbol's depth stream (its fast path). */
+  readonly decoder: DepthDecoder;
   readonly sync: DiffDepthSync<Obj>;
   health: BookHealth;
   everLive: boolean;
@@ -159,6 +161,8 @@ export class BinanceMarketData {
   private frameMs = 0;
   private controlSeq = 0;
   private closing = false;
+  /** Reused by the general path's id check (no allocation per frame). */
+  private readonly ids: SequenceIds = { first: 0, last: 0 };
   private readonly backoff: Backoff;
   readonly counters: MarketDataCounters = {
     frames: 0,
@@ -244,6 +248,7 @@ export class BinanceMarketData {
       if (st.firstEventTimer !== undefined) clock.clearTimer(st.firstEventTimer);
       st.sync.invalidate();
       st.book.close();
+      st.decoder.close();
     }
     this.scratch.close();
     this.rehearsalSt = undefined;
@@ -332,13 +337,14 @@ export class BinanceMarketData {
   }
 
   private onDepth(conn: Conn, st: SymbolState, d: Obj): void {
-    const U = d["U"];
-    const u = d["u"];
-    if (typeof U !== "number" || typeof u !== "number" || !(U <= u) || !Number.isSafeInteger(u)) {
+    const ids = this.ids;
+    if (!readDiffIds(d, ids)) {
       this.counters.badFrames++;
       if (st.sync.state === "live" && conn === this.primary) this.resync(st, "malformed depth event");
       return;
     }
+    const U = ids.first;
+    const u = ids.last;
     if (conn !== this.primary) {
       this.onStandbyDepth(st, U, u, d);
       return;
@@ -358,15 +364,15 @@ export class BinanceMarketData {
   }
 
   /**
-   * Fast path for the common case — a compact diff-depth frame for a live book on the primary
-   * connection: scans ids and levels straight from the text into the staging buffer (no JSON.parse,
-   * no allocation beyond the stream-name slice). Returns false to hand the frame to the general path
-   * (anything unusual: other streams, buffering, handover, unexpected layout, bad values).
+   * Fast path for a depth frame of a live book on the primary connection: the stream name is read from
+   * the frame's head to find the symbol, then the C decoder does the rest in one call. Returns false to
+   * hand the frame to the general path, which reaches the same verdict by the TypeScript reference
+   * rules and does the counting and resyncing (another stream, buffering, handover, a gap, bad input).
    */
   private fastDepth(text: string): boolean {
     if (!text.startsWith(STREAM_HEAD)) return false;
     const q = text.indexOf('"', STREAM_HEAD.length);
-    if (q < 0 || !text.startsWith(DEPTH_HEAD, q)) return false;
+    if (q < 0) return false;
     // Consecutive frames usually name the same stream: reuse its route without slicing the name.
     let route = this.lastRoute;
     if (
@@ -384,50 +390,28 @@ export class BinanceMarketData {
     if (route === undefined || route.kind !== 0) return false;
     const st = route.st;
     if (st.sync.state !== "live" || st.health !== "live") return false;
-    const body = q + DEPTH_HEAD.length;
-    const eventMs = text.startsWith('"E":', body) ? scanInt(text, body + 4) : 0;
-    const iU = text.indexOf('"U":', body);
-    if (iU < 0) return false;
-    const U = scanInt(text, iU + 4);
-    if (!text.startsWith(',"u":', scanEnd)) return false;
-    const u = scanInt(text, scanEnd + 5);
-    if (Number.isNaN(U) || Number.isNaN(u) || U > u || !text.startsWith(',"b":', scanEnd)) return false;
-    if (u <= st.sync.localId) return true; // already in the book (duplicate)
-    if (U > st.sync.localId + 1) return false; // gap: the general path counts it and resyncs
-    const book = st.book;
-    const info = st.info;
-    book.beginUpdate();
-    if (scanLevels(book, Side.Buy, text, scanEnd + 5, info.price, info.qty, BOUNDS) < 0) return false;
-    if (!text.startsWith(',"a":', scanEnd)) return false;
-    if (scanLevels(book, Side.Sell, text, scanEnd + 5, info.price, info.qty, BOUNDS) < 0) return false;
-    if (text.charCodeAt(scanEnd) !== 125) return false; // '}' closes data
-    if (st.sync.onEvent(U, u, NO_ITEM) !== SyncAction.Apply) return false;
-    st.bookEv.venueTimeMs = Number.isNaN(eventMs) ? 0 : eventMs;
-    if (this.commitStaged(st)) this.emitBook(st, false);
+    const status = st.decoder.decode(st.book, text, DepthMode.Live, st.sync.localId);
+    if (status === DepthStatus.Duplicate) return true;
+    if (status !== DepthStatus.Applied) return false;
+    const dec = st.decoder;
+    if (st.sync.onEvent(dec.first(), dec.last(), NO_ITEM) !== SyncAction.Apply) return false; // cannot happen: same rule
+    st.bookEv.venueTimeMs = Math.max(0, dec.eventTimeMs()); // -1: the frame had no E
+    this.noteApplied(st);
+    this.emitBook(st, false);
     this.rehearsalText = text;
     this.rehearsalSt = st;
     return true;
   }
 
   /**
-   * Keep-warm: decodes the last fast-path depth frame again, with the same scanner, into a scratch
-   * book and applies it (one FFI call), touching no live book, sync state, counter or listener.
+   * Keep-warm: decodes the last fast-path depth frame again, with the same C decoder, into a scratch
+   * book (one FFI call), touching no live book, sync state, counter or listener.
    */
   rehearse(): void {
-    const text = this.rehearsalText;
     const st = this.rehearsalSt;
     if (st === undefined || this.closing) return;
-    const iU = text.indexOf('"U":', STREAM_HEAD.length);
-    if (iU < 0) return;
-    scanInt(text, iU + 4);
-    if (!text.startsWith(',"u":', scanEnd)) return;
-    scanInt(text, scanEnd + 5);
-    if (!text.startsWith(',"b":', scanEnd)) return;
     const book = this.scratch.begin();
-    if (scanLevels(book, Side.Buy, text, scanEnd + 5, st.info.price, st.info.qty, BOUNDS) < 0) return;
-    if (!text.startsWith(',"a":', scanEnd)) return;
-    if (scanLevels(book, Side.Sell, text, scanEnd + 5, st.info.price, st.info.qty, BOUNDS) < 0) return;
-    this.scratch.commit();
+    this.scratch.settle(st.decoder.decode(book, this.rehearsalText, DepthMode.Rehearse, 0) === DepthStatus.Applied);
   }
 
   /** Stages both sides and applies them in one FFI call; false (and a resync) on any bad input. */
@@ -461,9 +445,14 @@ export class BinanceMarketData {
       this.resync(st, "book crossed after an update", "crossed");
       return false;
     }
+    this.noteApplied(st);
+    return true;
+  }
+
+  /** A depth frame is in the book (either path): counted, and the feed's lag tracker told. */
+  private noteApplied(st: SymbolState): void {
     this.counters.depthApplied++;
     st.lag.onBook(st.sync.localId, this.stampMs());
-    return true;
   }
 
   private emitBook(st: SymbolState, snapshot: boolean): void {
@@ -1116,10 +1105,21 @@ export class BinanceMarketData {
     const book = new OrderBook({ maxLevels: this.cfg.maxLevels });
     const venue = this.cfg.name;
     const symbol = info.symbol;
+    const lower = info.venueSymbol.toLowerCase();
+    const decoder = new DepthDecoder({
+      venue: DepthVenue.Binance,
+      key: `${lower}@depth${this.cfg.depthSpeed === "100ms" ? "@100ms" : ""}`,
+      price: info.price,
+      qty: info.qty,
+      maxTicks: BOUNDS.maxTicks,
+      maxLots: BOUNDS.maxLots,
+      maxLevels: book.config.stagingCapacity,
+    });
     return {
       info,
-      lower: info.venueSymbol.toLowerCase(),
+      lower,
       book,
+      decoder,
       sync: new DiffDepthSync<Obj>(),
       health: "syncing",
       everLive: false,

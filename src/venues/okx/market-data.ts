@@ -5,11 +5,22 @@
  * socket is pinged and replaced when no pong comes; a book whose `books` channel stays silent while
  * bbo-tbt (same seqId) moves past it goes stale and is resubscribed, and one that stays frozen while
  * the market moves gets a rotated socket. Quiet books are not flagged: OKX's `books` keepalive and the
- * ping's pong show them current. Hot path per `books` frame: JSON.parse → sequence decision → levels
- * staged into the C book → one apply call; the bbo event object is reused.
+ * ping's pong show them current. Hot path per `books` frame: the frame's text to the C depth decoder in
+ * ONE FFI call (JSON validation, sequence rule, levels to ticks/lots, apply) → reused book event.
+ * Anything else (other channels, a rotation's standby socket, gaps, bad input) takes the general path:
+ * JSON.parse → sequence decision → levels staged into the C book → one apply call.
  */
-import { OrderBook } from "../../book/index.ts";
-import { Backoff, escalationDelayMs, Liveness, ScratchBook, StreamLag, stageLevels } from "../../gateways/index.ts";
+import { DepthDecoder, DepthMode, DepthStatus, DepthVenue, OrderBook } from "../../book/index.ts";
+import {
+  Backoff,
+  escalationDelayMs,
+  Liveness,
+  readSeqIds,
+  ScratchBook,
+  type SequenceIds,
+  StreamLag,
+  stageLevels,
+} from "../../gateways/index.ts";
 import type { TimerId } from "../../services/index.ts";
 import {
   type BookHealth,
@@ -37,10 +48,18 @@ const BOUNDS = { maxTicks: 2 ** 52, maxLots: 2 ** 52 };
 const CHANNELS = ["books", "bbo-tbt", "trades"];
 /** OKX pushes `books` about every 100 ms: a silence that long is its normal rhythm, not a freeze. */
 const BOOKS_PUSH_MS = 100;
+/** How a `books` frame starts as OKX sends it; the fast path reads the instId right after it. */
+const BOOKS_HEAD = '{"arg":{"channel":"books","instId":"';
+
+type BookEvent = Extract<VenueEvent, { type: "book" }>;
 
 interface BookState {
   readonly info: InstrumentInfo;
   readonly book: OrderBook;
+  /** The C decoder of this instrument's `books` frames (its fast path). */
+  readonly decoder: DepthDecoder;
+  /** The book event, reused for every frame (listeners read it synchronously). */
+  readonly bookEv: BookEvent;
   readonly sync: OkxBookSync;
   health: BookHealth;
   /** The book has been live once: losing sync after that is a resync, the first sync is not. */
@@ -73,6 +92,11 @@ export class OkxMarketData {
   private pubReconnectPending = false;
   /** The public frame being handled (a reference, no copy): onBooks keeps it for rehearse(). */
   private frameText = "";
+  /** The instId of the last fast-path frame and its book: consecutive frames skip the map lookup. */
+  private lastInst = "";
+  private lastInstSt: BookState | undefined;
+  /** Reused by the general path's id check (no allocation per frame). */
+  private readonly ids: SequenceIds = { first: 0, last: 0 };
   /** The last `books` update applied, and its book: what rehearse() decodes again. */
   private rehearsalText = "";
   private rehearsalSt: BookState | undefined;
@@ -147,9 +171,20 @@ export class OkxMarketData {
     if (info === undefined) throw new VenueRejectError("bad_symbol", "", `okx ${this.name}: unknown symbol ${symbol}`);
     let st = this.books.get(symbol);
     if (st === undefined) {
+      const book = new OrderBook({ maxLevels: this.cfg.maxLevels });
       st = {
         info,
-        book: new OrderBook({ maxLevels: this.cfg.maxLevels }),
+        book,
+        decoder: new DepthDecoder({
+          venue: DepthVenue.Okx,
+          key: info.venueSymbol,
+          price: info.price,
+          qty: info.qty,
+          maxTicks: BOUNDS.maxTicks,
+          maxLots: BOUNDS.maxLots,
+          maxLevels: book.config.stagingCapacity,
+        }),
+        bookEv: { type: "book", venue: this.name, symbol, book, seq: 0, snapshot: false, recvNs: 0, venueTimeMs: 0 },
         sync: new OkxBookSync(),
         health: "syncing",
         everLive: false,
@@ -245,17 +280,12 @@ export class OkxMarketData {
     this.resubscribe(st);
   }
 
-  /** Keep-warm: decodes the last applied `books` update again into the scratch book. */
+  /** Keep-warm: decodes the last applied `books` update again, with the same C decoder, into the scratch book. */
   rehearse(): void {
     const st = this.rehearsalSt;
     if (st === undefined || this.s.closed) return;
-    const msg: unknown = JSON.parse(this.rehearsalText);
-    const d = isObj(msg) && Array.isArray(msg["data"]) ? msg["data"][0] : undefined;
-    if (!isObj(d)) return;
     const book = this.scratch.begin();
-    const nb = stageLevels(book, Side.Buy, d["bids"], st.info.price, st.info.qty, BOUNDS);
-    const na = nb < 0 ? nb : stageLevels(book, Side.Sell, d["asks"], st.info.price, st.info.qty, BOUNDS);
-    if (na >= 0) this.scratch.commit();
+    this.scratch.settle(st.decoder.decode(book, this.rehearsalText, DepthMode.Rehearse, 0) === DepthStatus.Applied);
   }
 
   /** Ends a rotation, closes the public socket and frees every book. */
@@ -265,8 +295,12 @@ export class OkxMarketData {
     this.dropStandby();
     this.pub?.ws.close();
     this.pub = undefined;
-    for (const st of this.books.values()) st.book.close();
+    for (const st of this.books.values()) {
+      st.book.close();
+      st.decoder.close();
+    }
     this.books.clear();
+    this.lastInstSt = undefined;
   }
 
   private sendSubscribe(symbols: readonly string[]): void {
@@ -440,6 +474,7 @@ export class OkxMarketData {
     if (text === "pong") return;
     const recvNs = this.cfg.clock.monoNs();
     this.frameText = text;
+    if (this.fastBooks(text, from, recvNs, nowMs)) return;
     let msg: unknown;
     try {
       msg = JSON.parse(text);
@@ -490,25 +525,62 @@ export class OkxMarketData {
     }
   }
 
-  private onBooks(st: BookState, action: string, d: Obj, recvNs: number, nowMs: number): void {
-    const seqId = d["seqId"];
-    const prev = d["prevSeqId"];
+  /**
+   * Fast path for a `books` frame from the socket that feeds its book: the instId is read from the
+   * frame's head, then the C decoder does the rest in one call. Returns false to hand the frame to the
+   * general path, which reaches the same verdict by the TypeScript reference rules and does the
+   * counting and resyncing (other channels, a rotation's standby, a gap, bad input).
+   */
+  private fastBooks(text: string, from: Conn | undefined, recvNs: number, nowMs: number): boolean {
+    if (!text.startsWith(BOOKS_HEAD)) return false;
+    const q = text.indexOf('"', BOOKS_HEAD.length);
+    if (q < 0) return false;
+    let st = this.lastInstSt;
     if (
-      typeof seqId !== "number" ||
-      typeof prev !== "number" ||
-      !Number.isSafeInteger(seqId) ||
-      !Number.isSafeInteger(prev)
+      st === undefined ||
+      q - BOOKS_HEAD.length !== this.lastInst.length ||
+      !text.startsWith(this.lastInst, BOOKS_HEAD.length)
     ) {
+      const inst = text.slice(BOOKS_HEAD.length, q);
+      st = this.books.get(inst);
+      if (st === undefined) return false;
+      this.lastInst = inst;
+      this.lastInstSt = st;
+    }
+    if (from !== undefined && from !== (st.feed ?? this.pub)) return false;
+    const sync = st.sync;
+    const dec = st.decoder;
+    const status = dec.decode(st.book, text, sync.synced ? DepthMode.Live : DepthMode.Unsynced, sync.last);
+    let act: OkxSeqActionCode;
+    if (status === DepthStatus.Applied) act = dec.snapshot() ? OkxSeqAction.Snapshot : OkxSeqAction.Apply;
+    else if (status === DepthStatus.Keepalive) act = OkxSeqAction.Keepalive;
+    else if (status === DepthStatus.Duplicate) act = OkxSeqAction.Duplicate;
+    else if (status === DepthStatus.NotSynced) act = OkxSeqAction.NotSynced;
+    else return false; // the general path decides, counts and resyncs
+    st.lastBooksMs = nowMs;
+    if (act !== OkxSeqAction.Snapshot && act !== OkxSeqAction.Apply) {
+      this.onBooksWithoutLevels(st, act, dec.first(), dec.last(), nowMs);
+      return true;
+    }
+    sync.advance(act, dec.first(), dec.last());
+    this.booksApplied(st, act === OkxSeqAction.Snapshot, dec.last(), recvNs, nowMs, Math.max(0, dec.eventTimeMs()));
+    return true;
+  }
+
+  private onBooks(st: BookState, action: string, d: Obj, recvNs: number, nowMs: number): void {
+    const ids = this.ids;
+    if (!readSeqIds(d, ids)) {
       this.bad("seqId");
       return;
     }
+    const prev = ids.first;
+    const seqId = ids.last;
     const act = st.sync.onFrame(action, prev, seqId);
     st.lastBooksMs = nowMs;
     if (act !== OkxSeqAction.Snapshot && act !== OkxSeqAction.Apply) {
       this.onBooksWithoutLevels(st, act, prev, seqId, nowMs);
       return;
     }
-    if (st.sync.resets > (this.counters["seqResets"] ?? 0)) this.counters["seqResets"] = st.sync.resets;
     const book = st.book;
     book.beginUpdate();
     const nb = stageLevels(book, Side.Buy, d["bids"], st.info.price, st.info.qty, BOUNDS);
@@ -529,6 +601,19 @@ export class OkxMarketData {
       this.resync(st, "book crossed", "crossed");
       return;
     }
+    this.booksApplied(st, snapshot, seqId, recvNs, nowMs, Number(str(d, "ts")) || 0);
+  }
+
+  /** A `books` frame is in the book (either path): counters, lag, health, the book event, rotation. */
+  private booksApplied(
+    st: BookState,
+    snapshot: boolean,
+    seqId: number,
+    recvNs: number,
+    nowMs: number,
+    venueTimeMs: number,
+  ): void {
+    if (st.sync.resets > (this.counters["seqResets"] ?? 0)) this.counters["seqResets"] = st.sync.resets;
     if (!snapshot) {
       this.rehearsalText = this.frameText;
       this.rehearsalSt = st;
@@ -536,17 +621,12 @@ export class OkxMarketData {
     this.counters["bookFrames"] = (this.counters["bookFrames"] ?? 0) + 1;
     st.lag.onBook(seqId, nowMs);
     this.setHealth(st, "live", snapshot ? "snapshot" : "update");
-    const venueTimeMs = Number(str(d, "ts")) || 0;
-    this.emit({
-      type: "book",
-      venue: this.name,
-      symbol: st.info.symbol,
-      book,
-      seq: seqId,
-      snapshot,
-      recvNs,
-      venueTimeMs,
-    });
+    const ev = st.bookEv;
+    ev.seq = seqId;
+    ev.snapshot = snapshot;
+    ev.recvNs = recvNs;
+    ev.venueTimeMs = venueTimeMs;
+    this.emit(ev);
     if (snapshot && st.feed !== undefined) this.maybePromote();
   }
 
