@@ -20,7 +20,7 @@ import {
 } from "../src/book/index.ts";
 import { type DepthFrameSpec, decodeDepthFrame } from "../src/gateways/index.ts";
 import { Rng } from "../src/services/index.ts";
-import type { DecimalGrid } from "../src/types/index.ts";
+import { DecimalGrid } from "../src/types/index.ts";
 import { type DepthCorpus, loadCorpus, mutate, randomBinanceFrame, randomOkxFrame } from "./support/depth-frames.ts";
 
 const SEEDS = (process.env.DEPTH_FUZZ_SEEDS ?? "depth-diff-1,depth-diff-2").split(",");
@@ -250,6 +250,25 @@ describe("C depth decoder equals the TypeScript reference", () => {
       TIMEOUT_MS,
     );
   }
+
+  test(
+    "grids whose increment is not one unit (tick 0.05 / lot 10, tick 5 / lot 0.001)",
+    () => {
+      for (const venue of ["binance", "okx"] as const) {
+        const base = venue === "binance" ? binance : okx;
+        for (const [tick, lot] of [
+          ["0.05", "10"],
+          ["5", "0.001"],
+        ] as const) {
+          const corpus = { ...base, price: new DecimalGrid(tick), qty: new DecimalGrid(lot) };
+          const pair = randomFeed(venue, corpus, `grid-${venue}-${tick}-${lot}`, FRAMES_PER_SEED / 2, 600);
+          expect(pair.counts.get("Applied") ?? 0).toBeGreaterThan(100);
+          pair.close();
+        }
+      }
+    },
+    TIMEOUT_MS,
+  );
 
   test("hand-picked hostile frames agree too", () => {
     const pair = new Pair("binance", binance.key, binance.price, binance.qty, 16);

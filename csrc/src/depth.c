@@ -323,9 +323,12 @@ static int str_equals(const jval* v, const char* lit, int32_t n) {
   return p == v->e;
 }
 
-static inline int key_is(const jval* k, const char* lit, int32_t n) {
-  if (!k->esc) return k->e - k->p == n && memcmp(k->p, lit, (size_t)n) == 0;
-  return str_equals(k, lit, n);
+static inline __attribute__((always_inline)) int key_is(const jval* k, const char* lit, int32_t n) {
+  if (__builtin_expect(k->esc, 0)) return str_equals(k, lit, n);
+  if (k->e - k->p != n) return 0;
+  for (int32_t i = 0; i < n; i++) /* short constant keys: compared inline, no memcmp call */
+    if (k->p[i] != (uint8_t)lit[i]) return 0;
+  return 1;
 }
 
 /* A number value as JSON.parse reads it (the correctly rounded double) when that is a safe integer
@@ -428,14 +431,12 @@ static inline int parse_decimal(const jval* v, int32_t decimals, int64_t unit, i
 
 /* ---- levels ---- */
 
-/* p at level k of a side (k <= cap): reads ["price","qty",...] and judges it as stageLevels does. */
-static const uint8_t* read_level(dctx* c, const uint8_t* p, side_read* sr, int32_t k) {
+/* Any level value: an array whose first two elements are decimal strings is good (*good); anything
+ * else is malformed. Returns the position after the value, or NULL when it is not valid JSON. */
+static const uint8_t* read_level_general(dctx* c, const uint8_t* p, int64_t* ticks, int64_t* lots, int* good) {
   const hft_depth_params* prm = &c->d->params;
-  if (*p != '[') {
-    sr->sem_index = k;
-    sr->sem_code = HFT_LEVEL_MALFORMED;
-    return skip_value(c, p);
-  }
+  *good = 0;
+  if (*p != '[') return skip_value(c, p);
   jval px = {NULL, NULL, J_NONE, 0};
   jval qx = {NULL, NULL, J_NONE, 0};
   int32_t n = 0;
@@ -449,11 +450,111 @@ static const uint8_t* read_level(dctx* c, const uint8_t* p, side_read* sr, int32
     if (p == NULL) return NULL;
     n++;
   }
+  *good = n >= 2 && px.kind == J_STR && qx.kind == J_STR &&
+          parse_decimal(&px, prm->price_decimals, prm->price_unit, ticks) &&
+          parse_decimal(&qx, prm->qty_decimals, prm->qty_unit, lots);
+  return p;
+}
+
+static const uint64_t POW10[20] = {UINT64_C(1),
+                                   UINT64_C(10),
+                                   UINT64_C(100),
+                                   UINT64_C(1000),
+                                   UINT64_C(10000),
+                                   UINT64_C(100000),
+                                   UINT64_C(1000000),
+                                   UINT64_C(10000000),
+                                   UINT64_C(100000000),
+                                   UINT64_C(1000000000),
+                                   UINT64_C(10000000000),
+                                   UINT64_C(100000000000),
+                                   UINT64_C(1000000000000),
+                                   UINT64_C(10000000000000),
+                                   UINT64_C(100000000000000),
+                                   UINT64_C(1000000000000000),
+                                   UINT64_C(10000000000000000),
+                                   UINT64_C(100000000000000000),
+                                   UINT64_C(1000000000000000000),
+                                   UINT64_C(10000000000000000000)};
+
+/*
+ * The hot case of a decimal string, p just after its opening quote: digits, an optional point and at
+ * most the grid's digits after it (then only zeros), a value on the grid and within 2^53-1 units.
+ * Returns the closing quote's position with the increments in *out; NULL, having decided nothing,
+ * for anything else (escapes, a second point, off the grid, too precise, too long, too large), which
+ * parse_decimal then judges the slow way. So the fast path only ever says "good", and says it exactly
+ * when parse_decimal would.
+ */
+static inline __attribute__((always_inline)) const uint8_t* plain_decimal(const uint8_t* p, const uint8_t* end,
+                                                                          int32_t decimals, int64_t unit, int64_t* out) {
+  const uint8_t* start = p;
+  uint64_t v = 0;
+  uint32_t d;
+  while (p < end && (d = (uint32_t)*p - '0') < 10u) {
+    v = v * 10 + d;
+    p++;
+  }
+  const int32_t int_digits = (int32_t)(p - start);
+  int32_t frac = 0;
+  int32_t digits = int_digits;
+  if (p < end && *p == '.') {
+    const uint8_t* f = ++p;
+    const uint8_t* lim = end - p > decimals ? p + decimals : end;
+    while (p < lim && (d = (uint32_t)*p - '0') < 10u) {
+      v = v * 10 + d;
+      p++;
+    }
+    frac = (int32_t)(p - f);
+    while (p < end && *p == '0') p++; /* digits the grid does not have must be zeros */
+    digits += (int32_t)(p - f);
+  }
+  if (p >= end || *p != '"' || digits == 0 || int_digits + decimals > 18) return NULL;
+  v *= POW10[decimals - frac];
+  if (v > (uint64_t)MAX_SAFE) return NULL;
+  if (unit != 1) {
+    if (v % (uint64_t)unit != 0) return NULL;
+    v /= (uint64_t)unit;
+  }
+  *out = (int64_t)v;
+  return p;
+}
+
+/*
+ * The common shape of a good level, `["price","qty"]` or OKX's `["price","qty","n","n"]`, plain
+ * decimals, no whitespace, within the bounds: read in one pass, returning the position after its
+ * ']'. NULL (nothing decided) for anything else, which read_level then reads and judges the general
+ * way.
+ */
+static inline __attribute__((always_inline)) const uint8_t* plain_level(const dctx* c, const uint8_t* p, int64_t* ticks,
+                                                                        int64_t* lots) {
+  const hft_depth_params* prm = &c->d->params;
+  const uint8_t* end = c->end;
+  if (end - p < 8 || p[0] != '[' || p[1] != '"') return NULL;
+  const uint8_t* q = plain_decimal(p + 2, end, prm->price_decimals, prm->price_unit, ticks);
+  if (q == NULL || end - q < 4 || q[1] != ',' || q[2] != '"') return NULL;
+  q = plain_decimal(q + 3, end, prm->qty_decimals, prm->qty_unit, lots);
+  if (q == NULL) return NULL;
+  q++;
+  while (q + 1 < end && q[0] == ',' && q[1] == '"') { /* more strings: skipped, still validated */
+    int32_t esc = 0;
+    q = scan_string(q + 2, end, &esc);
+    if (q == NULL) return NULL;
+    q++;
+  }
+  if (q >= end || *q != ']') return NULL;
+  if (*ticks <= 0 || *ticks > prm->max_ticks || *lots > prm->max_lots) return NULL;
+  return q + 1;
+}
+
+/* p at level k of a side (k <= cap): reads ["price","qty",...] and judges it as stageLevels does. */
+static const uint8_t* read_level(dctx* c, const uint8_t* p, side_read* sr, int32_t k) {
+  const hft_depth_params* prm = &c->d->params;
   int64_t ticks = 0;
   int64_t lots = 0;
-  if (n < 2 || px.kind != J_STR || qx.kind != J_STR ||
-      !parse_decimal(&px, prm->price_decimals, prm->price_unit, &ticks) ||
-      !parse_decimal(&qx, prm->qty_decimals, prm->qty_unit, &lots)) {
+  int good = 0;
+  p = read_level_general(c, p, &ticks, &lots, &good);
+  if (p == NULL) return NULL;
+  if (!good) {
     sr->sem_index = k;
     sr->sem_code = HFT_LEVEL_MALFORMED;
   } else if (ticks <= 0 || ticks > prm->max_ticks || lots > prm->max_lots) {
@@ -476,21 +577,55 @@ static void side_reset(side_read* sr) {
   sr->stored = 0;
 }
 
+/* Good levels in the plain shape, one after another: the run stops at the first level that is not
+ * (or at the staging capacity) and returns where it stopped, just after a '[' or a ','. Sets *closed
+ * when the array ended in the run; returns NULL never (anything odd is left to the general loop). */
+static inline const uint8_t* plain_run(dctx* c, const uint8_t* p, side_read* sr, int* closed) {
+  const uint8_t* end = c->end;
+  int64_t* lv = sr->lv;
+  int32_t k = sr->total;
+  const int32_t cap = c->cap;
+  while (k < cap) {
+    int64_t ticks;
+    int64_t lots;
+    const uint8_t* q = plain_level(c, p, &ticks, &lots);
+    if (q == NULL || q >= end || (*q != ',' && *q != ']')) break;
+    lv[2 * k] = ticks;
+    lv[2 * k + 1] = lots;
+    k++;
+    p = q + 1;
+    if (*q == ']') {
+      *closed = 1;
+      break;
+    }
+  }
+  sr->total = sr->stored = k;
+  return p;
+}
+
 /* p at the value of a side's key: reads every level (judging those up to the staging capacity). */
 static const uint8_t* read_levels(dctx* c, const uint8_t* p, side_read* sr) {
   side_reset(sr);
   sr->present = 1;
   if (*p != '[') return skip_value(c, p);
   sr->is_array = 1;
-  int done = 0;
-  p++;
+  const uint8_t* end = c->end;
+  p = ws(p + 1, end);
+  if (p < end && *p == ']') return p + 1;
+  int closed = 0;
+  p = plain_run(c, p, sr, &closed);
+  if (closed) return p;
   for (;;) {
-    p = next_element(p, c->end, sr->total == 0, &done);
-    if (p == NULL) return NULL;
-    if (done) return p;
+    p = ws(p, end); /* an element must follow '[' or ',' */
+    if (p >= end) return NULL;
     const int32_t k = sr->total++;
     p = (k > c->cap || sr->sem_index != NO_INDEX) ? skip_value(c, p) : read_level(c, p, sr, k);
     if (p == NULL) return NULL;
+    p = ws(p, end);
+    if (p >= end) return NULL;
+    if (*p == ']') return p + 1;
+    if (*p != ',') return NULL;
+    p++;
   }
 }
 
