@@ -1,0 +1,197 @@
+/**
+ * OKX market-data throughput, the twin of binance-md.bench.ts: pre-generated, seeded `books` updates
+ * of 20 levels (10 asks + 10 bids in OKX's four-string form, prevSeqId chained, ~10% deletes, ~1000
+ * levels per side) pushed over a loopback WebSocket from a child process that speaks just enough OKX
+ * (public instruments, the public socket's subscribe, a snapshot, then the updates), through the real
+ * adapter: one FFI call per frame into the C depth decoder (JSON validation, seqId chain, levels to
+ * ticks/lots, apply) → reused book event. Reports frames/s and CPU µs per frame of the receiving
+ * process, plus the same path fed in-process without the socket.
+ * Run: `bun bench/okx-md.bench.ts` or `bun run bench okx-md`. Figures: bench/RESULTS.md.
+ */
+import { SystemClock } from "../src/services/clock.ts";
+import { Rng } from "../src/services/rng.ts";
+import { OkxAdapter } from "../src/venues/okx/index.ts";
+
+const FRAMES = Number(process.env["FRAMES"] ?? 300_000);
+const WARMUP = 20_000;
+const MID = 600_000; // 60000.0 at tick 0.1
+const BAND = 500; // levels per side live within ±BAND ticks of MID
+const HEAD = '{"arg":{"channel":"books","instId":"BTC-USDT"},"action":';
+
+/** A flat copy of a string (as a frame decoded off a socket is), not a concatenation rope. */
+function flat(s: string): string {
+  return Buffer.from(s).toString();
+}
+
+const px = (t: number): string => `${Math.floor(t / 10)}.${t % 10}`;
+
+/** Seeded `books` updates chained from seqId `first` (frame i has prevSeqId first+i-1, seqId first+i). */
+function generateFrames(first: number, count: number, seed: string): string[] {
+  const rng = new Rng(seed);
+  const out: string[] = new Array(count);
+  const qty = (): string => (rng.chance(0.1) ? "0" : `0.${String(1 + rng.int(99_999_999)).padStart(8, "0")}`);
+  for (let i = 0; i < count; i++) {
+    let b = "";
+    let a = "";
+    for (let k = 0; k < 10; k++) {
+      b += `${k > 0 ? "," : ""}["${px(MID - 1 - rng.int(BAND))}","${qty()}","0","${1 + rng.int(9)}"]`;
+      a += `${k > 0 ? "," : ""}["${px(MID + 1 + rng.int(BAND))}","${qty()}","0","${1 + rng.int(9)}"]`;
+    }
+    const id = first + i;
+    out[i] = flat(
+      `${HEAD}"update","data":[{"asks":[${a}],"bids":[${b}],"ts":"${1_700_000_000_000 + i}","checksum":0,"prevSeqId":${id - 1},"seqId":${id}}]}`,
+    );
+  }
+  return out;
+}
+
+const INSTRUMENTS = JSON.stringify({
+  code: "0",
+  msg: "",
+  data: [
+    {
+      instId: "BTC-USDT",
+      baseCcy: "BTC",
+      quoteCcy: "USDT",
+      tickSz: "0.1",
+      lotSz: "0.00000001",
+      minSz: "0.00001",
+      maxLmtSz: "9000",
+      maxLmtAmt: "9000000",
+      state: "live",
+    },
+  ],
+});
+
+/** The snapshot every update chains from: 100 levels a side around the mid. */
+function snapshotFrame(): string {
+  const lv = (sign: number): string =>
+    Array.from({ length: 100 }, (_, i) => `["${px(MID + sign * (1 + i * 5))}","1","0","1"]`).join(",");
+  return `${HEAD}"snapshot","data":[{"asks":[${lv(1)}],"bids":[${lv(-1)}],"ts":"1700000000000","checksum":0,"prevSeqId":-1,"seqId":0}]}`;
+}
+
+/** Child process: a loopback "OKX" that blasts the updates once `books` is subscribed. */
+function serve(): void {
+  const frames = generateFrames(1, FRAMES, "okx-md-bench");
+  let next = 0;
+  const pump = (ws: { send(s: string): number }): void => {
+    while (next < frames.length) {
+      const r = ws.send(frames[next] as string);
+      next++;
+      if (r === -1) return; // backpressure: continue on drain
+    }
+  };
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch(req, srv) {
+      const url = new URL(req.url);
+      if (url.pathname === "/ws/v5/public" && srv.upgrade(req, { data: undefined })) return undefined;
+      if (url.pathname === "/api/v5/public/instruments") return new Response(INSTRUMENTS);
+      return new Response('{"code":"50000","msg":"not here","data":[]}', { status: 404 });
+    },
+    websocket: {
+      message(ws, msg) {
+        if (msg === "ping") {
+          ws.send("pong");
+          return;
+        }
+        if (!String(msg).includes('"books"')) return;
+        ws.send('{"event":"subscribe","arg":{"channel":"books","instId":"BTC-USDT"},"connId":"bench"}');
+        ws.send(snapshotFrame());
+        setTimeout(() => pump(ws), 100);
+      },
+      drain(ws) {
+        pump(ws);
+      },
+    },
+  });
+  console.log(`PORT ${server.port}`);
+}
+
+async function client(): Promise<void> {
+  const child = Bun.spawn([process.execPath, import.meta.path, "--serve"], {
+    stdout: "pipe",
+    stderr: "inherit",
+    env: { ...process.env, FRAMES: String(FRAMES) },
+  });
+  const reader = child.stdout.getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("bench server exited");
+    text += new TextDecoder().decode(value);
+  }
+  const port = Number(/PORT (\d+)/.exec(text)?.[1]);
+  const base = `127.0.0.1:${port}`;
+  const adapter = new OkxAdapter({
+    name: "bench",
+    restUrl: `http://${base}`,
+    wsPublicUrl: `ws://${base}/ws/v5/public`,
+    wsPrivateUrl: `ws://${base}/ws/v5/private`,
+    clientIdPrefix: "bench",
+    clock: new SystemClock(),
+    rng: new Rng("bench"),
+    maxLevels: 5000,
+    pingIdleMs: 60_000,
+  });
+  let events = 0;
+  let t0 = 0;
+  let cpu0 = process.cpuUsage();
+  let done: () => void = () => {};
+  const finished = new Promise<void>((r) => {
+    done = r;
+  });
+  adapter.onEvent((e) => {
+    if (e.type !== "book") return;
+    events++;
+    if (e.seq === WARMUP) {
+      t0 = performance.now();
+      cpu0 = process.cpuUsage();
+    }
+    if (e.seq === FRAMES) done();
+  });
+  await adapter.connect();
+  await adapter.subscribeQuotes(["BTC-USDT"]);
+  await finished;
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const n = FRAMES - WARMUP;
+  const stats = adapter.stats();
+  const book = adapter.book("BTC-USDT");
+  console.log(`loopback socket: ${n} frames (20 levels each) in ${wallMs.toFixed(0)} ms`);
+  console.log(`  ${Math.round(n / (wallMs / 1000)).toLocaleString()} frames/s`);
+  console.log(
+    `  CPU ${((cpu.user + cpu.system) / n).toFixed(2)} µs/frame (user ${(cpu.user / n).toFixed(2)}, system ${(cpu.system / n).toFixed(2)})`,
+  );
+  console.log(
+    `  book events ${events}, resyncs ${stats["resyncs"] ?? 0}, gaps ${stats["gaps"] ?? 0}, bad ${stats["badFrames"] ?? 0}, levels ${book?.levelCount(0)}/${book?.levelCount(1)}`,
+  );
+
+  // Same path without the socket: frames continue the chain and are fed to the public-socket handler.
+  const more = generateFrames(FRAMES + 1, 200_000, "okx-md-bench-2");
+  for (let i = 0; i < 20_000; i++) adapter.onPublic(more[i] as string);
+  const c1 = process.cpuUsage();
+  const t1 = performance.now();
+  for (let i = 20_000; i < more.length; i++) adapter.onPublic(more[i] as string);
+  const ms = performance.now() - t1;
+  const c = process.cpuUsage(c1);
+  const m = more.length - 20_000;
+  console.log(`in-process (no socket): ${m} frames in ${ms.toFixed(0)} ms`);
+  console.log(
+    `  ${Math.round(m / (ms / 1000)).toLocaleString()} frames/s, CPU ${((c.user + c.system) / m).toFixed(2)} µs/frame`,
+  );
+  console.log(`  resyncs ${adapter.stats()["resyncs"] ?? 0}, book frames ${adapter.stats()["bookFrames"]}`);
+  const os = await import("node:os");
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")} (machine shared with other agents)`,
+  );
+  await adapter.close();
+  child.kill();
+}
+
+if (process.argv.includes("--serve")) serve();
+else await client();
