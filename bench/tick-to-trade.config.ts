@@ -1,0 +1,50 @@
+/**
+ * The engine config of the tick-to-trade bench, in one place so a test can hold it to what the bench
+ * needs: a quote that follows every top-of-book change on four symbols and never stalls. The
+ * strategy must keep quoting at its position cap: there the side that would add is full, so the side
+ * that reduces must keep at least min_profit of edge after the inventory skew moved it towards fair
+ * (spread/2 − inventory_skew ≥ min_profit). With inventory_skew = spread/2 it lands on fair, the
+ * min_profit rule drops it, and at the cap the engine quotes nothing at all (bench/RESULTS.md, "Why
+ * only some frames led to orders").
+ */
+
+/** Symbols the bench quotes: four books at 10 depth frames/s each over loopback. */
+export const TICK_TO_TRADE_SYMBOLS = ["BTC-USDT", "ETH-USDT", "SOL-USDT", "BNB-USDT"] as const;
+
+/** The engine config YAML of a run (keep-warm period and busy-poll as the bench's environment sets them). */
+export function tickToTradeConfig(keepWarmMs: number, busyPoll: boolean): string {
+  return `
+engine:
+  client_id_prefix: ttt1
+  status_interval_ms: 3600000
+  keep_warm_ms: ${keepWarmMs}
+  busy_poll: ${busyPoll}
+venues:
+  - name: sim
+    type: sim
+    symbols: [${TICK_TO_TRADE_SYMBOLS.join(", ")}]
+simulator:
+  seed: tick-to-trade
+  speed: 4
+  fees: { maker: 0, taker: 0.001 }
+strategy:
+  type: market_making
+  name: mm
+  parameters:
+    spread: 0.00004
+    max_position: 0.05
+    min_profit: 0.000005
+    order_size: 0.005
+    levels: 1
+    inventory_skew: 0.00001
+    refresh_tolerance: 0
+    refresh_tolerance_ticks: 0
+risk:
+  max_position_base: 0.1
+  max_orders_per_second: 1000
+  max_cancels_per_second: 1000
+  max_open_orders: 50
+http:
+  enabled: false
+`;
+}
