@@ -149,16 +149,15 @@ export class VenueBudget {
   }
 
   /** Records our own use before the venue tells us (so bursts between replies are counted). */
-  spend(key: string, amount: number): void {
+  spend(key: string, amount: number, now = this.now()): void {
     const c = this.counters.get(key);
     if (c === undefined) return;
-    this.roll(c);
+    this.roll(c, now);
     c.count += amount;
   }
 
   /** Whether `costs` (key → amount) fits now; a ban or Retry-After blocks everything. */
-  check(costs: Readonly<Record<string, number>>): BudgetVerdict {
-    const now = this.now();
+  check(costs: Readonly<Record<string, number>>, now = this.now()): BudgetVerdict {
     if (now < this.bannedUntilMs) {
       return { ok: false, waitMs: this.bannedUntilMs - now, banned: true, why: "banned by the venue (418)" };
     }
@@ -170,7 +169,7 @@ export class VenueBudget {
       const c = this.counters.get(key);
       const amount = costs[key] ?? 0;
       if (c === undefined || c.limit <= 0) continue;
-      this.roll(c);
+      this.roll(c, now);
       if (c.count + amount > c.limit * this.headroom) {
         this.throttled++;
         const waitMs = Math.max(1, c.windowEndMs + this.boundaryMarginMs - now);
@@ -180,10 +179,10 @@ export class VenueBudget {
     return OK;
   }
 
-  /** check() and, when it passes, spend() every cost in the same step (no race between callers). */
-  take(costs: Readonly<Record<string, number>>): BudgetVerdict {
-    const v = this.check(costs);
-    if (v.ok) for (const key in costs) this.spend(key, costs[key] ?? 0);
+  /** check() and, when it passes, spend() every cost in the same step, on one reading of the clock. */
+  take(costs: Readonly<Record<string, number>>, now = this.now()): BudgetVerdict {
+    const v = this.check(costs, now);
+    if (v.ok) for (const key in costs) this.spend(key, costs[key] ?? 0, now);
     return v;
   }
 
@@ -220,8 +219,7 @@ export class VenueBudget {
     return c;
   }
 
-  private roll(c: Counter): void {
-    const now = this.now();
+  private roll(c: Counter, now = this.now()): void {
     if (now >= c.windowEndMs + this.boundaryMarginMs) {
       c.count = 0;
       c.windowEndMs = (Math.floor(now / c.intervalMs) + 1) * c.intervalMs;

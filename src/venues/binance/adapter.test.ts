@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { generateKeyPairSync } from "node:crypto";
 import { eventually, WAIT_MS, waitUntil } from "../../../test/support/wait.ts";
-import { Rng, SystemClock } from "../../services/index.ts";
+import { type Clock, Rng, SystemClock, type TimerId } from "../../services/index.ts";
 import {
   type RunningSim,
   SIM_ED25519_API_KEY,
@@ -28,7 +28,10 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function setup(opts: StartSimOptions): Promise<{ s: RunningSim; a: BinanceAdapter }> {
+async function setup(
+  opts: StartSimOptions,
+  over: { clock?: Clock; requestMs?: number } = {},
+): Promise<{ s: RunningSim; a: BinanceAdapter }> {
   const s = await startSim({ seed: "binance-adapter-test", symbols: ["BTCUSDT", "ETHUSDT"], speed: 4, ...opts });
   const a = createBinanceAdapter({
     name: "bn_unit",
@@ -39,10 +42,10 @@ async function setup(opts: StartSimOptions): Promise<{ s: RunningSim; a: Binance
     wsApiUrl: s.wsApiUrl,
     symbols: ["BTC-USDT", "ETH-USDT"],
     clientIdPrefix: "u1",
-    clock: new SystemClock(),
+    clock: over.clock ?? new SystemClock(),
     rng: new Rng("binance-adapter-test"),
     backoff: { baseMs: 50, maxMs: 500, factor: 2 },
-    timeouts: { requestMs: 2000, firstEventWaitMs: 200 },
+    timeouts: { requestMs: over.requestMs ?? 2000, firstEventWaitMs: 200 },
   });
   sim = s;
   adapter = a;
@@ -356,4 +359,64 @@ describe("Binance adapter counters that tell the truth", () => {
     },
     2 * WAIT_MS,
   );
+});
+
+/** A SystemClock that counts the one-shot timers armed (the order path must not arm one per request). */
+class TimerCountingClock extends SystemClock {
+  armed = 0;
+  override setTimer(delayMs: number, fn: () => void): TimerId {
+    this.armed++;
+    return super.setTimer(delayMs, fn);
+  }
+}
+
+describe("Binance adapter order path", () => {
+  test("orders in flight share one deadline timer: 20 placed and cancelled arm no timer per request", async () => {
+    const clock = new TimerCountingClock();
+    const { s, a } = await setup({}, { clock });
+    s.admin.pauseMarket(true);
+    const bid = s.exchange.depthSnapshot("BTCUSDT", 1)?.bids[0]?.[0] ?? 6_000_000;
+    const order = (i: number) => ({
+      clientId: `u1-one-timer-${i}`,
+      symbol: "BTC-USDT",
+      side: Side.Buy,
+      type: "limit_maker" as const,
+      tif: "GTC" as const,
+      priceTicks: (bid - 1000 - i) as Ticks,
+      lots: 100 as Lots,
+    });
+    const before = clock.armed;
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => a.submitOrder(order(i))));
+    await Promise.all(ids.map((_, i) => a.cancelOrder("BTC-USDT", `u1-one-timer-${i}`)));
+    // 40 requests: the deadline timer is armed once per burst (re-armed as it fires), not once per request
+    expect(clock.armed - before).toBeLessThanOrEqual(4);
+    expect(ids.every((id) => id.length > 0)).toBe(true);
+    expect(await a.openOrders("BTC-USDT")).toEqual([]);
+  }, 30_000);
+
+  test("an order.place the venue does not answer in time: the deadline fails it as unknown, a status query finds the order", async () => {
+    const { s, a } = await setup({}, { requestMs: 300 });
+    s.admin.pauseMarket(true);
+    const bid = s.exchange.depthSnapshot("BTCUSDT", 1)?.bids[0]?.[0] ?? 6_000_000;
+    s.admin.delayResponses(1500, { kinds: ["wsapi"], count: 1 });
+    const id = await a.submitOrder({
+      clientId: "u1-deadline-1",
+      symbol: "BTC-USDT",
+      side: Side.Buy,
+      type: "limit_maker",
+      tif: "GTC",
+      priceTicks: (bid - 1000) as Ticks,
+      lots: 100 as Lots,
+    });
+    expect({
+      found: id.length > 0,
+      timedOut: a.stats()["wsapi_unknownOutcomes"],
+      resolved: a.stats()["unknownOutcomesResolved"],
+    }).toEqual({
+      found: true,
+      timedOut: 1,
+      resolved: 1,
+    });
+    expect((await a.openOrders("BTC-USDT")).map((o) => o.clientId)).toEqual(["u1-deadline-1"]);
+  }, 30_000);
 });

@@ -16,7 +16,6 @@ import {
   isValidClientId,
   type OpenOrder,
   type OrderRequest,
-  Side,
   type TradeQuery,
   type UnknownOutcomeResult,
   unknownOutcomeResultOf,
@@ -33,12 +32,44 @@ import { BinanceListenKeyStream } from "./listen-key.ts";
 import { BinanceMarketData, sleep } from "./market-data.ts";
 import { FillLedger, openOrderOf, orderUpdateOf } from "./orders.ts";
 import { BinanceRest, ServerTime } from "./rest.ts";
+import { orderCancelJson, orderPlaceJson, type Signer, type WsApiAuth } from "./signing.ts";
 import { BinanceTradeHistory } from "./trades.ts";
-import { BinanceWsApi, type WsApiHooks } from "./ws-api.ts";
+import { BinanceWsApi, type ReplyHandler, type RequestEncoder, type Settle, type WsApiHooks } from "./ws-api.ts";
 
 type Obj = Record<string, unknown>;
 type Params = Record<string, string | number>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Binance's names of the engine's order types and sides (index = Side). */
+const SIDE_NAMES = ["BUY", "SELL"] as const;
+function typeName(t: OrderRequest["type"]): string {
+  return t === "limit" ? "LIMIT" : t === "limit_maker" ? "LIMIT_MAKER" : "MARKET";
+}
+
+/** What an order.cancel request carries (the order path's cancel, before the reply). */
+interface CancelTarget {
+  readonly symbol: string;
+  readonly clientId: string;
+}
+
+/**
+ * The last decimal text made for a few recent values of one grid: an order's size is usually the
+ * same on every order and its price one of a few, so the order path reuses their strings instead of
+ * formatting them again. Direct-mapped, 64 slots.
+ */
+class DecimalTexts {
+  private readonly values = new Float64Array(64).fill(-1);
+  private readonly texts: string[] = new Array(64).fill("");
+  constructor(private readonly grid: InstrumentInfo["price"]) {}
+  text(n: number): string {
+    const slot = n & 63;
+    if (this.values[slot] === n) return this.texts[slot] as string;
+    const t = this.grid.format(n);
+    this.values[slot] = n;
+    this.texts[slot] = t;
+    return t;
+  }
+}
 
 /** Binance Spot behind the VenueAdapter contract. */
 export class BinanceAdapter implements VenueAdapter {
@@ -59,6 +90,25 @@ export class BinanceAdapter implements VenueAdapter {
   private connected = false;
   private bansReported = 0;
   private closed = false;
+  /** Decimal texts of each instrument's price and quantity grids, for the order path. */
+  private readonly texts = new Map<string, { price: DecimalTexts; qty: DecimalTexts }>();
+  /** The order path's request encoders and reply handlers: made once, so a request allocates none. */
+  private readonly placeEncoder: RequestEncoder<OrderRequest> = (id, o, auth, sign) =>
+    this.placeJson(id, o, auth, sign);
+  private readonly cancelEncoder: RequestEncoder<CancelTarget> = (id, c, auth, sign) =>
+    orderCancelJson(id, this.instrument(c.symbol).venueSymbol, c.clientId, auth ?? this.noAuth, sign);
+  private readonly placeReplies: ReplyHandler<OrderRequest> = {
+    replied: (o, result, settle) => this.placeReplied(o, result, settle),
+    failed: (o, e, settle) => this.placeFailed(o, e, settle),
+  };
+  private readonly cancelReplies: ReplyHandler<CancelTarget> = {
+    replied: (_c, _result, settle) => settle.resolve(undefined),
+    failed: (c, e, settle) => {
+      this.noteBan(e);
+      this.cancelUnknown(c, e).then(settle.resolve, settle.reject);
+    },
+  };
+  private readonly noAuth = { recvWindow: 0, timestamp: 0 };
   /** The reconciliation running now, and whether another was asked for meanwhile. */
   private reconciling: Promise<void> | undefined;
   private reconcileAgain = false;
@@ -211,7 +261,28 @@ export class BinanceAdapter implements VenueAdapter {
     return this.md;
   }
 
-  async submitOrder(order: OrderRequest): Promise<string> {
+  /**
+   * Places an order. The order path: checks, then (WS API open, budget free) the request is encoded
+   * straight from the order and written before this returns, with one promise for its answer, which
+   * the reply handler settles (no async steps, no params object). Otherwise the slower path: waits
+   * for the budget, or goes over REST.
+   */
+  submitOrder(order: OrderRequest): Promise<string> {
+    let info: InstrumentInfo;
+    try {
+      info = this.checkOrder(order);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (this.cfg.orderEntry === "wsapi") {
+      const p = this.ws.sendNow("order.place", this.placeEncoder, order, 1, true, this.placeReplies);
+      if (p !== undefined) return p as Promise<string>;
+    }
+    return this.submitSlow(order, info);
+  }
+
+  /** What submitOrder refuses before anything is sent; the instrument when the order may go. */
+  private checkOrder(order: OrderRequest): InstrumentInfo {
     this.requireTrading();
     const info = this.instrument(order.symbol);
     if (!isValidClientId(order.clientId) || !isOwnClientId(order.clientId, this.cfg.clientIdPrefix)) {
@@ -223,6 +294,64 @@ export class BinanceAdapter implements VenueAdapter {
     }
     if (!(Number.isSafeInteger(order.lots) && order.lots > 0))
       throw new VenueRejectError("filter", "lots", `${this.name}: lots must be a positive integer`);
+    if (order.type !== "market" && !(Number.isSafeInteger(order.priceTicks) && order.priceTicks > 0))
+      throw new VenueRejectError("filter", "price", `${this.name}: priceTicks must be a positive integer`);
+    return info;
+  }
+
+  /** The order path's order.place JSON, straight from the order (signing.ts orderPlaceJson). */
+  private placeJson(id: string, o: OrderRequest, auth: WsApiAuth | undefined, sign: Signer | undefined): string {
+    const info = this.instrument(o.symbol);
+    const t = this.textsOf(info);
+    return orderPlaceJson(
+      id,
+      info.venueSymbol,
+      SIDE_NAMES[o.side],
+      typeName(o.type),
+      o.type === "limit" ? o.tif : undefined,
+      t.qty.text(o.lots),
+      o.type === "market" ? undefined : t.price.text(o.priceTicks),
+      o.clientId,
+      auth ?? this.noAuth,
+      sign,
+    );
+  }
+
+  private textsOf(info: InstrumentInfo): { price: DecimalTexts; qty: DecimalTexts } {
+    let t = this.texts.get(info.symbol);
+    if (t === undefined) {
+      t = { price: new DecimalTexts(info.price), qty: new DecimalTexts(info.qty) };
+      this.texts.set(info.symbol, t);
+    }
+    return t;
+  }
+
+  /** An order.place answer: the order is the venue's now; the ledger learns it before anyone else. */
+  private placeReplied(order: OrderRequest, result: unknown, settle: Settle): void {
+    const id = isObj(result) ? result["orderId"] : undefined;
+    if (typeof id !== "number" && typeof id !== "string") {
+      settle.reject(new Error(`${this.name}: order.place gave no orderId`));
+      return;
+    }
+    const venueOrderId = String(id);
+    this.ledger.placed(order.clientId, order.symbol, order.side, order.priceTicks, order.lots, venueOrderId);
+    settle.resolve(venueOrderId);
+  }
+
+  /** An order.place that failed: a duplicate resolves to the order the venue holds, an unknown outcome by querying. */
+  private placeFailed(order: OrderRequest, e: Error, settle: Settle): void {
+    this.noteBan(e);
+    if (e instanceof VenueRejectError && e.reason === "duplicate_client_id") {
+      this.existingOrder(order, e).then(settle.resolve, settle.reject);
+    } else if (e instanceof UnknownOutcomeError) {
+      this.resolvePlacement(order, this.instrument(order.symbol), e).then(settle.resolve, settle.reject);
+    } else {
+      settle.reject(e);
+    }
+  }
+
+  /** The slower path of submitOrder: a budget wait, or REST. */
+  private async submitSlow(order: OrderRequest, info: InstrumentInfo): Promise<string> {
     const params = this.placeParams(order, info);
     let result: unknown;
     try {
@@ -240,15 +369,14 @@ export class BinanceAdapter implements VenueAdapter {
 
   /**
    * Keep-warm (VenueAdapter.rehearse): decodes the last depth frame into a scratch book, and encodes
-   * and signs `sample` as order.place exactly as submitOrder would, without writing it anywhere.
+   * `sample` as order.place exactly as submitOrder would, without writing it anywhere.
    */
   rehearse(sample?: OrderRequest): void {
     try {
       this.md.rehearse();
       if (sample === undefined || this.cfg.orderEntry !== "wsapi" || !this.ws.isOpen()) return;
-      const info = this.instrumentMap.get(sample.symbol);
-      if (info === undefined || !Number.isSafeInteger(sample.lots) || sample.lots <= 0) return;
-      this.ws.rehearse("order.place", this.placeParams(sample, info));
+      this.checkOrder(sample);
+      this.ws.rehearse(this.placeEncoder, sample);
     } catch {
       // a rehearsal must never disturb trading; a bad sample is simply not rehearsed
     }
@@ -258,16 +386,12 @@ export class BinanceAdapter implements VenueAdapter {
   private placeParams(order: OrderRequest, info: InstrumentInfo): Params {
     const params: Params = {
       symbol: info.venueSymbol,
-      side: order.side === Side.Sell ? "SELL" : "BUY",
-      type: order.type === "limit" ? "LIMIT" : order.type === "limit_maker" ? "LIMIT_MAKER" : "MARKET",
+      side: SIDE_NAMES[order.side],
+      type: typeName(order.type),
     };
     if (order.type === "limit") params["timeInForce"] = order.tif;
     params["quantity"] = info.qty.format(order.lots);
-    if (order.type !== "market") {
-      if (!(Number.isSafeInteger(order.priceTicks) && order.priceTicks > 0))
-        throw new VenueRejectError("filter", "price", `${this.name}: priceTicks must be a positive integer`);
-      params["price"] = info.price.format(order.priceTicks);
-    }
+    if (order.type !== "market") params["price"] = info.price.format(order.priceTicks);
     params["newClientOrderId"] = order.clientId;
     params["newOrderRespType"] = "ACK";
     return params;
@@ -334,21 +458,44 @@ export class BinanceAdapter implements VenueAdapter {
     });
   }
 
-  async cancelOrder(symbol: string, clientId: string): Promise<void> {
-    this.requireTrading();
-    const info = this.instrument(symbol);
-    const params: Params = { symbol: info.venueSymbol, origClientOrderId: clientId };
+  /** Cancels by client id; on the order path written synchronously like submitOrder. */
+  cancelOrder(symbol: string, clientId: string): Promise<void> {
     try {
-      await this.send("order.cancel", "DELETE", "/api/v3/order", params, 1, false);
+      this.requireTrading();
+      this.instrument(symbol);
     } catch (e) {
-      if (!(e instanceof UnknownOutcomeError)) throw e;
-      const o = await this.orderStatus(symbol, clientId);
-      if (o === undefined)
-        throw new VenueRejectError("unknown_order", -2011, `${this.name}: unknown order ${clientId}`);
-      if (o.status === "new" || o.status === "partially_filled") {
-        await this.send("order.cancel", "DELETE", "/api/v3/order", params, 1, false); // cancel is safe to repeat
-      }
+      return Promise.reject(e);
     }
+    const target: CancelTarget = { symbol, clientId };
+    if (this.cfg.orderEntry === "wsapi") {
+      const p = this.ws.sendNow("order.cancel", this.cancelEncoder, target, 1, false, this.cancelReplies);
+      if (p !== undefined) return p as Promise<void>;
+    }
+    return this.cancelSlow(target);
+  }
+
+  /** The slower path of cancelOrder (budget wait or REST), then cancelUnknown on an unknown outcome. */
+  private async cancelSlow(c: CancelTarget): Promise<void> {
+    try {
+      await this.send("order.cancel", "DELETE", "/api/v3/order", this.cancelParams(c), 1, false);
+    } catch (e) {
+      await this.cancelUnknown(c, e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  /** A cancel whose outcome is unknown: ask the venue; cancel again while the order is still open (safe to repeat). */
+  private async cancelUnknown(c: CancelTarget, e: Error): Promise<void> {
+    if (!(e instanceof UnknownOutcomeError)) throw e;
+    const o = await this.orderStatus(c.symbol, c.clientId);
+    if (o === undefined)
+      throw new VenueRejectError("unknown_order", -2011, `${this.name}: unknown order ${c.clientId}`);
+    if (o.status === "new" || o.status === "partially_filled") {
+      await this.send("order.cancel", "DELETE", "/api/v3/order", this.cancelParams(c), 1, false);
+    }
+  }
+
+  private cancelParams(c: CancelTarget): Params {
+    return { symbol: this.instrument(c.symbol).venueSymbol, origClientOrderId: c.clientId };
   }
 
   async cancelAll(symbol: string): Promise<number> {
@@ -440,9 +587,13 @@ export class BinanceAdapter implements VenueAdapter {
       }
       return await this.rest.call(httpMethod, path, params, { signed: true, weight, isOrder });
     } catch (e) {
-      if (e instanceof VenueRejectError && e.reason === "banned") this.reportBan(e.message);
+      this.noteBan(e);
       throw e;
     }
+  }
+
+  private noteBan(e: unknown): void {
+    if (e instanceof VenueRejectError && e.reason === "banned") this.reportBan(e.message);
   }
 
   /** A 418 stops order entry: say so once per ban on the event stream (risk and ops must know). */

@@ -32,6 +32,10 @@ export class ServerTime {
   now(): number {
     return Math.round(this.nowMs() + this.offsetMs);
   }
+  /** The venue's time at a local time already read (one clock read serves both). */
+  at(localMs: number): number {
+    return Math.round(localMs + this.offsetMs);
+  }
   /** Folds in one measurement: serverTime seen between t0 and t1 (local). */
   observe(serverTimeMs: number, t0: number, t1: number): void {
     this.offsetMs = serverTimeMs - (t0 + t1) / 2;

@@ -1,6 +1,19 @@
 import { describe, expect, test } from "bun:test";
+import { Rng } from "../../services/index.ts";
+import { SIM_ED25519_PRIVATE_KEY_PEM } from "../../sim/index.ts";
 import { rejectReason } from "./errors.ts";
-import { hmacHex, hmacSigner, restQuery, signWsApiParams, wsApiPayload, wsApiRequestJson } from "./signing.ts";
+import {
+  ed25519Key,
+  ed25519Signer,
+  hmacHex,
+  hmacSigner,
+  orderCancelJson,
+  orderPlaceJson,
+  restQuery,
+  signWsApiParams,
+  wsApiPayload,
+  wsApiRequestJson,
+} from "./signing.ts";
 
 const SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
 
@@ -107,5 +120,39 @@ describe("WS API request JSON (one pass)", () => {
       method: "order.cancel",
       params: { symbol: "BTCUSDT", recvWindow: 5, timestamp: 7 },
     });
+  });
+});
+
+describe("order.place / order.cancel built in one template", () => {
+  test("the same bytes as wsApiRequestJson over the same params, signed (HMAC, Ed25519) or in a session, seed printed", () => {
+    const seed = "order-json";
+    const rng = new Rng(seed);
+    const signers = [undefined, hmacSigner(SECRET), ed25519Signer(ed25519Key(SIM_ED25519_PRIVATE_KEY_PEM))];
+    for (let i = 0; i < 300; i++) {
+      const sign = rng.pick(signers);
+      const auth = {
+        apiKey: rng.chance(0.5) ? undefined : rng.pick(["vmPUZE6mv9SD5VNH", "key_with-dash.and:colon"]),
+        recvWindow: rng.int(60_000) + 1,
+        timestamp: 1_700_000_000_000 + rng.int(1e9),
+      };
+      const type = rng.pick(["LIMIT", "LIMIT_MAKER", "MARKET"]);
+      const tif = type === "LIMIT" ? rng.pick(["GTC", "IOC", "FOK"]) : undefined;
+      const price = type === "MARKET" ? undefined : `${rng.int(100_000)}.${String(rng.int(100)).padStart(2, "0")}`;
+      const qty = `${rng.int(10)}.${String(rng.int(100_000)).padStart(5, "0")}`;
+      const clientId = `ab1-${rng.int(1e9).toString(36)}-${rng.int(1e6)}`;
+      const side = rng.pick(["BUY", "SELL"]);
+      const params: Record<string, string> = { symbol: "BTCUSDT", side, type };
+      if (tif !== undefined) params["timeInForce"] = tif;
+      params["quantity"] = qty;
+      if (price !== undefined) params["price"] = price;
+      params["newClientOrderId"] = clientId;
+      params["newOrderRespType"] = "ACK";
+      const id = `r${i.toString(36)}`;
+      const place = orderPlaceJson(id, "BTCUSDT", side, type, tif, qty, price, clientId, auth, sign);
+      expect(place, `seed ${seed} case ${i}`).toBe(wsApiRequestJson(id, "order.place", params, auth, sign));
+      const cancel = orderCancelJson(id, "BTCUSDT", clientId, auth, sign);
+      const cancelParams = { symbol: "BTCUSDT", origClientOrderId: clientId };
+      expect(cancel, `seed ${seed} case ${i}`).toBe(wsApiRequestJson(id, "order.cancel", cancelParams, auth, sign));
+    }
   });
 });

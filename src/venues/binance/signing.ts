@@ -116,3 +116,71 @@ export function signWsApiParams<T extends Record<string, string | number | boole
 ): T & { signature: string } {
   return { ...params, signature: sign(wsApiPayload(params)) };
 }
+
+/** The auth fields of a signed WS API request (apiKey absent once the session is logged on). */
+export interface WsApiAuth {
+  apiKey?: string | undefined;
+  recvWindow: number;
+  timestamp: number;
+}
+
+/**
+ * The order.place request of the order path, built in one template (and its signature payload in
+ * another) instead of a params object walked key by key: the same bytes as wsApiRequestJson over the
+ * same params (a test holds them equal), with far fewer intermediate strings. Keys are written in
+ * sorted order. Values must be plain tokens: client ids are checked before (≤ 36 of [A-Za-z0-9_-]),
+ * symbols come from exchangeInfo, decimals from DecimalGrid; only the API key goes through jsonValue.
+ */
+export function orderPlaceJson(
+  id: string,
+  symbol: string,
+  side: string,
+  type: string,
+  timeInForce: string | undefined,
+  quantity: string,
+  price: string | undefined,
+  clientId: string,
+  auth: WsApiAuth,
+  sign: Signer | undefined,
+): string {
+  const key = auth.apiKey;
+  const px = price === undefined ? "" : `"price":"${price}",`;
+  const tif = timeInForce === undefined ? "" : `"timeInForce":"${timeInForce}",`;
+  let sig = "";
+  if (sign !== undefined) {
+    const payload =
+      `${key === undefined ? "" : `apiKey=${key}&`}newClientOrderId=${clientId}&newOrderRespType=ACK&` +
+      `${price === undefined ? "" : `price=${price}&`}quantity=${quantity}&recvWindow=${auth.recvWindow}&side=${side}&` +
+      `symbol=${symbol}&${timeInForce === undefined ? "" : `timeInForce=${timeInForce}&`}timestamp=${auth.timestamp}&type=${type}`;
+    sig = `,"signature":${jsonValue(sign(payload))}`;
+  }
+  return (
+    `{"id":${jsonValue(id)},"method":"order.place","params":{${key === undefined ? "" : `"apiKey":${jsonValue(key)},`}` +
+    `"newClientOrderId":"${clientId}","newOrderRespType":"ACK",${px}"quantity":"${quantity}",` +
+    `"recvWindow":${auth.recvWindow},"side":"${side}","symbol":"${symbol}",${tif}"timestamp":${auth.timestamp},` +
+    `"type":"${type}"${sig}}}`
+  );
+}
+
+/** The order.cancel request of the order path (by client id), as orderPlaceJson builds order.place. */
+export function orderCancelJson(
+  id: string,
+  symbol: string,
+  clientId: string,
+  auth: WsApiAuth,
+  sign: Signer | undefined,
+): string {
+  const key = auth.apiKey;
+  let sig = "";
+  if (sign !== undefined) {
+    const payload =
+      `${key === undefined ? "" : `apiKey=${key}&`}origClientOrderId=${clientId}&recvWindow=${auth.recvWindow}&` +
+      `symbol=${symbol}&timestamp=${auth.timestamp}`;
+    sig = `,"signature":${jsonValue(sign(payload))}`;
+  }
+  return (
+    `{"id":${jsonValue(id)},"method":"order.cancel","params":{${key === undefined ? "" : `"apiKey":${jsonValue(key)},`}` +
+    `"origClientOrderId":"${clientId}","recvWindow":${auth.recvWindow},"symbol":"${symbol}",` +
+    `"timestamp":${auth.timestamp}${sig}}}`
+  );
+}

@@ -11,15 +11,56 @@ import { costs, feedRateLimits } from "./budget-feed.ts";
 import type { ResolvedBinanceConfig } from "./config.ts";
 import { rejectError, UnknownOutcomeError } from "./errors.ts";
 import type { ServerTime } from "./rest.ts";
-import { wsApiRequestJson } from "./signing.ts";
+import { type Signer, type WsApiAuth, wsApiRequestJson } from "./signing.ts";
 
 type Params = Record<string, string | number | boolean>;
 
-interface Pending {
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-  timer: TimerId;
+/**
+ * Builds one request's JSON from its context: the request id, the auth fields (undefined for an
+ * unsigned request) and the signer (undefined once the session is logged on). Encoders are made once
+ * (module functions or one closure per adapter), so sending allocates none.
+ */
+export type RequestEncoder<C> = (id: string, ctx: C, auth: WsApiAuth | undefined, sign: Signer | undefined) => string;
+
+/** How a request's promise is settled: the pending record itself carries resolve and reject. */
+export interface Settle {
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+}
+
+/**
+ * What the adapter does with an order request's answer before the promise settles (record the order,
+ * resolve an unknown outcome by querying), as methods of one object made once, not closures per request.
+ */
+export interface ReplyHandler<C> {
+  replied(ctx: C, result: unknown, settle: Settle): void;
+  failed(ctx: C, error: Error, settle: Settle): void;
+}
+
+/** One request in flight: its settlement, deadline, and what it takes to send it again after -1021. */
+interface Pending<C = unknown> extends Settle {
   method: string;
+  deadlineMs: number;
+  encode: RequestEncoder<C>;
+  ctx: C;
+  signed: boolean;
+  handler: ReplyHandler<C> | undefined;
+  /** Already re-sent once after a -1021 (our clock drifted): never again. */
+  retried: boolean;
+}
+
+/** The encoder of plain requests: params as they are, sorted and (when signed) signed. */
+function paramsEncoder(method: string): RequestEncoder<Params> {
+  return (id, params, auth, sign) => wsApiRequestJson(id, method, params, auth, sign);
+}
+const PARAMS_ENCODERS = new Map<string, RequestEncoder<Params>>();
+function encoderOf(method: string): RequestEncoder<Params> {
+  let e = PARAMS_ENCODERS.get(method);
+  if (e === undefined) {
+    e = paramsEncoder(method);
+    PARAMS_ENCODERS.set(method, e);
+  }
+  return e;
 }
 
 /** Callbacks of the WS API client towards the adapter. */
@@ -46,6 +87,8 @@ export class BinanceWsApi {
   private readonly backoff: Backoff;
   private pingTimer: TimerId | undefined;
   private reconnectTimer: TimerId | undefined;
+  /** One timer for every request's deadline (armed for the oldest), not one timer per request. */
+  private deadlineTimer: TimerId | undefined;
   /** The connection is authenticated by session.logon (Ed25519 keys). */
   private loggedOn = false;
   /** Auth fields of signed requests, reused for every request (the single writer signs one at a time). */
@@ -82,8 +125,10 @@ export class BinanceWsApi {
     this.closing = true;
     if (this.pingTimer !== undefined) this.cfg.clock.clearTimer(this.pingTimer);
     if (this.reconnectTimer !== undefined) this.cfg.clock.clearTimer(this.reconnectTimer);
+    if (this.deadlineTimer !== undefined) this.cfg.clock.clearTimer(this.deadlineTimer);
     this.pingTimer = undefined;
     this.reconnectTimer = undefined;
+    this.deadlineTimer = undefined;
     this.failPending("connection closed by the engine");
     this.ws?.close();
     this.ws = undefined;
@@ -91,17 +136,32 @@ export class BinanceWsApi {
 
   /**
    * One request. signed adds apiKey/timestamp/recvWindow/signature. Resolves to `result`; throws
-   * VenueRejectError for a venue error, UnknownOutcomeError for timeout/5xx/lost socket.
+   * VenueRejectError for a venue error, UnknownOutcomeError for timeout/5xx/lost socket. A -1021
+   * (refused before processing because our clock drifted) re-syncs the clock and is sent once more.
    */
   async request(method: string, params: Params, weight: number, signed: boolean, isOrder = false): Promise<unknown> {
-    try {
-      return await this.requestOnce(method, params, weight, signed, isOrder);
-    } catch (e) {
-      // -1021: refused before processing because our clock drifted; resync and retry once (safe).
-      if (!(e instanceof VenueRejectError && e.reason === "timestamp") || this.timeSync === undefined) throw e;
-      await this.timeSync();
-      return this.requestOnce(method, params, weight, signed, isOrder);
-    }
+    if (!this.budget.take(costs(weight, isOrder)).ok) await this.waitForBudget(weight, isOrder);
+    return this.transmit(method, encoderOf(method), params, signed, undefined, this.cfg.clock.nowMs());
+  }
+
+  /**
+   * The order path: when the socket is open and the budget has room now, encodes and writes the
+   * request synchronously (no async step, no promise before the write) and returns the one promise its
+   * answer settles, through `handler` when given; undefined when it must wait (socket down, budget
+   * full), so the caller takes its slower path.
+   */
+  sendNow<C>(
+    method: string,
+    encode: RequestEncoder<C>,
+    ctx: C,
+    weight: number,
+    isOrder: boolean,
+    handler: ReplyHandler<C>,
+  ): Promise<unknown> | undefined {
+    if (!this.isOpen()) return undefined;
+    const local = this.cfg.clock.nowMs(); // one clock read: budget window, timestamp and deadline
+    if (!this.budget.take(costs(weight, isOrder), this.time.at(local)).ok) return undefined;
+    return this.transmit(method, encode, ctx, true, handler, local);
   }
 
   /** Called right after a request was written to the socket (set by the adapter: tick-to-wire). */
@@ -110,67 +170,106 @@ export class BinanceWsApi {
   /** Re-measures the server-time offset (set by the adapter; REST /time). */
   timeSync: (() => Promise<void>) | undefined;
 
-  private async requestOnce(
-    method: string,
-    params: Params,
-    weight: number,
-    signed: boolean,
-    isOrder: boolean,
-  ): Promise<unknown> {
-    // Budget available (the normal case): sign and send synchronously, no microtask hop before the wire.
-    if (!this.budget.take(costs(weight, isOrder)).ok) await this.waitForBudget(weight, isOrder);
-    return this.transmit(method, params, signed);
-  }
-
   /**
    * Keep-warm: encodes and signs a request exactly as transmit() would (same JSON, same signer) and
    * drops it: no id consumed, no budget taken, nothing written. Returns the encoded length.
    */
-  rehearse(method: string, params: Params): number {
-    const auth = this.auth;
-    auth.apiKey = this.loggedOn ? undefined : this.cfg.apiKey;
-    auth.timestamp = this.time.now();
-    return wsApiRequestJson(
-      `${this.cfg.clientIdPrefix}rehearsal`,
-      method,
-      params,
-      auth,
-      this.loggedOn ? undefined : this.cfg.sign,
-    ).length;
+  rehearse<C>(encode: RequestEncoder<C>, ctx: C): number {
+    return this.encode(`${this.cfg.clientIdPrefix}rehearsal`, encode, ctx, true, this.cfg.clock.nowMs()).length;
   }
 
-  /** Signs and writes one request (budget already taken); the promise settles on its reply. */
-  private transmit(method: string, params: Params, signed: boolean): Promise<unknown> {
+  /** The request's JSON; signed requests carry the auth fields, and a signature unless logged on. */
+  private encode<C>(id: string, encode: RequestEncoder<C>, ctx: C, signed: boolean, localMs: number): string {
+    if (!signed) return encode(id, ctx, undefined, undefined);
+    // session.logon (Ed25519): the session is the account; only the timestamp is checked
+    const auth = this.auth;
+    auth.apiKey = this.loggedOn ? undefined : this.cfg.apiKey;
+    auth.timestamp = this.time.at(localMs);
+    return encode(id, ctx, auth, this.loggedOn ? undefined : this.cfg.sign);
+  }
+
+  /** Encodes and writes one request (budget already taken); the promise settles on its answer. */
+  private transmit<C>(
+    method: string,
+    encode: RequestEncoder<C>,
+    ctx: C,
+    signed: boolean,
+    handler: ReplyHandler<C> | undefined,
+    localMs: number,
+  ): Promise<unknown> {
     const ws = this.ws;
     if (ws === undefined || ws.readyState !== WebSocket.OPEN) {
       // nothing sent: caller may fall back
       return Promise.reject(new UnknownOutcomeError(`${this.cfg.name}: WS API not connected`));
     }
     const id = `${this.cfg.clientIdPrefix}${(++this.seq).toString(36)}`;
-    const auth = this.auth;
-    let json: string;
-    if (!signed) json = wsApiRequestJson(id, method, params, undefined, undefined);
-    else {
-      // session.logon (Ed25519): the session is the account; only the timestamp is checked
-      auth.apiKey = this.loggedOn ? undefined : this.cfg.apiKey;
-      auth.timestamp = this.time.now();
-      json = wsApiRequestJson(id, method, params, auth, this.loggedOn ? undefined : this.cfg.sign);
-    }
+    const json = this.encode(id, encode, ctx, signed, localMs);
     this.counters.requests++;
     return new Promise<unknown>((resolve, reject) => {
       // Write first: the reply can only arrive in a later event-loop turn, so the bookkeeping below
-      // (timer, pending entry) is off the tick-to-trade path.
+      // (deadline, pending entry) is off the tick-to-trade path.
       ws.send(json);
       this.onWrite?.(method);
-      const timer = this.cfg.clock.setTimer(this.cfg.timeouts.requestMs, () => {
-        this.pending.delete(id);
-        this.counters.unknownOutcomes++;
-        reject(
-          new UnknownOutcomeError(`${this.cfg.name}: ${method} timed out after ${this.cfg.timeouts.requestMs} ms`),
-        );
-      });
-      this.pending.set(id, { resolve, reject, timer, method });
+      this.track(id, { resolve, reject, method, deadlineMs: 0, encode, ctx, signed, handler, retried: false }, localMs);
     });
+  }
+
+  /** Records a written request; its deadline is served by the one deadline timer. */
+  private track<C>(id: string, p: Pending<C>, localMs: number): void {
+    p.deadlineMs = localMs + this.cfg.timeouts.requestMs;
+    this.pending.set(id, p as Pending);
+    if (this.deadlineTimer === undefined) this.armDeadline(p.deadlineMs);
+  }
+
+  private armDeadline(atMs: number): void {
+    this.deadlineTimer = this.cfg.clock.setTimer(Math.max(0, atMs - this.cfg.clock.nowMs()), () => this.onDeadline());
+  }
+
+  /** Fails every request past its deadline (oldest first: deadlines grow with the insertion order). */
+  private onDeadline(): void {
+    this.deadlineTimer = undefined;
+    const now = this.cfg.clock.nowMs();
+    for (const [id, p] of this.pending) {
+      if (p.deadlineMs > now) {
+        this.armDeadline(p.deadlineMs);
+        return;
+      }
+      this.pending.delete(id);
+      this.counters.unknownOutcomes++;
+      this.settleError(
+        p,
+        new UnknownOutcomeError(`${this.cfg.name}: ${p.method} timed out after ${this.cfg.timeouts.requestMs} ms`),
+      );
+    }
+  }
+
+  /** Settles a request with its answer, through its reply handler when it has one. */
+  private settleResult(p: Pending, result: unknown): void {
+    if (p.handler === undefined) p.resolve(result);
+    else p.handler.replied(p.ctx, result, p);
+  }
+
+  private settleError(p: Pending, e: Error): void {
+    if (p.handler === undefined) p.reject(e);
+    else p.handler.failed(p.ctx, e, p);
+  }
+
+  /** -1021: our clock drifted; re-sync it and send the same request once more under a new id. */
+  private async retryAfterTimeSync(p: Pending, e: Error): Promise<void> {
+    try {
+      await this.timeSync?.();
+      p.retried = true;
+      const ws = this.ws;
+      if (ws === undefined || ws.readyState !== WebSocket.OPEN)
+        throw new UnknownOutcomeError(`${this.cfg.name}: WS API not connected`);
+      const id = `${this.cfg.clientIdPrefix}${(++this.seq).toString(36)}`;
+      const local = this.cfg.clock.nowMs();
+      ws.send(this.encode(id, p.encode, p.ctx, p.signed, local));
+      this.counters.requests++;
+      this.track(id, p, local);
+    } catch (err) {
+      this.settleError(p, err instanceof Error ? err : e);
+    }
   }
 
   private async waitForBudget(weight: number, isOrder: boolean): Promise<void> {
@@ -293,10 +392,9 @@ export class BinanceWsApi {
 
   private failPending(why: string): void {
     for (const [id, p] of this.pending) {
-      this.cfg.clock.clearTimer(p.timer);
       this.pending.delete(id);
       this.counters.unknownOutcomes++;
-      p.reject(new UnknownOutcomeError(`${this.cfg.name}: ${p.method}: ${why}`));
+      this.settleError(p, new UnknownOutcomeError(`${this.cfg.name}: ${p.method}: ${why}`));
     }
   }
 
@@ -342,14 +440,18 @@ export class BinanceWsApi {
     const p = this.pending.get(id);
     if (p === undefined) return; // late reply after a timeout: already resolved by querying
     this.pending.delete(id);
-    this.cfg.clock.clearTimer(p.timer);
     feedRateLimits(this.budget, o["rateLimits"]);
     const status = typeof o["status"] === "number" ? o["status"] : 0;
     if (status === 200) {
-      p.resolve(o["result"]);
+      this.settleResult(p, o["result"]);
       return;
     }
-    p.reject(this.errorOf(p.method, status, o["error"]));
+    const e = this.errorOf(p.method, status, o["error"]);
+    if (e instanceof VenueRejectError && e.reason === "timestamp" && !p.retried && this.timeSync !== undefined) {
+      void this.retryAfterTimeSync(p, e);
+      return;
+    }
+    this.settleError(p, e);
   }
 
   private errorOf(method: string, status: number, err: unknown): Error {
