@@ -262,6 +262,11 @@ export class Engine implements StatusSource, MetricsSource {
   /** The market-data recorder, when engine.record is set. */
   readonly recorder: Recorder | undefined;
   private tickVenue: VenueMetrics | undefined;
+  /** Orders of the frame whose end-of-turn microtask is queued, the frame's arrival and its venue metrics. */
+  private turnOrders = 0;
+  private turnRecvNs = 0;
+  private turnVenue: VenueMetrics | undefined;
+  private readonly endOfTurnTask = (): void => this.endOfTurn();
   private readonly sentNs = new Map<string, number>();
   private readonly timers: TimerId[] = [];
   private paused = false;
@@ -601,9 +606,9 @@ export class Engine implements StatusSource, MetricsSource {
 
   /**
    * Called by TimedAdapter the moment an order request has been handed to the venue adapter. The
-   * adapter may write to its socket a microtask later (after its async rate-limit check): the
-   * "written" sample is taken in a microtask queued behind that write, so it also counts whatever
-   * else the engine still did in the same turn before the write could happen.
+   * "end of turn" sample is taken in a microtask queued behind the handler, so it counts everything
+   * the engine still did in the same turn: one microtask per frame, recording one sample per order
+   * the frame caused (no closure per order).
    */
   orderSent(venue: string, req: OrderRequest): void {
     const now = this.clock.monoNs();
@@ -611,17 +616,31 @@ export class Engine implements StatusSource, MetricsSource {
     const recv = this.tickRecvNs;
     if (recv > 0) {
       this.tickToAdapter.record(now - recv);
-      const vm = this.tickVenue;
-      queueMicrotask(() => {
-        const ns = this.clock.monoNs() - recv;
-        this.tickToTrade.record(ns);
-        vm?.tickToTrade.observeNs(ns);
-      });
+      if (this.turnOrders > 0 && this.turnRecvNs !== recv) this.endOfTurn(); // another frame: close the last one
+      if (this.turnOrders++ === 0) {
+        this.turnRecvNs = recv;
+        this.turnVenue = this.tickVenue;
+        queueMicrotask(this.endOfTurnTask);
+      }
     }
     this.sentNs.set(req.clientId, now);
     const v = this.venueMap.get(venue);
     v?.metrics?.forSymbol(req.symbol).ordersSent.inc();
     this.opts.onOrderSent?.(venue, req);
+  }
+
+  /** Records the end-of-turn tick-to-trade sample of each order of the frame being closed. */
+  private endOfTurn(): void {
+    const n = this.turnOrders;
+    if (n === 0) return;
+    this.turnOrders = 0;
+    const ns = this.clock.monoNs() - this.turnRecvNs;
+    const vm = this.turnVenue;
+    this.turnVenue = undefined;
+    for (let i = 0; i < n; i++) {
+      this.tickToTrade.record(ns);
+      vm?.tickToTrade.observeNs(ns);
+    }
   }
 
   // ---------------------------------------------------------------- status and metrics

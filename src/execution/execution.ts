@@ -36,6 +36,7 @@ import { type ParentOrderOptions, ParentOrders, type ParentRequest } from "./par
 import { Positions, type PositionView } from "./positions.ts";
 import {
   type DesiredQuotes,
+  PlanBuffer,
   planQuotes,
   type QuoteMatchOptions,
   type QuotePlace,
@@ -119,7 +120,7 @@ export interface StrategySink {
   route(intent: RouteIntentLike): void;
 }
 
-/** What quote() did. */
+/** What quote() did; valid until the next quote() call (its records are reused). */
 export interface QuoteResult {
   readonly plan: QuotePlan;
   readonly placed: ManagedOrder[];
@@ -128,6 +129,19 @@ export interface QuoteResult {
   readonly cancelsDeferred: number;
   /** Places deferred because the venue's order-rate window was full; the next quote() retries them. */
   readonly placesDeferred: number;
+}
+
+/** QuoteResult as quote() fills it. */
+interface MutableQuoteResult {
+  plan: QuotePlan;
+  readonly placed: ManagedOrder[];
+  readonly refused: { place: QuotePlace; reason: RiskReason }[];
+  cancelsDeferred: number;
+  placesDeferred: number;
+}
+
+function newQuoteResult(): MutableQuoteResult {
+  return { plan: { cancels: [], places: [], kept: 0 }, placed: [], refused: [], cancelsDeferred: 0, placesDeferred: 0 };
 }
 
 /** Counters of the desk itself (the parts have their own). */
@@ -157,6 +171,10 @@ export class Execution {
   private readonly opts: ExecutionOptions;
   private timer = 0;
   private readonly disconnected = new Set<string>();
+  /** quote()'s plan and result, refilled on every call: quoting allocates nothing on its own. */
+  private readonly planBuffer = new PlanBuffer();
+  private readonly quoteResult = newQuoteResult();
+  private quoting = false;
   private readonly orderListeners: OrderListener[] = [];
   /** quote() answers that did nothing, by how many orders they kept (shared, frozen). */
   private readonly keptResults: QuoteResult[] = [];
@@ -352,11 +370,38 @@ export class Execution {
       inst.quotedKept = kept;
     }
     if (kept >= 0) return this.nothingDone(kept);
-    const plan = planQuotes(desired, bids, asks, this.opts.quoteMatch);
+    // A quote() inside a quote() (a listener that re-quotes synchronously) gets its own records, so the
+    // outer call's plan is never overwritten under it; the common, outermost call reuses the desk's.
+    if (this.quoting) {
+      return this.quoteInto(new PlanBuffer(), newQuoteResult(), venue, desired, bids, asks, type, strategy);
+    }
+    this.quoting = true;
+    try {
+      return this.quoteInto(this.planBuffer, this.quoteResult, venue, desired, bids, asks, type, strategy);
+    } finally {
+      this.quoting = false;
+    }
+  }
+
+  /** quote()'s planning and sending, into the plan and result records given. */
+  private quoteInto(
+    buffer: PlanBuffer,
+    result: MutableQuoteResult,
+    venue: string,
+    desired: DesiredQuotes,
+    bids: Iterable<ManagedOrder>,
+    asks: Iterable<ManagedOrder>,
+    type: OrderType,
+    strategy: string | null,
+  ): QuoteResult {
+    const plan = planQuotes(desired, bids, asks, this.opts.quoteMatch, buffer);
+    result.plan = plan;
     const cancelsFirst = plan.cancels.length > 0 && this.placesMeetCancels(plan);
     let cancelsDeferred = cancelsFirst ? this.sendCancels(plan.cancels) : 0;
-    const placed: ManagedOrder[] = [];
-    const refused: { place: QuotePlace; reason: RiskReason }[] = [];
+    const placed = result.placed;
+    const refused = result.refused;
+    placed.length = 0;
+    refused.length = 0;
     let placesDeferred = 0;
     for (const p of plan.places) {
       // a full order-rate window defers the rest of the quote to a later call, uncounted as refusals
@@ -370,7 +415,9 @@ export class Execution {
       else placed.push(r);
     }
     if (!cancelsFirst && plan.cancels.length > 0) cancelsDeferred = this.sendCancels(plan.cancels);
-    return { plan, placed, refused, cancelsDeferred, placesDeferred };
+    result.cancelsDeferred = cancelsDeferred;
+    result.placesDeferred = placesDeferred;
+    return result;
   }
 
   /** The answer of a quote() that found every order as desired: one frozen result per kept count. */

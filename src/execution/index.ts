@@ -61,6 +61,7 @@ export { type PnlView, type PositionStats, Positions, type PositionView } from "
 export {
   type DesiredQuotes,
   emptyPlan,
+  PlanBuffer,
   planQuotes,
   planSide,
   type QuoteLevel,

@@ -308,23 +308,16 @@ export class OrderManager {
     if (v === undefined || inst === undefined || adapter === undefined) {
       throw new Error(`submit: venue ${venue} symbol ${symbol} is not registered with an adapter`);
     }
-    const o = new Order(this.ids.next(), inst, v, side, type, tif, priceTicks, lots, this.clock.nowMs(), strategy);
+    const now = this.clock.nowMs();
+    const o = new Order(this.ids.next(), inst, v, side, type, tif, priceTicks, lots, now, strategy);
     this.orders.set(o.clientId, o);
     this.refresh(o);
     this.stats.submitted++;
-    const req: OrderRequest = {
-      clientId: o.clientId,
-      symbol,
-      side,
-      type,
-      tif,
-      priceTicks: priceTicks as OrderRequest["priceTicks"],
-      lots: lots as OrderRequest["lots"],
-    };
-    this.arm(o, "submit", this.submitTimeoutMs);
+    this.arm(o, "submit", this.submitTimeoutMs, now);
     let p: Promise<string>;
     try {
-      p = adapter.submitOrder(req);
+      // the order record is the request (its fields never change): no request object per order
+      p = adapter.submitOrder(o as ManagedOrder as unknown as OrderRequest);
     } catch (e) {
       p = Promise.reject(e);
     }
@@ -497,8 +490,8 @@ export class OrderManager {
   }
 
   /** Moves an order, then keeps timers, exposure counters and listeners consistent with it. */
-  private move(o: Order, to: OrderState, cause: string): void {
-    const from = transition(o, to, this.clock.nowMs(), cause);
+  private move(o: Order, to: OrderState, cause: string, now = this.clock.nowMs()): void {
+    const from = transition(o, to, now, cause);
     if ((o.inflight === "submit" && to !== "pending_new") || (o.inflight === "cancel" && to !== "pending_cancel")) {
       this.disarm(o);
     }
@@ -555,9 +548,9 @@ export class OrderManager {
    * Gives an order a deadline. One shared wake-up timer serves every deadline (a timer per order
    * would cost a real setTimeout on each submit), armed for the earliest one.
    */
-  private arm(o: Order, kind: InFlight, delayMs: number): void {
+  private arm(o: Order, kind: InFlight, delayMs: number, now = this.clock.nowMs()): void {
     o.inflight = kind;
-    o.deadlineMs = this.clock.nowMs() + delayMs;
+    o.deadlineMs = now + delayMs;
     this.deadlines.add(o);
     if (o.deadlineMs < this.wakeAtMs) this.scheduleWake(o.deadlineMs);
   }
@@ -641,11 +634,12 @@ export class OrderManager {
   }
 
   private sendCancel(o: Order, cause: string): void {
-    if (o.state !== "pending_cancel") this.move(o, "pending_cancel", cause);
-    else note(o, this.clock.nowMs(), cause);
+    const now = this.clock.nowMs();
+    if (o.state !== "pending_cancel") this.move(o, "pending_cancel", cause, now);
+    else note(o, now, cause);
     o.cancelAttempts++;
     this.stats.cancelRequests++;
-    this.arm(o, "cancel", this.cancelTimeoutMs);
+    this.arm(o, "cancel", this.cancelTimeoutMs, now);
     const adapter = o.venueState.adapter;
     if (adapter === undefined) return; // the timeout resolves it once an adapter is back
     let p: Promise<void>;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { flush, looseLimits, makeDesk } from "../../test/support/fake-venue.ts";
+import { FakeVenue, flush, looseLimits, makeDesk } from "../../test/support/fake-venue.ts";
 import { Rng } from "../services/index.ts";
 import { Side } from "../types/index.ts";
 import type { OrderState } from "./order-state.ts";
@@ -261,5 +261,47 @@ describe("quote reconciliation through the desk", () => {
     const r = desk.quote("fake", { symbol: "BTC-USDT", bids: [{ priceTicks: 1_000_000, lots: 1 }], asks: [] });
     expect(r.refused).toEqual([{ place: { side: Side.Buy, priceTicks: 1_000_000, lots: 1 }, reason: "price_band" }]);
     expect(desk.risk.stats.rejections.price_band).toBe(1);
+  });
+});
+
+describe("quote() reuses its records", () => {
+  test("a quote() inside a quote() (a venue answering synchronously) leaves the outer plan whole", async () => {
+    const venue = new FakeVenue();
+    const { desk } = makeDesk({}, venue);
+    const outer = {
+      symbol: "BTC-USDT",
+      bids: [
+        { priceTicks: 4_999_000, lots: 5 },
+        { priceTicks: 4_998_000, lots: 5 },
+      ],
+      asks: [{ priceTicks: 5_001_000, lots: 5 }],
+    };
+    const inner = { symbol: "BTC-USDT", bids: [], asks: [{ priceTicks: 5_003_000, lots: 7 }] };
+    let nested: ReturnType<typeof desk.quote> | undefined;
+    let innerPlaces = "";
+    const submit = venue.submitOrder.bind(venue);
+    venue.submitOrder = (req) => {
+      if (nested === undefined) {
+        nested = desk.quote("fake", inner); // re-entrant: while the outer quote walks its places
+        innerPlaces = nested.plan.places.map((p) => `${p.side}:${p.priceTicks}x${p.lots}`).join(",");
+      }
+      return submit(req);
+    };
+    const r = desk.quote("fake", outer);
+    expect(r.placed.map((o) => `${o.side}:${o.priceTicks}x${o.lots}`)).toEqual([
+      "0:4999000x5",
+      "0:4998000x5",
+      "1:5001000x5",
+    ]);
+    expect(innerPlaces).toBe("1:5003000x7");
+    await flush();
+    // the inner quote wanted no bids, so it cancelled the outer's first bid (then pending): the next
+    // outermost quote puts it back, and it returns the desk's own reused records again
+    const again = desk.quote("fake", outer);
+    expect(again.plan.places.map((p) => `${p.side}:${p.priceTicks}x${p.lots}`)).toEqual(["0:4999000x5"]);
+    // a later quote that has planning to do (cancel everything) fills the same records
+    const none = desk.quote("fake", { symbol: "BTC-USDT", bids: [], asks: [] });
+    expect(none.plan.cancels.length).toBeGreaterThan(0);
+    expect(none).toBe(again);
   });
 });

@@ -59,6 +59,41 @@ export function emptyPlan(): QuotePlan {
   return { cancels: [], places: [], kept: 0 };
 }
 
+/** A place record the planner may overwrite (planQuotesInto reuses them from call to call). */
+interface PlaceRecord {
+  side: Side;
+  priceTicks: number;
+  lots: number;
+}
+
+/**
+ * Place records and a plan kept by one caller (the execution desk) and refilled on every call, so
+ * planning a quote allocates nothing: what a plan holds is valid until the caller plans again.
+ */
+export class PlanBuffer {
+  readonly plan: QuotePlan = emptyPlan();
+  private readonly records: PlaceRecord[] = [];
+
+  /** Empties the plan (arrays keep their capacity). */
+  reset(): QuotePlan {
+    const p = this.plan;
+    p.cancels.length = 0;
+    p.places.length = 0;
+    p.kept = 0;
+    return p;
+  }
+
+  /** The i-th place record, made on first use. */
+  record(i: number): PlaceRecord {
+    let r = this.records[i];
+    if (r === undefined) {
+      r = { side: Side.Buy, priceTicks: 0, lots: 0 };
+      this.records[i] = r;
+    }
+    return r;
+  }
+}
+
 /**
  * Plans one side. Rules: a pending_new order at a desired price occupies that level whatever its
  * size (never stack a second order while the first is in flight; a later pass resizes it); a live
@@ -72,6 +107,7 @@ export function planSide(
   resting: Iterable<RestingOrder>,
   plan: QuotePlan,
   opts: QuoteMatchOptions = {},
+  buffer?: PlanBuffer,
 ): void {
   const slack = opts.remainingSlackLots ?? 0;
   const n = desired.length;
@@ -102,7 +138,16 @@ export function planSide(
   for (let i = 0; i < n; i++) {
     if (used[i] === 1) continue;
     const d = desired[i] as QuoteLevel;
-    if (d.lots > 0) plan.places.push({ side, priceTicks: d.priceTicks, lots: d.lots });
+    if (d.lots <= 0) continue;
+    if (buffer === undefined) {
+      plan.places.push({ side, priceTicks: d.priceTicks, lots: d.lots });
+    } else {
+      const r = buffer.record(plan.places.length);
+      r.side = side;
+      r.priceTicks = d.priceTicks;
+      r.lots = d.lots;
+      plan.places.push(r);
+    }
   }
 }
 
@@ -155,15 +200,16 @@ export function quotesKeptAsIs(
   return asks < 0 ? -1 : bids + asks;
 }
 
-/** Plans both sides of one symbol. */
+/** Plans both sides of one symbol (into a fresh plan, or into `buffer`'s, reused). */
 export function planQuotes(
   desired: DesiredQuotes,
   restingBids: Iterable<RestingOrder>,
   restingAsks: Iterable<RestingOrder>,
   opts: QuoteMatchOptions = {},
+  buffer?: PlanBuffer,
 ): QuotePlan {
-  const plan = emptyPlan();
-  planSide(Side.Buy, desired.bids, restingBids, plan, opts);
-  planSide(Side.Sell, desired.asks, restingAsks, plan, opts);
+  const plan = buffer === undefined ? emptyPlan() : buffer.reset();
+  planSide(Side.Buy, desired.bids, restingBids, plan, opts, buffer);
+  planSide(Side.Sell, desired.asks, restingAsks, plan, opts, buffer);
   return plan;
 }
