@@ -7,7 +7,12 @@ import type { Lots, Side, Ticks } from "./values.ts";
 export type OrderType = "limit" | "limit_maker" | "market";
 export type TimeInForce = "GTC" | "IOC" | "FOK";
 
-/** An order as the engine asks for it; the client id makes every retry idempotent. */
+/**
+ * An order as the engine asks for it; the client id makes every retry idempotent. The order manager
+ * hands its own order record as the request (no copy per order), so a receiver reads these fields and
+ * keeps or copies only them: spreading or serializing the object itself would miss `symbol` (a getter)
+ * and drag the manager's bookkeeping along.
+ */
 export interface OrderRequest {
   /** Engine-generated client order id: prefix + sequence, at most 36 characters. */
   readonly clientId: string;
