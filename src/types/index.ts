@@ -1,6 +1,6 @@
 /**
  * Public face of the domain model, the ground floor every other folder stands on: integer values and
- * grids, unit conversion, instruments, orders, venue events, book views and health, client-id rules.
+ * grids, exact money, unit conversion, instruments, orders, venue events, book views and health, client-id rules.
  * It imports nothing outside itself.
  */
 export { type BookConfig, type BookHealth, type BookView, STALE_CHECKS, type StaleCheck } from "./book.ts";
@@ -21,6 +21,26 @@ export {
 } from "./events.ts";
 export { type CommonGrid, commonGrid } from "./grid.ts";
 export type { InstrumentInfo } from "./instruments.ts";
+export type {
+  FillQuery,
+  FillRow,
+  JournalPage,
+  OrderEventRow,
+  OrderQuery,
+  OrderRow,
+  PnlDayRow,
+  PnlQuery,
+  PnlTotal,
+} from "./journal.ts";
+export {
+  formatMoney,
+  MONEY_DECIMALS,
+  type Money,
+  moneyOrThrow,
+  moneyToNumber,
+  mulDivRound,
+  parseMoney,
+} from "./money.ts";
 export {
   type Balance,
   type OpenOrder,
