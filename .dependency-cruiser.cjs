@@ -4,7 +4,7 @@
  * index.ts; bun:ffi stays in book/; only the sim-direct venue may use the simulator; strategies never
  * see venues or execution. Floors, from the ground up (shared/design.md):
  *   types, services  →  book, sim, metrics, history, fills  →  gateways, strategy, command  →  venues
- *   →  execution  →  engine  →  backtest  →  main.ts, cli.ts, bootstrap.ts
+ *   →  execution, journal  →  engine  →  backtest  →  main.ts, cli.ts, bootstrap.ts
  */
 
 /** What each folder may import besides itself (the floors below it). */
@@ -21,6 +21,7 @@ const BELOW = {
   command: ["types", "services", "book", "metrics"],
   venues: ["types", "services", "book", "sim", "metrics", "history", "fills", "gateways"],
   execution: ["types", "services", "book", "metrics", "gateways", "venues"],
+  journal: ["types", "services", "metrics"],
   engine: [
     "types",
     "services",
@@ -34,6 +35,7 @@ const BELOW = {
     "command",
     "venues",
     "execution",
+    "journal",
   ],
   backtest: [
     "types",
@@ -48,6 +50,7 @@ const BELOW = {
     "command",
     "venues",
     "execution",
+    "journal",
     "engine",
   ],
 };
@@ -90,6 +93,13 @@ module.exports = {
       severity: "error",
       from: { path: "^src/bootstrap\\.ts$" },
       to: { path: "^src/", pathNot: ["^src/book/lib-path\\.ts$"] },
+    },
+    {
+      name: "sqlite-only-in-journal",
+      comment: "bun:sqlite is imported only in src/journal/ (execution and the rest never depend on SQLite)",
+      severity: "error",
+      from: { path: "^src/", pathNot: ["^src/journal/"] },
+      to: { path: "^bun:sqlite$" },
     },
     {
       name: "ffi-only-in-book",
