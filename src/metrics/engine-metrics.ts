@@ -82,6 +82,8 @@ export interface MetricsSource {
   parentsWorking?(): readonly { symbol: string; count: number }[];
   /** Each quoted instrument side: "quoting", or why not (engines without a strategy may leave it out). */
   quoting?(): readonly QuoteStateSample[];
+  /** Realized PnL and fees by UTC day per instrument (the recent days the engine keeps). */
+  pnlByDay?(): readonly PnlDaySample[];
 }
 
 /** Whether one side of one instrument is quoted, and why not when it is not. */
@@ -91,6 +93,42 @@ export interface QuoteStateSample {
   readonly side: "bid" | "ask";
   /** "quoting", or the reason it is not (a NoQuoteReason). */
   readonly state: string;
+}
+
+/** Realized PnL of one instrument on one UTC day, as doubles for display only. */
+export interface PnlDaySample {
+  /** UTC day, YYYY-MM-DD. */
+  readonly day: string;
+  readonly venue: string;
+  readonly symbol: string;
+  readonly currency: string;
+  /** Before fees. */
+  readonly realized: number;
+  readonly fees: number;
+}
+
+/** The journal's state at scrape time. */
+export interface JournalMetricsSource {
+  /** Records waiting to be committed. */
+  queueDepth(): number;
+  /** false while commits fail for too long or the queue is over its bound. */
+  healthy(): boolean;
+  /** Balances where the venue and the journal disagreed at start-up: journal − venue, asset units. */
+  balanceMismatches(): readonly { venue: string; asset: string; diff: number }[];
+}
+
+/** Hot handles of the journal: bumped when a batch commits, not on the trading path. */
+export interface JournalMetrics {
+  /** Time one batch took to commit. */
+  readonly commitLatency: HotHistogram;
+  /** Failed commits, by SQLite result code (or "error"). */
+  commitErrors(reason: string): HotCounter;
+  /** Committed records, by kind (order, order_event, fill, position, balances, risk, run). */
+  committed(kind: string): HotCounter;
+  /** Batches a secondary sink failed to take, by sink name. */
+  sinkErrors(sink: string): HotCounter;
+  /** Fills missed while the engine was down, recovered from the venue's trade history. */
+  reconciledFills(venue: string): HotCounter;
 }
 
 /** Hot-path handles for one instrument (venue + symbol); resolve once, bump forever. */
@@ -139,6 +177,11 @@ export interface ParentMetrics {
   ended(symbol: string, outcome: string): HotCounter;
 }
 
+/** Bucket bounds (seconds) of a journal commit: a batch in a transaction, 10 µs to 1 s. */
+export const JOURNAL_COMMIT_BUCKETS: readonly number[] = [
+  1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 0.1, 0.25, 1,
+];
+
 export interface RiskMetrics {
   readonly killSwitchTrips: HotCounter;
   /** Intents the risk gate refused, by reason (e.g. "max_position", "max_notional", "halted"). */
@@ -184,9 +227,11 @@ export class EngineMetrics {
   readonly risk: RiskMetrics;
   readonly parents: ParentMetrics;
   readonly http: HttpMetrics;
+  readonly journal: JournalMetrics;
   readonly eventLoopLag: HotHistogram;
 
   private source: MetricsSource | undefined;
+  private journalSource: JournalMetricsSource | undefined;
   private queueDepth: (() => number) | undefined;
   private readonly venues = new Map<string, VenueMetrics>();
   private readonly f;
@@ -269,6 +314,22 @@ export class EngineMetrics {
       httpRejected: counter("hft_http_rejected_requests_total", "HTTP requests refused, by reason.", ["reason"]),
       commands: counter("hft_commands_total", "Control commands accepted into the engine queue, by kind.", ["kind"]),
       loopLag: histogram("hft_event_loop_lag_seconds", "Delay of a repeating timer, in seconds.", [], LOOP_LAG_BUCKETS),
+      journalCommit: histogram(
+        "hft_journal_commit_seconds",
+        "Time to commit one journal batch (one transaction), in seconds.",
+        [],
+        JOURNAL_COMMIT_BUCKETS,
+      ),
+      journalErrors: counter("hft_journal_commit_errors_total", "Journal commits that failed, by reason.", ["reason"]),
+      journalRecords: counter("hft_journal_records_total", "Journal records committed, by kind.", ["kind"]),
+      journalSinkErrors: counter("hft_journal_sink_errors_total", "Batches a secondary journal sink failed to take.", [
+        "sink",
+      ]),
+      reconciledFills: counter(
+        "hft_journal_reconciled_fills_total",
+        "Fills missed while the engine was down, recovered from the venue's trade history at start-up.",
+        ["venue"],
+      ),
     };
     this.registerSampled();
     if (opts.processMetrics !== false) registerProcessMetrics(registry);
@@ -293,11 +354,23 @@ export class EngineMetrics {
       commandAccepted,
     };
     this.eventLoopLag = f.loopLag.child();
+    this.journal = {
+      commitLatency: f.journalCommit.child(),
+      commitErrors: memo((reason) => f.journalErrors.child(reason)),
+      committed: memo((kind) => f.journalRecords.child(kind)),
+      sinkErrors: memo((sink) => f.journalSinkErrors.child(sink)),
+      reconciledFills: memo((venue) => f.reconciledFills.child(venue)),
+    };
   }
 
   /** Plugs in (or removes) the engine state read at scrape time. */
   setSource(source: MetricsSource | undefined): void {
     this.source = source;
+  }
+
+  /** Plugs in (or removes) the journal's state read at scrape time. */
+  setJournalSource(source: JournalMetricsSource | undefined): void {
+    this.journalSource = source;
   }
 
   /** Plugs in the command queue's depth, read at scrape time. */
@@ -372,6 +445,37 @@ export class EngineMetrics {
       rejected: memo((reason) => f.ordersRejected.child(venue, symbol, reason)),
       stale: memo((check) => f.bookStale.child(venue, symbol, check)),
     };
+  }
+
+  private registerJournalSampled(): void {
+    const registry = this.registry;
+    const gauge = (
+      name: string,
+      help: string,
+      labelNames: readonly string[],
+      sample: (s: JournalMetricsSource, emit: (l: Labels, v: number) => void) => void,
+    ) =>
+      new SampledGauge({ name, help, labelNames, registry }, (emit) => {
+        const src = this.journalSource;
+        if (src !== undefined) sample(src, emit);
+      });
+    gauge("hft_journal_queue_depth", "Journal records waiting to be committed.", [], (s, emit) =>
+      emit({}, s.queueDepth()),
+    );
+    gauge(
+      "hft_journal_healthy",
+      "1 while the journal commits; 0 when commits fail for too long or it falls behind.",
+      [],
+      (s, emit) => emit({}, s.healthy() ? 1 : 0),
+    );
+    gauge(
+      "hft_journal_balance_mismatch",
+      "Balance the journal expected minus the venue's, per asset, when they disagreed at start-up.",
+      ["venue", "asset"],
+      (s, emit) => {
+        for (const m of s.balanceMismatches()) emit({ venue: m.venue, asset: m.asset }, m.diff);
+      },
+    );
   }
 
   private registerSampled(): void {
@@ -470,6 +574,18 @@ export class EngineMetrics {
           emit({ venue: q.venue, symbol: q.symbol, side: q.side, state: q.state }, 1);
       },
     );
+    const day = (name: string, help: string, pick: (p: PnlDaySample) => number) =>
+      gauge(name, help, ["day", "venue", "symbol", "currency"], (s, emit) => {
+        for (const p of s.pnlByDay?.() ?? [])
+          emit({ day: p.day, venue: p.venue, symbol: p.symbol, currency: p.currency }, pick(p));
+      });
+    day(
+      "hft_pnl_realized_by_day",
+      "Realized PnL (before fees) by UTC day of the fill, recent days, in the quote currency.",
+      (p) => p.realized,
+    );
+    day("hft_fees_by_day", "Fees valued in the quote currency by UTC day of the fill, recent days.", (p) => p.fees);
+    this.registerJournalSampled();
     new SampledGauge(
       { name: "hft_command_queue_depth", help: "Control commands waiting for the engine.", labelNames: [], registry },
       (emit) => {
