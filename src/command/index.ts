@@ -12,6 +12,18 @@ export {
   type CommandSink,
   type SubmitResult,
 } from "./commands.ts";
+export {
+  fillQueryOf,
+  type JournalReader,
+  type JournalRouteDeps,
+  journalRoutes,
+  MAX_API_PAGE,
+  orderQueryOf,
+  parseTime,
+  pnlQueryOf,
+  QueryParamError,
+  strictParams,
+} from "./journal-routes.ts";
 export { openApiDocument } from "./openapi.ts";
 export {
   createHttpApp,
@@ -25,6 +37,7 @@ export {
 export {
   type BookStatus,
   type EngineStatus,
+  type JournalStatus,
   type ParentsStatus,
   type QuotingStatus,
   type Readiness,

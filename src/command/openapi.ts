@@ -31,6 +31,213 @@ const waitParam = {
 };
 const strategyParam = { name: "name", in: "path", required: true, schema: { type: "string" } };
 
+/** A query parameter of the journal routes. */
+const q = (name: string, description: string, schema: object = { type: "string" }) => ({
+  name,
+  in: "query",
+  required: false,
+  description,
+  schema,
+});
+const time = (name: string, what: string) =>
+  q(name, `${what}: a UTC day (2026-12-01), an ISO date-time or epoch milliseconds`, { type: "string" });
+const PAGE_PARAMS = [
+  q("limit", "Rows per page (default 100)", { type: "integer", minimum: 1, maximum: 1000 }),
+  q("cursor", "The nextCursor of the previous page"),
+];
+const ORDER_PARAM = q("order", "asc: oldest journaled first (default); desc: newest first", { enum: ["asc", "desc"] });
+const FILTERS = [q("venue", "Only this venue"), q("symbol", "Only this unified symbol, e.g. BTC-USDT")];
+
+/** The answer of a journal route: a page of rows, 400 naming a bad parameter, 404 without a journal. */
+function journalRead(summary: string, parameters: object[], page: object) {
+  return {
+    summary,
+    parameters,
+    responses: {
+      "200": { description: "One page; pass nextCursor back for the next", content: json(page) },
+      "400": error("A query parameter is unknown, repeated or malformed (named in `field`)"),
+      "404": error("The engine runs without a journal (engine.journal.enabled: false)"),
+    },
+  };
+}
+
+const pageOf = (item: string, extra: Record<string, object> = {}) => ({
+  type: "object",
+  required: ["items", "nextCursor", ...Object.keys(extra)],
+  properties: {
+    items: { type: "array", items: ref(item) },
+    nextCursor: { type: ["string", "null"], description: "null: no more rows" },
+    ...extra,
+  },
+});
+
+const str = { type: "string" };
+const int = { type: "integer" };
+const dec = { type: "string", description: "Exact decimal" };
+
+/** Schemas of the journal's rows (src/types/journal.ts). */
+const JOURNAL_SCHEMAS = {
+  FillRow: {
+    type: "object",
+    required: [
+      "id",
+      "venue",
+      "symbol",
+      "tradeId",
+      "clientId",
+      "venueOrderId",
+      "side",
+      "price",
+      "qty",
+      "fee",
+      "feeAsset",
+      "isMaker",
+      "venueTimeMs",
+      "localTimeMs",
+      "source",
+      "estimated",
+      "realizedPnl",
+      "feeQuote",
+      "currency",
+      "runId",
+    ],
+    properties: {
+      id: { ...int, description: "Journal sequence (paging order)" },
+      venue: str,
+      symbol: str,
+      tradeId: { ...str, description: "The venue's trade id (noid:<clientId>:<filled> when it gave none)" },
+      clientId: str,
+      venueOrderId: str,
+      side: { enum: ["buy", "sell"] },
+      price: dec,
+      qty: dec,
+      fee: { ...dec, description: "As the venue charged it, in feeAsset" },
+      feeAsset: str,
+      isMaker: { type: "boolean" },
+      venueTimeMs: int,
+      localTimeMs: int,
+      source: {
+        enum: ["stream", "history"],
+        description: "history: recovered from the venue's trade history at start-up",
+      },
+      estimated: { type: "boolean", description: "No venue trade id: price and fee may be guesses" },
+      realizedPnl: { ...dec, description: "Realized PnL this fill booked (FIFO), before fees, in currency" },
+      feeQuote: { type: "string", description: 'The fee valued in currency ("" when it could not be valued)' },
+      currency: str,
+      runId: int,
+    },
+  },
+  OrderEventRow: {
+    type: "object",
+    required: ["tsMs", "from", "to", "filledQty", "venueOrderId", "reason"],
+    properties: { tsMs: int, from: str, to: str, filledQty: dec, venueOrderId: str, reason: str },
+  },
+  OrderRow: {
+    type: "object",
+    required: [
+      "clientId",
+      "runId",
+      "venue",
+      "symbol",
+      "side",
+      "type",
+      "tif",
+      "price",
+      "qty",
+      "filledQty",
+      "state",
+      "venueOrderId",
+      "strategy",
+      "rejectReason",
+      "createdMs",
+      "updatedMs",
+    ],
+    properties: {
+      clientId: str,
+      runId: int,
+      venue: str,
+      symbol: str,
+      side: { enum: ["buy", "sell"] },
+      type: str,
+      tif: str,
+      price: dec,
+      qty: dec,
+      filledQty: dec,
+      state: { ...str, description: "The last journaled state" },
+      venueOrderId: str,
+      strategy: { type: ["string", "null"] },
+      rejectReason: { type: ["string", "null"] },
+      createdMs: int,
+      updatedMs: int,
+      events: { type: "array", items: ref("OrderEventRow"), description: "With events=true" },
+    },
+  },
+  PnlDayRow: {
+    type: "object",
+    required: ["day", "venue", "symbol", "currency", "realized", "fees", "net", "fills"],
+    properties: {
+      day: { ...str, description: "UTC day, YYYY-MM-DD" },
+      venue: str,
+      symbol: str,
+      currency: str,
+      realized: { ...dec, description: "Before fees" },
+      fees: dec,
+      net: dec,
+      fills: int,
+    },
+  },
+  PnlTotal: {
+    type: "object",
+    required: ["currency", "realized", "fees", "net"],
+    properties: { currency: str, realized: dec, fees: dec, net: dec },
+  },
+  FillPage: pageOf("FillRow"),
+  OrderPage: pageOf("OrderRow"),
+  PnlPage: pageOf("PnlDayRow", {
+    totals: { type: "array", items: ref("PnlTotal"), description: "Every matching row summed per currency" },
+  }),
+};
+
+const JOURNAL_PATHS = {
+  "/api/fills": {
+    get: journalRead(
+      "Journaled fills: the venue's trades with real price and fee, filtered by venue time",
+      [
+        ...FILTERS,
+        q("client_id", "Only this order"),
+        time("since", "From (venue time)"),
+        time("until", "Before (venue time)"),
+        ...PAGE_PARAMS,
+        ORDER_PARAM,
+      ],
+      ref("FillPage"),
+    ),
+  },
+  "/api/orders": {
+    get: journalRead(
+      "Journaled orders with their last state (and every transition with events=true), filtered by creation time",
+      [
+        ...FILTERS,
+        q("client_id", "Only this order"),
+        q("state", "Only orders in this state"),
+        time("since", "Created from"),
+        time("until", "Created before"),
+        ...PAGE_PARAMS,
+        ORDER_PARAM,
+        q("events", "Include every transition", { enum: ["true", "false"] }),
+      ],
+      ref("OrderPage"),
+    ),
+  },
+  "/api/pnl": {
+    get: journalRead(
+      "Realized PnL by UTC day and instrument, with totals per currency",
+      [...FILTERS, time("since", "First day"), time("until", "Last day (included)"), ...PAGE_PARAMS],
+      ref("PnlPage"),
+    ),
+  },
+};
+
 function control(summary: string, opts: { body?: object; strategy?: boolean; notFound?: boolean }) {
   return {
     summary,
@@ -105,6 +312,7 @@ export function openApiDocument(
           responses: { "200": { description: "Engine status", content: json(ref("Status")) } },
         },
       },
+      ...JOURNAL_PATHS,
       "/openapi.json": {
         get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1 document" } } },
       },
@@ -131,6 +339,7 @@ export function openApiDocument(
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
       schemas: {
+        ...JOURNAL_SCHEMAS,
         Accepted: {
           type: "object",
           required: ["status", "commandId", "kind"],

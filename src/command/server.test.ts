@@ -61,6 +61,8 @@ function baseStatus(): EngineStatus {
       killSwitchEngaged: false,
       killSwitchTrips: 0,
       dailyPnl: "0",
+      dailyDay: "2026-12-01",
+      dailyBaseline: "0",
       limits: { max_position_lots: 10 },
     },
     strategies: [

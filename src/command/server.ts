@@ -10,6 +10,7 @@ import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REQUEST_BODY_BYTES } from "./body.t
 import type { CommandSink } from "./commands.ts";
 import { controlPipeline } from "./control-pipeline.ts";
 import { orderAndRiskRoutes, strategyRoutes } from "./control-routes.ts";
+import { type JournalReader, journalRoutes } from "./journal-routes.ts";
 import { monitoringRoutes } from "./monitoring-routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import { json, type ReplyCounter, replyCounter, tooLarge } from "./responses.ts";
@@ -23,6 +24,8 @@ export interface HttpAppDeps {
   readonly strategies: StrategyCatalog;
   readonly commands: CommandSink;
   readonly auth: ControlAuth;
+  /** The journal's queries (/api/fills, /api/orders, /api/pnl); absent: those routes answer 404. */
+  readonly journal?: JournalReader;
   /** Largest accepted control body (default 16 KiB; never above maxRequestBodyBytes). */
   readonly maxBodyBytes?: number;
   /** Largest body any request may carry, whatever the route (default 64 KiB). */
@@ -72,6 +75,7 @@ export function createHttpApp(deps: HttpAppDeps) {
     .onRequest(refuseOversized(replies, maxRequestBodyBytes))
     .onError(errorReplies(replies))
     .use(monitoringRoutes({ metrics, status: deps.status, replies, openapi }))
+    .use(journalRoutes({ journal: deps.journal, replies }))
     .use(strategyRoutes(control, strategies))
     .use(orderAndRiskRoutes(control));
 }

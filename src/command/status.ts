@@ -91,6 +91,48 @@ export interface ParentsStatus {
   readonly unfilled: Readonly<Record<string, number>>;
 }
 
+/** The journal's health and what the last start restored and caught up (absent without a journal). */
+export interface JournalStatus {
+  readonly path: string;
+  readonly healthy: boolean;
+  /** Why it is unhealthy (null when healthy). */
+  readonly problem: string | null;
+  readonly queueDepth: number;
+  readonly committed: number;
+  readonly commitErrors: number;
+  /** Clock time of the last commit (0 before the first). */
+  readonly lastCommitMs: number;
+  /** What this start put back from the journal (null on a new journal). */
+  readonly restored: {
+    readonly runs: number;
+    readonly fills: number;
+    readonly positions: number;
+    readonly killSwitch: string | null;
+  } | null;
+  /** Fills missed while the engine was down, recovered from each venue's trade history. */
+  readonly catchUp: readonly {
+    readonly venue: string;
+    readonly symbol: string;
+    readonly from: string;
+    readonly applied: number;
+    readonly duplicates: number;
+    readonly foreign: number;
+  }[];
+  /** Orders earlier runs left live, settled with the venue; orders found that were never journaled. */
+  readonly settledOrders: number;
+  readonly discoveredOrders: number;
+  /** Balances the fills do not explain: journal (expected) against the venue's, per asset. */
+  readonly balanceMismatches: readonly {
+    readonly venue: string;
+    readonly asset: string;
+    readonly journal: string;
+    readonly reported: string;
+    readonly diff: string;
+  }[];
+  /** Start-up checks that failed (trade history unreadable, balances that differ). */
+  readonly startupProblems: readonly string[];
+}
+
 /** Everything /api/status returns. */
 export interface EngineStatus {
   readonly nowMs: number;
@@ -103,6 +145,7 @@ export interface EngineStatus {
   readonly risk: RiskStatus;
   readonly strategies: readonly StrategyStatus[];
   readonly parents: ParentsStatus;
+  readonly journal?: JournalStatus;
 }
 
 /** Whether the engine can trade, and if not, why. */

@@ -109,6 +109,36 @@ export const RecordSchema = v.strictObject({
   compression: v.optional(v.picklist(["zstd", "gzip", "none"], 'one of "zstd", "gzip", "none"'), "zstd"),
 });
 
+const haltOrWarn = v.picklist(["halt", "warn"], 'one of "halt", "warn"');
+
+/**
+ * The engine's durable memory (src/journal/): orders, fills, positions, balances, PnL by day and
+ * risk state in one SQLite file per engine, committed in batches right after each handler turn.
+ */
+export const JournalSchema = v.strictObject({
+  enabled: v.optional(v.boolean(), true),
+  /** One file per engine; relative to the working directory. HFT_JOURNAL_PATH overrides it. */
+  path: v.optional(v.pipe(v.string(), v.minLength(1, "a file path")), "data/journal.sqlite"),
+  /**
+   * normal: a committed batch survives a process kill, an OS crash or power loss may lose the last
+   * ones; full: every commit is fsynced (survives power loss, costs a disk flush per batch).
+   */
+  synchronous: v.optional(v.picklist(["normal", "full"], 'one of "normal", "full"'), "normal"),
+  /** 0: commit right after each handler turn; n: at most one commit every n ms (fewer, larger batches). */
+  commit_interval_ms: v.optional(int(0, 1000), 0),
+  /** More records than this waiting means the journal cannot keep up (see on_failure). */
+  max_queue: v.optional(int(1000, 10_000_000), 100_000),
+  /** Commits failing for this long mean the engine trades without memory (see on_failure). */
+  max_failing_ms: v.optional(int(100, 600_000), 5000),
+  /** When the journal cannot keep up or keeps failing: halt (kill switch) or warn and keep trading. */
+  on_failure: v.optional(haltOrWarn, "halt"),
+  /**
+   * At start-up, when a venue's balances differ from the journal's beyond what the fills explain,
+   * or its trade history cannot be read: halt (kill switch, resume over the control API) or warn.
+   */
+  on_mismatch: v.optional(haltOrWarn, "halt"),
+});
+
 /** Engine-wide behaviour. */
 export const EngineSchema = v.strictObject({
   /** Client-order-id prefix naming this engine (orders it finds with it on start-up are its orphans). */
@@ -134,6 +164,7 @@ export const EngineSchema = v.strictObject({
   busy_poll: v.optional(v.boolean(), false),
   /** Record every market-data event of every venue (absent: no recording). */
   record: v.optional(RecordSchema),
+  journal: v.optional(JournalSchema, {}),
 });
 
 /** A risk limit in base units: positive, at most MAX_BASE_AMOUNT, exact as money. */
@@ -298,6 +329,7 @@ export type VenueConfig = v.InferOutput<typeof VenueSchema>;
 export type StalenessConfig = v.InferOutput<typeof StalenessSchema>;
 export type EngineConfig = v.InferOutput<typeof EngineSchema>;
 export type RecordConfig = v.InferOutput<typeof RecordSchema>;
+export type JournalConfig = v.InferOutput<typeof JournalSchema>;
 export type RiskConfig = v.InferOutput<typeof RiskSchema>;
 export type HttpConfig = v.InferOutput<typeof HttpSchema>;
 export type SimulatorConfig = v.InferOutput<typeof SimulatorSchema>;

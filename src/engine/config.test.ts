@@ -64,6 +64,16 @@ describe("defaults and shape", () => {
       shutdown_timeout_ms: 5000,
       keep_warm_ms: 0,
       busy_poll: false,
+      journal: {
+        enabled: true,
+        path: "data/journal.sqlite",
+        synchronous: "normal",
+        commit_interval_ms: 0,
+        max_queue: 100_000,
+        max_failing_ms: 5000,
+        on_failure: "halt",
+        on_mismatch: "halt",
+      },
     });
     expect(config.http).toEqual({
       enabled: true,

@@ -28,6 +28,7 @@ import {
   type RiskReason,
 } from "../execution/index.ts";
 import { Codec, Recorder } from "../history/index.ts";
+import type { Journal, SqliteJournal } from "../journal/index.ts";
 import { type EngineMetrics, LatencySamples, type MetricsSource, type VenueMetrics } from "../metrics/index.ts";
 import type { Clock, Rng, TimerId } from "../services/index.ts";
 import { type Logger, silentLogger } from "../services/index.ts";
@@ -46,8 +47,10 @@ import type {
 } from "../types/index.ts";
 import { Side, STALE_CHECKS } from "../types/index.ts";
 import type { VenueAdapter } from "../venues/index.ts";
-import { riskLimits, strategyTargets, venueFees } from "./config.ts";
+import { codeVersion } from "./code-version.ts";
+import { isSimVenue, redactConfig, riskLimits, strategyTargets, venueFees } from "./config.ts";
 import type { Config, RecordConfig, StrategyConfig } from "./config-schema.ts";
+import { EngineJournal } from "./journal-recorder.ts";
 import { KeepWarm } from "./keep-warm.ts";
 import { OrderReports } from "./order-reports.ts";
 import { QuoteWatch, type QuotingGate } from "./quote-watch.ts";
@@ -89,6 +92,11 @@ export interface EngineOptions {
   readonly sampleCapacity?: number;
   /** false: ignore engine.record (a backtest replaying recordings does not record them again). */
   readonly record?: boolean;
+  /**
+   * The engine's durable memory (config engine.journal): restored before quoting, fed after every
+   * handler turn. The caller opened it and closes it after stop().
+   */
+  readonly journal?: { readonly journal: Journal; readonly store: SqliteJournal };
 }
 
 /** The recorder engine.record asks for. */
@@ -289,6 +297,8 @@ export class Engine implements StatusSource, MetricsSource {
   private readonly reports: OrderReports;
   /** Why quotes are missing: logged on change, in status and metrics. */
   readonly quoteWatch: QuoteWatch;
+  /** The journal's engine side (undefined without a journal). */
+  readonly journal: EngineJournal | undefined;
 
   constructor(opts: EngineOptions) {
     this.opts = opts;
@@ -325,8 +335,11 @@ export class Engine implements StatusSource, MetricsSource {
       limits: riskLimits(opts.config.risk),
       ...(opts.orders !== undefined ? { orders: opts.orders } : {}),
       onFill: (f) => this.onFill(f),
+      onFillBooked: (f, b) => this.journal?.fillBooked(f, b),
+      onOrderCreated: (o) => this.journal?.orderCreated(o),
       onHalt: (reason) => this.onHalt(reason),
-      onOrderState: (o) => {
+      onOrderState: (o, from, cause) => {
+        this.journal?.orderState(o, from, cause);
         // counted on the state change: once per order, whichever report (answer, stream, query) came first
         if (o.state === "rejected") this.reports.rejected(o);
         else if (o.state === "canceled") this.venueMap.get(o.venue)?.metrics?.forSymbol(o.symbol).ordersCancelled.inc();
@@ -366,10 +379,25 @@ export class Engine implements StatusSource, MetricsSource {
     for (const vc of opts.config.venues) {
       if (!this.venueMap.has(vc.name)) throw new Error(`venue ${vc.name}: no adapter was created for it`);
     }
+    this.journal = opts.journal === undefined ? undefined : this.journalOf(opts.journal);
     opts.metrics?.setSource(this);
     opts.metrics?.setCommandQueueDepth(() => this.commands.size);
     // known label sets start at 0, so dashboards show "none yet" rather than "no data"
     for (const r of RISK_REASONS) opts.metrics?.risk.rejected(r);
+  }
+
+  private journalOf(j: { journal: Journal; store: SqliteJournal }): EngineJournal {
+    const hash = new Bun.CryptoHasher("sha256").update(JSON.stringify(redactConfig(this.config))).digest("hex");
+    return new EngineJournal({
+      ...j,
+      desk: this.desk,
+      clock: this.clock,
+      log: this.log,
+      settings: this.config.engine.journal,
+      metrics: this.opts.metrics,
+      configHash: hash,
+      codeVersion: codeVersion(),
+    });
   }
 
   /** The phase of the lifecycle (status, tests). */
@@ -385,6 +413,7 @@ export class Engine implements StatusSource, MetricsSource {
     if (this.phase !== "created") throw new Error(`engine already ${this.phase}`);
     this.phase = "starting";
     this.startedAtMs = this.clock.nowMs();
+    this.journal?.begin(this.startedAtMs, `${this.config.engine.client_id_prefix}-${this.desk.ids.runId}-`);
     for (const [name, v] of this.venueMap) {
       const adapter = v.adapter;
       const vm = v.metrics;
@@ -431,6 +460,8 @@ export class Engine implements StatusSource, MetricsSource {
       this.recorder?.attach(adapter, v.symbols);
       this.desk.addVenue(new TimedAdapter(adapter, this));
       this.log.info(`venue ${name} connected`, { kind: adapter.kind, symbols: v.symbols.join(",") });
+      const simChild = this.simChild(name);
+      this.journal?.restoreVenue(name, simChild);
       const orphans = await this.desk.startVenue(name);
       if (orphans.found > 0 || orphans.remaining > 0) {
         this.log.warn(`venue ${name}: cancelled orders an earlier run left open`, { ...orphans });
@@ -438,19 +469,24 @@ export class Engine implements StatusSource, MetricsSource {
       if (orphans.remaining > 0)
         throw new Error(`venue ${name}: ${orphans.remaining} orphan orders could not be cancelled`);
       this.assertStarting();
-      await this.desk.syncBalances(name);
+      if (this.journal === undefined) await this.desk.syncBalances(name);
+      else await this.journal.settleVenue(adapter, v.symbols, simChild, (ms) => this.sleep(ms));
       this.assertStarting();
       await adapter.subscribeQuotes(v.symbols);
       this.assertStarting();
     }
     await this.waitForBooks(this.opts.bookWaitMs ?? 30_000);
     this.assertStarting();
+    this.journal?.endStart();
     this.desk.start();
     this.strategy = (this.opts.strategyFactory ?? defaultStrategyFactory)(this.config.strategy, this.strategyContext());
     const st = this.strategy;
     // books may have gone live before the strategy existed: give it what it has missed
     for (const b of this.bookMap.values()) st.onBookHealth(b.venue, b.symbol, b.health);
-    st.start();
+    if (this.desk.kill.isHalted()) {
+      this.lastHaltReason = this.desk.kill.reason();
+      this.log.warn(`not quoting: trading is halted (${this.desk.kill.reason()}); POST /api/risk/resume to trade`);
+    } else st.start();
     if (st.timerIntervalMs > 0) {
       this.timers.push(
         this.clock.setRepeating(st.timerIntervalMs, () => this.guard(() => st.onTimer(this.clock.nowMs()))),
@@ -469,7 +505,7 @@ export class Engine implements StatusSource, MetricsSource {
     // only once running: a start-up that fails leaves no timer behind
     this.stopLoopMonitor = this.opts.metrics?.startEventLoopMonitor(this.clock);
     this.phase = "running";
-    this.log.info(`quoting started`, { strategy: st.name, kind: st.kind });
+    if (!this.desk.kill.isHalted()) this.log.info(`quoting started`, { strategy: st.name, kind: st.kind });
     this.startKeepWarm(st);
     for (const b of this.bookMap.values()) {
       if (b.book !== undefined && b.health === "live") this.feedBook(b, b.book, 0);
@@ -532,6 +568,7 @@ export class Engine implements StatusSource, MetricsSource {
     };
     this.logProgress();
     this.reports.flush(true);
+    this.journal?.finish(reason, report.openOrders === 0 && report.inFlight === 0 && report.venueOpenOrders === 0);
     for (const v of this.venueMap.values()) {
       v.unlisten?.();
       await v.adapter.close().catch(() => {});
@@ -702,6 +739,7 @@ export class Engine implements StatusSource, MetricsSource {
         killSwitchEngaged: this.desk.kill.isHalted(),
         killSwitchTrips: this.killTrips,
         dailyPnl: this.desk.riskStatus().dailyPnl,
+        ...this.desk.dailyState(),
         limits: {
           max_position_base: limits.max_position_base,
           max_position_notional: limits.max_position_notional,
@@ -716,6 +754,7 @@ export class Engine implements StatusSource, MetricsSource {
         },
       },
       parents: this.parentsStatus(),
+      ...(this.journal === undefined ? {} : { journal: this.journal.status() }),
       strategies:
         this.strategy === undefined
           ? []
@@ -812,6 +851,11 @@ export class Engine implements StatusSource, MetricsSource {
 
   strategies() {
     return this.strategy === undefined ? [] : [{ name: this.strategy.name, state: this.strategyState() }];
+  }
+
+  /** MetricsSource: realized PnL and fees by UTC day, the recent days. */
+  pnlByDay() {
+    return this.desk.pnlDays.samples(this.clock.nowMs());
   }
 
   /** MetricsSource: each quoted instrument side, "quoting" or why not. */
@@ -1098,9 +1142,16 @@ export class Engine implements StatusSource, MetricsSource {
     this.guard(() => this.strategy?.onPosition({ venue: f.venue, symbol: f.symbol, positionLots: pos }));
   }
 
+  /** Whether a venue is one the engine's own simulator child runs (its account starts afresh each run). */
+  private simChild(venue: string): boolean {
+    const vc = this.config.venues.find((v) => v.name === venue);
+    return vc !== undefined && isSimVenue(vc);
+  }
+
   private onHalt(reason: string): void {
     this.killTrips++;
     this.lastHaltReason = reason;
+    this.journal?.riskChanged();
     this.opts.metrics?.risk.killSwitchTrips.inc();
     this.log.error(`KILL SWITCH: ${reason}; every order cancelled, strategies halted until resumed`);
     this.guard(() => this.strategy?.stop());
@@ -1147,6 +1198,7 @@ export class Engine implements StatusSource, MetricsSource {
       case "resume_trading": {
         if (!this.desk.kill.isHalted()) return { ok: true, message: "not halted" };
         this.desk.resume();
+        this.journal?.riskChanged();
         this.log.warn(`trading resumed by operator: ${c.reason}`, { haltReason: this.lastHaltReason });
         if (!this.paused) st?.start();
         return { ok: true, message: "trading resumed" };

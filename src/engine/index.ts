@@ -43,6 +43,7 @@ export {
   type Fees,
   type FillModelConfig,
   type HttpConfig,
+  type JournalConfig,
   OKX_DEFAULT_FEES,
   type RecordConfig,
   type RiskConfig,

@@ -11,11 +11,13 @@ import {
   type StrategyCatalog,
   startHttpServer,
 } from "../command/index.ts";
+import { Journal, SqliteJournal } from "../journal/index.ts";
 import { createEngineMetrics, type EngineMetrics } from "../metrics/index.ts";
 import { type Clock, createLogger, type Logger, Rng, SystemClock } from "../services/index.ts";
 import { STRATEGY_TYPES, strategyParamsJsonSchemas, strategyParamsSchema } from "../strategy/index.ts";
 import { ENGINE_USAGE, type EngineArgs, parseEngineArgs, UsageError } from "./cli.ts";
 import { ConfigError, chooseConfigPath, type LoadedConfig, loadConfig, redactText } from "./config.ts";
+import type { Config } from "./config-schema.ts";
 import { Engine } from "./engine.ts";
 import { type ConfiguredVenues, createConfiguredVenues } from "./venues.ts";
 
@@ -24,6 +26,38 @@ interface Started {
   venues?: ConfiguredVenues;
   engine?: Engine;
   http?: RunningHttpServer;
+  journal?: Journal;
+}
+
+/** The journal file: HFT_JOURNAL_PATH (an operator's or a test's override), else engine.journal.path. */
+export function journalPath(config: Config, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const fromEnv = env.HFT_JOURNAL_PATH;
+  return fromEnv !== undefined && fromEnv !== "" ? fromEnv : config.engine.journal.path;
+}
+
+/** Opens the configured journal (or none when disabled); throws a start-up error naming the file. */
+export function openConfiguredJournal(
+  config: Config,
+  clock: Clock,
+  log: Logger,
+  metrics: EngineMetrics | undefined,
+): { journal: Journal; store: SqliteJournal } | undefined {
+  const j = config.engine.journal;
+  if (!j.enabled) return undefined;
+  const store = SqliteJournal.open(journalPath(config), { synchronous: j.synchronous });
+  if (store.created) log.info(`journal ${store.path} created (a new file: nothing to restore)`);
+  if (store.migrated.length > 0 && !store.created)
+    log.info(`journal ${store.path} upgraded to schema ${store.migrated.join(", ")}`);
+  const journal = new Journal({
+    primary: store,
+    clock,
+    log,
+    ...(metrics !== undefined ? { metrics: metrics.journal } : {}),
+    commitIntervalMs: j.commit_interval_ms,
+    maxQueue: j.max_queue,
+    maxFailingMs: j.max_failing_ms,
+  });
+  return { journal, store };
 }
 
 /** How a run ends on a signal: `stopped` when its shutdown finished; `signalled` once one began. */
@@ -82,12 +116,22 @@ async function runConfigured(loaded: LoadedConfig, clock: Clock, log: Logger, st
   const { config } = loaded;
   const rng = new Rng(`${config.engine.client_id_prefix}/${clock.nowMs()}/${process.pid}`);
   const metrics = createEngineMetrics();
+  const journal = openConfiguredJournal(config, clock, log, metrics);
+  if (journal !== undefined) started.journal = journal.journal;
   const venues = await createConfiguredVenues(config, { clock, rng, log });
   started.venues = venues;
-  const engine = new Engine({ config, clock, rng, adapters: venues.adapters, log, metrics });
+  const engine = new Engine({
+    config,
+    clock,
+    rng,
+    adapters: venues.adapters,
+    log,
+    metrics,
+    ...(journal !== undefined ? { journal } : {}),
+  });
   started.engine = engine;
   const signals = stopOnSignals(clock, log, started, (reason) => shutdown(engine, started, log, reason));
-  if (config.http.enabled) started.http = startHttp(loaded, engine, metrics, log);
+  if (config.http.enabled) started.http = startHttp(loaded, engine, metrics, log, journal?.store);
   try {
     await engine.start();
   } catch (e) {
@@ -132,6 +176,7 @@ async function shutdown(engine: Engine, started: Started, log: Logger, reason: s
   const report = await engine.stop(reason);
   await started.http?.stop().catch(() => {});
   await started.venues?.close();
+  started.journal?.close();
   const clean = report.openOrders === 0 && report.venueOpenOrders === 0;
   log.info(clean ? "shutdown complete: no open orders left" : "shutdown finished with orders still open", {
     ...report,
@@ -141,9 +186,16 @@ async function shutdown(engine: Engine, started: Started, log: Logger, reason: s
 
 /**
  * Serves monitoring and control over HTTP; the control routes only enqueue commands for the engine
- * and take the token the config load read (from the variable or its _FILE).
+ * and take the token the config load read (from the variable or its _FILE); the journal's read
+ * routes query its store.
  */
-function startHttp(loaded: LoadedConfig, engine: Engine, metrics: EngineMetrics, log: Logger): RunningHttpServer {
+function startHttp(
+  loaded: LoadedConfig,
+  engine: Engine,
+  metrics: EngineMetrics,
+  log: Logger,
+  journal: SqliteJournal | undefined,
+): RunningHttpServer {
   const { config } = loaded;
   const catalog: StrategyCatalog = {
     paramsValidator: (name) => {
@@ -158,6 +210,7 @@ function startHttp(loaded: LoadedConfig, engine: Engine, metrics: EngineMetrics,
     commands: engine.commands,
     auth: new ControlAuth(loaded.controlToken, config.http.control_token_env),
     strategyParamSchemas: pick(strategyParamsJsonSchemas(), config.strategy.type),
+    ...(journal !== undefined ? { journal } : {}),
   });
   let http: RunningHttpServer;
   try {
@@ -165,7 +218,9 @@ function startHttp(loaded: LoadedConfig, engine: Engine, metrics: EngineMetrics,
   } catch (e) {
     throw new Error(`http server on ${config.http.host}:${config.http.port}: ${(e as Error).message}`);
   }
-  log.info(`http server ${http.url} (/metrics /health /ready /api/status)`);
+  log.info(
+    `http server ${http.url} (/metrics /health /ready /api/status${journal !== undefined ? " /api/fills /api/orders /api/pnl" : ""})`,
+  );
   return http;
 }
 
@@ -179,9 +234,10 @@ function pick<T>(all: Readonly<Record<string, T>>, key: string): Record<string, 
 async function failStartUp(e: unknown, path: string, secrets: readonly string[], started: Started): Promise<number> {
   const msg = e instanceof ConfigError ? e.message : `start-up failed (config ${path}): ${(e as Error).message}`;
   process.stderr.write(`${redactText(msg, secrets)}\n`);
-  const { engine, http, venues } = started;
+  const { engine, http, venues, journal } = started;
   if (engine !== undefined && engine.state !== "created") await engine.stop("start-up error").catch(() => {});
   await http?.stop().catch(() => {});
   await venues?.close().catch(() => {});
+  journal?.close();
   return 1;
 }

@@ -17,6 +17,7 @@ import type {
   TimeInForce,
   UnknownOutcomeResult,
   VenueEvent,
+  VenueTrade,
 } from "../types/index.ts";
 import { Side } from "../types/index.ts";
 import type { VenueAdapter } from "../venues/index.ts";
@@ -33,7 +34,8 @@ import {
 } from "./order-manager.ts";
 import { IllegalTransitionError, type ManagedOrder, type OrderState } from "./order-state.ts";
 import { type ParentOrderOptions, ParentOrders, type ParentRequest } from "./parent-order.ts";
-import { Positions, type PositionView } from "./positions.ts";
+import { PnlByDay } from "./pnl-days.ts";
+import { type PositionSnapshot, Positions, type PositionView } from "./positions.ts";
 import {
   type DesiredQuotes,
   PlanBuffer,
@@ -43,10 +45,24 @@ import {
   type QuotePlan,
   quotesKeptAsIs,
 } from "./quotes.ts";
-import { Registry } from "./registry.ts";
+import { type InstrumentState, Registry } from "./registry.ts";
 import { KillSwitch, RiskGate, type RiskLimits, type RiskReason } from "./risk.ts";
+import { TradeKeys } from "./trade-keys.ts";
 
 const ONE = 10n ** 18n;
+const DAY_MS = 86_400_000;
+
+/** What one booked fill did to its instrument's money; a reused object, valid during the call. */
+export interface FillBooking {
+  inst: InstrumentState | undefined;
+  /** Realized PnL the fill booked, before fees, in quote units of 10^-18. */
+  realized: Money;
+  /** The fee valued in the quote asset; undefined when it could not be valued (third asset, no rate). */
+  feeQuote: Money | undefined;
+}
+
+/** What became of a trade from the venue's trade history. */
+export type TradeOutcome = "applied" | "duplicate" | "unknown_instrument";
 
 /** Construction options; timeouts of the order manager may be overridden. */
 export interface ExecutionOptions {
@@ -66,7 +82,13 @@ export interface ExecutionOptions {
   readonly riskEvalMs?: number;
   /** Told on every fill (after positions moved) and state change: strategies, logs. */
   readonly onFill?: (fill: FillEvent) => void;
-  readonly onOrderState?: (order: ManagedOrder, from: OrderState) => void;
+  /** Told once per fill that moved positions, with what it booked (the journal records it here). */
+  readonly onFillBooked?: (fill: FillEvent, booking: FillBooking) => void;
+  /** Told when an order is created (its request already handed to the adapter). */
+  readonly onOrderCreated?: (order: ManagedOrder) => void;
+  readonly onOrderState?: (order: ManagedOrder, from: OrderState, cause: string) => void;
+  /** Trade ids remembered across orders and runs to book each fill once (default 100000). */
+  readonly tradeMemory?: number;
   /** Told when a submission whose outcome was unknown is settled (metrics and the log). */
   readonly onUnknownOutcome?: (order: ManagedOrder, result: UnknownOutcomeResult, detail: string) => void;
   /** Told when the kill switch trips: the engine halts its strategies here. */
@@ -151,6 +173,8 @@ export interface ExecutionStats {
   reconciles: number;
   /** Quote places deferred on a full order-rate window (not refusals: the next quote retries). */
   placesDeferred: number;
+  /** Fills dropped because their venue trade id was booked already (another path, an earlier run). */
+  duplicateTrades: number;
 }
 
 /** The execution desk (one per engine). */
@@ -164,7 +188,17 @@ export class Execution {
   /** Parent orders split across venues by the router (children go through submit like any order). */
   readonly parents: ParentOrders;
   readonly balances = new Balances();
-  readonly stats: ExecutionStats = { illegalTransitions: 0, eventErrors: 0, reconciles: 0, placesDeferred: 0 };
+  readonly stats: ExecutionStats = {
+    illegalTransitions: 0,
+    eventErrors: 0,
+    reconciles: 0,
+    placesDeferred: 0,
+    duplicateTrades: 0,
+  };
+  /** Realized PnL and fees by UTC day of the fill (recent days, for metrics). */
+  readonly pnlDays = new PnlByDay();
+  /** Venue trade ids already booked (seeded from the journal at start-up). */
+  readonly trades: TradeKeys;
   /** The last balances each venue pushed, for comparison with ours. */
   readonly reportedBalances = new Map<string, readonly Balance[]>();
   private readonly clock: Clock;
@@ -178,6 +212,7 @@ export class Execution {
   private readonly orderListeners: OrderListener[] = [];
   /** quote() answers that did nothing, by how many orders they kept (shared, frozen). */
   private readonly keptResults: QuoteResult[] = [];
+  private readonly booking: FillBooking = { inst: undefined, realized: 0n, feeQuote: undefined };
 
   constructor(opts: ExecutionOptions) {
     this.opts = opts;
@@ -186,6 +221,7 @@ export class Execution {
     this.kill = new KillSwitch(opts.clock);
     this.risk = new RiskGate(this.registry, opts.clock, this.kill, opts.limits);
     this.positions = new Positions(this.registry);
+    this.trades = new TradeKeys(opts.tradeMemory);
     this.oms = new OrderManager({
       ...opts.orders,
       clock: opts.clock,
@@ -194,9 +230,10 @@ export class Execution {
       onError: (e) => this.contain(e),
       listener: {
         onFill: (f) => this.onFill(f),
-        onState: (o, from) => {
-          for (const l of this.orderListeners) l.onState?.(o, from);
-          this.opts.onOrderState?.(o, from);
+        onCreated: (o) => this.opts.onOrderCreated?.(o),
+        onState: (o, from, cause) => {
+          for (const l of this.orderListeners) l.onState?.(o, from, cause);
+          this.opts.onOrderState?.(o, from, cause);
         },
         onUnknownOutcome: (o, result, detail) => this.opts.onUnknownOutcome?.(o, result, detail),
       },
@@ -472,9 +509,51 @@ export class Execution {
     };
   }
 
-  /** Re-evaluates the daily loss at current marks (also done on every fill and by start()). */
+  /**
+   * Re-evaluates the daily loss at current marks (also done on every fill and by start()). Skipped
+   * while an open position has no mark yet (a restored position before its book is live): its
+   * unrealized PnL is unknown, not zero.
+   */
   evaluateRisk(): Money {
+    for (const inst of this.registry.instruments()) {
+      if (inst.position.lots !== 0 && inst.mid2() === 0) return this.risk.dailyPnl();
+    }
     return this.risk.evaluateDailyLoss(this.positions.totalNet());
+  }
+
+  /**
+   * Books a trade from the venue's trade history (one missed while the engine was down) exactly
+   * once, through the same path as a streamed fill: positions, balances, daily loss, listeners.
+   */
+  applyVenueTrade(t: VenueTrade, clientId: string): TradeOutcome {
+    if (this.registry.get(t.venue, t.symbol) === undefined) return "unknown_instrument";
+    if (this.trades.has(t.venue, t.symbol, t.tradeId)) return "duplicate";
+    const num = Number(t.tradeId);
+    this.onFill({
+      venue: t.venue,
+      symbol: t.symbol,
+      clientId,
+      side: t.side,
+      lots: t.lots,
+      priceTicks: t.priceTicks,
+      fee: t.fee,
+      feeAsset: t.feeAsset,
+      isMaker: t.isMaker,
+      tradeId: Number.isSafeInteger(num) && num >= 0 ? num : -1,
+      order: this.oms.get(clientId),
+      venueTradeId: t.tradeId,
+      venueOrderId: t.venueOrderId,
+      venueTimeMs: t.venueTimeMs,
+      source: "history",
+    });
+    return "applied";
+  }
+
+  /** Puts a journaled position back on a registered instrument (start-up); throws naming it when inconsistent. */
+  restorePosition(venue: string, symbol: string, snap: PositionSnapshot): void {
+    const inst = this.registry.get(venue, symbol);
+    if (inst === undefined) throw new Error(`position ${venue} ${symbol}: the venue does not list it now`);
+    this.positions.restore(inst, snap);
   }
 
   /** Trips the kill switch: cancels every order, halts strategies, refuses orders until resumed. */
@@ -568,7 +647,17 @@ export class Execution {
       killSwitchEngaged: halted,
       killSwitchTrips: this.kill.trips,
       dailyPnl: formatMoney(this.risk.dailyPnl()),
+      ...this.dailyState(),
       limits,
+    };
+  }
+
+  /** The day the daily loss is measured in and its baseline, for display. */
+  dailyState(): { dailyDay: string; dailyBaseline: string } {
+    const { day, baseline } = this.risk.dayState();
+    return {
+      dailyDay: day < 0 ? "" : new Date(day * DAY_MS).toISOString().slice(0, 10),
+      dailyBaseline: formatMoney(baseline),
     };
   }
 
@@ -601,11 +690,39 @@ export class Execution {
   }
 
   private onFill(f: FillEvent): void {
+    const key = TradeKeys.keyOf(f);
+    if (!this.trades.admit(key)) {
+      this.stats.duplicateTrades++;
+      return;
+    }
+    const before = this.registry.get(f.venue, f.symbol)?.position;
+    const realized0 = before?.realized ?? 0n;
+    const fees0 = before?.fees ?? 0n;
+    const unvalued0 = before?.unvaluedFeeCount ?? 0;
     const inst = this.positions.applyFill(f);
-    if (inst !== undefined) this.balances.applyFill(inst, f);
+    if (inst === undefined)
+      this.trades.forget(key); // not booked: the trade history may bring it again
+    else this.book(inst, f, realized0, fees0, unvalued0);
     this.evaluateRisk();
     for (const l of this.orderListeners) l.onFill?.(f);
+    if (inst !== undefined) this.opts.onFillBooked?.(f, this.booking);
     this.opts.onFill?.(f);
+  }
+
+  /** Balances, PnL by day and the booking the journal reads, after positions took the fill. */
+  private book(inst: InstrumentState, f: FillEvent, realized0: Money, fees0: Money, unvalued0: number): void {
+    this.balances.applyFill(inst, f);
+    const pos = inst.position;
+    const b = this.booking;
+    b.inst = inst;
+    b.realized = pos.realized - realized0;
+    b.feeQuote = pos.unvaluedFeeCount > unvalued0 ? undefined : pos.fees - fees0;
+    const now = this.clock.nowMs();
+    const at = f.venueTimeMs !== undefined && f.venueTimeMs > 0 ? f.venueTimeMs : now;
+    this.pnlDays.add(at, f.venue, f.symbol, inst.info.quote, b.realized, b.feeQuote ?? 0n);
+    // a fill the venue made today while we were down is today's, even if booked before today's baseline
+    if (f.source === "history" && Math.floor(at / DAY_MS) === Math.floor(now / DAY_MS))
+      this.risk.carryIntoToday(b.realized - (b.feeQuote ?? 0n));
   }
 
   private onConnection(venue: string, stream: string, state: string): void {

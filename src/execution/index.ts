@@ -12,11 +12,13 @@ export {
   Execution,
   type ExecutionOptions,
   type ExecutionStats,
+  type FillBooking,
   type OrderIntentLike,
   type PositionSample,
   type QuoteResult,
   type RouteIntentLike,
   type StrategySink,
+  type TradeOutcome,
   type VenueQuotes,
 } from "./execution.ts";
 export {
@@ -57,7 +59,14 @@ export {
   type ParentUnfilledReason,
   type ParentUpdate,
 } from "./parent-order.ts";
-export { type PnlView, type PositionStats, Positions, type PositionView } from "./positions.ts";
+export { PnlByDay, type PnlDay } from "./pnl-days.ts";
+export {
+  type PnlView,
+  type PositionSnapshot,
+  type PositionStats,
+  Positions,
+  type PositionView,
+} from "./positions.ts";
 export {
   type DesiredQuotes,
   emptyPlan,
@@ -82,3 +91,4 @@ export {
   SlidingWindow,
   type SymbolLimits,
 } from "./risk.ts";
+export { TradeKeys } from "./trade-keys.ts";

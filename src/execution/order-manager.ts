@@ -35,12 +35,24 @@ export interface FillEvent {
   readonly isMaker: boolean;
   readonly tradeId: number;
   readonly order: ManagedOrder | undefined;
+  /** The venue's trade id as it wrote it (a trade-history fill; stream fills use tradeId). */
+  readonly venueTradeId?: string;
+  readonly venueOrderId?: string;
+  /** Venue trade time, epoch ms (0 or absent when unknown). */
+  readonly venueTimeMs?: number;
+  /** The order's filled quantity after this fill, as the venue reported it. */
+  readonly cumLots?: number;
+  /** stream: the order stream; history: the venue's trade history (fills missed while down). */
+  readonly source?: "stream" | "history";
 }
 
-/** What the order manager tells the rest of the engine (positions, strategies, logs). */
+/** What the order manager tells the rest of the engine (positions, strategies, logs, journal). */
 export interface OrderListener {
   onFill?(fill: FillEvent): void;
-  onState?(order: ManagedOrder, from: OrderState): void;
+  /** A new order exists (pending_new), right after its request was handed to the adapter. */
+  onCreated?(order: ManagedOrder): void;
+  /** An order moved from `from` to its current state; `cause` says why. */
+  onState?(order: ManagedOrder, from: OrderState, cause: string): void;
   /**
    * A submission whose outcome was unknown (no answer in time, transport error) is settled: the order
    * left pending_new, by a status query or a late answer. `detail` says what settled it.
@@ -325,6 +337,7 @@ export class OrderManager {
       (id) => this.run(() => this.onSubmitOk(o, id)),
       (e: unknown) => this.run(() => this.onSubmitError(o, e)),
     );
+    this.listener.onCreated?.(o);
     return o;
   }
 
@@ -508,7 +521,7 @@ export class OrderManager {
       o.outcomeUnknown = false;
       this.listener.onUnknownOutcome?.(o, settledResult(o), cause);
     }
-    this.listener.onState?.(o, from);
+    this.listener.onState?.(o, from, cause);
     if (from === "pending_new" && o.cancelWanted && (to === "new" || to === "partially_filled")) {
       this.sendCancel(o, "deferred cancel after ack");
     }
@@ -837,6 +850,10 @@ export class OrderManager {
       isMaker: u.isMaker,
       tradeId: u.tradeId,
       order: o,
+      venueOrderId: u.venueOrderId !== "" ? u.venueOrderId : o.venueOrderId,
+      venueTimeMs: u.venueTimeMs,
+      cumLots: u.cumLots,
+      source: "stream",
     });
   }
 
@@ -868,6 +885,10 @@ export class OrderManager {
           isMaker: u.isMaker,
           tradeId: u.tradeId,
           order: undefined,
+          venueOrderId: u.venueOrderId,
+          venueTimeMs: u.venueTimeMs,
+          cumLots: u.cumLots,
+          source: "stream",
         });
       }
     }

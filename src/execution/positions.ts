@@ -49,6 +49,24 @@ export interface PositionView extends PnlView {
   readonly feesByAsset: ReadonlyMap<string, Money>;
 }
 
+/**
+ * One instrument's position as a journal keeps it: FIFO entries in lots and ticks on the current
+ * grids, cost and realized PnL and fees in 10^-18 quote units.
+ */
+export interface PositionSnapshot {
+  readonly lots: number;
+  /** Open entries, oldest first: [lots > 0, priceTicks]. */
+  readonly entries: readonly (readonly [number, number])[];
+  readonly openCost: Money;
+  readonly realized: Money;
+  readonly fees: Money;
+  readonly feesByAsset: ReadonlyMap<string, Money>;
+  readonly unvaluedFees: number;
+  readonly fills: number;
+  readonly boughtLots: number;
+  readonly soldLots: number;
+}
+
 /** Counters of bad input, read by metrics. */
 export interface PositionStats {
   fillsApplied: number;
@@ -95,6 +113,65 @@ export class Positions {
     this.applyFee(inst, fill);
     this.stats.fillsApplied++;
     return inst;
+  }
+
+  /**
+   * Puts a journaled position back (start-up, before any fill of this run). Throws naming the
+   * instrument when the snapshot contradicts itself (entries that do not add up to the position or
+   * its cost): a corrupt memory must stop the start, not trade.
+   */
+  restore(inst: InstrumentState, snap: PositionSnapshot): void {
+    const what = `position ${inst.venue} ${inst.info.symbol}`;
+    let sum = 0;
+    let cost = 0n;
+    for (const [lots, ticks] of snap.entries) {
+      if (!Number.isSafeInteger(lots) || lots <= 0 || !Number.isSafeInteger(ticks) || ticks <= 0)
+        throw new Error(`${what}: entry [${lots}, ${ticks}] is not positive whole lots and ticks`);
+      sum += lots;
+      cost += inst.math.notional(lots, ticks);
+    }
+    if (sum !== Math.abs(snap.lots))
+      throw new Error(`${what}: entries add up to ${sum} lots, position is ${snap.lots}`);
+    if (cost !== snap.openCost) throw new Error(`${what}: entries cost ${cost} units, snapshot says ${snap.openCost}`);
+    const pos = inst.position;
+    pos.lots = snap.lots;
+    pos.entryLots.length = 0;
+    pos.entryTicks.length = 0;
+    pos.entryHead = 0;
+    for (const [lots, ticks] of snap.entries) {
+      pos.entryLots.push(lots);
+      pos.entryTicks.push(ticks);
+    }
+    pos.openCost = snap.openCost;
+    pos.realized = snap.realized;
+    pos.fees = snap.fees;
+    pos.feesByAsset.clear();
+    for (const [asset, amount] of snap.feesByAsset) pos.feesByAsset.set(asset, amount);
+    pos.unvaluedFeeCount = snap.unvaluedFees;
+    pos.fills = snap.fills;
+    pos.boughtLots = snap.boughtLots;
+    pos.soldLots = snap.soldLots;
+  }
+
+  /** The position of one instrument as a journal snapshot (entries copied). */
+  snapshot(inst: InstrumentState): PositionSnapshot {
+    const pos = inst.position;
+    const entries: [number, number][] = [];
+    for (let i = pos.entryHead; i < pos.entryLots.length; i++) {
+      entries.push([pos.entryLots[i] as number, pos.entryTicks[i] as number]);
+    }
+    return {
+      lots: pos.lots,
+      entries,
+      openCost: pos.openCost,
+      realized: pos.realized,
+      fees: pos.fees,
+      feesByAsset: new Map(pos.feesByAsset),
+      unvaluedFees: pos.unvaluedFeeCount,
+      fills: pos.fills,
+      boughtLots: pos.boughtLots,
+      soldLots: pos.soldLots,
+    };
   }
 
   /** Unrealized PnL of one instrument at its current mark. */

@@ -188,6 +188,17 @@ export class KillSwitch {
     return true;
   }
 
+  /**
+   * Puts back a halt a journal remembers from an earlier run, without the trip's side effects (no
+   * listener: nothing is open yet to cancel). It stays until an explicit resume.
+   */
+  restore(reason: string, trippedAtMs: number, trips: number): void {
+    this.halted_ = true;
+    this.reason_ = reason;
+    this.trippedAtMs_ = trippedAtMs;
+    this.trips = trips;
+  }
+
   /** Lifts the halt; only an explicit command may call this. */
   resume(): void {
     this.halted_ = false;
@@ -225,6 +236,8 @@ export class RiskGate {
   private day = -1;
   private dayStartPnl: Money = 0n;
   private dailyPnl_: Money = 0n;
+  /** PnL already made today that the next baseline must not swallow (fills recovered after a restart). */
+  private carryToday: Money = 0n;
 
   constructor(
     private readonly registry: Registry,
@@ -318,7 +331,8 @@ export class RiskGate {
     const day = Math.floor(this.clock.nowMs() / DAY_MS);
     if (day !== this.day) {
       this.day = day;
-      this.dayStartPnl = totalNetPnl;
+      this.dayStartPnl = totalNetPnl - this.carryToday;
+      this.carryToday = 0n;
     }
     this.dailyPnl_ = totalNetPnl - this.dayStartPnl;
     if (-this.dailyPnl_ > this.dailyLossLimit) {
@@ -332,6 +346,34 @@ export class RiskGate {
   /** PnL since the last UTC midnight as of the last evaluation, in quote units of 10^-18. */
   dailyPnl(): Money {
     return this.dailyPnl_;
+  }
+
+  /** The UTC day (days since the epoch) the daily loss is measured in, and its baseline (total net PnL then). */
+  dayState(): { readonly day: number; readonly baseline: Money } {
+    return { day: this.day, baseline: this.dayStartPnl };
+  }
+
+  /**
+   * Restores a journaled day: the same UTC day keeps its baseline (a restart does not forgive
+   * today's loss); an earlier day leaves the baseline to the next evaluation, as at midnight.
+   */
+  restoreDay(day: number, baseline: Money): void {
+    const today = Math.floor(this.clock.nowMs() / DAY_MS);
+    if (day === today) {
+      this.day = day;
+      this.dayStartPnl = baseline;
+    } else {
+      this.day = day;
+      this.carryToday = 0n;
+    }
+  }
+
+  /**
+   * PnL of fills made today that are booked before today's baseline is taken (fills the venue
+   * made while the engine was down across midnight): they count as today's, not as the baseline.
+   */
+  carryIntoToday(pnl: Money): void {
+    if (this.day !== Math.floor(this.clock.nowMs() / DAY_MS)) this.carryToday += pnl;
   }
 
   private evaluate(

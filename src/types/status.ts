@@ -48,6 +48,9 @@ export interface RiskStatus {
   readonly killSwitchTrips: number;
   /** PnL since the last UTC midnight (what the daily loss limit watches), quote decimal. */
   readonly dailyPnl: string;
+  /** The UTC day (YYYY-MM-DD) the daily loss is measured in, and the total net PnL it started from. */
+  readonly dailyDay: string;
+  readonly dailyBaseline: string;
   /** Configured limits, for display (e.g. max_position_lots). */
   readonly limits: Readonly<Record<string, string | number | boolean>>;
 }

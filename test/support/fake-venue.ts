@@ -84,6 +84,10 @@ export class FakeVenue implements VenueAdapter {
   /** "error": tradeHistory rejects (the venue refuses or is unreachable). */
   historyMode: "ok" | "error" = "ok";
   readonly historyQueries: TradeQuery[] = [];
+  /** Trades list the client id (OKX does) or leave it "" (Binance's myTrades). */
+  historyHasClientIds = true;
+  /** When set, the account's balances (asset → 10^-18 units) move with every fill and balances() reports them. */
+  account: Map<string, bigint> | undefined = undefined;
   private readonly orders = new Map<string, VenueOrder>();
   private readonly listeners: VenueListener[] = [];
   private readonly infos = new Map<string, InstrumentInfo>();
@@ -113,6 +117,8 @@ export class FakeVenue implements VenueAdapter {
   venueBalances: Balance[] = [];
 
   async balances(): Promise<Balance[]> {
+    const acct = this.account;
+    if (acct !== undefined) return [...acct].map(([asset, units]) => ({ asset, free: unitsText(units), locked: "0" }));
     return this.venueBalances.map((b) => ({ ...b }));
   }
 
@@ -193,7 +199,7 @@ export class FakeVenue implements VenueAdapter {
     return selectTrades(
       this.trades.filter((t) => t.symbol === query.symbol),
       query,
-    );
+    ).map((t) => (this.historyHasClientIds ? t : { ...t, clientId: "" }));
   }
 
   // ---- test controls ---------------------------------------------------------------------------
@@ -230,6 +236,7 @@ export class FakeVenue implements VenueAdapter {
     o.status = o.cumLots === o.origLots ? "filled" : "partially_filled";
     const u = this.update(o, "fill", lots, priceTicks ?? o.priceTicks, this.nextTradeId++, fee, feeAsset);
     this.trades.push(this.tradeOf(u));
+    this.moveAccount(u);
     if (emit) this.emit({ type: "order", update: u, recvNs: 0 });
     return u;
   }
@@ -249,6 +256,11 @@ export class FakeVenue implements VenueAdapter {
     const o = this.orders.get(clientId);
     if (o === undefined) throw new Error(`fake: no order ${clientId}`);
     return this.update(o, "ack", 0, 0, -1, "0", "");
+  }
+
+  /** Forgets every listener: the engine that listened died (kill -9) and hears nothing more. */
+  dropListeners(): void {
+    this.listeners.length = 0;
   }
 
   /** Delivers an event to the listeners. */
@@ -280,6 +292,19 @@ export class FakeVenue implements VenueAdapter {
       isMaker: u.isMaker,
       venueTimeMs: u.venueTimeMs,
     };
+  }
+
+  /** The account moved by a fill (base, quote, fee), when a test tracks it. */
+  private moveAccount(u: OrderUpdate): void {
+    const acct = this.account;
+    const info = this.infos.get(u.symbol);
+    if (acct === undefined || info === undefined) return;
+    const base = textUnits(info.qty.format(u.lastLots));
+    const quote = (textUnits(info.price.format(u.lastPriceTicks)) * base) / 10n ** 18n;
+    const sign = u.side === 0 ? 1n : -1n;
+    acct.set(info.base, (acct.get(info.base) ?? 0n) + sign * base);
+    acct.set(info.quote, (acct.get(info.quote) ?? 0n) - sign * quote);
+    if (u.feeAsset !== "") acct.set(u.feeAsset, (acct.get(u.feeAsset) ?? 0n) - textUnits(u.fee));
   }
 
   private place(req: OrderRequest): VenueOrder {
@@ -336,6 +361,22 @@ export class FakeVenue implements VenueAdapter {
       venueTimeMs: this.nowMs(),
     };
   }
+}
+
+/** A plain decimal → 10^-18 units (the double's own arithmetic, independent of the engine's money.ts). */
+function textUnits(s: string): bigint {
+  const neg = s.startsWith("-");
+  const [i = "0", f = ""] = (neg ? s.slice(1) : s).split(".");
+  const v = BigInt(i) * 10n ** 18n + BigInt((f + "0".repeat(18)).slice(0, 18));
+  return neg ? -v : v;
+}
+
+/** 10^-18 units → a plain decimal. */
+function unitsText(u: bigint): string {
+  const neg = u < 0n;
+  const a = neg ? -u : u;
+  const frac = (a % 10n ** 18n).toString().padStart(18, "0").replace(/0+$/, "");
+  return `${neg ? "-" : ""}${a / 10n ** 18n}${frac === "" ? "" : `.${frac}`}`;
 }
 
 function isOpen(s: OrderStatus): boolean {
