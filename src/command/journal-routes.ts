@@ -46,7 +46,8 @@ const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 export function parseTime(field: string, s: string): number {
   if (/^\d{1,15}$/.test(s)) return Number(s);
   const ms = DAY_RE.test(s) ? Date.parse(`${s}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(s) ? Date.parse(s) : Number.NaN;
-  if (!Number.isFinite(ms))
+  // a day that does not exist (2026-02-30) must not roll over into another one
+  if (!Number.isFinite(ms) || (DAY_RE.test(s) && new Date(ms).toISOString().slice(0, 10) !== s))
     throw new QueryParamError(
       field,
       `${field}: expected a UTC day (2026-12-01), an ISO time or epoch ms, got ${JSON.stringify(s)}`,

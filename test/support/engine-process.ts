@@ -2,6 +2,8 @@
  * The engine as a user runs it: `bun src/main.ts [args]` in a child process, its stdout collected as
  * it comes, and a wait for a line of it. Shared by the tests that start the real command.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dir, "..", "..");
@@ -19,11 +21,22 @@ export interface EngineProcess {
   kill(): void;
 }
 
-/** Starts `bun src/main.ts ...args` from the project root with extra environment variables. */
+/**
+ * Starts `bun src/main.ts ...args` from the project root with extra environment variables. Each
+ * process journals to its own temporary file (HFT_JOURNAL_PATH) unless env names one, so tests never
+ * share a journal or write into the checkout's data/ folder.
+ */
 export function startEngineProcess(args: readonly string[], env: Record<string, string>): EngineProcess {
+  const journalDir = mkdtempSync(join(tmpdir(), "hft-engine-journal-"));
   const proc = Bun.spawn([process.execPath, "src/main.ts", ...args], {
     cwd: ROOT,
-    env: { ...process.env, HFT_HTTP_PORT: "0", HFT_CONFIG: "", ...env },
+    env: {
+      ...process.env,
+      HFT_HTTP_PORT: "0",
+      HFT_CONFIG: "",
+      HFT_JOURNAL_PATH: join(journalDir, "journal.sqlite"),
+      ...env,
+    },
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -54,10 +67,12 @@ export function startEngineProcess(args: readonly string[], env: Record<string, 
       const code = await proc.exited;
       await pump;
       const errors = (await errText).split("\n").filter((l) => / (ERROR|WARN) /.test(l));
+      rmSync(journalDir, { recursive: true, force: true });
       return { code, errors, out };
     },
     kill(): void {
       if (proc.exitCode === null) proc.kill("SIGKILL");
+      rmSync(journalDir, { recursive: true, force: true });
     },
   };
 }
