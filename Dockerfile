@@ -37,6 +37,9 @@ COPY --from=build /out/lib/libhftcore.so ./zig-out/lib/libhftcore.so
 COPY package.json bun.lock tsconfig.json bunfig.toml ./
 COPY src ./src
 COPY config ./config
+# The journal (engine.journal.path, default data/journal.sqlite): a folder the non-root user owns, so a
+# named volume mounted here starts out writable (docker-compose.yml mounts engine-data).
+RUN mkdir -p /app/data && chown bun:bun /app/data
 USER bun
 EXPOSE 8080
 # No curl in the slim image: Bun's fetch probes /health. Six misses (~60 s) before "unhealthy" covers start-up.

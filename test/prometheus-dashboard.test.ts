@@ -20,9 +20,10 @@ import {
   type StrategyCatalog,
   startHttpServer,
 } from "../src/command/index.ts";
-import { Engine, parseConfig } from "../src/engine/index.ts";
+import { Engine, openConfiguredJournal, parseConfig } from "../src/engine/index.ts";
 import { createEngineMetrics } from "../src/metrics/index.ts";
 import { SystemClock } from "../src/services/clock.ts";
+import { silentLogger } from "../src/services/index.ts";
 import { Rng } from "../src/services/rng.ts";
 import { type RunningSim, startSim } from "../src/sim/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
@@ -116,6 +117,7 @@ describe.skipIf(PROMETHEUS === null)("dashboard queries against a real Prometheu
   let engine: Engine | undefined;
   let server: RunningHttpServer | undefined;
   let prom: ReturnType<typeof Bun.spawn> | undefined;
+  let closeJournal: (() => void) | undefined;
   let promUrl = "";
   /** The engine's /metrics text, taken after trading and the kill-switch round trip. */
   let exposition = "";
@@ -182,7 +184,17 @@ describe.skipIf(PROMETHEUS === null)("dashboard queries against a real Prometheu
       clock,
       rng: rng.fork("adapter"),
     });
-    const running = new Engine({ config, clock, rng, adapters: [adapter], metrics });
+    // the journal's panels read its commits and the PnL-by-day gauges
+    const journal = openConfiguredJournal(config, clock, silentLogger, metrics, join(dir, "journal.sqlite"));
+    closeJournal = () => journal?.journal.close();
+    const running = new Engine({
+      config,
+      clock,
+      rng,
+      adapters: [adapter],
+      metrics,
+      ...(journal !== undefined ? { journal } : {}),
+    });
     engine = running;
     // wired as src/engine/main.ts wires it
     const catalog: StrategyCatalog = {
@@ -197,6 +209,7 @@ describe.skipIf(PROMETHEUS === null)("dashboard queries against a real Prometheu
       strategies: catalog,
       commands: running.commands,
       auth: new ControlAuth(TOKEN),
+      ...(journal !== undefined ? { journal: journal.store } : {}),
     });
     server = startHttpServer(app, { port: 0 });
     writeFileSync(
@@ -269,6 +282,7 @@ describe.skipIf(PROMETHEUS === null)("dashboard queries against a real Prometheu
       await prom.exited;
     }
     if (engine !== undefined && engine.state !== "stopped") await engine.stop("test done").catch(() => {});
+    closeJournal?.();
     await server?.stop();
     await sim?.close();
     rmSync(dir, { recursive: true, force: true });

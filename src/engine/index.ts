@@ -61,6 +61,6 @@ export {
   type StrategyFactory,
 } from "./engine.ts";
 export { KeepWarm, type KeepWarmOptions, type KeepWarmStats, type WarmBook } from "./keep-warm.ts";
-export { runEngine } from "./main.ts";
+export { journalPath, openConfiguredJournal, runEngine } from "./main.ts";
 export { type SimChild, type SimChildSpec, type SimReady, spawnSimChild } from "./sim-child.ts";
 export { type ConfiguredVenues, createConfiguredVenues, simChildSpec } from "./venues.ts";

@@ -41,10 +41,11 @@ export function openConfiguredJournal(
   clock: Clock,
   log: Logger,
   metrics: EngineMetrics | undefined,
+  path = journalPath(config),
 ): { journal: Journal; store: SqliteJournal } | undefined {
   const j = config.engine.journal;
   if (!j.enabled) return undefined;
-  const store = SqliteJournal.open(journalPath(config), { synchronous: j.synchronous });
+  const store = SqliteJournal.open(path, { synchronous: j.synchronous });
   if (store.created) log.info(`journal ${store.path} created (a new file: nothing to restore)`);
   if (store.migrated.length > 0 && !store.created)
     log.info(`journal ${store.path} upgraded to schema ${store.migrated.join(", ")}`);

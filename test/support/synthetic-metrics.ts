@@ -5,7 +5,7 @@
  * family with every kind of label set (.ci/checks/promtool.sh). The Prometheus dashboard test uses
  * the real engine trading against the simulator instead.
  */
-import type { EngineMetrics, MetricsSource, StrategyState } from "../../src/metrics/index.ts";
+import type { EngineMetrics, JournalMetricsSource, MetricsSource, StrategyState } from "../../src/metrics/index.ts";
 import { Rng } from "../../src/services/rng.ts";
 import type { BookHealth } from "../../src/types/index.ts";
 
@@ -25,7 +25,7 @@ export const SYNTHETIC_SYMBOLS: readonly string[] = [
 ];
 
 /** A fake engine state that the synthetic driver mutates; implements the scrape-time source. */
-export class SyntheticState implements MetricsSource {
+export class SyntheticState implements MetricsSource, JournalMetricsSource {
   health: BookHealth = "live";
   halted = false;
   strategy: StrategyState = "running";
@@ -107,6 +107,35 @@ export class SyntheticState implements MetricsSource {
       ]),
     );
   }
+
+  /** A week of days per instrument, as the engine keeps them. */
+  pnlByDay() {
+    const days = ["2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29", "2026-11-30", "2026-12-01"];
+    return SYNTHETIC_VENUES.flatMap((venue) =>
+      SYNTHETIC_SYMBOLS.flatMap((symbol, i) =>
+        days.map((day, d) => ({
+          day,
+          venue,
+          symbol,
+          currency: "USDT",
+          realized: Math.cos(d + i) * 10,
+          fees: 0.5 * (d + 1),
+        })),
+      ),
+    );
+  }
+
+  queueDepth(): number {
+    return this.step % 3;
+  }
+
+  healthy(): boolean {
+    return true;
+  }
+
+  balanceMismatches() {
+    return [{ venue: "binance", asset: "BTC", diff: 0.001 }];
+  }
 }
 
 /** Bumps every hot metric once per call, as a burst of engine activity would. */
@@ -145,6 +174,12 @@ export function driveOnce(metrics: EngineMetrics, rng: Rng, state: SyntheticStat
   metrics.http.request("/metrics", 200).inc();
   metrics.http.rejected("malformed_json").inc(0);
   metrics.http.commandAccepted("pause_strategy").inc(0);
+  metrics.journal.commitLatency.observeNs(50_000 + rng.next() * 500_000);
+  metrics.journal.commitErrors("SQLITE_BUSY").inc(rng.next() < 0.05 ? 1 : 0);
+  for (const kind of ["order", "order_event", "fill", "position", "balances", "risk", "run"])
+    metrics.journal.committed(kind).inc(3);
+  metrics.journal.sinkErrors("stream").inc(0);
+  metrics.journal.reconciledFills("binance").inc(0);
 }
 
 /** Wires a synthetic state into metrics and drives it once; returns the state for further ticks. */
@@ -152,6 +187,7 @@ export function populateSynthetic(metrics: EngineMetrics, seed: number): { state
   const rng = new Rng(seed);
   const state = new SyntheticState(rng);
   metrics.setSource(state);
+  metrics.setJournalSource(state);
   metrics.setCommandQueueDepth(() => 0);
   driveOnce(metrics, rng, state);
   return { state, rng };
