@@ -22,9 +22,20 @@
  *  - the same engine on the in-process sim-direct venue (no sockets): the engine's own share.
  *
  * Usage: bun bench/tick-to-trade.bench.ts [seconds=20]   (or `bun run bench tick`)
+ * HFT_JOURNAL=1 runs both engines with the journal on (a temporary SQLite file each, committed after
+ * every handler turn as in production), to compare with a run without it.
  */
 
-import { type Config, createConfiguredVenues, Engine, parseConfig } from "../src/engine/index.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type Config,
+  createConfiguredVenues,
+  Engine,
+  openConfiguredJournal,
+  parseConfig,
+} from "../src/engine/index.ts";
 import { percentileOf } from "../src/metrics/index.ts";
 import { Rng, SystemClock, silentLogger } from "../src/services/index.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
@@ -42,6 +53,16 @@ const KEEP_WARM_MS = Number(process.env.HFT_KEEP_WARM_MS ?? 1);
 /** engine.busy_poll (HFT_BUSY_POLL=1): rehearse back to back, one core spent on the engine. */
 const BUSY_POLL = process.env.HFT_BUSY_POLL === "1";
 const WARMUP_S = 3;
+/** HFT_JOURNAL=1: journal every order and fill to a temporary file (the production default). */
+const JOURNAL = process.env.HFT_JOURNAL === "1";
+const journalDir = mkdtempSync(join(tmpdir(), "ttt-journal-"));
+
+/** A journal for one engine of this bench (undefined with HFT_JOURNAL unset). */
+function benchJournal(config: Config, clock: SystemClock, name: string) {
+  return JOURNAL
+    ? openConfiguredJournal(config, clock, silentLogger, undefined, join(journalDir, `${name}.sqlite`))
+    : undefined;
+}
 
 const CONFIG = tickToTradeConfig(KEEP_WARM_MS, BUSY_POLL);
 
@@ -113,12 +134,14 @@ async function inProcess(seconds: number, config: Config) {
     clientIdPrefix: config.engine.client_id_prefix,
   });
   core.start();
+  const journal = benchJournal(config, clock, "in-process");
   const engine = new Engine({
     config,
     clock,
     rng: new Rng("in-process"),
     adapters: [adapter],
     sampleCapacity: 1 << 20,
+    ...(journal !== undefined ? { journal } : {}),
   });
   await engine.start();
   await Bun.sleep(WARMUP_S * 1000);
@@ -131,6 +154,7 @@ async function inProcess(seconds: number, config: Config) {
     books: engine.counters.bookEvents - books0,
   };
   await engine.stop("bench done");
+  journal?.journal.close();
   core.stop();
   return out;
 }
@@ -162,7 +186,15 @@ async function main(): Promise<void> {
     log: silentLogger,
     simRateLimits: { ordersPer10s: 100000, requestWeightPerMinute: 1000000 },
   });
-  const engine = new Engine({ config, clock, rng, adapters: venues.adapters, sampleCapacity: 1 << 20 });
+  const journal = benchJournal(config, clock, "loopback");
+  const engine = new Engine({
+    config,
+    clock,
+    rng,
+    adapters: venues.adapters,
+    sampleCapacity: 1 << 20,
+    ...(journal !== undefined ? { journal } : {}),
+  });
   try {
     await engine.start();
     await Bun.sleep(WARMUP_S * 1000);
@@ -192,6 +224,8 @@ async function main(): Promise<void> {
     const refusals = refusalsSince(refusals0, engine.desk.risk.stats.rejections);
     const deferred = engine.desk.stats.placesDeferred - deferred0;
     const report = await engine.stop("bench done");
+    const committed = journal?.journal.stats.committed ?? 0;
+    journal?.journal.close();
     await venues.close();
     const floor = await loopbackFloor(5000);
     console.log(
@@ -202,6 +236,7 @@ async function main(): Promise<void> {
         `risk refusals ${refusals}, places deferred ${deferred}` +
         (firstWrite.length < MIN_SAMPLES ? ` — FEWER THAN ${MIN_SAMPLES} SAMPLES after ${MAX_SECONDS} s` : ""),
     );
+    console.log(JOURNAL ? `journal: on, ${committed} records committed` : "journal: off (HFT_JOURNAL=1 turns it on)");
     const kw = engine.keepWarm?.stats;
     console.log(
       kw === undefined
@@ -226,9 +261,11 @@ async function main(): Promise<void> {
     );
   } catch (e) {
     await engine.stop("bench failed").catch(() => {});
+    journal?.journal.close();
     await venues.close();
     throw e;
   }
 }
 
 await main();
+rmSync(journalDir, { recursive: true, force: true });

@@ -16,7 +16,11 @@ export interface Migration {
   up(db: Database): void;
 }
 
-/** Version 1: runs, orders and their transitions, fills, position and balance snapshots, PnL by day, risk. */
+/**
+ * Version 1: runs, orders and their transitions, fills (with the highest numeric trade id per
+ * instrument kept aside, so restart finds where each venue's history picks up without an index on
+ * every fill), position and balance snapshots, PnL by day, risk state.
+ */
 const V1_TABLES = `
 CREATE TABLE runs (
   run_id INTEGER PRIMARY KEY,
@@ -89,9 +93,16 @@ CREATE TABLE fills (
   epoch INTEGER NOT NULL DEFAULT 0,
   UNIQUE (venue, symbol, epoch, trade_id)
 );
-CREATE INDEX fills_trade_num ON fills (venue, symbol, trade_num);
 CREATE INDEX fills_venue_time ON fills (venue_time_ms);
 CREATE INDEX fills_client ON fills (client_id);
+CREATE TABLE last_fills (
+  venue TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  trade_num INTEGER NOT NULL,
+  trade_id TEXT NOT NULL,
+  venue_time_ms INTEGER NOT NULL,
+  PRIMARY KEY (venue, symbol)
+);
 CREATE TABLE position_snapshots (
   id INTEGER PRIMARY KEY,
   ts_ms INTEGER NOT NULL,

@@ -77,6 +77,15 @@ const LIVE_STATES = "('pending_new', 'new', 'partially_filled', 'pending_cancel'
 const RECENT_TRADES = 5000;
 const DAY_MS = 86_400_000;
 
+/** The highest numeric trade id of an instrument within one batch. */
+interface Last {
+  venue: string;
+  symbol: string;
+  num: number;
+  tradeId: string;
+  venueTimeMs: number;
+}
+
 /** A fill's realized PnL and fee summed per day and instrument within one batch. */
 interface DayDelta {
   day: string;
@@ -153,10 +162,12 @@ export class SqliteJournal implements JournalSink {
     const s = this.stmts;
     if (s === undefined) throw new Error(`journal ${this.path} is read only`);
     const days = new Map<string, DayDelta>();
+    const lasts = new Map<string, Last>();
     s.begin.run();
     try {
-      for (const r of batch) this.writeOne(s, r, days);
+      for (const r of batch) this.writeOne(s, r, days, lasts);
       for (const d of days.values()) mergeDay(s, d);
+      for (const l of lasts.values()) s.lastPut.run(l.venue, l.symbol, l.num, l.tradeId, l.venueTimeMs);
       s.commit.run();
     } catch (e) {
       if (this.db.inTransaction) s.rollback.run();
@@ -164,7 +175,7 @@ export class SqliteJournal implements JournalSink {
     }
   }
 
-  private writeOne(s: Stmts, r: JournalRecord, days: Map<string, DayDelta>): void {
+  private writeOne(s: Stmts, r: JournalRecord, days: Map<string, DayDelta>, lasts: Map<string, Last>): void {
     switch (r.kind) {
       case "order":
         writeOrder(s, r, this.runId);
@@ -173,7 +184,10 @@ export class SqliteJournal implements JournalSink {
         writeOrderEvent(s, r);
         return;
       case "fill":
-        if (writeFill(s, r, this.runId)) addToDay(days, r);
+        if (writeFill(s, r, this.runId)) {
+          addToDay(days, r);
+          if (!r.ephemeral) noteLast(lasts, r);
+        }
         return;
       case "position":
         writePosition(s, r);
@@ -235,9 +249,7 @@ export class SqliteJournal implements JournalSink {
   /** The keyed fill with the highest numeric trade id of each instrument. */
   private lastFills(): LastFill[] {
     const rows = this.db
-      .query(
-        "SELECT f.venue, f.symbol, f.trade_id, f.venue_time_ms FROM fills f JOIN (SELECT venue, symbol, MAX(trade_num) AS n FROM fills WHERE trade_num IS NOT NULL AND epoch = 0 GROUP BY venue, symbol) m ON f.venue = m.venue AND f.symbol = m.symbol AND f.trade_num = m.n AND f.epoch = 0",
-      )
+      .query("SELECT venue, symbol, trade_id, venue_time_ms FROM last_fills ORDER BY venue, symbol")
       .all() as { venue: string; symbol: string; trade_id: string; venue_time_ms: number }[];
     return rows.map((r) => ({ venue: r.venue, symbol: r.symbol, tradeId: r.trade_id, venueTimeMs: r.venue_time_ms }));
   }
@@ -377,6 +389,9 @@ function prepare(db: Database) {
       "INSERT INTO risk_state (ts_ms, day, baseline, halted, reason, tripped_ms, trips) VALUES (?, ?, ?, ?, ?, ?, ?)",
     ),
     dayGet: db.prepare("SELECT realized, fees, fills FROM pnl_days WHERE day = ? AND venue = ? AND symbol = ?"),
+    lastPut: db.prepare(
+      "INSERT INTO last_fills (venue, symbol, trade_num, trade_id, venue_time_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (venue, symbol) DO UPDATE SET trade_num = excluded.trade_num, trade_id = excluded.trade_id, venue_time_ms = excluded.venue_time_ms WHERE excluded.trade_num > last_fills.trade_num",
+    ),
     dayPut: db.prepare(
       "INSERT INTO pnl_days (day, venue, symbol, currency, realized, fees, fills) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, venue, symbol) DO UPDATE SET realized = excluded.realized, fees = excluded.fees, fills = excluded.fills, currency = excluded.currency",
     ),
@@ -407,9 +422,23 @@ function writeOrderEvent(s: Stmts, r: OrderEventRecord): void {
   s.orderState.run(r.to, r.filledQty, r.venueOrderId, r.venueOrderId, r.rejectReason, r.tsMs, r.clientId);
 }
 
+/** A trade id as a number when it is one (every venue we speak numbers its trades), else null. */
+function tradeNum(tradeId: string): number | null {
+  return /^\d{1,15}$/.test(tradeId) ? Number(tradeId) : null;
+}
+
+function noteLast(lasts: Map<string, Last>, r: FillRecord): void {
+  const num = tradeNum(r.tradeId);
+  if (num === null) return;
+  const key = `${r.venue}|${r.symbol}`;
+  const l = lasts.get(key);
+  if (l === undefined || num > l.num)
+    lasts.set(key, { venue: r.venue, symbol: r.symbol, num, tradeId: r.tradeId, venueTimeMs: r.venueTimeMs });
+}
+
 /** Inserts a fill unless its trade key is already journaled; true when it was new. */
 function writeFill(s: Stmts, r: FillRecord, runId: number): boolean {
-  const num = /^\d{1,15}$/.test(r.tradeId) ? Number(r.tradeId) : null;
+  const num = tradeNum(r.tradeId);
   const res = s.fill.run(
     runId,
     r.venue,
@@ -462,9 +491,18 @@ function writeRisk(s: Stmts, r: RiskRecord): void {
   s.risk.run(r.tsMs, r.day, r.baseline, r.halted ? 1 : 0, r.reason, r.trippedAtMs, r.trips);
 }
 
-/** The UTC day of an epoch-ms time, YYYY-MM-DD. */
+const dayNames = new Map<number, string>();
+
+/** The UTC day of an epoch-ms time, YYYY-MM-DD (names cached: a commit asks for the same few days). */
 export function dayOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  const n = Math.floor(ms / DAY_MS);
+  let name = dayNames.get(n);
+  if (name === undefined) {
+    name = new Date(n * DAY_MS).toISOString().slice(0, 10);
+    if (dayNames.size > 1000) dayNames.clear();
+    dayNames.set(n, name);
+  }
+  return name;
 }
 
 function addToDay(days: Map<string, DayDelta>, r: FillRecord): void {
