@@ -324,6 +324,27 @@ describe("start-up checks against the venue", () => {
   }, 30_000);
 });
 
+describe("fills without a venue trade id", () => {
+  test("a fill recovered from an order's status (no trade id) is not booked again when its trade shows in the history", async () => {
+    const { seed, clock, venue, path } = setup("estimated");
+    const r1 = await startRun(clock, path, venue, seed, journalConfig("    on_mismatch: warn"));
+    mark(r1);
+    const id = await place(r1, "buy", 6_000_000, 300);
+    const real = venueFill(venue, id, 300, 6_000_000, "0.00000300", "BTC", false);
+    venue.deliver({ ...real, tradeId: -1, fee: "0", feeAsset: "", text: "recovered by reconciliation (fee unknown)" });
+    await commits();
+    kill(r1, venue);
+    const r2 = await startRun(clock, path, venue, seed, journalConfig("    on_mismatch: warn"));
+    expect({
+      seed,
+      lots: r2.engine.desk.registry.get("bin", "BTC-USDT")?.position.lots,
+      catchUp: r2.engine.status().journal?.catchUp[0],
+    }).toMatchObject({ seed, lots: 300, catchUp: { applied: 0, duplicates: 1 } });
+    await stopRun(clock, r2);
+    expect(journaledFills(path).map((f) => f.trade_id)).toEqual([`noid:${id}:300`]);
+  }, 30_000);
+});
+
 describe("the journal failing while the engine runs", () => {
   test("commits that keep failing (disk full) are counted and retried, then trading halts rather than go on without memory", async () => {
     const { seed, clock, venue, path } = setup("disk-full");

@@ -175,6 +175,7 @@ export async function catchUpTrades(ctx: SettleContext, state: RestoredState): P
     const since = state.firstRunStartedMs ?? ctx.nowMs();
     const from = last !== undefined ? `after trade ${last.tradeId}` : `since ${new Date(since).toISOString()}`;
     const total = { applied: 0, duplicates: 0, foreign: 0 };
+    const estimates = estimatedLots(ctx, symbol);
     let query: TradeQuery =
       last !== undefined
         ? { symbol, afterTradeId: last.tradeId, limit: HISTORY_PAGE }
@@ -182,7 +183,7 @@ export async function catchUpTrades(ctx: SettleContext, state: RestoredState): P
     for (;;) {
       const q = query;
       const page = await withRetry(ctx, () => history(q));
-      const r = applyTrades(ctx, page);
+      const r = applyTrades(ctx, page, estimates);
       total.applied += r.applied;
       total.duplicates += r.duplicates;
       total.foreign += r.foreign;
@@ -195,7 +196,24 @@ export async function catchUpTrades(ctx: SettleContext, state: RestoredState): P
   return out;
 }
 
-function applyTrades(ctx: SettleContext, trades: readonly VenueTrade[]) {
+/**
+ * Lots of each order already in the position through estimated fills (no trade id), by client id:
+ * the venue's trades for that quantity are skipped rather than booked twice.
+ */
+function estimatedLots(ctx: SettleContext, symbol: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const grid = info(ctx, symbol)?.qty;
+  if (grid === undefined) return out;
+  for (const e of ctx.store.estimatedFills(ctx.venue, symbol)) {
+    const lots = grid.parse(e.qty);
+    if (Number.isNaN(lots)) continue;
+    out.set(e.clientId, (out.get(e.clientId) ?? 0) + lots);
+    if (e.venueOrderId !== "") ctx.venueOrders.set(e.venueOrderId, e.clientId);
+  }
+  return out;
+}
+
+function applyTrades(ctx: SettleContext, trades: readonly VenueTrade[], estimates: Map<string, number>) {
   const unknown = trades.filter((t) => t.clientId === "" && !ctx.venueOrders.has(t.venueOrderId));
   const journaled = ctx.store.clientIdsOfVenueOrders(
     ctx.venue,
@@ -209,6 +227,12 @@ function applyTrades(ctx: SettleContext, trades: readonly VenueTrade[]) {
       t.clientId !== "" ? t.clientId : (ctx.venueOrders.get(t.venueOrderId) ?? journaled.get(t.venueOrderId) ?? "");
     if (clientId === "" || !ctx.desk.ids.owns(clientId)) {
       foreign++;
+      continue;
+    }
+    const estimated = estimates.get(clientId) ?? 0;
+    if (estimated >= t.lots && !ctx.desk.trades.has(ctx.venue, t.symbol, t.tradeId)) {
+      estimates.set(clientId, estimated - t.lots);
+      duplicates++; // in the position already, through an estimated fill of its order
       continue;
     }
     const outcome = ctx.desk.applyVenueTrade({ ...t, venue: ctx.venue }, clientId);

@@ -308,6 +308,21 @@ export class SqliteJournal implements JournalSink {
     return out;
   }
 
+  /**
+   * Quantities journaled as estimated fills (no venue trade id: recovered from an order's status),
+   * per client id and with each order's venue id: the venue's own trades for those orders are
+   * already in the position and must not be booked again.
+   */
+  estimatedFills(venue: string, symbol: string): { clientId: string; venueOrderId: string; qty: string }[] {
+    return (
+      this.db
+        .query(
+          "SELECT client_id, venue_order_id, qty FROM fills WHERE venue = ? AND symbol = ? AND estimated = 1 AND epoch = 0",
+        )
+        .all(venue, symbol) as { client_id: string; venue_order_id: string; qty: string }[]
+    ).map((r) => ({ clientId: r.client_id, venueOrderId: r.venue_order_id, qty: r.qty }));
+  }
+
   /** Fills, newest or oldest first, filtered and paged. */
   fills(q: FillQuery) {
     return queryFills(this.db, q);
