@@ -90,7 +90,7 @@ describe("bun run journal", () => {
     ]);
     expect(lines.slice(1).map((l) => l.split(",").slice(2, 4).join(" "))).toEqual(["BTC-USDT 2", "ETH-USDT 3"]);
     expect(lines[1]).toContain(",60000.10,0.00100,0.06,USDT,");
-  });
+  }, 30_000);
 
   test("export as JSON to a file, filtered by symbol; pnl and orders too", () => {
     const out = join(dir, "fills.json");
@@ -105,12 +105,12 @@ describe("bun run journal", () => {
       ["2026-12-03", "0.94"],
     ]);
     expect(cli("export", "orders", "--journal", path).out.trim().split("\n").length).toBe(1);
-  });
+  }, 30_000);
 
   test("info reports the schema and counts", () => {
     const r = cli("info", "--journal", path);
     expect(JSON.parse(r.out)).toMatchObject({ schemaVersion: 1, runs: 1, fills: 3 });
-  });
+  }, 30_000);
 
   test("mistakes stop it with exit 1 and a message naming what is wrong", () => {
     const cases: [string[], string][] = [
@@ -131,5 +131,5 @@ describe("bun run journal", () => {
         says: true,
       });
     }
-  });
+  }, 60_000);
 });
