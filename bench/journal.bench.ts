@@ -52,6 +52,7 @@ const nullVenue: VenueAdapter = {
   openOrders: async () => [],
   orderStatus: async () => undefined,
   balances: async () => [],
+  tradeHistory: async () => [],
   onEvent: () => () => {},
 };
 const limits: RiskLimits = {

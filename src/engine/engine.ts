@@ -328,34 +328,7 @@ export class Engine implements StatusSource, MetricsSource {
     this.recorder = rec !== undefined && opts.record !== false ? recorderOf(rec, opts.clock) : undefined;
     this.commands = new CommandQueue({ clock: opts.clock });
     this.commands.setWakeup(() => this.scheduleDrain());
-    this.desk = new Execution({
-      clock: opts.clock,
-      rng: opts.rng.fork("execution"),
-      clientIdPrefix: opts.config.engine.client_id_prefix,
-      limits: riskLimits(opts.config.risk),
-      ...(opts.orders !== undefined ? { orders: opts.orders } : {}),
-      onFill: (f) => this.onFill(f),
-      onFillBooked: (f, b) => this.journal?.fillBooked(f, b),
-      onOrderCreated: (o) => this.journal?.orderCreated(o),
-      onHalt: (reason) => this.onHalt(reason),
-      onOrderState: (o, from, cause) => {
-        this.journal?.orderState(o, from, cause);
-        // counted on the state change: once per order, whichever report (answer, stream, query) came first
-        if (o.state === "rejected") this.reports.rejected(o);
-        else if (o.state === "canceled") this.venueMap.get(o.venue)?.metrics?.forSymbol(o.symbol).ordersCancelled.inc();
-      },
-      onUnknownOutcome: (o, result, detail) =>
-        this.reports.unknownOutcome(o.venue, o.symbol, o.clientId, result, `order manager: ${detail}`),
-      onError: (e) => {
-        this.counters.eventErrors++;
-        this.log.error("execution error contained", { error: e.message });
-      },
-      onRiskReject: (venue, symbol, reason) => {
-        this.counters.riskRejects++;
-        this.opts.metrics?.risk.rejected(reason).inc();
-        this.opts.onRiskReject?.(venue, symbol, reason);
-      },
-    });
+    this.desk = this.buildDesk(opts);
     // routed parent orders report progress to the strategy like order events do
     this.desk.parents.onUpdate((u) => {
       if (u.status !== "working") this.opts.metrics?.parents.ended(u.symbol, u.reason ?? u.status).inc();
@@ -386,6 +359,38 @@ export class Engine implements StatusSource, MetricsSource {
     for (const r of RISK_REASONS) opts.metrics?.risk.rejected(r);
   }
 
+  /** The execution desk, with the engine's hooks: fills, halts, order states, reports, the journal. */
+  private buildDesk(opts: EngineOptions): Execution {
+    return new Execution({
+      clock: opts.clock,
+      rng: opts.rng.fork("execution"),
+      clientIdPrefix: opts.config.engine.client_id_prefix,
+      limits: riskLimits(opts.config.risk),
+      ...(opts.orders !== undefined ? { orders: opts.orders } : {}),
+      onFill: (f) => this.onFill(f),
+      onFillBooked: (f, b) => this.journal?.fillBooked(f, b),
+      onOrderCreated: (o) => this.journal?.orderCreated(o),
+      onHalt: (reason) => this.onHalt(reason),
+      onOrderState: (o, from, cause) => {
+        this.journal?.orderState(o, from, cause);
+        // counted on the state change: once per order, whichever report (answer, stream, query) came first
+        if (o.state === "rejected") this.reports.rejected(o);
+        else if (o.state === "canceled") this.venueMap.get(o.venue)?.metrics?.forSymbol(o.symbol).ordersCancelled.inc();
+      },
+      onUnknownOutcome: (o, result, detail) =>
+        this.reports.unknownOutcome(o.venue, o.symbol, o.clientId, result, `order manager: ${detail}`),
+      onError: (e) => {
+        this.counters.eventErrors++;
+        this.log.error("execution error contained", { error: e.message });
+      },
+      onRiskReject: (venue, symbol, reason) => {
+        this.counters.riskRejects++;
+        this.opts.metrics?.risk.rejected(reason).inc();
+        this.opts.onRiskReject?.(venue, symbol, reason);
+      },
+    });
+  }
+
   private journalOf(j: { journal: Journal; store: SqliteJournal }): EngineJournal {
     const hash = new Bun.CryptoHasher("sha256").update(JSON.stringify(redactConfig(this.config))).digest("hex");
     return new EngineJournal({
@@ -406,92 +411,21 @@ export class Engine implements StatusSource, MetricsSource {
   }
 
   /**
-   * Connects every venue, cancels orphans of earlier runs, seeds balances, subscribes books,
-   * waits for them to be live, then starts the strategy. Throws with the venue's name on failure.
+   * Connects every venue, cancels orphans of earlier runs, seeds balances (with a journal: restores
+   * and settles with each venue instead), subscribes books, waits for them to be live, then starts
+   * the strategy. Throws with the venue's name on failure.
    */
   async start(): Promise<void> {
     if (this.phase !== "created") throw new Error(`engine already ${this.phase}`);
     this.phase = "starting";
     this.startedAtMs = this.clock.nowMs();
     this.journal?.begin(this.startedAtMs, `${this.config.engine.client_id_prefix}-${this.desk.ids.runId}-`);
-    for (const [name, v] of this.venueMap) {
-      const adapter = v.adapter;
-      const vm = v.metrics;
-      v.unlisten = adapter.onEvent((ev) => {
-        vm?.messages.inc();
-        this.onVenueEvent(ev);
-      });
-      try {
-        await adapter.connect();
-      } catch (e) {
-        throw new Error(`venue ${name} (${adapter.kind}): connect failed: ${(e as Error).message}`);
-      }
-      v.connected = true;
-      this.assertStarting();
-      for (const s of v.symbols) {
-        const info = adapter.instruments().get(s);
-        if (info === undefined) throw new Error(`venue ${name}: symbol ${s} is not listed by the venue`);
-        this.reports.prepare(name, s);
-        for (const c of STALE_CHECKS) v.metrics?.forSymbol(s).stale(c);
-        const entry: BookEntry = {
-          venue: name,
-          symbol: s,
-          info,
-          health: "syncing",
-          everLive: false,
-          resyncCounted: false,
-          lastUpdateMs: null,
-          book: undefined,
-          updates: 0,
-          metrics: v.metrics,
-          update: undefined,
-          maxBookAgeMs: v.maxBookAgeMs,
-          pausedSinceMs: null,
-          pauseReason: null,
-        };
-        this.bookMap.set(`${name}/${s}`, entry);
-        let bySymbol = this.bookIndex.get(name);
-        if (bySymbol === undefined) {
-          bySymbol = new Map();
-          this.bookIndex.set(name, bySymbol);
-        }
-        bySymbol.set(s, entry);
-      }
-      this.recorder?.attach(adapter, v.symbols);
-      this.desk.addVenue(new TimedAdapter(adapter, this));
-      this.log.info(`venue ${name} connected`, { kind: adapter.kind, symbols: v.symbols.join(",") });
-      const simChild = this.simChild(name);
-      this.journal?.restoreVenue(name, simChild);
-      const orphans = await this.desk.startVenue(name);
-      if (orphans.found > 0 || orphans.remaining > 0) {
-        this.log.warn(`venue ${name}: cancelled orders an earlier run left open`, { ...orphans });
-      }
-      if (orphans.remaining > 0)
-        throw new Error(`venue ${name}: ${orphans.remaining} orphan orders could not be cancelled`);
-      this.assertStarting();
-      if (this.journal === undefined) await this.desk.syncBalances(name);
-      else await this.journal.settleVenue(adapter, v.symbols, simChild, (ms) => this.sleep(ms));
-      this.assertStarting();
-      await adapter.subscribeQuotes(v.symbols);
-      this.assertStarting();
-    }
+    for (const [name, v] of this.venueMap) await this.startVenue(name, v);
     await this.waitForBooks(this.opts.bookWaitMs ?? 30_000);
     this.assertStarting();
     this.journal?.endStart();
     this.desk.start();
-    this.strategy = (this.opts.strategyFactory ?? defaultStrategyFactory)(this.config.strategy, this.strategyContext());
-    const st = this.strategy;
-    // books may have gone live before the strategy existed: give it what it has missed
-    for (const b of this.bookMap.values()) st.onBookHealth(b.venue, b.symbol, b.health);
-    if (this.desk.kill.isHalted()) {
-      this.lastHaltReason = this.desk.kill.reason();
-      this.log.warn(`not quoting: trading is halted (${this.desk.kill.reason()}); POST /api/risk/resume to trade`);
-    } else st.start();
-    if (st.timerIntervalMs > 0) {
-      this.timers.push(
-        this.clock.setRepeating(st.timerIntervalMs, () => this.guard(() => st.onTimer(this.clock.nowMs()))),
-      );
-    }
+    const st = this.startStrategy();
     const every = this.config.engine.status_interval_ms;
     this.timers.push(this.clock.setRepeating(every, () => this.logProgress()));
     this.timers.push(
@@ -510,6 +444,91 @@ export class Engine implements StatusSource, MetricsSource {
     for (const b of this.bookMap.values()) {
       if (b.book !== undefined && b.health === "live") this.feedBook(b, b.book, 0);
     }
+  }
+
+  /** One venue's start-up: events, connect, books, restore, orphans, settle or balances, quotes. */
+  private async startVenue(name: string, v: VenueEntry): Promise<void> {
+    const adapter = v.adapter;
+    const vm = v.metrics;
+    v.unlisten = adapter.onEvent((ev) => {
+      vm?.messages.inc();
+      this.onVenueEvent(ev);
+    });
+    try {
+      await adapter.connect();
+    } catch (e) {
+      throw new Error(`venue ${name} (${adapter.kind}): connect failed: ${(e as Error).message}`);
+    }
+    v.connected = true;
+    this.assertStarting();
+    for (const s of v.symbols) this.addBook(name, v, s);
+    this.recorder?.attach(adapter, v.symbols);
+    this.desk.addVenue(new TimedAdapter(adapter, this));
+    this.log.info(`venue ${name} connected`, { kind: adapter.kind, symbols: v.symbols.join(",") });
+    const simChild = this.simChild(name);
+    // in the same turn as addVenue: no fill can reach positions before they are restored
+    this.journal?.restoreVenue(name, simChild);
+    const orphans = await this.desk.startVenue(name);
+    if (orphans.found > 0 || orphans.remaining > 0) {
+      this.log.warn(`venue ${name}: cancelled orders an earlier run left open`, { ...orphans });
+    }
+    if (orphans.remaining > 0)
+      throw new Error(`venue ${name}: ${orphans.remaining} orphan orders could not be cancelled`);
+    this.assertStarting();
+    if (this.journal === undefined) await this.desk.syncBalances(name);
+    else await this.journal.settleVenue(adapter, v.symbols, simChild, (ms) => this.sleep(ms));
+    this.assertStarting();
+    await adapter.subscribeQuotes(v.symbols);
+    this.assertStarting();
+  }
+
+  /** Registers one instrument's book entry (health, staleness, reports, the hot-path index). */
+  private addBook(name: string, v: VenueEntry, s: string): void {
+    const info = v.adapter.instruments().get(s);
+    if (info === undefined) throw new Error(`venue ${name}: symbol ${s} is not listed by the venue`);
+    this.reports.prepare(name, s);
+    for (const c of STALE_CHECKS) v.metrics?.forSymbol(s).stale(c);
+    const entry: BookEntry = {
+      venue: name,
+      symbol: s,
+      info,
+      health: "syncing",
+      everLive: false,
+      resyncCounted: false,
+      lastUpdateMs: null,
+      book: undefined,
+      updates: 0,
+      metrics: v.metrics,
+      update: undefined,
+      maxBookAgeMs: v.maxBookAgeMs,
+      pausedSinceMs: null,
+      pauseReason: null,
+    };
+    this.bookMap.set(`${name}/${s}`, entry);
+    let bySymbol = this.bookIndex.get(name);
+    if (bySymbol === undefined) {
+      bySymbol = new Map();
+      this.bookIndex.set(name, bySymbol);
+    }
+    bySymbol.set(s, entry);
+  }
+
+  /** Builds and starts the strategy (not while trading is halted: a restored kill switch waits for resume). */
+  private startStrategy(): Strategy {
+    this.strategy = (this.opts.strategyFactory ?? defaultStrategyFactory)(this.config.strategy, this.strategyContext());
+    const st = this.strategy;
+    // books may have gone live before the strategy existed: give it what it has missed
+    for (const b of this.bookMap.values()) st.onBookHealth(b.venue, b.symbol, b.health);
+    if (this.desk.kill.isHalted()) {
+      this.lastHaltReason = this.desk.kill.reason();
+      this.log.warn(`not quoting: trading is halted (${this.desk.kill.reason()}); POST /api/risk/resume to trade`);
+    } else st.start();
+    if (st.timerIntervalMs > 0) {
+      this.timers.push(
+        this.clock.setRepeating(st.timerIntervalMs, () => this.guard(() => st.onTimer(this.clock.nowMs()))),
+      );
+    }
+    return st;
   }
 
   /**
@@ -706,7 +725,6 @@ export class Engine implements StatusSource, MetricsSource {
         fees: formatMoney(p.fees),
       });
     }
-    const limits = this.config.risk;
     return {
       nowMs: this.clock.nowMs(),
       startedAtMs: this.startedAtMs,
@@ -733,26 +751,7 @@ export class Engine implements StatusSource, MetricsSource {
       positions,
       openOrders: [...this.desk.oms.allLive()].map((o) => this.orderStatusOf(o)),
       pnl,
-      risk: {
-        halted: this.desk.kill.isHalted(),
-        haltReason: this.desk.kill.isHalted() ? this.desk.kill.reason() : null,
-        killSwitchEngaged: this.desk.kill.isHalted(),
-        killSwitchTrips: this.killTrips,
-        dailyPnl: this.desk.riskStatus().dailyPnl,
-        ...this.desk.dailyState(),
-        limits: {
-          max_position_base: limits.max_position_base,
-          max_position_notional: limits.max_position_notional,
-          max_order_base: limits.max_order_base,
-          max_order_notional: limits.max_order_notional,
-          max_total_notional: limits.max_total_notional,
-          price_band_bps: limits.price_band_bps,
-          max_orders_per_second: limits.max_orders_per_second,
-          max_cancels_per_second: limits.max_cancels_per_second,
-          max_open_orders: limits.max_open_orders,
-          daily_loss_limit: limits.daily_loss_limit,
-        },
-      },
+      risk: this.riskStatus(),
       parents: this.parentsStatus(),
       ...(this.journal === undefined ? {} : { journal: this.journal.status() }),
       strategies:
@@ -769,6 +768,32 @@ export class Engine implements StatusSource, MetricsSource {
                 quoting: this.quoteWatch.status(this.strategy, this.clock.nowMs()),
               },
             ],
+    };
+  }
+
+  /** The risk part of the status: halt, kill switch, daily loss and its baseline, the configured limits. */
+  private riskStatus(): EngineStatus["risk"] {
+    const limits = this.config.risk;
+    const halted = this.desk.kill.isHalted();
+    return {
+      halted,
+      haltReason: halted ? this.desk.kill.reason() : null,
+      killSwitchEngaged: halted,
+      killSwitchTrips: this.killTrips,
+      dailyPnl: this.desk.riskStatus().dailyPnl,
+      ...this.desk.dailyState(),
+      limits: {
+        max_position_base: limits.max_position_base,
+        max_position_notional: limits.max_position_notional,
+        max_order_base: limits.max_order_base,
+        max_order_notional: limits.max_order_notional,
+        max_total_notional: limits.max_total_notional,
+        price_band_bps: limits.price_band_bps,
+        max_orders_per_second: limits.max_orders_per_second,
+        max_cancels_per_second: limits.max_cancels_per_second,
+        max_open_orders: limits.max_open_orders,
+        daily_loss_limit: limits.daily_loss_limit,
+      },
     };
   }
 

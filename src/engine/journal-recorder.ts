@@ -408,14 +408,17 @@ export class EngineJournal implements JournalMetricsSource {
     };
   }
 
+  /** JournalMetricsSource: records waiting for a commit. */
   queueDepth(): number {
     return this.d.journal.depth;
   }
 
+  /** JournalMetricsSource: false while the journal cannot keep up or keeps failing. */
   healthy(): boolean {
     return this.d.journal.healthy;
   }
 
+  /** JournalMetricsSource: what the start-up balance check found (journal − venue, as doubles). */
   balanceMismatches(): readonly { venue: string; asset: string; diff: number }[] {
     return this.mismatches.map((m) => ({
       venue: m.venue,
