@@ -251,7 +251,7 @@ describe("start-up checks against the venue", () => {
     }).toEqual({
       seed,
       halted: false,
-      problems: ["venue bin: the trade history could not be read: trade history: 503 service unavailable"],
+      problems: ["venue bin: the trade history could not be read: fake: history refused"],
     });
     await stopRun(clock, r2);
     const r3 = await startRun(clock, path, venue, seed);
@@ -352,6 +352,7 @@ describe("the journal failing while the engine runs", () => {
     const r = await startRun(clock, path, venue, seed, journalConfig(), 48);
     mark(r);
     for (let i = 0; i < 400 && !r.engine.desk.kill.isHalted(); i++) {
+      mark(r); // the market moves on: the fill guard sees a fresh book
       const id = await place(r, "buy", 6_000_000, 1);
       venueFill(venue, id, 1, 6_000_000, "0", "USDT");
       await commits();

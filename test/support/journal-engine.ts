@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ReferenceBook } from "../../src/book/index.ts";
 import { Engine, parseConfig } from "../../src/engine/index.ts";
 import { Journal, SqliteJournal } from "../../src/journal/index.ts";
 import { createEngineMetrics, type EngineMetrics } from "../../src/metrics/index.ts";
@@ -58,6 +59,8 @@ export interface JournalRun {
   readonly journal: Journal;
   readonly store: SqliteJournal;
   readonly metrics: EngineMetrics;
+  /** The venue it trades on (outlives the run). */
+  readonly venue: FakeVenue;
 }
 
 /** Lets the event loop turn so the journal's post-turn commits run. */
@@ -97,7 +100,7 @@ export async function startRun(
   });
   await drive(clock, engine.start());
   await commits();
-  return { engine, journal, store, metrics };
+  return { engine, journal, store, metrics, venue };
 }
 
 /** kill -9: nothing more reaches the engine and nothing more is committed; the lock is released. */
@@ -112,9 +115,32 @@ export async function stopRun(clock: VirtualClock, run: JournalRun): Promise<voi
   run.journal.close();
 }
 
-/** Top of book on the venue's instrument so the risk gate has a mid (and unrealized PnL a mark). */
+/**
+ * A fresh book on the venue's instrument (one level each side), so the risk gate has a mid,
+ * unrealized PnL a mark, and the fill guard a book updated just now (a fill on a book never updated
+ * pauses quoting on it).
+ */
 export function mark(run: JournalRun, bidTicks = 5_999_900, askTicks = 6_000_100): void {
-  run.engine.desk.setTopOfBook("bin", "BTC-USDT", bidTicks, askTicks);
+  if (run.engine.status().strategies[0]?.state === "running") {
+    // the strategy would quote on this book and trade on the venue the tests fill by hand
+    run.engine.commands.submit({ kind: "pause_strategy", strategy: "mm" });
+    run.engine.drainCommands();
+  }
+  const book = new ReferenceBook({ maxLevels: 4 });
+  book.beginUpdate();
+  book.stage(Side.Buy, bidTicks, 100_000);
+  book.stage(Side.Sell, askTicks, 100_000);
+  book.applySnapshot();
+  run.venue.emit({
+    type: "book",
+    venue: "bin",
+    symbol: "BTC-USDT",
+    book,
+    seq: 0,
+    snapshot: true,
+    recvNs: 0,
+    venueTimeMs: 0,
+  });
 }
 
 /** Places a limit order through the desk (risk-checked) and returns its client id. */
