@@ -5,10 +5,10 @@
  * registered). A snapshot that no longer fits (a grid the venue changed so that a position is off
  * it) stops the start with an error naming it rather than trade on a guess.
  */
-import type { Execution, PositionSnapshot } from "../execution/index.ts";
+import { type Execution, type PositionSnapshot, TradeKeys } from "../execution/index.ts";
 import type { PositionRecord, RestoredState } from "../journal/index.ts";
 import type { Logger } from "../services/index.ts";
-import { DecimalGrid, type InstrumentInfo, type Money, parseMoney } from "../types/index.ts";
+import { DecimalGrid, type InstrumentInfo, type Money, parseMoney, Side } from "../types/index.ts";
 
 /** What was put back engine-wide, for the start-up log line and /api/status. */
 export interface RestoredSummary {
@@ -50,7 +50,8 @@ export function restoreEngineWide(desk: Execution, state: RestoredState, log: Lo
   // oldest first, so the bounded memory evicts the oldest
   for (let i = state.recentTrades.length - 1; i >= 0; i--) {
     const t = state.recentTrades[i];
-    if (t !== undefined) desk.trades.admit(`${t.venue}|${t.symbol}|${t.tradeId}`);
+    if (t !== undefined)
+      desk.trades.admit(TradeKeys.key(t.venue, t.symbol, t.tradeId, t.side === "sell" ? Side.Sell : Side.Buy));
   }
   const { day, baseline } = desk.risk.dayState();
   return {

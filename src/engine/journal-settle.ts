@@ -176,24 +176,37 @@ export async function catchUpTrades(ctx: SettleContext, state: RestoredState): P
     const from = last !== undefined ? `after trade ${last.tradeId}` : `since ${new Date(since).toISOString()}`;
     const total = { applied: 0, duplicates: 0, foreign: 0 };
     const estimates = estimatedLots(ctx, symbol);
+    let anchor = last?.tradeId;
     let query: TradeQuery =
-      last !== undefined
-        ? { symbol, afterTradeId: last.tradeId, limit: HISTORY_PAGE }
+      anchor !== undefined
+        ? { symbol, afterTradeId: idBefore(anchor), limit: HISTORY_PAGE }
         : { symbol, sinceMs: since, limit: HISTORY_PAGE };
     for (;;) {
       const q = query;
       const page = await withRetry(ctx, () => history(q));
-      const r = applyTrades(ctx, page, estimates);
+      const r = applyTrades(ctx, page, estimates, anchor);
       total.applied += r.applied;
       total.duplicates += r.duplicates;
       total.foreign += r.foreign;
       const tail = page[page.length - 1];
       if (tail === undefined || page.length < HISTORY_PAGE) break;
-      query = { symbol, afterTradeId: tail.tradeId, limit: HISTORY_PAGE };
+      anchor = tail.tradeId;
+      const after = idBefore(anchor);
+      // a page holding nothing but one id (a page size of 2 or less) must still move on
+      query = { symbol, afterTradeId: after === q.afterTradeId ? anchor : after, limit: HISTORY_PAGE };
     }
     out.push({ venue: ctx.venue, symbol, from, ...total });
   }
   return out;
+}
+
+/**
+ * The trade id just before `id` (numeric ids), so a query "after" it lists `id` again: both sides of
+ * a self-trade share one trade id and the journal (or the previous page) may hold only one of them.
+ * Ids that are not numbers are returned as they are.
+ */
+function idBefore(id: string): string {
+  return /^[1-9]\d*$/.test(id) ? String(BigInt(id) - 1n) : id;
 }
 
 /**
@@ -213,7 +226,16 @@ function estimatedLots(ctx: SettleContext, symbol: string): Map<string, number> 
   return out;
 }
 
-function applyTrades(ctx: SettleContext, trades: readonly VenueTrade[], estimates: Map<string, number>) {
+/**
+ * Books a page of the venue's trades that are ours; `anchor` is the trade the page was asked from
+ * (listed again, see idBefore): its sides booked already are skipped without counting.
+ */
+function applyTrades(
+  ctx: SettleContext,
+  trades: readonly VenueTrade[],
+  estimates: Map<string, number>,
+  anchor: string | undefined,
+) {
   const unknown = trades.filter((t) => t.clientId === "" && !ctx.venueOrders.has(t.venueOrderId));
   const journaled = ctx.store.clientIdsOfVenueOrders(
     ctx.venue,
@@ -223,6 +245,7 @@ function applyTrades(ctx: SettleContext, trades: readonly VenueTrade[], estimate
   let duplicates = 0;
   let foreign = 0;
   for (const t of trades) {
+    if (t.tradeId === anchor && ctx.desk.trades.has(ctx.venue, t.symbol, t.tradeId, t.side)) continue;
     const clientId =
       t.clientId !== "" ? t.clientId : (ctx.venueOrders.get(t.venueOrderId) ?? journaled.get(t.venueOrderId) ?? "");
     if (clientId === "" || !ctx.desk.ids.owns(clientId)) {
@@ -230,7 +253,7 @@ function applyTrades(ctx: SettleContext, trades: readonly VenueTrade[], estimate
       continue;
     }
     const estimated = estimates.get(clientId) ?? 0;
-    if (estimated >= t.lots && !ctx.desk.trades.has(ctx.venue, t.symbol, t.tradeId)) {
+    if (estimated >= t.lots && !ctx.desk.trades.has(ctx.venue, t.symbol, t.tradeId, t.side)) {
       estimates.set(clientId, estimated - t.lots);
       duplicates++; // in the position already, through an estimated fill of its order
       continue;

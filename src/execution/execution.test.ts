@@ -39,6 +39,27 @@ describe("execution desk", () => {
     });
   });
 
+  test("a self-trade is two fills under one trade id: both sides are booked, each once", async () => {
+    const { desk, venue } = makeDesk();
+    const buy = placed(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 300));
+    const sell = placed(desk.submit("fake", "BTC-USDT", Side.Sell, 5_000_100, 300));
+    await flush();
+    const [b, s] = venue.selfTrade(buy.clientId, sell.clientId, 200, 5_000_000);
+    // the seller's side again, from the venue's trade history: a duplicate; the buyer's side never was one
+    const listed = venue.trades.find((t) => t.side === Side.Sell);
+    if (listed === undefined) throw new Error("the venue lists no seller's side");
+    expect(desk.applyVenueTrade(listed, s.clientId)).toBe("duplicate");
+    const p = desk.positions.view("fake", "BTC-USDT");
+    expect({
+      sameTradeId: b.tradeId === s.tradeId,
+      fills: p?.fills,
+      bought: p?.boughtLots,
+      sold: p?.soldLots,
+      lots: p?.lots,
+      duplicates: desk.stats.duplicateTrades,
+    }).toEqual({ sameTradeId: true, fills: 2, bought: 200, sold: 200, lots: 0, duplicates: 0 });
+  });
+
   test("status snapshots for the control API: exact decimal strings", async () => {
     const { desk, venue } = makeDesk();
     const o = placed(desk.submit("fake", "BTC-USDT", Side.Sell, 5_000_100, 300, "limit", "GTC", "mm1"));

@@ -527,7 +527,7 @@ export class Execution {
    */
   applyVenueTrade(t: VenueTrade, clientId: string): TradeOutcome {
     if (this.registry.get(t.venue, t.symbol) === undefined) return "unknown_instrument";
-    if (this.trades.has(t.venue, t.symbol, t.tradeId)) return "duplicate";
+    if (this.trades.has(t.venue, t.symbol, t.tradeId, t.side)) return "duplicate";
     const num = Number(t.tradeId);
     this.onFill({
       venue: t.venue,

@@ -91,7 +91,7 @@ CREATE TABLE fills (
   currency TEXT NOT NULL,
   day TEXT NOT NULL,
   epoch INTEGER NOT NULL DEFAULT 0,
-  UNIQUE (venue, symbol, epoch, trade_id)
+  UNIQUE (venue, symbol, epoch, trade_id, side)
 );
 CREATE INDEX fills_venue_time ON fills (venue_time_ms);
 CREATE INDEX fills_client ON fills (client_id);

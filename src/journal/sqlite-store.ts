@@ -45,7 +45,7 @@ export interface RestoredState {
   readonly risk: RiskRecord | undefined;
   readonly lastFills: readonly LastFill[];
   /** The most recent fills' trade keys (of venues that keep their ids), so a fill sent again is recognised. */
-  readonly recentTrades: readonly { venue: string; symbol: string; tradeId: string }[];
+  readonly recentTrades: readonly { venue: string; symbol: string; tradeId: string; side: "buy" | "sell" }[];
   /** When the first run of this journal started (no earlier trade can be this engine's). */
   readonly firstRunStartedMs: number | undefined;
   /** Realized PnL of recent UTC days (from sinceDay on). */
@@ -231,13 +231,14 @@ export class SqliteJournal implements JournalSink {
       lastFills: this.lastFills(),
       recentTrades: (
         db
-          .query("SELECT venue, symbol, trade_id FROM fills WHERE epoch = 0 ORDER BY id DESC LIMIT ?")
-          .all(RECENT_TRADES) as {
-          venue: string;
-          symbol: string;
-          trade_id: string;
-        }[]
-      ).map((t) => ({ venue: t.venue, symbol: t.symbol, tradeId: t.trade_id })),
+          .query("SELECT venue, symbol, trade_id, side FROM fills WHERE epoch = 0 ORDER BY id DESC LIMIT ?")
+          .all(RECENT_TRADES) as { venue: string; symbol: string; trade_id: string; side: string }[]
+      ).map((t) => ({
+        venue: t.venue,
+        symbol: t.symbol,
+        tradeId: t.trade_id,
+        side: t.side === "sell" ? ("sell" as const) : ("buy" as const),
+      })),
       firstRunStartedMs:
         (db.query("SELECT MIN(started_ms) AS t FROM runs").get() as { t: number | null }).t ?? undefined,
       pnlDays: queryPnl(db, { sinceDay: since, limit: 100_000 }).items,

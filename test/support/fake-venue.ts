@@ -241,6 +241,35 @@ export class FakeVenue implements VenueAdapter {
     return u;
   }
 
+  /**
+   * A self-trade: one order of the account crosses another, so both fill in one venue trade, under
+   * one trade id (a venue lists it once per side). Returns the buyer's and the seller's updates,
+   * each emitted unless its flag is false.
+   */
+  selfTrade(
+    buyClientId: string,
+    sellClientId: string,
+    lots: number,
+    priceTicks: number,
+    emit: readonly [boolean, boolean] = [true, true],
+  ): [OrderUpdate, OrderUpdate] {
+    const tradeId = this.nextTradeId++;
+    const out: OrderUpdate[] = [];
+    for (const [i, clientId] of [buyClientId, sellClientId].entries()) {
+      const o = this.orders.get(clientId);
+      if (o === undefined) throw new Error(`fake: no order ${clientId}`);
+      o.cumLots += lots;
+      if (o.cumLots > o.origLots) throw new Error(`fake: overfill of ${clientId}`);
+      o.status = o.cumLots === o.origLots ? "filled" : "partially_filled";
+      const u = this.update(o, "fill", lots, priceTicks, tradeId, "0", "USDT");
+      this.trades.push(this.tradeOf(u));
+      this.moveAccount(u);
+      if (emit[i] === true) this.emit({ type: "order", update: u, recvNs: 0 });
+      out.push(u);
+    }
+    return [out[0] as OrderUpdate, out[1] as OrderUpdate];
+  }
+
   /** Ends an order on the venue (cancel by the venue, expiry) and returns the update. */
   finish(clientId: string, status: "canceled" | "expired" | "rejected", emit = true): OrderUpdate {
     const o = this.orders.get(clientId);
