@@ -259,6 +259,27 @@ describe("start-up checks against the venue", () => {
     await stopRun(clock, r3);
   }, 30_000);
 
+  test("a request budget spent by earlier starts is waited out at start-up, not taken for a failed check", async () => {
+    const { seed, clock, venue, path } = setup("budget");
+    const r1 = await startRun(clock, path, venue, seed);
+    mark(r1);
+    const buy = await place(r1, "buy", 6_000_000, 100);
+    await commits();
+    kill(r1, venue);
+    venueFill(venue, buy, 100, 6_000_000, "0", "USDT", false);
+    venue.historyRateLimited = 6; // half a minute of the venue's window
+    const r2 = await startRun(clock, path, venue, seed);
+    const st = r2.engine.status();
+    expect({
+      seed,
+      halted: st.risk.halted,
+      problems: st.journal?.startupProblems,
+      applied: st.journal?.catchUp[0]?.applied,
+      lots: r2.engine.desk.registry.get("bin", "BTC-USDT")?.position.lots,
+    }).toEqual({ seed, halted: false, problems: [], applied: 1, lots: 100 });
+    await stopRun(clock, r2);
+  }, 30_000);
+
   test("thousands of fills missed while down are read page by page, each page from the last trade of the one before", async () => {
     const { seed, clock, venue, path } = setup("paging");
     const r1 = await startRun(clock, path, venue, seed);

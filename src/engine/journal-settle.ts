@@ -8,7 +8,14 @@
 import type { BalanceDiff, Execution } from "../execution/index.ts";
 import type { Journal, RestoredState, SqliteJournal, UncleanRun } from "../journal/index.ts";
 import type { Logger } from "../services/index.ts";
-import type { Balance, InstrumentInfo, OpenOrder, TradeQuery, VenueTrade } from "../types/index.ts";
+import {
+  type Balance,
+  type InstrumentInfo,
+  type OpenOrder,
+  type TradeQuery,
+  VenueRejectError,
+  type VenueTrade,
+} from "../types/index.ts";
 import type { VenueAdapter } from "../venues/index.ts";
 
 /** What settling one venue works with. */
@@ -43,14 +50,28 @@ const MAX_PROBE = 1000;
 /** Trades asked for per trade-history call: memory stays bounded however long the engine was down. */
 export const HISTORY_PAGE = 1000;
 
-/** Runs fn up to 3 times (200 ms, 400 ms apart); the last error propagates. */
+/** How long settling waits out a venue's request budget (its rate-limit windows are a minute). */
+const RATE_LIMIT_WAIT_MS = 70_000;
+const RATE_LIMIT_STEP_MS = 5_000;
+
+/**
+ * Runs fn up to 3 times (200 ms, 400 ms apart); the last error propagates. A venue refusing for its
+ * request budget (an engine restarted several times in a minute spends it on start-up reads) is
+ * waited out, up to RATE_LIMIT_WAIT_MS, rather than halt trading for a start-up check that failed.
+ */
 async function withRetry<T>(ctx: SettleContext, fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+  const startMs = ctx.nowMs();
+  for (let failures = 0; ; ) {
     try {
       return await fn();
     } catch (e) {
-      if (attempt >= 3) throw e;
-      await ctx.sleep(200 * attempt);
+      if (e instanceof VenueRejectError && e.reason === "rate_limited" && ctx.nowMs() - startMs < RATE_LIMIT_WAIT_MS) {
+        ctx.log.warn(`venue ${ctx.venue}: request budget spent, start-up waits for it`, { error: e.message });
+        await ctx.sleep(RATE_LIMIT_STEP_MS);
+        continue;
+      }
+      if (++failures >= 3) throw e;
+      await ctx.sleep(200 * failures);
     }
   }
 }

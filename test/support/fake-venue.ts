@@ -83,6 +83,8 @@ export class FakeVenue implements VenueAdapter {
   nowMs: () => number = () => 0;
   /** "error": tradeHistory rejects (the venue refuses or is unreachable). */
   historyMode: "ok" | "error" = "ok";
+  /** This many trade-history calls are refused as rate_limited (the request budget spent) first. */
+  historyRateLimited = 0;
   readonly historyQueries: TradeQuery[] = [];
   /** Trades list the client id (OKX does) or leave it "" (Binance's myTrades). */
   historyHasClientIds = true;
@@ -195,6 +197,10 @@ export class FakeVenue implements VenueAdapter {
     this.historyQueries.push(query);
     checkTradeQuery(this.name, query);
     if (this.historyMode === "error") throw new VenueRejectError("rate_limited", 429, "fake: history refused");
+    if (this.historyRateLimited > 0) {
+      this.historyRateLimited--;
+      throw new VenueRejectError("rate_limited", 429, "fake: request weight near its limit");
+    }
     if (!this.infos.has(query.symbol)) throw new VenueRejectError("bad_symbol", "", `fake: unknown ${query.symbol}`);
     return selectTrades(
       this.trades.filter((t) => t.symbol === query.symbol),
