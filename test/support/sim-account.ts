@@ -114,3 +114,13 @@ export async function accountBalances(info: SimInfo): Promise<Map<string, Money>
   );
   return new Map(acct.balances.map((b) => [b.asset, (parseMoney(b.free) ?? 0n) + (parseMoney(b.locked) ?? 0n)]));
 }
+
+/**
+ * The request weight the venue has counted this minute (X-MBX-USED-WEIGHT-1M of a ping, weight 1):
+ * one address's budget, shared by the engine and this test's own reads.
+ */
+export async function usedWeight(info: SimInfo): Promise<number> {
+  const res = await fetch(`${info.restUrl}/api/v3/ping`);
+  await res.arrayBuffer();
+  return Number(res.headers.get("x-mbx-used-weight-1m") ?? 0);
+}
