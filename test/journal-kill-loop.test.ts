@@ -5,7 +5,8 @@
  * moment — during start-up, while quoting, right after a fill — and restarted, 20 times
  * (HFT_KILL_ROUNDS). After every restart: the balance check passed (what the journal plus the fills
  * recovered from the venue's trade history say equals the venue's account), the positions the
- * engine holds are what the venue's trades add up to (not a flat book), today's daily-loss baseline
+ * engine holds are what the venue's trades add up to (not a flat book), its realized PnL and fees
+ * are the journal's sums by day (what today's loss counts from), today's daily-loss baseline
  * is the first run's, and a kill switch tripped over the control API is still tripped until it is
  * resumed. At the end, against the simulator's own account: every trade of the account is in
  * the journal exactly once with the venue's price, quantity, fee and fee asset; client ids and venue
@@ -140,6 +141,7 @@ class EngineRun {
 
 interface Status {
   positions: { symbol: string; position: string }[];
+  pnl: { currency: string; realized: string; fees: string }[];
   risk: { halted: boolean; haltReason: string | null; dailyBaseline: string; dailyDay: string };
   journal?: {
     queueDepth: number;
@@ -193,6 +195,24 @@ async function checkRestart(loop: Loop, r: EngineRun, round: number): Promise<vo
     return before.every((p, i) => same(p, traded[i] ?? "") && same(p, after[i] ?? ""));
   };
   if (!(await eventually(agree, 15_000, 1000))) note(`positions after the restart: ${seen}`);
+  // realized PnL and fees came back too (what today's loss is counted from): the engine's equal the
+  // journal's sums by day, once what it holds is committed (read twice around, as above)
+  let money = "";
+  const booked = async () => {
+    const before = (await r.status()).pnl.find((p) => p.currency === "USDT");
+    const pnl = (await (await fetch(`${r.url()}/api/pnl`)).json()) as { totals: Status["pnl"] };
+    const after = await r.status();
+    const now = after.pnl.find((p) => p.currency === "USDT");
+    const sums = pnl.totals.find((t) => t.currency === "USDT");
+    money = `engine ${now?.realized} fees ${now?.fees}, journal ${sums?.realized ?? 0} fees ${sums?.fees ?? 0}`;
+    return (
+      after.journal?.queueDepth === 0 &&
+      same(before?.realized ?? "0", now?.realized ?? "0") &&
+      same(now?.realized ?? "0", sums?.realized ?? "0") &&
+      same(now?.fees ?? "0", sums?.fees ?? "0")
+    );
+  };
+  if (!(await eventually(booked, 15_000, 200))) note(`realized PnL after the restart: ${money}`);
 }
 
 /** Bought minus sold over the venue's trades of one symbol, as a decimal. */
