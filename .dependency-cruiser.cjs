@@ -116,6 +116,14 @@ module.exports = {
       to: { path: "^src/sim/" },
     },
     {
+      name: "builtins-only-through-api",
+      comment:
+        "the built-in strategies import only the strategy API (src/strategy/api.ts), the entry point users' strategy files import, so the API is complete by construction",
+      severity: "error",
+      from: { path: "^src/strategy/builtins/" },
+      to: { pathNot: "^src/strategy/api\\.ts$" },
+    },
+    {
       name: "strategy-sees-no-venue-or-execution",
       comment: "strategies read book views and emit intents; they never reach venues or execution",
       severity: "error",

@@ -1,33 +1,34 @@
 /**
- * The catalogue of built-in strategies by config `type`: how each is created and which schema its
- * parameters follow, so config loading and the control API validate with each strategy's own schema.
+ * The catalogue of built-in strategies by config `type`: each is a definition like a user's module
+ * (defineStrategy, written against the public API), so config loading, the control API and the engine
+ * handle built-ins and users' files the same way.
  */
 import * as v from "valibot";
-import { AvellanedaStoikov, avellanedaStoikovParamsSchema } from "./avellaneda-stoikov.ts";
-import { CrossVenueMm, crossVenueMmParamsSchema } from "./cross-venue-mm.ts";
+import { avellanedaStoikov } from "./builtins/avellaneda-stoikov.ts";
+import { crossVenueMm } from "./builtins/cross-venue-mm.ts";
+import { marketMaking } from "./builtins/market-making.ts";
+import type { StrategyDefinition } from "./definition.ts";
 import { paramsJsonSchema } from "./fields.ts";
-import { MarketMaking, marketMakingParamsSchema } from "./market-making.ts";
 import { type ParamsSchema, paramIssues, StrategyParamsError, toValidation, validateUpdate } from "./params.ts";
 import type { ParamsValidation, Strategy, StrategyContext } from "./types.ts";
 
-/** One built-in strategy: its parameter schema and its constructor. */
-interface Entry {
-  readonly schema: ParamsSchema;
-  readonly create: (name: string, ctx: StrategyContext, params: unknown) => Strategy;
-}
-
-const CATALOG: Readonly<Record<string, Entry>> = {
-  market_making: { schema: marketMakingParamsSchema, create: (n, c, p) => new MarketMaking(n, c, p) },
-  avellaneda_stoikov: { schema: avellanedaStoikovParamsSchema, create: (n, c, p) => new AvellanedaStoikov(n, c, p) },
-  cross_venue_mm: { schema: crossVenueMmParamsSchema, create: (n, c, p) => new CrossVenueMm(n, c, p) },
+const CATALOG: Readonly<Record<string, StrategyDefinition>> = {
+  market_making: marketMaking,
+  avellaneda_stoikov: avellanedaStoikov,
+  cross_venue_mm: crossVenueMm,
 };
 
 /** Every built-in strategy type. */
 export const STRATEGY_TYPES: readonly string[] = Object.keys(CATALOG);
 
+/** The definition of a built-in type, or undefined. */
+export function builtinStrategy(type: string): StrategyDefinition | undefined {
+  return Object.hasOwn(CATALOG, type) ? CATALOG[type] : undefined;
+}
+
 /** The parameter schema of a strategy type (pass to loadConfig's `strategies`), or undefined. */
 export function strategyParamsSchema(type: string): v.GenericSchema | undefined {
-  return Object.hasOwn(CATALOG, type) ? CATALOG[type]?.schema : undefined;
+  return builtinStrategy(type)?.paramsSchema;
 }
 
 /**
@@ -35,7 +36,7 @@ export function strategyParamsSchema(type: string): v.GenericSchema | undefined 
  * the API description (OpenAPI) states exactly the ranges the checks apply.
  */
 export function strategyParamsJsonSchemas(): Record<string, Record<string, unknown>> {
-  return Object.fromEntries(Object.entries(CATALOG).map(([type, e]) => [type, paramsJsonSchema(e.schema)]));
+  return Object.fromEntries(Object.entries(CATALOG).map(([type, d]) => [type, paramsJsonSchema(d.paramsSchema)]));
 }
 
 /**
@@ -43,10 +44,10 @@ export function strategyParamsJsonSchemas(): Record<string, Record<string, unkno
  * running instance (the running strategy's validateParams also checks against its current values).
  */
 export function validateStrategyParams(type: string, partial: unknown): ParamsValidation {
-  const entry = Object.hasOwn(CATALOG, type) ? CATALOG[type] : undefined;
+  const entry = builtinStrategy(type);
   if (entry === undefined) return { ok: false, issues: [{ field: "type", message: `unknown strategy type ${type}` }] };
-  const defaults = paramsDefaults(entry.schema);
-  return toValidation(validateUpdate(entry.schema, defaults, partial));
+  const defaults = paramsDefaults(entry.paramsSchema);
+  return toValidation(validateUpdate(entry.paramsSchema, defaults, partial));
 }
 
 /** Every field has a default or is optional, so an empty object parses to the defaults. */
@@ -66,10 +67,10 @@ export interface CreateStrategyOptions {
   readonly ctx: StrategyContext;
 }
 
-/** Builds a strategy by type; throws StrategyParamsError (unknown type or bad parameters). */
+/** Builds a built-in strategy by type; throws StrategyParamsError (unknown type or bad parameters). */
 export function createStrategy(opts: CreateStrategyOptions): Strategy {
   const name = opts.name ?? opts.type;
-  const entry = Object.hasOwn(CATALOG, opts.type) ? CATALOG[opts.type] : undefined;
+  const entry = builtinStrategy(opts.type);
   if (entry === undefined) {
     throw new StrategyParamsError(name, [
       {
@@ -78,5 +79,7 @@ export function createStrategy(opts: CreateStrategyOptions): Strategy {
       },
     ]);
   }
-  return entry.create(name, opts.ctx, opts.params ?? {});
+  const r = v.safeParse(entry.paramsSchema, opts.params ?? {}, { abortEarly: false });
+  if (!r.success) throw new StrategyParamsError(name, paramIssues(r.issues));
+  return entry.create(name, opts.ctx, r.output);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import * as v from "valibot";
+import { marketMakingParamsSchema } from "./builtins/market-making.ts";
 import {
   baseAmount,
   formatBound,
@@ -11,7 +12,6 @@ import {
   rangeOf,
   rangeText,
 } from "./fields.ts";
-import { marketMakingParamsSchema } from "./market-making.ts";
 
 const messages = (schema: v.GenericSchema, input: unknown) => {
   const r = v.safeParse(schema, input);

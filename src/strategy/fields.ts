@@ -155,3 +155,37 @@ export function paramsJsonSchema(
   const properties = Object.fromEntries(Object.entries(entries).map(([k, f]) => [k, fieldJsonSchema(f)]));
   return { type: "object", additionalProperties: false, minProperties: 1, properties };
 }
+
+type Walkable = {
+  readonly wrapped?: Walkable;
+  readonly entries?: Readonly<Record<string, Walkable>>;
+  readonly item?: Walkable;
+  readonly value?: Walkable;
+  readonly options?: readonly unknown[];
+  readonly pipe?: readonly Walkable[];
+};
+
+/**
+ * The dotted path of every numeric field under a schema that lacks a finite range (through optional
+ * wrappers, objects, arrays, records and unions): "nothing numeric is unbounded", checked for any
+ * schema, the engine's own and users' strategy parameters alike.
+ */
+export function openRanges(schema: v.GenericSchema, at = ""): string[] {
+  const out: string[] = [];
+  const walk = (s: Walkable, path: string): void => {
+    if (s.wrapped !== undefined) {
+      walk(s.wrapped, path);
+      return;
+    }
+    const base = s.pipe !== undefined && s.pipe[0] !== undefined && s.pipe[0] !== s ? s.pipe[0] : s;
+    for (const [k, f] of Object.entries(base.entries ?? {})) walk(f, path === "" ? k : `${path}.${k}`);
+    if (base.item !== undefined) walk(base.item, `${path}[]`);
+    if (base.value !== undefined) walk(base.value, `${path}.<key>`);
+    for (const o of base.options ?? []) if (typeof o === "object" && o !== null) walk(o as Walkable, path);
+    const r = rangeOf(s as unknown as v.GenericSchema);
+    if (r !== undefined && !(Number.isFinite(r.min) && Number.isFinite(r.max)))
+      out.push(path === "" ? "(value)" : path);
+  };
+  walk(schema as unknown as Walkable, at);
+  return [...new Set(out)];
+}

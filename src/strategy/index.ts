@@ -1,14 +1,30 @@
 /**
- * Public face of strategies: the Strategy contract, the built-in strategies, and a catalogue so
- * config loading and the control API validate parameters with each strategy's own schema.
+ * Public face of strategies for the rest of the engine: the strategy API (the contract, helpers and
+ * harness strategies themselves use, api.ts), the built-ins and their catalogue, the loader of users'
+ * strategy files, and the guard the engine runs every strategy inside.
  */
-
+export * from "./api.ts";
 export {
   AvellanedaStoikov,
   type AvellanedaStoikovParams,
+  avellanedaStoikov,
   avellanedaStoikovParamsSchema,
-} from "./avellaneda-stoikov.ts";
+} from "./builtins/avellaneda-stoikov.ts";
 export {
+  CrossVenueMm,
+  type CrossVenueMmParams,
+  type CrossVenueStats,
+  crossVenueMm,
+  crossVenueMmParamsSchema,
+} from "./builtins/cross-venue-mm.ts";
+export {
+  MarketMaking,
+  type MarketMakingParams,
+  marketMaking,
+  marketMakingParamsSchema,
+} from "./builtins/market-making.ts";
+export {
+  builtinStrategy,
   type CreateStrategyOptions,
   createStrategy,
   STRATEGY_TYPES,
@@ -16,59 +32,17 @@ export {
   strategyParamsSchema,
   validateStrategyParams,
 } from "./catalog.ts";
+export { definitionProblems, schemaProblems } from "./definition.ts";
+export { formatBound, isExactMoney, openRanges, paramsJsonSchema, rangeOf, rangeText } from "./fields.ts";
+export { loadStrategyModule, StrategyModuleError } from "./module-loader.ts";
 export {
-  CrossVenueMm,
-  type CrossVenueMmParams,
-  type CrossVenueStats,
-  crossVenueMmParamsSchema,
-} from "./cross-venue-mm.ts";
-export {
-  baseAmount,
-  formatBound,
-  fractionField,
-  intField,
-  isExactMoney,
-  MAX_BASE_AMOUNT,
-  MAX_QUOTE_AMOUNT,
-  moneyAmount,
-  numberIn,
-  paramsJsonSchema,
-  positiveFraction,
-  positiveUpTo,
-  type Range,
-  rangeOf,
-  rangeText,
-} from "./fields.ts";
-export { MarketMaking, type MarketMakingParams, marketMakingParamsSchema } from "./market-making.ts";
-export { lotCountIssues, type ParamsSchema, StrategyParamsError } from "./params.ts";
-export {
-  buildAsks,
-  buildBids,
-  InstrumentGrid,
-  MAX_LEVELS,
-  type QuoteState,
-  type QuotingParams,
-  QuotingStrategy,
-  RawQuote,
-  SideBuffer,
-  type SideLimits,
-} from "./quoting.ts";
-export type {
-  BookUpdate,
-  IntentSink,
-  OrderIntent,
-  ParamIssue,
-  ParamsValidation,
-  ParentOrderUpdate,
-  PositionUpdate,
-  QuoteDecision,
-  QuoteIntent,
-  QuoteLevel,
-  RouteIntent,
-  Strategy,
-  StrategyContext,
-  StrategyInstrument,
-  StrategyState,
-  TradeTick,
-} from "./types.ts";
-export { newQuoteDecision } from "./types.ts";
+  type GuardStats,
+  INTENT_DROP_REASONS,
+  type IntentDropReason,
+  MAX_INTENT_LEVELS,
+  STRATEGY_CALLBACKS,
+  type StrategyCallback,
+  StrategySupervisor,
+  type SupervisorOptions,
+  UNLIMITED_GUARD,
+} from "./supervisor.ts";

@@ -8,9 +8,12 @@
  * preallocated buffers and allocates only when the emitted quote actually changes.
  */
 
+import * as v from "valibot";
 import type { BookHealth, BookView, NoQuoteReason, OrderUpdate } from "../types/index.ts";
-import { baseToLots, minTickLotsForNotional } from "../types/index.ts";
+import { baseToLots, minTickLotsForNotional, Side } from "../types/index.ts";
+import { baseAmount, fractionField, intField } from "./fields.ts";
 import { lotCountIssues, type ParamsSchema, StrategyParamsError, toValidation, validateUpdate } from "./params.ts";
+import { askTicks, bidTicks, edgeAfterFee, quoteEdge } from "./pricing.ts";
 import {
   type BookUpdate,
   newQuoteDecision,
@@ -28,9 +31,6 @@ import {
 
 /** Most levels per side any quoting strategy may ask for (the parameter schemas cap `levels` here). */
 export const MAX_LEVELS = 20;
-
-/** Float noise in raw prices (fractional ticks) that must not move a quote by a whole tick. */
-const GRID_EPS = 1e-6;
 
 const NO_LEVELS: readonly QuoteLevel[] = Object.freeze([]);
 
@@ -123,10 +123,10 @@ export function buildBids(
   const fair = raw.fairTicks;
   if (room <= 0) out.reason = "position_limit";
   for (let i = 0; i < raw.levels && room > 0; i++) {
-    let p = Math.floor((raw.bids[i] as number) + GRID_EPS);
+    let p = bidTicks(raw.bids[i] as number);
     if (p >= prev) p = prev - 1;
     if (!(p > 0)) break;
-    const edge = (fair - p) / fair;
+    const edge = quoteEdge(Side.Buy, p, fair);
     if (!(edge <= out.edge)) out.edge = edge;
     if (edge - grid.makerFee < limits.minProfit) continue;
     const lots = sizeLevel(limits.lots, p, room, grid);
@@ -164,10 +164,10 @@ export function buildAsks(
   const fair = raw.fairTicks;
   if (room <= 0) out.reason = "position_limit";
   for (let i = 0; i < raw.levels && room > 0; i++) {
-    let p = Math.ceil((raw.asks[i] as number) - GRID_EPS);
+    let p = askTicks(raw.asks[i] as number);
     if (p <= prev) p = prev + 1;
     if (!Number.isSafeInteger(p)) break;
-    const edge = (p - fair) / fair;
+    const edge = quoteEdge(Side.Sell, p, fair);
     if (!(edge <= out.edge)) out.edge = edge;
     if (edge - grid.makerFee < limits.minProfit) continue;
     const lots = sizeLevel(limits.lots, p, room, grid);
@@ -203,8 +203,11 @@ function keepSide(
     const a = prev[i] as QuoteLevel;
     const p = a.priceTicks;
     if (a.lots !== next.lots[i] || Math.abs(p - (next.px[i] as number)) > tolTicks) return false;
-    const edge = isBid ? (fair - p) / fair : (p - fair) / fair;
-    if (edge - fee < minProfit || (isBid ? p >= bestOpposite : p <= bestOpposite)) return false;
+    if (
+      edgeAfterFee(isBid ? Side.Buy : Side.Sell, p, fair, fee) < minProfit ||
+      (isBid ? p >= bestOpposite : p <= bestOpposite)
+    )
+      return false;
   }
   return true;
 }
@@ -248,6 +251,25 @@ export class QuoteState {
     d.askEdge = Number.NaN;
   }
 }
+
+/**
+ * The parameters every QuotingStrategy reads, with their ranges and defaults written once: a quoting
+ * strategy spreads them into its own schema (`v.strictObject({ ...quotingParamsEntries, spread: ... })`).
+ */
+export const quotingParamsEntries = {
+  /** Largest absolute position in base units; the side that would add to it stops quoting there. */
+  max_position: v.optional(baseAmount, 1),
+  /** Least expected edge per side after the maker fee, fraction of fair value. */
+  min_profit: v.optional(fractionField(0.5), 0.0001),
+  /** Size of each level in base units (raised to the venue's minimum quantity/notional). */
+  order_size: v.optional(baseAmount, 0.01),
+  /** Levels per side. */
+  levels: v.optional(intField(1, MAX_LEVELS), 1),
+  /** A new quote within this fraction of fair value of the resting one replaces nothing. */
+  refresh_tolerance: v.optional(fractionField(0.5), 0.0001),
+  /** The same tolerance in ticks; the larger of the two applies. */
+  refresh_tolerance_ticks: v.optional(intField(0, 1_000_000), 0),
+};
 
 /** Parameters every quoting strategy has (natural units). */
 export interface QuotingParams {

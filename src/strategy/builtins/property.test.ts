@@ -5,10 +5,10 @@
  * past max_position if every level filled. Replay a failure with STRATEGY_SEED=<seed>.
  */
 import { expect, test } from "bun:test";
-import { FakeBook, fakeContext, fakeInstrument } from "../../test/support/strategy-harness.ts";
-import { Rng } from "../services/index.ts";
-import type { BookHealth } from "../types/index.ts";
-import { createStrategy, InstrumentGrid, type QuoteIntent, type QuoteLevel, type Strategy } from "./index.ts";
+import { FakeBook, fakeContext, fakeInstrument } from "../../../test/support/strategy-harness.ts";
+import { Rng } from "../../services/index.ts";
+import type { BookHealth } from "../../types/index.ts";
+import { createStrategy, InstrumentGrid, type QuoteIntent, type QuoteLevel, type Strategy } from "../index.ts";
 
 const SEED = process.env.STRATEGY_SEED ?? "strategy-property-1";
 const RUNS = Number(process.env.STRATEGY_RUNS ?? 300);

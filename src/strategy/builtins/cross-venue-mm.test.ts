@@ -4,11 +4,11 @@
  * unfilled remainder, parameter validation.
  */
 import { describe, expect, test } from "bun:test";
-import { bookUpdate, FakeBook, fakeContext, fakeInstrument } from "../../test/support/strategy-harness.ts";
-import { Side } from "../types/index.ts";
+import { bookUpdate, FakeBook, fakeContext, fakeInstrument } from "../../../test/support/strategy-harness.ts";
+import { Side } from "../../types/index.ts";
+import { createStrategy, STRATEGY_TYPES, validateStrategyParams } from "../index.ts";
+import type { ParentOrderUpdate, StrategyInstrument } from "../types.ts";
 import { CrossVenueMm } from "./cross-venue-mm.ts";
-import { createStrategy, STRATEGY_TYPES, validateStrategyParams } from "./index.ts";
-import type { ParentOrderUpdate, StrategyInstrument } from "./types.ts";
 
 /** Quote venue "q" (maker 0, taker 0.001) and hedge venue "h" (taker 0.0005), BTC-USDT. */
 function instruments(qStep = "0.00001", hStep = "0.00001"): StrategyInstrument[] {

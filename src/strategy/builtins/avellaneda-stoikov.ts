@@ -6,13 +6,20 @@
  * unit of relative distance, τ the rolling horizon in seconds; r and δ are applied as fractions of
  * s. Safety rules come from the shared QuotingStrategy base.
  */
-import * as v from "valibot";
-import type { BookView } from "../types/index.ts";
-import { Side } from "../types/index.ts";
-import { baseAmount, fractionField, intField, positiveUpTo } from "./fields.ts";
-import { parseParams } from "./params.ts";
-import { MAX_LEVELS, type QuoteState, QuotingStrategy } from "./quoting.ts";
-import type { StrategyContext } from "./types.ts";
+import {
+  type BookView,
+  defineStrategy,
+  fractionField,
+  intField,
+  parseParams,
+  positiveUpTo,
+  type QuoteState,
+  QuotingStrategy,
+  quotingParamsEntries,
+  Side,
+  type StrategyContext,
+  v,
+} from "../api.ts";
 
 const SECONDS_PER_YEAR = 365 * 24 * 3600;
 
@@ -37,13 +44,8 @@ export const avellanedaStoikovParamsSchema = v.strictObject({
   kappa_max: v.optional(positiveUpTo(1e9), 100_000),
   /** Rolling horizon T − t, seconds (at most a day). */
   horizon_s: v.optional(positiveUpTo(86_400), 60),
-  order_size: v.optional(baseAmount, 0.01),
-  max_position: v.optional(baseAmount, 1),
-  min_profit: v.optional(fractionField(0.5), 0.0001),
-  levels: v.optional(intField(1, MAX_LEVELS), 1),
+  ...quotingParamsEntries,
   level_spacing: v.optional(fractionField(0.5), 0.0005),
-  refresh_tolerance: v.optional(fractionField(0.5), 0.0001),
-  refresh_tolerance_ticks: v.optional(intField(0, 1_000_000), 0),
 });
 
 export type AvellanedaStoikovParams = v.InferOutput<typeof avellanedaStoikovParamsSchema>;
@@ -173,3 +175,11 @@ export class AvellanedaStoikov extends QuotingStrategy<AvellanedaStoikovParams> 
     raw.fairTicks = mid;
   }
 }
+
+/** avellaneda_stoikov as the engine loads it: config `type: avellaneda_stoikov`. */
+export const avellanedaStoikov = defineStrategy({
+  apiVersion: "1.0",
+  kind: "avellaneda_stoikov",
+  paramsSchema: avellanedaStoikovParamsSchema,
+  create: (name, ctx, params) => new AvellanedaStoikov(name, ctx, params),
+});

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { bookUpdate, FakeBook, fakeContext, fakeInstrument } from "../../test/support/strategy-harness.ts";
+import { bookUpdate, FakeBook, fakeContext, fakeInstrument } from "../../../test/support/strategy-harness.ts";
+import { StrategyParamsError } from "../index.ts";
 import { AvellanedaStoikov } from "./avellaneda-stoikov.ts";
-import { StrategyParamsError } from "./index.ts";
 
 const MID = 6_000_000; // 60000.00 at tick 0.01
 const PARAMS = {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { bookUpdate, FakeBook, fakeContext, fakeInstrument } from "../../test/support/strategy-harness.ts";
-import { Rng } from "../services/index.ts";
-import { StrategyParamsError } from "./index.ts";
+import { bookUpdate, FakeBook, fakeContext, fakeInstrument } from "../../../test/support/strategy-harness.ts";
+import { Rng } from "../../services/index.ts";
+import { StrategyParamsError } from "../index.ts";
 import { MarketMaking } from "./market-making.ts";
 
 // BTC-USDT like the simulator: tick 0.01 (60000.00 = 6_000_000 ticks), step 0.00001 (0.01 BTC = 1000 lots).

@@ -10,27 +10,41 @@
  * Quantities are handled in the symbol's common grid (execution's commonGrid over the quote and
  * hedge venues' instruments), so lots of venues with different steps add up exactly.
  */
-import * as v from "valibot";
-import type { BookHealth, BookView, NoQuoteReason, OrderUpdate } from "../types/index.ts";
-import { type CommonGrid, commonGrid, Side } from "../types/index.ts";
-import { baseAmount, fractionField, intField } from "./fields.ts";
-import { lotCountIssues, parseParams, StrategyParamsError, toValidation, validateUpdate } from "./params.ts";
-import { InstrumentGrid } from "./quoting.ts";
 import {
+  askTicks,
+  type BookHealth,
   type BookUpdate,
+  type BookView,
+  baseAmount,
+  bidTicks,
+  type CommonGrid,
+  commonGrid,
+  defineStrategy,
+  fractionField,
+  InstrumentGrid,
+  intField,
+  lotCountIssues,
+  type NoQuoteReason,
   newQuoteDecision,
+  type OrderUpdate,
   type ParamsValidation,
   type ParentOrderUpdate,
   type PositionUpdate,
+  parseParams,
   type QuoteDecision,
   type QuoteIntent,
   type QuoteLevel,
+  Side,
   type Strategy,
   type StrategyContext,
   type StrategyInstrument,
+  StrategyParamsError,
   type StrategyState,
   type TradeTick,
-} from "./types.ts";
+  toValidation,
+  v,
+  validateUpdate,
+} from "../api.ts";
 
 const venueName = v.pipe(v.string(), v.minLength(1, "a venue name"));
 
@@ -66,7 +80,6 @@ export const crossVenueMmParamsSchema = v.strictObject({
 export type CrossVenueMmParams = v.InferOutput<typeof crossVenueMmParamsSchema>;
 
 const NO_LEVELS: readonly QuoteLevel[] = Object.freeze([]);
-const GRID_EPS = 1e-6;
 
 /** Largest hedge_depth_levels (the per-leg level buffers are allocated once at this size). */
 const MAX_DEPTH_LEVELS = 50;
@@ -443,9 +456,7 @@ export class CrossVenueMm implements Strategy {
     }
     if (!(px > 0)) return 0;
     const slip = this.current.hedge_slippage;
-    return side === Side.Buy
-      ? Math.ceil(px * (1 + slip) - GRID_EPS)
-      : Math.max(1, Math.floor(px * (1 - slip) + GRID_EPS));
+    return side === Side.Buy ? askTicks(px * (1 + slip)) : Math.max(1, bidTicks(px * (1 - slip)));
   }
 
   /**
@@ -526,14 +537,12 @@ export class CrossVenueMm implements Strategy {
     // bid: a fill is hedged by selling on the hedge venues
     const roomBuy = Math.floor((s.maxPositionCommon - s.net) / q.qtyMult);
     const bidWhy = this.price(s, Side.Sell, roomBuy);
-    const bidPx =
-      bidWhy === null ? Math.min(Math.floor(this.hedgeBound(maker, true) / q.priceMult + GRID_EPS), bestAsk - 1) : 0;
+    const bidPx = bidWhy === null ? Math.min(bidTicks(this.hedgeBound(maker, true) / q.priceMult), bestAsk - 1) : 0;
     const bidLots = bidWhy === null ? this.size(s, Math.min(s.orderLots, roomBuy), bidPx) : 0;
     // ask: a fill is hedged by buying on the hedge venues
     const roomSell = Math.floor((s.maxPositionCommon + s.net) / q.qtyMult);
     const askWhy = this.price(s, Side.Buy, roomSell);
-    const askPx =
-      askWhy === null ? Math.max(Math.ceil(this.hedgeBound(maker, false) / q.priceMult - GRID_EPS), bestBid + 1) : 0;
+    const askPx = askWhy === null ? Math.max(askTicks(this.hedgeBound(maker, false) / q.priceMult), bestBid + 1) : 0;
     const askLots = askWhy === null ? this.size(s, Math.min(s.orderLots, roomSell), askPx) : 0;
     const tol = Math.max(p.refresh_tolerance_ticks, Math.floor(p.refresh_tolerance * bestBid));
     const now = this.ctx.clock.nowMs();
@@ -620,3 +629,11 @@ export class CrossVenueMm implements Strategy {
     this.ctx.sink.quotes(s.last);
   }
 }
+
+/** cross_venue_mm as the engine loads it: config `type: cross_venue_mm`. */
+export const crossVenueMm = defineStrategy({
+  apiVersion: "1.0",
+  kind: "cross_venue_mm",
+  paramsSchema: crossVenueMmParamsSchema,
+  create: (name, ctx, params) => new CrossVenueMm(name, ctx, params),
+});
