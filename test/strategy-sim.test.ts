@@ -6,7 +6,7 @@
  */
 import { expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
-import { loadConfig, strategyTargets, venueFees } from "../src/engine/index.ts";
+import { loadConfig, resolveStrategy, strategyTargets, venueFees } from "../src/engine/index.ts";
 import { VirtualClock } from "../src/services/index.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
 import { createStrategy, type QuoteIntent, STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
@@ -37,7 +37,7 @@ function run(seed: string) {
   ];
   const wanted = new Map<string, QuoteIntent>();
   const strategy = createStrategy({
-    type: config.strategy.type,
+    type: config.strategy.type ?? "(default.yaml names a built-in type)",
     ctx: { clock, sink: { quotes: (q) => wanted.set(q.symbol, q), order: () => {} }, instruments: insts },
     params: config.strategy.parameters,
   });
@@ -143,7 +143,7 @@ test(`the same seed gives the same run (seed ${SEED})`, () => {
   expect(b.stats.fills, `seed ${SEED}`).toBe(a.stats.fills);
 });
 
-test("every shipped config quotes both sides on a typical book", () => {
+test("every shipped config quotes both sides on a typical book, a strategy file's as a built-in's", async () => {
   const dir = new URL("../config/", import.meta.url).pathname;
   const env = {
     BINANCE_API_KEY: "k-123456",
@@ -156,6 +156,7 @@ test("every shipped config quotes both sides on a typical book", () => {
   };
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
     const { config } = loadConfig(dir + file, { strategies: strategyParamsSchema, strategyTypes: STRATEGY_TYPES, env });
+    const resolved = await resolveStrategy(config, file);
     // every venue it trades BTC-USDT on (a cross-venue strategy prices its quotes off the others)
     const targets = strategyTargets(config).filter((t) => t.symbol === "BTC-USDT");
     if (targets.length === 0) throw new Error(`${file}: does not trade BTC-USDT`);
@@ -163,9 +164,9 @@ test("every shipped config quotes both sides on a typical book", () => {
       fakeInstrument({ venue: t.venue.name, symbol: "BTC-USDT", maker: venueFees(config, t.venue).maker }),
     );
     let last: QuoteIntent | undefined;
-    const strategy = createStrategy({
-      type: config.strategy.type,
-      ctx: {
+    const strategy = resolved.definition.create(
+      resolved.name,
+      {
         clock: new VirtualClock(),
         sink: {
           quotes: (q) => (last = q),
@@ -174,8 +175,8 @@ test("every shipped config quotes both sides on a typical book", () => {
         },
         instruments,
       },
-      params: config.strategy.parameters,
-    });
+      resolved.params,
+    );
     strategy.start();
     // 60000.00 / 60000.01 with 20 levels a tick apart, on every venue.
     const book = new FakeBook().set(6_000_000, 6_000_001, 2000, 20);

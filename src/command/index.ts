@@ -44,6 +44,7 @@ export {
   readinessOf,
   redactSecrets,
   type StatusSource,
+  type StrategyFailureStatus,
   type StrategyStatus,
   type VenueStatus,
 } from "./status.ts";

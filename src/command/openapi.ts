@@ -403,11 +403,30 @@ export function openApiDocument(
         },
         StrategyStatus: {
           type: "object",
-          required: ["name", "kind", "state", "venue", "symbols", "params", "quoting"],
+          required: ["name", "kind", "state", "failure", "venue", "symbols", "params", "quoting"],
           properties: {
             name: { type: "string" },
             kind: { type: "string" },
-            state: { enum: ["running", "paused", "halted"] },
+            state: {
+              enum: ["running", "paused", "halted", "failed"],
+              description: "failed: the engine's guard halted it (it threw, or was over its time budget too often)",
+            },
+            failure: {
+              description: "Why the guard halted it, while it stays halted; null otherwise",
+              oneOf: [
+                { type: "null" },
+                {
+                  type: "object",
+                  required: ["reason", "callback", "message", "atMs"],
+                  properties: {
+                    reason: { enum: ["error", "time_budget"] },
+                    callback: { type: "string" },
+                    message: { type: "string" },
+                    atMs: { type: "number" },
+                  },
+                },
+              ],
+            },
             venue: { type: "string", description: "The venues it trades, comma-separated" },
             symbols: { type: "array", items: { type: "string" } },
             params: { type: "object", additionalProperties: true },

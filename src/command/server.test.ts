@@ -70,6 +70,7 @@ function baseStatus(): EngineStatus {
         name: "mm",
         kind: "market_making",
         state: "running",
+        failure: null,
         venue: "binance",
         symbols: ["BTC-USDT"],
         params: { spread_bps: 5, apiSecret: "must-not-leak", nested: { password: "nope", ok: 1 } },

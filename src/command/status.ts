@@ -58,11 +58,25 @@ export interface QuotingStatus {
   readonly sinceMs: number;
 }
 
+/** Why the engine's guard halted a strategy: what an operator needs before resuming it. */
+export interface StrategyFailureStatus {
+  /** "error" (its code threw) or "time_budget" (repeatedly over strategy.guard.event_budget_us). */
+  readonly reason: string;
+  /** The callback it was in (book, trade, order, position, timer, parent, start, stop, params, status). */
+  readonly callback: string;
+  readonly message: string;
+  /** Clock ms of the halt. */
+  readonly atMs: number;
+}
+
 /** One configured strategy: its state, current parameters and what it quotes. */
 export interface StrategyStatus {
   readonly name: string;
   readonly kind: string;
-  readonly state: "running" | "paused" | "halted";
+  /** "failed": the engine's guard halted it (it threw, or was over its time budget too often); see failure. */
+  readonly state: "running" | "paused" | "halted" | "failed";
+  /** Why the guard halted it, while it stays halted (null when it runs or was stopped otherwise). */
+  readonly failure: StrategyFailureStatus | null;
   readonly venue: string;
   readonly symbols: readonly string[];
   /** Current parameters; never credentials (they are redacted again on the way out regardless). */

@@ -300,16 +300,43 @@ export const BacktestSchema = v.strictObject({
   seed: v.optional(v.pipe(v.string(), v.minLength(1)), "backtest"),
 });
 
-/** Which strategy runs, where, with which parameters (validated by the strategy's own schema). */
+/**
+ * The engine's guard around the strategy's code (src/strategy/supervisor.ts): every callback is
+ * timed, and a strategy that throws, or is over its budget too often, is halted with its orders
+ * cancelled while the engine keeps running.
+ */
+export const StrategyGuardSchema = v.strictObject({
+  /**
+   * A callback (book, trade, fill, timer, ...) running longer than this is an overrun; 0 = measure only.
+   * Measured in wall time, so a GC pause or the OS preempting the process can land in a healthy
+   * strategy's callback now and then: the default leaves room for that, the halt needs many.
+   */
+  event_budget_us: v.optional(int(0, 10_000_000), 5000),
+  /** This many overruns ... */
+  max_overruns: v.optional(int(1, 100_000), 20),
+  /** ... within this window halt the strategy (its orders cancelled). */
+  overrun_window_ms: v.optional(int(1, 3_600_000), 10_000),
+  /** Intents past this many from one callback are dropped and counted (the risk gate still checks the rest). */
+  max_intents_per_event: v.optional(int(1, 100_000), 200),
+});
+
+/**
+ * Which strategy runs, where, with which parameters (validated by the strategy's own schema): a
+ * built-in by `type`, or a user's file by `module` (a path relative to the config file).
+ */
 export const StrategySchema = v.strictObject({
-  type: v.pipe(v.string(), v.minLength(1)),
-  /** Name used by the control API (default: the type). */
+  /** A built-in strategy (market_making, avellaneda_stoikov, cross_venue_mm); or give module. */
+  type: v.optional(v.pipe(v.string(), v.minLength(1, "a strategy type"))),
+  /** A strategy file (TypeScript, default export made with defineStrategy), relative to the config file; or give type. */
+  module: v.optional(v.pipe(v.string(), v.minLength(1, "a file path"))),
+  /** Name used by the control API (default: the type, or the module's kind). */
   name: v.optional(name),
   /** Venues it trades (default: every configured venue). */
   venues: v.optional(v.array(name)),
   /** Symbols it trades (default: every symbol of its venues). */
   symbols: v.optional(v.array(symbol)),
   parameters: v.optional(v.record(v.string(), v.unknown()), {}),
+  guard: v.optional(StrategyGuardSchema, {}),
 });
 
 /** The whole file. */
@@ -335,6 +362,7 @@ export type HttpConfig = v.InferOutput<typeof HttpSchema>;
 export type SimulatorConfig = v.InferOutput<typeof SimulatorSchema>;
 export type SimVenueConfig = v.InferOutput<typeof SimVenueSchema>;
 export type StrategyConfig = v.InferOutput<typeof StrategySchema>;
+export type StrategyGuardConfig = v.InferOutput<typeof StrategyGuardSchema>;
 export type Fees = v.InferOutput<typeof FeesSchema>;
 export type FillModelConfig = v.InferOutput<typeof FillModelSchema>;
 export type BacktestConfig = v.InferOutput<typeof BacktestSchema>;

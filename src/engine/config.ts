@@ -6,7 +6,7 @@
  * never appear in an error, a log line or the status API.
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import * as v from "valibot";
 import { isMap, isPair, isScalar, isSeq, type Node, parseDocument, parse as parseYaml, Scalar } from "yaml";
 import { isSecretKey, REDACTED, redactValue, secretFromEnv } from "../services/index.ts";
@@ -302,6 +302,7 @@ function semanticIssues(config: Config): ConfigIssue[] {
     }
   }
   const strat = config.strategy;
+  issues.push(...strategySourceIssues(strat));
   strat.venues?.forEach((n, i) => {
     if (!names.has(n)) issues.push({ path: `strategy.venues[${i}]`, message: `no venue named ${n}` });
   });
@@ -318,6 +319,19 @@ function semanticIssues(config: Config): ConfigIssue[] {
     if (!allSymbols.has(s)) issues.push({ path: `risk.symbols.${s}`, message: `${s} is not a symbol of any venue` });
   }
   return issues;
+}
+
+/** A strategy is a built-in (type) or a user's file (module): exactly one of the two. */
+function strategySourceIssues(strat: Config["strategy"]): ConfigIssue[] {
+  if (strat.type !== undefined && strat.module !== undefined) {
+    return [
+      { path: "strategy", message: "expected either type (a built-in strategy) or module (a strategy file), not both" },
+    ];
+  }
+  if (strat.type === undefined && strat.module === undefined) {
+    return [{ path: "strategy", message: "expected type (a built-in strategy) or module (a strategy file)" }];
+  }
+  return [];
 }
 
 /**
@@ -398,6 +412,9 @@ export function parseConfig(text: string, file: string, opts: LoadOptions = {}):
   if (params.output !== undefined) {
     (config.strategy as { parameters: Record<string, unknown> }).parameters = params.output as Record<string, unknown>;
   }
+  // a strategy file is named relative to the config file, wherever the engine was started from
+  const module = config.strategy.module;
+  if (module !== undefined) (config.strategy as { module: string }).module = resolve(dirname(file), module);
   const secrets: string[] = [];
   collectSecrets(config, secrets, token);
   return { file, config, secrets, controlToken: token };

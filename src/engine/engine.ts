@@ -32,7 +32,15 @@ import type { Journal, SqliteJournal } from "../journal/index.ts";
 import { type EngineMetrics, LatencySamples, type MetricsSource, type VenueMetrics } from "../metrics/index.ts";
 import type { Clock, Rng, TimerId } from "../services/index.ts";
 import { type Logger, silentLogger } from "../services/index.ts";
-import { createStrategy, type Strategy, type StrategyContext, type StrategyInstrument } from "../strategy/index.ts";
+import type {
+  IntentSink,
+  ParamsValidation,
+  Strategy,
+  StrategyContext,
+  StrategyFault,
+  StrategyInstrument,
+  StrategySupervisor,
+} from "../strategy/index.ts";
 import type {
   BookHealth,
   BookView,
@@ -54,18 +62,11 @@ import { EngineJournal } from "./journal-recorder.ts";
 import { KeepWarm } from "./keep-warm.ts";
 import { OrderReports } from "./order-reports.ts";
 import { QuoteWatch, type QuotingGate } from "./quote-watch.ts";
+import { StrategyGuard } from "./strategy-guard.ts";
+import { type ResolvedStrategy, resolveStrategy } from "./strategy-source.ts";
 
-/** Builds the configured strategy (the strategy module's factory; injectable for tests). */
+/** Builds a strategy object directly (tests): replaces the configured type or module. */
 export type StrategyFactory = (config: StrategyConfig, ctx: StrategyContext) => Strategy;
-
-/** Builds the configured strategy through the strategy module's catalogue. */
-export const defaultStrategyFactory: StrategyFactory = (cfg, ctx) =>
-  createStrategy({
-    type: cfg.type,
-    ...(cfg.name !== undefined ? { name: cfg.name } : {}),
-    params: cfg.parameters,
-    ctx,
-  });
 
 /** Construction options: everything the engine does not build itself. */
 export interface EngineOptions {
@@ -74,8 +75,19 @@ export interface EngineOptions {
   readonly rng: Rng;
   /** Connected or unconnected adapters, one per configured venue (names must match the config). */
   readonly adapters: readonly VenueAdapter[];
-  /** Default: the strategy module's createStrategy with the config's type, name and parameters. */
+  /**
+   * The configured strategy, already loaded and checked (main resolves it before starting venues, so
+   * a bad module fails first). Default: start() resolves config.strategy (built-in type or module).
+   */
+  readonly strategy?: ResolvedStrategy;
+  /** Builds the strategy object instead of config.strategy's type or module (tests). */
   readonly strategyFactory?: StrategyFactory;
+  /**
+   * Monotonic ns the strategy guard times callbacks with. Default: the clock's, so live it is wall time
+   * and on a virtual clock no time passes inside a callback (deterministic runs never halt for time);
+   * a test of the time budget on a virtual clock passes Bun.nanoseconds.
+   */
+  readonly strategyTimeNs?: () => number;
   readonly log?: Logger;
   readonly metrics?: EngineMetrics;
   /** Order manager timeouts (simulations shorten them). */
@@ -251,7 +263,10 @@ export class Engine implements StatusSource, MetricsSource {
   /** Order handed to the adapter → venue ack, ns. */
   readonly ackLatency: LatencySamples;
   readonly config: Config;
+  /** The running strategy object (status, tests); the engine calls it only through its guard. */
   strategy: Strategy | undefined;
+  /** The guard around the strategy's code: timing, halting, intent checks. */
+  private strategyGuard: StrategyGuard | undefined;
   private readonly opts: EngineOptions;
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -292,6 +307,7 @@ export class Engine implements StatusSource, MetricsSource {
     eventErrors: 0,
     /** Fill guard trips (quoting paused on a symbol after a fill on an old book). */
     quotePauses: 0,
+    strategyHalts: 0,
   };
   /** Rejections and settled unknown outcomes, counted and logged once each. */
   private readonly reports: OrderReports;
@@ -332,7 +348,7 @@ export class Engine implements StatusSource, MetricsSource {
     // routed parent orders report progress to the strategy like order events do
     this.desk.parents.onUpdate((u) => {
       if (u.status !== "working") this.opts.metrics?.parents.ended(u.symbol, u.reason ?? u.status).inc();
-      if (this.phase === "running" || this.phase === "stopping") this.guard(() => this.strategy?.onParent?.(u));
+      if (this.phase === "running" || this.phase === "stopping") this.supervised?.onParent(u);
     });
     for (const adapter of opts.adapters) {
       const vc = opts.config.venues.find((v) => v.name === adapter.name);
@@ -419,28 +435,40 @@ export class Engine implements StatusSource, MetricsSource {
     if (this.phase !== "created") throw new Error(`engine already ${this.phase}`);
     this.phase = "starting";
     this.startedAtMs = this.clock.nowMs();
+    // the strategy's code loads first: a module that does not load stops start-up before any venue is touched
+    const resolved =
+      this.opts.strategyFactory !== undefined
+        ? undefined
+        : (this.opts.strategy ?? (await resolveStrategy(this.config)));
+    this.assertStarting();
     this.journal?.begin(this.startedAtMs, `${this.config.engine.client_id_prefix}-${this.desk.ids.runId}-`);
     for (const [name, v] of this.venueMap) await this.startVenue(name, v);
     await this.waitForBooks(this.opts.bookWaitMs ?? 30_000);
     this.assertStarting();
     this.journal?.endStart();
     this.desk.start();
-    const st = this.startStrategy();
+    const st = this.startStrategy(resolved);
     const every = this.config.engine.status_interval_ms;
     this.timers.push(this.clock.setRepeating(every, () => this.logProgress()));
     this.timers.push(
       this.clock.setRepeating(QUOTE_CHECK_MS, () =>
         this.guard(() => {
-          this.quoteWatch.check(this.strategy, this.clock.nowMs());
+          this.quoteWatch.check(this.supervised, this.clock.nowMs());
           this.reports.flush();
+          this.strategyGuard?.report(this.clock.nowMs());
         }),
       ),
     );
     // only once running: a start-up that fails leaves no timer behind
     this.stopLoopMonitor = this.opts.metrics?.startEventLoopMonitor(this.clock);
     this.phase = "running";
-    if (!this.desk.kill.isHalted()) this.log.info(`quoting started`, { strategy: st.name, kind: st.kind });
-    this.startKeepWarm(st);
+    if (!this.desk.kill.isHalted())
+      this.log.info(`quoting started`, {
+        strategy: st.name,
+        kind: st.kind,
+        ...(resolved?.module !== undefined ? { module: resolved.module } : {}),
+      });
+    this.startKeepWarm(st, resolved);
     for (const b of this.bookMap.values()) {
       if (b.book !== undefined && b.health === "live") this.feedBook(b, b.book, 0);
     }
@@ -514,9 +542,9 @@ export class Engine implements StatusSource, MetricsSource {
   }
 
   /** Builds and starts the strategy (not while trading is halted: a restored kill switch waits for resume). */
-  private startStrategy(): Strategy {
-    this.strategy = (this.opts.strategyFactory ?? defaultStrategyFactory)(this.config.strategy, this.strategyContext());
-    const st = this.strategy;
+  /** Builds the strategy in its guard, tells it what it missed, and starts it unless trading is halted. */
+  private startStrategy(resolved: ResolvedStrategy | undefined): Strategy {
+    const st = this.buildStrategy(resolved);
     // books may have gone live before the strategy existed: give it what it has missed
     for (const b of this.bookMap.values()) st.onBookHealth(b.venue, b.symbol, b.health);
     if (this.desk.kill.isHalted()) {
@@ -524,9 +552,7 @@ export class Engine implements StatusSource, MetricsSource {
       this.log.warn(`not quoting: trading is halted (${this.desk.kill.reason()}); POST /api/risk/resume to trade`);
     } else st.start();
     if (st.timerIntervalMs > 0) {
-      this.timers.push(
-        this.clock.setRepeating(st.timerIntervalMs, () => this.guard(() => st.onTimer(this.clock.nowMs()))),
-      );
+      this.timers.push(this.clock.setRepeating(st.timerIntervalMs, () => st.onTimer(this.clock.nowMs())));
     }
     return st;
   }
@@ -548,7 +574,7 @@ export class Engine implements StatusSource, MetricsSource {
     this.keepWarm?.stop();
     this.stopLoopMonitor?.();
     this.stopLoopMonitor = undefined;
-    if (wasRunning) this.guard(() => this.strategy?.stop());
+    if (wasRunning) this.supervised?.stop();
     this.desk.cancelAll();
     const deadline = this.clock.nowMs() + this.config.engine.shutdown_timeout_ms;
     while (this.clock.nowMs() < deadline && (this.desk.oms.openOrderCount() > 0 || this.desk.oms.inFlight() > 0)) {
@@ -612,7 +638,7 @@ export class Engine implements StatusSource, MetricsSource {
           return;
         case "trade":
           if (this.phase === "running")
-            this.strategy?.onTrade({
+            this.supervised?.onTrade({
               venue: ev.venue,
               symbol: ev.symbol,
               priceTicks: ev.priceTicks,
@@ -754,20 +780,7 @@ export class Engine implements StatusSource, MetricsSource {
       risk: this.riskStatus(),
       parents: this.parentsStatus(),
       ...(this.journal === undefined ? {} : { journal: this.journal.status() }),
-      strategies:
-        this.strategy === undefined
-          ? []
-          : [
-              {
-                name: this.strategy.name,
-                kind: this.strategy.kind,
-                state: this.strategyState(),
-                venue: [...new Set(strategyTargets(this.config).map((t) => t.venue.name))].join(","),
-                symbols: [...new Set(strategyTargets(this.config).map((t) => t.symbol))],
-                params: this.strategy.params(),
-                quoting: this.quoteWatch.status(this.strategy, this.clock.nowMs()),
-              },
-            ],
+      strategies: this.strategyStatus(),
     };
   }
 
@@ -795,6 +808,25 @@ export class Engine implements StatusSource, MetricsSource {
         daily_loss_limit: limits.daily_loss_limit,
       },
     };
+  }
+
+  private strategyStatus(): EngineStatus["strategies"] {
+    const st = this.supervised;
+    if (st === undefined) return [];
+    const f = st.fault;
+    const targets = strategyTargets(this.config);
+    return [
+      {
+        name: st.name,
+        kind: st.kind,
+        state: this.strategyState(),
+        failure: f === undefined ? null : { reason: f.reason, callback: f.callback, message: f.message, atMs: f.atMs },
+        venue: [...new Set(targets.map((t) => t.venue.name))].join(","),
+        symbols: [...new Set(targets.map((t) => t.symbol))],
+        params: st.params(),
+        quoting: this.quoteWatch.status(st, this.clock.nowMs()),
+      },
+    ];
   }
 
   private parentsStatus(): EngineStatus["parents"] {
@@ -875,7 +907,8 @@ export class Engine implements StatusSource, MetricsSource {
   }
 
   strategies() {
-    return this.strategy === undefined ? [] : [{ name: this.strategy.name, state: this.strategyState() }];
+    const st = this.supervised;
+    return st === undefined ? [] : [{ name: st.name, state: this.strategyState() }];
   }
 
   /** MetricsSource: realized PnL and fees by UTC day, the recent days. */
@@ -885,7 +918,7 @@ export class Engine implements StatusSource, MetricsSource {
 
   /** MetricsSource: each quoted instrument side, "quoting" or why not. */
   quoting() {
-    return this.quoteWatch.samples(this.strategy);
+    return this.quoteWatch.samples(this.supervised);
   }
 
   /** MetricsSource: working parent orders per symbol (every traded symbol, 0 when none). */
@@ -894,6 +927,15 @@ export class Engine implements StatusSource, MetricsSource {
     for (const b of this.bookMap.values()) counts.set(b.symbol, 0);
     for (const p of this.desk.parents.working()) counts.set(p.symbol, (counts.get(p.symbol) ?? 0) + 1);
     return [...counts].map(([symbol, count]) => ({ symbol, count }));
+  }
+
+  /**
+   * How the control API checks a parameter update for the strategy of that name (undefined: no such
+   * strategy): through its guard, so a module's declared schema is applied before its own checks.
+   */
+  strategyParamsValidator(name: string): ((body: unknown) => ParamsValidation) | undefined {
+    const st = this.supervised;
+    return st !== undefined && st.name === name ? (body) => st.validateParams(body) : undefined;
   }
 
   /** Drains waiting control commands now (the engine also schedules this itself on arrival). */
@@ -942,9 +984,11 @@ export class Engine implements StatusSource, MetricsSource {
   }
 
   private killTrips = 0;
+  /** The running strategy's name: its orders are tagged with it. */
+  private strategyName = "";
 
   /** engine.keep_warm_ms > 0: rehearse the hot path between sparse frames (see keep-warm.ts). */
-  private startKeepWarm(st: Strategy): void {
+  private startKeepWarm(st: Strategy, resolved: ResolvedStrategy | undefined): void {
     const periodMs = this.config.engine.keep_warm_ms;
     const busy = this.config.engine.busy_poll;
     if (periodMs <= 0 && !busy) return;
@@ -957,11 +1001,15 @@ export class Engine implements StatusSource, MetricsSource {
         busy,
         desk: this.desk,
         strategy: st,
-        createShadow: (ctx) => (this.opts.strategyFactory ?? defaultStrategyFactory)(this.config.strategy, ctx),
+        createShadow: (ctx) => this.createRaw(resolved, ctx),
         context: this.strategyContext(),
         adapters,
         books: () => this.bookMap.values(),
-        active: () => this.phase === "running" && !this.paused && !this.desk.kill.isHalted(),
+        active: () =>
+          this.phase === "running" &&
+          !this.paused &&
+          !this.desk.kill.isHalted() &&
+          this.supervised?.fault === undefined,
         clientIdPrefix: this.config.engine.client_id_prefix,
       });
       this.keepWarm.start();
@@ -980,15 +1028,74 @@ export class Engine implements StatusSource, MetricsSource {
   private quotingGate(): QuotingGate {
     if (this.phase !== "running") return "stopped";
     if (this.desk.kill.isHalted()) return "halted";
+    if (this.supervised?.fault !== undefined) return "strategy_failed";
     return this.paused ? "paused" : "running";
   }
 
-  private strategyState(): "running" | "paused" | "halted" {
+  private strategyState(): "running" | "paused" | "halted" | "failed" {
     if (this.desk.kill.isHalted()) return "halted";
-    if (this.paused || this.strategy?.state() !== "running") return "paused";
+    if (this.supervised?.fault !== undefined) return "failed";
+    if (this.paused || this.supervised?.state() !== "running") return "paused";
     return "running";
   }
 
+  /** The strategy behind its guard: every call the engine makes into strategy code goes through it. */
+  private get supervised(): StrategySupervisor | undefined {
+    return this.strategyGuard?.supervisor;
+  }
+
+  /**
+   * Builds the strategy inside its guard. A constructor that throws is a start-up error naming the
+   * module (or the built-in) and what it threw.
+   */
+  private buildStrategy(resolved: ResolvedStrategy | undefined): StrategySupervisor {
+    const cfg = this.config.strategy;
+    const name = resolved?.name ?? cfg.name ?? cfg.type ?? "strategy";
+    this.strategyName = name;
+    const ctx = this.strategyContext();
+    const guard = new StrategyGuard({
+      name,
+      config: cfg.guard,
+      clock: this.clock,
+      log: this.log,
+      metrics: this.opts.metrics,
+      sink: ctx.sink,
+      instruments: ctx.instruments,
+      schema: resolved?.definition.paramsSchema,
+      ...(this.opts.strategyTimeNs !== undefined ? { timeNs: this.opts.strategyTimeNs } : {}),
+      onHalt: (f) => this.onStrategyHalt(f),
+    });
+    try {
+      this.strategy = guard.supervisor.attach((guarded) => this.createRaw(resolved, guarded));
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      throw new Error(`strategy ${resolved?.source ?? name}: create() threw ${err.name}: ${err.message}`);
+    }
+    this.strategyGuard = guard;
+    return guard.supervisor;
+  }
+
+  /** The bare strategy object (the guard's context for the real one, keep-warm's for its shadow). */
+  private createRaw(resolved: ResolvedStrategy | undefined, ctx: StrategyContext): Strategy {
+    const factory = this.opts.strategyFactory;
+    if (factory !== undefined) return factory(this.config.strategy, ctx);
+    if (resolved === undefined) throw new Error("strategy: neither resolved nor a factory");
+    return resolved.definition.create(resolved.name, ctx, resolved.params);
+  }
+
+  /**
+   * The guard halted the strategy (it threw, or was too slow too often): cancel everything it has
+   * working, parents first so nothing re-routes. The engine, its HTTP API and every venue's state
+   * stay up; an operator's resume runs the strategy again.
+   */
+  private onStrategyHalt(_fault: StrategyFault): void {
+    this.counters.strategyHalts++;
+    const targets = strategyTargets(this.config);
+    for (const symbol of new Set(targets.map((t) => t.symbol))) this.desk.parents.cancelAll(symbol);
+    for (const { venue, symbol } of targets) this.desk.oms.cancelAll(venue.name, symbol);
+  }
+
+  /** The instruments the strategy trades and where its intents go (the execution desk, tagged with its name). */
   private strategyContext(): StrategyContext {
     const instruments: StrategyInstrument[] = [];
     for (const { venue, symbol } of strategyTargets(this.config)) {
@@ -996,32 +1103,22 @@ export class Engine implements StatusSource, MetricsSource {
       if (info === undefined) throw new Error(`strategy: venue ${venue.name} does not list ${symbol}`);
       instruments.push({ venue: venue.name, symbol, info, fees: venueFees(this.config, venue) });
     }
-    return {
-      clock: this.clock,
-      instruments,
-      sink: {
-        quotes: (intent) => {
-          if (this.phase !== "running" && intent.bids.length + intent.asks.length > 0) return;
-          this.quoteWatch.noteQuote(intent.venue, intent.symbol, this.desk.quote(intent.venue, intent));
-        },
-        order: (intent) => {
-          if (this.phase !== "running") return;
-          this.desk.submit(
-            intent.venue,
-            intent.symbol,
-            intent.side,
-            intent.priceTicks,
-            intent.lots,
-            intent.type,
-            intent.tif,
-          );
-        },
-        route: (intent) => {
-          if (this.phase !== "running") return;
-          this.desk.parents.submit({ ...intent, strategy: this.config.strategy.name ?? this.config.strategy.type });
-        },
+    const sink: IntentSink = {
+      quotes: (intent) => {
+        if (this.phase !== "running" && intent.bids.length + intent.asks.length > 0) return;
+        const r = this.desk.quote(intent.venue, intent, "limit_maker", this.strategyName);
+        this.quoteWatch.noteQuote(intent.venue, intent.symbol, r);
+      },
+      order: (o) => {
+        if (this.phase !== "running") return;
+        this.desk.submit(o.venue, o.symbol, o.side, o.priceTicks, o.lots, o.type, o.tif, this.strategyName);
+      },
+      route: (intent) => {
+        if (this.phase !== "running") return;
+        this.desk.parents.submit({ ...intent, strategy: this.strategyName });
       },
     };
+    return { clock: this.clock, instruments, sink };
   }
 
   private onBook(ev: Extract<VenueEvent, { type: "book" }>): void {
@@ -1073,7 +1170,7 @@ export class Engine implements StatusSource, MetricsSource {
     });
     const shown = this.shownHealth(b);
     this.desk.setBookHealth(b.venue, b.symbol, shown);
-    this.guard(() => this.strategy?.onBookHealth(b.venue, b.symbol, shown));
+    this.supervised?.onBookHealth(b.venue, b.symbol, shown);
   }
 
   /** Fresh book data after a fill-guard pause: quoting resumes by itself. */
@@ -1083,7 +1180,7 @@ export class Engine implements StatusSource, MetricsSource {
     b.pauseReason = null;
     this.log.info(`quoting resumed on ${b.venue} ${b.symbol}: fresh book data after ${pausedMs} ms`);
     this.desk.setBookHealth(b.venue, b.symbol, b.health);
-    if (this.phase === "running") this.guard(() => this.strategy?.onBookHealth(b.venue, b.symbol, b.health));
+    if (this.phase === "running") this.supervised?.onBookHealth(b.venue, b.symbol, b.health);
   }
 
   /** Marks the desk to the book, then lets the strategy decide; orders it sends close tick-to-trade. */
@@ -1091,7 +1188,7 @@ export class Engine implements StatusSource, MetricsSource {
     const bid = book.bestBidTicks();
     const ask = book.bestAskTicks();
     if (bid > 0 && ask > 0) this.desk.setTopOfBook(b.venue, b.symbol, bid, ask);
-    const st = this.strategy;
+    const st = this.supervised;
     if (this.phase !== "running" || this.paused || st === undefined) return;
     this.tickRecvNs = recvNs;
     this.tickVenue = b.metrics;
@@ -1132,7 +1229,7 @@ export class Engine implements StatusSource, MetricsSource {
       b.resyncCounted = true;
       this.venueMap.get(venue)?.metrics?.forSymbol(symbol).bookResyncs.inc();
     }
-    if (this.phase === "running") this.strategy?.onBookHealth(venue, symbol, shown);
+    if (this.phase === "running") this.supervised?.onBookHealth(venue, symbol, shown);
   }
 
   private onOrder(u: OrderUpdate, recvNs: number): void {
@@ -1147,7 +1244,7 @@ export class Engine implements StatusSource, MetricsSource {
     if (u.status !== "new" && u.status !== "partially_filled") this.sentNs.delete(u.clientId);
     else if (u.exec !== "ack") this.sentNs.delete(u.clientId);
     this.desk.onVenueEvent({ type: "order", update: u, recvNs });
-    if (this.phase === "running" || this.phase === "stopping") this.guard(() => this.strategy?.onOrder(u));
+    if (this.phase === "running" || this.phase === "stopping") this.supervised?.onOrder(u);
   }
 
   private onFill(f: FillEvent): void {
@@ -1164,7 +1261,7 @@ export class Engine implements StatusSource, MetricsSource {
     }
     if (b !== undefined) this.guardFill(b);
     this.opts.onFill?.(f);
-    this.guard(() => this.strategy?.onPosition({ venue: f.venue, symbol: f.symbol, positionLots: pos }));
+    this.supervised?.onPosition({ venue: f.venue, symbol: f.symbol, positionLots: pos });
   }
 
   /** Whether a venue is one the engine's own simulator child runs (its account starts afresh each run). */
@@ -1179,33 +1276,20 @@ export class Engine implements StatusSource, MetricsSource {
     this.journal?.riskChanged();
     this.opts.metrics?.risk.killSwitchTrips.inc();
     this.log.error(`KILL SWITCH: ${reason}; every order cancelled, strategies halted until resumed`);
-    this.guard(() => this.strategy?.stop());
+    this.supervised?.stop();
   }
 
   private applyCommand(c: EngineCommand): CommandResult {
     this.counters.commands++;
     this.log.info(`command ${c.kind}`, { id: c.id });
-    const st = this.strategy;
+    const st = this.supervised;
     switch (c.kind) {
       case "pause_strategy":
       case "resume_strategy":
-      case "set_strategy_params": {
+      case "set_strategy_params":
         if (st === undefined || st.name !== c.strategy)
           return { ok: false, message: `no strategy named ${c.strategy}` };
-        if (c.kind === "pause_strategy") {
-          this.paused = true;
-          st.stop();
-          return { ok: true, message: `strategy ${st.name} paused; its quotes are being cancelled` };
-        }
-        if (c.kind === "resume_strategy") {
-          if (this.desk.kill.isHalted()) return { ok: false, message: "trading is halted; resume_trading first" };
-          this.paused = false;
-          st.start();
-          return { ok: true, message: `strategy ${st.name} resumed` };
-        }
-        const params = st.updateParams(c.params);
-        return { ok: true, message: `strategy ${st.name} parameters updated`, details: { params } };
-      }
+        return this.strategyCommand(st, c);
       case "cancel_all": {
         // parents span venues: a cancel-all over every venue ends them, so none re-routes afterwards
         const parents = c.venue === undefined ? this.desk.parents.cancelAll(c.symbol) : 0;
@@ -1231,6 +1315,31 @@ export class Engine implements StatusSource, MetricsSource {
       default:
         return { ok: false, message: "unknown command" };
     }
+  }
+
+  /** Pause, resume (which also runs again a strategy its guard halted) or new parameters. */
+  private strategyCommand(
+    st: StrategySupervisor,
+    c: Extract<EngineCommand, { kind: "pause_strategy" | "resume_strategy" | "set_strategy_params" }>,
+  ): CommandResult {
+    if (c.kind === "pause_strategy") {
+      this.paused = true;
+      st.stop();
+      return { ok: true, message: `strategy ${st.name} paused; its quotes are being cancelled` };
+    }
+    if (c.kind === "resume_strategy") {
+      if (this.desk.kill.isHalted()) return { ok: false, message: "trading is halted; resume_trading first" };
+      const fault = st.fault;
+      if (fault !== undefined) {
+        this.log.warn(`strategy ${st.name} resumed by operator after its guard halted it`, { fault: fault.message });
+        st.clearFault();
+      }
+      this.paused = false;
+      st.start();
+      return { ok: true, message: `strategy ${st.name} resumed` };
+    }
+    const params = st.updateParams(c.params);
+    return { ok: true, message: `strategy ${st.name} parameters updated`, details: { params } };
   }
 
   private scheduleDrain(): void {

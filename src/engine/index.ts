@@ -50,11 +50,11 @@ export {
   type SimulatorConfig,
   type SimVenueConfig,
   type StrategyConfig,
+  type StrategyGuardConfig,
   SYMBOL_RE,
   type VenueConfig,
 } from "./config-schema.ts";
 export {
-  defaultStrategyFactory,
   Engine,
   type EngineOptions,
   type ShutdownReport,
@@ -63,4 +63,6 @@ export {
 export { KeepWarm, type KeepWarmOptions, type KeepWarmStats, type WarmBook } from "./keep-warm.ts";
 export { journalPath, openConfiguredJournal, runEngine } from "./main.ts";
 export { type SimChild, type SimChildSpec, type SimReady, spawnSimChild } from "./sim-child.ts";
+export { guardLimits, StrategyGuard, type StrategyGuardOptions } from "./strategy-guard.ts";
+export { type ResolvedStrategy, resolveStrategy } from "./strategy-source.ts";
 export { type ConfiguredVenues, createConfiguredVenues, simChildSpec } from "./venues.ts";

@@ -14,11 +14,12 @@ import {
 import { Journal, SqliteJournal } from "../journal/index.ts";
 import { createEngineMetrics, type EngineMetrics } from "../metrics/index.ts";
 import { type Clock, createLogger, type Logger, Rng, SystemClock } from "../services/index.ts";
-import { STRATEGY_TYPES, strategyParamsJsonSchemas, strategyParamsSchema } from "../strategy/index.ts";
+import { paramsJsonSchema, STRATEGY_TYPES, strategyParamsSchema } from "../strategy/index.ts";
 import { ENGINE_USAGE, type EngineArgs, parseEngineArgs, UsageError } from "./cli.ts";
 import { ConfigError, chooseConfigPath, type LoadedConfig, loadConfig, redactText } from "./config.ts";
 import type { Config } from "./config-schema.ts";
 import { Engine } from "./engine.ts";
+import { type ResolvedStrategy, resolveStrategy } from "./strategy-source.ts";
 import { type ConfiguredVenues, createConfiguredVenues } from "./venues.ts";
 
 /** What a run has started so far, so a failed start-up closes exactly that and a signal finds it. */
@@ -79,8 +80,10 @@ export async function runEngine(argv: readonly string[] = Bun.argv.slice(2)): Pr
     path = chooseConfigPath(args.config);
     const loaded = loadConfig(path, { strategies: strategyParamsSchema, strategyTypes: STRATEGY_TYPES });
     secrets = loaded.secrets;
-    const log = configuredLogger(loaded, args, clock);
-    return await runConfigured(loaded, clock, log, started);
+    // a strategy file loads before anything starts: a bad one costs no simulator or venue connection
+    const strategy = await resolveStrategy(loaded.config, loaded.file);
+    const log = configuredLogger(loaded, strategy, args, clock);
+    return await runConfigured(loaded, strategy, clock, log, started);
   } catch (e) {
     return await failStartUp(e, path, secrets, started);
   }
@@ -101,19 +104,26 @@ function commandLine(argv: readonly string[]): EngineArgs | number {
 }
 
 /** The logger the config asks for (--log wins), masking the config's secrets, and its first line. */
-function configuredLogger(loaded: LoadedConfig, args: EngineArgs, clock: Clock): Logger {
+function configuredLogger(loaded: LoadedConfig, strategy: ResolvedStrategy, args: EngineArgs, clock: Clock): Logger {
   const { config, secrets, file } = loaded;
   const format = args.log ?? config.engine.log_format;
   const log = createLogger({ clock, format, level: config.engine.log_level, secrets });
   log.info(`config ${file}`, {
     venues: config.venues.map((v) => `${v.name}(${v.type})`).join(","),
-    strategy: config.strategy.type,
+    strategy: strategy.definition.kind,
+    ...(strategy.module !== undefined ? { module: strategy.module } : {}),
   });
   return log;
 }
 
 /** Starts venues, engine and HTTP server in that order, then waits for a signal to stop them. */
-async function runConfigured(loaded: LoadedConfig, clock: Clock, log: Logger, started: Started): Promise<number> {
+async function runConfigured(
+  loaded: LoadedConfig,
+  strategy: ResolvedStrategy,
+  clock: Clock,
+  log: Logger,
+  started: Started,
+): Promise<number> {
   const { config } = loaded;
   const rng = new Rng(`${config.engine.client_id_prefix}/${clock.nowMs()}/${process.pid}`);
   const metrics = createEngineMetrics();
@@ -128,11 +138,12 @@ async function runConfigured(loaded: LoadedConfig, clock: Clock, log: Logger, st
     adapters: venues.adapters,
     log,
     metrics,
+    strategy,
     ...(journal !== undefined ? { journal } : {}),
   });
   started.engine = engine;
   const signals = stopOnSignals(clock, log, started, (reason) => shutdown(engine, started, log, reason));
-  if (config.http.enabled) started.http = startHttp(loaded, engine, metrics, log, journal?.store);
+  if (config.http.enabled) started.http = startHttp(loaded, strategy, engine, metrics, log, journal?.store);
   try {
     await engine.start();
   } catch (e) {
@@ -192,25 +203,21 @@ async function shutdown(engine: Engine, started: Started, log: Logger, reason: s
  */
 function startHttp(
   loaded: LoadedConfig,
+  strategy: ResolvedStrategy,
   engine: Engine,
   metrics: EngineMetrics,
   log: Logger,
   journal: SqliteJournal | undefined,
 ): RunningHttpServer {
   const { config } = loaded;
-  const catalog: StrategyCatalog = {
-    paramsValidator: (name) => {
-      const st = engine.strategy;
-      return st !== undefined && st.name === name ? (body) => st.validateParams(body) : undefined;
-    },
-  };
+  const catalog: StrategyCatalog = { paramsValidator: (name) => engine.strategyParamsValidator(name) };
   const app = createHttpApp({
     metrics,
     status: engine,
     strategies: catalog,
     commands: engine.commands,
     auth: new ControlAuth(loaded.controlToken, config.http.control_token_env),
-    strategyParamSchemas: pick(strategyParamsJsonSchemas(), config.strategy.type),
+    strategyParamSchemas: { [strategy.definition.kind]: paramsJsonSchema(strategy.definition.paramsSchema) },
     ...(journal !== undefined ? { journal } : {}),
   });
   let http: RunningHttpServer;
@@ -223,12 +230,6 @@ function startHttp(
     `http server ${http.url} (/metrics /health /ready /api/status${journal !== undefined ? " /api/fills /api/orders /api/pnl" : ""})`,
   );
   return http;
-}
-
-/** The one entry of a record under key (none when absent): the running strategy type's schema. */
-function pick<T>(all: Readonly<Record<string, T>>, key: string): Record<string, T> {
-  const value = all[key];
-  return value === undefined ? {} : { [key]: value };
 }
 
 /** Reports a failed start-up (secrets masked) and closes whatever had started; exit code 1. */

@@ -15,8 +15,8 @@ import type { Logger } from "../services/index.ts";
 import type { QuoteDecision, Strategy } from "../strategy/index.ts";
 import { type BookHealth, type InstrumentInfo, type NoQuoteReason, Side } from "../types/index.ts";
 
-/** The engine's state as it bears on quoting. */
-export type QuotingGate = "running" | "paused" | "halted" | "stopped";
+/** The engine's state as it bears on quoting ("strategy_failed": its guard halted the strategy). */
+export type QuotingGate = "running" | "paused" | "halted" | "stopped" | "strategy_failed";
 
 /** What the watch reads of the engine (all cheap reads). */
 export interface QuoteWatchContext {

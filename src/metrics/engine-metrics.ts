@@ -14,6 +14,7 @@ import {
   type HotCounter,
   type HotHistogram,
   LOOP_LAG_BUCKETS,
+  STRATEGY_CALLBACK_BUCKETS,
   TICK_TO_TRADE_BUCKETS,
 } from "./hot.ts";
 import { registerProcessMetrics } from "./process.ts";
@@ -59,7 +60,8 @@ export interface RiskSample {
   readonly killSwitchEngaged: boolean;
 }
 
-export type StrategyState = "running" | "paused" | "halted";
+/** "failed": the engine's guard halted the strategy (it threw, or was over its time budget too often). */
+export type StrategyState = "running" | "paused" | "halted" | "failed";
 
 /** State of one configured strategy at scrape time. */
 export interface StrategySample {
@@ -170,6 +172,20 @@ export interface VenueMetrics {
   forSymbol(symbol: string): InstrumentMetrics;
 }
 
+/** Hot-path handles for one strategy: the engine's guard around its code bumps these. */
+export interface StrategyMetrics {
+  /** Duration of each callback kind, in the order of the callback names given to forStrategy. */
+  readonly callbacks: readonly HotHistogram[];
+  /** Callbacks over the per-event time budget. */
+  readonly overruns: HotCounter;
+  /** Throws out of the strategy's code (each halts it). */
+  readonly errors: HotCounter;
+  /** Halts by reason ("error", "time_budget"). */
+  halts(reason: string): HotCounter;
+  /** Intents the guard did not pass on, by reason (over_cap, foreign_instrument, malformed). */
+  intentsDropped(reason: string): HotCounter;
+}
+
 /** Risk-gate counters. */
 /** Parent orders (routed across venues) as they end. */
 export interface ParentMetrics {
@@ -205,7 +221,7 @@ export interface EngineMetricsOptions {
 }
 
 const STATES: readonly BookHealth[] = ["syncing", "live", "stale", "resyncing"];
-const STRATEGY_STATES: readonly StrategyState[] = ["running", "paused", "halted"];
+const STRATEGY_STATES: readonly StrategyState[] = ["running", "paused", "halted", "failed"];
 
 /** Caches a child per key so the lookup happens once, off the hot path. */
 function memo<T>(make: (key: string) => T): (key: string) => T {
@@ -234,6 +250,7 @@ export class EngineMetrics {
   private journalSource: JournalMetricsSource | undefined;
   private queueDepth: (() => number) | undefined;
   private readonly venues = new Map<string, VenueMetrics>();
+  private readonly strategies = new Map<string, StrategyMetrics>();
   private readonly f;
 
   constructor(opts: EngineMetricsOptions = {}) {
@@ -313,6 +330,30 @@ export class EngineMetrics {
       ]),
       httpRejected: counter("hft_http_rejected_requests_total", "HTTP requests refused, by reason.", ["reason"]),
       commands: counter("hft_commands_total", "Control commands accepted into the engine queue, by kind.", ["kind"]),
+      strategyCallback: histogram(
+        "hft_strategy_callback_seconds",
+        "Time the strategy's code took per callback (book, trade, order, position, timer, ...), in seconds.",
+        ["strategy", "callback"],
+        STRATEGY_CALLBACK_BUCKETS,
+      ),
+      strategyOverruns: counter(
+        "hft_strategy_budget_overruns_total",
+        "Strategy callbacks over the per-event time budget (strategy.guard.event_budget_us).",
+        ["strategy"],
+      ),
+      strategyErrors: counter("hft_strategy_errors_total", "Throws out of the strategy's code (each halts it).", [
+        "strategy",
+      ]),
+      strategyHalts: counter(
+        "hft_strategy_halts_total",
+        "Strategies halted by the engine's guard, orders cancelled, by reason (error, time_budget).",
+        ["strategy", "reason"],
+      ),
+      strategyDropped: counter(
+        "hft_strategy_intents_dropped_total",
+        "Strategy intents not passed on, by reason (over_cap, foreign_instrument, malformed).",
+        ["strategy", "reason"],
+      ),
       loopLag: histogram("hft_event_loop_lag_seconds", "Delay of a repeating timer, in seconds.", [], LOOP_LAG_BUCKETS),
       journalCommit: histogram(
         "hft_journal_commit_seconds",
@@ -396,6 +437,22 @@ export class EngineMetrics {
       forSymbol: instruments,
     };
     this.venues.set(venue, handle);
+    return handle;
+  }
+
+  /** Hot-path handles for one strategy and the callback kinds its guard times, created once and cached. */
+  forStrategy(name: string, callbacks: readonly string[]): StrategyMetrics {
+    const found = this.strategies.get(name);
+    if (found !== undefined) return found;
+    const f = this.f;
+    const handle: StrategyMetrics = {
+      callbacks: callbacks.map((c) => f.strategyCallback.child(name, c)),
+      overruns: f.strategyOverruns.child(name),
+      errors: f.strategyErrors.child(name),
+      halts: memo((reason) => f.strategyHalts.child(name, reason)),
+      intentsDropped: memo((reason) => f.strategyDropped.child(name, reason)),
+    };
+    this.strategies.set(name, handle);
     return handle;
   }
 

@@ -72,6 +72,11 @@ export const TICK_TO_TRADE_BUCKETS: readonly number[] = [
   1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1,
 ];
 
+/** Bucket bounds (seconds) for a strategy callback: from 250 ns (a built-in's book update) to 100 ms. */
+export const STRATEGY_CALLBACK_BUCKETS: readonly number[] = [
+  2.5e-7, 5e-7, 1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 0.1,
+];
+
 /** Bucket bounds (seconds) for a venue's order acknowledgement: network round trips, 100 µs to 10 s. */
 export const ACK_LATENCY_BUCKETS: readonly number[] = [
   1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,

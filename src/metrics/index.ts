@@ -15,6 +15,7 @@ export {
   type QuoteStateSample,
   type RiskMetrics,
   type RiskSample,
+  type StrategyMetrics,
   type StrategySample,
   type StrategyState,
   type VenueMetrics,
@@ -27,6 +28,7 @@ export {
   HotGauge,
   HotHistogram,
   LOOP_LAG_BUCKETS,
+  STRATEGY_CALLBACK_BUCKETS,
   TICK_TO_TRADE_BUCKETS,
 } from "./hot.ts";
 export { LatencySamples, percentileOf } from "./latency.ts";

@@ -57,7 +57,8 @@ export interface RiskStatus {
 
 /**
  * Why one side of an instrument is not quoted: the strategy's own decision (the first eleven), or
- * the engine's (paused, halted, the risk gate refused the quote, the order-rate window was full). One
+ * the engine's (paused, halted, the strategy halted by the engine's guard, the risk gate refused the
+ * quote, the order-rate window was full). One
  * typed vocabulary so the log, /api/status and the hft_strategy_quote_state metric say the same.
  */
 export type NoQuoteReason =
@@ -87,6 +88,8 @@ export type NoQuoteReason =
   | "paused"
   /** Trading is halted (kill switch or a risk limit). */
   | "halted"
+  /** The engine's guard halted the strategy (it threw, or was over its time budget too often); its orders were cancelled. */
+  | "strategy_failed"
   /** The risk gate refused the quote's orders (the risk reason is in the detail). */
   | "risk_refused"
   /** The engine's order-rate window was full: the quote waits for the next one. */
@@ -107,6 +110,7 @@ export const NO_QUOTE_REASONS: readonly NoQuoteReason[] = [
   "self_cross",
   "paused",
   "halted",
+  "strategy_failed",
   "risk_refused",
   "rate_limited",
 ];
