@@ -61,7 +61,7 @@ export {
   type StrategyFactory,
 } from "./engine.ts";
 export { KeepWarm, type KeepWarmOptions, type KeepWarmStats, type WarmBook } from "./keep-warm.ts";
-export { journalPath, openConfiguredJournal, runEngine } from "./main.ts";
+export { type EngineHttpAppDeps, engineHttpApp, journalPath, openConfiguredJournal, runEngine } from "./main.ts";
 export { type SimChild, type SimChildSpec, type SimReady, spawnSimChild } from "./sim-child.ts";
 export { guardLimits, StrategyGuard, type StrategyGuardOptions } from "./strategy-guard.ts";
 export { type ResolvedStrategy, resolveStrategy } from "./strategy-source.ts";

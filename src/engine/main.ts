@@ -6,6 +6,7 @@
 import {
   ControlAuth,
   createHttpApp,
+  type HttpApp,
   httpOptionsFromEnv,
   type RunningHttpServer,
   type StrategyCatalog,
@@ -210,16 +211,8 @@ function startHttp(
   journal: SqliteJournal | undefined,
 ): RunningHttpServer {
   const { config } = loaded;
-  const catalog: StrategyCatalog = { paramsValidator: (name) => engine.strategyParamsValidator(name) };
-  const app = createHttpApp({
-    metrics,
-    status: engine,
-    strategies: catalog,
-    commands: engine.commands,
-    auth: new ControlAuth(loaded.controlToken, config.http.control_token_env),
-    strategyParamSchemas: { [strategy.definition.kind]: paramsJsonSchema(strategy.definition.paramsSchema) },
-    ...(journal !== undefined ? { journal } : {}),
-  });
+  const auth = new ControlAuth(loaded.controlToken, config.http.control_token_env);
+  const app = engineHttpApp({ engine, strategy, metrics, auth, ...(journal !== undefined ? { journal } : {}) });
   let http: RunningHttpServer;
   try {
     http = startHttpServer(app, httpOptionsFromEnv(process.env, { host: config.http.host, port: config.http.port }));
@@ -230,6 +223,34 @@ function startHttp(
     `http server ${http.url} (/metrics /health /ready /api/status${journal !== undefined ? " /api/fills /api/orders /api/pnl" : ""})`,
   );
   return http;
+}
+
+/** What the engine's HTTP app serves. */
+export interface EngineHttpAppDeps {
+  readonly engine: Engine;
+  readonly strategy: ResolvedStrategy;
+  readonly metrics: EngineMetrics;
+  readonly auth: ControlAuth;
+  /** The journal's reads (/api/fills, /api/orders, /api/pnl), when the engine journals. */
+  readonly journal?: SqliteJournal;
+}
+
+/**
+ * The HTTP app `bun run start` serves for an engine: monitoring, and control routes that check a
+ * parameter update through the running strategy's guard and describe it by the strategy's own schema.
+ */
+export function engineHttpApp(deps: EngineHttpAppDeps): HttpApp {
+  const { engine, strategy } = deps;
+  const catalog: StrategyCatalog = { paramsValidator: (name) => engine.strategyParamsValidator(name) };
+  return createHttpApp({
+    metrics: deps.metrics,
+    status: engine,
+    strategies: catalog,
+    commands: engine.commands,
+    auth: deps.auth,
+    strategyParamSchemas: { [strategy.definition.kind]: paramsJsonSchema(strategy.definition.paramsSchema) },
+    ...(deps.journal !== undefined ? { journal: deps.journal } : {}),
+  });
 }
 
 /** Reports a failed start-up (secrets masked) and closes whatever had started; exit code 1. */

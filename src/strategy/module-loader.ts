@@ -53,7 +53,7 @@ export async function loadStrategyModule(file: string): Promise<StrategyDefiniti
 function importFailure(e: unknown): string {
   const msg = e instanceof Error ? `${e.name === "Error" ? "" : `${e.name}: `}${e.message}` : String(e);
   const first = msg.split("\n")[0] ?? msg;
-  if (first.includes(API_SPECIFIER)) {
+  if (first.includes(API_SPECIFIER) || first.includes("'hft-engine'")) {
     return `failed to load: ${first} (the "${API_SPECIFIER}" path resolves only for files inside the engine's project; elsewhere import the file src/strategy/api.ts of the project by its path)`;
   }
   return `failed to load: ${first}`;

@@ -5,8 +5,9 @@
  * budget, and holds the intents a callback emits until the callback returns: they are checked (the
  * strategy's own instruments, a well-formed shape, at most max_intents_per_event per callback) and only
  * then handed to the engine, so the time they take to execute is not billed to the strategy and a
- * strategy's code is never re-entered while it is still running. After a halt nothing it emits goes
- * anywhere; the owner (the engine) cancels its orders in onFault.
+ * strategy's code is never re-entered while it is still running. Market events and positions reach it
+ * only for the instruments it was given. After a halt nothing it emits goes anywhere; the owner (the
+ * engine) cancels its orders in onFault.
  */
 import type { Clock } from "../services/index.ts";
 import type { BookHealth, OrderUpdate } from "../types/index.ts";
@@ -332,7 +333,7 @@ export class StrategySupervisor implements Strategy {
 
   onBook(update: BookUpdate): void {
     const s = this.live();
-    if (s === undefined) return;
+    if (s === undefined || !this.trades(update.venue, update.symbol)) return;
     const t0 = this.enter();
     try {
       s.onBook(update);
@@ -345,7 +346,7 @@ export class StrategySupervisor implements Strategy {
 
   onBookHealth(venue: string, symbol: string, health: BookHealth): void {
     const s = this.live();
-    if (s === undefined) return;
+    if (s === undefined || !this.trades(venue, symbol)) return;
     const t0 = this.enter();
     try {
       s.onBookHealth(venue, symbol, health);
@@ -358,7 +359,7 @@ export class StrategySupervisor implements Strategy {
 
   onTrade(trade: TradeTick): void {
     const s = this.live();
-    if (s === undefined) return;
+    if (s === undefined || !this.trades(trade.venue, trade.symbol)) return;
     const t0 = this.enter();
     try {
       s.onTrade(trade);
@@ -384,7 +385,7 @@ export class StrategySupervisor implements Strategy {
 
   onPosition(update: PositionUpdate): void {
     const s = this.live();
-    if (s === undefined) return;
+    if (s === undefined || !this.trades(update.venue, update.symbol)) return;
     const t0 = this.enter();
     try {
       s.onPosition(update);
