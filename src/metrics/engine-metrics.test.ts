@@ -216,6 +216,30 @@ describe("EngineMetrics", () => {
     expect([...fast.samples.entries()].sort(), `seed ${seed}`).toEqual([...reference.samples.entries()].sort());
   });
 
+  test("a strategy's guard: callback time per callback, overruns, errors, halts and dropped intents; failed state", async () => {
+    const m = createEngineMetrics({ processMetrics: false });
+    const h = m.forStrategy("mine", ["book", "timer"]);
+    expect(m.forStrategy("mine", ["book", "timer"])).toBe(h);
+    h.callbacks[0]?.observeNs(3_000);
+    h.callbacks[0]?.observeNs(7_000_000);
+    h.callbacks[1]?.observeNs(400);
+    h.overruns.inc();
+    h.errors.inc();
+    h.halts("error").inc();
+    h.intentsDropped("over_cap").inc(5);
+    m.setSource({ ...emptySource, strategies: () => [{ name: "mine", state: "failed" }] });
+    const text = await m.scrape();
+    expect(sample(text, 'hft_strategy_callback_seconds_count{strategy="mine",callback="book"}')).toBe(2);
+    expect(sample(text, 'hft_strategy_callback_seconds_bucket{strategy="mine",callback="book",le="0.000005"}')).toBe(1);
+    expect(sample(text, 'hft_strategy_callback_seconds_bucket{strategy="mine",callback="timer",le="5e-7"}')).toBe(1);
+    expect(sample(text, 'hft_strategy_budget_overruns_total{strategy="mine"}')).toBe(1);
+    expect(sample(text, 'hft_strategy_errors_total{strategy="mine"}')).toBe(1);
+    expect(sample(text, 'hft_strategy_halts_total{strategy="mine",reason="error"}')).toBe(1);
+    expect(sample(text, 'hft_strategy_intents_dropped_total{strategy="mine",reason="over_cap"}')).toBe(5);
+    expect(sample(text, 'hft_strategy_state{strategy="mine",state="failed"}')).toBe(1);
+    expect(sample(text, 'hft_strategy_state{strategy="mine",state="running"}')).toBe(0);
+  });
+
   test("families lists every metric with its type", () => {
     const m = createEngineMetrics();
     const names = new Map(m.families().map((f) => [f.name, f.type]));

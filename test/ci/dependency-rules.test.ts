@@ -51,6 +51,20 @@ describe("a deliberately bad import fails the check and is named", () => {
       offending: "src/strategy/bad-venue.ts → src/venues/index.ts",
     },
     {
+      name: "a built-in strategy importing past the strategy API",
+      file: "src/strategy/builtins/bad-deep.ts",
+      code: 'import { QuotingStrategy } from "../quoting.ts";\nexport const q = QuotingStrategy;\n',
+      rule: "builtins-only-through-api",
+      offending: "src/strategy/builtins/bad-deep.ts → src/strategy/quoting.ts",
+    },
+    {
+      name: "a built-in strategy importing a package itself (valibot comes through the API)",
+      file: "src/strategy/builtins/bad-package.ts",
+      code: 'import * as v from "valibot";\nexport const s = v.string();\n',
+      rule: "builtins-only-through-api",
+      offending: "node_modules/valibot/dist/index.mjs",
+    },
+    {
       name: "bun:ffi outside book/",
       file: "src/gateways/bad-ffi.ts",
       code: 'import { dlopen } from "bun:ffi";\nexport const d = dlopen;\n',

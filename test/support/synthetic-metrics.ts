@@ -7,6 +7,7 @@
  */
 import type { EngineMetrics, JournalMetricsSource, MetricsSource, StrategyState } from "../../src/metrics/index.ts";
 import { Rng } from "../../src/services/rng.ts";
+import { STRATEGY_CALLBACKS } from "../../src/strategy/index.ts";
 import type { BookHealth } from "../../src/types/index.ts";
 
 /** The 2 venues × 10 symbols shape the scrape budget is defined for. */
@@ -168,6 +169,12 @@ export function driveOnce(metrics: EngineMetrics, rng: Rng, state: SyntheticStat
       s.rejected("would_take").inc();
     }
   }
+  const st = metrics.forStrategy("mm_btc", STRATEGY_CALLBACKS);
+  for (const h of st.callbacks) h.observeNs(500 + rng.next() * 20_000);
+  st.overruns.inc(rng.next() < 0.01 ? 1 : 0);
+  st.errors.inc(0);
+  st.halts("error").inc(0);
+  st.intentsDropped("over_cap").inc(0);
   metrics.risk.killSwitchTrips.inc(0);
   metrics.risk.rejected("max_position").inc();
   metrics.eventLoopLag.observeNs(50_000 + rng.next() * 500_000);
