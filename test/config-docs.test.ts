@@ -1,13 +1,13 @@
 /**
  * The ranges in config/README.md are the schemas' ranges: each Range column (the three strategies'
- * parameters, the risk block and venues[].staleness) is compared with what the schema itself accepts, so the document
+ * parameters, the risk block, venues[].staleness and the strategy guard) is compared with what the schema itself accepts, so the document
  * cannot drift from the checks the engine applies.
  */
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type * as v from "valibot";
-import { RiskSchema, StalenessSchema } from "../src/engine/config-schema.ts";
+import { RiskSchema, StalenessSchema, StrategyGuardSchema } from "../src/engine/config-schema.ts";
 import { rangeOf, rangeText, strategyParamsSchema } from "../src/strategy/index.ts";
 
 const README = readFileSync(join(import.meta.dir, "..", "config", "README.md"), "utf8");
@@ -22,6 +22,7 @@ const TABLES: [string, RegExp, Entries][] = [
   ["cross_venue_mm", /^`cross_venue_mm` /, entriesOf(strategyParamsSchema("cross_venue_mm"))],
   ["risk", /^\*\*`risk`\*\*/, entriesOf(RiskSchema)],
   ["venues[].staleness", /^\*\*`venues\[\]\.staleness`\*\*/, entriesOf(StalenessSchema)],
+  ["strategy.guard", /^\*\*`strategy\.guard`\*\*/, entriesOf(StrategyGuardSchema)],
 ];
 
 /** Rows of the first table after the line matching `opener`: [names in column 1, Range cell]. */
