@@ -6,8 +6,15 @@
  */
 import { bench, do_not_optimize, run, summary } from "mitata";
 import { OrderBook } from "../src/book/index.ts";
-import { VirtualClock } from "../src/services/index.ts";
-import { createStrategy, type QuoteIntent, type StrategyInstrument } from "../src/strategy/index.ts";
+import { HotHistogram, STRATEGY_CALLBACK_BUCKETS } from "../src/metrics/index.ts";
+import { SystemClock, VirtualClock } from "../src/services/index.ts";
+import {
+  createStrategy,
+  type QuoteIntent,
+  STRATEGY_CALLBACKS,
+  type StrategyInstrument,
+  StrategySupervisor,
+} from "../src/strategy/index.ts";
 import { DecimalGrid, type Lots, Side } from "../src/types/index.ts";
 
 const inst: StrategyInstrument = {
@@ -63,13 +70,35 @@ const mmTolerant = make("market_making", { ...common, levels: 3, refresh_toleran
 const mmChurn = make("market_making", { ...common, levels: 3, refresh_tolerance: 0 });
 const as = make("avellaneda_stoikov", { order_size: 0.01, max_position: 1, min_profit: 0, refresh_tolerance: 0 });
 
+/**
+ * The same strategy inside the engine's guard, wired as the engine wires it: a wall clock read on each
+ * side of the callback, one histogram bump, the intent held and passed on when the callback returns.
+ */
+const histograms = STRATEGY_CALLBACKS.map(() => new HotHistogram(STRATEGY_CALLBACK_BUCKETS));
+const guarded = new StrategySupervisor({
+  name: "mm",
+  clock: new SystemClock(),
+  sink,
+  instruments: [inst],
+  limits: { eventBudgetNs: 5_000_000, maxOverruns: 20, overrunWindowMs: 10_000, maxIntentsPerEvent: 200 },
+  observe: (cb, ns) => histograms[cb]?.observeNs(ns),
+});
+guarded.attach((ctx) =>
+  createStrategy({ type: "market_making", ctx, params: { ...common, levels: 3, refresh_tolerance: 0.001 } }),
+);
+guarded.start();
+
 setBook(MID);
 const update = { venue: "sim", symbol: "BTC-USDT", book, health: "live" as const, recvNs: 0 };
-for (const s of [mmTolerant, mmChurn, as]) s.onBook(update);
+for (const s of [mmTolerant, mmChurn, as, guarded]) s.onBook(update);
 
 summary(() => {
   bench("market_making onBook, 3 levels, within tolerance (same quote)", () => {
     mmTolerant.onBook(update);
+    do_not_optimize(last);
+  });
+  bench("the same inside the engine's guard (timed, histogram, intent held and passed on)", () => {
+    guarded.onBook(update);
     do_not_optimize(last);
   });
   let flip = 0;
