@@ -2,7 +2,8 @@
  * The house rules of src/, checked in CI (`bun run deps`): folders form floors and a folder imports
  * only folders on the floors below it, never in a circle; other folders see a folder only through its
  * index.ts; bun:ffi stays in book/; only the sim-direct venue may use the simulator; strategies never
- * see venues or execution. Floors, from the ground up (shared/design.md):
+ * see venues or execution, and the built-in strategies see only the strategy API (src/strategy/api.ts,
+ * what users' strategy files import). Floors, from the ground up (shared/design.md):
  *   types, services  →  book, sim, metrics, history, fills  →  gateways, strategy, command  →  venues
  *   →  execution, journal  →  engine  →  backtest  →  main.ts, cli.ts, bootstrap.ts
  */

@@ -18,3 +18,18 @@ test("bun run start: quotes and fills within seconds, SIGINT shuts down cleanly 
     e.kill();
   }
 }, 180_000);
+
+test("bun run start --config config/imbalance-mm.yaml: a strategy from a file quotes and fills, SIGINT exits 0", async () => {
+  const e = startEngineProcess(["--config", "config/imbalance-mm.yaml"], {});
+  try {
+    expect(
+      await e.until(/quoting started strategy=imbalance kind=imbalance_mm module=\S+imbalance-mm\.ts/, 90_000),
+    ).toBe(true);
+    expect(await e.until(/ fill sim (BTC|ETH)-USDT /, 60_000)).toBe(true);
+    const { code, errors, out } = await e.interrupt();
+    expect({ code, errors }).toEqual({ code: 0, errors: [] });
+    expect(out).toContain("shutdown complete: no open orders left");
+  } finally {
+    e.kill();
+  }
+}, 180_000);

@@ -40,6 +40,7 @@ export {
   INTENT_DROP_REASONS,
   type IntentDropReason,
   MAX_INTENT_LEVELS,
+  MIN_TIMER_MS,
   STRATEGY_CALLBACKS,
   type StrategyCallback,
   StrategySupervisor,

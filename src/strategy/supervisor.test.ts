@@ -5,7 +5,7 @@ import { BaseStrategy } from "./base-strategy.ts";
 import { intField } from "./fields.ts";
 import { bookUpdate, RecordingSink, ScriptedBook, testInstrument } from "./harness.ts";
 import { StrategyParamsError } from "./params.ts";
-import { type GuardLimits, type StrategyFault, StrategySupervisor } from "./supervisor.ts";
+import { type GuardLimits, MIN_TIMER_MS, type StrategyFault, StrategySupervisor } from "./supervisor.ts";
 import type { IntentSink, OrderIntent, QuoteIntent, StrategyContext } from "./types.ts";
 
 const schema = v.strictObject({ levels: v.optional(intField(1, 5), 1) });
@@ -173,6 +173,17 @@ describe("what reaches the strategy", () => {
     s.guard.onPosition({ venue: "sim2", symbol: "BTC-USDT", positionLots: 1 });
     s.guard.onPosition({ venue: "sim", symbol: "BTC-USDT", positionLots: 1 });
     expect([s.st.calls, ...seen]).toEqual([0, "trade sim BTC-USDT", "health sim BTC-USDT", "position sim BTC-USDT"]);
+  });
+
+  test("its timer is at least MIN_TIMER_MS apart; a period that is not a positive number means no timer", () => {
+    const s = setup();
+    const periods = [1000, 10, 0.5, 0, -5, Number.NaN, Number.POSITIVE_INFINITY, "1" as unknown as number];
+    expect(
+      periods.map((ms) => {
+        Object.defineProperty(s.st, "timerIntervalMs", { value: ms, configurable: true });
+        return s.guard.timerIntervalMs;
+      }),
+    ).toEqual([1000, MIN_TIMER_MS, MIN_TIMER_MS, 0, 0, 0, 0, 0]);
   });
 });
 

@@ -59,6 +59,9 @@ const PARAMS = 9;
 export type IntentDropReason = "over_cap" | "foreign_instrument" | "malformed";
 export const INTENT_DROP_REASONS: readonly IntentDropReason[] = ["over_cap", "foreign_instrument", "malformed"];
 
+/** Shortest timer period a strategy gets (a smaller or odd timerIntervalMs would spin the event loop). */
+export const MIN_TIMER_MS = 10;
+
 /** Most levels a quote intent may have per side (far beyond any real ladder; bounds the planning work). */
 export const MAX_INTENT_LEVELS = 100;
 
@@ -232,8 +235,10 @@ export class StrategySupervisor implements Strategy {
   get kind(): string {
     return this.inner?.kind ?? "";
   }
+  /** The strategy's timer period, at least MIN_TIMER_MS; 0 (no timer) for anything not a positive number. */
   get timerIntervalMs(): number {
-    return this.inner?.timerIntervalMs ?? 0;
+    const ms = this.inner?.timerIntervalMs;
+    return typeof ms === "number" && ms > 0 && ms !== Number.POSITIVE_INFINITY ? Math.max(MIN_TIMER_MS, ms) : 0;
   }
   get paramsSchema() {
     return this.opts.schema ?? (this.inner as Strategy).paramsSchema;
