@@ -89,12 +89,7 @@ async function setup(seed: string) {
   core.start();
   const metrics = createEngineMetrics({ processMetrics: false });
   const engine = new Engine({ config, clock, rng: new Rng(seed), adapters, metrics });
-  const catalog: StrategyCatalog = {
-    paramsValidator: (name) => {
-      const st = engine.strategy;
-      return st !== undefined && st.name === name ? (body) => st.validateParams(body) : undefined;
-    },
-  };
+  const catalog: StrategyCatalog = { paramsValidator: (name) => engine.strategyParamsValidator(name) };
   const app = createHttpApp({
     metrics,
     status: engine,
