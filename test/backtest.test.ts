@@ -7,9 +7,11 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { runBacktest } from "../src/backtest/runner.ts";
+import { loadConfig } from "../src/engine/index.ts";
 import { FrameCursor, IssueLog, listRecordings, RecordingFile } from "../src/history/index.ts";
+import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
 import { compareFills, firstDivergence } from "./support/fill-parity.ts";
 import {
   type LiveRun,
@@ -177,6 +179,96 @@ describe("backtest on a recording", () => {
     expect(r.report.summary.dataIssueExamples[0]?.file).toBe(path);
     await expect(backtest(SEED, "backtest: { on_bad_data: stop }\n", copy)).rejects.toThrow(/corrupt/);
   }, 120_000);
+});
+
+const ROOT = join(import.meta.dir, "..");
+const EXAMPLE_MODULE = join(ROOT, "config", "strategies", "imbalance-mm.ts");
+
+/**
+ * The recorded run's config with the worked example's strategy file in place of the built-in, written
+ * next to nothing but itself: `module` is a path relative to this config file, as a user writes it.
+ */
+function writeModuleConfig(cfgDir: string, module: string): string {
+  const file = join(cfgDir, "my-backtest.yaml");
+  const strategy = `strategy:
+  module: ${JSON.stringify(module)}
+  name: imbalance
+  parameters:
+    spread: 0.0001
+    max_position: 0.02
+    min_profit: 0
+    order_size: 0.002
+    depth_levels: 5
+    imbalance_skew: 0.00003
+    inventory_skew: 0.00005
+    refresh_tolerance: 0.00015
+`;
+  const text = recordedRunConfig(dir).replace(/strategy:\n( {2}.*\n)+/, strategy);
+  if (!text.includes("module:")) throw new Error("the recorded run's config has no strategy block to replace");
+  writeFileSync(file, text);
+  return file;
+}
+
+/** `bun run backtest ...` from the project root, as a user runs it. */
+async function backtestCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const p = Bun.spawn([process.execPath, "run", "--silent", "backtest", ...args], {
+    cwd: ROOT,
+    env: process.env,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { code, out, err };
+}
+
+describe("a strategy file in a backtest (bun run backtest --config with strategy.module)", () => {
+  test("the worked example backtests from its file: it trades within its limits, and the CLI's report is the in-process run's", async () => {
+    const cfgDir = mkdtempSync(join(tmpdir(), "bt-module-"));
+    const file = writeModuleConfig(cfgDir, relative(cfgDir, EXAMPLE_MODULE));
+    const out = join(cfgDir, "report");
+    const cli = await backtestCli(["--config", file, "--data", dir, "--report", out, "--seed", SEED, "--quiet"]);
+    expect(cli.code, `seed ${SEED}: ${cli.err}`).toBe(0); // stderr may hold the engine's warnings
+    const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as {
+      summary: {
+        fills: number;
+        buys: number;
+        sells: number;
+        pnlNet: string;
+        ordersSent: number;
+        inventory: { maxAbs: number };
+      };
+    };
+    const s = report.summary;
+    expect({ seed: SEED, fills: s.fills > 5, both: s.buys > 0 && s.sells > 0 }).toEqual({
+      seed: SEED,
+      fills: true,
+      both: true,
+    });
+    expect({ seed: SEED, maxAbs: s.inventory.maxAbs <= 0.05 + 1e-12 }).toEqual({ seed: SEED, maxAbs: true });
+    expect(cli.out).toContain(`backtest: ${s.fills} fills`);
+    // in process, from the same file: the same strategy code, the same fills
+    const loaded = loadConfig(file, { env: {}, strategies: strategyParamsSchema, strategyTypes: STRATEGY_TYPES });
+    const r = await runBacktest({ config: loaded.config, configFile: file, dataDir: dir, seed: SEED });
+    const st = r.engine.status().strategies[0];
+    const m = r.report.summary;
+    expect({ seed: SEED, kind: st?.kind, fills: m.fills, buys: m.buys, orders: m.ordersSent, pnl: m.pnlNet }).toEqual({
+      seed: SEED,
+      kind: "imbalance_mm",
+      fills: s.fills,
+      buys: s.buys,
+      orders: s.ordersSent,
+      pnl: s.pnlNet,
+    });
+  }, 180_000);
+
+  test("a module that does not load stops the backtest before any data is read, naming the config, strategy.module and the file", async () => {
+    const cfgDir = mkdtempSync(join(tmpdir(), "bt-module-bad-"));
+    const file = writeModuleConfig(cfgDir, "./strategies/nowhere.ts");
+    const cli = await backtestCli(["--config", file, "--data", join(cfgDir, "no-data"), "--quiet"]);
+    expect(cli.code).toBe(1);
+    expect(cli.err).toContain(`${file}: strategy.module: ${join(cfgDir, "strategies", "nowhere.ts")}`);
+    expect(cli.err).not.toContain("no recordings");
+  }, 60_000);
 });
 
 async function backtestWithLatencyFile(file: string, seed: string) {

@@ -7,7 +7,8 @@
  * churn inside the refresh tolerance) comes from QuotingStrategy in the strategy API.
  *
  * Run it: `bun run start --config config/imbalance-mm.yaml` (on the simulator). Test it:
- * `bun test config/strategies/imbalance-mm.test.ts`.
+ * `bun test config/strategies/imbalance-mm.test.ts`. Backtest it:
+ * `bun run backtest --config config/imbalance-mm.yaml --data DIR` (recordings from `bun run record`).
  */
 import {
   type BookView,

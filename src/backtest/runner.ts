@@ -4,7 +4,7 @@
  * (or --from) to its end (or --to). Every venue of the config is replayed under its own name from
  * <data>/<venue>/<symbol>/, whatever its type, so a live config backtests as it is.
  */
-import { type Config, ConfigError, Engine, type FillModelConfig, venueFees } from "../engine/index.ts";
+import { type Config, ConfigError, Engine, type FillModelConfig, resolveStrategy, venueFees } from "../engine/index.ts";
 import type { FillEvent } from "../execution/index.ts";
 import { ConstantLatency, type LatencyModel, queueModel, readLatencySamples, SampledLatency } from "../fills/index.ts";
 import { IssueLog, listRecordings, RecordingFile } from "../history/index.ts";
@@ -80,6 +80,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
           "a backtest replays recordings and records nothing (its replayed depth would be written back with the backtest's orders marked as resting in it): remove engine.record for the backtest",
       },
     ]);
+  // a strategy file loads before any data is opened, and its errors name the config file and the module
+  const strategy = await resolveStrategy(config, opts.configFile ?? "config");
   const bt = config.backtest;
   const seed = opts.seed ?? bt.seed;
   const rng = new Rng(seed);
@@ -109,6 +111,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     clock,
     rng,
     adapters: session.adapters,
+    strategy,
     log: opts.log ?? silentLogger,
     record: false,
     onFill: (f) => {
