@@ -106,6 +106,36 @@ describe(`a hostile strategy cannot breach a limit or flood the venue (seed ${SE
     await e.stop();
   });
 
+  test("numbers no order can carry (NaN, infinities, negatives, fractions, strings) and shapes that lie: none sent, the engine unharmed", async () => {
+    const e = await startEngineOnSim({ config: config("garbage", "", "calm_events: 20, every: 10"), seed: SEED });
+    await run(e.clock, 10_000);
+    expectWithinLimits(e, "garbage");
+    const s = e.engine.status().strategies[0];
+    expect({ seed: SEED, state: s?.state, failure: s?.failure }).toEqual({
+      seed: SEED,
+      state: "running",
+      failure: null,
+    });
+    const bad = e.audit.sent.filter(
+      (x) =>
+        !Number.isSafeInteger(x.req.priceTicks) ||
+        !Number.isSafeInteger(x.req.lots) ||
+        x.req.priceTicks <= 0 ||
+        x.req.lots <= 0 ||
+        x.req.lots > 1000,
+    );
+    expect({ seed: SEED, bad }).toEqual({ seed: SEED, bad: [] });
+    expect({ seed: SEED, errors: e.engine.counters.eventErrors }).toEqual({ seed: SEED, errors: 0 });
+    const rejections = e.engine.desk.risk.stats.rejections;
+    expect(rejections.bad_order ?? 0, SEED).toBeGreaterThan(0);
+    const scrape = await e.metrics.scrape();
+    expect(
+      sample(scrape, 'hft_strategy_intents_dropped_total{strategy="evil",reason="malformed"}'),
+      SEED,
+    ).toBeGreaterThan(0);
+    await e.stop();
+  });
+
   test("intents for instruments it was not given never reach a venue", async () => {
     const e = await startEngineOnSim({ config: config("foreign"), seed: SEED });
     await run(e.clock, 10_000);

@@ -9,12 +9,15 @@
  * - foreign: orders and quotes for instruments it was not given
  * - throw: throws from onBook once, on event calm_events + 1, and quotes normally otherwise
  * - slow: busy-waits slow_ms of wall time in every onBook
+ * - garbage: numbers no order can carry (NaN, infinities, negatives, fractions, strings, null levels),
+ *   sides, types and times in force that do not exist
  */
 import {
   BaseStrategy,
   type BookUpdate,
   defineStrategy,
   intField,
+  type OrderIntent,
   type QuoteLevel,
   Side,
   type StrategyContext,
@@ -22,7 +25,7 @@ import {
 } from "hft-engine/strategy";
 
 const schema = v.strictObject({
-  mode: v.picklist(["huge", "crossing", "flood", "foreign", "throw", "slow"]),
+  mode: v.picklist(["huge", "crossing", "flood", "foreign", "throw", "slow", "garbage"]),
   calm_events: v.optional(intField(0, 1_000_000), 20),
   slow_ms: v.optional(intField(0, 1000), 3),
   /** Misbehave on every n-th book event only (the simulator sends thousands a second). */
@@ -61,6 +64,18 @@ class Hostile extends BaseStrategy<typeof schema> {
       return;
     }
     if ((this.events - this.current.calm_events) % this.current.every === 0) this.misbehave(u, bid, ask);
+  }
+
+  /** What garbage mode emits through (the same sink as every other intent). */
+  emitQuote(venue: string, symbol: string, bids: QuoteLevel[], asks: QuoteLevel[]): void {
+    this.quote(venue, symbol, bids, asks);
+  }
+  emitOrder(o: OrderIntent): void {
+    this.order(o);
+  }
+
+  private garbage(u: BookUpdate, bid: number, ask: number): void {
+    garbageIntents(this, u, bid, ask);
   }
 
   private misbehave(u: BookUpdate, bid: number, ask: number): void {
@@ -104,6 +119,9 @@ class Hostile extends BaseStrategy<typeof schema> {
         });
         this.quote(venue, "DOGE-USDT", [{ priceTicks: 1, lots: 1 }], []);
         return;
+      case "garbage":
+        this.garbage(u, bid, ask);
+        return;
       case "slow": {
         const until = Bun.nanoseconds() + this.current.slow_ms * 1e6;
         while (Bun.nanoseconds() < until) {
@@ -113,6 +131,34 @@ class Hostile extends BaseStrategy<typeof schema> {
       }
     }
   }
+}
+
+/** Values a typed strategy cannot write but a buggy one computes (NaN, fractions) or casts (strings). */
+const BAD_NUMBERS: readonly number[] = [
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  -200,
+  0,
+  0.5,
+  2 ** 60,
+  "100" as unknown as number,
+];
+
+/** garbage mode: every bad number as price and as size, in quotes and orders, and shapes that lie. */
+function garbageIntents(h: Hostile, u: BookUpdate, bid: number, ask: number): void {
+  const { venue, symbol } = u;
+  for (const bad of BAD_NUMBERS) {
+    h.emitQuote(venue, symbol, [{ priceTicks: bad, lots: 200 }], [{ priceTicks: ask + 10, lots: bad }]);
+    h.emitOrder({ venue, symbol, side: Side.Buy, type: "limit", tif: "IOC", priceTicks: bad, lots: 50 });
+    h.emitOrder({ venue, symbol, side: Side.Sell, type: "limit", tif: "GTC", priceTicks: ask + 10, lots: bad });
+  }
+  const lie = <T>(x: unknown) => x as T;
+  h.emitOrder({ venue, symbol, side: lie<Side>(7), type: "limit", tif: "IOC", priceTicks: bid, lots: 50 });
+  h.emitOrder({ venue, symbol, side: Side.Buy, type: lie<"limit">("stop"), tif: "IOC", priceTicks: bid, lots: 50 });
+  h.emitOrder({ venue, symbol, side: Side.Buy, type: "limit", tif: lie<"IOC">("GTD"), priceTicks: bid, lots: 50 });
+  h.emitQuote(venue, symbol, lie<QuoteLevel[]>([null]), lie<QuoteLevel[]>("asks"));
+  h.emitQuote(venue, symbol, lie<QuoteLevel[]>([{}]), []);
 }
 
 export default defineStrategy({
