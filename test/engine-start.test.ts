@@ -5,13 +5,22 @@
 import { expect, test } from "bun:test";
 import { startEngineProcess } from "./support/engine-process.ts";
 
+/**
+ * Warnings and errors, less the strategy guard's summary of callbacks over their wall-time budget: on
+ * a loaded machine the OS preempting the process inside a callback is an overrun, so that line says
+ * how loaded the machine is, not how the engine behaves (the guard's own tests check it).
+ */
+function problems(errors: readonly string[]): string[] {
+  return errors.filter((l) => !/ WARN .*strategy \S+: \d+ callbacks over the \d+ µs budget/.test(l));
+}
+
 test("bun run start: quotes and fills within seconds, SIGINT shuts down cleanly with exit 0", async () => {
   const e = startEngineProcess([], {});
   try {
     expect(await e.until(/quoting started/, 90_000)).toBe(true);
     expect(await e.until(/ fill sim (BTC|ETH)-USDT /, 60_000)).toBe(true);
     const { code, errors, out } = await e.interrupt();
-    expect({ code, errors }).toEqual({ code: 0, errors: [] });
+    expect({ code, errors: problems(errors) }).toEqual({ code: 0, errors: [] });
     expect(out).toContain("shutdown complete: no open orders left");
     expect(out).toMatch(/venueOpenOrders=0/);
   } finally {
@@ -27,7 +36,7 @@ test("bun run start --config config/imbalance-mm.yaml: a strategy from a file qu
     ).toBe(true);
     expect(await e.until(/ fill sim (BTC|ETH)-USDT /, 60_000)).toBe(true);
     const { code, errors, out } = await e.interrupt();
-    expect({ code, errors }).toEqual({ code: 0, errors: [] });
+    expect({ code, errors: problems(errors) }).toEqual({ code: 0, errors: [] });
     expect(out).toContain("shutdown complete: no open orders left");
   } finally {
     e.kill();
