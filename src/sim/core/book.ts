@@ -94,6 +94,15 @@ export class Order {
   isWorking = false;
   /** Funds still locked for this order: quote units for buys, base units for sells. */
   lockedUnits = 0;
+  /** Fees charged so far, in the asset it receives (base for a buy, quote for a sell): order history shows it. */
+  feeUnits = 0;
+  /** The latest fill (OKX order details report it): trade id (-1 before any), price, lots, time. */
+  lastTradeId = -1;
+  lastFillTicks = 0;
+  lastFillLots = 0;
+  lastFillTimeMs = 0;
+  /** Times the order was amended (0 = never): its views and reports say so. */
+  amendCount = 0;
   level: Level | null = null;
   prev: Order | null = null;
   next: Order | null = null;
@@ -110,8 +119,9 @@ export class Order {
     readonly type: OrderType,
     readonly tif: TimeInForce,
     readonly stp: StpMode,
-    readonly priceTicks: number,
-    /** Lots asked for; for a MARKET-by-quote order, set to the executed lots when it ends. */
+    /** The limit price; an amend may change it (the order then loses its place in the queue). */
+    public priceTicks: number,
+    /** Lots asked for (an amend may change it); for a MARKET-by-quote order, set to the executed lots when it ends. */
     public origLots: number,
     readonly origQuoteUnits: number,
     readonly timeMs: number,

@@ -634,3 +634,105 @@ describe("account trade history", () => {
     );
   });
 });
+
+describe("amend", () => {
+  const amend = (h: Harness, acct: string, orderId: number, change: { newQuantity?: string; newPrice?: string }) =>
+    h.core.amendOrder({ accountId: acct, symbol: "BTCUSDT", ref: { orderId }, ...change });
+  const queue = (h: Harness, acct: string) => h.core.openOrders(acct).map((o) => o.orderId);
+
+  test("a smaller size keeps the queue place: the level shrinks, the lock follows, a taker still meets it first", () => {
+    const h = harness({ maker: "0", taker: "0" });
+    const a = ok(limit(h.core, "alice", "BUY", "50000.00", "0.03")).order;
+    const b = ok(limit(h.core, "bob", "BUY", "50000.00", "0.01")).order;
+    h.reports.length = 0;
+    h.levels.length = 0;
+    const r = amend(h, "alice", a.orderId, { newQuantity: "0.02" });
+    if (!r.ok) throw new Error(JSON.stringify(r.reason));
+    expect(r.keptPriority).toBe(true);
+    expect(r.order.origLots).toBe(2000);
+    expect(r.order.amendCount).toBe(1);
+    expect(h.reports.map((x) => [x.execType, x.status, x.origLots])).toEqual([["REPLACED", "NEW", 2000]]);
+    expect(h.levels.at(-1)?.slice(1)).toEqual([Side.Buy, 5000000, 3000]);
+    expect(bal(h.core, "alice", "USDT").locked).toBe(1000 * USDT);
+    const t = ok(limit(h.core, "bob", "SELL", "50000.00", "0.02", "IOC"));
+    expect(t.fills.map((f) => f.lots)).toEqual([2000]);
+    expect(h.core.getOrder("alice", "BTCUSDT", { orderId: a.orderId })?.status).toBe("FILLED");
+    expect(h.core.getOrder("bob", "BTCUSDT", { orderId: b.orderId })?.executedLots).toBe(0);
+  });
+
+  test("a larger size or a new price sends the order to the back of its level", () => {
+    const h = harness({ maker: "0", taker: "0" });
+    const a = ok(limit(h.core, "alice", "SELL", "50001.00", "0.01")).order;
+    ok(limit(h.core, "bob", "SELL", "50001.00", "0.01"));
+    const up = amend(h, "alice", a.orderId, { newQuantity: "0.02" });
+    expect(up.ok && up.keptPriority).toBe(false);
+    const t = ok(limit(h.core, "bob", "BUY", "50001.00", "0.01", "IOC", { stpMode: "NONE" }));
+    expect(t.fills.length).toBe(1);
+    expect(h.core.getOrder("alice", "BTCUSDT", { orderId: a.orderId })?.executedLots).toBe(0);
+    const moved = amend(h, "alice", a.orderId, { newPrice: "50002.00" });
+    expect(moved.ok && moved.keptPriority).toBe(false);
+    expect(h.core.bookTop("BTCUSDT")).toMatchObject({ askTicks: 5000200, askLots: 2000 });
+    expect(bal(h.core, "alice", "BTC").locked).toBe(2_000_000);
+  });
+
+  test("a new price that crosses trades at once as a taker and rests the remainder at the new price", () => {
+    const h = harness({ maker: "0.001", taker: "0.002" });
+    ok(limit(h.core, "bob", "SELL", "50001.00", "0.01"));
+    const a = ok(limit(h.core, "alice", "BUY", "49990.00", "0.03")).order;
+    h.reports.length = 0;
+    const r = amend(h, "alice", a.orderId, { newPrice: "50001.00" });
+    if (!r.ok) throw new Error(JSON.stringify(r.reason));
+    expect(r.fills.map((f) => [f.lots, f.priceTicks, f.isMaker])).toEqual([[1000, 5000100, false]]);
+    expect(h.reports.filter((x) => x.accountId === "alice").map((x) => [x.execType, x.status])).toEqual([
+      ["REPLACED", "NEW"],
+      ["TRADE", "PARTIALLY_FILLED"],
+    ]);
+    expect(r.order).toMatchObject({ status: "PARTIALLY_FILLED", priceTicks: 5000100, executedLots: 1000 });
+    expect(r.order.commissionUnits).toBe(2000); // 0.002 × 0.01 BTC received, in BTC units
+    expect(h.core.bookTop("BTCUSDT")).toMatchObject({ bidTicks: 5000100, bidLots: 2000, askLots: 0 });
+    expect(bal(h.core, "alice", "USDT").locked).toBe(100_002_000_000); // 0.02 BTC left at 50001 USDT
+  });
+
+  test("a new size at or below the filled size ends the order FILLED and frees its lock", () => {
+    const h = harness();
+    const a = ok(limit(h.core, "alice", "BUY", "50000.00", "0.03")).order;
+    ok(limit(h.core, "bob", "SELL", "50000.00", "0.01", "IOC"));
+    const r = amend(h, "alice", a.orderId, { newQuantity: "0.005" });
+    if (!r.ok) throw new Error(JSON.stringify(r.reason));
+    expect(r.order).toMatchObject({ status: "FILLED", origLots: 1000, executedLots: 1000, isWorking: false });
+    expect(bal(h.core, "alice", "USDT").locked).toBe(0);
+    expect(h.core.openOrders("alice")).toEqual([]);
+    expect(h.core.bookTop("BTCUSDT")?.bidLots).toBe(0);
+    expect(h.core.closedOrders("alice").map((o) => o.orderId)).toEqual([a.orderId]);
+  });
+
+  test("refusals leave the order untouched: unknown order, bad grid, post-only that would cross, balance", () => {
+    const h = harness();
+    h.core.createAccount("poor", { USDT: "600", BTC: "0" });
+    const a = ok(limit(h.core, "poor", "BUY", "50000.00", "0.01")).order;
+    ok(limit(h.core, "bob", "SELL", "50010.00", "0.01"));
+    const maker = ok(
+      h.core.placeOrder({
+        accountId: "alice",
+        symbol: "BTCUSDT",
+        side: "BUY",
+        type: "LIMIT_MAKER",
+        price: "50000.00",
+        quantity: "0.01",
+      }),
+    ).order;
+    const before = [h.core.openOrders("poor"), bal(h.core, "poor", "USDT")];
+    const reason = (r: ReturnType<typeof amend>) => (r.ok ? "ok" : r.reason);
+    expect(reason(amend(h, "poor", 999, { newPrice: "1.00" }))).toBe("unknown_order");
+    expect(reason(amend(h, "bob", a.orderId, { newPrice: "1.00" }))).toBe("unknown_order");
+    expect(reason(amend(h, "poor", a.orderId, {}))).toMatchObject({ invalidParam: "newQuantity" });
+    expect(reason(amend(h, "poor", a.orderId, { newPrice: "50000.005" }))).toEqual({ filter: "PRICE_FILTER" });
+    expect(reason(amend(h, "poor", a.orderId, { newPrice: "1.000000001" }))).toEqual({ tooMuchPrecision: "price" });
+    expect(reason(amend(h, "poor", a.orderId, { newQuantity: "0" }))).toMatchObject({ invalidParam: "newQuantity" });
+    expect(reason(amend(h, "poor", a.orderId, { newQuantity: "abc" }))).toMatchObject({ invalidParam: "newQuantity" });
+    expect(reason(amend(h, "poor", a.orderId, { newQuantity: "0.02" }))).toBe("insufficient_balance");
+    expect(reason(amend(h, "alice", maker.orderId, { newPrice: "50010.00" }))).toBe("would_take");
+    expect([h.core.openOrders("poor"), bal(h.core, "poor", "USDT")]).toEqual(before);
+    expect(queue(h, "alice")).toEqual([maker.orderId]);
+  });
+});

@@ -17,6 +17,8 @@ import { CompiledSymbol, DEFAULT_SYMBOLS, unitGrid } from "./symbols.ts";
 import type {
   AccountTrade,
   AccountTradeFilter,
+  AmendOrderRequest,
+  AmendResult,
   BalanceView,
   BookTop,
   CancelledOrder,
@@ -65,6 +67,7 @@ const EXEC_CODE: Record<ExecType, number> = {
   TRADE: 4,
   EXPIRED: 5,
   TRADE_PREVENTION: 6,
+  REPLACED: 7,
 };
 
 /** floor(units × rateE8 / 1e8) without leaving the safe-integer range (units < 2^53, rate ≤ 1e7). */
@@ -377,6 +380,151 @@ export class SimCore {
     return out;
   }
 
+  /**
+   * Amends a resting order's total quantity and/or limit price (AmendOrderRequest says how priority
+   * goes). Every check a new order passes applies to the amended one (grids, filters, balance for a
+   * larger lock, post-only that would cross); a refusal leaves the order untouched.
+   */
+  amendOrder(req: AmendOrderRequest): AmendResult {
+    const bi = this.bySymbol.get(req.symbol);
+    if (bi === undefined) return { ok: false, reason: "unknown_symbol" };
+    const acct = this.accounts.get(req.accountId);
+    if (acct === undefined) return { ok: false, reason: "unknown_account" };
+    const o = this.findOpen(acct, bi, req.ref);
+    if (o === undefined) return { ok: false, reason: "unknown_order" };
+    const plan = this.planAmend(o, req);
+    if ("ok" in plan) return plan;
+    const fills: Fill[] = [];
+    const keptPriority = this.applyAmend(o, plan.ticks, plan.lots, fills);
+    return { ok: true, order: this.view(o), fills, keptPriority, transactTimeMs: this.now };
+  }
+
+  /** The amended price and total lots after every check, or why the amend is refused. */
+  private planAmend(o: Order, req: AmendOrderRequest): { ticks: number; lots: number } | Reject {
+    const sym = o.sym;
+    if (sym.status !== "TRADING") return { ok: false, reason: "market_closed" };
+    if (req.newPrice === undefined && req.newQuantity === undefined)
+      return { ok: false, reason: { invalidParam: "newQuantity", message: "A new quantity or price is required." } };
+    let ticks = o.priceTicks;
+    if (req.newPrice !== undefined) {
+      const t = typeof req.newPrice === "string" ? this.ticksOf(sym, req.newPrice, "newPrice") : -2;
+      if (t === -2) return { ok: false, reason: { invalidParam: "newPrice", message: "Invalid newPrice." } };
+      if (typeof t !== "number") return t;
+      if (t < sym.minPriceTicks || (sym.maxPriceTicks > 0 && t > sym.maxPriceTicks))
+        return { ok: false, reason: { filter: "PRICE_FILTER" } };
+      ticks = t;
+    }
+    let lots = o.origLots;
+    if (req.newQuantity !== undefined) {
+      const l = typeof req.newQuantity === "string" ? this.lotsOf(sym, req.newQuantity, "newQuantity") : -2;
+      if (l === -2 || l === 0)
+        return { ok: false, reason: { invalidParam: "newQuantity", message: "Invalid newQuantity." } };
+      if (typeof l !== "number") return l;
+      if (l < 0 || (l > o.executedLots && l < sym.minQtyLots) || (sym.maxQtyLots > 0 && l > sym.maxQtyLots))
+        return { ok: false, reason: { filter: "LOT_SIZE" } };
+      lots = l;
+    }
+    if (lots <= o.executedLots) return { ticks, lots };
+    const notional = sym.notionalOf(ticks, lots);
+    if (
+      notional < sym.minNotionalUnits ||
+      notional > MAX_SAFE ||
+      (sym.maxNotionalUnits > 0 && notional > sym.maxNotionalUnits)
+    )
+      return { ok: false, reason: { filter: "NOTIONAL" } };
+    if (o.type === "LIMIT_MAKER" && ticks !== o.priceTicks && this.wouldCross(o.book, o.side, ticks))
+      return { ok: false, reason: "would_take" };
+    const bal = o.side === Side.Buy ? o.quoteBal : o.baseBal;
+    if (this.lockOfResting(o, ticks, lots) - o.lockedUnits > bal.free)
+      return { ok: false, reason: "insufficient_balance" };
+    return { ticks, lots };
+  }
+
+  /** What a resting order at ticks with lots in total keeps locked: its remainder's notional or base. */
+  private lockOfResting(o: Order, ticks: number, lots: number): number {
+    const remaining = Math.max(0, lots - o.executedLots);
+    return o.side === Side.Buy ? o.sym.notionalOf(ticks, remaining) : remaining * o.sym.baseUnitsPerLot;
+  }
+
+  /**
+   * Applies a checked amend in one action: the REPLACED report, then the book change. Returns whether the
+   * order kept its queue place (same price and no larger size; false when the amend ended it).
+   */
+  private applyAmend(o: Order, ticks: number, lots: number, fills: Fill[]): boolean {
+    const book = o.book;
+    this.begin(book);
+    o.amendCount++;
+    o.updateTimeMs = this.now;
+    const done = lots <= o.executedLots;
+    const keep = !done && ticks === o.priceTicks && lots <= o.origLots;
+    if (done) {
+      // OKX: a new size at or below the filled size ends the order filled.
+      this.removeResting(o);
+      o.origLots = o.executedLots;
+      o.status = "FILLED";
+      this.report(o, "REPLACED", "", 0, 0, 0, 0, -1, false, false);
+      this.release(o, o.lockedUnits);
+      this.closeOrder(o);
+    } else if (keep) {
+      const level = o.level as Level;
+      level.lots -= o.origLots - lots;
+      o.origLots = lots;
+      this.touchLevel(o.side, ticks);
+      this.release(o, o.lockedUnits - this.lockOfResting(o, ticks, lots));
+      this.report(o, "REPLACED", "", 0, 0, 0, 0, -1, false, true);
+    } else {
+      this.removeResting(o);
+      this.relock(o, this.lockOfResting(o, ticks, lots));
+      o.priceTicks = ticks;
+      o.origLots = lots;
+      this.report(o, "REPLACED", "", 0, 0, 0, 0, -1, false, true);
+      const stopped = this.match(o, book, fills);
+      this.settle(o, book, stopped);
+    }
+    this.end();
+    return keep;
+  }
+
+  /** Moves an order's lock to exactly `units` (locking more from free, or releasing the excess). */
+  private relock(o: Order, units: number): void {
+    if (units <= o.lockedUnits) {
+      this.release(o, o.lockedUnits - units);
+      return;
+    }
+    const b = o.side === Side.Buy ? o.quoteBal : o.baseBal;
+    const more = units - o.lockedUnits;
+    b.free -= more;
+    b.locked += more;
+    o.lockedUnits = units;
+    this.touchBalance(o.account, b);
+  }
+
+  /** Would a limit order on `side` at `ticks` take liquidity now. */
+  private wouldCross(book: SymbolBook, side: Side, ticks: number): boolean {
+    const best = side === Side.Buy ? book.asks.best() : book.bids.best();
+    if (best === undefined) return false;
+    return side === Side.Buy ? best.ticks <= ticks : best.ticks >= ticks;
+  }
+
+  /**
+   * The account's kept closed orders (one symbol or all), in the order they closed (oldest first):
+   * what a venue's order history answers from, until closedOrdersKept evicts them.
+   */
+  closedOrders(accountId: string, symbol?: string): OrderView[] {
+    const acct = this.accounts.get(accountId);
+    if (acct === undefined) return [];
+    const bi = symbol === undefined ? undefined : this.bySymbol.get(symbol);
+    if (symbol !== undefined && bi === undefined) return [];
+    const out: OrderView[] = [];
+    const q = acct.closedQueue;
+    for (let i = acct.closedHead; i < q.length; i++) {
+      const o = q[i] as Order;
+      if (bi !== undefined && o.sym.index !== bi) continue;
+      if (acct.closedById[o.sym.index]?.get(o.orderId) === o) out.push(this.view(o));
+    }
+    return out;
+  }
+
   /** Open orders of an account (one symbol or all), oldest first. */
   openOrders(accountId: string, symbol?: string): OrderView[] {
     const acct = this.accounts.get(accountId);
@@ -612,11 +760,9 @@ export class SimCore {
     let priceTicks = 0;
     if (req.type !== "MARKET") {
       if (req.price === undefined) return bad("price", "Mandatory parameter 'price' was not sent.");
-      const units = this.decimal(req.price, sym.quotePrecision);
-      if (typeof units !== "number")
-        return units === "precision" ? tooPrecise("price") : bad("price", "Invalid price.");
-      const perTick = sym.priceGrid.unit * 10 ** (sym.quotePrecision - sym.priceGrid.decimals);
-      priceTicks = units % perTick === 0 ? units / perTick : -1;
+      const t = this.ticksOf(sym, req.price, "price");
+      if (typeof t !== "number") return t;
+      priceTicks = t;
     }
     let lots = 0;
     let quoteUnits = 0;
@@ -633,11 +779,9 @@ export class SimCore {
       if (req.type === "MARKET" && req.quoteOrderQty !== undefined) {
         return bad("quoteOrderQty", "Send either quantity or quoteOrderQty, not both.");
       }
-      const units = this.decimal(req.quantity, sym.basePrecision);
-      if (typeof units !== "number") {
-        return units === "precision" ? tooPrecise("quantity") : bad("quantity", "Invalid quantity.");
-      }
-      lots = units % sym.baseUnitsPerLot === 0 ? units / sym.baseUnitsPerLot : -1;
+      const l = this.lotsOf(sym, req.quantity, "quantity");
+      if (typeof l !== "number") return l;
+      lots = l;
     }
     return {
       account,
@@ -651,6 +795,27 @@ export class SimCore {
       quoteUnits,
       clientOrderId: req.clientOrderId ?? "",
     };
+  }
+
+  /** A price string in ticks (-1 when off the tick grid: PRICE_FILTER), or why it is no price. */
+  private ticksOf(sym: CompiledSymbol, price: string, field: "price" | "newPrice"): number | Reject {
+    const units = this.decimal(price, sym.quotePrecision);
+    if (typeof units !== "number")
+      return units === "precision"
+        ? tooPrecise("price")
+        : { ok: false, reason: { invalidParam: field, message: `Invalid ${field}.` } };
+    const perTick = sym.priceGrid.unit * 10 ** (sym.quotePrecision - sym.priceGrid.decimals);
+    return units % perTick === 0 ? units / perTick : -1;
+  }
+
+  /** A quantity string in lots (-1 when off the step grid: LOT_SIZE), or why it is no quantity. */
+  private lotsOf(sym: CompiledSymbol, qty: string, field: "quantity" | "newQuantity"): number | Reject {
+    const units = this.decimal(qty, sym.basePrecision);
+    if (typeof units !== "number")
+      return units === "precision"
+        ? tooPrecise("quantity")
+        : { ok: false, reason: { invalidParam: field, message: `Invalid ${field}.` } };
+    return units % sym.baseUnitsPerLot === 0 ? units / sym.baseUnitsPerLot : -1;
   }
 
   /** A decimal string as integer units of 10^-decimals, or why not. */
@@ -706,9 +871,7 @@ export class SimCore {
 
   /** Would a limit price at p take liquidity now. */
   private crosses(p: IntOrder): boolean {
-    const best = p.side === Side.Buy ? p.book.asks.best() : p.book.bids.best();
-    if (best === undefined) return false;
-    return p.side === Side.Buy ? best.ticks <= p.priceTicks : best.ticks >= p.priceTicks;
+    return this.wouldCross(p.book, p.side, p.priceTicks);
   }
 
   /** Funds to lock: quote at the limit price (or the dry-run cost) for buys, base for sells. */
@@ -890,9 +1053,13 @@ export class SimCore {
     m.executedLots += lots;
     m.cumQuoteUnits += quote;
     m.updateTimeMs = now;
+    buyer.feeUnits += buyerFee;
+    seller.feeUnits += sellerFee;
     l.lots -= lots;
     this.touchLevel(m.side, price);
     const tradeId = book.nextTradeId++;
+    noteFill(o, tradeId, price, lots, now);
+    noteFill(m, tradeId, price, lots, now);
     book.record(tradeId, price, lots, quote, now, !takerBuys);
     this.emitTrade(book, tradeId, price, lots, !takerBuys, buyer.orderId, seller.orderId);
     this.keepTrade(buyer, book, tradeId, price, lots, quote, buyerFee, !takerBuys);
@@ -1130,6 +1297,12 @@ export class SimCore {
       updateTimeMs: o.updateTimeMs,
       workingTimeMs: o.workingTimeMs,
       isWorking: o.isWorking,
+      commissionUnits: o.feeUnits,
+      lastTradeId: o.lastTradeId,
+      lastFillPriceTicks: o.lastFillTicks,
+      lastFillLots: o.lastFillLots,
+      lastFillTimeMs: o.lastFillTimeMs,
+      amendCount: o.amendCount,
     };
   }
 
@@ -1343,6 +1516,14 @@ export class SimCore {
     this.h2 ^= this.h2 >>> 13;
     this.events++;
   }
+}
+
+/** Remembers an order's latest fill (OKX's order details carry it). */
+function noteFill(o: Order, tradeId: number, ticks: number, lots: number, timeMs: number): void {
+  o.lastTradeId = tradeId;
+  o.lastFillTicks = ticks;
+  o.lastFillLots = lots;
+  o.lastFillTimeMs = timeMs;
 }
 
 /** Whether a kept trade passes every bound of a filter. */

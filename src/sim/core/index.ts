@@ -23,6 +23,8 @@ export { DEFAULT_SYMBOLS } from "./symbols.ts";
 export type {
   AccountTrade,
   AccountTradeFilter,
+  AmendOrderRequest,
+  AmendResult,
   BalanceView,
   BookTop,
   CancelledOrder,

@@ -1,7 +1,9 @@
 /**
- * Matching properties over seeded random order flow, checked after every action against a naive
- * reference: no crossed book, balances conserved (fees included), locks equal open-order needs,
- * price-time priority, exact fees, and a book rebuilt from the events equal to the snapshot.
+ * Matching properties over seeded random order flow (places, cancels and amends), checked after every
+ * action against a naive reference: no crossed book, balances conserved (fees included), locks equal
+ * open-order needs, price-time priority (an amend that changes the price or raises the size goes to the
+ * back of the queue, one that lowers the size keeps its place), exact fees, and a book rebuilt from the
+ * events equal to the snapshot.
  */
 import { expect, test } from "bun:test";
 import { Rng, VirtualClock } from "../../services/index.ts";
@@ -64,7 +66,63 @@ function runSeed(seed: string, actions: number): void {
   });
   let lastTop: number[] = [0, 0, 0, 0, 0];
   let tradedLots = 0;
+  // The reference's time priority: a stamp per order, renewed when an amend loses the queue place.
+  const stamps = new Map<number, number>();
+  let nextStamp = 1;
   const msg = (i: number, what: string): string => `seed ${seed} action ${i}: ${what}`;
+  /** A new size for an amend: smaller (keeps the place), any (often larger), or at most what filled. */
+  const newLots = (o: OrderView): number => {
+    const k = rng.int(3);
+    if (k === 0 && o.origLots - o.executedLots > 1) return rng.range(o.executedLots + 1, o.origLots - 1);
+    if (k === 1) return rng.range(10, 3000);
+    return rng.range(Math.max(1, o.executedLots - 5), Math.max(1, o.executedLots));
+  };
+  /** Amends an open order (size, price or both) and checks the priority rule and any fills it caused. */
+  const amendOne = (before: OrderView[], o: OrderView, i: number): void => {
+    const what = rng.int(4);
+    const newQuantity = what !== 1 ? sym.formatQty(what === 3 ? o.origLots : newLots(o)) : undefined;
+    const newPrice = what === 1 || what === 2 ? sym.formatPrice(5000000 + rng.range(-15, 15)) : undefined;
+    const r = core.amendOrder({
+      accountId: o.accountId,
+      symbol: "BTCUSDT",
+      ref: rng.chance(0.5) ? { orderId: o.orderId } : { clientOrderId: o.clientOrderId },
+      ...(newQuantity !== undefined ? { newQuantity } : {}),
+      ...(newPrice !== undefined ? { newPrice } : {}),
+    });
+    if (!r.ok) {
+      const now = core.getOrder(o.accountId, "BTCUSDT", { orderId: o.orderId });
+      expect([now?.priceTicks, now?.origLots, now?.status], msg(i, "a refused amend changed the order")).toEqual([
+        o.priceTicks,
+        o.origLots,
+        o.status,
+      ]);
+      return;
+    }
+    if (r.fills.length === 0 && r.order.status === "FILLED") {
+      // A new size at or below the filled size ends the order: it must be off the book.
+      expect(
+        core.openOrders(o.accountId).some((x) => x.orderId === o.orderId),
+        msg(i, "amended to filled"),
+      ).toBe(false);
+      expect(r.keptPriority, msg(i, "amended to filled")).toBe(false);
+      return;
+    }
+    const lost = r.order.priceTicks !== o.priceTicks || r.order.origLots > o.origLots;
+    expect(r.keptPriority, msg(i, "amend priority rule")).toBe(!lost);
+    if (!lost) return;
+    stamps.set(o.orderId, nextStamp++);
+    const req: PlaceOrderRequest = {
+      accountId: o.accountId,
+      symbol: "BTCUSDT",
+      side: o.side,
+      type: o.type,
+      timeInForce: "GTC",
+      price: sym.formatPrice(r.order.priceTicks),
+      quantity: sym.formatQty(r.order.origLots),
+      stpMode: o.stpMode,
+    };
+    checkPriority(before, req, r.order, reports, stamps, msg(i, "amend priority"));
+  };
 
   for (let i = 0; i < actions; i++) {
     clock.advance(rng.int(5));
@@ -82,6 +140,9 @@ function runSeed(seed: string, actions: number): void {
         const r = core.cancelOrder(acct, "BTCUSDT", ref);
         expect(r.ok, msg(i, "cancel of an open order")).toBe(true);
       }
+    } else if (roll < 0.34) {
+      const mine = before.filter((o) => o.accountId === acct);
+      if (mine.length > 0) amendOne(before, rng.pick(mine), i);
     } else {
       const side = rng.chance(0.5) ? "BUY" : "SELL";
       const price = sym.formatPrice(5000000 + rng.range(-15, 15));
@@ -95,7 +156,10 @@ function runSeed(seed: string, actions: number): void {
       else if (roll < 0.95) req = { ...common, type: "MARKET", quantity };
       else req = { ...common, type: "MARKET", quoteOrderQty: String(rng.range(5, 3000)) };
       const r = core.placeOrder(req);
-      if (r.ok) checkPriority(before, req, r.order, reports, msg(i, "priority"));
+      if (r.ok) {
+        stamps.set(r.order.orderId, nextStamp++);
+        checkPriority(before, req, r.order, reports, stamps, msg(i, "priority"));
+      }
     }
     // The book never rests crossed.
     const top = core.bookTop("BTCUSDT");
@@ -165,7 +229,7 @@ function sorted(m: Map<number, number>, dir: number): [number, number][] {
 }
 
 /**
- * Naive price-time reference: the makers a taker touched (traded or STP-expired) must be exactly
+ * Naive price-time reference (time = the order's stamp): the makers a taker touched (traded or STP-expired) must be exactly
  * the first ones of the opposite side in (price, orderId) order, all but the last fully consumed,
  * and a quantity order left unfilled without STP must have consumed every crossing maker.
  */
@@ -174,13 +238,15 @@ function checkPriority(
   req: PlaceOrderRequest,
   taker: OrderView,
   reports: ExecutionReport[],
+  stamps: ReadonlyMap<number, number>,
   msg: string,
 ): void {
+  const stampOf = (o: OrderView): number => stamps.get(o.orderId) ?? 0;
   const buy = req.side === "BUY";
   const limit = req.type === "MARKET" ? (buy ? Number.POSITIVE_INFINITY : 0) : taker.priceTicks;
   const queue = before
     .filter((o) => o.side !== req.side && (buy ? o.priceTicks <= limit : o.priceTicks >= limit))
-    .sort((a, b) => (buy ? a.priceTicks - b.priceTicks : b.priceTicks - a.priceTicks) || a.orderId - b.orderId);
+    .sort((a, b) => (buy ? a.priceTicks - b.priceTicks : b.priceTicks - a.priceTicks) || stampOf(a) - stampOf(b));
   const touched: number[] = [];
   const consumed = new Map<number, number>();
   for (const r of reports) {
@@ -201,8 +267,8 @@ function checkPriority(
   }
 }
 
-for (const seed of ["p1", "p2", "p3", "p4", "p5", "p6"]) {
+for (const seed of ["p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "p10"]) {
   test(`random order flow keeps every matching invariant (seed ${seed})`, () => {
-    runSeed(seed, 500);
+    runSeed(seed, 800);
   });
 }

@@ -96,7 +96,8 @@ export type OrderStatus =
   | "REJECTED"
   | "EXPIRED"
   | "EXPIRED_IN_MATCH";
-export type ExecType = "NEW" | "CANCELED" | "REJECTED" | "TRADE" | "EXPIRED" | "TRADE_PREVENTION";
+/** REPLACED: an amend (new price and/or size) took effect (Binance's name for an amended order's report). */
+export type ExecType = "NEW" | "CANCELED" | "REJECTED" | "TRADE" | "EXPIRED" | "TRADE_PREVENTION" | "REPLACED";
 
 /** Filters a request can fail; the protocol layer prints "Filter failure: <name>". */
 export type FilterName = "PRICE_FILTER" | "LOT_SIZE" | "MARKET_LOT_SIZE" | "NOTIONAL" | "MAX_NUM_ORDERS";
@@ -181,11 +182,47 @@ export interface OrderView {
   readonly workingTimeMs: number;
   /** Resting on the book right now. */
   readonly isWorking: boolean;
+  /** Fees charged so far, in the asset the order receives (base for a buy, quote for a sell). */
+  readonly commissionUnits: number;
+  /** The latest fill: trade id (-1 before any), price ticks, lots and time (0 before any). */
+  readonly lastTradeId: number;
+  readonly lastFillPriceTicks: number;
+  readonly lastFillLots: number;
+  readonly lastFillTimeMs: number;
+  /** Amends that took effect (0 = never amended). */
+  readonly amendCount: number;
 }
 
 /** Result of placing: an accepted order (maybe already final) with its fills, or a typed rejection. */
 export type PlaceResult =
   | { readonly ok: true; readonly order: OrderView; readonly fills: readonly Fill[]; readonly transactTimeMs: number }
+  | { readonly ok: false; readonly reason: CoreRejectReason };
+
+/**
+ * An amend of a resting order: a new total quantity and/or a new limit price, as decimal strings so the
+ * core applies the filters exactly. A new price or a larger quantity sends the order to the back of the
+ * queue at its (new) price, and a new price that crosses trades at once (as a new order would); a
+ * smaller quantity keeps its place. A new quantity at or below what already filled ends the order FILLED.
+ */
+export interface AmendOrderRequest {
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly ref: OrderRef;
+  /** The new total quantity (filled part included), not the remainder. */
+  readonly newQuantity?: string;
+  readonly newPrice?: string;
+}
+
+/** Result of an amend: the order after it (with any fills a crossing new price caused), or why not. */
+export type AmendResult =
+  | {
+      readonly ok: true;
+      readonly order: OrderView;
+      readonly fills: readonly Fill[];
+      /** The order still rests where it was in the queue (a smaller quantity, or nothing changed). */
+      readonly keptPriority: boolean;
+      readonly transactTimeMs: number;
+    }
   | { readonly ok: false; readonly reason: CoreRejectReason };
 
 /** Result of cancelling: the cancelled order (with the cancel's own client id) or a typed rejection. */

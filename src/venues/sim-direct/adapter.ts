@@ -79,6 +79,8 @@ const SIM_EXEC: Record<ExecutionReport["execType"], OrderUpdate["exec"]> = {
   REJECTED: "rejected",
   EXPIRED: "expired",
   TRADE_PREVENTION: "expired",
+  // Only an amend reports REPLACED, and this adapter never amends; were it to, the order stands acknowledged.
+  REPLACED: "ack",
 };
 
 /** The core's typed refusal as the adapter contract's reason. */
