@@ -16,6 +16,7 @@ import {
   startAdminHttp,
 } from "../core/index.ts";
 import { OKX_CHANNELS, OKX_CONN_KINDS, type OkxChannel, type OkxConnKind, type OkxFaultCounters } from "./faults.ts";
+import { OKX_LIMITED_ENDPOINTS, type OkxLimitedEndpoint } from "./limits.ts";
 import type { OkxServer } from "./server.ts";
 import { okxSz } from "./symbols.ts";
 import type { OkxVenue } from "./venue.ts";
@@ -166,22 +167,40 @@ export class OkxSimAdmin {
     for (let i = 0; i < count; i++) this.venue.state.failAfterPlace.push(status);
   }
 
-  /** Changes the per-instrument placement limit (OKX: 60 per 2 s) and forgets recent placements. */
+  /** Changes the per-instrument placement limit (OKX: 60 per 2 s) and forgets recent requests. */
   setOrderRateLimit(count: number, windowMs: number): void {
-    if (!Number.isInteger(count) || count < 1) throw new Error("field 'count' must be a positive integer");
-    if (!Number.isInteger(windowMs) || windowMs < 1) throw new Error("field 'windowMs' must be a positive integer");
-    this.venue.state.placeLimit = { count, windowMs };
-    this.venue.resetRateLimits();
+    this.setRateLimit("order", count, windowMs);
   }
 
   /** Changes a trade-history endpoint's per-user limit (OKX: fills 60, fills-history 10 per 2 s). */
   setFillsRateLimit(endpoint: "fills" | "fills-history", count: number, windowMs: number): void {
     if (endpoint !== "fills" && endpoint !== "fills-history")
       throw new Error("field 'endpoint' must be fills or fills-history");
+    this.setRateLimit(endpoint, count, windowMs);
+  }
+
+  /**
+   * Changes one endpoint's limit (OKX_DEFAULT_LIMITS has the documented ones: per user and instrument
+   * for order, cancel and amend endpoints and their batch forms, per user for queries) and forgets
+   * recent requests.
+   */
+  setRateLimit(endpoint: OkxLimitedEndpoint, count: number, windowMs: number): void {
+    if (!OKX_LIMITED_ENDPOINTS.includes(endpoint))
+      throw new Error(`field 'endpoint' must be one of ${OKX_LIMITED_ENDPOINTS.join(", ")}`);
     if (!Number.isInteger(count) || count < 1) throw new Error("field 'count' must be a positive integer");
     if (!Number.isInteger(windowMs) || windowMs < 1) throw new Error("field 'windowMs' must be a positive integer");
-    this.venue.state.fillsLimits[endpoint] = { count, windowMs };
+    this.venue.state.limits[endpoint] = { count, windowMs };
     this.venue.resetRateLimits();
+  }
+
+  /**
+   * The next `count` order-entry replies (REST /api/v5/trade/ POSTs and private-socket order ops, batch
+   * forms included) are swallowed after the venue acted on the request: the orders are placed, cancelled
+   * or amended, the client hears nothing (a REST request stays unanswered, a socket reply is not sent).
+   */
+  dropOrderReplies(count = 1): void {
+    if (!Number.isInteger(count) || count < 1) throw new Error("field 'count' must be a positive integer");
+    this.venue.state.dropReplies += count;
   }
 
   /** Another account trades against resting orders: an IOC limit `side` of `sz` at `px` (decimal strings). */
@@ -315,6 +334,14 @@ function dispatch(admin: OkxSimAdmin, name: string, b: Record<string, unknown>):
         throw new Error("field 'endpoint' must be fills or fills-history");
       return admin.setFillsRateLimit(endpoint, adminField(b, "count", "number"), adminField(b, "windowMs", "number"));
     }
+    case "setRateLimit":
+      return admin.setRateLimit(
+        adminField<string>(b, "endpoint", "string") as OkxLimitedEndpoint,
+        adminField(b, "count", "number"),
+        adminField(b, "windowMs", "number"),
+      );
+    case "dropOrderReplies":
+      return admin.dropOrderReplies(count(b, "count"));
     case "trade": {
       const side = adminField<string>(b, "side", "string");
       if (side !== "buy" && side !== "sell") throw new Error("field 'side' must be buy or sell");

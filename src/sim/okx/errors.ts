@@ -1,15 +1,33 @@
 /** OKX v5 error codes the simulator returns, in one place so REST and WS report the same sCode/sMsg. */
-import type { CoreRejectReason } from "../core/index.ts";
+import type { CoreRejectReason, SimSymbol } from "../core/index.ts";
 
-/** An OKX-level failure: `code` is the OKX code string, `http` the REST status. */
+/** An OKX-level failure: `code` is the OKX code string, `http` the REST status, `subCode` OKX's sub-code. */
 export class OkxError extends Error {
   constructor(
     readonly code: string,
     message: string,
     readonly http = 200,
+    readonly subCode = "",
   ) {
     super(message);
   }
+}
+
+/**
+ * Maps a refused amend onto OKX's amend codes (51503 gone, 51511 post-only, 51502 sub-code 1030 funds),
+ * the rest as a placement would be refused (grids, filters), naming OKX's parameters.
+ */
+export function amendRejectToOkx(reason: CoreRejectReason, sym: SimSymbol): OkxError {
+  if (reason === "unknown_order") return new OkxError("51503", "Your order has already been filled or canceled.");
+  if (reason === "would_take")
+    return new OkxError("51511", "Modification failed as the order price did not meet the requirement for Post Only.");
+  if (reason === "insufficient_balance")
+    return new OkxError("51502", "Unable to edit order: insufficient balance or margin.", 200, "1030");
+  if (typeof reason === "object" && "tooMuchPrecision" in reason)
+    return new OkxError("51000", `Parameter ${reason.tooMuchPrecision === "price" ? "newPx" : "newSz"} error`);
+  if (typeof reason === "object" && "invalidParam" in reason)
+    return new OkxError("51000", `Parameter ${reason.invalidParam === "newPrice" ? "newPx" : "newSz"} error`);
+  return coreRejectToOkx(reason, sym.quote);
 }
 
 /** Maps a core rejection onto OKX's sCode/sMsg (documented codes where OKX has one). */
@@ -28,6 +46,14 @@ export function coreRejectToOkx(reason: CoreRejectReason, quote: string): OkxErr
     if (reason.filter === "MAX_NUM_ORDERS") return new OkxError("51004", "Order amount exceeds the limit");
     return new OkxError("51020", "Order amount should be greater than the min available amount");
   }
-  if ("tooMuchPrecision" in reason) return new OkxError("51000", `Parameter ${reason.tooMuchPrecision} error`);
-  return new OkxError("51000", `Parameter ${reason.invalidParam} error: ${reason.message}`);
+  if ("tooMuchPrecision" in reason)
+    return new OkxError("51000", `Parameter ${okxParam(reason.tooMuchPrecision)} error`);
+  return new OkxError("51000", `Parameter ${okxParam(reason.invalidParam)} error: ${reason.message}`);
+}
+
+/** OKX's name of a core parameter (px, sz), so an error names what the client sent. */
+function okxParam(core: string): string {
+  if (core === "price") return "px";
+  if (core === "quantity" || core === "quoteOrderQty") return "sz";
+  return core;
 }

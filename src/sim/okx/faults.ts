@@ -4,6 +4,7 @@
  * one-shot booleans (OkxFaults) so armed faults can target the n-th upcoming event of one instrument.
  */
 import { ArmedFaults, type FrameFault } from "../core/index.ts";
+import { defaultOkxLimits, type OkxLimitedEndpoint, type OkxRateLimit } from "./limits.ts";
 
 /** Which sockets a connection-level fault applies to. */
 export type OkxConnKind = "public" | "private";
@@ -39,9 +40,14 @@ export interface OkxFaultCounters {
   staleSnapshotsServed: number;
   injectedRejects: number;
   failedAfterPlace: number;
+  /** Order-entry requests or batch items (place, cancel, amend) refused with 50011. */
   rateLimited: number;
   /** Trade-history requests (fills, fills-history) refused with 50011. */
   fillsRateLimited: number;
+  /** Query requests (order history, currencies, account config) refused with 50011. */
+  queriesRateLimited: number;
+  /** Order-entry replies swallowed after the venue acted on the request (dropOrderReplies). */
+  repliesDropped: number;
   pingsIgnored: number;
   connectionsClosed: number;
   /** Public frames a channel freeze swallowed. */
@@ -63,25 +69,12 @@ export function newOkxFaultCounters(): OkxFaultCounters {
     failedAfterPlace: 0,
     rateLimited: 0,
     fillsRateLimited: 0,
+    queriesRateLimited: 0,
+    repliesDropped: 0,
     pingsIgnored: 0,
     connectionsClosed: 0,
     framesFrozen: 0,
   };
-}
-
-/** OKX's documented placement limit: 60 requests per 2 s per instrument (§D.5). */
-export const OKX_DEFAULT_PLACE_LIMIT = { count: 60, windowMs: 2000 } as const;
-
-/** OKX's documented trade-history limits, per user: fills 60 per 2 s, fills-history 10 per 2 s. */
-export const OKX_DEFAULT_FILLS_LIMITS = {
-  fills: { count: 60, windowMs: 2000 },
-  "fills-history": { count: 10, windowMs: 2000 },
-} as const;
-
-/** A request-rate limit: at most count in any windowMs. */
-export interface OkxRateLimit {
-  count: number;
-  windowMs: number;
 }
 
 /** Armed faults of one simulator. */
@@ -105,10 +98,10 @@ export class OkxFaultState {
   rejectQueue: Array<{ sCode: string; msg: string }> = [];
   /** Next placements executed, then answered with this HTTP status (REST) / sCode 50004 (WS). */
   failAfterPlace: number[] = [];
-  /** Placement limit per instrument. */
-  placeLimit: { count: number; windowMs: number } = { ...OKX_DEFAULT_PLACE_LIMIT };
-  /** Trade-history request limits per user, by endpoint. */
-  fillsLimits: Record<"fills" | "fills-history", OkxRateLimit> = defaultFillsLimits();
+  /** Request limits by endpoint (OKX's documented ones unless the admin API changed them). */
+  limits: Record<OkxLimitedEndpoint, OkxRateLimit> = defaultOkxLimits();
+  /** The next this many order-entry replies are swallowed after the venue acted (dropOrderReplies). */
+  dropReplies = 0;
   readonly counters: OkxFaultCounters = newOkxFaultCounters();
 
   /** Arms a fault on the n-th (1-based) upcoming books update of instId. */
@@ -140,14 +133,7 @@ export class OkxFaultState {
     this.frozen.clear();
     this.rejectQueue = [];
     this.failAfterPlace = [];
-    this.placeLimit = { ...OKX_DEFAULT_PLACE_LIMIT };
-    this.fillsLimits = defaultFillsLimits();
+    this.limits = defaultOkxLimits();
+    this.dropReplies = 0;
   }
-}
-
-function defaultFillsLimits(): Record<"fills" | "fills-history", OkxRateLimit> {
-  return {
-    fills: { ...OKX_DEFAULT_FILLS_LIMITS.fills },
-    "fills-history": { ...OKX_DEFAULT_FILLS_LIMITS["fills-history"] },
-  };
 }

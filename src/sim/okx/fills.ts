@@ -19,7 +19,8 @@ export const FILLS_REACH_MS: Readonly<Record<FillsEndpoint, number>> = {
 };
 /** OKX's page: at most 100 rows, 100 by default. */
 export const FILLS_MAX_LIMIT = 100;
-const INST_TYPES: readonly string[] = ["SPOT", "MARGIN", "SWAP", "FUTURES", "OPTION", "EVENTS"];
+/** OKX's instrument types: SPOT answers, the others are valid but empty here. */
+export const INST_TYPES: readonly string[] = ["SPOT", "MARGIN", "SWAP", "FUTURES", "OPTION", "EVENTS"];
 const RE_ID = /^\d{1,20}$/;
 
 /** What a fills request asks for, after its parameters were checked. */
@@ -31,16 +32,16 @@ export interface FillsQuery {
   readonly impossible: boolean;
 }
 
-/** A numeric cursor or time parameter: undefined when absent or empty, 51000 when not digits. */
-function id(q: Record<string, string>, name: string): number | undefined {
+/** A numeric cursor or time parameter: undefined when absent or empty, 51000 when not digits (shared by every paged endpoint). */
+export function pagingNumber(q: Record<string, string>, name: string): number | undefined {
   const v = q[name];
   if (v === undefined || v === "") return undefined;
   if (!RE_ID.test(v)) throw new OkxError("51000", `Parameter ${name} error`);
   return Number(v);
 }
 
-/** The page size: 1..100, default 100 (anything else is 51000, as OKX answers). */
-function limitOf(q: Record<string, string>): number {
+/** The page size: 1..100, default 100 (anything else is 51000, as OKX answers; shared by every paged endpoint). */
+export function limitOf(q: Record<string, string>): number {
   const v = q["limit"];
   if (v === undefined || v === "") return FILLS_MAX_LIMIT;
   const n = RE_ID.test(v) ? Number(v) : Number.NaN;
@@ -70,10 +71,10 @@ export function fillsQuery(
     if (sym === undefined) throw new OkxError("51001", "Instrument ID does not exist");
     symbol = sym.name;
   }
-  const after = id(q, "after");
-  const before = id(q, "before");
-  const begin = id(q, "begin");
-  const end = id(q, "end");
+  const after = pagingNumber(q, "after");
+  const before = pagingNumber(q, "before");
+  const begin = pagingNumber(q, "begin");
+  const end = pagingNumber(q, "end");
   const limit = limitOf(q);
   const ordId = q["ordId"];
   const hasOrd = ordId !== undefined && ordId !== "";

@@ -6,6 +6,7 @@
 import type { Server, ServerWebSocket } from "bun";
 import type { Clock, TimerId } from "../../services/index.ts";
 import type { CoreListener, ExecutionReport, SimSymbol } from "../core/index.ts";
+import { type OrderEntryOp, orderEntryItems, REST_ORDER_ENTRY, runOrderEntry, WS_ORDER_ENTRY } from "./batch.ts";
 import { bboEditor, booksEditor, okxFrameText, ordersEditor, type RowEditor, tradesEditor } from "./corrupt.ts";
 import { OkxError } from "./errors.ts";
 import type { OkxConnKind } from "./faults.ts";
@@ -45,7 +46,8 @@ export interface OkxLatency {
 export const NO_LATENCY: OkxLatency = { marketDataMs: 0, orderEntryMs: 0 };
 
 /** An op that goes through order entry (and so takes the inbound order-entry delay). */
-const ORDER_OP_RE = /"op"\s*:\s*"(?:order|cancel-order)"/;
+const ORDER_OP_RE =
+  /"op"\s*:\s*"(?:order|cancel-order|batch-orders|batch-cancel-orders|amend-order|batch-amend-orders)"/;
 
 const json = (status: number, body: unknown): Response =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
@@ -266,13 +268,17 @@ export class OkxServer {
     const entryMs = url.pathname.startsWith("/api/v5/trade/") ? this.latency.orderEntryMs : 0;
     if (entryMs > 0) await this.sleep(entryMs);
     const res = this.restResponse(req, url, body);
+    // a swallowed reply (dropOrderReplies): the request stays unanswered until the client gives up
+    if (res === undefined) return new Promise<Response>(() => {});
     if (entryMs > 0) await this.sleep(entryMs);
     return res;
   }
 
-  /** Answers one REST request now (the order-entry delays are fetch's business). */
-  private restResponse(req: Request, url: URL, body: string): Response {
+  /** Answers one REST request now (the order-entry delays are fetch's business); undefined: a swallowed reply. */
+  private restResponse(req: Request, url: URL, body: string): Response | undefined {
     try {
+      const op = req.method === "POST" ? REST_ORDER_ENTRY[url.pathname] : undefined;
+      if (op !== undefined) return this.restOrderEntry(req, url, body, op);
       return json(200, { code: "0", msg: "", data: this.rest(req, url, body) });
     } catch (e) {
       if (e instanceof OkxError) {
@@ -308,30 +314,52 @@ export class OkxServer {
         return [{ asks: snap.asks, bids: snap.bids, ts: snap.ts }];
       }
     }
-    const h = req.headers;
-    const path = url.pathname + url.search;
-    const acct = v.authenticate(
-      h.get("OK-ACCESS-KEY"),
-      h.get("OK-ACCESS-PASSPHRASE"),
-      okxRestPrehash(h.get("OK-ACCESS-TIMESTAMP") ?? "", req.method, path, body),
-      h.get("OK-ACCESS-SIGN"),
-    );
-    const args = (): Record<string, unknown> => {
-      try {
-        const p: unknown = JSON.parse(body);
-        if (typeof p === "object" && p !== null && !Array.isArray(p)) return p as Record<string, unknown>;
-      } catch {}
-      throw new OkxError("50002", "Invalid JSON body", 400);
-    };
-    if (url.pathname === "/api/v5/trade/order" && req.method === "POST") return [v.place(acct, args())];
-    if (url.pathname === "/api/v5/trade/cancel-order" && req.method === "POST") return [v.cancel(acct, args())];
+    const acct = this.restAccount(req, url, body);
+    const get = req.method === "GET";
     if (url.pathname === "/api/v5/trade/order") return [v.query(acct, q)];
     if (url.pathname === "/api/v5/trade/orders-pending") return v.pending(acct, q.instId);
     if (url.pathname === "/api/v5/trade/fills" && req.method === "GET") return v.fills(acct, "fills", q);
     if (url.pathname === "/api/v5/trade/fills-history" && req.method === "GET")
       return v.fills(acct, "fills-history", q);
+    if (url.pathname === "/api/v5/trade/orders-history" && get) return v.history(acct, "orders-history", q);
+    if (url.pathname === "/api/v5/trade/orders-history-archive" && get)
+      return v.history(acct, "orders-history-archive", q);
+    if (url.pathname === "/api/v5/asset/currencies" && get) return v.currencies(acct, q);
+    if (url.pathname === "/api/v5/account/config" && get) return [v.accountConfig(acct)];
     if (url.pathname === "/api/v5/account/balance") return [v.balance(acct)];
     throw new OkxError("50000", `Unknown endpoint ${url.pathname}`, 404);
+  }
+
+  /** The signed request's account (OKX's auth codes otherwise). */
+  private restAccount(req: Request, url: URL, body: string): OkxAccount {
+    const h = req.headers;
+    return this.v.authenticate(
+      h.get("OK-ACCESS-KEY"),
+      h.get("OK-ACCESS-PASSPHRASE"),
+      okxRestPrehash(h.get("OK-ACCESS-TIMESTAMP") ?? "", req.method, url.pathname + url.search, body),
+      h.get("OK-ACCESS-SIGN"),
+    );
+  }
+
+  /**
+   * POST order entry (place, cancel, amend; single or batch): per-item rows with code 0/1/2, a request
+   * that is malformed as a whole answers its own code, every item over its limit answers HTTP 429 50011.
+   */
+  private restOrderEntry(req: Request, url: URL, body: string, op: OrderEntryOp): Response | undefined {
+    const acct = this.restAccount(req, url, body);
+    const inTime = String(this.clock.nowMs() * 1000);
+    let items: unknown[];
+    try {
+      items = orderEntryItems(op, JSON.parse(body));
+    } catch (e) {
+      const err = e instanceof OkxError ? e : new OkxError("50002", "Invalid JSON body", 400);
+      return json(err.http, { code: err.code, msg: err.message, data: [] });
+    }
+    const a = runOrderEntry(this.v, acct, op, items);
+    if (a.dropped) return undefined;
+    if (a.allRateLimited) return json(429, { code: "50011", msg: "Too Many Requests", data: [] });
+    const outTime = String(this.clock.nowMs() * 1000);
+    return json(a.http, { code: a.code, msg: a.msg, data: a.data, inTime, outTime });
   }
 
   private snapshot(sym: SimSymbol, depth: number) {
@@ -419,8 +447,9 @@ export class OkxServer {
       this.login(ws, args[0] ?? {});
       return;
     }
-    if ((m.op === "order" || m.op === "cancel-order") && ws.data.priv) {
-      this.orderOp(ws, m.op, typeof m.id === "string" ? m.id : "", args[0] ?? {});
+    const entry = ws.data.priv && typeof m.op === "string" ? WS_ORDER_ENTRY[m.op] : undefined;
+    if (entry !== undefined) {
+      this.orderOp(ws, String(m.op), typeof m.id === "string" ? m.id : "", entry, m.args);
       return;
     }
     throw new OkxError("60012", `Invalid request: ${text.slice(0, 100)}`);
@@ -439,24 +468,28 @@ export class OkxServer {
   }
 
   /**
-   * An order or cancel-order op: the venue's row with code 0, or OKX's code 1 with the sCode in data
-   * (a venue refusal); not logged in is an error event.
+   * An order-entry op (order, batch-orders, cancel-order, batch-cancel-orders, amend-order,
+   * batch-amend-orders): per-item rows with OKX's code 0/1/2, a malformed request its own code and no
+   * rows; not logged in is an error event. The dropOrderReplies knob swallows the reply.
    */
-  private orderOp(ws: Sock, op: "order" | "cancel-order", id: string, a: Record<string, unknown>): void {
+  private orderOp(ws: Sock, name: string, id: string, op: OrderEntryOp, args: unknown): void {
     const acct = ws.data.account;
     const inTime = String(this.clock.nowMs() * 1000);
     if (acct === undefined) throw new OkxError("60011", "Please log in");
-    let code = "0";
-    let row: unknown;
+    const answer = (code: string, msg: string, data: unknown[]): void => {
+      const outTime = String(this.clock.nowMs() * 1000);
+      this.send(ws, JSON.stringify({ id, op: name, code, msg, data, inTime, outTime }));
+    };
+    let items: unknown[];
     try {
-      row = op === "order" ? this.v.place(acct, a) : this.v.cancel(acct, a);
+      items = orderEntryItems(op, op.batch ? args : Array.isArray(args) ? args[0] : undefined);
     } catch (e) {
       if (!(e instanceof OkxError)) throw e;
-      code = "1";
-      row = { ordId: "", clOrdId: typeof a.clOrdId === "string" ? a.clOrdId : "", sCode: e.code, sMsg: e.message };
+      answer(e.code, e.message, []);
+      return;
     }
-    const outTime = String(this.clock.nowMs() * 1000);
-    this.send(ws, JSON.stringify({ id, op, code, msg: "", data: [row], inTime, outTime }));
+    const a = runOrderEntry(this.v, acct, op, items);
+    if (!a.dropped) answer(a.code, a.msg, a.data);
   }
 
   private subscribe(ws: Sock, args: Record<string, unknown>[]): void {
@@ -634,6 +667,14 @@ export class OkxServer {
     for (const s of to) this.send(s, frame);
   }
 
+  /** OKX's amendResult and reqId on a push an amend caused (REPLACED, or the cancel of cxlOnFail); "" otherwise. */
+  private amendFields(r: ExecutionReport): { amendResult: string; reqId: string } {
+    const a = this.v.amendPush;
+    if (a === undefined || (r.execType !== "REPLACED" && r.execType !== "CANCELED"))
+      return { amendResult: "", reqId: "" };
+    return { amendResult: a.amendResult, reqId: a.reqId };
+  }
+
   private onExec(r: ExecutionReport): void {
     if (r.execType === "TRADE_PREVENTION") return;
     const s = r.symbol;
@@ -670,6 +711,7 @@ export class OkxServer {
       fillFeeCcy: r.commissionAsset ?? "",
       execType: trade ? (r.isMaker ? "M" : "T") : "",
       cancelSource: r.execType === "CANCELED" ? "1" : "",
+      ...this.amendFields(r),
       cTime: String(r.creationTimeMs),
       uTime: String(r.eventTimeMs),
     });

@@ -1,12 +1,15 @@
 /**
- * OKX semantics on top of the venue-neutral core: instId naming, auth, order placement/cancel/query,
- * OKX response shapes, the per-instrument placement rate limit and the order-side fault knobs.
+ * OKX semantics on top of the venue-neutral core: instId naming, auth, order placement/cancel/amend/query,
+ * OKX response shapes, the documented rate limits and the order-side fault knobs.
  */
 import type { Clock } from "../../services/index.ts";
-import type { OrderView, PlaceOrderRequest, SimCore, SimSymbol } from "../core/index.ts";
-import { coreRejectToOkx, OkxError } from "./errors.ts";
+import type { OrderRef, OrderView, PlaceOrderRequest, SimCore, SimSymbol } from "../core/index.ts";
+import { currencyRows } from "./currencies.ts";
+import { amendRejectToOkx, coreRejectToOkx, OkxError } from "./errors.ts";
 import { OkxFaultState } from "./faults.ts";
 import { type FillsEndpoint, fillRow, fillsQuery } from "./fills.ts";
+import { type HistoryEndpoint, type HistoryOrder, historyPage, historyQuery } from "./history.ts";
+import { type OkxLimitedEndpoint, OkxRateLimiter } from "./limits.ts";
 import { okxSign, signaturesEqual } from "./signing.ts";
 import { okxDecimal, okxPx, okxSz } from "./symbols.ts";
 
@@ -64,12 +67,16 @@ export class OkxVenue {
   /** Counted, per-instrument faults armed through the admin API. */
   readonly state = new OkxFaultState();
   private readonly byKey = new Map<string, OkxAccount>();
-  private readonly placeTimes = new Map<string, number[]>();
-  /** Trade-history request times per account and endpoint (OKX limits these per user). */
-  private readonly fillsTimes = new Map<string, number[]>();
+  /** Every documented request limit, REST and private socket alike. */
+  private readonly limiter = new OkxRateLimiter(() => this.state.limits);
   private readonly synthetic = new Map<string, SyntheticCancel>();
   private nextSynthetic = 1;
   pushOrder: OrderPush = () => {};
+  /**
+   * The amend the core is applying right now: its `orders` push (REPLACED, or the cancel of a refused
+   * amend with cxlOnFail) carries the client's reqId and OKX's amendResult (0 amended, 1 canceled).
+   */
+  amendPush: { readonly reqId: string; readonly amendResult: "0" | "1" } | undefined;
 
   constructor(
     readonly core: SimCore,
@@ -120,8 +127,15 @@ export class OkxVenue {
     }));
   }
 
-  /** Places an order from an OKX argument object; returns the OKX data row (sCode "0") or throws OkxError. */
-  place(acct: OkxAccount, args: Record<string, unknown>): Record<string, unknown> {
+  /**
+   * Places an order from an OKX argument object; returns the OKX data row (sCode "0") or throws OkxError.
+   * `endpoint` is the window it counts against (a batch's orders count against batch-orders).
+   */
+  place(
+    acct: OkxAccount,
+    args: Record<string, unknown>,
+    endpoint: OkxLimitedEndpoint = "order",
+  ): Record<string, unknown> {
     const sym = this.symbolOf(args.instId);
     if (sym === undefined) throw new OkxError("51001", "Instrument ID does not exist");
     const clOrdId = typeof args.clOrdId === "string" ? args.clOrdId : "";
@@ -135,7 +149,7 @@ export class OkxVenue {
       this.state.counters.injectedRejects++;
       throw new OkxError(queued.sCode, queued.msg);
     }
-    this.checkRate(sym);
+    this.take(endpoint, acct, this.instId(sym));
     const side: "BUY" | "SELL" | undefined = args.side === "buy" ? "BUY" : args.side === "sell" ? "SELL" : undefined;
     if (side === undefined) throw new OkxError("51000", "Parameter side error");
     if (typeof args.sz !== "string") throw new OkxError("51000", "Parameter sz error");
@@ -184,18 +198,23 @@ export class OkxVenue {
     return {
       ordId: String(r.order.orderId),
       clOrdId: r.order.clientOrderId,
-      tag: "",
+      tag: typeof args.tag === "string" ? args.tag : "",
       ts: String(r.transactTimeMs),
       sCode: "0",
       sMsg: "Order placed",
     };
   }
 
-  /** Cancels by ordId or clOrdId; returns the OKX data row or throws OkxError. */
-  cancel(acct: OkxAccount, args: Record<string, unknown>): Record<string, unknown> {
+  /** Cancels by ordId or clOrdId; returns the OKX data row or throws OkxError (`endpoint` as for place). */
+  cancel(
+    acct: OkxAccount,
+    args: Record<string, unknown>,
+    endpoint: OkxLimitedEndpoint = "cancel-order",
+  ): Record<string, unknown> {
     const sym = this.symbolOf(args.instId);
     if (sym === undefined) throw new OkxError("51001", "Instrument ID does not exist");
     const ref = this.ref(args);
+    this.take(endpoint, acct, this.instId(sym));
     const r = this.core.cancelOrder(acct.accountId, sym.name, ref);
     if (!r.ok)
       throw r.reason === "unknown_order"
@@ -208,6 +227,78 @@ export class OkxVenue {
       sCode: "0",
       sMsg: "",
     };
+  }
+
+  /**
+   * Amends a live order (newSz = new total size and/or newPx, by ordId or clOrdId): the OKX data row with
+   * the client's reqId, or throws OkxError. With cxlOnFail a refused amend cancels the order (its push
+   * says canceled) and the refusal is still the answer, as OKX does.
+   */
+  amend(
+    acct: OkxAccount,
+    args: Record<string, unknown>,
+    endpoint: OkxLimitedEndpoint = "amend-order",
+  ): Record<string, unknown> {
+    const sym = this.symbolOf(args.instId);
+    if (sym === undefined) throw new OkxError("51001", "Instrument ID does not exist");
+    const reqId = args.reqId ?? "";
+    if (typeof reqId !== "string" || !/^[A-Za-z0-9]{0,32}$/.test(reqId))
+      throw new OkxError("51000", "Parameter reqId error");
+    const cxlOnFail = args.cxlOnFail ?? false;
+    if (typeof cxlOnFail !== "boolean" && cxlOnFail !== "true" && cxlOnFail !== "false")
+      throw new OkxError("51000", "Parameter cxlOnFail error");
+    const ref = this.ref(args);
+    for (const k of ["newSz", "newPx"] as const)
+      if (args[k] !== undefined && (typeof args[k] !== "string" || args[k] === ""))
+        throw new OkxError("51000", `Parameter ${k} error`);
+    if (args.newSz === undefined && args.newPx === undefined)
+      throw new OkxError("51500", "You must enter a price, quantity, or TP/SL");
+    this.take(endpoint, acct, this.instId(sym));
+    const ordId = typeof args.ordId === "string" ? args.ordId : undefined;
+    if (ordId !== undefined && this.synthetic.get(ordId)?.accountId === acct.accountId)
+      throw new OkxError("51503", "Your order has already been filled or canceled.");
+    const r = this.withAmendPush(reqId, "0", () =>
+      this.core.amendOrder({
+        accountId: acct.accountId,
+        symbol: sym.name,
+        ref,
+        ...(typeof args.newSz === "string" ? { newQuantity: args.newSz } : {}),
+        ...(typeof args.newPx === "string" ? { newPrice: args.newPx } : {}),
+      }),
+    );
+    if (!r.ok) {
+      if (cxlOnFail === true || cxlOnFail === "true")
+        this.withAmendPush(reqId, "1", () => this.core.cancelOrder(acct.accountId, sym.name, ref));
+      else this.pushAmendFailure(acct, sym, ref, reqId);
+      throw amendRejectToOkx(r.reason, sym);
+    }
+    return {
+      ordId: String(r.order.orderId),
+      clOrdId: r.order.clientOrderId,
+      ts: String(r.transactTimeMs),
+      reqId,
+      sCode: "0",
+      sMsg: "",
+      subCode: "",
+    };
+  }
+
+  /** Runs a core call with the amend's push context set (the `orders` pushes it causes carry it). */
+  private withAmendPush<T>(reqId: string, amendResult: "0" | "1", f: () => T): T {
+    this.amendPush = { reqId, amendResult };
+    try {
+      return f();
+    } finally {
+      this.amendPush = undefined;
+    }
+  }
+
+  /** A refused amend of a live order is pushed on the orders channel with amendResult -1, as OKX does. */
+  private pushAmendFailure(acct: OkxAccount, sym: SimSymbol, ref: OrderRef, reqId: string): void {
+    const o = this.core.getOrder(acct.accountId, sym.name, ref);
+    if (o === undefined || !o.isWorking) return;
+    const row = { ...this.orderRow(o), amendResult: "-1", reqId, uTime: String(this.clock.nowMs()) };
+    queueMicrotask(() => this.pushOrder(acct.accountId, row));
   }
 
   /** One order in OKX's order-detail shape, or throws 51603. */
@@ -234,7 +325,7 @@ export class OkxVenue {
    * (fills.ts), after the per-user rate limit of the endpoint (HTTP 429, 50011 beyond it).
    */
   fills(acct: OkxAccount, endpoint: FillsEndpoint, q: Record<string, string>): Record<string, unknown>[] {
-    this.checkFillsRate(acct, endpoint);
+    this.take(endpoint, acct, "");
     const fq = fillsQuery(endpoint, q, (instId) => this.symbolOf(instId), this.clock.nowMs());
     if (!fq.spot || fq.impossible) return [];
     const fees = this.core.fees(acct.accountId) ?? { maker: "0", taker: "0" };
@@ -244,17 +335,86 @@ export class OkxVenue {
       .map((t) => fillRow(this.core, t, this.instId(t.symbol), t.isMaker ? fees.maker : fees.taker));
   }
 
-  private checkFillsRate(acct: OkxAccount, endpoint: FillsEndpoint): void {
-    const now = this.clock.nowMs();
-    const { count, windowMs } = this.state.fillsLimits[endpoint];
-    const key = `${acct.accountId} ${endpoint}`;
-    const times = (this.fillsTimes.get(key) ?? []).filter((t) => now - t < windowMs);
-    this.fillsTimes.set(key, times);
-    if (times.length >= count) {
-      this.state.counters.fillsRateLimited++;
-      throw new OkxError("50011", "Too Many Requests", 429);
+  /**
+   * GET /api/v5/trade/orders-history or orders-history-archive: the account's completed orders, newest
+   * first (history.ts), after the per-user limit of the endpoint (HTTP 429, 50011 beyond it).
+   */
+  history(acct: OkxAccount, endpoint: HistoryEndpoint, q: Record<string, string>): Record<string, unknown>[] {
+    this.take(endpoint, acct, "");
+    const hq = historyQuery(
+      q,
+      (instId) => this.symbolOf(instId),
+      (sym) => this.instId(sym),
+    );
+    const orders: HistoryOrder[] = [];
+    for (const o of this.core.closedOrders(acct.accountId)) {
+      orders.push({
+        instId: this.instId(o.symbol),
+        ordId: String(o.orderId),
+        ordType: okxOrdType(o),
+        state: o.status === "FILLED" ? "filled" : "canceled",
+        filled: o.executedLots > 0,
+        cTimeMs: o.timeMs,
+        uTimeMs: o.updateTimeMs,
+        row: () => this.orderRow(o),
+      });
     }
-    times.push(now);
+    for (const syn of this.synthetic.values()) {
+      if (syn.accountId !== acct.accountId) continue;
+      const row = this.syntheticRow(syn);
+      const base = { instId: this.instId(syn.sym), ordId: syn.ordId, ordType: "post_only", filled: false };
+      orders.push({ ...base, state: "canceled", cTimeMs: syn.ts, uTimeMs: syn.ts, row: () => row });
+    }
+    return historyPage(orders, hq, endpoint, this.clock.nowMs());
+  }
+
+  /** GET /api/v5/asset/currencies: every currency of the instruments and balances, per chain (currencies.ts). */
+  currencies(acct: OkxAccount, q: Record<string, string>): Record<string, unknown>[] {
+    this.take("currencies", acct, "");
+    const ccys = new Set<string>();
+    for (const s of this.core.symbols()) ccys.add(s.base).add(s.quote);
+    for (const b of this.core.balances(acct.accountId) ?? []) ccys.add(b.asset);
+    return currencyRows([...ccys], q);
+  }
+
+  /**
+   * GET /api/v5/account/config: a spot-mode account (acctLv 1, net positions) with trade permission; the
+   * uid is a stable number derived from the account id, as clients key their state by it.
+   */
+  accountConfig(acct: OkxAccount): Record<string, unknown> {
+    this.take("account-config", acct, "");
+    let h = 0n;
+    for (const ch of acct.accountId) h = (h * 131n + BigInt(ch.charCodeAt(0))) % 10n ** 15n;
+    const uid = String(h + 10n ** 15n);
+    return {
+      uid,
+      mainUid: uid,
+      acctLv: "1",
+      acctStpMode: "cancel_maker",
+      posMode: "net_mode",
+      autoLoan: false,
+      greeksType: "PA",
+      level: "Lv1",
+      levelTmp: "",
+      ctIsoMode: "automatic",
+      mgnIsoMode: "automatic",
+      spotOffsetType: "",
+      roleType: "0",
+      traderInsts: [],
+      spotRoleType: "0",
+      spotTraderInsts: [],
+      opAuth: "0",
+      kycLv: "2",
+      label: "okx-sim",
+      ip: "",
+      perm: "read_only,trade",
+      liquidationGear: "-1",
+      enableSpotBorrow: false,
+      spotBorrowAutoRepay: false,
+      type: "0",
+      settleCcy: "",
+      settleCcyList: [],
+    };
   }
 
   /** Balance in OKX's account/balance shape. */
@@ -281,34 +441,70 @@ export class OkxVenue {
     return "canceled";
   }
 
-  /** An order in OKX's shape (REST detail and the orders channel share it). */
+  /**
+   * An order in OKX's order-detail shape: order details, pending orders and the order history share it
+   * (fee so far, the latest fill, why it was canceled), with the fields OKX lists for spot.
+   */
   orderRow(o: OrderView): Record<string, unknown> {
     const s = o.symbol;
     const avg =
       o.executedLots > 0 ? okxPx(s, Math.round(o.cumQuoteUnits / (o.executedLots * s.quoteUnitsPerTickLot))) : "";
+    const feeCcy = o.side === "BUY" ? s.base : s.quote;
+    const fee = okxDecimal(this.core.formatAsset(feeCcy, o.commissionUnits));
+    const filled = o.lastTradeId >= 0;
     return {
       instType: "SPOT",
       instId: this.instId(s),
+      tgtCcy: o.type !== "MARKET" ? "" : o.origQuoteUnits > 0 ? "quote_ccy" : "base_ccy",
+      ccy: "",
       ordId: String(o.orderId),
       clOrdId: o.clientOrderId,
+      tag: "",
       px: o.type === "MARKET" ? "" : okxPx(s, o.priceTicks),
-      sz: o.origLots > 0 ? okxSz(s, o.origLots) : okxDecimal(s.formatQuote(o.origQuoteUnits)),
-      ordType:
-        o.type === "LIMIT_MAKER"
-          ? "post_only"
-          : o.type === "MARKET"
-            ? "market"
-            : o.timeInForce === "GTC"
-              ? "limit"
-              : o.timeInForce.toLowerCase(),
+      pxUsd: "",
+      pxVol: "",
+      pxType: "",
+      sz: o.origQuoteUnits > 0 ? okxDecimal(s.formatQuote(o.origQuoteUnits)) : okxSz(s, o.origLots),
+      pnl: "0",
+      ordType: okxOrdType(o),
       side: o.side === "BUY" ? "buy" : "sell",
+      posSide: "",
       tdMode: "cash",
-      state: OkxVenue.state(o.status),
       accFillSz: okxSz(s, o.executedLots),
+      fillPx: filled ? okxPx(s, o.lastFillPriceTicks) : "",
+      tradeId: filled ? String(o.lastTradeId) : "",
+      fillSz: filled ? okxSz(s, o.lastFillLots) : "0",
+      fillTime: filled ? String(o.lastFillTimeMs) : "",
       avgPx: avg,
-      cancelSource: "",
-      cTime: String(o.timeMs),
+      state: OkxVenue.state(o.status),
+      stpId: "",
+      stpMode: OKX_STP_MODE[o.stpMode] ?? "",
+      lever: "",
+      attachAlgoClOrdId: "",
+      tpTriggerPx: "",
+      tpTriggerPxType: "",
+      tpOrdPx: "",
+      slTriggerPx: "",
+      slTriggerPxType: "",
+      slOrdPx: "",
+      attachAlgoOrds: [],
+      linkedAlgoOrd: { algoId: "" },
+      feeCcy,
+      fee: /^0*(\.0*)?$/.test(fee) ? "0" : `-${fee}`,
+      rebateCcy: o.side === "BUY" ? s.quote : s.base,
+      rebate: "0",
+      source: "",
+      category: "normal",
+      reduceOnly: "false",
+      isTpLimit: "false",
+      cancelSource: cancelSourceOf(o),
+      cancelSourceReason: "",
+      quickMgnType: "",
+      algoClOrdId: "",
+      algoId: "",
       uTime: String(o.updateTimeMs),
+      cTime: String(o.timeMs),
+      tradeQuoteCcy: s.quote,
     };
   }
 
@@ -318,22 +514,22 @@ export class OkxVenue {
     throw new OkxError("51000", "Parameter ordId or clOrdId error");
   }
 
-  /** Forgets placement history (after the limit changes). */
+  /** Forgets every rate-limit window (after a limit changes). */
   resetRateLimits(): void {
-    this.placeTimes.clear();
-    this.fillsTimes.clear();
+    this.limiter.reset();
   }
 
-  private checkRate(sym: SimSymbol): void {
-    const now = this.clock.nowMs();
-    const { count, windowMs } = this.state.placeLimit;
-    const times = (this.placeTimes.get(sym.name) ?? []).filter((t) => now - t < windowMs);
-    this.placeTimes.set(sym.name, times);
-    if (times.length >= count) {
-      this.state.counters.rateLimited++;
-      throw new OkxError("50011", "Too Many Requests", 429);
-    }
-    times.push(now);
+  /**
+   * Takes one request from an endpoint's window (per user, and per instrument for trading endpoints):
+   * beyond the limit OKX answers HTTP 429 with code 50011, counted by kind.
+   */
+  take(endpoint: OkxLimitedEndpoint, acct: OkxAccount, instId: string): void {
+    if (this.limiter.take(endpoint, acct.accountId, instId, this.clock.nowMs())) return;
+    const c = this.state.counters;
+    if (endpoint === "fills" || endpoint === "fills-history") c.fillsRateLimited++;
+    else if (instId === "") c.queriesRateLimited++;
+    else c.rateLimited++;
+    throw new OkxError("50011", "Too Many Requests", 429);
   }
 
   private syntheticCancel(
@@ -382,4 +578,26 @@ export class OkxVenue {
       uTime: String(s.ts),
     };
   }
+}
+
+/** OKX's stpMode for the core's (the core expires; OKX cancels). */
+const OKX_STP_MODE: Readonly<Record<string, string>> = {
+  EXPIRE_TAKER: "cancel_taker",
+  EXPIRE_MAKER: "cancel_maker",
+  EXPIRE_BOTH: "cancel_both",
+};
+
+/** OKX ordType of a core order. */
+export function okxOrdType(o: { type: string; timeInForce: string }): string {
+  if (o.type === "LIMIT_MAKER") return "post_only";
+  if (o.type === "MARKET") return "market";
+  return o.timeInForce === "GTC" ? "limit" : o.timeInForce.toLowerCase();
+}
+
+/** OKX's cancelSource of a closed order: 1 by the user, 13 FOK / 14 IOC unfilled remainder, 32 self-trade prevention. */
+function cancelSourceOf(o: OrderView): string {
+  if (o.status === "CANCELED") return "1";
+  if (o.status === "EXPIRED_IN_MATCH") return "32";
+  if (o.status === "EXPIRED") return o.timeInForce === "FOK" && o.type === "LIMIT" ? "13" : "14";
+  return "";
 }
