@@ -399,6 +399,38 @@ describe("fault knobs on the batch forms", () => {
     expect(sim.admin.counters().repliesDropped).toBe(1);
   });
 
+  test("dropOrderReplies on REST: the batch is placed, the request stays unanswered while later ones are", async () => {
+    sim.admin.dropOrderReplies(1);
+    const ts = new Date(clock.nowMs()).toISOString();
+    const path = "/api/v5/trade/batch-orders";
+    const b = JSON.stringify([buy("rd1"), buy("rd2", "20001")]);
+    const abort = new AbortController();
+    let settled = false;
+    const lost = fetch(sim.restUrl + path, {
+      method: "POST",
+      signal: abort.signal,
+      headers: {
+        "OK-ACCESS-KEY": sim.apiKey,
+        "OK-ACCESS-PASSPHRASE": sim.passphrase,
+        "OK-ACCESS-TIMESTAMP": ts,
+        "OK-ACCESS-SIGN": okxSign(sim.apiSecret, okxRestPrehash(ts, "POST", path, b)),
+      },
+      body: b,
+    }).then(
+      () => {
+        settled = true;
+      },
+      () => {},
+    );
+    await until(() => sim.exchange.openOrders("okx-sim-test").length === 2, "dropped batch placed");
+    const next = await signed("POST", "/api/v5/trade/cancel-order", { instId: BTC, clOrdId: "rd1" });
+    expect(next.j.code, `seed ${SEED}`).toBe("0");
+    expect(settled).toBe(false);
+    abort.abort();
+    await lost;
+    expect(settled).toBe(false);
+  });
+
   test("order-entry latency delays batch and amend ops both ways, on the clock", async () => {
     await sim.close();
     await start({ latency: { marketDataMs: 0, orderEntryMs: 50 } });
@@ -470,5 +502,38 @@ describe("order history, currencies, account config", () => {
     expect(r.j.data[0]).toMatchObject({ acctLv: "1", posMode: "net_mode", perm: "read_only,trade" });
     expect(String(r.j.data[0]?.["uid"])).toMatch(/^\d{16}$/);
     expect((await signed("GET", "/api/v5/account/config")).j.data[0]?.["uid"]).toBe(r.j.data[0]?.["uid"]);
+  });
+});
+
+describe("admin port", () => {
+  /** Calls one admin function over HTTP. */
+  async function admin(name: string, body: unknown): Promise<{ status: number; j: Record<string, unknown> }> {
+    const r = await fetch(`${sim.adminUrl}/admin/${name}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${sim.adminToken}` },
+      body: JSON.stringify(body),
+    });
+    return { status: r.status, j: (await r.json()) as Record<string, unknown> };
+  }
+
+  test("setRateLimit and dropOrderReplies over HTTP; bad bodies get a 400 naming the field", async () => {
+    const bad = await admin("setRateLimit", { endpoint: "nope", count: 1, windowMs: 1000 });
+    expect(bad.status, `seed ${SEED}`).toBe(400);
+    expect(JSON.stringify(bad.j)).toContain("endpoint");
+    expect((await admin("setRateLimit", { endpoint: "cancel-batch-orders", count: 0, windowMs: 1000 })).status).toBe(
+      400,
+    );
+    expect((await admin("dropOrderReplies", { count: -1 })).status).toBe(400);
+    expect((await admin("setRateLimit", { endpoint: "cancel-batch-orders", count: 1, windowMs: 1000 })).status).toBe(
+      200,
+    );
+    await signed("POST", "/api/v5/trade/batch-orders", [buy("k1"), buy("k2")]);
+    const r = await signed("POST", "/api/v5/trade/cancel-batch-orders", [
+      { instId: BTC, clOrdId: "k1" },
+      { instId: BTC, clOrdId: "k2" },
+    ]);
+    expect(sCodes(r.j)).toEqual(["0", "50011"]);
+    expect((await admin("dropOrderReplies", { count: 1 })).status).toBe(200);
+    expect(sim.admin.counters().repliesDropped).toBe(0);
   });
 });

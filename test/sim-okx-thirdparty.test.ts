@@ -197,3 +197,95 @@ test("REST: getFills and getFillsHistory read our fills, newest first, paged by 
   );
   expect(JSON.stringify(err)).toContain("51000");
 });
+
+/** A price 10 % under the best bid on the simulator's 0.1 grid, so a buy rests. */
+async function restingBuyPx(offsetTicks = 0): Promise<string> {
+  const [book] = await rest.getOrderBook({ instId: "BTC-USDT", sz: "1" });
+  return ((Math.floor(Number(book?.bids[0]?.[0]) * 0.9 * 10) - offsetTicks) / 10).toFixed(1);
+}
+
+test("REST: batch placement, amend, batch amend, batch cancel, order history, currencies, account config", async () => {
+  const px = await restingBuyPx();
+  const order = (clOrdId: string, sz: string) =>
+    ({ instId: "BTC-USDT", tdMode: "cash", side: "buy", ordType: "limit", px, sz, clOrdId }) as const;
+  const placed = await rest.submitMultipleOrders([
+    order("tpb1", "0.001"),
+    order("tpb2", "0.001"),
+    order("tpb3", "0.002"),
+  ]);
+  expect(
+    placed.map((p) => p.sCode),
+    `seed ${SEED}`,
+  ).toEqual(["0", "0", "0"]);
+  const [amended] = await rest.amendOrder({ instId: "BTC-USDT", clOrdId: "tpb1", newSz: "0.003", reqId: "tpr1" });
+  expect(amended).toMatchObject({ clOrdId: "tpb1", reqId: "tpr1", sCode: "0" });
+  const lower = await restingBuyPx(5);
+  const many = await rest.amendMultipleOrders([
+    { instId: "BTC-USDT", clOrdId: "tpb2", newPx: lower },
+    { instId: "BTC-USDT", clOrdId: "tpb3", newSz: "0.001" },
+  ]);
+  expect(many.map((a) => a.sCode)).toEqual(["0", "0"]);
+  const [d2] = await rest.getOrderDetails({ instId: "BTC-USDT", clOrdId: "tpb2" });
+  expect(Number(d2?.px)).toBe(Number(lower));
+  const canceled = await rest.cancelMultipleOrders(
+    ["tpb1", "tpb2", "tpb3"].map((clOrdId) => ({ instId: "BTC-USDT", clOrdId })),
+  );
+  expect(canceled.map((c) => c.sCode)).toEqual(["0", "0", "0"]);
+  const history = await rest.getOrderHistory({ instType: "SPOT", instId: "BTC-USDT", state: "canceled" });
+  expect(history.slice(0, 3).map((h) => h.clOrdId)).toEqual(["tpb3", "tpb2", "tpb1"]);
+  const archive = await rest.getOrderHistoryArchive({ instType: "SPOT", instId: "BTC-USDT" });
+  expect(archive.some((h) => h.clOrdId === "tpb1" && h.sz === "0.003")).toBe(true);
+  const currencies = await rest.getCurrencies({ ccy: "BTC,USDT" });
+  expect(currencies.some((c) => c.ccy === "BTC" && c.chain === "BTC-Bitcoin" && c.canWd)).toBe(true);
+  const [config] = await rest.getAccountConfiguration();
+  expect(config?.acctLv).toBe("1");
+  // a partial failure is code 2 with each item's sCode; this client rejects on any non-zero code
+  const mixed: unknown = await rest.submitMultipleOrders([order("tpb4", "0.001"), order("tpb5", "5")]).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(mixed).toMatchObject({
+    code: "2",
+    data: [
+      { clOrdId: "tpb4", sCode: "0" },
+      { clOrdId: "tpb5", sCode: "51008" },
+    ],
+  });
+  await rest.cancelOrder({ instId: "BTC-USDT", clOrdId: "tpb4" });
+});
+
+test("WebSocket API: batch placement, amend, batch amend and batch cancel through the client", async () => {
+  const api = new WebsocketAPIClient(
+    {
+      wsUrl: sim.wsPrivateUrl,
+      attachEventListeners: false,
+      accounts: [{ apiKey: sim.apiKey, apiSecret: sim.apiSecret, apiPass: sim.passphrase }],
+    },
+    quiet,
+  );
+  try {
+    const px = await restingBuyPx();
+    const order = (clOrdId: string) =>
+      ({ instId: "BTC-USDT", tdMode: "cash", side: "buy", ordType: "limit", px, sz: "0.001", clOrdId }) as const;
+    const placed = await api.submitMultipleOrders([order("tpw1"), order("tpw2")]);
+    expect(placed.code, `seed ${SEED}`).toBe("0");
+    expect(placed.data.map((p) => p.sCode)).toEqual(["0", "0"]);
+    const amended = await api.amendOrder({ instId: "BTC-USDT", clOrdId: "tpw1", newSz: "0.002" });
+    expect(amended.data[0]?.sCode).toBe("0");
+    const many = await api.amendMultipleOrders([
+      { instId: "BTC-USDT", clOrdId: "tpw1", newSz: "0.003" },
+      { instId: "BTC-USDT", clOrdId: "tpw2", newSz: "0.004" },
+    ]);
+    expect(many.data.map((a) => a.sCode)).toEqual(["0", "0"]);
+    const [d] = await rest.getOrderDetails({ instId: "BTC-USDT", clOrdId: "tpw2" });
+    expect(d?.sz).toBe("0.004");
+    const canceled = await api.cancelMultipleOrders([
+      { instId: "BTC-USDT", clOrdId: "tpw1" },
+      { instId: "BTC-USDT", clOrdId: "tpw2" },
+    ]);
+    expect(canceled.data.map((c) => c.sCode)).toEqual(["0", "0"]);
+    expect((await rest.getOrderList({ instType: "SPOT" })).some((o) => o.clOrdId?.startsWith("tpw"))).toBe(false);
+  } finally {
+    api.getWSClient().closeAll(true);
+  }
+}, 30_000);

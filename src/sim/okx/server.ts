@@ -1,6 +1,6 @@
 /**
  * The OKX simulator's sockets: REST under /api/v5, public WS (books, bbo-tbt, trades) and private WS
- * (login, order, cancel-order, orders channel), text ping/pong and the 30 s idle close. The one-way
+ * (login, order-entry ops single and batch, orders channel), text ping/pong and the 30 s idle close. The one-way
  * latencies (market data, order entry) are applied here, on the Clock, so runs stay deterministic.
  */
 import type { Server, ServerWebSocket } from "bun";
@@ -35,7 +35,7 @@ export interface OkxLatency {
   /** Every frame on a public socket (books, bbo-tbt, trades, their acks and snapshots). */
   readonly marketDataMs: number;
   /**
-   * Order entry: an order/cancel-order request on the private socket or a /api/v5/trade/ REST request
+   * Order entry: an order-entry op (place, cancel, amend; single or batch) on the private socket or a /api/v5/trade/ REST request
    * waits this long before the venue sees it, and every private-socket frame (replies, orders pushes)
    * and the REST response wait it again on the way back.
    */
