@@ -24,6 +24,8 @@ export interface OkxSimHarnessOptions {
   readonly seed?: string;
   /** Order path: the private socket (default) or signed REST; fills stream on the private socket either way. */
   readonly orderEntry?: "ws" | "rest";
+  /** One turn's placements and cancels go out as OKX batch ops (the adapter's batchOrderEntry). */
+  readonly batchOrderEntry?: boolean;
 }
 
 /** A factory of OKX-on-simulator harnesses. */
@@ -52,6 +54,7 @@ export function okxSimHarness(opts: OkxSimHarnessOptions = {}): HarnessFactory {
       clock: new SystemClock(),
       rng: new Rng(`${seed}-${k}`),
       orderEntry: opts.orderEntry ?? "ws",
+      batchOrderEntry: opts.batchOrderEntry ?? false,
     });
     const spec = (symbol: string) => {
       const s = sim.exchange.symbol(symbol.replace("-", ""));
@@ -106,6 +109,7 @@ export function okxSimHarness(opts: OkxSimHarnessOptions = {}): HarnessFactory {
         failAfterPlace: () => sim.admin.failAfterPlace(500, 1),
         limitOrders: (per10s) => {
           sim.admin.setOrderRateLimit(per10s, 10_000);
+          sim.admin.setRateLimit("batch-orders", per10s, 10_000);
           orderRateLimit = { count: per10s, windowMs: 10_000 };
         },
         rateLimitHits: () => ({ tooMany: sim.admin.counters().rateLimited, banned: 0 }),

@@ -1,7 +1,7 @@
 /**
- * Runs the VenueAdapter contract suite against the OKX v5 adapter talking to the OKX simulator: once
- * with order entry over the private WebSocket, once over signed REST (fills stream on the private
- * socket in both runs). One OKX-specific check follows: the rotation test of the suite passes only
+ * Runs the VenueAdapter contract suite against the OKX v5 adapter talking to the OKX simulator: with
+ * order entry over the private WebSocket and over signed REST, each with and without batchOrderEntry
+ * (one turn's placements and cancels as OKX batch ops); fills stream on the private socket in every run. One OKX-specific check follows: the rotation test of the suite passes only
  * meaningfully if sockets really rotated, so that is asserted here from the adapter's counters.
  */
 import { expect, test } from "bun:test";
@@ -11,6 +11,11 @@ import { runVenueAdapterContract } from "./venue-adapter.contract.ts";
 
 runVenueAdapterContract("okx (simulator, WS orders)", okxSimHarness());
 runVenueAdapterContract("okx (simulator, REST orders)", okxSimHarness({ orderEntry: "rest" }));
+runVenueAdapterContract("okx (simulator, WS batch orders)", okxSimHarness({ batchOrderEntry: true }));
+runVenueAdapterContract(
+  "okx (simulator, REST batch orders)",
+  okxSimHarness({ orderEntry: "rest", batchOrderEntry: true }),
+);
 
 test("okx: maxConnectionAgeMs really replaces the public socket, the book never leaves live", async () => {
   const h = await okxSimHarness({ seed: "contract-okx-rotation" })();

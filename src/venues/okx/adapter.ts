@@ -104,6 +104,12 @@ export class OkxAdapter implements VenueAdapter {
     for (const [key, n] of Object.entries(this.counters))
       if (key.startsWith("bad:")) out[`malformed:${key.slice(4)}`] = n;
     out["malformed:trade_history_row"] = this.counters["badTradeRows"] ?? 0;
+    const b = this.orders.batchStats();
+    if (b.requests > 0) {
+      out["batchRequests"] = b.requests;
+      out["batchedRequests"] = b.batches;
+      out["batchedOrders"] = b.items;
+    }
     return out;
   }
 

@@ -40,6 +40,11 @@ export interface OkxConfig {
   /** Where orders and cancels go: the private socket (default) or signed REST; fills always stream. */
   readonly orderEntry?: "ws" | "rest";
   /**
+   * Placements (and cancels) asked for in one handler turn go out as OKX batch ops, up to 20 per
+   * request (default false: kept only where bench/okx-batch.bench.ts shows it helps).
+   */
+  readonly batchOrderEntry?: boolean;
+  /**
    * Placement budget per instrument the adapter keeps to (OKX documents 60 per 2 s and publishes no
    * endpoint to discover it, so an account with a different tier configures it here).
    */
@@ -93,6 +98,7 @@ export function resolveOkxConfig(cfg: OkxConfig): ResolvedOkxConfig {
     maxLevels: 1024,
     demo: false,
     orderEntry: "ws",
+    batchOrderEntry: false,
     orderRateLimit: { count: 60, windowMs: 2000 },
     maxConnectionAgeMs: 0,
     postOnlyConfirmMs: 2000,

@@ -26,6 +26,7 @@ import {
   VenueRejectError,
   type VenueTrade,
 } from "../../types/index.ts";
+import { type BatchableOp, OkxBatcher } from "./batcher.ts";
 import { fromOkxClOrdId, isOwnOkxClOrdId, toOkxClOrdId } from "./client-id.ts";
 import { CANCEL_SOURCE_POST_ONLY, OKX_UNKNOWN_OUTCOME_CODES, okxRejectReason } from "./errors.ts";
 import type { OkxRest } from "./rest.ts";
@@ -100,12 +101,20 @@ export class OkxOrders {
   /** post_only submits awaiting their first `orders` push (OKX accepts, then cancels a crossing one). */
   private readonly postOnly = new Map<string, { first: Obj | undefined; wake: (() => void) | undefined }>();
 
+  /** Coalesces one turn's placements and cancels into batch ops (only with batchOrderEntry). */
+  private readonly batcher = new OkxBatcher((op, args, batch) => this.sendEntry(op, args, batch));
+
   constructor(
     private readonly s: OkxSession,
     private readonly rest: OkxRest,
     private readonly history: OkxTradeHistory,
   ) {
     this.privBackoff = new Backoff(s.cfg.rng, s.cfg.backoff);
+  }
+
+  /** Batch-request figures: requests sent, those with more than one order, orders carried. */
+  batchStats(): Readonly<{ requests: number; batches: number; items: number }> {
+    return this.batcher.stats;
   }
 
   private get name(): string {
@@ -296,7 +305,7 @@ export class OkxOrders {
   }
 
   /** One WS request (op with id); rejects UnknownOutcome on timeout or socket loss. */
-  private async wsRequest(op: string, args: Obj[]): Promise<Obj> {
+  private async wsRequest(op: string, args: readonly Obj[]): Promise<Obj> {
     await this.ensurePrivate();
     const conn = this.priv;
     if (conn === undefined || !conn.open) throw new UnknownOutcome("private socket not open");
@@ -619,9 +628,7 @@ export class OkxOrders {
     const postOnly = args["ordType"] === "post_only";
     if (postOnly) this.postOnly.set(clOrdId, { first: undefined, wake: undefined });
     try {
-      const res = this.useWs()
-        ? await this.wsRequest("order", [args])
-        : await this.rest.call("POST", "/api/v5/trade/order", args);
+      const res = await this.entry("order", args);
       const ordId = this.ackOrThrow(res);
       if (!this.tracked.has(clOrdId) && order.type !== "market")
         this.tracked.set(clOrdId, { symbol: order.symbol, cum: 0 });
@@ -724,23 +731,43 @@ export class OkxOrders {
     const info = this.s.instr.get(symbol);
     if (info === undefined) throw new VenueRejectError("bad_symbol", "", `okx ${this.name}: unknown symbol ${symbol}`);
     const args = { instId: info.venueSymbol, clOrdId: toOkxClOrdId(clientId) };
-    const res = this.useWs()
-      ? await this.wsRequest("cancel-order", [args])
-      : await this.rest.call("POST", "/api/v5/trade/cancel-order", args);
-    this.ackOrThrow(res);
+    this.ackOrThrow(await this.entry("cancel-order", args));
   }
 
+  /** One placement or cancel: through the batcher when batchOrderEntry is on, else on its own. */
+  private entry(op: BatchableOp, args: Obj): Promise<Obj> {
+    return this.s.cfg.batchOrderEntry ? this.batcher.request(op, args) : this.sendEntry(op, [args], false);
+  }
+
+  /** Sends order-entry ops: the private socket when up, else signed REST; `batch` picks OKX's batch form. */
+  private sendEntry(op: BatchableOp, args: readonly Obj[], batch: boolean): Promise<Obj> {
+    const ws = batch ? (op === "order" ? "batch-orders" : "batch-cancel-orders") : op;
+    if (this.useWs()) return this.wsRequest(ws, batch ? args : [args[0] as Obj]);
+    const path = batch ? (op === "order" ? "batch-orders" : "cancel-batch-orders") : op;
+    return this.rest.call("POST", `/api/v5/trade/${path}`, batch ? args : args[0]);
+  }
+
+  /**
+   * Cancels every open order of ours on the symbol; with batchOrderEntry all cancels go out at once
+   * (and so in batches of 20), else one after the other.
+   */
   async cancelAll(symbol: string): Promise<number> {
     const open = await this.openOrders(symbol);
-    let n = 0;
-    for (const o of open) {
+    const one = async (clientId: string): Promise<number> => {
       try {
-        await this.cancelOrder(symbol, o.clientId);
-        n++;
+        await this.cancelOrder(symbol, clientId);
+        return 1;
       } catch (e) {
         if (!(e instanceof VenueRejectError && e.reason === "unknown_order")) throw e;
+        return 0;
       }
+    };
+    if (this.s.cfg.batchOrderEntry) {
+      const done = await Promise.all(open.map((o) => one(o.clientId)));
+      return done.reduce((a, b) => a + b, 0);
     }
+    let n = 0;
+    for (const o of open) n += await one(o.clientId);
     return n;
   }
 

@@ -12,7 +12,12 @@ export class OkxRest {
   constructor(private readonly s: OkxSession) {}
 
   /** One request; code 0 (and the per-item codes 1/2, judged by the caller) resolve with the body. */
-  async call(method: "GET" | "POST", path: string, body: Obj | undefined, signed = true): Promise<Obj> {
+  async call(
+    method: "GET" | "POST",
+    path: string,
+    body: Obj | readonly Obj[] | undefined,
+    signed = true,
+  ): Promise<Obj> {
     const cfg = this.s.cfg;
     const name = this.s.name;
     const bodyStr = body === undefined ? "" : JSON.stringify(body);
