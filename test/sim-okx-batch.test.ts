@@ -505,6 +505,28 @@ describe("order history, currencies, account config", () => {
   });
 });
 
+describe("instruments and instIdCode", () => {
+  test("instruments of other types are empty, instType is required; orders may name the instrument by instIdCode", async () => {
+    const ins = (q: string) =>
+      fetch(`${sim.restUrl}/api/v5/public/instruments${q}`).then((r) => r.json() as Promise<Body>);
+    const spot = await ins("?instType=SPOT");
+    const btc = spot.data.find((i) => i["instId"] === BTC);
+    expect(typeof btc?.["instIdCode"], `seed ${SEED}`).toBe("number");
+    expect(await ins("?instType=SWAP")).toMatchObject({ code: "0", data: [] });
+    expect((await ins("")).code).toBe("50014");
+    expect((await ins("?instType=BOND")).code).toBe("51000");
+    const c = await privateWs();
+    const { instId: _named, ...unnamed } = buy("ic1");
+    const byCode: Row = { ...unnamed, instIdCode: btc?.["instIdCode"] };
+    const placed = await op(c, "ic", "batch-orders", [byCode]);
+    expect(placed.code).toBe("0");
+    const cancel = await op(c, "icc", "batch-cancel-orders", [{ instIdCode: btc?.["instIdCode"], clOrdId: "ic1" }]);
+    expect(cancel.code).toBe("0");
+    const bad = await op(c, "icb", "order", [{ ...byCode, clOrdId: "ic2", instIdCode: 1 }]);
+    expect(bad.data[0]?.["sCode"]).toBe("51001");
+  });
+});
+
 describe("admin port", () => {
   /** Calls one admin function over HTTP. */
   async function admin(name: string, body: unknown): Promise<{ status: number; j: Record<string, unknown> }> {

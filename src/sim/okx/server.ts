@@ -10,6 +10,7 @@ import { type OrderEntryOp, orderEntryItems, REST_ORDER_ENTRY, runOrderEntry, WS
 import { bboEditor, booksEditor, okxFrameText, ordersEditor, type RowEditor, tradesEditor } from "./corrupt.ts";
 import { OkxError } from "./errors.ts";
 import type { OkxConnKind } from "./faults.ts";
+import { INST_TYPES } from "./fills.ts";
 import { okxLoginPrehash, okxRestPrehash } from "./signing.ts";
 import { okxDecimal, okxPx, okxSz } from "./symbols.ts";
 import { type OkxAccount, OkxVenue } from "./venue.ts";
@@ -304,7 +305,11 @@ export class OkxServer {
       case "/api/v5/public/time":
         return [{ ts: String(this.clock.nowMs()) }];
       case "/api/v5/public/instruments":
-        if (q.instType !== "SPOT") throw new OkxError("51000", "Parameter instType error");
+        // OKX lists the other instrument types too: the simulator trades spot only, so they are empty
+        if (q.instType === undefined || q.instType === "")
+          throw new OkxError("50014", "Parameter instType can not be empty.");
+        if (!INST_TYPES.includes(q.instType)) throw new OkxError("51000", "Parameter instType error");
+        if (q.instType !== "SPOT") return [];
         return v.instruments().filter((i) => q.instId === undefined || i.instId === q.instId);
       case "/api/v5/market/books": {
         const sym = v.symbolOf(q.instId);

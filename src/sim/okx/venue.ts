@@ -99,6 +99,22 @@ export class OkxVenue {
     return this.core.symbols().find((s) => s.base === parts[0] && s.quote === parts[1]);
   }
 
+  /**
+   * OKX's numeric instrument code (`instIdCode`, listed by public/instruments): OKX's WebSocket trade ops
+   * name the instrument by it. Stable for a simulator's instrument list (its position, from 10001).
+   */
+  instIdCode(sym: SimSymbol): number {
+    return 10_001 + this.core.symbols().findIndex((s) => s.name === sym.name);
+  }
+
+  /** The instrument of an order-entry argument object: `instId`, or else `instIdCode` (number or digits). */
+  symbolOfArgs(args: Record<string, unknown>): SimSymbol | undefined {
+    if (args.instId !== undefined && args.instId !== "") return this.symbolOf(args.instId);
+    const code = args.instIdCode;
+    const n = typeof code === "number" ? code : typeof code === "string" && /^\d{1,9}$/.test(code) ? Number(code) : -1;
+    return this.core.symbols().find((s) => this.instIdCode(s) === n);
+  }
+
   /** Verifies an OKX signature for a key; throws the OKX auth error codes. */
   authenticate(apiKey: unknown, passphrase: unknown, prehash: string, sign: unknown): OkxAccount {
     const a = typeof apiKey === "string" ? this.byKey.get(apiKey) : undefined;
@@ -114,6 +130,7 @@ export class OkxVenue {
     return this.core.symbols().map((s) => ({
       instType: "SPOT",
       instId: this.instId(s),
+      instIdCode: this.instIdCode(s),
       baseCcy: s.base,
       quoteCcy: s.quote,
       tickSz: s.priceGrid.increment,
@@ -136,7 +153,7 @@ export class OkxVenue {
     args: Record<string, unknown>,
     endpoint: OkxLimitedEndpoint = "order",
   ): Record<string, unknown> {
-    const sym = this.symbolOf(args.instId);
+    const sym = this.symbolOfArgs(args);
     if (sym === undefined) throw new OkxError("51001", "Instrument ID does not exist");
     const clOrdId = typeof args.clOrdId === "string" ? args.clOrdId : "";
     const reject = this.faults.rejectNextOrder;
@@ -211,7 +228,7 @@ export class OkxVenue {
     args: Record<string, unknown>,
     endpoint: OkxLimitedEndpoint = "cancel-order",
   ): Record<string, unknown> {
-    const sym = this.symbolOf(args.instId);
+    const sym = this.symbolOfArgs(args);
     if (sym === undefined) throw new OkxError("51001", "Instrument ID does not exist");
     const ref = this.ref(args);
     this.take(endpoint, acct, this.instId(sym));
@@ -239,7 +256,7 @@ export class OkxVenue {
     args: Record<string, unknown>,
     endpoint: OkxLimitedEndpoint = "amend-order",
   ): Record<string, unknown> {
-    const sym = this.symbolOf(args.instId);
+    const sym = this.symbolOfArgs(args);
     if (sym === undefined) throw new OkxError("51001", "Instrument ID does not exist");
     const reqId = args.reqId ?? "";
     if (typeof reqId !== "string" || !/^[A-Za-z0-9]{0,32}$/.test(reqId))
@@ -303,7 +320,7 @@ export class OkxVenue {
 
   /** One order in OKX's order-detail shape, or throws 51603. */
   query(acct: OkxAccount, args: Record<string, unknown>): Record<string, unknown> {
-    const sym = this.symbolOf(args.instId);
+    const sym = this.symbolOfArgs(args);
     if (sym === undefined) throw new OkxError("51001", "Instrument ID does not exist");
     const ordId = typeof args.ordId === "string" ? args.ordId : undefined;
     const syn = ordId !== undefined ? this.synthetic.get(ordId) : undefined;
