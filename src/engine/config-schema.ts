@@ -96,6 +96,11 @@ export const VenueSchema = v.strictObject({
   fees: v.optional(FeesSchema),
   /** Noticing a stopped feed, and the fill guard. */
   staleness: v.optional(StalenessSchema, {}),
+  /**
+   * okx and sim-okx: the orders (and cancels) one handler turn sends go out as OKX batch ops, up to 20
+   * per request (multi-level quoting, cancel-all); off until bench/okx-batch.bench.ts shows it helps.
+   */
+  batch_orders: v.optional(v.boolean(), false),
 });
 
 /** Recording of every venue's market data (engine.record), for replay and backtests. */

@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
 import { Rng, SystemClock, silentLogger } from "../services/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../strategy/index.ts";
-import { BinanceAdapter } from "../venues/index.ts";
+import { BinanceAdapter, OkxAdapter } from "../venues/index.ts";
 import {
   ConfigError,
   type LoadOptions,
@@ -166,6 +166,41 @@ ${STRATEGY}`);
     expect(issues.get("venues[1].passphrase")).toMatch(/only for type okx/);
   });
 
+  test("batch_orders only on OKX venues, a boolean, off by default", () => {
+    const issues = issuesOf(`
+venues:
+  - name: okx
+    type: sim-okx
+    symbols: [BTC-USDT]
+    batch_orders: true
+  - name: bin
+    type: sim
+    symbols: [BTC-USDT]
+    batch_orders: true
+${STRATEGY}`);
+    expect(issues.get("venues[1].batch_orders")).toMatch(/only for types okx and sim-okx/);
+    expect(issues.has("venues[0].batch_orders")).toBe(false);
+    const typed = issuesOf(`
+venues:
+  - name: okx
+    type: sim-okx
+    symbols: [BTC-USDT]
+    batch_orders: "yes"
+${STRATEGY}`);
+    expect(typed.has("venues[0].batch_orders")).toBe(true);
+    const { config } = parseConfig(
+      `
+venues:
+  - name: okx
+    type: sim-okx
+    symbols: [BTC-USDT]
+${STRATEGY}`,
+      FILE,
+      STRATS,
+    );
+    expect(config.venues[0]?.batch_orders).toBe(false);
+  });
+
   test("an unknown venue type lists the known ones", () => {
     const issues = issuesOf(`
 venues:
@@ -275,5 +310,32 @@ ${STRATEGY}`;
     const a = venues.adapters[0];
     expect(a instanceof BinanceAdapter && a.cfg.staleness).toEqual({ suspectAfterMs: 700, probeTimeoutMs: 300 });
     await venues.close();
+  });
+
+  test("an okx venue's batch_orders reaches its adapter", async () => {
+    const okx = (flag: string) => `
+venues:
+  - name: ox
+    type: okx
+    api_key: k-abcdef
+    api_secret: s-abcdef
+    passphrase: p-abcdef
+    symbols: [BTC-USDT]
+${flag}
+${STRATEGY}`;
+    for (const [flag, want] of [
+      ["    batch_orders: true", true],
+      ["", false],
+    ] as const) {
+      const { config } = parseConfig(okx(flag), FILE, STRATS);
+      const venues = await createConfiguredVenues(config, {
+        clock: new SystemClock(),
+        rng: new Rng("x"),
+        log: silentLogger,
+      });
+      const a = venues.adapters[0];
+      expect(a instanceof OkxAdapter && a.cfg.batchOrderEntry).toBe(want);
+      await venues.close();
+    }
   });
 });

@@ -66,8 +66,8 @@ export class OkxAdapter implements VenueAdapter {
       }
     }
   };
-  /** The resolved config (the contract suite reads clientIdPrefix from here). */
-  private readonly cfg: ResolvedOkxConfig;
+  /** The resolved config (the contract suite reads clientIdPrefix from here; the engine's tests the venue's settings). */
+  readonly cfg: ResolvedOkxConfig;
   private readonly session: OkxSession;
   private readonly rest: OkxRest;
   private readonly md: OkxMarketData;
