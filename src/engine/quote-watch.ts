@@ -4,7 +4,7 @@
  * position limit, a book that is not live, ...), overridden by the engine's state (paused, halted) and
  * completed by what the risk gate made of the last quote (refused, or deferred by the order-rate
  * window). It is logged once when it changes (checked every second, with the venue, the symbol and the
- * figures that decided it), shown per symbol in /api/status and exported as hft_strategy_quote_state.
+ * figures that decided it; a side only waiting for the order-rate window once that lasts 5 s), shown per symbol in /api/status and exported as hft_strategy_quote_state.
  * The hot path only records the risk gate's answer (two map reads); everything else runs on a timer or
  * on a status or scrape request.
  */
@@ -42,6 +42,12 @@ interface Seen {
   sinceMs: number;
   loggedKey: string;
 }
+
+/**
+ * A side held back only by the order-rate window is normal market making (a replacement waits for the
+ * next window): it shows at once in status and metrics, but is logged only once it lasts this long.
+ */
+export const RATE_LIMITED_LOG_AFTER_MS = 5000;
 
 /** Both sides quoted: what an instrument starts as, so only a problem is logged at start. */
 const QUOTING_KEY = "quoting|quoting";
@@ -85,13 +91,8 @@ export class QuoteWatch {
     if (strategy === undefined) return [];
     return strategy.quoteDecisions().map((d) => {
       const r = this.reasons(d);
-      return {
-        venue: d.venue,
-        symbol: d.symbol,
-        ...r,
-        detail: this.detail(d, r),
-        sinceMs: this.track(d, r, nowMs).sinceMs,
-      };
+      const sinceMs = this.track(d, r, nowMs).sinceMs;
+      return { venue: d.venue, symbol: d.symbol, ...r, detail: this.detail(d, r, nowMs - sinceMs), sinceMs };
     });
   }
 
@@ -116,8 +117,9 @@ export class QuoteWatch {
       const r = this.reasons(d);
       const s = this.track(d, r, nowMs);
       if (s.key === s.loggedKey) continue;
+      if (onlyRateLimited(r) && nowMs - s.sinceMs < RATE_LIMITED_LOG_AFTER_MS) continue;
       s.loggedKey = s.key;
-      this.report(d, r);
+      this.report(d, r, nowMs - s.sinceMs);
     }
   }
 
@@ -159,9 +161,9 @@ export class QuoteWatch {
     return s;
   }
 
-  private report(d: QuoteDecision, r: SideReasons): void {
+  private report(d: QuoteDecision, r: SideReasons, forMs: number): void {
     const where = `${d.venue} ${d.symbol}`;
-    const fields = { detail: this.detail(d, r) };
+    const fields = { detail: this.detail(d, r, forMs) };
     const log = this.ctx.log;
     if (r.bid === null && r.ask === null) log.info(`quoting ${where} on both sides again`);
     else if (r.bid === null) log.info(`quoting only the bid on ${where}: ask ${r.ask}`, fields);
@@ -171,13 +173,15 @@ export class QuoteWatch {
   }
 
   /** The figures behind the reasons, in words: edges against the maker fee and min_profit, the position and its limit. */
-  private detail(d: QuoteDecision, r: SideReasons): string {
+  private detail(d: QuoteDecision, r: SideReasons, forMs = 0): string {
     const parts: string[] = [];
     const add = (p: string): void => {
       if (p !== "" && !parts.includes(p)) parts.push(p);
     };
     add(this.sideDetail(d, "bid", r.bid, d.bidEdge));
     add(this.sideDetail(d, "ask", r.ask, d.askEdge));
+    if (r.bid === "rate_limited" || r.ask === "rate_limited")
+      add(`places waiting for the order-rate window (risk.max_orders_per_second) for ${(forMs / 1000).toFixed(1)} s`);
     if (isEdgeReason(r.bid) || isEdgeReason(r.ask))
       add(`maker fee ${bps(d.makerFee)} bps, min_profit ${bps(d.minProfit)} bps`);
     return parts.join("; ");
@@ -204,6 +208,12 @@ export class QuoteWatch {
         return "";
     }
   }
+}
+
+/** Whether the only thing missing is what the order-rate window holds back (a side may be quoted). */
+function onlyRateLimited(r: SideReasons): boolean {
+  const held = r.bid === "rate_limited" || r.ask === "rate_limited";
+  return held && (r.bid ?? "rate_limited") === "rate_limited" && (r.ask ?? "rate_limited") === "rate_limited";
 }
 
 /** Reasons decided by the edge against the maker fee and min_profit. */
