@@ -172,10 +172,13 @@ describe("control API: each command's effect on the engine", () => {
         engineOpen: 0,
       });
       const st = await s.status();
-      expect({ seed, strategies: st.strategies.map((x) => [x.name, x.state]) }).toEqual({
+      expect({ seed, strategies: st.strategies.map((x) => [x.name, x.state, x.pausedBy]) }).toEqual({
         seed,
-        strategies: [["mm", "paused"]],
+        strategies: [["mm", "paused", "operator"]],
       });
+      // an operator's pause is meant: the engine is still fit to trade, so still ready
+      const ready = await s.call("GET", "/ready");
+      expect({ seed, ready }).toEqual({ seed, ready: { status: 200, body: { ready: true, reasons: [] } } });
       // paused means paused: market data keeps coming, no order goes out
       const sent = s.engine.counters.ordersSent;
       await run(s.clock, 3000);
@@ -330,6 +333,13 @@ describe("control API: each command's effect on the engine", () => {
         strategy: "halted",
       });
 
+      // not ready while the kill switch is engaged, and the body says why
+      const notReady = await s.call("GET", "/ready");
+      expect({ seed, notReady }).toEqual({
+        seed,
+        notReady: { status: 503, body: { ready: false, reasons: ["kill switch engaged: operator: operator test"] } },
+      });
+
       // nothing goes out while halted: not from the strategy, not from a direct submit
       const sent = s.engine.counters.ordersSent;
       await run(s.clock, 2000);
@@ -368,6 +378,7 @@ describe("control API: each command's effect on the engine", () => {
       });
       await expectQuotingEverywhere(s, seed, "after resume");
       expect((await s.status()).strategies[0]?.state).toBe("running");
+      expect({ seed, ready: (await s.call("GET", "/ready")).status }).toEqual({ seed, ready: 200 });
     } finally {
       await drive(s.clock, s.engine.stop());
     }

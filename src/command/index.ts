@@ -1,4 +1,13 @@
 /** Public face of the command module: the HTTP server, the control commands and their queue. */
+
+export {
+  AcceptedBody,
+  CompletedBody,
+  ErrorBody,
+  HealthBody,
+  ReadinessBody,
+  StatusBody,
+} from "./api-schemas.ts";
 export { ControlAuth, DEFAULT_TOKEN_ENV, MIN_TOKEN_LENGTH, readControlToken } from "./auth.ts";
 export { BodyError, DEFAULT_MAX_BODY_BYTES, readJsonBody } from "./body.ts";
 export {
@@ -24,7 +33,7 @@ export {
   QueryParamError,
   strictParams,
 } from "./journal-routes.ts";
-export { openApiDocument } from "./openapi.ts";
+export { API_ROUTES, type ApiRoute, elysiaPath, openApiDocument } from "./openapi.ts";
 export {
   createHttpApp,
   type HttpApp,

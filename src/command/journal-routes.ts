@@ -15,7 +15,11 @@ import type {
   PnlQuery,
   PnlTotal,
 } from "../types/index.ts";
+import { API_ROUTES, type ApiRoute } from "./openapi.ts";
 import { json, type ReplyCounter } from "./responses.ts";
+
+/** The parameters a route accepts: those its entry in API_ROUTES documents, and no other. */
+const accepted = (route: ApiRoute): readonly string[] => (route.query ?? []).map((p) => p.name);
 
 /** What the routes read (the engine's journal store implements it). */
 export interface JournalReader {
@@ -109,7 +113,7 @@ function defined<T extends object>(o: T): T {
 
 /** GET /api/fills parameters. */
 export function fillQueryOf(url: URL): FillQuery {
-  const p = strictParams(url, ["venue", "symbol", "client_id", "since", "until", "limit", "cursor", "order"]);
+  const p = strictParams(url, accepted(API_ROUTES.fills));
   return defined({
     venue: name(p, "venue"),
     symbol: name(p, "symbol"),
@@ -122,18 +126,7 @@ export function fillQueryOf(url: URL): FillQuery {
 
 /** GET /api/orders parameters. */
 export function orderQueryOf(url: URL): OrderQuery {
-  const p = strictParams(url, [
-    "venue",
-    "symbol",
-    "client_id",
-    "state",
-    "since",
-    "until",
-    "limit",
-    "cursor",
-    "order",
-    "events",
-  ]);
+  const p = strictParams(url, accepted(API_ROUTES.orders));
   const events = p.get("events");
   if (events !== undefined && events !== "true" && events !== "false")
     throw new QueryParamError("events", `events: expected "true" or "false"`);
@@ -151,7 +144,7 @@ export function orderQueryOf(url: URL): OrderQuery {
 
 /** GET /api/pnl parameters (since/until as UTC days, both included). */
 export function pnlQueryOf(url: URL): PnlQuery {
-  const p = strictParams(url, ["venue", "symbol", "since", "until", "limit", "cursor"]);
+  const p = strictParams(url, accepted(API_ROUTES.pnl));
   const day = (key: string): string | undefined => {
     const v = p.get(key);
     return v === undefined ? undefined : new Date(parseTime(key, v)).toISOString().slice(0, 10);
@@ -195,11 +188,12 @@ export function journalRoutes(deps: JournalRouteDeps) {
       return replies.refuse(route, "invalid_query", json(400, { error: (e as Error).message, field }));
     }
   };
+  const { fills, orders, pnl } = API_ROUTES;
   return new Elysia()
-    .get("/api/fills", ({ request }) => serve("/api/fills", request, (j, url) => j.fills(fillQueryOf(url))))
-    .get("/api/orders", ({ request }) => serve("/api/orders", request, (j, url) => j.orders(orderQueryOf(url))))
-    .get("/api/pnl", ({ request }) =>
-      serve("/api/pnl", request, (j, url) => {
+    .get(fills.path, ({ request }) => serve(fills.path, request, (j, url) => j.fills(fillQueryOf(url))))
+    .get(orders.path, ({ request }) => serve(orders.path, request, (j, url) => j.orders(orderQueryOf(url))))
+    .get(pnl.path, ({ request }) =>
+      serve(pnl.path, request, (j, url) => {
         const q = pnlQueryOf(url);
         return { ...j.pnl(q), totals: j.pnlTotals(q) };
       }),

@@ -4,6 +4,7 @@
  */
 import { Elysia } from "elysia";
 import type { EngineMetrics } from "../metrics/index.ts";
+import { API_ROUTES } from "./openapi.ts";
 import { JSON_HEADERS, json, type ReplyCounter } from "./responses.ts";
 import { type Readiness, readinessOf, redactSecrets, type StatusSource } from "./status.ts";
 
@@ -29,18 +30,19 @@ function safeReadiness(status: StatusSource): Readiness {
 /** /health, /ready, /metrics, /api/status and /openapi.json, as an Elysia plugin for createHttpApp. */
 export function monitoringRoutes(deps: MonitoringDeps) {
   const { metrics, status, replies, openapi } = deps;
+  const { health, ready, metrics: scrape, status: statusRoute, openapi: doc } = API_ROUTES;
   return new Elysia()
-    .get("/health", () => replies.done("/health", json(200, { status: "ok" })))
-    .get("/ready", () => {
+    .get(health.path, () => replies.done(health.path, json(200, { status: "ok" })))
+    .get(ready.path, () => {
       const r = safeReadiness(status);
-      return replies.done("/ready", json(r.ready ? 200 : 503, { ready: r.ready, reasons: r.reasons }));
+      return replies.done(ready.path, json(r.ready ? 200 : 503, { ready: r.ready, reasons: r.reasons }));
     })
-    .get("/metrics", async () =>
+    .get(scrape.path, async () =>
       replies.done(
-        "/metrics",
+        scrape.path,
         new Response(await metrics.scrape(), { headers: { "content-type": metrics.contentType } }),
       ),
     )
-    .get("/api/status", () => replies.done("/api/status", json(200, redactSecrets(status.status()))))
-    .get("/openapi.json", () => replies.done("/openapi.json", new Response(openapi, { headers: JSON_HEADERS })));
+    .get(statusRoute.path, () => replies.done(statusRoute.path, json(200, redactSecrets(status.status()))))
+    .get(doc.path, () => replies.done(doc.path, new Response(openapi, { headers: JSON_HEADERS })));
 }

@@ -1,251 +1,260 @@
 /**
- * The OpenAPI 3.1 description of the HTTP API, written by hand: the routes are few and stable, and
- * a generator plugin would be a new dependency for one JSON document. A test checks it lists
- * exactly the routes the server registers.
+ * The OpenAPI 3.1 description of the HTTP API, generated: every route is one entry of API_ROUTES,
+ * which the route plugins register from (path, and the body schema the control pipeline validates
+ * with), and every request and response schema is converted from the valibot schema that validates
+ * or types it (@valibot/to-json-schema). Nothing here is a hand-kept copy of a shape.
  */
+import { toJsonSchemaDefs } from "@valibot/to-json-schema";
+import type * as v from "valibot";
+import { API_COMPONENTS } from "./api-schemas.ts";
+import { CancelAllBody, ReasonBody } from "./validation.ts";
 
-import { NO_QUOTE_REASONS } from "../types/index.ts";
+/** A response schema by component name (text bodies have none). */
+type Component = keyof typeof API_COMPONENTS;
 
-const json = (schema: object) => ({ "application/json": { schema } });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const error = (description: string) => ({ description, content: json(ref("Error")) });
+/** One documented answer of a route. */
+interface ResponseDoc {
+  readonly description: string;
+  /** JSON body described by this component. */
+  readonly schema?: Component;
+  /** A non-JSON body (metrics text, the docs page). */
+  readonly mediaType?: string;
+}
 
-const controlResponses = {
-  "200": { description: "Done within ?wait and succeeded", content: json(ref("Completed")) },
-  "202": { description: "Accepted into the engine's command queue", content: json(ref("Accepted")) },
-  "400": error("Malformed JSON, a body that is not a JSON object, or a field failed validation (named in `field`)"),
-  "401": error("Missing or wrong bearer token"),
-  "403": error("Control API disabled: no token configured"),
-  "409": error("Done within ?wait but the engine refused it"),
-  "413": error("Body larger than the limit (declared or streamed)"),
-  "415": error("Body is not application/json"),
-  "503": error("Command queue full"),
-};
+/** One query parameter a route accepts (the journal routes refuse every other one). */
+export interface QueryParam {
+  readonly name: string;
+  readonly description: string;
+  /** Its JSON Schema (query values arrive as text; this says what text is accepted). */
+  readonly schema: Readonly<Record<string, unknown>>;
+}
 
-const waitParam = {
-  name: "wait",
-  in: "query",
-  required: false,
-  description: "Milliseconds to wait for the engine's result (0 = return at once; capped by the server).",
-  schema: { type: "integer", minimum: 0 },
-};
-const strategyParam = { name: "name", in: "path", required: true, schema: { type: "string" } };
+/** One route: what the server registers and what the document says about it. */
+export interface ApiRoute {
+  readonly method: "get" | "post" | "patch";
+  /** OpenAPI path ("{name}" for a path parameter; Elysia's ":name" is derived). */
+  readonly path: string;
+  readonly tag: "monitoring" | "control" | "docs" | "journal";
+  readonly summary: string;
+  /** More than the summary says, when there is more. */
+  readonly description?: string;
+  /** Control routes: bearer auth, ?wait, the control pipeline's answers. */
+  readonly control?: boolean;
+  /** The route acts on a named strategy (path parameter `name`, 404 when unknown). */
+  readonly strategy?: boolean;
+  /** The request body's schema: the very one the pipeline validates with; "strategy_params" = the running strategy's. */
+  readonly body?: v.GenericSchema | "strategy_params";
+  readonly responses?: Readonly<Record<string, ResponseDoc>>;
+  /** The query parameters it reads, the only ones it accepts. */
+  readonly query?: readonly QueryParam[];
+}
 
-/** A query parameter of the journal routes. */
-const q = (name: string, description: string, schema: object = { type: "string" }) => ({
+/** Elysia's form of an OpenAPI path ("{name}" → ":name"). */
+export function elysiaPath(route: ApiRoute): string {
+  return route.path.replace(/\{(\w+)\}/g, ":$1");
+}
+
+const json = (description: string, schema: Component): ResponseDoc => ({ description, schema });
+
+/** A query parameter, text unless its schema says otherwise. */
+const q = (name: string, description: string, schema: Record<string, unknown> = { type: "string" }): QueryParam => ({
   name,
-  in: "query",
-  required: false,
   description,
   schema,
 });
 const time = (name: string, what: string) =>
-  q(name, `${what}: a UTC day (2026-12-01), an ISO date-time or epoch milliseconds`, { type: "string" });
+  q(name, `${what}: a UTC day (2026-12-01), an ISO date-time or epoch milliseconds`);
+const NAME_FILTERS = [q("venue", "Only this venue"), q("symbol", "Only this unified symbol, e.g. BTC-USDT")];
 const PAGE_PARAMS = [
   q("limit", "Rows per page (default 100)", { type: "integer", minimum: 1, maximum: 1000 }),
   q("cursor", "The nextCursor of the previous page"),
 ];
 const ORDER_PARAM = q("order", "asc: oldest journaled first (default); desc: newest first", { enum: ["asc", "desc"] });
-const FILTERS = [q("venue", "Only this venue"), q("symbol", "Only this unified symbol, e.g. BTC-USDT")];
 
-/** The answer of a journal route: a page of rows, 400 naming a bad parameter, 404 without a journal. */
-function journalRead(summary: string, parameters: object[], page: object) {
-  return {
-    summary,
-    parameters,
-    responses: {
-      "200": { description: "One page; pass nextCursor back for the next", content: json(page) },
-      "400": error("A query parameter is unknown, repeated or malformed (named in `field`)"),
-      "404": error("The engine runs without a journal (engine.journal.enabled: false)"),
-    },
-  };
-}
-
-const pageOf = (item: string, extra: Record<string, object> = {}) => ({
-  type: "object",
-  required: ["items", "nextCursor", ...Object.keys(extra)],
-  properties: {
-    items: { type: "array", items: ref(item) },
-    nextCursor: { type: ["string", "null"], description: "null: no more rows" },
-    ...extra,
-  },
+/** The answers of a journal route: a page, 400 naming a bad parameter, 404 without a journal. */
+const journalAnswers = (page: Component): Readonly<Record<string, ResponseDoc>> => ({
+  "200": json("One page; pass nextCursor back for the next", page),
+  "400": json("A query parameter is unknown, repeated or malformed (named in `field`)", "Error"),
+  "404": json("The engine runs without a journal (engine.journal.enabled: false)", "Error"),
 });
 
-const str = { type: "string" };
-const int = { type: "integer" };
-const dec = { type: "string", description: "Exact decimal" };
-
-/** Schemas of the journal's rows (src/types/journal.ts). */
-const JOURNAL_SCHEMAS = {
-  FillRow: {
-    type: "object",
-    required: [
-      "id",
-      "venue",
-      "symbol",
-      "tradeId",
-      "clientId",
-      "venueOrderId",
-      "side",
-      "price",
-      "qty",
-      "fee",
-      "feeAsset",
-      "isMaker",
-      "venueTimeMs",
-      "localTimeMs",
-      "source",
-      "estimated",
-      "realizedPnl",
-      "feeQuote",
-      "currency",
-      "runId",
+/** Every route the server registers, by a stable key the route plugins use. */
+export const API_ROUTES = {
+  health: {
+    method: "get",
+    path: "/health",
+    tag: "monitoring",
+    summary: "Liveness: the process answers",
+    responses: { "200": json("Alive", "Health") },
+  },
+  ready: {
+    method: "get",
+    path: "/ready",
+    tag: "monitoring",
+    summary: "Readiness: can the engine trade? 503 with the reasons when not",
+    description:
+      "503 while the kill switch is engaged, trading is halted by a risk limit, no venue is connected, a venue " +
+      "stream is down or a book is not live (each a reason in the body), and before start-up has finished; an " +
+      "operator's pause of a strategy does not make the engine unready.",
+    responses: {
+      "200": json("Ready", "Readiness"),
+      "503": json("Not ready; `reasons` says why", "Readiness"),
+    },
+  },
+  metrics: {
+    method: "get",
+    path: "/metrics",
+    tag: "monitoring",
+    summary: "Prometheus metrics",
+    responses: { "200": { description: "Text exposition format 0.0.4", mediaType: "text/plain" } },
+  },
+  status: {
+    method: "get",
+    path: "/api/status",
+    tag: "monitoring",
+    summary:
+      "Venues (streams, fees), book health, positions, open orders, PnL, risk state, strategy parameters and why each instrument is (not) quoted (no secrets)",
+    responses: { "200": json("Engine status", "Status") },
+  },
+  openapi: {
+    method: "get",
+    path: "/openapi.json",
+    tag: "docs",
+    summary: "This document (OpenAPI 3.1)",
+    responses: { "200": { description: "OpenAPI 3.1 document", mediaType: "application/json" } },
+  },
+  docs: {
+    method: "get",
+    path: "/docs",
+    tag: "docs",
+    summary: "This API as a page to read and try (Swagger UI, served by the engine: no internet needed)",
+    responses: { "200": { description: "HTML page", mediaType: "text/html" } },
+  },
+  docsAsset: {
+    method: "get",
+    path: "/docs/{file}",
+    tag: "docs",
+    summary: "The docs page's scripts and styles (from the swagger-ui-dist package)",
+    responses: {
+      "200": { description: "A script or style sheet", mediaType: "application/javascript" },
+      "404": json("No such file", "Error"),
+    },
+  },
+  fills: {
+    method: "get",
+    path: "/api/fills",
+    tag: "journal",
+    summary: "Journaled fills: the venue's trades with real price and fee, filtered by venue time",
+    query: [
+      ...NAME_FILTERS,
+      q("client_id", "Only this order"),
+      time("since", "From (venue time)"),
+      time("until", "Before (venue time)"),
+      ...PAGE_PARAMS,
+      ORDER_PARAM,
     ],
-    properties: {
-      id: { ...int, description: "Journal sequence (paging order)" },
-      venue: str,
-      symbol: str,
-      tradeId: { ...str, description: "The venue's trade id (noid:<clientId>:<filled> when it gave none)" },
-      clientId: str,
-      venueOrderId: str,
-      side: { enum: ["buy", "sell"] },
-      price: dec,
-      qty: dec,
-      fee: { ...dec, description: "As the venue charged it, in feeAsset" },
-      feeAsset: str,
-      isMaker: { type: "boolean" },
-      venueTimeMs: int,
-      localTimeMs: int,
-      source: {
-        enum: ["stream", "history"],
-        description: "history: recovered from the venue's trade history at start-up",
-      },
-      estimated: { type: "boolean", description: "No venue trade id: price and fee may be guesses" },
-      realizedPnl: { ...dec, description: "Realized PnL this fill booked (FIFO), before fees, in currency" },
-      feeQuote: { type: "string", description: 'The fee valued in currency ("" when it could not be valued)' },
-      currency: str,
-      runId: int,
-    },
+    responses: journalAnswers("FillPage"),
   },
-  OrderEventRow: {
-    type: "object",
-    required: ["tsMs", "from", "to", "filledQty", "venueOrderId", "reason"],
-    properties: { tsMs: int, from: str, to: str, filledQty: dec, venueOrderId: str, reason: str },
-  },
-  OrderRow: {
-    type: "object",
-    required: [
-      "clientId",
-      "runId",
-      "venue",
-      "symbol",
-      "side",
-      "type",
-      "tif",
-      "price",
-      "qty",
-      "filledQty",
-      "state",
-      "venueOrderId",
-      "strategy",
-      "rejectReason",
-      "createdMs",
-      "updatedMs",
-    ],
-    properties: {
-      clientId: str,
-      runId: int,
-      venue: str,
-      symbol: str,
-      side: { enum: ["buy", "sell"] },
-      type: str,
-      tif: str,
-      price: dec,
-      qty: dec,
-      filledQty: dec,
-      state: { ...str, description: "The last journaled state" },
-      venueOrderId: str,
-      strategy: { type: ["string", "null"] },
-      rejectReason: { type: ["string", "null"] },
-      createdMs: int,
-      updatedMs: int,
-      events: { type: "array", items: ref("OrderEventRow"), description: "With events=true" },
-    },
-  },
-  PnlDayRow: {
-    type: "object",
-    required: ["day", "venue", "symbol", "currency", "realized", "fees", "net", "fills"],
-    properties: {
-      day: { ...str, description: "UTC day, YYYY-MM-DD" },
-      venue: str,
-      symbol: str,
-      currency: str,
-      realized: { ...dec, description: "Before fees" },
-      fees: dec,
-      net: dec,
-      fills: int,
-    },
-  },
-  PnlTotal: {
-    type: "object",
-    required: ["currency", "realized", "fees", "net"],
-    properties: { currency: str, realized: dec, fees: dec, net: dec },
-  },
-  FillPage: pageOf("FillRow"),
-  OrderPage: pageOf("OrderRow"),
-  PnlPage: pageOf("PnlDayRow", {
-    totals: { type: "array", items: ref("PnlTotal"), description: "Every matching row summed per currency" },
-  }),
-};
-
-const JOURNAL_PATHS = {
-  "/api/fills": {
-    get: journalRead(
-      "Journaled fills: the venue's trades with real price and fee, filtered by venue time",
-      [
-        ...FILTERS,
-        q("client_id", "Only this order"),
-        time("since", "From (venue time)"),
-        time("until", "Before (venue time)"),
-        ...PAGE_PARAMS,
-        ORDER_PARAM,
-      ],
-      ref("FillPage"),
-    ),
-  },
-  "/api/orders": {
-    get: journalRead(
+  orders: {
+    method: "get",
+    path: "/api/orders",
+    tag: "journal",
+    summary:
       "Journaled orders with their last state (and every transition with events=true), filtered by creation time",
-      [
-        ...FILTERS,
-        q("client_id", "Only this order"),
-        q("state", "Only orders in this state"),
-        time("since", "Created from"),
-        time("until", "Created before"),
-        ...PAGE_PARAMS,
-        ORDER_PARAM,
-        q("events", "Include every transition", { enum: ["true", "false"] }),
-      ],
-      ref("OrderPage"),
-    ),
+    query: [
+      ...NAME_FILTERS,
+      q("client_id", "Only this order"),
+      q("state", "Only orders in this state"),
+      time("since", "Created from"),
+      time("until", "Created before"),
+      ...PAGE_PARAMS,
+      ORDER_PARAM,
+      q("events", "Include every transition", { enum: ["true", "false"] }),
+    ],
+    responses: journalAnswers("OrderPage"),
   },
-  "/api/pnl": {
-    get: journalRead(
-      "Realized PnL by UTC day and instrument, with totals per currency",
-      [...FILTERS, time("since", "First day"), time("until", "Last day (included)"), ...PAGE_PARAMS],
-      ref("PnlPage"),
-    ),
+  pnl: {
+    method: "get",
+    path: "/api/pnl",
+    tag: "journal",
+    summary: "Realized PnL by UTC day and instrument, with totals per currency",
+    query: [...NAME_FILTERS, time("since", "First day"), time("until", "Last day (included)"), ...PAGE_PARAMS],
+    responses: journalAnswers("PnlPage"),
   },
+  pause: {
+    method: "post",
+    path: "/api/strategies/{name}/pause",
+    tag: "control",
+    summary: "Pause a strategy (cancels its quotes)",
+    control: true,
+    strategy: true,
+  },
+  resume: {
+    method: "post",
+    path: "/api/strategies/{name}/resume",
+    tag: "control",
+    summary: "Resume a paused strategy",
+    control: true,
+    strategy: true,
+  },
+  params: {
+    method: "patch",
+    path: "/api/strategies/{name}/params",
+    tag: "control",
+    summary: "Change some of a strategy's parameters (validated by the strategy's schema)",
+    control: true,
+    strategy: true,
+    body: "strategy_params",
+  },
+  cancelAll: {
+    method: "post",
+    path: "/api/orders/cancel-all",
+    tag: "control",
+    summary: "Cancel open orders: on one venue, one symbol, both, or everywhere (empty body)",
+    control: true,
+    body: CancelAllBody,
+  },
+  killSwitch: {
+    method: "post",
+    path: "/api/risk/kill-switch",
+    tag: "control",
+    summary: "Engage the kill switch: cancel everything and halt trading",
+    control: true,
+    body: ReasonBody,
+  },
+  resumeTrading: {
+    method: "post",
+    path: "/api/risk/resume",
+    tag: "control",
+    summary: "Resume trading after a halt (kill switch or risk limit)",
+    control: true,
+    body: ReasonBody,
+  },
+} as const satisfies Record<string, ApiRoute>;
+
+/** The answers every control route can give, from the control pipeline. */
+const CONTROL_RESPONSES: Readonly<Record<string, ResponseDoc>> = {
+  "200": json("Done within ?wait and succeeded", "Completed"),
+  "202": json("Accepted into the engine's command queue", "Accepted"),
+  "400": json(
+    "Malformed JSON, a body that is not a JSON object, or a field failed validation (named in `field`)",
+    "Error",
+  ),
+  "401": json("Missing or wrong bearer token", "Error"),
+  "403": json("Control API disabled: no token configured", "Error"),
+  "409": json("Done within ?wait but the engine refused it", "Completed"),
+  "413": json("Body larger than the limit (declared or streamed)", "Error"),
+  "415": json("Body is not application/json", "Error"),
+  "503": json("Command queue full", "Error"),
 };
 
-function control(summary: string, opts: { body?: object; strategy?: boolean; notFound?: boolean }) {
-  return {
-    summary,
-    security: [{ bearer: [] }],
-    parameters: opts.strategy ? [strategyParam, waitParam] : [waitParam],
-    ...(opts.body === undefined ? {} : { requestBody: { required: false, content: json(opts.body) } }),
-    responses: opts.strategy ? { ...controlResponses, "404": error("No strategy with this name") } : controlResponses,
-  };
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** The request-body schemas by component name, so each is converted once and referred to. */
+function bodyComponentName(schema: v.GenericSchema): string {
+  if (schema === CancelAllBody) return "CancelAllBody";
+  if (schema === ReasonBody) return "ReasonBody";
+  throw new Error("a route's body schema has no component name: add it to bodyComponentName");
 }
 
 /** Component name of a strategy type's parameter schema. */
@@ -265,6 +274,78 @@ function paramsBody(paramSchemas: Readonly<Record<string, object>>): object {
   };
 }
 
+function responsesOf(r: ApiRoute): Record<string, object> {
+  const docs = r.control
+    ? { ...CONTROL_RESPONSES, ...(r.strategy ? { "404": json("No strategy with this name", "Error") } : {}) }
+    : (r.responses ?? {});
+  return Object.fromEntries(
+    Object.entries(docs).map(([code, d]) => {
+      const content =
+        d.schema !== undefined
+          ? { "application/json": { schema: ref(d.schema) } }
+          : d.mediaType !== undefined
+            ? { [d.mediaType]: {} }
+            : undefined;
+      return [code, { description: d.description, ...(content === undefined ? {} : { content }) }];
+    }),
+  );
+}
+
+function parametersOf(r: ApiRoute, maxWaitMs: number): object[] {
+  const out: object[] = [];
+  for (const m of r.path.matchAll(/\{(\w+)\}/g)) {
+    out.push({ name: m[1], in: "path", required: true, schema: { type: "string" } });
+  }
+  for (const p of r.query ?? []) {
+    out.push({ name: p.name, in: "query", required: false, description: p.description, schema: p.schema });
+  }
+  if (r.control) {
+    out.push({
+      name: "wait",
+      in: "query",
+      required: false,
+      description: `Milliseconds to wait for the engine's result (0 = return at once; capped at ${maxWaitMs}).`,
+      schema: { type: "integer", minimum: 0 },
+    });
+  }
+  return out;
+}
+
+function operationOf(r: ApiRoute, maxWaitMs: number, paramSchemas: Readonly<Record<string, object>>): object {
+  const params = parametersOf(r, maxWaitMs);
+  const body =
+    r.body === undefined
+      ? undefined
+      : r.body === "strategy_params"
+        ? paramsBody(paramSchemas)
+        : ref(bodyComponentName(r.body));
+  return {
+    summary: r.summary,
+    ...(r.description === undefined ? {} : { description: r.description }),
+    tags: [r.tag],
+    ...(r.control ? { security: [{ bearer: [] }] } : {}),
+    ...(params.length === 0 ? {} : { parameters: params }),
+    ...(body === undefined
+      ? {}
+      : { requestBody: { required: r.body === "strategy_params", content: { "application/json": { schema: body } } } }),
+    responses: responsesOf(r),
+  };
+}
+
+/** JSON Schema (2020-12) of every named shape, references pointing into components. */
+function componentSchemas(): Record<string, unknown> {
+  return toJsonSchemaDefs(
+    { ...API_COMPONENTS, CancelAllBody, ReasonBody },
+    {
+      target: "draft-2020-12",
+      errorMode: "throw",
+      // readonly only shapes the TypeScript type; a check's rule is in the field's message
+      ignoreActions: ["readonly", "check"],
+      overrideRef: (c) => `#/components/schemas/${c.referenceId}`,
+    },
+  );
+}
+
 /**
  * Builds the document; `maxBodyBytes` and `maxWaitMs` are the server's actual limits, and
  * `paramSchemas` the JSON Schema of each strategy type's parameter update (by type).
@@ -273,6 +354,10 @@ export function openApiDocument(
   limits: { maxBodyBytes: number; maxWaitMs: number; maxRequestBodyBytes?: number },
   paramSchemas: Readonly<Record<string, object>> = {},
 ): Record<string, unknown> {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const r of Object.values(API_ROUTES) as ApiRoute[]) {
+    paths[r.path] = { ...paths[r.path], [r.method]: operationOf(r, limits.maxWaitMs, paramSchemas) };
+  }
   const strategyParams = Object.fromEntries(Object.entries(paramSchemas).map(([t, s]) => [paramsComponent(t), s]));
   return {
     openapi: "3.1.0",
@@ -286,182 +371,16 @@ export function openApiDocument(
         `${limits.maxRequestBodyBytes === undefined ? "" : ` (any request: ${limits.maxRequestBodyBytes} bytes)`}; ` +
         `?wait is capped at ${limits.maxWaitMs} ms.`,
     },
-    paths: {
-      "/health": {
-        get: { summary: "Liveness: the process answers", responses: { "200": { description: "Alive" } } },
-      },
-      "/ready": {
-        get: {
-          summary: "Readiness: venues connected and books live",
-          responses: {
-            "200": { description: "Ready", content: json(ref("Readiness")) },
-            "503": { description: "Not ready; `reasons` says why", content: json(ref("Readiness")) },
-          },
-        },
-      },
-      "/metrics": {
-        get: {
-          summary: "Prometheus metrics",
-          responses: { "200": { description: "Text exposition format 0.0.4", content: { "text/plain": {} } } },
-        },
-      },
-      "/api/status": {
-        get: {
-          summary:
-            "Venues, book health, positions, open orders, PnL, risk state, strategy parameters and why each instrument is (not) quoted (no secrets)",
-          responses: { "200": { description: "Engine status", content: json(ref("Status")) } },
-        },
-      },
-      ...JOURNAL_PATHS,
-      "/openapi.json": {
-        get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1 document" } } },
-      },
-      "/api/strategies/{name}/pause": { post: control("Pause a strategy (cancels its quotes)", { strategy: true }) },
-      "/api/strategies/{name}/resume": { post: control("Resume a paused strategy", { strategy: true }) },
-      "/api/strategies/{name}/params": {
-        patch: control("Change some of a strategy's parameters (validated by the strategy's schema)", {
-          strategy: true,
-          body: paramsBody(paramSchemas),
-        }),
-      },
-      "/api/orders/cancel-all": {
-        post: control("Cancel open orders: on one venue, one symbol, both, or everywhere (empty body)", {
-          body: ref("CancelAllBody"),
-        }),
-      },
-      "/api/risk/kill-switch": {
-        post: control("Engage the kill switch: cancel everything and halt trading", { body: ref("ReasonBody") }),
-      },
-      "/api/risk/resume": {
-        post: control("Resume trading after a halt (kill switch or risk limit)", { body: ref("ReasonBody") }),
-      },
-    },
+    tags: [
+      { name: "monitoring", description: "Probes, metrics and status: open, read-only" },
+      { name: "control", description: "Bearer-token commands, queued for the engine" },
+      { name: "journal", description: "What the engine did, read from its journal: open, read-only, paged" },
+      { name: "docs", description: "This description and its page" },
+    ],
+    paths,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
-      schemas: {
-        ...JOURNAL_SCHEMAS,
-        Accepted: {
-          type: "object",
-          required: ["status", "commandId", "kind"],
-          properties: {
-            status: { const: "accepted" },
-            commandId: { type: "string" },
-            kind: { type: "string" },
-            pending: { type: "boolean", description: "true when ?wait ran out before the engine finished" },
-          },
-        },
-        Completed: {
-          type: "object",
-          required: ["status", "commandId", "kind", "result"],
-          properties: {
-            status: { enum: ["completed", "failed"] },
-            commandId: { type: "string" },
-            kind: { type: "string" },
-            result: {
-              type: "object",
-              required: ["ok", "message"],
-              properties: { ok: { type: "boolean" }, message: { type: "string" }, details: { type: "object" } },
-            },
-          },
-        },
-        Error: {
-          type: "object",
-          required: ["error"],
-          properties: {
-            error: { type: "string" },
-            field: { type: "string", description: "The first offending field, for validation errors" },
-            issues: {
-              type: "array",
-              items: {
-                type: "object",
-                properties: { field: { type: "string" }, message: { type: "string" } },
-              },
-            },
-          },
-        },
-        Readiness: {
-          type: "object",
-          required: ["ready", "reasons"],
-          properties: { ready: { type: "boolean" }, reasons: { type: "array", items: { type: "string" } } },
-        },
-        Status: {
-          type: "object",
-          description: "Engine status; money and quantities are exact decimal strings.",
-          required: ["nowMs", "startedAtMs", "venues", "books", "positions", "openOrders", "pnl", "risk", "strategies"],
-          properties: {
-            nowMs: { type: "integer" },
-            startedAtMs: { type: "integer" },
-            venues: { type: "array", items: { type: "object" } },
-            books: { type: "array", items: { type: "object" } },
-            positions: { type: "array", items: { type: "object" } },
-            openOrders: { type: "array", items: { type: "object" } },
-            pnl: { type: "array", items: { type: "object" } },
-            risk: { type: "object" },
-            parents: { type: "object" },
-            strategies: { type: "array", items: ref("StrategyStatus") },
-          },
-        },
-        StrategyStatus: {
-          type: "object",
-          required: ["name", "kind", "state", "failure", "venue", "symbols", "params", "quoting"],
-          properties: {
-            name: { type: "string" },
-            kind: { type: "string" },
-            state: {
-              enum: ["running", "paused", "halted", "failed"],
-              description: "failed: the engine's guard halted it (it threw, or was over its time budget too often)",
-            },
-            failure: {
-              description: "Why the guard halted it, while it stays halted; null otherwise",
-              oneOf: [
-                { type: "null" },
-                {
-                  type: "object",
-                  required: ["reason", "callback", "message", "atMs"],
-                  properties: {
-                    reason: { enum: ["error", "time_budget"] },
-                    callback: { type: "string" },
-                    message: { type: "string" },
-                    atMs: { type: "number" },
-                  },
-                },
-              ],
-            },
-            venue: { type: "string", description: "The venues it trades, comma-separated" },
-            symbols: { type: "array", items: { type: "string" } },
-            params: { type: "object", additionalProperties: true },
-            quoting: { type: "array", items: ref("QuotingStatus") },
-          },
-        },
-        QuotingStatus: {
-          type: "object",
-          description: "Whether each side of one instrument is quoted and, when not, why (logged once when it changes)",
-          required: ["venue", "symbol", "bid", "ask", "detail", "sinceMs"],
-          properties: {
-            venue: { type: "string" },
-            symbol: { type: "string" },
-            bid: { description: "null while a bid is quoted", oneOf: [{ type: "null" }, ref("NoQuoteReason")] },
-            ask: { description: "null while an ask is quoted", oneOf: [{ type: "null" }, ref("NoQuoteReason")] },
-            detail: {
-              type: "string",
-              description: "The figures that decided it: edges, maker fee and min_profit in bps; position and limit",
-            },
-            sinceMs: { type: "integer", description: "Since when the instrument is in this state (clock ms)" },
-          },
-        },
-        NoQuoteReason: { enum: [...NO_QUOTE_REASONS] },
-        CancelAllBody: {
-          type: "object",
-          additionalProperties: false,
-          properties: { venue: { type: "string" }, symbol: { type: "string" } },
-        },
-        ReasonBody: {
-          type: "object",
-          additionalProperties: false,
-          properties: { reason: { type: "string", maxLength: 200 } },
-        },
-        ...strategyParams,
-      },
+      schemas: { ...componentSchemas(), ...strategyParams },
     },
   };
 }

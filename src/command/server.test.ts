@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { toJsonSchema } from "@valibot/to-json-schema";
 import * as v from "valibot";
 import { createEngineMetrics } from "../metrics/index.ts";
 import { SystemClock, VirtualClock } from "../services/index.ts";
@@ -15,8 +16,10 @@ import {
   httpOptionsFromEnv,
   paramsValidatorFromSchema,
   readControlToken,
+  StatusBody,
   startHttpServer,
 } from "./index.ts";
+import { CancelAllBody } from "./validation.ts";
 
 const TOKEN = "test-token-0123456789abcdef";
 const MM_SCHEMA = v.object({
@@ -38,6 +41,7 @@ function baseStatus(): EngineStatus {
           { stream: "user", state: "connected" },
         ],
         rateLimits: [{ limit: "orders_10s", used: 3, max: 100 }],
+        fees: null,
       },
     ],
     books: [
@@ -71,6 +75,7 @@ function baseStatus(): EngineStatus {
         kind: "market_making",
         state: "running",
         failure: null,
+        pausedBy: null,
         venue: "binance",
         symbols: ["BTC-USDT"],
         params: { spread_bps: 5, apiSecret: "must-not-leak", nested: { password: "nope", ok: 1 } },
@@ -180,11 +185,56 @@ describe("monitoring routes", () => {
     expect(res.status).toBe(503);
     const body = (await res.json()) as { ready: boolean; reasons: string[] };
     expect(body.ready).toBe(false);
-    expect(body.reasons).toEqual(["venue binance: user stream reconnecting", "book binance BTC-USDT: stale"]);
+    expect(body.reasons).toEqual([
+      "no venue connected",
+      "venue binance: user stream reconnecting",
+      "book binance BTC-USDT: stale",
+    ]);
     h.setStatus({ ...s, venues: [], books: [] });
     res = await h.call("GET", "/ready", { token: null });
     expect(res.status).toBe(503);
     expect(((await res.json()) as { reasons: string[] }).reasons).toContain("no venue configured");
+  });
+
+  test("/ready is 503 while the kill switch is engaged, trading is halted, no venue is connected or a strategy stopped by itself; an operator's pause stays ready", async () => {
+    const h = harness();
+    const s = baseStatus();
+    const ready = async (status: EngineStatus) => {
+      h.setStatus(status);
+      const res = await h.call("GET", "/ready", { token: null });
+      return { code: res.status, ...((await res.json()) as { ready: boolean; reasons: string[] }) };
+    };
+    const risk = { ...s.risk, halted: true, killSwitchEngaged: true, haltReason: "operator: fat finger" };
+    expect(await ready({ ...s, risk })).toEqual({
+      code: 503,
+      ready: false,
+      reasons: ["kill switch engaged: operator: fat finger"],
+    });
+    const halted = { ...s.risk, halted: true, killSwitchEngaged: false, haltReason: "daily loss limit" };
+    expect(await ready({ ...s, risk: halted })).toEqual({
+      code: 503,
+      ready: false,
+      reasons: ["trading halted: daily loss limit"],
+    });
+    const venue = s.venues[0]!;
+    const down = { ...venue, streams: venue.streams.map((x) => ({ ...x, state: "disconnected" as const })) };
+    const second = { ...venue, name: "okx", streams: [{ stream: "market", state: "connected" as const }] };
+    expect((await ready({ ...s, venues: [down] })).reasons).toEqual([
+      "no venue connected",
+      "venue binance: market stream disconnected",
+      "venue binance: user stream disconnected",
+    ]);
+    // one venue of two down: not ready either, but the engine is still connected somewhere
+    expect((await ready({ ...s, venues: [down, second] })).reasons).not.toContain("no venue connected");
+    const strategy = s.strategies[0]!;
+    const operatorPaused = { ...strategy, state: "paused" as const, pausedBy: "operator" };
+    expect(await ready({ ...s, strategies: [operatorPaused] })).toEqual({ code: 200, ready: true, reasons: [] });
+    const stopped = { ...strategy, state: "paused" as const, pausedBy: "strategy stopped" };
+    expect(await ready({ ...s, strategies: [stopped] })).toEqual({
+      code: 503,
+      ready: false,
+      reasons: ["strategy mm not quoting: strategy stopped"],
+    });
   });
 
   test("an engine whose status throws is not ready (503), and /api/status fails without leaking details", async () => {
@@ -261,6 +311,59 @@ describe("monitoring routes", () => {
     const body = doc.paths["/api/strategies/{name}/params"]?.patch?.requestBody.content["application/json"]?.schema;
     expect(body).toMatchObject({ anyOf: [{ $ref: "#/components/schemas/StrategyParams.market_making" }] });
     expect(doc.components.schemas["StrategyParams.market_making"]).toEqual(mm);
+  });
+
+  test("/openapi.json is generated from the schemas that validate requests and type responses", async () => {
+    const h = harness();
+    const doc = (await (await h.call("GET", "/openapi.json", { token: null })).json()) as {
+      paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+    };
+    const schemas = doc.components.schemas;
+    // /api/status is described field by field, from the schema its type is inferred from
+    expect(Object.keys(schemas.Status?.properties ?? {}).sort()).toEqual(Object.keys(StatusBody.entries).sort());
+    expect(schemas.Status?.properties?.venues).toEqual({
+      type: "array",
+      items: { $ref: "#/components/schemas/VenueStatus" },
+    });
+    expect(schemas.QuotingStatus?.required).toEqual(["venue", "symbol", "bid", "ask", "detail", "sinceMs"]);
+    // the status the engine serves is exactly what the schema says (valibot checks it at run time too)
+    expect(v.safeParse(StatusBody, baseStatus()).success).toBe(true);
+    // request bodies: the very schemas the control pipeline validates with
+    const { $schema: _, ...cancelAll } = toJsonSchema(CancelAllBody, { target: "draft-2020-12" });
+    expect(schemas.CancelAllBody).toEqual(cancelAll);
+    expect(schemas.CancelAllBody).toMatchObject({ additionalProperties: false });
+    // every route answers with a described body
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        expect({ route: `${method} ${path}`, answers: Object.keys(op.responses).length > 0 }).toEqual({
+          route: `${method} ${path}`,
+          answers: true,
+        });
+      }
+    }
+  });
+
+  test("/docs serves the API page and its scripts from the engine itself, loading nothing from elsewhere", async () => {
+    const h = harness();
+    const page = await h.call("GET", "/docs", { token: null });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const html = await page.text();
+    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? "");
+    expect(sources.filter((u) => /^(https?:)?\/\//.test(u))).toEqual([]);
+    for (const u of sources.filter((x) => x.startsWith("/docs/"))) {
+      const res = await h.call("GET", u, { token: null });
+      expect({ u, status: res.status, bytes: (await res.arrayBuffer()).byteLength > 100 }).toEqual({
+        u,
+        status: 200,
+        bytes: true,
+      });
+    }
+    const missing = await h.call("GET", "/docs/package.json", { token: null });
+    expect(missing.status).toBe(404);
+    expect(await counter(h, 'hft_http_rejected_requests_total{reason="not_found"}')).toBe(1);
   });
 
   test("unknown routes get a JSON 404", async () => {

@@ -1,6 +1,6 @@
 /**
  * The HTTP face of the engine (Elysia on Bun): monitoring routes (/health, /ready, /metrics,
- * /api/status, /openapi.json) and the authenticated control routes, which validate a request and
+ * /api/status), the API description and its page (/openapi.json, /docs) and the authenticated control routes, which validate a request and
  * enqueue a Command for the engine; no handler here ever changes trading state itself.
  */
 import { Elysia } from "elysia";
@@ -10,6 +10,7 @@ import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REQUEST_BODY_BYTES } from "./body.t
 import type { CommandSink } from "./commands.ts";
 import { controlPipeline } from "./control-pipeline.ts";
 import { orderAndRiskRoutes, strategyRoutes } from "./control-routes.ts";
+import { docsRoutes } from "./docs-page.ts";
 import { type JournalReader, journalRoutes } from "./journal-routes.ts";
 import { monitoringRoutes } from "./monitoring-routes.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -76,6 +77,7 @@ export function createHttpApp(deps: HttpAppDeps) {
     .onError(errorReplies(replies))
     .use(monitoringRoutes({ metrics, status: deps.status, replies, openapi }))
     .use(journalRoutes({ journal: deps.journal, replies }))
+    .use(docsRoutes(replies))
     .use(strategyRoutes(control, strategies))
     .use(orderAndRiskRoutes(control));
 }

@@ -2,171 +2,48 @@
  * What the engine shows on /api/status and /ready. The engine implements StatusSource; the HTTP
  * layer only reads it. Money and quantities are decimal strings (exact, display only).
  */
+import type * as v from "valibot";
 import type {
-  BookHealth,
-  ConnectionState,
-  NoQuoteReason,
-  OpenOrderStatus,
-  PnlStatus,
-  PositionStatus,
-  RiskStatus,
-} from "../types/index.ts";
+  BookStatusSchema,
+  JournalStatusSchema,
+  ParentsStatusSchema,
+  QuotingStatusSchema,
+  ReadinessBody,
+  StatusBody,
+  StrategyFailureSchema,
+  StrategyStatusSchema,
+  VenueStatusSchema,
+} from "./api-schemas.ts";
 
-/** Connection and rate-limit state of one venue, so an operator sees why it may be slow or refusing. */
-export interface VenueStatus {
-  readonly name: string;
-  readonly kind: string;
-  /** One entry per stream the venue uses ("market", "orders", "user"). */
-  readonly streams: readonly { readonly stream: string; readonly state: ConnectionState }[];
-  /** Usage of each venue rate limit in its current window. */
-  readonly rateLimits: readonly { readonly limit: string; readonly used: number; readonly max: number }[];
-}
+/** Connection, rate-limit and fee state of one venue, so an operator sees why it may be slow or refusing. */
+export type VenueStatus = v.InferOutput<typeof VenueStatusSchema>;
 
 /** One order book's health and top of book: only live books may be traded on. */
-export interface BookStatus {
-  readonly venue: string;
-  readonly symbol: string;
-  readonly health: BookHealth;
-  readonly bestBid: string | null;
-  readonly bestAsk: string | null;
-  /** Clock.nowMs() of the last applied update, null before the first. */
-  readonly lastUpdateMs: number | null;
-  /** How old the book's data is now (nowMs - lastUpdateMs), null before the first update. */
-  readonly ageMs: number | null;
-  /**
-   * The fill guard's pause: a fill arrived while the book was older than the venue's
-   * staleness.max_book_age_ms, so quoting on the symbol stopped until the next book update. Null
-   * while quoting normally.
-   */
-  readonly quotingPaused: { readonly sinceMs: number; readonly reason: string } | null;
-}
+export type BookStatus = v.InferOutput<typeof BookStatusSchema>;
 
 /**
  * Whether a strategy quotes one instrument, side by side, and why not when it does not: an operator
  * sees at once that fees exceed the spread, a limit is reached or a book is stale.
  */
-export interface QuotingStatus {
-  readonly venue: string;
-  readonly symbol: string;
-  /** Why no bid is quoted; null while one is. */
-  readonly bid: NoQuoteReason | null;
-  /** Why no ask is quoted; null while one is. */
-  readonly ask: NoQuoteReason | null;
-  /** The figures that decided it, in words (edge, maker fee and min_profit in bps; position and its limit). */
-  readonly detail: string;
-  /** Clock ms since which the instrument has been in this state (as first seen by the engine). */
-  readonly sinceMs: number;
-}
+export type QuotingStatus = v.InferOutput<typeof QuotingStatusSchema>;
 
 /** Why the engine's guard halted a strategy: what an operator needs before resuming it. */
-export interface StrategyFailureStatus {
-  /** "error" (its code threw) or "time_budget" (repeatedly over strategy.guard.event_budget_us). */
-  readonly reason: string;
-  /** The callback it was in (book, trade, order, position, timer, parent, start, stop, params, status). */
-  readonly callback: string;
-  readonly message: string;
-  /** Clock ms of the halt. */
-  readonly atMs: number;
-}
+export type StrategyFailureStatus = v.InferOutput<typeof StrategyFailureSchema>;
 
 /** One configured strategy: its state, current parameters and what it quotes. */
-export interface StrategyStatus {
-  readonly name: string;
-  readonly kind: string;
-  /** "failed": the engine's guard halted it (it threw, or was over its time budget too often); see failure. */
-  readonly state: "running" | "paused" | "halted" | "failed";
-  /** Why the guard halted it, while it stays halted (null when it runs or was stopped otherwise). */
-  readonly failure: StrategyFailureStatus | null;
-  readonly venue: string;
-  readonly symbols: readonly string[];
-  /** Current parameters; never credentials (they are redacted again on the way out regardless). */
-  readonly params: Readonly<Record<string, unknown>>;
-  /** Per instrument it quotes: which sides are quoted, and why not. */
-  readonly quoting: readonly QuotingStatus[];
-}
+export type StrategyStatus = v.InferOutput<typeof StrategyStatusSchema>;
 
 /** Parent orders routed across venues: the ones still working and the totals since start. */
-export interface ParentsStatus {
-  readonly working: readonly {
-    readonly id: string;
-    readonly symbol: string;
-    readonly side: "buy" | "sell";
-    /** Common-grid lots (the finest grid of the symbol's venues). */
-    readonly lots: number;
-    readonly filledLots: number;
-    readonly inFlightLots: number;
-    readonly attempts: number;
-    readonly childrenSent: number;
-    readonly strategy: string | null;
-  }[];
-  readonly submitted: number;
-  readonly filled: number;
-  /** Unfilled parents by reason (limit, no_liquidity, attempts_exhausted, risk_refused, halted, ...). */
-  readonly unfilled: Readonly<Record<string, number>>;
-}
+export type ParentsStatus = v.InferOutput<typeof ParentsStatusSchema>;
 
 /** The journal's health and what the last start restored and caught up (absent without a journal). */
-export interface JournalStatus {
-  readonly path: string;
-  readonly healthy: boolean;
-  /** Why it is unhealthy (null when healthy). */
-  readonly problem: string | null;
-  readonly queueDepth: number;
-  readonly committed: number;
-  readonly commitErrors: number;
-  /** Clock time of the last commit (0 before the first). */
-  readonly lastCommitMs: number;
-  /** What this start put back from the journal (null on a new journal). */
-  readonly restored: {
-    readonly runs: number;
-    readonly fills: number;
-    readonly positions: number;
-    readonly killSwitch: string | null;
-  } | null;
-  /** Fills missed while the engine was down, recovered from each venue's trade history. */
-  readonly catchUp: readonly {
-    readonly venue: string;
-    readonly symbol: string;
-    readonly from: string;
-    readonly applied: number;
-    readonly duplicates: number;
-    readonly foreign: number;
-  }[];
-  /** Orders earlier runs left live, settled with the venue; orders found that were never journaled. */
-  readonly settledOrders: number;
-  readonly discoveredOrders: number;
-  /** Balances the fills do not explain: journal (expected) against the venue's, per asset. */
-  readonly balanceMismatches: readonly {
-    readonly venue: string;
-    readonly asset: string;
-    readonly journal: string;
-    readonly reported: string;
-    readonly diff: string;
-  }[];
-  /** Start-up checks that failed (trade history unreadable, balances that differ). */
-  readonly startupProblems: readonly string[];
-}
+export type JournalStatus = v.InferOutput<typeof JournalStatusSchema>;
 
-/** Everything /api/status returns. */
-export interface EngineStatus {
-  readonly nowMs: number;
-  readonly startedAtMs: number;
-  readonly venues: readonly VenueStatus[];
-  readonly books: readonly BookStatus[];
-  readonly positions: readonly PositionStatus[];
-  readonly openOrders: readonly OpenOrderStatus[];
-  readonly pnl: readonly PnlStatus[];
-  readonly risk: RiskStatus;
-  readonly strategies: readonly StrategyStatus[];
-  readonly parents: ParentsStatus;
-  readonly journal?: JournalStatus;
-}
+/** Everything /api/status returns (the schema is the single description: api-schemas.ts). */
+export type EngineStatus = v.InferOutput<typeof StatusBody>;
 
 /** Whether the engine can trade, and if not, why. */
-export interface Readiness {
-  readonly ready: boolean;
-  readonly reasons: readonly string[];
-}
+export type Readiness = v.InferOutput<typeof ReadinessBody>;
 
 /** Implemented by the engine; called from HTTP handlers on the engine's event loop. */
 export interface StatusSource {
@@ -175,10 +52,22 @@ export interface StatusSource {
   readiness?(): Readiness;
 }
 
-/** Ready means: at least one venue, every venue stream connected, every book live. */
+/**
+ * Ready means the engine can trade: the kill switch is not engaged (nor trading halted by a risk
+ * limit), at least one venue has every stream connected, every venue stream is connected, every book
+ * is live and not paused by the fill guard, and no strategy is paused for a reason other than an
+ * operator's pause (an operator who
+ * pauses a strategy meant to; the engine is still fit to trade).
+ */
 export function readinessOf(status: EngineStatus): Readiness {
   const reasons: string[] = [];
+  const risk = status.risk;
+  if (risk.killSwitchEngaged) reasons.push(`kill switch engaged: ${risk.haltReason ?? "no reason given"}`);
+  else if (risk.halted) reasons.push(`trading halted: ${risk.haltReason ?? "no reason given"}`);
   if (status.venues.length === 0) reasons.push("no venue configured");
+  else if (!status.venues.some((v) => v.streams.length > 0 && v.streams.every((s) => s.state === "connected"))) {
+    reasons.push("no venue connected");
+  }
   for (const v of status.venues) {
     for (const s of v.streams) {
       if (s.state !== "connected") reasons.push(`venue ${v.name}: ${s.stream} stream ${s.state}`);
@@ -187,6 +76,14 @@ export function readinessOf(status: EngineStatus): Readiness {
   if (status.books.length === 0) reasons.push("no order book subscribed");
   for (const b of status.books) {
     if (b.health !== "live") reasons.push(`book ${b.venue} ${b.symbol}: ${b.health}`);
+    if (b.quotingPaused !== null) reasons.push(`quoting paused on ${b.venue} ${b.symbol}: ${b.quotingPaused.reason}`);
+  }
+  for (const st of status.strategies) {
+    if (st.state === "failed" && st.failure !== null) {
+      reasons.push(`strategy ${st.name} failed: ${st.failure.reason} in ${st.failure.callback}: ${st.failure.message}`);
+    } else if (st.state === "paused" && st.pausedBy !== "operator") {
+      reasons.push(`strategy ${st.name} not quoting: ${st.pausedBy ?? "stopped"}`);
+    }
   }
   return { ready: reasons.length === 0, reasons };
 }

@@ -759,6 +759,7 @@ export class Engine implements StatusSource, MetricsSource {
         kind: v.adapter.kind,
         streams: [...v.streams].map(([stream, state]) => ({ stream, state })),
         rateLimits: [],
+        fees: null,
       })),
       books: [...this.bookMap.values()].map((b) => {
         const bid = b.book?.bestBidTicks() ?? -1;
@@ -820,6 +821,7 @@ export class Engine implements StatusSource, MetricsSource {
         name: st.name,
         kind: st.kind,
         state: this.strategyState(),
+        pausedBy: this.pausedBy(),
         failure: f === undefined ? null : { reason: f.reason, callback: f.callback, message: f.message, atMs: f.atMs },
         venue: [...new Set(targets.map((t) => t.venue.name))].join(","),
         symbols: [...new Set(targets.map((t) => t.symbol))],
@@ -1030,6 +1032,12 @@ export class Engine implements StatusSource, MetricsSource {
     if (this.desk.kill.isHalted()) return "halted";
     if (this.supervised?.fault !== undefined) return "strategy_failed";
     return this.paused ? "paused" : "running";
+  }
+
+  /** Who paused the strategy: the operator, or (a strategy that stopped by itself) nobody asked. */
+  private pausedBy(): string | null {
+    if (this.strategyState() !== "paused") return null;
+    return this.paused ? "operator" : "strategy stopped";
   }
 
   private strategyState(): "running" | "paused" | "halted" | "failed" {

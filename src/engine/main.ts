@@ -219,9 +219,10 @@ function startHttp(
   } catch (e) {
     throw new Error(`http server on ${config.http.host}:${config.http.port}: ${(e as Error).message}`);
   }
-  log.info(
-    `http server ${http.url} (/metrics /health /ready /api/status${journal !== undefined ? " /api/fills /api/orders /api/pnl" : ""})`,
-  );
+  log.info(httpBanner(http.url, auth, journal !== undefined), {
+    docs: `${http.url}/docs`,
+    control: auth.enabled ? "enabled" : "disabled",
+  });
   return http;
 }
 
@@ -251,6 +252,15 @@ export function engineHttpApp(deps: EngineHttpAppDeps): HttpApp {
     strategyParamSchemas: { [strategy.definition.kind]: paramsJsonSchema(strategy.definition.paramsSchema) },
     ...(deps.journal !== undefined ? { journal: deps.journal } : {}),
   });
+}
+
+/** The start-up line an operator reads first: where the API and its docs are, and whether control is on. */
+export function httpBanner(url: string, auth: ControlAuth, journal = false): string {
+  const control = auth.enabled
+    ? `control API enabled (bearer token from ${auth.envName})`
+    : `control API disabled (set ${auth.envName} or ${auth.envName}_FILE to a token of 16+ characters)`;
+  const reads = journal ? " /api/fills /api/orders /api/pnl" : "";
+  return `http server ${url} (/docs /openapi.json /metrics /health /ready /api/status${reads}); ${control}`;
 }
 
 /** Reports a failed start-up (secrets masked) and closes whatever had started; exit code 1. */
