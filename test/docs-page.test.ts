@@ -67,7 +67,7 @@ describe.skipIf(CHROMIUM === null)("the /docs page in a real browser", () => {
       const res = await page.goto(`${url}/docs`, { timeout: 60_000 });
       expect(res?.status()).toBe(200);
       // Swagger UI renders one block per operation once it has read /openapi.json
-      await page.waitForFunction((n) => document.querySelectorAll(".opblock").length >= n, documented.length, {
+      await page.waitForFunction(`document.querySelectorAll(".opblock").length >= ${documented.length}`, undefined, {
         timeout: 60_000,
       });
       const listed = await page.$$eval(".opblock", (blocks) =>
