@@ -905,7 +905,12 @@ export class Engine implements StatusSource, MetricsSource {
   }
 
   risk() {
-    return { halted: this.desk.kill.isHalted(), killSwitchEngaged: this.desk.kill.isHalted() };
+    return {
+      halted: this.desk.kill.isHalted(),
+      killSwitchEngaged: this.desk.kill.isHalted(),
+      dailyPnl: Number(this.desk.riskStatus().dailyPnl),
+      dailyLossLimit: this.config.risk.daily_loss_limit,
+    };
   }
 
   strategies() {

@@ -58,6 +58,10 @@ export interface RiskSample {
   /** Trading halted (by a risk limit or the kill switch); only an operator resume clears it. */
   readonly halted: boolean;
   readonly killSwitchEngaged: boolean;
+  /** PnL since the last UTC midnight (realized + unrealized − fees), quote units: what the daily loss limit watches. */
+  readonly dailyPnl?: number;
+  /** The configured daily loss limit, quote units (a positive number). */
+  readonly dailyLossLimit?: number;
 }
 
 /** "failed": the engine's guard halted the strategy (it threw, or was over its time budget too often). */
@@ -611,6 +615,24 @@ export class EngineMetrics {
     gauge("hft_risk_halted", "1 while trading is halted.", [], (s, emit) => emit({}, s.risk().halted ? 1 : 0));
     gauge("hft_risk_kill_switch_engaged", "1 while the kill switch is engaged.", [], (s, emit) =>
       emit({}, s.risk().killSwitchEngaged ? 1 : 0),
+    );
+    gauge(
+      "hft_risk_daily_pnl",
+      "PnL since the last UTC midnight (realized + unrealized - fees), in the quote currency; the daily loss limit watches it.",
+      [],
+      (s, emit) => {
+        const pnl = s.risk().dailyPnl;
+        if (pnl !== undefined) emit({}, pnl);
+      },
+    );
+    gauge(
+      "hft_risk_daily_loss_limit",
+      "The daily loss limit, in the quote currency: the kill switch trips when hft_risk_daily_pnl falls to minus this.",
+      [],
+      (s, emit) => {
+        const limit = s.risk().dailyLossLimit;
+        if (limit !== undefined) emit({}, limit);
+      },
     );
     gauge(
       "hft_strategy_state",

@@ -89,7 +89,7 @@ export class SyntheticState implements MetricsSource, JournalMetricsSource {
   }
 
   risk() {
-    return { halted: this.halted, killSwitchEngaged: this.halted };
+    return { halted: this.halted, killSwitchEngaged: this.halted, dailyPnl: -250.5, dailyLossLimit: 1000 };
   }
 
   strategies() {
