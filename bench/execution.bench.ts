@@ -45,6 +45,7 @@ const nullVenue: VenueAdapter = {
   orderStatus: async () => undefined,
   balances: async () => [],
   tradeHistory: async () => [],
+  feeRates: async () => [],
   onEvent: () => () => {},
 };
 

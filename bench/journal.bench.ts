@@ -53,6 +53,7 @@ const nullVenue: VenueAdapter = {
   orderStatus: async () => undefined,
   balances: async () => [],
   tradeHistory: async () => [],
+  feeRates: async () => [],
   onEvent: () => () => {},
 };
 const limits: RiskLimits = {

@@ -289,3 +289,22 @@ test("WebSocket API: batch placement, amend, batch amend and batch cancel throug
     api.getWSClient().closeAll(true);
   }
 }, 30_000);
+
+test("REST: getFeeRates reports the fees the simulator charges, in OKX's sign convention", async () => {
+  const own = await startOkxSim({ seed: `${SEED}-fees`, fees: { maker: "0.0006", taker: "0.0009" } });
+  try {
+    const client = new RestClient({
+      apiKey: own.apiKey,
+      apiSecret: own.apiSecret,
+      apiPass: own.passphrase,
+      baseUrl: own.restUrl,
+    });
+    const [rates] = await client.getFeeRates({ instType: "SPOT", instId: "BTC-USDT" });
+    // OKX: a charge is negative, a rebate positive
+    expect(rates, `seed ${SEED}-fees`).toMatchObject({ instType: "SPOT", maker: "-0.0006", taker: "-0.0009" });
+    const err = await client.getFeeRates({ instType: "SPOT", instId: "NOPE-USDT" }).catch((e: unknown) => e);
+    expect(JSON.stringify(err)).toContain("51001");
+  } finally {
+    await own.close();
+  }
+});

@@ -100,3 +100,43 @@ test("MainClient: getAccountTradeList reads GET /api/v3/myTrades (all, by order,
   const from = await client.getAccountTradeList({ symbol: "ETHUSDT", fromId: first?.id as number, limit: 1 });
   expect(from.map((t) => t.id)).toEqual([first?.id as number]);
 });
+
+test("MainClient: the account's commission rates are the fees the simulator charges (getCommissionRates, getAccountInformation)", async () => {
+  const fees = { maker: "0.00075", taker: "0.0012" };
+  const own = await startSim({ seed: `${SEED}-fees`, symbols: ["BTCUSDT"], fees });
+  try {
+    const client = new MainClient({ api_key: own.apiKey, api_secret: own.apiSecret, baseUrl: own.restUrl });
+    const rates = await client.getCommissionRates({ symbol: "BTCUSDT" });
+    expect(rates).toMatchObject({
+      symbol: "BTCUSDT",
+      standardCommission: { maker: "0.00075000", taker: "0.00120000", buyer: "0.00000000", seller: "0.00000000" },
+      taxCommission: { maker: "0.00000000", taker: "0.00000000" },
+    });
+    const acct = await client.getAccountInformation();
+    expect(acct.commissionRates).toEqual({
+      maker: "0.00075000",
+      taker: "0.00120000",
+      buyer: "0.00000000",
+      seller: "0.00000000",
+    });
+    // what it reports is what it charges: a taker buy pays the taker rate on the base received
+    const book = await client.getOrderBook({ symbol: "BTCUSDT", limit: 5 });
+    const ask = book.asks[0]?.[0];
+    const placed = await client.submitNewOrder({
+      symbol: "BTCUSDT",
+      side: "BUY",
+      type: "LIMIT",
+      timeInForce: "IOC",
+      quantity: 0.001,
+      price: Number(ask),
+      newOrderRespType: "FULL",
+    });
+    const fills = "fills" in placed ? placed.fills : [];
+    expect(fills.length, `seed ${SEED}-fees`).toBeGreaterThan(0);
+    for (const f of fills) expect(Number(f.commission)).toBeCloseTo(Number(f.qty) * 0.0012, 10);
+    const bad = await client.getCommissionRates({ symbol: "NOPEUSDT" }).catch((e: unknown) => e);
+    expect(JSON.stringify(bad)).toContain("-1121");
+  } finally {
+    await own.close();
+  }
+});

@@ -66,21 +66,22 @@ export const VenueStatusSchema = shape("Connection and rate-limit state of one v
     "Usage of each venue rate limit in its current window",
   ),
   fees: described(
-    v.nullable(
-      shape("The fee rates the strategy's edge checks use on this venue", {
-        maker: described(v.number(), "Maker fee, fraction of notional (negative = rebate)"),
-        taker: described(v.number(), "Taker fee, fraction of notional"),
+    list(
+      shape("The fee rates the strategy's edge checks use on one symbol of this venue", {
+        symbol: v.string(),
+        maker: described(v.number(), "Maker fee in force, fraction of notional (negative = rebate)"),
+        taker: described(v.number(), "Taker fee in force, fraction of notional"),
         source: described(
           v.picklist(["venue", "config", "default"]),
-          "venue: read from the account; config: venues[].fees overrides it; default: neither (yet)",
+          "venue: read from the account; config: venues[].fees overrides the venue; default: the venue has not answered (yet)",
         ),
         venueMaker: described(v.nullable(v.string()), "The maker rate the venue reported last (null before it did)"),
         venueTaker: described(v.nullable(v.string()), "The taker rate the venue reported last"),
-        checkedAtMs: described(v.nullable(v.number()), "When the venue was last asked (clock ms)"),
       }),
     ),
-    "null before the engine has set them up",
+    "One entry per configured symbol",
   ),
+  feesCheckedAtMs: described(v.nullable(v.number()), "When the venue last reported its rates (clock ms; null: never)"),
 });
 
 export const BookStatusSchema = shape("One order book's health and top of book: only live books are traded on", {

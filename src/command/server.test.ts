@@ -41,7 +41,10 @@ function baseStatus(): EngineStatus {
           { stream: "user", state: "connected" },
         ],
         rateLimits: [{ limit: "orders_10s", used: 3, max: 100 }],
-        fees: null,
+        fees: [
+          { symbol: "BTC-USDT", maker: 0.001, taker: 0.001, source: "venue", venueMaker: "0.001", venueTaker: "0.001" },
+        ],
+        feesCheckedAtMs: 1_699_999_000_000,
       },
     ],
     books: [

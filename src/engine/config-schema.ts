@@ -92,7 +92,11 @@ export const VenueSchema = v.strictObject({
   /** binance: the spot testnet; okx: demo trading (wspap host, x-simulated-trading header). */
   testnet: v.optional(v.boolean(), false),
   urls: v.optional(UrlsSchema),
-  /** Absent: simulator.fees for sim venues, BINANCE_DEFAULT_FEES / OKX_DEFAULT_FEES for real ones. */
+  /**
+   * An override of the rates the venue reports (read at start and every engine.fee_refresh_s); a
+   * difference is logged once. Absent: the venue's rates, and until it has answered simulator.fees
+   * for sim venues, BINANCE_DEFAULT_FEES / OKX_DEFAULT_FEES for real ones.
+   */
   fees: v.optional(FeesSchema),
   /** Noticing a stopped feed, and the fill guard. */
   staleness: v.optional(StalenessSchema, {}),
@@ -155,6 +159,8 @@ export const EngineSchema = v.strictObject({
     v.picklist(["debug", "info", "warn", "error"], 'one of "debug", "info", "warn", "error"'),
     "info",
   ),
+  /** How often each venue is asked for the account's fee rates (0 = only at start), seconds. */
+  fee_refresh_s: v.optional(int(0, 86_400), 3600),
   /** Bounded wait for cancel acks on shutdown. */
   shutdown_timeout_ms: v.optional(int(100, 60_000), 5000),
   /**

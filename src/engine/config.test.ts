@@ -62,6 +62,7 @@ describe("defaults and shape", () => {
       status_interval_ms: 5000,
       log_format: "text",
       log_level: "info",
+      fee_refresh_s: 3600,
       shutdown_timeout_ms: 5000,
       keep_warm_ms: 0,
       busy_poll: false,

@@ -56,8 +56,9 @@ import type {
 import { Side, STALE_CHECKS } from "../types/index.ts";
 import type { VenueAdapter } from "../venues/index.ts";
 import { codeVersion } from "./code-version.ts";
-import { isSimVenue, redactConfig, riskLimits, strategyTargets, venueFees } from "./config.ts";
+import { isSimVenue, redactConfig, riskLimits, strategyTargets } from "./config.ts";
 import type { Config, RecordConfig, StrategyConfig } from "./config-schema.ts";
+import { FeeBook } from "./fee-rates.ts";
 import { EngineJournal } from "./journal-recorder.ts";
 import { KeepWarm } from "./keep-warm.ts";
 import { OrderReports } from "./order-reports.ts";
@@ -231,6 +232,9 @@ class TimedAdapter implements VenueAdapter {
   tradeHistory(query: TradeQuery): Promise<VenueTrade[]> {
     return this.inner.tradeHistory(query);
   }
+  feeRates(symbols: readonly string[]) {
+    return this.inner.feeRates(symbols);
+  }
   onEvent(listener: Parameters<VenueAdapter["onEvent"]>[0]): () => void {
     return this.inner.onEvent(listener);
   }
@@ -315,6 +319,8 @@ export class Engine implements StatusSource, MetricsSource {
   readonly quoteWatch: QuoteWatch;
   /** The journal's engine side (undefined without a journal). */
   readonly journal: EngineJournal | undefined;
+  /** The fee rates the strategy quotes with: the venue's, or the config's override. */
+  readonly fees: FeeBook;
 
   constructor(opts: EngineOptions) {
     this.opts = opts;
@@ -363,12 +369,14 @@ export class Engine implements StatusSource, MetricsSource {
         connected: false,
         unlisten: undefined,
       });
-      this.desk.parents.setTakerFeePpm(adapter.name, Math.round(venueFees(opts.config, vc).taker * 1_000_000));
     }
     for (const vc of opts.config.venues) {
       if (!this.venueMap.has(vc.name)) throw new Error(`venue ${vc.name}: no adapter was created for it`);
     }
     this.journal = opts.journal === undefined ? undefined : this.journalOf(opts.journal);
+    this.fees = new FeeBook(opts.config, this.log, (venue, taker) =>
+      this.desk.parents.setTakerFeePpm(venue, Math.round(taker * 1_000_000)),
+    );
     opts.metrics?.setSource(this);
     opts.metrics?.setCommandQueueDepth(() => this.commands.size);
     // known label sets start at 0, so dashboards show "none yet" rather than "no data"
@@ -448,6 +456,8 @@ export class Engine implements StatusSource, MetricsSource {
     this.journal?.endStart();
     this.desk.start();
     const st = this.startStrategy(resolved);
+    const feeEveryS = this.config.engine.fee_refresh_s;
+    if (feeEveryS > 0) this.timers.push(this.clock.setRepeating(feeEveryS * 1000, () => this.refreshFees()));
     const every = this.config.engine.status_interval_ms;
     this.timers.push(this.clock.setRepeating(every, () => this.logProgress()));
     this.timers.push(
@@ -505,6 +515,8 @@ export class Engine implements StatusSource, MetricsSource {
     this.assertStarting();
     if (this.journal === undefined) await this.desk.syncBalances(name);
     else await this.journal.settleVenue(adapter, v.symbols, simChild, (ms) => this.sleep(ms));
+    this.assertStarting();
+    await this.fees.refresh(adapter, () => this.clock.nowMs());
     this.assertStarting();
     await adapter.subscribeQuotes(v.symbols);
     this.assertStarting();
@@ -759,7 +771,8 @@ export class Engine implements StatusSource, MetricsSource {
         kind: v.adapter.kind,
         streams: [...v.streams].map(([stream, state]) => ({ stream, state })),
         rateLimits: [],
-        fees: null,
+        fees: this.fees.status(v.adapter.name).fees,
+        feesCheckedAtMs: this.fees.status(v.adapter.name).checkedAtMs,
       })),
       books: [...this.bookMap.values()].map((b) => {
         const bid = b.book?.bestBidTicks() ?? -1;
@@ -1026,6 +1039,13 @@ export class Engine implements StatusSource, MetricsSource {
     }
   }
 
+  /** Reads every connected venue's fee rates again, off the hot path (the answers land as events do). */
+  private refreshFees(): void {
+    for (const v of this.venueMap.values()) {
+      if (v.connected) void this.fees.refresh(v.adapter, () => this.clock.nowMs());
+    }
+  }
+
   /** A stop() (signal) during start-up wins: start() gives up instead of quoting afterwards. */
   private assertStarting(): void {
     if (this.phase !== "starting") throw new Error(`start-up interrupted: engine ${this.phase}`);
@@ -1114,7 +1134,7 @@ export class Engine implements StatusSource, MetricsSource {
     for (const { venue, symbol } of strategyTargets(this.config)) {
       const info = this.venueMap.get(venue.name)?.adapter.instruments().get(symbol);
       if (info === undefined) throw new Error(`strategy: venue ${venue.name} does not list ${symbol}`);
-      instruments.push({ venue: venue.name, symbol, info, fees: venueFees(this.config, venue) });
+      instruments.push({ venue: venue.name, symbol, info, fees: this.fees.live(venue.name, symbol) });
     }
     const sink: IntentSink = {
       quotes: (intent) => {

@@ -15,6 +15,7 @@
 import {
   type Balance,
   type BookView,
+  type FeeRates,
   type InstrumentInfo,
   type Lots,
   minTickLotsForNotional,
@@ -129,6 +130,13 @@ export class FillModel {
   }
 
   /** Balances as the venue would report them. */
+  /** The rates this model charges, as a venue reports them (exact decimals): every symbol alike. */
+  feeRates(symbols: readonly string[]): FeeRates[] {
+    const maker = formatUnits(this.makerRate);
+    const taker = formatUnits(this.takerRate);
+    return symbols.map((symbol) => ({ symbol, maker, taker }));
+  }
+
   balanceList(): Balance[] {
     return [...this.balances].map(([asset, b]) => ({
       asset,

@@ -40,13 +40,16 @@ export class InstrumentGrid {
   readonly maxQtyLots: number;
   /** Smallest ticks × lots that meets the venue's minimum notional. */
   readonly minTickLots: number;
-  readonly makerFee: number;
   constructor(readonly inst: StrategyInstrument) {
     const info = inst.info;
     this.minQtyLots = Math.max(1, info.minQtyLots);
     this.maxQtyLots = info.maxQtyLots > 0 ? info.maxQtyLots : Number.MAX_SAFE_INTEGER;
     this.minTickLots = minTickLotsForNotional(info.minNotional === "" ? "0" : info.minNotional, info.price, info.qty);
-    this.makerFee = inst.fees.maker;
+  }
+
+  /** The maker fee in force: read at each use, since the engine keeps it current with the venue's. */
+  get makerFee(): number {
+    return this.inst.fees.maker;
   }
 
   /** Base units to whole lots, rounding down (never more than asked). */

@@ -19,6 +19,7 @@ export {
   type VenueEvent,
   type VenueListener,
 } from "./events.ts";
+export { addFeeRates, type FeeRates, maxFeeRate, negateFeeRate } from "./fees.ts";
 export { type CommonGrid, commonGrid } from "./grid.ts";
 export type { InstrumentInfo } from "./instruments.ts";
 export type {

@@ -7,6 +7,7 @@ import type { OrderBook } from "../book/index.ts";
 import type {
   Balance,
   BookHealth,
+  FeeRates,
   InstrumentInfo,
   OpenOrder,
   OrderRequest,
@@ -43,6 +44,12 @@ export interface VenueAdapter {
   /** Queries one order by client id (resolves unknown outcomes); undefined if the venue has none. */
   orderStatus(symbol: string, clientId: string): Promise<OpenOrder | undefined>;
   balances(): Promise<Balance[]>;
+  /**
+   * This account's maker and taker rates on these symbols, as the venue reports them (a negative
+   * maker rate is a rebate, whatever the venue's own sign rule): the engine reads them at start and
+   * periodically, so the strategies' edge checks follow the venue rather than a guess in the config.
+   */
+  feeRates(symbols: readonly string[]): Promise<FeeRates[]>;
   /**
    * This account's trades on a symbol from the venue's trade history, oldest first, paging through the
    * venue's limits: the source of truth for fills missed while the engine was down or disconnected.

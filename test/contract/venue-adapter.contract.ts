@@ -200,6 +200,17 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
       expect(info?.trading).toBe(true);
     });
 
+    test("feeRates: the account's maker and taker rates on each symbol, as exact decimals", async () => {
+      const rates = await a.feeRates([sym]);
+      expect(rates.map((r) => r.symbol)).toEqual([sym]);
+      for (const r of rates) {
+        expect(r.maker).toMatch(/^-?\d+(\.\d+)?$/);
+        expect(r.taker).toMatch(/^\d+(\.\d+)?$/);
+        expect(Math.abs(Number(r.maker))).toBeLessThan(0.01);
+        expect(Number(r.taker)).toBeLessThan(0.01);
+      }
+    });
+
     test("subscribing gives a live book equal to the venue's", async () => {
       await a.subscribeQuotes([sym]);
       expect(a.bookHealth(sym)).toBe("live");

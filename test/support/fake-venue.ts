@@ -13,6 +13,7 @@ import { Rng } from "../../src/services/rng.ts";
 import {
   type Balance,
   DecimalGrid,
+  type FeeRates,
   type InstrumentInfo,
   type Lots,
   type OpenOrder,
@@ -122,6 +123,17 @@ export class FakeVenue implements VenueAdapter {
     const acct = this.account;
     if (acct !== undefined) return [...acct].map(([asset, units]) => ({ asset, free: unitsText(units), locked: "0" }));
     return this.venueBalances.map((b) => ({ ...b }));
+  }
+
+  /** What feeRates() reports for every symbol (a test sets it); an Error makes the call fail. */
+  venueFees: { maker: string; taker: string } | Error = { maker: "0.001", taker: "0.001" };
+  feeRateCalls = 0;
+
+  async feeRates(symbols: readonly string[]): Promise<FeeRates[]> {
+    this.feeRateCalls++;
+    const fees = this.venueFees;
+    if (fees instanceof Error) throw fees;
+    return symbols.map((symbol) => ({ symbol, ...fees }));
   }
 
   onEvent(listener: VenueListener): () => void {

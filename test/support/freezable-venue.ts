@@ -8,6 +8,7 @@ import type { OrderBook } from "../../src/book/index.ts";
 import type {
   Balance,
   BookHealth,
+  FeeRates,
   InstrumentInfo,
   OpenOrder,
   OrderRequest,
@@ -68,6 +69,9 @@ export class FreezableVenue implements VenueAdapter {
   }
   balances(): Promise<Balance[]> {
     return this.inner.balances();
+  }
+  feeRates(symbols: readonly string[]): Promise<FeeRates[]> {
+    return this.inner.feeRates(symbols);
   }
   tradeHistory(query: TradeQuery): Promise<VenueTrade[]> {
     return this.inner.tradeHistory(query);

@@ -211,6 +211,13 @@ function orderRoutes(v: BinanceVenue): RouteEntry[] {
       (p) => myTradesWeight(p),
       (a, p) => json(v.myTrades(must(a), p)),
     ),
+    route(
+      "GET",
+      "/api/v3/account/commission",
+      "signed",
+      () => 20,
+      (a, p) => json(v.commission(must(a), p)),
+    ),
   ];
 }
 

@@ -411,6 +411,12 @@ export class BinanceVenue {
   }
 
   /** GET /api/v3/account. */
+  /** GET /api/v3/account/commission: the fee rates this account is charged on the symbol. */
+  commission(acct: SimAccount, p: ParamSource): Record<string, unknown> {
+    const sym = this.symbolParam(p);
+    return commissionOf(this.core.fees(acct.accountId) ?? { maker: "0.001", taker: "0.001" }, sym.name);
+  }
+
   accountInfo(acct: SimAccount, p: ParamSource): Record<string, unknown> {
     const fees = this.core.fees(acct.accountId) ?? { maker: "0.001", taker: "0.001" };
     const omitZero = p.get("omitZeroBalances") === "true";
@@ -446,6 +452,22 @@ export class BinanceVenue {
       uid: uidOf(acct.accountId),
     };
   }
+}
+
+/**
+ * GET /api/v3/account/commission: the account's rates on one symbol, as Binance reports them
+ * (standard, tax and special commission, and the BNB discount); the simulator charges the standard
+ * rates only, so tax and special are zero and the discount is off.
+ */
+export function commissionOf(fees: { maker: string; taker: string }, symbol: string): Record<string, unknown> {
+  const zero = { maker: "0.00000000", taker: "0.00000000", buyer: "0.00000000", seller: "0.00000000" };
+  return {
+    symbol,
+    standardCommission: { ...zero, maker: fixed8(fees.maker), taker: fixed8(fees.taker) },
+    specialCommission: zero,
+    taxCommission: zero,
+    discount: { enabledForAccount: false, enabledForSymbol: false, discountAsset: "BNB", discount: "0.00000000" },
+  };
 }
 
 /** A required parameter (-1102 when absent or empty). */

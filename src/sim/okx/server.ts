@@ -332,6 +332,7 @@ export class OkxServer {
     if (url.pathname === "/api/v5/asset/currencies" && get) return v.currencies(acct, q);
     if (url.pathname === "/api/v5/account/config" && get) return [v.accountConfig(acct)];
     if (url.pathname === "/api/v5/account/balance") return [v.balance(acct)];
+    if (url.pathname === "/api/v5/account/trade-fee") return [v.tradeFee(acct, q)];
     throw new OkxError("50000", `Unknown endpoint ${url.pathname}`, 404);
   }
 

@@ -434,6 +434,39 @@ export class OkxVenue {
     };
   }
 
+  /**
+   * GET /api/v5/account/trade-fee: the rates this account is charged, in OKX's sign convention (a
+   * charge is negative, a rebate positive), for SPOT, one instrument or the account's level.
+   */
+  tradeFee(acct: OkxAccount, q: Readonly<Record<string, string>>): Record<string, unknown> {
+    if (q.instType === undefined || q.instType === "") throw new OkxError("51000", "Parameter instType error");
+    if (q.instType !== "SPOT") throw new OkxError("51000", "Parameter instType error");
+    if (q.instId !== undefined && this.symbolOf(q.instId) === undefined) {
+      throw new OkxError("51001", "Instrument ID does not exist");
+    }
+    const fees = this.core.fees(acct.accountId) ?? { maker: "0.001", taker: "0.001" };
+    const charge = (rate: string) => {
+      const d = okxDecimal(rate);
+      return /^0(\.0*)?$/.test(d) ? "0" : d.startsWith("-") ? d.slice(1) : `-${d}`;
+    };
+    return {
+      category: "1",
+      delivery: "",
+      exercise: "",
+      instType: "SPOT",
+      level: "Lv1",
+      maker: charge(fees.maker),
+      taker: charge(fees.taker),
+      makerU: "",
+      takerU: "",
+      makerUSDC: "",
+      takerUSDC: "",
+      ruleType: "normal",
+      ts: String(this.clock.nowMs()),
+      fiat: [],
+    };
+  }
+
   /** Balance in OKX's account/balance shape. */
   balance(acct: OkxAccount): Record<string, unknown> {
     const bals = this.core.balances(acct.accountId) ?? [];

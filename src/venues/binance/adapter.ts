@@ -9,11 +9,14 @@ import { type Resolution, resolveUnknownOutcome, VenueBudget } from "../../gatew
 import { LatencySamples } from "../../metrics/index.ts";
 import type { TimerId } from "../../services/index.ts";
 import {
+  addFeeRates,
   type Balance,
   type BookHealth,
+  type FeeRates,
   type InstrumentInfo,
   isOwnClientId,
   isValidClientId,
+  maxFeeRate,
   type OpenOrder,
   type OrderRequest,
   type TradeQuery,
@@ -69,6 +72,34 @@ class DecimalTexts {
     this.texts[slot] = t;
     return t;
   }
+}
+
+/**
+ * The rate an order pays from Binance's commission answer: the standard, tax and special commissions
+ * add up, and a buyer or seller commission applies to one side only, so the larger of the two is
+ * added (the edge check must not underestimate; absent, they count as 0). Throws naming the field
+ * when one is malformed.
+ */
+export function commissionRates(body: unknown, what: string): { maker: string; taker: string } {
+  const parts = ["standardCommission", "taxCommission", "specialCommission"];
+  const rate = (part: Obj, key: string, path: string, absent?: string): string => {
+    const v = part[key] ?? absent;
+    if (typeof v !== "string") throw new Error(`${what}: commission ${path}.${key} missing or not a string`);
+    return v;
+  };
+  const sums = { maker: [] as string[], taker: [] as string[] };
+  if (!isObj(body) || !isObj(body["standardCommission"])) {
+    throw new Error(`${what}: commission answer has no standardCommission`);
+  }
+  for (const name of parts) {
+    const part = body[name];
+    if (part === undefined) continue;
+    if (!isObj(part)) throw new Error(`${what}: commission ${name} is not an object`);
+    const side = maxFeeRate(rate(part, "buyer", name, "0"), rate(part, "seller", name, "0"));
+    sums.maker.push(rate(part, "maker", name), side);
+    sums.taker.push(rate(part, "taker", name), side);
+  }
+  return { maker: addFeeRates(...sums.maker), taker: addFeeRates(...sums.taker) };
 }
 
 /** Binance Spot behind the VenueAdapter contract. */
@@ -560,6 +591,23 @@ export class BinanceAdapter implements VenueAdapter {
   async tradeHistory(query: TradeQuery): Promise<VenueTrade[]> {
     this.requireTrading();
     return this.history.trades(this.instrument(query.symbol), query);
+  }
+
+  /** GET /api/v3/account/commission per symbol (weight 20 each): standard + tax + special commission. */
+  async feeRates(symbols: readonly string[]): Promise<FeeRates[]> {
+    this.requireTrading();
+    const out: FeeRates[] = [];
+    for (const symbol of symbols) {
+      const info = this.instrument(symbol);
+      const body = await this.rest.call(
+        "GET",
+        "/api/v3/account/commission",
+        { symbol: info.venueSymbol },
+        { signed: true, weight: 20 },
+      );
+      out.push({ symbol, ...commissionRates(body, `binance ${this.name} ${symbol}`) });
+    }
+    return out;
   }
 
   onEvent(listener: VenueListener): () => void {

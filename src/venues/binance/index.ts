@@ -1,5 +1,5 @@
 /** Public face of the Binance Spot adapter. */
-export { BinanceAdapter, createBinanceAdapter } from "./adapter.ts";
+export { BinanceAdapter, commissionRates, createBinanceAdapter } from "./adapter.ts";
 export {
   BINANCE_PRESETS,
   type BinanceConfig,

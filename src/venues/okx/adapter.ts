@@ -12,7 +12,9 @@ import type { TimerId } from "../../services/index.ts";
 import {
   type Balance,
   type BookHealth,
+  type FeeRates,
   type InstrumentInfo,
+  negateFeeRate,
   type OpenOrder,
   type OrderRequest,
   type TradeQuery,
@@ -231,6 +233,25 @@ export class OkxAdapter implements VenueAdapter {
     if (info === undefined)
       return Promise.reject(new VenueRejectError("bad_symbol", "", `okx ${this.name}: unknown symbol ${query.symbol}`));
     return this.history.trades(info, query);
+  }
+
+  /** GET /api/v5/account/trade-fee per symbol; OKX reports a charge as negative, so the sign flips. */
+  async feeRates(symbols: readonly string[]): Promise<FeeRates[]> {
+    const out: FeeRates[] = [];
+    for (const symbol of symbols) {
+      const info = this.instr.get(symbol);
+      if (info === undefined) throw new Error(`okx ${this.name}: unknown symbol ${symbol}`);
+      const path = `/api/v5/account/trade-fee?instType=SPOT&instId=${encodeURIComponent(info.venueSymbol)}`;
+      const res = await this.rest.call("GET", path, undefined);
+      const d = Array.isArray(res["data"]) ? res["data"][0] : undefined;
+      const maker = isObj(d) ? d["maker"] : undefined;
+      const taker = isObj(d) ? d["taker"] : undefined;
+      if (typeof maker !== "string" || typeof taker !== "string") {
+        throw new Error(`okx ${this.name} ${symbol}: trade-fee answer has no maker/taker rate`);
+      }
+      out.push({ symbol, maker: negateFeeRate(maker), taker: negateFeeRate(taker) });
+    }
+    return out;
   }
 }
 

@@ -11,6 +11,7 @@ import type { Clock, TimerId } from "../../services/index.ts";
 import type {
   Balance,
   BookHealth,
+  FeeRates,
   InstrumentInfo,
   Lots,
   OpenOrder,
@@ -146,6 +147,10 @@ export class PaperAdapter implements VenueAdapter {
 
   balances(): Promise<Balance[]> {
     return this.request(() => this.model().balanceList());
+  }
+  /** The rates the local fill model charges (not the real venue's: no order reaches it). */
+  feeRates(symbols: readonly string[]): Promise<FeeRates[]> {
+    return this.request(() => this.model().feeRates(symbols));
   }
   onEvent(listener: VenueListener): () => void {
     this.listeners.push(listener);

@@ -12,6 +12,7 @@ import type { Clock, TimerId } from "../../services/index.ts";
 import {
   type Balance,
   type BookHealth,
+  type FeeRates,
   type InstrumentInfo,
   type Lots,
   type OpenOrder,
@@ -226,6 +227,11 @@ export class ReplayAdapter implements VenueAdapter, LocalSink {
 
   balances(): Promise<Balance[]> {
     return this.request(() => this.opts.fill.balanceList());
+  }
+
+  /** The rates the fill model charges (fill_model's fees): what a backtest's edge checks must use. */
+  feeRates(symbols: readonly string[]): Promise<FeeRates[]> {
+    return this.request(() => this.opts.fill.feeRates(symbols));
   }
 
   onEvent(listener: VenueListener): () => void {

@@ -20,6 +20,7 @@ import type {
 import {
   type Balance,
   type BookHealth,
+  type FeeRates,
   type InstrumentInfo,
   type Lots,
   type OpenOrder,
@@ -460,6 +461,14 @@ export class SimDirectAdapter implements VenueAdapter {
   /** Counters for metrics and tests (history pages read). */
   stats(): Readonly<Record<string, number>> {
     return { ...this.counters };
+  }
+
+  /** The rates the core charges this account (the same on every symbol). */
+  feeRates(symbols: readonly string[]): Promise<FeeRates[]> {
+    return this.request(() => {
+      const fees = this.core.fees(this.account) ?? { maker: "0", taker: "0" };
+      return symbols.map((symbol) => ({ symbol, maker: fees.maker, taker: fees.taker }));
+    });
   }
 
   onEvent(listener: VenueListener): () => void {
