@@ -675,17 +675,7 @@ export class Engine implements StatusSource, MetricsSource {
           const v = this.venueMap.get(ev.venue);
           const before = v?.streams.get(ev.stream);
           v?.streams.set(ev.stream, ev.state);
-          if (before !== ev.state) {
-            const line = `venue ${ev.venue} ${ev.stream} stream ${ev.state}`;
-            if (ev.state === "connected" || (ev.state === "connecting" && before === undefined)) {
-              this.log.info(line, { reason: ev.reason });
-            } else this.log.warn(line, { reason: ev.reason });
-            if (ev.state === "connected" && v !== undefined) {
-              // the first connection of a stream is not a reconnect; every later one follows a loss
-              if (v.everConnected.has(ev.stream)) v.metrics?.reconnects.inc();
-              v.everConnected.add(ev.stream);
-            }
-          }
+          if (before !== ev.state) this.onConnection(v, ev, before === undefined);
           this.desk.onVenueEvent(ev);
           return;
         }
@@ -695,6 +685,26 @@ export class Engine implements StatusSource, MetricsSource {
     } catch (e) {
       this.counters.eventErrors++;
       this.log.error("venue event failed", { type: ev.type, error: (e as Error).message });
+    }
+  }
+
+  /** A stream changed state: logged with its fields, and a connection after a loss counted as a reconnect. */
+  private onConnection(
+    v: VenueEntry | undefined,
+    ev: Extract<VenueEvent, { type: "connection" }>,
+    first: boolean,
+  ): void {
+    const { venue, stream, state, reason } = ev;
+    // the first connection of a stream is not a reconnect; every later one follows a loss
+    const reconnect = state === "connected" && v !== undefined && v.everConnected.has(stream);
+    const fields = { event: reconnect ? "reconnect" : "connection", venue, stream, state, reason };
+    if (reconnect) this.log.info("venue {venue} {stream} stream {state} again (reconnect)", fields);
+    else if (state === "connected" || (state === "connecting" && first)) {
+      this.log.info("venue {venue} {stream} stream {state}", fields);
+    } else this.log.warn("venue {venue} {stream} stream {state}", fields);
+    if (state === "connected" && v !== undefined) {
+      if (reconnect) v.metrics?.reconnects.inc();
+      v.everConnected.add(stream);
     }
   }
 
@@ -721,6 +731,23 @@ export class Engine implements StatusSource, MetricsSource {
     const v = this.venueMap.get(venue);
     v?.metrics?.forSymbol(req.symbol).ordersSent.inc();
     this.opts.onOrderSent?.(venue, req);
+    if (this.log.enabled("debug")) this.logOrder(venue, req);
+  }
+
+  /** One line per order sent (debug level: a market maker sends many), every value a field. */
+  private logOrder(venue: string, req: OrderRequest): void {
+    const info = this.bookIndex.get(venue)?.get(req.symbol)?.info;
+    this.log.debug("order {venue} {symbol} {side} {quantity} @ {price}", {
+      event: "order",
+      venue,
+      symbol: req.symbol,
+      side: SIDE_NAME[req.side],
+      quantity: info?.qty.format(req.lots) ?? `${req.lots} lots`,
+      price: req.type === "market" ? "market" : (info?.price.format(req.priceTicks) ?? `${req.priceTicks} ticks`),
+      type: req.type,
+      tif: req.tif,
+      clientId: req.clientId,
+    });
   }
 
   /** Records the end-of-turn tick-to-trade sample of each order of the frame being closed. */
@@ -1287,10 +1314,22 @@ export class Engine implements StatusSource, MetricsSource {
     const inst = this.desk.registry.get(f.venue, f.symbol);
     const pos = inst?.position.lots ?? 0;
     if (b !== undefined && this.log.enabled("info")) {
-      this.log.info(
-        `fill ${f.venue} ${f.symbol} ${SIDE_NAME[f.side]} ${b.info.qty.format(f.lots)} @ ${b.info.price.format(f.priceTicks)}`,
-        { maker: f.isMaker, fee: `${f.fee} ${f.feeAsset}`, position: b.info.qty.format(pos) },
-      );
+      this.log.info("fill {venue} {symbol} {side} {quantity} @ {price}", {
+        event: "fill",
+        venue: f.venue,
+        symbol: f.symbol,
+        side: SIDE_NAME[f.side],
+        quantity: b.info.qty.format(f.lots),
+        price: b.info.price.format(f.priceTicks),
+        maker: f.isMaker,
+        fee: f.fee,
+        feeAsset: f.feeAsset,
+        position: b.info.qty.format(pos),
+        clientId: f.clientId,
+        venueOrderId: f.order?.venueOrderId ?? "",
+        tradeId: f.tradeId,
+        ...(f.order?.strategy != null ? { strategy: f.order.strategy } : {}),
+      });
     }
     if (b !== undefined) this.guardFill(b);
     this.opts.onFill?.(f);

@@ -113,8 +113,15 @@ export class OrderReports {
   private summarise(b: Burst, nowMs: number): void {
     if (b.more === 0) return;
     this.logAt(b.reason)(
-      `order rejected ${b.venue} ${b.symbol}: ${b.more} more ${b.reason} in the ${Math.round((nowMs - b.startMs) / 1000)} s after the line above`,
-      { reason: b.reason, count: b.more, lastClientId: b.lastClientId },
+      `order rejected {venue} {symbol}: ${b.more} more {reason} in the ${Math.round((nowMs - b.startMs) / 1000)} s after the line above`,
+      {
+        event: "order_rejected",
+        venue: b.venue,
+        symbol: b.symbol,
+        reason: b.reason,
+        count: b.more,
+        lastClientId: b.lastClientId,
+      },
     );
   }
 
@@ -122,15 +129,19 @@ export class OrderReports {
     const info = this.ctx.info(o.venue, o.symbol);
     const qty = info?.qty.format(o.lots) ?? `${o.lots} lots`;
     const price = o.type === "market" ? "market" : (info?.price.format(o.priceTicks) ?? `${o.priceTicks} ticks`);
-    this.logAt(reason)(
-      `order rejected ${o.venue} ${o.symbol} ${o.side === Side.Buy ? "buy" : "sell"} ${qty} @ ${price}`,
-      {
-        reason,
-        clientId: o.clientId,
-        detail: o.log.lastText(),
-        ...(o.strategy !== null ? { strategy: o.strategy } : {}),
-      },
-    );
+    this.logAt(reason)("order rejected {venue} {symbol} {side} {quantity} @ {price}", {
+      event: "order_rejected",
+      venue: o.venue,
+      symbol: o.symbol,
+      side: o.side === Side.Buy ? "buy" : "sell",
+      quantity: qty,
+      price,
+      reason,
+      clientId: o.clientId,
+      venueOrderId: o.venueOrderId,
+      detail: o.log.lastText(),
+      ...(o.strategy !== null ? { strategy: o.strategy } : {}),
+    });
   }
 
   /** A post-only quote the market ran into is routine for a market maker (info); any other refusal is a warning. */
@@ -150,8 +161,8 @@ export class OrderReports {
       this.settled.add(clientId);
     }
     this.ctx.metricsOf(venue)?.unknownOutcome(result).inc();
-    const line = `unknown order outcome ${venue} ${symbol} ${clientId}: ${result}`;
-    const fields = { clientId, result, detail };
+    const line = "unknown order outcome {venue} {symbol} {clientId}: {result}";
+    const fields = { event: "unknown_outcome", venue, symbol, clientId, result, detail };
     if (result === "open" || result === "not_found") this.ctx.log.info(line, fields);
     else this.ctx.log.warn(line, fields);
   }

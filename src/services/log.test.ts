@@ -71,3 +71,35 @@ describe("logger", () => {
     });
   });
 });
+
+describe("message templates", () => {
+  const fields = {
+    event: "fill",
+    venue: "sim",
+    symbol: "BTC-USDT",
+    side: "sell",
+    quantity: "0.002",
+    price: "60004.44",
+    maker: true,
+  };
+  test("text reads as a sentence: named fields in place, the rest after, the event kind left out", () => {
+    const { log, lines } = capture();
+    log.info("fill {venue} {symbol} {side} {quantity} @ {price}", fields);
+    expect(lines[0]?.line).toBe("2026-01-02T03:04:05.006Z INFO  fill sim BTC-USDT sell 0.002 @ 60004.44 maker=true");
+  });
+  test("json carries every value as its own field, and the sentence as msg", () => {
+    const { log, lines } = capture({ format: "json" });
+    log.info("fill {venue} {symbol} {side} {quantity} @ {price}", fields);
+    expect(JSON.parse(lines[0]?.line ?? "")).toEqual({
+      time: "2026-01-02T03:04:05.006Z",
+      level: "info",
+      msg: "fill sim BTC-USDT sell 0.002 @ 60004.44",
+      ...fields,
+    });
+  });
+  test("a brace that names no field stays as written; secrets are masked in place too", () => {
+    const { log, lines } = capture({ secrets: ["hunter2-secret"] });
+    log.info("odd {nope} key {k}", { k: "hunter2-secret" });
+    expect(lines[0]?.line).toBe("2026-01-02T03:04:05.006Z INFO  odd {nope} key [redacted]");
+  });
+});

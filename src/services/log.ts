@@ -21,7 +21,11 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY_RE.test(key) && !key.endsWith("_env");
 }
 
-/** The logging face the engine and its modules depend on. */
+/**
+ * The logging face the engine and its modules depend on. A message may name fields in braces
+ * (`fill {venue} {symbol}`): text lines show them in place, JSON lines carry them as fields too. An
+ * `event` field names the kind of line for machines (fill, order, order_rejected, ...); text lines omit it.
+ */
 export interface Logger {
   debug(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
@@ -81,6 +85,27 @@ function textValue(v: unknown): string {
   return /^[^\s"=]+$/.test(v) ? v : JSON.stringify(v);
 }
 
+/** `{name}` in a message: a field shown in place in text lines. */
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+/**
+ * A message template filled from the fields: `fill {venue} {symbol} {side} {quantity} @ {price}`
+ * reads as a sentence in both formats, while JSON lines also carry each of those values as its own
+ * typed field (so a machine filters on `venue` or `price` instead of parsing `msg`). Returns the
+ * sentence and the fields it used (text lines leave those out of their key=value tail).
+ */
+function render(msg: string, fields: Readonly<Record<string, unknown>>): { text: string; used: Set<string> } {
+  const used = new Set<string>();
+  if (!msg.includes("{")) return { text: msg, used };
+  const text = msg.replace(PLACEHOLDER, (whole, name: string) => {
+    if (!(name in fields)) return whole;
+    used.add(name);
+    const v = fields[name];
+    return typeof v === "string" ? v : JSON.stringify(v);
+  });
+  return { text, used };
+}
+
 class StructuredLogger implements Logger {
   constructor(
     private readonly format: LogFormat,
@@ -122,14 +147,16 @@ class StructuredLogger implements Logger {
       unknown
     >;
     const time = new Date(this.clock.nowMs()).toISOString();
-    const message = scrub(msg, this.secrets);
+    const { text, used } = render(scrub(msg, this.secrets), all);
     if (this.format === "json") {
-      this.sink(JSON.stringify({ time, level, msg: message, ...all }), level);
+      this.sink(JSON.stringify({ time, level, msg: text, ...all }), level);
       return;
     }
     const component = typeof all.component === "string" ? all.component : "";
-    let line = `${time} ${level.toUpperCase().padEnd(5)} ${component === "" ? "" : `[${component}] `}${message}`;
-    for (const [k, v] of Object.entries(all)) if (k !== "component") line += ` ${k}=${textValue(v)}`;
+    let line = `${time} ${level.toUpperCase().padEnd(5)} ${component === "" ? "" : `[${component}] `}${text}`;
+    for (const [k, v] of Object.entries(all)) {
+      if (k !== "component" && k !== "event" && !used.has(k)) line += ` ${k}=${textValue(v)}`;
+    }
     this.sink(line, level);
   }
 }
