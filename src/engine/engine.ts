@@ -1479,39 +1479,81 @@ export class Engine implements StatusSource, MetricsSource {
     const top = Object.entries(this.desk.risk.stats.rejections)
       .filter(([, n]) => n > 0)
       .sort((a, b) => b[1] - a[1])
-      .slice(0, 3);
+      .slice(0, 2);
     return top.length === 0 ? "" : ` (${top.map(([r, n]) => `${r} ${n}`).join(", ")})`;
   }
 
-  /** One readable progress block: books, quotes resting, fills, positions and PnL. */
+  /**
+   * The periodic status, one short line per subject so it fits a 120-column terminal with the log's
+   * time, level and component in front: the counters and latency, then each book (venue, symbol,
+   * health, top of book, our resting quotes, position), then PnL per quote currency.
+   */
   private logProgress(): void {
     if (!this.log.enabled("info")) return;
-    const parts: string[] = [];
-    for (const b of this.bookMap.values()) {
-      const bid = b.book?.bestBidTicks() ?? -1;
-      const ask = b.book?.bestAskTicks() ?? -1;
-      let bids = 0;
-      let asks = 0;
-      for (const o of this.desk.oms.liveOrders(b.venue, b.symbol, Side.Buy)) if (o.state !== "pending_cancel") bids++;
-      for (const o of this.desk.oms.liveOrders(b.venue, b.symbol, Side.Sell)) if (o.state !== "pending_cancel") asks++;
-      const pos = this.desk.registry.get(b.venue, b.symbol)?.position.lots ?? 0;
-      parts.push(
-        `${b.venue} ${b.symbol} ${b.health} ${bid >= 0 ? b.info.price.format(bid) : "-"}/${ask >= 0 ? b.info.price.format(ask) : "-"} resting ${bids}b/${asks}a pos ${b.info.qty.format(pos)}`,
-      );
-    }
-    const pnl: string[] = [];
-    for (const [currency, p] of this.desk.positions.totalsByQuote()) {
-      pnl.push(
-        `${currency} realized ${fmt2(p.realized)} unrealized ${fmt2(p.unrealized)} fees ${fmt2(p.fees)} net ${fmt2(p.realized + p.unrealized - p.fees)}`,
-      );
-    }
     const [p50, p99] = this.tickToTrade.percentiles([50, 99]);
-    this.log.info(
-      `status: ${parts.join(" | ")} | fills ${this.counters.fills} orders ${this.counters.ordersSent} risk-refused ${this.counters.riskRejects}${this.refusalSummary()} venue-rejected ${this.desk.oms.stats.rejected} | PnL ${pnl.join("; ") || "0"}${
-        this.tickToTrade.count > 0 ? ` | tick-to-trade p50 ${us(p50)} p99 ${us(p99)}` : ""
-      }${this.desk.kill.isHalted() ? " | HALTED" : ""}`,
-    );
+    const counts = [
+      `fills ${this.counters.fills}`,
+      `orders ${this.counters.ordersSent}`,
+      `risk-refused ${this.counters.riskRejects}${this.refusalSummary()}`,
+      `venue-rejected ${this.desk.oms.stats.rejected}`,
+      ...(this.tickToTrade.count > 0 ? [`tick-to-trade p50 ${us(p50)} p99 ${us(p99)}`] : []),
+      ...(this.desk.kill.isHalted() ? ["HALTED"] : []),
+    ];
+    for (const line of statusLines("", counts)) this.log.info(line);
+    for (const b of this.bookMap.values()) {
+      for (const line of statusLines(`${b.venue} ${b.symbol}`, this.bookParts(b))) this.log.info(line);
+    }
+    for (const [currency, p] of this.desk.positions.totalsByQuote()) {
+      const net = p.realized + p.unrealized - p.fees;
+      const parts = [
+        `realized ${fmt2(p.realized)}`,
+        `unrealized ${fmt2(p.unrealized)}`,
+        `fees ${fmt2(p.fees)}`,
+        `net ${fmt2(net)}`,
+      ];
+      for (const line of statusLines(`PnL ${currency}`, parts)) this.log.info(line);
+    }
   }
+
+  /** One book's status: health, top of book, our resting bids/asks, position. */
+  private bookParts(b: BookEntry): string[] {
+    const bid = b.book?.bestBidTicks() ?? -1;
+    const ask = b.book?.bestAskTicks() ?? -1;
+    let bids = 0;
+    let asks = 0;
+    for (const o of this.desk.oms.liveOrders(b.venue, b.symbol, Side.Buy)) if (o.state !== "pending_cancel") bids++;
+    for (const o of this.desk.oms.liveOrders(b.venue, b.symbol, Side.Sell)) if (o.state !== "pending_cancel") asks++;
+    const pos = this.desk.registry.get(b.venue, b.symbol)?.position.lots ?? 0;
+    const top = `${bid >= 0 ? b.info.price.format(bid) : "-"}/${ask >= 0 ? b.info.price.format(ask) : "-"}`;
+    return [`${b.health} ${top}`, `resting ${bids}b/${asks}a`, `pos ${b.info.qty.format(pos)}`];
+  }
+}
+
+/**
+ * Longest status message: 120 columns less the log's own prefix ("2026-01-05T12:00:05.100Z INFO
+ * [engine] ", 40 columns), so every status line fits a 120-column terminal.
+ */
+export const STATUS_MESSAGE_MAX = 80;
+
+/**
+ * "status: <head> <parts...>" packed into as few lines as fit STATUS_MESSAGE_MAX, the head repeated on
+ * each (so every line says what it is about); a part too long even alone is cut with an ellipsis.
+ */
+function statusLines(head: string, parts: readonly string[]): string[] {
+  const prefix = `status: ${head === "" ? "" : `${head} `}`;
+  const out: string[] = [];
+  let line = "";
+  for (const part of parts) {
+    const next = line === "" ? `${prefix}${part}` : `${line} ${part}`;
+    if (next.length <= STATUS_MESSAGE_MAX || line === "") {
+      line = next;
+      continue;
+    }
+    out.push(line);
+    line = `${prefix}${part}`;
+  }
+  if (line !== "") out.push(line);
+  return out.map((l) => (l.length <= STATUS_MESSAGE_MAX ? l : `${l.slice(0, STATUS_MESSAGE_MAX - 1)}…`));
 }
 
 /** A Money amount rounded to 2 decimals for the console (display only). */
