@@ -55,9 +55,9 @@ export const crossVenueMmParamsSchema = v.strictObject({
   /** Venues hedges are routed to (empty = every other venue the strategy is given). */
   hedge_venues: v.optional(v.array(venueName, "a list of venue names"), []),
   /** Least edge kept per round trip after the quote venue's maker fee and the hedge venues' taker fees, fraction of price. */
-  min_profit: v.optional(fractionField(0.5), 0.0002),
+  min_profit: v.optional(fractionField(0.5), 0.00002),
   /** Size of each quote in base units (raised to the quote venue's minimum quantity/notional). */
-  order_size: v.optional(baseAmount, 0.01),
+  order_size: v.optional(baseAmount, 0.002),
   /** Largest absolute net position over all venues, base units; a side that could pass it is cut or pulled. */
   max_position: v.optional(baseAmount, 0.05),
   /** Share of each displayed hedge level the router counts on, per mille. */
@@ -67,14 +67,14 @@ export const crossVenueMmParamsSchema = v.strictObject({
   /** Book levels per hedge venue read to price a hedge of order_size. */
   hedge_depth_levels: v.optional(intField(1, 50), 10),
   /** A new quote within this fraction of price of the resting one (and still safe) replaces nothing. */
-  refresh_tolerance: v.optional(fractionField(0.5), 0.0001),
+  refresh_tolerance: v.optional(fractionField(0.5), 0.00005),
   /** The same tolerance in ticks of the quote venue; the larger of the two applies. */
   refresh_tolerance_ticks: v.optional(intField(0, 1_000_000), 0),
   /**
    * Least time between two new prices on a side, ms (0 = none). A quote that must move sooner is
    * pulled instead, so fast hedge prices do not stack replacement orders while earlier ones are in flight.
    */
-  min_quote_life_ms: v.optional(intField(0, 60_000), 200),
+  min_quote_life_ms: v.optional(intField(0, 60_000), 500),
 });
 
 export type CrossVenueMmParams = v.InferOutput<typeof crossVenueMmParamsSchema>;

@@ -1,0 +1,66 @@
+/**
+ * cross_venue_mm with its defaults, as a user first tries it: `bun src/main.ts` on the two simulated
+ * venues of config/cross-venue.example.yaml with only `quote_venue` given (every other parameter its
+ * default). It must quote on bin, fill there and hedge the fill on okx; the defaults are tuned for
+ * that (config/README.md says why). Waits are on the engine's output, bounded only generously.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEngineProcess } from "./support/engine-process.ts";
+import { waitUntil } from "./support/wait.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const dir = mkdtempSync(join(tmpdir(), "xvmm-defaults-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The example config with the strategy's parameters cut to quote_venue, and risk limits that fit the defaults. */
+function defaultsConfig(): string {
+  const example = readFileSync(join(ROOT, "config/cross-venue.example.yaml"), "utf8");
+  const params = example.slice(example.indexOf("  parameters:"), example.indexOf("\n# max_position_base"));
+  const risk = example.slice(example.indexOf("risk:"), example.indexOf("\nhttp:"));
+  return example
+    .replace(params, "  parameters:\n    quote_venue: bin\n")
+    .replace(
+      risk,
+      "risk:\n  max_position_base: 0.05\n  max_position_notional: 10000\n  max_order_base: 0.05\n  max_order_notional: 5000\n  max_total_notional: 20000\n  max_orders_per_second: 4\n  max_cancels_per_second: 40\n  daily_loss_limit: 100\n",
+    );
+}
+
+test("cross_venue_mm on its defaults quotes, fills on the quote venue and hedges on the other", async () => {
+  const seed = "cross-venue";
+  const path = join(dir, "xvmm-defaults.yaml");
+  writeFileSync(path, defaultsConfig());
+  const e = startEngineProcess(["--config", path], { HFT_SIM_SEED: seed });
+  const context = () => `seed ${seed}\n${e.out()}`;
+  try {
+    const seen = (re: RegExp, what: string) => waitUntil(() => re.test(e.out()), what, 90_000, context);
+    await seen(/quoting started strategy=xmm kind=cross_venue_mm/, "quoting");
+    await seen(/fill bin BTC-USDT (buy|sell) .* maker=true/, "a maker fill on bin");
+    await seen(/fill okx BTC-USDT (buy|sell) .* maker=false/, "its hedge on okx");
+    // how many fills the defaults bring in the first 15 s, by the engine's own log times
+    const times = (re: RegExp) => [...e.out().matchAll(re)].map((m) => Date.parse(m[1] ?? ""));
+    const started = times(/(\S+) INFO {2}\[engine\] quoting started/g)[0] ?? Number.NaN;
+    await waitUntil(
+      () => times(/^(\S+) /gm).some((t) => t >= started + 15_000),
+      "the engine's log to pass 15 s after quoting started",
+      90_000,
+      context,
+    );
+    const early = times(/(\S+) INFO {2}\[engine\] fill bin/g).filter((t) => t <= started + 15_000);
+    expect({
+      seed,
+      fillsOnBinInFirst15s: early.length >= 2,
+      firstAfterS: ((early[0] ?? Number.NaN) - started) / 1000,
+    }).toEqual({
+      seed,
+      fillsOnBinInFirst15s: true,
+      firstAfterS: expect.any(Number),
+    });
+    const { code, errors } = await e.interrupt();
+    expect({ seed, code, errors: errors.filter((l) => / ERROR /.test(l)) }).toEqual({ seed, code: 0, errors: [] });
+  } finally {
+    e.kill();
+  }
+}, 300_000);
