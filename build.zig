@@ -51,12 +51,15 @@ pub fn build(b: *std.Build) void {
     const optimize = b.standardOptimizeOption(.{});
     const sanitize = b.option(bool, "sanitize", "also run the randomized test under ASan+UBSan (default true)") orelse true;
     const cc = b.option([]const u8, "cc", "C compiler for the sanitizer run (default cc)") orelse "cc";
+    // The image ships the library stripped (no symbols or debug info to read or to carry).
+    const strip = b.option(bool, "strip", "strip symbols and debug info from the library (default false)") orelse false;
     const sources = librarySources(b);
 
     const lib = b.addSharedLibrary(.{ .name = "hftcore", .target = target, .optimize = optimize });
     lib.addCSourceFiles(sources, if (optimize == .Debug) &test_flags else &release_flags);
     lib.addIncludePath(.{ .path = "csrc/include" });
     lib.linkLibC();
+    lib.strip = strip;
     b.installArtifact(lib);
 
     const test_step = b.step("test", "C unit tests, randomized differential test, and its ASan+UBSan run");

