@@ -229,6 +229,11 @@ describe("monitoring routes", () => {
     ]);
     // one venue of two down: not ready either, but the engine is still connected somewhere
     expect((await ready({ ...s, venues: [down, second] })).reasons).not.toContain("no venue connected");
+    // the fill guard's pause stops quoting on a symbol: not ready until the next book update
+    const guarded = { ...s.books[0]!, quotingPaused: { sinceMs: 1, reason: "fill on a book 900 ms old" } };
+    expect((await ready({ ...s, books: [guarded] })).reasons).toEqual([
+      "quoting paused on binance BTC-USDT: fill on a book 900 ms old",
+    ]);
     const strategy = s.strategies[0]!;
     const operatorPaused = { ...strategy, state: "paused" as const, pausedBy: "operator" };
     expect(await ready({ ...s, strategies: [operatorPaused] })).toEqual({ code: 200, ready: true, reasons: [] });
