@@ -1,8 +1,9 @@
 /**
  * cross_venue_mm with its defaults, as a user first tries it: `bun src/main.ts` on the two simulated
  * venues of config/cross-venue.example.yaml with only `quote_venue` given (every other parameter its
- * default). It must quote on bin, fill there and hedge the fill on okx; the defaults are tuned for
- * that (config/README.md says why). Waits are on the engine's output, bounded only generously.
+ * default). It must quote on bin, fill there and hedge the fills on okx, 5 times or more in its first
+ * 60 s; the defaults are tuned for that (config/README.md says why, with the figures). Waits are on
+ * the engine's output, bounded only generously.
  */
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -12,6 +13,11 @@ import { startEngineProcess } from "./support/engine-process.ts";
 import { waitUntil } from "./support/wait.ts";
 
 const ROOT = join(import.meta.dir, "..");
+/**
+ * Least maker fills on bin in the defaults' first 60 s. Seen on a loaded 2-core machine: 7 to 13 with
+ * these defaults, 0 to 3 with the earlier ones (config/README.md).
+ */
+const MIN_FILLS = 5;
 const dir = mkdtempSync(join(tmpdir(), "xvmm-defaults-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -39,25 +45,24 @@ test("cross_venue_mm on its defaults quotes, fills on the quote venue and hedges
     await seen(/quoting started strategy=xmm kind=cross_venue_mm/, "quoting");
     await seen(/fill bin BTC-USDT (buy|sell) .* maker=true/, "a maker fill on bin");
     await seen(/fill okx BTC-USDT (buy|sell) .* maker=false/, "its hedge on okx");
-    // how many fills the defaults bring in the first 15 s, by the engine's own log times
+    // the fills of the defaults' first 60 s, by the engine's own log times (a 15 s count varies too
+    // much from run to run to hold one run to it: config/README.md gives the figures)
     const times = (re: RegExp) => [...e.out().matchAll(re)].map((m) => Date.parse(m[1] ?? ""));
     const started = times(/(\S+) INFO {2}\[engine\] quoting started/g)[0] ?? Number.NaN;
+    const within = (re: RegExp, s: number) => times(re).filter((t) => t <= started + s * 1000);
+    const makerFills = /(\S+) INFO {2}\[engine\] fill bin \S+ \S+ \S+ @ \S+ maker=true/g;
     await waitUntil(
-      () => times(/^(\S+) /gm).some((t) => t >= started + 15_000),
-      "the engine's log to pass 15 s after quoting started",
-      90_000,
+      () => within(makerFills, 60).length >= MIN_FILLS || times(/^(\S+) /gm).some((t) => t >= started + 60_000),
+      `${MIN_FILLS} maker fills on bin, or the engine's log to pass 60 s after quoting started`,
+      120_000,
       context,
     );
-    const early = times(/(\S+) INFO {2}\[engine\] fill bin/g).filter((t) => t <= started + 15_000);
-    expect({
-      seed,
-      fillsOnBinInFirst15s: early.length >= 2,
-      firstAfterS: ((early[0] ?? Number.NaN) - started) / 1000,
-    }).toEqual({
-      seed,
-      fillsOnBinInFirst15s: true,
-      firstAfterS: expect.any(Number),
-    });
+    const fills = within(makerFills, 60).length;
+    const first15s = within(makerFills, 15).length;
+    expect(
+      fills,
+      `seed ${seed}: maker fills on bin in the first 60 s (${first15s} in the first 15 s)`,
+    ).toBeGreaterThanOrEqual(MIN_FILLS);
     const { code, errors } = await e.interrupt();
     expect({ seed, code, errors: errors.filter((l) => / ERROR /.test(l)) }).toEqual({ seed, code: 0, errors: [] });
   } finally {

@@ -8,6 +8,17 @@ import { expect, test } from "bun:test";
 import { startEngineProcess } from "./support/engine-process.ts";
 import { waitUntil } from "./support/wait.ts";
 
+/**
+ * The one warning a quote this close to the touch meets now and then: the engine saying a book
+ * is not quoted for a second, while the orders-per-second limit holds back the replacements of
+ * quotes that just filled (rate_limited), or while the book is locked or one-sided (no_market).
+ * Every other warning or error fails the test.
+ */
+const TRANSIENT = "(rate_limited|no_market)";
+const PASSING_STATE = new RegExp(
+  ` WARN {2}\\[engine\\] not quoting (bin|okx) BTC-USDT: (${TRANSIENT}|bid ${TRANSIENT}, ask ${TRANSIENT})( detail="")?$`,
+);
+
 /** The last status line of one book: [bid, ask, resting bids, resting asks]. */
 function lastBook(out: string, venue: string): [number, number, number, number] | undefined {
   const re = new RegExp(`status: ${venue} BTC-USDT live ([\\d.]+)/([\\d.]+) resting (\\d+)b/(\\d+)a`, "g");
@@ -47,7 +58,7 @@ test("multi-venue config: live books, quotes and fills on both venues, SIGINT ex
     const okxMid = ((okx?.[0] ?? 0) + (okx?.[1] ?? 0)) / 2;
     expect(Math.abs(binMid - okxMid) / binMid, `seed ${seed}: mids ${binMid} vs ${okxMid}`).toBeLessThan(0.001);
     const { code, errors, out } = await e.interrupt();
-    expect({ seed, code, errors }).toEqual({ seed, code: 0, errors: [] });
+    expect({ seed, code, errors: errors.filter((l) => !PASSING_STATE.test(l)) }).toEqual({ seed, code: 0, errors: [] });
     expect(out).toContain("shutdown complete: no open orders left");
     expect(out).toMatch(/engine stopped reason=SIGINT openOrders=0 inFlight=0 venueOpenOrders=0/);
   } finally {

@@ -67,7 +67,7 @@ export const crossVenueMmParamsSchema = v.strictObject({
   /** Book levels per hedge venue read to price a hedge of order_size. */
   hedge_depth_levels: v.optional(intField(1, 50), 10),
   /** A new quote within this fraction of price of the resting one (and still safe) replaces nothing. */
-  refresh_tolerance: v.optional(fractionField(0.5), 0.00005),
+  refresh_tolerance: v.optional(fractionField(0.5), 0.0001),
   /** The same tolerance in ticks of the quote venue; the larger of the two applies. */
   refresh_tolerance_ticks: v.optional(intField(0, 1_000_000), 0),
   /**
