@@ -23,6 +23,15 @@ describe("logger", () => {
     );
   });
 
+  test("text lines leave out empty-text fields (nothing to read); json lines keep them", () => {
+    const text = capture();
+    text.log.warn("not quoting", { detail: "", reason: "rate_limited", note: "" });
+    expect(text.lines[0]?.line).toBe("2026-01-02T03:04:05.006Z WARN  not quoting reason=rate_limited");
+    const json = capture({ format: "json" });
+    json.log.warn("not quoting", { detail: "" });
+    expect(JSON.parse(json.lines[0]?.line ?? "")).toMatchObject({ msg: "not quoting", detail: "" });
+  });
+
   test("json lines parse and carry every field", () => {
     const { log, lines } = capture({ format: "json" });
     log.child({ component: "risk" }).warn("rejected", { reason: "max_position", lots: 5 });

@@ -154,8 +154,9 @@ class StructuredLogger implements Logger {
     }
     const component = typeof all.component === "string" ? all.component : "";
     let line = `${time} ${level.toUpperCase().padEnd(5)} ${component === "" ? "" : `[${component}] `}${text}`;
+    // an empty text field (a reason not given, no detail) says nothing to a reader: JSON keeps it
     for (const [k, v] of Object.entries(all)) {
-      if (k !== "component" && k !== "event" && !used.has(k)) line += ` ${k}=${textValue(v)}`;
+      if (k !== "component" && k !== "event" && !used.has(k) && v !== "") line += ` ${k}=${textValue(v)}`;
     }
     this.sink(line, level);
   }
