@@ -33,6 +33,8 @@ function simVenue(seed: string, clock: VirtualClock) {
     clock,
     accountId: "engine",
     balances: { USDT: "100000", BTC: "1" },
+    // what the engine's config says the simulator charges: the engine quotes with the venue's rates
+    fees: { maker: "0", taker: "0.001" },
     clientIdPrefix: "rec1",
     marketDataMs: 1,
   });
