@@ -94,8 +94,9 @@ export const API_ROUTES = {
     summary: "Readiness: can the engine trade? 503 with the reasons when not",
     description:
       "503 while the kill switch is engaged, trading is halted by a risk limit, no venue is connected, a venue " +
-      "stream is down or a book is not live (each a reason in the body), and before start-up has finished; an " +
-      "operator's pause of a strategy does not make the engine unready.",
+      "stream is down, a book is not live, the fill guard has paused quoting on a symbol or a strategy stopped " +
+      "quoting by itself (each a reason in the body), and before start-up has finished; an operator's pause of a " +
+      "strategy does not make the engine unready.",
     responses: {
       "200": json("Ready", "Readiness"),
       "503": json("Not ready; `reasons` says why", "Readiness"),
