@@ -79,6 +79,9 @@ describe("alerting rules", () => {
       "hft_rate_limit_headroom_ratio",
       "hft_orders_rejected_total",
       "hft_tick_to_trade_seconds_bucket",
+      "hft_journal_healthy",
+      "hft_journal_queue_depth",
+      "hft_journal_commit_errors_total",
     ]) {
       expect({ name, used: all.includes(name) }).toEqual({ name, used: true });
     }
