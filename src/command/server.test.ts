@@ -243,6 +243,10 @@ describe("monitoring routes", () => {
       ready: false,
       reasons: ["strategy mm not quoting: strategy stopped"],
     });
+    // halted by its guard (it threw): not ready, with what it threw, until an operator resumes it
+    const failure = { reason: "error", callback: "book", message: "boom", atMs: 1 };
+    const failed = { ...strategy, state: "failed" as const, failure };
+    expect((await ready({ ...s, strategies: [failed] })).reasons).toEqual(["strategy mm failed: error in book: boom"]);
   });
 
   test("an engine whose status throws is not ready (503), and /api/status fails without leaking details", async () => {
