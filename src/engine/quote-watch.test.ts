@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import type { QuoteResult } from "../execution/index.ts";
 import { createLogger } from "../services/index.ts";
 import { newQuoteDecision, type QuoteDecision, type Strategy } from "../strategy/index.ts";
-import { QuoteWatch, RATE_LIMITED_LOG_AFTER_MS } from "./quote-watch.ts";
+import { QuoteWatch, TRANSIENT_LOG_AFTER_MS } from "./quote-watch.ts";
 
 /** A watch over one instrument whose decision the test sets, with the lines it logs. */
 function setup() {
@@ -40,10 +40,10 @@ test("a side held back by the order-rate window is shown at once but logged only
   // starved for longer: one warning saying for how long and by what
   watch.noteQuote("sim", "BTC-USDT", deferred(2));
   watch.check(strategy, 3000);
-  watch.check(strategy, 3000 + RATE_LIMITED_LOG_AFTER_MS - 1);
+  watch.check(strategy, 3000 + TRANSIENT_LOG_AFTER_MS - 1);
   expect(lines).toEqual([]);
-  watch.check(strategy, 3000 + RATE_LIMITED_LOG_AFTER_MS);
-  watch.check(strategy, 3000 + RATE_LIMITED_LOG_AFTER_MS + 1000);
+  watch.check(strategy, 3000 + TRANSIENT_LOG_AFTER_MS);
+  watch.check(strategy, 3000 + TRANSIENT_LOG_AFTER_MS + 1000);
   expect(lines.length).toBe(1);
   expect(lines[0]).toContain("WARN");
   expect(lines[0]).toContain("not quoting sim BTC-USDT: rate_limited");
@@ -61,4 +61,18 @@ test("a reason that needs an operator is logged at the first check, with or with
   watch.check(strategy, 1000);
   expect(lines.length).toBe(1);
   expect(lines[0]).toContain("not quoting sim BTC-USDT: bid position_limit, ask rate_limited");
+});
+
+test("cross_venue_mm holding a side for its min_quote_life_ms is not news unless it lasts", () => {
+  const { lines, watch, d, strategy } = setup();
+  d.ask = "quote_life";
+  watch.check(strategy, 1000);
+  d.ask = null;
+  watch.check(strategy, 1500);
+  expect(lines).toEqual([]);
+  d.ask = "quote_life";
+  watch.check(strategy, 2000);
+  watch.check(strategy, 2000 + TRANSIENT_LOG_AFTER_MS);
+  expect(lines.length).toBe(1);
+  expect(lines[0]).toContain("quoting only the bid on sim BTC-USDT: ask quote_life");
 });

@@ -4,7 +4,8 @@
  * position limit, a book that is not live, ...), overridden by the engine's state (paused, halted) and
  * completed by what the risk gate made of the last quote (refused, or deferred by the order-rate
  * window). It is logged once when it changes (checked every second, with the venue, the symbol and the
- * figures that decided it; a side only waiting for the order-rate window once that lasts 5 s), shown per symbol in /api/status and exported as hft_strategy_quote_state.
+ * figures that decided it; a side only waiting for the order-rate window or a quote's minimum life once
+ * that lasts 5 s), shown per symbol in /api/status and exported as hft_strategy_quote_state.
  * The hot path only records the risk gate's answer (two map reads); everything else runs on a timer or
  * on a status or scrape request.
  */
@@ -44,10 +45,14 @@ interface Seen {
 }
 
 /**
- * A side held back only by the order-rate window is normal market making (a replacement waits for the
- * next window): it shows at once in status and metrics, but is logged only once it lasts this long.
+ * A side held back only by the order-rate window, or by cross_venue_mm's min_quote_life_ms, is normal
+ * market making (the replacement waits for the next window, or for the quote's minimum life): it shows at
+ * once in status and metrics, but is logged only once it lasts this long.
  */
-export const RATE_LIMITED_LOG_AFTER_MS = 5000;
+export const TRANSIENT_LOG_AFTER_MS = 5000;
+
+/** Reasons that clear by themselves within a second or so (see TRANSIENT_LOG_AFTER_MS). */
+const TRANSIENT: ReadonlySet<NoQuoteReason> = new Set<NoQuoteReason>(["rate_limited", "quote_life"]);
 
 /** Both sides quoted: what an instrument starts as, so only a problem is logged at start. */
 const QUOTING_KEY = "quoting|quoting";
@@ -117,7 +122,7 @@ export class QuoteWatch {
       const r = this.reasons(d);
       const s = this.track(d, r, nowMs);
       if (s.key === s.loggedKey) continue;
-      if (onlyRateLimited(r) && nowMs - s.sinceMs < RATE_LIMITED_LOG_AFTER_MS) continue;
+      if (onlyTransient(r) && nowMs - s.sinceMs < TRANSIENT_LOG_AFTER_MS) continue;
       s.loggedKey = s.key;
       this.report(d, r, nowMs - s.sinceMs);
     }
@@ -210,10 +215,10 @@ export class QuoteWatch {
   }
 }
 
-/** Whether the only thing missing is what the order-rate window holds back (a side may be quoted). */
-function onlyRateLimited(r: SideReasons): boolean {
-  const held = r.bid === "rate_limited" || r.ask === "rate_limited";
-  return held && (r.bid ?? "rate_limited") === "rate_limited" && (r.ask ?? "rate_limited") === "rate_limited";
+/** Whether a side is missing and every missing side is held back by something that clears by itself. */
+function onlyTransient(r: SideReasons): boolean {
+  if (r.bid === null && r.ask === null) return false;
+  return (r.bid === null || TRANSIENT.has(r.bid)) && (r.ask === null || TRANSIENT.has(r.ask));
 }
 
 /** Reasons decided by the edge against the maker fee and min_profit. */
