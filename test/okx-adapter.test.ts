@@ -343,6 +343,7 @@ function make(
     requestMs: 1_500,
     subscribeMs: 15_000,
     orderEntry: extra.orderEntry ?? "ws",
+    batchOrderEntry: false, // this mock speaks the single-order ops; batching is tested against the simulator
     ...extra.history,
   });
 }

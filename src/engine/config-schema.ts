@@ -102,9 +102,11 @@ export const VenueSchema = v.strictObject({
   staleness: v.optional(StalenessSchema, {}),
   /**
    * okx and sim-okx: the orders (and cancels) one handler turn sends go out as OKX batch ops, up to 20
-   * per request (multi-level quoting, cancel-all); off until bench/okx-batch.bench.ts shows it helps.
+   * per request (multi-level quoting, cancel-all). Unset = the OKX adapter's default (on: it measurably
+   * helps, bench/RESULTS.md); unset rather than defaulted here so that setting it on another venue type
+   * is an error naming it.
    */
-  batch_orders: v.optional(v.boolean(), false),
+  batch_orders: v.optional(v.boolean()),
 });
 
 /** Recording of every venue's market data (engine.record), for replay and backtests. */

@@ -166,7 +166,7 @@ ${STRATEGY}`);
     expect(issues.get("venues[1].passphrase")).toMatch(/only for type okx/);
   });
 
-  test("batch_orders only on OKX venues, a boolean, off by default", () => {
+  test("batch_orders only on OKX venues, a boolean, on by default", () => {
     const issues = issuesOf(`
 venues:
   - name: okx
@@ -198,7 +198,7 @@ ${STRATEGY}`,
       FILE,
       STRATS,
     );
-    expect(config.venues[0]?.batch_orders).toBe(false);
+    expect(config.venues[0]?.batch_orders).toBeUndefined(); // the adapter's default (on) applies
   });
 
   test("an unknown venue type lists the known ones", () => {
@@ -324,8 +324,8 @@ venues:
 ${flag}
 ${STRATEGY}`;
     for (const [flag, want] of [
-      ["    batch_orders: true", true],
-      ["", false],
+      ["    batch_orders: false", false],
+      ["", true],
     ] as const) {
       const { config } = parseConfig(okx(flag), FILE, STRATS);
       const venues = await createConfiguredVenues(config, {

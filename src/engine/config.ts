@@ -287,7 +287,7 @@ function semanticIssues(config: Config): ConfigIssue[] {
     if (venue.type !== "okx" && venue.passphrase !== undefined) {
       issues.push({ path: `venues[${i}].passphrase`, message: "only for type okx" });
     }
-    if (venue.batch_orders && venue.type !== "okx" && venue.type !== "sim-okx")
+    if (venue.batch_orders !== undefined && venue.type !== "okx" && venue.type !== "sim-okx")
       issues.push({ path: `venues[${i}].batch_orders`, message: "only for types okx and sim-okx" });
     if (isSimVenue(venue) && config.simulator.symbols.length > 0) {
       venue.symbols.forEach((s, j) => {

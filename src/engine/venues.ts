@@ -144,7 +144,7 @@ function venueAdapter(
           apiKey: r.apiKey,
           secret: r.apiSecret,
           passphrase: r.passphrase,
-          batchOrderEntry: vc.batch_orders,
+          ...(vc.batch_orders !== undefined ? { batchOrderEntry: vc.batch_orders } : {}),
         });
       }
       case "okx": {
@@ -159,7 +159,7 @@ function venueAdapter(
           secret: vc.api_secret ?? "",
           passphrase: vc.passphrase ?? "",
           demo: vc.testnet,
-          batchOrderEntry: vc.batch_orders,
+          ...(vc.batch_orders !== undefined ? { batchOrderEntry: vc.batch_orders } : {}),
         });
       }
       case "paper":

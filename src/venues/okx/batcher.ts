@@ -3,8 +3,8 @@
  * ops (`batch-orders`, `batch-cancel-orders` / REST `cancel-batch-orders`; at most 20 per op): a
  * strategy re-quoting several levels sends one request instead of one per order. Each caller still gets
  * its own reply, cut out of the batch reply in OKX's single-order shape, so the adapter's ack, refusal
- * and unknown-outcome handling stay the same. Opt-in (`batchOrderEntry`), because whether it helps is
- * measured (bench/okx-batch.bench.ts), not assumed.
+ * and unknown-outcome handling stay the same. On by default (`batchOrderEntry`) because it measurably
+ * helps (bench/okx-batch.bench.ts, bench/RESULTS.md); `false` sends one op per order.
  */
 import type { Obj } from "./session.ts";
 

@@ -41,7 +41,7 @@ export interface OkxConfig {
   readonly orderEntry?: "ws" | "rest";
   /**
    * Placements (and cancels) asked for in one handler turn go out as OKX batch ops, up to 20 per
-   * request (default false: kept only where bench/okx-batch.bench.ts shows it helps).
+   * request (default true: bench/okx-batch.bench.ts on a quiet machine shows it helps at every depth).
    */
   readonly batchOrderEntry?: boolean;
   /**
@@ -98,7 +98,7 @@ export function resolveOkxConfig(cfg: OkxConfig): ResolvedOkxConfig {
     maxLevels: 1024,
     demo: false,
     orderEntry: "ws",
-    batchOrderEntry: false,
+    batchOrderEntry: true,
     orderRateLimit: { count: 60, windowMs: 2000 },
     maxConnectionAgeMs: 0,
     postOnlyConfirmMs: 2000,
