@@ -4,6 +4,7 @@
  * (a replicated stream for several hosts) receives the very same batches without the engine changing.
  * Amounts are exact decimal strings; prices and quantities are on the instrument's grids.
  */
+import type { FillRow } from "../types/index.ts";
 
 /** A run of the engine began or ended (written at once, not batched). */
 export interface RunRecord {
@@ -51,29 +52,12 @@ export interface OrderEventRecord {
   readonly rejectReason: string | null;
 }
 
-/** One fill, keyed by the venue's trade id, with what it did to realized PnL. */
-export interface FillRecord {
+/**
+ * One fill, keyed by the venue's trade id, with what it did to realized PnL: the row the journal will
+ * hold (types/journal.ts, one definition of its fields) less what the store assigns (id, run).
+ */
+export interface FillRecord extends Omit<FillRow, "id" | "runId"> {
   readonly kind: "fill";
-  readonly venue: string;
-  readonly symbol: string;
-  readonly tradeId: string;
-  readonly clientId: string;
-  readonly venueOrderId: string;
-  readonly side: "buy" | "sell";
-  readonly price: string;
-  readonly qty: string;
-  readonly fee: string;
-  readonly feeAsset: string;
-  readonly isMaker: boolean;
-  readonly venueTimeMs: number;
-  readonly localTimeMs: number;
-  readonly source: "stream" | "history";
-  readonly estimated: boolean;
-  /** Quote asset and the realized PnL (before fees) and fee this fill booked in it. */
-  readonly currency: string;
-  readonly realizedPnl: string;
-  /** "" when the fee could not be valued in the quote asset. */
-  readonly feeQuote: string;
   /**
    * The venue starts afresh every run (the engine's own simulator child): its trade ids repeat across
    * runs, so they are unique only within this run and never matched against an earlier run's.
