@@ -41,6 +41,18 @@ afterAll(async () => {
   await multi?.close();
 });
 
+/** Lowest and highest shared fair value of BTCUSDT over [fromMs, toMs] in USDT (the path's 50 ms grid, sampled finer). */
+function fairValueRange(fromMs: number, toMs: number): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let t = fromMs; ; t = Math.min(toMs, t + 10)) {
+    const v = (multi.fairValue.valueAt("BTCUSDT", t) ?? 0) / 100; // ticks of 0.01 → USDT
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+    if (t >= toMs) return [lo, hi];
+  }
+}
+
 /** Mid of Binance depth over REST. */
 async function binanceMid(): Promise<number> {
   const r = (await (await fetch(`${bin.restUrl}/api/v3/depth?symbol=BTCUSDT&limit=5`)).json()) as {
@@ -91,14 +103,15 @@ describe("startMultiSim", () => {
     const n = 12;
     for (let i = 0; i < n; i++) {
       await Bun.sleep(250);
-      // the mids come over REST while the shared value keeps moving: compare each with the value over
-      // the time the requests took (a loaded machine stretches that time, not the venues' noise)
-      const before = (multi.fairValue.valueNow("BTCUSDT") ?? 0) / 100; // ticks of 0.01 → USDT
+      // the mids come over REST while the shared value keeps moving, and each venue's books follow it
+      // at the agents' last step (a loaded machine runs that timer late): compare each mid with the
+      // value over the whole span from the earlier venue's last step to the answers
+      const fromMs = Math.min(bin.exchange.agentsSteppedAtMs(), okx.exchange.agentsSteppedAtMs());
       const [b, o] = await Promise.all([binanceMid(), okxMid()]);
+      const toMs = multi.fairValue.clock.nowMs();
+      const [lo, hi] = fairValueRange(fromMs, toMs); // USDT
       const fv = (multi.fairValue.valueNow("BTCUSDT") ?? 0) / 100;
       moved = Math.max(moved, Math.abs(fv * 100 - fv0));
-      const lo = Math.min(before, fv);
-      const hi = Math.max(before, fv);
       for (const [name, m] of [
         ["binance", b],
         ["okx", o],

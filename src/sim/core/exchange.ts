@@ -110,6 +110,7 @@ export class SimCore {
   private nextTradeSeq = 1;
   private readonly agents: MarketAgents | null;
   private agentTimer: TimerId | null = null;
+  private agentsSteppedMs = 0;
   private paused = false;
   private speed: number;
   private nextExecutionId = 1;
@@ -643,8 +644,10 @@ export class SimCore {
     if (this.agents === null || this.agentTimer !== null) return;
     this.now = this.clock.nowMs();
     this.agents.step(0, false);
+    this.agentsSteppedMs = this.now;
     this.agentTimer = this.clock.setRepeating(this.agents.stepMs, () => {
       (this.agents as MarketAgents).step(this.agents?.stepMs ?? 0, this.paused);
+      this.agentsSteppedMs = this.clock.nowMs();
     });
   }
 
@@ -666,6 +669,14 @@ export class SimCore {
   /** Scales agent activity (fair-value time and taker arrivals), e.g. 10 = ten times busier. */
   setSpeed(speed: number): void {
     if (speed > 0 && speed <= 10_000) this.speed = speed;
+  }
+
+  /**
+   * Clock time of the agents' last step: the books reflect the fair value as of then (a loaded machine
+   * runs the step timer late), so a check of the books against the fair value starts its window here.
+   */
+  agentsSteppedAtMs(): number {
+    return this.agentsSteppedMs;
   }
 
   /** The agents' fair value of a symbol in (fractional) ticks (with lag and noise when shared), for tests and diagnostics. */
