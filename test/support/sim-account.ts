@@ -16,6 +16,8 @@ export interface SimInfo {
   readonly wsApiUrl: string;
   readonly apiKey: string;
   readonly apiSecret: string;
+  readonly adminUrl: string;
+  readonly adminToken: string;
 }
 
 /** A running `bun run sim` process. */
@@ -62,6 +64,16 @@ export async function startSimProcess(seed: string, symbols: readonly string[], 
     if (r.done) throw new Error(`sim exited before SIM_READY: ${out} ${await new Response(proc.stderr).text()}`);
     out += decoder.decode(r.value, { stream: true });
   }
+}
+
+/** Raises the venue's request-weight budget (admin setRateLimits), for tests about something else. */
+export async function raiseRequestWeight(info: SimInfo, perMinute: number): Promise<void> {
+  const res = await fetch(`${info.adminUrl}/admin/setRateLimits`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${info.adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ limits: { requestWeightPerMinute: perMinute } }),
+  });
+  if (!res.ok) throw new Error(`setRateLimits: ${res.status} ${await res.text()}`);
 }
 
 /** One of the account's trades as the venue's myTrades lists it. */
