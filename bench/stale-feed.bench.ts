@@ -12,19 +12,11 @@ import type { VenueAdapter } from "../src/venues/contract.ts";
 import { binanceSimHarness } from "../test/contract/binance-sim.harness.ts";
 import type { ContractHarness, HarnessFactory } from "../test/contract/harness.ts";
 import { okxSimHarness } from "../test/contract/okx-sim.harness.ts";
+import { waitUntil } from "../test/support/wait.ts";
 
 const ROUNDS = Number(process.argv[2] ?? 10);
 /** How long a quiet (paused) market is watched for false stale alarms. */
 const QUIET_MS = 20_000;
-
-/** Resolves once cond() holds, polling every 5 ms; rejects after limitMs naming what it waited for. */
-async function until(cond: () => boolean, limitMs: number, what: string): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(5);
-  }
-}
 
 /** Book-health events of one symbol, stamped with wall time. */
 function watchHealth(a: VenueAdapter, symbol: string): Array<{ health: string; atMs: number; check?: string }> {
@@ -43,12 +35,12 @@ async function timeFault(h: ContractHarness, a: VenueAdapter, fault: "silence" |
   const took: number[] = [];
   const set = (on: boolean) => (fault === "silence" ? h.faults.silenceMarket(on) : h.faults.freezeDepth(sym, on));
   for (let i = 0; i < ROUNDS; i++) {
-    await until(() => a.bookHealth(sym) === "live", 30_000, `${h.kind} ${sym} live before round ${i}`);
+    await waitUntil(() => a.bookHealth(sym) === "live", `${h.kind} ${sym} live before round ${i}`, 30_000);
     await Bun.sleep(200 + Math.floor(Math.random() * 800)); // the fault lands anywhere in the watch's period
     const from = seen.length;
     const t0 = Date.now();
     set(true);
-    await until(() => seen.slice(from).some((s) => s.health === "stale"), 30_000, `${h.kind} ${fault} stale`);
+    await waitUntil(() => seen.slice(from).some((s) => s.health === "stale"), `${h.kind} ${fault} stale`, 30_000);
     const stale = seen.slice(from).find((s) => s.health === "stale");
     took.push((stale?.atMs ?? Number.NaN) - t0);
     set(false);
@@ -58,7 +50,7 @@ async function timeFault(h: ContractHarness, a: VenueAdapter, fault: "silence" |
 
 /** Stale events on a quiet market (no updates at all, the connection healthy) over QUIET_MS. */
 async function falseAlarms(h: ContractHarness, a: VenueAdapter): Promise<number> {
-  await until(() => a.bookHealth(h.symbol) === "live", 30_000, `${h.kind} live before the quiet watch`);
+  await waitUntil(() => a.bookHealth(h.symbol) === "live", `${h.kind} live before the quiet watch`, 30_000);
   const seen = watchHealth(a, h.symbol);
   h.pauseMarket(true);
   await Bun.sleep(QUIET_MS);
