@@ -5,7 +5,7 @@
  * see venues or execution, and the built-in strategies see only the strategy API (src/strategy/api.ts,
  * what users' strategy files import). Floors, from the ground up (shared/design.md):
  *   types, services  →  book, sim, metrics, history, fills  →  gateways, strategy, command  →  venues
- *   →  execution, journal  →  engine  →  backtest  →  main.ts, cli.ts, bootstrap.ts
+ *   →  execution, journal  →  desk  →  engine  →  backtest  →  main.ts, cli.ts, bootstrap.ts
  */
 
 /** What each folder may import besides itself (the floors below it). */
@@ -23,6 +23,7 @@ const BELOW = {
   venues: ["types", "services", "book", "sim", "metrics", "history", "fills", "gateways"],
   execution: ["types", "services", "book", "metrics", "gateways", "venues"],
   journal: ["types", "services", "metrics"],
+  desk: ["types", "services", "metrics", "journal"],
   engine: [
     "types",
     "services",
@@ -37,6 +38,7 @@ const BELOW = {
     "venues",
     "execution",
     "journal",
+    "desk",
   ],
   backtest: [
     "types",
@@ -52,6 +54,7 @@ const BELOW = {
     "venues",
     "execution",
     "journal",
+    "desk",
     "engine",
   ],
 };

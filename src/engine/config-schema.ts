@@ -180,6 +180,51 @@ export const EngineSchema = v.strictObject({
   journal: v.optional(JournalSchema, {}),
 });
 
+const envName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"));
+
+/** How this engine reaches the desk's NATS servers (desk.nats). */
+export const DeskNatsSchema = v.strictObject({
+  /** nats://host:port of the desk's servers (a cluster: any of them). */
+  servers: v.pipe(
+    v.array(v.pipe(v.string(), v.regex(/^(nats|tls):\/\/[^\s/]+$/, "a URL like nats://host:4222"))),
+    v.minLength(1, "at least one server"),
+  ),
+  /** This engine's name on the desk (subject token and KV key part): unique per desk. */
+  name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,32}$/, "1-32 letters, digits, _ or -")),
+  /** Environment variable holding the server's auth token (never the token itself in the file). */
+  token_env: v.optional(envName),
+  /** A NATS .creds file (JWT and nkey seed), for servers with decentralized auth. */
+  creds_file: v.optional(v.pipe(v.string(), v.minLength(1, "a file path"))),
+  /** The first connection must succeed within this long (a missing desk is a start-up error). */
+  connect_timeout_ms: v.optional(int(100, 60_000), 5000),
+});
+
+/** The JetStream stream every engine's journal batches go to (desk.stream). */
+export const DeskStreamSchema = v.strictObject({
+  /** Stream name, the same on every engine of the desk. */
+  name: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "1-64 letters, digits, _ or -")), "HFT_DESK"),
+  /** Subjects are <subject_prefix>.<engine>.<record kind>. */
+  subject_prefix: v.optional(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "dot-separated tokens like hft.desk")),
+    "hft.desk",
+  ),
+  /** How long the server remembers message ids: a retry later than this could be stored twice. */
+  duplicate_window_ms: v.optional(int(1000, 86_400_000), 600_000),
+  /** Records waiting for the bus beyond which a batch is refused (counted; the local journal keeps it). */
+  max_queue: v.optional(int(1000, 10_000_000), 1_000_000),
+  /** Publishes awaiting their ack at once. */
+  max_in_flight: v.optional(int(1, 4096), 256),
+});
+
+/**
+ * Several engines as one desk over NATS JetStream (src/desk/). Absent: off, the engine needs nothing
+ * else; present: its journal's batches are published to the desk's stream.
+ */
+export const DeskSchema = v.strictObject({
+  nats: DeskNatsSchema,
+  stream: v.optional(DeskStreamSchema, {}),
+});
+
 /** A risk limit in base units: positive, at most MAX_BASE_AMOUNT, exact as money. */
 const baseLimit = moneyAmount(MAX_BASE_AMOUNT);
 /** A risk limit in quote units: positive, at most MAX_QUOTE_AMOUNT, exact as money. */
@@ -362,6 +407,8 @@ export const ConfigSchema = v.strictObject({
   simulator: v.optional(SimulatorSchema, {}),
   fill_model: v.optional(FillModelSchema, {}),
   backtest: v.optional(BacktestSchema, {}),
+  /** Absent: a single engine, no desk. */
+  desk: v.optional(DeskSchema),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
@@ -379,3 +426,4 @@ export type StrategyGuardConfig = v.InferOutput<typeof StrategyGuardSchema>;
 export type Fees = v.InferOutput<typeof FeesSchema>;
 export type FillModelConfig = v.InferOutput<typeof FillModelSchema>;
 export type BacktestConfig = v.InferOutput<typeof BacktestSchema>;
+export type DeskConfig = v.InferOutput<typeof DeskSchema>;

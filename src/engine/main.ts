@@ -12,13 +12,14 @@ import {
   type StrategyCatalog,
   startHttpServer,
 } from "../command/index.ts";
-import { Journal, SqliteJournal } from "../journal/index.ts";
+import { Journal, type JournalSink, SqliteJournal } from "../journal/index.ts";
 import { createEngineMetrics, type EngineMetrics } from "../metrics/index.ts";
 import { type Clock, createLogger, type Logger, Rng, SystemClock } from "../services/index.ts";
 import { paramsJsonSchema, STRATEGY_TYPES, strategyParamsSchema } from "../strategy/index.ts";
 import { ENGINE_USAGE, type EngineArgs, parseEngineArgs, UsageError } from "./cli.ts";
 import { ConfigError, chooseConfigPath, type LoadedConfig, loadConfig, redactText } from "./config.ts";
 import type { Config } from "./config-schema.ts";
+import { type EngineDesk, openConfiguredDesk } from "./desk-bus.ts";
 import { Engine } from "./engine.ts";
 import { type ResolvedStrategy, resolveStrategy } from "./strategy-source.ts";
 import { type ConfiguredVenues, createConfiguredVenues } from "./venues.ts";
@@ -29,6 +30,7 @@ interface Started {
   engine?: Engine;
   http?: RunningHttpServer;
   journal?: Journal;
+  desk?: EngineDesk;
 }
 
 /** The journal file: HFT_JOURNAL_PATH (an operator's or a test's override), else engine.journal.path. */
@@ -44,6 +46,7 @@ export function openConfiguredJournal(
   log: Logger,
   metrics: EngineMetrics | undefined,
   path = journalPath(config),
+  sinks: readonly JournalSink[] = [],
 ): { journal: Journal; store: SqliteJournal } | undefined {
   const j = config.engine.journal;
   if (!j.enabled) return undefined;
@@ -59,9 +62,13 @@ export function openConfiguredJournal(
     commitIntervalMs: j.commit_interval_ms,
     maxQueue: j.max_queue,
     maxFailingMs: j.max_failing_ms,
+    sinks,
   });
   return { journal, store };
 }
+
+/** How long a shutdown waits for the journal's last records to reach the desk's stream. */
+const DESK_FLUSH_MS = 2000;
 
 /** How a run ends on a signal: `stopped` when its shutdown finished; `signalled` once one began. */
 interface SignalStop {
@@ -128,7 +135,9 @@ async function runConfigured(
   const { config } = loaded;
   const rng = new Rng(`${config.engine.client_id_prefix}/${clock.nowMs()}/${process.pid}`);
   const metrics = createEngineMetrics();
-  const journal = openConfiguredJournal(config, clock, log, metrics);
+  const desk = await openConfiguredDesk(config, log);
+  if (desk !== undefined) started.desk = desk;
+  const journal = openConfiguredJournal(config, clock, log, metrics, journalPath(config), desk ? [desk.sink] : []);
   if (journal !== undefined) started.journal = journal.journal;
   const venues = await createConfiguredVenues(config, { clock, rng, log });
   started.venues = venues;
@@ -190,6 +199,7 @@ async function shutdown(engine: Engine, started: Started, log: Logger, reason: s
   await started.http?.stop().catch(() => {});
   await started.venues?.close();
   started.journal?.close();
+  await started.desk?.close(DESK_FLUSH_MS);
   const clean = report.openOrders === 0 && report.venueOpenOrders === 0;
   log.info(clean ? "shutdown complete: no open orders left" : "shutdown finished with orders still open", {
     ...report,
@@ -267,10 +277,11 @@ export function httpBanner(url: string, auth: ControlAuth, journal = false): str
 async function failStartUp(e: unknown, path: string, secrets: readonly string[], started: Started): Promise<number> {
   const msg = e instanceof ConfigError ? e.message : `start-up failed (config ${path}): ${(e as Error).message}`;
   process.stderr.write(`${redactText(msg, secrets)}\n`);
-  const { engine, http, venues, journal } = started;
+  const { engine, http, venues, journal, desk } = started;
   if (engine !== undefined && engine.state !== "created") await engine.stop("start-up error").catch(() => {});
   await http?.stop().catch(() => {});
   await venues?.close().catch(() => {});
   journal?.close();
+  await desk?.close(DESK_FLUSH_MS).catch(() => {});
   return 1;
 }
