@@ -1,8 +1,10 @@
 /**
  * Public face of the desk bus: several engines as one desk over NATS JetStream. The connection,
- * and the JetStream sink through which each engine's journal batches reach the desk's stream.
+ * the JetStream sink through which each engine's journal batches reach the desk's stream, and the
+ * desk's one kill switch (a KV key every engine watches).
  */
 export { connectDesk, DeskConfigError, type DeskNatsSettings, natsOptions } from "./connection.ts";
+export { type DeskKillSettings, type DeskKillState, DeskKillSwitch, parseKillState } from "./kill-switch.ts";
 export {
   type DeskMessage,
   type DeskSinkStats,

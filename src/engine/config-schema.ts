@@ -218,11 +218,22 @@ export const DeskStreamSchema = v.strictObject({
 
 /**
  * Several engines as one desk over NATS JetStream (src/desk/). Absent: off, the engine needs nothing
- * else; present: its journal's batches are published to the desk's stream.
+ * else; present: its journal's batches are published to the desk's stream and it shares the desk's
+ * kill switch.
  */
 export const DeskSchema = v.strictObject({
   nats: DeskNatsSchema,
   stream: v.optional(DeskStreamSchema, {}),
+  /** The desk's one kill switch: a key of this JetStream KV bucket, shared by every engine. */
+  kill: v.optional(
+    v.strictObject({
+      bucket: v.optional(
+        v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "1-64 letters, digits, _ or -")),
+        "HFT_DESK_KILL",
+      ),
+    }),
+    {},
+  ),
 });
 
 /** A risk limit in base units: positive, at most MAX_BASE_AMOUNT, exact as money. */

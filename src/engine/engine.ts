@@ -110,6 +110,13 @@ export interface EngineOptions {
    * handler turn. The caller opened it and closes it after stop().
    */
   readonly journal?: { readonly journal: Journal; readonly store: SqliteJournal };
+  /**
+   * Told when the kill switch trips (halted, its reason) and when an operator resumes (the desk
+   * shares it with the other engines; src/engine/desk-bus.ts).
+   */
+  readonly onKillSwitch?: (halted: boolean, reason: string) => void;
+  /** Asked at start, after the journal's restore: a reason to start halted (a killed desk), if any. */
+  readonly haltAtStart?: () => string | undefined;
 }
 
 /** The recorder engine.record asks for. */
@@ -450,6 +457,8 @@ export class Engine implements StatusSource, MetricsSource {
         : (this.opts.strategy ?? (await resolveStrategy(this.config)));
     this.assertStarting();
     this.journal?.begin(this.startedAtMs, `${this.config.engine.client_id_prefix}-${this.desk.ids.runId}-`);
+    const haltReason = this.opts.haltAtStart?.();
+    if (haltReason !== undefined) this.desk.halt(haltReason);
     for (const [name, v] of this.venueMap) await this.startVenue(name, v);
     await this.waitForBooks(this.opts.bookWaitMs ?? 30_000);
     this.assertStarting();
@@ -1349,6 +1358,7 @@ export class Engine implements StatusSource, MetricsSource {
     this.opts.metrics?.risk.killSwitchTrips.inc();
     this.log.error(`KILL SWITCH: ${reason}; every order cancelled, strategies halted until resumed`);
     this.supervised?.stop();
+    this.opts.onKillSwitch?.(true, reason);
   }
 
   private applyCommand(c: EngineCommand): CommandResult {
@@ -1382,6 +1392,7 @@ export class Engine implements StatusSource, MetricsSource {
         this.journal?.riskChanged();
         this.log.warn(`trading resumed by operator: ${c.reason}`, { haltReason: this.lastHaltReason });
         if (!this.paused) st?.start();
+        this.opts.onKillSwitch?.(false, c.reason);
         return { ok: true, message: "trading resumed" };
       }
       default:

@@ -135,7 +135,7 @@ async function runConfigured(
   const { config } = loaded;
   const rng = new Rng(`${config.engine.client_id_prefix}/${clock.nowMs()}/${process.pid}`);
   const metrics = createEngineMetrics();
-  const desk = await openConfiguredDesk(config, log);
+  const desk = await openConfiguredDesk(config, clock, log);
   if (desk !== undefined) started.desk = desk;
   const journal = openConfiguredJournal(config, clock, log, metrics, journalPath(config), desk ? [desk.sink] : []);
   if (journal !== undefined) started.journal = journal.journal;
@@ -150,8 +150,12 @@ async function runConfigured(
     metrics,
     strategy,
     ...(journal !== undefined ? { journal } : {}),
+    ...(desk !== undefined
+      ? { onKillSwitch: (h: boolean, r: string) => desk.engineKillSwitch(h, r), haltAtStart: () => desk.haltAtStart() }
+      : {}),
   });
   started.engine = engine;
+  desk?.attach(engine);
   const signals = stopOnSignals(clock, log, started, (reason) => shutdown(engine, started, log, reason));
   if (config.http.enabled) started.http = startHttp(loaded, strategy, engine, metrics, log, journal?.store);
   try {
