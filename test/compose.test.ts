@@ -46,8 +46,8 @@ const configOf = (s: Service) =>
   (s.environment?.HFT_CONFIG ?? "").replace(/^\$\{\w+:-(.*)\}$/, "$1").replace(/^\/app\//, "");
 
 describe("docker-compose.yml", () => {
-  test.skipIf(Bun.which("docker-compose") === null)("is valid for the default, sim and live profiles", () => {
-    for (const profile of [[], ["--profile", "sim"], ["--profile", "live"]]) {
+  test.skipIf(Bun.which("docker-compose") === null)("is valid for the default, sim, live and desk profiles", () => {
+    for (const profile of [[], ["--profile", "sim"], ["--profile", "live"], ["--profile", "desk"]]) {
       const r = Bun.spawnSync(["docker-compose", "-f", "docker-compose.yml", ...profile, "config", "-q"], {
         cwd: ROOT,
       });
@@ -121,6 +121,9 @@ describe("docker-compose.yml", () => {
       Object.entries(s.depends_on ?? {}).map(([to, d]) => ({ from, to, condition: d.condition })),
     );
     expect(waits.filter((w) => w.condition === "service_healthy").map((w) => `${w.from}->${w.to}`)).toEqual([
+      "desk-a->nats",
+      "desk-b->nats",
+      "desk-c->nats",
       "prometheus->alertmanager",
       "grafana->prometheus",
     ]);
@@ -129,6 +132,24 @@ describe("docker-compose.yml", () => {
     }
     // the engines' health check is the image's HEALTHCHECK on /health
     expect(readFileSync(join(ROOT, "Dockerfile"), "utf8")).toMatch(/^HEALTHCHECK [^\n]*\\\n[^\n]*\/health/m);
+  });
+
+  test("the desk profile: NATS with JetStream on a volume, three engines with their own name, journal and port", () => {
+    const nats = svc("nats");
+    expect(nats.profiles).toEqual(["desk"]);
+    expect(nats.command).toContain("-js");
+    expect(nats.volumes?.some((v) => v.endsWith(":/data"))).toBe(true);
+    const desk = ["desk-a", "desk-b", "desk-c"].map(svc);
+    const names = desk.map((s) => s.environment?.HFT_DESK_NAME);
+    expect(new Set(names).size).toBe(3);
+    const data = desk.map((s) => s.volumes?.find((v) => v.endsWith(":/app/data")));
+    expect(new Set(data).size).toBe(3);
+    for (const s of desk) {
+      expect(s.profiles).toEqual(["desk"]);
+      expect(configOf(s)).toBe("config/desk.example.yaml");
+      expect(s.environment?.HFT_NATS_URL).toBe("nats://nats:4222");
+      expect(s.secrets).toContain("hft_control_token");
+    }
   });
 
   test("Grafana's admin password comes from a secret, never a default", () => {

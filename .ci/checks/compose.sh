@@ -6,11 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/checks/apt-install.bash
 ensure_apt docker-compose docker-compose
-for profile in "" sim live; do
+for profile in "" sim live desk; do
   echo "== docker-compose ${profile:+--profile $profile }config -q"
   docker-compose -f docker-compose.yml ${profile:+--profile "$profile"} config -q
 done
-for path in config config/default.yaml config/binance.example.yaml grafana/provisioning grafana/dashboards \
+for path in config config/default.yaml config/binance.example.yaml config/desk.example.yaml grafana/provisioning grafana/dashboards \
   grafana/prometheus/prometheus.yml grafana/prometheus/alerts.yml grafana/alertmanager/alertmanager.yml Dockerfile; do
   [ -e "$path" ] || { echo "docker-compose.yml mounts or builds $path, which does not exist"; exit 1; }
 done
