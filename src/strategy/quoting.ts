@@ -14,6 +14,7 @@ import { baseToLots, minTickLotsForNotional, Side } from "../types/index.ts";
 import { baseAmount, fractionField, intField } from "./fields.ts";
 import { lotCountIssues, type ParamsSchema, StrategyParamsError, toValidation, validateUpdate } from "./params.ts";
 import { askTicks, bidTicks, edgeAfterFee, quoteEdge } from "./pricing.ts";
+import type { ParamIssue } from "./types.ts";
 import {
   type BookUpdate,
   newQuoteDecision,
@@ -346,8 +347,19 @@ export abstract class QuotingStrategy<P extends QuotingParams & Record<string, u
     return this.current;
   }
 
+  /**
+   * Rules on the merged parameter set a schema field cannot state alone (one bound below another):
+   * a subclass names them here so a PATCH that breaks one is refused with 400 before it applies.
+   */
+  protected crossFieldIssues(_p: Readonly<Record<string, unknown>>): ParamIssue[] {
+    return [];
+  }
+
   /** Sizes must stay exact lot counts on every instrument traded (known only now, not at config time). */
-  private readonly lotCheck = (p: Readonly<Record<string, unknown>>) => lotCountIssues(p, this.ctx.instruments);
+  private readonly lotCheck = (p: Readonly<Record<string, unknown>>) => [
+    ...lotCountIssues(p, this.ctx.instruments),
+    ...this.crossFieldIssues(p),
+  ];
 
   validateParams(partial: unknown): ParamsValidation {
     return toValidation(validateUpdate(this.paramsSchema, this.current, partial, this.lotCheck));

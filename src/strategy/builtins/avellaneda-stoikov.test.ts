@@ -123,4 +123,16 @@ describe("avellaneda_stoikov", () => {
     });
     expect(as.params().horizon_s).toBe(60);
   });
+
+  test("kappa_min above kappa_max is refused, in config and in an update, naming kappa_min", () => {
+    const { as } = setup();
+    expect(as.validateParams({ kappa_min: 200_000 })).toEqual({
+      ok: false,
+      issues: [{ field: "kappa_min", message: "expected at most kappa_max (100000), got 200000" }],
+    });
+    expect(as.validateParams({ kappa_min: 200_000, kappa_max: 300_000 })).toMatchObject({ ok: true });
+    expect(() => as.updateParams({ kappa_max: 50 })).toThrow(/kappa_min: expected at most kappa_max \(50\)/);
+    expect(as.params().kappa_max).toBe(100_000);
+    expect(() => setup({ kappa_min: 10, kappa_max: 5 })).toThrow(StrategyParamsError);
+  });
 });

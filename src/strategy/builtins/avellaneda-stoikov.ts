@@ -11,6 +11,7 @@ import {
   defineStrategy,
   fractionField,
   intField,
+  type ParamIssue,
   parseParams,
   positiveUpTo,
   type QuoteState,
@@ -50,6 +51,14 @@ export const avellanedaStoikovParamsSchema = v.strictObject({
 
 export type AvellanedaStoikovParams = v.InferOutput<typeof avellanedaStoikovParamsSchema>;
 
+/** The κ estimate is clamped to [kappa_min, kappa_max]: bounds the wrong way round would pin it silently. */
+function kappaBoundsIssues(p: Readonly<Record<string, unknown>>): ParamIssue[] {
+  const lo = p.kappa_min;
+  const hi = p.kappa_max;
+  if (typeof lo !== "number" || typeof hi !== "number" || lo <= hi) return [];
+  return [{ field: "kappa_min", message: `expected at most kappa_max (${hi}), got ${lo}` }];
+}
+
 /** Estimates kept per instrument. */
 interface Estimates {
   lastSampleMs: number;
@@ -75,8 +84,12 @@ export class AvellanedaStoikov extends QuotingStrategy<AvellanedaStoikovParams> 
       name,
       ctx,
       avellanedaStoikovParamsSchema,
-      parseParams<AvellanedaStoikovParams>(avellanedaStoikovParamsSchema, name, params),
+      parseParams<AvellanedaStoikovParams>(avellanedaStoikovParamsSchema, name, params, kappaBoundsIssues),
     );
+  }
+
+  protected override crossFieldIssues(p: Readonly<Record<string, unknown>>): ParamIssue[] {
+    return kappaBoundsIssues(p);
   }
 
   /** Current volatility used for quoting (annualised), for status and tests. */

@@ -215,6 +215,16 @@ describe("cross_venue_mm", () => {
     const st = new CrossVenueMm("x", ctx, { quote_venue: "h" });
     expect(st.validateParams({ min_profit: -1 })).toMatchObject({ ok: false });
     expect(() => st.updateParams({ quote_venue: "zz" })).toThrow(/quote_venue/);
+    // refused at validation (the control API's 400), not only when the new legs are built
+    expect(st.validateParams({ quote_venue: "zz" })).toEqual({
+      ok: false,
+      issues: [{ field: "quote_venue", message: "expected one of q, h, got zz" }],
+    });
+    expect(st.validateParams({ hedge_venues: ["h"] })).toMatchObject({
+      ok: false,
+      issues: [{ field: "hedge_venues" }],
+    });
+    expect(st.validateParams({ quote_venue: "q" })).toEqual({ ok: true, value: { quote_venue: "q" } });
     expect(st.params()).toMatchObject({ quote_venue: "h" });
     const { ctx: noRoute } = fakeContext(instruments());
     const plain = { quotes: () => {}, order: () => {} };

@@ -27,6 +27,7 @@ import {
   type NoQuoteReason,
   newQuoteDecision,
   type OrderUpdate,
+  type ParamIssue,
   type ParamsValidation,
   type ParentOrderUpdate,
   type PositionUpdate,
@@ -167,7 +168,10 @@ export class CrossVenueMm implements Strategy {
   };
   unknownEvents = 0;
   /** Sizes must stay exact lot counts on every venue's grid (and so on the common grid, the finest of them). */
-  private readonly lotCheck = (p: Readonly<Record<string, unknown>>) => lotCountIssues(p, this.ctx.instruments);
+  private readonly lotCheck = (p: Readonly<Record<string, unknown>>) => [
+    ...lotCountIssues(p, this.ctx.instruments),
+    ...this.venueIssues(p),
+  ];
   private current: CrossVenueMmParams;
   private running = false;
   private states: SymbolState[] = [];
@@ -212,27 +216,34 @@ export class CrossVenueMm implements Strategy {
     return slot;
   }
 
+  /**
+   * The quote and hedge venues must be venues this strategy trades: checked on the merged set, so a
+   * PATCH naming an unknown venue is refused (400) before anything changes, like any bad value.
+   */
+  private venueIssues(p: Readonly<Record<string, unknown>>): ParamIssue[] {
+    const venues = [...new Set(this.ctx.instruments.map((i) => i.venue))];
+    const asked = typeof p.quote_venue === "string" ? p.quote_venue : "";
+    const quoteVenue = asked === "" ? venues[0] : asked;
+    if (quoteVenue === undefined || !venues.includes(quoteVenue))
+      return [{ field: "quote_venue", message: `expected one of ${venues.join(", ")}, got ${asked}` }];
+    const listed = Array.isArray(p.hedge_venues) ? p.hedge_venues.filter((h) => typeof h === "string") : [];
+    for (const h of listed.length > 0 ? listed : venues.filter((x) => x !== quoteVenue)) {
+      if (!venues.includes(h) || h === quoteVenue) {
+        const message = `expected venues other than ${quoteVenue} among ${venues.join(", ")}, got ${h}`;
+        return [{ field: "hedge_venues", message }];
+      }
+    }
+    return [];
+  }
+
   /** Quote and hedge legs per symbol for these parameters; throws naming the field on a bad venue. */
   private build(p: CrossVenueMmParams): SymbolState[] {
     const insts = this.ctx.instruments;
     const venues = [...new Set(insts.map((i) => i.venue))];
-    const quoteVenue = p.quote_venue === "" ? venues[0] : p.quote_venue;
-    if (quoteVenue === undefined || !venues.includes(quoteVenue)) {
-      throw new StrategyParamsError(this.name, [
-        { field: "quote_venue", message: `expected one of ${venues.join(", ")}, got ${p.quote_venue}` },
-      ]);
-    }
+    const issues = this.venueIssues(p);
+    if (issues.length > 0) throw new StrategyParamsError(this.name, issues);
+    const quoteVenue = p.quote_venue === "" ? (venues[0] ?? "") : p.quote_venue;
     const hedgeVenues = p.hedge_venues.length > 0 ? p.hedge_venues : venues.filter((x) => x !== quoteVenue);
-    for (const h of hedgeVenues) {
-      if (!venues.includes(h) || h === quoteVenue) {
-        throw new StrategyParamsError(this.name, [
-          {
-            field: "hedge_venues",
-            message: `expected venues other than ${quoteVenue} among ${venues.join(", ")}, got ${h}`,
-          },
-        ]);
-      }
-    }
     const out: SymbolState[] = [];
     for (const q of insts) {
       if (q.venue !== quoteVenue) continue;
