@@ -158,6 +158,30 @@ test("signed REST: auth errors, place/query/pending/cancel, 51008, balance", asy
   expect(inj.j.data[0]?.sCode).toBe("51000");
 });
 
+test("ordIds are unique across instruments, as OKX's are per account (a client keyed by ordId alone)", async () => {
+  const place = (instId: string, px: string) =>
+    signed("POST", "/api/v5/trade/order", { instId, tdMode: "cash", side: "buy", ordType: "limit", px, sz: "0.01" });
+  const ids: string[] = [];
+  for (const [instId, px] of [
+    ["BTC-USDT", "1000"],
+    ["ETH-USDT", "100"],
+    ["BTC-USDT", "1001"],
+    ["ETH-USDT", "101"],
+  ] as const) {
+    const r = await place(instId, px);
+    expect(r.j.data[0]?.sCode).toBe("0");
+    ids.push(String(r.j.data[0]?.ordId));
+  }
+  expect(new Set(ids).size).toBe(ids.length);
+  // an ordId names one order: the same id on the other instrument is not found
+  const wrong = await signed("POST", "/api/v5/trade/cancel-order", { instId: "BTC-USDT", ordId: ids[1] });
+  expect(wrong.j.data[0]?.sCode).toBe("51400");
+  for (const [k, instId] of ["BTC-USDT", "ETH-USDT", "BTC-USDT", "ETH-USDT"].entries()) {
+    const c = await signed("POST", "/api/v5/trade/cancel-order", { instId, ordId: ids[k] });
+    expect(c.j.data[0]).toMatchObject({ ordId: ids[k], sCode: "0" });
+  }
+});
+
 test("public WS: ping/pong, books snapshot then chained update, bbo-tbt", async () => {
   const { ws, next } = await openWs(sim.wsPublicUrl);
   ws.send("ping");

@@ -137,12 +137,17 @@ export class SimCore {
   private readonly fnExec: NonNullable<CoreListener["onExecution"]>[] = [];
   private readonly fnAccount: NonNullable<CoreListener["onAccountUpdate"]>[] = [];
 
+  /** Order ids counted once across books (SimCoreOptions.orderIds), from this counter. */
+  private readonly exchangeOrderIds: boolean;
+  private nextExchangeOrderId = 1;
+
   /** Builds the books (empty until start() lets the agents quote). Throws on a bad symbol spec. */
   constructor(opts: SimCoreOptions) {
     this.clock = opts.clock;
     this.seed = String(opts.seed);
     this.speed = opts.speed ?? 1;
     if (!(this.speed > 0 && this.speed <= 10_000)) throw new Error(`speed must be in (0, 10000], got ${opts.speed}`);
+    this.exchangeOrderIds = opts.orderIds === "per_exchange";
     this.closedKept = opts.closedOrdersKept ?? 10_000;
     this.accountTradesKept = opts.accountTradesKept ?? 100_000;
     if (!(Number.isInteger(this.accountTradesKept) && this.accountTradesKept >= 0))
@@ -949,7 +954,7 @@ export class SimCore {
     const o = new Order(
       book,
       acct,
-      book.nextOrderId++,
+      this.exchangeOrderIds ? this.nextExchangeOrderId++ : book.nextOrderId++,
       cid,
       p.side,
       p.side === Side.Buy ? "BUY" : "SELL",

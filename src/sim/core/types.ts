@@ -440,6 +440,12 @@ export interface SimCoreOptions {
    * tick size. Default: own walk (no lag, no noise).
    */
   readonly fairValue?: SharedFairValueOption;
+  /**
+   * How order ids are numbered: "per_symbol" (default) counts from 1 in each symbol's book, as
+   * Binance's orderId does; "per_exchange" counts once across all books, as OKX's ordId is unique
+   * per account, so a client keying orders by id alone never confuses two instruments' orders.
+   */
+  readonly orderIds?: "per_symbol" | "per_exchange";
 }
 
 /**

@@ -85,6 +85,8 @@ export async function startOkxSim(opts: StartOkxSimOptions = {}): Promise<Runnin
     clock,
     seed: opts.seed ?? "okx-sim",
     symbols: specs,
+    // OKX's ordId is unique per account across instruments (Binance's orderId is per symbol)
+    orderIds: "per_exchange",
     // OKX's fine lots (BTC 0.00000001 at tick 0.1) need more quote decimals than Binance's 8 for exact notionals.
     assetPrecision: okxAssetPrecision(specs),
     speed: opts.speed ?? 1,
