@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { thinForCharts } from "./chart-thin.ts";
 import type { ReportData } from "./report.ts";
 
 /** uPlot's minified script and stylesheet from node_modules (read once). */
@@ -33,9 +34,14 @@ export function reportHtml(r: ReportData, title: string): string {
     .filter(([, v]) => typeof v !== "object")
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(String(v))}</td></tr>`)
     .join("");
+  const c = thinForCharts(r);
   const data = scriptSafe(
-    JSON.stringify({ times: r.times, equity: r.equity, drawdown: r.drawdown, instruments: r.instruments }),
+    JSON.stringify({ times: c.times, equity: c.equity, drawdown: c.drawdown, instruments: c.instruments }),
   );
+  const thinned =
+    c.drawn < c.sampled
+      ? `<p class="note">Charts draw ${c.drawn} of ${c.sampled} samples (each bucket's ends, highs and lows); report.json has all.</p>`
+      : "";
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>${css}
@@ -44,6 +50,7 @@ th,td{padding:2px 10px;border-bottom:1px solid #ddd;text-align:left}th{font-weig
 </head><body>
 <h1>${escapeHtml(title)}</h1>
 <table id="summary">${rows}</table>
+${thinned}
 <h2>Equity (PnL net of fees, ${escapeHtml(r.summary.currency)})</h2><div id="equity" class="chart"></div>
 <h2>Drawdown</h2><div id="drawdown" class="chart"></div>
 <h2>Position (base units)</h2><div id="position" class="chart"></div>
