@@ -22,6 +22,8 @@
  *  - the same engine on the in-process sim-direct venue (no sockets): the engine's own share.
  *
  * Usage: bun bench/tick-to-trade.bench.ts [seconds=20]   (or `bun run bench tick`)
+ * HFT_ENGINE_CPU=<n> pins the engine's event loop to CPU n (default: the last allowed CPU when there
+ * are two or more; "none": unpinned, as before), the simulator child to the other CPUs.
  * HFT_JOURNAL=1 runs both engines with the journal on (a temporary SQLite file each, committed after
  * every handler turn as in production), to compare with a run without it.
  */
@@ -42,7 +44,7 @@ import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
 import { BinanceAdapter } from "../src/venues/binance/index.ts";
 import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
-import { TICK_TO_TRADE_SYMBOLS, tickToTradeConfig } from "./tick-to-trade.config.ts";
+import { benchEngineCpu, TICK_TO_TRADE_SYMBOLS, tickToTradeConfig } from "./tick-to-trade.config.ts";
 
 const SECONDS = Number(process.argv[2] ?? 20);
 /** Frames with a first order written that a run must sample; it runs on (up to MAX_SECONDS) until it has them. */
@@ -64,7 +66,12 @@ function benchJournal(config: Config, clock: SystemClock, name: string) {
     : undefined;
 }
 
-const CONFIG = tickToTradeConfig(KEEP_WARM_MS, BUSY_POLL);
+/**
+ * engine.cpu for the run (HFT_ENGINE_CPU; "none" leaves the engine unpinned): by default the last CPU
+ * this process may use, when it may use two or more (the simulator child then runs on the others).
+ */
+const ENGINE_CPU = benchEngineCpu(process.env.HFT_ENGINE_CPU);
+const CONFIG = tickToTradeConfig(KEEP_WARM_MS, BUSY_POLL, ENGINE_CPU);
 
 function fmt(ns: number): string {
   return Number.isNaN(ns) ? "-" : (ns / 1000).toFixed(1).padStart(8);
@@ -235,6 +242,11 @@ async function main(): Promise<void> {
       `frames with an order written: ${firstWrite.length} of ${books} (${((100 * firstWrite.length) / books).toFixed(0)} %); ` +
         `risk refusals ${refusals}, places deferred ${deferred}` +
         (firstWrite.length < MIN_SAMPLES ? ` — FEWER THAN ${MIN_SAMPLES} SAMPLES after ${MAX_SECONDS} s` : ""),
+    );
+    console.log(
+      ENGINE_CPU === null
+        ? "engine.cpu: unpinned (HFT_ENGINE_CPU=none, or a single CPU)"
+        : `engine.cpu: ${ENGINE_CPU}, simulator child on the other CPUs`,
     );
     console.log(JOURNAL ? `journal: on, ${committed} records committed` : "journal: off (HFT_JOURNAL=1 turns it on)");
     const kw = engine.keepWarm?.stats;

@@ -8,17 +8,25 @@
  * only some frames led to orders").
  */
 
+import { allowedCpus } from "../src/book/index.ts";
+
 /** Symbols the bench quotes: four books at 10 depth frames/s each over loopback. */
 export const TICK_TO_TRADE_SYMBOLS = ["BTC-USDT", "ETH-USDT", "SOL-USDT", "BNB-USDT"] as const;
 
-/** The engine config YAML of a run (keep-warm period and busy-poll as the bench's environment sets them). */
-export function tickToTradeConfig(keepWarmMs: number, busyPoll: boolean): string {
+/**
+ * The engine config YAML of a run (keep-warm period, busy-poll and the engine's CPU as the bench's
+ * environment sets them). With engineCpu set the engine's event loop is pinned there and the
+ * simulator child kept off it (engine.cpu): unpinned, the first order write after the simulator went
+ * idle woke it onto the engine's core, preempting the engine inside its handler (bench/RESULTS.md).
+ */
+export function tickToTradeConfig(keepWarmMs: number, busyPoll: boolean, engineCpu: number | null = null): string {
   return `
 engine:
   client_id_prefix: ttt1
   status_interval_ms: 3600000
   keep_warm_ms: ${keepWarmMs}
   busy_poll: ${busyPoll}
+  cpu: ${engineCpu ?? "null"}
 venues:
   - name: sim
     type: sim
@@ -47,4 +55,17 @@ risk:
 http:
   enabled: false
 `;
+}
+
+/** The engine CPU a bench run pins to: HFT_ENGINE_CPU, "none" for none, default the last allowed CPU of two or more. */
+export function benchEngineCpu(env: string | undefined): number | null {
+  if (env === "none") return null;
+  if (env !== undefined && env !== "") {
+    const cpu = Number(env);
+    if (!Number.isInteger(cpu) || cpu < 0)
+      throw new Error(`HFT_ENGINE_CPU: expected a CPU number or "none", got ${env}`);
+    return cpu;
+  }
+  const cpus = allowedCpus();
+  return cpus.length >= 2 ? (cpus[cpus.length - 1] ?? null) : null;
 }

@@ -343,6 +343,18 @@ HFT_API int32_t hft_cbook_top_f64(const hft_cbook* cb, int32_t side, int32_t n, 
 HFT_API int32_t hft_route_f64(const hft_cbook* cb, int32_t side, double qty, double limit, int32_t urgency_permille,
                               double now_ns, double* out, int32_t max_children);
 
+/* ---- CPU affinity of the calling thread (Linux; src/book/affinity.ts) ---- */
+
+/* CPU ids accepted by the affinity calls: [0, HFT_MAX_CPUS) (glibc's cpu_set_t holds 1024). */
+#define HFT_MAX_CPUS 1024
+/* Pins the calling thread (not the process) to the n CPUs listed. HFT_E_BAD_COUNT for n outside
+ * [1, HFT_MAX_CPUS], HFT_E_BAD_PARAMS for an id out of range or when the OS refuses (no listed CPU
+ * exists or is allowed to this process); the affinity is unchanged on any error. */
+HFT_API hft_status hft_cpu_pin(const int32_t* cpus, int32_t n);
+/* The CPUs the calling thread may run on, ascending, at most cap of them into out; returns how many
+ * there are (may exceed cap; call with cap 0 to size), or -status. */
+HFT_API int32_t hft_cpu_allowed(int32_t* out, int32_t cap);
+
 #ifdef __cplusplus
 }
 #endif

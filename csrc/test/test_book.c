@@ -447,6 +447,25 @@ static void test_f64_fast_path_bailouts(void) {
   hft_book_destroy(b);
 }
 
+/* Affinity: bad arguments change nothing; pinning to one allowed CPU and back is seen by the getter. */
+static void test_cpu_affinity(void) {
+  int32_t before[HFT_MAX_CPUS];
+  int32_t n = hft_cpu_allowed(before, HFT_MAX_CPUS);
+  CHECK(n >= 1 && n <= HFT_MAX_CPUS && hft_cpu_allowed(NULL, 0) == n);
+  CHECK(hft_cpu_allowed(NULL, 1) == -HFT_E_NULL_POINTER && hft_cpu_allowed(before, -1) == -HFT_E_BAD_COUNT);
+  const int32_t bad[2] = {before[0], HFT_MAX_CPUS};
+  CHECK_EQ_STATUS(hft_cpu_pin(NULL, 1), HFT_E_NULL_POINTER);
+  CHECK_EQ_STATUS(hft_cpu_pin(bad, 0), HFT_E_BAD_COUNT);
+  CHECK_EQ_STATUS(hft_cpu_pin(bad, 2), HFT_E_BAD_PARAMS);
+  CHECK(hft_cpu_allowed(NULL, 0) == n);
+  const int32_t last = before[n - 1];
+  CHECK_EQ_STATUS(hft_cpu_pin(&last, 1), HFT_OK);
+  int32_t now[2] = {-1, -1};
+  CHECK(hft_cpu_allowed(now, 2) == 1 && now[0] == last);
+  CHECK_EQ_STATUS(hft_cpu_pin(before, n), HFT_OK);
+  CHECK(hft_cpu_allowed(NULL, 0) == n);
+}
+
 int main(void) {
   test_create_params();
   test_null_handle();
@@ -459,6 +478,7 @@ int main(void) {
   test_integrity_detects_corruption();
   test_consolidated_and_router();
   test_names_and_layout();
+  test_cpu_affinity();
   printf("test_book: %d checks, %d failed\n", check_count, check_failures);
   return check_failures == 0 ? 0 : 1;
 }

@@ -36,6 +36,8 @@ const lib = dlopen(LIB_PATH, {
   hft_cbook_set_stale_after: { args: [ptr, f64], returns: i32 },
   hft_cbook_top_f64: { args: [ptr, i32, i32, f64, ptr], returns: i32 },
   hft_route_f64: { args: [ptr, i32, f64, f64, i32, f64, ptr, i32], returns: i32 },
+  hft_cpu_pin: { args: [ptr, i32], returns: i32 },
+  hft_cpu_allowed: { args: [ptr, i32], returns: i32 },
 });
 
 /** The raw C functions; callers must pass live handles and correctly sized arrays. */

@@ -1,9 +1,11 @@
 /**
  * Public face of the book module: the C-backed OrderBook, the C depth frame decoder, the read-only
- * BookView that strategies accept, the pure-TS ReferenceBook (fakes, tests) and the status codes.
+ * BookView that strategies accept, the pure-TS ReferenceBook (fakes, tests), the status codes, and the
+ * calling thread's CPU affinity (C is the one door to libc).
  */
 
 export type { BookConfig, BookView } from "../types/index.ts";
+export { allowedCpus, MAX_CPU_ID, pinThread } from "./affinity.ts";
 export {
   ConsolidatedBook,
   type RouteTotals,

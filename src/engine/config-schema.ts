@@ -175,6 +175,12 @@ export const EngineSchema = v.strictObject({
    * (one core spent on the engine, as on a dedicated trading core). Needs no keep_warm_ms.
    */
   busy_poll: v.optional(v.boolean(), false),
+  /**
+   * The CPU the engine's event loop (the single writer) is pinned to at start (absent: not pinned).
+   * Pinned, it also keeps the simulator child off that CPU: a loopback order write wakes the
+   * simulator, which would otherwise be run on the writer's core, preempting the engine mid-handler.
+   */
+  cpu: v.optional(v.nullable(int(0, 1023)), null),
   /** Record every market-data event of every venue (absent: no recording). */
   record: v.optional(RecordSchema),
   journal: v.optional(JournalSchema, {}),
@@ -323,6 +329,8 @@ export const SimulatorSchema = v.strictObject({
   venues: v.optional(v.record(name, SimVenueSchema), {}),
   /** Fee rates of the simulator's test account (the simulator's own defaults: Binance VIP 0). */
   fees: v.optional(FeesSchema, { maker: 0.001, taker: 0.001 }),
+  /** The CPU the simulator child's event loop is pinned to (absent: any CPU but engine.cpu). */
+  cpu: v.optional(v.nullable(int(0, 1023)), null),
 });
 
 /** How replay and paper venues fill our orders: the queue and latency models and the account. */

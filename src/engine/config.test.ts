@@ -66,6 +66,7 @@ describe("defaults and shape", () => {
       shutdown_timeout_ms: 5000,
       keep_warm_ms: 0,
       busy_poll: false,
+      cpu: null,
       journal: {
         enabled: true,
         path: "data/journal.sqlite",
@@ -172,6 +173,9 @@ describe("every invalid field names its path", () => {
       "risk.symbols.SOL-USDT",
     ],
     ["simulator speed", `${BASE}simulator:\n  speed: 0\n`, "simulator.speed"],
+    ["engine cpu", `${BASE}engine:\n  cpu: 1024\n`, "engine.cpu"],
+    ["simulator cpu", `${BASE}simulator:\n  cpu: -1\n`, "simulator.cpu"],
+    ["simulator on the engine's cpu", `${BASE}engine:\n  cpu: 1\nsimulator:\n  cpu: 1\n`, "simulator.cpu"],
     [
       "simulator latency",
       `${BASE}simulator:\n  latency_ms:\n    market_data: -1\n`,

@@ -303,6 +303,13 @@ function semanticIssues(config: Config): ConfigIssue[] {
       issues.push({ path: `simulator.venues.${n}`, message: `no venue named ${n} of type sim or sim-okx` });
     }
   }
+  const cpu = config.engine.cpu;
+  if (cpu !== null && config.simulator.cpu === cpu) {
+    issues.push({
+      path: "simulator.cpu",
+      message: `must differ from engine.cpu (${cpu}): the engine's order writes wake the simulator, which would preempt the engine on its own CPU`,
+    });
+  }
   const strat = config.strategy;
   issues.push(...strategySourceIssues(strat));
   strat.venues?.forEach((n, i) => {

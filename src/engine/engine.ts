@@ -8,6 +8,7 @@
  * venue's staleness.max_book_age_ms pauses quoting on that symbol until the next book update.
  */
 
+import { pinThread } from "../book/index.ts";
 import {
   CommandQueue,
   type CommandResult,
@@ -448,6 +449,11 @@ export class Engine implements StatusSource, MetricsSource {
    */
   async start(): Promise<void> {
     if (this.phase !== "created") throw new Error(`engine already ${this.phase}`);
+    const cpu = this.config.engine.cpu;
+    if (cpu !== null) {
+      pinThread([cpu], "engine.cpu");
+      this.log.info(`event loop pinned to CPU ${cpu}`, { cpu });
+    }
     this.phase = "starting";
     this.startedAtMs = this.clock.nowMs();
     // the strategy's code loads first: a module that does not load stops start-up before any venue is touched

@@ -8,6 +8,7 @@
  * crashed engine never leaves an orphan simulator behind).
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { allowedCpus, pinThread } from "../book/index.ts";
 import type { MultiSimVenueInfo, MultiSimVenueSpec, RunningMultiSim } from "../sim/index.ts";
 
 /** One venue the child runs. */
@@ -35,6 +36,11 @@ export interface SimChildSpec {
   readonly balances?: Readonly<Record<string, string>>;
   /** Binance-protocol venue rate limits (default Binance's: 50 orders / 10 s); benchmarks raise them. */
   readonly rateLimits?: { readonly ordersPer10s?: number; readonly requestWeightPerMinute?: number };
+  /**
+   * Where the child's event loop runs: `pin` (simulator.cpu), else any CPU but `avoid` (engine.cpu),
+   * so the wakeup of an order write never lands on the engine's core. Neither: wherever the OS likes.
+   */
+  readonly cpu?: { readonly pin?: number; readonly avoid?: number };
 }
 
 /** A venue of the child as the multi-venue simulator describes it, less what the engine does not need. */
@@ -256,10 +262,23 @@ function stopWithParent(sim: RunningMultiSim): void {
   })();
 }
 
+/** Pins the child's event loop as the spec says; with only the engine's CPU allowed, it stays there (said on stderr). */
+function placeChild(cpu: SimChildSpec["cpu"]): void {
+  if (cpu?.pin !== undefined) {
+    pinThread([cpu.pin], "simulator.cpu");
+    return;
+  }
+  if (cpu?.avoid === undefined) return;
+  const others = allowedCpus().filter((c) => c !== cpu.avoid);
+  if (others.length > 0) pinThread(others, "simulator (any CPU but engine.cpu)");
+  else process.stderr.write(`sim child: engine.cpu ${cpu.avoid} is the only CPU allowed; the simulator shares it\n`);
+}
+
 /** The child's whole life: start every venue, tell the parent where they are, then live as long as the parent. */
 async function childMain(arg: string): Promise<void> {
   const { startMultiSim } = await import("../sim/index.ts");
   const spec = JSON.parse(arg) as SimChildSpec;
+  placeChild(spec.cpu);
   const keys = engineKeys(spec);
   const sim = await startMultiSim({
     seed: spec.seed,

@@ -59,6 +59,11 @@ export function simChildSpec(config: Config, rateLimits?: SimChildSpec["rateLimi
       };
     }),
     ...(rateLimits !== undefined ? { rateLimits } : {}),
+    ...(s.cpu !== null
+      ? { cpu: { pin: s.cpu } }
+      : config.engine.cpu !== null
+        ? { cpu: { avoid: config.engine.cpu } }
+        : {}),
   };
 }
 

@@ -17,6 +17,8 @@ export interface EngineProcess {
   until(re: RegExp, ms: number): Promise<boolean>;
   /** SIGINT, then the exit code, the ERROR/WARN lines on stderr, and all of stdout. */
   interrupt(): Promise<{ code: number; errors: string[]; out: string }>;
+  /** All of stderr, once the process has closed it (after it exited). */
+  stderr(): Promise<string>;
   /** SIGKILL if still running (for finally blocks). */
   kill(): void;
 }
@@ -54,6 +56,7 @@ export function startEngineProcess(args: readonly string[], env: Record<string, 
   return {
     proc,
     out: () => out,
+    stderr: () => errText,
     async until(re: RegExp, ms: number): Promise<boolean> {
       const end = Date.now() + ms;
       while (Date.now() < end && proc.exitCode === null) {
