@@ -8,7 +8,8 @@ import { expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { allowedCpus } from "../src/book/index.ts";
+import { allowedCpus, pinThread } from "../src/book/index.ts";
+import { type SimChild, spawnSimChild } from "../src/engine/index.ts";
 import { startEngineProcess } from "./support/engine-process.ts";
 
 /** The CPUs a thread may run on, as the kernel says ("0-1,3" → [0, 1, 3]). */
@@ -62,6 +63,44 @@ test.skipIf(cpus.length < 2)(
     }
   },
   180_000,
+);
+
+test.skipIf(cpus.length < 2)(
+  "a parent already pinned to engine.cpu still gets its simulator onto the other CPUs",
+  async () => {
+    // a child inherits the spawning thread's mask: here only the engine's CPU
+    const cpu = cpus[0] ?? 0;
+    let child: SimChild | undefined;
+    pinThread([cpu], "test");
+    try {
+      child = await spawnSimChild({
+        seed: "cpu-pinning",
+        speed: 1,
+        symbols: ["BTCUSDT"],
+        venues: [
+          {
+            name: "bin",
+            protocol: "binance",
+            port: 0,
+            marketDataMs: 0,
+            orderEntryMs: 0,
+            lagMs: 0,
+            noiseBps: 0,
+            fees: { maker: "0.001", taker: "0.001" },
+          },
+        ],
+        cpu: { avoid: cpu },
+      });
+    } finally {
+      pinThread(cpus, "test (restore)");
+    }
+    try {
+      expect(threadCpus(child.ready.pid)).toEqual(cpus.filter((c) => c !== cpu));
+    } finally {
+      await child.stop();
+    }
+  },
+  60_000,
 );
 
 test("engine.cpu naming a CPU the process may not use: start-up fails naming the key and the CPUs it may use", async () => {

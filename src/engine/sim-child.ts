@@ -8,6 +8,7 @@
  * crashed engine never leaves an orphan simulator behind).
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { cpus as onlineCpus } from "node:os";
 import { allowedCpus, pinThread } from "../book/index.ts";
 import type { MultiSimVenueInfo, MultiSimVenueSpec, RunningMultiSim } from "../sim/index.ts";
 
@@ -262,16 +263,31 @@ function stopWithParent(sim: RunningMultiSim): void {
   })();
 }
 
-/** Pins the child's event loop as the spec says; with only the engine's CPU allowed, it stays there (said on stderr). */
+/**
+ * Pins the child's event loop as the spec says. "Any CPU but engine.cpu" means every online CPU but
+ * that one, not just those the child inherited: a parent whose event loop was already pinned (a
+ * second engine in one process, a bench) hands its one-CPU mask down, and the kernel keeps the result
+ * inside the process's cpuset anyway. With no other CPU to go to, the child stays (said on stderr).
+ */
 function placeChild(cpu: SimChildSpec["cpu"]): void {
   if (cpu?.pin !== undefined) {
     pinThread([cpu.pin], "simulator.cpu");
     return;
   }
-  if (cpu?.avoid === undefined) return;
-  const others = allowedCpus().filter((c) => c !== cpu.avoid);
+  const avoid = cpu?.avoid;
+  if (avoid === undefined) return;
+  const online = Array.from({ length: onlineCpus().length }, (_, i) => i).filter((c) => c !== avoid);
+  try {
+    if (online.length > 0) {
+      pinThread(online, "simulator (any CPU but engine.cpu)");
+      return;
+    }
+  } catch {
+    // none of them in this process's cpuset: the inherited ones, less the engine's, if any
+  }
+  const others = allowedCpus().filter((c) => c !== avoid);
   if (others.length > 0) pinThread(others, "simulator (any CPU but engine.cpu)");
-  else process.stderr.write(`sim child: engine.cpu ${cpu.avoid} is the only CPU allowed; the simulator shares it\n`);
+  else process.stderr.write(`sim child: engine.cpu ${avoid} is the only CPU allowed; the simulator shares it\n`);
 }
 
 /** The child's whole life: start every venue, tell the parent where they are, then live as long as the parent. */
