@@ -55,7 +55,7 @@ import type {
   VenueTrade,
 } from "../types/index.ts";
 import { Side, STALE_CHECKS } from "../types/index.ts";
-import type { VenueAdapter } from "../venues/index.ts";
+import type { OrderReplies, VenueAdapter } from "../venues/index.ts";
 import { codeVersion } from "./code-version.ts";
 import { isSimVenue, redactConfig, riskLimits, strategyTargets } from "./config.ts";
 import type { Config, RecordConfig, StrategyConfig } from "./config-schema.ts";
@@ -189,10 +189,21 @@ type Phase = "created" | "starting" | "running" | "stopping" | "stopped";
  * it, which closes the tick-to-trade measurement (recvNs of the frame being handled → now).
  */
 class TimedAdapter implements VenueAdapter {
+  /** The inner adapter's promise-free order path, timed the same way; absent when it has none. */
+  readonly placeOrder?: (order: OrderRequest, replies: OrderReplies) => void;
+
   constructor(
     private readonly inner: VenueAdapter,
     private readonly engine: Engine,
-  ) {}
+  ) {
+    if (inner.placeOrder !== undefined) this.placeOrder = this.timedPlace;
+  }
+
+  /** placeOrder of an inner adapter that has one (a method, so no closure is made per adapter either). */
+  private timedPlace(order: OrderRequest, replies: OrderReplies): void {
+    this.inner.placeOrder?.(order, replies);
+    this.engine.orderSent(this.inner.name, order);
+  }
   get name(): string {
     return this.inner.name;
   }

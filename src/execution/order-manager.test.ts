@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { FakeVenue, flush, makeDesk } from "../../test/support/fake-venue.ts";
+import { FakeVenue, flush, makeDesk, PlacingFakeVenue } from "../../test/support/fake-venue.ts";
 import { Rng, VirtualClock } from "../services/index.ts";
 import { Side } from "../types/index.ts";
 import { ClientIdGenerator } from "./client-id.ts";
@@ -409,5 +409,45 @@ describe("order manager: reconciliation", () => {
     expect(errors[0]?.message).toContain("created pending_new");
     expect(desk.kill.isHalted()).toBe(true);
     expect(desk.stats.illegalTransitions).toBe(1);
+  });
+});
+
+describe("order manager: an adapter's promise-free placeOrder", () => {
+  test("is used instead of submitOrder, and its answers move orders as a promise's would (ack, reject, unknown outcome)", async () => {
+    const told: string[] = [];
+    const venue = new PlacingFakeVenue();
+    const { desk, clock } = makeDesk(
+      { orders: { statusRetryMs: 500 }, onUnknownOutcome: (o, result) => told.push(`${o.clientId} ${result}`) },
+      venue,
+    );
+    const acked = placed(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 5));
+    venue.submitMode = "reject";
+    const refused = placed(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 5));
+    venue.submitMode = "error_placed";
+    const unknown = placed(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 5));
+    expect([acked.state, refused.state, unknown.state]).toEqual(["pending_new", "pending_new", "pending_new"]);
+    await flush();
+    expect([acked.state, refused.state, unknown.state]).toEqual(["new", "rejected", "pending_new"]);
+    expect(acked.venueOrderId).not.toBe("");
+    expect(refused.rejectReason).toBe("insufficient_balance");
+    clock.advance(500);
+    await flush();
+    expect(unknown.state).toBe("new");
+    expect(told).toEqual([`${unknown.clientId} open`]);
+    expect(venue.placeCalls).toBe(3);
+  });
+
+  test("an adapter that throws inside placeOrder: the order's outcome is unknown, answered after submit returned", async () => {
+    const venue = new PlacingFakeVenue();
+    venue.placeOrder = () => {
+      throw new Error("adapter bug");
+    };
+    const { desk } = makeDesk({ orders: { statusRetryMs: 500 } }, venue);
+    const o = placed(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 5));
+    expect(o.state).toBe("pending_new");
+    await flush();
+    expect(o.state).toBe("pending_new");
+    expect(desk.oms.stats.unknownOutcomes).toBe(1);
+    expect(o.history.join("\n")).toContain("submit outcome unknown: adapter bug");
   });
 });

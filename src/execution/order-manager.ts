@@ -17,7 +17,7 @@ import {
   type UnknownOutcomeResult,
   VenueRejectError,
 } from "../types/index.ts";
-import type { VenueAdapter } from "../venues/index.ts";
+import type { OrderReplies, VenueAdapter } from "../venues/index.ts";
 import type { ClientIdGenerator } from "./client-id.ts";
 import { isLive, isTerminal, type ManagedOrder, note, OrderLog, type OrderState, transition } from "./order-state.ts";
 import type { InstrumentState, Registry, VenueState } from "./registry.ts";
@@ -247,6 +247,13 @@ export class OrderManager {
   private readonly deadlines = new Set<Order>();
   private wakeTimer: TimerId = 0;
   private wakeAtMs = Number.POSITIVE_INFINITY;
+  /** Answers of adapters' placeOrder, made once: no promise, reaction or closure per order. */
+  private readonly replies: OrderReplies = {
+    accepted: (order, venueOrderId) => this.onPlaced(order, venueOrderId, undefined),
+    failed: (order, error) => this.onPlaced(order, undefined, error),
+  };
+  /** deliver was given (tests, simulations): answers go through it like every other async result. */
+  private readonly customDeliver: boolean;
 
   constructor(opts: OrderManagerOptions) {
     this.clock = opts.clock;
@@ -258,6 +265,7 @@ export class OrderManager {
     this.maxCancelAttempts = opts.maxCancelAttempts ?? 3;
     this.retainTerminal = opts.retainTerminal ?? 10_000;
     this.deliver = opts.deliver ?? ((task) => task());
+    this.customDeliver = opts.deliver !== undefined;
     this.onError =
       opts.onError ??
       ((e) => {
@@ -326,6 +334,16 @@ export class OrderManager {
     this.refresh(o);
     this.stats.submitted++;
     this.arm(o, "submit", this.submitTimeoutMs, now);
+    if (adapter.placeOrder !== undefined) {
+      // the promise-free order path: the answer comes back through this.replies
+      try {
+        adapter.placeOrder(o as ManagedOrder as unknown as OrderRequest, this.replies);
+      } catch (e) {
+        queueMicrotask(() => this.onPlaced(o as ManagedOrder as unknown as OrderRequest, undefined, e));
+      }
+      this.listener.onCreated?.(o);
+      return o;
+    }
     let p: Promise<string>;
     try {
       // the order record is the request (its fields never change): no request object per order
@@ -612,6 +630,23 @@ export class OrderManager {
       this.queryStatus(o);
     } else if (kind === "status" && isLive(o.state)) {
       this.queryStatus(o);
+    }
+  }
+
+  /** A placeOrder answer (venueOrderId on success, error otherwise), re-entering as a promise's reaction would. */
+  private onPlaced(order: OrderRequest, venueOrderId: string | undefined, error: unknown): void {
+    // adapters answer with the very record they were given; anything else is found by its client id
+    const o = order instanceof Order ? order : this.orders.get(order.clientId);
+    if (o === undefined) return;
+    if (this.customDeliver) {
+      this.run(() => (venueOrderId !== undefined ? this.onSubmitOk(o, venueOrderId) : this.onSubmitError(o, error)));
+      return;
+    }
+    try {
+      if (venueOrderId !== undefined) this.onSubmitOk(o, venueOrderId);
+      else this.onSubmitError(o, error);
+    } catch (e) {
+      this.onError(e);
     }
   }
 

@@ -16,6 +16,17 @@ import type {
   VenueTrade,
 } from "../types/index.ts";
 
+/**
+ * How an adapter answers placeOrder: one object the caller makes once (the order manager's), so an
+ * order costs no promise, no reaction and no closure of its own on the way out.
+ */
+export interface OrderReplies {
+  /** The venue has the order: its id ("" when the venue gives none). */
+  accepted(order: OrderRequest, venueOrderId: string): void;
+  /** What submitOrder would reject with: VenueRejectError when refused, anything else an unknown outcome. */
+  failed(order: OrderRequest, error: unknown): void;
+}
+
 /** The unified venue interface, after the product brief's sketch. */
 export interface VenueAdapter {
   /** The configured venue name (unique in the engine), e.g. "binance_main". */
@@ -35,6 +46,12 @@ export interface VenueAdapter {
   bookHealth(symbol: string): BookHealth | undefined;
   /** Places an order; resolves to the venue's order id, rejects with VenueRejectError. */
   submitOrder(order: OrderRequest): Promise<string>;
+  /**
+   * Optional promise-free submitOrder: the same request, the same checks and outcomes, answered
+   * through `replies` exactly once and never before placeOrder has returned (not even for an order
+   * refused before anything is sent). The order path uses it when an adapter has it.
+   */
+  placeOrder?(order: OrderRequest, replies: OrderReplies): void;
   /** Cancels one of this engine's orders by client id. */
   cancelOrder(symbol: string, clientId: string): Promise<void>;
   /** Cancels this engine's open orders (client-id prefix) on a symbol; resolves to the count. */

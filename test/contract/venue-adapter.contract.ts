@@ -20,7 +20,7 @@ import {
   VenueRejectError,
   type VenueTrade,
 } from "../../src/types/index.ts";
-import type { VenueAdapter } from "../../src/venues/contract.ts";
+import type { OrderReplies, VenueAdapter } from "../../src/venues/contract.ts";
 import { eventually, WAIT_MS } from "../support/wait.ts";
 import type { ContractHarness, CorruptFrameOptions, HarnessFactory, MarketStream } from "./harness.ts";
 
@@ -539,6 +539,41 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
       expect(ok, `retry gave ${String(again)}`).toBe(true);
       expect((await a.openOrders(sym)).filter((o) => o.clientId === order.clientId).length).toBe(1);
       await a.cancelOrder(sym, order.clientId);
+    });
+
+    test("placeOrder (when offered) answers as submitOrder does, exactly once, never before it returned", async () => {
+      const place = a.placeOrder?.bind(a);
+      if (place === undefined) return; // optional: the order path then uses submitOrder
+      h.pauseMarket(true);
+      const info = a.instruments().get(sym) as InstrumentInfo;
+      const price = ((h.venueBook(sym, 1).bids[0]?.[0] ?? 0) - 300) as Ticks;
+      const answers: { clientId: string; venueOrderId?: string; error?: unknown }[] = [];
+      const replies: OrderReplies = {
+        accepted: (o, venueOrderId) => answers.push({ clientId: o.clientId, venueOrderId }),
+        failed: (o, error) => answers.push({ clientId: o.clientId, error }),
+      };
+      const good = {
+        clientId: cid(),
+        symbol: sym,
+        side: Side.Buy,
+        type: "limit" as const,
+        tif: "GTC" as const,
+        priceTicks: price,
+        lots: lotsFor(info, price),
+      };
+      const bad = { ...good, clientId: cid(), lots: 0 as Lots };
+      place(good, replies);
+      place(bad, replies);
+      expect(answers, "nothing answered inside placeOrder").toEqual([]);
+      expect(await waitFor(() => answers.length >= 2)).toBe(true);
+      await Bun.sleep(200); // a second answer to either would arrive now
+      expect(answers.length, JSON.stringify(answers)).toBe(2);
+      const ok = answers.find((x) => x.clientId === good.clientId);
+      const refused = answers.find((x) => x.clientId === bad.clientId);
+      expect((ok?.venueOrderId ?? "").length, `accepted: ${JSON.stringify(ok)}`).toBeGreaterThan(0);
+      expect(refused?.error instanceof VenueRejectError, `refused: ${String(refused?.error)}`).toBe(true);
+      expect((await a.orderStatus(sym, good.clientId))?.status).toBe("new");
+      await a.cancelOrder(sym, good.clientId);
     });
 
     test("partial fill then cancel: fill events with fees, cumulative quantities add up", async () => {

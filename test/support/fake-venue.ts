@@ -29,7 +29,7 @@ import {
   VenueRejectError,
   type VenueTrade,
 } from "../../src/types/index.ts";
-import type { VenueAdapter } from "../../src/venues/contract.ts";
+import type { OrderReplies, VenueAdapter } from "../../src/venues/contract.ts";
 
 /** How the fake answers submits: "placed" = the venue got the order, "lost" = it never did. */
 export type SubmitMode = "ack" | "reject" | "hang_placed" | "hang_lost" | "error_placed" | "error_lost" | "duplicate";
@@ -465,6 +465,22 @@ export function looseLimits(over: Partial<RiskLimits> = {}): RiskLimits {
     dailyLossLimit: "1000000",
     ...over,
   };
+}
+
+/**
+ * A FakeVenue that offers placeOrder, the promise-free order path: the same venue behaviour as
+ * submitOrder (every SubmitMode), answered through the caller's replies; counts the calls.
+ */
+export class PlacingFakeVenue extends FakeVenue {
+  placeCalls = 0;
+
+  placeOrder(req: OrderRequest, replies: OrderReplies): void {
+    this.placeCalls++;
+    this.submitOrder(req).then(
+      (id) => replies.accepted(req, id),
+      (e: unknown) => replies.failed(req, e),
+    );
+  }
 }
 
 /** A desk on a virtual clock with one fake venue, ready to trade BTC-USDT around 50000.00. */

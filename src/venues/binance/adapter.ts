@@ -27,7 +27,7 @@ import {
   VenueRejectError,
   type VenueTrade,
 } from "../../types/index.ts";
-import type { VenueAdapter } from "../contract.ts";
+import type { OrderReplies, VenueAdapter } from "../contract.ts";
 import { type BinanceConfig, type ResolvedBinanceConfig, resolveBinanceConfig } from "./config.ts";
 import { UnknownOutcomeError } from "./errors.ts";
 import { parseInstruments } from "./instruments.ts";
@@ -136,7 +136,10 @@ export class BinanceAdapter implements VenueAdapter {
     replied: (_c, _result, settle) => settle.resolve(undefined),
     failed: (c, e, settle) => {
       this.noteBan(e);
-      this.cancelUnknown(c, e).then(settle.resolve, settle.reject);
+      this.cancelUnknown(c, e).then(
+        (v) => settle.resolve(v),
+        (err: Error) => settle.reject(err),
+      );
     },
   };
   private readonly noAuth = { recvWindow: 0, timestamp: 0 };
@@ -312,6 +315,30 @@ export class BinanceAdapter implements VenueAdapter {
     return this.submitSlow(order, info);
   }
 
+  /**
+   * submitOrder without a promise (VenueAdapter.placeOrder): on the WS API with budget free, the
+   * request is written before this returns and its answer reaches `replies` from the reply handler;
+   * a refusal before sending is answered in a microtask; the slower paths answer from their promise.
+   */
+  placeOrder(order: OrderRequest, replies: OrderReplies): void {
+    let info: InstrumentInfo;
+    try {
+      info = this.checkOrder(order);
+      if (
+        this.cfg.orderEntry === "wsapi" &&
+        this.ws.sendNowTo("order.place", this.placeEncoder, order, 1, true, this.placeReplies, replies)
+      )
+        return;
+    } catch (e) {
+      queueMicrotask(() => replies.failed(order, e));
+      return;
+    }
+    this.submitSlow(order, info).then(
+      (id) => replies.accepted(order, id),
+      (e: unknown) => replies.failed(order, e),
+    );
+  }
+
   /** What submitOrder refuses before anything is sent; the instrument when the order may go. */
   private checkOrder(order: OrderRequest): InstrumentInfo {
     this.requireTrading();
@@ -373,9 +400,15 @@ export class BinanceAdapter implements VenueAdapter {
   private placeFailed(order: OrderRequest, e: Error, settle: Settle): void {
     this.noteBan(e);
     if (e instanceof VenueRejectError && e.reason === "duplicate_client_id") {
-      this.existingOrder(order, e).then(settle.resolve, settle.reject);
+      this.existingOrder(order, e).then(
+        (id) => settle.resolve(id),
+        (err: Error) => settle.reject(err),
+      );
     } else if (e instanceof UnknownOutcomeError) {
-      this.resolvePlacement(order, this.instrument(order.symbol), e).then(settle.resolve, settle.reject);
+      this.resolvePlacement(order, this.instrument(order.symbol), e).then(
+        (id) => settle.resolve(id),
+        (err: Error) => settle.reject(err),
+      );
     } else {
       settle.reject(e);
     }

@@ -49,6 +49,35 @@ interface Pending<C = unknown> extends Settle {
   retried: boolean;
 }
 
+/**
+ * What a request's answer is handed to instead of a promise: an object made once (the order
+ * manager's replies), so a request on the order path allocates no promise and no resolving functions.
+ */
+export interface Answer<C> {
+  accepted(ctx: C, value: string): void;
+  failed(ctx: C, error: unknown): void;
+}
+
+/** A request in flight answered through an Answer: its settle methods forward to it. */
+class AnswerPending<C> implements Pending<C> {
+  deadlineMs = 0;
+  retried = false;
+  constructor(
+    readonly method: string,
+    readonly encode: RequestEncoder<C>,
+    readonly ctx: C,
+    readonly signed: boolean,
+    readonly handler: ReplyHandler<C> | undefined,
+    private readonly answer: Answer<C>,
+  ) {}
+  resolve(v: unknown): void {
+    this.answer.accepted(this.ctx, typeof v === "string" ? v : String(v));
+  }
+  reject(e: Error): void {
+    this.answer.failed(this.ctx, e);
+  }
+}
+
 /** The encoder of plain requests: params as they are, sorted and (when signed) signed. */
 function paramsEncoder(method: string): RequestEncoder<Params> {
   return (id, params, auth, sign) => wsApiRequestJson(id, method, params, auth, sign);
@@ -164,6 +193,28 @@ export class BinanceWsApi {
     return this.transmit(method, encode, ctx, true, handler, local);
   }
 
+  /**
+   * sendNow without a promise: the answer goes to `answer` (through `handler`), in a later turn.
+   * False when it must wait (socket down, budget full): nothing was sent, the caller takes its slower path.
+   */
+  sendNowTo<C>(
+    method: string,
+    encode: RequestEncoder<C>,
+    ctx: C,
+    weight: number,
+    isOrder: boolean,
+    handler: ReplyHandler<C>,
+    answer: Answer<C>,
+  ): boolean {
+    const ws = this.ws;
+    if (ws === undefined || ws.readyState !== WebSocket.OPEN) return false;
+    const local = this.cfg.clock.nowMs();
+    if (!this.budget.take(costs(weight, isOrder), this.time.at(local)).ok) return false;
+    const id = this.write(ws, method, encode, ctx, true, local);
+    this.track(id, new AnswerPending(method, encode, ctx, true, handler, answer), local);
+    return true;
+  }
+
   /** Called right after a request was written to the socket (set by the adapter: tick-to-wire). */
   onWrite: ((method: string) => void) | undefined;
 
@@ -202,16 +253,30 @@ export class BinanceWsApi {
       // nothing sent: caller may fall back
       return Promise.reject(new UnknownOutcomeError(`${this.cfg.name}: WS API not connected`));
     }
-    const id = `${this.cfg.clientIdPrefix}${(++this.seq).toString(36)}`;
-    const json = this.encode(id, encode, ctx, signed, localMs);
-    this.counters.requests++;
     return new Promise<unknown>((resolve, reject) => {
-      // Write first: the reply can only arrive in a later event-loop turn, so the bookkeeping below
-      // (deadline, pending entry) is off the tick-to-trade path.
-      ws.send(json);
-      this.onWrite?.(method);
+      const id = this.write(ws, method, encode, ctx, signed, localMs);
       this.track(id, { resolve, reject, method, deadlineMs: 0, encode, ctx, signed, handler, retried: false }, localMs);
     });
+  }
+
+  /**
+   * Encodes and writes one request, returning its id. Write first: the reply can only arrive in a
+   * later event-loop turn, so the caller's bookkeeping (deadline, pending entry) is off the
+   * tick-to-trade path.
+   */
+  private write<C>(
+    ws: WebSocket,
+    method: string,
+    encode: RequestEncoder<C>,
+    ctx: C,
+    signed: boolean,
+    localMs: number,
+  ): string {
+    const id = `${this.cfg.clientIdPrefix}${(++this.seq).toString(36)}`;
+    ws.send(this.encode(id, encode, ctx, signed, localMs));
+    this.counters.requests++;
+    this.onWrite?.(method);
+    return id;
   }
 
   /** Records a written request; its deadline is served by the one deadline timer. */
