@@ -422,7 +422,8 @@ static inline hft_status set_level(hft_book* b, int32_t s, int64_t key, int64_t 
 static inline void maybe_shift_down(hft_book* b) {
   for (int s = 0; s < 2; s++) {
     side_book* sb = &b->sd[s];
-    if (sb->best < b->slots / 4 && side_count(sb) > 0) shift_down(b, sb);
+    /* slots is a positive power of two: a shift, not a signed division, per side and batch */
+    if (sb->best < (int32_t)((uint32_t)b->slots >> 2) && side_count(sb) > 0) shift_down(b, sb);
   }
 }
 
@@ -571,8 +572,6 @@ static inline __attribute__((always_inline)) int32_t fast_pass(hft_book* book, c
   undo_entry* const undo = book->undo;
 #if HFT_SSE2
   const __m128d two52 = _mm_set1_pd(4503599627370496.0);
-  const __m128d lim52 = _mm_set1_pd(4503599627370495.0);
-  const __m128d zero = _mm_setzero_pd();
 #endif
   int32_t i = 0;
   for (; i < count; i++) {
@@ -583,21 +582,24 @@ static inline __attribute__((always_inline)) int32_t fast_pass(hft_book* book, c
     int good;
 #if HFT_SSE2
     /* price and qty together: x + 2^52 - 2^52 == x exactly when x is an integer in [0, 2^52), and
-     * then the low mantissa bits of x + 2^52 are x itself. Larger values (up to 2^53-1 are legal)
-     * fail here and take the exact path. */
+     * then the low mantissa bits of x + 2^52 are x itself: v = bits(x + 2^52) - bits(2^52) = x.
+     * Every other x that passes the equality (a negative integer, an even one >= 2^52, an infinity)
+     * moves the exponent, so its v is below 0 or at least 2^52: one integer test of p | q refuses
+     * them all. Larger legal values (up to 2^53-1) and -0.0 sides take the exact path. */
     const __m128d x = _mm_loadu_pd(r + HFT_F64_PRICE);
     const __m128d y = _mm_add_pd(x, two52);
-    const __m128d fine = _mm_and_pd(_mm_cmpeq_pd(_mm_sub_pd(y, two52), x),
-                                    _mm_and_pd(_mm_cmple_pd(zero, x), _mm_cmple_pd(x, lim52)));
+    const __m128d fine = _mm_cmpeq_pd(_mm_sub_pd(y, two52), x);
     const __m128i v = _mm_sub_epi64(_mm_castpd_si128(y), _mm_castpd_si128(two52));
     p = _mm_cvtsi128_si64(v);
     q = _mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
     uint64_t sbits;
     memcpy(&sbits, &sd, sizeof sbits);
-    /* side: the bit patterns of 0.0 and 1.0 (-0.0 is legal too but takes the exact path) */
-    const int32_t s = sbits != 0;
-    good = (_mm_movemask_pd(fine) == 3) & (sbits == (((uint64_t)0 - (uint64_t)s) & UINT64_C(0x3ff0000000000000))) &
-           ((uint64_t)(p - min_price) <= price_span);
+    /* side: the bit patterns of 0.0 and 1.0 (1.0 is 0x3ff0..., the only one with bits 63-61 = 001);
+     * any other pattern gives a product that differs from it */
+    const uint64_t s61 = sbits >> 61;
+    const int32_t s = (int32_t)s61;
+    good = (_mm_movemask_pd(fine) == 3) & (((uint64_t)p | (uint64_t)q) >> 52 == 0) &
+           (sbits == s61 * UINT64_C(0x3ff0000000000000)) & ((uint64_t)(p - min_price) <= price_span);
 #else
     const double pd = r[HFT_F64_PRICE];
     const double qd = r[HFT_F64_QTY];

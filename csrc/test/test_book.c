@@ -444,6 +444,24 @@ static void test_f64_fast_path_bailouts(void) {
   CHECK_EQ_STATUS(hft_book_best(b, 1, &p, &q), HFT_OK);
   CHECK(p == INT64_C(4503599627370497) && q == HFT_MAX_QTY);
   CHECK_EQ_STATUS(hft_book_check_integrity(b), HFT_OK);
+  /* values x + 2^52 - 2^52 == x holds for but the fast test must still refuse, each after a good
+   * record, each with the exact path's status and nothing applied: infinities, negative integers,
+   * even integers above 2^53, and side patterns other than 0.0 and 1.0 (2^1023 shares 1.0's top bits) */
+  snap_state(b, &before);
+  const double inf = __builtin_inf();
+  const double bad[][3] = {
+      {0, inf, 1}, {0, 100, -inf}, {1, -4, 1}, {0, 100, -4}, {0, 100, 18014398509481984.0}, {2, 100, 1},
+      {0.5, 100, 1}, {-1, 100, 1}, {8.98846567431158e307, 100, 1}, {inf, 100, 1},
+  };
+  const hft_status want[] = {
+      HFT_E_NOT_INTEGER, HFT_E_NOT_INTEGER, HFT_E_PRICE_OUT_OF_RANGE, HFT_E_NEGATIVE_QTY, HFT_E_NOT_INTEGER,
+      HFT_E_BAD_SIDE,    HFT_E_BAD_SIDE,    HFT_E_BAD_SIDE,           HFT_E_BAD_SIDE,     HFT_E_BAD_SIDE,
+  };
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    double batch[2][3] = {{0, 100, 9}, {bad[k][0], bad[k][1], bad[k][2]}};
+    CHECK_EQ_STATUS(hft_book_apply_batch_f64(b, &batch[0][0], 2), want[k]);
+    CHECK(same_state(b, &before));
+  }
   hft_book_destroy(b);
 }
 
