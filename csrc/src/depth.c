@@ -689,6 +689,41 @@ static int32_t stage_and_apply(dctx* c, hft_book* book, int snapshot, double* r)
 
 /* ---- Binance: {"stream":"<key>","data":{"e":"depthUpdate","E":..,"s":..,"U":..,"u":..,"b":[..],"a":[..]}} ---- */
 
+/* The names a venue gives the fields of its depth object: bid and ask levels, first and last update
+ * ids, event time. Both venues' objects are read by one loop (read_depth_object), by these names. */
+typedef struct {
+  const char* bids;
+  const char* asks;
+  const char* first;
+  const char* last;
+  const char* time;
+  int32_t bids_len, asks_len, first_len, last_len, time_len;
+} depth_keys;
+
+static const depth_keys BINANCE_KEYS = {"b", "a", "U", "u", "E", 1, 1, 1, 1, 1};
+static const depth_keys OKX_KEYS = {"bids", "asks", "prevSeqId", "seqId", "ts", 4, 4, 9, 5, 2};
+
+/* Reads the members of the depth object at p ('{') into the frame by the venue's field names and
+ * skips the others. Inlined per venue, so the names stay constants compared inline. */
+static inline __attribute__((always_inline)) const uint8_t* read_depth_object(dctx* c, const uint8_t* p,
+                                                                               const depth_keys* k) {
+  frame* f = &c->f;
+  jval key;
+  int done = 0;
+  p++;
+  for (int first = 1;; first = 0) {
+    p = next_member(p, c->end, first, &key, &done);
+    if (p == NULL || done) return p;
+    if (key_is(&key, k->bids, k->bids_len)) p = read_levels(c, p, &f->side[0]);
+    else if (key_is(&key, k->asks, k->asks_len)) p = read_levels(c, p, &f->side[1]);
+    else if (key_is(&key, k->first, k->first_len)) p = read_scalar(c, p, &f->first);
+    else if (key_is(&key, k->last, k->last_len)) p = read_scalar(c, p, &f->last);
+    else if (key_is(&key, k->time, k->time_len)) p = read_scalar(c, p, &f->time);
+    else p = skip_value(c, p);
+    if (p == NULL) return NULL;
+  }
+}
+
 static const uint8_t* binance_data(dctx* c, const uint8_t* p) {
   frame* f = &c->f;
   f->first.kind = f->last.kind = f->time.kind = J_NONE;
@@ -696,20 +731,7 @@ static const uint8_t* binance_data(dctx* c, const uint8_t* p) {
   side_reset(&f->side[1]);
   f->data_kind = kind_at(*p);
   if (*p != '{') return skip_value(c, p);
-  jval key;
-  int done = 0;
-  p++;
-  for (int first = 1;; first = 0) {
-    p = next_member(p, c->end, first, &key, &done);
-    if (p == NULL || done) return p;
-    if (key_is(&key, "b", 1)) p = read_levels(c, p, &f->side[0]);
-    else if (key_is(&key, "a", 1)) p = read_levels(c, p, &f->side[1]);
-    else if (key_is(&key, "U", 1)) p = read_scalar(c, p, &f->first);
-    else if (key_is(&key, "u", 1)) p = read_scalar(c, p, &f->last);
-    else if (key_is(&key, "E", 1)) p = read_scalar(c, p, &f->time);
-    else p = skip_value(c, p);
-    if (p == NULL) return NULL;
-  }
+  return read_depth_object(c, p, &BINANCE_KEYS);
 }
 
 static const uint8_t* binance_top(dctx* c, const uint8_t* p) {
@@ -750,23 +772,9 @@ static int32_t binance_check(dctx* c, hft_book* book, int32_t mode, double posit
  * "bids":[..],"ts":"..","checksum":0,"prevSeqId":..,"seqId":..}]} ---- */
 
 static const uint8_t* okx_item(dctx* c, const uint8_t* p) {
-  frame* f = &c->f;
-  f->item_kind = kind_at(*p);
+  c->f.item_kind = kind_at(*p);
   if (*p != '{') return skip_value(c, p);
-  jval key;
-  int done = 0;
-  p++;
-  for (int first = 1;; first = 0) {
-    p = next_member(p, c->end, first, &key, &done);
-    if (p == NULL || done) return p;
-    if (key_is(&key, "bids", 4)) p = read_levels(c, p, &f->side[0]);
-    else if (key_is(&key, "asks", 4)) p = read_levels(c, p, &f->side[1]);
-    else if (key_is(&key, "seqId", 5)) p = read_scalar(c, p, &f->last);
-    else if (key_is(&key, "prevSeqId", 9)) p = read_scalar(c, p, &f->first);
-    else if (key_is(&key, "ts", 2)) p = read_scalar(c, p, &f->time);
-    else p = skip_value(c, p);
-    if (p == NULL) return NULL;
-  }
+  return read_depth_object(c, p, &OKX_KEYS);
 }
 
 static const uint8_t* okx_data(dctx* c, const uint8_t* p) {
