@@ -36,7 +36,7 @@ import {
   VenueRejectError,
   type VenueTrade,
 } from "../../types/index.ts";
-import type { VenueAdapter } from "../contract.ts";
+import type { OrderReplies, VenueAdapter } from "../contract.ts";
 
 /** Construction options. Latencies are one-way, in clock milliseconds. */
 export interface SimDirectOptions {
@@ -382,6 +382,29 @@ export class SimDirectAdapter implements VenueAdapter {
         }
       });
     });
+  }
+
+  /**
+   * submitOrder without a promise (VenueAdapter.placeOrder): with no order-entry delay the core
+   * matches the order now and the answer follows in a microtask (never inside this call); with a
+   * delay, the delayed path answers from its promise.
+   */
+  placeOrder(o: OrderRequest, replies: OrderReplies): void {
+    if (this.orderEntryMs !== 0) {
+      this.submitOrder(o).then(
+        (id) => replies.accepted(o, id),
+        (e: unknown) => replies.failed(o, e),
+      );
+      return;
+    }
+    let id: string;
+    try {
+      id = this.place(o);
+    } catch (e) {
+      queueMicrotask(() => replies.failed(o, e));
+      return;
+    }
+    queueMicrotask(() => replies.accepted(o, id));
   }
 
   cancelOrder(symbol: string, clientId: string): Promise<void> {
