@@ -21,6 +21,7 @@ export {
   type TradeOutcome,
   type VenueQuotes,
 } from "./execution.ts";
+export type { FirmExposure, FirmShareCell, FirmShareProvider } from "./firm-share.ts";
 export {
   formatMoney,
   InstrumentMath,

@@ -7,6 +7,7 @@
  */
 import type { Clock } from "../services/index.ts";
 import { Side } from "../types/index.ts";
+import type { FirmExposure, FirmShareCell, FirmShareProvider } from "./firm-share.ts";
 import { type Money, moneyOrThrow } from "./money.ts";
 import type { InstrumentState, Registry, VenueState } from "./registry.ts";
 
@@ -26,7 +27,9 @@ export type RiskReason =
   | "cancel_rate"
   | "max_position_base"
   | "max_position_notional"
-  | "max_total_notional";
+  | "max_total_notional"
+  /** Beyond this engine's share of a firm-wide limit (a desk), or its lease on the share ran out. */
+  | "firm_share";
 
 /** Every reason, for metrics that pre-create their series. */
 export const RISK_REASONS: readonly RiskReason[] = [
@@ -45,6 +48,7 @@ export const RISK_REASONS: readonly RiskReason[] = [
   "max_position_base",
   "max_position_notional",
   "max_total_notional",
+  "firm_share",
 ];
 
 /** A decimal amount from config: a string ("0.5") or a plain number (0.5). */
@@ -111,6 +115,16 @@ interface CompiledInstrument {
   readonly maxPositionLots: number;
   readonly maxPositionTickLots2: number;
   readonly maxTotalTickLots2: number;
+}
+
+/** The gate's lot forms of a symbol's firm share on one instrument, redone when the cell's version moves. */
+interface FirmCompiled {
+  readonly cell: FirmShareCell;
+  version: number;
+  /** Largest worst-case directional position in lots (−1: no firm position limit). */
+  maxLots: number;
+  /** Largest lots × mid2 (−1: no firm notional limit). */
+  maxTickLots2: number;
 }
 
 /** Upper bound of every count limit: the sliding windows preallocate one slot per allowed event. */
@@ -233,6 +247,9 @@ export class RiskGate {
   private readonly compiled = new Map<InstrumentState, CompiledInstrument>();
   private readonly orderWindows = new Map<VenueState, SlidingWindow>();
   private readonly cancelWindows = new Map<VenueState, SlidingWindow>();
+  private firm: FirmShareProvider | undefined;
+  /** null: the desk sets no firm limit on the instrument's symbol. */
+  private readonly firmCompiled = new Map<InstrumentState, FirmCompiled | null>();
   private day = -1;
   private dayStartPnl: Money = 0n;
   private dailyPnl_: Money = 0n;
@@ -410,6 +427,7 @@ export class RiskGate {
     if (v.openOrders >= this.limits.maxOpenOrders) return "max_open_orders";
     const posReason = this.checkPosition(inst, c, side, lots, mid2);
     if (posReason !== undefined) return posReason;
+    if (this.firm !== undefined && this.checkFirm(inst, side, lots, mid2)) return "firm_share";
     // last, so a rejected order does not use up a rate slot
     const w = this.window(this.orderWindows, v);
     const now = this.clock.nowMs();
@@ -470,6 +488,102 @@ export class RiskGate {
     }
     if (total2 > this.maxTotalNotional2) return "max_total_notional";
     return undefined;
+  }
+
+  /**
+   * Installs the desk's shares of firm-wide limits (several engines, one limit): from now on an
+   * order must also keep the symbol's worst-case exposure within this engine's share.
+   */
+  setFirmShares(provider: FirmShareProvider | undefined): void {
+    this.firm = provider;
+    this.firmCompiled.clear();
+  }
+
+  /**
+   * This engine's worst-case exposure of a symbol over all its venues, for the desk's reports:
+   * max(position + live buys, live sells − position), and that valued at the mid (rounded up).
+   */
+  firmExposure(symbol: string): FirmExposure {
+    const list = this.registry.bySymbol.get(symbol);
+    if (list === undefined) return { base: 0n, notional: 0n };
+    let pos = 0n;
+    let buys = 0n;
+    let sells = 0n;
+    let mark: InstrumentState | undefined;
+    for (const i of list) {
+      pos += i.math.base(i.position.lots);
+      buys += i.math.base(i.openLots[Side.Buy]);
+      sells += i.math.base(i.openLots[Side.Sell]);
+      if (mark === undefined && i.mid2() > 0) mark = i;
+    }
+    const long = pos + buys;
+    const short = sells - pos;
+    const base = long > short ? (long > 0n ? long : 0n) : short > 0n ? short : 0n;
+    if (mark === undefined || base === 0n) return { base, notional: 0n };
+    const den = 2n * ONE;
+    const num = base * BigInt(mark.mid2()) * mark.math.tickUnits;
+    return { base, notional: (num + den - 1n) / den };
+  }
+
+  /**
+   * Whether the order would take the symbol's worst-case directional exposure beyond this engine's
+   * firm share (or adds any while the lease is out). Plain numbers on one venue; BigInt otherwise.
+   */
+  private checkFirm(inst: InstrumentState, side: Side, lots: number, mid2: number): boolean {
+    const f = this.firmOf(inst);
+    if (f === null) return false;
+    const list = this.registry.bySymbol.get(inst.info.symbol) ?? [inst];
+    if (list.length !== 1) return this.checkFirmExact(inst, f.cell, list, side, lots, mid2);
+    const pos = inst.position.lots;
+    const directional = (side === Side.Buy ? pos : -pos) + inst.openLots[side] + lots;
+    if (directional <= 0) return false;
+    if (this.clock.monoNs() >= f.cell.validUntilNs) return true;
+    if (f.version !== f.cell.version) this.compileFirm(inst, f);
+    if (f.maxLots >= 0 && directional > f.maxLots) return true;
+    if (f.maxTickLots2 < 0) return false;
+    const value2 = directional * mid2;
+    if (!Number.isSafeInteger(value2)) return this.checkFirmExact(inst, f.cell, list, side, lots, mid2);
+    return value2 > f.maxTickLots2;
+  }
+
+  private checkFirmExact(
+    inst: InstrumentState,
+    cell: FirmShareCell,
+    list: readonly InstrumentState[],
+    side: Side,
+    lots: number,
+    mid2: number,
+  ): boolean {
+    let worst = side === Side.Buy ? inst.math.base(lots) : -inst.math.base(lots);
+    for (const i of list) {
+      worst += i.math.base(i.position.lots);
+      worst += side === Side.Buy ? i.math.base(i.openLots[Side.Buy]) : -i.math.base(i.openLots[Side.Sell]);
+    }
+    const directional = side === Side.Buy ? worst : -worst;
+    if (directional <= 0n) return false;
+    if (this.clock.monoNs() >= cell.validUntilNs) return true;
+    if (cell.positionBase !== undefined && directional > cell.positionBase) return true;
+    if (cell.notional === undefined) return false;
+    return directional * BigInt(mid2) * inst.math.tickUnits > cell.notional * 2n * ONE;
+  }
+
+  private firmOf(inst: InstrumentState): FirmCompiled | null {
+    let f = this.firmCompiled.get(inst);
+    if (f === undefined) {
+      const cell = this.firm?.cellOf(inst.info.symbol);
+      f = cell === undefined ? null : { cell, version: -1, maxLots: -1, maxTickLots2: -1 };
+      this.firmCompiled.set(inst, f);
+    }
+    return f;
+  }
+
+  private compileFirm(inst: InstrumentState, f: FirmCompiled): void {
+    const cap = BigInt(Number.MAX_SAFE_INTEGER);
+    const num = (x: bigint): number => Number(x > cap ? cap : x);
+    const { positionBase, notional, version } = f.cell;
+    f.maxLots = positionBase === undefined ? -1 : num(positionBase / inst.math.lotUnits);
+    f.maxTickLots2 = notional === undefined ? -1 : num((notional * 2n) / inst.math.tickLotUnits);
+    f.version = version;
   }
 
   private compiledOf(inst: InstrumentState): CompiledInstrument {
