@@ -23,7 +23,7 @@ const BELOW = {
   venues: ["types", "services", "book", "sim", "metrics", "history", "fills", "gateways"],
   execution: ["types", "services", "book", "metrics", "gateways", "venues"],
   journal: ["types", "services", "metrics"],
-  desk: ["types", "services", "metrics", "journal"],
+  desk: ["types", "services", "metrics", "execution", "journal"],
   engine: [
     "types",
     "services",

@@ -4,7 +4,27 @@
  * desk's one kill switch (a KV key every engine watches).
  */
 export { connectDesk, DeskConfigError, type DeskNatsSettings, natsOptions } from "./connection.ts";
+export { type FirmLossHooks, type FirmLossStatus, FirmLossWatch } from "./firm-loss.ts";
 export { type DeskKillSettings, type DeskKillState, DeskKillSwitch, parseKillState } from "./kill-switch.ts";
+export {
+  DeskLimitLeases,
+  type DeskLimitSettings,
+  type FirmLimitKind,
+  type FirmLimitSpec,
+  type LeaseHooks,
+  type LeaseStats,
+  type LeaseStatus,
+  limitKey,
+  openLimitsBucket,
+} from "./limit-leases.ts";
+export {
+  encodeLimitValue,
+  type Holding,
+  type LimitValue,
+  parseLimitValue,
+  planRenewal,
+  totalShare,
+} from "./limit-plan.ts";
 export {
   type DeskMessage,
   type DeskSinkStats,

@@ -222,6 +222,36 @@ export const DeskStreamSchema = v.strictObject({
   max_in_flight: v.optional(int(1, 4096), 256),
 });
 
+/** Firm-wide limits of one symbol, shared by the desk's engines through leases (desk.limits.symbols). */
+const DeskSymbolLimitsSchema = v.strictObject({
+  /** Σ over engines of worst-case |position| (live orders counted as filled), base units. */
+  max_position_base: v.optional(moneyAmount(MAX_BASE_AMOUNT)),
+  /** The same valued at each engine's mid, quote units. */
+  max_position_notional: v.optional(moneyAmount(MAX_QUOTE_AMOUNT)),
+});
+
+/**
+ * Firm-wide limits (desk.limits, src/desk/README.md): one KV key per limit holds each engine's leased
+ * share; each engine checks its orders locally against its share. Absent: no firm limits.
+ */
+export const DeskLimitsSchema = v.strictObject({
+  /** The JetStream KV bucket of the desk's limit keys. */
+  bucket: v.optional(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "1-64 letters, digits, _ or -")),
+    "HFT_DESK_LIMITS",
+  ),
+  /** A share is held this long after the renewal that last stored it was sent; renewed every third of it. */
+  lease_ms: v.optional(int(300, 600_000), 3000),
+  /** Another engine's silent share is reclaimed after lease_ms plus this, on the reclaimer's own clock. */
+  reclaim_margin_ms: v.optional(int(0, 600_000), 1000),
+  /** How far (a fraction of the share) the committed ceiling runs ahead of the worst-case exposure. */
+  headroom: v.optional(closed("a fraction", 0.01, 1), 0.25),
+  /** Firm loss since UTC midnight (Σ over engines of realized + unrealized − fees) that kills the desk, quote units. */
+  daily_loss: v.optional(moneyAmount(MAX_QUOTE_AMOUNT)),
+  /** Firm position limits per symbol (as the engines name it, e.g. BTC-USDT). */
+  symbols: v.optional(v.record(symbol, DeskSymbolLimitsSchema), {}),
+});
+
 /**
  * Several engines as one desk over NATS JetStream (src/desk/). Absent: off, the engine needs nothing
  * else; present: its journal's batches are published to the desk's stream and it shares the desk's
@@ -240,6 +270,8 @@ export const DeskSchema = v.strictObject({
     }),
     {},
   ),
+  /** Firm-wide limits shared through leases; absent: every engine has its own limits only. */
+  limits: v.optional(DeskLimitsSchema),
 });
 
 /** A risk limit in base units: positive, at most MAX_BASE_AMOUNT, exact as money. */
@@ -446,3 +478,4 @@ export type Fees = v.InferOutput<typeof FeesSchema>;
 export type FillModelConfig = v.InferOutput<typeof FillModelSchema>;
 export type BacktestConfig = v.InferOutput<typeof BacktestSchema>;
 export type DeskConfig = v.InferOutput<typeof DeskSchema>;
+export type DeskLimitsConfig = v.InferOutput<typeof DeskLimitsSchema>;
