@@ -284,6 +284,42 @@ export const JournalStatusSchema = shape(
   },
 );
 
+/** The desk's firm-wide limit leases in /api/status (src/engine/desk-limits.ts; absent without desk.limits). */
+export const DeskLimitsStatusSchema = shape(
+  "This engine's shares of the desk's firm-wide limits (leases in a KV bucket); amounts are exact decimal strings",
+  {
+    leaseMs: v.number(),
+    limits: list(
+      shape("One firm limit as this engine holds it", {
+        key: described(v.string(), "The KV key: pos.<symbol> or notional.<symbol>"),
+        symbol: v.string(),
+        kind: described(v.string(), "position_base or position_notional"),
+        limit: v.string(),
+        share: described(v.string(), "What this engine reserved of the limit"),
+        ceiling: described(v.string(), "What it committed to use at most until its next renewal; its gate enforces it"),
+        exposure: described(v.string(), "Its worst-case exposure now (position plus live orders on the larger side)"),
+        wants: described(v.string(), "More it asked for (rebalancing)"),
+        leaseAgeMs: described(v.nullable(v.number()), "Since the renewal that last stored the share was sent"),
+        stale: described(v.boolean(), "The lease ran out: no risk is added on the symbol until a renewal succeeds"),
+        firmShare: described(v.string(), "Σ share of every engine in the key as last read"),
+        firmExposure: described(v.string(), "Σ exposure every engine last reported in the key"),
+        engines: v.number(),
+      }),
+    ),
+    dailyLoss: v.nullable(
+      shape("The firm's loss since UTC midnight", { limit: v.string(), firmLoss: v.string(), ownLoss: v.string() }),
+    ),
+    counters: shape("Lease events since start", {
+      renewals: v.number(),
+      conflicts: v.number(),
+      errors: v.number(),
+      expired: v.number(),
+      reclaims: v.number(),
+      breaches: described(v.number(), "Breaches seen by this engine (should stay 0)"),
+    }),
+  },
+);
+
 /** GET /api/status. */
 export const StatusBody = shape("Engine status; money and quantities are exact decimal strings", {
   nowMs: clockMs("Now"),
@@ -297,6 +333,7 @@ export const StatusBody = shape("Engine status; money and quantities are exact d
   strategies: list(StrategyStatusSchema),
   parents: ParentsStatusSchema,
   journal: v.optional(JournalStatusSchema),
+  deskLimits: v.optional(DeskLimitsStatusSchema),
 });
 
 const int = v.pipe(v.number(), v.integer());

@@ -28,7 +28,11 @@ class FakeEngine {
       return true;
     }
     const cell = this.leases.cellOf("BTC-USDT");
-    if (cell === undefined || clock.monoNs() >= cell.validUntilNs || target > (cell.positionBase ?? 0n)) return false;
+    if (cell === undefined || clock.monoNs() >= cell.validUntilNs) return false;
+    if (target > (cell.positionBase ?? 0n)) {
+      cell.refused(target, 0n); // as the gate tells what a refused order wanted
+      return false;
+    }
     this.exposure = target;
     return true;
   }

@@ -85,6 +85,23 @@ class SymbolCell implements FirmShareCell {
   notional: Money | undefined;
   version = 0;
   validUntilNs = 0;
+  /** What refused orders would have reached since the last renewal (the gate tells refused()). */
+  demandBase: Money = 0n;
+  demandNotional: Money = 0n;
+
+  refused(base: Money, notional: Money): void {
+    if (base > this.demandBase) this.demandBase = base;
+    if (notional > this.demandNotional) this.demandNotional = notional;
+  }
+
+  demand(kind: FirmLimitKind): Money {
+    return kind === "position_base" ? this.demandBase : this.demandNotional;
+  }
+
+  clearDemand(kind: FirmLimitKind): void {
+    if (kind === "position_base") this.demandBase = 0n;
+    else this.demandNotional = 0n;
+  }
 
   get(kind: FirmLimitKind): Money | undefined {
     return kind === "position_base" ? this.positionBase : this.notional;
@@ -245,7 +262,8 @@ export class DeskLimitLeases implements FirmShareProvider {
       if (valid && exposure > k.ceiling) this.breach(`${k.key}: own exposure ${exposure} > ceiling ${k.ceiling}`);
       if (!valid && !k.expired && k.lastOkNs > 0) this.expire(k);
       const headroom = (k.share * this.headroomPpm) / 1_000_000n;
-      const pressed = k.ceiling < k.share && exposure * 2n + headroom > k.ceiling * 2n;
+      const demand = k.cell.demand(k.spec.kind);
+      const pressed = k.ceiling < k.share && (exposure * 2n + headroom > k.ceiling * 2n || demand > k.ceiling);
       if (!k.busy && (now >= k.nextDueNs || pressed)) void this.renew(k);
     }
   }
@@ -281,9 +299,12 @@ export class DeskLimitLeases implements FirmShareProvider {
       this.audit(k, read);
       const silent = this.observe(k, read, sentNs);
       const exposure = this.exposureOf(k.spec);
+      const demand = k.cell.demand(k.spec.kind);
+      k.cell.clearDemand(k.spec.kind);
       const plan = planRenewal(read, {
         me: this.engine,
         exposure,
+        demand,
         configLimit: k.spec.limit,
         headroomPpm: this.headroomPpm,
         silent,

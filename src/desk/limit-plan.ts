@@ -90,6 +90,8 @@ export interface RenewalInput {
   readonly me: string;
   /** This engine's worst-case exposure now. */
   readonly exposure: Money;
+  /** The largest exposure an order refused for the share since the last renewal would have reached (0: none). */
+  readonly demand: Money;
   /** The firm limit in this engine's config. */
   readonly configLimit: Money;
   /** The ceiling runs this far ahead of the exposure, parts per million of the share. */
@@ -123,7 +125,8 @@ export function planRenewal(read: LimitValue, inp: RenewalInput): Renewal {
   const fair = value.limit / BigInt(Math.max(1, live));
   let free = value.limit - totalShare(value);
   if (free < 0n) free = 0n; // a limit lowered below what is held: nothing to take until shares shrink
-  const need = needOf(me.share, inp.exposure, fair);
+  const wanted = maxOf(inp.demand, inp.exposure);
+  const need = needOf(me.share, wanted, fair);
   const take = minOf(need, free);
   me.share += take;
   me.wants = need - take;
@@ -132,7 +135,7 @@ export function planRenewal(read: LimitValue, inp: RenewalInput): Renewal {
   const headroom = (me.share * inp.headroomPpm) / 1_000_000n;
   // an exposure above the share (a position restored after a restart) leaves the ceiling at the
   // share: nothing adds risk until it is back under it or the share grows
-  me.ceiling = inp.exposure + headroom < me.share ? inp.exposure + headroom : me.share;
+  me.ceiling = minOf(wanted + headroom, me.share);
   me.exposure = inp.exposure;
   me.seq += 1;
   return { value, reclaimed };
@@ -179,4 +182,8 @@ function giveBack(holders: Map<string, Holding>, inp: RenewalInput, share: Money
 
 function minOf(a: Money, b: Money): Money {
   return a < b ? a : b;
+}
+
+function maxOf(a: Money, b: Money): Money {
+  return a > b ? a : b;
 }

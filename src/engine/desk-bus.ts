@@ -11,8 +11,10 @@ import {
   type DeskStreamSink,
   openDeskStreamSink,
 } from "../desk/index.ts";
+import type { EngineMetrics } from "../metrics/index.ts";
 import type { Clock, Logger } from "../services/index.ts";
 import type { Config } from "./config-schema.ts";
+import { type EngineDeskLimits, openDeskLimits } from "./desk-limits.ts";
 import type { Engine } from "./engine.ts";
 
 /** Kills that are the desk's (an operator's, on any engine); other halts (a journal failure, say) stay local. */
@@ -22,12 +24,14 @@ const OPERATOR = "operator: ";
 export interface EngineDesk {
   readonly sink: DeskStreamSink;
   readonly kill: DeskKillSwitch;
+  /** The firm-wide limit leases (config desk.limits), when configured. */
+  readonly limits: EngineDeskLimits | undefined;
   /** Why the engine must start halted (the desk is killed), if it must. */
   haltAtStart(): string | undefined;
   /** Tells the desk of the engine's own kill or resume (the engine's onKillSwitch). */
   engineKillSwitch(halted: boolean, reason: string): void;
-  /** Starts applying the desk's kill switch to the engine. */
-  attach(engine: Engine): void;
+  /** Starts applying the desk's kill switch (and its firm limits) to the engine. */
+  attach(engine: Engine, metrics?: EngineMetrics): void;
   /** Waits (bounded) for queued records to reach the stream, then closes the connection. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -46,12 +50,14 @@ export async function openConfiguredDesk(
   const nc = await connectDesk(desk.nats, env);
   let sink: DeskStreamSink;
   let kill: DeskKillSwitch;
+  let limits: EngineDeskLimits | undefined;
   try {
     sink = await openDeskStreamSink(nc, desk.nats.name, desk.stream, log);
     kill = await DeskKillSwitch.open(nc, desk.nats.name, desk.kill, log);
+    if (desk.limits !== undefined) limits = await openDeskLimits(nc, desk.nats.name, desk.limits, kill, clock, log);
   } catch (e) {
     await nc.close();
-    throw new Error(`desk: cannot set up the stream or the kill switch bucket: ${(e as Error).message}`);
+    throw new Error(`desk: cannot set up the stream, the kill switch or the limits bucket: ${(e as Error).message}`);
   }
   log.info(`desk: ${desk.nats.name} on ${nc.getServer()}, journal to stream ${desk.stream.name}`, {
     killed: kill.state.halted,
@@ -59,21 +65,24 @@ export async function openConfiguredDesk(
   return {
     sink,
     kill,
+    limits,
     haltAtStart: () => (kill.state.halted ? deskReason(kill.state) : undefined),
     engineKillSwitch(halted, reason) {
       if (halted && reason.startsWith(OPERATOR)) kill.trip(reason.slice(OPERATOR.length), clock.nowMs());
       if (!halted) kill.resume(reason, clock.nowMs());
     },
-    attach(engine) {
+    attach(engine, metrics) {
       const k = engine.desk.kill;
       // an operator kill this engine journaled but the desk never stored (the bus was down, then the
       // engine died) is newer than the desk's state: it goes to the desk rather than being lifted
       if (k.isHalted() && k.reason().startsWith(OPERATOR) && !kill.state.halted && kill.state.atMs < k.trippedAtMs())
         kill.trip(k.reason().slice(OPERATOR.length), k.trippedAtMs());
       kill.watch((s) => applyDeskKill(engine, s, log));
+      limits?.attach(engine, metrics);
     },
     async close(timeoutMs) {
       kill.close();
+      limits?.close();
       await Promise.race([sink.flushed(), Bun.sleep(timeoutMs)]);
       sink.stop();
       await nc.drain().catch(() => nc.close());

@@ -118,6 +118,8 @@ export interface EngineOptions {
   readonly onKillSwitch?: (halted: boolean, reason: string) => void;
   /** Asked at start, after the journal's restore: a reason to start halted (a killed desk), if any. */
   readonly haltAtStart?: () => string | undefined;
+  /** The desk's firm-wide limit leases as /api/status shows them (src/engine/desk-limits.ts). */
+  readonly deskLimitsStatus?: () => NonNullable<EngineStatus["deskLimits"]>;
 }
 
 /** The recorder engine.record asks for. */
@@ -847,6 +849,7 @@ export class Engine implements StatusSource, MetricsSource {
       risk: this.riskStatus(),
       parents: this.parentsStatus(),
       ...(this.journal === undefined ? {} : { journal: this.journal.status() }),
+      ...(this.opts.deskLimitsStatus === undefined ? {} : { deskLimits: this.opts.deskLimitsStatus() }),
       strategies: this.strategyStatus(),
     };
   }

@@ -153,9 +153,10 @@ async function runConfigured(
     ...(desk !== undefined
       ? { onKillSwitch: (h: boolean, r: string) => desk.engineKillSwitch(h, r), haltAtStart: () => desk.haltAtStart() }
       : {}),
+    ...(desk?.limits !== undefined ? { deskLimitsStatus: desk.limits.status } : {}),
   });
   started.engine = engine;
-  desk?.attach(engine);
+  desk?.attach(engine, metrics);
   const signals = stopOnSignals(clock, log, started, (reason) => shutdown(engine, started, log, reason));
   if (config.http.enabled) started.http = startHttp(loaded, strategy, engine, metrics, log, journal?.store);
   try {

@@ -15,6 +15,10 @@ class Cell implements FirmShareCell {
   notional: bigint | undefined;
   version = 0;
   validUntilNs = Number.MAX_SAFE_INTEGER;
+  readonly demands: [bigint, bigint][] = [];
+  refused(base: bigint, notional: bigint): void {
+    this.demands.push([base, notional]);
+  }
   set(base: string | undefined, notional?: string): void {
     this.positionBase = base === undefined ? undefined : parseMoney(base);
     this.notional = notional === undefined ? undefined : parseMoney(notional);
@@ -22,11 +26,20 @@ class Cell implements FirmShareCell {
   }
 }
 
+function deskWithShareCell(desk: ReturnType<typeof makeDesk>["desk"]): { cell: Cell } {
+  const cell = cells.get(desk);
+  if (cell === undefined) throw new Error("no cell");
+  return { cell };
+}
+
+const cells = new Map<unknown, Cell>();
+
 function deskWithShare(base: string | undefined, notional?: string) {
   const { desk, clock, venue } = makeDesk({ limits: looseLimits() });
   const cell = new Cell();
   cell.set(base, notional);
   desk.risk.setFirmShares({ cellOf: (s) => (s === "BTC-USDT" ? cell : undefined) });
+  cells.set(desk, cell);
   return { desk, clock, cell, venue };
 }
 
@@ -42,6 +55,12 @@ describe("risk gate: this engine's share of a firm-wide limit", () => {
     expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Sell, MID + 100, 100)).toBeUndefined();
     expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Sell, MID + 100, 101)).toBe("firm_share");
     expect(desk.risk.stats.rejections.firm_share).toBe(2);
+    // the desk hears what the refused orders wanted, so it can raise the ceiling or ask for more
+    const { cell } = deskWithShareCell(desk);
+    expect(cell.demands).toEqual([
+      [parseMoney("0.00101"), parseMoney("50.5")],
+      [parseMoney("0.00101"), parseMoney("50.5")],
+    ]);
     expect(desk.risk.firmExposure("BTC-USDT")).toEqual({ base: parseMoney("0.0006"), notional: parseMoney("30") });
   });
 

@@ -23,6 +23,12 @@ export interface FirmShareCell {
    * lets no order add risk on the symbol (reducing orders still pass).
    */
   readonly validUntilNs: number;
+  /**
+   * Told when an order was refused for the share while the lease held: the worst-case exposure
+   * (base, and valued at the mid) it would have reached, so the desk can raise this engine's
+   * ceiling or ask for more share. Off the hot path (refusals only).
+   */
+  refused(base: Money, notional: Money): void;
 }
 
 /** Where the gate finds the firm limits of a symbol (the desk's lease holder implements it). */

@@ -539,11 +539,14 @@ export class RiskGate {
     if (directional <= 0) return false;
     if (this.clock.monoNs() >= f.cell.validUntilNs) return true;
     if (f.version !== f.cell.version) this.compileFirm(inst, f);
-    if (f.maxLots >= 0 && directional > f.maxLots) return true;
-    if (f.maxTickLots2 < 0) return false;
     const value2 = directional * mid2;
     if (!Number.isSafeInteger(value2)) return this.checkFirmExact(inst, f.cell, list, side, lots, mid2);
-    return value2 > f.maxTickLots2;
+    if ((f.maxLots >= 0 && directional > f.maxLots) || (f.maxTickLots2 >= 0 && value2 > f.maxTickLots2)) {
+      const base = inst.math.base(directional);
+      f.cell.refused(base, quoteValueOf(base, mid2, inst));
+      return true;
+    }
+    return false;
   }
 
   private checkFirmExact(
@@ -562,9 +565,11 @@ export class RiskGate {
     const directional = side === Side.Buy ? worst : -worst;
     if (directional <= 0n) return false;
     if (this.clock.monoNs() >= cell.validUntilNs) return true;
-    if (cell.positionBase !== undefined && directional > cell.positionBase) return true;
-    if (cell.notional === undefined) return false;
-    return directional * BigInt(mid2) * inst.math.tickUnits > cell.notional * 2n * ONE;
+    const over =
+      (cell.positionBase !== undefined && directional > cell.positionBase) ||
+      (cell.notional !== undefined && directional * BigInt(mid2) * inst.math.tickUnits > cell.notional * 2n * ONE);
+    if (over) cell.refused(directional, quoteValueOf(directional, mid2, inst));
+    return over;
   }
 
   private firmOf(inst: InstrumentState): FirmCompiled | null {
@@ -646,6 +651,12 @@ export class RiskGate {
     }
     return w;
   }
+}
+
+/** Quote units of `base` units at the mid (rounded up: it sizes a request for more share). */
+function quoteValueOf(base: Money, mid2: number, inst: InstrumentState): Money {
+  const den = 2n * ONE;
+  return (base * BigInt(mid2) * inst.math.tickUnits + den - 1n) / den;
 }
 
 /** |net position| of a symbol × 2 × mid × 10^18, marked at the first instrument with a mid. */

@@ -1,4 +1,6 @@
 /** Public face of the metrics module: definitions, hot-path handles and the scrape. */
+
+export { type DeskLeaseSample, type DeskLimitMetricsSource, registerDeskLimitMetrics } from "./desk-limit-metrics.ts";
 export {
   type BookSample,
   createEngineMetrics,
