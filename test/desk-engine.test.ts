@@ -167,6 +167,20 @@ describe("the desk block of the config", () => {
       max_in_flight: 256,
     });
     expect(c?.nats.connect_timeout_ms).toBe(5000);
+    expect(c?.limits).toBeUndefined();
+  });
+
+  test("firm limits take their defaults once given", () => {
+    const c = parse(
+      `desk:\n  nats: { servers: ["nats://h:4222"], name: a }\n  limits: { symbols: { BTC-USDT: { max_position_base: 0.5 } } }`,
+    ).config.desk;
+    expect(c?.limits).toEqual({
+      bucket: "HFT_DESK_LIMITS",
+      lease_ms: 3000,
+      reclaim_margin_ms: 1000,
+      headroom: 0.25,
+      symbols: { "BTC-USDT": { max_position_base: 0.5 } },
+    });
   });
 
   test.each([
@@ -179,6 +193,16 @@ describe("the desk block of the config", () => {
       "desk.stream.max_in_flight",
     ],
     [`desk:\n  stream: {}`, "desk.nats"],
+    [`desk:\n  nats: { servers: ["nats://h:4222"], name: a }\n  limits: { lease_ms: 100 }`, "desk.limits.lease_ms"],
+    [`desk:\n  nats: { servers: ["nats://h:4222"], name: a }\n  limits: { headroom: 2 }`, "desk.limits.headroom"],
+    [
+      `desk:\n  nats: { servers: ["nats://h:4222"], name: a }\n  limits: { symbols: { BTC-USDT: { max_position: 1 } } }`,
+      "desk.limits.symbols.BTC-USDT.max_position",
+    ],
+    [
+      `desk:\n  nats: { servers: ["nats://h:4222"], name: a }\n  limits: { symbols: { btc: { max_position_base: 1 } } }`,
+      "desk.limits.symbols",
+    ],
   ])("refuses %p naming %s", (desk, path) => {
     expect(() => parse(desk)).toThrow(ConfigError);
     expect(() => parse(desk)).toThrow(path);
