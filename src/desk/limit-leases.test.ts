@@ -218,6 +218,23 @@ describe.skipIf(NATS_SERVER === null)(
       expect(b.leases.stats.breaches).toBe(0);
     }, 30_000);
 
+    test("a graceful stop gives back all but the exposure left; a flat engine leaves the key", async () => {
+      const s = settings("LIM_RELEASE");
+      const [a, b] = [await holder("a", s), await holder("b", s)];
+      await Promise.all([a.leases.start(), b.leases.start()]);
+      await waitUntil(() => a.leases.status()[0]?.share === LIMIT / 2n, "a fair split");
+      expect(a.tryTo(ONE)).toBe(true);
+      await a.leases.release();
+      await b.leases.release();
+      const nc = await connectDesk({ servers: [server.url], name: "reader", connect_timeout_ms: 5000 });
+      open.push({ close: () => nc.close() });
+      const e = await (await openLimitsBucket(nc, s)).get("pos.BTC-USDT");
+      const v = e === null ? undefined : parseLimitValue(e.value);
+      expect(v?.holders.get("a")).toMatchObject({ share: ONE, ceiling: ONE, exposure: ONE });
+      expect(v?.holders.has("b")).toBe(false);
+      expect(a.tryTo(2n * ONE)).toBe(false); // nothing adds risk after the release
+    }, 30_000);
+
     test("slack moves to the engine that needs it; the giver keeps twice its exposure", async () => {
       const s = settings("LIM_REBAL");
       const [a, b] = [await holder("a", s), await holder("b", s)];

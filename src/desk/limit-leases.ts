@@ -11,7 +11,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { FirmExposure, FirmShareCell, FirmShareProvider } from "../execution/index.ts";
 import type { Clock, Logger } from "../services/index.ts";
 import type { Money } from "../types/index.ts";
-import { encodeLimitValue, type LimitValue, parseLimitValue, planRenewal, totalShare } from "./limit-plan.ts";
+import { encodeLimitValue, type LimitValue, minOf, parseLimitValue, planRenewal, totalShare } from "./limit-plan.ts";
 
 /** Which amount of a symbol a firm limit bounds. */
 export type FirmLimitKind = "position_base" | "position_notional";
@@ -225,6 +225,35 @@ export class DeskLimitLeases implements FirmShareProvider {
   close(): void {
     this.stopped = true;
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+  }
+
+  /**
+   * After a graceful stop (orders cancelled; a position may remain): keeps only the exposure left,
+   * so the others need not wait lease + margin to reclaim the rest. A few tries; the bus may be gone.
+   */
+  async release(): Promise<void> {
+    this.close();
+    await Promise.all(this.keys.map((k) => this.releaseKey(k)));
+  }
+
+  private async releaseKey(k: KeyState): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const entry = await this.kv.get(k.key);
+        const v = entry === null || entry.operation !== "PUT" ? undefined : parseLimitValue(entry.value);
+        const mine = v?.holders.get(this.engine);
+        if (entry === null || v === undefined || mine === undefined) return;
+        const exposure = this.exposureOf(k.spec);
+        const kept = minOf(exposure, mine.share);
+        k.cell.set(k.spec.kind, 0n); // nothing trades any more; the gate must not believe otherwise
+        if (kept === 0n) v.holders.delete(this.engine);
+        else v.holders.set(this.engine, { share: kept, ceiling: kept, exposure, wants: 0n, seq: mine.seq + 1 });
+        await this.kv.update(k.key, encodeLimitValue(v), entry.revision);
+        return;
+      } catch {
+        // a lost compare-and-set or a bus gone: read again, a few times at most
+      }
+    }
   }
 
   /** Every key as it stands, for /api/status and the metrics. */

@@ -180,7 +180,7 @@ function giveBack(holders: Map<string, Holding>, inp: RenewalInput, share: Money
   return unmet < room ? unmet : room;
 }
 
-function minOf(a: Money, b: Money): Money {
+export function minOf(a: Money, b: Money): Money {
   return a < b ? a : b;
 }
 

@@ -82,7 +82,7 @@ export async function openConfiguredDesk(
     },
     async close(timeoutMs) {
       kill.close();
-      limits?.close();
+      await limits?.close(timeoutMs);
       await Promise.race([sink.flushed(), Bun.sleep(timeoutMs)]);
       sink.stop();
       await nc.drain().catch(() => nc.close());

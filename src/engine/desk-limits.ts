@@ -29,7 +29,8 @@ export interface EngineDeskLimits {
   /** Makes the leases the engine's share provider and starts renewing; metrics when given. */
   attach(engine: Engine, metrics?: EngineMetrics): void;
   status(): DeskLimitsStatus;
-  close(): void;
+  /** Stops renewing and gives back all but the exposure left (bounded: the bus may be gone). */
+  close(timeoutMs: number): Promise<void>;
 }
 
 /** The configured firm limits, each with its exact amount; a bad amount names its path. */
@@ -105,9 +106,9 @@ export async function openDeskLimits(
       if (metrics !== undefined) registerMetrics(metrics, leases, loss);
     },
     status: () => statusOf(cfg.lease_ms, leases, loss),
-    close() {
-      leases.close();
+    async close(timeoutMs) {
       loss?.close();
+      await Promise.race([leases.release(), Bun.sleep(timeoutMs)]);
     },
   };
 }
