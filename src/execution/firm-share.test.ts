@@ -64,6 +64,13 @@ describe("risk gate: this engine's share of a firm-wide limit", () => {
     expect(desk.risk.firmExposure("BTC-USDT")).toEqual({ base: parseMoney("0.0006"), notional: parseMoney("30") });
   });
 
+  test("a dry check (keep-warm) is refused alike but asks the desk for nothing", () => {
+    const { desk, cell } = deskWithShare("0.001");
+    expect(desk.risk.dryCheckOrder("fake", "BTC-USDT", Side.Buy, MID, 101)).toBe("firm_share");
+    expect(cell.demands).toEqual([]);
+    expect(desk.risk.stats.rejections.firm_share).toBe(0);
+  });
+
   test("a change of the share applies to the next order; the notional share is valued at the mid", () => {
     const { desk, cell } = deskWithShare("0.001", "25"); // 25 USDT at 50000 = 50 lots
     expect(desk.risk.checkOrder("fake", "BTC-USDT", Side.Buy, MID, 50)).toBeUndefined();

@@ -427,7 +427,7 @@ export class RiskGate {
     if (v.openOrders >= this.limits.maxOpenOrders) return "max_open_orders";
     const posReason = this.checkPosition(inst, c, side, lots, mid2);
     if (posReason !== undefined) return posReason;
-    if (this.firm !== undefined && this.checkFirm(inst, side, lots, mid2)) return "firm_share";
+    if (this.firm !== undefined && this.checkFirm(inst, side, lots, mid2, dry)) return "firm_share";
     // last, so a rejected order does not use up a rate slot
     const w = this.window(this.orderWindows, v);
     const now = this.clock.nowMs();
@@ -529,21 +529,21 @@ export class RiskGate {
    * Whether the order would take the symbol's worst-case directional exposure beyond this engine's
    * firm share (or adds any while the lease is out). Plain numbers on one venue; BigInt otherwise.
    */
-  private checkFirm(inst: InstrumentState, side: Side, lots: number, mid2: number): boolean {
+  private checkFirm(inst: InstrumentState, side: Side, lots: number, mid2: number, dry: boolean): boolean {
     const f = this.firmOf(inst);
     if (f === null) return false;
     const list = this.registry.bySymbol.get(inst.info.symbol) ?? [inst];
-    if (list.length !== 1) return this.checkFirmExact(inst, f.cell, list, side, lots, mid2);
+    if (list.length !== 1) return this.checkFirmExact(inst, f.cell, list, side, lots, mid2, dry);
     const pos = inst.position.lots;
     const directional = (side === Side.Buy ? pos : -pos) + inst.openLots[side] + lots;
     if (directional <= 0) return false;
     if (this.clock.monoNs() >= f.cell.validUntilNs) return true;
     if (f.version !== f.cell.version) this.compileFirm(inst, f);
     const value2 = directional * mid2;
-    if (!Number.isSafeInteger(value2)) return this.checkFirmExact(inst, f.cell, list, side, lots, mid2);
+    if (!Number.isSafeInteger(value2)) return this.checkFirmExact(inst, f.cell, list, side, lots, mid2, dry);
     if ((f.maxLots >= 0 && directional > f.maxLots) || (f.maxTickLots2 >= 0 && value2 > f.maxTickLots2)) {
-      const base = inst.math.base(directional);
-      f.cell.refused(base, quoteValueOf(base, mid2, inst));
+      // a dry check (keep-warm) is no order: it asks the desk for nothing
+      if (!dry) f.cell.refused(inst.math.base(directional), quoteValueOf(inst.math.base(directional), mid2, inst));
       return true;
     }
     return false;
@@ -556,6 +556,7 @@ export class RiskGate {
     side: Side,
     lots: number,
     mid2: number,
+    dry: boolean,
   ): boolean {
     let worst = side === Side.Buy ? inst.math.base(lots) : -inst.math.base(lots);
     for (const i of list) {
@@ -568,7 +569,7 @@ export class RiskGate {
     const over =
       (cell.positionBase !== undefined && directional > cell.positionBase) ||
       (cell.notional !== undefined && directional * BigInt(mid2) * inst.math.tickUnits > cell.notional * 2n * ONE);
-    if (over) cell.refused(directional, quoteValueOf(directional, mid2, inst));
+    if (over && !dry) cell.refused(directional, quoteValueOf(directional, mid2, inst));
     return over;
   }
 
