@@ -76,7 +76,13 @@ describe.skipIf(NATS_SERVER === null)(
       ...over,
     });
 
-    async function holder(name: string, s: DeskLimitSettings, url = server.url, slow?: Rng): Promise<FakeEngine> {
+    async function holder(
+      name: string,
+      s: DeskLimitSettings,
+      url = server.url,
+      slow?: Rng,
+      ready?: () => boolean,
+    ): Promise<FakeEngine> {
       const nc = await connectDesk({ servers: [url], name, connect_timeout_ms: 5000 });
       open.push({ close: () => nc.close() });
       const e = new FakeEngine();
@@ -87,7 +93,11 @@ describe.skipIf(NATS_SERVER === null)(
         [{ symbol: "BTC-USDT", kind: "position_base", limit: LIMIT }],
         s,
         clock,
-        { exposure: () => ({ base: e.exposure, notional: 0n }), onExpired: () => e.expiredCalls++ },
+        {
+          exposure: () => ({ base: e.exposure, notional: 0n }),
+          onExpired: () => e.expiredCalls++,
+          ...(ready !== undefined ? { ready } : {}),
+        },
         silentLogger,
       );
       open.push({ close: () => e.leases.close() });
@@ -233,6 +243,36 @@ describe.skipIf(NATS_SERVER === null)(
       expect(v?.holders.get("a")).toMatchObject({ share: ONE, ceiling: ONE, exposure: ONE });
       expect(v?.holders.has("b")).toBe(false);
       expect(a.tryTo(2n * ONE)).toBe(false); // nothing adds risk after the release
+    }, 30_000);
+
+    test("a restarted engine renews nothing until it knows its exposure: its last holding stays as stored", async () => {
+      const s = settings("LIM_RESTART");
+      const a = await holder("a", s);
+      await a.leases.start();
+      const ceiling = () => a.leases.cellOf("BTC-USDT")?.positionBase ?? 0n;
+      await waitUntil(() => {
+        a.tryTo(ceiling() < 3n * ONE ? ceiling() : 3n * ONE);
+        return a.exposure === 3n * ONE && a.leases.status()[0]?.ceiling === 3n * ONE + LIMIT / 4n;
+      }, "a's exposure at 3");
+      a.leases.close(); // the process dies with its position
+      const nc = await connectDesk({ servers: [server.url], name: "reader", connect_timeout_ms: 5000 });
+      open.push({ close: () => nc.close() });
+      const kv = await openLimitsBucket(nc, s);
+      const stored = async () => {
+        const e = await kv.get("pos.BTC-USDT");
+        return e === null ? undefined : parseLimitValue(e.value)?.holders.get("a");
+      };
+      const before = await stored();
+      let restored = false;
+      const again = await holder("a", s, server.url, undefined, () => restored);
+      await again.leases.start();
+      await Bun.sleep(3 * s.lease_ms); // many check periods of the new process
+      expect(await stored()).toEqual(before);
+      // restored: its exposure is known, and the renewal reports it
+      again.exposure = 3n * ONE;
+      restored = true;
+      await waitUntil(async () => ((await stored())?.seq ?? 0) > (before?.seq ?? 0), "the restarted engine's renewal");
+      expect((await stored())?.ceiling).toBe(3n * ONE + LIMIT / 4n);
     }, 30_000);
 
     test("slack moves to the engine that needs it; the giver keeps twice its exposure", async () => {

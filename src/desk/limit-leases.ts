@@ -38,6 +38,12 @@ export interface LeaseHooks {
   exposure(symbol: string): FirmExposure;
   /** The lease on a symbol's limit ran out: cancel its quotes (through the command queue). */
   onExpired(symbol: string): void;
+  /**
+   * Whether the engine knows its exposure (its journal restored, its venues settled). Until then
+   * nothing is renewed: a restarted engine's holding from its last run stays as it was stored,
+   * rather than being lowered to the empty exposure of an engine that has not restored yet.
+   */
+  ready?(): boolean;
 }
 
 /** Counters for metrics and tests. */
@@ -216,7 +222,7 @@ export class DeskLimitLeases implements FirmShareProvider {
 
   /** Renews every key once (waited for: the engine starts with its shares), then keeps them renewed. */
   async start(): Promise<void> {
-    await Promise.all(this.keys.map((k) => this.renew(k)));
+    if (this.hooks.ready?.() !== false) await Promise.all(this.keys.map((k) => this.renew(k)));
     const checkMs = Math.max(20, Math.floor(this.settings.lease_ms / 12));
     this.timer = this.clock.setRepeating(checkMs, () => this.check());
   }
@@ -282,7 +288,7 @@ export class DeskLimitLeases implements FirmShareProvider {
 
   /** The timer's turn: expiry, this engine's own breach check, renewals that are due or pressed. */
   private check(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.hooks.ready?.() === false) return;
     const now = this.clock.monoNs();
     for (const k of this.keys) {
       const exposure = this.exposureOf(k.spec);

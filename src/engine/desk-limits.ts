@@ -74,6 +74,8 @@ export async function openDeskLimits(
     {
       exposure: (symbol) => engine?.desk.risk.firmExposure(symbol) ?? { base: 0n, notional: 0n },
       onExpired: (symbol) => engine?.commands.submit({ kind: "cancel_all", symbol }),
+      // restored and settled: its exposure is known (a restart must not report the empty one first)
+      ready: () => engine?.state === "running" || engine?.state === "stopping",
     },
     log,
   );
