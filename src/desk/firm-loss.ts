@@ -23,6 +23,8 @@ export interface FirmLossHooks {
   loss(): Money;
   /** The firm's loss passed its limit: trip the desk's kill switch (and this engine's). */
   onBreach(reason: string): void;
+  /** Whether the engine's loss is known (journal restored); until then its last report stands. */
+  ready?(): boolean;
 }
 
 /** The firm's loss as last summed, for /api/status and the metrics. */
@@ -91,7 +93,7 @@ export class FirmLossWatch {
 
   /** Sums today's reports (this engine's current loss instead of its last report) and acts on a breach. */
   private tick(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.hooks.ready?.() === false) return;
     const day = Math.floor(this.clock.nowMs() / DAY_MS);
     this.ownLoss = this.hooks.loss();
     let sum = this.ownLoss;

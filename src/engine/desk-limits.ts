@@ -95,6 +95,7 @@ export async function openDeskLimits(
               return pnl < 0n ? -pnl : 0n;
             },
             onBreach: (reason) => firmLossBreach(engine, kill, reason, clock, log),
+            ready: () => engine?.state === "running" || engine?.state === "stopping",
           },
           log,
         );
