@@ -1,10 +1,11 @@
 /**
  * Execution hot path: the pre-trade risk check, the order manager's submit (risk + state machine +
  * client id + adapter call), applying venue events, and a no-change quote pass (what every book
- * tick costs when the strategy's quotes are already resting). Run: `bun bench/execution.bench.ts`.
+ * tick costs when the strategy's quotes are already resting), and the risk check with a desk's firm
+ * share (src/execution/firm-share.ts). Run: `bun bench/execution.bench.ts`.
  */
 import { bench, do_not_optimize, run, summary } from "mitata";
-import { Execution, type RiskLimits } from "../src/execution/index.ts";
+import { Execution, type FirmShareCell, type RiskLimits } from "../src/execution/index.ts";
 import { SystemClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
 import type { InstrumentInfo, OpenOrder, OrderRequest, OrderUpdate } from "../src/types/index.ts";
@@ -75,6 +76,27 @@ if (venueState !== undefined) venueState.ready = true;
 desk.setBookHealth("null", "BTC-USDT", "live");
 desk.setTopOfBook("null", "BTC-USDT", 4_999_999, 5_000_001);
 
+// the same gate on a desk of engines: each order also checked against this engine's firm share
+const firmDesk = new Execution({
+  clock: new BenchClock(),
+  rng: new Rng("bench-firm"),
+  clientIdPrefix: "benchf",
+  limits,
+});
+firmDesk.addVenue(nullVenue);
+const firmVenue = firmDesk.registry.venues.get("null");
+if (firmVenue !== undefined) firmVenue.ready = true;
+firmDesk.setBookHealth("null", "BTC-USDT", "live");
+firmDesk.setTopOfBook("null", "BTC-USDT", 4_999_999, 5_000_001);
+const firmCell: FirmShareCell = {
+  positionBase: 10n ** 24n,
+  notional: undefined,
+  version: 1,
+  validUntilNs: Number.MAX_SAFE_INTEGER,
+  refused: () => {},
+};
+firmDesk.risk.setFirmShares({ cellOf: () => firmCell });
+
 function update(o: { clientId: string; side: Side; lots: number }, status: OrderUpdate["status"]): OrderUpdate {
   return {
     venue: "null",
@@ -115,6 +137,9 @@ summary(() => {
   bench("risk.checkOrder (pass)", () => {
     do_not_optimize(desk.risk.checkOrder("null", "BTC-USDT", Side.Buy, 4_999_000, 10));
   });
+  bench("risk.checkOrder (pass, with a desk's firm share)", () => {
+    do_not_optimize(firmDesk.risk.checkOrder("null", "BTC-USDT", Side.Buy, 4_999_000, 10));
+  });
   bench("submit (risk + order manager + adapter call)", () => {
     const o = desk.submit("null", "BTC-USDT", Side.Sell, 5_010_000, 1);
     if (typeof o !== "string") desk.oms.onUpdate(update(o, "canceled")); // keep the book of live orders flat
@@ -130,6 +155,6 @@ summary(() => {
 });
 
 await run();
-const refused = Object.entries(desk.risk.stats.rejections).filter(([, n]) => n > 0);
+const refused = [desk, firmDesk].flatMap((d) => Object.entries(d.risk.stats.rejections).filter(([, n]) => n > 0));
 if (refused.length > 0) throw new Error(`the gate refused orders during the bench: ${JSON.stringify(refused)}`);
 console.log(`orders passed the gate: ${desk.risk.stats.ordersPassed}; live at end: ${desk.oms.openOrderCount()}`);
