@@ -1,9 +1,21 @@
 /**
  * Public face of the desk bus: several engines as one desk over NATS JetStream. The connection,
- * the JetStream sink through which each engine's journal batches reach the desk's stream, and the
- * desk's one kill switch (a KV key every engine watches).
+ * the JetStream sink through which each engine's journal batches reach the desk's stream, the
+ * desk's one kill switch (a KV key every engine watches), and the desk view: the stream folded back
+ * into every engine's positions, PnL and open orders.
  */
 export { connectDesk, DeskConfigError, type DeskNatsSettings, natsOptions } from "./connection.ts";
+export { type DeskMessageProblem, isProblem, parseDeskMessage } from "./desk-message.ts";
+export {
+  type DeskEngineView,
+  type DeskFirmPosition,
+  type DeskOrderRow,
+  type DeskPnlRow,
+  type DeskPositionRow,
+  type DeskSnapshot,
+  DeskView,
+  type DeskViewStats,
+} from "./desk-view.ts";
 export { type FirmLossHooks, type FirmLossStatus, FirmLossWatch } from "./firm-loss.ts";
 export { type DeskKillSettings, type DeskKillState, DeskKillSwitch, parseKillState } from "./kill-switch.ts";
 export {
@@ -33,3 +45,4 @@ export {
   ensureDeskStream,
   openDeskStreamSink,
 } from "./stream-sink.ts";
+export { type DeskFeedOptions, type DeskFeedStats, DeskViewFeed } from "./view-feed.ts";

@@ -1,0 +1,107 @@
+/**
+ * Feeds the desk view from the desk's stream: an ordered JetStream consumer (no state on the server,
+ * nothing to clean up) reading from the stream's first message, so a view started or restarted at any
+ * time is rebuilt from everything the stream holds. A consumer the bus broke (a server restart, a
+ * lost connection) is opened again from the stream sequence after the last one applied; the server
+ * keeps the messages, so a slow or interrupted view falls behind but never loses any.
+ */
+import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "../services/index.ts";
+import type { DeskView } from "./desk-view.ts";
+
+/** What the feed reports, for status and the console. */
+export interface DeskFeedStats {
+  /** The last stream sequence handed to the view (0: none yet). */
+  lastStreamSeq: number;
+  /** Messages the server still held for this feed when the last one was delivered. */
+  pending: number;
+  /** Consumers opened again after the bus broke one. */
+  reopened: number;
+  /** Whether the stream exists yet (an empty desk has none until an engine publishes). */
+  streamFound: boolean;
+}
+
+/** Options of the feed; `pace` lets a test slow the view down as a loaded host would. */
+export interface DeskFeedOptions {
+  readonly pace?: () => Promise<void>;
+}
+
+const RETRY_MS = 250;
+
+/** A running feed of one view; stop() ends it. */
+export class DeskViewFeed {
+  readonly stats: DeskFeedStats = { lastStreamSeq: 0, pending: 0, reopened: 0, streamFound: false };
+  private stopped = false;
+  private closeCurrent: (() => Promise<unknown>) | undefined;
+  private readonly done: Promise<void>;
+
+  /** Starts reading `stream` into `view` from its first message. */
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly stream: string,
+    private readonly view: DeskView,
+    private readonly log: Logger,
+    private readonly opts: DeskFeedOptions = {},
+  ) {
+    this.done = this.run();
+  }
+
+  /** True once the view has every message the stream held when asked (a snapshot is complete). */
+  async caughtUp(): Promise<boolean> {
+    try {
+      const info = await (await jetstreamManager(this.nc)).streams.info(this.stream);
+      return this.stats.lastStreamSeq >= info.state.last_seq;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Stops reading (the view keeps what it has). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.closeCurrent?.().catch(() => {});
+    await this.done;
+  }
+
+  private async run(): Promise<void> {
+    let lastProblem = "";
+    while (!this.stopped) {
+      try {
+        await this.consumeOnce();
+      } catch (e) {
+        const problem = (e as Error).message;
+        if (/stream not found/i.test(problem)) this.stats.streamFound = false;
+        // said once per kind of problem, not every 250 ms while a server is down
+        if (!this.stopped && problem !== lastProblem)
+          this.log.warn(`desk view: cannot read stream ${this.stream} (${problem}); trying again`);
+        lastProblem = problem;
+      }
+      if (this.stopped) break;
+      if (this.stats.streamFound) this.stats.reopened++;
+      await Bun.sleep(RETRY_MS);
+    }
+  }
+
+  /** One ordered consumer from the next sequence wanted, until the bus or stop ends it. */
+  private async consumeOnce(): Promise<void> {
+    const next = this.stats.lastStreamSeq + 1;
+    const consumer = await jetstream(this.nc).consumers.get(this.stream, {
+      deliver_policy: next === 1 ? DeliverPolicy.All : DeliverPolicy.StartSequence,
+      ...(next === 1 ? {} : { opt_start_seq: next }),
+    });
+    this.stats.streamFound = true;
+    const messages = await consumer.consume({ max_messages: 512 });
+    this.closeCurrent = () => messages.close();
+    if (this.stopped) await messages.close();
+    for await (const m of messages) {
+      // an ordered consumer recreated after a gap may deliver what was applied already
+      if (m.info.streamSequence <= this.stats.lastStreamSeq) continue;
+      if (this.opts.pace !== undefined) await this.opts.pace();
+      this.view.applyBytes(m.data, m.subject);
+      this.stats.lastStreamSeq = m.info.streamSequence;
+      this.stats.pending = m.info.pending;
+      if (this.stopped) break;
+    }
+  }
+}
