@@ -18,6 +18,7 @@ import {
   type PositionStatus,
   type RiskStatus,
 } from "../types/index.ts";
+import { DeskStatusSchema, DeskViewBody } from "./desk-schemas.ts";
 
 /** A readonly object with a description, the building block of every response shape. */
 function shape<E extends v.ObjectEntries>(description: string, entries: E) {
@@ -334,6 +335,7 @@ export const StatusBody = shape("Engine status; money and quantities are exact d
   parents: ParentsStatusSchema,
   journal: v.optional(JournalStatusSchema),
   deskLimits: v.optional(DeskLimitsStatusSchema),
+  desk: v.optional(DeskStatusSchema),
 });
 
 const int = v.pipe(v.number(), v.integer());
@@ -474,6 +476,8 @@ export const API_COMPONENTS = {
   NoQuoteReason: NoQuoteReasonSchema,
   ParentsStatus: ParentsStatusSchema,
   JournalStatus: JournalStatusSchema,
+  DeskStatus: DeskStatusSchema,
+  DeskView: DeskViewBody,
   FillRow: FillRowSchema,
   OrderEventRow: OrderEventRowSchema,
   OrderRow: OrderRowSchema,

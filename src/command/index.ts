@@ -21,6 +21,8 @@ export {
   type CommandSink,
   type SubmitResult,
 } from "./commands.ts";
+export { type DeskRouteDeps, type DeskViewReader, deskRoutes } from "./desk-routes.ts";
+export { type DeskStatus, DeskStatusSchema, type DeskViewAnswer, DeskViewBody } from "./desk-schemas.ts";
 export {
   fillQueryOf,
   type JournalReader,

@@ -34,7 +34,7 @@ export interface ApiRoute {
   readonly method: "get" | "post" | "patch";
   /** OpenAPI path ("{name}" for a path parameter; Elysia's ":name" is derived). */
   readonly path: string;
-  readonly tag: "monitoring" | "control" | "docs" | "journal";
+  readonly tag: "monitoring" | "control" | "docs" | "journal" | "desk";
   readonly summary: string;
   /** More than the summary says, when there is more. */
   readonly description?: string;
@@ -181,6 +181,18 @@ export const API_ROUTES = {
     summary: "Realized PnL by UTC day and instrument, with totals per currency",
     query: [...NAME_FILTERS, time("since", "First day"), time("until", "Last day (included)"), ...PAGE_PARAMS],
     responses: journalAnswers("PnlPage"),
+  },
+  desk: {
+    method: "get",
+    path: "/api/desk",
+    tag: "desk",
+    summary:
+      "The whole desk from its stream: every engine's positions, PnL, fees and open orders, and the firm's totals (desk.view: true)",
+    responses: {
+      "200": json("The desk view", "DeskView"),
+      "400": json("A query parameter was given (none is accepted)", "Error"),
+      "404": json("This engine does not fold the desk view (desk.view is not true)", "Error"),
+    },
   },
   pause: {
     method: "post",
@@ -376,6 +388,7 @@ export function openApiDocument(
       { name: "monitoring", description: "Probes, metrics and status: open, read-only" },
       { name: "control", description: "Bearer-token commands, queued for the engine" },
       { name: "journal", description: "What the engine did, read from its journal: open, read-only, paged" },
+      { name: "desk", description: "Every engine of the desk, folded from the desk stream: open, read-only" },
       { name: "docs", description: "This description and its page" },
     ],
     paths,

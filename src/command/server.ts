@@ -10,6 +10,7 @@ import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REQUEST_BODY_BYTES } from "./body.t
 import type { CommandSink } from "./commands.ts";
 import { controlPipeline } from "./control-pipeline.ts";
 import { orderAndRiskRoutes, strategyRoutes } from "./control-routes.ts";
+import { type DeskViewReader, deskRoutes } from "./desk-routes.ts";
 import { docsRoutes } from "./docs-page.ts";
 import { type JournalReader, journalRoutes } from "./journal-routes.ts";
 import { monitoringRoutes } from "./monitoring-routes.ts";
@@ -27,6 +28,8 @@ export interface HttpAppDeps {
   readonly auth: ControlAuth;
   /** The journal's queries (/api/fills, /api/orders, /api/pnl); absent: those routes answer 404. */
   readonly journal?: JournalReader;
+  /** The desk view (/api/desk); absent: that route answers 404. */
+  readonly desk?: DeskViewReader;
   /** Largest accepted control body (default 16 KiB; never above maxRequestBodyBytes). */
   readonly maxBodyBytes?: number;
   /** Largest body any request may carry, whatever the route (default 64 KiB). */
@@ -77,6 +80,7 @@ export function createHttpApp(deps: HttpAppDeps) {
     .onError(errorReplies(replies))
     .use(monitoringRoutes({ metrics, status: deps.status, replies, openapi }))
     .use(journalRoutes({ journal: deps.journal, replies }))
+    .use(deskRoutes({ desk: deps.desk, replies }))
     .use(docsRoutes(replies))
     .use(strategyRoutes(control, strategies))
     .use(orderAndRiskRoutes(control));

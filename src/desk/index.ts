@@ -5,6 +5,7 @@
  * into every engine's positions, PnL and open orders.
  */
 export { connectDesk, DeskConfigError, type DeskNatsSettings, natsOptions } from "./connection.ts";
+export { type DeskLinkState, followDeskLink } from "./connection-state.ts";
 export { type DeskMessageProblem, isProblem, parseDeskMessage } from "./desk-message.ts";
 export {
   type DeskEngineView,

@@ -36,6 +36,9 @@ export interface DeskMessage {
 
 /** What the sink has done, for status and metrics. */
 export interface DeskSinkStats {
+  /** Records the journal handed over (queued for publishing). */
+  accepted: number;
+  /** Records the server acknowledged as stored. */
   published: number;
   /** Acks the server marked duplicate (a retry it had already stored). */
   duplicates: number;
@@ -44,6 +47,8 @@ export interface DeskSinkStats {
   /** Batches refused because the queue was full (those records are only in the local journal). */
   refusedBatches: number;
   queued: number;
+  /** Wall-clock ms of the last ack (0: none yet), for the age an operator watches. */
+  lastAckMs: number;
 }
 
 interface Pending {
@@ -74,7 +79,15 @@ export async function ensureDeskStream(jsm: JetStreamManager, s: DeskStreamSetti
 /** The JetStream sink of one engine's journal. */
 export class DeskStreamSink implements JournalSink {
   readonly name = "desk-stream";
-  readonly stats: DeskSinkStats = { published: 0, duplicates: 0, retries: 0, refusedBatches: 0, queued: 0 };
+  readonly stats: DeskSinkStats = {
+    accepted: 0,
+    published: 0,
+    duplicates: 0,
+    retries: 0,
+    refusedBatches: 0,
+    queued: 0,
+    lastAckMs: 0,
+  };
   readonly session = nuid.next();
   private readonly js: JetStreamClient;
   private readonly queue: Pending[] = [];
@@ -105,6 +118,7 @@ export class DeskStreamSink implements JournalSink {
       );
     }
     for (const record of batch) this.queue.push(this.message(record));
+    this.stats.accepted += batch.length;
     this.stats.queued = this.queue.length;
     if (!this.pumping) void this.pump();
   }
@@ -167,6 +181,7 @@ export class DeskStreamSink implements JournalSink {
       if (r.status === "rejected") failed.push(p);
       else {
         this.stats.published++;
+        this.stats.lastAckMs = Date.now();
         if (r.value.duplicate) this.stats.duplicates++;
       }
     });

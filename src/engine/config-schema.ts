@@ -260,6 +260,8 @@ export const DeskLimitsSchema = v.strictObject({
 export const DeskSchema = v.strictObject({
   nats: DeskNatsSchema,
   stream: v.optional(DeskStreamSchema, {}),
+  /** Folds the desk's stream into the desk view on this engine (/api/desk, desk part of /api/status). */
+  view: v.optional(v.boolean(), false),
   /** The desk's one kill switch: a key of this JetStream KV bucket, shared by every engine. */
   kill: v.optional(
     v.strictObject({

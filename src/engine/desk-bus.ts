@@ -9,12 +9,15 @@ import {
   type DeskKillState,
   DeskKillSwitch,
   type DeskStreamSink,
+  DeskViewFeed,
+  followDeskLink,
   openDeskStreamSink,
 } from "../desk/index.ts";
 import type { EngineMetrics } from "../metrics/index.ts";
 import type { Clock, Logger } from "../services/index.ts";
 import type { Config } from "./config-schema.ts";
 import { type EngineDeskLimits, openDeskLimits } from "./desk-limits.ts";
+import { type DeskParts, startDeskView } from "./desk-view-host.ts";
 import type { Engine } from "./engine.ts";
 
 /** Kills that are the desk's (an operator's, on any engine); other halts (a journal failure, say) stay local. */
@@ -26,6 +29,8 @@ export interface EngineDesk {
   readonly kill: DeskKillSwitch;
   /** The firm-wide limit leases (config desk.limits), when configured. */
   readonly limits: EngineDeskLimits | undefined;
+  /** What status, metrics and /api/desk read: the link, the stream, the desk view if folded here. */
+  readonly parts: DeskParts;
   /** Why the engine must start halted (the desk is killed), if it must. */
   haltAtStart(): string | undefined;
   /** Tells the desk of the engine's own kill or resume (the engine's onKillSwitch). */
@@ -62,10 +67,13 @@ export async function openConfiguredDesk(
   log.info(`desk: ${desk.nats.name} on ${nc.getServer()}, journal to stream ${desk.stream.name}`, {
     killed: kill.state.halted,
   });
+  const view = desk.view ? startDeskView((v) => new DeskViewFeed(nc, desk.stream.name, v, log)) : undefined;
+  const link = followDeskLink(nc);
   return {
     sink,
     kill,
     limits,
+    parts: { engine: desk.nats.name, streamName: desk.stream.name, link, desk: { sink, kill }, view },
     haltAtStart: () => (kill.state.halted ? deskReason(kill.state) : undefined),
     engineKillSwitch(halted, reason) {
       if (halted && reason.startsWith(OPERATOR)) kill.trip(reason.slice(OPERATOR.length), clock.nowMs());
@@ -83,6 +91,7 @@ export async function openConfiguredDesk(
     async close(timeoutMs) {
       kill.close();
       await limits?.close(timeoutMs);
+      await view?.stop();
       await Promise.race([sink.flushed(), Bun.sleep(timeoutMs)]);
       sink.stop();
       await nc.drain().catch(() => nc.close());

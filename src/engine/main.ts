@@ -9,17 +9,19 @@ import {
   type HttpApp,
   httpOptionsFromEnv,
   type RunningHttpServer,
+  type StatusSource,
   type StrategyCatalog,
   startHttpServer,
 } from "../command/index.ts";
 import { Journal, type JournalSink, SqliteJournal } from "../journal/index.ts";
-import { createEngineMetrics, type EngineMetrics } from "../metrics/index.ts";
+import { createEngineMetrics, type EngineMetrics, registerDeskMetrics } from "../metrics/index.ts";
 import { type Clock, createLogger, type Logger, Rng, SystemClock } from "../services/index.ts";
 import { paramsJsonSchema, STRATEGY_TYPES, strategyParamsSchema } from "../strategy/index.ts";
 import { ENGINE_USAGE, type EngineArgs, parseEngineArgs, UsageError } from "./cli.ts";
 import { ConfigError, chooseConfigPath, type LoadedConfig, loadConfig, redactText } from "./config.ts";
 import type { Config } from "./config-schema.ts";
 import { type EngineDesk, openConfiguredDesk } from "./desk-bus.ts";
+import { deskMetricsOf, deskStatusOf } from "./desk-view-host.ts";
 import { Engine } from "./engine.ts";
 import { type ResolvedStrategy, resolveStrategy } from "./strategy-source.ts";
 import { type ConfiguredVenues, createConfiguredVenues } from "./venues.ts";
@@ -157,8 +159,9 @@ async function runConfigured(
   });
   started.engine = engine;
   desk?.attach(engine, metrics);
+  if (desk !== undefined) registerDeskMetrics(metrics.registry, () => deskMetricsOf(desk.parts, Date.now()));
   const signals = stopOnSignals(clock, log, started, (reason) => shutdown(engine, started, log, reason));
-  if (config.http.enabled) started.http = startHttp(loaded, strategy, engine, metrics, log, journal?.store);
+  if (config.http.enabled) started.http = startHttp(loaded, strategy, engine, metrics, log, journal?.store, desk);
   try {
     await engine.start();
   } catch (e) {
@@ -224,10 +227,18 @@ function startHttp(
   metrics: EngineMetrics,
   log: Logger,
   journal: SqliteJournal | undefined,
+  desk: EngineDesk | undefined,
 ): RunningHttpServer {
   const { config } = loaded;
   const auth = new ControlAuth(loaded.controlToken, config.http.control_token_env);
-  const app = engineHttpApp({ engine, strategy, metrics, auth, ...(journal !== undefined ? { journal } : {}) });
+  const app = engineHttpApp({
+    engine,
+    strategy,
+    metrics,
+    auth,
+    ...(journal !== undefined ? { journal } : {}),
+    ...(desk !== undefined ? { desk } : {}),
+  });
   let http: RunningHttpServer;
   try {
     http = startHttpServer(app, httpOptionsFromEnv(process.env, { host: config.http.host, port: config.http.port }));
@@ -249,6 +260,8 @@ export interface EngineHttpAppDeps {
   readonly auth: ControlAuth;
   /** The journal's reads (/api/fills, /api/orders, /api/pnl), when the engine journals. */
   readonly journal?: SqliteJournal;
+  /** The desk (its part of /api/status; /api/desk when it folds the desk view). */
+  readonly desk?: EngineDesk;
 }
 
 /**
@@ -260,13 +273,22 @@ export function engineHttpApp(deps: EngineHttpAppDeps): HttpApp {
   const catalog: StrategyCatalog = { paramsValidator: (name) => engine.strategyParamsValidator(name) };
   return createHttpApp({
     metrics: deps.metrics,
-    status: engine,
+    status: deps.desk === undefined ? engine : withDeskStatus(engine, deps.desk),
     strategies: catalog,
     commands: engine.commands,
     auth: deps.auth,
     strategyParamSchemas: { [strategy.definition.kind]: paramsJsonSchema(strategy.definition.paramsSchema) },
     ...(deps.journal !== undefined ? { journal: deps.journal } : {}),
+    ...(deps.desk?.parts.view !== undefined ? { desk: deps.desk.parts.view } : {}),
   });
+}
+
+/** The engine's status with the desk's part added (the engine itself does not know its desk). */
+function withDeskStatus(engine: Engine, desk: EngineDesk): StatusSource {
+  return {
+    status: () => ({ ...engine.status(), desk: deskStatusOf(desk.parts, Date.now()) }),
+    readiness: () => engine.readiness(),
+  };
 }
 
 /** The start-up line an operator reads first: where the API and its docs are, and whether control is on. */

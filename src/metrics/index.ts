@@ -1,6 +1,7 @@
 /** Public face of the metrics module: definitions, hot-path handles and the scrape. */
 
 export { type DeskLeaseSample, type DeskLimitMetricsSource, registerDeskLimitMetrics } from "./desk-limit-metrics.ts";
+export { type DeskMetricsSample, registerDeskMetrics } from "./desk-metrics.ts";
 export {
   type BookSample,
   createEngineMetrics,
