@@ -47,7 +47,7 @@ export const DeskStatusSchema = shape("This engine's link to the desk (absent wi
     v.nullable(
       shape("The desk view this engine folds (desk.view: true)", {
         lastStreamSeq: count("The last stream message folded"),
-        pending: count("Messages the server still held for the view when it last delivered one"),
+        pending: count("Stream messages not folded yet (checked once a second)"),
         applied: count("Records folded"),
         duplicates: count("Messages already folded (same engine, session and sequence)"),
         malformed: count("Messages refused as malformed or hostile (by reason on GET /api/desk)"),
@@ -128,7 +128,8 @@ export const DeskViewBody = shape("Every engine of the desk and the firm's total
   }),
   feed: shape("The stream consumer", {
     lastStreamSeq: v.number(),
-    pending: v.number(),
+    pending: count("Stream messages not folded yet (checked once a second)"),
+    streamLastSeq: count("The stream's last sequence at the last check"),
     reopened: count("Consumers opened again after the bus broke one"),
     streamFound: v.boolean(),
   }),

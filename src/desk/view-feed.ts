@@ -14,8 +14,10 @@ import type { DeskView } from "./desk-view.ts";
 export interface DeskFeedStats {
   /** The last stream sequence handed to the view (0: none yet). */
   lastStreamSeq: number;
-  /** Messages the server still held for this feed when the last one was delivered. */
+  /** Stream messages not folded yet (the stream's last sequence is checked once a second). */
   pending: number;
+  /** The stream's last sequence at the last check. */
+  streamLastSeq: number;
   /** Consumers opened again after the bus broke one. */
   reopened: number;
   /** Whether the stream exists yet (an empty desk has none until an engine publishes). */
@@ -28,10 +30,18 @@ export interface DeskFeedOptions {
 }
 
 const RETRY_MS = 250;
+/** No delivery for this long while the stream has more means the consumer is stuck. */
+const STALL_MS = 3000;
 
 /** A running feed of one view; stop() ends it. */
 export class DeskViewFeed {
-  readonly stats: DeskFeedStats = { lastStreamSeq: 0, pending: 0, reopened: 0, streamFound: false };
+  readonly stats: DeskFeedStats = {
+    lastStreamSeq: 0,
+    pending: 0,
+    streamLastSeq: 0,
+    reopened: 0,
+    streamFound: false,
+  };
   private stopped = false;
   private closeCurrent: (() => Promise<unknown>) | undefined;
   private readonly done: Promise<void>;
@@ -44,16 +54,49 @@ export class DeskViewFeed {
     private readonly log: Logger,
     private readonly opts: DeskFeedOptions = {},
   ) {
-    this.done = this.run();
+    this.done = Promise.all([this.run(), this.watchLag()]).then(() => {});
   }
 
   /** True once the view has every message the stream held when asked (a snapshot is complete). */
   async caughtUp(): Promise<boolean> {
+    const last = await this.streamLastSeq();
+    return last !== undefined && this.stats.lastStreamSeq >= last;
+  }
+
+  /** The stream's last sequence now (undefined: the stream or the server is not there). */
+  private async streamLastSeq(): Promise<number | undefined> {
     try {
-      const info = await (await jetstreamManager(this.nc)).streams.info(this.stream);
-      return this.stats.lastStreamSeq >= info.state.last_seq;
+      const last = (await (await jetstreamManager(this.nc)).streams.info(this.stream)).state.last_seq;
+      this.stats.streamLastSeq = last;
+      this.stats.pending = Math.max(0, last - this.stats.lastStreamSeq);
+      return last;
     } catch {
-      return false;
+      return undefined;
+    }
+  }
+
+  /**
+   * Keeps `pending` (how far behind the view is) current for status and metrics, and reopens a
+   * consumer that stopped delivering although the stream has more: after a server restart the
+   * client's ordered consumer can wait for ever without an error (seen with nats-server 2.9).
+   */
+  private async watchLag(): Promise<void> {
+    let seenSeq = -1;
+    let stuckSinceMs = 0;
+    while (!this.stopped) {
+      await this.streamLastSeq();
+      const now = Date.now();
+      if (this.stats.pending === 0 || this.stats.lastStreamSeq !== seenSeq) {
+        seenSeq = this.stats.lastStreamSeq;
+        stuckSinceMs = now;
+      } else if (now - stuckSinceMs >= STALL_MS) {
+        this.log.warn(
+          `desk view: no message from stream ${this.stream} for ${now - stuckSinceMs} ms with ${this.stats.pending} to read; reopening`,
+        );
+        stuckSinceMs = now;
+        await this.closeCurrent?.().catch(() => {});
+      }
+      for (let i = 0; i < 4 && !this.stopped; i++) await Bun.sleep(RETRY_MS);
     }
   }
 
@@ -100,7 +143,7 @@ export class DeskViewFeed {
       if (this.opts.pace !== undefined) await this.opts.pace();
       this.view.applyBytes(m.data, m.subject);
       this.stats.lastStreamSeq = m.info.streamSequence;
-      this.stats.pending = m.info.pending;
+      this.stats.pending = Math.max(0, this.stats.streamLastSeq - m.info.streamSequence, m.info.pending);
       if (this.stopped) break;
     }
   }
