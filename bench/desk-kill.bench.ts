@@ -36,7 +36,8 @@ interface Status {
   readonly risk: { readonly halted: boolean };
   readonly openOrders: readonly unknown[];
 }
-const status = async (e: DeskEngine): Promise<Status> => (await (await fetch(`${e.url()}/api/status`)).json()) as Status;
+const status = async (e: DeskEngine): Promise<Status> =>
+  (await (await fetch(`${e.url()}/api/status`)).json()) as Status;
 
 async function post(e: DeskEngine, path: string, reason: string): Promise<void> {
   const res = await fetch(`${e.url()}${path}`, {
@@ -82,7 +83,7 @@ try {
     );
     const acks = engines.map((e) => lastCancelAckMs(e, t0));
     if (acks.some((a) => a === 0)) throw new Error(`trial ${t}: an engine journaled no cancel ack: ${acks.join(", ")}`);
-    acks.forEach((a, i) => perEngine[i]?.push(a - t0));
+    for (const [i, a] of acks.entries()) perEngine[i]?.push(a - t0);
     samples.push(Math.max(...acks) - t0);
     await post(first, "/api/risk/resume", `bench trial ${t} over`);
   }
@@ -98,7 +99,7 @@ try {
   const line = (name: string, xs: number[]) =>
     console.log(`${name.padEnd(28)} ${p(xs, 50)} ${p(xs, 90)} ${p(xs, 99)} ${p(xs, 100)}`);
   line("last engine's last cancel", samples);
-  names.forEach((n, i) => line(`  ${n}${n === "e1" ? " (called)" : ""}`, perEngine[i] ?? []));
+  for (const [i, n] of names.entries()) line(`  ${n}${n === "e1" ? " (called)" : ""}`, perEngine[i] ?? []);
 } finally {
   for (const e of engines) await e.stop().catch(() => e.kill());
   await server.dispose();

@@ -55,7 +55,9 @@ const batches = Array.from({ length: Math.ceil(RECORDS / BATCH) }, (_, b) =>
 );
 
 console.log(`desk stream publish throughput: ${RECORDS} fill records in batches of ${BATCH}, acked by the server`);
-console.log(`${"max_in_flight".padEnd(14)} ${"records/s".padStart(10)} ${"seconds".padStart(8)} ${"max queue".padStart(10)}`);
+console.log(
+  `${"max_in_flight".padEnd(14)} ${"records/s".padStart(10)} ${"seconds".padStart(8)} ${"max queue".padStart(10)}`,
+);
 for (const inFlight of [64, 256, 1024]) {
   const settings: DeskStreamSettings = {
     name: `BENCH_${inFlight}`,
