@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import type { DeskStatus } from "../src/command/index.ts";
 import {
   connectDesk,
   type DeskEngineView,
@@ -168,11 +169,7 @@ describe.skipIf(NATS_SERVER === null)(`the desk view${NATS_SERVER === null ? ` (
       return lastDesk;
     };
     const deskStatus = async (e: DeskEngine) =>
-      (
-        (await (await fetch(`${e.url()}/api/status`)).json()) as {
-          desk: { connected: boolean; stream: { queue: number } };
-        }
-      ).desk;
+      ((await (await fetch(`${e.url()}/api/status`)).json()) as { desk: DeskStatus }).desk;
     await waitUntil(() => e1.started() && e2.started(), "both engines quoting", 90_000, context);
     await waitUntil(
       async () => {
@@ -246,6 +243,35 @@ describe.skipIf(NATS_SERVER === null)(`the desk view${NATS_SERVER === null ? ` (
     expect(e1.proc.exitCode).toBeNull();
     expect(engineOf(await deskOf(), "e9")).toBeUndefined();
     expect(engineOf(await deskOf(), "e2")?.haltReason).toBeNull();
+
+    // the desk in /api/status and /metrics; /api/desk only where the view is folded, without parameters
+    const status = await deskStatus(e1);
+    expect(status).toMatchObject({
+      engine: "e1",
+      server: expect.stringContaining(String(server.port)),
+      connected: true,
+    });
+    expect(status.stream.acked).toBeGreaterThan(0);
+    expect(status.stream.acked).toBeLessThanOrEqual(status.stream.accepted);
+    expect(status.stream.retries).toBeGreaterThan(0); // the restart
+    expect(status.stream.lastAckAgeMs).toBeGreaterThanOrEqual(0);
+    expect(status.killSwitch.halted).toBe(false);
+    expect(status.view?.malformed).toBe(4);
+    expect((await deskStatus(e2)).view).toBeNull();
+    const metrics = await (await fetch(`${e1.url()}/metrics`)).text();
+    for (const line of [
+      "hft_desk_connected 1",
+      "hft_desk_kill_switch_halted 0",
+      'hft_desk_view_malformed_total{reason="subject"} 1',
+      'hft_desk_view_malformed_total{reason="not_json"} 1',
+    ])
+      expect(metrics).toContain(line);
+    expect(Number(/^hft_desk_published_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+    expect(Number(/^hft_desk_retries_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^hft_desk_queue_length \d+$/m);
+    expect((await fetch(`${e2.url()}/api/desk`)).status).toBe(404);
+    const bad = await fetch(`${e1.url()}/api/desk?engine=e2`);
+    expect([bad.status, ((await bad.json()) as { field: string }).field]).toEqual([400, "engine"]);
 
     expect(await e2.stop(), context()).toBe(0);
     expect(await e1.stop(), context()).toBe(0);
