@@ -99,13 +99,14 @@ export async function runDeskCli(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>> = process.env,
   out: (text: string) => void = (t) => process.stdout.write(t),
+  err: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<number> {
   let args: DeskArgs | "help";
   try {
     args = deskArgs(argv, env);
   } catch (e) {
     if (!(e instanceof UsageError) && !(e instanceof ConfigError)) throw e;
-    process.stderr.write(`bun run desk: ${(e as Error).message}\n${DESK_USAGE}\n`);
+    err(`bun run desk: ${(e as Error).message}\n${DESK_USAGE}\n`);
     return 1;
   }
   if (args === "help") {
@@ -118,13 +119,13 @@ export async function runDeskCli(
     env,
   ).catch((e: Error) => e);
   if (nc instanceof Error) {
-    process.stderr.write(`bun run desk: ${nc.message}\n`);
+    err(`bun run desk: ${nc.message}\n`);
     return 1;
   }
   const view = new DeskView();
   const feed = new DeskViewFeed(nc, args.stream, view, log);
   try {
-    if (args.once) return await printOnce(args, feed, view, out);
+    if (args.once) return await printOnce(args, feed, view, out, err);
     await refreshUntilSignal(args, feed, view, out);
     return 0;
   } finally {
@@ -139,11 +140,12 @@ async function printOnce(
   feed: DeskViewFeed,
   view: DeskView,
   out: (t: string) => void,
+  err: (t: string) => void,
 ): Promise<number> {
   const end = Date.now() + args.waitMs;
   while (!(await feed.caughtUp())) {
     if (Date.now() > end) {
-      process.stderr.write(
+      err(
         `bun run desk: stream ${args.stream} ${feed.stats.streamFound ? "not read to its end" : "not found"} within ${args.waitMs} ms\n`,
       );
       return 2;
