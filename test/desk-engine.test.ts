@@ -168,6 +168,7 @@ describe("the desk block of the config", () => {
     });
     expect(c?.nats.connect_timeout_ms).toBe(5000);
     expect(c?.limits).toBeUndefined();
+    expect(c?.view).toBe(false);
   });
 
   test("firm limits take their defaults once given", () => {
@@ -203,6 +204,7 @@ describe("the desk block of the config", () => {
       `desk:\n  nats: { servers: ["nats://h:4222"], name: a }\n  limits: { symbols: { btc: { max_position_base: 1 } } }`,
       "desk.limits.symbols",
     ],
+    [`desk:\n  nats: { servers: ["nats://h:4222"], name: a }\n  view: yes-please`, "desk.view"],
   ])("refuses %p naming %s", (desk, path) => {
     expect(() => parse(desk)).toThrow(ConfigError);
     expect(() => parse(desk)).toThrow(path);
