@@ -103,6 +103,7 @@ const DeskEngineSchema = shape("What the stream says of one engine", {
   missing: count("Sequence numbers below the highest seen that never arrived (refused while the bus was down)"),
   lastRecordMs: v.number(),
   fills: v.number(),
+  closedOrders: count("Orders seen to a terminal state (counted, no longer held)"),
   halted: described(v.nullable(v.boolean()), "Its own kill switch as last journaled"),
   haltReason: v.nullable(v.string()),
   positions: list(DeskPositionSchema),

@@ -177,6 +177,23 @@ describe("the desk view", () => {
     expect(v.stats.outOfOrder).toBeGreaterThan(0);
   });
 
+  test("closed orders are counted and let go; a late copy of their records does not bring them back", () => {
+    const v = new DeskView();
+    const msgs: DeskMessage[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const id = `c-1-${i}`;
+      for (const record of [order(id, "buy", "50000"), event(id, "pending_new", "new"), event(id, "new", "canceled")])
+        msgs.push({ engine: "c", session: "sc", seq: msgs.length + 1, record });
+    }
+    msgs.push({ engine: "c", session: "sc", seq: msgs.length + 1, record: order("c-1-live", "sell", "50001") });
+    for (const m of msgs) v.apply(m);
+    const c = v.snapshot().engines[0];
+    expect(c?.closedOrders).toBe(3000);
+    expect(c?.openOrders.map((o) => o.clientId)).toEqual(["c-1-live"]);
+    for (const m of msgs.slice(0, 30)) expect(v.apply(m)).toBe(false);
+    expect(v.snapshot().engines[0]).toEqual(c);
+  });
+
   test("hostile or malformed messages are counted by reason and change nothing", () => {
     const v = new DeskView();
     for (const m of history()) v.apply(m);

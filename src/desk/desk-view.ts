@@ -70,6 +70,8 @@ export interface DeskEngineView {
   readonly missing: number;
   readonly lastRecordMs: number;
   readonly fills: number;
+  /** Orders seen to a terminal state whose records are complete: counted, no longer held. */
+  readonly closedOrders: number;
   /** Its own kill switch as last journaled (null: no risk record yet). */
   readonly halted: boolean | null;
   readonly haltReason: string | null;
@@ -109,6 +111,7 @@ export interface DeskSnapshot {
 
 const LIVE = new Set(["pending_new", "new", "partially_filled", "pending_cancel"]);
 const SCALE = 10n ** BigInt(MONEY_DECIMALS);
+const FORGET_EVERY = 10_000;
 
 /** Where a record sits in its engine's history: session (in order of first appearance), then seq. */
 type Key = readonly [number, number];
@@ -153,6 +156,8 @@ class EngineFold {
   readonly sessions = new Map<string, { index: number; seqs: SeqSet }>();
   readonly positions = new Map<string, { key: Key; rec: PositionRecord }>();
   readonly orders = new Map<string, OrderFold>();
+  /** Orders closed and forgotten (see forgetClosed). */
+  closedOrders = 0;
   readonly fills = new Set<string>();
   /** The quote currency of each instrument, from its fills. */
   readonly currencies = new Map<string, string>();
@@ -161,6 +166,23 @@ class EngineFold {
   lastRecordMs = 0;
 
   constructor(readonly engine: string) {}
+
+  /**
+   * Drops closed orders no record can still change, so a view that runs for months holds the live
+   * orders, not every order ever: an order whose latest transition is terminal, whose creation is
+   * known, and whose session has every sequence up to that transition (nothing earlier of that
+   * session can arrive any more; a later session's record has a higher key and would be a new fold).
+   */
+  forgetClosed(): void {
+    const prefixes = new Map<number, number>();
+    for (const s of this.sessions.values()) prefixes.set(s.index, s.seqs.prefix);
+    for (const [clientId, o] of this.orders) {
+      if (o.order === undefined || o.event === undefined || LIVE.has(o.event.to)) continue;
+      if ((prefixes.get(o.eventKey[0]) ?? 0) < o.eventKey[1]) continue;
+      this.orders.delete(clientId);
+      this.closedOrders++;
+    }
+  }
 
   session(id: string): { index: number; seqs: SeqSet } {
     let s = this.sessions.get(id);
@@ -205,6 +227,8 @@ export class DeskView {
     e.records++;
     const key: Key = [s.index, m.seq];
     this.fold(e, key, m);
+    // a view nobody reads for a long time still holds only live orders
+    if (this.stats.applied % FORGET_EVERY === 0) for (const f of this.engines.values()) f.forgetClosed();
     return true;
   }
 
@@ -283,6 +307,7 @@ export class DeskView {
   }
 
   private view(e: EngineFold): DeskEngineView {
+    e.forgetClosed();
     const positions = [...e.positions.values()]
       .map(({ rec }) => this.positionRow(e, rec))
       .sort((a, b) => (a.venue === b.venue ? (a.symbol < b.symbol ? -1 : 1) : a.venue < b.venue ? -1 : 1));
@@ -295,6 +320,7 @@ export class DeskView {
       missing,
       lastRecordMs: e.lastRecordMs,
       fills: e.fills.size,
+      closedOrders: e.closedOrders,
       halted: e.risk?.halted ?? null,
       haltReason: e.risk?.halted === true ? e.risk.reason : null,
       positions,

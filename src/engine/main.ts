@@ -245,7 +245,7 @@ function startHttp(
   } catch (e) {
     throw new Error(`http server on ${config.http.host}:${config.http.port}: ${(e as Error).message}`);
   }
-  log.info(httpBanner(http.url, auth, journal !== undefined), {
+  log.info(httpBanner(http.url, auth, journal !== undefined, desk?.parts.view !== undefined), {
     docs: `${http.url}/docs`,
     control: auth.enabled ? "enabled" : "disabled",
   });
@@ -292,11 +292,11 @@ function withDeskStatus(engine: Engine, desk: EngineDesk): StatusSource {
 }
 
 /** The start-up line an operator reads first: where the API and its docs are, and whether control is on. */
-export function httpBanner(url: string, auth: ControlAuth, journal = false): string {
+export function httpBanner(url: string, auth: ControlAuth, journal = false, deskView = false): string {
   const control = auth.enabled
     ? `control API enabled (bearer token from ${auth.envName})`
     : `control API disabled (set ${auth.envName} or ${auth.envName}_FILE to a token of 16+ characters)`;
-  const reads = journal ? " /api/fills /api/orders /api/pnl" : "";
+  const reads = `${journal ? " /api/fills /api/orders /api/pnl" : ""}${deskView ? " /api/desk" : ""}`;
   return `http server ${url} (/docs /openapi.json /metrics /health /ready /api/status${reads}); ${control}`;
 }
 
