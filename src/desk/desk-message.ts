@@ -63,7 +63,16 @@ function recordProblem(r: Obj): string | undefined {
     case "position":
       return positionProblem(r);
     case "order":
-      return firstBad(r, { clientId: text, venue: text, symbol: text, side: side, price: dec, qty: dec, tsMs: num });
+      return firstBad(r, {
+        clientId: text,
+        venue: text,
+        symbol: text,
+        side: side,
+        price: dec,
+        qty: dec,
+        tsMs: num,
+        strategy: (x) => x === null || text(x),
+      });
     case "order_event":
       return firstBad(r, { clientId: text, to: text, filledQty: dec, tsMs: num });
     case "fill":
@@ -82,14 +91,22 @@ function recordProblem(r: Obj): string | undefined {
       return firstBad(r, { halted: (x) => typeof x === "boolean", reason: (x) => typeof x === "string", tsMs: num });
     case "run":
     case "balances":
-      return undefined; // carried for completeness; the view does not fold them
+      return firstBad(r, { tsMs: num }); // the view reads only their time
     default:
       return "kind";
   }
 }
 
 function positionProblem(r: Obj): string | undefined {
-  const bad = firstBad(r, { venue: text, symbol: text, position: dec, openCost: dec, realized: dec, fees: dec });
+  const bad = firstBad(r, {
+    venue: text,
+    symbol: text,
+    position: dec,
+    openCost: dec,
+    realized: dec,
+    fees: dec,
+    tsMs: num,
+  });
   if (bad !== undefined) return bad;
   if (typeof r.lots !== "number" || !Number.isSafeInteger(r.lots)) return "lots";
   const byAsset = r.feesByAsset;

@@ -212,10 +212,15 @@ describe("the desk view", () => {
       // a message claiming to be engine a, published on another engine's subject
       [enc({ ...good, seq: 100 }), "hft.desk.b.order"],
       [enc({ ...good, seq: 101, record: { ...fill("9", "buy", "1", 1), side: "both" } }), "hft.desk.a.fill"],
+      [
+        enc({ ...good, seq: 102, record: { kind: "balances", tsMs: "soon", venue: "sim", balances: [] } }),
+        "hft.desk.a.balances",
+      ],
+      [enc({ ...good, seq: 103, record: { ...order("y", "buy", "1"), strategy: { evil: true } } }), "hft.desk.a.order"],
     ];
     for (const [bytes, subject] of hostile) expect(v.applyBytes(bytes, subject)).toBe(false);
     const got = v.snapshot();
     expect(got.engines).toEqual(want.engines);
-    expect(got.stats.malformed).toEqual({ not_json: 1, envelope: 5, record: 4, subject: 1 });
+    expect(got.stats.malformed).toEqual({ not_json: 1, envelope: 5, record: 6, subject: 1 });
   });
 });
