@@ -11,7 +11,8 @@
  * clock read), and two samples of process counters bracket the handler (outside the measured span).
  *
  * Usage: bun bench/tick-to-trade-stages.ts [seconds=20] [slow_threshold_us=150]
- *   HFT_ENGINE_CPU as in tick-to-trade.bench.ts (HFT_ENGINE_CPU=none: unpinned, the old tail).
+ *   HFT_ENGINE_CPU as in tick-to-trade.bench.ts (HFT_ENGINE_CPU=none: unpinned, the old tail);
+ *   HFT_KEEP_WARM_MS (default 1) and HFT_BUSY_POLL=1 as there.
  *   BUN_JSC_logGC=1 adds JSC's own GC log on stderr (count the collections with `grep -c START`).
  */
 
@@ -27,6 +28,10 @@ import { benchEngineCpu, tickToTradeConfig } from "./tick-to-trade.config.ts";
 const SECONDS = Number(process.argv[2] ?? 20);
 const SLOW_US = Number(process.argv[3] ?? 150);
 const KEEP_WARM_MS = Number(process.env.HFT_KEEP_WARM_MS ?? 1);
+/** HFT_BUSY_POLL=1: rehearse back to back (engine.busy_poll), to see what a rehearsal every turn changes. */
+const BUSY_POLL = process.env.HFT_BUSY_POLL === "1";
+/** A frame after at least this much idle time is the first of a burst (the cold one). */
+const BURST_IDLE_US = 5000;
 const WARMUP_S = 5;
 
 /** Stage indexes of one frame's record; each holds ns since the frame's arrival (0 = not reached). */
@@ -48,6 +53,10 @@ let measuring = false;
 let frameNs = 0;
 let current: Float64Array | undefined;
 let lastKeepWarmEndNs = 0;
+let keepWarmStartNs = 0;
+/** While measuring: time between keep-warm ticks' starts, and each tick's own duration, µs. */
+const keepWarmPeriodsUs: number[] = [];
+const keepWarmTicksUs: number[] = [];
 let lastHandlerEndNs = 0;
 
 function mark(stage: Stage): void {
@@ -177,7 +186,7 @@ async function main(): Promise<void> {
   const clock = new SystemClock();
   const rng = new Rng("tick-to-trade");
   const { config } = parseConfig(
-    tickToTradeConfig(KEEP_WARM_MS, false, benchEngineCpu(process.env.HFT_ENGINE_CPU)),
+    tickToTradeConfig(KEEP_WARM_MS, BUSY_POLL, benchEngineCpu(process.env.HFT_ENGINE_CPU)),
     "stages.yaml",
     {
       env: {},
@@ -205,9 +214,19 @@ async function main(): Promise<void> {
     () => mark("send"),
     () => mark("written"),
   );
-  wrap(KeepWarm.prototype, "tick", undefined, () => {
-    lastKeepWarmEndNs = Bun.nanoseconds();
-  });
+  wrap(
+    KeepWarm.prototype,
+    "tick",
+    () => {
+      const now = Bun.nanoseconds();
+      if (measuring && keepWarmStartNs > 0) keepWarmPeriodsUs.push((now - keepWarmStartNs) / 1000);
+      keepWarmStartNs = now;
+    },
+    () => {
+      lastKeepWarmEndNs = Bun.nanoseconds();
+      if (measuring) keepWarmTicksUs.push((lastKeepWarmEndNs - keepWarmStartNs) / 1000);
+    },
+  );
   const engine = new Engine({ config, clock, rng, adapters: venues.adapters, sampleCapacity: 1 << 20 });
   await engine.start();
   await Bun.sleep(WARMUP_S * 1000);
@@ -223,9 +242,18 @@ async function main(): Promise<void> {
   );
   const slow = records.filter((r) => (r.stages[S.written] ?? 0) / 1000 >= SLOW_US);
   const fast = records.filter((r) => (r.stages[S.written] ?? 0) / 1000 < SLOW_US);
+  const q3 = (xs: number[]): string => [10, 50, 90].map((q) => quantile(xs, q).toFixed(0)).join("/");
+  console.log(
+    `keep-warm (${BUSY_POLL ? "busy-polling" : `every ${KEEP_WARM_MS} ms`}): ${keepWarmPeriodsUs.length} ticks; ` +
+      `tick to tick p10/p50/p90 µs ${q3(keepWarmPeriodsUs)}; one tick takes p10/p50/p90 µs ${q3(keepWarmTicksUs)}`,
+  );
   describe(`fast (< ${SLOW_US} µs)`, fast);
   describe(`slow (>= ${SLOW_US} µs)`, slow);
   console.log(`  slow frames by dominant stage: ${dominantStages(slow)}`);
+  describe(
+    `first of a burst (idle >= ${BURST_IDLE_US} µs before it)`,
+    records.filter((r) => r.gapBeforeUs >= BURST_IDLE_US),
+  );
 }
 
 await main();

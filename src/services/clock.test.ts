@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { LateTimers } from "../../test/support/late-timers.ts";
 import { SystemClock, VirtualClock } from "./clock.ts";
 
 describe("VirtualClock", () => {
@@ -63,5 +64,56 @@ describe("SystemClock", () => {
     expect(fired).toBeGreaterThan(0);
     expect(c.monoNs()).toBeGreaterThan(0);
     expect(Math.abs(c.nowMs() - Date.now())).toBeLessThan(1000);
+  });
+});
+
+describe("SystemClock.setRepeating on a loop whose timers fire late (Bun's: integer ms, ~90 µs late)", () => {
+  /** Tick times (ms) of a repeating timer over `totalMs` of the fake loop's time. */
+  function ticks(periodMs: number, totalMs: number, host = new LateTimers()): number[] {
+    const c = new SystemClock(host);
+    const at: number[] = [];
+    c.setRepeating(periodMs, () => at.push(host.monoNs() / 1e6));
+    host.run(totalMs * 1e6);
+    return at;
+  }
+
+  test("keeps a fixed schedule: the lateness of each firing does not add up", () => {
+    // re-armed from each firing, a 2 ms timer on this loop ticks every 2.09 ms: 478 in a second
+    expect(ticks(2, 1000).length).toBeGreaterThanOrEqual(499);
+    expect(ticks(2, 1000).length).toBeLessThanOrEqual(500);
+    expect(ticks(5, 1000).length).toBeGreaterThanOrEqual(199);
+    expect(ticks(3, 999).length).toBeGreaterThanOrEqual(332);
+  });
+
+  test("stays within half a millisecond (plus the loop's lateness) of its slots", () => {
+    const at = ticks(2, 1000);
+    for (let i = 0; i < at.length; i++)
+      expect(Math.abs((at[i] ?? 0) - 2 * (i + 1))).toBeLessThanOrEqual(0.5 + 0.09 + 1e-9);
+  });
+
+  test("after a stall it skips the missed slots instead of firing them back to back", () => {
+    const host = new LateTimers();
+    const c = new SystemClock(host);
+    const at: number[] = [];
+    c.setRepeating(2, () => at.push(host.monoNs() / 1e6));
+    host.run(100e6);
+    const before = at.length;
+    host.stall(21e6);
+    host.run(221e6);
+    const after = at.slice(before);
+    for (let i = 1; i < after.length; i++) expect((after[i] ?? 0) - (after[i - 1] ?? 0)).toBeGreaterThanOrEqual(1);
+    // back on the 2 ms grid: 100 ms after the stall, ~50 ticks
+    expect(after.filter((t) => t > 121).length).toBeGreaterThanOrEqual(49);
+  });
+
+  test("a timer cleared from its own callback stops", () => {
+    const host = new LateTimers();
+    const c = new SystemClock(host);
+    let n = 0;
+    const id = c.setRepeating(1, () => {
+      if (++n === 3) c.clearTimer(id);
+    });
+    host.run(50e6);
+    expect(n).toBe(3);
   });
 });

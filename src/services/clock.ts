@@ -19,24 +19,45 @@ export interface Clock {
   clearTimer(id: TimerId): void;
 }
 
+/**
+ * The event loop's timers as SystemClock uses them: injectable, so the schedule of a repeating timer
+ * can be tested against a fake loop that behaves like Bun's (integer-ms delays, fired late).
+ */
+export interface TimerHost {
+  monoNs(): number;
+  setTimeout(fn: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const BUN_TIMERS: TimerHost = {
+  monoNs: () => Bun.nanoseconds(),
+  setTimeout: (fn, delayMs) => setTimeout(fn, delayMs),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
 /** Real time: Date.now, Bun.nanoseconds and the event loop's timers. */
 export class SystemClock implements Clock {
-  private readonly timers = new Map<TimerId, ReturnType<typeof setTimeout>>();
+  private readonly timers = new Map<TimerId, unknown>();
   private nextId = 1;
+  private readonly host: TimerHost;
+
+  constructor(host: TimerHost = BUN_TIMERS) {
+    this.host = host;
+  }
 
   nowMs(): number {
     return Date.now();
   }
 
   monoNs(): number {
-    return Bun.nanoseconds();
+    return this.host.monoNs();
   }
 
   setTimer(delayMs: number, fn: () => void): TimerId {
     const id = this.nextId++;
     this.timers.set(
       id,
-      setTimeout(() => {
+      this.host.setTimeout(() => {
         this.timers.delete(id);
         fn();
       }, delayMs),
@@ -44,20 +65,41 @@ export class SystemClock implements Clock {
     return id;
   }
 
+  /**
+   * Every periodMs on a fixed schedule (slot k at start + k·period). Bun's setInterval re-arms from
+   * when it fired, with integer-ms delays that fire ~0.1 ms late, so its period drifts (1 ms → 1.09,
+   * 2 → 2.1); here each firing aims at the next slot. A firing later than a whole period skips the
+   * missed slots rather than running them back to back. Bun cannot wake sooner than ~1.09 ms, so a
+   * 1 ms schedule runs at that floor.
+   */
   setRepeating(periodMs: number, fn: () => void): TimerId {
+    if (!(periodMs > 0)) throw new Error(`setRepeating: period must be > 0, got ${periodMs}`);
     const id = this.nextId++;
-    this.timers.set(id, setInterval(fn, periodMs));
+    const periodNs = periodMs * 1e6;
+    let dueNs = this.host.monoNs() + periodNs;
+    const fire = (): void => {
+      if (!this.timers.has(id)) return;
+      const nowNs = this.host.monoNs();
+      dueNs += periodNs;
+      if (dueNs <= nowNs) dueNs += (Math.floor((nowNs - dueNs) / periodNs) + 1) * periodNs;
+      // armed before fn runs: fn's own duration does not move the schedule, and fn may clear it
+      this.timers.set(id, this.host.setTimeout(fire, armDelayMs(dueNs - nowNs)));
+      fn();
+    };
+    this.timers.set(id, this.host.setTimeout(fire, armDelayMs(periodNs)));
     return id;
   }
 
   clearTimer(id: TimerId): void {
     const t = this.timers.get(id);
-    if (t !== undefined) {
-      clearTimeout(t);
-      this.timers.delete(id);
-    }
+    if (t !== undefined) this.host.clearTimeout(t);
     this.timers.delete(id);
   }
+}
+
+/** The delay to arm for a slot remainingNs away: the event loop takes whole milliseconds (at least 1). */
+function armDelayMs(remainingNs: number): number {
+  return Math.max(1, Math.round(remainingNs / 1e6));
 }
 
 interface VirtualTimer {

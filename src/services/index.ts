@@ -5,7 +5,7 @@
  * here, so taking a Clock loads no config parser or schema library.
  */
 export { bearerToken, secretDigest, secretMatchesDigest, secretsEqual } from "./bearer.ts";
-export { type Clock, SystemClock, type TimerId, VirtualClock } from "./clock.ts";
+export { type Clock, SystemClock, type TimerHost, type TimerId, VirtualClock } from "./clock.ts";
 export {
   createLogger,
   isSecretKey,
