@@ -55,7 +55,7 @@ import type {
   VenueTrade,
 } from "../types/index.ts";
 import { Side, STALE_CHECKS } from "../types/index.ts";
-import type { OrderReplies, VenueAdapter } from "../venues/index.ts";
+import type { CancelReplies, OrderReplies, VenueAdapter } from "../venues/index.ts";
 import { codeVersion } from "./code-version.ts";
 import { isSimVenue, redactConfig, riskLimits, strategyTargets } from "./config.ts";
 import type { Config, RecordConfig, StrategyConfig } from "./config-schema.ts";
@@ -193,12 +193,20 @@ type Phase = "created" | "starting" | "running" | "stopping" | "stopped";
 class TimedAdapter implements VenueAdapter {
   /** The inner adapter's promise-free order path, timed the same way; absent when it has none. */
   readonly placeOrder?: (order: OrderRequest, replies: OrderReplies) => void;
+  /** The inner adapter's promise-free cancel, forwarded; absent when it has none. */
+  readonly requestCancel?: (order: OrderRequest, replies: CancelReplies) => void;
 
   constructor(
     private readonly inner: VenueAdapter,
     private readonly engine: Engine,
   ) {
     if (inner.placeOrder !== undefined) this.placeOrder = this.timedPlace;
+    if (inner.requestCancel !== undefined) this.requestCancel = this.forwardCancel;
+  }
+
+  /** requestCancel of an inner adapter that has one (cancels close no tick-to-trade span: not timed). */
+  private forwardCancel(order: OrderRequest, replies: CancelReplies): void {
+    this.inner.requestCancel?.(order, replies);
   }
 
   /** placeOrder of an inner adapter that has one (a method, so no closure is made per adapter either). */

@@ -451,3 +451,55 @@ describe("order manager: an adapter's promise-free placeOrder", () => {
     expect(o.history.join("\n")).toContain("submit outcome unknown: adapter bug");
   });
 });
+
+describe("order manager: an adapter's promise-free requestCancel", () => {
+  test("is used instead of cancelOrder, and its answers move orders as a promise's would (accepted, refused, unknown order, no answer)", async () => {
+    const venue = new PlacingFakeVenue();
+    venue.emitCancels = false; // the final "canceled" would come on the order stream: here it does not
+    const { desk, clock } = makeDesk({ orders: { cancelTimeoutMs: 1000, maxCancelAttempts: 2 } }, venue);
+    const [ok, refused, gone, hung] = [1, 2, 3, 4].map(() =>
+      placed(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 5)),
+    ) as [ManagedOrder, ManagedOrder, ManagedOrder, ManagedOrder];
+    await flush();
+    desk.cancel(ok.clientId);
+    venue.cancelMode = "reject";
+    desk.cancel(refused.clientId);
+    venue.cancelMode = "unknown_order";
+    desk.cancel(gone.clientId);
+    venue.cancelMode = "hang";
+    desk.cancel(hung.clientId);
+    expect([ok.state, refused.state, gone.state, hung.state]).toEqual(Array(4).fill("pending_cancel"));
+    await flush();
+    expect(ok.state).toBe("pending_cancel");
+    expect(ok.history.join("\n")).toContain("cancel accepted");
+    expect(refused.state).toBe("new");
+    expect(desk.oms.stats.cancelRejects).toBe(1);
+    // unknown_order: the status query asks the venue, which still shows it open
+    expect(gone.history.join("\n")).toContain("cancel outcome unknown");
+    expect(venue.statusQueries).toContain(gone.clientId);
+    // no answer: the cancel timer queries and re-sends, through requestCancel again
+    clock.advance(1000);
+    await flush();
+    expect(venue.statusQueries).toContain(hung.clientId);
+    expect(venue.requestCancelCalls).toBeGreaterThanOrEqual(5);
+    expect(venue.cancels.filter((id) => id === hung.clientId).length).toBe(2);
+  });
+
+  test("an adapter that throws inside requestCancel: answered after cancel returned, as an unknown outcome", async () => {
+    const venue = new PlacingFakeVenue();
+    const { desk } = makeDesk({}, venue);
+    const o = placed(desk.submit("fake", "BTC-USDT", Side.Buy, 5_000_000, 5));
+    await flush();
+    venue.requestCancel = () => {
+      throw new Error("adapter bug");
+    };
+    desk.cancel(o.clientId);
+    expect(o.history.join("\n")).not.toContain("adapter bug");
+    await flush();
+    expect(o.history.join("\n")).toContain("cancel outcome unknown: adapter bug");
+    // the venue still shows it open: re-sent up to maxCancelAttempts (3), then back to live
+    expect(venue.statusQueries).toEqual([o.clientId, o.clientId, o.clientId]);
+    expect(o.state).toBe("new");
+    expect(desk.oms.stats.cancelFailures).toBe(1);
+  });
+});

@@ -17,7 +17,7 @@ import {
   type UnknownOutcomeResult,
   VenueRejectError,
 } from "../types/index.ts";
-import type { OrderReplies, VenueAdapter } from "../venues/index.ts";
+import type { CancelReplies, OrderReplies, VenueAdapter } from "../venues/index.ts";
 import type { ClientIdGenerator } from "./client-id.ts";
 import { isLive, isTerminal, type ManagedOrder, note, OrderLog, type OrderState, transition } from "./order-state.ts";
 import type { InstrumentState, Registry, VenueState } from "./registry.ts";
@@ -247,10 +247,12 @@ export class OrderManager {
   private readonly deadlines = new Set<Order>();
   private wakeTimer: TimerId = 0;
   private wakeAtMs = Number.POSITIVE_INFINITY;
-  /** Answers of adapters' placeOrder, made once: no promise, reaction or closure per order. */
-  private readonly replies: OrderReplies = {
+  /** Answers of adapters' placeOrder and requestCancel, made once: no promise, reaction or closure per request. */
+  private readonly replies: OrderReplies & CancelReplies = {
     accepted: (order, venueOrderId) => this.onPlaced(order, venueOrderId, undefined),
     failed: (order, error) => this.onPlaced(order, undefined, error),
+    cancelAccepted: (order) => this.onCancelAnswer(order, true, undefined),
+    cancelFailed: (order, error) => this.onCancelAnswer(order, false, error),
   };
   /** deliver was given (tests, simulations): answers go through it like every other async result. */
   private readonly customDeliver: boolean;
@@ -690,6 +692,15 @@ export class OrderManager {
     this.arm(o, "cancel", this.cancelTimeoutMs, now);
     const adapter = o.venueState.adapter;
     if (adapter === undefined) return; // the timeout resolves it once an adapter is back
+    if (adapter.requestCancel !== undefined) {
+      // the promise-free cancel: the answer comes back through this.replies
+      try {
+        adapter.requestCancel(o as ManagedOrder as unknown as OrderRequest, this.replies);
+      } catch (e) {
+        queueMicrotask(() => this.onCancelAnswer(o as ManagedOrder as unknown as OrderRequest, false, e));
+      }
+      return;
+    }
     let p: Promise<void>;
     try {
       p = adapter.cancelOrder(o.symbol, o.clientId);
@@ -700,6 +711,22 @@ export class OrderManager {
       () => this.run(() => this.onCancelOk(o)),
       (e: unknown) => this.run(() => this.onCancelError(o, e)),
     );
+  }
+
+  /** A requestCancel answer, re-entering as a promise's reaction would (see onPlaced). */
+  private onCancelAnswer(order: OrderRequest, ok: boolean, error: unknown): void {
+    const o = order instanceof Order ? order : this.orders.get(order.clientId);
+    if (o === undefined) return;
+    if (this.customDeliver) {
+      this.run(() => (ok ? this.onCancelOk(o) : this.onCancelError(o, error)));
+      return;
+    }
+    try {
+      if (ok) this.onCancelOk(o);
+      else this.onCancelError(o, error);
+    } catch (e) {
+      this.onError(e);
+    }
   }
 
   private onCancelOk(o: Order): void {

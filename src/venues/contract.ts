@@ -27,6 +27,17 @@ export interface OrderReplies {
   failed(order: OrderRequest, error: unknown): void;
 }
 
+/**
+ * How an adapter answers requestCancel: one object the caller makes once (the order manager's, the
+ * same object as its OrderReplies), so a cancel costs no promise, reaction or closure of its own.
+ */
+export interface CancelReplies {
+  /** The venue took the cancel; the order's final state ("canceled", or a racing fill) comes on the order stream. */
+  cancelAccepted(order: OrderRequest): void;
+  /** What cancelOrder would reject with: VenueRejectError when refused (unknown_order, ...), anything else an unknown outcome. */
+  cancelFailed(order: OrderRequest, error: unknown): void;
+}
+
 /** The unified venue interface, after the product brief's sketch. */
 export interface VenueAdapter {
   /** The configured venue name (unique in the engine), e.g. "binance_main". */
@@ -54,6 +65,12 @@ export interface VenueAdapter {
   placeOrder?(order: OrderRequest, replies: OrderReplies): void;
   /** Cancels one of this engine's orders by client id. */
   cancelOrder(symbol: string, clientId: string): Promise<void>;
+  /**
+   * Optional promise-free cancelOrder of an order placed earlier (its symbol and client id): the same
+   * request, checks and outcomes, answered through `replies` exactly once, with the very record it was
+   * given, and never before requestCancel has returned. The order path uses it when an adapter has it.
+   */
+  requestCancel?(order: OrderRequest, replies: CancelReplies): void;
   /** Cancels this engine's open orders (client-id prefix) on a symbol; resolves to the count. */
   cancelAll(symbol: string): Promise<number>;
   /** Open orders on the venue, for reconciliation; only this engine's unless all is true. */

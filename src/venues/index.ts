@@ -4,7 +4,7 @@
  */
 
 export { BINANCE_PRESETS, BinanceAdapter, type BinanceConfig, createBinanceAdapter } from "./binance/index.ts";
-export type { OrderReplies, VenueAdapter } from "./contract.ts";
+export type { CancelReplies, OrderReplies, VenueAdapter } from "./contract.ts";
 export { createVenueAdapter, VENUE_KINDS, type VenueAdapterConfig } from "./factory.ts";
 export { createOkxAdapter, OkxAdapter, type OkxConfig } from "./okx/index.ts";
 export { PaperAdapter, type PaperOptions } from "./paper/index.ts";

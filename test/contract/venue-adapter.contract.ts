@@ -20,7 +20,7 @@ import {
   VenueRejectError,
   type VenueTrade,
 } from "../../src/types/index.ts";
-import type { OrderReplies, VenueAdapter } from "../../src/venues/contract.ts";
+import type { CancelReplies, OrderReplies, VenueAdapter } from "../../src/venues/contract.ts";
 import { eventually, WAIT_MS } from "../support/wait.ts";
 import type { ContractHarness, CorruptFrameOptions, HarnessFactory, MarketStream } from "./harness.ts";
 
@@ -574,6 +574,41 @@ export function runVenueAdapterContract(name: string, makeHarness: HarnessFactor
       expect(refused?.error instanceof VenueRejectError, `refused: ${String(refused?.error)}`).toBe(true);
       expect((await a.orderStatus(sym, good.clientId))?.status).toBe("new");
       await a.cancelOrder(sym, good.clientId);
+    });
+
+    test("requestCancel (when offered) answers as cancelOrder does, exactly once, never before it returned", async () => {
+      const cancel = a.requestCancel?.bind(a);
+      if (cancel === undefined) return; // optional: the order path then uses cancelOrder
+      h.pauseMarket(true);
+      const info = a.instruments().get(sym) as InstrumentInfo;
+      const price = ((h.venueBook(sym, 1).bids[0]?.[0] ?? 0) - 300) as Ticks;
+      const live = {
+        clientId: cid(),
+        symbol: sym,
+        side: Side.Buy,
+        type: "limit" as const,
+        tif: "GTC" as const,
+        priceTicks: price,
+        lots: lotsFor(info, price),
+      };
+      await a.submitOrder(live);
+      const unknown = { ...live, clientId: cid() };
+      const answers: { clientId: string; ok: boolean; error?: unknown }[] = [];
+      const replies: CancelReplies = {
+        cancelAccepted: (o) => answers.push({ clientId: o.clientId, ok: true }),
+        cancelFailed: (o, error) => answers.push({ clientId: o.clientId, ok: false, error }),
+      };
+      cancel(live, replies);
+      cancel(unknown, replies);
+      expect(answers, "nothing answered inside requestCancel").toEqual([]);
+      expect(await waitFor(() => answers.length >= 2)).toBe(true);
+      // the final state comes on the order stream; by then a second answer to either would have come too
+      expect(await waitFor(() => rec.ordersOf(live.clientId).some((u) => u.exec === "canceled"))).toBe(true);
+      expect(answers.length, JSON.stringify(answers)).toBe(2);
+      expect(answers.find((x) => x.clientId === live.clientId)?.ok, JSON.stringify(answers)).toBe(true);
+      const refused = answers.find((x) => x.clientId === unknown.clientId)?.error;
+      expect(refused instanceof VenueRejectError && refused.reason, String(refused)).toBe("unknown_order");
+      expect((await a.orderStatus(sym, live.clientId))?.status ?? "absent").not.toBe("new");
     });
 
     test("partial fill then cancel: fill events with fees, cumulative quantities add up", async () => {

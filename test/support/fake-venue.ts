@@ -29,7 +29,7 @@ import {
   VenueRejectError,
   type VenueTrade,
 } from "../../src/types/index.ts";
-import type { OrderReplies, VenueAdapter } from "../../src/venues/contract.ts";
+import type { CancelReplies, OrderReplies, VenueAdapter } from "../../src/venues/contract.ts";
 
 /** How the fake answers submits: "placed" = the venue got the order, "lost" = it never did. */
 export type SubmitMode = "ack" | "reject" | "hang_placed" | "hang_lost" | "error_placed" | "error_lost" | "duplicate";
@@ -468,17 +468,27 @@ export function looseLimits(over: Partial<RiskLimits> = {}): RiskLimits {
 }
 
 /**
- * A FakeVenue that offers placeOrder, the promise-free order path: the same venue behaviour as
- * submitOrder (every SubmitMode), answered through the caller's replies; counts the calls.
+ * A FakeVenue that offers placeOrder and requestCancel, the promise-free order path: the same venue
+ * behaviour as submitOrder and cancelOrder (every SubmitMode and CancelMode), answered through the
+ * caller's replies; counts the calls.
  */
 export class PlacingFakeVenue extends FakeVenue {
   placeCalls = 0;
+  requestCancelCalls = 0;
 
   placeOrder(req: OrderRequest, replies: OrderReplies): void {
     this.placeCalls++;
     this.submitOrder(req).then(
       (id) => replies.accepted(req, id),
       (e: unknown) => replies.failed(req, e),
+    );
+  }
+
+  requestCancel(req: OrderRequest, replies: CancelReplies): void {
+    this.requestCancelCalls++;
+    this.cancelOrder(req.symbol, req.clientId).then(
+      () => replies.cancelAccepted(req),
+      (e: unknown) => replies.cancelFailed(req, e),
     );
   }
 }

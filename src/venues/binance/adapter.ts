@@ -27,7 +27,7 @@ import {
   VenueRejectError,
   type VenueTrade,
 } from "../../types/index.ts";
-import type { OrderReplies, VenueAdapter } from "../contract.ts";
+import type { CancelReplies, OrderReplies, VenueAdapter } from "../contract.ts";
 import { type BinanceConfig, type ResolvedBinanceConfig, resolveBinanceConfig } from "./config.ts";
 import { UnknownOutcomeError } from "./errors.ts";
 import { parseInstruments } from "./instruments.ts";
@@ -536,6 +536,31 @@ export class BinanceAdapter implements VenueAdapter {
       if (p !== undefined) return p as Promise<void>;
     }
     return this.cancelSlow(target);
+  }
+
+  /**
+   * cancelOrder without a promise (VenueAdapter.requestCancel): on the WS API with budget free, the
+   * cancel is written before this returns (the order is its own target: no target object) and its
+   * answer reaches `replies` from the reply handler; a refusal before sending is answered in a
+   * microtask; the slower paths answer from their promise.
+   */
+  requestCancel(order: OrderRequest, replies: CancelReplies): void {
+    try {
+      this.requireTrading();
+      this.instrument(order.symbol);
+      if (
+        this.cfg.orderEntry === "wsapi" &&
+        this.ws.sendCancelNowTo("order.cancel", this.cancelEncoder, order, 1, this.cancelReplies, replies)
+      )
+        return;
+    } catch (e) {
+      queueMicrotask(() => replies.cancelFailed(order, e));
+      return;
+    }
+    this.cancelSlow(order).then(
+      () => replies.cancelAccepted(order),
+      (e: unknown) => replies.cancelFailed(order, e),
+    );
   }
 
   /** The slower path of cancelOrder (budget wait or REST), then cancelUnknown on an unknown outcome. */

@@ -58,6 +58,32 @@ export interface Answer<C> {
   failed(ctx: C, error: unknown): void;
 }
 
+/** What a cancel's answer is handed to instead of a promise (the order manager's CancelReplies). */
+export interface CancelAnswer<C> {
+  cancelAccepted(ctx: C): void;
+  cancelFailed(ctx: C, error: unknown): void;
+}
+
+/** A cancel in flight answered through a CancelAnswer: its settle methods forward to it. */
+class CancelAnswerPending<C> implements Pending<C> {
+  deadlineMs = 0;
+  retried = false;
+  constructor(
+    readonly method: string,
+    readonly encode: RequestEncoder<C>,
+    readonly ctx: C,
+    readonly signed: boolean,
+    readonly handler: ReplyHandler<C> | undefined,
+    private readonly answer: CancelAnswer<C>,
+  ) {}
+  resolve(_v: unknown): void {
+    this.answer.cancelAccepted(this.ctx);
+  }
+  reject(e: Error): void {
+    this.answer.cancelFailed(this.ctx, e);
+  }
+}
+
 /** A request in flight answered through an Answer: its settle methods forward to it. */
 class AnswerPending<C> implements Pending<C> {
   deadlineMs = 0;
@@ -206,13 +232,35 @@ export class BinanceWsApi {
     handler: ReplyHandler<C>,
     answer: Answer<C>,
   ): boolean {
-    const ws = this.ws;
-    if (ws === undefined || ws.readyState !== WebSocket.OPEN) return false;
-    const local = this.cfg.clock.nowMs();
-    if (!this.budget.take(costs(weight, isOrder), this.time.at(local)).ok) return false;
-    const id = this.write(ws, method, encode, ctx, true, local);
+    const local = this.admitNow(weight, isOrder);
+    if (local < 0) return false;
+    const id = this.write(this.ws as WebSocket, method, encode, ctx, true, local);
     this.track(id, new AnswerPending(method, encode, ctx, true, handler, answer), local);
     return true;
+  }
+
+  /** sendNowTo for a cancel: the answer goes to `answer` (through `handler`); false when it must wait. */
+  sendCancelNowTo<C>(
+    method: string,
+    encode: RequestEncoder<C>,
+    ctx: C,
+    weight: number,
+    handler: ReplyHandler<C>,
+    answer: CancelAnswer<C>,
+  ): boolean {
+    const local = this.admitNow(weight, false);
+    if (local < 0) return false;
+    const id = this.write(this.ws as WebSocket, method, encode, ctx, true, local);
+    this.track(id, new CancelAnswerPending(method, encode, ctx, true, handler, answer), local);
+    return true;
+  }
+
+  /** The order path's admission: socket open and budget taken now; the local time then, or -1 when it must wait. */
+  private admitNow(weight: number, isOrder: boolean): number {
+    const ws = this.ws;
+    if (ws === undefined || ws.readyState !== WebSocket.OPEN) return -1;
+    const local = this.cfg.clock.nowMs();
+    return this.budget.take(costs(weight, isOrder), this.time.at(local)).ok ? local : -1;
   }
 
   /** Called right after a request was written to the socket (set by the adapter: tick-to-wire). */

@@ -1,7 +1,16 @@
 import { describe, expect, test } from "bun:test";
 import { VirtualClock } from "../../services/index.ts";
 import { DEFAULT_SYMBOLS, SimCore } from "../../sim/index.ts";
-import { type Lots, type OrderUpdate, Side, type Ticks, type VenueEvent, VenueRejectError } from "../../types/index.ts";
+import {
+  type Lots,
+  type OrderRequest,
+  type OrderUpdate,
+  Side,
+  type Ticks,
+  type VenueEvent,
+  VenueRejectError,
+} from "../../types/index.ts";
+import type { CancelReplies, OrderReplies } from "../contract.ts";
 import { SimDirectAdapter } from "./index.ts";
 
 function setup(seed: string, latency = 0) {
@@ -137,4 +146,60 @@ describe("sim-direct adapter", () => {
     expect((await st)?.status).toBe("canceled");
     await adapter.close();
   });
+
+  for (const latency of [0, 2]) {
+    test(`placeOrder and requestCancel answer in the order asked, each once, never inside the call (latency ${latency} ms)`, async () => {
+      const { clock, core, adapter, updates } = setup(`replies-${latency}`, latency);
+      await adapter.connect();
+      core.start();
+      const subscribed = adapter.subscribeQuotes(["BTC-USDT"]);
+      await run(clock, 100);
+      await subscribed;
+      const top = core.bookTop("BTCUSDT");
+      if (top === undefined) throw new Error("no top of book");
+      const order = (clientId: string, lots = 100): OrderRequest => ({
+        clientId,
+        symbol: "BTC-USDT",
+        side: Side.Buy,
+        type: "limit",
+        tif: "GTC",
+        priceTicks: (top.bidTicks - 100) as Ticks,
+        lots: lots as Lots,
+      });
+      const answers: string[] = [];
+      const late = order("t1-r-late");
+      const replies: OrderReplies & CancelReplies = {
+        accepted: (o) => answers.push(`accepted ${o.clientId}`),
+        failed: (o, e) => answers.push(`failed ${o.clientId} ${e instanceof VenueRejectError ? e.reason : String(e)}`),
+        cancelAccepted: (o) => {
+          answers.push(`cancelAccepted ${o.clientId}`);
+          // a request made while answering is answered later, not inside this answer
+          if (o.clientId === "t1-r-1") {
+            adapter.requestCancel(late, replies);
+            answers.push("asked late");
+          }
+        },
+        cancelFailed: (o, e) =>
+          answers.push(`cancelFailed ${o.clientId} ${e instanceof VenueRejectError ? e.reason : String(e)}`),
+      };
+      const a = order("t1-r-1");
+      adapter.placeOrder(a, replies);
+      adapter.placeOrder(order("t1-r-2", 0), replies);
+      if (latency > 0) await run(clock, 10); // the delayed path: the order reaches the core first
+      adapter.requestCancel(a, replies);
+      adapter.requestCancel(order("t1-r-3"), replies);
+      if (latency === 0) expect(answers).toEqual([]);
+      await run(clock, 20);
+      expect(answers[0]).toBe("accepted t1-r-1");
+      expect(answers.slice(1)).toEqual([
+        expect.stringMatching(/^failed t1-r-2 /) as unknown as string,
+        "cancelAccepted t1-r-1",
+        "asked late",
+        "cancelFailed t1-r-3 unknown_order",
+        "cancelFailed t1-r-late unknown_order",
+      ]);
+      expect(updates.filter((u) => u.clientId === "t1-r-1").map((u) => u.exec)).toEqual(["ack", "canceled"]);
+      await adapter.close();
+    });
+  }
 });

@@ -36,7 +36,7 @@ import {
   VenueRejectError,
   type VenueTrade,
 } from "../../types/index.ts";
-import type { OrderReplies, VenueAdapter } from "../contract.ts";
+import type { CancelReplies, OrderReplies, VenueAdapter } from "../contract.ts";
 
 /** Construction options. Latencies are one-way, in clock milliseconds. */
 export interface SimDirectOptions {
@@ -163,6 +163,81 @@ class Lane {
   }
 }
 
+const ACCEPTED = 0;
+const FAILED = 1;
+const CANCEL_ACCEPTED = 2;
+const CANCEL_FAILED = 3;
+type AnswerKind = typeof ACCEPTED | typeof FAILED | typeof CANCEL_ACCEPTED | typeof CANCEL_FAILED;
+
+/**
+ * The answers of placeOrder and requestCancel, given in a microtask (never inside the call) as a
+ * promise's would be, in the order they were queued: records in reused arrays and one drain function
+ * made once, so an answer costs no closure and a burst of answers one microtask.
+ */
+class AnswerQueue {
+  private readonly kinds: AnswerKind[] = [];
+  private readonly orders: OrderRequest[] = [];
+  private readonly replies: (OrderReplies & CancelReplies)[] = [];
+  private readonly values: unknown[] = [];
+  private scheduled = false;
+  private readonly drain = (): void => this.deliver();
+
+  push(kind: AnswerKind, order: OrderRequest, replies: OrderReplies | CancelReplies, value: unknown): void {
+    this.kinds.push(kind);
+    this.orders.push(order);
+    // each kind is only ever read through the interface it was queued with
+    this.replies.push(replies as OrderReplies & CancelReplies);
+    this.values.push(value);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.drain);
+    }
+  }
+
+  /** Answers what was queued when this microtask began; answers queued meanwhile get the next one. */
+  private deliver(): void {
+    const n = this.kinds.length;
+    let thrown: unknown;
+    let threw = false;
+    for (let i = 0; i < n; i++) {
+      try {
+        this.answer(this.kinds[i] as AnswerKind, this.orders[i] as OrderRequest, this.replies[i], this.values[i]);
+      } catch (e) {
+        // as an exception thrown from its own microtask would: reported, the other answers still given
+        if (!threw) thrown = e;
+        threw = true;
+      }
+    }
+    this.drop(n);
+    this.scheduled = this.kinds.length > 0;
+    if (this.scheduled) queueMicrotask(this.drain);
+    if (threw) throw thrown;
+  }
+
+  /** Forgets the first n answers (all of them, by truncation, unless some were queued while answering). */
+  private drop(n: number): void {
+    if (n === this.kinds.length) {
+      this.kinds.length = 0;
+      this.orders.length = 0;
+      this.replies.length = 0;
+      this.values.length = 0;
+      return;
+    }
+    this.kinds.splice(0, n);
+    this.orders.splice(0, n);
+    this.replies.splice(0, n);
+    this.values.splice(0, n);
+  }
+
+  private answer(kind: AnswerKind, o: OrderRequest, r: (OrderReplies & CancelReplies) | undefined, v: unknown): void {
+    if (r === undefined) return;
+    if (kind === ACCEPTED) r.accepted(o, v as string);
+    else if (kind === FAILED) r.failed(o, v);
+    else if (kind === CANCEL_ACCEPTED) r.cancelAccepted(o);
+    else r.cancelFailed(o, v);
+  }
+}
+
 /** Per-symbol state: the adapter's own C book and the reusable book event. */
 interface SymbolState {
   readonly info: InstrumentInfo;
@@ -199,6 +274,7 @@ export class SimDirectAdapter implements VenueAdapter {
   private isClosed = false;
   private readonly tradePageSize: number;
   private readonly counters = { tradeHistoryPages: 0 };
+  private readonly answers = new AnswerQueue();
 
   constructor(opts: SimDirectOptions) {
     this.name = opts.name;
@@ -401,17 +477,42 @@ export class SimDirectAdapter implements VenueAdapter {
     try {
       id = this.place(o);
     } catch (e) {
-      queueMicrotask(() => replies.failed(o, e));
+      this.answers.push(FAILED, o, replies, e);
       return;
     }
-    queueMicrotask(() => replies.accepted(o, id));
+    this.answers.push(ACCEPTED, o, replies, id);
   }
 
   cancelOrder(symbol: string, clientId: string): Promise<void> {
-    return this.request(() => {
-      const r = this.core.cancelOrder(this.account, this.state(symbol).sym.name, { clientOrderId: clientId });
-      if (!r.ok) throw new VenueRejectError(rejectReasonOf(r.reason), -2011, "Unknown order sent.");
-    });
+    return this.request(() => this.cancel(symbol, clientId));
+  }
+
+  /**
+   * cancelOrder without a promise (VenueAdapter.requestCancel): with no order-entry delay the core
+   * cancels now and the answer follows in a microtask; with a delay, the delayed path answers.
+   */
+  requestCancel(o: OrderRequest, replies: CancelReplies): void {
+    if (this.orderEntryMs !== 0) {
+      this.cancelOrder(o.symbol, o.clientId).then(
+        () => replies.cancelAccepted(o),
+        (e: unknown) => replies.cancelFailed(o, e),
+      );
+      return;
+    }
+    try {
+      if (this.isClosed) throw new Error(`${this.name}: adapter is closed`);
+      this.cancel(o.symbol, o.clientId);
+    } catch (e) {
+      this.answers.push(CANCEL_FAILED, o, replies, e);
+      return;
+    }
+    this.answers.push(CANCEL_ACCEPTED, o, replies, undefined);
+  }
+
+  /** Cancels one order on the core now; throws the venue's refusal. */
+  private cancel(symbol: string, clientId: string): void {
+    const r = this.core.cancelOrder(this.account, this.state(symbol).sym.name, { clientOrderId: clientId });
+    if (!r.ok) throw new VenueRejectError(rejectReasonOf(r.reason), -2011, "Unknown order sent.");
   }
 
   cancelAll(symbol: string): Promise<number> {
