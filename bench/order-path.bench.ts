@@ -15,19 +15,35 @@
  *  - methods: every method of the classes on the path, wrapped with a counter for a second round of
  *    events (free functions and closures are not counted);
  *  - time: the handler's duration with nothing wrapped, median and p90.
- * Run: `bun bench/order-path.bench.ts [events=300]` or `bun run bench order-path`. Figures: bench/RESULTS.md.
+ *
+ * With `sim-direct` as second argument, the in-process path instead (the tick-to-trade bench's
+ * in-process row): the simulator's matching core with its agents off and the sim-direct adapter; a
+ * "mover" account alternately improves the best bid by one tick and withdraws it, and what is counted
+ * is the handler of the book event that update reaches the engine as (engine → strategy → gate →
+ * order manager → sim-direct → the core's matching and the events it raises), over the events that
+ * led to an order.
+ * Run: `bun bench/order-path.bench.ts [events=300] [binance|sim-direct]` or `bun run bench order-path`.
+ * Figures: bench/RESULTS.md.
  */
 import { heapStats } from "bun:jsc";
 import { OrderBook } from "../src/book/index.ts";
 import { Engine, parseConfig } from "../src/engine/index.ts";
 import { percentileOf } from "../src/metrics/index.ts";
 import { Rng, SystemClock, silentLogger } from "../src/services/index.ts";
-import { SIM_ED25519_API_KEY, SIM_ED25519_PRIVATE_KEY_PEM, startSim } from "../src/sim/index.ts";
+import {
+  DEFAULT_SYMBOLS,
+  SIM_ED25519_API_KEY,
+  SIM_ED25519_PRIVATE_KEY_PEM,
+  SimCore,
+  startSim,
+} from "../src/sim/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
 import { Side, type VenueEvent } from "../src/types/index.ts";
 import { createBinanceAdapter } from "../src/venues/binance/index.ts";
+import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
 
 const EVENTS = Number(process.argv[2] ?? 300);
+const VENUE = process.argv[3] ?? "binance";
 const MID = 6_000_000; // 60000.00 at tick 0.01
 
 const CONFIG = `
@@ -92,7 +108,26 @@ function table(title: string, counts: Counts, per: number): void {
   for (const [k, n] of rows) if (n / per >= 0.05) console.log(`  ${(n / per).toFixed(2).padStart(7)}  ${k}`);
 }
 
-async function main(): Promise<void> {
+/** One way of producing book events that lead to orders, and the objects whose methods are counted. */
+interface Rig {
+  readonly engine: Engine;
+  /** Runs one event, its handler inside `measure`, then waits for the orders' answers. */
+  event(measure: (run: () => void) => void): Promise<void>;
+  /** Instances beyond the engine's own whose methods are counted. */
+  readonly counted: readonly object[];
+  close(): Promise<void>;
+}
+
+function benchConfig() {
+  return parseConfig(CONFIG, "order-path.bench.yaml", {
+    env: {},
+    strategies: strategyParamsSchema,
+    strategyTypes: STRATEGY_TYPES,
+  }).config;
+}
+
+/** The Binance adapter on its WS API against the simulator in this process; one hand-made book. */
+async function binanceRig(): Promise<Rig> {
   const sim = await startSim({
     seed: "order-path",
     symbols: ["BTCUSDT"],
@@ -115,11 +150,7 @@ async function main(): Promise<void> {
     clock,
     rng: new Rng("order-path"),
   });
-  const { config } = parseConfig(CONFIG, "order-path.bench.yaml", {
-    env: {},
-    strategies: strategyParamsSchema,
-    strategyTypes: STRATEGY_TYPES,
-  });
+  const config = benchConfig();
   const engine = new Engine({ config, clock, rng: new Rng("order-path"), adapters: [adapter], log: silentLogger });
   await engine.start();
   const book = new OrderBook({ maxLevels: 16 });
@@ -146,6 +177,106 @@ async function main(): Promise<void> {
     measure(() => engine.onVenueEvent(ev));
     for (let i = 0; i < 200 && engine.desk.oms.inFlight() > 0; i++) await Bun.sleep(1);
   };
+  const ws = (adapter as unknown as { ws?: object }).ws;
+  const budget = (adapter as unknown as { budget?: object }).budget;
+  return {
+    engine,
+    event,
+    counted: [
+      adapter,
+      book,
+      clock,
+      ...(adapter.instruments().get("BTC-USDT") ? [adapter.instruments().get("BTC-USDT")?.price as object] : []),
+      ...[ws, budget].filter((x): x is object => x !== undefined),
+    ],
+    close: async () => {
+      await engine.stop("bench done");
+      await sim.close();
+    },
+  };
+}
+
+/** sim-direct on the matching core (agents off): a mover account moves the best bid by a tick. */
+async function simDirectRig(): Promise<Rig> {
+  const clock = new SystemClock();
+  const core = new SimCore({
+    clock,
+    seed: "order-path",
+    symbols: DEFAULT_SYMBOLS.filter((s) => s.symbol === "BTCUSDT"),
+    agents: false,
+  });
+  const sym = core.symbol("BTCUSDT");
+  if (sym === undefined) throw new Error("no BTCUSDT in the simulator");
+  core.createAccount("mover", { USDT: "10000000", BTC: "100" });
+  const rest = (side: "BUY" | "SELL", ticks: number, clientOrderId: string): void => {
+    const r = core.placeOrder({
+      accountId: "mover",
+      symbol: "BTCUSDT",
+      side,
+      type: "LIMIT",
+      timeInForce: "GTC",
+      price: sym.formatPrice(ticks),
+      quantity: "1",
+      clientOrderId,
+    });
+    if (!r.ok) throw new Error(`mover order refused: ${JSON.stringify(r.reason)}`);
+  };
+  rest("BUY", MID - 1, "mover-bid");
+  rest("SELL", MID + 1, "mover-ask");
+  const adapter = new SimDirectAdapter({
+    name: "sim",
+    core,
+    clock,
+    accountId: "engine",
+    balances: { USDT: "1000000", BTC: "10" },
+    fees: { maker: "0", taker: "0.001" },
+    clientIdPrefix: "op1",
+  });
+  const engine = new Engine({
+    config: benchConfig(),
+    clock,
+    rng: new Rng("order-path"),
+    adapters: [adapter],
+    log: silentLogger,
+  });
+  // the measured handler is the one of the next book event the adapter emits
+  let measureNext: ((run: () => void) => void) | undefined;
+  const target = adapter as unknown as { emit(ev: VenueEvent): void };
+  const emit = target.emit;
+  target.emit = function (this: unknown, ev: VenueEvent): void {
+    const m = measureNext;
+    if (ev.type !== "book" || m === undefined) {
+      emit.call(this, ev);
+      return;
+    }
+    measureNext = undefined;
+    m(() => emit.call(this, ev));
+  };
+  await engine.start();
+  let step = 0;
+  const event = async (measure: (run: () => void) => void): Promise<void> => {
+    step++;
+    measureNext = measure;
+    if (step % 2 === 1) rest("BUY", MID, `mover-${step}`);
+    else if (!core.cancelOrder("mover", "BTCUSDT", { clientOrderId: `mover-${step - 1}` }).ok)
+      throw new Error("mover cancel refused");
+    for (let i = 0; i < 200 && (measureNext !== undefined || engine.desk.oms.inFlight() > 0); i++) await Bun.sleep(1);
+    await Bun.sleep(2); // the acks of what the handler placed and cancelled
+  };
+  return {
+    engine,
+    event,
+    counted: [adapter, core, clock],
+    close: async () => {
+      await engine.stop("bench done");
+      await adapter.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const rig = VENUE === "sim-direct" ? await simDirectRig() : await binanceRig();
+  const { engine, event } = rig;
   for (let i = 0; i < 200; i++) await event((run) => run()); // warm-up (JIT, first orders)
 
   // what two heapStats() calls allocate themselves, subtracted below
@@ -179,31 +310,32 @@ async function main(): Promise<void> {
       engine.desk.ids,
       engine.desk.registry,
       engine.desk.positions,
-      adapter,
       ...[...engine.desk.registry.venues.values()].map((v) => v.adapter).filter((a) => a !== undefined),
-      ...(adapter.instruments().get("BTC-USDT") ? [adapter.instruments().get("BTC-USDT")?.price as object] : []),
-      clock,
-      book,
+      ...rig.counted,
     ],
     methods,
   );
   const strategy = (engine as unknown as { strategy?: object }).strategy;
   const unwrapStrategy = strategy === undefined ? () => {} : countMethods([strategy], methods);
-  const ws = (adapter as unknown as { ws?: object }).ws;
-  const budget = (adapter as unknown as { budget?: object }).budget;
-  const unwrapWs = countMethods(
-    [ws, budget].filter((x): x is object => x !== undefined),
-    methods,
-  );
+  // microtasks queued by hand inside the handler (promise reactions show as Promise objects above)
+  let microtasks = 0;
+  const queueMicrotaskOrig = globalThis.queueMicrotask;
   for (let i = 0; i < EVENTS; i++)
     await event((run) => {
       methods.clear();
-      run();
+      globalThis.queueMicrotask = (cb) => {
+        microtasks++;
+        queueMicrotaskOrig(cb);
+      };
+      try {
+        run();
+      } finally {
+        globalThis.queueMicrotask = queueMicrotaskOrig;
+      }
       for (const [k, n] of methods) counted.set(k, (counted.get(k) ?? 0) + n);
     });
   unwrap();
   unwrapStrategy();
-  unwrapWs();
 
   const times = new Float64Array(EVENTS);
   for (let i = 0; i < EVENTS; i++)
@@ -215,15 +347,15 @@ async function main(): Promise<void> {
   times.sort();
 
   console.log(
-    `order path, ${EVENTS} events, ${orders.toFixed(2)} orders placed per event (and the cancel of the one replaced)`,
+    `order path (${VENUE}), ${EVENTS} events, ${orders.toFixed(2)} orders placed per event (and the cancel of the one replaced)`,
   );
   table("objects allocated (bun:jsc heapStats, by type)", objects, EVENTS);
   table("methods entered (classes on the path)", counted, EVENTS);
+  console.log(`queueMicrotask calls: ${(microtasks / EVENTS).toFixed(2)} per event`);
   console.log(
     `synchronous handler: p50 ${(percentileOf(times, 50) / 1000).toFixed(1)} µs, p90 ${(percentileOf(times, 90) / 1000).toFixed(1)} µs (machine shared with other agents)`,
   );
-  await engine.stop("bench done");
-  await sim.close();
+  await rig.close();
 }
 
 await main();

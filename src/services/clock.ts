@@ -25,19 +25,22 @@ export interface Clock {
  */
 export interface TimerHost {
   monoNs(): number;
-  setTimeout(fn: () => void, delayMs: number): unknown;
+  /** Calls fn(arg) after delayMs (the argument spares the caller a closure per timer). */
+  setTimeout<A>(fn: (arg: A) => void, delayMs: number, arg: A): unknown;
   clearTimeout(handle: unknown): void;
 }
 
 const BUN_TIMERS: TimerHost = {
   monoNs: () => Bun.nanoseconds(),
-  setTimeout: (fn, delayMs) => setTimeout(fn, delayMs),
+  setTimeout: (fn, delayMs, arg) => setTimeout(fn, delayMs, arg),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
 /** Real time: Date.now, Bun.nanoseconds and the event loop's timers. */
 export class SystemClock implements Clock {
   private readonly timers = new Map<TimerId, unknown>();
+  /** The callbacks of one-shot timers still due. */
+  private readonly callbacks = new Map<TimerId, () => void>();
   private nextId = 1;
   private readonly host: TimerHost;
 
@@ -55,15 +58,18 @@ export class SystemClock implements Clock {
 
   setTimer(delayMs: number, fn: () => void): TimerId {
     const id = this.nextId++;
-    this.timers.set(
-      id,
-      this.host.setTimeout(() => {
-        this.timers.delete(id);
-        fn();
-      }, delayMs),
-    );
+    this.callbacks.set(id, fn);
+    this.timers.set(id, this.host.setTimeout(this.fireOnce, delayMs, id));
     return id;
   }
+
+  /** A one-shot timer's firing, made once: the timer carries only its id (no closure per timer). */
+  private readonly fireOnce = (id: TimerId): void => {
+    const fn = this.callbacks.get(id);
+    this.timers.delete(id);
+    this.callbacks.delete(id);
+    fn?.();
+  };
 
   /**
    * Every periodMs on a fixed schedule (slot k at start + k·period). Bun's setInterval re-arms from
@@ -83,10 +89,10 @@ export class SystemClock implements Clock {
       dueNs += periodNs;
       if (dueNs <= nowNs) dueNs += (Math.floor((nowNs - dueNs) / periodNs) + 1) * periodNs;
       // armed before fn runs: fn's own duration does not move the schedule, and fn may clear it
-      this.timers.set(id, this.host.setTimeout(fire, armDelayMs(dueNs - nowNs)));
+      this.timers.set(id, this.host.setTimeout(fire, armDelayMs(dueNs - nowNs), undefined));
       fn();
     };
-    this.timers.set(id, this.host.setTimeout(fire, armDelayMs(periodNs)));
+    this.timers.set(id, this.host.setTimeout(fire, armDelayMs(periodNs), undefined));
     return id;
   }
 
@@ -94,6 +100,7 @@ export class SystemClock implements Clock {
     const t = this.timers.get(id);
     if (t !== undefined) this.host.clearTimeout(t);
     this.timers.delete(id);
+    this.callbacks.delete(id);
   }
 }
 

@@ -26,8 +26,8 @@ export class LateTimers implements TimerHost {
     return this.nowNs;
   }
 
-  setTimeout(fn: () => void, delayMs: number): unknown {
-    const t: FakeTimer = { dueNs: this.nowNs + this.delayNs(delayMs), seq: this.seq++, fn, live: true };
+  setTimeout<A>(fn: (arg: A) => void, delayMs: number, arg: A): unknown {
+    const t: FakeTimer = { dueNs: this.nowNs + this.delayNs(delayMs), seq: this.seq++, fn: () => fn(arg), live: true };
     this.queue.push(t);
     return t;
   }

@@ -202,4 +202,61 @@ describe("sim-direct adapter", () => {
       await adapter.close();
     });
   }
+
+  test("orders placed and cancelled from inside the book handler (as the engine does) keep its book equal to the core's", async () => {
+    const { clock, core, adapter } = setup("reentrant", 0);
+    core.start();
+    await adapter.connect();
+    const subscribed = adapter.subscribeQuotes(["BTC-USDT"]);
+    await run(clock, 20);
+    await subscribed;
+    let n = 0;
+    const ignore: OrderReplies & CancelReplies = {
+      accepted: () => {},
+      failed: () => {},
+      cancelAccepted: () => {},
+      cancelFailed: () => {},
+    };
+    const resting: OrderRequest[] = [];
+    adapter.onEvent((ev) => {
+      // our own orders raise book events too: a bounded number keeps the chain finite
+      if (ev.type !== "book" || ev.snapshot || n >= 300) return;
+      const bid = ev.book.bestBidTicks();
+      const ask = ev.book.bestAskTicks();
+      if (bid <= 0 || ask <= 0) return;
+      // each book event rests an order inside the spread's neighbourhood and withdraws an older one:
+      // both change the core's book while the adapter is still delivering the update that caused them
+      const side = n % 2 === 0 ? Side.Buy : Side.Sell;
+      const o: OrderRequest = {
+        clientId: `t1-re-${++n}`,
+        symbol: "BTC-USDT",
+        side,
+        type: "limit_maker",
+        tif: "GTC",
+        priceTicks: (side === Side.Buy ? bid - (n % 3) : ask + (n % 3)) as Ticks,
+        lots: 100 as Lots,
+      };
+      adapter.placeOrder(o, ignore);
+      resting.push(o);
+      if (resting.length > 4) adapter.requestCancel(resting.shift() as OrderRequest, ignore);
+    });
+    await run(clock, 5_000);
+    core.stop();
+    await run(clock, 100);
+    expect(n).toBeGreaterThan(50);
+    const snap = core.depthSnapshot("BTCUSDT", 5000);
+    const book = adapter.book("BTC-USDT");
+    expect(adapter.bookHealth("BTC-USDT")).toBe("live");
+    for (const [side, levels] of [
+      [Side.Buy, snap?.bids ?? []],
+      [Side.Sell, snap?.asks ?? []],
+    ] as const) {
+      const ticks = new Float64Array(5000);
+      const lots = new Float64Array(5000);
+      const k = book?.topLevels(side, 5000, ticks, lots) ?? 0;
+      expect(Array.from(ticks.subarray(0, k))).toEqual(levels.map((l) => l[0]));
+      expect(Array.from(lots.subarray(0, k))).toEqual(levels.map((l) => l[1]));
+    }
+    await adapter.close();
+  });
 });

@@ -103,11 +103,13 @@ function rejectReasonOf(r: CoreRejectReason): RejectReason {
  */
 class Lane {
   private readonly due: number[] = [];
-  private readonly tasks: (() => void)[] = [];
+  private readonly tasks: ((arg: unknown) => void)[] = [];
+  private readonly args: unknown[] = [];
   private head = 0;
   private timer: TimerId = 0;
   private lastDue = 0;
   private closed = false;
+  private readonly fireTask = (): void => this.fire();
 
   constructor(
     private readonly clock: Clock,
@@ -116,13 +118,17 @@ class Lane {
     private readonly rng: Rng | undefined,
   ) {}
 
-  push(task: () => void): void {
+  /** Queues task(arg): a task made once and its argument, so a message costs no closure of its own. */
+  push<A>(task: (arg: A) => void, arg: A): void;
+  push(task: () => void): void;
+  push(task: (arg: unknown) => void, arg?: unknown): void {
     if (this.closed) return;
     const jitter = this.jitterMs > 0 && this.rng !== undefined ? this.rng.next() * this.jitterMs : 0;
     const at = Math.max(this.clock.nowMs() + this.delayMs + jitter, this.lastDue);
     this.lastDue = at;
     this.due.push(at);
     this.tasks.push(task);
+    this.args.push(arg);
     if (this.timer === 0) this.arm();
   }
 
@@ -132,31 +138,36 @@ class Lane {
     this.timer = 0;
     this.due.length = 0;
     this.tasks.length = 0;
+    this.args.length = 0;
     this.head = 0;
   }
 
   private arm(): void {
     const at = this.due[this.head];
     if (at === undefined) return;
-    this.timer = this.clock.setTimer(Math.max(0, at - this.clock.nowMs()), () => this.fire());
+    this.timer = this.clock.setTimer(Math.max(0, at - this.clock.nowMs()), this.fireTask);
   }
 
   private fire(): void {
     this.timer = 0;
     const now = this.clock.nowMs();
     while (this.head < this.tasks.length && (this.due[this.head] as number) <= now) {
-      const task = this.tasks[this.head] as () => void;
+      const task = this.tasks[this.head] as (arg: unknown) => void;
+      const arg = this.args[this.head];
+      this.args[this.head] = undefined;
       this.head++;
-      task();
+      task(arg);
       if (this.closed) return;
     }
     if (this.head === this.tasks.length) {
       this.due.length = 0;
       this.tasks.length = 0;
+      this.args.length = 0;
       this.head = 0;
     } else if (this.head > 1024) {
       this.due.splice(0, this.head);
       this.tasks.splice(0, this.head);
+      this.args.splice(0, this.head);
       this.head = 0;
     }
     if (this.timer === 0) this.arm();
@@ -248,8 +259,21 @@ interface SymbolState {
   /** Updates up to this id are already in the snapshot the book was built from. */
   snapshotId: number;
   readonly event: Extract<VenueEvent, { type: "book" }>;
-  /** Levels of the core update being reported: side, ticks, lots triples. */
-  readonly pending: number[];
+  /**
+   * Core updates on their way to the book, oldest first, each [updateId, venue ms, levels, then side,
+   * ticks, lots per level], read from queueHead: one flat array reused, not an array per update.
+   */
+  readonly queue: number[];
+  queueHead: number;
+  /** Where the header of the update the core is reporting now sits in queue (-1: none open). */
+  openAt: number;
+}
+
+/** A core balance as onAccountUpdate reports it (formatted when delivered, off the order's path). */
+interface CoreBalance {
+  readonly asset: string;
+  readonly freeUnits: number;
+  readonly lockedUnits: number;
 }
 
 /** The in-process simulator venue (one per engine venue of this kind). */
@@ -275,6 +299,12 @@ export class SimDirectAdapter implements VenueAdapter {
   private readonly tradePageSize: number;
   private readonly counters = { tradeHistoryPages: 0 };
   private readonly answers = new AnswerQueue();
+  /** The lanes' deliveries, made once: a message is (task, argument), no closure per message. */
+  private readonly deliverOrder = (update: OrderUpdate): void =>
+    this.emit({ type: "order", update, recvNs: this.clock.monoNs() });
+  private readonly deliverBalances = (balances: readonly CoreBalance[]): void =>
+    this.emit({ type: "balances", venue: this.name, balances: balances.map((b) => this.balanceOf(b)) });
+  private readonly deliverUpdate = (st: SymbolState): void => this.applyQueued(st);
 
   constructor(opts: SimDirectOptions) {
     this.name = opts.name;
@@ -329,7 +359,9 @@ export class SimDirectAdapter implements VenueAdapter {
           recvNs: 0,
           venueTimeMs: 0,
         },
-        pending: [],
+        queue: [],
+        queueHead: 0,
+        openAt: -1,
       };
       this.byVenueSymbol.set(sym.name, st);
       this.byUnified.set(info.symbol, st);
@@ -343,7 +375,12 @@ export class SimDirectAdapter implements VenueAdapter {
     this.unlisten = this.core.addListener({
       onBookLevel: (sym, _u, side, ticks, lots) => {
         const st = this.byVenueSymbol.get(sym.name);
-        if (st?.subscribed) st.pending.push(side, ticks, lots);
+        if (st?.subscribed !== true) return;
+        if (st.openAt < 0) {
+          st.openAt = st.queue.length;
+          st.queue.push(0, 0, 0);
+        }
+        st.queue.push(side, ticks, lots);
       },
       onBookUpdateEnd: (sym, updateId) => this.onCoreUpdateEnd(sym, updateId),
       onTrade: (sym, tradeId, priceTicks, lots, buyerIsMaker, timeMs) => {
@@ -365,17 +402,11 @@ export class SimDirectAdapter implements VenueAdapter {
       },
       onExecution: (r) => {
         if (r.accountId !== this.account) return;
-        const update = this.updateOf(r);
-        this.orders.push(() => this.emit({ type: "order", update, recvNs: this.clock.monoNs() }));
+        this.orders.push(this.deliverOrder, this.updateOf(r));
       },
       onAccountUpdate: (acct, _t, balances) => {
         if (acct !== this.account) return;
-        const list: Balance[] = balances.map((b) => ({
-          asset: b.asset,
-          free: this.core.formatAsset(b.asset, b.freeUnits),
-          locked: this.core.formatAsset(b.asset, b.lockedUnits),
-        }));
-        this.orders.push(() => this.emit({ type: "balances", venue: this.name, balances: list }));
+        this.orders.push(this.deliverBalances, balances);
       },
     });
     for (const stream of ["market", "orders"] as const) {
@@ -545,13 +576,16 @@ export class SimDirectAdapter implements VenueAdapter {
   }
 
   balances(): Promise<Balance[]> {
-    return this.request(() =>
-      (this.core.balances(this.account) ?? []).map((b) => ({
-        asset: b.asset,
-        free: this.core.formatAsset(b.asset, b.freeUnits),
-        locked: this.core.formatAsset(b.asset, b.lockedUnits),
-      })),
-    );
+    return this.request(() => (this.core.balances(this.account) ?? []).map((b) => this.balanceOf(b)));
+  }
+
+  /** A core balance in the venue's decimals. */
+  private balanceOf(b: CoreBalance): Balance {
+    return {
+      asset: b.asset,
+      free: this.core.formatAsset(b.asset, b.freeUnits),
+      locked: this.core.formatAsset(b.asset, b.lockedUnits),
+    };
   }
 
   /**
@@ -607,13 +641,14 @@ export class SimDirectAdapter implements VenueAdapter {
   private place(o: OrderRequest): string {
     if (this.isClosed) throw new Error(`${this.name}: adapter is closed`);
     const st = this.state(o.symbol);
+    // one literal (absent fields undefined), not spreads of temporary objects
     const r = this.core.placeOrder({
       accountId: this.account,
       symbol: st.sym.name,
       side: o.side === Side.Buy ? "BUY" : "SELL",
       type: o.type === "limit_maker" ? "LIMIT_MAKER" : o.type === "market" ? "MARKET" : "LIMIT",
-      ...(o.type === "limit" ? { timeInForce: o.tif } : {}),
-      ...(o.type === "market" ? {} : { price: st.info.price.format(o.priceTicks) }),
+      timeInForce: o.type === "limit" ? o.tif : undefined,
+      price: o.type === "market" ? undefined : st.info.price.format(o.priceTicks),
       quantity: st.info.qty.format(o.lots),
       clientOrderId: o.clientId,
     });
@@ -652,29 +687,51 @@ export class SimDirectAdapter implements VenueAdapter {
     return st;
   }
 
+  /** The end of a core update: its levels (queued by onBookLevel) travel to the book in the market lane. */
   private onCoreUpdateEnd(sym: SimSymbol, updateId: number): void {
     const st = this.byVenueSymbol.get(sym.name);
-    if (st === undefined || !st.subscribed || st.pending.length === 0) return;
-    const levels = st.pending.slice();
-    st.pending.length = 0;
-    if (updateId <= st.snapshotId) return;
-    const venueMs = this.clock.nowMs();
-    this.market.push(() => {
-      if (st.health !== "live") return;
+    if (st === undefined || st.openAt < 0) return;
+    const at = st.openAt;
+    st.openAt = -1;
+    const q = st.queue;
+    if (updateId <= st.snapshotId) {
+      q.length = at; // already in the snapshot the book was built from
+      return;
+    }
+    q[at] = updateId;
+    q[at + 1] = this.clock.nowMs();
+    q[at + 2] = (q.length - at - 3) / 3;
+    this.market.push(this.deliverUpdate, st);
+  }
+
+  /** The oldest queued core update, applied to the adapter's book and emitted. */
+  private applyQueued(st: SymbolState): void {
+    const q = st.queue;
+    const h = st.queueHead;
+    const updateId = q[h] as number;
+    const venueMs = q[h + 1] as number;
+    const end = h + 3 + 3 * (q[h + 2] as number);
+    if (st.health === "live") {
       const b = st.book;
       b.beginUpdate();
-      for (let i = 0; i < levels.length; i += 3) {
-        b.stage(levels[i] as Side, levels[i + 1] as number, levels[i + 2] as number);
-      }
-      const status = b.applyUpdate();
-      if (status !== 0) {
-        // cannot happen unless the core and the C book disagree: resync from a fresh snapshot
-        this.setHealth(st, "resyncing", `update ${updateId} failed with status ${status}`);
-        this.snapshot(st).catch(() => {});
-        return;
-      }
-      this.emitBook(st, updateId, false, venueMs);
-    });
+      for (let i = h + 3; i < end; i += 3) b.stage(q[i] as Side, q[i + 1] as number, q[i + 2] as number);
+    }
+    // consumed before anything is emitted: the engine's own orders queue new updates meanwhile
+    if (end === q.length && st.openAt < 0) {
+      q.length = 0;
+      st.queueHead = 0;
+    } else {
+      st.queueHead = end;
+    }
+    if (st.health !== "live") return;
+    const status = st.book.applyUpdate();
+    if (status !== 0) {
+      // cannot happen unless the core and the C book disagree: resync from a fresh snapshot
+      this.setHealth(st, "resyncing", `update ${updateId} failed with status ${status}`);
+      this.snapshot(st).catch(() => {});
+      return;
+    }
+    this.emitBook(st, updateId, false, venueMs);
   }
 
   private emitBook(st: SymbolState, seq: number, snapshot: boolean, venueTimeMs: number): void {
@@ -699,7 +756,7 @@ export class SimDirectAdapter implements VenueAdapter {
   private updateOf(r: ExecutionReport): OrderUpdate {
     return {
       venue: this.name,
-      symbol: `${r.symbol.base}-${r.symbol.quote}`,
+      symbol: this.byVenueSymbol.get(r.symbol.name)?.info.symbol ?? `${r.symbol.base}-${r.symbol.quote}`,
       clientId: r.execType === "CANCELED" && r.origClientOrderId !== "" ? r.origClientOrderId : r.clientOrderId,
       venueOrderId: String(r.orderId),
       side: r.side === "BUY" ? Side.Buy : Side.Sell,
@@ -714,7 +771,7 @@ export class SimDirectAdapter implements VenueAdapter {
       feeAsset: r.commissionAsset ?? "",
       isMaker: r.isMaker,
       tradeId: r.tradeId,
-      ...(r.execType === "REJECTED" ? { rejectReason: "unknown" as const } : {}),
+      rejectReason: r.execType === "REJECTED" ? "unknown" : undefined,
       venueTimeMs: r.eventTimeMs,
     };
   }
