@@ -3,9 +3,10 @@
  * each with its own simulator child venue and journal) on one nats-server (JetStream), each quoting
  * with orders resting. One trial: POST /api/risk/kill-switch on engine e1, then wait until every
  * engine is halted with no open order. The figure is from the call to the LAST engine's last cancel
- * acknowledgement, as each engine journaled it (the `canceled` transition's time in its own journal:
- * taken inside the engines, on the same machine clock as the call). Between trials one resume (on e1)
- * lifts the kill everywhere and the next trial waits for every engine to quote again.
+ * acknowledgement (or a placement withdrawn unsent), as each engine journaled it (the transition's
+ * time in its own journal: taken inside the engines, on the same machine clock as the call). Between
+ * trials one resume (on e1) lifts the kill everywhere and the next trial waits for every engine to
+ * quote again.
  *
  * Target (issue #15): p99 at most 100 ms on this machine.
  * Usage: bun bench/desk-kill.bench.ts [trials=100]   (or `bun run bench desk-kill`)
@@ -48,14 +49,18 @@ async function post(e: DeskEngine, path: string, reason: string): Promise<void> 
   if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
 }
 
-/** The latest `canceled` acknowledgement each engine journaled at or after sinceMs. */
+/**
+ * When the last of an engine's orders ended at or after sinceMs: a `canceled` acknowledgement, or a
+ * placement still waiting for rate-limit budget withdrawn unsent (`rejected`), as the engine journaled it.
+ */
 function lastCancelAckMs(e: DeskEngine, sinceMs: number): number {
   const store = SqliteJournal.open(join(dir, `${e.name}.sqlite`), { readonly: true });
   try {
     let last = 0;
     const orders = store.orders({ sinceMs: sinceMs - 600_000, limit: 1000, order: "desc", events: true }).items;
     for (const o of orders)
-      for (const ev of o.events ?? []) if (ev.to === "canceled" && ev.tsMs >= sinceMs) last = Math.max(last, ev.tsMs);
+      for (const ev of o.events ?? [])
+        if ((ev.to === "canceled" || ev.to === "rejected") && ev.tsMs >= sinceMs) last = Math.max(last, ev.tsMs);
     return last;
   } finally {
     store.close();

@@ -325,6 +325,7 @@ function make(
     keys?: boolean;
     orderEntry?: "ws" | "rest";
     history?: Partial<Pick<OkxConfig, "tradeHistoryPageSize" | "fillsRateLimit" | "fillsHistoryRateLimit">>;
+    budget?: Partial<Pick<OkxConfig, "orderRateLimit" | "maxThrottleWaitMs">>;
   } = {},
 ): OkxAdapter {
   const base = `127.0.0.1:${m.port}`;
@@ -345,6 +346,7 @@ function make(
     orderEntry: extra.orderEntry ?? "ws",
     batchOrderEntry: false, // this mock speaks the single-order ops; batching is tested against the simulator
     ...extra.history,
+    ...extra.budget,
   });
 }
 
@@ -585,6 +587,40 @@ describe("okx adapter: orders", () => {
     expect(await a.orderStatus("BTC-USDT", "eng1-r1-404")).toBeUndefined();
     expect(m.badRestSigns).toBe(0);
   }, 30_000);
+
+  test("an order cancelled while it waits for the order budget (a kill) is withdrawn at once, never sent", async () => {
+    const m = new MockOkx();
+    mock = m;
+    const a = make(m, { budget: { orderRateLimit: { count: 1, windowMs: 60_000 }, maxThrottleWaitMs: 120_000 } });
+    adapter = a;
+    await a.connect();
+    const base = {
+      symbol: "BTC-USDT",
+      side: Side.Sell,
+      type: "limit" as const,
+      tif: "GTC" as const,
+      priceTicks: 1010 as Ticks,
+      lots: 100_000 as Lots,
+    };
+    await a.submitOrder({ ...base, clientId: "eng1-w-1" });
+    const waiting: OrderRequest & { cancelWanted: boolean } = { ...base, clientId: "eng1-w-2", cancelWanted: false };
+    let settled: unknown = "pending";
+    a.submitOrder(waiting).then(
+      () => {
+        settled = "sent";
+      },
+      (e: unknown) => {
+        settled = e;
+      },
+    );
+    await Bun.sleep(50); // it waits for the budget (a minute): nothing may have settled
+    expect(settled, `seed ${SEED}`).toBe("pending");
+    waiting.cancelWanted = true;
+    await until(() => settled !== "pending", "the withdrawn order to end");
+    expect(settled instanceof VenueRejectError && settled.reason === "rate_limited", String(settled)).toBe(true);
+    expect(String(settled)).toContain("withdrawn while waiting for the order budget");
+    expect(m.placeOps.length).toBe(1);
+  });
 
   test("REST order entry: signed POST body, sCode and HTTP 429 mapped, cancel by clOrdId", async () => {
     const m = new MockOkx();

@@ -24,6 +24,12 @@ export interface OrderRequest {
   /** Limit price; ignored for market orders. */
   readonly priceTicks: Ticks;
   readonly lots: Lots;
+  /**
+   * Set by the order manager when the order is cancelled (a kill, a requote) before its placement
+   * was answered: an adapter still holding it unsent (waiting for rate-limit budget) drops it and
+   * refuses it `rate_limited` rather than sending it seconds later only to cancel it.
+   */
+  readonly cancelWanted?: boolean;
 }
 
 /** Normalised order states, common to every venue. */

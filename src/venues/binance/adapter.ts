@@ -419,7 +419,15 @@ export class BinanceAdapter implements VenueAdapter {
     const params = this.placeParams(order, info);
     let result: unknown;
     try {
-      result = await this.send("order.place", "POST", "/api/v3/order", params, 1, true);
+      result = await this.send(
+        "order.place",
+        "POST",
+        "/api/v3/order",
+        params,
+        1,
+        true,
+        () => order.cancelWanted === true,
+      );
     } catch (e) {
       if (e instanceof VenueRejectError && e.reason === "duplicate_client_id") return this.existingOrder(order, e);
       if (!(e instanceof UnknownOutcomeError)) throw e;
@@ -686,12 +694,14 @@ export class BinanceAdapter implements VenueAdapter {
     params: Params,
     weight: number,
     isOrder: boolean,
+    abandoned?: () => boolean,
   ): Promise<unknown> {
     try {
       if (this.cfg.orderEntry === "wsapi" && this.ws.isOpen()) {
-        return await this.ws.request(wsMethod, params, weight, true, isOrder);
+        return await this.ws.request(wsMethod, params, weight, true, isOrder, abandoned);
       }
-      return await this.rest.call(httpMethod, path, params, { signed: true, weight, isOrder });
+      const opts = abandoned === undefined ? { weight, isOrder } : { weight, isOrder, abandoned };
+      return await this.rest.call(httpMethod, path, params, { signed: true, ...opts });
     } catch (e) {
       this.noteBan(e);
       throw e;

@@ -4,6 +4,7 @@
  * and a 5xx surfaces as an unknown outcome.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { waitUntil } from "../../../test/support/wait.ts";
 import { VenueBudget } from "../../gateways/index.ts";
 import { Rng, SystemClock } from "../../services/index.ts";
 import { VenueRejectError } from "../../types/index.ts";
@@ -46,7 +47,7 @@ beforeAll(() => {
 });
 afterAll(() => server.stop(true));
 
-function client(): BinanceRest {
+function client(maxThrottleWaitMs = 100): BinanceRest {
   const cfg = resolveBinanceConfig({
     name: "bn_rest",
     apiKey: "k",
@@ -58,7 +59,7 @@ function client(): BinanceRest {
     clientIdPrefix: "r1",
     clock: new SystemClock(),
     rng: new Rng(1),
-    timeouts: { maxThrottleWaitMs: 100 },
+    timeouts: { maxThrottleWaitMs },
   });
   const time = new ServerTime(() => Date.now());
   return new BinanceRest(cfg, new VenueBudget(() => time.now()), time, (ms) => Bun.sleep(ms));
@@ -82,6 +83,33 @@ describe("BinanceRest rate limits", () => {
     const e = await errorOf(r.call("GET", "/api/v3/ticker/bookTicker", {}, { weight: 2 }));
     expect(e instanceof VenueRejectError && e.reason === "rate_limited", String(e)).toBe(true);
     expect(hits).toBe(before); // never sent
+  });
+
+  test("a request withdrawn while it waits for budget (an order cancelled by a kill) ends at once, never sent", async () => {
+    const r = client(120_000); // would wait up to the minute's end for the budget
+    mode = "ok";
+    await r.exchangeInfo();
+    mode = "heavy";
+    await r.call("GET", "/api/v3/ticker/bookTicker", {}, { weight: 2 });
+    const before = hits;
+    let wanted = true;
+    let settled: unknown = "pending";
+    const p = r.call("POST", "/api/v3/order", {}, { weight: 1, isOrder: true, abandoned: () => !wanted });
+    p.then(
+      () => {
+        settled = "sent";
+      },
+      (e: unknown) => {
+        settled = e;
+      },
+    );
+    await waitUntil(() => r.counters.throttledWaits > 0, "the call to wait for budget");
+    expect(settled).toBe("pending");
+    wanted = false;
+    await waitUntil(() => settled !== "pending", "the withdrawn call to end", 10_000);
+    expect(settled instanceof VenueRejectError && settled.reason === "rate_limited", String(settled)).toBe(true);
+    expect(String(settled)).toContain("withdrawn while waiting for rate-limit budget; never sent");
+    expect(hits).toBe(before);
   });
 
   test("429 Retry-After is obeyed without touching the venue", async () => {

@@ -6,7 +6,7 @@
  */
 import type { VenueBudget } from "../../gateways/index.ts";
 import { VenueRejectError } from "../../types/index.ts";
-import { costs, feedHeaders, feedRateLimits } from "./budget-feed.ts";
+import { budgetSleep, costs, feedHeaders, feedRateLimits } from "./budget-feed.ts";
 import type { ResolvedBinanceConfig } from "./config.ts";
 import { rejectError, UnknownOutcomeError } from "./errors.ts";
 import { restQuery, signRestQuery } from "./signing.ts";
@@ -22,6 +22,8 @@ export interface RestCall {
   readonly keyOnly?: boolean;
   /** Longest wait for budget before refusing (default timeouts.maxThrottleWaitMs); history reads may wait longer. */
   readonly maxWaitMs?: number;
+  /** True once the caller no longer wants the request sent: a budget wait ends there, nothing sent. */
+  readonly abandoned?: () => boolean;
 }
 
 /** Server time minus local time, kept by periodic /time calls (NTP-style midpoint). */
@@ -73,7 +75,7 @@ export class BinanceRest {
 
   /** One REST call; resolves to the parsed JSON body or throws VenueRejectError / UnknownOutcomeError. */
   async call(method: string, path: string, params: Params, opts: RestCall, retried = false): Promise<unknown> {
-    await this.waitForBudget(opts.weight, opts.isOrder === true, opts.maxWaitMs);
+    await this.waitForBudget(opts.weight, opts.isOrder === true, opts.maxWaitMs, opts.abandoned);
     let query = restQuery(params);
     if (opts.signed === true) {
       const ts = `timestamp=${this.time.now()}&recvWindow=${this.cfg.recvWindowMs}`;
@@ -138,7 +140,12 @@ export class BinanceRest {
   }
 
   /** Waits (bounded) until the budget allows the call; refuses when banned or too far off. */
-  private async waitForBudget(weight: number, isOrder: boolean, maxWaitMs?: number): Promise<void> {
+  private async waitForBudget(
+    weight: number,
+    isOrder: boolean,
+    maxWaitMs?: number,
+    abandoned?: () => boolean,
+  ): Promise<void> {
     const deadline = this.cfg.clock.nowMs() + (maxWaitMs ?? this.cfg.timeouts.maxThrottleWaitMs);
     for (;;) {
       const v = this.budget.take(costs(weight, isOrder));
@@ -147,7 +154,7 @@ export class BinanceRest {
       if (this.cfg.clock.nowMs() + v.waitMs > deadline)
         throw new VenueRejectError("rate_limited", 429, `${this.cfg.name}: ${v.why}; would wait ${v.waitMs} ms`);
       this.counters.throttledWaits++;
-      await this.sleep(v.waitMs);
+      await budgetSleep(this.sleep, v.waitMs, abandoned, this.cfg.name);
     }
   }
 }

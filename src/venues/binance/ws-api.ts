@@ -7,7 +7,7 @@
 import { Backoff, type VenueBudget } from "../../gateways/index.ts";
 import type { TimerId } from "../../services/index.ts";
 import { VenueRejectError } from "../../types/index.ts";
-import { costs, feedRateLimits } from "./budget-feed.ts";
+import { budgetSleep, costs, feedRateLimits } from "./budget-feed.ts";
 import type { ResolvedBinanceConfig } from "./config.ts";
 import { rejectError, UnknownOutcomeError } from "./errors.ts";
 import type { ServerTime } from "./rest.ts";
@@ -194,8 +194,15 @@ export class BinanceWsApi {
    * VenueRejectError for a venue error, UnknownOutcomeError for timeout/5xx/lost socket. A -1021
    * (refused before processing because our clock drifted) re-syncs the clock and is sent once more.
    */
-  async request(method: string, params: Params, weight: number, signed: boolean, isOrder = false): Promise<unknown> {
-    if (!this.budget.take(costs(weight, isOrder)).ok) await this.waitForBudget(weight, isOrder);
+  async request(
+    method: string,
+    params: Params,
+    weight: number,
+    signed: boolean,
+    isOrder = false,
+    abandoned?: () => boolean,
+  ): Promise<unknown> {
+    if (!this.budget.take(costs(weight, isOrder)).ok) await this.waitForBudget(weight, isOrder, abandoned);
     return this.transmit(method, encoderOf(method), params, signed, undefined, this.cfg.clock.nowMs());
   }
 
@@ -385,7 +392,7 @@ export class BinanceWsApi {
     }
   }
 
-  private async waitForBudget(weight: number, isOrder: boolean): Promise<void> {
+  private async waitForBudget(weight: number, isOrder: boolean, abandoned?: () => boolean): Promise<void> {
     const deadline = this.cfg.clock.nowMs() + this.cfg.timeouts.maxThrottleWaitMs;
     for (;;) {
       const v = this.budget.take(costs(weight, isOrder));
@@ -393,7 +400,7 @@ export class BinanceWsApi {
       if (v.banned) throw new VenueRejectError("banned", 418, `${this.cfg.name}: ${v.why}; no request sent`);
       if (this.cfg.clock.nowMs() + v.waitMs > deadline)
         throw new VenueRejectError("rate_limited", 429, `${this.cfg.name}: ${v.why}; would wait ${v.waitMs} ms`);
-      await this.sleep(v.waitMs);
+      await budgetSleep(this.sleep, v.waitMs, abandoned, this.cfg.name);
     }
   }
 

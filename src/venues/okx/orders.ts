@@ -46,6 +46,9 @@ import {
 import { wsLoginFrame } from "./signing.ts";
 import { negateDecimal, type OkxTradeHistory } from "./trades.ts";
 
+/** How often an order waiting for budget looks whether it is still wanted. */
+const WITHDRAW_CHECK_MS = 10;
+
 interface Pending {
   resolve: (v: Obj) => void;
   reject: (e: Error) => void;
@@ -572,7 +575,11 @@ export class OkxOrders {
     return p;
   }
 
-  private async throttle(instId: string): Promise<void> {
+  /**
+   * Waits for the instrument's order budget; an order cancelled while it waits (a kill) is withdrawn
+   * unsent at once, `rate_limited`, rather than sent when the budget frees only to be cancelled.
+   */
+  private async throttle(instId: string, order: OrderRequest): Promise<void> {
     const cfg = this.s.cfg;
     let w = this.orderWindows.get(instId);
     if (w === undefined) {
@@ -584,7 +591,18 @@ export class OkxOrders {
       this.count("throttled");
       throw new VenueRejectError("rate_limited", "local", `okx ${this.name}: order budget for ${instId} exhausted`);
     }
-    if (wait > 0) await new Promise<void>((r) => cfg.clock.setTimer(wait, r));
+    for (let left = wait; left > 0 && order.cancelWanted !== true; left -= WITHDRAW_CHECK_MS) {
+      const slice = Math.min(left, WITHDRAW_CHECK_MS);
+      await new Promise<void>((r) => cfg.clock.setTimer(slice, r));
+    }
+    if (order.cancelWanted === true) {
+      this.count("throttled");
+      throw new VenueRejectError(
+        "rate_limited",
+        "local",
+        `okx ${this.name}: withdrawn while waiting for the order budget of ${instId}; never sent`,
+      );
+    }
     w.record(cfg.clock.nowMs());
   }
 
@@ -624,7 +642,7 @@ export class OkxOrders {
       throw new VenueRejectError("bad_symbol", "", `okx ${this.name}: unknown symbol ${order.symbol}`);
     const clOrdId = this.ownClOrdId(order.clientId);
     const args = this.orderArgs(order, info, clOrdId);
-    await this.throttle(info.venueSymbol);
+    await this.throttle(info.venueSymbol, order);
     const postOnly = args["ordType"] === "post_only";
     if (postOnly) this.postOnly.set(clOrdId, { first: undefined, wake: undefined });
     try {
