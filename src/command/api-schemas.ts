@@ -477,6 +477,7 @@ export const API_COMPONENTS = {
   ParentsStatus: ParentsStatusSchema,
   JournalStatus: JournalStatusSchema,
   DeskStatus: DeskStatusSchema,
+  DeskLimitsStatus: DeskLimitsStatusSchema,
   DeskView: DeskViewBody,
   FillRow: FillRowSchema,
   OrderEventRow: OrderEventRowSchema,

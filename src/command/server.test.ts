@@ -339,6 +339,9 @@ describe("monitoring routes", () => {
       items: { $ref: "#/components/schemas/VenueStatus" },
     });
     expect(schemas.QuotingStatus?.required).toEqual(["venue", "symbol", "bid", "ask", "detail", "sinceMs"]);
+    // every section of the status is a named component, the desk's firm limits too
+    expect(schemas.Status?.properties?.deskLimits).toEqual({ $ref: "#/components/schemas/DeskLimitsStatus" });
+    expect(Object.keys(schemas.DeskLimitsStatus?.properties ?? {}).length).toBeGreaterThan(0);
     // the status the engine serves is exactly what the schema says (valibot checks it at run time too)
     expect(v.safeParse(StatusBody, baseStatus()).success).toBe(true);
     // request bodies: the very schemas the control pipeline validates with
