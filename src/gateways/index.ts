@@ -28,7 +28,14 @@ export {
   watchPeriodMs,
 } from "./feed-watch.ts";
 export { type LevelBounds, stageLevels } from "./levels.ts";
-export { type BudgetVerdict, intervalMs, PacedSender, SlidingWindow, VenueBudget } from "./rate-limit.ts";
+export {
+  type BudgetVerdict,
+  intervalMs,
+  PacedSender,
+  SlidingWindow,
+  VenueBudget,
+  waitUnlessWithdrawn,
+} from "./rate-limit.ts";
 export { ScratchBook } from "./scratch-book.ts";
 export { classifySeq, SeqAction, type SeqActionCode, SeqIdSync } from "./seq-id-sync.ts";
 export {

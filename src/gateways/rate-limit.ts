@@ -246,3 +246,26 @@ export function intervalMs(n: number, unit: string): number {
       return Number.NaN;
   }
 }
+
+/** How often a budget wait looks whether its request is still wanted. */
+const WITHDRAW_CHECK_MS = 10;
+
+/**
+ * Sleeps a wait for rate-limit budget, in short slices when the caller may withdraw the request (an
+ * order cancelled while it waited: a kill must not wait seconds for the budget of an order nobody
+ * wants any more). True when the request was withdrawn: the caller refuses it, nothing sent. Shared
+ * by every adapter that waits for budget (Binance REST and WS API, OKX).
+ */
+export async function waitUnlessWithdrawn(
+  sleep: (ms: number) => Promise<void>,
+  waitMs: number,
+  withdrawn: (() => boolean) | undefined,
+): Promise<boolean> {
+  if (withdrawn === undefined) {
+    await sleep(waitMs);
+    return false;
+  }
+  for (let left = waitMs; left > 0 && !withdrawn(); left -= WITHDRAW_CHECK_MS)
+    await sleep(Math.min(left, WITHDRAW_CHECK_MS));
+  return withdrawn();
+}

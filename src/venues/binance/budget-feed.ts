@@ -3,7 +3,7 @@
  * (exchangeInfo and every WS API reply) and X-MBX-USED-WEIGHT-(n)(u) / X-MBX-ORDER-COUNT-(n)(u)
  * headers, so the adapter's view of its usage is the venue's, not a guess.
  */
-import { intervalMs, type VenueBudget } from "../../gateways/index.ts";
+import { intervalMs, type VenueBudget, waitUnlessWithdrawn } from "../../gateways/index.ts";
 import { VenueRejectError } from "../../types/index.ts";
 
 /** Budget key of a limit type and interval, e.g. "REQUEST_WEIGHT:60000". */
@@ -63,13 +63,9 @@ export function costs(weight: number, isOrder: boolean): Readonly<Record<string,
   return c;
 }
 
-/** How often a budget wait looks whether its request is still wanted. */
-const WITHDRAW_CHECK_MS = 10;
-
 /**
- * Sleeps a budget wait, in short slices when the caller may withdraw the request (an order cancelled
- * while it waited: a kill must not wait seconds for the budget of an order nobody wants any more);
- * throws `rate_limited` "withdrawn", nothing sent, once `abandoned` says so. Shared by REST and WS API.
+ * A budget wait of a Binance request (REST or WS API) that its caller may withdraw: throws
+ * `rate_limited` "withdrawn", nothing sent, once `abandoned` says so.
  */
 export async function budgetSleep(
   sleep: (ms: number) => Promise<void>,
@@ -77,12 +73,7 @@ export async function budgetSleep(
   abandoned: (() => boolean) | undefined,
   venue: string,
 ): Promise<void> {
-  if (abandoned === undefined) return sleep(waitMs);
-  for (let left = waitMs; left > 0; left -= WITHDRAW_CHECK_MS) {
-    if (abandoned()) break;
-    await sleep(Math.min(left, WITHDRAW_CHECK_MS));
-  }
-  if (abandoned())
+  if (await waitUnlessWithdrawn(sleep, waitMs, abandoned))
     throw new VenueRejectError(
       "rate_limited",
       429,

@@ -9,6 +9,7 @@ import {
   resolveUnknownOutcome,
   SlidingWindow,
   type StatusProbe,
+  waitUnlessWithdrawn,
 } from "../../gateways/index.ts";
 import type { TimerId } from "../../services/index.ts";
 import {
@@ -45,9 +46,6 @@ import {
 } from "./session.ts";
 import { wsLoginFrame } from "./signing.ts";
 import { negateDecimal, type OkxTradeHistory } from "./trades.ts";
-
-/** How often an order waiting for budget looks whether it is still wanted. */
-const WITHDRAW_CHECK_MS = 10;
 
 interface Pending {
   resolve: (v: Obj) => void;
@@ -591,11 +589,15 @@ export class OkxOrders {
       this.count("throttled");
       throw new VenueRejectError("rate_limited", "local", `okx ${this.name}: order budget for ${instId} exhausted`);
     }
-    for (let left = wait; left > 0 && order.cancelWanted !== true; left -= WITHDRAW_CHECK_MS) {
-      const slice = Math.min(left, WITHDRAW_CHECK_MS);
-      await new Promise<void>((r) => cfg.clock.setTimer(slice, r));
-    }
-    if (order.cancelWanted === true) {
+    const withdrawn =
+      wait > 0
+        ? await waitUnlessWithdrawn(
+            (ms) => new Promise<void>((r) => cfg.clock.setTimer(ms, r)),
+            wait,
+            () => order.cancelWanted === true,
+          )
+        : order.cancelWanted === true;
+    if (withdrawn) {
       this.count("throttled");
       throw new VenueRejectError(
         "rate_limited",
