@@ -26,7 +26,7 @@ import {
 } from "../src/desk/index.ts";
 import { type JournalRecord, SqliteJournal } from "../src/journal/index.ts";
 import { silentLogger } from "../src/services/index.ts";
-import { DESK_TOKEN, DeskEngine } from "./support/desk-engine.ts";
+import { DESK_TOKEN, DeskEngine, deskEngineConfig } from "./support/desk-engine.ts";
 import { NATS_SERVER, type NatsServer, NO_NATS, startNatsServer } from "./support/nats-server.ts";
 import { waitUntil } from "./support/wait.ts";
 
@@ -36,30 +36,7 @@ const LIVE = new Set(["pending_new", "new", "partially_filled", "pending_cancel"
 
 /** A desk engine that trades often (tight spread, fast simulator), optionally folding the view. */
 function config(name: string, natsUrl: string, view: boolean): string {
-  return `
-engine:
-  client_id_prefix: ${name}
-  status_interval_ms: 60000
-  shutdown_timeout_ms: 3000
-venues:
-  - name: sim
-    type: sim
-    symbols: [BTC-USDT]
-simulator:
-  seed: ${SEED}-${name}
-  speed: 4
-  fees: { maker: 0, taker: 0.001 }
-strategy:
-  type: market_making
-  name: mm
-  parameters: { spread: 0.0001, max_position: 0.02, min_profit: 0, order_size: 0.002, levels: 1 }
-risk:
-  max_position_base: 0.1
-  max_orders_per_second: 10
-desk:
-  nats: { servers: ["${natsUrl}"], name: ${name} }
-  view: ${view}
-`;
+  return deskEngineConfig(name, natsUrl, SEED, `  view: ${view}`, { speed: 4, spread: 0.0001 });
 }
 
 /** What one journal file says, in the view's terms. */

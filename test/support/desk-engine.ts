@@ -17,7 +17,14 @@ export interface DeskEngineStatus {
 }
 
 /** The config of a desk test engine named `name` (its simulator seeded from `seed`). */
-export function deskEngineConfig(name: string, natsUrl: string, seed: string, extra = ""): string {
+export function deskEngineConfig(
+  name: string,
+  natsUrl: string,
+  seed: string,
+  extra = "",
+  /** How fast the simulator runs and how tight the market maker quotes (a test that wants many fills). */
+  pace: { readonly speed?: number; readonly spread?: number } = {},
+): string {
   return `
 engine:
   client_id_prefix: ${name.replace(/[^A-Za-z0-9]/g, "").slice(0, 8)}
@@ -29,12 +36,12 @@ venues:
     symbols: [BTC-USDT]
 simulator:
   seed: ${seed}-${name}
-  speed: 2
+  speed: ${pace.speed ?? 2}
   fees: { maker: 0, taker: 0.001 }
 strategy:
   type: market_making
   name: mm
-  parameters: { spread: 0.0004, max_position: 0.02, min_profit: 0, order_size: 0.002, levels: 1 }
+  parameters: { spread: ${pace.spread ?? 0.0004}, max_position: 0.02, min_profit: 0, order_size: 0.002, levels: 1 }
 risk:
   max_position_base: 0.1
   max_orders_per_second: 10
