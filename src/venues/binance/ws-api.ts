@@ -84,7 +84,11 @@ class CancelAnswerPending<C> implements Pending<C> {
   }
 }
 
-/** A request in flight answered through an Answer: its settle methods forward to it. */
+/**
+ * A request in flight answered through an Answer: its settle methods forward to it. Not a subclass
+ * of a base shared with CancelAnswerPending: a derived class's implicit constructor allocates its
+ * rest-arguments array on every request (measured: +2 arrays per order event, bench/order-path).
+ */
 class AnswerPending<C> implements Pending<C> {
   deadlineMs = 0;
   retried = false;
