@@ -8,9 +8,11 @@
  * same path fed in-process without the socket.
  * Run: `bun bench/binance-md.bench.ts` or `bun run bench binance-md`. Figures: bench/RESULTS.md.
  */
+
 import { SystemClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
 import { BinanceAdapter } from "../src/venues/binance/index.ts";
+import { blast, type CorkableSocket } from "./blast.ts";
 
 const FRAMES = Number(process.env["FRAMES"] ?? 300_000);
 const WARMUP = 20_000;
@@ -70,12 +72,8 @@ function serve(): void {
     asks: Array.from({ length: 100 }, (_, i) => [`${(MID + 1 + i * 5) / 100}`, "1.00000"]),
   });
   let next = 0;
-  const pump = (ws: { send(s: string): number }): void => {
-    while (next < frames.length) {
-      const r = ws.send(frames[next] as string);
-      next++;
-      if (r === -1) return; // backpressure: continue on drain
-    }
+  const pump = (ws: CorkableSocket): void => {
+    next = blast(ws, frames, next);
   };
   const server = Bun.serve({
     port: 0,

@@ -8,9 +8,11 @@
  * process, plus the same path fed in-process without the socket.
  * Run: `bun bench/okx-md.bench.ts` or `bun run bench okx-md`. Figures: bench/RESULTS.md.
  */
+
 import { SystemClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
 import { OkxAdapter } from "../src/venues/okx/index.ts";
+import { blast, type CorkableSocket } from "./blast.ts";
 
 const FRAMES = Number(process.env["FRAMES"] ?? 300_000);
 const WARMUP = 20_000;
@@ -74,12 +76,8 @@ function snapshotFrame(): string {
 function serve(): void {
   const frames = generateFrames(1, FRAMES, "okx-md-bench");
   let next = 0;
-  const pump = (ws: { send(s: string): number }): void => {
-    while (next < frames.length) {
-      const r = ws.send(frames[next] as string);
-      next++;
-      if (r === -1) return; // backpressure: continue on drain
-    }
+  const pump = (ws: CorkableSocket): void => {
+    next = blast(ws, frames, next);
   };
   const server = Bun.serve({
     port: 0,
