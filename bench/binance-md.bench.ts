@@ -5,14 +5,14 @@
  * stream), through the real adapter: the frame's text encoded once into a reused buffer → ONE FFI call
  * into the C depth decoder (JSON validation, §A.3 sequence rule, levels to ticks/lots, apply to the C
  * book) → reused book event. Reports frames/s and CPU µs per frame of the receiving process, plus the
- * same path fed in-process without the socket.
+ * same path fed in-process without the socket, as strings and as bytes (the wire socket's path).
  * Run: `bun bench/binance-md.bench.ts` or `bun run bench binance-md`. Figures: bench/RESULTS.md.
  */
 
 import { SystemClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
 import { BinanceAdapter } from "../src/venues/binance/index.ts";
-import { blast, type CorkableSocket } from "./blast.ts";
+import { blast, type CorkableSocket, packFrames, timeFeed } from "./blast.ts";
 
 const FRAMES = Number(process.env["FRAMES"] ?? 300_000);
 const WARMUP = 20_000;
@@ -178,6 +178,13 @@ async function client(): Promise<void> {
     `  ${Math.round(m / (ms / 1000)).toLocaleString()} frames/s, CPU ${((c.user + c.system) / m).toFixed(2)} µs/frame`,
   );
   console.log(`  resyncs ${adapter.stats()["md_resyncs"]}, applied ${adapter.stats()["md_depthApplied"]}`);
+
+  // The same as bytes, as the wire socket hands them over: one buffer, each frame a range of it.
+  const { bytes, starts } = packFrames(generateFrames(FRAMES + 200_001, 200_000, "binance-md-bench-3"));
+  const feedBytes = (i: number): void => md.ingestBytes(bytes, starts[i] as number, starts[i + 1] as number);
+  for (let i = 0; i < 20_000; i++) feedBytes(i);
+  timeFeed("in-process bytes (no socket)", 20_000, 200_000, feedBytes);
+  console.log(`  resyncs ${adapter.stats()["md_resyncs"]}, from bytes ${adapter.stats()["md_depthBytes"]}`);
   const os = await import("node:os");
   console.log(
     `load average ${os

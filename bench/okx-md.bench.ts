@@ -12,7 +12,7 @@
 import { SystemClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
 import { OkxAdapter } from "../src/venues/okx/index.ts";
-import { blast, type CorkableSocket } from "./blast.ts";
+import { blast, type CorkableSocket, packFrames, timeFeed } from "./blast.ts";
 
 const FRAMES = Number(process.env["FRAMES"] ?? 300_000);
 const WARMUP = 20_000;
@@ -180,6 +180,14 @@ async function client(): Promise<void> {
     `  ${Math.round(m / (ms / 1000)).toLocaleString()} frames/s, CPU ${((c.user + c.system) / m).toFixed(2)} µs/frame`,
   );
   console.log(`  resyncs ${adapter.stats()["resyncs"] ?? 0}, book frames ${adapter.stats()["bookFrames"]}`);
+
+  // The same as bytes, as the wire socket hands them over: one buffer, each frame a range of it.
+  const { bytes, starts } = packFrames(generateFrames(FRAMES + 200_001, 200_000, "okx-md-bench-3"));
+  const feedBytes = (i: number): void => adapter.ingestBytes(bytes, starts[i] as number, starts[i + 1] as number);
+  for (let i = 0; i < 20_000; i++) feedBytes(i);
+  timeFeed("in-process bytes (no socket)", 20_000, 200_000, feedBytes);
+  const st = adapter.stats();
+  console.log(`  resyncs ${st["resyncs"] ?? 0}, book frames ${st["bookFrames"]}, from bytes ${st["depthBytes"] ?? 0}`);
   const os = await import("node:os");
   console.log(
     `load average ${os

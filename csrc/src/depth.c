@@ -92,14 +92,36 @@ static inline int is_hex(uint8_t c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* p at a byte >= 0x80 in a string: the byte after its UTF-8 sequence, or NULL when the sequence is
+ * not well-formed (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF). A frame encoded
+ * from a JS string always is; bytes straight off a socket may not be, and a WebSocket text frame that
+ * is not UTF-8 must fail the connection, which the adapter's general path does. */
+static const uint8_t* skip_utf8(const uint8_t* p, const uint8_t* end) {
+  const uint8_t c = p[0];
+  if (c >= 0xC2 && c <= 0xDF) return (end - p >= 2 && (p[1] & 0xC0) == 0x80) ? p + 2 : NULL;
+  const uint8_t lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+  const uint8_t hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+  if (c >= 0xE0 && c <= 0xEF)
+    return (end - p >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80) ? p + 3 : NULL;
+  if (c >= 0xF0 && c <= 0xF4)
+    return (end - p >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80) ? p + 4
+                                                                                                          : NULL;
+  return NULL;
+}
+
 /* p just after an opening quote: the closing quote's position, or NULL (control byte, bad escape,
- * unterminated). *esc is set when the string holds an escape. Bytes >= 0x80 pass as they are. */
+ * bytes that are not UTF-8, unterminated). *esc is set when the string holds an escape. */
 static inline const uint8_t* scan_string(const uint8_t* p, const uint8_t* end, int32_t* esc) {
   for (;;) {
     if (p >= end) return NULL;
     const uint8_t c = *p;
     if (c == '"') return p;
     if (c < 0x20) return NULL;
+    if (c >= 0x80) {
+      p = skip_utf8(p, end);
+      if (p == NULL) return NULL;
+      continue;
+    }
     if (c == '\\') {
       *esc = 1;
       if (p + 1 >= end) return NULL;

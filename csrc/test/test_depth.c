@@ -239,6 +239,18 @@ static void test_json_validity(void) {
       "{\"a\":NaN}",
       "{\"a\":Infinity}",
       "{\"a\":\"unterminated}",
+      /* not UTF-8 (bytes off a socket can be anything): surrogate, stray, overlong, too high, cut */
+      "{\"a\":\"\xed\xa0\x80\"}",
+      "{\"a\":\"\xff\"}",
+      "{\"a\":\"\x80\"}",
+      "{\"a\":\"\xc0\xaf\"}",
+      "{\"a\":\"\xe0\x80\xaf\"}",
+      "{\"a\":\"\xf0\x80\x80\xaf\"}",
+      "{\"a\":\"\xf4\x90\x80\x80\"}",
+      "{\"a\":\"\xc3\"}",
+      "{\"a\":\"\xe2\x82\"}",
+      "{\"a\":\"\xf0\x9f\x98\"}",
+      "{\"a\":\"\xc3",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     const int32_t st = decode(d, b, bad[i], 0, 0);
@@ -247,7 +259,7 @@ static void test_json_validity(void) {
   }
   const char* good[] = {
       " \t\n\r{\"a\":[1,-0,0.5e-3,1E+2,true,false,null,{\"x\":{}},[],\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\"]} \n",
-      "{\"a\":\"\x7f\xc3\xa9\xed\xa0\x80\"}",
+      "{\"a\":\"\x7f\xc3\xa9\xe2\x82\xac\xed\x9f\xbf\xee\x80\x80\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\"}",
       "{\"\":1,\"__proto__\":{}}",
       "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
       "\"just a string\"",

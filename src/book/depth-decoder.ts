@@ -10,6 +10,7 @@
  * frames: the caller's sync state machine owns the position. The TypeScript reference with the same
  * statuses is decodeDepthFrame in src/gateways/depth-frame.ts.
  */
+import { ptr } from "bun:ffi";
 import { depthResult, native, type Pointer, pointerFrom } from "./ffi.ts";
 import {
   BookStatus,
@@ -59,6 +60,19 @@ function encodeFrame(text: string, limit: number): number {
   }
   const r = encoder.encodeInto(text, frameBuf);
   return r.read === text.length ? r.written : -1;
+}
+
+/** The last receive buffer handed to decodeBytes and its C address: a socket reuses one buffer. */
+let lastBytes: Uint8Array | undefined;
+let lastAddress = 0;
+
+/** The C address of `bytes`, looked up once per buffer (JSC does not move array storage). */
+function addressOf(bytes: Uint8Array): number {
+  if (bytes !== lastBytes) {
+    lastAddress = ptr(bytes);
+    lastBytes = bytes;
+  }
+  return lastAddress;
 }
 
 function paramsRecord(spec: DepthDecoderSpec, maxFrame: number): Uint8Array {
@@ -113,10 +127,35 @@ export class DepthDecoder {
     const len = encodeFrame(text, this.maxFrame);
     if (len < 0 || len > this.maxFrame) return this.tooLong();
     const st = native.hft_depth_decode(this.handle, book.nativeHandle(), frameBuf, len, mode, position);
+    return this.settle(book, st);
+  }
+
+  /** The status of a decode call, and the staged count the book keeps for its own checks. */
+  private settle(book: OrderBook, st: number): DepthStatusCode {
     if (st < 0) return this.refusedBy(-st);
     const r = this.result;
     book.noteStaged((r[DEPTH_RESULT.bids] ?? 0) + (r[DEPTH_RESULT.asks] ?? 0));
     return st as DepthStatusCode;
+  }
+
+  /**
+   * As decode, for a frame that is already bytes: `bytes[start, end)`, e.g. in a socket's receive
+   * buffer (no string, no copy). The bytes are read during the call only.
+   */
+  decodeBytes(
+    book: OrderBook,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    mode: number,
+    position: number,
+  ): DepthStatusCode {
+    const len = end - start;
+    if (start < 0 || len < 0 || end > bytes.length)
+      throw new RangeError(`frame [${start}, ${end}) outside ${bytes.length} bytes`);
+    if (len > this.maxFrame) return this.tooLong();
+    const st = native.hft_depth_decode(this.handle, book.nativeHandle(), addressOf(bytes) + start, len, mode, position);
+    return this.settle(book, st);
   }
 
   /** The whole result record of the last decode (DEPTH_RESULT indices), e.g. for tests. */

@@ -107,6 +107,11 @@ export const VenueSchema = v.strictObject({
    * is an error naming it.
    */
   batch_orders: v.optional(v.boolean()),
+  /**
+   * The market-data socket's client: "wire" (ours: depth frames go from the socket's bytes straight to
+   * the C decoder) or "bun" (Bun's WebSocket: a string per frame). Unset = the adapters' default, wire.
+   */
+  market_socket: v.optional(v.picklist(["wire", "bun"], 'one of "wire", "bun"')),
 });
 
 /** Recording of every venue's market data (engine.record), for replay and backtests. */

@@ -201,6 +201,29 @@ ${STRATEGY}`,
     expect(config.venues[0]?.batch_orders).toBeUndefined(); // the adapter's default (on) applies
   });
 
+  test("market_socket: wire or bun, naming the path otherwise; unset leaves the adapters' default", () => {
+    const issues = issuesOf(`
+venues:
+  - name: bin
+    type: sim
+    symbols: [BTC-USDT]
+    market_socket: websocket
+${STRATEGY}`);
+    expect(issues.get("venues[0].market_socket")).toMatch(/one of "wire", "bun"/);
+    const { config } = parseConfig(
+      `
+venues:
+  - name: bin
+    type: sim
+    symbols: [BTC-USDT]
+    market_socket: bun
+${STRATEGY}`,
+      FILE,
+      STRATS,
+    );
+    expect(config.venues[0]?.market_socket).toBe("bun");
+  });
+
   test("an unknown venue type lists the known ones", () => {
     const issues = issuesOf(`
 venues:
@@ -336,6 +359,38 @@ ${STRATEGY}`;
       const a = venues.adapters[0];
       expect(a instanceof OkxAdapter && a.cfg.batchOrderEntry).toBe(want);
       await venues.close();
+    }
+  });
+
+  test("a venue's market_socket reaches its adapter (binance and okx), wire by default", async () => {
+    const venue = (type: string, extra: string, flag: string) => `
+venues:
+  - name: v1
+    type: ${type}
+    api_key: k-abcdef
+    api_secret: s-abcdef
+${extra}    symbols: [BTC-USDT]
+${flag}
+${STRATEGY}`;
+    for (const [type, extra] of [
+      ["binance", ""],
+      ["okx", "    passphrase: p-abcdef\n"],
+    ] as const) {
+      for (const [flag, want] of [
+        ["    market_socket: bun", "bun"],
+        ["", "wire"],
+      ] as const) {
+        const { config } = parseConfig(venue(type, extra, flag), FILE, STRATS);
+        const venues = await createConfiguredVenues(config, {
+          clock: new SystemClock(),
+          rng: new Rng("x"),
+          log: silentLogger,
+        });
+        const a = venues.adapters[0];
+        const got = a instanceof OkxAdapter || a instanceof BinanceAdapter ? a.cfg.marketSocket : undefined;
+        expect(got, `${type} ${flag}`).toBe(want);
+        await venues.close();
+      }
     }
   });
 });

@@ -120,6 +120,7 @@ function venueAdapter(
       suspectAfterMs: vc.staleness.suspect_after_ms,
       probeTimeoutMs: vc.staleness.probe_timeout_ms,
     },
+    ...(vc.market_socket !== undefined ? { marketSocket: vc.market_socket } : {}),
   };
   try {
     switch (vc.type) {
@@ -203,7 +204,7 @@ function simVenue(sim: SimChild | undefined, vc: VenueConfig): SimReadyVenue {
 function paperVenue(
   config: Config,
   vc: VenueConfig,
-  common: { name: string; clientIdPrefix: string; clock: Clock; rng: Rng },
+  common: { name: string; clientIdPrefix: string; clock: Clock; rng: Rng; marketSocket?: "wire" | "bun" },
 ): VenueAdapter {
   const inner =
     vc.source === "okx"

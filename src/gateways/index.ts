@@ -13,6 +13,7 @@ export {
   MAX_CLIENT_ID_LENGTH,
 } from "../types/index.ts";
 export { Backoff, type BackoffConfig, DEFAULT_BACKOFF } from "./backoff.ts";
+export { BytesRouter } from "./bytes-router.ts";
 export { type DepthFrameSpec, decodeDepthFrame, readDiffIds, readSeqIds, type SequenceIds } from "./depth-frame.ts";
 export { classifyLive, DiffDepthSync, type SnapshotVerdict, SyncAction, type SyncState } from "./depth-sync.ts";
 export {
@@ -46,3 +47,12 @@ export {
   selectTrades,
 } from "./trade-history.ts";
 export { type Resolution, resolveUnknownOutcome, type StatusProbe } from "./unknown-outcome.ts";
+export {
+  type MarketSocket,
+  type MarketSocketKind,
+  openMarketSocket,
+  type TextBytesHandler,
+  type WireHooks,
+  WireSocket,
+  type WireSocketOptions,
+} from "./wire-socket.ts";

@@ -26,6 +26,8 @@ export interface BinanceSimHarnessOptions {
   readonly seed?: string;
   /** Order path: WS API (default) or REST with the listenKey user stream. */
   readonly orderEntry?: "wsapi" | "rest";
+  /** The market-data socket's client (the adapter's default when absent). */
+  readonly marketSocket?: "wire" | "bun";
 }
 
 /** A factory of Binance-on-simulator harnesses. */
@@ -54,6 +56,7 @@ export function binanceSimHarness(opts: BinanceSimHarnessOptions = {}): HarnessF
       clock: new SystemClock(),
       rng: new Rng(`${seed}-${k}`),
       orderEntry: opts.orderEntry ?? "wsapi",
+      ...(opts.marketSocket !== undefined ? { marketSocket: opts.marketSocket } : {}),
     });
     const harness: ContractHarness = {
       kind: "binance",

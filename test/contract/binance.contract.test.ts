@@ -7,4 +7,7 @@ import { binanceSimHarness } from "./binance-sim.harness.ts";
 import { runVenueAdapterContract } from "./venue-adapter.contract.ts";
 
 runVenueAdapterContract("binance (simulator, WS API orders)", binanceSimHarness());
-runVenueAdapterContract("binance (simulator, REST orders + listenKey)", binanceSimHarness({ orderEntry: "rest" }));
+runVenueAdapterContract(
+  "binance (simulator, REST orders + listenKey, market data on Bun's WebSocket)",
+  binanceSimHarness({ orderEntry: "rest", marketSocket: "bun" }),
+);

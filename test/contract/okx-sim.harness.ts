@@ -26,6 +26,8 @@ export interface OkxSimHarnessOptions {
   readonly orderEntry?: "ws" | "rest";
   /** One turn's placements and cancels go out as OKX batch ops (the adapter's batchOrderEntry). */
   readonly batchOrderEntry?: boolean;
+  /** The public socket's client (the adapter's default when absent). */
+  readonly marketSocket?: "wire" | "bun";
 }
 
 /** A factory of OKX-on-simulator harnesses. */
@@ -55,6 +57,7 @@ export function okxSimHarness(opts: OkxSimHarnessOptions = {}): HarnessFactory {
       rng: new Rng(`${seed}-${k}`),
       orderEntry: opts.orderEntry ?? "ws",
       batchOrderEntry: opts.batchOrderEntry ?? false,
+      ...(opts.marketSocket !== undefined ? { marketSocket: opts.marketSocket } : {}),
     });
     const spec = (symbol: string) => {
       const s = sim.exchange.symbol(symbol.replace("-", ""));

@@ -10,7 +10,10 @@ import { okxSimHarness } from "./okx-sim.harness.ts";
 import { runVenueAdapterContract } from "./venue-adapter.contract.ts";
 
 runVenueAdapterContract("okx (simulator, WS orders)", okxSimHarness());
-runVenueAdapterContract("okx (simulator, REST orders)", okxSimHarness({ orderEntry: "rest" }));
+runVenueAdapterContract(
+  "okx (simulator, REST orders, market data on Bun's WebSocket)",
+  okxSimHarness({ orderEntry: "rest", marketSocket: "bun" }),
+);
 runVenueAdapterContract("okx (simulator, WS batch orders)", okxSimHarness({ batchOrderEntry: true }));
 runVenueAdapterContract(
   "okx (simulator, REST batch orders)",

@@ -3,7 +3,13 @@
  * simulator is just other URLs), symbols, the client-id prefix, clock/rng and limits. Validated once
  * at construction so a missing key is a start-up error naming the venue, never a runtime surprise.
  */
-import { type BackoffConfig, DEFAULT_BACKOFF, type FeedStaleness, resolveFeedStaleness } from "../../gateways/index.ts";
+import {
+  type BackoffConfig,
+  DEFAULT_BACKOFF,
+  type FeedStaleness,
+  type MarketSocketKind,
+  resolveFeedStaleness,
+} from "../../gateways/index.ts";
 import type { Clock, Rng } from "../../services/index.ts";
 import { isValidClientIdPrefix } from "../../types/index.ts";
 import { ed25519Key, ed25519Signer, hmacSigner, type Signer } from "./signing.ts";
@@ -99,6 +105,11 @@ export interface BinanceConfig extends BinanceUrls {
   };
   /** Diff-depth speed (default "100ms"). */
   readonly depthSpeed?: "100ms" | "1000ms";
+  /**
+   * The market-data socket's client (default "wire": depth frames go from the receive buffer's bytes
+   * to the C decoder; "bun": Bun's WebSocket, a string per frame).
+   */
+  readonly marketSocket?: MarketSocketKind;
   /** Order entry path (default "wsapi"; "rest" uses REST only). */
   readonly orderEntry?: "wsapi" | "rest";
   /** Market data only: no keys needed, order calls refuse. */
@@ -128,6 +139,7 @@ export interface ResolvedBinanceConfig extends BinanceConfig {
   readonly maxLevels: number;
   readonly snapshotLimit: number;
   readonly depthSpeed: "100ms" | "1000ms";
+  readonly marketSocket: MarketSocketKind;
   readonly orderEntry: "wsapi" | "rest";
   readonly recvWindowMs: number;
   readonly maxOutgoingPerSec: number;
@@ -182,6 +194,8 @@ export function resolveBinanceConfig(cfg: BinanceConfig): ResolvedBinanceConfig 
   const recvWindowMs = cfg.recvWindowMs ?? 5000;
   if (!(recvWindowMs > 0 && recvWindowMs <= 60_000)) fail("recvWindowMs", "must be 1..60000");
   const staleness = resolveFeedStaleness(cfg.staleness, fail);
+  if (cfg.marketSocket !== undefined && cfg.marketSocket !== "wire" && cfg.marketSocket !== "bun")
+    fail("marketSocket", `must be "wire" or "bun", got ${String(cfg.marketSocket)}`);
   const tradeHistoryPageSize = cfg.tradeHistoryPageSize ?? 1000;
   if (!Number.isInteger(tradeHistoryPageSize) || tradeHistoryPageSize < 1 || tradeHistoryPageSize > 1000)
     fail("tradeHistoryPageSize", "must be 1..1000 (Binance's largest myTrades page)");
@@ -193,6 +207,7 @@ export function resolveBinanceConfig(cfg: BinanceConfig): ResolvedBinanceConfig 
     maxLevels,
     snapshotLimit,
     depthSpeed: cfg.depthSpeed ?? "100ms",
+    marketSocket: cfg.marketSocket ?? "wire",
     orderEntry: cfg.orderEntry ?? "wsapi",
     recvWindowMs,
     maxOutgoingPerSec,

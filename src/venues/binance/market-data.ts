@@ -15,11 +15,14 @@
 import { DepthDecoder, DepthMode, DepthStatus, DepthVenue, MAX_BOOK_VALUE, OrderBook } from "../../book/index.ts";
 import {
   Backoff,
+  BytesRouter,
   DiffDepthSync,
   escalationDelayMs,
   type LevelBounds,
   Liveness,
   LivenessProbe,
+  type MarketSocket,
+  openMarketSocket,
   PacedSender,
   readDiffIds,
   ScratchBook,
@@ -87,12 +90,18 @@ interface SymbolState {
   liveWaiters: (() => void)[];
 }
 
+/** Where a stream's frames go: its symbol, and depth (0), bookTicker (1) or trade (2). */
+interface Route {
+  readonly st: SymbolState;
+  readonly kind: 0 | 1 | 2;
+}
+
 /** One stream socket. */
 interface Conn {
   readonly id: number;
   /** Streams named in its URL (later additions are sent as SUBSCRIBE once open). */
   readonly streams: ReadonlySet<string>;
-  readonly ws: WebSocket;
+  readonly ws: MarketSocket;
   readonly sender: PacedSender;
   readonly openedMs: number;
   /** Silence, the outstanding probe, and whether it has delivered anything since it opened. */
@@ -105,6 +114,8 @@ interface Conn {
 export interface MarketDataCounters {
   frames: number;
   depthApplied: number;
+  /** Depth frames applied straight from the wire socket's receive buffer (no string). */
+  depthBytes: number;
   badFrames: number;
   badLevels: number;
   unknownStreams: number;
@@ -134,7 +145,7 @@ export interface MarketDataCounters {
 export class BinanceMarketData {
   private readonly symbols = new Map<string, SymbolState>();
   /** Stream name → symbol and kind (0 depth, 1 bookTicker, 2 trade). */
-  private readonly streams = new Map<string, { st: SymbolState; kind: 0 | 1 | 2 }>();
+  private readonly streams = new Map<string, Route>();
   private primary: Conn | undefined;
   private standby: Conn | undefined;
   private handoverTimer: TimerId | undefined;
@@ -146,10 +157,14 @@ export class BinanceMarketData {
   private lastStream = "";
   /** Rejecters of subscribe() calls still waiting for live books (close() ends them). */
   private readonly subscribeAborts = new Set<(why: string) => void>();
-  private lastRoute: { st: SymbolState; kind: 0 | 1 | 2 } | undefined;
+  private lastRoute: Route | undefined;
   /** The last depth frame the fast path applied and its symbol: what rehearse() decodes again. */
-  private rehearsalText = "";
   private rehearsalSt: SymbolState | undefined;
+  /** The bytes path's router: a frame's stream name read from its bytes (compared, never decoded). */
+  private readonly byteRoutes = new BytesRouter<Route>(STREAM_HEAD, (name) => this.streams.get(name));
+  /** When the wire socket's current read returned (its frames' arrival), on the adapter's clock. */
+  private chunkNs = 0;
+  private chunkMs = 0;
   /** Scratch book for rehearse(): never offered to anyone, so decoding into it changes nothing. */
   private readonly scratch: ScratchBook;
   /**
@@ -167,6 +182,7 @@ export class BinanceMarketData {
   readonly counters: MarketDataCounters = {
     frames: 0,
     depthApplied: 0,
+    depthBytes: 0,
     badFrames: 0,
     badLevels: 0,
     unknownStreams: 0,
@@ -252,13 +268,24 @@ export class BinanceMarketData {
     }
     this.scratch.close();
     this.rehearsalSt = undefined;
-    this.rehearsalText = "";
   }
 
   /** Feeds one raw frame as if it came from the primary connection (benchmarks, tests). */
   ingest(text: string): void {
     const c = this.primary;
     if (c !== undefined) this.onArrival(c, text);
+  }
+
+  /**
+   * Feeds one frame's bytes as if the primary's wire socket read them (benchmarks, tests): the bytes
+   * path first, then, if it does not take the frame, the text path with the frame decoded.
+   */
+  ingestBytes(buf: Uint8Array, start: number, end: number): void {
+    const c = this.primary;
+    if (c === undefined) return;
+    this.chunkNs = this.cfg.clock.monoNs();
+    this.chunkMs = this.cfg.clock.nowMs();
+    if (!this.onBytes(c, buf, start, end)) this.onArrival(c, new TextDecoder().decode(buf.subarray(start, end)));
   }
 
   /** Starts a make-before-break connection replacement (as on serverShutdown); for tests and ops. */
@@ -398,9 +425,46 @@ export class BinanceMarketData {
     st.bookEv.venueTimeMs = Math.max(0, dec.eventTimeMs()); // -1: the frame had no E
     this.noteApplied(st);
     this.emitBook(st, false);
-    this.rehearsalText = text;
+    this.scratch.keepText(text);
     this.rehearsalSt = st;
     return true;
+  }
+
+  /**
+   * The wire socket's hook: a depth frame of a live book on the primary connection, decoded by the C
+   * decoder straight from the socket's receive buffer. false hands the frame on as text to onArrival,
+   * whose general path reaches the verdict and does the counting and resyncing (anything but an applied
+   * or duplicate depth frame; the first frame of a connection, which proves it).
+   */
+  private onBytes(conn: Conn, buf: Uint8Array, start: number, end: number): boolean {
+    if (conn !== this.primary || this.standby !== undefined || !conn.probe.proven) return false;
+    const route = this.byteRoutes.route(buf, start, end);
+    if (route === undefined || route.kind !== 0) return false;
+    const st = route.st;
+    if (st.sync.state !== "live" || st.health !== "live") return false;
+    this.frameNs = this.chunkNs; // every frame of a socket read arrived when the read returned
+    this.frameMs = this.chunkMs;
+    try {
+      const status = st.decoder.decodeBytes(st.book, buf, start, end, DepthMode.Live, st.sync.localId);
+      if (status !== DepthStatus.Applied && status !== DepthStatus.Duplicate) return false;
+      const probe = conn.probe;
+      if (probe.sentMs !== 0) this.counters.aliveChecks++;
+      probe.onFrame(this.frameMs);
+      this.counters.frames++;
+      if (status === DepthStatus.Duplicate) return true;
+      const dec = st.decoder;
+      st.sync.onEvent(dec.first(), dec.last(), NO_ITEM); // Apply: the decoder applied the same rule
+      st.bookEv.venueTimeMs = Math.max(0, dec.eventTimeMs()); // -1: the frame had no E
+      this.noteApplied(st);
+      this.counters.depthBytes++;
+      this.scratch.keepBytes(buf, start, end);
+      this.rehearsalSt = st;
+      this.emitBook(st, false);
+      return true;
+    } finally {
+      this.frameNs = 0;
+      this.frameMs = 0;
+    }
   }
 
   /**
@@ -410,8 +474,7 @@ export class BinanceMarketData {
   rehearse(): void {
     const st = this.rehearsalSt;
     if (st === undefined || this.closing) return;
-    const book = this.scratch.begin();
-    this.scratch.settle(st.decoder.decode(book, this.rehearsalText, DepthMode.Rehearse, 0) === DepthStatus.Applied);
+    this.scratch.rehearse(st.decoder);
   }
 
   /** Stages both sides and applies them in one FFI call; false (and a resync) on any bad input. */
@@ -753,7 +816,13 @@ export class BinanceMarketData {
 
   private openConn(onOpen: (c: Conn) => void, onFail: (why: string) => void): Conn {
     const names = this.allStreams();
-    const ws = new WebSocket(`${this.cfg.streamUrl}/stream?streams=${names.join("/")}`);
+    const ws = openMarketSocket(`${this.cfg.streamUrl}/stream?streams=${names.join("/")}`, this.cfg.marketSocket, {
+      ontext: (b, s, e) => this.onBytes(conn, b, s, e),
+      onchunk: () => {
+        this.chunkNs = this.cfg.clock.monoNs();
+        this.chunkMs = this.cfg.clock.nowMs();
+      },
+    });
     const window = new SlidingWindow(this.cfg.maxOutgoingPerSec, 1000);
     const sender = new PacedSender(this.cfg.clock, window, (msg) => {
       this.counters.messagesSent++;

@@ -194,6 +194,11 @@ export class OkxAdapter implements VenueAdapter {
     this.md.onPublic(text, from);
   }
 
+  /** Feeds one public frame's bytes as the wire socket would (benchmarks, tests). */
+  ingestBytes(buf: Uint8Array, start: number, end: number): void {
+    this.md.ingestBytes(buf, start, end);
+  }
+
   /** One `orders` push → one OrderUpdate; fills deduplicated by tradeId and cumulative size. */
   onOrderPush(d: Obj, recvNs: number): void {
     this.orders.onOrderPush(d, recvNs);

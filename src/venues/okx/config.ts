@@ -2,7 +2,13 @@
  * The OKX adapter's configuration: written once here, checked and given its defaults once, so the
  * adapter, its market data and its order entry all read the same resolved values.
  */
-import { type BackoffConfig, DEFAULT_BACKOFF, type FeedStaleness, resolveFeedStaleness } from "../../gateways/index.ts";
+import {
+  type BackoffConfig,
+  DEFAULT_BACKOFF,
+  type FeedStaleness,
+  type MarketSocketKind,
+  resolveFeedStaleness,
+} from "../../gateways/index.ts";
 import type { Clock, Rng } from "../../services/index.ts";
 import { isValidClientIdPrefix } from "../../types/index.ts";
 
@@ -35,6 +41,11 @@ export interface OkxConfig {
   readonly subscribeMs?: number;
   readonly maxThrottleWaitMs?: number;
   readonly maxLevels?: number;
+  /**
+   * The public socket's client (default "wire": `books` frames go from the receive buffer's bytes to
+   * the C decoder; "bun": Bun's WebSocket, a string per frame).
+   */
+  readonly marketSocket?: MarketSocketKind;
   /** Add x-simulated-trading: 1 (OKX demo). */
   readonly demo?: boolean;
   /** Where orders and cancels go: the private socket (default) or signed REST; fills always stream. */
@@ -77,6 +88,8 @@ export function resolveOkxConfig(cfg: OkxConfig): ResolvedOkxConfig {
   const keys = [cfg.apiKey, cfg.secret, cfg.passphrase].filter((k) => typeof k === "string" && k.length > 0);
   if (keys.length !== 0 && keys.length !== 3)
     throw new Error(`okx ${cfg.name}: apiKey, secret and passphrase must all be set (or none)`);
+  if (cfg.marketSocket !== undefined && cfg.marketSocket !== "wire" && cfg.marketSocket !== "bun")
+    throw new Error(`okx ${cfg.name}: marketSocket must be "wire" or "bun", got ${String(cfg.marketSocket)}`);
   const page = cfg.tradeHistoryPageSize;
   if (page !== undefined && !(Number.isInteger(page) && page >= 1 && page <= 100))
     throw new Error(`okx ${cfg.name}: tradeHistoryPageSize must be 1..100 (OKX's largest fills page)`);
@@ -96,6 +109,7 @@ export function resolveOkxConfig(cfg: OkxConfig): ResolvedOkxConfig {
     subscribeMs: 30_000,
     maxThrottleWaitMs: 5_000,
     maxLevels: 1024,
+    marketSocket: "wire",
     demo: false,
     orderEntry: "ws",
     batchOrderEntry: true,

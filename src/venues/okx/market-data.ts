@@ -13,8 +13,11 @@
 import { DepthDecoder, DepthMode, DepthStatus, DepthVenue, OrderBook } from "../../book/index.ts";
 import {
   Backoff,
+  BytesRouter,
   escalationDelayMs,
   Liveness,
+  type MarketSocket,
+  openMarketSocket,
   readSeqIds,
   ScratchBook,
   type SequenceIds,
@@ -97,9 +100,13 @@ export class OkxMarketData {
   private lastInstSt: BookState | undefined;
   /** Reused by the general path's id check (no allocation per frame). */
   private readonly ids: SequenceIds = { first: 0, last: 0 };
-  /** The last `books` update applied, and its book: what rehearse() decodes again. */
-  private rehearsalText = "";
+  /** The book of the last `books` update applied: rehearse() decodes that frame (the scratch keeps it) again. */
   private rehearsalSt: BookState | undefined;
+  /** The bytes path's router: a `books` frame's instId read from its bytes. */
+  private readonly byteRoutes = new BytesRouter<BookState>(BOOKS_HEAD, (inst) => this.books.get(inst));
+  /** When the wire socket's current read returned (its frames' arrival), on the adapter's clock. */
+  private chunkNs = 0;
+  private chunkMs = 0;
   /** Scratch book for rehearse(): never offered to anyone, so decoding into it changes nothing. */
   private readonly scratch: ScratchBook;
   private readonly bboEv = {
@@ -284,8 +291,7 @@ export class OkxMarketData {
   rehearse(): void {
     const st = this.rehearsalSt;
     if (st === undefined || this.s.closed) return;
-    const book = this.scratch.begin();
-    this.scratch.settle(st.decoder.decode(book, this.rehearsalText, DepthMode.Rehearse, 0) === DepthStatus.Applied);
+    this.scratch.rehearse(st.decoder);
   }
 
   /** Ends a rotation, closes the public socket and frees every book. */
@@ -301,6 +307,7 @@ export class OkxMarketData {
     }
     this.books.clear();
     this.lastInstSt = undefined;
+    this.byteRoutes.forget();
   }
 
   private sendSubscribe(symbols: readonly string[]): void {
@@ -317,7 +324,7 @@ export class OkxMarketData {
 
   private openPublic(): void {
     if (this.s.closed) return;
-    const ws = new WebSocket(this.cfg.wsPublicUrl);
+    const ws = this.openSocket(() => conn);
     const conn: Conn = newConn(ws, this.cfg.clock.nowMs());
     this.pub = conn;
     this.emit({ type: "connection", venue: this.name, stream: "market", state: "connecting", reason: "" });
@@ -368,7 +375,7 @@ export class OkxMarketData {
    * snapshot arrives there (so it stays live throughout), and the old socket closes once all have.
    */
   private startRotation(): void {
-    const ws = new WebSocket(this.cfg.wsPublicUrl);
+    const ws = this.openSocket(() => conn);
     const conn = newConn(ws, this.cfg.clock.nowMs());
     this.standby = conn;
     this.counters["rotations"] = (this.counters["rotations"] ?? 0) + 1;
@@ -549,8 +556,14 @@ export class OkxMarketData {
     }
     if (from !== undefined && from !== (st.feed ?? this.pub)) return false;
     const sync = st.sync;
+    const status = st.decoder.decode(st.book, text, sync.synced ? DepthMode.Live : DepthMode.Unsynced, sync.last);
+    return this.settleFast(st, status, recvNs, nowMs);
+  }
+
+  /** What the fast path does with the C decoder's verdict on a `books` frame; false: the general path decides. */
+  private settleFast(st: BookState, status: number, recvNs: number, nowMs: number): boolean {
+    const sync = st.sync;
     const dec = st.decoder;
-    const status = dec.decode(st.book, text, sync.synced ? DepthMode.Live : DepthMode.Unsynced, sync.last);
     let act: OkxSeqActionCode;
     if (status === DepthStatus.Applied) act = dec.snapshot() ? OkxSeqAction.Snapshot : OkxSeqAction.Apply;
     else if (status === DepthStatus.Keepalive) act = OkxSeqAction.Keepalive;
@@ -565,6 +578,67 @@ export class OkxMarketData {
     sync.advance(act, dec.first(), dec.last());
     this.booksApplied(st, act === OkxSeqAction.Snapshot, dec.last(), recvNs, nowMs, Math.max(0, dec.eventTimeMs()));
     return true;
+  }
+
+  /** A public socket of the configured kind; `conn` gives its record (made right after the socket). */
+  private openSocket(conn: () => Conn): MarketSocket {
+    return openMarketSocket(this.cfg.wsPublicUrl, this.cfg.marketSocket, {
+      ontext: (b, s, e) => this.onBytes(conn(), b, s, e),
+      onchunk: () => {
+        this.chunkNs = this.cfg.clock.monoNs();
+        this.chunkMs = this.cfg.clock.nowMs();
+      },
+    });
+  }
+
+  /**
+   * The wire socket's hook: a `books` frame from the socket that feeds its book, decoded by the C
+   * decoder straight from the receive buffer. false hands the frame on as text to onSocketFrame, whose
+   * general path reaches the verdict, counts and resyncs (other channels, a gap, bad input).
+   */
+  private onBytes(conn: Conn, buf: Uint8Array, start: number, end: number): boolean {
+    const st = this.byteRoutes.route(buf, start, end);
+    if (st === undefined || conn !== (st.feed ?? this.pub)) return false;
+    const sync = st.sync;
+    const dec = st.decoder;
+    const status = dec.decodeBytes(
+      st.book,
+      buf,
+      start,
+      end,
+      sync.synced ? DepthMode.Live : DepthMode.Unsynced,
+      sync.last,
+    );
+    if (
+      status !== DepthStatus.Applied &&
+      status !== DepthStatus.Keepalive &&
+      status !== DepthStatus.Duplicate &&
+      status !== DepthStatus.NotSynced
+    )
+      return false;
+    // what onSocketFrame does for every frame, for this one the general path will not see
+    const nowMs = this.chunkMs;
+    const probe = conn.probe;
+    if (probe.sentMs !== 0) this.counters["aliveChecks"] = (this.counters["aliveChecks"] ?? 0) + 1;
+    if (!probe.proven && conn === this.pub) this.pubBackoff.reset();
+    probe.onFrame(nowMs);
+    this.counters["depthBytes"] = (this.counters["depthBytes"] ?? 0) + 1;
+    this.frameText = "";
+    this.settleFast(st, status, this.chunkNs, nowMs);
+    if (status === DepthStatus.Applied && !dec.snapshot()) this.scratch.keepBytes(buf, start, end);
+    return true;
+  }
+
+  /**
+   * Feeds one frame's bytes as if the public wire socket read them (benchmarks, tests): the bytes path
+   * first, then, if it does not take the frame, the text path with the frame decoded.
+   */
+  ingestBytes(buf: Uint8Array, start: number, end: number): void {
+    const c = this.pub;
+    if (c === undefined) return;
+    this.chunkNs = this.cfg.clock.monoNs();
+    this.chunkMs = this.cfg.clock.nowMs();
+    if (!this.onBytes(c, buf, start, end)) this.onSocketFrame(c, new TextDecoder().decode(buf.subarray(start, end)));
   }
 
   private onBooks(st: BookState, action: string, d: Obj, recvNs: number, nowMs: number): void {
@@ -615,7 +689,7 @@ export class OkxMarketData {
   ): void {
     if (st.sync.resets > (this.counters["seqResets"] ?? 0)) this.counters["seqResets"] = st.sync.resets;
     if (!snapshot) {
-      this.rehearsalText = this.frameText;
+      this.scratch.keepText(this.frameText); // "" on the bytes path, which keeps its bytes after this
       this.rehearsalSt = st;
     }
     this.counters["bookFrames"] = (this.counters["bookFrames"] ?? 0) + 1;

@@ -3,7 +3,7 @@
  * stats(), one instrument map, one listener fan-out and one closed flag, plus the socket record, the
  * idle rule and the small JSON readers both sides decode OKX frames with.
  */
-import { Liveness, LivenessProbe } from "../../gateways/index.ts";
+import { Liveness, LivenessProbe, type MarketSocket } from "../../gateways/index.ts";
 import type { InstrumentInfo, VenueEvent } from "../../types/index.ts";
 import type { ResolvedOkxConfig } from "./config.ts";
 
@@ -67,7 +67,7 @@ export function countBad(counters: Record<string, number>, why: string): void {
 
 /** One OKX socket and what the idle rule and the liveness probe need to know about it. */
 export interface Conn {
-  ws: WebSocket;
+  ws: MarketSocket;
   /** Silence and the outstanding text ping (any frame answers it). */
   readonly probe: LivenessProbe;
   open: boolean;
@@ -75,7 +75,7 @@ export interface Conn {
 }
 
 /** Every socket record starts the same way, whichever half opens it. */
-export function newConn(ws: WebSocket, nowMs: number): Conn {
+export function newConn(ws: MarketSocket, nowMs: number): Conn {
   return { ws, probe: new LivenessProbe(nowMs), open: false, openedMs: nowMs };
 }
 
