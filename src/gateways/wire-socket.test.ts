@@ -287,6 +287,42 @@ describe("WireSocket", () => {
     expect(() => new WireSocket("http://127.0.0.1:1/")).toThrow("not a ws:// or wss:// URL");
   });
 
+  test("wss: TLS with the server's certificate checked (a self-signed one is refused unless trusted)", async () => {
+    const dir = `${import.meta.dir}/../../test/support/tls`;
+    const cert = await Bun.file(`${dir}/localhost.crt`).text();
+    const key = await Bun.file(`${dir}/localhost.key`).text();
+    const server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      tls: { cert, key },
+      fetch: (req, srv) => (srv.upgrade(req, { data: undefined }) ? undefined : new Response("no", { status: 400 })),
+      websocket: {
+        message(ws, msg) {
+          ws.send(`tls ${String(msg)}`);
+        },
+      },
+    });
+    servers.push(server);
+    const trusted = new WireSocket(`wss://localhost:${server.port}/x`, { tls: { ca: cert } });
+    const w = watch(trusted);
+    await waitUntil(
+      () => w.opened() === 1,
+      "TLS open",
+      10_000,
+      () => JSON.stringify(w.errors),
+    );
+    trusted.send("hi");
+    await waitUntil(() => w.bytes.length === 1, "answer", 10_000);
+    expect(w.bytes).toEqual(["tls hi"]);
+    trusted.close();
+    await waitUntil(() => w.closes.length === 1, "close", 10_000);
+    const untrusted = watch(new WireSocket(`wss://localhost:${server.port}/x`));
+    await waitUntil(() => untrusted.closes.length === 1, "refused", 10_000);
+    expect(untrusted.opened()).toBe(0);
+    expect(untrusted.closes[0]?.code).toBe(1006);
+    expect(untrusted.errors.length).toBe(1);
+  });
+
   test("checkHandshake names what is wrong", () => {
     const ok = `HTTP/1.1 101 Switching Protocols\r\nupgrade: WebSocket\r\nconnection: keep-alive, Upgrade\r\nsec-websocket-accept: ${accept("k")}`;
     expect(checkHandshake(ok, "k")).toBe("");
