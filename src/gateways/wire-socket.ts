@@ -176,6 +176,7 @@ export class WireSocket implements MarketSocket {
     this.readyState = WireSocket.CLOSING;
     this.sendClose(code, reason);
     this.closeGuard = setTimeout(() => this.terminate(1006, "no close answer"), CLOSE_GUARD_MS);
+    this.closeGuard.unref(); // a closing socket never keeps the process alive
   }
 
   // ---------------------------------------------------------------- receiving
