@@ -162,8 +162,11 @@ export class BinanceMarketData {
   private rehearsalSt: SymbolState | undefined;
   /** The bytes path's router: a frame's stream name read from its bytes (compared, never decoded). */
   private readonly byteRoutes = new BytesRouter<Route>(STREAM_HEAD, (name) => this.streams.get(name));
-  /** When the wire socket's current read returned (its frames' arrival), on the adapter's clock. */
-  private chunkNs = 0;
+  /**
+   * When the wire socket's current read returned, in clock ms: liveness and lag bookkeeping need no
+   * finer time, so one clock read serves every frame of the read. recvNs stays per frame (taken when
+   * its handling starts, as with Bun's WebSocket), so tick-to-trade does not count the frames before it.
+   */
   private chunkMs = 0;
   /** Scratch book for rehearse(): never offered to anyone, so decoding into it changes nothing. */
   private readonly scratch: ScratchBook;
@@ -283,7 +286,6 @@ export class BinanceMarketData {
   ingestBytes(buf: Uint8Array, start: number, end: number): void {
     const c = this.primary;
     if (c === undefined) return;
-    this.chunkNs = this.cfg.clock.monoNs();
     this.chunkMs = this.cfg.clock.nowMs();
     if (!this.onBytes(c, buf, start, end)) this.onArrival(c, new TextDecoder().decode(buf.subarray(start, end)));
   }
@@ -442,7 +444,7 @@ export class BinanceMarketData {
     if (route === undefined || route.kind !== 0) return false;
     const st = route.st;
     if (st.sync.state !== "live" || st.health !== "live") return false;
-    this.frameNs = this.chunkNs; // every frame of a socket read arrived when the read returned
+    this.frameNs = this.cfg.clock.monoNs();
     this.frameMs = this.chunkMs;
     try {
       const status = st.decoder.decodeBytes(st.book, buf, start, end, DepthMode.Live, st.sync.localId);
@@ -819,7 +821,6 @@ export class BinanceMarketData {
     const ws = openMarketSocket(`${this.cfg.streamUrl}/stream?streams=${names.join("/")}`, this.cfg.marketSocket, {
       ontext: (b, s, e) => this.onBytes(conn, b, s, e),
       onchunk: () => {
-        this.chunkNs = this.cfg.clock.monoNs();
         this.chunkMs = this.cfg.clock.nowMs();
       },
     });

@@ -104,8 +104,11 @@ export class OkxMarketData {
   private rehearsalSt: BookState | undefined;
   /** The bytes path's router: a `books` frame's instId read from its bytes. */
   private readonly byteRoutes = new BytesRouter<BookState>(BOOKS_HEAD, (inst) => this.books.get(inst));
-  /** When the wire socket's current read returned (its frames' arrival), on the adapter's clock. */
-  private chunkNs = 0;
+  /**
+   * When the wire socket's current read returned, in clock ms: liveness and lag bookkeeping need no
+   * finer time, so one clock read serves every frame of the read. recvNs stays per frame (taken when
+   * its handling starts, as with Bun's WebSocket), so tick-to-trade does not count the frames before it.
+   */
   private chunkMs = 0;
   /** Scratch book for rehearse(): never offered to anyone, so decoding into it changes nothing. */
   private readonly scratch: ScratchBook;
@@ -585,7 +588,6 @@ export class OkxMarketData {
     return openMarketSocket(this.cfg.wsPublicUrl, this.cfg.marketSocket, {
       ontext: (b, s, e) => this.onBytes(conn(), b, s, e),
       onchunk: () => {
-        this.chunkNs = this.cfg.clock.monoNs();
         this.chunkMs = this.cfg.clock.nowMs();
       },
     });
@@ -599,6 +601,7 @@ export class OkxMarketData {
   private onBytes(conn: Conn, buf: Uint8Array, start: number, end: number): boolean {
     const st = this.byteRoutes.route(buf, start, end);
     if (st === undefined || conn !== (st.feed ?? this.pub)) return false;
+    const recvNs = this.cfg.clock.monoNs(); // as onPublic stamps it: before the decode
     const sync = st.sync;
     const dec = st.decoder;
     const status = dec.decodeBytes(
@@ -624,7 +627,7 @@ export class OkxMarketData {
     probe.onFrame(nowMs);
     this.counters["depthBytes"] = (this.counters["depthBytes"] ?? 0) + 1;
     this.frameText = "";
-    this.settleFast(st, status, this.chunkNs, nowMs);
+    this.settleFast(st, status, recvNs, nowMs);
     if (status === DepthStatus.Applied && !dec.snapshot()) this.scratch.keepBytes(buf, start, end);
     return true;
   }
@@ -636,7 +639,6 @@ export class OkxMarketData {
   ingestBytes(buf: Uint8Array, start: number, end: number): void {
     const c = this.pub;
     if (c === undefined) return;
-    this.chunkNs = this.cfg.clock.monoNs();
     this.chunkMs = this.cfg.clock.nowMs();
     if (!this.onBytes(c, buf, start, end)) this.onSocketFrame(c, new TextDecoder().decode(buf.subarray(start, end)));
   }
