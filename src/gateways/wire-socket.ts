@@ -107,6 +107,8 @@ export class WireSocket implements MarketSocket {
   /** Received bytes not yet consumed: buf[0, len). Reused; grows to the longest frame seen. */
   private buf = new Uint8Array(64 << 10);
   private len = 0;
+  /** The buffer parseFrames is reading: buf, or a socket read taken as it is. */
+  private cur: Uint8Array = this.buf;
   private handshaken = false;
   /** A fragmented message being reassembled (opcode 0 when none). */
   private fragOp = 0;
@@ -184,6 +186,16 @@ export class WireSocket implements MarketSocket {
   private onData(chunk: Uint8Array): void {
     if (this.readyState === WireSocket.CLOSED) return;
     this.onchunk?.();
+    if (this.len === 0 && this.handshaken) {
+      // Nothing pending: the frames are read where Bun put them (a read can be ~400 KB), and only an
+      // unfinished last frame is copied.
+      const p = this.parseFrames(chunk, 0, chunk.length);
+      if (p < 0 || p === chunk.length) return;
+      this.reserve(chunk.length - p);
+      this.buf.set(chunk.subarray(p));
+      this.len = chunk.length - p;
+      return;
+    }
     const need = this.len + chunk.length;
     if (need > this.buf.length) {
       const grown = new Uint8Array(Math.max(need, this.buf.length * 2));
@@ -197,7 +209,7 @@ export class WireSocket implements MarketSocket {
       p = this.onHandshake();
       if (p < 0) return;
     }
-    p = this.parseFrames(p);
+    p = this.parseFrames(this.buf, p, this.len);
     if (p < 0) return;
     if (p === this.len) this.len = 0;
     else if (p > 0) {
@@ -225,21 +237,21 @@ export class WireSocket implements MarketSocket {
     return this.readyState === WireSocket.OPEN ? end + 4 : -1;
   }
 
-  /** Handles every whole frame from p on; returns where the unfinished one starts, or -1 when closed. */
-  private parseFrames(from: number): number {
-    const b = this.buf;
+  /** Handles every whole frame of b[from, len); returns where the unfinished one starts, or -1 when closed. */
+  private parseFrames(b: Uint8Array, from: number, len: number): number {
+    this.cur = b;
     let p = from;
-    while (this.len - p >= 2) {
+    while (len - p >= 2) {
       const b0 = b[p] as number;
       const b1 = b[p + 1] as number;
       let n = b1 & 0x7f;
       let h = 2;
       if (n === 126) {
-        if (this.len - p < 4) break;
+        if (len - p < 4) break;
         n = ((b[p + 2] as number) << 8) | (b[p + 3] as number);
         h = 4;
       } else if (n === 127) {
-        if (this.len - p < 10) break;
+        if (len - p < 10) break;
         const hi = ((b[p + 2] as number) << 24) | ((b[p + 3] as number) << 16) | ((b[p + 4] as number) << 8);
         const lo =
           (b[p + 6] as number) * 0x1000000 +
@@ -250,8 +262,8 @@ export class WireSocket implements MarketSocket {
       if ((b0 & 0x70) !== 0) return this.fail(1002, "reserved bits set");
       if ((b1 & 0x80) !== 0) return this.fail(1002, "masked frame from the server");
       if (n > this.maxMessage) return this.fail(1009, "message too big");
-      if (this.len - p < h + n) {
-        if (h + n > b.length) this.reserve(h + n);
+      if (len - p < h + n) {
+        this.reserve(h + n); // the unfinished frame will be completed in this.buf
         break;
       }
       const start = p + h;
@@ -261,7 +273,7 @@ export class WireSocket implements MarketSocket {
     return p;
   }
 
-  /** Grows the receive buffer so one frame of `bytes` fits (its start is moved to 0 by the caller). */
+  /** Grows the receive buffer (keeping buf[0, len)) so `bytes` fit from its start. */
   private reserve(bytes: number): void {
     if (bytes <= this.buf.length) return;
     const grown = new Uint8Array(bytes);
@@ -285,7 +297,7 @@ export class WireSocket implements MarketSocket {
       this.fragLen = 0;
       return this.appendFragment(start, end, false);
     }
-    return this.deliver(op, this.buf, start, end);
+    return this.deliver(op, this.cur, start, end);
   }
 
   private appendFragment(start: number, end: number, fin: boolean): boolean {
@@ -296,7 +308,7 @@ export class WireSocket implements MarketSocket {
       grown.set(this.frag.subarray(0, this.fragLen));
       this.frag = grown;
     }
-    this.frag.set(this.buf.subarray(start, end), this.fragLen);
+    this.frag.set(this.cur.subarray(start, end), this.fragLen);
     this.fragLen += n;
     if (!fin) return true;
     const op = this.fragOp;
@@ -322,7 +334,7 @@ export class WireSocket implements MarketSocket {
   private onControl(op: number, fin: boolean, start: number, end: number): boolean {
     if (!fin || end - start > 125) return this.fail(1002, "bad control frame") !== -1;
     if (op === 0x9) {
-      this.sendFrame(0xa, this.buf.slice(start, end));
+      this.sendFrame(0xa, this.cur.slice(start, end));
       return true;
     }
     if (op === 0xa) return true;
@@ -332,9 +344,9 @@ export class WireSocket implements MarketSocket {
     let code = 1005;
     let reason = "";
     if (n >= 2) {
-      code = ((this.buf[start] as number) << 8) | (this.buf[start + 1] as number);
+      code = ((this.cur[start] as number) << 8) | (this.cur[start + 1] as number);
       try {
-        reason = utf8.decode(this.buf.subarray(start + 2, end));
+        reason = utf8.decode(this.cur.subarray(start + 2, end));
       } catch {
         return this.fail(1007, "close reason is not UTF-8") !== -1;
       }
