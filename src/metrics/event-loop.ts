@@ -5,10 +5,14 @@
 import type { Clock, TimerId } from "../services/index.ts";
 import type { HotHistogram } from "./hot.ts";
 
-/** Samples the loop with a repeating timer and records each delay into a histogram. */
+/**
+ * Samples the loop with a repeating timer and records each delay into a histogram. The clock's
+ * repeating timer keeps a fixed schedule (SystemClock.setRepeating), so a firing's delay is measured
+ * against its due time, not against the previous firing: after a late one the next interval is shorter.
+ */
 export class EventLoopLagMonitor {
   private timer: TimerId | undefined;
-  private lastNs = 0;
+  private dueNs = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -19,7 +23,7 @@ export class EventLoopLagMonitor {
   /** Starts sampling; idempotent. */
   start(): void {
     if (this.timer !== undefined) return;
-    this.lastNs = this.clock.monoNs();
+    this.dueNs = this.clock.monoNs() + this.periodMs * 1e6;
     this.timer = this.clock.setRepeating(this.periodMs, () => this.tick());
   }
 
@@ -32,8 +36,11 @@ export class EventLoopLagMonitor {
 
   private tick(): void {
     const now = this.clock.monoNs();
-    const lateNs = now - this.lastNs - this.periodMs * 1e6;
-    this.lastNs = now;
+    const periodNs = this.periodMs * 1e6;
+    const lateNs = now - this.dueNs;
+    // the next firing is due a period later, past the beats the clock skipped while the loop was blocked
+    this.dueNs += periodNs;
+    if (this.dueNs <= now) this.dueNs += (Math.floor((now - this.dueNs) / periodNs) + 1) * periodNs;
     this.lag.observeNs(Math.max(lateNs, 0));
   }
 }
