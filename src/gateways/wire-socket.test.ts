@@ -186,6 +186,29 @@ describe("WireSocket", () => {
     expect(w.messages).toEqual(["plain", "ünïcode"]);
   });
 
+  test("a handler that throws loses no frame and repeats none; the error goes to onerror", async () => {
+    const srv = rawServer([frame(1, "one"), frame(1, "boom"), frame(1, "two"), frame(1, "three")], "t");
+    servers.push(srv.server);
+    const ws = new WireSocket(srv.url);
+    const got: string[] = [];
+    const errors: string[] = [];
+    ws.onerror = (e) => errors.push(e.message);
+    ws.onmessage = (ev) => {
+      got.push(String(ev.data));
+      if (ev.data === "boom") throw new Error("handler bug");
+    };
+    await waitUntil(
+      () => got.length >= 4,
+      "all frames",
+      10_000,
+      () => JSON.stringify({ got, errors }),
+    );
+    expect(got).toEqual(["one", "boom", "two", "three"]);
+    expect(errors).toEqual(["handler bug"]);
+    expect(ws.readyState).toBe(WireSocket.OPEN);
+    ws.close();
+  });
+
   test("sends masked text frames and closes with the closing handshake against Bun's server", async () => {
     const seen: string[] = [];
     const server = Bun.serve({

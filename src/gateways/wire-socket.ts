@@ -318,16 +318,24 @@ export class WireSocket implements MarketSocket {
 
   /** A whole message: text to the fast path, else decoded to onmessage. */
   private deliver(op: number, buf: Uint8Array, start: number, end: number): boolean {
-    if (op === 0x1) {
-      if (this.ontext?.(buf, start, end) === true) return this.readyState === WireSocket.OPEN;
-      let text: string;
-      try {
-        text = utf8.decode(buf.subarray(start, end));
-      } catch {
-        return this.fail(1007, "text frame is not UTF-8") !== -1;
-      }
-      this.onmessage?.({ data: text });
-    } else this.onmessage?.({ data: Buffer.from(buf.subarray(start, end)) });
+    try {
+      if (op === 0x1) {
+        if (this.ontext?.(buf, start, end) === true) return this.readyState === WireSocket.OPEN;
+        let text: string;
+        try {
+          text = utf8.decode(buf.subarray(start, end));
+        } catch {
+          return this.fail(1007, "text frame is not UTF-8") !== -1;
+        }
+        this.onmessage?.({ data: text });
+      } else this.onmessage?.({ data: Buffer.from(buf.subarray(start, end)) });
+    } catch (err) {
+      // A handler's bug: reported (stderr and onerror), never thrown into the socket's read, so the
+      // frames after this one are still read, once each, and the engine keeps running.
+      const e = err instanceof Error ? err : new Error(String(err));
+      console.error(`${this.url}: a frame handler threw: ${e.stack ?? e.message}`);
+      this.onerror?.(e);
+    }
     return this.readyState === WireSocket.OPEN;
   }
 
