@@ -133,6 +133,7 @@ export const DeskViewBody = shape("Every engine of the desk and the firm's total
     streamLastSeq: count("The stream's last sequence at the last check"),
     reopened: count("Consumers opened again after the bus broke one"),
     streamFound: v.boolean(),
+    streamRecreated: count("Times the stream was found deleted and created again, and the view rebuilt from it"),
   }),
 });
 

@@ -200,6 +200,18 @@ export class DeskView {
   private readonly engines = new Map<string, EngineFold>();
   private readonly marks = new Map<string, Mark>();
 
+  /**
+   * Forgets everything folded (the stream it came from is gone: deleted, or recreated with new
+   * sequences), so the view is rebuilt from the new stream alone. Malformed counts are kept.
+   */
+  reset(): void {
+    this.engines.clear();
+    this.marks.clear();
+    this.stats.applied = 0;
+    this.stats.duplicates = 0;
+    this.stats.outOfOrder = 0;
+  }
+
   /** Checks and applies one message off the stream; a refused one is counted and skipped. */
   applyBytes(bytes: Uint8Array, subject?: string): boolean {
     const m = parseDeskMessage(bytes, subject);

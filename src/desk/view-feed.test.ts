@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { NATS_SERVER, type NatsServer, NO_NATS, startNatsServer } from "../../test/support/nats-server.ts";
 import { waitUntil } from "../../test/support/wait.ts";
 import type { JournalRecord } from "../journal/index.ts";
@@ -87,6 +88,37 @@ describe.skipIf(NATS_SERVER === null)(
       expect(view.snapshot().engines[0]?.missing).toBe(0);
       await feed.stop();
       sink.stop();
+      await nc.close();
+    }, 60_000);
+
+    test("a stream deleted and created again: the view forgets the old one and is rebuilt from the new", async () => {
+      const nc = await connect("recreate");
+      const first = await openDeskStreamSink(nc, "old", settings("FEED_RECREATE"), silentLogger);
+      const view = new DeskView();
+      const feed = new DeskViewFeed(nc, "FEED_RECREATE", view, silentLogger);
+      first.write(Array.from({ length: 50 }, (_, i) => order(i + 1)));
+      await waitUntil(() => view.stats.applied === 50, "the old stream folded");
+      first.stop();
+      await (await jetstreamManager(nc)).streams.delete("FEED_RECREATE");
+      const second = await openDeskStreamSink(nc, "new", settings("FEED_RECREATE"), silentLogger);
+      second.write(Array.from({ length: 20 }, (_, i) => order(i + 1)));
+      await second.flushed();
+      await waitUntil(
+        () =>
+          view.stats.applied === 20 &&
+          view
+            .snapshot()
+            .engines.map((e) => e.engine)
+            .join() === "new",
+        "the view rebuilt from the new stream alone",
+        20_000,
+        () =>
+          JSON.stringify({ feed: feed.stats, view: view.stats, engines: view.snapshot().engines.map((e) => e.engine) }),
+      );
+      expect(feed.stats.streamRecreated).toBe(1);
+      expect(view.snapshot().engines[0]?.openOrders.length).toBe(20);
+      await feed.stop();
+      second.stop();
       await nc.close();
     }, 60_000);
   },

@@ -3,7 +3,9 @@
  * nothing to clean up) reading from the stream's first message, so a view started or restarted at any
  * time is rebuilt from everything the stream holds. A consumer the bus broke (a server restart, a
  * lost connection) is opened again from the stream sequence after the last one applied; the server
- * keeps the messages, so a slow or interrupted view falls behind but never loses any.
+ * keeps the messages, so a slow or interrupted view falls behind but never loses any. A stream deleted
+ * and created again (its creation time changes, its sequences restart) is noticed at the next check:
+ * the view forgets what it folded and is rebuilt from the new stream's start.
  */
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -22,6 +24,8 @@ export interface DeskFeedStats {
   reopened: number;
   /** Whether the stream exists yet (an empty desk has none until an engine publishes). */
   streamFound: boolean;
+  /** Times the stream was found deleted and created again, and the view rebuilt from it. */
+  streamRecreated: number;
 }
 
 /** Options of the feed; `pace` lets a test slow the view down as a loaded host would. */
@@ -41,7 +45,12 @@ export class DeskViewFeed {
     streamLastSeq: 0,
     reopened: 0,
     streamFound: false,
+    streamRecreated: 0,
   };
+  /** The creation time of the stream being read (undefined until first seen). */
+  private streamCreated: string | undefined;
+  /** Bumped when the stream was recreated: a consumer of an older generation stops delivering. */
+  private generation = 0;
   private stopped = false;
   private closeCurrent: (() => Promise<unknown>) | undefined;
   private readonly done: Promise<void>;
@@ -66,7 +75,9 @@ export class DeskViewFeed {
   /** The stream's last sequence now (undefined: the stream or the server is not there). */
   private async streamLastSeq(): Promise<number | undefined> {
     try {
-      const last = (await (await jetstreamManager(this.nc)).streams.info(this.stream)).state.last_seq;
+      const info = await (await jetstreamManager(this.nc)).streams.info(this.stream);
+      const last = info.state.last_seq;
+      await this.noticeStream(info.created, last);
       this.stats.streamLastSeq = last;
       this.stats.pending = Math.max(0, last - this.stats.lastStreamSeq);
       return last;
@@ -100,6 +111,28 @@ export class DeskViewFeed {
     }
   }
 
+  /**
+   * A stream created at another time than the one being read, or whose last sequence is below the
+   * last one applied, is a new stream: the view forgets the old one and reads the new one from its start.
+   */
+  private async noticeStream(created: string, lastSeq: number): Promise<void> {
+    if (this.streamCreated === undefined) {
+      this.streamCreated = created;
+      return;
+    }
+    if (created === this.streamCreated && lastSeq >= this.stats.lastStreamSeq) return;
+    this.log.warn(
+      `desk view: stream ${this.stream} was deleted and created again (created ${created}, last sequence ${lastSeq}, ` +
+        `${this.stats.lastStreamSeq} applied from the old one); rebuilding the view from the new stream`,
+    );
+    this.streamCreated = created;
+    this.generation++;
+    this.stats.streamRecreated++;
+    this.stats.lastStreamSeq = 0;
+    this.view.reset();
+    await this.closeCurrent?.().catch(() => {});
+  }
+
   /** Stops reading (the view keeps what it has). */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -128,6 +161,9 @@ export class DeskViewFeed {
 
   /** One ordered consumer from the next sequence wanted, until the bus or stop ends it. */
   private async consumeOnce(): Promise<void> {
+    const info = await (await jetstreamManager(this.nc)).streams.info(this.stream);
+    await this.noticeStream(info.created, info.state.last_seq);
+    const generation = this.generation;
     const next = this.stats.lastStreamSeq + 1;
     const consumer = await jetstream(this.nc).consumers.get(this.stream, {
       deliver_policy: next === 1 ? DeliverPolicy.All : DeliverPolicy.StartSequence,
@@ -138,6 +174,7 @@ export class DeskViewFeed {
     this.closeCurrent = () => messages.close();
     if (this.stopped) await messages.close();
     for await (const m of messages) {
+      if (generation !== this.generation) break; // the stream was recreated: reopen on the new one
       // an ordered consumer recreated after a gap may deliver what was applied already
       if (m.info.streamSequence <= this.stats.lastStreamSeq) continue;
       if (this.opts.pace !== undefined) await this.opts.pace();
@@ -146,5 +183,6 @@ export class DeskViewFeed {
       this.stats.pending = Math.max(0, this.stats.streamLastSeq - m.info.streamSequence, m.info.pending);
       if (this.stopped) break;
     }
+    await messages.close().catch(() => {});
   }
 }
