@@ -2,10 +2,12 @@
  * Binance market-data throughput: pre-generated, seeded 20-level diff-depth frames (10 bids + 10
  * asks, contiguous U/u, ~10% deletes, ~1000 levels per side) pushed over a loopback WebSocket from a
  * child process that speaks just enough Binance (time, exchangeInfo, depth snapshot, combined
- * stream), through the real adapter: the frame's text encoded once into a reused buffer → ONE FFI call
- * into the C depth decoder (JSON validation, §A.3 sequence rule, levels to ticks/lots, apply to the C
- * book) → reused book event. Reports frames/s and CPU µs per frame of the receiving process, plus the
- * same path fed in-process without the socket, as strings and as bytes (the wire socket's path).
+ * stream; frames sent corked, 64 to a write: bench/blast.ts says why), through the real adapter: the
+ * wire socket's receive buffer → the frame's bytes in ONE FFI call into the C depth decoder (JSON
+ * validation, §A.3 sequence rule, levels to ticks/lots, apply to the C book) → reused book event.
+ * Reports frames/s and CPU µs per frame of the receiving process, plus the same path fed in-process
+ * without the socket, as strings (Bun's WebSocket's path: encoded into a reused buffer first) and as
+ * bytes (the wire socket's path).
  * Run: `bun bench/binance-md.bench.ts` or `bun run bench binance-md`. Figures: bench/RESULTS.md.
  */
 

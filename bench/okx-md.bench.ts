@@ -3,9 +3,10 @@
  * of 20 levels (10 asks + 10 bids in OKX's four-string form, prevSeqId chained, ~10% deletes, ~1000
  * levels per side) pushed over a loopback WebSocket from a child process that speaks just enough OKX
  * (public instruments, the public socket's subscribe, a snapshot, then the updates), through the real
- * adapter: one FFI call per frame into the C depth decoder (JSON validation, seqId chain, levels to
- * ticks/lots, apply) → reused book event. Reports frames/s and CPU µs per frame of the receiving
- * process, plus the same path fed in-process without the socket.
+ * adapter: the wire socket's receive buffer → one FFI call per frame's bytes into the C depth decoder
+ * (JSON validation, seqId chain, levels to ticks/lots, apply) → reused book event. Reports frames/s
+ * and CPU µs per frame of the receiving process, plus the same path fed in-process without the socket,
+ * as strings and as bytes.
  * Run: `bun bench/okx-md.bench.ts` or `bun run bench okx-md`. Figures: bench/RESULTS.md.
  */
 
