@@ -31,7 +31,7 @@ static void refresh_summary(hft_book* b) {
   s[HFT_SUM_BID_QTY] = has_bid ? (double)bq : 0.0;
   s[HFT_SUM_ASK_PRICE] = has_ask ? (double)-ak : -1.0;
   s[HFT_SUM_ASK_QTY] = has_ask ? (double)aq : 0.0;
-  s[HFT_SUM_UPDATES] = (double)b->updates;
+  s[HFT_SUM_UPDATES] = (double)(int64_t)b->updates; /* < 2^63: the signed conversion is shorter */
   s[HFT_SUM_BID_LEVELS] = (double)side_count(&b->sd[HFT_SIDE_BID]);
   s[HFT_SUM_ASK_LEVELS] = (double)side_count(&b->sd[HFT_SIDE_ASK]);
   s[HFT_SUM_CROSSED] = (has_bid && has_ask && bk >= -ak) ? 1.0 : 0.0;
@@ -142,6 +142,20 @@ int32_t hft_layout(int32_t* out, int32_t cap) {
 
 /* ---- lifecycle ---- */
 
+/* Largest value the fast batch pass takes for a price or a qty: its integer test (x + 2^52 - 2^52 ==
+ * x) is exact below 2^52; larger legal values (up to 2^53-1) take the exact path. */
+#define FAST_MAX 4503599627370495.0
+
+/* The bounds batch_plain checks each lane against, once per book rather than once per batch. */
+static void set_fast_bounds(hft_book* b) {
+  const double pmin = (double)b->params.min_price;
+  const double pmax = (double)b->params.max_price < FAST_MAX ? (double)b->params.max_price : FAST_MAX;
+  const double lo[6] = {0.0, pmin, 0.0, 0.0, pmin, 0.0};
+  const double hi[6] = {1.0, pmax, FAST_MAX, 1.0, pmax, FAST_MAX};
+  memcpy(b->fast_lo, lo, sizeof lo);
+  memcpy(b->fast_hi, hi, sizeof hi);
+}
+
 hft_status hft_book_create(const hft_book_params* params, hft_book** out) {
   if (params == NULL || out == NULL) return HFT_E_NULL_POINTER;
   const hft_book_params p = *params;
@@ -177,6 +191,7 @@ hft_status hft_book_create(const hft_book_params* params, hft_book** out) {
     sb->out = (level*)cursor;
     cursor += levels_bytes;
     sb->base = 0;
+    sb->sign = s == HFT_SIDE_BID ? 1 : -1;
     sb->best = -1;
     sb->lad_count = 0;
     sb->out_count = 0;
@@ -189,6 +204,7 @@ hft_status hft_book_create(const hft_book_params* params, hft_book** out) {
   cursor += undo_bytes;
   b->stage_f64 = (double*)cursor;
   b->updates = 0;
+  set_fast_bounds(b);
   refresh_summary(b);
   *out = b;
   return HFT_OK;
@@ -321,7 +337,7 @@ static void shift_up(hft_book* b, side_book* sb, int64_t key) {
 /* Moves the window down so that the best level sits `head` slots below its top again, pulling the
  * tail of `out` into the ladder. Called after a batch when the best has drifted low in (or out of)
  * the window, so falling prices keep hitting the ladder. */
-static void shift_down(hft_book* b, side_book* sb) {
+static __attribute__((noinline)) void shift_down(hft_book* b, side_book* sb) {
   const int32_t slots = b->slots;
   int64_t bk, bq;
   if (!side_best(sb, &bk, &bq)) return;
@@ -419,7 +435,7 @@ static inline hft_status set_level(hft_book* b, int32_t s, int64_t key, int64_t 
 }
 
 /* After a batch: re-place a window whose best level drifted into its lowest quarter (or out). */
-static inline void maybe_shift_down(hft_book* b) {
+static inline __attribute__((always_inline)) void maybe_shift_down(hft_book* b) {
   for (int s = 0; s < 2; s++) {
     side_book* sb = &b->sd[s];
     /* slots is a positive power of two: a shift, not a signed division, per side and batch */
@@ -517,16 +533,6 @@ hft_status hft_book_apply_batch(hft_book* book, const hft_level_update* updates,
   return apply_checked(book, updates, count, inserts[0], inserts[1]);
 }
 
-/* Truncates toward zero; NaN and values outside int64 give INT64_MIN (x86 "integer indefinite"),
- * which no exactness or range test below accepts. Never undefined behaviour. */
-static inline int64_t trunc_i64(double v) {
-#if HFT_SSE2
-  return _mm_cvttsd_si64(_mm_set_sd(v));
-#else
-  return (v >= -9223372036854774784.0 && v <= 9223372036854774784.0) ? (int64_t)v : INT64_MIN;
-#endif
-}
-
 /* The exact, two-pass batch: convert_record in documented order, then apply_checked (which rolls
  * back on HFT_E_BOOK_FULL). The reference semantics, taken only when the fast pass bails out. */
 static __attribute__((noinline)) hft_status apply_batch_f64_exact(hft_book* book, const double* records,
@@ -542,12 +548,12 @@ static __attribute__((noinline)) hft_status apply_batch_f64_exact(hft_book* book
 }
 
 /* Undoes the first n updates of a failed fast pass, newest first, so the book is as it was. Those
- * records passed the fast check, so their side and price are re-read from them; only the old qty
- * was logged. */
+ * records passed batch_plain, so their side and price are re-read from them; only the old qty was
+ * logged. */
 static __attribute__((noinline)) void undo_fast(hft_book* b, const double* records, int32_t n) {
   for (int32_t j = n - 1; j >= 0; j--) {
     const double* r = records + (size_t)j * HFT_F64_STRIDE;
-    const int32_t s = r[HFT_F64_SIDE] == 1.0;
+    const int32_t s = (int32_t)r[HFT_F64_SIDE];
     const int64_t price = (int64_t)r[HFT_F64_PRICE];
     int64_t ignored;
     const hft_status back = set_level(b, s, to_key(s, price), b->undo[j].qty, &ignored);
@@ -557,62 +563,91 @@ static __attribute__((noinline)) void undo_fast(hft_book* b, const double* recor
   maybe_shift_down(b);
 }
 
+#if HFT_SSE2
+/* Folds one pair of doubles into the batch's tests: diff collects the bits of (x + 2^52 - 2^52) - x
+ * (zero for every integer x in [0, 2^52); NaN, infinities and fractions leave bits), mx and mn keep
+ * the pair's running maximum and minimum per lane. 8 instructions per 2 doubles, no branch. */
+#define FOLD_PAIR(x, mx, mn)                                                        \
+  do {                                                                              \
+    const __m128d x_ = (x);                                                         \
+    diff = _mm_or_pd(diff, _mm_sub_pd(_mm_sub_pd(_mm_add_pd(x_, two52), two52), x_)); \
+    mx = _mm_max_pd(mx, x_);                                                        \
+    mn = _mm_min_pd(mn, x_);                                                        \
+  } while (0)
+#endif
+
 /*
- * One pass: each record is checked branch-light (a single well-predicted branch per record) and
- * applied at once, its old qty going to the undo log. Anything unusual (a record the cheap test
- * rejects, a side that would overflow) undoes the pass and hands the batch to the exact two-pass
- * path, so statuses, their order and the rollback guarantee are those of apply_batch_f64_exact.
+ * Whether every record of a batch is one the fast pass applies as it is: side 0 or 1 (or -0.0, a bid),
+ * price an integer in [min_price, max_price] and below 2^52, qty an integer in [0, 2^52). Checked for
+ * the whole batch before anything is applied, with SSE2 two doubles at a time and one branch per
+ * batch: a batch that fails (any odd record, or values the fast tests do not cover) goes whole to the
+ * exact path, so nothing is applied twice or undone for a bad record.
+ */
+static inline __attribute__((always_inline)) int batch_plain(const hft_book* b, const double* records, int32_t count) {
+#if HFT_SSE2
+  /* Two records are three pairs: (side0, price0), (qty0, side1), (price1, qty1), each pair position
+   * with its lanes' bounds. */
+  const __m128d two52 = _mm_set1_pd(4503599627370496.0);
+  const __m128d lo0 = _mm_loadu_pd(b->fast_lo), lo1 = _mm_loadu_pd(b->fast_lo + 2), lo2 = _mm_loadu_pd(b->fast_lo + 4);
+  const __m128d hi0 = _mm_loadu_pd(b->fast_hi), hi1 = _mm_loadu_pd(b->fast_hi + 2), hi2 = _mm_loadu_pd(b->fast_hi + 4);
+  __m128d diff = _mm_setzero_pd();
+  __m128d mx0 = lo0, mx1 = lo1, mx2 = lo2; /* a bound is a neutral start for the running max/min */
+  __m128d mn0 = hi0, mn1 = hi1, mn2 = hi2;
+  const double* r = records;
+  const double* const pairs_end = records + (size_t)(count & ~1) * HFT_F64_STRIDE;
+  for (; r < pairs_end; r += 2 * HFT_F64_STRIDE) {
+    FOLD_PAIR(_mm_loadu_pd(r), mx0, mn0);
+    FOLD_PAIR(_mm_loadu_pd(r + 2), mx1, mn1);
+    FOLD_PAIR(_mm_loadu_pd(r + 4), mx2, mn2);
+  }
+  if (count & 1) {
+    FOLD_PAIR(_mm_loadu_pd(r), mx0, mn0);
+    FOLD_PAIR(_mm_load_sd(r + 2), mx1, mn1); /* qty in the low lane, 0.0 in the (side) high lane */
+  }
+  /* all lanes: max <= hi, min >= lo (false for NaN, which diff has caught anyway), diff all zero */
+  __m128d ok = _mm_and_pd(_mm_and_pd(_mm_cmple_pd(mx0, hi0), _mm_cmple_pd(mx1, hi1)), _mm_cmple_pd(mx2, hi2));
+  ok = _mm_and_pd(ok, _mm_and_pd(_mm_and_pd(_mm_cmpge_pd(mn0, lo0), _mm_cmpge_pd(mn1, lo1)), _mm_cmpge_pd(mn2, lo2)));
+  const __m128i zero = _mm_cmpeq_epi32(_mm_castpd_si128(diff), _mm_setzero_si128());
+  return _mm_movemask_pd(ok) == 3 && _mm_movemask_epi8(zero) == 0xFFFF;
+#else
+  const double pmin = b->fast_lo[1];
+  const double pmax = b->fast_hi[1];
+  int good = 1;
+  for (int32_t i = 0; i < count; i++) {
+    const double* r = records + (size_t)i * HFT_F64_STRIDE;
+    const double sd = r[HFT_F64_SIDE];
+    const double pd = r[HFT_F64_PRICE];
+    const double qd = r[HFT_F64_QTY];
+    /* the range tests first, so the casts below only see values that fit */
+    const int in_range = ((sd == 0.0) | (sd == 1.0)) & (pd >= pmin) & (pd <= pmax) & (qd >= 0.0) & (qd <= FAST_MAX);
+    if (!in_range) return 0;
+    good &= ((double)(int64_t)pd == pd) & ((double)(int64_t)qd == qd);
+  }
+  return good;
+#endif
+}
+
+/*
+ * Applies a batch batch_plain accepted, each record at once, its old qty going to the undo log when
+ * `checked`. Returns the records applied: all of them, unless `checked` and a side would overflow,
+ * when the caller undoes the pass and hands the batch to the exact two-pass path, so statuses and the
+ * rollback guarantee are those of apply_batch_f64_exact. Unchecked (the batch cannot fill a side,
+ * see the caller) no insert can fail, so nothing is logged.
  */
 static inline __attribute__((always_inline)) int32_t fast_pass(hft_book* book, const double* records, int32_t count,
                                                              const int checked) {
-  const int64_t min_price = book->params.min_price;
-  const uint64_t price_span = (uint64_t)(book->params.max_price - min_price);
   const int32_t max_levels = book->params.max_levels;
   const uint64_t slots = (uint64_t)book->slots;
-  undo_entry* const undo = book->undo;
-#if HFT_SSE2
-  const __m128d two52 = _mm_set1_pd(4503599627370496.0);
-#endif
-  int32_t i = 0;
-  for (; i < count; i++) {
-    const double* r = records + (size_t)i * HFT_F64_STRIDE;
-    const double sd = r[HFT_F64_SIDE];
-    int64_t p;
-    int64_t q;
-    int good;
-#if HFT_SSE2
-    /* price and qty together: x + 2^52 - 2^52 == x exactly when x is an integer in [0, 2^52), and
-     * then the low mantissa bits of x + 2^52 are x itself: v = bits(x + 2^52) - bits(2^52) = x.
-     * Every other x that passes the equality (a negative integer, an even one >= 2^52, an infinity)
-     * moves the exponent, so its v is below 0 or at least 2^52: one integer test of p | q refuses
-     * them all. Larger legal values (up to 2^53-1) and -0.0 sides take the exact path. */
-    const __m128d x = _mm_loadu_pd(r + HFT_F64_PRICE);
-    const __m128d y = _mm_add_pd(x, two52);
-    const __m128d fine = _mm_cmpeq_pd(_mm_sub_pd(y, two52), x);
-    const __m128i v = _mm_sub_epi64(_mm_castpd_si128(y), _mm_castpd_si128(two52));
-    p = _mm_cvtsi128_si64(v);
-    q = _mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
-    uint64_t sbits;
-    memcpy(&sbits, &sd, sizeof sbits);
-    /* side: the bit patterns of 0.0 and 1.0 (1.0 is 0x3ff0..., the only one with bits 63-61 = 001);
-     * any other pattern gives a product that differs from it */
-    const uint64_t s61 = sbits >> 61;
-    const int32_t s = (int32_t)s61;
-    good = (_mm_movemask_pd(fine) == 3) & (((uint64_t)p | (uint64_t)q) >> 52 == 0) &
-           (sbits == s61 * UINT64_C(0x3ff0000000000000)) & ((uint64_t)(p - min_price) <= price_span);
-#else
-    const double pd = r[HFT_F64_PRICE];
-    const double qd = r[HFT_F64_QTY];
-    p = trunc_i64(pd);
-    q = trunc_i64(qd);
-    /* side 0.0 or 1.0; price and qty exact integers; price in range; 0 <= qty <= HFT_MAX_QTY */
-    good = ((sd == 0.0) | (sd == 1.0)) & ((double)p == pd) & ((double)q == qd) &
-           ((uint64_t)(p - min_price) <= price_span) & ((uint64_t)q <= (uint64_t)HFT_MAX_QTY);
-    const int32_t s = sd == 1.0;
-#endif
-    if (__builtin_expect(!good, 0)) break;
-    const int64_t key = (p ^ -(int64_t)s) + s; /* to_key without a branch */
+  undo_entry* u = book->undo;
+  const double* r = records;
+  const double* const end = records + (size_t)count * HFT_F64_STRIDE;
+  for (; r < end; r += HFT_F64_STRIDE, u++) {
+    /* batch_plain checked them: exact conversions, a side of 0 or 1, a price in range */
+    const int64_t s = (int64_t)r[HFT_F64_SIDE];
+    const int64_t p = (int64_t)r[HFT_F64_PRICE];
+    const int64_t q = (int64_t)r[HFT_F64_QTY];
     side_book* sb = &book->sd[s];
+    const int64_t key = p * sb->sign;
     const uint64_t off = (uint64_t)(key - sb->base);
     if (__builtin_expect(off < slots, 1)) {
       /* Branch-free apply: in this stream inserts, deletes and modifies are mixed unpredictably,
@@ -622,7 +657,7 @@ static inline __attribute__((always_inline)) int32_t fast_pass(hft_book* book, c
       const int64_t o = *cell;
       const int32_t at = (int32_t)off;
       const int32_t delta = (q != 0) - (o != 0);
-      undo[i].qty = o;
+      if (checked) u->qty = o;
       *cell = q;
       sb->lad_count += delta;
       if (checked && __builtin_expect(side_count(sb) > max_levels, 0)) { /* only an insert gets here */
@@ -635,11 +670,17 @@ static inline __attribute__((always_inline)) int32_t fast_pass(hft_book* book, c
       if (__builtin_expect((q == 0) & (at == best), 0)) rescan_best(sb);
     } else {
       int64_t old;
-      if (set_level_slow(book, s, key, q, &old) != HFT_OK) break;
-      undo[i].qty = old;
+      const hft_status st = set_level_slow(book, (int32_t)s, key, q, &old);
+      if (checked) {
+        if (st != HFT_OK) break;
+        u->qty = old;
+      } else {
+        HFT_ASSERT(st == HFT_OK); /* unchecked: every side has room for the whole batch */
+        (void)st;
+      }
     }
   }
-  return i;
+  return (int32_t)(u - book->undo);
 }
 
 hft_status hft_book_apply_batch_f64(hft_book* book, const double* records, int32_t count) {
@@ -647,15 +688,18 @@ hft_status hft_book_apply_batch_f64(hft_book* book, const double* records, int32
   if (count < 0) return HFT_E_BAD_COUNT;
   if (count > book->params.max_batch) return HFT_E_BATCH_TOO_LARGE;
   if (records == NULL && count > 0) return HFT_E_NULL_POINTER;
-  /* Capacity is checked per insert only when this batch could fill a side at all (in the window;
-   * set_level_slow always checks). */
+  if (__builtin_expect(!batch_plain(book, records, count), 0)) return apply_batch_f64_exact(book, records, count);
+  /* Each record adds at most one level to its side, so when both sides have room for the whole batch
+   * no insert can fail and the pass needs neither capacity checks nor an undo log. */
   const int32_t room = book->params.max_levels - count;
-  const int32_t i = (side_count(&book->sd[0]) <= room && side_count(&book->sd[1]) <= room)
-                        ? fast_pass(book, records, count, 0)
-                        : fast_pass(book, records, count, 1);
-  if (__builtin_expect(i < count, 0)) {
-    undo_fast(book, records, i);
-    return apply_batch_f64_exact(book, records, count);
+  if (side_count(&book->sd[0]) <= room && side_count(&book->sd[1]) <= room) {
+    fast_pass(book, records, count, 0);
+  } else {
+    const int32_t i = fast_pass(book, records, count, 1);
+    if (__builtin_expect(i < count, 0)) {
+      undo_fast(book, records, i);
+      return apply_batch_f64_exact(book, records, count);
+    }
   }
   maybe_shift_down(book);
   book->updates++;
@@ -948,6 +992,7 @@ hft_status hft_book_check_integrity(const hft_book* book) {
   for (int32_t s = 0; s < 2; s++) {
     const side_book* sb = &book->sd[s];
     if (sb->lad_count < 0 || sb->out_count < 0 || side_count(sb) > p->max_levels) return HFT_E_CORRUPT;
+    if (sb->sign != (s == HFT_SIDE_BID ? 1 : -1)) return HFT_E_CORRUPT;
     int32_t seen = 0;
     int32_t top = -1;
     for (int32_t i = 0; i < book->slots; i++) {

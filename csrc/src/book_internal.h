@@ -37,11 +37,13 @@ typedef struct undo_entry {
 typedef struct side_book {
   int64_t* qty;      /* ladder, `slots` entries */
   int64_t base;      /* key of ladder slot 0 */
+  int64_t sign;      /* +1 bids, -1 asks: key = price * sign, one multiply instead of a side test */
   int32_t best;      /* highest non-empty ladder slot, -1 when the ladder is empty */
   int32_t lad_count; /* non-empty ladder slots */
   level* out;        /* levels with key < base, ascending key */
   int32_t out_count;
   int32_t reserved;
+  int64_t pad[2]; /* 64 bytes: a side's record is found with one shift of the side */
 } side_book;
 
 struct hft_book {
@@ -56,6 +58,10 @@ struct hft_book {
   double* stage_f64;         /* max_batch records {side, price, qty}: hft_book_staging_f64 */
   undo_entry* undo;          /* max_batch */
   double summary[HFT_SUM_LEN];
+  /* The fast batch test's per-lane bounds for two records as three pairs of doubles, (side, price),
+   * (qty, side), (price, qty): lows then highs, fixed at create (book.c, batch_plain). */
+  double fast_lo[6];
+  double fast_hi[6];
 };
 
 

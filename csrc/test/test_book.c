@@ -465,6 +465,63 @@ static void test_f64_fast_path_bailouts(void) {
   hft_book_destroy(b);
 }
 
+/* The f64 batch is tested whole before anything is applied, two records (three pairs of doubles) at a
+ * time plus an odd tail, each pair position with its own lane bounds: every bad value at every
+ * position of batches of 1..7 records must give the exact path's status and change nothing, and legal
+ * values the fast test leaves to the exact path must give what the int64 batch call gives. */
+static void test_f64_fast_batch_positions(void) {
+  const double nan = __builtin_nan("");
+  const double bad[][3] = {
+      {0, nan, 1},   {0, 100, nan},   {nan, 100, 1},   {0, 9, 1},        {1, 1001, 1},   {0, 100.5, 1},
+      {0, 100, 0.25}, {0, 100, 5e-324}, {0, 100, -1},    {1.0000000000000002, 100, 1}, {0, -0.5, 1}, {3, 100, 1}, {1, -1, 1},
+  };
+  const hft_status want[] = {
+      HFT_E_NOT_INTEGER, HFT_E_NOT_INTEGER, HFT_E_BAD_SIDE,    HFT_E_PRICE_OUT_OF_RANGE,
+      HFT_E_PRICE_OUT_OF_RANGE, HFT_E_NOT_INTEGER, HFT_E_NOT_INTEGER, HFT_E_NOT_INTEGER,
+      HFT_E_NEGATIVE_QTY, HFT_E_BAD_SIDE, HFT_E_NOT_INTEGER, HFT_E_BAD_SIDE, HFT_E_PRICE_OUT_OF_RANGE,
+  };
+  /* legal: -0.0 as a side and as a qty, the price bounds, a qty above 2^52 */
+  const double odd[][3] = {{-0.0, 100, 5}, {1, 200, -0.0}, {0, 10, 7}, {1, 1000, 8}, {0, 99, 4503599627370497.0}};
+  hft_book* b = make_book(10, 1000, 64, 8);
+  hft_book* twin = make_book(10, 1000, 64, 8);
+  for (int32_t n = 1; n <= 7; n++) {
+    for (int32_t k = 0; k < n; k++) {
+      double batch[7][3];
+      hft_level_update ups[7];
+      for (int32_t j = 0; j < n; j++) {
+        const int32_t side = j & 1;
+        const int64_t price = side == 0 ? 100 - j : 200 + j;
+        const double rec[3] = {(double)side, (double)price, (double)(n + j)};
+        memcpy(batch[j], rec, sizeof rec);
+      }
+      for (size_t v = 0; v < sizeof bad / sizeof bad[0]; v++) {
+        state before;
+        snap_state(b, &before);
+        double copy[7][3];
+        memcpy(copy, batch, sizeof copy);
+        memcpy(copy[k], bad[v], sizeof bad[v]);
+        CHECK_EQ_STATUS(hft_book_apply_batch_f64(b, &copy[0][0], n), want[v]);
+        CHECK(same_state(b, &before));
+      }
+      for (size_t v = 0; v < sizeof odd / sizeof odd[0]; v++) {
+        double copy[7][3];
+        memcpy(copy, batch, sizeof copy);
+        memcpy(copy[k], odd[v], sizeof odd[v]);
+        for (int32_t j = 0; j < n; j++) ups[j] = up((int32_t)copy[j][0], (int64_t)copy[j][1], (int64_t)copy[j][2]);
+        CHECK_EQ_STATUS(hft_book_apply_batch_f64(b, &copy[0][0], n), HFT_OK);
+        CHECK_EQ_STATUS(hft_book_apply_batch(twin, ups, n), HFT_OK);
+        state got, expect;
+        snap_state(b, &got);
+        snap_state(twin, &expect);
+        CHECK(memcmp(&got, &expect, sizeof got) == 0);
+        CHECK_EQ_STATUS(hft_book_check_integrity(b), HFT_OK);
+      }
+    }
+  }
+  hft_book_destroy(b);
+  hft_book_destroy(twin);
+}
+
 /* Affinity: bad arguments change nothing; pinning to one allowed CPU and back is seen by the getter. */
 static void test_cpu_affinity(void) {
   int32_t before[HFT_MAX_CPUS];
@@ -490,6 +547,7 @@ int main(void) {
   test_batch_and_reads();
   test_errors_leave_book_intact();
   test_f64_fast_path_bailouts();
+  test_f64_fast_batch_positions();
   test_snapshot();
   test_deep_book_and_jumps();
   test_sparse_book_and_window_moves();
