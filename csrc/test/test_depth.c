@@ -207,6 +207,31 @@ static void test_binance_fields(void) {
   hft_book_destroy(b);
 }
 
+/* Bytes that are not UTF-8 where the frame has room for strings to be read 16 bytes at a time: at
+ * every offset of a block of a long string, as a one-character key and as a level's extra string; and
+ * good UTF-8 there still passes. */
+static void test_utf8_in_long_frames(hft_depth* d, hft_book* b) {
+  const char* not_utf8[] = {"\xed\xa0\x80",     "\xff",   "\x80",     "\xc0\xaf",        "\xe0\x80\xaf",
+                            "\xf0\x80\x80\xaf", "\xf4\x90\x80\x80", "\xc3", "\xe2\x82", "\xf0\x9f\x98"};
+  const char* head = "{\"stream\":\"btcusdt@depth\",\"data\":{\"U\":1,\"u\":1,";
+  const char* pad = "                                "; /* room after the frame's last string */
+  char frame[512];
+  for (size_t i = 0; i < sizeof not_utf8 / sizeof not_utf8[0]; i++) {
+    for (int at = 0; at < 18; at++) {
+      snprintf(frame, sizeof frame, "%s\"b\":[],\"a\":[],\"x\":\"%.*s%sABCDEFGHIJKLMNOPQRSTUVWXYZ\"}}%s", head, at,
+               "abcdefghijklmnopqrstuvwxyz", not_utf8[i], pad);
+      CHECK_DEPTH(decode(d, b, frame, 0, 0), HFT_DEPTH_BAD_JSON);
+    }
+    snprintf(frame, sizeof frame, "%s\"%s\":1,\"b\":[],\"a\":[]}}%s", head, not_utf8[i], pad);
+    CHECK_DEPTH(decode(d, b, frame, 0, 0), HFT_DEPTH_BAD_JSON);
+    snprintf(frame, sizeof frame, "%s\"b\":[[\"1.00\",\"2.000\",\"%s\"]],\"a\":[]}}%s", head, not_utf8[i], pad);
+    CHECK_DEPTH(decode(d, b, frame, 0, 0), HFT_DEPTH_BAD_JSON);
+  }
+  snprintf(frame, sizeof frame, "%s\"b\":[[\"1.00\",\"2.000\",\"\xc3\xa9\"]],\"a\":[],\"\xc3\xa9\":\"%s\"}}%s", head,
+           "abcdefghijklmnop\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80qrstuvwxyz", pad);
+  CHECK_DEPTH(decode(d, b, frame, 0, 0), HFT_DEPTH_APPLIED);
+}
+
 static void test_json_validity(void) {
   hft_depth* d = depth_new(HFT_VENUE_BINANCE, "btcusdt@depth", 8);
   hft_book* b = book_new(100, 8);
@@ -257,6 +282,7 @@ static void test_json_validity(void) {
     if (st != HFT_DEPTH_BAD_JSON) fprintf(stderr, "bad JSON %zu accepted: %s\n", i, bad[i]);
     CHECK_DEPTH(st, HFT_DEPTH_BAD_JSON);
   }
+  test_utf8_in_long_frames(d, b);
   const char* good[] = {
       " \t\n\r{\"a\":[1,-0,0.5e-3,1E+2,true,false,null,{\"x\":{}},[],\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\"]} \n",
       "{\"a\":\"\x7f\xc3\xa9\xe2\x82\xac\xed\x9f\xbf\xee\x80\x80\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\"}",
@@ -460,6 +486,88 @@ static void test_book_refused(void) {
   hft_book_destroy(b);
 }
 
+/* splitmix64: the random decimals' generator, seeded, so a failure replays. */
+static uint64_t rng_next(uint64_t* state) {
+  uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+  return z ^ (z >> 31);
+}
+
+/* Random decimal strings for test_decimal_paths: digits, an optional point, more digits (often zeros
+ * at the end), sometimes a stray character; n = the buffer's size. */
+static void random_decimal(uint64_t* seed, char* out, size_t n) {
+  static const char stray[] = "e-+.x \x7f\xc3";
+  size_t k = 0;
+  const int int_digits = (int)(rng_next(seed) % 12);
+  const int leading_zero = rng_next(seed) % 8 == 0;
+  for (int i = 0; i < int_digits && k + 1 < n; i++)
+    out[k++] = (char)('0' + (leading_zero && i == 0 ? 0 : rng_next(seed) % 10));
+  if (rng_next(seed) % 4 != 0 && k + 1 < n) {
+    out[k++] = '.';
+    const int frac = (int)(rng_next(seed) % 14);
+    const int zeros_from = (int)(rng_next(seed) % (uint64_t)(frac + 1));
+    for (int i = 0; i < frac && k + 1 < n; i++)
+      out[k++] = (char)('0' + (i >= zeros_from ? 0 : rng_next(seed) % 10));
+  }
+  if (rng_next(seed) % 16 == 0 && k > 0) out[rng_next(seed) % k] = stray[rng_next(seed) % (sizeof stray - 1)];
+  out[k] = '\0';
+}
+
+/* The decimals of the plain level shape are read 16 bytes at a time when at least 17 bytes are left,
+ * byte by byte near the frame's end; a level with a space after its '[' is read by the general path,
+ * the reference. Every decimal, at both distances from the end, must give what the general path
+ * gives: the same status, result record and staged records, on random grids (0-9 decimals, units 1, 5,
+ * 25) with values up to and past 2^53. */
+static void test_decimal_paths(void) {
+  uint64_t seed = 20261205;
+  const int64_t units[] = {1, 5, 25};
+  hft_book* b = book_new(100, 8);
+  for (int round = 0; round < 4000; round++) {
+    hft_depth_params p;
+    memset(&p, 0, sizeof p);
+    p.price_decimals = (int32_t)(rng_next(&seed) % 10);
+    p.qty_decimals = (int32_t)(rng_next(&seed) % 10);
+    p.price_unit = units[rng_next(&seed) % 3];
+    p.qty_unit = units[rng_next(&seed) % 3];
+    p.max_ticks = HFT_MAX_PRICE;
+    p.max_lots = HFT_MAX_QTY;
+    p.venue = HFT_VENUE_BINANCE;
+    p.max_frame = 4096;
+    p.max_levels = 8;
+    strcpy(p.key, "k");
+    hft_depth* d = NULL;
+    CHECK_EQ_STATUS(hft_depth_create(&p, &d), HFT_OK);
+    char price[32];
+    char qty[32];
+    random_decimal(&seed, price, sizeof price);
+    random_decimal(&seed, qty, sizeof qty);
+    const char* pads[] = {"", "                                "};
+    int32_t want_status = 0;
+    double want[HFT_DR_LEN + HFT_F64_STRIDE];
+    for (int variant = 0; variant < 3; variant++) {
+      /* 0: the general path (the reference); 1: the plain shape at the frame's end; 2: with room after */
+      char frame[256];
+      snprintf(frame, sizeof frame, "{\"stream\":\"k\",\"data\":{\"U\":1,\"u\":1,\"a\":[],\"b\":[[%s\"%s\",\"%s\"]]}}%s",
+               variant == 0 ? " " : "", price, qty, pads[variant == 2]);
+      hft_book_clear(b);
+      const int32_t st = decode(d, b, frame, HFT_DEPTH_REHEARSE, 0);
+      double got[HFT_DR_LEN + HFT_F64_STRIDE]; /* the result record, then the first staged record */
+      memcpy(got, res(d), sizeof(double) * HFT_DR_LEN);
+      memcpy(got + HFT_DR_LEN, hft_book_staging_f64(b), sizeof(double) * HFT_F64_STRIDE);
+      if (variant == 0) {
+        want_status = st;
+        memcpy(want, got, sizeof want);
+      } else if (st != want_status || memcmp(want, got, sizeof want) != 0) {
+        fprintf(stderr, "decimal paths differ (seed 20261205, round %d, variant %d): %s\n", round, variant, frame);
+        CHECK(0);
+      }
+    }
+    hft_depth_destroy(d);
+  }
+  hft_book_destroy(b);
+}
+
 int main(void) {
   test_params();
   test_binance_apply();
@@ -469,6 +577,7 @@ int main(void) {
   test_grid_units();
   test_okx();
   test_book_refused();
+  test_decimal_paths();
   printf("test_depth: %d checks, %d failed\n", check_count, check_failures);
   return check_failures == 0 ? 0 : 1;
 }
