@@ -627,60 +627,85 @@ static inline __attribute__((always_inline)) int batch_plain(const hft_book* b, 
 #endif
 }
 
+/* The book's limits, read once per batch: the level stores inside would otherwise make the compiler
+ * read them again for every record (an int32 store may alias them). */
+typedef struct batch_limits {
+  uint64_t slots;
+  int32_t max_levels;
+} batch_limits;
+
+static inline batch_limits limits_of(const hft_book* book) {
+  const batch_limits lim = {(uint64_t)book->slots, book->params.max_levels};
+  return lim;
+}
+
 /*
- * Applies a batch batch_plain accepted, each record at once, its old qty going to the undo log when
- * `checked`. Returns the records applied: all of them, unless `checked` and a side would overflow,
- * when the caller undoes the pass and hands the batch to the exact two-pass path, so statuses and the
- * rollback guarantee are those of apply_batch_f64_exact. Unchecked (the batch cannot fill a side,
- * see the caller) no insert can fail, so nothing is logged.
+ * Applies one record of a batch known to be good (integers, a side of 0 or 1, a price in range) at
+ * once, its old qty going to *u when `checked`. Returns 0 only when `checked` and the record would
+ * overflow its side (nothing changed then); unchecked (no side can fill, see the callers) every
+ * record applies, so nothing is logged.
+ */
+static inline __attribute__((always_inline)) int apply_one(hft_book* book, const batch_limits* lim, int64_t s,
+                                                           int64_t p, int64_t q, const int checked, undo_entry* u) {
+  side_book* sb = &book->sd[s];
+  const int64_t key = p * sb->sign;
+  const uint64_t off = (uint64_t)(key - sb->base);
+  if (__builtin_expect(off < lim->slots, 1)) {
+    /* Branch-free apply: in this stream inserts, deletes and modifies are mixed unpredictably, so a
+     * data-dependent branch here would mispredict often. Slots above `best` are empty, and the `best`
+     * slot is not, which is what lets the tests below skip the old qty. */
+    int64_t* const cell = sb->qty + off;
+    const int64_t o = *cell;
+    const int32_t at = (int32_t)off;
+    const int32_t delta = (q != 0) - (o != 0);
+    if (checked) u->qty = o;
+    *cell = q;
+    sb->lad_count += delta;
+    if (checked && __builtin_expect(side_count(sb) > lim->max_levels, 0)) { /* only an insert */
+      *cell = o;
+      sb->lad_count -= delta;
+      return 0;
+    }
+    const int32_t best = sb->best;
+    sb->best = ((q != 0) & (at > best)) ? at : best;
+    if (__builtin_expect((q == 0) & (at == best), 0)) rescan_best(sb);
+    return 1;
+  }
+  int64_t old;
+  const hft_status st = set_level_slow(book, (int32_t)s, key, q, &old);
+  if (checked) {
+    if (st != HFT_OK) return 0;
+    u->qty = old;
+  } else {
+    HFT_ASSERT(st == HFT_OK); /* unchecked: every side has room for the whole batch */
+    (void)st;
+  }
+  return 1;
+}
+
+/*
+ * Applies a batch batch_plain accepted, record by record. Returns the records applied: all of them,
+ * unless `checked` and a side would overflow, when the caller undoes the pass and hands the batch to
+ * the exact two-pass path, so statuses and the rollback guarantee are those of apply_batch_f64_exact.
  */
 static inline __attribute__((always_inline)) int32_t fast_pass(hft_book* book, const double* records, int32_t count,
                                                              const int checked) {
-  const int32_t max_levels = book->params.max_levels;
-  const uint64_t slots = (uint64_t)book->slots;
+  const batch_limits lim = limits_of(book);
   undo_entry* u = book->undo;
-  const double* r = records;
   const double* const end = records + (size_t)count * HFT_F64_STRIDE;
-  for (; r < end; r += HFT_F64_STRIDE, u++) {
+  for (const double* r = records; r < end; r += HFT_F64_STRIDE, u++) {
     /* batch_plain checked them: exact conversions, a side of 0 or 1, a price in range */
     const int64_t s = (int64_t)r[HFT_F64_SIDE];
-    const int64_t p = (int64_t)r[HFT_F64_PRICE];
-    const int64_t q = (int64_t)r[HFT_F64_QTY];
-    side_book* sb = &book->sd[s];
-    const int64_t key = p * sb->sign;
-    const uint64_t off = (uint64_t)(key - sb->base);
-    if (__builtin_expect(off < slots, 1)) {
-      /* Branch-free apply: in this stream inserts, deletes and modifies are mixed unpredictably,
-       * so a data-dependent branch here would mispredict often. Slots above `best` are empty, and
-       * the `best` slot is not, which is what lets the tests below skip the old qty. */
-      int64_t* const cell = sb->qty + off;
-      const int64_t o = *cell;
-      const int32_t at = (int32_t)off;
-      const int32_t delta = (q != 0) - (o != 0);
-      if (checked) u->qty = o;
-      *cell = q;
-      sb->lad_count += delta;
-      if (checked && __builtin_expect(side_count(sb) > max_levels, 0)) { /* only an insert gets here */
-        *cell = o;
-        sb->lad_count -= delta;
-        break;
-      }
-      const int32_t best = sb->best;
-      sb->best = ((q != 0) & (at > best)) ? at : best;
-      if (__builtin_expect((q == 0) & (at == best), 0)) rescan_best(sb);
-    } else {
-      int64_t old;
-      const hft_status st = set_level_slow(book, (int32_t)s, key, q, &old);
-      if (checked) {
-        if (st != HFT_OK) break;
-        u->qty = old;
-      } else {
-        HFT_ASSERT(st == HFT_OK); /* unchecked: every side has room for the whole batch */
-        (void)st;
-      }
-    }
+    if (!apply_one(book, &lim, s, (int64_t)r[HFT_F64_PRICE], (int64_t)r[HFT_F64_QTY], checked, u)) break;
   }
   return (int32_t)(u - book->undo);
+}
+
+/* After a pass that applied every record: the window and the summary. */
+static inline void finish_batch(hft_book* book) {
+  maybe_shift_down(book);
+  book->updates++;
+  refresh_summary(book);
 }
 
 hft_status hft_book_apply_batch_f64(hft_book* book, const double* records, int32_t count) {
@@ -701,9 +726,57 @@ hft_status hft_book_apply_batch_f64(hft_book* book, const double* records, int32
       return apply_batch_f64_exact(book, records, count);
     }
   }
-  maybe_shift_down(book);
-  book->updates++;
-  refresh_summary(book);
+  finish_batch(book);
+  return HFT_OK;
+}
+
+/* One side's {ticks, lots} pairs through apply_one; the records applied before a `checked` overflow. */
+static inline __attribute__((always_inline)) int32_t levels_pass(hft_book* book, int64_t s, const int64_t* lv,
+                                                                int32_t n, const int checked, undo_entry* u) {
+  const batch_limits lim = limits_of(book);
+  for (int32_t i = 0; i < n; i++, lv += 2, u++) {
+    if (!apply_one(book, &lim, s, lv[0], lv[1], checked, u)) return i;
+  }
+  return n;
+}
+
+/* Both sides' levels, bids first, as staged; the records applied (all, unless `checked` overflowed). */
+static inline __attribute__((always_inline)) int32_t levels_both(hft_book* book, const int64_t* bids, int32_t nb,
+                                                                const int64_t* asks, int32_t na, const int checked) {
+  const int32_t i = levels_pass(book, HFT_SIDE_BID, bids, nb, checked, book->undo);
+  if (i < nb) return i;
+  return nb + levels_pass(book, HFT_SIDE_ASK, asks, na, checked, book->undo + nb);
+}
+
+hft_status hft_book_apply_levels(hft_book* book, const double* staged, const int64_t* bids, int32_t nb,
+                                 const int64_t* asks, int32_t na) {
+  const int32_t count = nb + na;
+  HFT_ASSERT(valid_book(book) && nb >= 0 && na >= 0 && count <= book->params.max_batch);
+  /* the decoder's levels are integers in (0, 2^53) ticks and [0, 2^53) lots: only the book's own price
+   * range is left to test, and a level outside it is the exact path's to report */
+  int64_t lo = INT64_MAX;
+  int64_t hi = INT64_MIN;
+  for (int32_t i = 0; i < nb; i++) {
+    lo = bids[2 * i] < lo ? bids[2 * i] : lo;
+    hi = bids[2 * i] > hi ? bids[2 * i] : hi;
+  }
+  for (int32_t i = 0; i < na; i++) {
+    lo = asks[2 * i] < lo ? asks[2 * i] : lo;
+    hi = asks[2 * i] > hi ? asks[2 * i] : hi;
+  }
+  if (count > 0 && (lo < book->params.min_price || hi > book->params.max_price))
+    return apply_batch_f64_exact(book, staged, count);
+  const int32_t room = book->params.max_levels - count;
+  if (side_count(&book->sd[0]) <= room && side_count(&book->sd[1]) <= room) {
+    levels_both(book, bids, nb, asks, na, 0);
+  } else {
+    const int32_t i = levels_both(book, bids, nb, asks, na, 1);
+    if (__builtin_expect(i < count, 0)) {
+      undo_fast(book, staged, i);
+      return apply_batch_f64_exact(book, staged, count);
+    }
+  }
+  finish_batch(book);
   return HFT_OK;
 }
 

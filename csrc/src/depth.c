@@ -639,7 +639,8 @@ static BYTES_INLINE const uint8_t* plain_decimal_bytes(const uint8_t* p, const u
  * after them, the same bounds), and anything else is handed to plain_decimal_bytes.
  */
 static inline __attribute__((always_inline)) const uint8_t* plain_decimal(const uint8_t* p, const uint8_t* end,
-                                                                          int32_t decimals, int64_t unit, int64_t* out) {
+                                                                          int32_t decimals, int64_t unit,
+                                                                          int64_t* out) {
 #if HFT_SSE2
   if (__builtin_expect(end - p >= 17 && decimals <= 8, 1)) {
     const __m128i chunk = _mm_loadu_si128((const __m128i*)p);
@@ -716,6 +717,10 @@ static inline __attribute__((always_inline)) const uint8_t* plain_level(const le
   if (q == NULL) return NULL;
   q++;
   while (q + 1 < end && q[0] == ',' && q[1] == '"') { /* more strings: skipped, still validated */
+    if (q + 3 < end && q[3] == '"' && q[2] >= 0x20 && q[2] < 0x80 && q[2] != '\\' && q[2] != '"') {
+      q += 4; /* one plain ASCII character, as OKX's "0" and order counts below 10 */
+      continue;
+    }
     int32_t esc = 0;
     q = scan_string(q + 2, end, &esc);
     if (q == NULL) return NULL;
@@ -862,7 +867,7 @@ static int32_t stage_and_apply(dctx* c, hft_book* book, int snapshot, double* r)
   }
   r[HFT_DR_SNAPSHOT] = snapshot;
   const hft_status st = snapshot ? hft_book_apply_snapshot_f64(book, staging, nb + na)
-                                 : hft_book_apply_batch_f64(book, staging, nb + na);
+                                 : hft_book_apply_levels(book, staging, f->side[0].lv, nb, f->side[1].lv, na);
   if (st != HFT_OK) {
     r[HFT_DR_BOOK_STATUS] = st;
     return HFT_DEPTH_BOOK_REFUSED;

@@ -473,7 +473,8 @@ static void test_f64_fast_batch_positions(void) {
   const double nan = __builtin_nan("");
   const double bad[][3] = {
       {0, nan, 1},   {0, 100, nan},   {nan, 100, 1},   {0, 9, 1},        {1, 1001, 1},   {0, 100.5, 1},
-      {0, 100, 0.25}, {0, 100, 5e-324}, {0, 100, -1},    {1.0000000000000002, 100, 1}, {0, -0.5, 1}, {3, 100, 1}, {1, -1, 1},
+      {0, 100, 0.25}, {0, 100, 5e-324}, {0, 100, -1},    {1.0000000000000002, 100, 1}, {0, -0.5, 1}, {3, 100, 1},
+      {1, -1, 1},
   };
   const hft_status want[] = {
       HFT_E_NOT_INTEGER, HFT_E_NOT_INTEGER, HFT_E_BAD_SIDE,    HFT_E_PRICE_OUT_OF_RANGE,

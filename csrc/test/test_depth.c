@@ -482,6 +482,20 @@ static void test_book_refused(void) {
               HFT_DEPTH_BOOK_REFUSED);
   CHECK(res(d)[HFT_DR_BOOK_STATUS] == HFT_E_BOOK_FULL);
   CHECK(best(b, 0) == -1 && updates(b) == 0);
+  /* the asks overflow after the bid went in: all undone; an ask out of range: nothing applied */
+  CHECK_DEPTH(
+      decode(d, b, BN("\"U\":1,\"u\":1,\"b\":[[\"2\",\"1\"]],\"a\":[[\"5\",\"1\"],[\"6\",\"1\"],[\"7\",\"1\"]]"), 0, 0),
+      HFT_DEPTH_BOOK_REFUSED);
+  CHECK(res(d)[HFT_DR_BOOK_STATUS] == HFT_E_BOOK_FULL);
+  CHECK(best(b, 0) == -1 && best(b, 1) == -1 && updates(b) == 0);
+  CHECK_DEPTH(decode(d, b, BN("\"U\":1,\"u\":1,\"b\":[[\"2\",\"1\"]],\"a\":[[\"10.01\",\"1\"]]"), 0, 0),
+              HFT_DEPTH_BOOK_REFUSED);
+  CHECK(res(d)[HFT_DR_BOOK_STATUS] == HFT_E_PRICE_OUT_OF_RANGE);
+  CHECK(best(b, 0) == -1 && updates(b) == 0);
+  /* the range's own ends are in it */
+  CHECK_DEPTH(decode(d, b, BN("\"U\":1,\"u\":1,\"b\":[[\"1\",\"1\"]],\"a\":[[\"10\",\"1\"]]"), 0, 0),
+              HFT_DEPTH_APPLIED);
+  CHECK(best(b, 0) == 100 && best(b, 1) == 1000 && updates(b) == 1);
   hft_depth_destroy(d);
   hft_book_destroy(b);
 }
@@ -548,8 +562,9 @@ static void test_decimal_paths(void) {
     for (int variant = 0; variant < 3; variant++) {
       /* 0: the general path (the reference); 1: the plain shape at the frame's end; 2: with room after */
       char frame[256];
-      snprintf(frame, sizeof frame, "{\"stream\":\"k\",\"data\":{\"U\":1,\"u\":1,\"a\":[],\"b\":[[%s\"%s\",\"%s\"]]}}%s",
-               variant == 0 ? " " : "", price, qty, pads[variant == 2]);
+      const char* head = "{\"stream\":\"k\",\"data\":{\"U\":1,\"u\":1,\"a\":[],\"b\":[[";
+      snprintf(frame, sizeof frame, "%s%s\"%s\",\"%s\"]]}}%s", head, variant == 0 ? " " : "", price, qty,
+               pads[variant == 2]);
       hft_book_clear(b);
       const int32_t st = decode(d, b, frame, HFT_DEPTH_REHEARSE, 0);
       double got[HFT_DR_LEN + HFT_F64_STRIDE]; /* the result record, then the first staged record */
