@@ -117,29 +117,11 @@ static const uint8_t* skip_utf8(const uint8_t* p, const uint8_t* end) {
   return NULL;
 }
 
-/* p just after an opening quote: the closing quote's position, or NULL (control byte, bad escape,
- * bytes that are not UTF-8, unterminated). *esc is set when the string holds an escape. */
-static inline const uint8_t* scan_string(const uint8_t* p, const uint8_t* end, int32_t* esc) {
-#if HFT_SSE2
-  /* 16 bytes at a time up to the first quote, backslash, control byte or byte >= 0x80 (UTF-8 to
-   * check); the byte loop below takes over from there (and for the frame's last 15 bytes) */
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i space = _mm_set1_epi8(0x1f);
-  while (end - p >= 16) {
-    const __m128i b = _mm_loadu_si128((const __m128i*)p);
-    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(b, space), b); /* b <= 0x1f */
-    const __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(b, quote), _mm_cmpeq_epi8(b, backslash));
-    /* movemask of b itself: its bytes >= 0x80 */
-    const uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_or_si128(stop, control)) | (uint32_t)_mm_movemask_epi8(b);
-    if (m != 0) {
-      p += __builtin_ctz(m);
-      if (*p == '"') return p;
-      break;
-    }
-    p += 16;
-  }
-#endif
+/* p inside a string: the closing quote's position, or NULL (control byte, bad escape, bytes that are
+ * not UTF-8, unterminated). *esc is set when the string holds an escape. The byte by byte reader:
+ * escapes, bytes >= 0x80 and the frame's last bytes. */
+static __attribute__((noinline)) const uint8_t* scan_string_bytes(const uint8_t* p, const uint8_t* end,
+                                                                  int32_t* esc) {
   for (;;) {
     if (p >= end) return NULL;
     const uint8_t c = *p;
@@ -167,6 +149,32 @@ static inline const uint8_t* scan_string(const uint8_t* p, const uint8_t* end, i
   }
 }
 
+/* p just after an opening quote: scan_string_bytes's answer, the plain run of the string read 16
+ * bytes at a time (SSE2) up to its first quote, backslash, control byte or byte >= 0x80 (UTF-8 to
+ * check). Inlined where strings are read, so a short key costs no call. */
+static inline __attribute__((always_inline)) const uint8_t* scan_string(const uint8_t* p, const uint8_t* end,
+                                                                        int32_t* esc) {
+#if HFT_SSE2
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x1f);
+  while (end - p >= 16) {
+    const __m128i b = _mm_loadu_si128((const __m128i*)p);
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(b, space), b); /* b <= 0x1f */
+    const __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(b, quote), _mm_cmpeq_epi8(b, backslash));
+    /* movemask of b itself: its bytes >= 0x80 */
+    const uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_or_si128(stop, control)) | (uint32_t)_mm_movemask_epi8(b);
+    if (m != 0) {
+      p += __builtin_ctz(m);
+      if (*p == '"') return p;
+      break;
+    }
+    p += 16;
+  }
+#endif
+  return scan_string_bytes(p, end, esc);
+}
+
 static inline int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 
 /* p at '-' or a digit: the end of a JSON number literal, or NULL. */
@@ -176,6 +184,14 @@ static inline const uint8_t* scan_number(const uint8_t* p, const uint8_t* end) {
   if (*p == '0') {
     p++;
   } else {
+#if HFT_SSE2
+    if (end - p >= 16) { /* ids and times: up to 16 digits classified at once */
+      const __m128i nine = _mm_set1_epi8(9);
+      const __m128i value = _mm_sub_epi8(_mm_loadu_si128((const __m128i*)p), _mm_set1_epi8('0'));
+      const uint32_t digit = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(value, nine), nine));
+      p += __builtin_ctz(~digit); /* bits 16-31 of ~digit are set: at most 16 */
+    }
+#endif
     while (p < end && is_digit(*p)) p++;
   }
   if (p < end && *p == '.') {
@@ -204,8 +220,13 @@ static inline const uint8_t* member_key(const uint8_t* p, const uint8_t* end, jv
   if (p >= end || *p != '"') return NULL;
   key->p = p + 1;
   key->esc = 0;
-  const uint8_t* q = scan_string(p + 1, end, &key->esc);
-  if (q == NULL) return NULL;
+  const uint8_t* q;
+  if (end - p >= 3 && p[2] == '"' && p[1] >= 0x20 && p[1] < 0x80 && p[1] != '\\' && p[1] != '"') {
+    q = p + 2; /* a one-character ASCII key, as all of Binance's depth fields */
+  } else {
+    q = scan_string(p + 1, end, &key->esc);
+    if (q == NULL) return NULL;
+  }
   key->e = q;
   key->kind = J_STR;
   q = ws(q + 1, end);
