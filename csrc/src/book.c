@@ -748,23 +748,27 @@ static inline __attribute__((always_inline)) int32_t levels_both(hft_book* book,
   return nb + levels_pass(book, HFT_SIDE_ASK, asks, na, checked, book->undo + nb);
 }
 
+/* Whether the ticks of n {ticks, lots} pairs all lie in [lo, hi]. */
+static int ticks_within(const int64_t* lv, int32_t n, int64_t lo, int64_t hi) {
+  int64_t min = INT64_MAX;
+  int64_t max = INT64_MIN;
+  for (int32_t i = 0; i < n; i++) {
+    min = lv[2 * i] < min ? lv[2 * i] : min;
+    max = lv[2 * i] > max ? lv[2 * i] : max;
+  }
+  return n == 0 || (min >= lo && max <= hi);
+}
+
 hft_status hft_book_apply_levels(hft_book* book, const double* staged, const int64_t* bids, int32_t nb,
-                                 const int64_t* asks, int32_t na) {
+                                 const int64_t* asks, int32_t na, int64_t max_ticks) {
   const int32_t count = nb + na;
   HFT_ASSERT(valid_book(book) && nb >= 0 && na >= 0 && count <= book->params.max_batch);
-  /* the decoder's levels are integers in (0, 2^53) ticks and [0, 2^53) lots: only the book's own price
-   * range is left to test, and a level outside it is the exact path's to report */
-  int64_t lo = INT64_MAX;
-  int64_t hi = INT64_MIN;
-  for (int32_t i = 0; i < nb; i++) {
-    lo = bids[2 * i] < lo ? bids[2 * i] : lo;
-    hi = bids[2 * i] > hi ? bids[2 * i] : hi;
-  }
-  for (int32_t i = 0; i < na; i++) {
-    lo = asks[2 * i] < lo ? asks[2 * i] : lo;
-    hi = asks[2 * i] > hi ? asks[2 * i] : hi;
-  }
-  if (count > 0 && (lo < book->params.min_price || hi > book->params.max_price))
+  /* the decoder's levels are integers in [1, max_ticks] ticks and [0, 2^53) lots: only the book's own
+   * price range can refuse them, and only when it is narrower (a level outside it is the exact path's
+   * to report) */
+  const int64_t lo = book->params.min_price;
+  const int64_t hi = book->params.max_price;
+  if ((lo > 1 || hi < max_ticks) && !(ticks_within(bids, nb, lo, hi) && ticks_within(asks, na, lo, hi)))
     return apply_batch_f64_exact(book, staged, count);
   const int32_t room = book->params.max_levels - count;
   if (side_count(&book->sd[0]) <= room && side_count(&book->sd[1]) <= room) {

@@ -67,12 +67,12 @@ struct hft_book {
 
 static inline int valid_book(const hft_book* b) { return b != NULL && b->magic == BOOK_MAGIC; }
 
-/* The depth decoder's apply (depth.c): its levels as {ticks, lots} pairs per side, already whole,
- * positive and within 2^53, and `staged`, the same levels as the book's f64 records (bids first).
- * Same outcome as hft_book_apply_batch_f64(book, staged, nb + na), without testing again what the
- * decoder guarantees; the book's price range is still tested. nb + na <= max_batch. */
+/* The depth decoder's apply (depth.c): its levels as {ticks, lots} pairs per side, ticks in
+ * [1, max_ticks] and lots in [0, 2^53), and `staged`, the same levels as the book's f64 records (bids
+ * first). Same outcome as hft_book_apply_batch_f64(book, staged, nb + na), without testing again what
+ * the decoder guarantees; the book's price range is tested when it is narrower. nb + na <= max_batch. */
 hft_status hft_book_apply_levels(hft_book* book, const double* staged, const int64_t* bids, int32_t nb,
-                                 const int64_t* asks, int32_t na);
+                                 const int64_t* asks, int32_t na, int64_t max_ticks);
 
 static inline int64_t to_key(int32_t side, int64_t price) { return side == HFT_SIDE_BID ? price : -price; }
 static inline int64_t to_price(int32_t side, int64_t key) { return side == HFT_SIDE_BID ? key : -key; }

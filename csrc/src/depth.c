@@ -888,7 +888,8 @@ static int32_t stage_and_apply(dctx* c, hft_book* book, int snapshot, double* r)
   }
   r[HFT_DR_SNAPSHOT] = snapshot;
   const hft_status st = snapshot ? hft_book_apply_snapshot_f64(book, staging, nb + na)
-                                 : hft_book_apply_levels(book, staging, f->side[0].lv, nb, f->side[1].lv, na);
+                                 : hft_book_apply_levels(book, staging, f->side[0].lv, nb, f->side[1].lv, na,
+                                                         c->d->params.max_ticks);
   if (st != HFT_OK) {
     r[HFT_DR_BOOK_STATUS] = st;
     return HFT_DEPTH_BOOK_REFUSED;
