@@ -10,7 +10,14 @@
  * A diagnostic tool, not a benchmark: the stamps wrap the methods they time (each wrapper costs a
  * clock read), and two samples of process counters bracket the handler (outside the measured span).
  *
- * Usage: bun bench/tick-to-trade-stages.ts [seconds=20] [slow_threshold_us=150]
+ * With `sim-direct` as third argument, the in-process row of tick-to-trade.bench.ts instead (the same
+ * engine and config on the sim-direct venue over the simulator's matching core, speed 4, no sockets):
+ * each book event that leads to an order is stamped from the moment the adapter emitted it (its recvNs,
+ * where the in-process figure starts) → engine → quote() → order manager → sim-direct placeOrder →
+ * the core's placeOrder entered → returned (matched, its reports raised) → handed (the engine's
+ * orderSent, where the in-process figure ends) → handler end.
+ *
+ * Usage: bun bench/tick-to-trade-stages.ts [seconds=20] [slow_threshold_us=150] [binance|sim-direct]
  *   HFT_ENGINE_CPU as in tick-to-trade.bench.ts (HFT_ENGINE_CPU=none: unpinned, the old tail);
  *   HFT_KEEP_WARM_MS (default 1) and HFT_BUSY_POLL=1 as there.
  *   BUN_JSC_logGC=1 adds JSC's own GC log on stderr (count the collections with `grep -c START`).
@@ -18,15 +25,21 @@
 
 import { heapSize } from "bun:jsc";
 import { DepthDecoder } from "../src/book/index.ts";
-import { createConfiguredVenues, Engine, KeepWarm, parseConfig } from "../src/engine/index.ts";
+import { type Config, createConfiguredVenues, Engine, KeepWarm, parseConfig } from "../src/engine/index.ts";
 import { Execution, OrderManager } from "../src/execution/index.ts";
 import { Rng, SystemClock, silentLogger } from "../src/services/index.ts";
+import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
+import type { VenueEvent } from "../src/types/index.ts";
 import { BinanceAdapter } from "../src/venues/binance/index.ts";
-import { benchEngineCpu, tickToTradeConfig } from "./tick-to-trade.config.ts";
+import type { VenueAdapter } from "../src/venues/index.ts";
+import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
+import { benchEngineCpu, TICK_TO_TRADE_SYMBOLS, tickToTradeConfig } from "./tick-to-trade.config.ts";
 
 const SECONDS = Number(process.argv[2] ?? 20);
 const SLOW_US = Number(process.argv[3] ?? 150);
+/** Which path: the Binance adapter over loopback (default) or the in-process sim-direct venue. */
+const IN_PROCESS = process.argv[4] === "sim-direct";
 const KEEP_WARM_MS = Number(process.env.HFT_KEEP_WARM_MS ?? 1);
 /** HFT_BUSY_POLL=1: rehearse back to back (engine.busy_poll), to see what a rehearsal every turn changes. */
 const BUSY_POLL = process.env.HFT_BUSY_POLL === "1";
@@ -35,9 +48,12 @@ const BURST_IDLE_US = 5000;
 const WARMUP_S = 5;
 
 /** Stage indexes of one frame's record; each holds ns since the frame's arrival (0 = not reached). */
-const STAGES = ["decoded", "engine", "quote", "oms", "adapter", "send", "written", "handlerEnd"] as const;
-type Stage = (typeof STAGES)[number];
-const S: Record<Stage, number> = Object.fromEntries(STAGES.map((s, i) => [s, i])) as Record<Stage, number>;
+const WIRE_STAGES = ["decoded", "engine", "quote", "oms", "adapter", "send", "written", "handlerEnd"] as const;
+/** The in-process path's stages: "written" is the hand-off (orderSent), where its figure ends. */
+const SIM_STAGES = ["engine", "quote", "oms", "adapter", "core", "matched", "written", "handlerEnd"] as const;
+type Stage = (typeof WIRE_STAGES)[number] | (typeof SIM_STAGES)[number];
+const STAGES: readonly Stage[] = IN_PROCESS ? SIM_STAGES : WIRE_STAGES;
+const S = Object.fromEntries(STAGES.map((s, i) => [s, i])) as Record<Stage, number>;
 
 interface FrameRecord {
   stages: Float64Array;
@@ -52,6 +68,8 @@ const records: FrameRecord[] = [];
 let measuring = false;
 let frameNs = 0;
 let current: Float64Array | undefined;
+/** Whether the current frame's time starts at the recvNs of its book event (set by wrapBookEvent). */
+let startAtEvent = false;
 let lastKeepWarmEndNs = 0;
 let keepWarmStartNs = 0;
 /** While measuring: time between keep-warm ticks' starts, and each tick's own duration, µs. */
@@ -60,7 +78,8 @@ const keepWarmTicksUs: number[] = [];
 let lastHandlerEndNs = 0;
 
 function mark(stage: Stage): void {
-  if (current !== undefined && current[S[stage]] === 0) current[S[stage]] = Bun.nanoseconds() - frameNs;
+  const i = S[stage];
+  if (current !== undefined && i !== undefined && current[i] === 0) current[i] = Bun.nanoseconds() - frameNs;
 }
 
 type Method = (...args: never[]) => unknown;
@@ -79,18 +98,23 @@ function wrap(proto: object, name: string, before?: () => void, after?: () => vo
   };
 }
 
-/** The arrival wrapper: counters before and after, the stamps of the frame in between. */
-function wrapArrival(mdProto: object): void {
-  const target = mdProto as Record<string, Method>;
-  const orig = target["onArrival"];
-  if (typeof orig !== "function") throw new Error("no onArrival");
-  target["onArrival"] = function (this: unknown, ...args: never[]) {
+/**
+ * The arrival wrapper: counters before and after, the stamps of the frame in between. The frame's
+ * time starts when the wrapped method is entered, or (startsAtEvent) at the recvNs of the book event
+ * it hands the engine (wrapBookEvent), as the in-process figure does.
+ */
+function wrapArrival(proto: object, name: string, startsAtEvent = false): void {
+  const target = proto as Record<string, Method>;
+  const orig = target[name];
+  if (typeof orig !== "function") throw new Error(`no ${name}`);
+  target[name] = function (this: unknown, ...args: never[]) {
     if (!measuring) return orig.apply(this, args);
     const heap0 = heapSize();
     const ru0 = process.resourceUsage();
     const stages = new Float64Array(STAGES.length);
     current = stages;
     frameNs = Bun.nanoseconds();
+    startAtEvent = startsAtEvent;
     const gapBeforeUs = lastHandlerEndNs === 0 ? -1 : (frameNs - lastHandlerEndNs) / 1000;
     const sinceKeepWarmUs = (frameNs - lastKeepWarmEndNs) / 1000;
     try {
@@ -110,6 +134,19 @@ function wrapArrival(mdProto: object): void {
           gapBeforeUs,
         });
     }
+  };
+}
+
+/** The engine's venue-event entry: a book event of the current frame moves its start to its recvNs. */
+function wrapBookEvent(): void {
+  const target = Engine.prototype as unknown as { onVenueEvent(ev: VenueEvent): void };
+  const orig = target.onVenueEvent;
+  target.onVenueEvent = function (this: Engine, ev: VenueEvent): void {
+    if (startAtEvent && current !== undefined && ev.type === "book") {
+      frameNs = ev.recvNs;
+      startAtEvent = false;
+    }
+    orig.call(this, ev);
   };
 }
 
@@ -182,6 +219,74 @@ function describe(name: string, rs: FrameRecord[]): void {
   );
 }
 
+/** The simulator as a child process and the Binance adapter over loopback, with the wire's stamps. */
+async function wireVenue(config: Config, clock: SystemClock, rng: Rng): Promise<Venues> {
+  const venues = await createConfiguredVenues(config, {
+    clock,
+    rng,
+    log: silentLogger,
+    simRateLimits: { ordersPer10s: 100000, requestWeightPerMinute: 1000000 },
+  });
+  const binance = venues.adapters.find((a) => a instanceof BinanceAdapter);
+  if (!(binance instanceof BinanceAdapter)) throw new Error("the sim venue should run on the Binance adapter");
+  wrapArrival(Object.getPrototypeOf(binance.marketData()) as object, "onArrival");
+  wrap(DepthDecoder.prototype, "decode", undefined, () => mark("decoded"));
+  wrap(BinanceAdapter.prototype, "submitOrder", () => mark("adapter"));
+  wrap(
+    WebSocket.prototype,
+    "send",
+    () => mark("send"),
+    () => mark("written"),
+  );
+  return venues;
+}
+
+/**
+ * The in-process row of tick-to-trade.bench.ts: the matching core (speed 4, agents on) and sim-direct,
+ * each core update the adapter applies is a frame; its time starts at the book event's recvNs.
+ */
+function inProcessVenue(config: Config, clock: SystemClock): Venues {
+  const core = new SimCore({
+    clock,
+    seed: "tick-to-trade",
+    symbols: DEFAULT_SYMBOLS.filter((s) => TICK_TO_TRADE_SYMBOLS.some((t) => t.replace("-", "") === s.symbol)),
+    speed: 4,
+  });
+  const adapter = new SimDirectAdapter({
+    name: "sim",
+    core,
+    clock,
+    accountId: "engine",
+    balances: { USDT: "1000000", BTC: "10", ETH: "100", SOL: "1000", BNB: "100" },
+    fees: { maker: "0", taker: "0.001" },
+    clientIdPrefix: config.engine.client_id_prefix,
+  });
+  wrapArrival(SimDirectAdapter.prototype, "applyQueued", true);
+  wrapBookEvent();
+  wrap(SimDirectAdapter.prototype, "placeOrder", () => mark("adapter"));
+  wrap(
+    SimCore.prototype,
+    "placeOrder",
+    () => mark("core"),
+    () => mark("matched"),
+  );
+  wrap(Engine.prototype, "orderSent", () => mark("written"));
+  core.start();
+  return {
+    adapters: [adapter],
+    close: async () => {
+      core.stop();
+      await adapter.close();
+    },
+  };
+}
+
+/** The venues of a run and how to close them. */
+interface Venues {
+  readonly adapters: VenueAdapter[];
+  close(): Promise<void>;
+}
+
 async function main(): Promise<void> {
   const clock = new SystemClock();
   const rng = new Rng("tick-to-trade");
@@ -194,26 +299,10 @@ async function main(): Promise<void> {
       strategyTypes: STRATEGY_TYPES,
     },
   );
-  const venues = await createConfiguredVenues(config, {
-    clock,
-    rng,
-    log: silentLogger,
-    simRateLimits: { ordersPer10s: 100000, requestWeightPerMinute: 1000000 },
-  });
-  const binance = venues.adapters.find((a) => a instanceof BinanceAdapter);
-  if (!(binance instanceof BinanceAdapter)) throw new Error("the sim venue should run on the Binance adapter");
-  wrapArrival(Object.getPrototypeOf(binance.marketData()) as object);
-  wrap(DepthDecoder.prototype, "decode", undefined, () => mark("decoded"));
+  const venues = IN_PROCESS ? inProcessVenue(config, clock) : await wireVenue(config, clock, rng);
   wrap(Engine.prototype, "onBook", () => mark("engine"));
   wrap(Execution.prototype, "quote", () => mark("quote"));
   wrap(OrderManager.prototype, "submit", () => mark("oms"));
-  wrap(BinanceAdapter.prototype, "submitOrder", () => mark("adapter"));
-  wrap(
-    WebSocket.prototype,
-    "send",
-    () => mark("send"),
-    () => mark("written"),
-  );
   wrap(
     KeepWarm.prototype,
     "tick",
