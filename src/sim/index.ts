@@ -28,6 +28,7 @@ export {
   GARBAGE_FRAME,
   type OrderStatus as SimOrderStatus,
   type OrderView,
+  type PlaceOrderTicksRequest,
   SharedFairValue,
   type SharedFairValueOptions,
   SimCore,

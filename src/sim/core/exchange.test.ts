@@ -1,6 +1,6 @@
 /** Unit tests of the simulator core through its public API: every order type, TIF, STP mode and reject. */
 import { describe, expect, test } from "bun:test";
-import { VirtualClock } from "../../services/index.ts";
+import { Rng, VirtualClock } from "../../services/index.ts";
 import { Side } from "../../types/index.ts";
 import { type BalanceView, type ExecutionReport, type PlaceResult, SimCore, type SimSymbol } from "./index.ts";
 
@@ -734,5 +734,78 @@ describe("amend", () => {
     expect(reason(amend(h, "alice", maker.orderId, { newPrice: "50010.00" }))).toBe("would_take");
     expect([h.core.openOrders("poor"), bal(h.core, "poor", "USDT")]).toEqual(before);
     expect(queue(h, "alice")).toEqual([maker.orderId]);
+  });
+});
+
+describe("placeOrderTicks: the integer entry of the in-process venue", () => {
+  type Kind = "LIMIT" | "LIMIT_MAKER" | "MARKET";
+  const KINDS: readonly Kind[] = ["LIMIT", "LIMIT_MAKER", "MARKET"];
+  const TIFS = ["GTC", "IOC", "FOK"] as const;
+
+  /** One order both ways: the decimal strings the count formats to, or the counts themselves. */
+  function both(rng: Rng, seed: string, step: number, a: Harness, b: Harness): void {
+    const type = KINDS[rng.int(3)] as Kind;
+    const side = rng.chance(0.5) ? "BUY" : "SELL";
+    const tif = type === "LIMIT" ? TIFS[rng.int(3)] : undefined;
+    const mid = 6_000_000; // BTCUSDT starts at 60000.00
+    // near the touch mostly, sometimes far, off-limits or zero, so fills, rests and refusals all occur
+    const priceTicks = rng.chance(0.03) ? 0 : rng.chance(0.03) ? 2 ** 40 : mid + rng.int(41) - 20;
+    const lots = rng.chance(0.03) ? 0 : rng.chance(0.03) ? 2 ** 45 : 1 + rng.int(300);
+    const clientOrderId = rng.chance(0.03) ? "bad id!" : `o-${seed}-${step}`;
+    const acct = rng.chance(0.3) ? "bob" : "alice";
+    const exact = (type === "MARKET" || a.sym.exactTicks(priceTicks)) && a.sym.exactLots(lots);
+    const head = { accountId: acct, symbol: "BTCUSDT", side, type, timeInForce: tif, clientOrderId } as const;
+    const viaStrings = a.core.placeOrder({
+      ...head,
+      price: type === "MARKET" ? undefined : a.sym.priceGrid.format(priceTicks),
+      quantity: a.sym.qtyGrid.format(lots),
+    });
+    const want = viaStrings.ok ? viaStrings.order.orderId : viaStrings;
+    const got = exact ? b.core.placeOrderTicks({ ...head, priceTicks, lots }) : want;
+    expect({ seed, step, got }).toEqual({ seed, step, got: want });
+  }
+
+  test("gives the same ids, refusals, events and balances as the decimal entry", () => {
+    for (const seed of ["t1", "t2", "t3"]) {
+      const a = harness();
+      const b = harness();
+      const rng = new Rng(seed);
+      for (let step = 0; step < 400; step++) both(rng, seed, step, a, b);
+      expect({ seed, log: b.core.eventLogHash(), n: b.core.eventCount() }).toEqual({
+        seed,
+        log: a.core.eventLogHash(),
+        n: a.core.eventCount(),
+      });
+      expect({ seed, reports: b.reports.length, alice: b.core.balances("alice") }).toEqual({
+        seed,
+        reports: a.reports.length,
+        alice: a.core.balances("alice"),
+      });
+    }
+  });
+
+  test("counts the core cannot hold exactly are refused by name, as their decimal strings are", () => {
+    const h = harness();
+    const head = { accountId: "alice", symbol: "BTCUSDT", side: "BUY", type: "LIMIT", timeInForce: "GTC" } as const;
+    expect(h.sym.exactTicks(-1)).toBe(false);
+    expect(h.sym.exactTicks(1.5)).toBe(false);
+    expect(h.sym.exactTicks(Number.MAX_SAFE_INTEGER)).toBe(false);
+    expect(h.sym.exactLots(2 ** 60)).toBe(false);
+    expect(h.core.placeOrderTicks({ ...head, priceTicks: -1, lots: 1 })).toEqual({
+      ok: false,
+      reason: { invalidParam: "price", message: "Invalid price." },
+    });
+    expect(h.core.placeOrderTicks({ ...head, priceTicks: 6_000_000, lots: Number.NaN })).toEqual({
+      ok: false,
+      reason: { invalidParam: "quantity", message: "Invalid quantity." },
+    });
+    expect(h.core.placeOrderTicks({ ...head, priceTicks: 6_000_000, lots: 1, clientOrderId: "no spaces" })).toEqual({
+      ok: false,
+      reason: {
+        invalidParam: "newClientOrderId",
+        message: "Illegal characters found in parameter 'newClientOrderId'.",
+      },
+    });
+    expect(h.reports.length).toBe(0);
   });
 });

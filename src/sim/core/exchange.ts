@@ -34,7 +34,9 @@ import type {
   OrderStatus,
   OrderView,
   PlaceOrderRequest,
+  PlaceOrderTicksRequest,
   PlaceResult,
+  PlaceTicksResult,
   SimCoreOptions,
   SimSymbol,
   SymbolStatus,
@@ -85,6 +87,25 @@ interface DryRun {
 }
 
 type Reject = { ok: false; reason: CoreRejectReason };
+
+/** The decimal-string fields of a new order, whose type placeOrder checks (callers decode JSON). */
+const DECIMAL_FIELDS = ["price", "quantity", "quoteOrderQty"] as const;
+
+/** The fields a new order has whatever form its price and size take. */
+type OrderHead = Pick<
+  PlaceOrderRequest,
+  "accountId" | "symbol" | "side" | "type" | "timeInForce" | "clientOrderId" | "stpMode"
+>;
+
+/** A refusal naming the parameter at fault (a function, not a closure per call). */
+function invalid(invalidParam: string, message: string): Reject {
+  return { ok: false, reason: { invalidParam, message } };
+}
+
+/** A refusal for a plain reason or a filter. */
+function refuse(reason: CoreRejectReason): Reject {
+  return { ok: false, reason };
+}
 
 /** Book and account events of one action, reported when the action ends. */
 interface ActionScratch {
@@ -327,6 +348,29 @@ export class SimCore {
     const fills: Fill[] = [];
     const o = this.execute(p, fills);
     return { ok: true, order: this.view(o), fills, transactTimeMs: o.timeMs };
+  }
+
+  /**
+   * placeOrder for an in-process caller that holds the price and size as integers on the symbol's
+   * grids (sim-direct): no decimal strings formatted and parsed back, no view or fill list built; the
+   * new order's id, or the refusal placeOrder would give. The caller keeps to counts the core holds
+   * exactly (SimSymbol.exactTicks / exactLots: then the decimal string of the count parses back to
+   * it, so both entries take the same path from here); a count outside them is refused as invalid,
+   * as its decimal string would be.
+   */
+  placeOrderTicks(req: PlaceOrderTicksRequest): PlaceTicksResult {
+    const p = this.parseHead(req, null);
+    if ("ok" in p) return p;
+    const sym = p.book.sym;
+    if (req.type !== "MARKET") {
+      if (!sym.exactTicks(req.priceTicks)) return invalid("price", "Invalid price.");
+      p.priceTicks = req.priceTicks;
+    }
+    if (!sym.exactLots(req.lots)) return invalid("quantity", "Invalid quantity.");
+    p.lots = req.lots;
+    const v = this.check(p);
+    if (v !== null) return v;
+    return this.execute(p, null).orderId;
   }
 
   /** Runs every check placeOrder would (filters, balance, duplicates) without touching the book. */
@@ -741,75 +785,87 @@ export class SimCore {
 
   /** Decimal strings → integers, naming the field at fault. */
   private parse(req: PlaceOrderRequest): IntOrder | Reject {
-    const bi = this.bySymbol.get(req.symbol);
-    if (bi === undefined) return { ok: false, reason: "unknown_symbol" };
-    const book = this.books[bi] as SymbolBook;
-    const sym = book.sym;
-    const account = this.accounts.get(req.accountId);
-    if (account === undefined) return { ok: false, reason: "unknown_account" };
-    const bad = (invalidParam: string, message: string): Reject => ({ ok: false, reason: { invalidParam, message } });
-    // Callers decode JSON: a field of the wrong type is a typed rejection, never a throw.
-    for (const f of ["price", "quantity", "quoteOrderQty", "clientOrderId"] as const) {
-      const v: unknown = req[f];
-      if (v !== undefined && typeof v !== "string")
-        return bad(f === "clientOrderId" ? "newClientOrderId" : f, `Invalid ${f}.`);
-    }
-    if (req.side !== "BUY" && req.side !== "SELL") return bad("side", "Invalid side.");
-    if (req.type !== "LIMIT" && req.type !== "MARKET" && req.type !== "LIMIT_MAKER") {
-      return bad("type", "Invalid orderType.");
-    }
-    const stp = req.stpMode ?? "EXPIRE_TAKER";
-    if (stp !== "NONE" && stp !== "EXPIRE_TAKER" && stp !== "EXPIRE_MAKER" && stp !== "EXPIRE_BOTH") {
-      return bad("selfTradePreventionMode", "Invalid selfTradePreventionMode.");
-    }
-    let tif: TimeInForce = "GTC";
-    if (req.type === "LIMIT") {
-      if (req.timeInForce === undefined) return bad("timeInForce", "Mandatory parameter 'timeInForce' was not sent.");
-      if (req.timeInForce !== "GTC" && req.timeInForce !== "IOC" && req.timeInForce !== "FOK") {
-        return bad("timeInForce", "Invalid timeInForce.");
-      }
-      tif = req.timeInForce;
-    }
-    if (req.clientOrderId !== undefined && !CLIENT_ID_RE.test(req.clientOrderId)) {
-      return bad("newClientOrderId", "Illegal characters found in parameter 'newClientOrderId'.");
-    }
-    let priceTicks = 0;
+    const p = this.parseHead(req, req);
+    if ("ok" in p) return p;
+    const sym = p.book.sym;
     if (req.type !== "MARKET") {
-      if (req.price === undefined) return bad("price", "Mandatory parameter 'price' was not sent.");
+      if (req.price === undefined) return invalid("price", "Mandatory parameter 'price' was not sent.");
       const t = this.ticksOf(sym, req.price, "price");
       if (typeof t !== "number") return t;
-      priceTicks = t;
+      p.priceTicks = t;
     }
-    let lots = 0;
-    let quoteUnits = 0;
     if (req.type === "MARKET" && req.quantity === undefined) {
-      if (req.quoteOrderQty === undefined) return bad("quantity", "Mandatory parameter 'quantity' was not sent.");
+      if (req.quoteOrderQty === undefined) return invalid("quantity", "Mandatory parameter 'quantity' was not sent.");
       const q = this.decimal(req.quoteOrderQty, sym.quotePrecision);
       if (typeof q !== "number") {
-        return q === "precision" ? tooPrecise("quoteOrderQty") : bad("quoteOrderQty", "Invalid quoteOrderQty.");
+        return q === "precision" ? tooPrecise("quoteOrderQty") : invalid("quoteOrderQty", "Invalid quoteOrderQty.");
       }
-      quoteUnits = q;
-      if (quoteUnits === 0) return bad("quoteOrderQty", "Invalid quoteOrderQty.");
+      p.quoteUnits = q;
+      if (q === 0) return invalid("quoteOrderQty", "Invalid quoteOrderQty.");
     } else {
-      if (req.quantity === undefined) return bad("quantity", "Mandatory parameter 'quantity' was not sent.");
+      if (req.quantity === undefined) return invalid("quantity", "Mandatory parameter 'quantity' was not sent.");
       if (req.type === "MARKET" && req.quoteOrderQty !== undefined) {
-        return bad("quoteOrderQty", "Send either quantity or quoteOrderQty, not both.");
+        return invalid("quoteOrderQty", "Send either quantity or quoteOrderQty, not both.");
       }
       const l = this.lotsOf(sym, req.quantity, "quantity");
       if (typeof l !== "number") return l;
-      lots = l;
+      p.lots = l;
     }
+    return p;
+  }
+
+  /**
+   * What every new order shares (symbol, account, side, type, self-trade mode, time in force, client
+   * id), checked in placeOrder's order; with the string request, its decimal fields' types too. Price
+   * and size are left 0 for the caller.
+   */
+  private parseHead(req: OrderHead, strings: PlaceOrderRequest | null): IntOrder | Reject {
+    const bi = this.bySymbol.get(req.symbol);
+    if (bi === undefined) return { ok: false, reason: "unknown_symbol" };
+    const book = this.books[bi] as SymbolBook;
+    const account = this.accounts.get(req.accountId);
+    if (account === undefined) return { ok: false, reason: "unknown_account" };
+    // Callers decode JSON: a field of the wrong type is a typed rejection, never a throw.
+    if (strings !== null) {
+      for (const f of DECIMAL_FIELDS) {
+        const v: unknown = strings[f];
+        if (v !== undefined && typeof v !== "string") return invalid(f, `Invalid ${f}.`);
+      }
+    }
+    const cid: unknown = req.clientOrderId;
+    if (cid !== undefined && typeof cid !== "string") return invalid("newClientOrderId", "Invalid clientOrderId.");
+    if (req.side !== "BUY" && req.side !== "SELL") return invalid("side", "Invalid side.");
+    if (req.type !== "LIMIT" && req.type !== "MARKET" && req.type !== "LIMIT_MAKER") {
+      return invalid("type", "Invalid orderType.");
+    }
+    const stp = req.stpMode ?? "EXPIRE_TAKER";
+    if (stp !== "NONE" && stp !== "EXPIRE_TAKER" && stp !== "EXPIRE_MAKER" && stp !== "EXPIRE_BOTH") {
+      return invalid("selfTradePreventionMode", "Invalid selfTradePreventionMode.");
+    }
+    let tif: TimeInForce = "GTC";
+    if (req.type === "LIMIT") {
+      if (req.timeInForce === undefined)
+        return invalid("timeInForce", "Mandatory parameter 'timeInForce' was not sent.");
+      if (req.timeInForce !== "GTC" && req.timeInForce !== "IOC" && req.timeInForce !== "FOK") {
+        return invalid("timeInForce", "Invalid timeInForce.");
+      }
+      tif = req.timeInForce;
+    }
+    if (cid !== undefined && !CLIENT_ID_RE.test(cid)) {
+      return invalid("newClientOrderId", "Illegal characters found in parameter 'newClientOrderId'.");
+    }
+    const side = req.side === "BUY" ? Side.Buy : Side.Sell;
     return {
       account,
       book,
-      side: req.side === "BUY" ? Side.Buy : Side.Sell,
+      side,
       type: req.type,
       tif,
       stp,
-      priceTicks,
-      lots,
-      quoteUnits,
-      clientOrderId: req.clientOrderId ?? "",
+      priceTicks: 0,
+      lots: 0,
+      quoteUnits: 0,
+      clientOrderId: cid ?? "",
     };
   }
 
@@ -820,7 +876,7 @@ export class SimCore {
       return units === "precision"
         ? tooPrecise("price")
         : { ok: false, reason: { invalidParam: field, message: `Invalid ${field}.` } };
-    const perTick = sym.priceGrid.unit * 10 ** (sym.quotePrecision - sym.priceGrid.decimals);
+    const perTick = sym.quoteUnitsPerTick;
     return units % perTick === 0 ? units / perTick : -1;
   }
 
@@ -846,41 +902,40 @@ export class SimCore {
   /** Every pre-trade check, Binance order: status, filters, limits, duplicates, post-only, balance. */
   private check(p: IntOrder): Reject | null {
     const sym = p.book.sym;
-    const fail = (reason: CoreRejectReason): Reject => ({ ok: false, reason });
-    if (sym.status !== "TRADING") return fail("market_closed");
+    if (sym.status !== "TRADING") return refuse("market_closed");
     const market = p.type === "MARKET";
     if (!market) {
       const t = p.priceTicks;
       if (t < sym.minPriceTicks || (sym.maxPriceTicks > 0 && t > sym.maxPriceTicks))
-        return fail({ filter: "PRICE_FILTER" });
+        return refuse({ filter: "PRICE_FILTER" });
     }
     if (p.quoteUnits === 0) {
       const l = p.lots;
       if (market) {
         if (l < sym.marketMinQtyLots || (sym.marketMaxQtyLots > 0 && l > sym.marketMaxQtyLots)) {
-          return fail({ filter: "MARKET_LOT_SIZE" });
+          return refuse({ filter: "MARKET_LOT_SIZE" });
         }
       } else if (l < sym.minQtyLots || (sym.maxQtyLots > 0 && l > sym.maxQtyLots)) {
-        return fail({ filter: "LOT_SIZE" });
+        return refuse({ filter: "LOT_SIZE" });
       }
     }
     // NOTIONAL: limit price for limit orders, last price for MARKET (applyMinToMarket, not max).
     const notional =
       p.quoteUnits > 0 ? p.quoteUnits : sym.notionalOf(market ? p.book.lastTradeTicks : p.priceTicks, p.lots);
-    if (notional < sym.minNotionalUnits) return fail({ filter: "NOTIONAL" });
-    if (!market && sym.maxNotionalUnits > 0 && notional > sym.maxNotionalUnits) return fail({ filter: "NOTIONAL" });
-    if (notional > MAX_SAFE) return fail({ filter: "NOTIONAL" });
+    if (notional < sym.minNotionalUnits) return refuse({ filter: "NOTIONAL" });
+    if (!market && sym.maxNotionalUnits > 0 && notional > sym.maxNotionalUnits) return refuse({ filter: "NOTIONAL" });
+    if (notional > MAX_SAFE) return refuse({ filter: "NOTIONAL" });
     const open = p.account.openByClient[sym.index] as Map<string, Order>;
     if (!market && p.tif === "GTC" && open.size >= sym.maxNumOrders && !p.account.internal) {
-      return fail({ filter: "MAX_NUM_ORDERS" });
+      return refuse({ filter: "MAX_NUM_ORDERS" });
     }
-    if (p.clientOrderId !== "" && open.has(p.clientOrderId)) return fail("duplicate_client_id");
-    if (p.type === "LIMIT_MAKER" && this.crosses(p)) return fail("would_take");
+    if (p.clientOrderId !== "" && open.has(p.clientOrderId)) return refuse("duplicate_client_id");
+    if (p.type === "LIMIT_MAKER" && this.crosses(p)) return refuse("would_take");
     if (!p.account.internal) {
       const need = this.lockFor(p);
       const bal = p.side === Side.Buy ? p.account.balances.get(sym.quote) : p.account.balances.get(sym.base);
-      if (need > MAX_SAFE) return fail({ filter: "NOTIONAL" });
-      if ((bal?.free ?? 0) < need) return fail("insufficient_balance");
+      if (need > MAX_SAFE) return refuse({ filter: "NOTIONAL" });
+      if ((bal?.free ?? 0) < need) return refuse("insufficient_balance");
     }
     return null;
   }

@@ -120,6 +120,8 @@ export class CompiledSymbol implements SimSymbol {
   readonly quotePrecision: number;
   readonly baseUnitsPerLot: number;
   readonly quoteUnitsPerTickLot: number;
+  /** Quote units (10^-quotePrecision) in one tick of price: how the core parses a price. */
+  readonly quoteUnitsPerTick: number;
   readonly minPriceTicks: number;
   readonly maxPriceTicks: number;
   readonly minQtyLots: number;
@@ -157,6 +159,7 @@ export class CompiledSymbol implements SimSymbol {
       throw new Error(at(`tickSize × stepSize needs ${pd + qd} decimals, ${spec.quote} has ${quotePrecision}`));
     }
     this.baseUnitsPerLot = this.qtyGrid.unit * 10 ** (basePrecision - qd);
+    this.quoteUnitsPerTick = this.priceGrid.unit * 10 ** (quotePrecision - pd);
     this.quoteUnitsPerTickLot = this.priceGrid.unit * this.qtyGrid.unit * 10 ** (quotePrecision - pd - qd);
     this.pricePad = padding(pd, quotePrecision);
     this.qtyPad = padding(qd, basePrecision);
@@ -203,6 +206,14 @@ export class CompiledSymbol implements SimSymbol {
 
   formatQty(lots: number): string {
     return this.qtyGrid.format(lots) + this.qtyPad;
+  }
+
+  exactTicks(n: number): boolean {
+    return Number.isSafeInteger(n) && n >= 0 && n * this.quoteUnitsPerTick <= Number.MAX_SAFE_INTEGER;
+  }
+
+  exactLots(n: number): boolean {
+    return Number.isSafeInteger(n) && n >= 0 && n * this.baseUnitsPerLot <= Number.MAX_SAFE_INTEGER;
   }
 
   formatQuote(units: number): string {

@@ -77,6 +77,13 @@ export interface SimSymbol {
   formatPrice(ticks: number): string;
   /** Quantity as a decimal string with basePrecision decimals. */
   formatQty(lots: number): string;
+  /**
+   * Whether n ticks is a price the core holds exactly (a non-negative safe count whose quote units
+   * stay below 2^53), i.e. formatPrice(n) parses back to n: what placeOrderTicks accepts.
+   */
+  exactTicks(n: number): boolean;
+  /** The same for n lots (base units below 2^53): formatQty(n) parses back to n. */
+  exactLots(n: number): boolean;
   /** A quote-asset amount (units) as a decimal string. */
   formatQuote(units: number): string;
   /** A base-asset amount (units) as a decimal string. */
@@ -131,6 +138,27 @@ export interface PlaceOrderRequest {
   /** Base quantity; MARKET takes quantity or quoteOrderQty (exactly one). */
   readonly quantity?: string;
   readonly quoteOrderQty?: string;
+  /** Generated ("sim-<n>") when absent. */
+  readonly clientOrderId?: string;
+  /** Default EXPIRE_TAKER. */
+  readonly stpMode?: StpMode;
+}
+
+/**
+ * A new-order request whose price and size are already counts on the symbol's grids (ticks, lots):
+ * SimCore.placeOrderTicks, for the in-process venue, which holds integers and would otherwise format
+ * them only for the core to parse them back.
+ */
+export interface PlaceOrderTicksRequest {
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  /** Required for LIMIT; ignored (reported as GTC) for MARKET and LIMIT_MAKER. */
+  readonly timeInForce?: TimeInForce;
+  /** Ignored for MARKET. */
+  readonly priceTicks: number;
+  readonly lots: number;
   /** Generated ("sim-<n>") when absent. */
   readonly clientOrderId?: string;
   /** Default EXPIRE_TAKER. */
@@ -194,6 +222,9 @@ export interface OrderView {
 }
 
 /** Result of placing: an accepted order (maybe already final) with its fills, or a typed rejection. */
+/** placeOrderTicks' answer: the new order's id, or why it was refused. */
+export type PlaceTicksResult = number | { readonly ok: false; readonly reason: CoreRejectReason };
+
 export type PlaceResult =
   | { readonly ok: true; readonly order: OrderView; readonly fills: readonly Fill[]; readonly transactTimeMs: number }
   | { readonly ok: false; readonly reason: CoreRejectReason };

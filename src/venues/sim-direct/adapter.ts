@@ -13,6 +13,7 @@ import type {
   ExecutionReport,
   FeeSpec,
   OrderView,
+  PlaceOrderTicksRequest,
   SimCore,
   SimOrderStatus,
   SimSymbol,
@@ -249,6 +250,9 @@ class AnswerQueue {
   }
 }
 
+/** A record the adapter refills instead of allocating one per call. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Per-symbol state: the adapter's own C book and the reusable book event. */
 interface SymbolState {
   readonly info: InstrumentInfo;
@@ -299,6 +303,20 @@ export class SimDirectAdapter implements VenueAdapter {
   private readonly tradePageSize: number;
   private readonly counters = { tradeHistoryPages: 0 };
   private readonly answers = new AnswerQueue();
+  /**
+   * The request of placeOrderTicks, refilled per order: the core copies what it needs before it
+   * raises any event, so a listener placing an order from inside one cannot change an order in flight.
+   */
+  private readonly placeRequest: Mutable<PlaceOrderTicksRequest> = {
+    accountId: "",
+    symbol: "",
+    side: "BUY",
+    type: "LIMIT",
+    timeInForce: undefined,
+    priceTicks: 0,
+    lots: 0,
+    clientOrderId: undefined,
+  };
   /** The lanes' deliveries, made once: a message is (task, argument), no closure per message. */
   private readonly deliverOrder = (update: OrderUpdate): void =>
     this.emit({ type: "order", update, recvNs: this.clock.monoNs() });
@@ -637,10 +655,35 @@ export class SimDirectAdapter implements VenueAdapter {
     };
   }
 
-  /** Places one order on the core now (the "socket write" of this adapter); throws typed refusals. */
+  /**
+   * Places one order on the core now (the "socket write" of this adapter); throws typed refusals.
+   * Counts the core holds exactly go in as integers (placeOrderTicks: nothing formatted to be parsed
+   * back); any other count takes the decimal-string entry, which refuses it as a venue would.
+   */
   private place(o: OrderRequest): string {
     if (this.isClosed) throw new Error(`${this.name}: adapter is closed`);
     const st = this.state(o.symbol);
+    const sym = st.sym;
+    if ((o.type === "market" || sym.exactTicks(o.priceTicks)) && sym.exactLots(o.lots)) {
+      const req = this.placeRequest;
+      req.accountId = this.account;
+      req.symbol = sym.name;
+      req.side = o.side === Side.Buy ? "BUY" : "SELL";
+      req.type = o.type === "limit_maker" ? "LIMIT_MAKER" : o.type === "market" ? "MARKET" : "LIMIT";
+      req.timeInForce = o.type === "limit" ? o.tif : undefined;
+      req.priceTicks = o.type === "market" ? 0 : o.priceTicks;
+      req.lots = o.lots;
+      req.clientOrderId = o.clientId;
+      const id = this.core.placeOrderTicks(req);
+      if (typeof id !== "number")
+        throw new VenueRejectError(rejectReasonOf(id.reason), -2010, JSON.stringify(id.reason));
+      return String(id);
+    }
+    return this.placeDecimal(st, o);
+  }
+
+  /** place() through the core's decimal-string entry, for counts outside what it holds exactly. */
+  private placeDecimal(st: SymbolState, o: OrderRequest): string {
     // one literal (absent fields undefined), not spreads of temporary objects
     const r = this.core.placeOrder({
       accountId: this.account,
