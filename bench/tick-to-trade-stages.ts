@@ -14,7 +14,7 @@
  * engine and config on the sim-direct venue over the simulator's matching core, speed 4, no sockets):
  * each book event that leads to an order is stamped from the moment the adapter emitted it (its recvNs,
  * where the in-process figure starts) → engine → quote() → order manager → sim-direct placeOrder →
- * the core's placeOrder entered → returned (matched, its reports raised) → handed (the engine's
+ * the core's placeOrderTicks entered → returned (matched, its reports raised) → handed (the engine's
  * orderSent, where the in-process figure ends) → handler end.
  *
  * Usage: bun bench/tick-to-trade-stages.ts [seconds=20] [slow_threshold_us=150] [binance|sim-direct]
@@ -266,7 +266,7 @@ function inProcessVenue(config: Config, clock: SystemClock): Venues {
   wrap(SimDirectAdapter.prototype, "placeOrder", () => mark("adapter"));
   wrap(
     SimCore.prototype,
-    "placeOrder",
+    "placeOrderTicks",
     () => mark("core"),
     () => mark("matched"),
   );

@@ -26,6 +26,11 @@ export class InstrumentMath {
   readonly tickUnits: bigint;
   /** Quote units of one lot traded at one tick: tick × step × 10^18 (always even, see constructor). */
   readonly tickLotUnits: bigint;
+  /**
+   * tickLotUnits as a double (rounded when it exceeds 2^53): only for the risk gate's filter, which
+   * decides in doubles only what is far from a limit and leaves the rest to exact BigInt.
+   */
+  readonly tickLotUnitsDouble: number;
 
   constructor(price: DecimalGrid, qty: DecimalGrid) {
     // ≤ 17 keeps tickLotUnits a multiple of 10, so a half-tick mid is still an exact unit count.
@@ -36,6 +41,7 @@ export class InstrumentMath {
     this.tickUnits = BigInt(price.unit) * 10n ** BigInt(MONEY_DECIMALS - price.decimals);
     this.tickLotUnits =
       BigInt(price.unit) * BigInt(qty.unit) * 10n ** BigInt(MONEY_DECIMALS - price.decimals - qty.decimals);
+    this.tickLotUnitsDouble = Number(this.tickLotUnits);
   }
 
   /** Quote units of lots traded at priceTicks. */

@@ -46,6 +46,8 @@ export class InstrumentState {
   askTicks = 0;
   health: BookHealth = "syncing";
   readonly position = new PositionState();
+  /** Every instrument of this unified symbol across venues, this one included (the registry's list). */
+  sameSymbol: readonly InstrumentState[] = [];
   /** Bumped whenever one of its orders changes in a way quote planning reads (OrderManager). */
   ordersVersion = 0;
   /** The last quote found already resting, at which orders version, with how many orders kept. */
@@ -88,6 +90,8 @@ export class VenueState {
 export class Registry {
   readonly venues = new Map<string, VenueState>();
   readonly bySymbol = new Map<string, InstrumentState[]>();
+  /** Every instrument in registration order: what a hot loop over all of them walks (no iterator). */
+  readonly all: InstrumentState[] = [];
   private lastFound: InstrumentState | undefined;
 
   /** Adds (or re-attaches after a reconnect) a venue adapter. */
@@ -109,9 +113,14 @@ export class Registry {
     if (existing !== undefined) return existing;
     const inst = new InstrumentState(venue, info);
     v.instruments.set(info.symbol, inst);
-    const list = this.bySymbol.get(info.symbol);
-    if (list === undefined) this.bySymbol.set(info.symbol, [inst]);
-    else list.push(inst);
+    let list = this.bySymbol.get(info.symbol);
+    if (list === undefined) {
+      list = [];
+      this.bySymbol.set(info.symbol, list);
+    }
+    list.push(inst);
+    inst.sameSymbol = list;
+    this.all.push(inst);
     return inst;
   }
 

@@ -231,6 +231,72 @@ describe("risk gate: position limits against a decimal reference", () => {
     }
   });
 
+  test("total notional over several symbols, at and around the limit, agrees with the reference", () => {
+    // BTC 0.01 × 0.00001, ETH 0.01 × 0.0001, SOL 0.001 × 0.01: unlike tick × step factors per symbol
+    const grids: [string, string, string][] = [
+      ["BTC-USDT", "0.01", "0.00001"],
+      ["ETH-USDT", "0.01", "0.0001"],
+      ["SOL-USDT", "0.001", "0.01"],
+    ];
+    const outcomes = new Map<string, number>();
+    for (let s = 0; s < 300; s++) {
+      const seed = `total-${s}`;
+      const rng = new Rng(seed);
+      const pos = grids.map(() => rng.int(200_001) - 100_000);
+      const bids = grids.map(() => 100_000 + rng.int(10_000_000));
+      const asks = bids.map((b) => b + 1 + rng.int(3));
+      const at = rng.int(grids.length);
+      const side = rng.chance(0.5) ? Side.Buy : Side.Sell;
+      const lots = 1 + rng.int(100_000);
+      // reference: 2 × value × 10^36 of every symbol at its mid, this one's worst case in the order's direction
+      const value36x2 = (i: number, l: number): bigint =>
+        BigInt(l < 0 ? -l : l) *
+        d18(grids[i]?.[2] ?? "") *
+        BigInt((bids[i] ?? 0) + (asks[i] ?? 0)) *
+        d18(grids[i]?.[1] ?? "");
+      const directional = (side === Side.Buy ? (pos[at] ?? 0) : -(pos[at] ?? 0)) + lots;
+      let total = directional > 0 ? value36x2(at, directional) : 0n;
+      for (let i = 0; i < grids.length; i++) if (i !== at) total += value36x2(i, pos[i] ?? 0);
+      // the limit (in 10^-18 units) right at the total, a unit either side, or further off
+      const exact = total / (2n * 10n ** 18n);
+      const pick = rng.int(6);
+      const far = exact / BigInt(2 + rng.int(8));
+      const off = [0n, -1n, 1n, BigInt(rng.int(2_000_000)) - 1_000_000n, -far, far][pick] ?? 0n;
+      const limit18 = exact + off < 0n ? 0n : exact + off;
+      const maxTotal = `${limit18 / 10n ** 18n}.${String(limit18 % 10n ** 18n).padStart(18, "0")}`;
+      const want = directional > 0 && total > limit18 * 2n * 10n ** 18n ? "max_total_notional" : undefined;
+      outcomes.set(`${pick} ${want}`, (outcomes.get(`${pick} ${want}`) ?? 0) + 1);
+      for (const ethVenues of [1, 2]) {
+        const venue = new FakeVenue(
+          "fake",
+          grids.map(([sym, tick, step]) => testInstrument(sym, tick, step)),
+        );
+        const huge = {
+          maxPositionBase: "1000000000",
+          maxPositionNotional: "1000000000000",
+          maxOrderBase: "1000000000",
+          maxOrderNotional: "1000000000000",
+        };
+        const { desk } = deskWith({ defaults: huge, maxTotalNotional: maxTotal }, venue);
+        if (ethVenues === 2) desk.addVenue(new FakeVenue("other", [testInstrument("ETH-USDT", "0.01", "0.0001")]));
+        grids.forEach(([sym], i) => {
+          desk.setTopOfBook("fake", sym, bids[i] ?? 0, asks[i] ?? 0);
+          const inst = desk.registry.get("fake", sym);
+          if (inst === undefined) throw new Error(`no ${sym}`);
+          inst.position.lots = pos[i] ?? 0;
+        });
+        const [sym = ""] = grids[at] ?? [];
+        const price = side === Side.Buy ? (bids[at] ?? 0) : (asks[at] ?? 0);
+        const got = desk.risk.checkOrder("fake", sym, side, price, lots);
+        expect(`${seed} eth venues=${ethVenues}: ${got}`).toBe(`${seed} eth venues=${ethVenues}: ${want}`);
+      }
+    }
+    // at the limit and a unit either side, both answers occur (the filter's undecided band is exercised)
+    for (const k of ["0 undefined", "1 max_total_notional", "2 undefined", "4 max_total_notional", "5 undefined"]) {
+      expect(`${k}: ${(outcomes.get(k) ?? 0) >= 10}`).toBe(`${k}: true`);
+    }
+  });
+
   test("a symbol's position on two venues adds up", async () => {
     const venueA = new FakeVenue("a");
     const { desk } = deskWith({ defaults: { ...looseLimits().defaults, maxPositionBase: "0.001" } }, venueA);
