@@ -22,7 +22,10 @@
  * is the handler of the book event that update reaches the engine as (engine → strategy → gate →
  * order manager → sim-direct → the core's matching and the events it raises), over the events that
  * led to an order.
- * Run: `bun bench/order-path.bench.ts [events=300] [binance|sim-direct]` or `bun run bench order-path`.
+ * With a third argument `4`, sim-direct lists four symbols (BTC, ETH, SOL, BNB, as the tick-to-trade
+ * bench quotes), each with a resting bid and ask of the mover; only BTC moves. The risk gate's
+ * total-notional check then sums over the other symbols, as it does in the tick-to-trade runs.
+ * Run: `bun bench/order-path.bench.ts [events=300] [binance|sim-direct] [symbols=1|4]` or `bun run bench order-path`.
  * Figures: bench/RESULTS.md.
  */
 import { heapStats } from "bun:jsc";
@@ -44,12 +47,17 @@ import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
 
 const EVENTS = Number(process.argv[2] ?? 300);
 const VENUE = process.argv[3] ?? "binance";
+/** Symbols the sim-direct rig lists and the engine quotes (1 or 4); only the first one moves. */
+const SYMBOLS = ["BTC-USDT", "ETH-USDT", "SOL-USDT", "BNB-USDT"].slice(
+  0,
+  process.argv[4] === "4" && VENUE === "sim-direct" ? 4 : 1,
+);
 const MID = 6_000_000; // 60000.00 at tick 0.01
 
 const CONFIG = `
 engine: { client_id_prefix: op1, status_interval_ms: 3600000 }
 venues:
-  - { name: sim, type: sim, symbols: [BTC-USDT] }
+  - { name: sim, type: sim, symbols: [${SYMBOLS.join(", ")}] }
 strategy:
   type: market_making
   name: mm
@@ -202,16 +210,16 @@ async function simDirectRig(): Promise<Rig> {
   const core = new SimCore({
     clock,
     seed: "order-path",
-    symbols: DEFAULT_SYMBOLS.filter((s) => s.symbol === "BTCUSDT"),
+    symbols: DEFAULT_SYMBOLS.filter((s) => SYMBOLS.some((u) => u.replace("-", "") === s.symbol)),
     agents: false,
   });
-  const sym = core.symbol("BTCUSDT");
-  if (sym === undefined) throw new Error("no BTCUSDT in the simulator");
-  core.createAccount("mover", { USDT: "10000000", BTC: "100" });
-  const rest = (side: "BUY" | "SELL", ticks: number, clientOrderId: string): void => {
+  core.createAccount("mover", { USDT: "10000000", BTC: "100", ETH: "1000", SOL: "10000", BNB: "1000" });
+  const rest = (symbol: string, side: "BUY" | "SELL", ticks: number, clientOrderId: string): void => {
+    const sym = core.symbol(symbol);
+    if (sym === undefined) throw new Error(`no ${symbol} in the simulator`);
     const r = core.placeOrder({
       accountId: "mover",
-      symbol: "BTCUSDT",
+      symbol,
       side,
       type: "LIMIT",
       timeInForce: "GTC",
@@ -221,14 +229,20 @@ async function simDirectRig(): Promise<Rig> {
     });
     if (!r.ok) throw new Error(`mover order refused: ${JSON.stringify(r.reason)}`);
   };
-  rest("BUY", MID - 1, "mover-bid");
-  rest("SELL", MID + 1, "mover-ask");
+  rest("BTCUSDT", "BUY", MID - 1, "mover-bid");
+  rest("BTCUSDT", "SELL", MID + 1, "mover-ask");
+  for (const s of core.symbols()) {
+    if (s.name === "BTCUSDT") continue;
+    const mid = s.priceGrid.parse(s.spec.initialMid);
+    rest(s.name, "BUY", mid - 1, `mover-${s.name}-bid`);
+    rest(s.name, "SELL", mid + 1, `mover-${s.name}-ask`);
+  }
   const adapter = new SimDirectAdapter({
     name: "sim",
     core,
     clock,
     accountId: "engine",
-    balances: { USDT: "1000000", BTC: "10" },
+    balances: { USDT: "1000000", BTC: "10", ETH: "100", SOL: "1000", BNB: "100" },
     fees: { maker: "0", taker: "0.001" },
     clientIdPrefix: "op1",
   });
@@ -257,7 +271,7 @@ async function simDirectRig(): Promise<Rig> {
   const event = async (measure: (run: () => void) => void): Promise<void> => {
     step++;
     measureNext = measure;
-    if (step % 2 === 1) rest("BUY", MID, `mover-${step}`);
+    if (step % 2 === 1) rest("BTCUSDT", "BUY", MID, `mover-${step}`);
     else if (!core.cancelOrder("mover", "BTCUSDT", { clientOrderId: `mover-${step - 1}` }).ok)
       throw new Error("mover cancel refused");
     for (let i = 0; i < 200 && (measureNext !== undefined || engine.desk.oms.inFlight() > 0); i++) await Bun.sleep(1);
@@ -347,7 +361,7 @@ async function main(): Promise<void> {
   times.sort();
 
   console.log(
-    `order path (${VENUE}), ${EVENTS} events, ${orders.toFixed(2)} orders placed per event (and the cancel of the one replaced)`,
+    `order path (${VENUE}, ${SYMBOLS.length} symbol${SYMBOLS.length > 1 ? "s" : ""}), ${EVENTS} events, ${orders.toFixed(2)} orders placed per event (and the cancel of the one replaced)`,
   );
   table("objects allocated (bun:jsc heapStats, by type)", objects, EVENTS);
   table("methods entered (classes on the path)", counted, EVENTS);
