@@ -516,10 +516,7 @@ export class SimDirectAdapter implements VenueAdapter {
    */
   placeOrder(o: OrderRequest, replies: OrderReplies): void {
     if (this.orderEntryMs !== 0) {
-      this.submitOrder(o).then(
-        (id) => replies.accepted(o, id),
-        (e: unknown) => replies.failed(o, e),
-      );
+      this.placeDelayed(o, replies);
       return;
     }
     let id: string;
@@ -542,10 +539,7 @@ export class SimDirectAdapter implements VenueAdapter {
    */
   requestCancel(o: OrderRequest, replies: CancelReplies): void {
     if (this.orderEntryMs !== 0) {
-      this.cancelOrder(o.symbol, o.clientId).then(
-        () => replies.cancelAccepted(o),
-        (e: unknown) => replies.cancelFailed(o, e),
-      );
+      this.cancelDelayed(o, replies);
       return;
     }
     try {
@@ -556,6 +550,25 @@ export class SimDirectAdapter implements VenueAdapter {
       return;
     }
     this.answers.push(CANCEL_ACCEPTED, o, replies, undefined);
+  }
+
+  /**
+   * placeOrder after the order-entry delay, answered from submitOrder's promise. Its own method: a
+   * closure over o and replies inside placeOrder would give every call a scope, delayed or not.
+   */
+  private placeDelayed(o: OrderRequest, replies: OrderReplies): void {
+    this.submitOrder(o).then(
+      (id) => replies.accepted(o, id),
+      (e: unknown) => replies.failed(o, e),
+    );
+  }
+
+  /** requestCancel after the order-entry delay (its own method for the reason placeDelayed is). */
+  private cancelDelayed(o: OrderRequest, replies: CancelReplies): void {
+    this.cancelOrder(o.symbol, o.clientId).then(
+      () => replies.cancelAccepted(o),
+      (e: unknown) => replies.cancelFailed(o, e),
+    );
   }
 
   /** Cancels one order on the core now; throws the venue's refusal. */
