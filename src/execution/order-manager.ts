@@ -336,19 +336,36 @@ export class OrderManager {
     this.refresh(o);
     this.stats.submitted++;
     this.arm(o, "submit", this.submitTimeoutMs, now);
+    // the order record is the request (its fields never change): no request object per order
+    const req = o as ManagedOrder as unknown as OrderRequest;
     if (adapter.placeOrder !== undefined) {
       // the promise-free order path: the answer comes back through this.replies
       try {
-        adapter.placeOrder(o as ManagedOrder as unknown as OrderRequest, this.replies);
+        adapter.placeOrder(req, this.replies);
       } catch (e) {
-        queueMicrotask(() => this.onPlaced(o as ManagedOrder as unknown as OrderRequest, undefined, e));
+        this.placeFailedSoon(req, e);
       }
-      this.listener.onCreated?.(o);
-      return o;
+    } else {
+      this.submitWithPromise(adapter, o);
     }
+    this.listener.onCreated?.(o);
+    return o;
+  }
+
+  /*
+   * The closures of the order and cancel paths live in methods of their own: a closure over a local
+   * inside submit or sendCancel would give every call a scope object, whichever path it takes.
+   */
+
+  /** A placeOrder that threw: answered as failed in a microtask, as a rejected promise would be. */
+  private placeFailedSoon(req: OrderRequest, e: unknown): void {
+    queueMicrotask(() => this.onPlaced(req, undefined, e));
+  }
+
+  /** submit through an adapter without placeOrder: its promise's outcome, in a turn of its own. */
+  private submitWithPromise(adapter: VenueAdapter, o: Order): void {
     let p: Promise<string>;
     try {
-      // the order record is the request (its fields never change): no request object per order
       p = adapter.submitOrder(o as ManagedOrder as unknown as OrderRequest);
     } catch (e) {
       p = Promise.reject(e);
@@ -357,8 +374,6 @@ export class OrderManager {
       (id) => this.run(() => this.onSubmitOk(o, id)),
       (e: unknown) => this.run(() => this.onSubmitError(o, e)),
     );
-    this.listener.onCreated?.(o);
-    return o;
   }
 
   /**
@@ -694,13 +709,24 @@ export class OrderManager {
     if (adapter === undefined) return; // the timeout resolves it once an adapter is back
     if (adapter.requestCancel !== undefined) {
       // the promise-free cancel: the answer comes back through this.replies
+      const req = o as ManagedOrder as unknown as OrderRequest;
       try {
-        adapter.requestCancel(o as ManagedOrder as unknown as OrderRequest, this.replies);
+        adapter.requestCancel(req, this.replies);
       } catch (e) {
-        queueMicrotask(() => this.onCancelAnswer(o as ManagedOrder as unknown as OrderRequest, false, e));
+        this.cancelFailedSoon(req, e);
       }
       return;
     }
+    this.cancelWithPromise(adapter, o);
+  }
+
+  /** A requestCancel that threw: answered as failed in a microtask, as a rejected promise would be. */
+  private cancelFailedSoon(req: OrderRequest, e: unknown): void {
+    queueMicrotask(() => this.onCancelAnswer(req, false, e));
+  }
+
+  /** sendCancel through an adapter without requestCancel: its promise's outcome, in a turn of its own. */
+  private cancelWithPromise(adapter: VenueAdapter, o: Order): void {
     let p: Promise<void>;
     try {
       p = adapter.cancelOrder(o.symbol, o.clientId);
