@@ -737,7 +737,7 @@ describe("amend", () => {
   });
 });
 
-describe("placeOrderTicks: the integer entry of the in-process venue", () => {
+describe("placeOrderTicks and cancelOrderQuiet: the in-process venue's entries", () => {
   type Kind = "LIMIT" | "LIMIT_MAKER" | "MARKET";
   const KINDS: readonly Kind[] = ["LIMIT", "LIMIT_MAKER", "MARKET"];
   const TIFS = ["GTC", "IOC", "FOK"] as const;
@@ -763,9 +763,21 @@ describe("placeOrderTicks: the integer entry of the in-process venue", () => {
     const want = viaStrings.ok ? viaStrings.order.orderId : viaStrings;
     const got = exact ? b.core.placeOrderTicks({ ...head, priceTicks, lots }) : want;
     expect({ seed, step, got }).toEqual({ seed, step, got: want });
+    if (rng.chance(0.3)) {
+      // and a cancel of an earlier order (often gone by now) by client id, both ways
+      const id = `o-${seed}-${rng.chance(0.5) ? step : rng.int(step + 1)}`;
+      const c = a.core.cancelOrder(acct, "BTCUSDT", { clientOrderId: id });
+      const cancelWant = c.ok ? null : c.reason;
+      expect({ seed, step, id, got: b.core.cancelOrderQuiet(acct, "BTCUSDT", id) }).toEqual({
+        seed,
+        step,
+        id,
+        got: cancelWant,
+      });
+    }
   }
 
-  test("gives the same ids, refusals, events and balances as the decimal entry", () => {
+  test("gives the same ids, refusals, events and balances as the decimal entry (and cancelOrderQuiet as cancelOrder)", () => {
     for (const seed of ["t1", "t2", "t3"]) {
       const a = harness();
       const b = harness();
@@ -776,11 +788,15 @@ describe("placeOrderTicks: the integer entry of the in-process venue", () => {
         log: a.core.eventLogHash(),
         n: a.core.eventCount(),
       });
-      expect({ seed, reports: b.reports.length, alice: b.core.balances("alice") }).toEqual({
+      const ids = (h: Harness) => h.reports.map((r) => `${r.execType} ${r.orderId} ${r.clientOrderId} ${r.status}`);
+      expect({ seed, reports: ids(b), alice: b.core.balances("alice") }).toEqual({
         seed,
-        reports: a.reports.length,
+        reports: ids(a),
         alice: a.core.balances("alice"),
       });
+      expect(`${seed}: cancels ${a.reports.filter((r) => r.execType === "CANCELED").length > 10}`).toBe(
+        `${seed}: cancels true`,
+      );
     }
   });
 

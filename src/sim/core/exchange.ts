@@ -407,6 +407,24 @@ export class SimCore {
     };
   }
 
+  /**
+   * cancelOrder by client id for the in-process venue: the same checks, events and generated cancel
+   * id, without the result record and order view it would build; the refusal, or null once cancelled.
+   */
+  cancelOrderQuiet(accountId: string, symbol: string, clientOrderId: string): CoreRejectReason | null {
+    const bi = this.bySymbol.get(symbol);
+    if (bi === undefined) return "unknown_symbol";
+    const acct = this.accounts.get(accountId);
+    if (acct === undefined) return "unknown_account";
+    const o = acct.openByClient[bi]?.get(clientOrderId);
+    if (o === undefined) return "unknown_order";
+    const cid = this.genClientId();
+    this.begin(o.book);
+    this.cancelResting(o, "CANCELED", cid);
+    this.end();
+    return null;
+  }
+
   /** Cancels every open order of the account on a symbol (oldest first); empty when none. */
   cancelAllOrders(accountId: string, symbol: string): CancelledOrder[] {
     const bi = this.bySymbol.get(symbol);

@@ -573,8 +573,8 @@ export class SimDirectAdapter implements VenueAdapter {
 
   /** Cancels one order on the core now; throws the venue's refusal. */
   private cancel(symbol: string, clientId: string): void {
-    const r = this.core.cancelOrder(this.account, this.state(symbol).sym.name, { clientOrderId: clientId });
-    if (!r.ok) throw new VenueRejectError(rejectReasonOf(r.reason), -2011, "Unknown order sent.");
+    const refused = this.core.cancelOrderQuiet(this.account, this.state(symbol).sym.name, clientId);
+    if (refused !== null) throw new VenueRejectError(rejectReasonOf(refused), -2011, "Unknown order sent.");
   }
 
   cancelAll(symbol: string): Promise<number> {
