@@ -474,9 +474,9 @@ export class RiskGate {
 
   /**
    * The total-notional check of an order on a one-venue symbol when other symbols are quoted too,
-   * without BigInt (which allocated ~20 numbers per order here): the total of every symbol's value
-   * at its mid is summed in doubles, each term an exact integer product times a rounded factor, so
-   * the sum is within 10^-12 of the exact one relatively. Only a total clearly inside (below the
+   * without BigInt (which allocated ~11 BigInts per order with four symbols): the total of every
+   * symbol's value at its mid is summed in doubles, each term an exact integer product times a
+   * rounded factor, so the sum is within 10^-12 of the exact one relatively. Only a total clearly inside (below the
    * limit by more than 10^-9 of it) or clearly outside is decided here; one that close to the limit,
    * or any term that is not exact (a product past 2^53, a symbol on several venues), goes to the
    * exact BigInt check. So the answer is always the exact check's.
