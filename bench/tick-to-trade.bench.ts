@@ -154,10 +154,12 @@ async function inProcess(seconds: number, config: Config) {
   await Bun.sleep(WARMUP_S * 1000);
   engine.tickToTrade.reset();
   engine.tickToAdapter.reset();
+  adapter.tickToCore.reset();
   const books0 = engine.counters.bookEvents;
   await Bun.sleep(seconds * 1000);
   const out = {
     tta: engine.tickToAdapter.sorted(),
+    toCore: adapter.tickToCore.sorted(),
     books: engine.counters.bookEvents - books0,
   };
   await engine.stop("bench done");
@@ -264,8 +266,12 @@ async function main(): Promise<void> {
     console.log(row("  handed to adapter (per order)", tta));
     console.log(row("wire round trip (order -> ack)", ack));
     console.log(row("loopback floor (WS echo)", floor));
-    // sim-direct places synchronously inside submitOrder, so hand-off is the write there
-    console.log(row(`in-process sim-direct (${local.books} books)`, local.tta, "engine only (target p50 <= 10)"));
+    // the in-process twin of "1st order msg written": the order reaching the simulator core, where a
+    // socket adapter writes it; sim-direct then matches it inside the same call (the venue's time)
+    console.log(
+      row(`in-process: 1st order reached the core (${local.books} books)`, local.toCore, "(target p50 <= 10)"),
+    );
+    console.log(row("  per order, core's matching included", local.tta, "placeOrder returned"));
     const ratio = (q: number) => (percentileOf(firstWrite, q) / percentileOf(floor, q)).toFixed(1);
     console.log(`tick-to-trade over the loopback floor, same run: p50 ${ratio(50)}×, p99 ${ratio(99)}×`);
     console.log(

@@ -259,4 +259,58 @@ describe("sim-direct adapter", () => {
     }
     await adapter.close();
   });
+
+  test("tickToCore: one sample per book event whose handler places an order, from its recvNs to the core; none outside one", async () => {
+    const { clock, core, adapter } = setup("tick-to-core");
+    core.start();
+    await adapter.connect();
+    const subscribed = adapter.subscribeQuotes(["BTC-USDT"]);
+    await run(clock, 20);
+    await subscribed;
+    const ignore: OrderReplies = { accepted: () => {}, failed: () => {} };
+    let n = 0;
+    let placed = 0;
+    let booksWithOrders = 0;
+    adapter.onEvent((ev) => {
+      if (ev.type !== "book" || n >= 6) return;
+      n++;
+      const bid = adapter.book("BTC-USDT")?.bestBidTicks() ?? 0;
+      if (bid <= 200) return;
+      booksWithOrders++;
+      for (
+        let k = 0;
+        k < 2;
+        k++ // two orders of one event: one sample (its first order)
+      )
+        adapter.placeOrder(
+          {
+            clientId: `t1-tc-${++placed}`,
+            symbol: "BTC-USDT",
+            side: Side.Buy,
+            type: "limit",
+            tif: "GTC",
+            priceTicks: (bid - 200) as Ticks,
+            lots: 100 as Lots,
+          },
+          ignore,
+        );
+    });
+    await run(clock, 200);
+    expect(booksWithOrders).toBeGreaterThan(0);
+    expect(adapter.tickToCore.count).toBe(booksWithOrders);
+    for (const ns of adapter.tickToCore.sorted()) expect(ns).toBeGreaterThanOrEqual(0);
+    adapter.placeOrder(
+      {
+        clientId: "t1-tc-out",
+        symbol: "BTC-USDT",
+        side: Side.Buy,
+        type: "limit",
+        tif: "GTC",
+        priceTicks: 1 as Ticks,
+        lots: 100 as Lots,
+      },
+      ignore,
+    );
+    expect(adapter.tickToCore.count).toBe(booksWithOrders); // not caused by a book event
+  });
 });

@@ -6,6 +6,7 @@
  */
 import { OrderBook } from "../../book/index.ts";
 import { checkTradeQuery, selectTrades } from "../../gateways/index.ts";
+import { LatencySamples } from "../../metrics/index.ts";
 import type { Clock, Rng, TimerId } from "../../services/index.ts";
 import type {
   AccountTrade,
@@ -306,6 +307,17 @@ export class SimDirectAdapter implements VenueAdapter {
   private readonly byVenueSymbol = new Map<string, SymbolState>();
   private readonly byUnified = new Map<string, SymbolState>();
   private readonly listeners: VenueListener[] = [];
+  /**
+   * Tick-to-trade of this venue, as the Binance adapter's tickToWire: from the book event being
+   * handled (its recvNs) to its first order reaching the core, where a socket adapter's order is
+   * written (the core's matching is the venue's time, not the engine's). Nanoseconds.
+   */
+  readonly tickToCore = new LatencySamples();
+  /** The book event being dispatched (inFrame), its recvNs and number (stamps can tie). */
+  private inFrame = false;
+  private frameNs = 0;
+  private frameId = 0;
+  private lastCoreFrameId = 0;
   private unlisten: (() => void) | undefined;
   private connected = false;
   private isClosed = false;
@@ -685,6 +697,10 @@ export class SimDirectAdapter implements VenueAdapter {
    */
   private place(o: OrderRequest): string {
     if (this.isClosed) throw new Error(`${this.name}: adapter is closed`);
+    if (this.inFrame && this.frameId !== this.lastCoreFrameId) {
+      this.lastCoreFrameId = this.frameId;
+      this.tickToCore.record(this.clock.monoNs() - this.frameNs);
+    }
     const st = this.state(o.symbol);
     const sym = st.sym;
     if ((o.type === "market" || sym.exactTicks(o.priceTicks)) && sym.exactLots(o.lots)) {
@@ -806,7 +822,14 @@ export class SimDirectAdapter implements VenueAdapter {
     ev.seq = seq;
     ev.snapshot = snapshot;
     ev.recvNs = this.clock.monoNs();
-    this.emit(ev);
+    this.frameNs = ev.recvNs;
+    this.frameId++;
+    this.inFrame = true;
+    try {
+      this.emit(ev);
+    } finally {
+      this.inFrame = false;
+    }
   }
 
   private setHealth(st: SymbolState, health: BookHealth, reason: string): void {
