@@ -66,10 +66,14 @@ describe.skipIf(CHROMIUM === null)("the /docs page in a real browser", () => {
       page.on("requestfailed", (r) => problems.push(`failed: ${r.url()}`));
       const res = await page.goto(`${url}/docs`, { timeout: 60_000 });
       expect(res?.status()).toBe(200);
-      // Swagger UI renders one block per operation once it has read /openapi.json
-      await page.waitForFunction(`document.querySelectorAll(".opblock").length >= ${documented.length}`, undefined, {
-        timeout: 60_000,
-      });
+      // Swagger UI renders one block per operation once it has read /openapi.json. Polled from here:
+      // page.waitForFunction polls inside the page with eval, which the page's CSP (script-src 'self')
+      // refuses once the first check is false, as it is on a loaded machine; evaluate is exempt.
+      await waitUntil(
+        async () => (await page.$$eval(".opblock", (blocks) => blocks.length)) >= documented.length,
+        "Swagger UI to render every operation",
+        60_000,
+      );
       const listed = await page.$$eval(".opblock", (blocks) =>
         blocks.map(
           (b) =>
