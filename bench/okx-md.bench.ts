@@ -169,17 +169,9 @@ async function client(): Promise<void> {
 
   // Same path without the socket: frames continue the chain and are fed to the public-socket handler.
   const more = generateFrames(FRAMES + 1, 200_000, "okx-md-bench-2");
-  for (let i = 0; i < 20_000; i++) adapter.onPublic(more[i] as string);
-  const c1 = process.cpuUsage();
-  const t1 = performance.now();
-  for (let i = 20_000; i < more.length; i++) adapter.onPublic(more[i] as string);
-  const ms = performance.now() - t1;
-  const c = process.cpuUsage(c1);
-  const m = more.length - 20_000;
-  console.log(`in-process (no socket): ${m} frames in ${ms.toFixed(0)} ms`);
-  console.log(
-    `  ${Math.round(m / (ms / 1000)).toLocaleString()} frames/s, CPU ${((c.user + c.system) / m).toFixed(2)} µs/frame`,
-  );
+  const feedText = (i: number): void => adapter.onPublic(more[i] as string);
+  for (let i = 0; i < 20_000; i++) feedText(i);
+  timeFeed("in-process (no socket)", 20_000, more.length, feedText);
   console.log(`  resyncs ${adapter.stats()["resyncs"] ?? 0}, book frames ${adapter.stats()["bookFrames"]}`);
 
   // The same as bytes, as the wire socket hands them over: one buffer, each frame a range of it.

@@ -197,11 +197,7 @@ export class WireSocket implements MarketSocket {
       return;
     }
     const need = this.len + chunk.length;
-    if (need > this.buf.length) {
-      const grown = new Uint8Array(Math.max(need, this.buf.length * 2));
-      grown.set(this.buf.subarray(0, this.len));
-      this.buf = grown;
-    }
+    this.reserve(need);
     this.buf.set(chunk, this.len);
     this.len = need;
     let p = 0;
@@ -276,7 +272,7 @@ export class WireSocket implements MarketSocket {
   /** Grows the receive buffer (keeping buf[0, len)) so `bytes` fit from its start. */
   private reserve(bytes: number): void {
     if (bytes <= this.buf.length) return;
-    const grown = new Uint8Array(bytes);
+    const grown = new Uint8Array(Math.max(bytes, this.buf.length * 2));
     grown.set(this.buf.subarray(0, this.len));
     this.buf = grown;
   }

@@ -421,13 +421,22 @@ export class BinanceMarketData {
     if (st.sync.state !== "live" || st.health !== "live") return false;
     const status = st.decoder.decode(st.book, text, DepthMode.Live, st.sync.localId);
     if (status === DepthStatus.Duplicate) return true;
-    if (status !== DepthStatus.Applied) return false;
+    if (status !== DepthStatus.Applied || !this.fastApplied(st)) return false;
+    this.scratch.keepText(text);
+    this.emitBook(st, false);
+    return true;
+  }
+
+  /**
+   * The book state after the C decoder applied a frame on either fast path: the sync position, the
+   * event's venue time, the lag tracker and the frame keep-warm rehearses. false when the sync rule
+   * disagrees (cannot happen: the decoder applied the same rule); the general path then decides.
+   */
+  private fastApplied(st: SymbolState): boolean {
     const dec = st.decoder;
-    if (st.sync.onEvent(dec.first(), dec.last(), NO_ITEM) !== SyncAction.Apply) return false; // cannot happen: same rule
+    if (st.sync.onEvent(dec.first(), dec.last(), NO_ITEM) !== SyncAction.Apply) return false;
     st.bookEv.venueTimeMs = Math.max(0, dec.eventTimeMs()); // -1: the frame had no E
     this.noteApplied(st);
-    this.emitBook(st, false);
-    this.scratch.keepText(text);
     this.rehearsalSt = st;
     return true;
   }
@@ -449,18 +458,15 @@ export class BinanceMarketData {
     try {
       const status = st.decoder.decodeBytes(st.book, buf, start, end, DepthMode.Live, st.sync.localId);
       if (status !== DepthStatus.Applied && status !== DepthStatus.Duplicate) return false;
+      if (status === DepthStatus.Applied && !this.fastApplied(st)) return false;
+      // what onFrame counts for every frame, for this one the general path will not see
       const probe = conn.probe;
       if (probe.sentMs !== 0) this.counters.aliveChecks++;
       probe.onFrame(this.frameMs);
       this.counters.frames++;
       if (status === DepthStatus.Duplicate) return true;
-      const dec = st.decoder;
-      st.sync.onEvent(dec.first(), dec.last(), NO_ITEM); // Apply: the decoder applied the same rule
-      st.bookEv.venueTimeMs = Math.max(0, dec.eventTimeMs()); // -1: the frame had no E
-      this.noteApplied(st);
       this.counters.depthBytes++;
       this.scratch.keepBytes(buf, start, end);
-      this.rehearsalSt = st;
       this.emitBook(st, false);
       return true;
     } finally {
