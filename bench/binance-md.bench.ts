@@ -8,13 +8,16 @@
  * Reports frames/s and CPU µs per frame of the receiving process, plus the same path fed in-process
  * without the socket, as strings (Bun's WebSocket's path: encoded into a reused buffer first) and as
  * bytes (the wire socket's path).
+ * Beside the loopback figure, the socket floor of the same run: the same frames from the same sender
+ * into a wire socket that does nothing with them (blast.ts, socketFloor); the engine's own share is
+ * what is above it.
  * Run: `bun bench/binance-md.bench.ts` or `bun run bench binance-md`. Figures: bench/RESULTS.md.
  */
 
 import { SystemClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
 import { BinanceAdapter } from "../src/venues/binance/index.ts";
-import { blast, type CorkableSocket, packFrames, timeFeed } from "./blast.ts";
+import { type PumpState, packFrames, printFloor, pumpFrames, socketFloor, timeFeed } from "./blast.ts";
 
 const FRAMES = Number(process.env["FRAMES"] ?? 300_000);
 const WARMUP = 20_000;
@@ -73,16 +76,13 @@ function serve(): void {
     bids: Array.from({ length: 100 }, (_, i) => [`${(MID - 1 - i * 5) / 100}`, "1.00000"]),
     asks: Array.from({ length: 100 }, (_, i) => [`${(MID + 1 + i * 5) / 100}`, "1.00000"]),
   });
-  let next = 0;
-  const pump = (ws: CorkableSocket): void => {
-    next = blast(ws, frames, next);
-  };
-  const server = Bun.serve({
+  const server = Bun.serve<PumpState>({
     port: 0,
     hostname: "127.0.0.1",
     fetch(req, srv) {
       const url = new URL(req.url);
-      if (url.pathname === "/stream" && srv.upgrade(req, { data: undefined })) return undefined;
+      if (url.pathname === "/stream" && srv.upgrade(req, { data: { next: 0, floor: false } })) return undefined;
+      if (url.pathname === "/floor" && srv.upgrade(req, { data: { next: 0, floor: true } })) return undefined;
       if (url.pathname === "/api/v3/time") return Response.json({ serverTime: Date.now() });
       if (url.pathname === "/api/v3/exchangeInfo") return new Response(EXCHANGE_INFO);
       if (url.pathname === "/api/v3/depth") return new Response(snapshot);
@@ -90,10 +90,10 @@ function serve(): void {
     },
     websocket: {
       open(ws) {
-        setTimeout(() => pump(ws), 200); // the client fetches the snapshot first
+        setTimeout(() => pumpFrames(ws, frames), ws.data.floor ? 0 : 200); // the engine fetches the snapshot first
       },
       drain(ws) {
-        pump(ws);
+        pumpFrames(ws, frames);
       },
       message() {},
     },
@@ -161,9 +161,11 @@ async function client(): Promise<void> {
   console.log(
     `  CPU ${((cpu.user + cpu.system) / n).toFixed(2)} µs/frame (user ${(cpu.user / n).toFixed(2)}, system ${(cpu.system / n).toFixed(2)})`,
   );
+  const engineCpu = (cpu.user + cpu.system) / n;
   console.log(
     `  book events ${events}, resyncs ${stats["md_resyncs"]}, gaps ${stats["md_gaps"]}, bad ${stats["md_badFrames"]}, levels ${book?.levelCount(0)}/${book?.levelCount(1)}`,
   );
+  printFloor(await socketFloor(`ws://${base}/floor`, FRAMES, WARMUP), engineCpu);
 
   // Same path without the socket: frames continue the sequence and are fed to the primary's handler.
   const more = generateFrames(FRAMES + 1, 200_000, "binance-md-bench-2");

@@ -6,6 +6,8 @@
  * the sender's pace, not the engine's capacity.
  */
 
+import { WireSocket } from "../src/gateways/index.ts";
+
 /** What the pump needs of Bun's ServerWebSocket. */
 export interface CorkableSocket {
   send(s: string): number;
@@ -58,5 +60,71 @@ export function timeFeed(label: string, from: number, to: number, feed: (i: numb
   console.log(`${label}: ${n} frames in ${ms.toFixed(0)} ms`);
   console.log(
     `  ${Math.round(n / (ms / 1000)).toLocaleString()} frames/s, CPU ${((c.user + c.system) / n).toFixed(2)} µs/frame`,
+  );
+}
+
+/** Where a server connection is in the frames: each connection (the engine's, the floor's) gets them all. */
+export interface PumpState {
+  next: number;
+  /** The floor's connection (socketFloor): sent the frames as soon as it opens. */
+  readonly floor: boolean;
+}
+
+/** Sends the frames to one connection from where it stopped (on open or subscribe, and on drain). */
+export function pumpFrames(ws: CorkableSocket & { data: PumpState }, frames: readonly string[]): void {
+  ws.data.next = blast(ws, frames, ws.data.next);
+}
+
+/** What socketFloor measured: this process's CPU per frame and the frames per second. */
+export interface FloorFigures {
+  readonly cpu_us: number;
+  readonly user_us: number;
+  readonly system_us: number;
+  readonly framesPerSecond: number;
+}
+
+/**
+ * The socket floor under a loopback figure: the same frames from the same sender into a wire socket
+ * whose text hook takes each frame and does nothing, timed like the engine (this process's CPU from
+ * frame `warmup` to `frames`). It is what Bun's TCP socket, the kernel and the WebSocket framing cost
+ * per frame; the engine's own share of the loopback figure is what is above it.
+ */
+export async function socketFloor(url: string, frames: number, warmup: number): Promise<FloorFigures> {
+  const ws = new WireSocket(url);
+  let n = 0;
+  let c0 = process.cpuUsage();
+  let t0 = 0;
+  const { promise, resolve, reject } = Promise.withResolvers<void>();
+  ws.ontext = () => {
+    if (++n === warmup) {
+      t0 = performance.now();
+      c0 = process.cpuUsage();
+    } else if (n === frames) {
+      resolve();
+    }
+    return true;
+  };
+  ws.onclose = (ev) => reject(new Error(`floor socket closed (${ev.code}) after ${n} of ${frames} frames`));
+  await promise;
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  ws.onclose = null;
+  ws.close();
+  const count = frames - warmup;
+  return {
+    cpu_us: (c.user + c.system) / count,
+    user_us: c.user / count,
+    system_us: c.system / count,
+    framesPerSecond: count / (ms / 1000),
+  };
+}
+
+/** Prints the floor beside the engine's loopback CPU per frame: the engine's share is the difference. */
+export function printFloor(floor: FloorFigures, engineCpu_us: number): void {
+  console.log(
+    `socket floor (same frames, same loopback, a wire socket that does nothing): ${Math.round(floor.framesPerSecond).toLocaleString()} frames/s`,
+  );
+  console.log(
+    `  CPU ${floor.cpu_us.toFixed(2)} µs/frame (user ${floor.user_us.toFixed(2)}, system ${floor.system_us.toFixed(2)}); the engine above it: ${(engineCpu_us - floor.cpu_us).toFixed(2)} µs/frame`,
   );
 }

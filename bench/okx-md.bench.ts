@@ -7,13 +7,16 @@
  * (JSON validation, seqId chain, levels to ticks/lots, apply) → reused book event. Reports frames/s
  * and CPU µs per frame of the receiving process, plus the same path fed in-process without the socket,
  * as strings and as bytes.
+ * Beside the loopback figure, the socket floor of the same run: the same frames from the same sender
+ * into a wire socket that does nothing with them (blast.ts, socketFloor); the engine's own share is
+ * what is above it.
  * Run: `bun bench/okx-md.bench.ts` or `bun run bench okx-md`. Figures: bench/RESULTS.md.
  */
 
 import { SystemClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
 import { OkxAdapter } from "../src/venues/okx/index.ts";
-import { blast, type CorkableSocket, packFrames, timeFeed } from "./blast.ts";
+import { type PumpState, packFrames, printFloor, pumpFrames, socketFloor, timeFeed } from "./blast.ts";
 
 const FRAMES = Number(process.env["FRAMES"] ?? 300_000);
 const WARMUP = 20_000;
@@ -76,20 +79,20 @@ function snapshotFrame(): string {
 /** Child process: a loopback "OKX" that blasts the updates once `books` is subscribed. */
 function serve(): void {
   const frames = generateFrames(1, FRAMES, "okx-md-bench");
-  let next = 0;
-  const pump = (ws: CorkableSocket): void => {
-    next = blast(ws, frames, next);
-  };
-  const server = Bun.serve({
+  const server = Bun.serve<PumpState>({
     port: 0,
     hostname: "127.0.0.1",
     fetch(req, srv) {
       const url = new URL(req.url);
-      if (url.pathname === "/ws/v5/public" && srv.upgrade(req, { data: undefined })) return undefined;
+      if (url.pathname === "/ws/v5/public" && srv.upgrade(req, { data: { next: 0, floor: false } })) return undefined;
+      if (url.pathname === "/floor" && srv.upgrade(req, { data: { next: 0, floor: true } })) return undefined;
       if (url.pathname === "/api/v5/public/instruments") return new Response(INSTRUMENTS);
       return new Response('{"code":"50000","msg":"not here","data":[]}', { status: 404 });
     },
     websocket: {
+      open(ws) {
+        if (ws.data.floor) pumpFrames(ws, frames);
+      },
       message(ws, msg) {
         if (msg === "ping") {
           ws.send("pong");
@@ -98,10 +101,10 @@ function serve(): void {
         if (!String(msg).includes('"books"')) return;
         ws.send('{"event":"subscribe","arg":{"channel":"books","instId":"BTC-USDT"},"connId":"bench"}');
         ws.send(snapshotFrame());
-        setTimeout(() => pump(ws), 100);
+        setTimeout(() => pumpFrames(ws, frames), 100);
       },
       drain(ws) {
-        pump(ws);
+        pumpFrames(ws, frames);
       },
     },
   });
@@ -163,9 +166,11 @@ async function client(): Promise<void> {
   console.log(
     `  CPU ${((cpu.user + cpu.system) / n).toFixed(2)} µs/frame (user ${(cpu.user / n).toFixed(2)}, system ${(cpu.system / n).toFixed(2)})`,
   );
+  const engineCpu = (cpu.user + cpu.system) / n;
   console.log(
     `  book events ${events}, resyncs ${stats["resyncs"] ?? 0}, gaps ${stats["gaps"] ?? 0}, bad ${stats["badFrames"] ?? 0}, levels ${book?.levelCount(0)}/${book?.levelCount(1)}`,
   );
+  printFloor(await socketFloor(`ws://${base}/floor`, FRAMES, WARMUP), engineCpu);
 
   // Same path without the socket: frames continue the chain and are fed to the public-socket handler.
   const more = generateFrames(FRAMES + 1, 200_000, "okx-md-bench-2");
