@@ -36,8 +36,11 @@
  *     for duplicates and limits, and only then written into the live book, so a rejected snapshot
  *     leaves it intact;
  *   - f64 batches: the whole batch is tested first, branch-free (SSE2, two doubles at a time: every
- *     value an integer, each lane within its field's bounds), then applied in one pass with no
- *     per-record checks, logging old qtys only when a side could fill up. Anything unusual (a bad
+ *     value an integer, each lane within its field's bounds, converted to int64s as it goes), then
+ *     applied in one pass with no per-record checks and, when no side can fill up, no branch on the
+ *     data (each side's level count and a bound on its best slot kept in registers, the best slot
+ *     settled once per batch: the time per level no longer follows the share of deletes), logging
+ *     old qtys only when a side could fill up. Anything unusual (a bad
  *     record, legal oddities such as values >= 2^52, a side filling up, which undoes the pass) runs
  *     the batch on the exact path (validate fully in documented order, then apply with rollback on
  *     HFT_E_BOOK_FULL), so statuses and the all-or-nothing guarantee do not depend on which path

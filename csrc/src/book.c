@@ -167,14 +167,15 @@ hft_status hft_book_create(const hft_book_params* params, hft_book** out) {
   int64_t slots = 256;
   while (slots < 4 * (int64_t)p.max_levels && slots < 65536) slots <<= 1;
 
-  /* One block: header, 2 ladders, 4 level arrays (out + spare per side), staging, undo, f64 staging. */
+  /* One block: header, 2 ladders, 4 level arrays (out + spare per side), staging, undo, f64 staging, ints. */
   const size_t ladder_bytes = (size_t)slots * sizeof(int64_t);
   const size_t levels_bytes = (size_t)p.max_levels * sizeof(level);
   const size_t staging_bytes = (size_t)p.max_batch * sizeof(hft_level_update);
   const size_t undo_bytes = (size_t)p.max_batch * sizeof(undo_entry);
   const size_t stage_f64_bytes = (size_t)p.max_batch * HFT_F64_STRIDE * sizeof(double);
-  const size_t total =
-      sizeof(hft_book) + 2 * ladder_bytes + 4 * levels_bytes + staging_bytes + undo_bytes + stage_f64_bytes;
+  const size_t ints_bytes = (size_t)p.max_batch * HFT_F64_STRIDE * sizeof(int64_t);
+  const size_t total = sizeof(hft_book) + 2 * ladder_bytes + 4 * levels_bytes + staging_bytes + undo_bytes +
+                       stage_f64_bytes + ints_bytes;
   unsigned char* mem = (unsigned char*)calloc(1, total);
   if (mem == NULL) return HFT_E_NO_MEMORY;
 
@@ -203,6 +204,8 @@ hft_status hft_book_create(const hft_book_params* params, hft_book** out) {
   b->undo = (undo_entry*)cursor;
   cursor += undo_bytes;
   b->stage_f64 = (double*)cursor;
+  cursor += stage_f64_bytes;
+  b->ints = (int64_t*)cursor;
   b->updates = 0;
   set_fast_bounds(b);
   refresh_summary(b);
@@ -566,13 +569,17 @@ static __attribute__((noinline)) void undo_fast(hft_book* b, const double* recor
 #if HFT_SSE2
 /* Folds one pair of doubles into the batch's tests: diff collects the bits of (x + 2^52 - 2^52) - x
  * (zero for every integer x in [0, 2^52); NaN, infinities and fractions leave bits), mx and mn keep
- * the pair's running maximum and minimum per lane. 8 instructions per 2 doubles, no branch. */
-#define FOLD_PAIR(x, mx, mn)                                                        \
+ * the pair's running maximum and minimum per lane, and out gets the pair as int64s: for such an x the
+ * bits of x + 2^52 less those of 2^52 are x itself, so the apply loop reads integers (one load each)
+ * instead of converting doubles (cvttsd2si) again. 9 instructions per 2 doubles, no branch. */
+#define FOLD_PAIR(x, mx, mn, out)                                                   \
   do {                                                                              \
     const __m128d x_ = (x);                                                         \
-    diff = _mm_or_pd(diff, _mm_sub_pd(_mm_sub_pd(_mm_add_pd(x_, two52), two52), x_)); \
+    const __m128d t_ = _mm_add_pd(x_, two52);                                       \
+    diff = _mm_or_pd(diff, _mm_sub_pd(_mm_sub_pd(t_, two52), x_));                  \
     mx = _mm_max_pd(mx, x_);                                                        \
     mn = _mm_min_pd(mn, x_);                                                        \
+    out = _mm_sub_epi64(_mm_castpd_si128(t_), _mm_castpd_si128(two52));             \
   } while (0)
 #endif
 
@@ -581,9 +588,11 @@ static __attribute__((noinline)) void undo_fast(hft_book* b, const double* recor
  * price an integer in [min_price, max_price] and below 2^52, qty an integer in [0, 2^52). Checked for
  * the whole batch before anything is applied, with SSE2 two doubles at a time and one branch per
  * batch: a batch that fails (any odd record, or values the fast tests do not cover) goes whole to the
- * exact path, so nothing is applied twice or undone for a bad record.
+ * exact path, so nothing is applied twice or undone for a bad record. The records are written to
+ * `ints` as {side, price, qty} int64s as they are read (meaningful only when the answer is yes).
  */
-static inline __attribute__((always_inline)) int batch_plain(const hft_book* b, const double* records, int32_t count) {
+static inline __attribute__((always_inline)) int batch_plain(const hft_book* b, const double* records, int32_t count,
+                                                             int64_t* ints) {
 #if HFT_SSE2
   /* Two records are three pairs: (side0, price0), (qty0, side1), (price1, qty1), each pair position
    * with its lanes' bounds. */
@@ -595,14 +604,21 @@ static inline __attribute__((always_inline)) int batch_plain(const hft_book* b, 
   __m128d mn0 = hi0, mn1 = hi1, mn2 = hi2;
   const double* r = records;
   const double* const pairs_end = records + (size_t)(count & ~1) * HFT_F64_STRIDE;
-  for (; r < pairs_end; r += 2 * HFT_F64_STRIDE) {
-    FOLD_PAIR(_mm_loadu_pd(r), mx0, mn0);
-    FOLD_PAIR(_mm_loadu_pd(r + 2), mx1, mn1);
-    FOLD_PAIR(_mm_loadu_pd(r + 4), mx2, mn2);
+  __m128i o0, o1, o2;
+  int64_t* w = ints;
+  for (; r < pairs_end; r += 2 * HFT_F64_STRIDE, w += 2 * HFT_F64_STRIDE) {
+    FOLD_PAIR(_mm_loadu_pd(r), mx0, mn0, o0);
+    FOLD_PAIR(_mm_loadu_pd(r + 2), mx1, mn1, o1);
+    FOLD_PAIR(_mm_loadu_pd(r + 4), mx2, mn2, o2);
+    _mm_storeu_si128((__m128i*)w, o0);
+    _mm_storeu_si128((__m128i*)(w + 2), o1);
+    _mm_storeu_si128((__m128i*)(w + 4), o2);
   }
   if (count & 1) {
-    FOLD_PAIR(_mm_loadu_pd(r), mx0, mn0);
-    FOLD_PAIR(_mm_load_sd(r + 2), mx1, mn1); /* qty in the low lane, 0.0 in the (side) high lane */
+    FOLD_PAIR(_mm_loadu_pd(r), mx0, mn0, o0);
+    FOLD_PAIR(_mm_load_sd(r + 2), mx1, mn1, o1); /* qty in the low lane, 0.0 in the (side) high lane */
+    _mm_storeu_si128((__m128i*)w, o0);
+    _mm_storel_epi64((__m128i*)(w + 2), o1);
   }
   /* all lanes: max <= hi, min >= lo (false for NaN, which diff has caught anyway), diff all zero */
   __m128d ok = _mm_and_pd(_mm_and_pd(_mm_cmple_pd(mx0, hi0), _mm_cmple_pd(mx1, hi1)), _mm_cmple_pd(mx2, hi2));
@@ -621,7 +637,11 @@ static inline __attribute__((always_inline)) int batch_plain(const hft_book* b, 
     /* the range tests first, so the casts below only see values that fit */
     const int in_range = ((sd == 0.0) | (sd == 1.0)) & (pd >= pmin) & (pd <= pmax) & (qd >= 0.0) & (qd <= FAST_MAX);
     if (!in_range) return 0;
-    good &= ((double)(int64_t)pd == pd) & ((double)(int64_t)qd == qd);
+    int64_t* const w = ints + (size_t)i * HFT_F64_STRIDE;
+    w[HFT_F64_SIDE] = (int64_t)sd;
+    w[HFT_F64_PRICE] = (int64_t)pd;
+    w[HFT_F64_QTY] = (int64_t)qd;
+    good &= ((double)w[HFT_F64_PRICE] == pd) & ((double)w[HFT_F64_QTY] == qd);
   }
   return good;
 #endif
@@ -640,28 +660,26 @@ static inline batch_limits limits_of(const hft_book* book) {
 }
 
 /*
- * Applies one record of a batch known to be good (integers, a side of 0 or 1, a price in range) at
- * once, its old qty going to *u when `checked`. Returns 0 only when `checked` and the record would
- * overflow its side (nothing changed then); unchecked (no side can fill, see the callers) every
- * record applies, so nothing is logged.
+ * Applies one record of a batch known to be good (integers, a side of 0 or 1, a price in range) when a
+ * side could fill (the checked passes; see free_pass for the others), its old qty going to *u.
+ * Returns 0 when the record would overflow its side (nothing changed then).
  */
 static inline __attribute__((always_inline)) int apply_one(hft_book* book, const batch_limits* lim, int64_t s,
-                                                           int64_t p, int64_t q, const int checked, undo_entry* u) {
+                                                           int64_t p, int64_t q, undo_entry* u) {
   side_book* sb = &book->sd[s];
   const int64_t key = p * sb->sign;
   const uint64_t off = (uint64_t)(key - sb->base);
   if (__builtin_expect(off < lim->slots, 1)) {
-    /* Branch-free apply: in this stream inserts, deletes and modifies are mixed unpredictably, so a
-     * data-dependent branch here would mispredict often. Slots above `best` are empty, and the `best`
-     * slot is not, which is what lets the tests below skip the old qty. */
+    /* Slots above `best` are empty, and the `best` slot is not, which is what lets the tests below
+     * skip the old qty. */
     int64_t* const cell = sb->qty + off;
     const int64_t o = *cell;
     const int32_t at = (int32_t)off;
     const int32_t delta = (q != 0) - (o != 0);
-    if (checked) u->qty = o;
+    u->qty = o;
     *cell = q;
     sb->lad_count += delta;
-    if (checked && __builtin_expect(side_count(sb) > lim->max_levels, 0)) { /* only an insert */
+    if (__builtin_expect(side_count(sb) > lim->max_levels, 0)) { /* only an insert */
       *cell = o;
       sb->lad_count -= delta;
       return 0;
@@ -672,33 +690,146 @@ static inline __attribute__((always_inline)) int apply_one(hft_book* book, const
     return 1;
   }
   int64_t old;
-  const hft_status st = set_level_slow(book, (int32_t)s, key, q, &old);
-  if (checked) {
-    if (st != HFT_OK) return 0;
-    u->qty = old;
-  } else {
-    HFT_ASSERT(st == HFT_OK); /* unchecked: every side has room for the whole batch */
-    (void)st;
-  }
+  if (set_level_slow(book, (int32_t)s, key, q, &old) != HFT_OK) return 0;
+  u->qty = old;
   return 1;
 }
 
 /*
- * Applies a batch batch_plain accepted, record by record. Returns the records applied: all of them,
- * unless `checked` and a side would overflow, when the caller undoes the pass and hands the batch to
- * the exact two-pass path, so statuses and the rollback guarantee are those of apply_batch_f64_exact.
+ * Applies a batch batch_plain accepted, record by record, when a side could fill. Returns the records
+ * applied: all of them, unless a side would overflow, when the caller undoes the pass and hands the
+ * batch to the exact two-pass path, so statuses and the rollback guarantee are those of
+ * apply_batch_f64_exact.
  */
-static inline __attribute__((always_inline)) int32_t fast_pass(hft_book* book, const double* records, int32_t count,
-                                                             const int checked) {
+static inline __attribute__((always_inline)) int32_t checked_pass(hft_book* book, const int64_t* records,
+                                                                  int32_t count) {
   const batch_limits lim = limits_of(book);
   undo_entry* u = book->undo;
-  const double* const end = records + (size_t)count * HFT_F64_STRIDE;
-  for (const double* r = records; r < end; r += HFT_F64_STRIDE, u++) {
-    /* batch_plain checked them: exact conversions, a side of 0 or 1, a price in range */
-    const int64_t s = (int64_t)r[HFT_F64_SIDE];
-    if (!apply_one(book, &lim, s, (int64_t)r[HFT_F64_PRICE], (int64_t)r[HFT_F64_QTY], checked, u)) break;
+  const int64_t* const end = records + (size_t)count * HFT_F64_STRIDE;
+  for (const int64_t* r = records; r < end; r += HFT_F64_STRIDE, u++) {
+    if (!apply_one(book, &lim, r[HFT_F64_SIDE], r[HFT_F64_PRICE], r[HFT_F64_QTY], u)) break;
   }
   return (int32_t)(u - book->undo);
+}
+
+/*
+ * The unchecked passes (no side can fill: no capacity test, no undo log) keep each side's ladder count
+ * and a bound on its best slot in registers and settle the best slot once per batch, with no branch
+ * on the data. apply_one's `(q == 0) & (at == best)` test compiles to branches on the qty, which a
+ * stream of mixed inserts, changes and deletes mispredicts: the C book's time per level followed the
+ * share of deletes (4.2 ns at 10 %, 6.3 at 30 %, 7.3 at 50 % on a native loop; bench/RESULTS.md), not
+ * its instruction count. Settling `best` once is right because every slot above the old best was
+ * empty and the batch fills only the slots it inserts: the best is the first non-empty slot at or
+ * below the highest of both.
+ */
+typedef struct side_regs {
+  int64_t* qty;  /* the ladder */
+  int32_t count; /* non-empty ladder slots */
+  int32_t top;   /* every slot above it is empty: the old best, raised by each insert */
+} side_regs;
+
+static inline side_regs regs_load(const side_book* sb) {
+  const side_regs r = {sb->qty, sb->lad_count, sb->best};
+  return r;
+}
+
+/* Stores a side's registers back; its best slot is the first non-empty one from `top` down. */
+static inline void regs_store(side_book* sb, const side_regs* r) {
+  sb->lad_count = r->count;
+  int32_t j = r->count > 0 ? r->top : -1;
+  while (j >= 0 && r->qty[j] == 0) j--;
+  sb->best = j;
+}
+
+/* A record outside its side's window in an unchecked pass: both sides settled first, as
+ * set_level_slow reads and moves them (the window, its best), and read again after. */
+static __attribute__((noinline)) void apply_outside(hft_book* book, side_regs* r, int32_t s, int64_t key,
+                                                    int64_t q) {
+  regs_store(&book->sd[0], &r[0]);
+  regs_store(&book->sd[1], &r[1]);
+  int64_t old;
+  const hft_status st = set_level_slow(book, s, key, q, &old);
+  HFT_ASSERT(st == HFT_OK); /* unchecked: every side has room for the whole batch */
+  (void)st;
+  r[0] = regs_load(&book->sd[0]);
+  r[1] = regs_load(&book->sd[1]);
+}
+
+/* Both sides' counts in one register, bids in the low half, so a record adds its delta << 32 * side. */
+static inline uint64_t counts_pack(const side_regs* r) {
+  return (uint64_t)(uint32_t)r[0].count + ((uint64_t)(uint32_t)r[1].count << 32);
+}
+
+static inline void counts_unpack(uint64_t counts, side_regs* r) {
+  r[0].count = (int32_t)(uint32_t)counts; /* both counts are in [0, 2^31): the halves are exact */
+  r[1].count = (int32_t)((counts - (uint32_t)counts) >> 32);
+}
+
+/* An unchecked batch of records batch_plain converted ({side, price, qty} int64s), sides mixed record
+ * by record: the side picks its count and bound by mask. */
+static inline __attribute__((always_inline)) void free_pass(hft_book* book, const int64_t* records, int32_t count) {
+  const uint64_t slots = (uint64_t)book->slots;
+  side_book* const sd = book->sd;
+  side_regs r[2] = {regs_load(&sd[0]), regs_load(&sd[1])};
+  uint64_t counts = counts_pack(r);
+  int32_t t0 = r[0].top, t1 = r[1].top;
+  const int64_t* const end = records + (size_t)count * HFT_F64_STRIDE;
+  for (const int64_t* rec = records; rec < end; rec += HFT_F64_STRIDE) {
+    const int64_t s = rec[HFT_F64_SIDE];
+    const int64_t q = rec[HFT_F64_QTY];
+    const side_book* const sb = &sd[s];
+    const int64_t key = rec[HFT_F64_PRICE] * sb->sign;
+    const uint64_t off = (uint64_t)(key - sb->base);
+    if (__builtin_expect(off < slots, 1)) {
+      int64_t* const cell = sb->qty + off;
+      const int64_t o = *cell;
+      *cell = q;
+      counts += (uint64_t)((int64_t)(q != 0) - (int64_t)(o != 0)) << (32 * s);
+      const int32_t cand = q != 0 ? (int32_t)off : -1;
+      const int32_t ask = -(int32_t)s; /* all ones for an ask */
+      const int32_t k0 = cand | ask, k1 = cand | ~ask;
+      t0 = k0 > t0 ? k0 : t0;
+      t1 = k1 > t1 ? k1 : t1;
+    } else {
+      counts_unpack(counts, r);
+      r[0].top = t0, r[1].top = t1;
+      apply_outside(book, r, (int32_t)s, key, q);
+      counts = counts_pack(r);
+      t0 = r[0].top, t1 = r[1].top;
+    }
+  }
+  counts_unpack(counts, r);
+  r[0].top = t0, r[1].top = t1;
+  regs_store(&sd[0], &r[0]);
+  regs_store(&sd[1], &r[1]);
+}
+
+/* free_pass for one side's {ticks, lots} pairs (the depth decoder's): the side is known, no masks. */
+static inline __attribute__((always_inline)) void free_side(hft_book* book, int32_t s, const int64_t* lv,
+                                                            int32_t n) {
+  const uint64_t slots = (uint64_t)book->slots;
+  side_book* const sb = &book->sd[s];
+  side_regs r[2] = {regs_load(&book->sd[0]), regs_load(&book->sd[1])};
+  int32_t count = r[s].count, top = r[s].top;
+  for (const int64_t* const end = lv + 2 * (size_t)n; lv < end; lv += 2) {
+    const int64_t key = s == HFT_SIDE_BID ? lv[0] : -lv[0];
+    const int64_t q = lv[1];
+    const uint64_t off = (uint64_t)(key - sb->base);
+    if (__builtin_expect(off < slots, 1)) {
+      int64_t* const cell = sb->qty + off;
+      const int64_t o = *cell;
+      *cell = q;
+      count += (q != 0) - (o != 0);
+      const int32_t cand = q != 0 ? (int32_t)off : -1;
+      top = cand > top ? cand : top;
+    } else {
+      r[s].count = count, r[s].top = top;
+      apply_outside(book, r, s, key, q);
+      count = r[s].count, top = r[s].top;
+    }
+  }
+  r[s].count = count, r[s].top = top;
+  regs_store(sb, &r[s]);
 }
 
 /* After a pass that applied every record: the window and the summary. */
@@ -713,14 +844,15 @@ hft_status hft_book_apply_batch_f64(hft_book* book, const double* records, int32
   if (count < 0) return HFT_E_BAD_COUNT;
   if (count > book->params.max_batch) return HFT_E_BATCH_TOO_LARGE;
   if (records == NULL && count > 0) return HFT_E_NULL_POINTER;
-  if (__builtin_expect(!batch_plain(book, records, count), 0)) return apply_batch_f64_exact(book, records, count);
+  if (__builtin_expect(!batch_plain(book, records, count, book->ints), 0))
+    return apply_batch_f64_exact(book, records, count);
   /* Each record adds at most one level to its side, so when both sides have room for the whole batch
    * no insert can fail and the pass needs neither capacity checks nor an undo log. */
   const int32_t room = book->params.max_levels - count;
   if (side_count(&book->sd[0]) <= room && side_count(&book->sd[1]) <= room) {
-    fast_pass(book, records, count, 0);
+    free_pass(book, book->ints, count);
   } else {
-    const int32_t i = fast_pass(book, records, count, 1);
+    const int32_t i = checked_pass(book, book->ints, count);
     if (__builtin_expect(i < count, 0)) {
       undo_fast(book, records, i);
       return apply_batch_f64_exact(book, records, count);
@@ -730,22 +862,23 @@ hft_status hft_book_apply_batch_f64(hft_book* book, const double* records, int32
   return HFT_OK;
 }
 
-/* One side's {ticks, lots} pairs through apply_one; the records applied before a `checked` overflow. */
+/* One side's {ticks, lots} pairs through apply_one; the records applied before an overflow. */
 static inline __attribute__((always_inline)) int32_t levels_pass(hft_book* book, int64_t s, const int64_t* lv,
-                                                                int32_t n, const int checked, undo_entry* u) {
+                                                                int32_t n, undo_entry* u) {
   const batch_limits lim = limits_of(book);
   for (int32_t i = 0; i < n; i++, lv += 2, u++) {
-    if (!apply_one(book, &lim, s, lv[0], lv[1], checked, u)) return i;
+    if (!apply_one(book, &lim, s, lv[0], lv[1], u)) return i;
   }
   return n;
 }
 
-/* Both sides' levels, bids first, as staged; the records applied (all, unless `checked` overflowed). */
+/* Both sides' levels when a side could fill, bids first, as staged; the records applied (all, unless
+ * one overflowed). */
 static inline __attribute__((always_inline)) int32_t levels_both(hft_book* book, const int64_t* bids, int32_t nb,
-                                                                const int64_t* asks, int32_t na, const int checked) {
-  const int32_t i = levels_pass(book, HFT_SIDE_BID, bids, nb, checked, book->undo);
+                                                                const int64_t* asks, int32_t na) {
+  const int32_t i = levels_pass(book, HFT_SIDE_BID, bids, nb, book->undo);
   if (i < nb) return i;
-  return nb + levels_pass(book, HFT_SIDE_ASK, asks, na, checked, book->undo + nb);
+  return nb + levels_pass(book, HFT_SIDE_ASK, asks, na, book->undo + nb);
 }
 
 /* Whether the ticks of n {ticks, lots} pairs all lie in [lo, hi]. */
@@ -772,9 +905,10 @@ hft_status hft_book_apply_levels(hft_book* book, const double* staged, const int
     return apply_batch_f64_exact(book, staged, count);
   const int32_t room = book->params.max_levels - count;
   if (side_count(&book->sd[0]) <= room && side_count(&book->sd[1]) <= room) {
-    levels_both(book, bids, nb, asks, na, 0);
+    free_side(book, HFT_SIDE_BID, bids, nb);
+    free_side(book, HFT_SIDE_ASK, asks, na);
   } else {
-    const int32_t i = levels_both(book, bids, nb, asks, na, 1);
+    const int32_t i = levels_both(book, bids, nb, asks, na);
     if (__builtin_expect(i < count, 0)) {
       undo_fast(book, staged, i);
       return apply_batch_f64_exact(book, staged, count);

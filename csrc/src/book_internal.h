@@ -56,6 +56,7 @@ struct hft_book {
   uint64_t updates;
   hft_level_update* staging; /* max_batch converted f64 updates */
   double* stage_f64;         /* max_batch records {side, price, qty}: hft_book_staging_f64 */
+  int64_t* ints;             /* max_batch records {side, price, qty} as int64s: the fast batch test's output */
   undo_entry* undo;          /* max_batch */
   double summary[HFT_SUM_LEN];
   /* The fast batch test's per-lane bounds for two records as three pairs of doubles, (side, price),

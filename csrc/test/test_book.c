@@ -523,6 +523,52 @@ static void test_f64_fast_batch_positions(void) {
   hft_book_destroy(twin);
 }
 
+/* The fast batch settles each side's best once per batch (book.c, free_pass): batches that raise,
+ * empty and move the best within one batch, through the window's slow paths in the middle, give the
+ * book the int64 path (best kept record by record) gives. */
+static void test_f64_batch_best_settled(void) {
+  const double cases[][6][3] = {
+      /* a bid above the best, then deleted: the best falls back */
+      {{0, 1010, 5}, {0, 1010, 0}},
+      /* the best and the next deleted, one below changed */
+      {{0, 1009, 0}, {0, 1008, 0}, {0, 1005, 9}},
+      /* above the best, then above the window (moves it up), deleted, then another above the best */
+      {{0, 1010, 5}, {0, 1400, 3}, {0, 1400, 0}, {0, 1011, 2}},
+      /* every ladder bid deleted and one deep below the window */
+      {{0, 1000, 0}, {0, 1001, 0}, {0, 1002, 0}, {0, 1003, 0}, {0, 1004, 0}, {0, 700, 4}},
+      /* an ask below the best ask (better), then deleted, and one above it changed */
+      {{1, 1010, 5}, {1, 1010, 0}, {1, 1015, 1}},
+      /* both sides mixed record by record, an ask far below the best ask (its key above the window) */
+      {{1, 1012, 0}, {0, 1009, 0}, {1, 900, 7}, {0, 1010, 1}, {1, 1011, 0}, {0, 1010, 0}},
+  };
+  const int32_t sizes[] = {2, 3, 4, 6, 3, 6};
+  for (size_t c = 0; c < sizeof sizes / sizeof sizes[0]; c++) {
+    hft_book* b = make_book(10, 100000, 64, 16);
+    hft_book* twin = make_book(10, 100000, 64, 16);
+    hft_level_update seed[16];
+    int32_t n = 0;
+    for (int64_t p = 1000; p <= 1004; p++) seed[n++] = up(0, p, 1);
+    seed[n++] = up(0, 1008, 2);
+    seed[n++] = up(0, 1009, 3);
+    for (int64_t p = 1011; p <= 1015; p++) seed[n++] = up(1, p, 1);
+    CHECK_EQ_STATUS(hft_book_apply_batch(b, seed, n), HFT_OK);
+    CHECK_EQ_STATUS(hft_book_apply_batch(twin, seed, n), HFT_OK);
+    hft_level_update ups[6];
+    for (int32_t j = 0; j < sizes[c]; j++)
+      ups[j] = up((int32_t)cases[c][j][0], (int64_t)cases[c][j][1], (int64_t)cases[c][j][2]);
+    CHECK_EQ_STATUS(hft_book_apply_batch_f64(b, &cases[c][0][0], sizes[c]), HFT_OK);
+    CHECK_EQ_STATUS(hft_book_apply_batch(twin, ups, sizes[c]), HFT_OK);
+    state got, expect;
+    snap_state(b, &got);
+    snap_state(twin, &expect);
+    CHECK(memcmp(&got, &expect, sizeof got) == 0);
+    CHECK(best_price(b, 0) == best_price(twin, 0) && best_price(b, 1) == best_price(twin, 1));
+    CHECK_EQ_STATUS(hft_book_check_integrity(b), HFT_OK);
+    hft_book_destroy(b);
+    hft_book_destroy(twin);
+  }
+}
+
 /* Affinity: bad arguments change nothing; pinning to one allowed CPU and back is seen by the getter. */
 static void test_cpu_affinity(void) {
   int32_t before[HFT_MAX_CPUS];
@@ -549,6 +595,7 @@ int main(void) {
   test_errors_leave_book_intact();
   test_f64_fast_path_bailouts();
   test_f64_fast_batch_positions();
+  test_f64_batch_best_settled();
   test_snapshot();
   test_deep_book_and_jumps();
   test_sparse_book_and_window_moves();
