@@ -6,6 +6,7 @@
  * the sender's pace, not the engine's capacity.
  */
 
+import { loadavg } from "node:os";
 import { WireSocket } from "../src/gateways/index.ts";
 
 /** What the pump needs of Bun's ServerWebSocket. */
@@ -126,5 +127,32 @@ export function printFloor(floor: FloorFigures, engineCpu_us: number): void {
   );
   console.log(
     `  CPU ${floor.cpu_us.toFixed(2)} µs/frame (user ${floor.user_us.toFixed(2)}, system ${floor.system_us.toFixed(2)}); the engine above it: ${(engineCpu_us - floor.cpu_us).toFixed(2)} µs/frame`,
+  );
+}
+
+/** A bench's loopback venue: the bench file itself run with `--serve` in a child process, and its port. */
+export async function startVenue(path: string, frames: number): Promise<{ child: Bun.Subprocess; base: string }> {
+  const child = Bun.spawn([process.execPath, path, "--serve"], {
+    stdout: "pipe",
+    stderr: "inherit",
+    env: { ...process.env, FRAMES: String(frames) },
+  });
+  const reader = child.stdout.getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("bench server exited");
+    text += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  return { child, base: `127.0.0.1:${Number(/PORT (\d+)/.exec(text)?.[1])}` };
+}
+
+/** The load average at the end of a run, printed with its figures (these machines are shared). */
+export function printLoad(): void {
+  console.log(
+    `load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")} (machine shared with other agents)`,
   );
 }

@@ -16,7 +16,16 @@
 import { SystemClock } from "../src/services/clock.ts";
 import { Rng } from "../src/services/rng.ts";
 import { OkxAdapter } from "../src/venues/okx/index.ts";
-import { type PumpState, packFrames, printFloor, pumpFrames, socketFloor, timeFeed } from "./blast.ts";
+import {
+  type PumpState,
+  packFrames,
+  printFloor,
+  printLoad,
+  pumpFrames,
+  socketFloor,
+  startVenue,
+  timeFeed,
+} from "./blast.ts";
 
 const FRAMES = Number(process.env["FRAMES"] ?? 300_000);
 const WARMUP = 20_000;
@@ -112,20 +121,7 @@ function serve(): void {
 }
 
 async function client(): Promise<void> {
-  const child = Bun.spawn([process.execPath, import.meta.path, "--serve"], {
-    stdout: "pipe",
-    stderr: "inherit",
-    env: { ...process.env, FRAMES: String(FRAMES) },
-  });
-  const reader = child.stdout.getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("bench server exited");
-    text += new TextDecoder().decode(value);
-  }
-  const port = Number(/PORT (\d+)/.exec(text)?.[1]);
-  const base = `127.0.0.1:${port}`;
+  const { child, base } = await startVenue(import.meta.path, FRAMES);
   const adapter = new OkxAdapter({
     name: "bench",
     restUrl: `http://${base}`,
@@ -186,13 +182,7 @@ async function client(): Promise<void> {
   timeFeed("in-process bytes (no socket)", 20_000, 200_000, feedBytes);
   const st = adapter.stats();
   console.log(`  resyncs ${st["resyncs"] ?? 0}, book frames ${st["bookFrames"]}, from bytes ${st["depthBytes"] ?? 0}`);
-  const os = await import("node:os");
-  console.log(
-    `load average ${os
-      .loadavg()
-      .map((x) => x.toFixed(2))
-      .join(" ")} (machine shared with other agents)`,
-  );
+  printLoad();
   await adapter.close();
   child.kill();
 }
