@@ -284,6 +284,8 @@ const QUOTE_CHECK_MS = 1000;
  */
 const MALFORMED_PREFIX = "malformed:";
 const DROPPED_STAT = /dropped/i;
+/** The adapter stat counting calls off the order path that waited for rate-limit budget (hft_venue_budget_waits_total). */
+const BUDGET_WAITS_STAT = "budget_offPathWaits";
 
 /** The trading engine (one per process in production; several per process in tests). */
 export class Engine implements StatusSource, MetricsSource {
@@ -1048,7 +1050,7 @@ export class Engine implements StatusSource, MetricsSource {
     }
   }
 
-  /** Adds what an adapter's bad-frame and dropped counters grew by since the last read. */
+  /** Adds what an adapter's bad-frame, dropped and budget-wait counters grew by since the last read. */
   private syncAdapterStats(v: VenueEntry): void {
     const m = v.metrics;
     const stats = m === undefined ? undefined : v.adapter.stats?.();
@@ -1060,10 +1062,12 @@ export class Engine implements StatusSource, MetricsSource {
     }
     for (const [key, value] of Object.entries(stats)) {
       const malformed = key.startsWith(MALFORMED_PREFIX);
-      if (!malformed && !DROPPED_STAT.test(key)) continue;
+      const waits = key === BUDGET_WAITS_STAT;
+      if (!malformed && !waits && !DROPPED_STAT.test(key)) continue;
       const delta = value - (seen.get(key) ?? 0);
       seen.set(key, value);
-      (malformed ? m.malformed(key.slice(MALFORMED_PREFIX.length)) : m.dropped(key)).inc(Math.max(delta, 0));
+      const c = waits ? m.budgetWaits : malformed ? m.malformed(key.slice(MALFORMED_PREFIX.length)) : m.dropped(key);
+      c.inc(Math.max(delta, 0));
     }
   }
 

@@ -109,12 +109,14 @@ function venueAdapter(
   config: Config,
   vc: VenueConfig,
   sim: SimChild | undefined,
-  deps: { clock: Clock; rng: Rng },
+  deps: { clock: Clock; rng: Rng; log: Logger },
 ): VenueAdapter {
   const common = {
     name: vc.name,
     clientIdPrefix: config.engine.client_id_prefix,
     clock: deps.clock,
+    // what an adapter waits for off the order path (a connect held for the next weight window)
+    log: deps.log,
     rng: deps.rng.fork(`venue/${vc.name}`),
     staleness: {
       suspectAfterMs: vc.staleness.suspect_after_ms,

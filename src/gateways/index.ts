@@ -33,6 +33,8 @@ export {
   type BudgetVerdict,
   intervalMs,
   PacedSender,
+  type PauseEnd,
+  pauseForBudget,
   SlidingWindow,
   VenueBudget,
   waitUnlessWithdrawn,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { VirtualClock } from "../services/index.ts";
-import { intervalMs, PacedSender, SlidingWindow, VenueBudget } from "./rate-limit.ts";
+import { intervalMs, PacedSender, type PauseEnd, pauseForBudget, SlidingWindow, VenueBudget } from "./rate-limit.ts";
 
 describe("PacedSender", () => {
   test("never more than max messages in any window, order kept", () => {
@@ -65,5 +65,39 @@ describe("VenueBudget", () => {
     expect(intervalMs(1, "MINUTE")).toBe(60_000);
     expect(intervalMs(1, "D")).toBe(86_400_000);
     expect(Number.isNaN(intervalMs(1, "X"))).toBe(true);
+  });
+});
+
+describe("pauseForBudget", () => {
+  /** Lets the promise continuations queued so far run. */
+  const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+  test("a minute's pause ends when its time passes, at an abort with the clock standing still, or when withdrawn; no timer is left", async () => {
+    const clock = new VirtualClock();
+    const ends: PauseEnd[] = [];
+    const ctl = new AbortController();
+    void pauseForBudget(clock, 60_000, ctl.signal).then((e) => ends.push(e));
+    clock.advance(59_999);
+    await flush();
+    expect(ends).toEqual([]);
+    clock.advance(1);
+    await flush();
+    expect(ends).toEqual(["elapsed"]);
+
+    void pauseForBudget(clock, 60_000, ctl.signal).then((e) => ends.push(e));
+    ctl.abort();
+    await flush();
+    expect(ends).toEqual(["elapsed", "aborted"]);
+    expect(await pauseForBudget(clock, 60_000, ctl.signal)).toBe("aborted"); // already aborted: no wait at all
+
+    let wanted = true;
+    void pauseForBudget(clock, 60_000, new AbortController().signal, () => !wanted).then((e) => ends.push(e));
+    clock.advance(1000);
+    await flush();
+    wanted = false;
+    clock.advance(10);
+    await flush();
+    expect(ends).toEqual(["elapsed", "aborted", "withdrawn"]);
+    expect(clock.pending()).toBe(0);
   });
 });

@@ -54,12 +54,14 @@ describe("EngineMetrics", () => {
     btc.bookUpdates.inc(Number.NaN);
     btc.rejected("insufficient_balance").inc();
     m.forVenue("okx").malformed("schema").inc(2);
+    m.forVenue("binance").budgetWaits.inc();
     const text = await m.scrape();
     expect(sample(text, 'hft_book_updates_total{venue="binance",symbol="BTC-USDT"}')).toBe(5);
     expect(
       sample(text, 'hft_orders_rejected_total{venue="binance",symbol="BTC-USDT",reason="insufficient_balance"}'),
     ).toBe(1);
     expect(sample(text, 'hft_venue_messages_malformed_total{venue="okx",reason="schema"}')).toBe(2);
+    expect(sample(text, 'hft_venue_budget_waits_total{venue="binance"}')).toBe(1);
     expect(text).toContain("# TYPE hft_book_updates_total counter");
   });
 

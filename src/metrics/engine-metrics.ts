@@ -173,6 +173,8 @@ export interface VenueMetrics {
   dropped(reason: string): HotCounter;
   /** Submissions whose outcome was unknown (timeout, 5xx), by how they were settled (an UnknownOutcomeResult). */
   unknownOutcome(result: string): HotCounter;
+  /** Calls off the order path (connect, resync) that waited for the venue's rate-limit budget. */
+  readonly budgetWaits: HotCounter;
   forSymbol(symbol: string): InstrumentMetrics;
 }
 
@@ -290,6 +292,11 @@ export class EngineMetrics {
       reconnects: counter(
         "hft_venue_reconnects_total",
         "Venue stream connections re-established after a loss (the first connection and planned make-before-break replacements are not counted).",
+        V,
+      ),
+      budgetWaits: counter(
+        "hft_venue_budget_waits_total",
+        "Venue calls off the order path (connect, book resync, user data) that waited for the rate-limit budget, e.g. a connect held for the next weight window.",
         V,
       ),
       unknownOutcomes: counter(
@@ -438,6 +445,7 @@ export class EngineMetrics {
       malformed: memo((reason) => f.malformed.child(venue, reason)),
       dropped: memo((reason) => f.dropped.child(venue, reason)),
       unknownOutcome: memo((result) => f.unknownOutcomes.child(venue, result)),
+      budgetWaits: f.budgetWaits.child(venue),
       forSymbol: instruments,
     };
     this.venues.set(venue, handle);

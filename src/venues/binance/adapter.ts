@@ -28,6 +28,7 @@ import {
   type VenueTrade,
 } from "../../types/index.ts";
 import type { CancelReplies, OrderReplies, VenueAdapter } from "../contract.ts";
+import type { OffPath } from "./budget-feed.ts";
 import { type BinanceConfig, type ResolvedBinanceConfig, resolveBinanceConfig } from "./config.ts";
 import { UnknownOutcomeError } from "./errors.ts";
 import { parseInstruments } from "./instruments.ts";
@@ -121,6 +122,8 @@ export class BinanceAdapter implements VenueAdapter {
   private connected = false;
   private bansReported = 0;
   private closed = false;
+  /** Aborted by close(): a connect() waiting for the next weight window ends at once. */
+  private readonly lifetime = new AbortController();
   /** Decimal texts of each instrument's price and quantity grids, for the order path. */
   private readonly texts = new Map<string, { price: DecimalTexts; qty: DecimalTexts }>();
   /** The order path's request encoders and reply handlers: made once, so a request allocates none. */
@@ -216,8 +219,10 @@ export class BinanceAdapter implements VenueAdapter {
 
   async connect(): Promise<void> {
     if (this.connected) return;
-    await this.rest.syncTime();
-    this.instrumentMap = parseInstruments(this.name, await this.rest.exchangeInfo(), this.cfg.symbols);
+    // off the order path: a budget the venue reports spent makes connect wait for the next window
+    await this.rest.syncTime(this.connectStep("GET /api/v3/time"));
+    const info = await this.rest.exchangeInfo(this.connectStep("GET /api/v3/exchangeInfo"));
+    this.instrumentMap = parseInstruments(this.name, info, this.cfg.symbols);
     for (const i of this.instrumentMap.values()) this.byVenueSymbol.set(i.venueSymbol, i);
     this.timeSyncTimer = this.cfg.clock.setRepeating(this.cfg.timeouts.timeSyncMs, () => {
       this.rest.syncTime().catch(() => {});
@@ -226,20 +231,29 @@ export class BinanceAdapter implements VenueAdapter {
       if (this.cfg.orderEntry === "wsapi") {
         await this.ws.connect();
       } else {
-        await this.rest.call("GET", "/api/v3/account", {}, { signed: true, weight: 20 }).catch((e: unknown) => {
-          if (e instanceof VenueRejectError && e.reason === "auth")
-            throw new Error(`binance venue "${this.name}": API key or secret rejected (${e.message})`);
-          throw e;
-        });
+        const offPath = this.connectStep("GET /api/v3/account");
+        await this.rest
+          .call("GET", "/api/v3/account", {}, { signed: true, weight: 20, offPath })
+          .catch((e: unknown) => {
+            if (e instanceof VenueRejectError && e.reason === "auth")
+              throw new Error(`binance venue "${this.name}": API key or secret rejected (${e.message})`);
+            throw e;
+          });
         await this.userStream?.connect();
       }
     }
     this.connected = true;
   }
 
+  /** A connect-time call: it waits for budget up to a whole weight window, or until close(). */
+  private connectStep(what: string): OffPath {
+    return { signal: this.lifetime.signal, what: `connect: ${what}` };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.lifetime.abort();
     if (this.timeSyncTimer !== undefined) this.cfg.clock.clearTimer(this.timeSyncTimer);
     if (this.reconcileTimer !== undefined) this.cfg.clock.clearTimer(this.reconcileTimer);
     this.md.close();
@@ -276,6 +290,8 @@ export class BinanceAdapter implements VenueAdapter {
     if (this.userStream !== undefined) add("listenkey_", this.userStream.counters);
     add("", this.counters);
     out["budget_throttled"] = this.budget.throttled;
+    // calls off the order path (connect, resync, user data) that waited for a weight window, once each
+    out["budget_offPathWaits"] = this.rest.counters.offPathWaits + this.ws.counters.offPathWaits;
     out["budget_bans"] = this.budget.bans;
     out["fills_duplicates_dropped"] = this.ledger.duplicatesDropped;
     // each refused frame once, by reason (what hft_venue_messages_malformed_total adds up): md_badLevels

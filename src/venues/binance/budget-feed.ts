@@ -3,8 +3,9 @@
  * (exchangeInfo and every WS API reply) and X-MBX-USED-WEIGHT-(n)(u) / X-MBX-ORDER-COUNT-(n)(u)
  * headers, so the adapter's view of its usage is the venue's, not a guess.
  */
-import { intervalMs, type VenueBudget, waitUnlessWithdrawn } from "../../gateways/index.ts";
+import { intervalMs, pauseForBudget, type VenueBudget, waitUnlessWithdrawn } from "../../gateways/index.ts";
 import { VenueRejectError } from "../../types/index.ts";
+import type { ResolvedBinanceConfig } from "./config.ts";
 
 /** Budget key of a limit type and interval, e.g. "REQUEST_WEIGHT:60000". */
 export function budgetKey(type: string, ms: number): string {
@@ -79,4 +80,87 @@ export async function budgetSleep(
       429,
       `${venue}: withdrawn while waiting for rate-limit budget; never sent`,
     );
+}
+
+/**
+ * How long a call off the order path (connect, resync, history) waits for weight budget: a full
+ * minute window and a bit. An engine restarted while the minute's weight is spent (a crash loop,
+ * another process on the key or IP) must wait for the next window, not fail to start.
+ */
+export const OFF_PATH_MAX_WAIT_MS = 61_000;
+
+/**
+ * A call off the order path: it may wait OFF_PATH_MAX_WAIT_MS for budget (logged and counted once),
+ * and its wait ends at once, nothing sent, when `signal` aborts (its adapter or component closed).
+ */
+export interface OffPath {
+  readonly signal: AbortSignal;
+  /** What waits, for the log line and the error ("connect: GET /api/v3/exchangeInfo"). */
+  readonly what: string;
+}
+
+/** How one call may wait for budget. */
+export interface BudgetWait {
+  /** Longest wait (default: OFF_PATH_MAX_WAIT_MS off the order path, else timeouts.maxThrottleWaitMs). */
+  readonly maxWaitMs?: number | undefined;
+  /** True once the caller no longer wants the request: the wait ends, nothing sent. */
+  readonly abandoned?: (() => boolean) | undefined;
+  readonly offPath?: OffPath | undefined;
+}
+
+/** What a budget taker needs: config, the budget, the sleep of short waits and its counters. */
+export interface BudgetTaker {
+  readonly cfg: ResolvedBinanceConfig;
+  readonly budget: VenueBudget;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** throttledWaits: every pause; offPathWaits: off-path calls that had to wait (once per call). */
+  readonly counters: { throttledWaits: number; offPathWaits: number };
+}
+
+/**
+ * Takes a request's budget, waiting (bounded) until it fits: the one rule of REST and the WS API.
+ * Refuses at once when banned, and when the wait would pass the call's bound (an order must not queue
+ * behind a spent minute; a connect waits for the next window).
+ */
+export async function takeBudget(t: BudgetTaker, weight: number, isOrder: boolean, w: BudgetWait): Promise<void> {
+  const cfg = t.cfg;
+  const off = w.offPath;
+  const bound = w.maxWaitMs ?? (off !== undefined ? OFF_PATH_MAX_WAIT_MS : cfg.timeouts.maxThrottleWaitMs);
+  const deadline = cfg.clock.nowMs() + bound;
+  let logged = false;
+  for (;;) {
+    const v = t.budget.take(costs(weight, isOrder));
+    if (v.ok) return;
+    if (v.banned) throw new VenueRejectError("banned", 418, `${cfg.name}: ${v.why}; no request sent`);
+    if (cfg.clock.nowMs() + v.waitMs > deadline)
+      throw new VenueRejectError("rate_limited", 429, `${cfg.name}: ${v.why}; would wait ${v.waitMs} ms`);
+    t.counters.throttledWaits++;
+    if (off === undefined) {
+      await budgetSleep(t.sleep, v.waitMs, w.abandoned, cfg.name);
+      continue;
+    }
+    if (!logged) {
+      logged = true;
+      t.counters.offPathWaits++;
+      cfg.log.warn(`venue {venue}: ${off.what} waits {waitMs} ms for rate-limit budget ({why})`, {
+        event: "budget_wait",
+        venue: cfg.name,
+        waitMs: v.waitMs,
+        why: v.why,
+      });
+    }
+    const end = await pauseForBudget(cfg.clock, v.waitMs, off.signal, w.abandoned);
+    if (end === "aborted")
+      throw new VenueRejectError(
+        "rate_limited",
+        "closed",
+        `${cfg.name}: closed while ${off.what} waited for rate-limit budget; never sent`,
+      );
+    if (end === "withdrawn")
+      throw new VenueRejectError(
+        "rate_limited",
+        429,
+        `${cfg.name}: ${off.what} withdrawn while waiting for rate-limit budget; never sent`,
+      );
+  }
 }

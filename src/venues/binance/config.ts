@@ -10,7 +10,7 @@ import {
   type MarketSocketKind,
   resolveFeedStaleness,
 } from "../../gateways/index.ts";
-import type { Clock, Rng } from "../../services/index.ts";
+import { type Clock, type Logger, type Rng, silentLogger } from "../../services/index.ts";
 import { isValidClientIdPrefix } from "../../types/index.ts";
 import { ed25519Key, ed25519Signer, hmacSigner, type Signer } from "./signing.ts";
 
@@ -129,6 +129,8 @@ export interface BinanceConfig extends BinanceUrls {
   readonly rateLimitHeadroom?: number;
   /** Trades asked for per myTrades page (default and Binance's maximum 1000). */
   readonly tradeHistoryPageSize?: number;
+  /** Where the adapter says what it waits for (a connect held for the next weight window); default silent. */
+  readonly log?: Logger;
 }
 
 /** A validated config with every default filled in. */
@@ -145,6 +147,7 @@ export interface ResolvedBinanceConfig extends BinanceConfig {
   readonly maxOutgoingPerSec: number;
   readonly rateLimitHeadroom: number;
   readonly tradeHistoryPageSize: number;
+  readonly log: Logger;
   /** Signs request payloads with the configured key. */
   readonly sign: Signer;
   readonly keyType: "hmac" | "ed25519";
@@ -213,6 +216,7 @@ export function resolveBinanceConfig(cfg: BinanceConfig): ResolvedBinanceConfig 
     maxOutgoingPerSec,
     rateLimitHeadroom: cfg.rateLimitHeadroom ?? 0.8,
     tradeHistoryPageSize,
+    log: cfg.log ?? silentLogger,
     sign,
     keyType: ed !== undefined ? "ed25519" : "hmac",
   };

@@ -55,6 +55,12 @@ export function rejectError(venue: string, code: number, msg: string, httpStatus
   return new VenueRejectError(rejectReason(code, msg, httpStatus), code, `${venue}: ${msg} (code ${code})`);
 }
 
+/**
+ * The venue refused a request with 429 (too much weight): nothing was done, and the budget is
+ * blocked until its Retry-After, so a call off the order path may wait that out and send again.
+ */
+export class VenueRateLimitedError extends VenueRejectError {}
+
 /** The venue may or may not have acted (timeout, 5xx, -1007, connection lost): query, never resend. */
 export class UnknownOutcomeError extends Error {
   constructor(message: string) {

@@ -20,6 +20,8 @@ export class BinanceListenKeyStream {
   private keepalive: TimerId | undefined;
   private reconnectTimer: TimerId | undefined;
   private closing = false;
+  /** Aborted by close(): a key request waiting for weight budget ends at once. */
+  private lifetime = new AbortController();
   private readonly backoff: Backoff;
   readonly counters = { reconnects: 0, badFrames: 0, userEvents: 0, keyRenewals: 0 };
 
@@ -34,16 +36,20 @@ export class BinanceListenKeyStream {
   /** Creates a key and opens its stream. */
   async connect(): Promise<void> {
     this.closing = false;
+    if (this.lifetime.signal.aborted) this.lifetime = new AbortController();
     await this.open();
     this.keepalive = this.cfg.clock.setRepeating(KEEPALIVE_MS, () => {
+      // off the order path: the key lives 60 min, so a keep-alive may wait a weight window
+      const offPath = { signal: this.lifetime.signal, what: "listenKey keep-alive" };
       this.rest
-        .call("PUT", "/api/v3/userDataStream", { listenKey: this.listenKey }, { weight: 2, keyOnly: true })
+        .call("PUT", "/api/v3/userDataStream", { listenKey: this.listenKey }, { weight: 2, keyOnly: true, offPath })
         .catch(() => this.ws?.close());
     });
   }
 
   async close(): Promise<void> {
     this.closing = true;
+    this.lifetime.abort();
     if (this.keepalive !== undefined) this.cfg.clock.clearTimer(this.keepalive);
     if (this.reconnectTimer !== undefined) this.cfg.clock.clearTimer(this.reconnectTimer);
     this.keepalive = this.reconnectTimer = undefined;
@@ -56,10 +62,13 @@ export class BinanceListenKeyStream {
 
   private async open(): Promise<void> {
     this.hooks.onState("connecting", "opening listenKey stream");
-    const body = (await this.rest.call("POST", "/api/v3/userDataStream", {}, { weight: 2, keyOnly: true })) as Record<
-      string,
-      unknown
-    >;
+    const offPath = { signal: this.lifetime.signal, what: "POST /api/v3/userDataStream (listenKey)" };
+    const body = (await this.rest.call(
+      "POST",
+      "/api/v3/userDataStream",
+      {},
+      { weight: 2, keyOnly: true, offPath },
+    )) as Record<string, unknown>;
     const key = body["listenKey"];
     if (typeof key !== "string" || key.length === 0) throw new Error(`${this.cfg.name}: no listenKey in the answer`);
     this.listenKey = key;

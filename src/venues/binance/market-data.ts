@@ -179,6 +179,8 @@ export class BinanceMarketData {
   private frameMs = 0;
   private controlSeq = 0;
   private closing = false;
+  /** Aborted by close(): a snapshot waiting for weight budget ends at once, nothing sent. */
+  private readonly lifetime = new AbortController();
   /** Reused by the general path's id check (no allocation per frame). */
   private readonly ids: SequenceIds = { first: 0, last: 0 };
   private readonly backoff: Backoff;
@@ -256,6 +258,7 @@ export class BinanceMarketData {
   /** Closes sockets and timers, frees the books. Idempotent. */
   close(): void {
     this.closing = true;
+    this.lifetime.abort();
     for (const abort of this.subscribeAborts) abort("closed while subscribing");
     this.subscribeAborts.clear();
     const clock = this.cfg.clock;
@@ -674,7 +677,12 @@ export class BinanceMarketData {
         "GET",
         "/api/v3/depth",
         { symbol: st.info.venueSymbol, limit: this.cfg.snapshotLimit },
-        { weight: depthWeight(this.cfg.snapshotLimit) },
+        {
+          weight: depthWeight(this.cfg.snapshotLimit),
+          // a resync is off the order path: it waits for the next weight window unless closed or superseded
+          offPath: { signal: this.lifetime.signal, what: `depth snapshot ${st.info.venueSymbol}` },
+          abandoned: () => st.generation !== gen,
+        },
       );
       if (st.generation !== gen || this.closing) return;
       const b = (typeof body === "object" && body !== null ? body : {}) as Obj;

@@ -5,10 +5,9 @@
  * UnknownOutcomeError so order callers query instead of resending.
  */
 import type { VenueBudget } from "../../gateways/index.ts";
-import { VenueRejectError } from "../../types/index.ts";
-import { budgetSleep, costs, feedHeaders, feedRateLimits } from "./budget-feed.ts";
+import { type BudgetTaker, feedHeaders, feedRateLimits, type OffPath, takeBudget } from "./budget-feed.ts";
 import type { ResolvedBinanceConfig } from "./config.ts";
-import { rejectError, UnknownOutcomeError } from "./errors.ts";
+import { rejectError, UnknownOutcomeError, VenueRateLimitedError } from "./errors.ts";
 import { restQuery, signRestQuery } from "./signing.ts";
 
 type Params = Record<string, string | number>;
@@ -24,7 +23,15 @@ export interface RestCall {
   readonly maxWaitMs?: number;
   /** True once the caller no longer wants the request sent: a budget wait ends there, nothing sent. */
   readonly abandoned?: () => boolean;
+  /**
+   * Off the order path (connect, resync): waits up to a whole weight window for budget, waits out a
+   * venue 429 and sends again, and ends at once when the signal aborts. Never set on an order call.
+   */
+  readonly offPath?: OffPath;
 }
+
+/** Sends of one off-path call refused by the venue with 429 before it gives up (each waits out Retry-After). */
+const MAX_429_RETRIES = 2;
 
 /** Server time minus local time, kept by periodic /time calls (NTP-style midpoint). */
 export class ServerTime {
@@ -47,19 +54,27 @@ export class ServerTime {
 /** A REST connection to one Binance deployment. */
 export class BinanceRest {
   /** Requests, HTTP errors and throttled waits, for metrics. */
-  readonly counters = { requests: 0, errors: 0, throttledWaits: 0, unknownOutcomes: 0 };
+  readonly counters = { requests: 0, errors: 0, throttledWaits: 0, offPathWaits: 0, unknownOutcomes: 0 };
+  private readonly taker: BudgetTaker;
 
   constructor(
     private readonly cfg: ResolvedBinanceConfig,
     private readonly budget: VenueBudget,
     readonly time: ServerTime,
-    private readonly sleep: (ms: number) => Promise<void>,
-  ) {}
+    sleep: (ms: number) => Promise<void>,
+  ) {
+    this.taker = { cfg, budget, sleep, counters: this.counters };
+  }
 
-  /** Measures the server-time offset (GET /api/v3/time). */
-  async syncTime(): Promise<void> {
+  /** Measures the server-time offset (GET /api/v3/time); off the order path when `offPath` is given. */
+  async syncTime(offPath?: OffPath): Promise<void> {
     const t0 = this.cfg.clock.nowMs();
-    const body = await this.call("GET", "/api/v3/time", {}, { weight: 1 });
+    const body = await this.call(
+      "GET",
+      "/api/v3/time",
+      {},
+      offPath === undefined ? { weight: 1 } : { weight: 1, offPath },
+    );
     const t1 = this.cfg.clock.nowMs();
     const st = (body as Record<string, unknown>)["serverTime"];
     if (typeof st !== "number") throw new Error(`${this.cfg.name}: /api/v3/time gave no serverTime`);
@@ -67,15 +82,31 @@ export class BinanceRest {
   }
 
   /** exchangeInfo (and its rateLimits, which declare our budget's limits). */
-  async exchangeInfo(): Promise<unknown> {
-    const body = await this.call("GET", "/api/v3/exchangeInfo", {}, { weight: 20 });
+  async exchangeInfo(offPath?: OffPath): Promise<unknown> {
+    const body = await this.call("GET", "/api/v3/exchangeInfo", {}, { weight: 20, ...(offPath ? { offPath } : {}) });
     feedRateLimits(this.budget, (body as Record<string, unknown>)["rateLimits"]);
     return body;
   }
 
-  /** One REST call; resolves to the parsed JSON body or throws VenueRejectError / UnknownOutcomeError. */
-  async call(method: string, path: string, params: Params, opts: RestCall, retried = false): Promise<unknown> {
-    await this.waitForBudget(opts.weight, opts.isOrder === true, opts.maxWaitMs, opts.abandoned);
+  /**
+   * One REST call; resolves to the parsed JSON body or throws VenueRejectError / UnknownOutcomeError.
+   * An off-path call the venue refuses with 429 waits out its Retry-After and is sent again (a read:
+   * safe to repeat), at most MAX_429_RETRIES times.
+   */
+  async call(method: string, path: string, params: Params, opts: RestCall): Promise<unknown> {
+    for (let refused = 0; ; refused++) {
+      try {
+        return await this.send(method, path, params, opts, false);
+      } catch (e) {
+        const again = opts.offPath !== undefined && opts.isOrder !== true && refused < MAX_429_RETRIES;
+        if (!(again && e instanceof VenueRateLimitedError)) throw e;
+      }
+    }
+  }
+
+  /** One send of a call, after its budget: the body, or the error its answer means. */
+  private async send(method: string, path: string, params: Params, opts: RestCall, retried: boolean): Promise<unknown> {
+    await takeBudget(this.taker, opts.weight, opts.isOrder === true, opts);
     let query = restQuery(params);
     if (opts.signed === true) {
       const ts = `timestamp=${this.time.now()}&recvWindow=${this.cfg.recvWindowMs}`;
@@ -126,7 +157,7 @@ export class BinanceRest {
     }
     if (res.status === 429) {
       this.budget.blockUntil(now + (Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS * 1000 : 1000));
-      throw rejectError(this.cfg.name, code, msg, 429);
+      throw new VenueRateLimitedError("rate_limited", code, `${this.cfg.name}: ${msg} (code ${code})`);
     }
     if (res.status >= 500 || code === -1007 || code === -1006) {
       this.counters.unknownOutcomes++;
@@ -134,27 +165,8 @@ export class BinanceRest {
     }
     if (code === -1021 && !retried) {
       await this.syncTime(); // clock drifted: the request was refused before processing, so a retry is safe
-      return this.call(method, path, params, opts, true);
+      return this.send(method, path, params, opts, true);
     }
     throw rejectError(this.cfg.name, code, msg, res.status);
-  }
-
-  /** Waits (bounded) until the budget allows the call; refuses when banned or too far off. */
-  private async waitForBudget(
-    weight: number,
-    isOrder: boolean,
-    maxWaitMs?: number,
-    abandoned?: () => boolean,
-  ): Promise<void> {
-    const deadline = this.cfg.clock.nowMs() + (maxWaitMs ?? this.cfg.timeouts.maxThrottleWaitMs);
-    for (;;) {
-      const v = this.budget.take(costs(weight, isOrder));
-      if (v.ok) return;
-      if (v.banned) throw new VenueRejectError("banned", 418, `${this.cfg.name}: ${v.why}; no request sent`);
-      if (this.cfg.clock.nowMs() + v.waitMs > deadline)
-        throw new VenueRejectError("rate_limited", 429, `${this.cfg.name}: ${v.why}; would wait ${v.waitMs} ms`);
-      this.counters.throttledWaits++;
-      await budgetSleep(this.sleep, v.waitMs, abandoned, this.cfg.name);
-    }
   }
 }

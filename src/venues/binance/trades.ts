@@ -14,6 +14,7 @@ import {
   VenueRejectError,
   type VenueTrade,
 } from "../../types/index.ts";
+import { OFF_PATH_MAX_WAIT_MS } from "./budget-feed.ts";
 import type { BinanceRest } from "./rest.ts";
 
 type Obj = Record<string, unknown>;
@@ -27,7 +28,7 @@ const WEIGHT = 20;
  * How long a page may wait for weight budget: a full minute window and a bit. A history read is off the
  * hot path and must not fail because orders used the minute's weight; it waits for the next window.
  */
-export const HISTORY_MAX_WAIT_MS = 61_000;
+export const HISTORY_MAX_WAIT_MS = OFF_PATH_MAX_WAIT_MS;
 
 /** Counters the reader reports into (the adapter's stats()). */
 export interface TradeHistoryCounters {

@@ -7,7 +7,7 @@
 import { Backoff, type VenueBudget } from "../../gateways/index.ts";
 import type { TimerId } from "../../services/index.ts";
 import { VenueRejectError } from "../../types/index.ts";
-import { budgetSleep, costs, feedRateLimits } from "./budget-feed.ts";
+import { type BudgetTaker, costs, feedRateLimits, type OffPath, takeBudget } from "./budget-feed.ts";
 import type { ResolvedBinanceConfig } from "./config.ts";
 import { rejectError, UnknownOutcomeError } from "./errors.ts";
 import type { ServerTime } from "./rest.ts";
@@ -154,17 +154,30 @@ export class BinanceWsApi {
   private readonly auth: { apiKey: string | undefined; recvWindow: number; timestamp: number };
   /** Current user-data subscription id (-1 = none). */
   subscriptionId = -1;
-  readonly counters = { requests: 0, badFrames: 0, reconnects: 0, unknownOutcomes: 0, userEvents: 0, logons: 0 };
+  readonly counters = {
+    requests: 0,
+    badFrames: 0,
+    reconnects: 0,
+    unknownOutcomes: 0,
+    userEvents: 0,
+    logons: 0,
+    throttledWaits: 0,
+    offPathWaits: 0,
+  };
+  private readonly taker: BudgetTaker;
+  /** Aborted by close(): a logon or user-data subscription waiting for budget ends at once. */
+  private lifetime = new AbortController();
 
   constructor(
     private readonly cfg: ResolvedBinanceConfig,
     private readonly budget: VenueBudget,
     private readonly time: ServerTime,
     private readonly hooks: WsApiHooks,
-    private readonly sleep: (ms: number) => Promise<void>,
+    sleep: (ms: number) => Promise<void>,
   ) {
     this.backoff = new Backoff(cfg.rng.fork("wsapi-backoff"), cfg.backoff);
     this.auth = { apiKey: undefined, recvWindow: cfg.recvWindowMs, timestamp: 0 };
+    this.taker = { cfg, budget, sleep, counters: this.counters };
   }
 
   isOpen(): boolean {
@@ -174,7 +187,8 @@ export class BinanceWsApi {
   /** Opens the socket and subscribes to user data; rejects on failure (bad keys name the venue). */
   async connect(): Promise<void> {
     this.closing = false;
-    await this.open();
+    if (this.lifetime.signal.aborted) this.lifetime = new AbortController();
+    await this.openPaid();
     await this.subscribeUserData();
     this.everReady = true;
     this.hooks.onReady(false);
@@ -182,6 +196,7 @@ export class BinanceWsApi {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.lifetime.abort();
     if (this.pingTimer !== undefined) this.cfg.clock.clearTimer(this.pingTimer);
     if (this.reconnectTimer !== undefined) this.cfg.clock.clearTimer(this.reconnectTimer);
     if (this.deadlineTimer !== undefined) this.cfg.clock.clearTimer(this.deadlineTimer);
@@ -205,8 +220,10 @@ export class BinanceWsApi {
     signed: boolean,
     isOrder = false,
     abandoned?: () => boolean,
+    offPath?: OffPath,
   ): Promise<unknown> {
-    if (!this.budget.take(costs(weight, isOrder)).ok) await this.waitForBudget(weight, isOrder, abandoned);
+    if (!this.budget.take(costs(weight, isOrder)).ok)
+      await takeBudget(this.taker, weight, isOrder, { abandoned, offPath });
     return this.transmit(method, encoderOf(method), params, signed, undefined, this.cfg.clock.nowMs());
   }
 
@@ -396,24 +413,17 @@ export class BinanceWsApi {
     }
   }
 
-  private async waitForBudget(weight: number, isOrder: boolean, abandoned?: () => boolean): Promise<void> {
-    const deadline = this.cfg.clock.nowMs() + this.cfg.timeouts.maxThrottleWaitMs;
-    for (;;) {
-      const v = this.budget.take(costs(weight, isOrder));
-      if (v.ok) return;
-      if (v.banned) throw new VenueRejectError("banned", 418, `${this.cfg.name}: ${v.why}; no request sent`);
-      if (this.cfg.clock.nowMs() + v.waitMs > deadline)
-        throw new VenueRejectError("rate_limited", 429, `${this.cfg.name}: ${v.why}; would wait ${v.waitMs} ms`);
-      await budgetSleep(this.sleep, v.waitMs, abandoned, this.cfg.name);
-    }
-  }
-
   /** Ed25519 keys: authenticate the connection once (session.logon), then requests carry no signature. */
   private async logon(): Promise<void> {
     if (this.cfg.keyType !== "ed25519" || this.loggedOn) return;
-    await this.request("session.logon", {}, 2, true);
+    await this.request("session.logon", {}, 2, true, false, undefined, this.offPath("session.logon"));
     this.loggedOn = true;
     this.counters.logons++;
+  }
+
+  /** A connect-time request: off the order path, it waits for the next weight window unless closed. */
+  private offPath(method: string): OffPath {
+    return { signal: this.lifetime.signal, what: `WS API ${method}` };
   }
 
   private async subscribeUserData(): Promise<void> {
@@ -421,8 +431,24 @@ export class BinanceWsApi {
       await this.logon();
       const r = (
         this.loggedOn
-          ? await this.request("userDataStream.subscribe", {}, 2, false)
-          : await this.request("userDataStream.subscribe.signature", {}, 2, true)
+          ? await this.request(
+              "userDataStream.subscribe",
+              {},
+              2,
+              false,
+              false,
+              undefined,
+              this.offPath("userDataStream.subscribe"),
+            )
+          : await this.request(
+              "userDataStream.subscribe.signature",
+              {},
+              2,
+              true,
+              false,
+              undefined,
+              this.offPath("userDataStream.subscribe.signature"),
+            )
       ) as Record<string, unknown>;
       this.subscriptionId = typeof r["subscriptionId"] === "number" ? r["subscriptionId"] : -1;
     } catch (e) {
@@ -431,6 +457,12 @@ export class BinanceWsApi {
       }
       throw e;
     }
+  }
+
+  /** Opens the socket once the budget has the 2 weight Binance charges for a WS API connection. */
+  private async openPaid(): Promise<void> {
+    await takeBudget(this.taker, 2, false, { offPath: this.offPath("connection") });
+    await this.open();
   }
 
   private open(): Promise<void> {
@@ -486,7 +518,7 @@ export class BinanceWsApi {
     this.reconnectTimer = this.cfg.clock.setTimer(delay, () => {
       this.reconnectTimer = undefined;
       this.counters.reconnects++;
-      this.open()
+      this.openPaid()
         .then(() => this.subscribeUserData())
         .then(() => {
           this.backoff.reset();
