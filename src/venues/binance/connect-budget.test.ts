@@ -85,6 +85,9 @@ function binance(s: RunningSim, clock: VirtualClock, lines: string[], orderEntry
     rng: new Rng(SEED),
     orderEntry,
     log: createLogger({ level: "warn", write: (line) => lines.push(line) }),
+    // the clock moves only when a test moves it, by whole windows: no probe or subscribe deadline in between
+    staleness: { suspectAfterMs: 60_000, probeTimeoutMs: 60_000 },
+    timeouts: { subscribeMs: 300_000, firstEventWaitMs: 100 },
   });
   adapter = a;
   return a;
@@ -185,5 +188,38 @@ describe("Binance connect with the minute's weight spent", () => {
       "bn_budget: closed while connect: GET /api/v3/account waited for rate-limit budget; never sent",
     );
     expect(s.admin.counters().restRequests).toBe(sent);
+  }, 60_000);
+
+  test("a book's snapshot waits for the next window too, then the book goes live", async () => {
+    const clock = new VirtualClock(START_MS);
+    const s = await spentVenue(clock, 0);
+    const lines: string[] = [];
+    const a = binance(s, clock, lines, "wsapi");
+    await a.connect();
+    await spend(s, 100);
+    await a.balances(); // the adapter learns the venue's count (120 of its 160): a snapshot's 50 does not fit
+    const sub = watch(a.subscribeQuotes(["BTC-USDT"]));
+    const ctx = (): string =>
+      `seed ${SEED}; subscribe ${sub.state} ${String(sub.error ?? "")}; stats ${JSON.stringify(a.stats())}`;
+    // the first-event wait (100 ms of virtual time) must pass before the snapshot is asked for
+    await waitUntil(
+      async () => {
+        if (waits(a) === 0 && sub.state === "pending") clock.advance(20);
+        await Bun.sleep(5);
+        return waits(a) === 1 || sub.state !== "pending";
+      },
+      "the snapshot to wait for budget",
+      undefined,
+      ctx,
+    );
+    expect(sub.state, ctx()).toBe("pending");
+    expect(lines.at(-1)).toContain("bn_budget: depth snapshot BTCUSDT waits");
+    expect(a.bookHealth("BTC-USDT")).toBe("syncing");
+    clock.advance(toNextWindow(clock));
+    await waitUntil(() => sub.state !== "pending", "the book to go live after the window rolled", undefined, ctx);
+    expect(sub.state, ctx()).toBe("connected");
+    expect(a.bookHealth("BTC-USDT")).toBe("live");
+    expect(a.stats()["md_snapshotErrors"]).toBe(0);
+    expect(waits(a)).toBe(1);
   }, 60_000);
 });
