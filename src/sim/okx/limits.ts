@@ -25,6 +25,7 @@ export const OKX_LIMITED_ENDPOINTS = [
   "fills-history",
   "currencies",
   "account-config",
+  "instruments",
 ] as const;
 export type OkxLimitedEndpoint = (typeof OKX_LIMITED_ENDPOINTS)[number];
 
@@ -32,7 +33,7 @@ export type OkxLimitedEndpoint = (typeof OKX_LIMITED_ENDPOINTS)[number];
  * OKX v5 documentation, per endpoint: placements, cancels and amends 60 requests per 2 s per user and
  * instrument, their batch forms 300 orders per 2 s per user and instrument; order history 40, its archive
  * 20, fills 60 and fills-history 10 requests per 2 s per user; currencies 6 per second and account config
- * 5 per 2 s per user.
+ * 5 per 2 s per user; public instruments 20 per 2 s per IP (every client of the simulator is on one IP).
  */
 export const OKX_DEFAULT_LIMITS: Readonly<Record<OkxLimitedEndpoint, Readonly<OkxRateLimit>>> = {
   order: { count: 60, windowMs: 2000 },
@@ -47,6 +48,7 @@ export const OKX_DEFAULT_LIMITS: Readonly<Record<OkxLimitedEndpoint, Readonly<Ok
   "fills-history": { count: 10, windowMs: 2000 },
   currencies: { count: 6, windowMs: 1000 },
   "account-config": { count: 5, windowMs: 2000 },
+  instruments: { count: 20, windowMs: 2000 },
 };
 
 /** A fresh, mutable copy of the documented limits (the admin API changes them per simulator). */

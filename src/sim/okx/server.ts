@@ -309,6 +309,7 @@ export class OkxServer {
         if (q.instType === undefined || q.instType === "")
           throw new OkxError("50014", "Parameter instType can not be empty.");
         if (!INST_TYPES.includes(q.instType)) throw new OkxError("51000", "Parameter instType error");
+        v.takePublic("instruments");
         if (q.instType !== "SPOT") return [];
         return v.instruments().filter((i) => q.instId === undefined || i.instId === q.instId);
       case "/api/v5/market/books": {

@@ -582,6 +582,16 @@ export class OkxVenue {
     throw new OkxError("50011", "Too Many Requests", 429);
   }
 
+  /**
+   * Takes one request of a public endpoint, limited per IP (every client of the simulator is on one):
+   * beyond the limit HTTP 429 with code 50011, counted as a query.
+   */
+  takePublic(endpoint: OkxLimitedEndpoint): void {
+    if (this.limiter.take(endpoint, "public-ip", "", this.clock.nowMs())) return;
+    this.state.counters.queriesRateLimited++;
+    throw new OkxError("50011", "Too Many Requests", 429);
+  }
+
   private syntheticCancel(
     acct: OkxAccount,
     sym: SimSymbol,

@@ -7,7 +7,7 @@
  */
 
 import type { OrderBook } from "../../book/index.ts";
-import { watchPeriodMs } from "../../gateways/index.ts";
+import { pauseForBudget, watchPeriodMs } from "../../gateways/index.ts";
 import type { TimerId } from "../../services/index.ts";
 import {
   type Balance,
@@ -31,6 +31,16 @@ import { OkxOrders } from "./orders.ts";
 import { OkxRest } from "./rest.ts";
 import { type Conn, isObj, type Obj, type OkxSession } from "./session.ts";
 import { OkxTradeHistory } from "./trades.ts";
+
+/** OKX's request limits count over 2 s windows: a connect request refused with 50011 asks again after one. */
+const RATE_LIMIT_WINDOW_MS = 2000;
+/**
+ * How long connect keeps asking after 50011s: a full minute and a bit, as the Binance adapter waits for
+ * its weight window. An engine restarted while another client on the IP spends the limit must wait, not fail.
+ */
+const CONNECT_MAX_WAIT_MS = 61_000;
+/** connect()'s first request (public, limited per IP). */
+const INSTRUMENTS_PATH = "/api/v5/public/instruments?instType=SPOT";
 
 /** The OKX v5 spot adapter: one object the engine holds, delegating to market data and order entry. */
 export class OkxAdapter implements VenueAdapter {
@@ -57,7 +67,10 @@ export class OkxAdapter implements VenueAdapter {
     unknownOutcomes: 0,
     tradeHistoryPages: 0,
     badTradeRows: 0,
+    budgetWaits: 0,
   };
+  /** Aborted by close(): a connect() waiting out the venue's rate limit ends at once. */
+  private lifetime = new AbortController();
   /** One fan-out for both halves (an arrow, handed to them once: no closure per event). */
   private readonly emit = (ev: VenueEvent): void => {
     for (const l of this.listeners) {
@@ -100,6 +113,8 @@ export class OkxAdapter implements VenueAdapter {
       ...this.counters,
       md_badFrames: this.counters["badFrames"] ?? 0,
       md_aliveChecks: this.counters["aliveChecks"] ?? 0,
+      // calls off the order path that waited for the venue's rate limit (the name every adapter uses)
+      budget_offPathWaits: this.counters["budgetWaits"] ?? 0,
     };
     // each refused frame once, by reason (what hft_venue_messages_malformed_total adds up): a bad frame
     // counts in badFrames and in one bad:<why>, so only the latter are reported as malformed
@@ -134,7 +149,8 @@ export class OkxAdapter implements VenueAdapter {
 
   async connect(): Promise<void> {
     this.session.closed = false;
-    const body = await this.rest.call("GET", "/api/v5/public/instruments?instType=SPOT", undefined, false);
+    if (this.lifetime.signal.aborted) this.lifetime = new AbortController();
+    const body = await this.instrumentsOnConnect();
     const data = body["data"];
     if (!Array.isArray(data)) throw new Error(`okx ${this.name}: instruments response without data[]`);
     for (const d of data) if (isObj(d)) this.addInstrument(d);
@@ -142,6 +158,37 @@ export class OkxAdapter implements VenueAdapter {
     const period = Math.min(watchPeriodMs(cfg.staleness), Math.max(10, Math.min(1000, cfg.pingIdleMs / 4)));
     if (this.watchdog === undefined) this.watchdog = cfg.clock.setRepeating(period, () => this.checkIdle());
     if (cfg.apiKey.length > 0) await this.orders.ensurePrivate();
+  }
+
+  /**
+   * connect()'s instruments request. A venue 50011 (the IP's limit spent, by another client say) is
+   * waited out a window at a time for up to CONNECT_MAX_WAIT_MS, logged and counted once; close() ends
+   * the wait at once with an error naming it.
+   */
+  private async instrumentsOnConnect(): Promise<Obj> {
+    const clock = this.cfg.clock;
+    const deadline = clock.nowMs() + CONNECT_MAX_WAIT_MS;
+    for (let refused = 0; ; refused++) {
+      try {
+        return await this.rest.call("GET", INSTRUMENTS_PATH, undefined, false);
+      } catch (e) {
+        const limited = e instanceof VenueRejectError && e.reason === "rate_limited";
+        if (!limited || clock.nowMs() + RATE_LIMIT_WINDOW_MS > deadline) throw e;
+      }
+      if (refused === 0) {
+        this.counters["budgetWaits"] = (this.counters["budgetWaits"] ?? 0) + 1;
+        this.cfg.log.warn(
+          `venue {venue}: connect: GET ${INSTRUMENTS_PATH} refused for the rate limit (50011); asks again every {waitMs} ms for up to ${CONNECT_MAX_WAIT_MS} ms`,
+          { event: "budget_wait", venue: this.name, waitMs: RATE_LIMIT_WINDOW_MS },
+        );
+      }
+      if ((await pauseForBudget(clock, RATE_LIMIT_WINDOW_MS, this.lifetime.signal)) === "aborted")
+        throw new VenueRejectError(
+          "rate_limited",
+          "closed",
+          `okx ${this.name}: closed while connect: GET ${INSTRUMENTS_PATH} waited for the rate limit; never sent again`,
+        );
+    }
   }
 
   private addInstrument(d: Obj): void {
@@ -176,6 +223,7 @@ export class OkxAdapter implements VenueAdapter {
 
   async close(): Promise<void> {
     this.session.closed = true;
+    this.lifetime.abort();
     if (this.watchdog !== undefined) this.cfg.clock.clearTimer(this.watchdog);
     this.watchdog = undefined;
     this.md.close();

@@ -9,7 +9,7 @@ import {
   type MarketSocketKind,
   resolveFeedStaleness,
 } from "../../gateways/index.ts";
-import type { Clock, Rng } from "../../services/index.ts";
+import { type Clock, type Logger, type Rng, silentLogger } from "../../services/index.ts";
 import { isValidClientIdPrefix } from "../../types/index.ts";
 
 /** Everything one OKX adapter needs; keys are optional for market-data-only use. */
@@ -69,6 +69,8 @@ export interface OkxConfig {
   /** Per-user limits of the trade-history endpoints (OKX: fills 60, fills-history 10 per 2 s). */
   readonly fillsRateLimit?: { readonly count: number; readonly windowMs: number };
   readonly fillsHistoryRateLimit?: { readonly count: number; readonly windowMs: number };
+  /** Where the adapter says what it waits for (a connect held back by the venue's rate limit); default silent. */
+  readonly log?: Logger;
 }
 
 /** An OkxConfig with every default filled in, so no reader has to repeat one. */
@@ -119,6 +121,7 @@ export function resolveOkxConfig(cfg: OkxConfig): ResolvedOkxConfig {
     tradeHistoryPageSize: 100,
     fillsRateLimit: { count: 60, windowMs: 2000 },
     fillsHistoryRateLimit: { count: 10, windowMs: 2000 },
+    log: silentLogger,
     ...cfg,
     apiKey: cfg.apiKey ?? "",
     secret: cfg.secret ?? "",
