@@ -657,7 +657,9 @@ export class BinanceAdapter implements VenueAdapter {
 
   async balances(): Promise<Balance[]> {
     this.requireTrading();
-    const body = await this.rest.call("GET", "/api/v3/account", {}, { signed: true, weight: 20 });
+    // never on the order path: a spent minute makes it wait for the next window, not fail
+    const offPath = { signal: this.lifetime.signal, what: "GET /api/v3/account (balances)" };
+    const body = await this.rest.call("GET", "/api/v3/account", {}, { signed: true, weight: 20, offPath });
     const list = isObj(body) && Array.isArray(body["balances"]) ? body["balances"] : [];
     return list
       .filter(isObj)
@@ -685,7 +687,11 @@ export class BinanceAdapter implements VenueAdapter {
         "GET",
         "/api/v3/account/commission",
         { symbol: info.venueSymbol },
-        { signed: true, weight: 20 },
+        {
+          signed: true,
+          weight: 20,
+          offPath: { signal: this.lifetime.signal, what: `GET /api/v3/account/commission ${symbol}` },
+        },
       );
       out.push({ symbol, ...commissionRates(body, `binance ${this.name} ${symbol}`) });
     }

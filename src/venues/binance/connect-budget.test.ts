@@ -30,6 +30,7 @@ afterEach(async () => {
 
 /** What a started connect() came to, read without awaiting it. */
 interface Outcome {
+  /** "connected": the awaited call succeeded. */
   state: "pending" | "connected" | "failed";
   error?: unknown;
 }
@@ -150,6 +151,19 @@ describe("Binance connect with the minute's weight spent", () => {
     );
     expect(String(order.error)).toContain("would wait");
     expect(waits(a)).toBe(1); // an order is not an off-path wait
+
+    // a balance read is never on the order path: it waits for the next window like connect
+    const balances = watch(a.balances().then(() => undefined));
+    await waitUntil(
+      () => waits(a) === 2 || balances.state !== "pending",
+      "balances to wait for budget",
+      undefined,
+      ctx,
+    );
+    expect(balances.state, ctx()).toBe("pending");
+    clock.advance(toNextWindow(clock));
+    await waitUntil(() => balances.state !== "pending", "balances after the window rolled", undefined, ctx);
+    expect(balances.state, ctx()).toBe("connected");
   }, 60_000);
 
   test("a venue 429 on exchangeInfo is waited out and connect() completes (REST order entry, listenKey)", async () => {
