@@ -37,7 +37,7 @@ import { BinanceMarketData, sleep } from "./market-data.ts";
 import { FillLedger, openOrderOf, orderUpdateOf } from "./orders.ts";
 import { BinanceRest, ServerTime } from "./rest.ts";
 import { orderCancelJson, orderPlaceJson, type Signer, type WsApiAuth } from "./signing.ts";
-import { BinanceTradeHistory } from "./trades.ts";
+import { BinanceTradeHistory, HISTORY_MAX_WAIT_MS } from "./trades.ts";
 import { BinanceWsApi, type ReplyHandler, type RequestEncoder, type Settle, type WsApiHooks } from "./ws-api.ts";
 
 type Obj = Record<string, unknown>;
@@ -189,7 +189,14 @@ export class BinanceAdapter implements VenueAdapter {
         ? new BinanceListenKeyStream(this.cfg, this.rest, hooks("user"))
         : undefined;
     this.md = new BinanceMarketData(this.cfg, this.rest, (e) => this.emit(e));
-    this.history = new BinanceTradeHistory(this.name, this.rest, this.cfg.tradeHistoryPageSize, this.counters);
+    this.history = new BinanceTradeHistory(
+      this.name,
+      this.rest,
+      this.cfg.tradeHistoryPageSize,
+      this.counters,
+      HISTORY_MAX_WAIT_MS,
+      this.lifetime.signal,
+    );
     this.ws.onWrite = (method) => this.onWrite(method);
   }
 

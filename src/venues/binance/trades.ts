@@ -79,6 +79,8 @@ export class BinanceTradeHistory {
     private readonly pageSize: number,
     private readonly counters: TradeHistoryCounters,
     private readonly maxWaitMs = HISTORY_MAX_WAIT_MS,
+    /** Aborted when the adapter closes: a page waiting for budget ends at once, nothing sent. */
+    private readonly closed: AbortSignal = new AbortController().signal,
   ) {}
 
   /**
@@ -149,6 +151,7 @@ export class BinanceTradeHistory {
       signed: true,
       weight,
       maxWaitMs: this.maxWaitMs,
+      offPath: { signal: this.closed, what: `GET /api/v3/myTrades ${info.venueSymbol}` },
     });
     this.counters.tradeHistoryPages++;
     if (!Array.isArray(body)) {
