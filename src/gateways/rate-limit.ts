@@ -270,37 +270,25 @@ export async function waitUnlessWithdrawn(
   return withdrawn();
 }
 
-/** How a budget pause ended: its time passed, the adapter closed (aborted), or the caller withdrew. */
-export type PauseEnd = "elapsed" | "aborted" | "withdrawn";
+/** How a budget pause ended: its time passed, or the adapter closed (aborted). */
+export type PauseEnd = "elapsed" | "aborted";
 
 /**
  * Sleeps a long budget wait on the clock (a connect or a resync waiting a minute for the next weight
  * window) that ends at once when `signal` aborts: close() must end a connect() that sits behind a spent
- * budget now, not after the window. `withdrawn`, when given, is looked at every WITHDRAW_CHECK_MS (a
- * resync superseded by a newer one). Its timers are cleared however it ends, so nothing stays scheduled.
+ * budget now, not after the window. One timer, no polling (a minute of 10 ms slices would wake the
+ * engine's loop 6000 times), cleared however the pause ends.
  */
-export function pauseForBudget(
-  clock: Clock,
-  waitMs: number,
-  signal: AbortSignal,
-  withdrawn?: () => boolean,
-): Promise<PauseEnd> {
+export function pauseForBudget(clock: Clock, waitMs: number, signal: AbortSignal): Promise<PauseEnd> {
   if (signal.aborted) return Promise.resolve("aborted");
-  if (withdrawn?.() === true) return Promise.resolve("withdrawn");
   return new Promise<PauseEnd>((resolve) => {
-    let poll: TimerId | undefined;
     const finish = (end: PauseEnd): void => {
       clock.clearTimer(timer);
-      if (poll !== undefined) clock.clearTimer(poll);
       signal.removeEventListener("abort", onAbort);
       resolve(end);
     };
     const onAbort = (): void => finish("aborted");
     const timer = clock.setTimer(waitMs, () => finish("elapsed"));
-    if (withdrawn !== undefined)
-      poll = clock.setRepeating(WITHDRAW_CHECK_MS, () => {
-        if (withdrawn()) finish("withdrawn");
-      });
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -103,7 +103,10 @@ export interface OffPath {
 export interface BudgetWait {
   /** Longest wait (default: OFF_PATH_MAX_WAIT_MS off the order path, else timeouts.maxThrottleWaitMs). */
   readonly maxWaitMs?: number | undefined;
-  /** True once the caller no longer wants the request: the wait ends, nothing sent. */
+  /**
+   * True once the caller no longer wants the request: nothing is sent. On the order path looked at
+   * every 10 ms of the wait (a cancelled order's wait ends at once); off it, when the pause ends.
+   */
   readonly abandoned?: (() => boolean) | undefined;
   readonly offPath?: OffPath | undefined;
 }
@@ -149,14 +152,15 @@ export async function takeBudget(t: BudgetTaker, weight: number, isOrder: boolea
         why: v.why,
       });
     }
-    const end = await pauseForBudget(cfg.clock, v.waitMs, off.signal, w.abandoned);
+    const end = await pauseForBudget(cfg.clock, v.waitMs, off.signal);
     if (end === "aborted")
       throw new VenueRejectError(
         "rate_limited",
         "closed",
         `${cfg.name}: closed while ${off.what} waited for rate-limit budget; never sent`,
       );
-    if (end === "withdrawn")
+    // checked when the pause ends, not polled during it: a superseded call just goes unsent
+    if (w.abandoned?.() === true)
       throw new VenueRejectError(
         "rate_limited",
         429,

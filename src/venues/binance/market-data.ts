@@ -679,7 +679,7 @@ export class BinanceMarketData {
         { symbol: st.info.venueSymbol, limit: this.cfg.snapshotLimit },
         {
           weight: depthWeight(this.cfg.snapshotLimit),
-          // a resync is off the order path: it waits for the next weight window unless closed or superseded
+          // a resync is off the order path: it waits for the next weight window unless closed (sent only if still current)
           offPath: { signal: this.lifetime.signal, what: `depth snapshot ${st.info.venueSymbol}` },
           abandoned: () => st.generation !== gen,
         },
