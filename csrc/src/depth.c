@@ -652,65 +652,6 @@ static BYTES_INLINE const uint8_t* plain_decimal_bytes(const uint8_t* p, const u
   return p;
 }
 
-/*
- * plain_decimal_bytes, with the bytes classified 16 at a time (SSE2) and the digits converted 8 at a
- * time: for a decimal of at most 8 integer digits ending within 16 bytes, with a grid of at most 8
- * decimals and 17 bytes left in the frame (the 16 classified, and one more for an 8-byte read). Its
- * answer is plain_decimal_bytes's whenever it gives one (the same digits kept, the same zeros required
- * after them, the same bounds), and anything else is handed to plain_decimal_bytes.
- */
-static inline __attribute__((always_inline)) const uint8_t* plain_decimal(const uint8_t* p, const uint8_t* end,
-                                                                          int32_t decimals, int64_t unit,
-                                                                          int64_t* out) {
-#if HFT_SSE2
-  if (__builtin_expect(end - p >= 17 && decimals <= 8, 1)) {
-    const __m128i chunk = _mm_loadu_si128((const __m128i*)p);
-    const __m128i nine = _mm_set1_epi8(9);
-    const __m128i value = _mm_sub_epi8(chunk, _mm_set1_epi8('0'));
-    /* bits 0-15: the chunk's non-digits; bits 16-31 set, a stop just past the chunk */
-    const uint32_t stop = ~(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(value, nine), nine));
-    const uint32_t int_digits = (uint32_t)__builtin_ctz(stop);
-    if (int_digits > 8) return plain_decimal_bytes(p, end, decimals, unit, out);
-    const uint32_t dot = p[int_digits] == '.';
-    /* the closing quote: right after the integer digits, or after the fraction digits */
-    const uint32_t close = dot ? int_digits + 1 + (uint32_t)__builtin_ctz(stop >> (int_digits + 1)) : int_digits;
-    const uint32_t frac_digits = close - int_digits - dot;
-    if (close >= 16 || p[close] != '"' || close == dot) return plain_decimal_bytes(p, end, decimals, unit, out);
-    uint32_t kept = frac_digits;
-    if (frac_digits > (uint32_t)decimals) {
-      /* digits beyond the grid's must be zeros: bits [int_digits + 1 + decimals, close) */
-      kept = (uint32_t)decimals;
-      const uint32_t zero = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, _mm_set1_epi8('0')));
-      const uint32_t beyond = ((1u << close) - 1) & ~((1u << (int_digits + 1 + kept)) - 1);
-      if ((beyond & ~zero) != 0) return NULL; /* more precision than the grid has, as the byte loop says */
-    }
-    const uint32_t all = int_digits + kept;
-    if (all == 0) return plain_decimal_bytes(p, end, decimals, unit, out); /* ".000" and the like */
-    const uint64_t x = load64(p);
-    uint64_t v;
-    if (all <= 8) {
-      /* one conversion: the integer digits, then the kept fraction digits read one byte on (past the
-       * point), side by side */
-      const uint64_t low = int_digits >= 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * int_digits)) - 1;
-      v = eight_digits(top_digits((x & low) | (load64(p + 1) & ~low), all));
-    } else {
-      v = eight_digits(top_digits(x, int_digits)) * POW10[kept] +
-          eight_digits(top_digits(load64(p + int_digits + 1), kept));
-    }
-    v *= POW10[decimals - (int32_t)kept];
-    if (v > (uint64_t)MAX_SAFE) return NULL;
-    if (unit != 1) {
-      if (v % (uint64_t)unit != 0) return NULL;
-      *out = (int64_t)(v / (uint64_t)unit);
-    } else {
-      *out = (int64_t)v;
-    }
-    return p + close;
-  }
-#endif
-  return plain_decimal_bytes(p, end, decimals, unit, out);
-}
-
 /* A side's grids and level bounds, copied out of the handle once per run of levels: the hot loop
  * then reads them from registers or its own frame, not through two pointers per level. */
 typedef struct level_grid {
@@ -720,7 +661,174 @@ typedef struct level_grid {
   int64_t max_lots;
   int32_t price_decimals;
   int32_t qty_decimals;
+  uint64_t price_scale; /* 10^price_decimals */
+  uint64_t qty_scale;
+  uint32_t price_shift; /* where grid_decimal puts the fraction digits: 8 * (8 - decimals) bits, 0 for none */
+  uint32_t qty_shift;
+  uint32_t price_past; /* 2 << decimals: times the bit of the point, the first bit past the grid */
+  uint32_t qty_past;
 } level_grid;
+
+#if HFT_SSE2
+/* KEEP_BYTES[n + 1]: the low n (0..8) bytes of a word, the fraction digits a grid keeps (index 0: no
+ * point, none kept). */
+static const uint64_t KEEP_BYTES[10] = {0,
+                                       0,
+                                       UINT64_C(0xFF),
+                                       UINT64_C(0xFFFF),
+                                       UINT64_C(0xFFFFFF),
+                                       UINT64_C(0xFFFFFFFF),
+                                       UINT64_C(0xFFFFFFFFFF),
+                                       UINT64_C(0xFFFFFFFFFFFF),
+                                       UINT64_C(0xFFFFFFFFFFFFFF),
+                                       ~UINT64_C(0)};
+
+/* eight_digits of a and of b side by side in one register (SSE2: pmullw for the digit pairs, pmaddwd
+ * for 4 then 8 digits), a's value in the low 32 bits and b's in the high: a decimal's integer and
+ * fraction words in about half the instructions of two scalar conversions. */
+static inline uint64_t two_eight_digits(uint64_t a, uint64_t b) {
+  const __m128i x = _mm_and_si128(_mm_set_epi64x((long long)b, (long long)a), _mm_set1_epi8(0x0F));
+  /* each 16-bit word holds two digits, the first in its low byte */
+  const __m128i pairs =
+      _mm_add_epi16(_mm_mullo_epi16(_mm_and_si128(x, _mm_set1_epi16(0xFF)), _mm_set1_epi16(10)), _mm_srli_epi16(x, 8));
+  const __m128i quads = _mm_madd_epi16(pairs, _mm_set1_epi32(100 | 1 << 16));
+  const __m128i eights = _mm_madd_epi16(_mm_packs_epi32(quads, quads), _mm_set1_epi32(10000 | 1 << 16));
+  return (uint64_t)_mm_cvtsi128_si64(eights);
+}
+
+/*
+ * The hot case of plain_decimal_bytes, p just after the opening quote with 17 bytes left in the frame:
+ * 1 to 8 integer digits, an optional point, fraction digits and the closing quote within 16 bytes,
+ * and a grid of at most 8 decimals. The 16 bytes are classified at once (SSE2) and the string's shape
+ * is read off the masks with no branch per case: the first non-digit, when it is the point, is passed
+ * over, and the next one must be the quote. The digits are then converted as two eight-digit words,
+ * the integer digits and the kept fraction digits padded to the grid's length, so every length takes
+ * the same instructions. Returns the closing quote with the value in 10^-decimals units in *out (not
+ * yet bounded: up to 10^16 - 1), or NULL, having decided nothing, for anything else (no integer digit,
+ * a non-zero digit past the grid: plain_decimal_bytes judges those).
+ */
+static inline __attribute__((always_inline)) const uint8_t* grid_decimal(const uint8_t* p, int32_t decimals,
+                                                                         uint64_t scale, uint32_t frac_shift,
+                                                                         uint32_t past, uint64_t* out) {
+  const __m128i chunk = _mm_loadu_si128((const __m128i*)p);
+  const __m128i nine = _mm_set1_epi8(9);
+  const __m128i value = _mm_sub_epi8(chunk, _mm_set1_epi8('0'));
+  const uint32_t digits = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(value, nine), nine));
+  const uint32_t points = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, _mm_set1_epi8('.')));
+  const uint32_t quotes = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, _mm_set1_epi8('"')));
+  const uint32_t stops = ~digits;                 /* bits 16-31 set: a stop just past the chunk */
+  const uint32_t first = stops & (0u - stops);    /* the first non-digit */
+  const uint32_t rest = stops ^ (first & points); /* without it when it is the point */
+  const uint32_t close = rest & (0u - rest);      /* must be the closing quote */
+  const uint32_t int_digits = (uint32_t)__builtin_ctz(stops);
+  if ((close & quotes) == 0 || int_digits - 1u > 7u) return NULL;
+  /* digits past the grid's (from int_digits + 1 + decimals up to the quote) must be zeros */
+  const uint32_t nonzero = digits & ~(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(value, _mm_setzero_si128()));
+  if ((nonzero & (close - 1u) & (0u - first * past)) != 0) return NULL;
+  const uint32_t length = (uint32_t)__builtin_ctz(close);
+  /* 0 without a point, else 1 + the fraction digits kept */
+  const uint32_t after = length - int_digits;
+  const uint32_t keep = after < (uint32_t)decimals + 1u ? after : (uint32_t)decimals + 1u;
+  const uint64_t whole = load64(p) << (64 - 8 * int_digits);
+  const uint64_t frac = (load64(p + int_digits + 1) & KEEP_BYTES[keep]) << frac_shift;
+  const uint64_t both = two_eight_digits(whole, frac);
+  *out = (both & 0xFFFFFFFFu) * scale + (both >> 32);
+  return p + length;
+}
+#endif
+
+/*
+ * One decimal of the plain level shape: grid_decimal when the run may use it (fast: a grid of at most
+ * 8 decimals, both sides), else or when it decides nothing plain_decimal_bytes. With unit_one (both
+ * units 1, the common grid) the value is stored unbounded: the caller's level bounds (at most 2^53 - 1)
+ * refuse what plain_decimal_bytes would, and the division is skipped. fast and unit_one are constants
+ * at each call, so each run's loop is compiled for its case.
+ */
+static inline __attribute__((always_inline)) const uint8_t* level_decimal(const uint8_t* p, const uint8_t* end,
+                                                                          int32_t decimals, uint64_t scale,
+                                                                          uint32_t shift, uint32_t past, int64_t unit,
+                                                                          int fast, int unit_one, int64_t* out) {
+#if HFT_SSE2
+  if (fast && __builtin_expect(end - p >= 17, 1)) {
+    uint64_t v;
+    const uint8_t* q = grid_decimal(p, decimals, scale, shift, past, &v);
+    if (__builtin_expect(q != NULL, 1)) {
+      if (unit_one) {
+        *out = (int64_t)v;
+        return q;
+      }
+      if (v > (uint64_t)MAX_SAFE || v % (uint64_t)unit != 0) return NULL;
+      *out = (int64_t)(v / (uint64_t)unit);
+      return q;
+    }
+  }
+#else
+  (void)scale;
+  (void)shift;
+  (void)past;
+  (void)fast;
+  (void)unit_one;
+#endif
+  return plain_decimal_bytes(p, end, decimals, unit, out);
+}
+
+static inline uint32_t load16(const uint8_t* p) {
+  uint16_t x;
+  memcpy(&x, p, sizeof x);
+  return x;
+}
+
+#define PAIR(a, b) ((uint32_t)(uint8_t)(a) | (uint32_t)(uint8_t)(b) << 8) /* two bytes as load16 reads them */
+
+/* Bytes from a level's '[' that cover every read of grid_level: the price's 16 bytes and word end by
+ * p + 19, the qty's 16 bytes start by p + 20 and its word ends by p + 37, its quote is by p + 35. */
+#define GRID_LEVEL_BYTES 40
+
+/* The two decimals of a level at p ('[', GRID_LEVEL_BYTES readable) read by grid_decimal alone, with
+ * one bound check for the level instead of one per read: the position just after the qty's closing
+ * quote, or NULL (nothing decided: plain_decimals then reads the level). */
+static inline __attribute__((always_inline)) const uint8_t* grid_level(const level_grid* g, const uint8_t* p,
+                                                                       int64_t* ticks, int64_t* lots,
+                                                                       int unit_one) {
+#if HFT_SSE2
+  uint64_t price;
+  uint64_t qty;
+  const uint8_t* q = grid_decimal(p + 2, g->price_decimals, g->price_scale, g->price_shift, g->price_past, &price);
+  if (q == NULL || load16(q + 1) != PAIR(',', '"')) return NULL;
+  q = grid_decimal(q + 3, g->qty_decimals, g->qty_scale, g->qty_shift, g->qty_past, &qty);
+  if (q == NULL) return NULL;
+  if (!unit_one) {
+    if (price > (uint64_t)MAX_SAFE || qty > (uint64_t)MAX_SAFE) return NULL;
+    if (price % (uint64_t)g->price_unit != 0 || qty % (uint64_t)g->qty_unit != 0) return NULL;
+    price /= (uint64_t)g->price_unit;
+    qty /= (uint64_t)g->qty_unit;
+  }
+  *ticks = (int64_t)price;
+  *lots = (int64_t)qty;
+  return q + 1;
+#else
+  (void)g;
+  (void)p;
+  (void)ticks;
+  (void)lots;
+  (void)unit_one;
+  return NULL;
+#endif
+}
+
+/* The two decimals of a level at p ('[') read one by one, each with its own bounds (the frame's last
+ * levels, grids of more than 8 decimals, the cases grid_level hands on): the position just after the
+ * qty's closing quote, or NULL. */
+static inline __attribute__((always_inline)) const uint8_t* plain_decimals(const level_grid* g, const uint8_t* p,
+                                                                           const uint8_t* end, int64_t* ticks,
+                                                                           int64_t* lots, int fast, int unit_one) {
+  const uint8_t* q = level_decimal(p + 2, end, g->price_decimals, g->price_scale, g->price_shift, g->price_past,
+                                   g->price_unit, fast, unit_one, ticks);
+  if (q == NULL || end - q < 4 || load16(q + 1) != PAIR(',', '"')) return NULL;
+  q = level_decimal(q + 3, end, g->qty_decimals, g->qty_scale, g->qty_shift, g->qty_past, g->qty_unit, fast,
+                    unit_one, lots);
+  return q == NULL ? NULL : q + 1;
+}
 
 /*
  * The common shape of a good level, `["price","qty"]` or OKX's `["price","qty","n","n"]`, plain
@@ -730,25 +838,27 @@ typedef struct level_grid {
  */
 static inline __attribute__((always_inline)) const uint8_t* plain_level(const level_grid* g, const uint8_t* p,
                                                                         const uint8_t* end, int64_t* ticks,
-                                                                        int64_t* lots) {
-  if (end - p < 8 || p[0] != '[' || p[1] != '"') return NULL;
-  const uint8_t* q = plain_decimal(p + 2, end, g->price_decimals, g->price_unit, ticks);
-  if (q == NULL || end - q < 4 || q[1] != ',' || q[2] != '"') return NULL;
-  q = plain_decimal(q + 3, end, g->qty_decimals, g->qty_unit, lots);
-  if (q == NULL) return NULL;
-  q++;
-  while (q + 1 < end && q[0] == ',' && q[1] == '"') { /* more strings: skipped, still validated */
-    if (q + 3 < end && q[3] == '"' && q[2] >= 0x20 && q[2] < 0x80 && q[2] != '\\' && q[2] != '"') {
-      q += 4; /* one plain ASCII character, as OKX's "0" and order counts below 10 */
-      continue;
+                                                                        int64_t* lots, int fast, int unit_one) {
+  if (end - p < 8 || load16(p) != PAIR('[', '"')) return NULL;
+  const uint8_t* q = NULL;
+  if (fast && __builtin_expect(end - p >= GRID_LEVEL_BYTES, 1)) q = grid_level(g, p, ticks, lots, unit_one);
+  if (q == NULL) q = plain_decimals(g, p, end, ticks, lots, fast, unit_one);
+  if (q == NULL || q >= end) return NULL;
+  if (__builtin_expect(*q != ']', 0)) {
+    while (q + 1 < end && load16(q) == PAIR(',', '"')) { /* more strings: skipped, still validated */
+      if (q + 3 < end && q[3] == '"' && q[2] >= 0x20 && q[2] < 0x80 && q[2] != '\\' && q[2] != '"') {
+        q += 4; /* one plain ASCII character, as OKX's "0" and order counts below 10 */
+        continue;
+      }
+      int32_t esc = 0;
+      q = scan_string(q + 2, end, &esc);
+      if (q == NULL) return NULL;
+      q++;
     }
-    int32_t esc = 0;
-    q = scan_string(q + 2, end, &esc);
-    if (q == NULL) return NULL;
-    q++;
+    if (q >= end || *q != ']') return NULL;
   }
-  if (q >= end || *q != ']') return NULL;
-  if (*ticks <= 0 || *ticks > g->max_ticks || *lots > g->max_lots) return NULL;
+  /* ticks in [1, max_ticks], lots in [0, max_lots] (decimals are never negative) */
+  if ((uint64_t)*ticks - 1u >= (uint64_t)g->max_ticks || (uint64_t)*lots > (uint64_t)g->max_lots) return NULL;
   return q + 1;
 }
 
@@ -783,21 +893,17 @@ static void side_reset(side_read* sr) {
   sr->stored = 0;
 }
 
-/* Good levels in the plain shape, one after another: the run stops at the first level that is not
- * (or at the staging capacity) and returns where it stopped, just after a '[' or a ','. Sets *closed
- * when the array ended in the run; returns NULL never (anything odd is left to the general loop). */
-static inline const uint8_t* plain_run(dctx* c, const uint8_t* p, side_read* sr, int* closed) {
-  const uint8_t* end = c->end;
-  const hft_depth_params* prm = &c->d->params;
-  const level_grid g = {prm->price_unit, prm->qty_unit, prm->max_ticks, prm->max_lots, prm->price_decimals,
-                        prm->qty_decimals};
-  int64_t* const first = sr->lv + 2 * (size_t)sr->total;
-  int64_t* out = first;
-  int64_t* const full = sr->lv + 2 * (size_t)c->cap;
+/* Good levels in the plain shape, one after another, from out up to full (the staging capacity): the
+ * loop of plain_run, compiled once per case of plain_level (fast and unit_one are constants). */
+static inline __attribute__((always_inline)) const uint8_t* level_loop(const level_grid* g, const uint8_t* p,
+                                                                       const uint8_t* end, int64_t** outp,
+                                                                       int64_t* full, int* closed, int fast,
+                                                                       int unit_one) {
+  int64_t* out = *outp;
   while (out < full) {
     int64_t ticks;
     int64_t lots;
-    const uint8_t* q = plain_level(&g, p, end, &ticks, &lots);
+    const uint8_t* q = plain_level(g, p, end, &ticks, &lots, fast, unit_one);
     if (q == NULL || q >= end || (*q != ',' && *q != ']')) break;
     out[0] = ticks;
     out[1] = lots;
@@ -808,6 +914,35 @@ static inline const uint8_t* plain_run(dctx* c, const uint8_t* p, side_read* sr,
       break;
     }
   }
+  *outp = out;
+  return p;
+}
+
+/* Good levels in the plain shape, one after another: the run stops at the first level that is not
+ * (or at the staging capacity) and returns where it stopped, just after a '[' or a ','. Sets *closed
+ * when the array ended in the run; returns NULL never (anything odd is left to the general loop). */
+static inline const uint8_t* plain_run(dctx* c, const uint8_t* p, side_read* sr, int* closed) {
+  const uint8_t* end = c->end;
+  const hft_depth_params* prm = &c->d->params;
+  const int fast = HFT_SSE2 && prm->price_decimals <= 8 && prm->qty_decimals <= 8;
+  const level_grid g = {prm->price_unit,
+                        prm->qty_unit,
+                        prm->max_ticks,
+                        prm->max_lots,
+                        prm->price_decimals,
+                        prm->qty_decimals,
+                        POW10[prm->price_decimals],
+                        POW10[prm->qty_decimals],
+                        prm->price_decimals == 0 ? 0u : 8u * (8u - (uint32_t)prm->price_decimals),
+                        prm->qty_decimals == 0 ? 0u : 8u * (8u - (uint32_t)prm->qty_decimals),
+                        2u << (prm->price_decimals & 15),
+                        2u << (prm->qty_decimals & 15)};
+  int64_t* const first = sr->lv + 2 * (size_t)sr->total;
+  int64_t* out = first;
+  int64_t* const full = sr->lv + 2 * (size_t)c->cap;
+  if (fast && prm->price_unit == 1 && prm->qty_unit == 1) p = level_loop(&g, p, end, &out, full, closed, 1, 1);
+  else if (fast) p = level_loop(&g, p, end, &out, full, closed, 1, 0);
+  else p = level_loop(&g, p, end, &out, full, closed, 0, 0);
   sr->total = sr->stored = sr->total + (int32_t)((out - first) / 2);
   return p;
 }

@@ -583,6 +583,143 @@ static void test_decimal_paths(void) {
   hft_book_destroy(b);
 }
 
+/* One level through the grid path (40 bytes or more after it: pad spaces), near the frame's end (pad
+ * 0..39: the per-decimal and byte paths) and through the general path (a space after '['), which is
+ * the reference: the same status, result record and staged record. 1 when all agree. */
+static int level_paths_agree_pads(hft_depth* d, hft_book* b, const char* price, const char* qty, const char* why,
+                                  const int* pads, int pad_count) {
+  int32_t want_status = 0;
+  double want[HFT_DR_LEN + HFT_F64_STRIDE];
+  for (int variant = -1; variant < pad_count; variant++) {
+    char frame[512];
+    const char* head = "{\"stream\":\"k\",\"data\":{\"U\":1,\"u\":1,\"a\":[],\"b\":[[";
+    snprintf(frame, sizeof frame, "%s%s\"%s\",\"%s\"]]}}%*s", head, variant < 0 ? " " : "", price, qty,
+             variant < 0 ? 0 : pads[variant], "");
+    hft_book_clear(b);
+    /* a buffer of the frame's own size, so AddressSanitizer sees any read past its end */
+    const size_t n = strlen(frame);
+    uint8_t* bytes = (uint8_t*)malloc(n);
+    CHECK(bytes != NULL);
+    if (bytes == NULL) return 0;
+    memcpy(bytes, frame, n);
+    const int32_t st = hft_depth_decode(d, b, bytes, (int32_t)n, HFT_DEPTH_REHEARSE, 0);
+    free(bytes);
+    CHECK_EQ_STATUS(hft_book_check_integrity(b), HFT_OK);
+    double got[HFT_DR_LEN + HFT_F64_STRIDE];
+    memcpy(got, res(d), sizeof(double) * HFT_DR_LEN);
+    memcpy(got + HFT_DR_LEN, hft_book_staging_f64(b), sizeof(double) * HFT_F64_STRIDE);
+    if (variant < 0) {
+      want_status = st;
+      memcpy(want, got, sizeof want);
+    } else if (st != want_status || memcmp(want, got, sizeof want) != 0) {
+      fprintf(stderr, "level paths differ (%s, pad %d): %s -> %s, general path %s\n", why, pads[variant], frame,
+              hft_depth_status_name(st), hft_depth_status_name(want_status));
+      CHECK(0);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static int level_paths_agree(hft_depth* d, hft_book* b, const char* price, const char* qty, const char* why) {
+  static const int pads[] = {0, 1, 7, 16, 17, 18, 23, 39, 40, 64};
+  return level_paths_agree_pads(d, b, price, qty, why, pads, (int)(sizeof pads / sizeof pads[0]));
+}
+
+static hft_depth* grid_depth(int32_t price_decimals, int32_t qty_decimals, int64_t price_unit, int64_t qty_unit) {
+  hft_depth_params p;
+  memset(&p, 0, sizeof p);
+  p.price_decimals = price_decimals;
+  p.qty_decimals = qty_decimals;
+  p.price_unit = price_unit;
+  p.qty_unit = qty_unit;
+  p.max_ticks = HFT_MAX_QTY; /* 2^53 - 1: the bound that stands in for the 2^53 check on the grid path */
+  p.max_lots = HFT_MAX_QTY;
+  p.venue = HFT_VENUE_BINANCE;
+  p.max_frame = 4096;
+  p.max_levels = 8;
+  strcpy(p.key, "k");
+  hft_depth* d = NULL;
+  CHECK_EQ_STATUS(hft_depth_create(&p, &d), HFT_OK);
+  return d;
+}
+
+/* The edges of the grid path (16 bytes classified at once, two eight-digit words): every length 1..18
+ * with the point at every place (or none) and the closing quote at every place of the 16-byte window,
+ * zeros and non-zeros past the grid, a non-digit at every place, grids of 0..8 decimals (and 9, which
+ * the grid path leaves to the byte path), units 1, 3 and 25, and values at 2^53 - 1 and 2^53: each
+ * decoded on the grid path, the per-decimal paths and the general path, which must agree. */
+static void test_grid_decimal_edges(void) {
+  static const char junk[] = "x.-+e \\/\x7f\xc3";
+  static const int64_t units[] = {1, 3, 25};
+  hft_book* b = book_new(100, 8);
+  int checked = 0;
+  for (int32_t dec = 0; dec <= 9; dec++) {
+    for (int u = 0; u < 3; u++) {
+      hft_depth* d = grid_depth(dec, 8 - (dec & 7), units[u], units[2 - u]);
+      for (int len = 1; len <= 18; len++) {
+        for (int point = -1; point <= len; point++) { /* -1: no point; else the point before digit `point` */
+          for (int tail = 0; tail < 3; tail++) {      /* the last digits: non-zero, zeros, one non-zero */
+            char s[40];
+            int k = 0;
+            for (int i = 0; i < len; i++) {
+              if (i == point) s[k++] = '.';
+              const int last = i >= len - 3;
+              s[k++] = (char)('0' + (tail == 1 && last ? 0 : tail == 2 && last ? (i == len - 1) : 1 + (i * 7 + len) % 9));
+            }
+            if (point == len) s[k++] = '.';
+            s[k] = '\0';
+            checked += level_paths_agree(d, b, s, "1.5", "price");
+            checked += level_paths_agree(d, b, "2.25", s, "qty");
+            /* a non-digit at every place of the first one's 16-byte window */
+            if (tail == 0 && len <= 16) {
+              for (int at = 0; at < k; at++) {
+                char t[40];
+                memcpy(t, s, (size_t)k + 1);
+                t[at] = junk[(size_t)(at + len + point + 1) % (sizeof junk - 1)];
+                checked += level_paths_agree(d, b, t, "1", "non-digit");
+              }
+            }
+          }
+        }
+      }
+      hft_depth_destroy(d);
+    }
+  }
+  /* the longest reads of the grid path (8 integer digits, the quote at the window's end, the qty's
+   * word) with the frame ending at every distance: none may read past the frame (ASan run) */
+  hft_depth* d7 = grid_depth(7, 7, 1, 1);
+  int every_pad[48];
+  for (int i = 0; i < 48; i++) every_pad[i] = i;
+  const char* longest[] = {"12345678.123456", "12345678.1234567", "12345678", "12345678.1", "1"};
+  for (size_t i = 0; i < sizeof longest / sizeof longest[0]; i++)
+    for (size_t j = 0; j < sizeof longest / sizeof longest[0]; j++)
+      checked += level_paths_agree_pads(d7, b, longest[i], longest[j], "frame end", every_pad, 48);
+  hft_depth_destroy(d7);
+  /* 2^53 - 1 units is the last value on the grid; 2^53 is out of it, however it is written */
+  hft_depth* d8 = grid_depth(8, 8, 1, 1);
+  const char* big[] = {"90071992.54740991", "90071992.54740992", "90071992.547409910", "90071992.547409920",
+                       "99999999.99999999", "00000000.00000001", "0.00000001", "0.000000010000"};
+  for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+    checked += level_paths_agree(d8, b, big[i], "1", "2^53 price");
+    checked += level_paths_agree(d8, b, "1", big[i], "2^53 qty");
+  }
+  hft_book_clear(b);
+  CHECK_DEPTH(decode(d8, b, "{\"stream\":\"k\",\"data\":{\"U\":1,\"u\":1,\"a\":[],\"b\":[[\"90071992.54740991\","
+                            "\"0.00000001\"]]}}                                        ",
+                     HFT_DEPTH_REHEARSE, 0),
+              HFT_DEPTH_APPLIED);
+  CHECK(best(b, 0) == HFT_MAX_QTY && qty_at(b, 0, HFT_MAX_QTY) == 1);
+  hft_book_clear(b);
+  CHECK_DEPTH(decode(d8, b, "{\"stream\":\"k\",\"data\":{\"U\":1,\"u\":1,\"a\":[],\"b\":[[\"1\","
+                            "\"90071992.54740992\"]]}}                                        ",
+                     HFT_DEPTH_REHEARSE, 0),
+              HFT_DEPTH_BAD_LEVELS);
+  hft_depth_destroy(d8);
+  hft_book_destroy(b);
+  CHECK(checked > 20000);
+}
+
 int main(void) {
   test_params();
   test_binance_apply();
@@ -593,6 +730,7 @@ int main(void) {
   test_okx();
   test_book_refused();
   test_decimal_paths();
+  test_grid_decimal_edges();
   printf("test_depth: %d checks, %d failed\n", check_count, check_failures);
   return check_failures == 0 ? 0 : 1;
 }
