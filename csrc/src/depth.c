@@ -724,7 +724,7 @@ static inline __attribute__((always_inline)) const uint8_t* grid_decimal(const u
   if ((close & quotes) == 0 || int_digits - 1u > 7u) return NULL;
   /* digits past the grid's (from int_digits + 1 + decimals up to the quote) must be zeros */
   const uint32_t nonzero = digits & ~(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(value, _mm_setzero_si128()));
-  if ((nonzero & (close - 1u) & (0u - first * past)) != 0) return NULL;
+  if ((nonzero & (close - 1u)) >= first * past) return NULL; /* first * past: the bit of the first one */
   const uint32_t length = (uint32_t)__builtin_ctz(close);
   /* 0 without a point, else 1 + the fraction digits kept */
   const uint32_t after = length - int_digits;
@@ -830,6 +830,28 @@ static inline __attribute__((always_inline)) const uint8_t* plain_decimals(const
   return q == NULL ? NULL : q + 1;
 }
 
+/* q just after a level's second string: past the strings that follow it (skipped, still validated)
+ * and the level's ']', or NULL. */
+static inline __attribute__((always_inline)) const uint8_t* level_close(const uint8_t* q, const uint8_t* end) {
+  if (__builtin_expect(q < end && *q == ']', 1)) return q + 1;
+  while (q + 1 < end && load16(q) == PAIR(',', '"')) {
+    if (q + 3 < end && q[3] == '"' && q[2] >= 0x20 && q[2] < 0x80 && q[2] != '\\' && q[2] != '"') {
+      q += 4; /* one plain ASCII character, as OKX's "0" and order counts below 10 */
+      continue;
+    }
+    int32_t esc = 0;
+    q = scan_string(q + 2, end, &esc);
+    if (q == NULL) return NULL;
+    q++;
+  }
+  return q < end && *q == ']' ? q + 1 : NULL;
+}
+
+/* ticks in [1, max_ticks], lots in [0, max_lots] (decimals are never negative) */
+static inline int within_bounds(const level_grid* g, int64_t ticks, int64_t lots) {
+  return (uint64_t)ticks - 1u < (uint64_t)g->max_ticks && (uint64_t)lots <= (uint64_t)g->max_lots;
+}
+
 /*
  * The common shape of a good level, `["price","qty"]` or OKX's `["price","qty","n","n"]`, plain
  * decimals, no whitespace, within the bounds: read in one pass, returning the position after its
@@ -843,23 +865,9 @@ static inline __attribute__((always_inline)) const uint8_t* plain_level(const le
   const uint8_t* q = NULL;
   if (fast && __builtin_expect(end - p >= GRID_LEVEL_BYTES, 1)) q = grid_level(g, p, ticks, lots, unit_one);
   if (q == NULL) q = plain_decimals(g, p, end, ticks, lots, fast, unit_one);
-  if (q == NULL || q >= end) return NULL;
-  if (__builtin_expect(*q != ']', 0)) {
-    while (q + 1 < end && load16(q) == PAIR(',', '"')) { /* more strings: skipped, still validated */
-      if (q + 3 < end && q[3] == '"' && q[2] >= 0x20 && q[2] < 0x80 && q[2] != '\\' && q[2] != '"') {
-        q += 4; /* one plain ASCII character, as OKX's "0" and order counts below 10 */
-        continue;
-      }
-      int32_t esc = 0;
-      q = scan_string(q + 2, end, &esc);
-      if (q == NULL) return NULL;
-      q++;
-    }
-    if (q >= end || *q != ']') return NULL;
-  }
-  /* ticks in [1, max_ticks], lots in [0, max_lots] (decimals are never negative) */
-  if ((uint64_t)*ticks - 1u >= (uint64_t)g->max_ticks || (uint64_t)*lots > (uint64_t)g->max_lots) return NULL;
-  return q + 1;
+  if (q == NULL) return NULL;
+  q = level_close(q, end);
+  return q != NULL && within_bounds(g, *ticks, *lots) ? q : NULL;
 }
 
 /* p at level k of a side (k <= cap): reads ["price","qty",...] and judges it as stageLevels does. */
@@ -903,7 +911,26 @@ static inline __attribute__((always_inline)) const uint8_t* level_loop(const lev
   while (out < full) {
     int64_t ticks;
     int64_t lots;
-    const uint8_t* q = plain_level(g, p, end, &ticks, &lots, fast, unit_one);
+    const uint8_t* q = NULL;
+    if (fast && end - p >= GRID_LEVEL_BYTES && load16(p) == PAIR('[', '"')) {
+      /* the hot shape, `["price","qty"]` then ',' or ']': GRID_LEVEL_BYTES cover its reads */
+      q = grid_level(g, p, &ticks, &lots, unit_one);
+      const uint32_t next = q != NULL ? load16(q) : 0;
+      if ((next == PAIR(']', ',') || next == PAIR(']', ']')) && within_bounds(g, ticks, lots)) {
+        out[0] = ticks;
+        out[1] = lots;
+        out += 2;
+        p = q + 2;
+        if (next == PAIR(']', ']')) {
+          *closed = 1;
+          break;
+        }
+        continue;
+      }
+      /* read, but more follows (OKX's strings) or out of bounds: closed here, judged below */
+      if (q != NULL && ((q = level_close(q, end)) == NULL || !within_bounds(g, ticks, lots))) break;
+    }
+    if (q == NULL) q = plain_level(g, p, end, &ticks, &lots, fast, unit_one);
     if (q == NULL || q >= end || (*q != ',' && *q != ']')) break;
     out[0] = ticks;
     out[1] = lots;

@@ -720,6 +720,29 @@ static void test_grid_decimal_edges(void) {
   CHECK(checked > 20000);
 }
 
+/* What follows a level on the grid path: ',' goes on to the next level; anything else between two
+ * levels (a ']' that closes the array too early, a space without a comma, any other byte) makes the
+ * frame invalid JSON, whichever path read the level. */
+static void test_level_separators(void) {
+  hft_depth* d = grid_depth(2, 3, 1, 1);
+  hft_book* b = book_new(100, 8);
+  const char seps[] = ",] }x:\"[0";
+  for (size_t i = 0; i < sizeof seps - 1; i++) {
+    for (int pad = 0; pad < 48; pad += 47) {
+      char frame[256];
+      snprintf(frame, sizeof frame,
+               "{\"stream\":\"k\",\"data\":{\"U\":1,\"u\":1,\"a\":[],\"b\":[[\"12345.67\",\"1.5\"]%c[\"1.25\",\"2\"]]}}%*s",
+               seps[i], pad, "");
+      hft_book_clear(b);
+      const int32_t want = seps[i] == ',' ? HFT_DEPTH_APPLIED : HFT_DEPTH_BAD_JSON;
+      CHECK_DEPTH(decode(d, b, frame, HFT_DEPTH_REHEARSE, 0), want);
+      if (want == HFT_DEPTH_APPLIED) CHECK(best(b, 0) == 1234567 && qty_at(b, 0, 125) == 2000);
+    }
+  }
+  hft_depth_destroy(d);
+  hft_book_destroy(b);
+}
+
 int main(void) {
   test_params();
   test_binance_apply();
@@ -731,6 +754,7 @@ int main(void) {
   test_book_refused();
   test_decimal_paths();
   test_grid_decimal_edges();
+  test_level_separators();
   printf("test_depth: %d checks, %d failed\n", check_count, check_failures);
   return check_failures == 0 ? 0 : 1;
 }
