@@ -743,6 +743,44 @@ static void test_level_separators(void) {
   hft_book_destroy(b);
 }
 
+/* Binance's one-character keys are read as one word (`"U":`) when no whitespace follows the colon;
+ * every other spelling of a key goes the general way and means the same. */
+static void test_short_keys(void) {
+  hft_depth* d = depth_new(HFT_VENUE_BINANCE, "btcusdt@depth", 16);
+  hft_book* b = book_new(100, 16);
+  static const struct {
+    const char* u_member; /* stands for "u":12 */
+    int32_t want;
+  } cases[] = {
+      {"\"u\":12", HFT_DEPTH_APPLIED},      {"\"u\" :12", HFT_DEPTH_APPLIED},   {"\"u\": 12", HFT_DEPTH_APPLIED},
+      {"\"u\":\n12", HFT_DEPTH_APPLIED},    {"\"\\u0075\":12", HFT_DEPTH_APPLIED}, {"\"u\"12", HFT_DEPTH_BAD_JSON},
+      {"\"u\";12", HFT_DEPTH_BAD_JSON},     {"\"u\":,12", HFT_DEPTH_BAD_JSON},  {"\"\x1f\":12", HFT_DEPTH_BAD_JSON},
+      {"\"\"\":12", HFT_DEPTH_BAD_JSON},    {"\"\\\":12", HFT_DEPTH_BAD_JSON},  {"\"v\":12", HFT_DEPTH_BAD_FIELDS},
+      {"\"\x7f\":12", HFT_DEPTH_BAD_FIELDS}, {"\"\xc3\xa9\":12", HFT_DEPTH_BAD_FIELDS}, {"\"uu\":12", HFT_DEPTH_BAD_FIELDS},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char f[256];
+    snprintf(f, sizeof f, BN("\"U\":11,%s,\"b\":[[\"100.01\",\"1.5\"]],\"a\":[]"), cases[i].u_member);
+    hft_book_clear(b);
+    CHECK_DEPTH(decode(d, b, f, HFT_DEPTH_LIVE, 10), cases[i].want);
+    if (cases[i].want == HFT_DEPTH_APPLIED) CHECK(res(d)[HFT_DR_LAST] == 12 && best(b, 0) == 10001);
+  }
+  /* the key's word at the frame's very end */
+  const char* cut[] = {"{\"stream\":\"btcusdt@depth\",\"data\":{\"u", "{\"stream\":\"btcusdt@depth\",\"data\":{\"u\"",
+                       "{\"stream\":\"btcusdt@depth\",\"data\":{\"u\":", "{\"stream\":\"btcusdt@depth\",\"data\":{\"u\":1"};
+  for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+    const size_t n = strlen(cut[i]);
+    uint8_t* bytes = (uint8_t*)malloc(n);
+    CHECK(bytes != NULL);
+    if (bytes == NULL) continue;
+    memcpy(bytes, cut[i], n);
+    CHECK_DEPTH(hft_depth_decode(d, b, bytes, (int32_t)n, HFT_DEPTH_LIVE, 10), HFT_DEPTH_BAD_JSON);
+    free(bytes);
+  }
+  hft_depth_destroy(d);
+  hft_book_destroy(b);
+}
+
 int main(void) {
   test_params();
   test_binance_apply();
@@ -755,6 +793,7 @@ int main(void) {
   test_decimal_paths();
   test_grid_decimal_edges();
   test_level_separators();
+  test_short_keys();
   printf("test_depth: %d checks, %d failed\n", check_count, check_failures);
   return check_failures == 0 ? 0 : 1;
 }
