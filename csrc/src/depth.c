@@ -461,6 +461,19 @@ static inline uint64_t eight_digits(uint64_t x) {
   return ((x & UINT64_C(0x0000FFFF0000FFFF)) * UINT64_C(42949672960001)) >> 32;
 }
 
+/* eight_digits of a and of b side by side in one register (SSE2: pmullw for the digit pairs, pmaddwd
+ * for 4 then 8 digits), a's value in the low 32 bits and b's in the high: a decimal's integer and
+ * fraction words in about half the instructions of two scalar conversions. */
+static inline uint64_t two_eight_digits(uint64_t a, uint64_t b) {
+  const __m128i x = _mm_and_si128(_mm_set_epi64x((long long)b, (long long)a), _mm_set1_epi8(0x0F));
+  /* each 16-bit word holds two digits, the first in its low byte */
+  const __m128i pairs =
+      _mm_add_epi16(_mm_mullo_epi16(_mm_and_si128(x, _mm_set1_epi16(0xFF)), _mm_set1_epi16(10)), _mm_srli_epi16(x, 8));
+  const __m128i quads = _mm_madd_epi16(pairs, _mm_set1_epi32(100 | 1 << 16));
+  const __m128i eights = _mm_madd_epi16(_mm_packs_epi32(quads, quads), _mm_set1_epi32(10000 | 1 << 16));
+  return (uint64_t)_mm_cvtsi128_si64(eights);
+}
+
 /* The first n (1..8) bytes of x, digits, moved to its top bytes with zeros below them: the form
  * eight_digits reads. */
 static inline uint64_t top_digits(uint64_t x, uint32_t n) { return x << (64 - 8 * n); }
@@ -499,12 +512,8 @@ static int number_by_strtod(const dctx* c, const jval* v, int64_t* out) {
   return 1;
 }
 
-/* A number value as JSON.parse reads it (the correctly rounded double) when that is a safe integer
- * (|x| <= 2^53-1, -0 reads as 0); 0 otherwise. Plain integers of up to 15 digits are read directly,
- * anything else (fractions, exponents, more digits) by strtod, so "1e3", "1000.0" and
- * "5.00000000000000000001" read as 1000, 1000 and 5 here too. */
-static int safe_int(const dctx* c, const jval* v, int64_t* out) {
-  if (v->kind != J_NUM) return 0;
+/* safe_int's answer for anything but its hot case (see safe_int); kept out of line. */
+static __attribute__((noinline)) int safe_int_general(const dctx* c, const jval* v, int64_t* out) {
   const uint8_t* p = v->p;
   const int neg = *p == '-';
   const uint8_t* q = p + neg;
@@ -528,6 +537,35 @@ static int safe_int(const dctx* c, const jval* v, int64_t* out) {
     return 1;
   }
   return number_by_strtod(c, v, out);
+}
+
+/* A number value as JSON.parse reads it (the correctly rounded double) when that is a safe integer
+ * (|x| <= 2^53-1, -0 reads as 0); 0 otherwise. Plain integers of up to 15 digits are read directly,
+ * anything else (fractions, exponents, more digits) by strtod, so "1e3", "1000.0" and
+ * "5.00000000000000000001" read as 1000, 1000 and 5 here too. Inline, the hot case (update ids and
+ * times: 1 to 15 digits, no sign, 16 bytes readable) is 16 bytes classified and two eight-digit words
+ * converted side by side; the rest is safe_int_general's. */
+static inline __attribute__((always_inline)) int safe_int(const dctx* c, const jval* v, int64_t* out) {
+  if (v->kind != J_NUM) return 0;
+#if HFT_SSE2
+  const uint8_t* p = v->p;
+  const uint32_t n = (uint32_t)(v->e - p);
+  if (__builtin_expect(n <= 15 && c->end - p >= 16, 1)) {
+    const __m128i nine = _mm_set1_epi8(9);
+    const __m128i value = _mm_sub_epi8(_mm_loadu_si128((const __m128i*)p), _mm_set1_epi8('0'));
+    const uint32_t digit = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(value, nine), nine));
+    const uint32_t want = (1u << n) - 1;
+    if ((digit & want) == want) { /* n >= 1: a number has a digit; '-' is not one */
+      const uint32_t low_digits = n < 8 ? n : 8;
+      const uint64_t low = top_digits(load64(p + n - low_digits), low_digits);
+      const uint64_t high = n > 8 ? top_digits(load64(p), n - 8) : 0;
+      const uint64_t both = two_eight_digits(high, low);
+      *out = (int64_t)((both & 0xFFFFFFFFu) * UINT64_C(100000000) + (both >> 32));
+      return 1;
+    }
+  }
+#endif
+  return safe_int_general(c, v, out);
 }
 
 /* A string of decimal digits only (OKX "ts") as a number, when it is at most 2^53-1; -1 otherwise. */
@@ -710,19 +748,6 @@ static const uint64_t KEEP_BYTES[10] = {0,
                                        UINT64_C(0xFFFFFFFFFFFF),
                                        UINT64_C(0xFFFFFFFFFFFFFF),
                                        ~UINT64_C(0)};
-
-/* eight_digits of a and of b side by side in one register (SSE2: pmullw for the digit pairs, pmaddwd
- * for 4 then 8 digits), a's value in the low 32 bits and b's in the high: a decimal's integer and
- * fraction words in about half the instructions of two scalar conversions. */
-static inline uint64_t two_eight_digits(uint64_t a, uint64_t b) {
-  const __m128i x = _mm_and_si128(_mm_set_epi64x((long long)b, (long long)a), _mm_set1_epi8(0x0F));
-  /* each 16-bit word holds two digits, the first in its low byte */
-  const __m128i pairs =
-      _mm_add_epi16(_mm_mullo_epi16(_mm_and_si128(x, _mm_set1_epi16(0xFF)), _mm_set1_epi16(10)), _mm_srli_epi16(x, 8));
-  const __m128i quads = _mm_madd_epi16(pairs, _mm_set1_epi32(100 | 1 << 16));
-  const __m128i eights = _mm_madd_epi16(_mm_packs_epi32(quads, quads), _mm_set1_epi32(10000 | 1 << 16));
-  return (uint64_t)_mm_cvtsi128_si64(eights);
-}
 
 /*
  * The hot case of plain_decimal_bytes, p just after the opening quote with 17 bytes left in the frame:

@@ -781,6 +781,40 @@ static void test_short_keys(void) {
   hft_book_destroy(b);
 }
 
+/* Update ids of every length 1..18, read inline when 16 bytes are left after them and the general way
+ * near the frame's end (every distance): the same value, or BAD_FIELDS past 2^53 - 1. */
+static void test_int_fields(void) {
+  hft_depth* d = depth_new(HFT_VENUE_BINANCE, "btcusdt@depth", 8);
+  hft_book* b = book_new(100, 8);
+  const char digits[] = "908172635445362718";
+  for (int len = 1; len <= 18; len++) {
+    char id[24];
+    memcpy(id, digits, (size_t)len);
+    id[len] = '\0';
+    const unsigned long long value = strtoull(id, NULL, 10);
+    for (int pad = 0; pad <= 20; pad++) {
+      char f[256];
+      snprintf(f, sizeof f, "{\"stream\":\"btcusdt@depth\",\"data\":{\"b\":[],\"a\":[],\"U\":%s,\"u\":%s}}%*s", id, id,
+               pad, "");
+      const size_t n = strlen(f);
+      uint8_t* bytes = (uint8_t*)malloc(n);
+      CHECK(bytes != NULL);
+      if (bytes == NULL) continue;
+      memcpy(bytes, f, n);
+      const int32_t st = hft_depth_decode(d, b, bytes, (int32_t)n, HFT_DEPTH_UNSYNCED, 0);
+      free(bytes);
+      if (value <= (unsigned long long)HFT_MAX_QTY) {
+        CHECK_DEPTH(st, HFT_DEPTH_NOT_SYNCED);
+        CHECK(res(d)[HFT_DR_FIRST] == (double)value && res(d)[HFT_DR_LAST] == (double)value);
+      } else {
+        CHECK_DEPTH(st, HFT_DEPTH_BAD_FIELDS);
+      }
+    }
+  }
+  hft_depth_destroy(d);
+  hft_book_destroy(b);
+}
+
 int main(void) {
   test_params();
   test_binance_apply();
@@ -794,6 +828,7 @@ int main(void) {
   test_grid_decimal_edges();
   test_level_separators();
   test_short_keys();
+  test_int_fields();
   printf("test_depth: %d checks, %d failed\n", check_count, check_failures);
   return check_failures == 0 ? 0 : 1;
 }
