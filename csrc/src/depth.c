@@ -954,6 +954,15 @@ static void side_reset(side_read* sr) {
   sr->stored = 0;
 }
 
+/* Whether 8 bytes after a level's qty are OKX's two one-digit strings, `,"0","5"` (its deprecated
+ * field and the order count below 10): the rest of its hot level shape, one compare for the word. */
+static inline int okx_tail(uint64_t w) {
+  const uint64_t shape = (uint64_t)',' | (uint64_t)'"' << 8 | (uint64_t)'"' << 24 | (uint64_t)',' << 32 |
+                         (uint64_t)'"' << 40 | (uint64_t)'"' << 56;
+  return (w & UINT64_C(0xFF00FFFFFF00FFFF)) == shape && ((w >> 16) & 0xFFu) - '0' < 10u &&
+         ((w >> 48) & 0xFFu) - '0' < 10u;
+}
+
 /* Good levels in the plain shape, one after another, from out up to full (the staging capacity): the
  * loop of plain_run, compiled once per case of plain_level (fast and unit_one are constants). */
 static inline __attribute__((always_inline)) const uint8_t* level_loop(const level_grid* g, const uint8_t* p,
@@ -980,7 +989,19 @@ static inline __attribute__((always_inline)) const uint8_t* level_loop(const lev
         }
         continue;
       }
-      /* read, but more follows (OKX's strings) or out of bounds: closed here, judged below */
+      if (q != NULL && end - q >= 10 && okx_tail(load64(q)) && q[8] == ']' && (q[9] == ',' || q[9] == ']') &&
+          within_bounds(g, ticks, lots)) {
+        out[0] = ticks;
+        out[1] = lots;
+        out += 2;
+        p = q + 10;
+        if (q[9] == ']') {
+          *closed = 1;
+          break;
+        }
+        continue;
+      }
+      /* read, but more follows or out of bounds: closed here, judged below */
       if (q != NULL && ((q = level_close(q, end)) == NULL || !within_bounds(g, ticks, lots))) break;
     }
     if (q == NULL) q = plain_level(g, p, end, &ticks, &lots, fast, unit_one);

@@ -815,6 +815,71 @@ static void test_int_fields(void) {
   hft_book_destroy(b);
 }
 
+/* OKX's level tail `,"0","5"]` is read as one word after the grid path's decimals; every other tail
+ * (longer counts, other strings, more or fewer of them, bad JSON) is read the general way. Each level
+ * is decoded as the first of the asks with 0..47 bytes after the frame and with a space after its '['
+ * (the general path, the reference): the same status and result record, the same book. */
+static void test_okx_tail(void) {
+  hft_depth* d = depth_new(HFT_VENUE_OKX, "BTC-USDT", 16);
+  hft_book* b = book_new(100, 16);
+  const char* tails[] = {",\"0\",\"5\"]",  ",\"0\",\"12\"]", ",\"a\",\"5\"]", ",\"0\",\"5\",\"7\"]", ",\"0\"]",
+                         ",\"0\",\"5\"}",  ",\"0\",5]",     ",\"0\", \"5\"]", ",\"0\",\"5\"]]", ",\"0\",\"\\\"\"]",
+                         ",\"/\",\":\"]", ",\"9\",\"0\"]", "]", ",\"0\",\"\"\"]", ",\"\"\",\"5\"]",
+                         ",\"0\",\"\x01\"]", ",\"0\",\"5\"] "};
+  const char* after[] = {",[\"102\",\"1\"]]", "]", " ]", " ,[\"102\",\"1\"]]", "]]", "}"};
+  for (size_t t = 0; t < sizeof tails / sizeof tails[0]; t++) {
+    for (size_t a = 0; a < sizeof after / sizeof after[0]; a++) {
+      int32_t want = 0;
+      double want_rec[HFT_DR_LEN];
+      int64_t want_best = 0;
+      for (int pad = -1; pad < 48; pad++) {
+        char body[256];
+        snprintf(body, sizeof body, "\"asks\":[[%s\"101.5\",\"1.25\"%s%s,\"bids\":[],\"prevSeqId\":-1,\"seqId\":1",
+                 pad < 0 ? " " : "", tails[t], after[a]);
+        char f[512];
+        snprintf(f, sizeof f, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"snapshot\","
+                              "\"data\":[{%s}]}%*s", body, pad < 0 ? 0 : pad, "");
+        const size_t n = strlen(f);
+        uint8_t* bytes = (uint8_t*)malloc(n);
+        CHECK(bytes != NULL);
+        if (bytes == NULL) continue;
+        memcpy(bytes, f, n);
+        hft_book_clear(b);
+        const int32_t st = hft_depth_decode(d, b, bytes, (int32_t)n, HFT_DEPTH_UNSYNCED, 0);
+        free(bytes);
+        CHECK_EQ_STATUS(hft_book_check_integrity(b), HFT_OK);
+        if (pad < 0) {
+          want = st;
+          memcpy(want_rec, res(d), sizeof want_rec);
+          want_best = best(b, 1);
+        } else if (st != want || memcmp(want_rec, res(d), sizeof want_rec) != 0 || best(b, 1) != want_best) {
+          fprintf(stderr, "OKX tail paths differ (pad %d): %s -> %s, general path %s\n", pad, f,
+                  hft_depth_status_name(st), hft_depth_status_name(want));
+          CHECK(0);
+          break;
+        }
+      }
+      /* the hot shape itself applies; cut anywhere, it is not JSON (and nothing is read past the cut) */
+      if (t == 0 && a == 0) {
+        CHECK(want == HFT_DEPTH_APPLIED && want_best == 10150);
+        const char* whole = "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"snapshot\","
+                            "\"data\":[{\"asks\":[[\"101.5\",\"1.25\",\"0\",\"5\"],[\"1234567.1200000\","
+                            "\"1234567.1230000\",\"0\",\"5\"]]";
+        for (size_t n = 1; n <= strlen(whole); n++) {
+          uint8_t* cut = (uint8_t*)malloc(n);
+          CHECK(cut != NULL);
+          if (cut == NULL) continue;
+          memcpy(cut, whole, n);
+          CHECK_DEPTH(hft_depth_decode(d, b, cut, (int32_t)n, HFT_DEPTH_UNSYNCED, 0), HFT_DEPTH_BAD_JSON);
+          free(cut);
+        }
+      }
+    }
+  }
+  hft_depth_destroy(d);
+  hft_book_destroy(b);
+}
+
 int main(void) {
   test_params();
   test_binance_apply();
@@ -829,6 +894,7 @@ int main(void) {
   test_level_separators();
   test_short_keys();
   test_int_fields();
+  test_okx_tail();
   printf("test_depth: %d checks, %d failed\n", check_count, check_failures);
   return check_failures == 0 ? 0 : 1;
 }
