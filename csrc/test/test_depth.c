@@ -880,6 +880,57 @@ static void test_okx_tail(void) {
   hft_book_destroy(b);
 }
 
+/* Keys of up to 15 plain bytes are read 16 bytes at a time when no whitespace follows the colon: every
+ * length 0..17, an escape, a control byte, a stray byte >= 0x80 or good UTF-8 at every place, spaces
+ * around the colon, and the frame cut at every byte, in an OKX frame (whose keys all take that path). */
+static void test_plain_keys(void) {
+  hft_depth* d = depth_new(HFT_VENUE_OKX, "BTC-USDT", 16);
+  hft_book* b = book_new(100, 16);
+  char f[512];
+  char key[64];
+  for (int len = 0; len <= 17; len++) {
+    for (int at = -1; at < len; at++) {
+      for (int kind = 0; kind < 5; kind++) { /* at `at`: 0 an escape, 1 a control byte, 2 0x80, 3 "é", 4 ':' */
+        static const char* const put[] = {"\\u006b", "\x01", "\x80", "\xc3\xa9", ":"};
+        static const int32_t want[] = {HFT_DEPTH_APPLIED, HFT_DEPTH_BAD_JSON, HFT_DEPTH_BAD_JSON, HFT_DEPTH_APPLIED,
+                                       HFT_DEPTH_APPLIED};
+        if (at < 0 && kind > 0) break;
+        int k = 0;
+        for (int i = 0; i < len; i++) k += snprintf(key + k, sizeof key - (size_t)k, "%s", i == at ? put[kind] : "k");
+        snprintf(f, sizeof f,
+                 OKX("snapshot", "\"%s\":1,\"asks\":[],\"bids\":[[\"100\",\"2\"]],\"prevSeqId\":-1,\"seqId\":7"), key);
+        CHECK_DEPTH(decode(d, b, f, HFT_DEPTH_UNSYNCED, 0), at < 0 ? HFT_DEPTH_APPLIED : want[kind]);
+      }
+    }
+  }
+  /* the fields' own keys spelled with an escape at every place still name them */
+  const char* seq = "prevSeqId";
+  for (size_t at = 0; at < strlen(seq); at++) {
+    snprintf(key, sizeof key, "%.*s\\u%04x%s", (int)at, seq, (unsigned)seq[at], seq + at + 1);
+    snprintf(f, sizeof f, OKX("snapshot", "\"asks\":[],\"bids\":[[\"100\",\"2\"]],\"seqId\":7,\"%s\":-1"), key);
+    CHECK_DEPTH(decode(d, b, f, HFT_DEPTH_UNSYNCED, 0), HFT_DEPTH_APPLIED);
+    CHECK(res(d)[HFT_DR_FIRST] == -1 && res(d)[HFT_DR_LAST] == 7);
+  }
+  const char* spaced[] = {"\"seqId\" :7", "\"seqId\": 7", "\"seqId\"\t:\n7"};
+  for (size_t i = 0; i < sizeof spaced / sizeof spaced[0]; i++) {
+    snprintf(f, sizeof f, OKX("snapshot", "%s,\"asks\":[],\"bids\":[],\"prevSeqId\":-1"), spaced[i]);
+    CHECK_DEPTH(decode(d, b, f, HFT_DEPTH_UNSYNCED, 0), HFT_DEPTH_APPLIED);
+    CHECK(res(d)[HFT_DR_LAST] == 7);
+  }
+  /* cut at every byte, with a key of 15 bytes (the longest read at once) where the frame is cut */
+  snprintf(f, sizeof f, OKX("snapshot", "\"asks\":[],\"bids\":[],\"prevSeqId\":-1,\"seqId\":7,\"kkkkkkkkkkkkkkk\":1"));
+  for (size_t n = 1; n < strlen(f); n++) {
+    uint8_t* cut = (uint8_t*)malloc(n);
+    CHECK(cut != NULL);
+    if (cut == NULL) continue;
+    memcpy(cut, f, n);
+    CHECK_DEPTH(hft_depth_decode(d, b, cut, (int32_t)n, HFT_DEPTH_UNSYNCED, 0), HFT_DEPTH_BAD_JSON);
+    free(cut);
+  }
+  hft_depth_destroy(d);
+  hft_book_destroy(b);
+}
+
 int main(void) {
   test_params();
   test_binance_apply();
@@ -895,6 +946,7 @@ int main(void) {
   test_short_keys();
   test_int_fields();
   test_okx_tail();
+  test_plain_keys();
   printf("test_depth: %d checks, %d failed\n", check_count, check_failures);
   return check_failures == 0 ? 0 : 1;
 }
