@@ -2,7 +2,8 @@
 //! that src/book/ffi.ts loads, and `zig build test`, which runs the C unit tests (book and depth
 //! decoder), the randomized book differential test and the depth decoder's corpus fuzz run (frames
 //! recorded from the simulator, csrc/test/corpus/, and hostile variants of them), then the unit
-//! tests, the randomized test and the fuzz run once more under -fsanitize=address,undefined.
+//! tests, the randomized test and the fuzz run once more under -fsanitize=address,undefined (and the
+//! depth decoder's unit tests a third time, built without SSE2: its portable byte paths).
 //! Zig 0.11 ships no AddressSanitizer runtime, so the sanitizer run compiles with the system C
 //! compiler (`cc`, override with -Dcc=...). Library sources are every csrc/src/*.c, exactly the set
 //! the cc fallback in src/bootstrap.ts compiles; keep the flags below in step with it.
@@ -104,6 +105,13 @@ pub fn build(b: *std.Build) void {
             for (sources) |s| w.print(" {s}", .{s}) catch @panic("OOM");
             w.print(" csrc/test/{s}.c -lm; '{s}' {s}", .{ prog[0], out, prog[1] }) catch @panic("OOM");
         }
+        // The decoder's portable paths (no SSE2: byte loops only), which other CPUs build, under the same
+        // sanitizers: test_depth compiled with __SSE2__ undefined.
+        const portable = b.cache_root.join(b.allocator, &.{"test_depth_portable_asan"}) catch @panic("OOM");
+        w.print("; {s} -std=c11 -O1 -g -U__SSE2__ -fsanitize=address,undefined -fno-sanitize-recover=all " ++
+            "-fno-omit-frame-pointer -Wall -Wextra -Icsrc/include -Icsrc/test -o '{s}'", .{ cc, portable }) catch @panic("OOM");
+        for (sources) |s| w.print(" {s}", .{s}) catch @panic("OOM");
+        w.print(" csrc/test/test_depth.c -lm; '{s}'", .{portable}) catch @panic("OOM");
         const asan = b.addSystemCommand(&.{ "sh", "-c", script.items });
         asan.expectExitCode(0);
         asan.has_side_effects = true;

@@ -235,6 +235,12 @@ static inline const uint8_t* member_key(const uint8_t* p, const uint8_t* end, jv
   return q < end ? q : NULL;
 }
 
+static inline uint64_t load64(const uint8_t* p) {
+  uint64_t x;
+  memcpy(&x, p, sizeof x);
+  return x;
+}
+
 static inline uint32_t load32(const uint8_t* p) {
   uint32_t x;
   memcpy(&x, p, sizeof x);
@@ -507,11 +513,6 @@ static inline uint64_t two_eight_digits(uint64_t a, uint64_t b) {
  * eight_digits reads. */
 static inline uint64_t top_digits(uint64_t x, uint32_t n) { return x << (64 - 8 * n); }
 
-static inline uint64_t load64(const uint8_t* p) {
-  uint64_t x;
-  memcpy(&x, p, sizeof x);
-  return x;
-}
 #endif
 
 #if HFT_SSE2

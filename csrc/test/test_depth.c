@@ -896,6 +896,7 @@ static void test_plain_keys(void) {
                                        HFT_DEPTH_APPLIED};
         if (at < 0 && kind > 0) break;
         int k = 0;
+        key[0] = '\0';
         for (int i = 0; i < len; i++) k += snprintf(key + k, sizeof key - (size_t)k, "%s", i == at ? put[kind] : "k");
         snprintf(f, sizeof f,
                  OKX("snapshot", "\"%s\":1,\"asks\":[],\"bids\":[[\"100\",\"2\"]],\"prevSeqId\":-1,\"seqId\":7"), key);
