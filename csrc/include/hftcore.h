@@ -54,7 +54,8 @@
  * 55.5 instructions per level update (bench/book-ir.ts, callgrind); best bid/ask read ~1-5 ns
  * (summary record, no FFI call); top-10 read ~25-50 ns per call (one FFI call). The sorted-array
  * TypeScript book: ~84 ns per level. A 20-level depth frame decoded and applied (hft_depth_decode):
- * ~8.3k instructions (bench/depth-ir.ts), 0.75-1.0 us through the adapter in process.
+ * ~6.5k instructions for Binance, ~7.4k for OKX (bench/depth-ir.ts, 2026-12-05 late evening; 8.3k and
+ * 9.7k before), 0.75-1.0 us through the adapter in process before that change (the lead re-measures).
  */
 #ifndef HFTCORE_H
 #define HFTCORE_H

@@ -759,7 +759,8 @@ typedef struct level_grid {
   int32_t qty_decimals;
   uint64_t price_scale; /* 10^price_decimals */
   uint64_t qty_scale;
-  uint32_t price_shift; /* where grid_decimal puts the fraction digits: 8 * (8 - decimals) bits, 0 for none */
+  uint32_t price_shift; /* where grid_decimal puts the fraction digits: 8 * (8 - decimals) bits, 0 for none
+                         * (read only when the run is fast: at most 8 decimals) */
   uint32_t qty_shift;
   uint32_t price_past; /* 2 << decimals: times the bit of the point, the first bit past the grid */
   uint32_t qty_past;
