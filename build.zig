@@ -3,7 +3,8 @@
 //! decoder), the randomized book differential test and the depth decoder's corpus fuzz run (frames
 //! recorded from the simulator, csrc/test/corpus/, and hostile variants of them), then the unit
 //! tests, the randomized test and the fuzz run once more under -fsanitize=address,undefined (and the
-//! depth decoder's unit tests a third time, built without SSE2: its portable byte paths).
+//! decoder's and the book's unit tests and a shorter randomized test a third time, built without
+//! SSE2: their portable paths).
 //! Zig 0.11 ships no AddressSanitizer runtime, so the sanitizer run compiles with the system C
 //! compiler (`cc`, override with -Dcc=...). Library sources are every csrc/src/*.c, exactly the set
 //! the cc fallback in src/bootstrap.ts compiles; keep the flags below in step with it.
@@ -105,13 +106,20 @@ pub fn build(b: *std.Build) void {
             for (sources) |s| w.print(" {s}", .{s}) catch @panic("OOM");
             w.print(" csrc/test/{s}.c -lm; '{s}' {s}", .{ prog[0], out, prog[1] }) catch @panic("OOM");
         }
-        // The decoder's portable paths (no SSE2: byte loops only), which other CPUs build, under the same
-        // sanitizers: test_depth compiled with __SSE2__ undefined.
-        const portable = b.cache_root.join(b.allocator, &.{"test_depth_portable_asan"}) catch @panic("OOM");
-        w.print("; {s} -std=c11 -O1 -g -U__SSE2__ -fsanitize=address,undefined -fno-sanitize-recover=all " ++
-            "-fno-omit-frame-pointer -Wall -Wextra -Icsrc/include -Icsrc/test -o '{s}'", .{ cc, portable }) catch @panic("OOM");
-        for (sources) |s| w.print(" {s}", .{s}) catch @panic("OOM");
-        w.print(" csrc/test/test_depth.c -lm; '{s}'", .{portable}) catch @panic("OOM");
+        // The portable paths (no SSE2: the decoder's byte loops, the book's scalar batch test), which
+        // other CPUs build, under the same sanitizers: compiled with __SSE2__ undefined.
+        const portable_programs = [_][2][]const u8{
+            .{ "test_depth", "" },
+            .{ "test_book", "" },
+            .{ "random_book", "11 200000" },
+        };
+        for (portable_programs) |prog| {
+            const out = b.cache_root.join(b.allocator, &.{b.fmt("{s}_portable_asan", .{prog[0]})}) catch @panic("OOM");
+            w.print("; {s} -std=c11 -O1 -g -U__SSE2__ -fsanitize=address,undefined -fno-sanitize-recover=all " ++
+                "-fno-omit-frame-pointer -Wall -Wextra -Icsrc/include -Icsrc/test -o '{s}'", .{ cc, out }) catch @panic("OOM");
+            for (sources) |s| w.print(" {s}", .{s}) catch @panic("OOM");
+            w.print(" csrc/test/{s}.c -lm; '{s}' {s}", .{ prog[0], out, prog[1] }) catch @panic("OOM");
+        }
         const asan = b.addSystemCommand(&.{ "sh", "-c", script.items });
         asan.expectExitCode(0);
         asan.has_side_effects = true;
