@@ -49,13 +49,14 @@
  * ~30-45 ns per level update in C (binary searches mispredict); the ladder brought that to ~12-16 ns.
  *
  * Measured cost (bench/book.bench.ts: ~1000 levels/side Binance-like stream, batches of 20 level
- * updates; AMD EPYC, 2 vCPUs, quiet machine, bench/RESULTS.md 2026-12-05 evening): through bun:ffi
- * including TypeScript staging 5.7-6.0 ns per level update (mitata p50 of a 20-level frame / 20);
- * 55.5 instructions per level update (bench/book-ir.ts, callgrind); best bid/ask read ~1-5 ns
- * (summary record, no FFI call); top-10 read ~25-50 ns per call (one FFI call). The sorted-array
- * TypeScript book: ~84 ns per level. A 20-level depth frame decoded and applied (hft_depth_decode):
- * ~6.5k instructions for Binance, ~7.4k for OKX (bench/depth-ir.ts, 2026-12-05 late evening; 8.3k and
- * 9.7k before), 0.75-1.0 us through the adapter in process before that change (the lead re-measures).
+ * updates; AMD EPYC, 2 vCPUs, quiet machine, bench/RESULTS.md 2026-12-05 21:22): through bun:ffi
+ * including TypeScript staging 5.3-5.5 ns per level update (mitata p50 of a 20-level frame / 20), of
+ * which the C pass ~3.7 ns (`bun bench/book-ir.ts time`, native, the same whatever the share of
+ * deletes); 72.9 instructions per level update (bench/book-ir.ts, callgrind: more than the 55.5 of the
+ * branchy loop, and less time); best bid/ask read ~1-5 ns (summary record, no FFI call); top-10 read
+ * ~25-50 ns per call (one FFI call). The sorted-array TypeScript book: ~84 ns per level. A 20-level
+ * depth frame decoded and applied (hft_depth_decode): ~6.5k instructions for Binance, ~7.4k for OKX
+ * (bench/depth-ir.ts), 0.57 us (Binance) and 0.84 us (OKX) of CPU through the adapter in process.
  */
 #ifndef HFTCORE_H
 #define HFTCORE_H
