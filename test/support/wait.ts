@@ -32,3 +32,25 @@ export async function waitUntil(
   const extra = context();
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${extra === "" ? "" : `: ${extra}`}`);
 }
+
+/** What a started promise came to, read without awaiting it (a call a test holds up, then releases). */
+export interface Outcome {
+  /** "settled": it resolved; "failed": it rejected, with `error`. */
+  state: "pending" | "settled" | "failed";
+  error?: unknown;
+}
+
+/** Watches a promise the test does not await: its outcome is read (and waited for) through the returned record. */
+export function watch(p: Promise<unknown>): Outcome {
+  const o: Outcome = { state: "pending" };
+  p.then(
+    () => {
+      o.state = "settled";
+    },
+    (e: unknown) => {
+      o.state = "failed";
+      o.error = e;
+    },
+  );
+  return o;
+}

@@ -6,7 +6,7 @@
  * it, so "at once" means: settled with the clock standing still.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { waitUntil } from "../../../test/support/wait.ts";
+import { waitUntil, watch } from "../../../test/support/wait.ts";
 import { createLogger, Rng, VirtualClock } from "../../services/index.ts";
 import { type RunningSim, startSim } from "../../sim/index.ts";
 import { type Lots, Side, type Ticks, VenueRejectError } from "../../types/index.ts";
@@ -27,27 +27,6 @@ afterEach(async () => {
   adapter = undefined;
   sim = undefined;
 });
-
-/** What a started connect() came to, read without awaiting it. */
-interface Outcome {
-  /** "connected": the awaited call succeeded. */
-  state: "pending" | "connected" | "failed";
-  error?: unknown;
-}
-
-function watch(p: Promise<void>): Outcome {
-  const o: Outcome = { state: "pending" };
-  p.then(
-    () => {
-      o.state = "connected";
-    },
-    (e: unknown) => {
-      o.state = "failed";
-      o.error = e;
-    },
-  );
-  return o;
-}
 
 /** A quiet simulator on the virtual clock whose minute weight is already `spent` (a multiple of 5). */
 async function spentVenue(clock: VirtualClock, spent: number): Promise<RunningSim> {
@@ -120,7 +99,7 @@ describe("Binance connect with the minute's weight spent", () => {
     expect(o.state, ctx()).toBe("pending");
     clock.advance(1000);
     await waitUntil(() => o.state !== "pending", "connect to finish after the window rolled", undefined, ctx);
-    expect(o.state, ctx()).toBe("connected");
+    expect(o.state, ctx()).toBe("settled");
     expect(a.instruments().has("BTC-USDT")).toBe(true);
     expect(waits(a)).toBe(1);
     expect(lines.length).toBe(1);
@@ -163,7 +142,7 @@ describe("Binance connect with the minute's weight spent", () => {
     expect(balances.state, ctx()).toBe("pending");
     clock.advance(toNextWindow(clock));
     await waitUntil(() => balances.state !== "pending", "balances after the window rolled", undefined, ctx);
-    expect(balances.state, ctx()).toBe("connected");
+    expect(balances.state, ctx()).toBe("settled");
   }, 60_000);
 
   test("a venue 429 on exchangeInfo is waited out and connect() completes (REST order entry, listenKey)", async () => {
@@ -180,7 +159,7 @@ describe("Binance connect with the minute's weight spent", () => {
     expect(lines[0]).toContain("connect: GET /api/v3/exchangeInfo waits");
     clock.advance(toNextWindow(clock));
     await waitUntil(() => o.state !== "pending", "connect to finish after the window rolled", undefined, ctx);
-    expect(o.state, ctx()).toBe("connected");
+    expect(o.state, ctx()).toBe("settled");
     expect(s.admin.counters().rateLimited).toBe(1); // waited out, never sent into the block again
     expect(await a.openOrders("BTC-USDT")).toEqual([]);
   }, 60_000);
@@ -231,7 +210,7 @@ describe("Binance connect with the minute's weight spent", () => {
     expect(a.bookHealth("BTC-USDT")).toBe("syncing");
     clock.advance(toNextWindow(clock));
     await waitUntil(() => sub.state !== "pending", "the book to go live after the window rolled", undefined, ctx);
-    expect(sub.state, ctx()).toBe("connected");
+    expect(sub.state, ctx()).toBe("settled");
     expect(a.bookHealth("BTC-USDT")).toBe("live");
     expect(a.stats()["md_snapshotErrors"]).toBe(0);
     expect(waits(a)).toBe(1);
