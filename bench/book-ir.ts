@@ -12,41 +12,22 @@
  *
  * Usage: bun bench/book-ir.ts [time]   (needs valgrind without `time`; a few seconds)
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FRAME, FRAMES, generate, LEVELS } from "./book-stream.ts";
-
-const ROOT = join(import.meta.dir, "..");
-const ZIG = join(ROOT, "node_modules", "@ryoppippi", "zig-linux-x64", "zig");
-const FLAGS = ["-std=c11", "-O3", "-mcpu=baseline", "-fno-fast-math", "-DNDEBUG", "-g"];
-
-function run(cmd: string[]): string {
-  const r = Bun.spawnSync(cmd, { stdout: "pipe", stderr: "pipe", env: process.env });
-  if (r.exitCode !== 0) throw new Error(`${cmd[0]} failed (${r.exitCode}): ${r.stderr.toString()}`);
-  return `${r.stdout.toString()}${r.stderr.toString()}`;
-}
+import { buildDriver, callgrind, runTool } from "./callgrind.ts";
 
 /** Runs the applies under callgrind and prints instructions per level update and where they go. */
 function countInstructions(dir: string, exe: string, file: string): void {
-  const out = join(dir, "callgrind.out");
-  run(["valgrind", "--tool=callgrind", "--toggle-collect=apply_frames", `--callgrind-out-file=${out}`, exe, file]);
-  const totals = /^(?:summary|totals):\s+(\d+)/m.exec(readFileSync(out, "utf8"));
-  const ir = Number(totals?.[1]);
+  const { ir, rows } = callgrind(join(dir, "callgrind.out"), "apply_frames", [exe, file]);
   const updates = FRAMES * FRAME;
   console.log(
     `C book, ${updates} level updates in ${FRAMES} frames of ${FRAME} (snapshot of ${LEVELS} levels per side):`,
   );
   console.log(`  ${(ir / updates).toFixed(1)} instructions per level update (${ir} Ir in the applies, callgrind)`);
-  const annotated = run(["callgrind_annotate", "--inclusive=no", out]);
-  const rows = annotated.split("\n").filter((l) => /^\s*[\d,]+ \(/.test(l));
-  for (const l of rows.slice(0, 8)) {
-    const m = /^\s*([\d,]+) \(\s*([\d.]+)%\)\s+(.*)$/.exec(l);
-    if (m !== null)
-      console.log(
-        `  ${(Number((m[1] ?? "0").replaceAll(",", "")) / updates).toFixed(1).padStart(7)} per update  ${m[2]}%  ${m[3]}`,
-      );
-  }
+  for (const r of rows.slice(0, 8))
+    console.log(`  ${(r.ir / updates).toFixed(1).padStart(7)} per update  ${r.percent}%  ${r.where}`);
 }
 
 const dir = mkdtempSync(join(tmpdir(), "book-ir-"));
@@ -58,22 +39,8 @@ try {
     file,
     Buffer.concat([Buffer.from(head.buffer), Buffer.from(snapshot.buffer), Buffer.from(frames.buffer)]),
   );
-  const sources = readdirSync(join(ROOT, "csrc", "src"))
-    .filter((f) => f.endsWith(".c"))
-    .map((f) => join(ROOT, "csrc", "src", f));
-  const exe = join(dir, "book-ir");
-  run([
-    ZIG,
-    "cc",
-    ...FLAGS,
-    "-I",
-    join(ROOT, "csrc", "include"),
-    "-o",
-    exe,
-    join(import.meta.dir, "book-ir.c"),
-    ...sources,
-  ]);
-  if (process.argv[2] === "time") process.stdout.write(run([exe, file, "time"]));
+  const exe = buildDriver(dir, "book-ir");
+  if (process.argv[2] === "time") process.stdout.write(runTool([exe, file, "time"]));
   else countInstructions(dir, exe, file);
 } finally {
   rmSync(dir, { recursive: true, force: true });
