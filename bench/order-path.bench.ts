@@ -43,7 +43,7 @@ import {
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
 import { Side, type VenueEvent } from "../src/types/index.ts";
 import { createBinanceAdapter } from "../src/venues/binance/index.ts";
-import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
+import { benchSimDirect } from "./tick-to-trade.config.ts";
 
 const EVENTS = Number(process.argv[2] ?? 300);
 const VENUE = process.argv[3] ?? "binance";
@@ -237,15 +237,7 @@ async function simDirectRig(): Promise<Rig> {
     rest(s.name, "BUY", mid - 1, `mover-${s.name}-bid`);
     rest(s.name, "SELL", mid + 1, `mover-${s.name}-ask`);
   }
-  const adapter = new SimDirectAdapter({
-    name: "sim",
-    core,
-    clock,
-    accountId: "engine",
-    balances: { USDT: "1000000", BTC: "10", ETH: "100", SOL: "1000", BNB: "100" },
-    fees: { maker: "0", taker: "0.001" },
-    clientIdPrefix: "op1",
-  });
+  const adapter = benchSimDirect(core, clock, "op1");
   const engine = new Engine({
     config: benchConfig(),
     clock,

@@ -28,13 +28,13 @@ import { DepthDecoder } from "../src/book/index.ts";
 import { type Config, createConfiguredVenues, Engine, KeepWarm, parseConfig } from "../src/engine/index.ts";
 import { Execution, OrderManager } from "../src/execution/index.ts";
 import { Rng, SystemClock, silentLogger } from "../src/services/index.ts";
-import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
+import { SimCore } from "../src/sim/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
 import type { VenueEvent } from "../src/types/index.ts";
 import { BinanceAdapter } from "../src/venues/binance/index.ts";
 import type { VenueAdapter } from "../src/venues/index.ts";
 import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
-import { benchEngineCpu, TICK_TO_TRADE_SYMBOLS, tickToTradeConfig } from "./tick-to-trade.config.ts";
+import { benchEngineCpu, tickToTradeConfig, tickToTradeInProcess } from "./tick-to-trade.config.ts";
 
 const SECONDS = Number(process.argv[2] ?? 20);
 const SLOW_US = Number(process.argv[3] ?? 150);
@@ -246,21 +246,7 @@ async function wireVenue(config: Config, clock: SystemClock, rng: Rng): Promise<
  * each core update the adapter applies is a frame; its time starts at the book event's recvNs.
  */
 function inProcessVenue(config: Config, clock: SystemClock): Venues {
-  const core = new SimCore({
-    clock,
-    seed: "tick-to-trade",
-    symbols: DEFAULT_SYMBOLS.filter((s) => TICK_TO_TRADE_SYMBOLS.some((t) => t.replace("-", "") === s.symbol)),
-    speed: 4,
-  });
-  const adapter = new SimDirectAdapter({
-    name: "sim",
-    core,
-    clock,
-    accountId: "engine",
-    balances: { USDT: "1000000", BTC: "10", ETH: "100", SOL: "1000", BNB: "100" },
-    fees: { maker: "0", taker: "0.001" },
-    clientIdPrefix: config.engine.client_id_prefix,
-  });
+  const { core, adapter } = tickToTradeInProcess(clock, config.engine.client_id_prefix);
   wrapArrival(SimDirectAdapter.prototype, "applyQueued", true);
   wrapBookEvent();
   wrap(SimDirectAdapter.prototype, "placeOrder", () => mark("adapter"));

@@ -40,11 +40,9 @@ import {
 } from "../src/engine/index.ts";
 import { percentileOf } from "../src/metrics/index.ts";
 import { Rng, SystemClock, silentLogger } from "../src/services/index.ts";
-import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
 import { STRATEGY_TYPES, strategyParamsSchema } from "../src/strategy/index.ts";
 import { BinanceAdapter } from "../src/venues/binance/index.ts";
-import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
-import { benchEngineCpu, TICK_TO_TRADE_SYMBOLS, tickToTradeConfig } from "./tick-to-trade.config.ts";
+import { benchEngineCpu, tickToTradeConfig, tickToTradeInProcess } from "./tick-to-trade.config.ts";
 
 const SECONDS = Number(process.argv[2] ?? 20);
 /** Frames with a first order written that a run must sample; it runs on (up to MAX_SECONDS) until it has them. */
@@ -125,21 +123,7 @@ async function loopbackFloor(n: number): Promise<Float64Array> {
  */
 async function inProcess(seconds: number, config: Config) {
   const clock = new SystemClock();
-  const core = new SimCore({
-    clock,
-    seed: "tick-to-trade",
-    symbols: DEFAULT_SYMBOLS.filter((s) => TICK_TO_TRADE_SYMBOLS.some((t) => t.replace("-", "") === s.symbol)),
-    speed: 4,
-  });
-  const adapter = new SimDirectAdapter({
-    name: "sim",
-    core,
-    clock,
-    accountId: "engine",
-    balances: { USDT: "1000000", BTC: "10", ETH: "100", SOL: "1000", BNB: "100" },
-    fees: { maker: "0", taker: "0.001" },
-    clientIdPrefix: config.engine.client_id_prefix,
-  });
+  const { core, adapter } = tickToTradeInProcess(clock, config.engine.client_id_prefix);
   core.start();
   const journal = benchJournal(config, clock, "in-process");
   const engine = new Engine({

@@ -9,6 +9,9 @@
  */
 
 import { allowedCpus } from "../src/book/index.ts";
+import type { Clock } from "../src/services/index.ts";
+import { DEFAULT_SYMBOLS, SimCore } from "../src/sim/index.ts";
+import { SimDirectAdapter } from "../src/venues/sim-direct/index.ts";
 
 /** Symbols the bench quotes: four books at 10 depth frames/s each over loopback. */
 export const TICK_TO_TRADE_SYMBOLS = ["BTC-USDT", "ETH-USDT", "SOL-USDT", "BNB-USDT"] as const;
@@ -68,4 +71,34 @@ export function benchEngineCpu(env: string | undefined): number | null {
   }
   const cpus = allowedCpus();
   return cpus.length >= 2 ? (cpus[cpus.length - 1] ?? null) : null;
+}
+
+/** The engine's account on the in-process benches' sim-direct venue: balances no quote ever runs out of. */
+export function benchSimDirect(core: SimCore, clock: Clock, clientIdPrefix: string): SimDirectAdapter {
+  return new SimDirectAdapter({
+    name: "sim",
+    core,
+    clock,
+    accountId: "engine",
+    balances: { USDT: "1000000", BTC: "10", ETH: "100", SOL: "1000", BNB: "100" },
+    fees: { maker: "0", taker: "0.001" },
+    clientIdPrefix,
+  });
+}
+
+/**
+ * The in-process venue of tick-to-trade.bench.ts and its stage breakdown: the matching core on the
+ * bench's symbols (speed 4, agents on) and sim-direct on it.
+ */
+export function tickToTradeInProcess(
+  clock: Clock,
+  clientIdPrefix: string,
+): { core: SimCore; adapter: SimDirectAdapter } {
+  const core = new SimCore({
+    clock,
+    seed: "tick-to-trade",
+    symbols: DEFAULT_SYMBOLS.filter((s) => TICK_TO_TRADE_SYMBOLS.some((t) => t.replace("-", "") === s.symbol)),
+    speed: 4,
+  });
+  return { core, adapter: benchSimDirect(core, clock, clientIdPrefix) };
 }
